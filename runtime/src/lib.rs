@@ -1,0 +1,1 @@
+//! tc-runtime: what generated clients call: signing, credentials, HTTP, envelope, retries.

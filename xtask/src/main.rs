@@ -1,0 +1,2 @@
+//! `cargo xtask`: project automation (generate, check freshness, synthesize specs).
+fn main() {}
