@@ -6,4 +6,6 @@
 //! [`format`] (prettyplease + header). Nothing here touches the disk except
 //! [`load::read_dir`]; `xtask` writes files.
 
+pub mod emit;
+pub mod format;
 pub mod ir;

@@ -1,0 +1,344 @@
+//! Emits the crate root (`src/lib.rs`) and each service's `src/<service>/mod.rs`: the
+//! service and action descriptors, the client trait (one async method per action, so users
+//! can mock the API), the runtime-backed client, and Limit/Offset paginators.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::examples::doc_example;
+use super::text::{doc_attrs, escape};
+use super::{crate_ident, ident, is_optional, value_type, Options};
+use crate::ir::{Action, Api, Field, Pagination, Scalar, Service, Type};
+
+/// `src/lib.rs`.
+pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
+    let services: Vec<String> = api
+        .services
+        .iter()
+        .map(|s| format!("`{}` ({}, {})", s.module, s.title, s.version))
+        .collect();
+    let doc = format!(
+        "Tencent Cloud API 3.0 client, generated from hand-curated specs.\n\nServices, each behind the Cargo feature of the same name: {}.\n\nEach service module has a trait with one async method per action (implement it to mock the API in tests), a client implementing it over [`tc_runtime::Client`], and its data types and error codes.\n\n```no_run\n# async fn run() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = {}::Client::from_env()?;\n# let _ = client;\n# Ok(()) }}\n```",
+        services.join(", "),
+        crate_ident(options)
+    );
+    let docs = doc.lines().map(|l| {
+        let l = format!(" {l}");
+        quote!(#![doc = #l])
+    });
+    let modules = api.services.iter().map(|s| {
+        let module = ident(&s.module);
+        let feature = &s.module;
+        let doc = format!(" {} ({} `{}`).", s.title, s.name, s.version);
+        quote! {
+            #[doc = #doc]
+            #[cfg(feature = #feature)]
+            pub mod #module;
+        }
+    });
+    quote! {
+        #(#docs)*
+        #![deny(missing_docs)]
+        #![forbid(unsafe_code)]
+
+        pub mod common;
+        #(#modules)*
+
+        pub use tc_runtime::{ApiError, Client, ClientBuilder, Error, ErrorCode};
+    }
+}
+
+/// `src/<service>/mod.rs`.
+pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
+    let krate = crate_ident(options);
+    let name = &service.name;
+    let version = &service.version;
+    let default_host = &service.default_host;
+    let intl_host = match service.other_hosts.iter().find(|h| h.host.contains(".intl.")) {
+        Some(h) => {
+            let h = &h.host;
+            quote!(::std::option::Option::Some(#h))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let trait_name = ident(&service.trait_name);
+    let client_name = ident(&service.client_name);
+    let mut hosts = vec![format!("`{}` (default)", service.default_host)];
+    hosts.extend(service.other_hosts.iter().map(|h| format!("`{}` ({})", h.host, escape(&h.description))));
+    let module_doc = format!(
+        "{}\n\n{}\n\nAPI version `{}`; hosts: {}.",
+        service.title,
+        escape(service.description.trim()),
+        service.version,
+        hosts.join(", ")
+    );
+    let module_docs = module_doc.lines().map(|l| {
+        let l = format!(" {l}");
+        quote!(#![doc = #l])
+    });
+
+    let infos = service.actions.iter().map(|a| {
+        let info = info_ident(a);
+        let wire = &a.name;
+        let rate = match a.rate_limit {
+            Some(r) => quote!(::std::option::Option::Some(#r)),
+            None => quote!(::std::option::Option::None),
+        };
+        let doc = format!("Descriptor of `{wire}` for the runtime.");
+        quote! {
+            #[doc = #doc]
+            pub static #info: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
+                service: &SERVICE,
+                name: #wire,
+                rate_limit: #rate,
+            };
+        }
+    });
+    let trait_methods = service.actions.iter().map(|a| trait_method(service, a, &krate));
+    let pager_methods = service.actions.iter().filter_map(|a| {
+        a.pagination.as_ref().map(|p| pager_method(service, a, p))
+    });
+    let impl_methods = service.actions.iter().map(|a| {
+        let method = ident(&a.method);
+        let (req, resp, err) = (ident(&a.request_type), ident(&a.response_type), ident(&a.error_type));
+        let info = info_ident(a);
+        quote! {
+            fn #method(&self, request: &models::#req)
+                -> impl ::std::future::Future<Output = ::std::result::Result<models::#resp, ::tc_runtime::Error<errors::#err>>> + Send
+            {
+                self.client.call(&#info, request)
+            }
+        }
+    });
+    let pagers = service
+        .actions
+        .iter()
+        .filter_map(|a| a.pagination.as_ref().map(|p| pager_type(service, a, p)));
+    let trait_doc = doc_attrs(&format!(
+        "The {} API: one async method per action.\n\n[`{}`] implements it over the network; implement it yourself to mock the API in tests.",
+        service.title, service.client_name
+    ));
+    let client_doc = doc_attrs(&format!(
+        "[`{}`] over a [`tc_runtime::Client`]: signing, retries, timeouts and rate limits come from the runtime client's configuration.",
+        service.trait_name
+    ));
+    quote! {
+        #(#module_docs)*
+
+        pub mod errors;
+        pub mod models;
+
+        /// Descriptor of the service for the runtime: signing name, version, hosts.
+        pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
+            name: #name,
+            version: #version,
+            default_host: #default_host,
+            intl_host: #intl_host,
+        };
+
+        #(#infos)*
+
+        #trait_doc
+        pub trait #trait_name: Send + Sync {
+            #(#trait_methods)*
+            #(#pager_methods)*
+        }
+
+        #client_doc
+        #[derive(Debug, Clone)]
+        pub struct #client_name {
+            client: ::tc_runtime::Client,
+        }
+
+        impl #client_name {
+            /// A client over a configured runtime client (shared connection pool and limits).
+            pub fn new(client: ::tc_runtime::Client) -> Self {
+                Self { client }
+            }
+
+            /// A client with credentials from the default chain (explicit environment
+            /// variables, then the profile file) and default settings.
+            pub fn from_env() -> ::std::result::Result<Self, ::tc_runtime::ConfigError> {
+                ::tc_runtime::Client::from_env().map(Self::new)
+            }
+
+            /// The runtime client underneath.
+            pub fn runtime(&self) -> &::tc_runtime::Client {
+                &self.client
+            }
+        }
+
+        impl #trait_name for #client_name {
+            #(#impl_methods)*
+        }
+
+        #(#pagers)*
+    }
+}
+
+fn info_ident(action: &Action) -> proc_macro2::Ident {
+    ident(&heck::ToShoutySnakeCase::to_shouty_snake_case(action.name.as_str()))
+}
+
+fn trait_method(service: &Service, action: &Action, krate: &proc_macro2::Ident) -> TokenStream {
+    let method = ident(&action.method);
+    let (req, resp, err) = (ident(&action.request_type), ident(&action.response_type), ident(&action.error_type));
+    let mut doc = escape(action.description.trim());
+    if let Some(rate) = action.rate_limit {
+        doc.push_str(&format!("\n\nRate limit: {rate} requests per second (the runtime's limiter keeps a process within it by default)."));
+    }
+    doc.push_str(&format!(
+        "\n\nAction `{}`, version `{}`. Reference: `docs/{}/{}.md` in this crate.",
+        action.name, service.version, service.module, action.name
+    ));
+    if !action.errors.is_empty() {
+        doc.push_str("\n\n# Errors\n\nBesides transport, decoding and credential errors, and the common codes:\n");
+        for code in &action.errors {
+            doc.push_str(&format!("\n- `{}`: {}", code.code, escape(code.description.trim())));
+        }
+    }
+    doc.push_str("\n\n# Example\n\n");
+    doc.push_str(&doc_example(service, action, krate));
+    let doc = doc_attrs(&doc);
+    quote! {
+        #doc
+        fn #method(&self, request: &models::#req)
+            -> impl ::std::future::Future<Output = ::std::result::Result<models::#resp, ::tc_runtime::Error<errors::#err>>> + Send;
+    }
+}
+
+fn find<'a>(fields: &'a [Field], wire: &str) -> Option<&'a Field> {
+    fields.iter().find(|f| f.name == wire)
+}
+
+fn pager_type_ident(action: &Action) -> proc_macro2::Ident {
+    ident(&format!("{}Pages", action.name))
+}
+
+fn pager_method(_service: &Service, action: &Action, _p: &Pagination) -> TokenStream {
+    let method = ident(&format!("{}_pages", action.method));
+    let req = ident(&action.request_type);
+    let pager = pager_type_ident(action);
+    let doc = doc_attrs(&format!(
+        "Walks every page of `{}`, starting at the request's offset: see [`{}`].",
+        action.name, pager
+    ));
+    quote! {
+        #doc
+        fn #method(&self, request: models::#req) -> #pager<'_, Self>
+        where
+            Self: Sized,
+        {
+            #pager::new(self, request)
+        }
+    }
+}
+
+fn pager_type(service: &Service, action: &Action, p: &Pagination) -> TokenStream {
+    let pager = pager_type_ident(action);
+    let trait_name = ident(&service.trait_name);
+    let (req, resp, err) = (ident(&action.request_type), ident(&action.response_type), ident(&action.error_type));
+    let method = ident(&action.method);
+    let (Some(offset), Some(items)) = (find(&action.request, &p.offset), find(&action.response, &p.items)) else {
+        return quote!();
+    };
+    let offset_field = ident(&offset.rust_name);
+    let items_field = ident(&items.rust_name);
+    let items_ty = value_type(service, items);
+    let take_items = if is_optional(items) {
+        quote!(page.#items_field.unwrap_or_default())
+    } else {
+        quote!(page.#items_field)
+    };
+    let items_len = if is_optional(items) {
+        quote!(page.#items_field.as_ref().map_or(0, |items| items.len()))
+    } else {
+        quote!(page.#items_field.len())
+    };
+    let offset_value = if is_optional(offset) {
+        quote!(self.request.#offset_field.unwrap_or(0))
+    } else {
+        quote!(self.request.#offset_field)
+    };
+    let set_offset = if is_optional(offset) {
+        quote!(self.request.#offset_field = ::std::option::Option::Some(next);)
+    } else {
+        quote!(self.request.#offset_field = next;)
+    };
+    let total_check = p
+        .total
+        .as_ref()
+        .and_then(|t| find(&action.response, t))
+        .map(|total| {
+            let total_field = ident(&total.rust_name);
+            let total_value = if is_optional(total) {
+                quote!(page.#total_field)
+            } else {
+                quote!(::std::option::Option::Some(page.#total_field))
+            };
+            let total_i64 = if total.ty == Type::Scalar(Scalar::Integer) {
+                quote!(total)
+            } else {
+                quote!(i64::try_from(total).unwrap_or(i64::MAX))
+            };
+            quote! {
+                if let ::std::option::Option::Some(total) = #total_value {
+                    if next >= #total_i64 {
+                        self.done = true;
+                    }
+                }
+            }
+        });
+    let doc = doc_attrs(&format!(
+        "Pages of `{}`: each call to [`next_page`]({pager}::next_page) fetches the page at the current `{}` and advances it by the number of items received; it stops after an empty page, or once `{}` items are counted.",
+        action.name,
+        p.offset,
+        p.total.as_deref().unwrap_or("all"),
+    ));
+    quote! {
+        #doc
+        #[derive(Debug)]
+        pub struct #pager<'a, C: ?Sized> {
+            client: &'a C,
+            request: models::#req,
+            done: bool,
+        }
+
+        impl<'a, C: #trait_name + ?Sized> #pager<'a, C> {
+            /// Pages starting at `request`'s offset (0 when unset).
+            pub fn new(client: &'a C, request: models::#req) -> Self {
+                Self { client, request, done: false }
+            }
+
+            /// The next page, or `None` once every page has been returned. After an error the
+            /// same page is fetched again on the next call.
+            pub async fn next_page(&mut self) -> ::std::option::Option<::std::result::Result<models::#resp, ::tc_runtime::Error<errors::#err>>> {
+                if self.done {
+                    return ::std::option::Option::None;
+                }
+                let page = match self.client.#method(&self.request).await {
+                    ::std::result::Result::Ok(page) => page,
+                    ::std::result::Result::Err(error) => return ::std::option::Option::Some(::std::result::Result::Err(error)),
+                };
+                let received = #items_len as i64;
+                let next = #offset_value + received;
+                #set_offset
+                if received == 0 {
+                    self.done = true;
+                }
+                #total_check
+                ::std::option::Option::Some(::std::result::Result::Ok(page))
+            }
+
+            /// Fetches every remaining page and returns all their items, in order.
+            pub async fn collect_items(mut self) -> ::std::result::Result<#items_ty, ::tc_runtime::Error<errors::#err>> {
+                let mut all = ::std::vec::Vec::new();
+                while let ::std::option::Option::Some(page) = self.next_page().await {
+                    let page = page?;
+                    all.extend(#take_items);
+                }
+                ::std::result::Result::Ok(all)
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Emits the typed error codes: `src/common.rs` (the codes any action can return) and
+//! `src/<service>/errors.rs` (one enum per action: its documented codes, the common codes,
+//! and `Unknown` keeping any other code verbatim).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::ident;
+use super::text::{doc_attrs, escape};
+use crate::ir::{Action, Api, ErrorCode, Service};
+
+/// `src/common.rs`.
+pub(crate) fn common_rs(api: &Api) -> TokenStream {
+    let codes = &api.common.errors;
+    let variants = codes.iter().map(|c| {
+        let doc = doc_attrs(&format!("`{}`: {}", c.code, escape(c.description.trim())));
+        let name = ident(&c.rust_name);
+        quote!(#doc #name,)
+    });
+    let names: Vec<_> = codes.iter().map(|c| ident(&c.rust_name)).collect();
+    let wires: Vec<&str> = codes.iter().map(|c| c.code.as_str()).collect();
+    quote! {
+        //! Error codes shared by every Tencent Cloud API 3.0 action (the "common error codes").
+
+        /// A common error code: any action can return one of these.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum CommonErrorCode {
+            #(#variants)*
+        }
+
+        impl CommonErrorCode {
+            /// Every common code, in code order.
+            pub const ALL: &'static [CommonErrorCode] = &[#(Self::#names),*];
+
+            /// The code for `code`, if it is a common one.
+            pub fn from_code(code: &str) -> ::std::option::Option<Self> {
+                match code {
+                    #(#wires => ::std::option::Option::Some(Self::#names),)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+
+            /// The code as the API sends it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    #(Self::#names => #wires,)*
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for CommonErrorCode {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+/// `src/<service>/errors.rs`.
+pub(crate) fn errors_rs(service: &Service) -> TokenStream {
+    let doc = format!(
+        " Error codes of each {} action: the documented ones, the common ones, and `Unknown`.",
+        service.name
+    );
+    let enums = service.actions.iter().map(action_error);
+    quote! {
+        #![doc = #doc]
+        #(#enums)*
+    }
+}
+
+fn action_error(action: &Action) -> TokenStream {
+    let name = ident(&action.error_type);
+    let doc = doc_attrs(&format!(
+        "Error code of `{}`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.\n\n`is_retryable()` (from [`tc_runtime::ErrorCode`]) is true for throttling and internal errors; the other codes are the caller's to fix.",
+        action.name
+    ));
+    let documented: &[ErrorCode] = &action.errors;
+    let variants = documented.iter().map(|c| {
+        let doc = doc_attrs(&format!("`{}`: {}", c.code, escape(c.description.trim())));
+        let variant = ident(&c.rust_name);
+        quote!(#doc #variant,)
+    });
+    let names: Vec<_> = documented.iter().map(|c| ident(&c.rust_name)).collect();
+    let wires: Vec<&str> = documented.iter().map(|c| c.code.as_str()).collect();
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            /// A common error code (see [`CommonErrorCode`](crate::common::CommonErrorCode))
+            /// that this action's page does not list itself.
+            Common(crate::common::CommonErrorCode),
+            /// A code neither this action's page nor the common list documents, kept verbatim.
+            Unknown(::std::string::String),
+        }
+
+        impl ::tc_runtime::ErrorCode for #name {
+            fn from_code(code: &str) -> Self {
+                match code {
+                    #(#wires => Self::#names,)*
+                    other => match crate::common::CommonErrorCode::from_code(other) {
+                        ::std::option::Option::Some(common) => Self::Common(common),
+                        ::std::option::Option::None => Self::Unknown(other.to_owned()),
+                    },
+                }
+            }
+
+            fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#names => #wires,)*
+                    Self::Common(common) => common.as_str(),
+                    Self::Unknown(code) => code,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(::tc_runtime::ErrorCode::as_str(self))
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Emit stage: the checked IR into the files of the generated crate, one module per artifact.
+//!
+//! [`generate`] is pure: IR in, `BTreeMap<relative path, contents>` out (ordered, so the
+//! output is deterministic). Only `xtask` writes it to disk.
+
+mod cargo;
+mod client;
+mod docs;
+mod errors;
+mod examples;
+mod models;
+mod text;
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::format::{self, FormatError};
+use crate::ir::{Api, Field, Scalar, Service, Type};
+
+/// Options that change what is generated (not how the spec is read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Package name of the generated crate.
+    pub crate_name: String,
+    /// Path from the generated crate to the runtime crate, for its `Cargo.toml`; `None`
+    /// uses `tc-runtime = { workspace = true }`.
+    pub runtime_path: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            crate_name: "tc-sdk".to_owned(),
+            runtime_path: None,
+        }
+    }
+}
+
+/// Generates every file of the client crate, keyed by path relative to the crate root
+/// (`Cargo.toml`, `src/lib.rs`, `src/tcss/models.rs`, `docs/tcss/DescribeX.md`, ...).
+pub fn generate(api: &Api, options: &Options) -> Result<BTreeMap<String, String>, FormatError> {
+    let mut files = BTreeMap::new();
+    files.insert("Cargo.toml".to_owned(), cargo::manifest(api, options));
+    files.insert("src/lib.rs".to_owned(), format::rust_file(client::lib_rs(api, options))?);
+    files.insert("src/common.rs".to_owned(), format::rust_file(errors::common_rs(api))?);
+    files.insert("docs/README.md".to_owned(), docs::index(api));
+    files.insert(
+        "tests/examples.rs".to_owned(),
+        format::rust_file(examples::tests_rs(api, options))?,
+    );
+    for service in &api.services {
+        let dir = format!("src/{}", service.module);
+        files.insert(format!("{dir}/mod.rs"), format::rust_file(client::service_rs(service, options))?);
+        files.insert(format!("{dir}/models.rs"), format::rust_file(models::models_rs(service))?);
+        files.insert(format!("{dir}/errors.rs"), format::rust_file(errors::errors_rs(service))?);
+        files.insert(
+            format!("examples/{}.rs", service.module),
+            format::rust_file(examples::example_bin(service, options))?,
+        );
+        for action in &service.actions {
+            files.insert(
+                format!("docs/{}/{}.md", service.module, action.name),
+                docs::action_page(api, service, action),
+            );
+        }
+    }
+    Ok(files)
+}
+
+/// A Rust identifier from a name the checker already made valid.
+pub(crate) fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// The crate-root path of the generated crate, as generated code and doc tests see it.
+pub(crate) fn crate_ident(options: &Options) -> Ident {
+    ident(&options.crate_name.replace('-', "_"))
+}
+
+/// Resolves a structure's wire name to its Rust name within a service.
+pub(crate) fn struct_rust_name<'a>(service: &'a Service, wire: &'a str) -> &'a str {
+    service
+        .structures
+        .iter()
+        .find(|s| s.name == wire)
+        .map(|s| s.rust_name.as_str())
+        // The checker rejects unresolved references; fall back to the wire name so a
+        // broken IR still produces a compile error that names it, never a panic.
+        .unwrap_or(wire)
+}
+
+/// The Rust type of one element (no `Option`, no `Vec`): scalar, structure or value-set enum.
+fn element_type(service: &Service, ty: &Type, field: &Field) -> TokenStream {
+    if let Some(values) = &field.values {
+        let name = ident(&values.rust_name);
+        return quote!(#name);
+    }
+    match ty {
+        Type::Scalar(s) => scalar_type(*s),
+        Type::Struct(name) => {
+            let name = ident(struct_rust_name(service, name));
+            quote!(#name)
+        }
+        // Arrays never nest (checked); render an inner array anyway rather than panic.
+        Type::Array(inner) => {
+            let inner = element_type(service, inner, field);
+            quote!(::std::vec::Vec<#inner>)
+        }
+    }
+}
+
+fn scalar_type(s: Scalar) -> TokenStream {
+    match s {
+        Scalar::String | Scalar::Date | Scalar::DateTime | Scalar::Timestamp => {
+            quote!(::std::string::String)
+        }
+        Scalar::Integer => quote!(i64),
+        Scalar::UInteger => quote!(u64),
+        Scalar::Float => quote!(f64),
+        Scalar::Boolean => quote!(bool),
+    }
+}
+
+/// The Rust type of a field without its `Option`.
+pub(crate) fn value_type(service: &Service, field: &Field) -> TokenStream {
+    match &field.ty {
+        Type::Array(inner) => {
+            let inner = element_type(service, inner, field);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        other => element_type(service, other, field),
+    }
+}
+
+/// Whether the field is `Option<T>` in Rust: nullable, or not required.
+pub(crate) fn is_optional(field: &Field) -> bool {
+    field.nullable || !field.required
+}
+
+/// The full Rust type of a field.
+pub(crate) fn field_type(service: &Service, field: &Field) -> TokenStream {
+    let ty = value_type(service, field);
+    if is_optional(field) {
+        quote!(::std::option::Option<#ty>)
+    } else {
+        ty
+    }
+}
