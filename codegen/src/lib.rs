@@ -8,4 +8,26 @@
 
 pub mod emit;
 pub mod format;
+pub mod check;
+pub mod diag;
 pub mod ir;
+pub mod load;
+pub mod locate;
+pub mod names;
+pub mod spec;
+
+pub use diag::{Diagnostic, Diagnostics};
+pub use spec::{SourceFile, SpecFiles};
+
+/// Parses and checks the spec: every diagnostic of both stages, merged and sorted.
+pub fn build(files: &SpecFiles) -> Result<ir::Api, Diagnostics> {
+    let (spec, mut diags) = load::parse(files);
+    match check::check(&spec) {
+        Ok(api) => diags.into_result(api),
+        Err(more) => {
+            diags.extend(more);
+            diags.sort();
+            Err(diags)
+        }
+    }
+}

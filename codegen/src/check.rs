@@ -1,0 +1,1130 @@
+//! Checking: [`spec::Spec`] → [`ir::Api`], reporting every semantic problem at once.
+//!
+//! Order of work (each step reports and carries on, so one run shows everything):
+//! common part → per service: the service file, structures (names, fields), actions
+//! (names, hosts, fields, errors, pagination), the structure graph (recursion, nesting
+//! depth, usage), and last the examples, checked against the now-known shapes
+//! ([`example`]). Every diagnostic carries its file and key path; [`Diagnostics::locate`]
+//! adds the line:column.
+
+mod example;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::ir;
+use crate::names::{self, Unique};
+use crate::spec::{self, ActionSpec, FieldSpec, Spec, StructureSpec, ValueSpec};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Deepest documented nesting of structures (PROTOCOL.md: "structures nest up to 5 deep").
+pub const MAX_NESTING: usize = 5;
+
+/// Common parameter names that may appear in an example request next to the business
+/// parameters (the URL form lists them inline). Includes the legacy signature-v1 names.
+const COMMON_QUERY_NAMES: &[&str] = &[
+    "Action", "Version", "Region", "Timestamp", "Nonce", "SecretId", "Signature", "SignatureMethod", "Token",
+    "Language", "RequestClient",
+];
+
+/// Checks the whole spec. `Ok` only when there is nothing to report.
+pub fn check(spec: &Spec) -> Result<ir::Api, Diagnostics> {
+    let mut ck = Checker { diags: Diagnostics::new() };
+    let common = ck.common(spec);
+    let mut services = Vec::new();
+    let mut by_dir: BTreeMap<&str, &spec::ServiceSpec> = BTreeMap::new();
+    for s in &spec.services {
+        by_dir.insert(s.dir.as_str(), s);
+    }
+    for (dir, s) in &by_dir {
+        let structures: Vec<&StructureSpec> = spec.structures.iter().filter(|x| x.dir == *dir).collect();
+        let actions: Vec<&ActionSpec> = spec.actions.iter().filter(|x| x.dir == *dir).collect();
+        let broken: BTreeSet<&str> =
+            spec.broken_structures.iter().filter(|(d, _)| d == dir).map(|(_, n)| n.as_str()).collect();
+        services.push(ck.service(s, &structures, &actions, &broken, &common, &spec.files));
+    }
+    for item in spec.structures.iter().map(|x| (&x.dir, &x.file)).chain(spec.actions.iter().map(|x| (&x.dir, &x.file))) {
+        let (dir, file) = item;
+        if !by_dir.contains_key(dir.as_str()) && !spec.broken_services.contains(dir) {
+            ck.diags.push(
+                Diagnostic::file(file.clone(), format!("no service file for directory `{dir}`"))
+                    .with_help(format!("add `{dir}/service.yaml` declaring `service: {dir}`")),
+            );
+        }
+    }
+    services.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut diags = ck.diags;
+    diags.locate(|f| spec.files.text(f));
+    diags.into_result(ir::Api { common, services })
+}
+
+struct Checker {
+    diags: Diagnostics,
+}
+
+/// Which list a field belongs to: decides the `required` default and extra rules.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Request,
+    Response,
+    Structure,
+}
+
+/// A type as written, resolved against the service's structures.
+fn parse_type(s: &str) -> Result<ir::Type, String> {
+    let s = s.trim();
+    if let Some(inner) = s.strip_prefix("Array of ") {
+        let inner = inner.trim();
+        if inner.starts_with("Array of ") || inner == "Array" {
+            return Err("arrays never nest (`Array of Array of ...` is not an API 3.0 type)".into());
+        }
+        return match parse_type(inner)? {
+            t @ (ir::Type::Scalar(_) | ir::Type::Struct(_)) => Ok(ir::Type::Array(Box::new(t))),
+            ir::Type::Array(_) => Err("arrays never nest".into()),
+        };
+    }
+    let scalar = match s {
+        "String" => ir::Scalar::String,
+        "Integer" => ir::Scalar::Integer,
+        "UInt64" => ir::Scalar::UInteger,
+        "Float" => ir::Scalar::Float,
+        "Boolean" => ir::Scalar::Boolean,
+        "Date" => ir::Scalar::Date,
+        "DateTime" => ir::Scalar::DateTime,
+        "Timestamp" => ir::Scalar::Timestamp,
+        "" => return Err("the type is empty".into()),
+        "Array" => return Err("`Array` needs an element type: `Array of <T>`".into()),
+        other => {
+            if other.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && other.starts_with(|c: char| c.is_ascii_alphabetic())
+            {
+                return Ok(ir::Type::Struct(other.to_owned()));
+            }
+            return Err(format!("`{other}` is not a type"));
+        }
+    };
+    Ok(ir::Type::Scalar(scalar))
+}
+
+/// Spec type names, for "did you mean".
+const SCALAR_NAMES: &[&str] = &["String", "Integer", "UInt64", "Float", "Boolean", "Date", "DateTime", "Timestamp"];
+
+fn type_name(t: &ir::Type) -> String {
+    match t {
+        ir::Type::Scalar(s) => scalar_name(*s).to_owned(),
+        ir::Type::Struct(n) => n.clone(),
+        ir::Type::Array(inner) => format!("Array of {}", type_name(inner)),
+    }
+}
+
+fn scalar_name(s: ir::Scalar) -> &'static str {
+    match s {
+        ir::Scalar::String => "String",
+        ir::Scalar::Integer => "Integer",
+        ir::Scalar::UInteger => "UInt64",
+        ir::Scalar::Float => "Float",
+        ir::Scalar::Boolean => "Boolean",
+        ir::Scalar::Date => "Date",
+        ir::Scalar::DateTime => "DateTime",
+        ir::Scalar::Timestamp => "Timestamp",
+    }
+}
+
+fn is_integer(t: &ir::Type) -> bool {
+    matches!(t, ir::Type::Scalar(ir::Scalar::Integer | ir::Scalar::UInteger))
+}
+
+/// The service-wide table of Rust type names: structs, request/response/error types,
+/// value-set enums and the client names all live in one module.
+#[derive(Default)]
+struct TypeNames {
+    /// Rust name → what uses it (for messages).
+    used: BTreeMap<String, String>,
+    /// Enum rust name → its value set, for sharing one enum between fields.
+    enums: BTreeMap<String, ir::ValueSet>,
+}
+
+/// What the checker knows about a service while checking its items.
+struct ServiceCx<'a> {
+    name: String,
+    version: String,
+    hosts: Vec<String>,
+    structures: BTreeMap<String, &'a StructureSpec>,
+    broken: &'a BTreeSet<&'a str>,
+    /// The spec texts, for pointing into example text.
+    files: &'a spec::SpecFiles,
+    /// Wire name → checked fields, filled before the actions are checked.
+    struct_fields: BTreeMap<String, Vec<ir::Field>>,
+    types: TypeNames,
+}
+
+impl Checker {
+    fn err(&mut self, file: &str, path: &str, message: impl Into<String>) {
+        self.diags.push(Diagnostic::path(file, path, message));
+    }
+
+    fn err_help(&mut self, file: &str, path: &str, message: impl Into<String>, help: impl Into<String>) {
+        self.diags.push(Diagnostic::path(file, path, message).with_help(help));
+    }
+
+    // ---------------------------------------------------------------- common.yaml
+
+    fn common(&mut self, spec: &Spec) -> ir::Common {
+        let Some(c) = &spec.common else {
+            if spec.files.text("common.yaml").is_none() {
+                self.diags.push(
+                    Diagnostic::file("common.yaml", "missing `common.yaml`")
+                        .with_help("it declares the common request parameters and error codes"),
+                );
+            }
+            return ir::Common { errors: Vec::new(), parameters: Vec::new() };
+        };
+        let mut parameters = Vec::new();
+        let mut names = BTreeMap::new();
+        let mut headers = BTreeMap::new();
+        for p in &c.parameters {
+            if p.name.is_empty() {
+                self.err(&c.file, &format!("{}.name", p.path), "the parameter name is empty");
+            } else if let Some(first) = names.insert(p.name.clone(), p.path.clone()) {
+                self.err(&c.file, &format!("{}.name", p.path), format!("duplicate common parameter `{}` (first at {first})", p.name));
+            }
+            if p.header.is_empty() || !p.header.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
+                self.err(&c.file, &format!("{}.header", p.path), format!("`{}` is not an HTTP header name", p.header));
+            } else if let Some(first) = headers.insert(p.header.to_ascii_lowercase(), p.path.clone()) {
+                self.err(&c.file, &format!("{}.header", p.path), format!("duplicate header `{}` (first at {first})", p.header));
+            }
+            let ty = match parse_type(&p.ty) {
+                Ok(t @ ir::Type::Scalar(_)) => t,
+                Ok(other) => {
+                    self.err(&c.file, &format!("{}.type", p.path), format!("a common parameter is a scalar, not `{}`", type_name(&other)));
+                    other
+                }
+                Err(e) => {
+                    self.err(&c.file, &format!("{}.type", p.path), e);
+                    ir::Type::Scalar(ir::Scalar::String)
+                }
+            };
+            parameters.push(ir::CommonParameter {
+                name: p.name.clone(),
+                header: p.header.clone(),
+                required: p.required,
+                ty,
+                description: p.description.clone(),
+            });
+        }
+        let errors = self.error_codes(&c.file, &c.errors, &[]);
+        ir::Common { errors, parameters }
+    }
+
+    /// Checks a list of error codes (syntax, duplicates, Rust names unique together with
+    /// `also`, the common codes an action's error enum will hold too). Sorted by code.
+    fn error_codes(&mut self, file: &str, errors: &[spec::ErrorSpec], also: &[ir::ErrorCode]) -> Vec<ir::ErrorCode> {
+        let mut by_code: BTreeMap<String, &spec::ErrorSpec> = BTreeMap::new();
+        let mut variants: BTreeMap<String, String> =
+            also.iter().map(|e| (e.rust_name.clone(), e.code.clone())).collect();
+        let mut out = Vec::new();
+        for e in errors {
+            let path = format!("{}.code", e.path);
+            let valid = !e.code.is_empty()
+                && e.code.split('.').all(|seg| {
+                    seg.starts_with(|c: char| c.is_ascii_alphabetic())
+                        && seg.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                });
+            if !valid {
+                self.err_help(file, &path, format!("`{}` is not an error code", e.code), "codes look like `InternalError.MainDBFail`");
+                continue;
+            }
+            if let Some(first) = by_code.get(&e.code) {
+                self.err(file, &path, format!("duplicate error code `{}` (first at {})", e.code, first.path));
+                continue;
+            }
+            by_code.insert(e.code.clone(), e);
+            let rust_name = match names::upper_camel(&e.code) {
+                Ok(n) => n,
+                Err(err) => {
+                    self.err(file, &path, format!("`{}` cannot become a Rust identifier: {err}", e.code));
+                    continue;
+                }
+            };
+            if rust_name == "Unknown" {
+                self.err(file, &path, "`Unknown` is reserved for codes the spec does not list");
+            }
+            match variants.get(&rust_name) {
+                Some(other) if *other != e.code => self.err(
+                    file,
+                    &path,
+                    format!("error codes `{other}` and `{}` both become the Rust variant `{rust_name}`", e.code),
+                ),
+                _ => {
+                    variants.insert(rust_name.clone(), e.code.clone());
+                }
+            }
+            out.push(ir::ErrorCode { code: e.code.clone(), rust_name, description: e.description.clone() });
+        }
+        out.sort_by(|a, b| a.code.cmp(&b.code));
+        out
+    }
+
+    // ---------------------------------------------------------------- services
+
+    fn service(
+        &mut self,
+        s: &spec::ServiceSpec,
+        structures: &[&StructureSpec],
+        actions: &[&ActionSpec],
+        broken: &BTreeSet<&str>,
+        common: &ir::Common,
+        files: &spec::SpecFiles,
+    ) -> ir::Service {
+        let file = s.file.as_str();
+        if s.service != s.dir {
+            self.err_help(
+                file,
+                "service",
+                format!("service `{}` is declared in directory `{}`", s.service, s.dir),
+                "the directory name is the service name (the host prefix)",
+            );
+        }
+        if !s.service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) || s.service.is_empty() {
+            self.err(file, "service", format!("service name `{}` must be lowercase letters and digits", s.service));
+        }
+        let module = names::snake(&s.service).unwrap_or_default();
+        let trait_name = names::upper_camel(&s.service).unwrap_or_default();
+        let client_name = format!("{trait_name}Client");
+        let v = s.version.as_bytes();
+        let version_ok = v.len() == 10
+            && v.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+        if !version_ok {
+            self.err_help(file, "version", format!("`{}` is not an API version", s.version), "versions look like \"2020-11-01\" (quoted)");
+        }
+        let prefix = format!("{}.", s.service);
+        let mut hosts = vec![s.default_host.clone()];
+        self.host_name(file, "default_host", &s.default_host, &prefix);
+        let mut other_hosts = Vec::new();
+        for h in &s.other_hosts {
+            let path = format!("{}.host", h.path);
+            self.host_name(file, &path, &h.host, &prefix);
+            if hosts.contains(&h.host) {
+                self.err(file, &path, format!("host `{}` is listed twice", h.host));
+                continue;
+            }
+            hosts.push(h.host.clone());
+            other_hosts.push(ir::Host { host: h.host.clone(), description: h.description.clone() });
+        }
+
+        let mut cx = ServiceCx {
+            name: s.service.clone(),
+            version: s.version.clone(),
+            hosts,
+            structures: BTreeMap::new(),
+            broken,
+            files,
+            struct_fields: BTreeMap::new(),
+            types: TypeNames::default(),
+        };
+        for (n, what) in [(&trait_name, "the service trait"), (&client_name, "the service client")] {
+            cx.types.used.insert(n.clone(), what.to_owned());
+        }
+
+        // Structures: names first (so fields can refer to any of them), then fields.
+        let mut sorted: Vec<&StructureSpec> = structures.to_vec();
+        sorted.sort_by(|a, b| (&a.structure, &a.file).cmp(&(&b.structure, &b.file)));
+        let mut structure_names: BTreeMap<String, String> = BTreeMap::new(); // wire → rust
+        for st in &sorted {
+            if st.structure != st.stem {
+                self.err_help(
+                    &st.file,
+                    "structure",
+                    format!("structure `{}` is declared in `{}.yaml`", st.structure, st.stem),
+                    format!("a structure file is named after its structure: `{}.yaml`", st.structure),
+                );
+            }
+            if let Some(first) = cx.structures.get(&st.structure) {
+                self.err(&st.file, "structure", format!("duplicate structure `{}` (also declared in {})", st.structure, first.file));
+                continue;
+            }
+            let rust_name = match names::upper_camel(&st.structure) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.err(&st.file, "structure", format!("structure name `{}` cannot become a Rust identifier: {e}", st.structure));
+                    continue;
+                }
+            };
+            if let Some(user) = cx.types.used.get(&rust_name) {
+                self.err(&st.file, "structure", format!("Rust type name `{rust_name}` is already used by {user}"));
+            }
+            cx.types.used.insert(rust_name.clone(), format!("structure `{}`", st.structure));
+            cx.structures.insert(st.structure.clone(), st);
+            structure_names.insert(st.structure.clone(), rust_name);
+        }
+        // Action type names are registered before any enum, so a derived enum name never
+        // takes a request/response type's name.
+        let mut sorted_actions: Vec<&ActionSpec> = actions.to_vec();
+        sorted_actions.sort_by(|a, b| (&a.action, &a.file).cmp(&(&b.action, &b.file)));
+        let mut action_names: BTreeMap<String, (String, String, [String; 3])> = BTreeMap::new();
+        for a in &sorted_actions {
+            if a.action != a.stem {
+                self.err_help(
+                    &a.file,
+                    "action",
+                    format!("action `{}` is declared in `{}.yaml`", a.action, a.stem),
+                    format!("an action file is named after its action: `{}.yaml`", a.action),
+                );
+            }
+            if let Some((first, _, _)) = action_names.get(&a.action) {
+                self.err(&a.file, "action", format!("duplicate action `{}` (also declared in {first})", a.action));
+                continue;
+            }
+            let (method, base) = match (names::snake(&a.action), names::upper_camel(&a.action)) {
+                (Ok(m), Ok(b)) => (m, b),
+                (Err(e), _) | (_, Err(e)) => {
+                    self.err(&a.file, "action", format!("action name `{}` cannot become a Rust identifier: {e}", a.action));
+                    continue;
+                }
+            };
+            let types = [format!("{base}Request"), format!("{base}Response"), format!("{base}ErrorCode")];
+            for t in &types {
+                if let Some(user) = cx.types.used.get(t) {
+                    self.err(&a.file, "action", format!("Rust type name `{t}` is already used by {user}"));
+                }
+                cx.types.used.insert(t.clone(), format!("action `{}`", a.action));
+            }
+            action_names.insert(a.action.clone(), (a.file.clone(), method, types));
+        }
+
+        let mut ir_structures = Vec::new();
+        for (wire, rust_name) in &structure_names {
+            let Some(st) = cx.structures.get(wire).copied() else { continue };
+            let fields = self.fields(&st.file, &st.fields, rust_name, Side::Structure, &mut cx);
+            cx.struct_fields.insert(wire.clone(), fields.clone());
+            ir_structures.push(ir::Structure {
+                name: wire.clone(),
+                rust_name: rust_name.clone(),
+                description: st.description.clone(),
+                fields,
+                usage: ir::Usage::default(),
+                notes: st.notes.clone(),
+                source: st.file.clone(),
+            });
+        }
+
+        let mut ir_actions = Vec::new();
+        for a in &sorted_actions {
+            let Some((file, method, types)) = action_names.get(&a.action) else { continue };
+            if file != &a.file {
+                continue; // the duplicate, already reported
+            }
+            ir_actions.push(self.action(a, method, types, &mut cx, common));
+        }
+
+        self.structure_graph(&mut ir_structures, &ir_actions, &cx);
+
+        ir::Service {
+            name: s.service.clone(),
+            module,
+            trait_name,
+            client_name,
+            title: s.title.clone(),
+            version: s.version.clone(),
+            default_host: s.default_host.clone(),
+            other_hosts,
+            description: s.description.clone(),
+            structures: ir_structures,
+            actions: ir_actions,
+            source: s.file.clone(),
+        }
+    }
+
+    fn host_name(&mut self, file: &str, path: &str, host: &str, prefix: &str) {
+        let valid = !host.is_empty()
+            && host.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        if !valid {
+            self.err(file, path, format!("`{host}` is not a host name"));
+        } else if !host.starts_with(prefix) {
+            self.err_help(
+                file,
+                path,
+                format!("host `{host}` is not under the service"),
+                format!("hosts of this service start with `{prefix}`"),
+            );
+        }
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    fn action(
+        &mut self,
+        a: &ActionSpec,
+        method: &str,
+        [request_type, response_type, error_type]: &[String; 3],
+        cx: &mut ServiceCx<'_>,
+        common: &ir::Common,
+    ) -> ir::Action {
+        let file = a.file.as_str();
+        let mut hosts: Vec<String> = Vec::new();
+        for h in &a.hosts {
+            if !cx.hosts.contains(&h.value) {
+                self.err_help(
+                    file,
+                    &h.path,
+                    format!("host `{}` is not a host of service `{}`", h.value, cx.name),
+                    format!("the service's hosts are: {}", cx.hosts.join(", ")),
+                );
+            } else if hosts.contains(&h.value) {
+                self.err(file, &h.path, format!("host `{}` is listed twice", h.value));
+            } else {
+                hosts.push(h.value.clone());
+            }
+        }
+        let rate_limit = match a.rate_limit {
+            None => None,
+            Some(n) => match u32::try_from(n) {
+                Ok(v) if v > 0 => Some(v),
+                _ => {
+                    self.err(file, "rate_limit", format!("rate_limit must be a positive number of requests per second, not {n}"));
+                    None
+                }
+            },
+        };
+        let request = self.fields(file, &a.request, request_type, Side::Request, cx);
+        let response = self.fields(file, &a.response, response_type, Side::Response, cx);
+        let errors = self.error_codes(file, &a.errors, &common.errors);
+        let pagination = a.pagination.as_ref().and_then(|p| self.pagination(file, p, &request, &response, a.complete));
+        let mut examples = Vec::new();
+        let spec_text = cx.files.text(file);
+        if a.complete {
+            for ex in &a.examples {
+                let mut ecx = example::Cx {
+                    file,
+                    text: spec_text,
+                    action: &a.action,
+                    version: &cx.version,
+                    hosts: &cx.hosts,
+                    struct_fields: &cx.struct_fields,
+                    errors: &errors,
+                    common_errors: &common.errors,
+                    diags: &mut self.diags,
+                };
+                if let Some(e) = ecx.example(ex, &request, &response) {
+                    examples.push(e);
+                }
+            }
+        }
+        ir::Action {
+            name: a.action.clone(),
+            method: method.to_owned(),
+            request_type: request_type.clone(),
+            response_type: response_type.clone(),
+            error_type: error_type.clone(),
+            description: a.description.clone(),
+            rate_limit,
+            hosts,
+            request,
+            response,
+            errors,
+            examples,
+            pagination,
+            notes: a.notes.clone(),
+            source: a.file.clone(),
+        }
+    }
+
+    fn pagination(
+        &mut self,
+        file: &str,
+        p: &spec::PaginationSpec,
+        request: &[ir::Field],
+        response: &[ir::Field],
+        complete: bool,
+    ) -> Option<ir::Pagination> {
+        if !complete {
+            return None;
+        }
+        let mut ok = true;
+        let mut need = |ck: &mut Checker, key: &str, name: &str, fields: &[ir::Field], side: &str, want: &str, pred: fn(&ir::Type) -> bool| {
+            let path = format!("{}.{key}", p.path);
+            match fields.iter().find(|f| f.name == name) {
+                None => {
+                    ok = false;
+                    let msg = format!("pagination names `{name}`, which is not a {side} field");
+                    match names::did_you_mean(name, fields.iter().map(|f| f.name.as_str())) {
+                        Some(s) => ck.err_help(file, &path, msg, format!("did you mean `{s}`?")),
+                        None => ck.err(file, &path, msg),
+                    }
+                }
+                Some(f) if !pred(&f.ty) => {
+                    ok = false;
+                    ck.err(file, &path, format!("pagination {key} `{name}` must be {want}, not `{}`", type_name(&f.ty)));
+                }
+                Some(_) => {}
+            }
+        };
+        need(self, "offset", &p.offset, request, "request", "an Integer", is_integer);
+        need(self, "limit", &p.limit, request, "request", "an Integer", is_integer);
+        need(self, "items", &p.items, response, "response", "an array", |t| matches!(t, ir::Type::Array(_)));
+        if let Some(total) = &p.total {
+            need(self, "total", total, response, "response", "an Integer", is_integer);
+        }
+        ok.then(|| ir::Pagination {
+            offset: p.offset.clone(),
+            limit: p.limit.clone(),
+            items: p.items.clone(),
+            total: p.total.clone(),
+        })
+    }
+
+    // ---------------------------------------------------------------- fields
+
+    fn fields(&mut self, file: &str, fields: &[FieldSpec], owner: &str, side: Side, cx: &mut ServiceCx<'_>) -> Vec<ir::Field> {
+        let mut out = Vec::new();
+        let mut wire: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut rust = Unique::new_snake();
+        for f in fields {
+            let name_path = format!("{}.name", f.path);
+            if let Some(first) = wire.get(f.name.as_str()) {
+                self.err(file, &name_path, format!("duplicate field `{}` (first at {first})", f.name));
+                continue;
+            }
+            wire.insert(&f.name, &f.path);
+            if side == Side::Response && f.name == "RequestId" {
+                self.err_help(
+                    file,
+                    &name_path,
+                    "`RequestId` is part of every response and is not declared",
+                    "remove this field",
+                );
+            }
+            let base = match names::snake(&f.name) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.err(file, &name_path, format!("field name `{}` cannot become a Rust identifier: {e}", f.name));
+                    continue;
+                }
+            };
+            let rust_name = rust.unique(&base);
+            let ty = self.field_type(file, f, cx);
+            let required = f.required.unwrap_or(side != Side::Request);
+            self.bounds_and_default(file, f, ty.as_ref(), side, required);
+            let values = self.value_set(file, f, ty.as_ref(), owner, cx);
+            let filters = self.filters(file, f, ty.as_ref(), owner, cx);
+            out.push(ir::Field {
+                name: f.name.clone(),
+                rust_name,
+                ty: ty.unwrap_or(ir::Type::Scalar(ir::Scalar::String)),
+                required,
+                nullable: f.nullable,
+                description: f.description.clone(),
+                default: f.default.clone(),
+                minimum: f.minimum,
+                maximum: f.maximum,
+                values,
+                filters,
+                notes: f.notes.clone(),
+            });
+        }
+        out
+    }
+
+    /// Parses and resolves the field's type; `None` when it is wrong (already reported).
+    fn field_type(&mut self, file: &str, f: &FieldSpec, cx: &ServiceCx<'_>) -> Option<ir::Type> {
+        let path = format!("{}.type", f.path);
+        let ty = match parse_type(&f.ty) {
+            Ok(t) => t,
+            Err(e) => {
+                self.err(file, &path, e);
+                return None;
+            }
+        };
+        let named = match &ty {
+            ir::Type::Struct(n) => Some(n),
+            ir::Type::Array(inner) => match inner.as_ref() {
+                ir::Type::Struct(n) => Some(n),
+                _ => None,
+            },
+            ir::Type::Scalar(_) => None,
+        };
+        if let Some(n) = named
+            && !cx.structures.contains_key(n)
+        {
+            if cx.broken.contains(n.as_str()) {
+                return None; // its file failed to parse; that error is enough
+            }
+            let candidates = SCALAR_NAMES.iter().copied().chain(cx.structures.keys().map(String::as_str));
+            let msg = format!("unknown type `{n}`");
+            match names::did_you_mean(n, candidates) {
+                Some(s) => self.err_help(file, &path, msg, format!("did you mean `{s}`?")),
+                None => self.err_help(
+                    file,
+                    &path,
+                    msg,
+                    format!("define it in `{}/structures/{n}.yaml`, or use a scalar type", cx.name),
+                ),
+            }
+            return None;
+        }
+        Some(ty)
+    }
+
+    fn bounds_and_default(&mut self, file: &str, f: &FieldSpec, ty: Option<&ir::Type>, side: Side, required: bool) {
+        let Some(ty) = ty else { return };
+        if f.minimum.is_some() || f.maximum.is_some() {
+            let key = if f.minimum.is_some() { "minimum" } else { "maximum" };
+            let path = format!("{}.{key}", f.path);
+            let lengths = matches!(ty, ir::Type::Array(_) | ir::Type::Scalar(ir::Scalar::String));
+            let numeric = matches!(ty, ir::Type::Scalar(ir::Scalar::Integer | ir::Scalar::UInteger | ir::Scalar::Float));
+            if !lengths && !numeric {
+                self.err(
+                    file,
+                    &path,
+                    format!("`{key}` applies to numbers (bounds) and to strings and arrays (lengths), not to `{}`", type_name(ty)),
+                );
+            } else {
+                let unsigned = lengths || matches!(ty, ir::Type::Scalar(ir::Scalar::UInteger));
+                for (k, v) in [("minimum", f.minimum), ("maximum", f.maximum)] {
+                    if let Some(v) = v
+                        && unsigned
+                        && v < 0
+                    {
+                        self.err(file, &format!("{}.{k}", f.path), format!("`{k}` of `{}` cannot be negative ({v})", type_name(ty)));
+                    }
+                }
+                if let (Some(lo), Some(hi)) = (f.minimum, f.maximum)
+                    && lo > hi
+                {
+                    self.err(file, &format!("{}.minimum", f.path), format!("minimum {lo} is greater than maximum {hi}"));
+                }
+            }
+        }
+        let Some(default) = &f.default else { return };
+        let path = format!("{}.default", f.path);
+        if required && (side == Side::Request || f.required == Some(true)) {
+            self.err_help(
+                file,
+                &path,
+                format!("required parameter `{}` has a default", f.name),
+                "a default applies only when the parameter may be left out: drop `required` or `default`",
+            );
+        }
+        let ir::Type::Scalar(s) = ty else {
+            self.err(file, &path, format!("a default needs a scalar type, not `{}`", type_name(ty)));
+            return;
+        };
+        let fits = match s {
+            ir::Scalar::Integer => default.is_i64(),
+            ir::Scalar::UInteger => default.is_u64(),
+            ir::Scalar::Float => default.is_number(),
+            ir::Scalar::Boolean => default.is_boolean(),
+            ir::Scalar::String | ir::Scalar::Date | ir::Scalar::DateTime | ir::Scalar::Timestamp => default.is_string(),
+        };
+        if !fits {
+            self.err(file, &path, format!("default `{default}` is not a `{}`", scalar_name(*s)));
+            return;
+        }
+        let measure = match default {
+            Value::String(st) => Some(st.chars().count() as f64),
+            Value::Number(n) => n.as_f64(),
+            _ => None,
+        };
+        if let Some(m) = measure {
+            if let Some(lo) = f.minimum
+                && m < lo as f64
+            {
+                self.err(file, &path, format!("default `{default}` is below the minimum {lo}"));
+            }
+            if let Some(hi) = f.maximum
+                && m > hi as f64
+            {
+                self.err(file, &path, format!("default `{default}` is above the maximum {hi}"));
+            }
+        }
+        if let Some(values) = &f.values
+            && !values.iter().any(|v| v.value == *default)
+        {
+            self.err(file, &path, format!("default `{default}` is not one of the documented values"));
+        }
+    }
+
+    /// Checks a `values:` list and names its enum.
+    fn value_set(&mut self, file: &str, f: &FieldSpec, ty: Option<&ir::Type>, owner: &str, cx: &mut ServiceCx<'_>) -> Option<ir::ValueSet> {
+        let Some(values) = &f.values else {
+            if f.enum_name.is_some() {
+                self.err(file, &format!("{}.enum", f.path), "`enum` names the enum of `values`, but there are none");
+            }
+            return None;
+        };
+        let ty = ty?;
+        let element = match ty {
+            ir::Type::Array(inner) => inner.as_ref(),
+            t => t,
+        };
+        let kind = match element {
+            ir::Type::Scalar(ir::Scalar::String) => ir::ValueKind::String,
+            ir::Type::Scalar(ir::Scalar::Integer | ir::Scalar::UInteger) => ir::ValueKind::Integer,
+            other => {
+                self.err(
+                    file,
+                    &format!("{}.values", f.path),
+                    format!("a value set needs a String or Integer field, not `{}`", type_name(other)),
+                );
+                return None;
+            }
+        };
+        let unsigned = matches!(element, ir::Type::Scalar(ir::Scalar::UInteger));
+        let field_camel = names::upper_camel(&f.name).unwrap_or_default();
+        let default_name = format!("{owner}{field_camel}");
+        let rust_name = self.enum_name(file, &format!("{}.enum", f.path), f.enum_name.as_deref(), &default_name)?;
+        let set_values = self.values(file, values, kind, unsigned)?;
+        let set = ir::ValueSet { rust_name, kind, values: set_values };
+        self.register_enum(file, &format!("{}.values", f.path), set, cx)
+    }
+
+    fn enum_name(&mut self, file: &str, path: &str, given: Option<&str>, default_name: &str) -> Option<String> {
+        match given {
+            Some(n) => match names::upper_camel(n) {
+                Ok(c) if c == n => Some(c),
+                Ok(c) => {
+                    self.err_help(file, path, format!("enum name `{n}` is not UpperCamelCase"), format!("write `{c}`"));
+                    None
+                }
+                Err(e) => {
+                    self.err(file, path, format!("enum name `{n}` cannot become a Rust identifier: {e}"));
+                    None
+                }
+            },
+            None => Some(default_name.to_owned()),
+        }
+    }
+
+    /// Registers an enum name in the service: a second use is fine only for the same values.
+    fn register_enum(&mut self, file: &str, path: &str, set: ir::ValueSet, cx: &mut ServiceCx<'_>) -> Option<ir::ValueSet> {
+        if let Some(existing) = cx.types.enums.get(&set.rust_name) {
+            if *existing != set {
+                self.err_help(
+                    file,
+                    path,
+                    format!("enum `{}` is already declared with other values", set.rust_name),
+                    "fields share an enum only when their values (wire, name, description) are identical; choose another `enum` name",
+                );
+                return None;
+            }
+            return Some(set);
+        }
+        if let Some(user) = cx.types.used.get(&set.rust_name) {
+            self.err_help(
+                file,
+                path,
+                format!("enum name `{}` is already used by {user}", set.rust_name),
+                "choose another name with `enum:`",
+            );
+            return None;
+        }
+        cx.types.used.insert(set.rust_name.clone(), format!("enum `{}`", set.rust_name));
+        cx.types.enums.insert(set.rust_name.clone(), set.clone());
+        Some(set)
+    }
+
+    fn values(&mut self, file: &str, values: &[ValueSpec], kind: ir::ValueKind, unsigned: bool) -> Option<Vec<ir::EnumValue>> {
+        let mut out = Vec::new();
+        let mut seen_wire: BTreeMap<String, &str> = BTreeMap::new();
+        let mut seen_rust: BTreeMap<String, &str> = BTreeMap::new();
+        let mut ok = true;
+        for v in values {
+            let vpath = format!("{}.value", v.path);
+            let wire_ok = match (kind, &v.value) {
+                (ir::ValueKind::String, Value::String(_)) => true,
+                (ir::ValueKind::Integer, Value::Number(n)) => !unsigned || n.is_u64(),
+                _ => false,
+            };
+            if !wire_ok {
+                let want = match kind {
+                    ir::ValueKind::String => "a string (the field is a String)",
+                    ir::ValueKind::Integer if unsigned => "a non-negative integer (the field is a UInt64)",
+                    ir::ValueKind::Integer => "an integer (the field is an Integer)",
+                };
+                self.err(file, &vpath, format!("value `{}` must be {want}", v.value));
+                ok = false;
+                continue;
+            }
+            let key = v.value.to_string();
+            if let Some(first) = seen_wire.get(&key) {
+                self.err(file, &vpath, format!("duplicate value `{}` (first at {first})", v.value));
+                ok = false;
+                continue;
+            }
+            seen_wire.insert(key, &v.path);
+            let rust_name = match (&v.name, &v.value) {
+                (Some(n), _) => match names::upper_camel(n) {
+                    Ok(c) if c == *n => c,
+                    Ok(c) => {
+                        self.err_help(file, &format!("{}.name", v.path), format!("variant name `{n}` is not UpperCamelCase"), format!("write `{c}`"));
+                        ok = false;
+                        continue;
+                    }
+                    Err(e) => {
+                        self.err(file, &format!("{}.name", v.path), format!("variant name `{n}` cannot become a Rust identifier: {e}"));
+                        ok = false;
+                        continue;
+                    }
+                },
+                (None, Value::Number(n)) => {
+                    self.err_help(
+                        file,
+                        &v.path,
+                        format!("integer value {n} has no `name`"),
+                        "integer values need a Rust variant name, e.g. `{value: 3, name: ProEffective}`",
+                    );
+                    ok = false;
+                    continue;
+                }
+                (None, value) => {
+                    let s = value.as_str().unwrap_or_default();
+                    match names::upper_camel(s) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            self.err_help(
+                                file,
+                                &vpath,
+                                format!("value `{s}` cannot become a Rust variant name: {e}"),
+                                "give it a `name`",
+                            );
+                            ok = false;
+                            continue;
+                        }
+                    }
+                }
+            };
+            if rust_name == "Unknown" {
+                self.err_help(file, &v.path, "variant name `Unknown` is reserved for undocumented values", "give it another `name`");
+                ok = false;
+                continue;
+            }
+            if let Some(first) = seen_rust.get(&rust_name) {
+                self.err_help(
+                    file,
+                    &v.path,
+                    format!("values at {first} and here both become the Rust variant `{rust_name}`"),
+                    "give one of them a `name`",
+                );
+                ok = false;
+                continue;
+            }
+            seen_rust.insert(rust_name.clone(), &v.path);
+            out.push(ir::EnumValue { wire: v.value.clone(), rust_name, description: v.description.clone() });
+        }
+        ok.then_some(out)
+    }
+
+    fn filters(&mut self, file: &str, f: &FieldSpec, ty: Option<&ir::Type>, owner: &str, cx: &mut ServiceCx<'_>) -> Vec<ir::Filter> {
+        if f.filters.is_empty() {
+            return Vec::new();
+        }
+        let path = format!("{}.filters", f.path);
+        let Some(ty) = ty else { return Vec::new() };
+        let ir::Type::Array(inner) = ty else {
+            self.err(file, &path, format!("`filters` belong to an `Array of <filter structure>`, not `{}`", type_name(ty)));
+            return Vec::new();
+        };
+        let ir::Type::Struct(sname) = inner.as_ref() else {
+            self.err(file, &path, format!("`filters` belong to an `Array of <filter structure>`, not `{}`", type_name(ty)));
+            return Vec::new();
+        };
+        if let Some(st) = cx.structures.get(sname) {
+            let has = |n: &str, t: &str| st.fields.iter().any(|x| x.name == n && x.ty.trim() == t);
+            if !(has("Name", "String") && has("Values", "Array of String")) {
+                self.err(
+                    file,
+                    &path,
+                    format!("`{sname}` is not a filter structure (it needs `Name: String` and `Values: Array of String`)"),
+                );
+            }
+        }
+        let field_camel = names::upper_camel(&f.name).unwrap_or_default();
+        let mut out = Vec::new();
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for flt in &f.filters {
+            let npath = format!("{}.name", flt.path);
+            if let Some(first) = seen.get(flt.name.as_str()) {
+                self.err(file, &npath, format!("duplicate filter `{}` (first at {first})", flt.name));
+                continue;
+            }
+            seen.insert(&flt.name, &flt.path);
+            let filter_camel = match names::upper_camel(&flt.name) {
+                Ok(c) => c,
+                Err(e) => {
+                    self.err(file, &npath, format!("filter name `{}` cannot become a Rust identifier: {e}", flt.name));
+                    continue;
+                }
+            };
+            let values = match &flt.values {
+                None => {
+                    if flt.enum_name.is_some() {
+                        self.err(file, &format!("{}.enum", flt.path), "`enum` names the enum of `values`, but there are none");
+                    }
+                    None
+                }
+                Some(vs) => {
+                    let default_name = format!("{owner}{field_camel}{filter_camel}");
+                    let name = self.enum_name(file, &format!("{}.enum", flt.path), flt.enum_name.as_deref(), &default_name);
+                    let set_values = self.values(file, vs, ir::ValueKind::String, false);
+                    match (name, set_values) {
+                        (Some(rust_name), Some(values)) => self.register_enum(
+                            file,
+                            &format!("{}.values", flt.path),
+                            ir::ValueSet { rust_name, kind: ir::ValueKind::String, values },
+                            cx,
+                        ),
+                        _ => None,
+                    }
+                }
+            };
+            out.push(ir::Filter { name: flt.name.clone(), description: flt.description.clone(), values });
+        }
+        out
+    }
+
+    // ---------------------------------------------------------------- structure graph
+
+    /// Recursion, nesting depth and usage of the service's structures.
+    fn structure_graph(&mut self, structures: &mut [ir::Structure], actions: &[ir::Action], cx: &ServiceCx<'_>) {
+        let edges: BTreeMap<&str, BTreeSet<&str>> = structures
+            .iter()
+            .map(|s| (s.name.as_str(), s.fields.iter().filter_map(|f| struct_of(&f.ty)).collect()))
+            .collect();
+        let file_of = |n: &str| cx.structures.get(n).map(|s| s.file.clone()).unwrap_or_default();
+
+        // Cycles: report each once, at its smallest member.
+        let mut in_cycle: BTreeSet<&str> = BTreeSet::new();
+        for start in edges.keys() {
+            if in_cycle.contains(start) {
+                continue;
+            }
+            if let Some(cycle) = find_cycle(start, &edges) {
+                let smallest = cycle.iter().min().copied().unwrap_or(start);
+                if *start == smallest {
+                    let mut shown: Vec<&str> = cycle.clone();
+                    shown.push(start);
+                    self.err_help(
+                        &file_of(start),
+                        "structure",
+                        format!("structure `{start}` is recursive: {}", shown.join(" → ")),
+                        "API 3.0 structures never nest recursively; check the field types",
+                    );
+                }
+                in_cycle.extend(cycle);
+            }
+        }
+
+        // Depth (1 for a structure without structure fields), skipping cycles.
+        let mut depth: BTreeMap<&str, usize> = BTreeMap::new();
+        for n in edges.keys() {
+            depth_of(n, &edges, &in_cycle, &mut depth, 0);
+        }
+        let has_deep_parent = |n: &str| {
+            edges.iter().any(|(p, cs)| cs.contains(n) && depth.get(p).copied().unwrap_or(0) > MAX_NESTING)
+        };
+        for (n, d) in &depth {
+            if *d > MAX_NESTING && !has_deep_parent(n) {
+                let mut chain = vec![*n];
+                let mut cur = *n;
+                while let Some(next) = edges
+                    .get(cur)
+                    .and_then(|cs| cs.iter().filter(|c| !in_cycle.contains(*c)).max_by_key(|c| depth.get(*c).copied().unwrap_or(0)))
+                {
+                    chain.push(next);
+                    cur = next;
+                }
+                self.err(
+                    &file_of(n),
+                    "structure",
+                    format!("structure `{n}` nests {d} levels deep (at most {MAX_NESTING}): {}", chain.join(" → ")),
+                );
+            }
+        }
+
+        // Usage: reachable from a request (input) or a response (output).
+        let reach = |roots: Vec<&str>| {
+            let mut seen: BTreeSet<String> = BTreeSet::new();
+            let mut stack = roots;
+            while let Some(n) = stack.pop() {
+                if seen.insert(n.to_owned())
+                    && let Some(cs) = edges.get(n)
+                {
+                    stack.extend(cs.iter().copied());
+                }
+            }
+            seen
+        };
+        let input = reach(actions.iter().flat_map(|a| a.request.iter().filter_map(|f| struct_of(&f.ty))).collect());
+        let output = reach(actions.iter().flat_map(|a| a.response.iter().filter_map(|f| struct_of(&f.ty))).collect());
+        for s in structures.iter_mut() {
+            s.usage = ir::Usage { input: input.contains(&s.name), output: output.contains(&s.name) };
+        }
+    }
+}
+
+fn struct_of(t: &ir::Type) -> Option<&str> {
+    match t {
+        ir::Type::Struct(n) => Some(n),
+        ir::Type::Array(inner) => struct_of(inner),
+        ir::Type::Scalar(_) => None,
+    }
+}
+
+/// A cycle through `start`, as the list of its members starting at `start`.
+fn find_cycle<'a>(start: &'a str, edges: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> Option<Vec<&'a str>> {
+    // Iterative DFS over paths from `start`, looking for an edge back to `start`.
+    let mut stack: Vec<(Vec<&'a str>, &'a str)> = vec![(vec![start], start)];
+    let mut visited: BTreeSet<&str> = BTreeSet::new();
+    while let Some((path, node)) = stack.pop() {
+        for &next in edges.get(node).into_iter().flatten() {
+            if next == start {
+                return Some(path);
+            }
+            if visited.insert(next) {
+                let mut p = path.clone();
+                p.push(next);
+                stack.push((p, next));
+            }
+        }
+    }
+    None
+}
+
+fn depth_of<'a>(
+    n: &'a str,
+    edges: &BTreeMap<&'a str, BTreeSet<&'a str>>,
+    in_cycle: &BTreeSet<&'a str>,
+    memo: &mut BTreeMap<&'a str, usize>,
+    guard: usize,
+) -> usize {
+    if let Some(d) = memo.get(n) {
+        return *d;
+    }
+    if in_cycle.contains(n) || guard > edges.len() {
+        return 0;
+    }
+    let mut d = 1;
+    for &c in edges.get(n).into_iter().flatten() {
+        d = d.max(1 + depth_of(c, edges, in_cycle, memo, guard + 1));
+    }
+    memo.insert(n, d);
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_parse() {
+        assert_eq!(parse_type("Integer"), Ok(ir::Type::Scalar(ir::Scalar::Integer)));
+        assert_eq!(parse_type("UInt64"), Ok(ir::Type::Scalar(ir::Scalar::UInteger)));
+        assert_eq!(
+            parse_type("Array of AssetFilters"),
+            Ok(ir::Type::Array(Box::new(ir::Type::Struct("AssetFilters".into()))))
+        );
+        assert!(parse_type("Array of Array of String").is_err());
+        assert!(parse_type("Array").is_err());
+        assert!(parse_type("").is_err());
+        assert!(parse_type("Map<String, String>").is_err());
+    }
+}

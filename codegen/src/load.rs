@@ -1,0 +1,615 @@
+//! Loading: spec files on disk → [`SpecFiles`] ([`read_dir`], the only function of the crate
+//! that touches the disk) → [`spec::Spec`] ([`parse`]: syntax and shape errors).
+//!
+//! Each file is first parsed to a `serde_yaml::Value` (syntax errors, with serde_yaml's
+//! line:column), then converted item by item, so one bad field does not hide the next:
+//! every unknown key, missing key and wrong kind of value is reported, at its key path
+//! (located to a line:column by [`crate::locate`]).
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::names;
+use crate::spec::{
+    self, ActionSpec, CommonParameterSpec, CommonSpec, ErrorSpec, ExampleSpec, FieldSpec, FilterSpec,
+    HostSpec, PaginationSpec, ServiceSpec, Spanned, StructureSpec, ValueSpec,
+};
+pub use crate::spec::{SourceFile, SpecFiles};
+use serde_yaml::Value as Yaml;
+use std::path::Path;
+
+/// Spec files larger than this are rejected unread: one action or structure is a few KiB,
+/// and a huge file is a mistake (or an attack on the parser), not a spec.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// How deep [`read_dir`] descends (`<service>/actions/<Action>.yaml` is depth 3).
+const MAX_DIR_DEPTH: usize = 4;
+
+/// Reads every `*.yaml` file under `root` (sorted by path, `/`-separated, relative to
+/// `root`). Other files (`README.md`) are ignored, as are hidden entries. Unreadable files,
+/// `.yml` files and text that is not UTF-8 are errors, all reported at once.
+pub fn read_dir(root: &Path) -> Result<SpecFiles, Diagnostics> {
+    let mut files = Vec::new();
+    let mut diags = Diagnostics::new();
+    walk(root, "", 0, &mut files, &mut diags);
+    files.sort_by(|a: &SourceFile, b| a.path.cmp(&b.path));
+    diags.into_result(SpecFiles { files })
+}
+
+fn walk(dir: &Path, rel: &str, depth: usize, files: &mut Vec<SourceFile>, diags: &mut Diagnostics) {
+    let shown = if rel.is_empty() { "<spec>".to_owned() } else { rel.to_owned() };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(Diagnostic::file(shown, format!("cannot read directory `{}`: {e}", dir.display())));
+            return;
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::file(shown.clone(), format!("cannot list directory: {e}")));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel_path = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+        let path = entry.path();
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                diags.push(Diagnostic::file(rel_path, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            if depth + 1 >= MAX_DIR_DEPTH {
+                diags.push(Diagnostic::file(rel_path, "directory nested too deep for the spec layout"));
+            } else {
+                walk(&path, &rel_path, depth + 1, files, diags);
+            }
+        } else if name.ends_with(".yml") {
+            diags.push(
+                Diagnostic::file(rel_path, "spec files use the `.yaml` extension")
+                    .with_help(format!("rename it to `{}.yaml`", name.trim_end_matches(".yml"))),
+            );
+        } else if name.ends_with(".yaml") {
+            match std::fs::read(&path) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => files.push(SourceFile { path: rel_path, text }),
+                    Err(e) => {
+                        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                        // Everything before the bad byte is valid UTF-8: count lines there.
+                        let prefix = String::from_utf8_lossy(valid);
+                        let line = prefix.matches('\n').count() + 1;
+                        let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                        diags.push(Diagnostic::at(
+                            rel_path,
+                            line,
+                            column,
+                            format!("file is not valid UTF-8 (invalid byte at offset {})", valid.len()),
+                        ));
+                    }
+                },
+                Err(e) => diags.push(Diagnostic::file(rel_path, format!("cannot read: {e}"))),
+            }
+        }
+    }
+}
+
+/// What a spec file is, from its path.
+enum Kind<'a> {
+    Common,
+    Service { dir: &'a str },
+    Action { dir: &'a str, stem: &'a str },
+    Structure { dir: &'a str, stem: &'a str },
+}
+
+fn classify(path: &str) -> Option<Kind<'_>> {
+    let parts: Vec<&str> = path.split('/').collect();
+    match parts.as_slice() {
+        ["common.yaml"] => Some(Kind::Common),
+        [dir, "service.yaml"] => Some(Kind::Service { dir }),
+        [dir, "actions", file] => file.strip_suffix(".yaml").map(|stem| Kind::Action { dir, stem }),
+        [dir, "structures", file] => file.strip_suffix(".yaml").map(|stem| Kind::Structure { dir, stem }),
+        _ => None,
+    }
+}
+
+/// Parses every file into the spec model. Syntax errors carry serde_yaml's line:column;
+/// shape errors (unknown key, missing key, wrong kind of value) carry a key path and its
+/// best-effort line:column. Whatever parsed is returned even when there are errors, so the
+/// checker can report more in the same run.
+pub fn parse(files: &SpecFiles) -> (spec::Spec, Diagnostics) {
+    let mut spec = spec::Spec { files: files.clone(), ..Default::default() };
+    let mut diags = Diagnostics::new();
+    for file in &files.files {
+        let Some(kind) = classify(&file.path) else {
+            diags.push(
+                Diagnostic::file(&file.path, "unexpected file in the spec layout").with_help(
+                    "spec files are `common.yaml`, `<service>/service.yaml`, \
+                     `<service>/actions/<Action>.yaml` and `<service>/structures/<Name>.yaml`",
+                ),
+            );
+            continue;
+        };
+        let root = parse_yaml(file, &mut diags);
+        match kind {
+            Kind::Common => {
+                if let Some(root) = root {
+                    let mut cx = Cx::new(&file.path, &mut diags);
+                    if let Some(c) = common(&mut cx, &root) {
+                        if spec.common.is_some() {
+                            cx.err("", "`common.yaml` given twice");
+                        }
+                        spec.common = Some(c);
+                    }
+                }
+            }
+            Kind::Service { dir } => {
+                let parsed = root.and_then(|r| service(&mut Cx::new(&file.path, &mut diags), &r, dir));
+                match parsed {
+                    Some(s) => spec.services.push(s),
+                    None => spec.broken_services.push(dir.to_owned()),
+                }
+            }
+            Kind::Structure { dir, stem } => {
+                let parsed = root.and_then(|r| structure(&mut Cx::new(&file.path, &mut diags), &r, dir, stem));
+                match parsed {
+                    Some(s) => spec.structures.push(s),
+                    None => spec.broken_structures.push((dir.to_owned(), stem.to_owned())),
+                }
+            }
+            Kind::Action { dir, stem } => {
+                if let Some(a) = root.and_then(|r| action(&mut Cx::new(&file.path, &mut diags), &r, dir, stem)) {
+                    spec.actions.push(a);
+                }
+            }
+        }
+    }
+    diags.locate(|f| files.text(f));
+    (spec, diags)
+}
+
+/// Strips serde_yaml's own " at line L column C" from a message (the position is given
+/// separately).
+fn strip_position(msg: &str) -> String {
+    let mut out = String::new();
+    let mut rest = msg;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + " at line ".len()..];
+        let after_line = tail.trim_start_matches(|c: char| c.is_ascii_digit());
+        rest = match after_line.strip_prefix(" column ") {
+            Some(t) => t.trim_start_matches(|c: char| c.is_ascii_digit()),
+            None => after_line,
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+fn parse_yaml(file: &SourceFile, diags: &mut Diagnostics) -> Option<Yaml> {
+    if file.text.len() > MAX_FILE_BYTES {
+        diags.push(Diagnostic::file(
+            &file.path,
+            format!("file is too large ({} bytes; a spec file is at most {} bytes)", file.text.len(), MAX_FILE_BYTES),
+        ));
+        return None;
+    }
+    match serde_yaml::from_str::<Yaml>(&file.text) {
+        Ok(Yaml::Null) => {
+            diags.push(Diagnostic::file(&file.path, "file is empty"));
+            None
+        }
+        Ok(v) => Some(v),
+        Err(e) => {
+            let message = format!("invalid YAML: {}", strip_position(&e.to_string()));
+            diags.push(match e.location() {
+                Some(loc) => Diagnostic::at(&file.path, loc.line(), loc.column(), message),
+                None => Diagnostic::file(&file.path, message),
+            });
+            None
+        }
+    }
+}
+
+/// Shape-conversion context of one file: collects diagnostics and remembers whether
+/// anything was dropped.
+struct Cx<'a> {
+    file: &'a str,
+    diags: &'a mut Diagnostics,
+    ok: bool,
+}
+
+impl<'a> Cx<'a> {
+    fn new(file: &'a str, diags: &'a mut Diagnostics) -> Self {
+        Cx { file, diags, ok: true }
+    }
+
+    fn err(&mut self, path: &str, message: impl Into<String>) {
+        self.ok = false;
+        self.diags.push(Diagnostic::path(self.file, path, message));
+    }
+
+    fn err_help(&mut self, path: &str, message: impl Into<String>, help: impl Into<String>) {
+        self.ok = false;
+        self.diags.push(Diagnostic::path(self.file, path, message).with_help(help));
+    }
+}
+
+fn kind_of(v: &Yaml) -> &'static str {
+    match v {
+        Yaml::Null => "null",
+        Yaml::Bool(_) => "a boolean",
+        Yaml::Number(n) if n.is_f64() => "a float",
+        Yaml::Number(_) => "an integer",
+        Yaml::String(_) => "a string",
+        Yaml::Sequence(_) => "a list",
+        Yaml::Mapping(_) => "a mapping",
+        Yaml::Tagged(_) => "a tagged value",
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+}
+
+/// A YAML mapping whose keys were checked against the allowed set.
+struct Obj<'v> {
+    path: String,
+    entries: Vec<(String, &'v Yaml)>,
+}
+
+impl<'v> Obj<'v> {
+    /// Checks that `v` is a mapping with string keys from `allowed`; reports every other key.
+    fn new(cx: &mut Cx<'_>, v: &'v Yaml, path: &str, what: &str, allowed: &[&str]) -> Option<Obj<'v>> {
+        let Yaml::Mapping(map) = v else {
+            cx.err(path, format!("expected {what} (a mapping), found {}", kind_of(v)));
+            return None;
+        };
+        let mut entries = Vec::new();
+        for (k, val) in map {
+            let Yaml::String(key) = k else {
+                cx.err(path, format!("keys must be strings, found {}", kind_of(k)));
+                continue;
+            };
+            if allowed.contains(&key.as_str()) {
+                entries.push((key.clone(), val));
+            } else {
+                let msg = format!("unknown key `{key}` in {what}");
+                match names::did_you_mean(key, allowed.iter().copied()) {
+                    Some(s) => cx.err_help(&join(path, key), msg, format!("did you mean `{s}`?")),
+                    None => cx.err_help(
+                        &join(path, key),
+                        msg,
+                        format!("expected one of: {}", allowed.join(", ")),
+                    ),
+                }
+            }
+        }
+        Some(Obj { path: path.to_owned(), entries })
+    }
+
+    fn get(&self, key: &str) -> Option<&'v Yaml> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+
+    fn at(&self, key: &str) -> String {
+        join(&self.path, key)
+    }
+
+    fn opt_str(&self, cx: &mut Cx<'_>, key: &str) -> Option<String> {
+        match self.get(key)? {
+            Yaml::String(s) => Some(s.clone()),
+            other => {
+                cx.err(&self.at(key), format!("`{key}` must be a string, found {}", kind_of(other)));
+                None
+            }
+        }
+    }
+
+    fn req_str(&self, cx: &mut Cx<'_>, key: &str) -> String {
+        if self.get(key).is_none() {
+            cx.err(&self.path, format!("missing key `{key}`"));
+            return String::new();
+        }
+        self.opt_str(cx, key).unwrap_or_default()
+    }
+
+    fn str_or_empty(&self, cx: &mut Cx<'_>, key: &str) -> String {
+        self.opt_str(cx, key).unwrap_or_default()
+    }
+
+    fn opt_bool(&self, cx: &mut Cx<'_>, key: &str) -> Option<bool> {
+        match self.get(key)? {
+            Yaml::Bool(b) => Some(*b),
+            other => {
+                cx.err(&self.at(key), format!("`{key}` must be `true` or `false`, found {}", kind_of(other)));
+                None
+            }
+        }
+    }
+
+    fn opt_int(&self, cx: &mut Cx<'_>, key: &str) -> Option<i64> {
+        match self.get(key)? {
+            Yaml::Number(n) if n.as_i64().is_some() => n.as_i64(),
+            other => {
+                cx.err(&self.at(key), format!("`{key}` must be an integer, found {}", kind_of(other)));
+                None
+            }
+        }
+    }
+
+    /// A list; `key:` with nothing after it (null) counts as an empty list.
+    fn opt_seq(&self, cx: &mut Cx<'_>, key: &str) -> Option<&'v [Yaml]> {
+        match self.get(key)? {
+            Yaml::Sequence(s) => Some(s.as_slice()),
+            Yaml::Null => Some(&[]),
+            other => {
+                cx.err(&self.at(key), format!("`{key}` must be a list, found {}", kind_of(other)));
+                None
+            }
+        }
+    }
+
+    fn notes(&self, cx: &mut Cx<'_>) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, v) in self.opt_seq(cx, "notes").unwrap_or_default().iter().enumerate() {
+            match v {
+                Yaml::String(s) => out.push(s.clone()),
+                other => cx.err(
+                    &format!("{}[{i}]", self.at("notes")),
+                    format!("a note must be a string, found {}", kind_of(other)),
+                ),
+            }
+        }
+        out
+    }
+
+    /// Converts each item of the list at `key` with `f`, dropping the ones that fail.
+    fn list<T>(
+        &self,
+        cx: &mut Cx<'_>,
+        key: &str,
+        mut f: impl FnMut(&mut Cx<'_>, &'v Yaml, &str) -> Option<T>,
+    ) -> Vec<T> {
+        let items = self.opt_seq(cx, key).unwrap_or_default();
+        let base = self.at(key);
+        items.iter().enumerate().filter_map(|(i, v)| f(cx, v, &format!("{base}[{i}]"))).collect()
+    }
+}
+
+const COMMON_KEYS: &[&str] = &["source", "common_parameters", "errors", "notes"];
+const SERVICE_KEYS: &[&str] =
+    &["service", "title", "version", "default_host", "other_hosts", "description", "source", "notes"];
+const STRUCTURE_KEYS: &[&str] = &["structure", "source", "description", "fields", "notes"];
+const ACTION_KEYS: &[&str] = &[
+    "action", "source", "description", "hosts", "rate_limit", "request", "response", "errors", "pagination",
+    "examples", "notes",
+];
+const FIELD_KEYS: &[&str] = &[
+    "name", "type", "description", "required", "nullable", "default", "minimum", "maximum", "values", "enum",
+    "filters", "notes",
+];
+const VALUE_KEYS: &[&str] = &["value", "name", "description"];
+const FILTER_KEYS: &[&str] = &["name", "description", "values", "enum"];
+const ERROR_KEYS: &[&str] = &["code", "description"];
+const HOST_KEYS: &[&str] = &["host", "description"];
+const PAGINATION_KEYS: &[&str] = &["offset", "limit", "items", "total"];
+const EXAMPLE_KEYS: &[&str] = &["title", "request", "response"];
+const COMMON_PARAMETER_KEYS: &[&str] = &["name", "header", "required", "type", "description", "notes"];
+
+fn common(cx: &mut Cx<'_>, root: &Yaml) -> Option<CommonSpec> {
+    let o = Obj::new(cx, root, "", "common.yaml", COMMON_KEYS)?;
+    let parameters = o.list(cx, "common_parameters", |cx, v, path| {
+        let p = Obj::new(cx, v, path, "a common parameter", COMMON_PARAMETER_KEYS)?;
+        Some(CommonParameterSpec {
+            path: path.to_owned(),
+            name: p.req_str(cx, "name"),
+            header: p.req_str(cx, "header"),
+            required: p.opt_bool(cx, "required").unwrap_or(false),
+            ty: p.req_str(cx, "type"),
+            description: p.str_or_empty(cx, "description"),
+            notes: p.notes(cx),
+        })
+    });
+    let errors = o.list(cx, "errors", error);
+    Some(CommonSpec {
+        file: cx.file.to_owned(),
+        source: o.str_or_empty(cx, "source"),
+        parameters,
+        errors,
+        notes: o.notes(cx),
+    })
+}
+
+fn error(cx: &mut Cx<'_>, v: &Yaml, path: &str) -> Option<ErrorSpec> {
+    let e = Obj::new(cx, v, path, "an error code", ERROR_KEYS)?;
+    Some(ErrorSpec { path: path.to_owned(), code: e.req_str(cx, "code"), description: e.str_or_empty(cx, "description") })
+}
+
+fn service(cx: &mut Cx<'_>, root: &Yaml, dir: &str) -> Option<ServiceSpec> {
+    let o = Obj::new(cx, root, "", "a service file", SERVICE_KEYS)?;
+    let other_hosts = o.list(cx, "other_hosts", |cx, v, path| {
+        let h = Obj::new(cx, v, path, "a host", HOST_KEYS)?;
+        Some(HostSpec { path: path.to_owned(), host: h.req_str(cx, "host"), description: h.str_or_empty(cx, "description") })
+    });
+    Some(ServiceSpec {
+        file: cx.file.to_owned(),
+        dir: dir.to_owned(),
+        service: o.req_str(cx, "service"),
+        title: o.str_or_empty(cx, "title"),
+        version: o.req_str(cx, "version"),
+        default_host: o.req_str(cx, "default_host"),
+        other_hosts,
+        description: o.str_or_empty(cx, "description"),
+        source: o.str_or_empty(cx, "source"),
+        notes: o.notes(cx),
+    })
+}
+
+fn structure(cx: &mut Cx<'_>, root: &Yaml, dir: &str, stem: &str) -> Option<StructureSpec> {
+    let o = Obj::new(cx, root, "", "a structure file", STRUCTURE_KEYS)?;
+    if o.get("fields").is_none() {
+        cx.err("", "missing key `fields`");
+    }
+    let mut s = StructureSpec {
+        file: cx.file.to_owned(),
+        dir: dir.to_owned(),
+        stem: stem.to_owned(),
+        structure: o.req_str(cx, "structure"),
+        description: o.str_or_empty(cx, "description"),
+        source: o.req_str(cx, "source"),
+        fields: o.list(cx, "fields", field),
+        notes: o.notes(cx),
+        complete: true,
+    };
+    s.complete = cx.ok;
+    Some(s)
+}
+
+fn action(cx: &mut Cx<'_>, root: &Yaml, dir: &str, stem: &str) -> Option<ActionSpec> {
+    let o = Obj::new(cx, root, "", "an action file", ACTION_KEYS)?;
+    let hosts = o.list(cx, "hosts", |cx, v, path| match v {
+        Yaml::String(s) => Some(Spanned { path: path.to_owned(), value: s.clone() }),
+        other => {
+            cx.err(path, format!("a host must be a string, found {}", kind_of(other)));
+            None
+        }
+    });
+    let pagination = o.get("pagination").and_then(|v| {
+        let path = o.at("pagination");
+        let p = Obj::new(cx, v, &path, "pagination", PAGINATION_KEYS)?;
+        Some(PaginationSpec {
+            offset: p.req_str(cx, "offset"),
+            limit: p.req_str(cx, "limit"),
+            items: p.req_str(cx, "items"),
+            total: p.opt_str(cx, "total"),
+            path,
+        })
+    });
+    let examples = o.list(cx, "examples", |cx, v, path| {
+        let e = Obj::new(cx, v, path, "an example", EXAMPLE_KEYS)?;
+        Some(ExampleSpec {
+            path: path.to_owned(),
+            title: e.str_or_empty(cx, "title"),
+            request: e.req_str(cx, "request"),
+            response: e.req_str(cx, "response"),
+        })
+    });
+    let mut a = ActionSpec {
+        file: cx.file.to_owned(),
+        dir: dir.to_owned(),
+        stem: stem.to_owned(),
+        action: o.req_str(cx, "action"),
+        source: o.req_str(cx, "source"),
+        description: o.str_or_empty(cx, "description"),
+        hosts,
+        rate_limit: o.opt_int(cx, "rate_limit"),
+        request: o.list(cx, "request", field),
+        response: o.list(cx, "response", field),
+        errors: o.list(cx, "errors", error),
+        pagination,
+        examples,
+        notes: o.notes(cx),
+        complete: true,
+    };
+    a.complete = cx.ok;
+    Some(a)
+}
+
+fn field(cx: &mut Cx<'_>, v: &Yaml, path: &str) -> Option<FieldSpec> {
+    let o = Obj::new(cx, v, path, "a field", FIELD_KEYS)?;
+    let default = o.get("default").and_then(|d| scalar_json(cx, d, &o.at("default"), "a default"));
+    let values = o.get("values").map(|_| o.list(cx, "values", value));
+    let filters = o.list(cx, "filters", |cx, v, path| {
+        let f = Obj::new(cx, v, path, "a filter", FILTER_KEYS)?;
+        Some(FilterSpec {
+            path: path.to_owned(),
+            name: f.req_str(cx, "name"),
+            description: f.str_or_empty(cx, "description"),
+            values: f.get("values").map(|_| f.list(cx, "values", value)),
+            enum_name: f.opt_str(cx, "enum"),
+        })
+    });
+    Some(FieldSpec {
+        path: path.to_owned(),
+        name: o.req_str(cx, "name"),
+        ty: o.req_str(cx, "type"),
+        description: o.str_or_empty(cx, "description"),
+        required: o.opt_bool(cx, "required"),
+        nullable: o.opt_bool(cx, "nullable").unwrap_or(false),
+        default,
+        minimum: o.opt_int(cx, "minimum"),
+        maximum: o.opt_int(cx, "maximum"),
+        values,
+        enum_name: o.opt_str(cx, "enum"),
+        filters,
+        notes: o.notes(cx),
+    })
+}
+
+fn value(cx: &mut Cx<'_>, v: &Yaml, path: &str) -> Option<ValueSpec> {
+    let o = Obj::new(cx, v, path, "a value", VALUE_KEYS)?;
+    let Some(raw) = o.get("value") else {
+        cx.err(path, "missing key `value`");
+        return None;
+    };
+    let value = match raw {
+        Yaml::String(s) => serde_json::Value::String(s.clone()),
+        Yaml::Number(n) if n.as_i64().is_some() => serde_json::Value::from(n.as_i64().unwrap_or_default()),
+        other => {
+            cx.err(&o.at("value"), format!("`value` must be a string or an integer, found {}", kind_of(other)));
+            return None;
+        }
+    };
+    Some(ValueSpec {
+        path: path.to_owned(),
+        value,
+        name: o.opt_str(cx, "name"),
+        description: o.str_or_empty(cx, "description"),
+    })
+}
+
+/// A YAML scalar as JSON (for `default`): null, booleans, numbers and strings.
+fn scalar_json(cx: &mut Cx<'_>, v: &Yaml, path: &str, what: &str) -> Option<serde_json::Value> {
+    use serde_json::Value as J;
+    match v {
+        Yaml::Bool(b) => Some(J::Bool(*b)),
+        Yaml::String(s) => Some(J::String(s.clone())),
+        Yaml::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Some(J::from(i))
+            } else if let Some(u) = n.as_u64() {
+                Some(J::from(u))
+            } else if let Some(f) = n.as_f64().and_then(serde_json::Number::from_f64) {
+                Some(J::Number(f))
+            } else {
+                cx.err(path, format!("{what} must be a finite number"));
+                None
+            }
+        }
+        other => {
+            cx.err(path, format!("{what} must be a string, number or boolean, found {}", kind_of(other)));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_serde_positions() {
+        assert_eq!(strip_position("did not find expected key at line 3 column 5"), "did not find expected key");
+        assert_eq!(
+            strip_position("mapping values are not allowed in this context at line 1 column 9, while x at line 1 column 2"),
+            "mapping values are not allowed in this context, while x"
+        );
+        assert_eq!(strip_position("plain"), "plain");
+    }
+}
