@@ -1,0 +1,446 @@
+//! Typed errors of a call: API errors (`Response.Error`), transport, decode, credentials.
+//!
+//! Transport and decode errors keep the HTTP status and a bounded excerpt of the raw body
+//! (at most [`EXCERPT_BYTES`] bytes, cut on a character boundary), never the whole body.
+//! No error holds a secret: credentials never reach this module.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use crate::credentials::CredentialsError;
+
+/// The longest body excerpt an error keeps, in bytes of the raw body.
+pub const EXCERPT_BYTES: usize = 512;
+
+/// Implemented by each generated per-action error code enum.
+pub trait ErrorCode: Sized + Send + Sync + fmt::Debug + 'static {
+    /// Maps a wire code (`"AuthFailure.SignatureFailure"`). Never fails: unknown codes keep
+    /// the raw string.
+    fn from_code(code: &str) -> Self;
+    /// The wire code.
+    fn as_str(&self) -> &str;
+    /// Whether a call that failed with this code may succeed if retried.
+    fn is_retryable(&self) -> bool {
+        is_retryable_code(self.as_str())
+    }
+}
+
+/// Whether the runtime retries this code: `RequestLimitExceeded` and its dotted variants
+/// (`.UinLimitExceeded`, `.GlobalRegionUinLimitExceeded`, `.IPLimitExceeded`, ...).
+pub fn is_retryable_code(code: &str) -> bool {
+    code.strip_prefix("RequestLimitExceeded").is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+/// An error code kept as the raw wire string; what the non-generic core uses, and a fallback
+/// for callers that do not need a typed enum.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RawCode(pub String);
+
+impl ErrorCode for RawCode {
+    fn from_code(code: &str) -> Self {
+        RawCode(code.to_owned())
+    }
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Everything a call can fail with.
+#[derive(Debug)]
+pub enum Error<C> {
+    /// The server answered with `Response.Error`.
+    Api(ApiError<C>),
+    /// Connecting, sending or receiving failed, or the HTTP status was not 200.
+    Transport(TransportError),
+    /// The body was not the expected JSON (or the request could not be encoded).
+    Decode(DecodeError),
+    /// Credentials could not be had or are unusable.
+    Credentials(CredentialsError),
+}
+
+/// `Response.Error` of a reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError<C> {
+    /// The error code.
+    pub code: C,
+    /// The server's message.
+    pub message: String,
+    /// `Response.RequestId` (empty if the server sent none).
+    pub request_id: String,
+}
+
+impl<C> Error<C> {
+    /// `RequestId` of the reply, when a reply with one arrived.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => Some(e.request_id.as_str()).filter(|s| !s.is_empty()),
+            Error::Decode(e) => e.request_id(),
+            Error::Transport(_) | Error::Credentials(_) => None,
+        }
+    }
+
+    /// The HTTP status of a transport or decode failure (`None` when no response arrived, and
+    /// for API errors, which always come with 200).
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Transport(e) => e.status(),
+            Error::Decode(e) => Some(e.status()),
+            Error::Api(_) | Error::Credentials(_) => None,
+        }
+    }
+
+    /// The API error code, for API errors.
+    pub fn code(&self) -> Option<&C> {
+        match self {
+            Error::Api(e) => Some(&e.code),
+            _ => None,
+        }
+    }
+
+    /// Converts the code type (the generic layer maps [`RawCode`] to the action's enum).
+    pub fn map_code<D>(self, f: impl FnOnce(C) -> D) -> Error<D> {
+        match self {
+            Error::Api(e) => Error::Api(ApiError { code: f(e.code), message: e.message, request_id: e.request_id }),
+            Error::Transport(e) => Error::Transport(e),
+            Error::Decode(e) => Error::Decode(e),
+            Error::Credentials(e) => Error::Credentials(e),
+        }
+    }
+}
+
+impl<C: ErrorCode> Error<C> {
+    /// Whether retrying may help: throttling codes, network failures, timeouts, HTTP 5xx/429.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => e.code.is_retryable(),
+            Error::Transport(e) => e.is_retryable(),
+            Error::Decode(_) | Error::Credentials(_) => false,
+        }
+    }
+}
+
+impl<C: ErrorCode> fmt::Display for Error<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => fmt::Display::fmt(e, f),
+            Error::Transport(e) => fmt::Display::fmt(e, f),
+            Error::Decode(e) => fmt::Display::fmt(e, f),
+            Error::Credentials(e) => write!(f, "credentials: {e}"),
+        }
+    }
+}
+
+impl<C: ErrorCode> StdError for Error<C> {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match self {
+            Error::Api(_) => None,
+            Error::Transport(e) => e.source(),
+            Error::Decode(e) => e.source(),
+            Error::Credentials(e) => Some(e),
+        }
+    }
+}
+
+impl<C: ErrorCode> fmt::Display for ApiError<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)?;
+        if !self.request_id.is_empty() {
+            write!(f, " (RequestId {})", self.request_id)?;
+        }
+        Ok(())
+    }
+}
+
+impl<C: ErrorCode> StdError for ApiError<C> {}
+
+/// What kind of transport failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// Could not connect (refused, DNS, TLS, connect timeout).
+    Connect,
+    /// The request did not complete within the configured timeout.
+    Timeout,
+    /// The connection failed after connecting: reset, closed early, incomplete body.
+    Network,
+    /// The HTTP status was not 200.
+    Status,
+    /// The body is larger than the configured cap.
+    TooLarge,
+    /// The request could not be built or sent for another reason (not retried).
+    Other,
+}
+
+/// A failure below the API level. Keeps the HTTP status and a bounded body excerpt when a
+/// response arrived.
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    status: Option<u16>,
+    excerpt: Option<String>,
+    detail: Option<String>,
+    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+}
+
+impl TransportError {
+    /// A new error of `kind`.
+    pub fn new(kind: TransportErrorKind) -> Self {
+        Self { kind, status: None, excerpt: None, detail: None, source: None }
+    }
+
+    /// Adds the HTTP status.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Adds a bounded excerpt of `body` (see [`excerpt`]).
+    pub fn with_body(mut self, body: &[u8]) -> Self {
+        self.excerpt = Some(excerpt(body));
+        self
+    }
+
+    /// Adds a short description.
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Adds the underlying error.
+    pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// The start of the body (at most [`EXCERPT_BYTES`] raw bytes), when a response arrived.
+    pub fn body_excerpt(&self) -> Option<&str> {
+        self.excerpt.as_deref()
+    }
+
+    /// Whether retrying may help: connect failures, timeouts, network failures, 5xx and 429.
+    pub fn is_retryable(&self) -> bool {
+        match self.kind {
+            TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Network => true,
+            TransportErrorKind::Status => self.status.is_some_and(|s| s >= 500 || s == 429),
+            TransportErrorKind::TooLarge | TransportErrorKind::Other => false,
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Timeout => "request timed out",
+            TransportErrorKind::Network => "connection failed mid-request",
+            TransportErrorKind::Status => "unexpected HTTP status",
+            TransportErrorKind::TooLarge => "response body too large",
+            TransportErrorKind::Other => "request failed",
+        };
+        f.write_str(what)?;
+        if let Some(s) = self.status {
+            write!(f, " (HTTP {s})")?;
+        }
+        if let Some(d) = &self.detail {
+            write!(f, ": {d}")?;
+        }
+        if let Some(src) = &self.source {
+            write!(f, ": {src}")?;
+        }
+        if let Some(b) = &self.excerpt {
+            write!(f, "; body starts: {b:?}")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for TransportError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+/// What kind of decode failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// The body is not JSON.
+    InvalidJson,
+    /// The body is JSON cut short.
+    Truncated,
+    /// The body is JSON but not `{"Response": {...}}` (or `Response.Error` is malformed).
+    Envelope,
+    /// `Response` does not have the shape of the action's response type.
+    Response,
+    /// The request could not be encoded as JSON (a non-string map key, say).
+    Request,
+}
+
+/// The body was not what the action returns. Keeps the HTTP status and a bounded excerpt.
+#[derive(Debug)]
+pub struct DecodeError {
+    kind: DecodeErrorKind,
+    status: u16,
+    excerpt: String,
+    request_id: Option<String>,
+    source: Option<serde_json::Error>,
+}
+
+impl DecodeError {
+    /// A decode error of `kind` for a reply with `status` and `body`.
+    pub fn new(kind: DecodeErrorKind, status: u16, body: &[u8], source: Option<serde_json::Error>) -> Self {
+        Self { kind, status, excerpt: excerpt(body), request_id: None, source }
+    }
+
+    /// Adds the `RequestId` found in the reply.
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id.filter(|s| !s.is_empty());
+        self
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> DecodeErrorKind {
+        self.kind
+    }
+
+    /// The HTTP status of the reply (0 for [`DecodeErrorKind::Request`], sent nothing).
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The start of the body (at most [`EXCERPT_BYTES`] raw bytes).
+    pub fn body_excerpt(&self) -> &str {
+        &self.excerpt
+    }
+
+    /// `RequestId`, when the reply had one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            DecodeErrorKind::InvalidJson => "response body is not JSON",
+            DecodeErrorKind::Truncated => "response body is truncated JSON",
+            DecodeErrorKind::Envelope => "response body is not a {\"Response\": {...}} envelope",
+            DecodeErrorKind::Response => "response does not match the action's response type",
+            DecodeErrorKind::Request => "request could not be encoded as JSON",
+        };
+        f.write_str(what)?;
+        if self.kind != DecodeErrorKind::Request {
+            write!(f, " (HTTP {})", self.status)?;
+        }
+        if let Some(src) = &self.source {
+            write!(f, ": {src}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (RequestId {id})")?;
+        }
+        if self.kind != DecodeErrorKind::Request {
+            write!(f, "; body starts: {:?}", self.excerpt)?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for DecodeError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source.as_ref().map(|e| e as &(dyn StdError + 'static))
+    }
+}
+
+/// The first [`EXCERPT_BYTES`] bytes of `body` as text: cut back to a UTF-8 character
+/// boundary, invalid bytes replaced by U+FFFD.
+pub fn excerpt(body: &[u8]) -> String {
+    let mut end = body.len().min(EXCERPT_BYTES);
+    if end < body.len() {
+        // Step back over at most three continuation bytes so a character is not split.
+        let mut back = 0;
+        while back < 3 && end > 0 && (body[end] & 0xC0) == 0x80 {
+            end -= 1;
+            back += 1;
+        }
+    }
+    String::from_utf8_lossy(&body[..end]).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_codes() {
+        for c in [
+            "RequestLimitExceeded",
+            "RequestLimitExceeded.UinLimitExceeded",
+            "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+            "RequestLimitExceeded.IPLimitExceeded",
+        ] {
+            assert!(is_retryable_code(c), "{c}");
+        }
+        for c in ["RequestLimitExceededX", "LimitExceeded", "InternalError", "", "AuthFailure.SignatureExpire"] {
+            assert!(!is_retryable_code(c), "{c}");
+        }
+    }
+
+    #[test]
+    fn excerpt_is_bounded_and_on_a_boundary() {
+        assert_eq!(excerpt(b"short"), "short");
+        let long = "é".repeat(400); // 800 bytes, 2 per char
+        let e = excerpt(long.as_bytes());
+        assert_eq!(e.len(), 512);
+        assert!(e.chars().all(|c| c == 'é'));
+        let mut odd = vec![b'a'];
+        odd.extend_from_slice(long.as_bytes()); // the 512th byte is the middle of a char
+        let e = excerpt(&odd);
+        assert_eq!(e.len(), 511);
+        assert!(!e.contains('\u{fffd}'));
+        assert_eq!(excerpt(&[0xff, b'a']), "\u{fffd}a");
+    }
+
+    #[test]
+    fn display_and_accessors() {
+        let e: Error<RawCode> = Error::Api(ApiError {
+            code: RawCode("RequestLimitExceeded".into()),
+            message: "slow down".into(),
+            request_id: "rid-1".into(),
+        });
+        assert_eq!(e.to_string(), "RequestLimitExceeded: slow down (RequestId rid-1)");
+        assert_eq!(e.request_id(), Some("rid-1"));
+        assert!(e.is_retryable());
+        assert_eq!(e.status(), None);
+        let t: Error<RawCode> =
+            Error::Transport(TransportError::new(TransportErrorKind::Status).with_status(502).with_body(b"<html>bad gateway</html>"));
+        assert_eq!(t.status(), Some(502));
+        assert!(t.is_retryable());
+        assert_eq!(t.to_string(), "unexpected HTTP status (HTTP 502); body starts: \"<html>bad gateway</html>\"");
+        let t404: Error<RawCode> = Error::Transport(TransportError::new(TransportErrorKind::Status).with_status(404));
+        assert!(!t404.is_retryable());
+        let d: Error<RawCode> = Error::Decode(
+            DecodeError::new(DecodeErrorKind::InvalidJson, 200, b"nope", None).with_request_id(Some("r".into())),
+        );
+        assert_eq!(d.status(), Some(200));
+        assert_eq!(d.request_id(), Some("r"));
+        assert!(!d.is_retryable());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn excerpt_never_panics(body in proptest::collection::vec(proptest::num::u8::ANY, 0..1200)) {
+            let e = excerpt(&body);
+            proptest::prop_assert!(e.chars().count() <= EXCERPT_BYTES);
+        }
+    }
+}
