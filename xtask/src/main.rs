@@ -4,7 +4,7 @@
 //! - `cargo xtask gen --check` writes nothing and fails, naming the stale files, when
 //!   `generated/` differs from what the spec produces.
 
-mod gen;
+mod generate;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,8 +13,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
-        ["gen"] => gen::run(&workspace_root(), gen::Mode::Write),
-        ["gen", "--check"] => gen::run(&workspace_root(), gen::Mode::Check),
+        ["gen"] => generate::run(&workspace_root(), generate::Mode::Write),
+        ["gen", "--check"] => generate::run(&workspace_root(), generate::Mode::Check),
         _ => {
             eprintln!("usage: cargo xtask gen [--check]");
             return ExitCode::from(2);

@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::examples::doc_example;
 use super::text::{doc_attrs, escape};
-use super::{crate_ident, ident, is_optional, value_type, Options};
+use super::{Options, crate_ident, ident, is_optional, value_type_in};
 use crate::ir::{Action, Api, Field, Pagination, Scalar, Service, Type};
 
 /// `src/lib.rs`.
@@ -45,6 +45,8 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         #(#modules)*
 
         pub use tc_runtime::{ApiError, Client, ClientBuilder, Error, ErrorCode};
+        /// The runtime crate: configuration (endpoints, retries, rate limits), credentials, errors.
+        pub use tc_runtime as runtime;
     }
 }
 
@@ -84,9 +86,9 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
             Some(r) => quote!(::std::option::Option::Some(#r)),
             None => quote!(::std::option::Option::None),
         };
-        let doc = format!("Descriptor of `{wire}` for the runtime.");
+        let doc = doc_attrs(&format!("Descriptor of `{wire}` for the runtime."));
         quote! {
-            #[doc = #doc]
+            #doc
             pub static #info: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
                 service: &SERVICE,
                 name: #wire,
@@ -244,7 +246,7 @@ fn pager_type(service: &Service, action: &Action, p: &Pagination) -> TokenStream
     };
     let offset_field = ident(&offset.rust_name);
     let items_field = ident(&items.rust_name);
-    let items_ty = value_type(service, items);
+    let items_ty = value_type_in(service, items, &quote!(models::));
     let take_items = if is_optional(items) {
         quote!(page.#items_field.unwrap_or_default())
     } else {

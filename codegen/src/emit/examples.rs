@@ -170,7 +170,7 @@ pub(crate) fn doc_example(service: &Service, action: &Action, krate: &Ident) -> 
     let method = ident(&action.method);
     let request = request_expr(service, action, &first_example_params(action));
     let tokens = quote! {
-        async fn example(client: &impl #krate::#module::#trait_name) -> ::std::result::Result<(), ::std::boxed::Box<dyn ::std::error::Error>> {
+        async fn example(client: &impl #krate::#module::#trait_name) -> Result<(), Box<dyn std::error::Error>> {
             use #krate::#module::models;
             let request = #request;
             let response = client.#method(&request).await?;
@@ -184,8 +184,9 @@ pub(crate) fn doc_example(service: &Service, action: &Action, krate: &Ident) -> 
     };
     let mut lines: Vec<String> = body.lines().map(str::to_owned).collect();
     // Hide the wrapper function: readers see the call, rustdoc compiles the whole.
-    if let Some(first) = lines.first_mut() {
-        *first = format!("# {first}");
+    let body_start = lines.iter().position(|l| l.trim_start().starts_with("use ")).unwrap_or(1);
+    for line in lines.iter_mut().take(body_start) {
+        *line = format!("# {line}");
     }
     if let Some(last) = lines.last_mut() {
         *last = format!("# {last}");
@@ -229,9 +230,9 @@ pub(crate) fn example_bin(service: &Service, options: &Options) -> TokenStream {
 
         #[tokio::main(flavor = "current_thread")]
         async fn main() -> ::std::result::Result<(), ::std::boxed::Box<dyn ::std::error::Error>> {
-            let mut builder = #krate::Client::builder().credentials_from_default_chain()?;
+            let mut builder = #krate::Client::builder();
             if let Ok(endpoint) = ::std::env::var("TENCENTCLOUD_ENDPOINT") {
-                builder = builder.endpoint(endpoint);
+                builder = builder.endpoint(#krate::runtime::Endpoint::custom(&endpoint)?);
             }
             if let Ok(region) = ::std::env::var("TENCENTCLOUD_REGION") {
                 builder = builder.region(region);

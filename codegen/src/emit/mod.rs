@@ -92,20 +92,22 @@ pub(crate) fn struct_rust_name<'a>(service: &'a Service, wire: &'a str) -> &'a s
 }
 
 /// The Rust type of one element (no `Option`, no `Vec`): scalar, structure or value-set enum.
-fn element_type(service: &Service, ty: &Type, field: &Field) -> TokenStream {
+/// `models` is the path to the models module from where the type is written (empty inside
+/// it, `models::` from the service module).
+fn element_type(service: &Service, ty: &Type, field: &Field, models: &TokenStream) -> TokenStream {
     if let Some(values) = &field.values {
         let name = ident(&values.rust_name);
-        return quote!(#name);
+        return quote!(#models #name);
     }
     match ty {
         Type::Scalar(s) => scalar_type(*s),
         Type::Struct(name) => {
             let name = ident(struct_rust_name(service, name));
-            quote!(#name)
+            quote!(#models #name)
         }
         // Arrays never nest (checked); render an inner array anyway rather than panic.
         Type::Array(inner) => {
-            let inner = element_type(service, inner, field);
+            let inner = element_type(service, inner, field, models);
             quote!(::std::vec::Vec<#inner>)
         }
     }
@@ -125,12 +127,17 @@ fn scalar_type(s: Scalar) -> TokenStream {
 
 /// The Rust type of a field without its `Option`.
 pub(crate) fn value_type(service: &Service, field: &Field) -> TokenStream {
+    value_type_in(service, field, &TokenStream::new())
+}
+
+/// [`value_type`] written from outside the models module, through the path `models`.
+pub(crate) fn value_type_in(service: &Service, field: &Field, models: &TokenStream) -> TokenStream {
     match &field.ty {
         Type::Array(inner) => {
-            let inner = element_type(service, inner, field);
+            let inner = element_type(service, inner, field, models);
             quote!(::std::vec::Vec<#inner>)
         }
-        other => element_type(service, other, field),
+        other => element_type(service, other, field, models),
     }
 }
 
