@@ -18,6 +18,7 @@ pub fn rust_header() -> String {
 pub fn rust_file(tokens: TokenStream) -> Result<String, FormatError> {
     let text = tokens.to_string();
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| FormatError {
+        file: String::new(),
         message: e.to_string(),
         tokens: text,
     })?;
@@ -39,6 +40,8 @@ pub fn markdown_file(body: &str) -> String {
 /// An emitter produced tokens that are not valid Rust: a bug in the generator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatError {
+    /// The generated file, relative to the crate root.
+    pub file: String,
     /// What `syn` reported.
     pub message: String,
     /// The unparsable tokens, for debugging.
@@ -47,7 +50,15 @@ pub struct FormatError {
 
 impl std::fmt::Display for FormatError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "generator bug: emitted tokens do not parse as Rust: {}", self.message)
+        write!(f, "generator bug: emitted tokens for {} do not parse as Rust: {}", self.file, self.message)
+    }
+}
+
+impl FormatError {
+    /// The same error, naming the file it was formatting.
+    pub fn in_file(mut self, path: &str) -> Self {
+        self.file = path.to_owned();
+        self
     }
 }
 

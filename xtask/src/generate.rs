@@ -33,11 +33,37 @@ impl Change {
     }
 }
 
-/// Generates every file of the client crate from the spec at `spec_root`.
-pub fn generate(spec_root: &Path) -> Result<BTreeMap<String, String>, String> {
+/// One crate that `gen` keeps in sync with a spec, both relative to the workspace root.
+pub struct Target {
+    /// The spec directory.
+    pub spec: &'static str,
+    /// The generated crate's directory.
+    pub out: &'static str,
+    /// Emitter options.
+    pub options: fn() -> Options,
+}
+
+/// Every generated crate: the real one, and the fixture crate that exercises every construct
+/// (compiled with warnings denied as an ordinary workspace member, so a snapshot that does
+/// not compile fails the build).
+pub const TARGETS: &[Target] = &[
+    Target { spec: "spec", out: "generated", options: Options::default },
+    Target {
+        spec: "codegen/tests/emit_fixtures/constructs",
+        out: "generated-fixtures/constructs",
+        options: || Options {
+            crate_name: "tc-fixture-constructs".to_owned(),
+            runtime_path: None,
+            deny_warnings: true,
+        },
+    },
+];
+
+/// Generates every file of a client crate from the spec at `spec_root`.
+pub fn generate(spec_root: &Path, options: &Options) -> Result<BTreeMap<String, String>, String> {
     let files = tc_codegen::load::read_dir(spec_root).map_err(|d| d.to_string())?;
     let api = tc_codegen::build(&files).map_err(|d| d.to_string())?;
-    emit::generate(&api, &Options::default()).map_err(|e| e.to_string())
+    emit::generate(&api, options).map_err(|e| e.to_string())
 }
 
 /// Compares `wanted` with the crate at `out_root`: files whose contents differ, and files
@@ -82,20 +108,31 @@ fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), Stri
     Ok(())
 }
 
-/// Runs `gen` on the workspace at `root`.
+/// Runs `gen` on the workspace at `root`, for every target.
 pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
-    let wanted = generate(&root.join("spec"))?;
-    let out_root = root.join("generated");
+    let mut failures = Vec::new();
+    for target in TARGETS {
+        if let Err(e) = run_one(root, target, mode) {
+            failures.push(e);
+        }
+    }
+    if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
+}
+
+fn run_one(root: &Path, target: &Target, mode: Mode) -> Result<(), String> {
+    let out = target.out;
+    let wanted = generate(&root.join(target.spec), &(target.options)())?;
+    let out_root = root.join(out);
     let changes = plan(&wanted, &out_root)?;
     match mode {
         Mode::Check if changes.is_empty() => {
-            eprintln!("generated/ is up to date ({} files)", wanted.len());
+            eprintln!("{out}/ is up to date ({} files)", wanted.len());
             Ok(())
         }
         Mode::Check => {
-            let stale: Vec<String> = changes.iter().map(|c| format!("  generated/{}", c.path())).collect();
+            let stale: Vec<String> = changes.iter().map(|c| format!("  {out}/{}", c.path())).collect();
             Err(format!(
-                "generated/ is stale; run `{REGENERATE}`. Files that differ:\n{}",
+                "{out}/ is stale; run `{REGENERATE}`. Files that differ:\n{}",
                 stale.join("\n")
             ))
         }
@@ -108,15 +145,15 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
                             fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
                         }
                         fs::write(&path, contents).map_err(|e| format!("{}: {e}", path.display()))?;
-                        eprintln!("wrote   generated/{}", change.path());
+                        eprintln!("wrote   {out}/{}", change.path());
                     }
                     Change::Remove(_) => {
                         fs::remove_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                        eprintln!("removed generated/{}", change.path());
+                        eprintln!("removed {out}/{}", change.path());
                     }
                 }
             }
-            eprintln!("{} of {} files changed", changes.len(), wanted.len());
+            eprintln!("{out}/: {} of {} files changed", changes.len(), wanted.len());
             Ok(())
         }
     }
@@ -128,21 +165,25 @@ mod tests {
 
     /// `cargo test` fails when generated/ is stale, so CI catches a forgotten `cargo xtask gen`.
     #[test]
-    fn generated_crate_is_fresh() {
+    fn generated_crates_are_fresh() {
         let root = crate::workspace_root();
-        let wanted = generate(&root.join("spec")).expect("spec builds");
-        let changes = plan(&wanted, &root.join("generated")).expect("plan");
-        let stale: Vec<&str> = changes.iter().map(Change::path).collect();
-        assert!(stale.is_empty(), "generated/ is stale: run `{REGENERATE}`; differing files: {stale:?}");
+        for target in TARGETS {
+            let wanted = generate(&root.join(target.spec), &(target.options)()).expect("spec builds");
+            let changes = plan(&wanted, &root.join(target.out)).expect("plan");
+            let stale: Vec<&str> = changes.iter().map(Change::path).collect();
+            assert!(stale.is_empty(), "{}/ is stale: run `{REGENERATE}`; differing files: {stale:?}", target.out);
+        }
     }
 
     /// Output is a pure function of the spec: generating again gives identical bytes.
     #[test]
     fn generation_is_deterministic() {
         let root = crate::workspace_root();
-        let first = generate(&root.join("spec")).expect("spec builds");
-        for _ in 0..5 {
-            assert_eq!(generate(&root.join("spec")).expect("spec builds"), first);
+        for target in TARGETS {
+            let first = generate(&root.join(target.spec), &(target.options)()).expect("spec builds");
+            for _ in 0..5 {
+                assert_eq!(generate(&root.join(target.spec), &(target.options)()).expect("spec builds"), first);
+            }
         }
     }
 }

@@ -36,8 +36,10 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
             pub mod #module;
         }
     });
+    let deny_warnings = options.deny_warnings.then(|| quote!(#![deny(warnings)]));
     quote! {
         #(#docs)*
+        #deny_warnings
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
 

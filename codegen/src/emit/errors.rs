@@ -84,6 +84,22 @@ fn action_error(action: &Action) -> TokenStream {
     });
     let names: Vec<_> = documented.iter().map(|c| ident(&c.rust_name)).collect();
     let wires: Vec<&str> = documented.iter().map(|c| c.code.as_str()).collect();
+    let common = quote! {
+        match crate::common::CommonErrorCode::from_code(code) {
+            ::std::option::Option::Some(common) => Self::Common(common),
+            ::std::option::Option::None => Self::Unknown(code.to_owned()),
+        }
+    };
+    let from_code = if documented.is_empty() {
+        common
+    } else {
+        quote! {
+            match code {
+                #(#wires => Self::#names,)*
+                _ => #common,
+            }
+        }
+    };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -99,13 +115,7 @@ fn action_error(action: &Action) -> TokenStream {
 
         impl ::tc_runtime::ErrorCode for #name {
             fn from_code(code: &str) -> Self {
-                match code {
-                    #(#wires => Self::#names,)*
-                    other => match crate::common::CommonErrorCode::from_code(other) {
-                        ::std::option::Option::Some(common) => Self::Common(common),
-                        ::std::option::Option::None => Self::Unknown(other.to_owned()),
-                    },
-                }
+                #from_code
             }
 
             fn as_str(&self) -> &str {

@@ -9,7 +9,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use super::{Options, crate_ident, ident, is_optional, struct_rust_name};
+use super::{Options, crate_ident, ident, int_lit, is_optional, struct_rust_name};
 use crate::ir::{Action, Api, ExampleMethod, Field, Scalar, Service, Type, ValueKind};
 
 /// The Rust expression building `action`'s request from the first documented example (or
@@ -68,7 +68,7 @@ fn value_expr(service: &Service, field: &Field, ty: &Type, value: Option<&Value>
                 }
                 ValueKind::Integer => {
                     let n = value.and_then(as_i64).or_else(|| set.values.first().and_then(|v| v.wire.as_i64())).unwrap_or(0);
-                    let lit = Literal::i64_unsuffixed(n);
+                    let lit = int_lit(n, false);
                     quote!(models::#name::from(#lit))
                 }
             };
@@ -126,8 +126,7 @@ fn scalar_expr(s: Scalar, value: Option<&Value>) -> TokenStream {
             quote!(::std::string::String::from(#text))
         }
         Scalar::Integer => {
-            let lit = Literal::i64_suffixed(value.and_then(as_i64).unwrap_or(0));
-            quote!(#lit)
+            int_lit(value.and_then(as_i64).unwrap_or(0), true)
         }
         Scalar::UInteger => {
             let n = match value {

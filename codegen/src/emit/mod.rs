@@ -27,6 +27,9 @@ pub struct Options {
     /// Path from the generated crate to the runtime crate, for its `Cargo.toml`; `None`
     /// uses `tc-runtime = { workspace = true }`.
     pub runtime_path: Option<String>,
+    /// Add `#![deny(warnings)]` to the crate root: for fixture crates, whose whole point is
+    /// to prove the output compiles cleanly.
+    pub deny_warnings: bool,
 }
 
 impl Default for Options {
@@ -34,6 +37,7 @@ impl Default for Options {
         Options {
             crate_name: "tc-sdk".to_owned(),
             runtime_path: None,
+            deny_warnings: false,
         }
     }
 }
@@ -41,32 +45,44 @@ impl Default for Options {
 /// Generates every file of the client crate, keyed by path relative to the crate root
 /// (`Cargo.toml`, `src/lib.rs`, `src/tcss/models.rs`, `docs/tcss/DescribeX.md`, ...).
 pub fn generate(api: &Api, options: &Options) -> Result<BTreeMap<String, String>, FormatError> {
-    let mut files = BTreeMap::new();
-    files.insert("Cargo.toml".to_owned(), cargo::manifest(api, options));
-    files.insert("src/lib.rs".to_owned(), format::rust_file(client::lib_rs(api, options))?);
-    files.insert("src/common.rs".to_owned(), format::rust_file(errors::common_rs(api))?);
-    files.insert("docs/README.md".to_owned(), docs::index(api));
-    files.insert(
-        "tests/examples.rs".to_owned(),
-        format::rust_file(examples::tests_rs(api, options))?,
-    );
+    let mut out = Output::default();
+    out.text("Cargo.toml", cargo::manifest(api, options));
+    out.rust("src/lib.rs", client::lib_rs(api, options))?;
+    out.rust("src/common.rs", errors::common_rs(api))?;
+    out.text("docs/README.md", docs::index(api));
+    out.rust("tests/examples.rs", examples::tests_rs(api, options))?;
     for service in &api.services {
         let dir = format!("src/{}", service.module);
-        files.insert(format!("{dir}/mod.rs"), format::rust_file(client::service_rs(service, options))?);
-        files.insert(format!("{dir}/models.rs"), format::rust_file(models::models_rs(service))?);
-        files.insert(format!("{dir}/errors.rs"), format::rust_file(errors::errors_rs(service))?);
-        files.insert(
-            format!("examples/{}.rs", service.module),
-            format::rust_file(examples::example_bin(service, options))?,
-        );
+        out.rust(&format!("{dir}/mod.rs"), client::service_rs(service, options))?;
+        out.rust(&format!("{dir}/models.rs"), models::models_rs(service))?;
+        out.rust(&format!("{dir}/errors.rs"), errors::errors_rs(service))?;
+        out.rust(&format!("examples/{}.rs", service.module), examples::example_bin(service, options))?;
         for action in &service.actions {
-            files.insert(
-                format!("docs/{}/{}.md", service.module, action.name),
+            out.text(
+                &format!("docs/{}/{}.md", service.module, action.name),
                 docs::action_page(api, service, action),
             );
         }
     }
-    Ok(files)
+    Ok(out.files)
+}
+
+/// The files being generated, keyed by path; Rust files go through the format stage.
+#[derive(Default)]
+struct Output {
+    files: BTreeMap<String, String>,
+}
+
+impl Output {
+    fn text(&mut self, path: &str, contents: String) {
+        self.files.insert(path.to_owned(), contents);
+    }
+
+    fn rust(&mut self, path: &str, tokens: TokenStream) -> Result<(), FormatError> {
+        let contents = format::rust_file(tokens).map_err(|e| e.in_file(path))?;
+        self.text(path, contents);
+        Ok(())
+    }
 }
 
 /// A Rust identifier from a name the checker already made valid.
@@ -154,4 +170,13 @@ pub(crate) fn field_type(service: &Service, field: &Field) -> TokenStream {
     } else {
         ty
     }
+}
+
+/// An integer literal (`-1`, or `-1i64` with `suffix`): a negative value is `-` followed by
+/// the magnitude, the form `syn` parses both in expressions and in patterns.
+pub(crate) fn int_lit(n: i64, suffix: bool) -> TokenStream {
+    let magnitude = n.unsigned_abs();
+    let text = if suffix { format!("{magnitude}i64") } else { magnitude.to_string() };
+    let lit: proc_macro2::Literal = text.parse().unwrap_or_else(|_| proc_macro2::Literal::u64_unsuffixed(magnitude));
+    if n < 0 { quote!(-#lit) } else { quote!(#lit) }
 }

@@ -11,7 +11,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::text::{doc_attrs, escape, field_doc};
-use super::{field_type, ident, is_optional, value_type};
+use super::{field_type, ident, int_lit, is_optional, value_type};
 use crate::ir::{Action, Field, Scalar, Service, Type, Usage, ValueKind, ValueSet};
 
 /// `src/<service>/models.rs`.
@@ -307,9 +307,7 @@ fn open_enum(set: &ValueSet) -> TokenStream {
                 .values
                 .iter()
                 .map(|v| {
-                    let n = v.wire.as_i64().unwrap_or_default();
-                    let lit = proc_macro2::Literal::i64_unsuffixed(n);
-                    if n < 0 { quote!(-#lit) } else { quote!(#lit) }
+                    int_lit(v.wire.as_i64().unwrap_or_default(), false)
                 })
                 .collect();
             quote! {

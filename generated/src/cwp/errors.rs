@@ -18,10 +18,10 @@ impl ::tc_runtime::ErrorCode for DescribeLicenseGeneralErrorCode {
     fn from_code(code: &str) -> Self {
         match code {
             "InternalError" => Self::InternalError,
-            other => {
-                match crate::common::CommonErrorCode::from_code(other) {
+            _ => {
+                match crate::common::CommonErrorCode::from_code(code) {
                     ::std::option::Option::Some(common) => Self::Common(common),
-                    ::std::option::Option::None => Self::Unknown(other.to_owned()),
+                    ::std::option::Option::None => Self::Unknown(code.to_owned()),
                 }
             }
         }

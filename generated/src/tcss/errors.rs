@@ -21,10 +21,10 @@ impl ::tc_runtime::ErrorCode for DescribeImageAuthorizedInfoErrorCode {
         match code {
             "InternalError" => Self::InternalError,
             "InternalError.MainDBFail" => Self::InternalErrorMainDbFail,
-            other => {
-                match crate::common::CommonErrorCode::from_code(other) {
+            _ => {
+                match crate::common::CommonErrorCode::from_code(code) {
                     ::std::option::Option::Some(common) => Self::Common(common),
-                    ::std::option::Option::None => Self::Unknown(other.to_owned()),
+                    ::std::option::Option::None => Self::Unknown(code.to_owned()),
                 }
             }
         }
@@ -82,10 +82,10 @@ impl ::tc_runtime::ErrorCode for DescribeImageAutoAuthorizedTaskListErrorCode {
             "InvalidParameter.MissingParameter" => Self::InvalidParameterMissingParameter,
             "InvalidParameter.ParsingError" => Self::InvalidParameterParsingError,
             "ResourceNotFound" => Self::ResourceNotFound,
-            other => {
-                match crate::common::CommonErrorCode::from_code(other) {
+            _ => {
+                match crate::common::CommonErrorCode::from_code(code) {
                     ::std::option::Option::Some(common) => Self::Common(common),
-                    ::std::option::Option::None => Self::Unknown(other.to_owned()),
+                    ::std::option::Option::None => Self::Unknown(code.to_owned()),
                 }
             }
         }
@@ -137,10 +137,10 @@ impl ::tc_runtime::ErrorCode for DescribeProVersionInfoErrorCode {
             "InternalError.ErrRoleNotExist" => Self::InternalErrorErrRoleNotExist,
             "InternalError.MainDBFail" => Self::InternalErrorMainDbFail,
             "InvalidParameter.ParsingError" => Self::InvalidParameterParsingError,
-            other => {
-                match crate::common::CommonErrorCode::from_code(other) {
+            _ => {
+                match crate::common::CommonErrorCode::from_code(code) {
                     ::std::option::Option::Some(common) => Self::Common(common),
-                    ::std::option::Option::None => Self::Unknown(other.to_owned()),
+                    ::std::option::Option::None => Self::Unknown(code.to_owned()),
                 }
             }
         }
@@ -188,10 +188,10 @@ impl ::tc_runtime::ErrorCode for DescribePurchaseStateInfoErrorCode {
             "InternalError.ErrRoleNotExist" => Self::InternalErrorErrRoleNotExist,
             "InternalError.MainDBFail" => Self::InternalErrorMainDbFail,
             "InvalidParameter" => Self::InvalidParameter,
-            other => {
-                match crate::common::CommonErrorCode::from_code(other) {
+            _ => {
+                match crate::common::CommonErrorCode::from_code(code) {
                     ::std::option::Option::Some(common) => Self::Common(common),
-                    ::std::option::Option::None => Self::Unknown(other.to_owned()),
+                    ::std::option::Option::None => Self::Unknown(code.to_owned()),
                 }
             }
         }
