@@ -219,6 +219,7 @@ impl ClientBuilder {
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true)
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .map_err(|e| ConfigError::Http(e.to_string()))?;
