@@ -1,1 +1,501 @@
-//! tc-mock: an offline Tencent Cloud API 3.0 server driven by the spec.
+//! tc-mock: an offline Tencent Cloud API 3.0 server driven by the spec, for tests.
+//!
+//! It serves every action of the spec on `127.0.0.1` over real HTTP/1.1, checks each request
+//! as the real service does (TC3-HMAC-SHA256 signature verified with `tc_runtime::sign`,
+//! timestamp skew, SecretId, action, version, parameters against the IR, recursively) and
+//! answers in the real envelope with the real error codes. By default an action answers its
+//! documented example (with a fresh `RequestId`); a test can set its own response, error,
+//! or list of items to paginate, inject faults, and read a request log.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = tc_mock::MockServer::start().await?;
+//! let client = server.client()?; // a tc_runtime::Client for this server's endpoint and key
+//! # Ok(()) }
+//! ```
+//!
+//! Defaults: the workspace's `spec/`, credentials [`DEFAULT_SECRET_ID`] /
+//! [`DEFAULT_SECRET_KEY`], a 300 s timestamp tolerance, the documented rate limit per
+//! (SecretId, action) with a one-second burst ([`RateLimit`]), a 10 MiB body cap, fault
+//! PRNG seed [`DEFAULT_SEED`]. The server stops when the [`MockServer`] is dropped.
+//!
+//! From the command line: `cargo run -p tc-mock -- --port 9000` (see `--help`).
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod faults;
+mod handler;
+mod http;
+mod limit;
+mod log;
+mod rng;
+mod state;
+pub mod unflatten;
+pub mod validate;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use serde_json::Value;
+use tc_codegen::ir;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::{JoinHandle, JoinSet};
+
+pub use faults::{Fault, FaultRule, Trigger};
+pub use limit::RateLimit;
+pub use log::{Counters, LoggedRequest, Outcome};
+pub use rng::is_request_id;
+pub use state::Credential;
+
+use handler::{ApiErr, Reply};
+use state::{Config, Shared};
+
+/// SecretId accepted when no credentials are configured.
+pub const DEFAULT_SECRET_ID: &str = "AKIDtcmock00000000000000000000000000";
+/// SecretKey of [`DEFAULT_SECRET_ID`].
+pub const DEFAULT_SECRET_KEY: &str = "tcmock-secret-key-00000000000000";
+/// Largest accepted request body by default (PROTOCOL.md: 10 MB for TC3 POST).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// How far `X-TC-Timestamp` may be from the server's clock by default (5 minutes).
+pub const DEFAULT_SKEW_TOLERANCE: Duration = Duration::from_secs(300);
+/// Seed of the fault PRNG by default.
+pub const DEFAULT_SEED: u64 = 0x7C_30C5;
+/// Request log entries kept by default (older ones are dropped; counters keep counting).
+pub const DEFAULT_LOG_CAPACITY: usize = 10_000;
+
+/// The workspace's spec directory, the default.
+pub fn default_spec_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec"))
+}
+
+/// Why a server could not start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The spec did not load or check.
+    Spec {
+        /// The directory read.
+        dir: PathBuf,
+        /// Every diagnostic, one per line.
+        diagnostics: String,
+    },
+    /// The listener could not be bound.
+    Bind(io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Spec { dir, diagnostics } => write!(f, "the spec in {} is invalid:\n{diagnostics}", dir.display()),
+            Error::Bind(e) => write!(f, "cannot bind the mock server: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Bind(e) => Some(e),
+            Error::Spec { .. } => None,
+        }
+    }
+}
+
+/// Loads and checks a spec directory into the IR.
+pub fn load_spec(dir: &Path) -> Result<ir::Api, Error> {
+    let err = |d: tc_codegen::Diagnostics| Error::Spec { dir: dir.to_owned(), diagnostics: d.to_string() };
+    let files = tc_codegen::load::read_dir(dir).map_err(err)?;
+    tc_codegen::build(&files).map_err(err)
+}
+
+/// The default spec, loaded once per process.
+fn default_api() -> Result<Arc<ir::Api>, Error> {
+    static API: OnceLock<Result<Arc<ir::Api>, String>> = OnceLock::new();
+    let dir = default_spec_dir();
+    API.get_or_init(|| load_spec(&dir).map(Arc::new).map_err(|e| e.to_string()))
+        .clone()
+        .map_err(|diagnostics| Error::Spec { dir, diagnostics })
+}
+
+#[derive(Debug)]
+enum SpecSource {
+    Default,
+    Dir(PathBuf),
+    Api(Arc<ir::Api>),
+}
+
+/// Configures and starts a [`MockServer`]. Every setting has a default (see the crate docs).
+#[derive(Debug)]
+pub struct MockServerBuilder {
+    spec: SpecSource,
+    addr: SocketAddr,
+    credentials: Vec<Credential>,
+    skew_tolerance: Duration,
+    clock_offset_secs: i64,
+    rate_limit: RateLimit,
+    max_body_bytes: usize,
+    seed: u64,
+    log_capacity: usize,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            spec: SpecSource::Default,
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            credentials: Vec::new(),
+            skew_tolerance: DEFAULT_SKEW_TOLERANCE,
+            clock_offset_secs: 0,
+            rate_limit: RateLimit::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            seed: DEFAULT_SEED,
+            log_capacity: DEFAULT_LOG_CAPACITY,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// Serves the spec in this directory instead of the workspace's `spec/`.
+    pub fn spec_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.spec = SpecSource::Dir(dir.into());
+        self
+    }
+
+    /// Serves this already built API.
+    pub fn api(mut self, api: ir::Api) -> Self {
+        self.spec = SpecSource::Api(Arc::new(api));
+        self
+    }
+
+    /// Listens on this port of 127.0.0.1 (default 0: an ephemeral port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.addr.set_port(port);
+        self
+    }
+
+    /// Listens on this address (default `127.0.0.1:0`).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Accepts this key pair. The first call replaces the default pair; later calls add more.
+    pub fn credential(self, secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        self.credentials_entry(Credential::new(secret_id, secret_key))
+    }
+
+    /// Accepts these credentials (e.g. with a token). Same rule as [`Self::credential`].
+    pub fn credentials_entry(mut self, credential: Credential) -> Self {
+        self.credentials.push(credential);
+        self
+    }
+
+    /// How far `X-TC-Timestamp` may be from the server's clock (default 300 s).
+    pub fn skew_tolerance(mut self, tolerance: Duration) -> Self {
+        self.skew_tolerance = tolerance;
+        self
+    }
+
+    /// Runs the server's clock `secs` seconds ahead (negative: behind) of the real one, so a
+    /// correct client looks skewed (`AuthFailure.SignatureExpire` beyond the tolerance).
+    pub fn clock_offset_secs(mut self, secs: i64) -> Self {
+        self.clock_offset_secs = secs;
+        self
+    }
+
+    /// Throttling (default: the documented rate, see [`RateLimit`]).
+    pub fn rate_limit(mut self, rate_limit: RateLimit) -> Self {
+        self.rate_limit = rate_limit;
+        self
+    }
+
+    /// Largest accepted request body (default 10 MiB); larger ones get `RequestSizeLimitExceeded`.
+    pub fn max_body_bytes(mut self, n: usize) -> Self {
+        self.max_body_bytes = n;
+        self
+    }
+
+    /// Seed of the PRNG that decides probabilistic faults (default [`DEFAULT_SEED`]).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// How many request log entries to keep (default [`DEFAULT_LOG_CAPACITY`]).
+    pub fn log_capacity(mut self, n: usize) -> Self {
+        self.log_capacity = n;
+        self
+    }
+
+    /// Loads the spec, binds the listener and starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<MockServer, Error> {
+        let api = match self.spec {
+            SpecSource::Default => default_api()?,
+            SpecSource::Dir(dir) => Arc::new(load_spec(&dir)?),
+            SpecSource::Api(api) => api,
+        };
+        let credentials = if self.credentials.is_empty() {
+            vec![Credential::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY)]
+        } else {
+            self.credentials
+        };
+        let config = Config {
+            credentials,
+            skew_tolerance: self.skew_tolerance,
+            clock_offset_secs: self.clock_offset_secs,
+            max_body_bytes: self.max_body_bytes,
+            log_capacity: self.log_capacity,
+        };
+        let listener = TcpListener::bind(self.addr).await.map_err(Error::Bind)?;
+        let addr = listener.local_addr().map_err(Error::Bind)?;
+        let shared = Arc::new(Shared::new(api, config, self.rate_limit, self.seed));
+        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared)));
+        Ok(MockServer { addr, shared, task })
+    }
+}
+
+/// A running server. Dropping it stops the listener and every open connection.
+pub struct MockServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    task: JoinHandle<()>,
+}
+
+impl fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockServer").field("endpoint", &self.endpoint()).finish_non_exhaustive()
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        // Aborting the accept loop drops its JoinSet, which aborts every connection task.
+        self.task.abort();
+    }
+}
+
+impl MockServer {
+    /// Starts a server with every default on an ephemeral port of 127.0.0.1.
+    pub async fn start() -> Result<MockServer, Error> {
+        Self::builder().start().await
+    }
+
+    /// A builder with every default.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The served API.
+    pub fn api(&self) -> &ir::Api {
+        &self.shared.api
+    }
+
+    /// The accepted credentials; the first is the one [`Self::client_builder`] uses.
+    pub fn credentials(&self) -> &[Credential] {
+        &self.shared.config.credentials
+    }
+
+    /// A `tc_runtime` client builder aimed at this server with its first credentials; every
+    /// other setting is the runtime's default (POST, retries, client-side rate limit).
+    pub fn client_builder(&self) -> Result<tc_runtime::ClientBuilder, tc_runtime::ConfigError> {
+        let endpoint = tc_runtime::Endpoint::custom(&self.endpoint())?;
+        let creds = self.credentials()[0].to_runtime();
+        Ok(tc_runtime::Client::builder().endpoint(endpoint).credentials(creds))
+    }
+
+    /// A `tc_runtime` client for this server (see [`Self::client_builder`]).
+    pub fn client(&self) -> Result<tc_runtime::Client, tc_runtime::ConfigError> {
+        self.client_builder()?.build()
+    }
+
+    #[track_caller]
+    fn check_action(&self, action: &str) -> &ir::Action {
+        self.api()
+            .services
+            .iter()
+            .flat_map(|s| &s.actions)
+            .find(|a| a.name == action)
+            .unwrap_or_else(|| panic!("tc-mock: the spec has no action `{action}`"))
+    }
+
+    /// Answers valid requests of `action` with this body: the object inside `Response` (or
+    /// a whole `{"Response": {...}}`); a fresh `RequestId` is added.
+    ///
+    /// # Panics
+    /// If the spec has no such action or `response` is not a JSON object.
+    #[track_caller]
+    pub fn respond_with(&self, action: &str, response: Value) {
+        self.check_action(action);
+        let obj = match response {
+            Value::Object(mut m) if m.len() == 1 && m.get("Response").is_some_and(Value::is_object) => {
+                match m.remove("Response") {
+                    Some(Value::Object(inner)) => inner,
+                    _ => unreachable!("checked to be an object"),
+                }
+            }
+            Value::Object(m) => m,
+            other => panic!("tc-mock: the response of `{action}` must be a JSON object, not {other}"),
+        };
+        self.shared.lock().behaviors.entry(action.to_owned()).or_default().response = Some(obj);
+    }
+
+    /// Answers valid requests of `action` with this error (HTTP 200, error envelope).
+    ///
+    /// # Panics
+    /// If the spec has no such action.
+    #[track_caller]
+    pub fn fail_with(&self, action: &str, code: impl Into<String>, message: impl Into<String>) {
+        self.check_action(action);
+        let err = ApiErr { code: code.into(), message: message.into() };
+        self.shared.lock().behaviors.entry(action.to_owned()).or_default().error = Some(err);
+    }
+
+    /// Pages through these items for a paginated action: the items field gets
+    /// `items[Offset..Offset+Limit]` (the spec's defaults when absent), the total field
+    /// `items.len()`; the other fields come from the configured or documented response.
+    ///
+    /// # Panics
+    /// If the spec has no such action or it does not paginate.
+    #[track_caller]
+    pub fn set_items(&self, action: &str, items: Vec<Value>) {
+        let a = self.check_action(action);
+        assert!(a.pagination.is_some(), "tc-mock: `{action}` does not paginate");
+        self.shared.lock().behaviors.entry(action.to_owned()).or_default().items = Some(items);
+    }
+
+    /// Forgets what [`Self::respond_with`], [`Self::fail_with`] and [`Self::set_items`] set
+    /// for `action`: it answers its documented example again.
+    pub fn reset_action(&self, action: &str) {
+        self.shared.lock().behaviors.remove(action);
+    }
+
+    /// Installs a fault rule (after the existing ones; the first rule that fires wins).
+    pub fn inject(&self, rule: FaultRule) {
+        self.shared.lock().faults.push(rule);
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// Changes the throttling from now on (and forgets the limiter's history).
+    pub fn set_rate_limit(&self, rate_limit: RateLimit) {
+        let mut inner = self.shared.lock();
+        inner.rate_limit = rate_limit;
+        inner.limiter.reset();
+    }
+
+    /// The request log, oldest first (bounded, see [`MockServerBuilder::log_capacity`]).
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.lock().log.iter().cloned().collect()
+    }
+
+    /// The logged requests of one action, oldest first.
+    pub fn requests_for(&self, action: &str) -> Vec<LoggedRequest> {
+        self.shared.lock().log.iter().filter(|r| r.action.as_deref() == Some(action)).cloned().collect()
+    }
+
+    /// Empties the request log and the counters.
+    pub fn clear_requests(&self) {
+        let mut inner = self.shared.lock();
+        inner.log.clear();
+        inner.counters.clear();
+    }
+
+    /// The counters of one action (by the `X-TC-Action` sent).
+    pub fn counters(&self, action: &str) -> Counters {
+        self.shared.lock().counters.get(action).copied().unwrap_or_default()
+    }
+
+    /// Every action's counters.
+    pub fn all_counters(&self) -> BTreeMap<String, Counters> {
+        self.shared.lock().counters.clone()
+    }
+
+    /// Stops serving and waits until the listener is closed.
+    pub async fn shutdown(mut self) {
+        self.task.abort();
+        let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
+        let _ = task.await;
+    }
+
+    /// Serves until the task is aborted (for the command line).
+    pub async fn wait(mut self) {
+        let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
+        let _ = task.await;
+    }
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    conns.spawn(serve_connection(stream, Arc::clone(&shared)));
+                }
+                // Out of file descriptors and the like: back off instead of spinning.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+}
+
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
+    let mut conn = http::Conn::new(stream);
+    loop {
+        let read = match conn.read(shared.config.max_body_bytes).await {
+            Ok(r) => r,
+            Err(_) => return,
+        };
+        let (reply, keep_alive) = match read {
+            http::Read::Closed => return,
+            http::Read::Malformed(why) => {
+                let resp = http::Response {
+                    status: 400,
+                    content_type: "text/plain",
+                    body: format!("bad request: {why}\n").into_bytes(),
+                };
+                let _ = http::write_response(&mut conn.stream, &resp, false).await;
+                return;
+            }
+            http::Read::TooLarge { head, keep_alive } => {
+                (Reply::Full(shared.too_large(&head)), keep_alive && head.keep_alive())
+            }
+            http::Read::Request(req) => {
+                let keep_alive = req.keep_alive();
+                (shared.handle(req).await, keep_alive)
+            }
+        };
+        let ok = match reply {
+            Reply::Full(resp) => http::write_response(&mut conn.stream, &resp, keep_alive).await.is_ok(),
+            Reply::Drop => return,
+            Reply::Partial(resp) => {
+                let _ = http::write_partial(&mut conn.stream, &resp, resp.body.len() / 2).await;
+                return;
+            }
+        };
+        if !ok || !keep_alive {
+            return;
+        }
+    }
+}

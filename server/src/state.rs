@@ -1,0 +1,151 @@
+//! The state one server shares between its connections: the API, the fixed configuration,
+//! and behind one short-held mutex the mutable parts (per-action answers, fault rules, the
+//! PRNG, the limiter, the log and the counters).
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use serde_json::{Map, Value};
+use tc_codegen::ir::{Action, Api, Service};
+
+use crate::faults::Faults;
+use crate::handler::ApiErr;
+use crate::limit::{Limiter, RateLimit};
+use crate::log::{Counters, LoggedRequest};
+use crate::rng::{RequestIds, SplitMix64};
+
+/// One SecretId/SecretKey pair the server accepts (with a token for temporary credentials).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credential {
+    /// The SecretId.
+    pub secret_id: String,
+    /// The SecretKey.
+    pub secret_key: String,
+    /// When set, requests must carry it as `X-TC-Token` (else `AuthFailure.TokenFailure`).
+    pub token: Option<String>,
+}
+
+impl fmt::Debug for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credential")
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &"***")
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+impl Credential {
+    /// A long-term key pair.
+    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        Self { secret_id: secret_id.into(), secret_key: secret_key.into(), token: None }
+    }
+
+    /// Requires this `X-TC-Token` too (temporary credentials).
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The same credentials for `tc_runtime`'s client.
+    pub fn to_runtime(&self) -> tc_runtime::Credentials {
+        let c = tc_runtime::Credentials::new(self.secret_id.clone(), self.secret_key.clone());
+        match &self.token {
+            Some(t) => c.with_token(t.clone()),
+            None => c,
+        }
+    }
+}
+
+/// Fixed for the life of a server.
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) credentials: Vec<Credential>,
+    pub(crate) skew_tolerance: Duration,
+    pub(crate) clock_offset_secs: i64,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) log_capacity: usize,
+}
+
+/// How one action answers when its request is valid.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Behavior {
+    pub(crate) error: Option<ApiErr>,
+    pub(crate) response: Option<Map<String, Value>>,
+    pub(crate) items: Option<Vec<Value>>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) behaviors: HashMap<String, Behavior>,
+    pub(crate) faults: Faults,
+    pub(crate) rng: SplitMix64,
+    pub(crate) rate_limit: RateLimit,
+    pub(crate) limiter: Limiter,
+    pub(crate) log: VecDeque<LoggedRequest>,
+    pub(crate) next_seq: u64,
+    pub(crate) counters: BTreeMap<String, Counters>,
+}
+
+impl Inner {
+    pub(crate) fn push_log(&mut self, mut log: LoggedRequest, capacity: usize) {
+        log.seq = self.next_seq;
+        self.next_seq += 1;
+        if capacity == 0 {
+            return;
+        }
+        while self.log.len() >= capacity {
+            self.log.pop_front();
+        }
+        self.log.push_back(log);
+    }
+}
+
+pub(crate) struct Shared {
+    pub(crate) api: Arc<Api>,
+    pub(crate) config: Config,
+    pub(crate) ids: RequestIds,
+    pub(crate) started: Instant,
+    inner: Mutex<Inner>,
+}
+
+impl Shared {
+    pub(crate) fn new(api: Arc<Api>, config: Config, rate_limit: RateLimit, seed: u64) -> Self {
+        Self {
+            api,
+            config,
+            ids: RequestIds::new(),
+            started: Instant::now(),
+            inner: Mutex::new(Inner {
+                behaviors: HashMap::new(),
+                faults: Faults::default(),
+                rng: SplitMix64::new(seed),
+                rate_limit,
+                limiter: Limiter::default(),
+                log: VecDeque::new(),
+                next_seq: 0,
+                counters: BTreeMap::new(),
+            }),
+        }
+    }
+
+    /// The state is valid after any panic of a holder (each update is a plain assignment), so
+    /// poisoning is ignored rather than spread to every later request.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn rate_of(&self, action: &Action) -> Option<(u32, u32)> {
+        self.lock().rate_limit.for_action(action.rate_limit)
+    }
+
+    /// Whether the rate limit admits this request now.
+    pub(crate) fn admit(&self, secret_id: &str, service: &Service, action: &Action, now: Instant) -> bool {
+        let mut inner = self.lock();
+        let Some((rate, burst)) = inner.rate_limit.for_action(action.rate_limit) else {
+            return true;
+        };
+        inner.limiter.admit((secret_id, &service.name, &action.name), rate, burst, now)
+    }
+}
