@@ -133,6 +133,22 @@ fn is_integer(t: &ir::Type) -> bool {
     matches!(t, ir::Type::Scalar(ir::Scalar::Integer | ir::Scalar::UInteger))
 }
 
+/// Names an example may use without being checked: fields whose declaration was wrong
+/// (already reported), so the examples do not repeat the same mistake as follow-on errors.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tolerated {
+    /// Everything goes (the structure's file was only partly understood).
+    pub all: bool,
+    /// These wire names go.
+    pub names: BTreeSet<String>,
+}
+
+impl Tolerated {
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.all || self.names.contains(name)
+    }
+}
+
 /// The service-wide table of Rust type names: structs, request/response/error types,
 /// value-set enums and the client names all live in one module.
 #[derive(Default)]
@@ -154,6 +170,8 @@ struct ServiceCx<'a> {
     files: &'a spec::SpecFiles,
     /// Wire name → checked fields, filled before the actions are checked.
     struct_fields: BTreeMap<String, Vec<ir::Field>>,
+    /// Wire name → fields of that structure whose declaration was wrong.
+    struct_tolerated: BTreeMap<String, Tolerated>,
     types: TypeNames,
 }
 
@@ -183,16 +201,19 @@ impl Checker {
         let mut headers = BTreeMap::new();
         for p in &c.parameters {
             if p.name.is_empty() {
-                self.err(&c.file, &format!("{}.name", p.path), "the parameter name is empty");
+                // reported by the loader
             } else if let Some(first) = names.insert(p.name.clone(), p.path.clone()) {
                 self.err(&c.file, &format!("{}.name", p.path), format!("duplicate common parameter `{}` (first at {first})", p.name));
             }
-            if p.header.is_empty() || !p.header.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
+            if p.header.is_empty() {
+                // reported by the loader
+            } else if !p.header.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
                 self.err(&c.file, &format!("{}.header", p.path), format!("`{}` is not an HTTP header name", p.header));
             } else if let Some(first) = headers.insert(p.header.to_ascii_lowercase(), p.path.clone()) {
                 self.err(&c.file, &format!("{}.header", p.path), format!("duplicate header `{}` (first at {first})", p.header));
             }
             let ty = match parse_type(&p.ty) {
+                _ if p.ty.trim().is_empty() => ir::Type::Scalar(ir::Scalar::String), // reported by the loader
                 Ok(t @ ir::Type::Scalar(_)) => t,
                 Ok(other) => {
                     self.err(&c.file, &format!("{}.type", p.path), format!("a common parameter is a scalar, not `{}`", type_name(&other)));
@@ -224,6 +245,9 @@ impl Checker {
         let mut out = Vec::new();
         for e in errors {
             let path = format!("{}.code", e.path);
+            if e.code.is_empty() {
+                continue; // reported by the loader
+            }
             let valid = !e.code.is_empty()
                 && e.code.split('.').all(|seg| {
                     seg.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -276,7 +300,7 @@ impl Checker {
         files: &spec::SpecFiles,
     ) -> ir::Service {
         let file = s.file.as_str();
-        if s.service != s.dir {
+        if !s.service.is_empty() && s.service != s.dir {
             self.err_help(
                 file,
                 "service",
@@ -284,7 +308,7 @@ impl Checker {
                 "the directory name is the service name (the host prefix)",
             );
         }
-        if !s.service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) || s.service.is_empty() {
+        if !s.service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
             self.err(file, "service", format!("service name `{}` must be lowercase letters and digits", s.service));
         }
         let module = names::snake(&s.service).unwrap_or_default();
@@ -293,7 +317,7 @@ impl Checker {
         let v = s.version.as_bytes();
         let version_ok = v.len() == 10
             && v.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
-        if !version_ok {
+        if !version_ok && !s.version.is_empty() {
             self.err_help(file, "version", format!("`{}` is not an API version", s.version), "versions look like \"2020-11-01\" (quoted)");
         }
         let prefix = format!("{}.", s.service);
@@ -319,6 +343,7 @@ impl Checker {
             broken,
             files,
             struct_fields: BTreeMap::new(),
+            struct_tolerated: BTreeMap::new(),
             types: TypeNames::default(),
         };
         for (n, what) in [(&trait_name, "the service trait"), (&client_name, "the service client")] {
@@ -330,6 +355,9 @@ impl Checker {
         sorted.sort_by(|a, b| (&a.structure, &a.file).cmp(&(&b.structure, &b.file)));
         let mut structure_names: BTreeMap<String, String> = BTreeMap::new(); // wire → rust
         for st in &sorted {
+            if st.structure.is_empty() {
+                continue; // reported by the loader
+            }
             if st.structure != st.stem {
                 self.err_help(
                     &st.file,
@@ -362,6 +390,9 @@ impl Checker {
         sorted_actions.sort_by(|a, b| (&a.action, &a.file).cmp(&(&b.action, &b.file)));
         let mut action_names: BTreeMap<String, (String, String, [String; 3])> = BTreeMap::new();
         for a in &sorted_actions {
+            if a.action.is_empty() {
+                continue; // reported by the loader
+            }
             if a.action != a.stem {
                 self.err_help(
                     &a.file,
@@ -394,8 +425,10 @@ impl Checker {
         let mut ir_structures = Vec::new();
         for (wire, rust_name) in &structure_names {
             let Some(st) = cx.structures.get(wire).copied() else { continue };
-            let fields = self.fields(&st.file, &st.fields, rust_name, Side::Structure, &mut cx);
+            let (fields, mut tolerated) = self.fields(&st.file, &st.fields, rust_name, Side::Structure, &mut cx);
+            tolerated.all |= !st.complete;
             cx.struct_fields.insert(wire.clone(), fields.clone());
+            cx.struct_tolerated.insert(wire.clone(), tolerated);
             ir_structures.push(ir::Structure {
                 name: wire.clone(),
                 rust_name: rust_name.clone(),
@@ -435,6 +468,9 @@ impl Checker {
     }
 
     fn host_name(&mut self, file: &str, path: &str, host: &str, prefix: &str) {
+        if host.is_empty() {
+            return; // reported by the loader
+        }
         let valid = !host.is_empty()
             && host.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
         if !valid {
@@ -485,10 +521,12 @@ impl Checker {
                 }
             },
         };
-        let request = self.fields(file, &a.request, request_type, Side::Request, cx);
-        let response = self.fields(file, &a.response, response_type, Side::Response, cx);
+        let (request, request_tolerated) = self.fields(file, &a.request, request_type, Side::Request, cx);
+        let (response, response_tolerated) = self.fields(file, &a.response, response_type, Side::Response, cx);
         let errors = self.error_codes(file, &a.errors, &common.errors);
-        let pagination = a.pagination.as_ref().and_then(|p| self.pagination(file, p, &request, &response, a.complete));
+        let tolerated = [&request_tolerated, &response_tolerated];
+        let pagination =
+            a.pagination.as_ref().and_then(|p| self.pagination(file, p, &request, &response, tolerated, a.complete));
         let mut examples = Vec::new();
         let spec_text = cx.files.text(file);
         if a.complete {
@@ -500,11 +538,12 @@ impl Checker {
                     version: &cx.version,
                     hosts: &cx.hosts,
                     struct_fields: &cx.struct_fields,
+                    struct_tolerated: &cx.struct_tolerated,
                     errors: &errors,
                     common_errors: &common.errors,
                     diags: &mut self.diags,
                 };
-                if let Some(e) = ecx.example(ex, &request, &response) {
+                if let Some(e) = ecx.example(ex, (&request, &request_tolerated), (&response, &response_tolerated)) {
                     examples.push(e);
                 }
             }
@@ -534,6 +573,7 @@ impl Checker {
         p: &spec::PaginationSpec,
         request: &[ir::Field],
         response: &[ir::Field],
+        [request_tolerated, response_tolerated]: [&Tolerated; 2],
         complete: bool,
     ) -> Option<ir::Pagination> {
         if !complete {
@@ -542,6 +582,11 @@ impl Checker {
         let mut ok = true;
         let mut need = |ck: &mut Checker, key: &str, name: &str, fields: &[ir::Field], side: &str, want: &str, pred: fn(&ir::Type) -> bool| {
             let path = format!("{}.{key}", p.path);
+            let tolerated = if side == "request" { request_tolerated } else { response_tolerated };
+            if tolerated.contains(name) {
+                ok = false;
+                return;
+            }
             match fields.iter().find(|f| f.name == name) {
                 None => {
                     ok = false;
@@ -574,12 +619,25 @@ impl Checker {
 
     // ---------------------------------------------------------------- fields
 
-    fn fields(&mut self, file: &str, fields: &[FieldSpec], owner: &str, side: Side, cx: &mut ServiceCx<'_>) -> Vec<ir::Field> {
+    /// Checks a field list. Fields whose name or type is wrong are left out of the result
+    /// and returned as tolerated names.
+    fn fields(
+        &mut self,
+        file: &str,
+        fields: &[FieldSpec],
+        owner: &str,
+        side: Side,
+        cx: &mut ServiceCx<'_>,
+    ) -> (Vec<ir::Field>, Tolerated) {
         let mut out = Vec::new();
+        let mut tolerated = Tolerated::default();
         let mut wire: BTreeMap<&str, &str> = BTreeMap::new();
         let mut rust = Unique::new_snake();
         for f in fields {
             let name_path = format!("{}.name", f.path);
+            if f.name.is_empty() {
+                continue; // reported by the loader
+            }
             if let Some(first) = wire.get(f.name.as_str()) {
                 self.err(file, &name_path, format!("duplicate field `{}` (first at {first})", f.name));
                 continue;
@@ -597,19 +655,24 @@ impl Checker {
                 Ok(n) => n,
                 Err(e) => {
                     self.err(file, &name_path, format!("field name `{}` cannot become a Rust identifier: {e}", f.name));
+                    tolerated.names.insert(f.name.clone());
                     continue;
                 }
             };
             let rust_name = rust.unique(&base);
             let ty = self.field_type(file, f, cx);
+            if ty.is_none() {
+                tolerated.names.insert(f.name.clone());
+            }
             let required = f.required.unwrap_or(side != Side::Request);
             self.bounds_and_default(file, f, ty.as_ref(), side, required);
             let values = self.value_set(file, f, ty.as_ref(), owner, cx);
             let filters = self.filters(file, f, ty.as_ref(), owner, cx);
+            let Some(ty) = ty else { continue };
             out.push(ir::Field {
                 name: f.name.clone(),
                 rust_name,
-                ty: ty.unwrap_or(ir::Type::Scalar(ir::Scalar::String)),
+                ty,
                 required,
                 nullable: f.nullable,
                 description: f.description.clone(),
@@ -621,12 +684,15 @@ impl Checker {
                 notes: f.notes.clone(),
             });
         }
-        out
+        (out, tolerated)
     }
 
     /// Parses and resolves the field's type; `None` when it is wrong (already reported).
     fn field_type(&mut self, file: &str, f: &FieldSpec, cx: &ServiceCx<'_>) -> Option<ir::Type> {
         let path = format!("{}.type", f.path);
+        if f.ty.trim().is_empty() {
+            return None; // reported by the loader
+        }
         let ty = match parse_type(&f.ty) {
             Ok(t) => t,
             Err(e) => {
@@ -716,7 +782,7 @@ impl Checker {
             ir::Scalar::String | ir::Scalar::Date | ir::Scalar::DateTime | ir::Scalar::Timestamp => default.is_string(),
         };
         if !fits {
-            self.err(file, &path, format!("default `{default}` is not a `{}`", scalar_name(*s)));
+            self.err(file, &path, format!("default `{default}` does not match the type `{}`", scalar_name(*s)));
             return;
         }
         let measure = match default {
@@ -942,6 +1008,9 @@ impl Checker {
         let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
         for flt in &f.filters {
             let npath = format!("{}.name", flt.path);
+            if flt.name.is_empty() {
+                continue; // reported by the loader
+            }
             if let Some(first) = seen.get(flt.name.as_str()) {
                 self.err(file, &npath, format!("duplicate filter `{}` (first at {first})", flt.name));
                 continue;

@@ -20,6 +20,11 @@ use std::path::Path;
 /// and a huge file is a mistake (or an attack on the parser), not a spec.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 
+/// Deepest flow nesting (`[[[...`, `{a: {a: ...`) handed to serde_yaml. serde_yaml stops at
+/// 128 levels itself, but libyaml's scanner is quadratic in the flow depth before it gets
+/// there (50,000 `{a: ` take tens of seconds), so deeper input is refused up front.
+pub const MAX_FLOW_DEPTH: usize = 128;
+
 /// How deep [`read_dir`] descends (`<service>/actions/<Action>.yaml` is depth 3).
 const MAX_DIR_DEPTH: usize = 4;
 
@@ -175,7 +180,7 @@ pub fn parse(files: &SpecFiles) -> (spec::Spec, Diagnostics) {
 
 /// Strips serde_yaml's own " at line L column C" from a message (the position is given
 /// separately).
-fn strip_position(msg: &str) -> String {
+pub(crate) fn strip_position(msg: &str) -> String {
     let mut out = String::new();
     let mut rest = msg;
     while let Some(i) = rest.find(" at line ") {
@@ -199,6 +204,15 @@ fn parse_yaml(file: &SourceFile, diags: &mut Diagnostics) -> Option<Yaml> {
         ));
         return None;
     }
+    if let Some(at) = flow_too_deep(&file.text) {
+        diags.push(Diagnostic::at(
+            &file.path,
+            at.line,
+            at.column,
+            format!("invalid YAML: flow collections nest deeper than {MAX_FLOW_DEPTH} levels"),
+        ));
+        return None;
+    }
     match serde_yaml::from_str::<Yaml>(&file.text) {
         Ok(Yaml::Null) => {
             diags.push(Diagnostic::file(&file.path, "file is empty"));
@@ -214,6 +228,50 @@ fn parse_yaml(file: &SourceFile, diags: &mut Diagnostics) -> Option<Yaml> {
             None
         }
     }
+}
+
+/// Where flow collections first nest deeper than [`MAX_FLOW_DEPTH`], if they do. A cheap
+/// scan of the significant lines (block scalars skipped): brackets count only where a
+/// flow collection can start (at a value position or inside one), quoted text is skipped.
+fn flow_too_deep(text: &str) -> Option<crate::diag::LineColumn> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for l in crate::locate::significant_lines(text) {
+        let mut prev: Option<char> = None;
+        let mut chars = l.content.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if let Some(q) = quote {
+                if q == '"' && c == '\\' {
+                    chars.next();
+                } else if c == q {
+                    if q == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') {
+                        chars.next();
+                    } else {
+                        quote = None;
+                    }
+                }
+                continue;
+            }
+            let value_start = depth > 0 || matches!(prev, None | Some(':' | '-' | '?'));
+            match c {
+                '#' if i == 0 || l.content[..i].ends_with(' ') => break,
+                '"' | '\'' if value_start || matches!(prev, Some(',' | '[' | '{')) => quote = Some(c),
+                '[' | '{' if value_start => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        let column = l.col + l.content[..i].chars().count() + 1;
+                        return Some(crate::diag::LineColumn { line: l.line, column });
+                    }
+                }
+                ']' | '}' if depth > 0 => depth -= 1,
+                _ => {}
+            }
+            if !c.is_whitespace() {
+                prev = Some(c);
+            }
+        }
+    }
+    None
 }
 
 /// Shape-conversion context of one file: collects diagnostics and remembers whether
@@ -234,8 +292,8 @@ impl<'a> Cx<'a> {
         self.diags.push(Diagnostic::path(self.file, path, message));
     }
 
-    fn err_help(&mut self, path: &str, message: impl Into<String>, help: impl Into<String>) {
-        self.ok = false;
+    /// An unknown key: reported, but nothing known was dropped, so the item stays complete.
+    fn unknown(&mut self, path: &str, message: impl Into<String>, help: impl Into<String>) {
         self.diags.push(Diagnostic::path(self.file, path, message).with_help(help));
     }
 }
@@ -281,8 +339,8 @@ impl<'v> Obj<'v> {
             } else {
                 let msg = format!("unknown key `{key}` in {what}");
                 match names::did_you_mean(key, allowed.iter().copied()) {
-                    Some(s) => cx.err_help(&join(path, key), msg, format!("did you mean `{s}`?")),
-                    None => cx.err_help(
+                    Some(s) => cx.unknown(&join(path, key), msg, format!("did you mean `{s}`?")),
+                    None => cx.unknown(
                         &join(path, key),
                         msg,
                         format!("expected one of: {}", allowed.join(", ")),
@@ -311,12 +369,18 @@ impl<'v> Obj<'v> {
         }
     }
 
+    /// A string that must be present and not empty (the checker skips empty ones, which
+    /// were reported here).
     fn req_str(&self, cx: &mut Cx<'_>, key: &str) -> String {
         if self.get(key).is_none() {
             cx.err(&self.path, format!("missing key `{key}`"));
             return String::new();
         }
-        self.opt_str(cx, key).unwrap_or_default()
+        let s = self.opt_str(cx, key).unwrap_or_default();
+        if s.trim().is_empty() && matches!(self.get(key), Some(Yaml::String(_))) {
+            cx.err(&self.at(key), format!("`{key}` is empty"));
+        }
+        s
     }
 
     fn str_or_empty(&self, cx: &mut Cx<'_>, key: &str) -> String {
@@ -602,6 +666,20 @@ fn scalar_json(cx: &mut Cx<'_>, v: &Yaml, path: &str, what: &str) -> Option<serd
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flow_depth_guard() {
+        let at = |t: &str| flow_too_deep(t).map(|p| (p.line, p.column));
+        assert_eq!(at(&"[".repeat(200)), Some((1, 129)));
+        assert_eq!(at(&"{a: ".repeat(200)), Some((1, 513)));
+        assert_eq!(at(&format!("key:\n  - {}", "[".repeat(129))), Some((2, 133)));
+        // Brackets in text do not count: plain scalars, quotes, comments, block scalars.
+        let text = format!(
+            "a: see {b}\nb: \"{b}\"\nc: '{b}'\n# {b}\nd: |\n  {b}\ne: [[x], {{y: [1]}}]\n",
+            b = "[".repeat(300)
+        );
+        assert_eq!(at(&text), None);
+    }
 
     #[test]
     fn strips_serde_positions() {

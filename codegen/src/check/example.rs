@@ -15,10 +15,12 @@
 
 use crate::diag::{Diagnostic, Diagnostics, LineColumn, Position};
 use crate::ir;
+use crate::load::strip_position;
 use crate::locate;
 use crate::names;
 use crate::spec::ExampleSpec;
 use serde_json::{Map, Value};
+use super::Tolerated;
 use std::collections::BTreeMap;
 
 /// What example checking needs from the action and service.
@@ -29,6 +31,7 @@ pub(super) struct Cx<'a> {
     pub version: &'a str,
     pub hosts: &'a [String],
     pub struct_fields: &'a BTreeMap<String, Vec<ir::Field>>,
+    pub struct_tolerated: &'a BTreeMap<String, super::Tolerated>,
     pub errors: &'a [ir::ErrorCode],
     pub common_errors: &'a [ir::ErrorCode],
     pub diags: &'a mut Diagnostics,
@@ -53,6 +56,15 @@ impl Part {
     }
 }
 
+/// The declared shape a JSON object is checked against.
+#[derive(Clone, Copy)]
+struct Shape<'s> {
+    fields: &'s [ir::Field],
+    tolerated: &'s Tolerated,
+    /// For messages: `the request`, `structure `Item``.
+    owner: &'s str,
+}
+
 /// A parsed query tree (URL form), before it becomes JSON.
 enum Node {
     Leaf { value: String, spot: (usize, usize) },
@@ -60,10 +72,13 @@ enum Node {
     List(BTreeMap<usize, Node>),
 }
 
+/// URL form: flattened parameter path (`Filters[0].Name`) → its 0-based line and column.
+type QuerySpots = BTreeMap<String, (usize, usize)>;
+
 /// How JSON values relate to their text, for pointing at problems.
 enum Spots<'t> {
     /// URL form: each flattened parameter path (`Filters[0].Name`) has its line.
-    Query(BTreeMap<String, (usize, usize)>),
+    Query(QuerySpots),
     /// JSON text: a key is found by searching for `"Key"`.
     Json(&'t str),
 }
@@ -125,7 +140,12 @@ impl Cx<'_> {
     }
 
     /// Checks one example; `Some` when it is fully valid.
-    pub(super) fn example(&mut self, ex: &ExampleSpec, request: &[ir::Field], response: &[ir::Field]) -> Option<ir::Example> {
+    pub(super) fn example(
+        &mut self,
+        ex: &ExampleSpec,
+        request: (&[ir::Field], &Tolerated),
+        response: (&[ir::Field], &Tolerated),
+    ) -> Option<ir::Example> {
         let before = self.diags.len();
         let parsed_request = self.request(ex, request);
         let parsed_response = self.response(ex, response);
@@ -143,13 +163,14 @@ impl Cx<'_> {
 
     // ---------------------------------------------------------------- request
 
-    fn request(&mut self, ex: &ExampleSpec, fields: &[ir::Field]) -> Option<(ir::ExampleMethod, Value)> {
+    fn request(&mut self, ex: &ExampleSpec, (fields, tolerated): (&[ir::Field], &Tolerated)) -> Option<(ir::ExampleMethod, Value)> {
         let text = ex.request.as_str();
         let first = text.lines().next().unwrap_or("").trim();
         if first.starts_with("https://") || first.starts_with("http://") {
             let (tree, spots) = self.url_form(ex)?;
             let json = self.node_to_json(ex, tree)?;
-            let value = self.check_object(ex, Part::Request, &json, fields, "", true, &Spots::Query(spots), "the request");
+            let shape = Shape { fields, tolerated, owner: "the request" };
+            let value = self.check_object(ex, Part::Request, &json, shape, "", true, &Spots::Query(spots));
             Some((ir::ExampleMethod::Get, value))
         } else if first.starts_with("POST ") || first.starts_with("GET ") {
             let (body, offset) = self.http_form(ex)?;
@@ -157,7 +178,7 @@ impl Cx<'_> {
                 Ok(v) => v,
                 Err(e) => {
                     let spot = Some((offset + e.line().saturating_sub(1), e.column().saturating_sub(1)));
-                    self.report(ex, Part::Request, spot, format!("the request body is not valid JSON: {e}"), None);
+                    self.report(ex, Part::Request, spot, format!("the request body is not valid JSON: {}", strip_position(&e.to_string())), None);
                     return None;
                 }
             };
@@ -165,7 +186,8 @@ impl Cx<'_> {
                 self.report(ex, Part::Request, Some((offset, 0)), "the request body must be a JSON object".into(), None);
                 return None;
             }
-            let value = self.check_object(ex, Part::Request, &parsed, fields, "", false, &Spots::Json(text), "the request");
+            let shape = Shape { fields, tolerated, owner: "the request" };
+            let value = self.check_object(ex, Part::Request, &parsed, shape, "", false, &Spots::Json(text));
             Some((ir::ExampleMethod::Post, value))
         } else {
             self.report(
@@ -202,7 +224,7 @@ impl Cx<'_> {
     }
 
     /// `https://host/?Action=X` then `&Key=Value` lines (and `&<Common request parameters>`).
-    fn url_form(&mut self, ex: &ExampleSpec) -> Option<(Node, BTreeMap<String, (usize, usize)>)> {
+    fn url_form(&mut self, ex: &ExampleSpec) -> Option<(Node, QuerySpots)> {
         let mut pairs: Vec<(String, String, (usize, usize))> = Vec::new();
         let mut ok = true;
         for (i, raw) in ex.request.lines().enumerate() {
@@ -361,13 +383,13 @@ impl Cx<'_> {
 
     // ---------------------------------------------------------------- response
 
-    fn response(&mut self, ex: &ExampleSpec, fields: &[ir::Field]) -> Option<Value> {
+    fn response(&mut self, ex: &ExampleSpec, (fields, tolerated): (&[ir::Field], &Tolerated)) -> Option<Value> {
         let text = ex.response.as_str();
         let parsed: Value = match serde_json::from_str(text) {
             Ok(v) => v,
             Err(e) => {
                 let spot = Some((e.line().saturating_sub(1), e.column().saturating_sub(1)));
-                self.report(ex, Part::Response, spot, format!("the response is not valid JSON: {e}"), None);
+                self.report(ex, Part::Response, spot, format!("the response is not valid JSON: {}", strip_position(&e.to_string())), None);
                 return None;
             }
         };
@@ -403,7 +425,8 @@ impl Cx<'_> {
         }
         let mut rest = obj.clone();
         let request_id = rest.remove("RequestId");
-        let checked = self.check_object(ex, Part::Response, &Value::Object(rest), fields, "", false, &spots, "the response");
+        let shape = Shape { fields, tolerated, owner: "the response" };
+        let checked = self.check_object(ex, Part::Response, &Value::Object(rest), shape, "", false, &spots);
         let mut out = match checked {
             Value::Object(m) => m,
             _ => Map::new(),
@@ -445,11 +468,10 @@ impl Cx<'_> {
         ex: &ExampleSpec,
         part: Part,
         v: &Value,
-        fields: &[ir::Field],
+        Shape { fields, tolerated, owner }: Shape<'_>,
         jpath: &str,
         loose: bool,
         spots: &Spots<'_>,
-        owner: &str,
     ) -> Value {
         let Some(obj) = v.as_object() else {
             self.report(ex, part, spots.find(jpath), format!("`{jpath}` must be an object, found {}", json_kind(v)), None);
@@ -458,6 +480,10 @@ impl Cx<'_> {
         let mut out = Map::new();
         for (k, val) in obj {
             let sub = if jpath.is_empty() { k.clone() } else { format!("{jpath}.{k}") };
+            if tolerated.contains(k) {
+                out.insert(k.clone(), val.clone());
+                continue;
+            }
             let Some(f) = fields.iter().find(|f| f.name == *k) else {
                 let help = names::did_you_mean(k, fields.iter().map(|f| f.name.as_str())).map(|s| format!("did you mean `{s}`?"));
                 self.report(ex, part, spots.find(&sub), format!("`{sub}` is not a declared field of {owner}"), help);
@@ -521,7 +547,11 @@ impl Cx<'_> {
             }
             ir::Type::Struct(name) => {
                 let fields = self.struct_fields.get(name).cloned().unwrap_or_default();
-                self.check_object(ex, part, v, &fields, jpath, loose, spots, &format!("structure `{name}`"))
+                let all = Tolerated { all: true, names: Default::default() };
+                let tolerated = self.struct_tolerated.get(name).unwrap_or(&all).clone();
+                let owner = format!("structure `{name}`");
+                let shape = Shape { fields: &fields, tolerated: &tolerated, owner: &owner };
+                self.check_object(ex, part, v, shape, jpath, loose, spots)
             }
             ir::Type::Scalar(s) => match coerce(v, *s, loose) {
                 Some(c) => c,
