@@ -132,3 +132,16 @@ fn the_real_spec_examples_pass() {
     assert_eq!(purchase.examples[0].response["AutomaticRenewal"], serde_json::json!(194));
     assert_eq!(purchase.examples[0].response["SubState"], serde_json::json!("NORMAL"));
 }
+
+/// `spec/README.md` shows a real action file in full; it must not drift from the file.
+#[test]
+fn readme_example_is_the_real_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("spec/README.md");
+    let file = std::fs::read_to_string(root.join("tcss/actions/DescribeImageAutoAuthorizedTaskList.yaml"))
+        .expect("the example action");
+    assert!(
+        readme.contains(&format!("```yaml\n{file}```")),
+        "spec/README.md's example differs from tcss/actions/DescribeImageAutoAuthorizedTaskList.yaml: copy the file into the README"
+    );
+}
