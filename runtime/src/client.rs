@@ -379,6 +379,8 @@ impl Client {
         let host_value = HeaderValue::from_str(&host).map_err(|e| {
             Error::Transport(TransportError::new(TransportErrorKind::Other).with_detail("invalid host").with_source(e))
         })?;
+        // A parameterless request serialized from `()` is `null`; the API expects `{}`.
+        let body = if body == b"null" { b"{}".to_vec() } else { body };
         let (query, payload) = match inner.method {
             Method::Post => (String::new(), Bytes::from(body)),
             Method::Get => {

@@ -354,6 +354,7 @@ async fn oversized_bodies_stop_at_the_cap() {
     let server = Server::start(move |_, _| Reply::Chunked { chunks: chunks.clone() }).await;
     let v = builder(&server).build().unwrap().call::<_, serde_json::Value, Code>(&LIST, &()).await.unwrap();
     assert_eq!(v["RequestId"], "r");
+    assert_eq!(server.requests()[0].body, b"{}", "a unit request is sent as {{}}");
 }
 
 #[tokio::test]
@@ -597,6 +598,11 @@ async fn the_call_future_is_small() {
     let client = builder(&server).build().unwrap();
     let req = list_req();
     let fut = client.call::<ListReq, ListResp, Code>(&LIST, &req);
+    fn assert_send<T: Send>(_: &T) {}
+    fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
+    assert_send(&fut);
+    assert_send_sync::<Client>();
+    assert_send_sync::<Credentials>();
     let size = std::mem::size_of_val(&fut);
     eprintln!("call future: {size} bytes");
     assert!(size < 4096, "call future is {size} bytes");
