@@ -66,7 +66,8 @@ impl fmt::Debug for SignInput<'_> {
 }
 
 /// The result of signing, with every intermediate value (useful to debug a mismatch).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// `Debug` masks the SecretId in `authorization`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Signature {
     /// Lowercase hex SHA-256 of the payload.
     pub payload_hash: String,
@@ -86,6 +87,32 @@ pub struct Signature {
     pub signature: String,
     /// The full `Authorization` header value.
     pub authorization: String,
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let authorization = match parse_authorization(&self.authorization) {
+            Ok(p) => format!(
+                "{ALGORITHM} Credential={}/{}, SignedHeaders={}, Signature={}",
+                crate::credentials::mask_secret_id(&p.secret_id),
+                p.credential_scope(),
+                p.signed_headers.join(";"),
+                p.signature
+            ),
+            Err(_) => "[unparsable]".to_owned(),
+        };
+        f.debug_struct("Signature")
+            .field("payload_hash", &self.payload_hash)
+            .field("canonical_request", &self.canonical_request)
+            .field("canonical_request_hash", &self.canonical_request_hash)
+            .field("date", &self.date)
+            .field("credential_scope", &self.credential_scope)
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signed_headers", &self.signed_headers)
+            .field("signature", &self.signature)
+            .field("authorization", &authorization)
+            .finish()
+    }
 }
 
 /// Lowercase hex SHA-256 of `data`.
@@ -582,9 +609,13 @@ mod tests {
     }
 
     #[test]
-    fn debug_redacts_secret_key() {
+    fn debug_redacts_secrets() {
         let s = format!("{:?}", v1());
         assert!(!s.contains("test-secret-key"), "{s}");
+        let input = v2(&[]);
+        let s = format!("{:?} {:?}", sign(&input), parse_authorization(&sign(&input).authorization).unwrap());
+        assert!(!s.contains(V2_ID) && !s.contains(V2_KEY), "{s}");
+        assert!(s.contains("Credential=AKID…****/2019-02-25/cvm/tc3_request"), "{s}");
     }
 
     proptest::proptest! {

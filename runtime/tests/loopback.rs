@@ -183,9 +183,14 @@ async fn get_sends_a_flattened_query_and_signs_it() {
 #[tokio::test]
 async fn optional_headers_are_absent_when_unset() {
     let server = Server::start(|_, _| Reply::ok("", "r")).await;
-    let client = builder(&server).credentials(Credentials::new(SECRET_ID, SECRET_KEY)).build().unwrap();
+    let client = builder(&server)
+        .credentials(Credentials::new(SECRET_ID, SECRET_KEY))
+        .request_client("my-tool/2.1")
+        .build()
+        .unwrap();
     client.call::<_, serde_json::Value, Code>(&LIST, &serde_json::json!({})).await.unwrap();
     let r = &server.requests()[0];
+    assert_eq!(r.header("x-tc-requestclient"), Some("my-tool/2.1"));
     assert_eq!(r.header("x-tc-token"), None);
     assert_eq!(r.header("x-tc-region"), None);
     assert_eq!(r.header("x-tc-language"), Some("zh-CN"));
