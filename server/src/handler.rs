@@ -84,7 +84,7 @@ struct Entry {
 impl Shared {
     /// Handles one complete request.
     pub(crate) async fn handle(self: &Arc<Self>, req: Request) -> Reply {
-        let received = Instant::now();
+        let received = req.received;
         let action = action_name(&req);
         let mut entry = Entry {
             log: LoggedRequest {
@@ -121,7 +121,9 @@ impl Shared {
             Some(Fault::Delay(d)) => tokio::time::sleep(*d).await,
             _ => {}
         }
-        let resp = match self.process(&req, &mut entry, Instant::now()) {
+        // A delay fault delays the arrival the limiter sees, as a slow network would.
+        let arrival = if matches!(fault, Some(Fault::Delay(_))) { Instant::now() } else { received };
+        let resp = match self.process(&req, &mut entry, arrival) {
             Ok(body) => {
                 let request_id = body.get("RequestId").and_then(Value::as_str).map(str::to_owned);
                 entry.log.request_id = request_id;
@@ -162,7 +164,7 @@ impl Shared {
         let mut entry = Entry {
             log: LoggedRequest {
                 seq: 0,
-                received_at: Instant::now().saturating_duration_since(self.started),
+                received_at: head.received.saturating_duration_since(self.started),
                 method: head.method.clone(),
                 action: action_name(head),
                 service: None,

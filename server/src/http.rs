@@ -4,7 +4,7 @@
 //! `Content-Length` larger than what is sent.
 
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -24,6 +24,8 @@ pub(crate) struct Request {
     /// The raw query string, without `?` (empty if none).
     pub(crate) query: String,
     pub(crate) http10: bool,
+    /// When the first byte of the request arrived.
+    pub(crate) received: Instant,
     /// Header names as sent, values trimmed.
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) body: Vec<u8>,
@@ -86,6 +88,8 @@ impl Conn {
     /// Reads the next request; the body is capped at `max_body` bytes.
     pub(crate) async fn read(&mut self, max_body: usize) -> io::Result<Read> {
         let mut scanned: usize = 0;
+        // Bytes already buffered (a pipelined request) arrived no later than now.
+        let mut first_byte = (!self.buf.is_empty()).then(Instant::now);
         let head_end = loop {
             if let Some(p) = find(&self.buf, b"\r\n\r\n", scanned.saturating_sub(3)) {
                 break p;
@@ -95,7 +99,9 @@ impl Conn {
                 return Ok(Read::Malformed("request head too large"));
             }
             match self.fill().await {
-                Ok(true) => {}
+                Ok(true) => {
+                    first_byte.get_or_insert_with(Instant::now);
+                }
                 Ok(false) if self.buf.is_empty() => return Ok(Read::Closed),
                 Ok(false) => return Ok(Read::Malformed("connection closed mid-request")),
                 Err(e) if e.kind() == io::ErrorKind::TimedOut && self.buf.is_empty() => return Ok(Read::Closed),
@@ -106,7 +112,7 @@ impl Conn {
             return Ok(Read::Malformed("request head too large"));
         }
         let head = match parse_head(&self.buf[..head_end]) {
-            Ok(h) => h,
+            Ok(h) => Request { received: first_byte.unwrap_or_else(Instant::now), ..h },
             Err(why) => return Ok(Read::Malformed(why)),
         };
         self.buf.drain(..head_end + 4);
@@ -263,6 +269,7 @@ fn parse_head(head: &[u8]) -> Result<Request, &'static str> {
         path: path.to_owned(),
         query: query.to_owned(),
         http10,
+        received: Instant::now(),
         headers,
         body: Vec::new(),
     })

@@ -14,6 +14,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Outside a tokio runtime (or to keep the server off a busy test runtime), start it on a
+//! thread of its own: `let server = tc_mock::MockServer::builder().start_in_thread()?;`.
+//!
 //! Defaults: the workspace's `spec/`, credentials [`DEFAULT_SECRET_ID`] /
 //! [`DEFAULT_SECRET_KEY`], a 300 s timestamp tolerance, the documented rate limit per
 //! (SecretId, action) with a one-second burst ([`RateLimit`]), a 10 MiB body cap, fault
@@ -235,6 +238,53 @@ impl MockServerBuilder {
 
     /// Loads the spec, binds the listener and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<MockServer, Error> {
+        let (listener, shared) = self.prepare()?;
+        let listener = TcpListener::from_std(listener).map_err(Error::Bind)?;
+        let addr = listener.local_addr().map_err(Error::Bind)?;
+        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared)));
+        Ok(MockServer { addr, shared, task: Some(task), stop: None })
+    }
+
+    /// Starts serving on a thread of its own, with its own single-threaded tokio runtime:
+    /// usable from synchronous tests (no runtime needed), and isolated from the caller's
+    /// runtime (a busy test does not delay the server's arrival timestamps). Dropping the
+    /// server stops the thread.
+    pub fn start_in_thread(self) -> Result<MockServer, Error> {
+        let (listener, shared) = self.prepare()?;
+        let addr = listener.local_addr().map_err(Error::Bind)?;
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Error::Bind)?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let thread_shared = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name(format!("tc-mock-{}", addr.port()))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let listener = match TcpListener::from_std(listener) {
+                        Ok(l) => l,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    let _ = ready_tx.send(Ok(()));
+                    tokio::select! {
+                        _ = accept_loop(listener, thread_shared) => {}
+                        // The sender is dropped with the server.
+                        _ = stopped => {}
+                    }
+                });
+            })
+            .map_err(Error::Bind)?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(MockServer { addr, shared, task: None, stop: Some(stop) }),
+            Ok(Err(e)) => Err(Error::Bind(e)),
+            Err(_) => Err(Error::Bind(io::Error::other("the server thread exited"))),
+        }
+    }
+
+    /// Loads the spec and binds the listener (non-blocking, for tokio).
+    fn prepare(self) -> Result<(std::net::TcpListener, Arc<Shared>), Error> {
         let api = match self.spec {
             SpecSource::Default => default_api()?,
             SpecSource::Dir(dir) => Arc::new(load_spec(&dir)?),
@@ -252,11 +302,10 @@ impl MockServerBuilder {
             max_body_bytes: self.max_body_bytes,
             log_capacity: self.log_capacity,
         };
-        let listener = TcpListener::bind(self.addr).await.map_err(Error::Bind)?;
-        let addr = listener.local_addr().map_err(Error::Bind)?;
+        let listener = std::net::TcpListener::bind(self.addr).map_err(Error::Bind)?;
+        listener.set_nonblocking(true).map_err(Error::Bind)?;
         let shared = Arc::new(Shared::new(api, config, self.rate_limit, self.seed));
-        let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared)));
-        Ok(MockServer { addr, shared, task })
+        Ok((listener, shared))
     }
 }
 
@@ -264,7 +313,10 @@ impl MockServerBuilder {
 pub struct MockServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    task: JoinHandle<()>,
+    /// The accept loop, when serving on the caller's runtime.
+    task: Option<JoinHandle<()>>,
+    /// Dropping it stops the thread of [`MockServerBuilder::start_in_thread`].
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl fmt::Debug for MockServer {
@@ -275,8 +327,12 @@ impl fmt::Debug for MockServer {
 
 impl Drop for MockServer {
     fn drop(&mut self) {
-        // Aborting the accept loop drops its JoinSet, which aborts every connection task.
-        self.task.abort();
+        // Aborting the accept loop drops its JoinSet, which aborts every connection task; on a
+        // thread of its own, dropping `stop` ends the runtime, which cancels every task.
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+        self.stop.take();
     }
 }
 
@@ -429,17 +485,23 @@ impl MockServer {
         self.shared.lock().counters.clone()
     }
 
-    /// Stops serving and waits until the listener is closed.
+    /// Stops serving and waits until the accept loop has ended.
     pub async fn shutdown(mut self) {
-        self.task.abort();
-        let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
-        let _ = task.await;
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+        self.stop.take();
     }
 
-    /// Serves until the task is aborted (for the command line).
+    /// Serves until the process ends (for the command line).
     pub async fn wait(mut self) {
-        let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
-        let _ = task.await;
+        match self.task.take() {
+            Some(task) => {
+                let _ = task.await;
+            }
+            None => std::future::pending::<()>().await,
+        }
     }
 }
 
