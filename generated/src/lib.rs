@@ -20,6 +20,6 @@ pub mod cwp;
 /// Tencent Container Security Service (tcss `2020-11-01`).
 #[cfg(feature = "tcss")]
 pub mod tcss;
-pub use tc_runtime::{ApiError, Client, ClientBuilder, Error, ErrorCode};
+pub use tc_runtime::{ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode};
 /// The runtime crate: configuration (endpoints, retries, rate limits), credentials, errors.
 pub use tc_runtime as runtime;

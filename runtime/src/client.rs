@@ -354,7 +354,7 @@ impl Client {
             }
             match result {
                 Ok(raw) => return Ok(raw),
-                Err(e) if attempt < max_attempts && e.is_retryable() => {
+                Err(e) if attempt < max_attempts && e.is_auto_retried() => {
                     let delay = inner.jitter.full_jitter(inner.retry.backoff_cap(attempt));
                     tracing::debug!(
                         attempt,

@@ -19,16 +19,59 @@ pub trait ErrorCode: Sized + Send + Sync + fmt::Debug + 'static {
     fn from_code(code: &str) -> Self;
     /// The wire code.
     fn as_str(&self) -> &str;
-    /// Whether a call that failed with this code may succeed if retried.
+    /// Who is to act on this code: see [`ErrorClass`].
+    fn class(&self) -> ErrorClass {
+        classify_code(self.as_str())
+    }
+    /// Whether a call that failed with this code may succeed if retried later: throttling and
+    /// server-side (internal) failures. The runtime itself retries only throttling, as the
+    /// official SDKs do (see [`is_retryable_code`]); retrying internal errors is the caller's
+    /// decision.
     fn is_retryable(&self) -> bool {
-        is_retryable_code(self.as_str())
+        matches!(self.class(), ErrorClass::Throttling | ErrorClass::Server)
+    }
+    /// Whether the request itself is at fault (credentials, signature, parameters,
+    /// permissions, missing resources): retrying the same request cannot help.
+    fn is_caller_fault(&self) -> bool {
+        self.class() == ErrorClass::Caller
     }
 }
 
-/// Whether the runtime retries this code: `RequestLimitExceeded` and its dotted variants
-/// (`.UinLimitExceeded`, `.GlobalRegionUinLimitExceeded`, `.IPLimitExceeded`, ...).
+/// How an API error code is to be handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// `RequestLimitExceeded*`: too many requests; retried by the runtime with backoff.
+    Throttling,
+    /// `InternalError*`, `ServiceUnavailable`: the service failed; may succeed later.
+    Server,
+    /// The request is at fault: authentication, signature, parameters, permissions, unknown
+    /// action or version, missing resources, limits of the account.
+    Caller,
+    /// Anything else (`FailedOperation`, `ResourceUnavailable`, unknown codes): depends on the
+    /// action's documentation.
+    Other,
+}
+
+/// Classifies a wire code by its family (the part before the first `.`).
+pub fn classify_code(code: &str) -> ErrorClass {
+    let family = code.split('.').next().unwrap_or(code);
+    match family {
+        "RequestLimitExceeded" => ErrorClass::Throttling,
+        "InternalError" | "ServiceUnavailable" => ErrorClass::Server,
+        "AuthFailure" | "InvalidParameter" | "InvalidParameterValue" | "MissingParameter" | "UnknownParameter"
+        | "InvalidAction" | "NoSuchVersion" | "NoSuchProduct" | "InvalidRequest" | "UnauthorizedOperation"
+        | "UnsupportedOperation" | "UnsupportedProtocol" | "UnsupportedRegion" | "RequestSizeLimitExceeded"
+        | "IpInBlacklist" | "IpNotInWhitelist" | "LimitExceeded" | "ResourceNotFound" | "ResourceInUse"
+        | "ResourceInsufficient" | "DryRunOperation" | "OperationDenied" => ErrorClass::Caller,
+        _ => ErrorClass::Other,
+    }
+}
+
+/// Whether the runtime retries this code automatically: `RequestLimitExceeded` and its dotted
+/// variants (`.UinLimitExceeded`, `.GlobalRegionUinLimitExceeded`, `.IPLimitExceeded`, ...),
+/// as the official SDKs do.
 pub fn is_retryable_code(code: &str) -> bool {
-    code.strip_prefix("RequestLimitExceeded").is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    classify_code(code) == ErrorClass::Throttling
 }
 
 /// An error code kept as the raw wire string; what the non-generic core uses, and a fallback
@@ -109,13 +152,29 @@ impl<C> Error<C> {
 }
 
 impl<C: ErrorCode> Error<C> {
-    /// Whether retrying may help: throttling codes, network failures, timeouts, HTTP 5xx/429.
+    /// Whether retrying may help: throttling and internal codes, network failures, timeouts,
+    /// HTTP 5xx/429.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => e.code.is_retryable(),
             Error::Transport(e) => e.is_retryable(),
             Error::Decode(_) | Error::Credentials(_) => false,
         }
+    }
+
+    /// Whether the runtime retries this failure by itself: throttling codes, network
+    /// failures, timeouts, HTTP 5xx/429 (not internal API errors, as the official SDKs).
+    pub fn is_auto_retried(&self) -> bool {
+        match self {
+            Error::Api(e) => is_retryable_code(e.code.as_str()),
+            Error::Transport(e) => e.is_retryable(),
+            Error::Decode(_) | Error::Credentials(_) => false,
+        }
+    }
+
+    /// Whether the caller's request is at fault (see [`ErrorCode::is_caller_fault`]).
+    pub fn is_caller_fault(&self) -> bool {
+        matches!(self, Error::Api(e) if e.code.is_caller_fault())
     }
 }
 
@@ -393,6 +452,36 @@ mod tests {
         for c in ["RequestLimitExceededX", "LimitExceeded", "InternalError", "", "AuthFailure.SignatureExpire"] {
             assert!(!is_retryable_code(c), "{c}");
         }
+    }
+
+    #[test]
+    fn classes() {
+        let table = [
+            ("RequestLimitExceeded.UinLimitExceeded", ErrorClass::Throttling),
+            ("InternalError", ErrorClass::Server),
+            ("InternalError.MainDBFail", ErrorClass::Server),
+            ("ServiceUnavailable", ErrorClass::Server),
+            ("AuthFailure.SignatureFailure", ErrorClass::Caller),
+            ("InvalidParameter.ParsingError", ErrorClass::Caller),
+            ("MissingParameter", ErrorClass::Caller),
+            ("ResourceNotFound", ErrorClass::Caller),
+            ("FailedOperation", ErrorClass::Other),
+            ("SomethingNew", ErrorClass::Other),
+            ("", ErrorClass::Other),
+        ];
+        for (code, class) in table {
+            assert_eq!(classify_code(code), class, "{code}");
+            let raw = RawCode(code.to_owned());
+            assert_eq!(raw.is_retryable(), matches!(class, ErrorClass::Throttling | ErrorClass::Server), "{code}");
+            assert_eq!(raw.is_caller_fault(), class == ErrorClass::Caller, "{code}");
+        }
+        // The runtime retries throttling only; internal errors are the caller's call.
+        let internal: Error<RawCode> = Error::Api(ApiError {
+            code: RawCode("InternalError".into()),
+            message: String::new(),
+            request_id: String::new(),
+        });
+        assert!(internal.is_retryable() && !internal.is_auto_retried());
     }
 
     #[test]

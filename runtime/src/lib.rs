@@ -28,8 +28,8 @@ pub use client::{Client, ClientBuilder, DEFAULT_REQUEST_CLIENT, RawCallFuture, R
 pub use config::{ConfigError, Endpoint, Language, Method, RateLimitConfig, RetryConfig, Scheme};
 pub use credentials::{Credentials, CredentialsError, CredentialsProvider, SecretString};
 pub use error::{
-    ApiError, DecodeError, DecodeErrorKind, Error, ErrorCode, RawCode, TransportError, TransportErrorKind,
-    is_retryable_code,
+    ApiError, DecodeError, DecodeErrorKind, Error, ErrorClass, ErrorCode, RawCode, TransportError, TransportErrorKind,
+    classify_code, is_retryable_code,
 };
 
 /// A service: its name (the host prefix and signing scope), API version and hosts.

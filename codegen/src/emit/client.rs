@@ -46,7 +46,7 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         pub mod common;
         #(#modules)*
 
-        pub use tc_runtime::{ApiError, Client, ClientBuilder, Error, ErrorCode};
+        pub use tc_runtime::{ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode};
         /// The runtime crate: configuration (endpoints, retries, rate limits), credentials, errors.
         pub use tc_runtime as runtime;
     }

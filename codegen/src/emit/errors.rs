@@ -73,7 +73,7 @@ pub(crate) fn errors_rs(service: &Service) -> TokenStream {
 fn action_error(action: &Action) -> TokenStream {
     let name = ident(&action.error_type);
     let doc = doc_attrs(&format!(
-        "Error code of `{}`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.\n\n`is_retryable()` (from [`tc_runtime::ErrorCode`]) is true for throttling and internal errors; the other codes are the caller's to fix.",
+        "Error code of `{}`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.\n\nFrom [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].",
         action.name
     ));
     let documented: &[ErrorCode] = &action.errors;

@@ -18,6 +18,6 @@ pub mod common;
 /// Demo Service (demo `2099-01-01`).
 #[cfg(feature = "demo")]
 pub mod demo;
-pub use tc_runtime::{ApiError, Client, ClientBuilder, Error, ErrorCode};
+pub use tc_runtime::{ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode};
 /// The runtime crate: configuration (endpoints, retries, rate limits), credentials, errors.
 pub use tc_runtime as runtime;

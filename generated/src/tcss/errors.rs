@@ -2,7 +2,7 @@
 //! Error codes of each tcss action: the documented ones, the common ones, and `Unknown`.
 /// Error code of `DescribeImageAuthorizedInfo`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
-/// `is_retryable()` (from [`tc_runtime::ErrorCode`]) is true for throttling and internal errors; the other codes are the caller's to fix.
+/// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DescribeImageAuthorizedInfoErrorCode {
@@ -45,7 +45,7 @@ impl ::std::fmt::Display for DescribeImageAuthorizedInfoErrorCode {
 }
 /// Error code of `DescribeImageAutoAuthorizedTaskList`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
-/// `is_retryable()` (from [`tc_runtime::ErrorCode`]) is true for throttling and internal errors; the other codes are the caller's to fix.
+/// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DescribeImageAutoAuthorizedTaskListErrorCode {
@@ -112,7 +112,7 @@ impl ::std::fmt::Display for DescribeImageAutoAuthorizedTaskListErrorCode {
 }
 /// Error code of `DescribeProVersionInfo`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
-/// `is_retryable()` (from [`tc_runtime::ErrorCode`]) is true for throttling and internal errors; the other codes are the caller's to fix.
+/// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DescribeProVersionInfoErrorCode {
@@ -163,7 +163,7 @@ impl ::std::fmt::Display for DescribeProVersionInfoErrorCode {
 }
 /// Error code of `DescribePurchaseStateInfo`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
-/// `is_retryable()` (from [`tc_runtime::ErrorCode`]) is true for throttling and internal errors; the other codes are the caller's to fix.
+/// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DescribePurchaseStateInfoErrorCode {

@@ -2,7 +2,7 @@
 //! Error codes of each demo action: the documented ones, the common ones, and `Unknown`.
 /// Error code of `DescribeMachines`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
-/// `is_retryable()` (from [`tc_runtime::ErrorCode`]) is true for throttling and internal errors; the other codes are the caller's to fix.
+/// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DescribeMachinesErrorCode {
@@ -45,7 +45,7 @@ impl ::std::fmt::Display for DescribeMachinesErrorCode {
 }
 /// Error code of `DescribeNothing`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
-/// `is_retryable()` (from [`tc_runtime::ErrorCode`]) is true for throttling and internal errors; the other codes are the caller's to fix.
+/// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DescribeNothingErrorCode {
@@ -76,7 +76,7 @@ impl ::std::fmt::Display for DescribeNothingErrorCode {
 }
 /// Error code of `ModifyMachine`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
-/// `is_retryable()` (from [`tc_runtime::ErrorCode`]) is true for throttling and internal errors; the other codes are the caller's to fix.
+/// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ModifyMachineErrorCode {
