@@ -38,7 +38,10 @@ pub enum Fault {
 impl Fault {
     /// `RequestLimitExceeded`, as the real service throttles.
     pub fn throttle() -> Fault {
-        Fault::error("RequestLimitExceeded", "Your current request times exceed the frequency limit (injected by tc-mock).")
+        Fault::error(
+            "RequestLimitExceeded",
+            "Your current request times exceed the frequency limit (injected by tc-mock).",
+        )
     }
 
     /// An API error with this code and message.

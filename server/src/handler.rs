@@ -233,7 +233,12 @@ impl Shared {
         let encoding = match req.method.as_str() {
             "POST" => Encoding::Json,
             "GET" => Encoding::Query,
-            m => return Err(api_err("UnsupportedProtocol", format!("The HTTP method `{m}` is not supported; use GET or POST."))),
+            m => {
+                return Err(api_err(
+                    "UnsupportedProtocol",
+                    format!("The HTTP method `{m}` is not supported; use GET or POST."),
+                ));
+            }
         };
         if req.path != "/" {
             return Err(api_err("UnsupportedProtocol", format!("The request path must be `/`, not `{}`.", req.path)));
@@ -270,8 +275,9 @@ impl Shared {
         let auth_header = req
             .header("authorization")
             .ok_or_else(|| api_err("AuthFailure.InvalidAuthorization", "The `Authorization` header is missing."))?;
-        let auth = sign::parse_authorization(auth_header)
-            .map_err(|e| api_err("AuthFailure.InvalidAuthorization", format!("The `Authorization` header is invalid: {e}.")))?;
+        let auth = sign::parse_authorization(auth_header).map_err(|e| {
+            api_err("AuthFailure.InvalidAuthorization", format!("The `Authorization` header is invalid: {e}."))
+        })?;
         entry.log.secret_id = Some(auth.secret_id.clone());
         let host = req.header("host").unwrap_or("");
         let host_service = service_of_host(host);
@@ -285,10 +291,14 @@ impl Shared {
         entry.log.service = Some(service.name.clone());
         let action = service.actions.iter().find(|a| a.name == action_name).ok_or_else(|| {
             let elsewhere = api.services.iter().find(|s| s.actions.iter().any(|a| a.name == action_name));
-            let hint = elsewhere.map_or(String::new(), |s| format!(" It is an action of `{}` ({}).", s.name, s.default_host));
+            let hint =
+                elsewhere.map_or(String::new(), |s| format!(" It is an action of `{}` ({}).", s.name, s.default_host));
             api_err(
                 "InvalidAction",
-                format!("The action `{action_name}` does not exist for `{}` version {}.{hint}", service.name, service.version),
+                format!(
+                    "The action `{action_name}` does not exist for `{}` version {}.{hint}",
+                    service.name, service.version
+                ),
             )
         })?;
 
@@ -298,18 +308,23 @@ impl Shared {
         if version != service.version {
             return Err(api_err(
                 "NoSuchVersion",
-                format!("The API version `{version}` does not exist for `{}`; it is {}.", service.name, service.version),
+                format!(
+                    "The API version `{version}` does not exist for `{}`; it is {}.",
+                    service.name, service.version
+                ),
             ));
         }
         let ts_text = common_value(req, &query_pairs, "x-tc-timestamp", "Timestamp")
             .ok_or_else(|| api_err("MissingParameter", "The request is missing a required parameter `Timestamp`."))?;
-        let timestamp: i64 = ts_text
-            .parse()
-            .ok()
-            .filter(|_| ts_text.bytes().all(|b| b.is_ascii_digit()))
-            .ok_or_else(|| api_err("InvalidParameter", format!("The parameter `Timestamp` is invalid: `{ts_text}` is not a unix time in seconds.")))?;
+        let timestamp: i64 =
+            ts_text.parse().ok().filter(|_| ts_text.bytes().all(|b| b.is_ascii_digit())).ok_or_else(|| {
+                api_err(
+                    "InvalidParameter",
+                    format!("The parameter `Timestamp` is invalid: `{ts_text}` is not a unix time in seconds."),
+                )
+            })?;
         let server_now = self.now_unix();
-        let skew = u64::try_from(self.config.skew_tolerance.as_secs()).unwrap_or(u64::MAX);
+        let skew = self.config.skew_tolerance.as_secs();
         if server_now.abs_diff(timestamp) > skew {
             return Err(api_err(
                 "AuthFailure.SignatureExpire",
@@ -321,11 +336,17 @@ impl Shared {
 
         // Credentials and signature.
         let cred = self.config.credentials.iter().find(|c| c.secret_id == auth.secret_id).ok_or_else(|| {
-            api_err("AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct.")
+            api_err(
+                "AuthFailure.SecretIdNotFound",
+                "The SecretId is not found, please ensure that your SecretId is correct.",
+            )
         })?;
         if let Some(token) = &cred.token {
             if req.header("x-tc-token") != Some(token.as_str()) {
-                return Err(api_err("AuthFailure.TokenFailure", "The `X-TC-Token` is missing or does not match the SecretId."));
+                return Err(api_err(
+                    "AuthFailure.TokenFailure",
+                    "The `X-TC-Token` is missing or does not match the SecretId.",
+                ));
             }
         }
         if auth.service != service.name {
@@ -338,8 +359,13 @@ impl Shared {
             ));
         }
         let lookup = |name: &str| req.header(name).map(str::to_owned);
-        let verify_req =
-            VerifyRequest { method: &req.method, canonical_query: &req.query, payload: &req.body, timestamp, header: &lookup };
+        let verify_req = VerifyRequest {
+            method: &req.method,
+            canonical_query: &req.query,
+            payload: &req.body,
+            timestamp,
+            header: &lookup,
+        };
         sign::verify(&auth, &verify_req, &cred.secret_key).map_err(|e| {
             let why = match e {
                 VerifyError::SignatureMismatch => "the signature does not match".to_owned(),
@@ -347,7 +373,9 @@ impl Shared {
             };
             api_err(
                 "AuthFailure.SignatureFailure",
-                format!("The provided credentials could not be validated ({why}). Please check your signature is correct."),
+                format!(
+                    "The provided credentials could not be validated ({why}). Please check your signature is correct."
+                ),
             )
         })?;
         if let Some(lang) = req.header("x-tc-language") {
@@ -384,7 +412,8 @@ impl Shared {
                     .map_err(|e| api_err("InvalidParameter", format!("The query string is invalid: {e}.")))?
             }
         };
-        let params = validate_request(service, action, &raw, encoding).map_err(|v| api_err(v.kind.code(), v.message))?;
+        let params =
+            validate_request(service, action, &raw, encoding).map_err(|v| api_err(v.kind.code(), v.message))?;
         entry.log.params = Some(params.clone());
 
         self.answer(service, action, &params)
@@ -431,9 +460,7 @@ fn action_name(req: &Request) -> Option<String> {
 
 /// A common parameter from its header, or else from the GET query.
 fn common_value(req: &Request, query: &[(String, String)], header: &str, name: &str) -> Option<String> {
-    req.header(header)
-        .map(str::to_owned)
-        .or_else(|| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    req.header(header).map(str::to_owned).or_else(|| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
 }
 
 /// The service a `*.tencentcloudapi.com` host names (`tcss.ap-guangzhou.tencentcloudapi.com`
@@ -467,7 +494,8 @@ fn parse_json_body(body: &[u8]) -> Result<Value, ApiErr> {
 
 /// Offset or limit of a paginated request: given, else the documented default, else `fallback`.
 fn page_param(action: &Action, params: &Value, name: &str, fallback: i64) -> Result<i64, ApiErr> {
-    let documented = action.request.iter().find(|f| f.name == name).and_then(|f| f.default.as_ref()).and_then(Value::as_i64);
+    let documented =
+        action.request.iter().find(|f| f.name == name).and_then(|f| f.default.as_ref()).and_then(Value::as_i64);
     let v = params.get(name).and_then(Value::as_i64).or(documented).unwrap_or(fallback);
     if v < 0 {
         return Err(api_err(

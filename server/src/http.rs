@@ -122,8 +122,12 @@ impl Conn {
             Some(te) if te.eq_ignore_ascii_case("chunked") => true,
             Some(_) => return Ok(Read::Malformed("unsupported Transfer-Encoding")),
         };
-        let lengths: Vec<&str> =
-            head.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("content-length")).map(|(_, v)| v.as_str()).collect();
+        let lengths: Vec<&str> = head
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .map(|(_, v)| v.as_str())
+            .collect();
         if chunked && !lengths.is_empty() {
             return Ok(Read::Malformed("both Content-Length and Transfer-Encoding"));
         }
@@ -331,7 +335,8 @@ mod tests {
 
     #[test]
     fn parses_a_head() {
-        let r = parse_head(b"GET /?A=1&B.0=x HTTP/1.1\r\nHost: h:1\r\nX-TC-Action:  Foo \r\nConnection: close").unwrap();
+        let r =
+            parse_head(b"GET /?A=1&B.0=x HTTP/1.1\r\nHost: h:1\r\nX-TC-Action:  Foo \r\nConnection: close").unwrap();
         assert_eq!((r.method.as_str(), r.path.as_str(), r.query.as_str()), ("GET", "/", "A=1&B.0=x"));
         assert_eq!(r.header("x-tc-action"), Some("Foo"));
         assert_eq!(r.header("HOST"), Some("h:1"));

@@ -88,10 +88,11 @@ impl Limiter {
     pub(crate) fn admit(&mut self, key: (&str, &str, &str), rate: u32, burst: u32, now: Instant) -> bool {
         let interval = Duration::from_secs(1) / rate.max(1);
         let tolerance = interval * (burst.max(1) - 1);
-        let cell = self
-            .cells
-            .entry((key.0.to_owned(), key.1.to_owned(), key.2.to_owned()))
-            .or_insert(Cell { tat: now, rate, burst });
+        let cell = self.cells.entry((key.0.to_owned(), key.1.to_owned(), key.2.to_owned())).or_insert(Cell {
+            tat: now,
+            rate,
+            burst,
+        });
         if cell.rate != rate || cell.burst != burst {
             *cell = Cell { tat: now, rate, burst };
         }
@@ -138,9 +139,8 @@ mod tests {
         let mut l = Limiter::default();
         let t0 = Instant::now();
         // One attempt per millisecond for 3 s.
-        let admitted: Vec<u64> = (0..3000u64)
-            .filter(|ms| l.admit(("id", "s", "A"), 20, 5, t0 + Duration::from_millis(*ms)))
-            .collect();
+        let admitted: Vec<u64> =
+            (0..3000u64).filter(|ms| l.admit(("id", "s", "A"), 20, 5, t0 + Duration::from_millis(*ms))).collect();
         for (i, start) in admitted.iter().enumerate() {
             let in_window = admitted[i..].iter().take_while(|t| **t < start + 1000).count();
             assert!(in_window <= 25, "{in_window} in the window starting at {start} ms");

@@ -75,7 +75,7 @@ fn format_uuid(hi: u64, lo: u64) -> String {
     )
 }
 
-/// Whether `s` looks like what [`RequestIds::next`] produces (36 chars, hex and dashes at
+/// Whether `s` looks like a `RequestId` this server produces (36 chars, lowercase hex and dashes at
 /// 8/13/18/23, version nibble 4).
 pub fn is_request_id(s: &str) -> bool {
     let b = s.as_bytes();

@@ -508,14 +508,23 @@ mod tests {
             source: String::new(),
         };
         let filters = vec![
-            Filter { name: "Source".into(), description: String::new(), values: Some(string_set(&["LOCAL", "REGISTRY"])) },
+            Filter {
+                name: "Source".into(),
+                description: String::new(),
+                values: Some(string_set(&["LOCAL", "REGISTRY"])),
+            },
             Filter { name: "Keyword".into(), description: String::new(), values: None },
         ];
         let request = vec![
             Field { required: true, ..field("StartTime", scalar(Scalar::Date)) },
             field("At", scalar(Scalar::DateTime)),
             field("Iso", scalar(Scalar::Timestamp)),
-            Field { maximum: Some(100), minimum: Some(1), default: Some(json!(10)), ..field("Limit", scalar(Scalar::Integer)) },
+            Field {
+                maximum: Some(100),
+                minimum: Some(1),
+                default: Some(json!(10)),
+                ..field("Limit", scalar(Scalar::Integer))
+            },
             field("Offset", scalar(Scalar::Integer)),
             field("Big", scalar(Scalar::UInteger)),
             Field { minimum: Some(0), maximum: Some(1), ..field("Ratio", scalar(Scalar::Float)) },
@@ -607,9 +616,11 @@ mod tests {
     fn missing_parameters() {
         assert_eq!(err(check(json!({}))), (MissingParameter, "StartTime".into()));
         assert_eq!(err(check(json!({"StartTime": null}))), (MissingParameter, "StartTime".into()));
-        let nested = json!({"StartTime": "2022-01-01", "Filters": [{"Name": "Keyword", "Values": []}, {"Name": "Keyword"}]});
+        let nested =
+            json!({"StartTime": "2022-01-01", "Filters": [{"Name": "Keyword", "Values": []}, {"Name": "Keyword"}]});
         assert_eq!(err(check(nested)), (MissingParameter, "Filters.1.Values".into()));
-        let deep = json!({"StartTime": "2022-01-01", "One": {"Name": "x", "Values": [], "Inners": [{"Id": 1}, {"Tags": []}]}});
+        let deep =
+            json!({"StartTime": "2022-01-01", "One": {"Name": "x", "Values": [], "Inners": [{"Id": 1}, {"Tags": []}]}});
         assert_eq!(err(check(deep)), (MissingParameter, "One.Inners.1.Id".into()));
     }
 
@@ -620,7 +631,8 @@ mod tests {
         assert_eq!(err(check(json!({"Nope": 1}))), (UnknownParameter, "Nope".into()));
         // Case matters: wire names are exact.
         assert_eq!(err(check(json!({"StartTime": "2022-01-01", "limit": 1}))), (UnknownParameter, "limit".into()));
-        let nested = json!({"StartTime": "2022-01-01", "One": {"Name": "x", "Values": [], "Inner": {"Id": 1, "Extra": 2}}});
+        let nested =
+            json!({"StartTime": "2022-01-01", "One": {"Name": "x", "Values": [], "Inner": {"Id": 1, "Extra": 2}}});
         assert_eq!(err(check(nested)), (UnknownParameter, "One.Inner.Extra".into()));
     }
 

@@ -102,7 +102,11 @@ async fn get_with_nested_filters_is_unflattened_and_coerced() {
     let server = MockServer::start().await.unwrap();
     let tcss = TcssClient::new(client(&server, Method::Get));
     let filters = vec![
-        tm::AssetFilters { name: "Source".into(), values: vec!["LOCAL".into(), "REGISTRY".into()], exact_match: Some(true) },
+        tm::AssetFilters {
+            name: "Source".into(),
+            values: vec!["LOCAL".into(), "REGISTRY".into()],
+            exact_match: Some(true),
+        },
         tm::AssetFilters { name: "Status".into(), values: vec!["ALLFAIL".into()], exact_match: None },
     ];
     let req = tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-07")
@@ -139,7 +143,10 @@ async fn invalid_parameters_through_the_client_are_typed_errors() {
         assert_eq!(api_code(r), Code::Common(CommonErrorCode::InvalidParameterValue));
         // Not a date.
         let r = tcss
-            .describe_image_auto_authorized_task_list(&tm::DescribeImageAutoAuthorizedTaskListRequest::new("yesterday", "2022-01-07"))
+            .describe_image_auto_authorized_task_list(&tm::DescribeImageAutoAuthorizedTaskListRequest::new(
+                "yesterday",
+                "2022-01-07",
+            ))
             .await;
         assert_eq!(api_code(r), Code::Common(CommonErrorCode::InvalidParameterValue));
     }
@@ -216,7 +223,8 @@ async fn a_skewed_clock_is_signature_expire() {
     let server = MockServer::start().await.unwrap();
     let now = tc_runtime::time::now_unix();
     for (offset, ok) in [(-290, true), (290, true), (-310, false), (310, false)] {
-        let reply = Raw::post("DescribeProVersionInfo", "{}").with(|r| r.timestamp = Some(now + offset)).send(&server).await;
+        let reply =
+            Raw::post("DescribeProVersionInfo", "{}").with(|r| r.timestamp = Some(now + offset)).send(&server).await;
         if ok {
             reply.assert_success();
         } else {
@@ -266,8 +274,7 @@ async fn authorization_and_signature_checks() {
     let sig_yesterday = {
         let r = ok.clone().with(|r| r.timestamp = Some(other_day));
         let bytes = String::from_utf8(r.to_bytes(&server)).unwrap();
-        let auth = bytes.lines().find_map(|l| l.strip_prefix("Authorization: ")).unwrap().to_owned();
-        auth
+        bytes.lines().find_map(|l| l.strip_prefix("Authorization: ")).unwrap().to_owned()
     };
     ok.clone()
         .with(|r| r.authorization = Some(sig_yesterday))
@@ -322,18 +329,38 @@ async fn action_version_service_and_host_checks() {
         .await
         .assert_error("AuthFailure.SignatureFailure");
     // An unknown product.
-    Raw::post("DescribeProVersionInfo", "{}").with(|r| r.service = "cvm".into()).send(&server).await.assert_error("NoSuchProduct");
+    Raw::post("DescribeProVersionInfo", "{}")
+        .with(|r| r.service = "cvm".into())
+        .send(&server)
+        .await
+        .assert_error("NoSuchProduct");
     // Versions.
     Raw::post("DescribeProVersionInfo", "{}")
         .with(|r| r.version = Some("2018-02-28".into()))
         .send(&server)
         .await
         .assert_error("NoSuchVersion");
-    Raw::post("DescribeProVersionInfo", "{}").with(|r| r.version = None).send(&server).await.assert_error("MissingParameter");
-    Raw::post("DescribeProVersionInfo", "{}").with(|r| r.action = None).send(&server).await.assert_error("MissingParameter");
+    Raw::post("DescribeProVersionInfo", "{}")
+        .with(|r| r.version = None)
+        .send(&server)
+        .await
+        .assert_error("MissingParameter");
+    Raw::post("DescribeProVersionInfo", "{}")
+        .with(|r| r.action = None)
+        .send(&server)
+        .await
+        .assert_error("MissingParameter");
     // Protocol: method, path, Content-Type.
-    Raw::post("DescribeProVersionInfo", "{}").with(|r| r.method = "PUT".into()).send(&server).await.assert_error("UnsupportedProtocol");
-    Raw::post("DescribeProVersionInfo", "{}").with(|r| r.path = "/v2".into()).send(&server).await.assert_error("UnsupportedProtocol");
+    Raw::post("DescribeProVersionInfo", "{}")
+        .with(|r| r.method = "PUT".into())
+        .send(&server)
+        .await
+        .assert_error("UnsupportedProtocol");
+    Raw::post("DescribeProVersionInfo", "{}")
+        .with(|r| r.path = "/v2".into())
+        .send(&server)
+        .await
+        .assert_error("UnsupportedProtocol");
     Raw::post("DescribeProVersionInfo", "{}")
         .with(|r| r.content_type = Some("text/plain".into()))
         .send(&server)
@@ -355,9 +382,18 @@ async fn parameter_checks_on_raw_requests() {
     let post = |body: &str| Raw::post(task, body);
     post(r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07"}"#).send(&server).await.assert_success();
     post(r#"{"StartTime":"2022-01-01"}"#).send(&server).await.assert_error("MissingParameter");
-    post(r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07","Bogus":1}"#).send(&server).await.assert_error("UnknownParameter");
-    post(r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07","Limit":"10"}"#).send(&server).await.assert_error("InvalidParameter");
-    post(r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07","Limit":101}"#).send(&server).await.assert_error("InvalidParameterValue");
+    post(r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07","Bogus":1}"#)
+        .send(&server)
+        .await
+        .assert_error("UnknownParameter");
+    post(r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07","Limit":"10"}"#)
+        .send(&server)
+        .await
+        .assert_error("InvalidParameter");
+    post(r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07","Limit":101}"#)
+        .send(&server)
+        .await
+        .assert_error("InvalidParameterValue");
     post(r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07","Filters":[{"Name":"Source"}]}"#)
         .send(&server)
         .await
@@ -377,7 +413,9 @@ async fn parameter_checks_on_raw_requests() {
 
     // GET: flattened, coerced, checked the same way.
     let get = |q: &str| Raw::get(task, q);
-    let ok = get("StartTime=2022-01-01&EndTime=2022-01-07&Filters.0.Name=Source&Filters.0.Values.0=LOCAL&Filters.0.Values.1=REGISTRY&Limit=10");
+    let ok = get(
+        "StartTime=2022-01-01&EndTime=2022-01-07&Filters.0.Name=Source&Filters.0.Values.0=LOCAL&Filters.0.Values.1=REGISTRY&Limit=10",
+    );
     ok.send(&server).await.assert_success();
     get("StartTime=2022-01-01").send(&server).await.assert_error("MissingParameter");
     get("StartTime=2022-01-01&EndTime=2022-01-07&Limit=ten").send(&server).await.assert_error("InvalidParameter");
@@ -418,7 +456,10 @@ async fn configured_responses_and_errors() {
     server.fail_with("DescribeImageAuthorizedInfo", "InternalError.MainDBFail", "db down");
     assert_eq!(api_code(tcss.describe_image_authorized_info(&req).await), Code::InternalErrorMainDbFail);
     server.fail_with("DescribeImageAuthorizedInfo", "ResourceNotFound", "gone");
-    assert_eq!(api_code(tcss.describe_image_authorized_info(&req).await), Code::Common(CommonErrorCode::ResourceNotFound));
+    assert_eq!(
+        api_code(tcss.describe_image_authorized_info(&req).await),
+        Code::Common(CommonErrorCode::ResourceNotFound)
+    );
     // Validation still comes first: a configured error answers only valid requests.
     Raw::post("DescribeImageAuthorizedInfo", r#"{"X":1}"#).send(&server).await.assert_error("UnknownParameter");
 
@@ -461,7 +502,10 @@ async fn pagination_walks_every_page_with_post_and_get() {
     // The documented default Limit (10) applies when none is sent; Offset past the end is empty.
     let tcss = TcssClient::new(client(&server, Method::Post));
     let r = tcss
-        .describe_image_auto_authorized_task_list(&tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-31"))
+        .describe_image_auto_authorized_task_list(&tm::DescribeImageAutoAuthorizedTaskListRequest::new(
+            "2022-01-01",
+            "2022-01-31",
+        ))
         .await
         .unwrap();
     assert_eq!((r.list.len(), r.total_count), (10, 25));
@@ -512,7 +556,12 @@ async fn retries_through_a_throttling_window_are_visible_in_the_log() {
         .client_builder()
         .unwrap()
         .rate_limit(tc_runtime::RateLimitConfig::disabled())
-        .retry(RetryConfig::default().with_max_attempts(10).with_base_delay(Duration::from_millis(100)).with_max_delay(Duration::from_millis(400)))
+        .retry(
+            RetryConfig::default()
+                .with_max_attempts(10)
+                .with_base_delay(Duration::from_millis(100))
+                .with_max_delay(Duration::from_millis(400)),
+        )
         .build()
         .unwrap();
     let tcss = TcssClient::new(rt);
@@ -529,9 +578,9 @@ async fn retries_through_a_throttling_window_are_visible_in_the_log() {
 }
 
 /// Runs futures concurrently (no `futures` dependency needed for a handful).
-async fn futures_join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output>
+async fn futures_join_all<F>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: std::future::Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let handles: Vec<_> = futs.into_iter().map(tokio::spawn).collect();
@@ -632,7 +681,10 @@ async fn body_size_cap() {
     let big = format!(r#"{{"StartTime":"2022-01-01","EndTime":"2022-01-07","Pad":"{}"}}"#, "x".repeat(2000));
     Raw::post("DescribeImageAutoAuthorizedTaskList", &big).send(&server).await.assert_error("RequestSizeLimitExceeded");
     let huge_query = format!("StartTime=2022-01-01&EndTime=2022-01-07&Pad={}", "x".repeat(40 * 1024));
-    Raw::get("DescribeImageAutoAuthorizedTaskList", &huge_query).send(&server).await.assert_error("RequestSizeLimitExceeded");
+    Raw::get("DescribeImageAutoAuthorizedTaskList", &huge_query)
+        .send(&server)
+        .await
+        .assert_error("RequestSizeLimitExceeded");
     assert_eq!(server.counters("DescribeImageAutoAuthorizedTaskList").errors, 2);
 }
 

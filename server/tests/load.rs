@@ -80,7 +80,11 @@ async fn concurrent_callers_through_one_client_stay_within_the_rate_under_thrott
     let runtime = server
         .client_builder()
         .unwrap()
-        .retry(RetryConfig::default().with_base_delay(Duration::from_millis(50)).with_max_delay(Duration::from_millis(400)))
+        .retry(
+            RetryConfig::default()
+                .with_base_delay(Duration::from_millis(50))
+                .with_max_delay(Duration::from_millis(400)),
+        )
         .rate_limit(tc_runtime::RateLimitConfig::default().with_burst(CLIENT_BURST as u32))
         .timeout(Duration::from_secs(10))
         .build()
