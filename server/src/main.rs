@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -125,11 +126,15 @@ fn main() -> ExitCode {
             }
         };
         let actions: usize = server.api().services.iter().map(|s| s.actions.len()).sum();
-        println!("tc-mock listening on {}", server.endpoint());
-        println!("serving {actions} actions of {} services", server.api().services.len());
+        let mut banner = format!("tc-mock listening on {}\n", server.endpoint());
+        banner.push_str(&format!("serving {actions} actions of {} services\n", server.api().services.len()));
         for c in server.credentials() {
-            println!("accepting SecretId {}", c.secret_id);
+            banner.push_str(&format!("accepting SecretId {}\n", c.secret_id));
         }
+        // A closed stdout (the caller read the endpoint and went away) must not stop serving.
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+        drop(out);
         server.wait().await;
         ExitCode::SUCCESS
     })

@@ -157,11 +157,15 @@ async fn the_binary_prints_its_endpoint_and_serves() {
             .expect("spawn tc-mock"),
     );
     let stdout = child.0.stdout.take().unwrap();
-    let first = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    // Read the first line, then keep draining stdout on that thread until the child exits.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        let _ = tx.send(lines.next());
+        lines.for_each(drop);
     });
-    let line = tokio::time::timeout(Duration::from_secs(20), first).await.expect("prints promptly").unwrap().unwrap();
+    let line =
+        tokio::time::timeout(Duration::from_secs(20), rx).await.expect("prints promptly").unwrap().unwrap().unwrap();
     let endpoint = line.trim().strip_prefix("tc-mock listening on ").expect("the endpoint line").to_owned();
     assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
 
