@@ -1,5 +1,5 @@
 //! Bounded load test: 8 concurrent callers × 25 calls through ONE runtime client (clones
-//! share its pool and per-action limiters) against tc-mock, with throttling injected on 15%
+//! share its pool and per-action limiters) against tc-mock, with throttling injected on 30%
 //! of requests (seeded). Checks that every call returns exactly once, with success or a typed
 //! `RequestLimitExceeded`, and that the server never sees more than `rate + burst` requests of
 //! one action in any 1 s window. Prints the numbers recorded in `server/LOADTEST.md`:
@@ -17,7 +17,7 @@ use tc_sdk::tcss::{Tcss, TcssClient, models as tm};
 
 const TASKS: usize = 8;
 const CALLS_PER_TASK: usize = 25;
-const THROTTLE_PROBABILITY: f64 = 0.15;
+const THROTTLE_PROBABILITY: f64 = 0.3;
 /// The documented rate of every seed action.
 const RATE: usize = 20;
 /// The client's burst. Its limiter admits at most `rate * t + burst` calls in any window of

@@ -147,12 +147,14 @@ impl Reply {
         self.json()["Response"]["Error"]["Message"].as_str().unwrap_or_default().to_owned()
     }
 
-    /// Asserts an HTTP 200 error envelope with this code and a uuid-shaped RequestId.
+    /// Asserts an HTTP 200 error envelope with this code (one of the spec's common codes, so
+    /// the generated client types it) and a uuid-shaped RequestId.
     #[track_caller]
     pub fn assert_error(&self, code: &str) {
         assert_eq!(self.status, 200, "{}", String::from_utf8_lossy(&self.body));
         let v = self.json();
         assert_eq!(v["Response"]["Error"]["Code"].as_str(), Some(code), "{v}");
+        assert!(tc_sdk::common::CommonErrorCode::from_code(code).is_some(), "{code} is not a common code");
         assert!(v["Response"]["Error"]["Message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
         assert!(tc_mock::is_request_id(v["Response"]["RequestId"].as_str().unwrap_or("")), "{v}");
     }
