@@ -76,42 +76,40 @@ fn html_with(status: u16, title: &str) -> Response {
     Response { status, content_type: "text/html", body: body.into_bytes() }
 }
 
-/// The entry being built for the request log.
-struct Entry {
-    log: LoggedRequest,
+/// The request-log entry of a request, before it is answered.
+fn new_entry(shared: &Shared, req: &Request) -> LoggedRequest {
+    LoggedRequest {
+        seq: 0,
+        received_at: req.received.saturating_duration_since(shared.started),
+        method: req.method.clone(),
+        action: action_name(req),
+        service: None,
+        secret_id: None,
+        headers: logged_headers(&req.headers),
+        params: None,
+        fault: None,
+        outcome: Outcome::Success,
+        request_id: None,
+    }
 }
 
 impl Shared {
     /// Handles one complete request.
     pub(crate) async fn handle(self: &Arc<Self>, req: Request) -> Reply {
         let received = req.received;
-        let action = action_name(&req);
-        let mut entry = Entry {
-            log: LoggedRequest {
-                seq: 0,
-                received_at: received.saturating_duration_since(self.started),
-                method: req.method.clone(),
-                action: action.clone(),
-                service: None,
-                secret_id: None,
-                headers: logged_headers(&req.headers),
-                params: None,
-                fault: None,
-                outcome: Outcome::Success,
-                request_id: None,
-            },
-        };
+        let mut entry = new_entry(self, &req);
+        let action = entry.action.clone();
         let fault = self.pick_fault(action.as_deref());
-        entry.log.fault = fault.clone();
+        entry.fault = fault.clone();
         match &fault {
             Some(Fault::Drop) => {
-                entry.log.outcome = Outcome::Dropped;
-                self.record(entry.log);
+                entry.outcome = Outcome::Dropped;
+                self.record(entry);
                 return Reply::Drop;
             }
             Some(Fault::HttpStatus(status)) => {
-                entry.log.outcome = Outcome::HttpStatus(*status);
-                self.record(entry.log);
+                entry.outcome = Outcome::HttpStatus(*status);
+                self.record(entry);
                 return Reply::Full(html_page(*status));
             }
             Some(Fault::Error { code, message }) => {
@@ -126,8 +124,8 @@ impl Shared {
         let resp = match self.process(&req, &mut entry, arrival) {
             Ok(body) => {
                 let request_id = body.get("RequestId").and_then(Value::as_str).map(str::to_owned);
-                entry.log.request_id = request_id;
-                entry.log.outcome = Outcome::Success;
+                entry.request_id = request_id;
+                entry.outcome = Outcome::Success;
                 json_response(json!({ "Response": body }).to_string().into_bytes())
             }
             // The entry is recorded below, after the fault has had its say.
@@ -135,25 +133,25 @@ impl Shared {
         };
         match fault {
             Some(Fault::NotJson) => {
-                self.record(entry.log);
+                self.record(entry);
                 Reply::Full(json_response(
                     b"upstream connect error or disconnect/reset before headers. reset reason: connection failure"
                         .to_vec(),
                 ))
             }
             Some(Fault::TruncatedJson) => {
-                self.record(entry.log);
+                self.record(entry);
                 let mut body = resp.body;
                 body.truncate(body.len() / 2);
                 Reply::Full(json_response(body))
             }
             Some(Fault::DropMidBody) => {
-                entry.log.outcome = Outcome::Dropped;
-                self.record(entry.log);
+                entry.outcome = Outcome::Dropped;
+                self.record(entry);
                 Reply::Partial(resp)
             }
             _ => {
-                self.record(entry.log);
+                self.record(entry);
                 Reply::Full(resp)
             }
         }
@@ -161,41 +159,27 @@ impl Shared {
 
     /// The answer to a request whose body exceeded the cap (its head only).
     pub(crate) fn too_large(&self, head: &Request) -> Response {
-        let mut entry = Entry {
-            log: LoggedRequest {
-                seq: 0,
-                received_at: head.received.saturating_duration_since(self.started),
-                method: head.method.clone(),
-                action: action_name(head),
-                service: None,
-                secret_id: None,
-                headers: logged_headers(&head.headers),
-                params: None,
-                fault: None,
-                outcome: Outcome::Success,
-                request_id: None,
-            },
-        };
+        let mut entry = new_entry(self, head);
         let err = api_err(
             "RequestSizeLimitExceeded",
             format!("The request body exceeds the limit of {} bytes.", self.config.max_body_bytes),
         );
         let resp = self.finish_error_response(&mut entry, &err);
-        self.record(entry.log);
+        self.record(entry);
         resp
     }
 
-    fn finish_error(&self, mut entry: Entry, err: &ApiErr) -> Response {
+    fn finish_error(&self, mut entry: LoggedRequest, err: &ApiErr) -> Response {
         let resp = self.finish_error_response(&mut entry, err);
-        self.record(entry.log);
+        self.record(entry);
         resp
     }
 
-    fn finish_error_response(&self, entry: &mut Entry, err: &ApiErr) -> Response {
+    fn finish_error_response(&self, entry: &mut LoggedRequest, err: &ApiErr) -> Response {
         let request_id = self.ids.next();
-        entry.log.outcome = Outcome::Error { code: err.code.clone(), message: err.message.clone() };
+        entry.outcome = Outcome::Error { code: err.code.clone(), message: err.message.clone() };
         let body = error_envelope(err, &request_id);
-        entry.log.request_id = Some(request_id);
+        entry.request_id = Some(request_id);
         json_response(body)
     }
 
@@ -228,7 +212,7 @@ impl Shared {
     }
 
     /// The checks and the answer; `Ok` is the object inside `Response`.
-    fn process(&self, req: &Request, entry: &mut Entry, now: Instant) -> Result<Value, ApiErr> {
+    fn process(&self, req: &Request, entry: &mut LoggedRequest, now: Instant) -> Result<Value, ApiErr> {
         // Protocol.
         let encoding = match req.method.as_str() {
             "POST" => Encoding::Json,
@@ -268,7 +252,6 @@ impl Shared {
             Encoding::Json => Vec::new(),
         };
         let action_name = entry
-            .log
             .action
             .clone()
             .ok_or_else(|| api_err("MissingParameter", "The request is missing a required parameter `Action`."))?;
@@ -278,7 +261,7 @@ impl Shared {
         let auth = sign::parse_authorization(auth_header).map_err(|e| {
             api_err("AuthFailure.InvalidAuthorization", format!("The `Authorization` header is invalid: {e}."))
         })?;
-        entry.log.secret_id = Some(auth.secret_id.clone());
+        entry.secret_id = Some(auth.secret_id.clone());
         let host = req.header("host").unwrap_or("");
         let host_service = service_of_host(host);
         let service_name = host_service.clone().unwrap_or_else(|| auth.service.clone());
@@ -288,7 +271,7 @@ impl Shared {
             .iter()
             .find(|s| s.name == service_name)
             .ok_or_else(|| api_err("NoSuchProduct", format!("The product `{service_name}` does not exist.")))?;
-        entry.log.service = Some(service.name.clone());
+        entry.service = Some(service.name.clone());
         let action = service.actions.iter().find(|a| a.name == action_name).ok_or_else(|| {
             let elsewhere = api.services.iter().find(|s| s.actions.iter().any(|a| a.name == action_name));
             let hint =
@@ -414,7 +397,7 @@ impl Shared {
         };
         let params =
             validate_request(service, action, &raw, encoding).map_err(|v| api_err(v.kind.code(), v.message))?;
-        entry.log.params = Some(params.clone());
+        entry.params = Some(params.clone());
 
         self.answer(service, action, &params)
     }
