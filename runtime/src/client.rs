@@ -284,6 +284,49 @@ impl RawResponse {
     }
 }
 
+/// Decodes a reply exactly as [`Client::call`] does once the body is read: a status other
+/// than 200 is a [`TransportErrorKind::Status`] error (with a bounded excerpt), a body that
+/// is not a `{"Response": {...}}` envelope is a [`DecodeError`], `Response.Error` is an
+/// [`Error::Api`] with the code mapped to `C`, anything else is decoded as `Resp`.
+///
+/// Pure and total: any status and bytes give `Ok` or a typed error, never a panic, and no
+/// error keeps more than [`EXCERPT_BYTES`] of the body. Useful to decode recorded replies,
+/// and what the robustness tests drive.
+///
+/// ```
+/// use tc_runtime::{Error, RawCode, decode_response};
+/// let ok: serde_json::Value = decode_response::<_, RawCode>(200, br#"{"Response":{"RequestId":"r"}}"#).unwrap();
+/// assert_eq!(ok["RequestId"], "r");
+/// let err = decode_response::<serde_json::Value, RawCode>(502, b"<html>bad gateway</html>").unwrap_err();
+/// assert_eq!(err.status(), Some(502));
+/// ```
+pub fn decode_response<Resp, C>(status: u16, body: &[u8]) -> Result<Resp, Error<C>>
+where
+    Resp: DeserializeOwned,
+    C: ErrorCode,
+{
+    let raw = if status == 200 {
+        parse_envelope(status, Bytes::copy_from_slice(body))
+    } else {
+        Err(Error::Transport(status_error(status, body)))
+    };
+    finish(raw)
+}
+
+/// The generic tail shared by [`Client::call`] and [`decode_response`]: decode `Resp` from a
+/// successful envelope, or map the raw error code to `C`.
+fn finish<Resp: DeserializeOwned, C: ErrorCode>(raw: Result<RawResponse, Error<RawCode>>) -> Result<Resp, Error<C>> {
+    match raw {
+        Ok(raw) => raw.decode().map_err(Error::Decode),
+        Err(e) => Err(e.map_code(|c| C::from_code(&c.0))),
+    }
+}
+
+/// A non-200 reply: kept as a status error with an excerpt of the start of its body.
+fn status_error(status: u16, head: &[u8]) -> TransportError {
+    TransportError::new(TransportErrorKind::Status).with_status(status).with_body(head)
+}
+
 impl Client {
     /// A builder with every default.
     pub fn builder() -> ClientBuilder {
@@ -308,10 +351,7 @@ impl Client {
             Ok(body) => body,
             Err(e) => return Err(Error::Decode(encode_error(e))),
         };
-        match self.call_raw(action, body).await {
-            Ok(raw) => raw.decode().map_err(Error::Decode),
-            Err(e) => Err(e.map_code(|c| C::from_code(&c.0))),
-        }
+        finish(self.call_raw(action, body).await)
     }
 
     /// The non-generic core of [`Client::call`]: `body` is the request as JSON bytes.
@@ -529,7 +569,7 @@ async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<(u16, 
                 Ok(None) | Err(_) => break,
             }
         }
-        return Err(TransportError::new(TransportErrorKind::Status).with_status(status).with_body(&head));
+        return Err(status_error(status, &head));
     }
     let too_large = |got: &[u8], detail: String| {
         TransportError::new(TransportErrorKind::TooLarge).with_status(status).with_body(got).with_detail(detail)
@@ -654,6 +694,60 @@ mod tests {
         assert_eq!(decode_kind(r#"{"Response":5}"#), DecodeErrorKind::Envelope);
         assert_eq!(decode_kind(r#"{"Response":{"Error":"x"}}"#), DecodeErrorKind::Envelope);
         assert_eq!(decode_kind(r#"[1,2]"#), DecodeErrorKind::Envelope);
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Shape {
+        #[serde(rename = "Count", deserialize_with = "crate::de::i64")]
+        count: i64,
+        #[serde(rename = "On", default)]
+        on: bool,
+    }
+
+    /// Regression: serde's messages quote the rejected value (`invalid type: string "..."`),
+    /// so a hostile 100 KB string in an integer field used to reach `Display` and `source()`
+    /// whole; the excerpt was bounded but the message was not.
+    #[test]
+    fn decode_errors_keep_bounded_messages_and_request_ids() {
+        let huge = "9".repeat(50_000) + &"x".repeat(50_000);
+        let long_id = "r".repeat(10_000);
+        let bodies = [
+            format!(r#"{{"Response":{{"Count":"{huge}","RequestId":"{long_id}"}}}}"#),
+            format!(r#"{{"Response":{{"Count":1,"On":"{huge}","RequestId":"{long_id}"}}}}"#),
+            format!(r#"{{"Response":{{"Error":{{"Code":["{huge}"]}},"RequestId":"{long_id}"}}}}"#),
+            format!(r#"{{"Response":"{huge}"}}"#),
+        ];
+        for body in &bodies {
+            let err = decode_response::<Shape, RawCode>(200, body.as_bytes()).unwrap_err();
+            let Error::Decode(d) = &err else { panic!("{err:?}") };
+            let shown = err.to_string();
+            let bound = EXCERPT_BYTES + crate::error::MESSAGE_BYTES + crate::error::REQUEST_ID_BYTES + 300;
+            assert!(shown.len() < bound, "{} bytes: {}", shown.len(), &shown[..400]);
+            let source = std::error::Error::source(&err).expect("a parser error").to_string();
+            assert!(source.len() < crate::error::MESSAGE_BYTES + 64, "{source}");
+            assert!(d.request_id().is_none_or(|id| id.len() <= crate::error::REQUEST_ID_BYTES + 3));
+            assert!(d.json_error().is_some_and(|j| j.line() == 1 && j.column() > 0));
+        }
+    }
+
+    #[test]
+    fn decode_response_matches_the_call_path() {
+        let ok: Shape = decode_response::<_, RawCode>(200, br#"{"Response":{"Count":"7","RequestId":"r"}}"#).unwrap();
+        assert_eq!(ok.count, 7);
+        let api = decode_response::<Shape, RawCode>(200, br#"{"Response":{"Error":{"Code":"X.Y"},"RequestId":"r"}}"#);
+        assert!(matches!(api, Err(Error::Api(a)) if a.code.0 == "X.Y" && a.request_id == "r"));
+        let big = vec![b'<'; 4000];
+        match decode_response::<Shape, RawCode>(503, &big) {
+            Err(Error::Transport(t)) => {
+                assert_eq!((t.kind(), t.status()), (TransportErrorKind::Status, Some(503)));
+                assert_eq!(t.body_excerpt().map(str::len), Some(EXCERPT_BYTES));
+                assert!(t.is_retryable());
+            }
+            other => panic!("{other:?}"),
+        }
+        // A 200 with an error-shaped body of the wrong kind is a decode error, not a panic.
+        assert!(matches!(decode_response::<Shape, RawCode>(200, b"\xff\xfe"), Err(Error::Decode(_))));
     }
 
     proptest::proptest! {

@@ -12,6 +12,15 @@ use crate::credentials::CredentialsError;
 /// The longest body excerpt an error keeps, in bytes of the raw body.
 pub const EXCERPT_BYTES: usize = 512;
 
+/// The longest parser message a [`DecodeError`] keeps (before the ` at line L column C`
+/// suffix), in bytes. serde's messages quote the value they rejected (`invalid type: string
+/// "..."`), which can be most of a 10 MiB body.
+pub const MESSAGE_BYTES: usize = 256;
+
+/// The longest `RequestId` a [`DecodeError`] keeps, in bytes (a real one is a 36-character
+/// UUID; a longer one is not a request id).
+pub const REQUEST_ID_BYTES: usize = 128;
+
 /// Implemented by each generated per-action error code enum.
 pub trait ErrorCode: Sized + Send + Sync + fmt::Debug + 'static {
     /// Maps a wire code (`"AuthFailure.SignatureFailure"`). Never fails: unknown codes keep
@@ -352,19 +361,25 @@ pub struct DecodeError {
     status: u16,
     excerpt: String,
     request_id: Option<String>,
-    source: Option<serde_json::Error>,
+    source: Option<JsonError>,
 }
 
 impl DecodeError {
-    /// A decode error of `kind` for a reply with `status` and `body`.
+    /// A decode error of `kind` for a reply with `status` and `body`. Keeps at most
+    /// [`EXCERPT_BYTES`] of `body` and [`MESSAGE_BYTES`] of the parser's message.
     pub fn new(kind: DecodeErrorKind, status: u16, body: &[u8], source: Option<serde_json::Error>) -> Self {
-        Self { kind, status, excerpt: excerpt(body), request_id: None, source }
+        Self { kind, status, excerpt: excerpt(body), request_id: None, source: source.map(JsonError::new) }
     }
 
-    /// Adds the `RequestId` found in the reply.
+    /// Adds the `RequestId` found in the reply (at most [`REQUEST_ID_BYTES`] of it).
     pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
-        self.request_id = request_id.filter(|s| !s.is_empty());
+        self.request_id = request_id.filter(|s| !s.is_empty()).map(|s| truncate(&s, REQUEST_ID_BYTES));
         self
+    }
+
+    /// The parser's error, with its message bounded.
+    pub fn json_error(&self) -> Option<&JsonError> {
+        self.source.as_ref()
     }
 
     /// The kind of failure.
@@ -418,6 +433,74 @@ impl StdError for DecodeError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         self.source.as_ref().map(|e| e as &(dyn StdError + 'static))
     }
+}
+
+/// A JSON parser error with its message cut to [`MESSAGE_BYTES`]: what a [`DecodeError`]
+/// keeps (and returns as its `source()`) instead of the `serde_json::Error`, whose message
+/// can quote an unbounded part of the body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonError {
+    message: String,
+    line: usize,
+    column: usize,
+    category: serde_json::error::Category,
+}
+
+impl JsonError {
+    fn new(e: serde_json::Error) -> Self {
+        let full = e.to_string();
+        // serde_json appends ` at line L column C` when it knows the place; keep that whole.
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let message = match full.strip_suffix(suffix.as_str()) {
+            Some(m) if e.line() > 0 => m,
+            _ => full.as_str(),
+        };
+        Self { message: truncate(message, MESSAGE_BYTES), line: e.line(), column: e.column(), category: e.classify() }
+    }
+
+    /// The parser's message (at most [`MESSAGE_BYTES`] plus an ellipsis), without the place.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// 1-based line of the error in the parsed text (0 when unknown).
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// 1-based column of the error in the parsed text (0 when unknown).
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// Syntax, data (wrong shape), end of input or I/O.
+    pub fn classify(&self) -> serde_json::error::Category {
+        self.category
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if self.line > 0 {
+            write!(f, " at line {} column {}", self.line, self.column)?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for JsonError {}
+
+/// `s` cut to at most `max` bytes on a character boundary, with `…` appended when cut.
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
 }
 
 /// The first [`EXCERPT_BYTES`] bytes of `body` as text: cut back to a UTF-8 character

@@ -24,11 +24,11 @@ pub mod retry;
 pub mod sign;
 pub mod time;
 
-pub use client::{Client, ClientBuilder, DEFAULT_REQUEST_CLIENT, RawCallFuture, RawResponse};
+pub use client::{Client, ClientBuilder, DEFAULT_REQUEST_CLIENT, RawCallFuture, RawResponse, decode_response};
 pub use config::{ConfigError, Endpoint, Language, Method, RateLimitConfig, RetryConfig, Scheme};
 pub use credentials::{Credentials, CredentialsError, CredentialsProvider, SecretString};
 pub use error::{
-    ApiError, DecodeError, DecodeErrorKind, Error, ErrorClass, ErrorCode, RawCode, TransportError, TransportErrorKind,
+    ApiError, DecodeError, DecodeErrorKind, Error, ErrorClass, ErrorCode, JsonError, RawCode, TransportError, TransportErrorKind,
     classify_code, is_retryable_code,
 };
 
