@@ -57,6 +57,11 @@ pub(crate) struct IniError {
 
 const MAX_NAME_IN_MESSAGE: usize = 64;
 
+/// Keys a message may name. Any other key is text from a line the parser could not make
+/// sense of (a secret pasted on its own line, `abc:def`, splits into key `abc`), so it is
+/// never shown; the line numbers say where it is.
+const SHOWN_KEYS: &[&str] = &["secret_id", "secret_key", "token", "region"];
+
 fn shown_name(name: &str) -> String {
     let mut s: String = name.chars().filter(|c| !c.is_control()).take(MAX_NAME_IN_MESSAGE).collect();
     if name.chars().count() > MAX_NAME_IN_MESSAGE {
@@ -106,9 +111,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Ini, IniError> {
         let section = sections.last_mut().ok_or_else(|| err("key outside of any [section]".into()))?;
         let key = key.to_ascii_lowercase();
         if let Some(prev) = section.get(&key) {
+            let what = if SHOWN_KEYS.contains(&key.as_str()) { format!("key `{key}`") } else { "key".to_owned() };
             return Err(err(format!(
-                "duplicate key `{}` in [{}] (first at line {})",
-                shown_name(&key),
+                "duplicate {what} in [{}] (first at line {})",
                 shown_name(&section.name),
                 prev.line
             )));
@@ -164,9 +169,9 @@ mod tests {
         let (line, msg) = err_line(b"[a]\nk=1\n[b]\n[a]");
         assert_eq!(line, 4);
         assert!(msg.contains("duplicate section [a]") && msg.contains("line 1"), "{msg}");
-        let (line, msg) = err_line(b"[a]\nk=1\nK = 2");
+        let (line, msg) = err_line(b"[a]\nsecret_id=1\nSECRET_ID = 2");
         assert_eq!(line, 3);
-        assert!(msg.contains("duplicate key `k`"), "{msg}");
+        assert!(msg.contains("duplicate key `secret_id`"), "{msg}");
         assert_eq!(err_line(b"[a]\nk=\xff\xfe\x00").0, 2);
     }
 
@@ -176,6 +181,17 @@ mod tests {
         assert!(!msg.contains("supersecret"), "{msg}");
         let (_, msg) = err_line(b"[a]\nsecret_key=supersecret\nsecret_key=supersecret");
         assert!(!msg.contains("supersecret"), "{msg}");
+    }
+
+    /// Regression (found by the robustness property tests): a secret pasted on its own line
+    /// twice, when it holds `=` or `:`, parsed as a duplicate key whose name (the secret's
+    /// first part) the message quoted.
+    #[test]
+    fn duplicate_unknown_keys_are_not_quoted() {
+        let (line, msg) = err_line(b"[default]\nAbc:Def-secret-part\nAbc:Def-secret-part\n");
+        assert_eq!(line, 3);
+        assert!(!msg.to_ascii_lowercase().contains("abc"), "{msg}");
+        assert!(msg.contains("duplicate key") && msg.contains("line 2"), "{msg}");
     }
 
     proptest::proptest! {
