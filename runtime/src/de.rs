@@ -4,6 +4,7 @@
 //! or a string holding one (`12`, `"12"`, `" 12 "`). The `opt_*` forms also accept `null` and
 //! the empty string as `None`, and (with `#[serde(default)]`) absence. Integers accept a float
 //! only when it is whole and in range (`12.0`); nothing is silently truncated or wrapped.
+//! The `vec_*` forms apply the same leniency to each item of an array (`["22", 443]`).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -171,9 +172,82 @@ pub fn opt_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error>
     d.deserialize_option(OptVisitor(PhantomData))
 }
 
+/// One lenient number, as an item of an array.
+struct Lenient<T>(T);
+
+impl<'de, T: Num> serde::Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NumVisitor(PhantomData)).map(Lenient)
+    }
+}
+
+fn vec_of<'de, T: Num, D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    <Vec<Lenient<T>> as serde::Deserialize>::deserialize(d).map(|v| v.into_iter().map(|x| x.0).collect())
+}
+
+fn opt_vec_of<'de, T: Num, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<T>>, D::Error> {
+    <Option<Vec<Lenient<T>>> as serde::Deserialize>::deserialize(d)
+        .map(|v| v.map(|v| v.into_iter().map(|x| x.0).collect()))
+}
+
+/// A `Vec<i64>` whose items are numbers or numeric strings (`["22", 443]`), for
+/// `Array of Integer` fields.
+pub fn vec_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    vec_of(d)
+}
+
+/// An `Option<Vec<i64>>`: [`vec_i64`], or `null` as `None`.
+pub fn opt_vec_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<i64>>, D::Error> {
+    opt_vec_of(d)
+}
+
+/// A `Vec<u64>` whose items are numbers or numeric strings.
+pub fn vec_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u64>, D::Error> {
+    vec_of(d)
+}
+
+/// An `Option<Vec<u64>>`: [`vec_u64`], or `null` as `None`.
+pub fn opt_vec_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u64>>, D::Error> {
+    opt_vec_of(d)
+}
+
+/// A `Vec<f64>` whose items are numbers or numeric strings.
+pub fn vec_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    vec_of(d)
+}
+
+/// An `Option<Vec<f64>>`: [`vec_f64`], or `null` as `None`.
+pub fn opt_vec_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<f64>>, D::Error> {
+    opt_vec_of(d)
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Arrays {
+        #[serde(deserialize_with = "crate::de::vec_i64")]
+        a: Vec<i64>,
+        #[serde(default, deserialize_with = "crate::de::opt_vec_u64")]
+        b: Option<Vec<u64>>,
+        #[serde(default, deserialize_with = "crate::de::opt_vec_f64")]
+        c: Option<Vec<f64>>,
+    }
+
+    /// Regression (found by the robustness property test `numbers_sent_as_strings_decode_the_same`):
+    /// integers sent as strings were accepted in scalar fields but not inside arrays, so one
+    /// quoted port failed a whole response. These are what `Array of Integer` fields use.
+    #[test]
+    fn arrays_of_numbers_accept_strings() {
+        let a: Arrays = serde_json::from_str(r#"{"a":["22", 443, " 8080 "],"b":["18446744073709551615"],"c":["1.5",2]}"#).unwrap();
+        assert_eq!(a, Arrays { a: vec![22, 443, 8080], b: Some(vec![u64::MAX]), c: Some(vec![1.5, 2.0]) });
+        let a: Arrays = serde_json::from_str(r#"{"a":[],"b":null}"#).unwrap();
+        assert_eq!(a, Arrays { a: vec![], b: None, c: None });
+        for bad in [r#"{"a":["x"]}"#, r#"{"a":"1"}"#, r#"{"a":[null]}"#, r#"{"a":[1],"b":[-1]}"#] {
+            assert!(serde_json::from_str::<Arrays>(bad).is_err(), "{bad}");
+        }
+    }
 
     #[derive(Deserialize, Debug, PartialEq)]
     struct T {
