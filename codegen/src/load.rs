@@ -221,13 +221,68 @@ fn parse_yaml(file: &SourceFile, diags: &mut Diagnostics) -> Option<Yaml> {
         Ok(v) => Some(v),
         Err(e) => {
             let message = format!("invalid YAML: {}", strip_position(&e.to_string()));
-            diags.push(match e.location() {
-                Some(loc) => Diagnostic::at(&file.path, loc.line(), loc.column(), message),
+            // serde_yaml gives no place for a second document; find where it starts.
+            let place = e.location().map(|l| line_col_at(&file.text, l.index())).or_else(|| {
+                message.contains("more than one document").then(|| second_document(&file.text)).flatten()
+            });
+            diags.push(match place {
+                Some((line, column)) => Diagnostic::at(&file.path, line, column, message),
                 None => Diagnostic::file(&file.path, message),
             });
             None
         }
     }
+}
+
+/// The 1-based line and column (in characters) of byte `index` of `text`, counting lines by
+/// `\n` as every other place in the spec tooling does (the locator, editors, `grep -n`).
+/// libyaml's own line numbers also break lines at a lone `\r`, U+0085, U+2028 and U+2029, so a
+/// file with one of those got positions past its end; its byte index is exact.
+fn line_col_at(text: &str, index: usize) -> (usize, usize) {
+    let mut at = index.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &text[..at];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
+/// Where the second YAML document of `text` starts (1-based line and column), for the
+/// "more than one document" error, to which serde_yaml attaches no place. libyaml starts a
+/// document not only at `---` but wherever the first one ends (`  - a` then `b: 1`; `"" 0`),
+/// so rather than re-implement that rule this asks serde_yaml itself: a binary search for the
+/// shortest prefix (by line, then by character) that already holds two documents. An error
+/// path only: O(log n) parses of at most [`MAX_FILE_BYTES`].
+fn second_document(text: &str) -> Option<(usize, usize)> {
+    let two = |prefix: &str| match serde_yaml::from_str::<Yaml>(prefix) {
+        Err(e) => e.location().is_none() && e.to_string().contains("more than one document"),
+        Ok(_) => false,
+    };
+    // The smallest index in `ends` whose prefix holds two documents (`ends` ends with one).
+    let first_true = |ends: &[usize]| {
+        let (mut lo, mut hi) = (0, ends.len() - 1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if two(&text[..ends[mid]]) { hi = mid } else { lo = mid + 1 }
+        }
+        lo
+    };
+    if !two(text) {
+        return None;
+    }
+    let line_ends: Vec<usize> =
+        text.match_indices('\n').map(|(i, _)| i + 1).chain(std::iter::once(text.len())).collect();
+    let line = first_true(&line_ends);
+    let start = if line == 0 { 0 } else { line_ends[line - 1] };
+    let this = &text[start..line_ends[line]];
+    let column = if this.starts_with("---") || this.starts_with("...") {
+        1
+    } else {
+        let char_ends: Vec<usize> = this.char_indices().map(|(i, c)| start + i + c.len_utf8()).collect();
+        if char_ends.is_empty() { 1 } else { first_true(&char_ends) + 1 }
+    };
+    Some((line + 1, column))
 }
 
 /// Where flow collections first nest deeper than [`MAX_FLOW_DEPTH`], if they do. A cheap
@@ -311,6 +366,12 @@ fn kind_of(v: &Yaml) -> &'static str {
     }
 }
 
+/// Whether `key` can stand as one segment of a key path: [`crate::locate::parse_path`] splits
+/// paths at `.` and reads `[n]` as an index.
+fn is_path_segment(key: &str) -> bool {
+    !key.is_empty() && !key.contains(['.', '[', ']'])
+}
+
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
 }
@@ -337,14 +398,16 @@ impl<'v> Obj<'v> {
             if allowed.contains(&key.as_str()) {
                 entries.push((key.clone(), val));
             } else {
-                let msg = format!("unknown key `{key}` in {what}");
+                // A key that cannot be a key-path segment (`.A`, `a[0]`, ``) would make a path
+                // that names another place, or none: report it at its mapping instead.
+                let (at, msg) = if is_path_segment(key) {
+                    (join(path, key), format!("unknown key `{key}` in {what}"))
+                } else {
+                    (path.to_owned(), format!("unknown key {key:?} in {what}"))
+                };
                 match names::did_you_mean(key, allowed.iter().copied()) {
-                    Some(s) => cx.unknown(&join(path, key), msg, format!("did you mean `{s}`?")),
-                    None => cx.unknown(
-                        &join(path, key),
-                        msg,
-                        format!("expected one of: {}", allowed.join(", ")),
-                    ),
+                    Some(s) => cx.unknown(&at, msg, format!("did you mean `{s}`?")),
+                    None => cx.unknown(&at, msg, format!("expected one of: {}", allowed.join(", "))),
                 }
             }
         }
@@ -679,6 +742,64 @@ mod tests {
             b = "[".repeat(300)
         );
         assert_eq!(at(&text), None);
+    }
+
+    /// Regression (found by the spec-loader property test with more cases): libyaml counts a
+    /// lone `\r`, U+0085 and U+2028 as line breaks, so `A:\u{2028}x` was reported at line 3
+    /// of a one-line file. Positions now count `\n` only, columns in characters.
+    #[test]
+    fn yaml_positions_count_newlines_only() {
+        let cases = [
+            ("A:\u{2028}\u{10597}", (1, 5)),
+            ("a: 1\rb: [\n", (2, 1)),
+            ("a: 1\u{85}b: c: d\n", (1, 10)),
+            ("x: \"\u{1F600}\" : y\n", (1, 8)),
+            ("a: 1\r\nb: c: d\r\n", (2, 5)),
+        ];
+        for (text, want) in cases {
+            let file = SourceFile { path: "common.yaml".into(), text: text.into() };
+            let mut diags = Diagnostics::new();
+            assert!(parse_yaml(&file, &mut diags).is_none(), "{text:?}");
+            let d = diags.iter().next().expect("a diagnostic");
+            assert_eq!(d.position, crate::diag::Position::Line { line: want.0, column: want.1 }, "{text:?}: {d}");
+        }
+    }
+
+    /// Regression (found by the spec-mutation property test): a file that libyaml reads as
+    /// two documents got a diagnostic with no line.
+    #[test]
+    fn a_second_document_has_a_place() {
+        let cases = [
+            ("  - name: A\naction: B\n", (2, 1)),
+            ("action: A\n---\naction: B\n", (2, 1)),
+            ("---\naction: A\n...\naction: B\n", (4, 1)),
+            ("\"\"0", (1, 3)),
+        ];
+        for (text, want) in cases {
+            let file = SourceFile { path: "tcss/actions/A.yaml".into(), text: text.into() };
+            let mut diags = Diagnostics::new();
+            assert!(parse_yaml(&file, &mut diags).is_none(), "{text:?}");
+            let d = diags.iter().next().expect("a diagnostic");
+            assert!(d.message.contains("more than one document"), "{d}");
+            assert_eq!(d.position, crate::diag::Position::Line { line: want.0, column: want.1 }, "{text:?}");
+        }
+    }
+
+    /// Regression (found by the spec-mutation property test): an unknown key containing `.`
+    /// or `[` made a key path that named another place (`.A` reads as `A`) and located to
+    /// nothing; such keys are reported at their mapping, quoted.
+    #[test]
+    fn odd_unknown_keys_are_reported_at_their_mapping() {
+        let text = "structure: S\nsource: s\nfields:\n  - name: A\n    type: String\n    \".x[0]\": 1\n\".A\": 2\n";
+        let files = SpecFiles { files: vec![SourceFile { path: "tcss/structures/S.yaml".into(), text: text.into() }] };
+        let (_, diags) = parse(&files);
+        let odd: Vec<_> = diags.iter().filter(|d| d.message.starts_with("unknown key \"")).collect();
+        assert_eq!(odd.len(), 2, "{diags}");
+        for d in odd {
+            let crate::diag::Position::KeyPath { path, at } = &d.position else { panic!("{d}") };
+            assert!(path.is_empty() || path == "fields[0]", "{d}");
+            assert!(at.is_some(), "{d}");
+        }
     }
 
     #[test]
