@@ -750,6 +750,23 @@ mod tests {
         assert!(matches!(decode_response::<Shape, RawCode>(200, b"\xff\xfe"), Err(Error::Decode(_))));
     }
 
+    /// Regression (found by the robustness request round trips): serde_json's default float
+    /// parser is off by one ULP for some values, so a GET request (serialized, re-parsed as a
+    /// `Value`, flattened) sent another number than the caller's, and a Float response field
+    /// decoded to a neighbour of the sent value. The runtime enables `float_roundtrip`.
+    #[test]
+    fn floats_survive_parsing_exactly() {
+        for x in [-2.300511769476978e-11, 5e-324, 1.7976931348623157e308, 0.1, 123_456.789_012_345_68] {
+            let text = serde_json::to_string(&x).unwrap();
+            let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(back.as_f64(), Some(x), "{text}");
+            assert_eq!(query::to_query_string(&serde_json::json!({ "W": back })), format!("W={}", query::encode_component(&text)));
+            let body = format!(r#"{{"Response":{{"W":{text},"RequestId":"r"}}}}"#);
+            let v: serde_json::Value = decode_response::<_, RawCode>(200, body.as_bytes()).unwrap();
+            assert_eq!(v["W"].as_f64(), Some(x), "{text}");
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn envelope_parsing_is_total(body in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
