@@ -21,7 +21,7 @@ pub const MAX_QUERY_BYTES: usize = 32 * 1024;
 /// API nests at most five structures (with arrays, about a dozen segments), and tc-mock's
 /// `unflatten` recurses once per segment, so a deep key (about 4,000 segments in release,
 /// 1,000 in debug, i.e. an 8 KB URL) overflows a 2 MiB thread stack and aborts the process.
-/// Reported to the tc-mock owner; see `robustness/FINDINGS.md`. Remove this guard when
+/// Reported to the tc-mock owner; see "Findings" in `fuzz/README.md`. Remove this guard when
 /// `unflatten` refuses deep keys itself.
 pub const MAX_KEY_SEGMENTS: usize = 64;
 

@@ -171,7 +171,7 @@ fn disk_json(d: &Disk) -> Value {
     v
 }
 
-/// Finite floats only: JSON has no NaN or infinity (see the NaN finding in FINDINGS.md).
+/// Finite floats only: JSON has no NaN or infinity (see the NaN finding in `fuzz/README.md`).
 fn arb_weight() -> impl Strategy<Value = f64> {
     prop_oneof![
         any::<f64>().prop_filter("finite", |f| f.is_finite()),

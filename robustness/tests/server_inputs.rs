@@ -90,7 +90,7 @@ fn generated_headers_include_valid_ones() {
 /// tc-mock's un-flattening recurses once per key segment: a GET whose key has a few
 /// thousand `.`-segments (an 8 KB URL, well under tc-mock's 64 KB head limit) overflows the
 /// stack of the worker thread and aborts the whole server. Ignored until `unflatten` refuses
-/// deep keys (see FINDINGS.md); run with `--ignored` to check a fix. The property tests
+/// deep keys (see "Findings" in `fuzz/README.md`); run with `--ignored` to check a fix. The property tests
 /// above skip keys deeper than `MAX_KEY_SEGMENTS`.
 #[test]
 #[ignore = "aborts the process: tc-mock unflatten overflows the stack on deep keys (reported)"]
