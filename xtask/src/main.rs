@@ -2,9 +2,15 @@
 //!
 //! - `cargo xtask gen` regenerates `generated/` from `spec/`, writing only changed files;
 //! - `cargo xtask gen --check` writes nothing and fails, naming the stale files, when
-//!   `generated/` differs from what the spec produces.
+//!   `generated/` differs from what the spec produces;
+//! - `cargo xtask synth --actions N [--seed S] [--services K] --out DIR` writes a synthetic
+//!   spec of N actions (for the scale benchmarks in `bench/`);
+//! - `cargo xtask emit --spec DIR --out CRATE [--name NAME] [--runtime PATH]` generates a
+//!   standalone crate from any spec, outside the workspace.
 
 mod generate;
+mod standalone;
+mod synth;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,8 +21,12 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["gen"] => generate::run(&workspace_root(), generate::Mode::Write),
         ["gen", "--check"] => generate::run(&workspace_root(), generate::Mode::Check),
+        ["synth", rest @ ..] => standalone::synth_cli(rest),
+        ["emit", rest @ ..] => standalone::emit_cli(&workspace_root(), rest),
         _ => {
-            eprintln!("usage: cargo xtask gen [--check]");
+            eprintln!(
+                "usage: cargo xtask gen [--check]\n       cargo xtask synth --actions N [--seed S] [--services K] --out DIR\n       cargo xtask emit --spec DIR --out CRATE [--name NAME] [--runtime PATH]"
+            );
             return ExitCode::from(2);
         }
     };
