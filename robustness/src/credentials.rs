@@ -27,12 +27,17 @@ pub fn is_secret_like(s: &str) -> bool {
         && s.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
+/// Lines as the profile parser splits them: at `\n`, `\r\n` and a lone `\r`.
+pub fn split_lines(text: &str) -> Vec<&str> {
+    text.split('\n').flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r')).collect()
+}
+
 /// Everything in `text` that may be a secret and that no message may show: values (after the
 /// first `=` or `:`), lines that are neither headers, comments nor `key=value`, and unknown
 /// keys (the first part of a pasted `abc:def`).
 pub fn secrets_in(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for line in text.split('\n') {
+    for line in split_lines(text) {
         let line = line.trim_start_matches('\u{feff}').trim();
         if line.is_empty() || line.starts_with(['[', '#', ';']) {
             continue;
@@ -60,8 +65,8 @@ pub fn secrets_in(text: &str) -> Vec<String> {
 /// When the parser panics or a property is violated.
 pub fn check_profile(bytes: &[u8], profile: Option<&str>) {
     let path = Path::new(PATH);
-    let lines = bytes.split(|&b| b == b'\n').count();
     let text = String::from_utf8_lossy(bytes);
+    let lines = split_lines(&text).len();
     let secrets = secrets_in(&text);
     match Credentials::from_profile_text(bytes, path, profile) {
         Ok(c) => {

@@ -51,3 +51,17 @@ fn a_pasted_secret_is_never_echoed() {
     let text = b"[default]\nsecret_id = AKID0123456789abcdef\nAbcd3fgh:ij5lmnop\nAbcd3fgh:ij5lmnop\n";
     check_profile(text, None);
 }
+
+/// Regression for what `cargo fuzz run credentials_ini` found (artifact `crash-d3c238c5`): with
+/// only `\n` ending lines, everything from a stray `[` to a `]` three `\r`-lines later was a
+/// section name, secret included, and the duplicate-key message quoted it.
+#[test]
+fn a_secret_inside_a_misread_section_header_is_never_echoed() {
+    let input = b"[[\r\r\r\r\r\r\r\r\r\r\r\r\r\r\rt\r\r[de_id = AKpqRNo0IDPx3gnPhESA\r\r\rfault]\nsecret_id = AKID\x01=k;\x00\x00ne/.tencentcl[default]\nsecret_id = AKpqRNo0IDPx3gnPhESA\r\r\r\r\r\r\r\r\nsecre";
+    check_profile(input, None);
+    let text = b"[x = AKpqRNo0IDPx3gnPhESA]\nsecret_id = a\nsecret_id = b\n";
+    check_profile(text, None);
+    let err = tc_runtime::Credentials::from_profile_text(text, std::path::Path::new(c::PATH), Some("x = AKpqRNo0IDPx3gnPhESA"))
+        .expect_err("duplicate key");
+    assert!(!err.to_string().contains("AKpq"), "{err}");
+}

@@ -1,12 +1,13 @@
 //! A small, total INI parser for the credentials profile file.
 //!
 //! Accepted: `[section]` headers, `key = value` or `key: value` (split at the first `=` or
-//! `:`), full-line comments starting with `#` or `;`, blank lines, a UTF-8 BOM, CRLF line
-//! ends, one pair of matching quotes around a value. Keys are case-insensitive (lowercased, as
+//! `:`), full-line comments starting with `#` or `;`, blank lines, a UTF-8 BOM, LF, CRLF or CR
+//! line ends, one pair of matching quotes around a value. Keys are case-insensitive (lowercased, as
 //! Python's `configparser` does). Rejected, with the 1-based line: invalid UTF-8, a header
 //! without `]` or with an empty name or text after `]`, a key before any section, a line that
 //! is not a comment, header or `key=value`, an empty key, a duplicate section, a duplicate
-//! key in a section. Error messages never quote a line, since a line may hold a secret.
+//! key in a section. Error messages never quote a line, since a line may hold a secret: they
+//! name only the well-known keys and plain section names.
 
 use std::fmt;
 
@@ -55,29 +56,48 @@ pub(crate) struct IniError {
     pub(crate) message: String,
 }
 
-const MAX_NAME_IN_MESSAGE: usize = 64;
-
 /// Keys a message may name. Any other key is text from a line the parser could not make
 /// sense of (a secret pasted on its own line, `abc:def`, splits into key `abc`), so it is
 /// never shown; the line numbers say where it is.
 const SHOWN_KEYS: &[&str] = &["secret_id", "secret_key", "token", "region"];
 
-fn shown_name(name: &str) -> String {
-    let mut s: String = name.chars().filter(|c| !c.is_control()).take(MAX_NAME_IN_MESSAGE).collect();
-    if name.chars().count() > MAX_NAME_IN_MESSAGE {
-        s.push('…');
-    }
-    s
+/// ` [name]` when a message may show a section name: at most 64 characters of letters,
+/// digits, `_`, `-`, `.` and spaces. Anything else is not a name someone chose but text the
+/// parser misread (a secret between a stray `[` and a later `]`), and is not shown.
+fn shown_section(name: &str) -> String {
+    let plain = name.chars().count() <= 64
+        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '));
+    if plain { format!(" [{name}]") } else { String::new() }
+}
+
+/// The lines of `bytes`, split at `\n`, `\r\n` and a lone `\r` (old Mac files; Python's
+/// `configparser`, which reads in universal-newline mode, splits the same way), so line
+/// numbers match what an editor shows and a `\r`-separated file is not one long line.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(bytes);
+    std::iter::from_fn(move || {
+        let b = rest?;
+        match b.iter().position(|&c| c == b'\n' || c == b'\r') {
+            None => {
+                rest = None;
+                Some(b)
+            }
+            Some(i) => {
+                let skip = if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+                rest = Some(&b[i + skip..]);
+                Some(&b[..i])
+            }
+        }
+    })
 }
 
 /// Parses the whole file. Total: any bytes give `Ok` or an `IniError`, never a panic.
 pub(crate) fn parse(bytes: &[u8]) -> Result<Ini, IniError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut sections: Vec<Section> = Vec::new();
-    for (idx, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+    for (idx, raw) in lines(bytes).enumerate() {
         let line_no = idx + 1;
         let err = |message: String| IniError { line: line_no, message };
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let text = std::str::from_utf8(raw).map_err(|_| err("not valid UTF-8".into()))?;
         let line = text.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
@@ -94,11 +114,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Ini, IniError> {
                 return Err(err("empty section name".into()));
             }
             if let Some(prev) = sections.iter().find(|s| s.name == name) {
-                return Err(err(format!(
-                    "duplicate section [{}] (first at line {})",
-                    shown_name(name),
-                    prev.line
-                )));
+                return Err(err(format!("duplicate section{} (first at line {})", shown_section(name), prev.line)));
             }
             sections.push(Section { name: name.to_owned(), line: line_no, entries: Vec::new() });
             continue;
@@ -113,8 +129,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Ini, IniError> {
         if let Some(prev) = section.get(&key) {
             let what = if SHOWN_KEYS.contains(&key.as_str()) { format!("key `{key}`") } else { "key".to_owned() };
             return Err(err(format!(
-                "duplicate {what} in [{}] (first at line {})",
-                shown_name(&section.name),
+                "duplicate {what} in the section{} at line {} (first at line {})",
+                shown_section(&section.name),
+                section.line,
                 prev.line
             )));
         }
@@ -194,6 +211,24 @@ mod tests {
         assert!(msg.contains("duplicate key") && msg.contains("line 2"), "{msg}");
     }
 
+    /// Regression (found by `cargo fuzz run credentials_ini`): with only `\n` as a line
+    /// break, `[x\rsecret_id = AKID...\r]` was one section header whose name (a secret) the
+    /// duplicate-key message quoted. Lone `\r` now ends a line, and a section name is shown
+    /// only when it looks like one.
+    #[test]
+    fn lone_carriage_returns_end_lines_and_odd_section_names_are_not_shown() {
+        let ini = parse(b"[default]\rsecret_id = AKID1\r\nsecret_key = k\r[prod]\rtoken=t").unwrap();
+        assert_eq!(ini.section("default").unwrap().get("secret_key").unwrap().line, 3);
+        assert_eq!(ini.section("prod").unwrap().line, 4);
+        let (line, msg) = err_line(b"[a = Secret0123456789]\nsecret_id=1\nsecret_id=2\n");
+        assert_eq!(line, 3);
+        assert!(!msg.contains("Secret0123") && msg.contains("section at line 1"), "{msg}");
+        let (_, msg) = err_line(b"[a = Secret0123456789]\n[a = Secret0123456789]\n");
+        assert!(!msg.contains("Secret0123") && msg.contains("duplicate section (first at line 1)"), "{msg}");
+        let (_, msg) = err_line(b"[profile dev]\n[profile dev]\n");
+        assert!(msg.contains("[profile dev]"), "{msg}");
+    }
+
     proptest::proptest! {
         #[test]
         fn total_on_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
@@ -203,7 +238,7 @@ mod tests {
         #[test]
         fn total_on_ini_like_text(s in "([\\[\\]=:;# \t\r\na-z_\u{fffd}é\"']{0,40}\n?){0,12}") {
             if let Err(e) = parse(s.as_bytes()) {
-                proptest::prop_assert!(e.line >= 1 && e.line <= s.split('\n').count());
+                proptest::prop_assert!(e.line >= 1 && e.line <= lines(s.as_bytes()).count());
             }
         }
     }
