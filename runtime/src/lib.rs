@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 mod client;
+pub mod support;
 pub mod config;
 pub mod credentials;
 pub mod de;

@@ -37,7 +37,7 @@ publish = false
 
 [dependencies]
 {runtime}
-serde = {{ version = "1", default-features = false, features = ["std", "derive"] }}
+serde = {{ version = "1", default-features = false, features = ["std"] }}
 
 [dev-dependencies]
 serde_json = "1"

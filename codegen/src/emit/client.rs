@@ -1,6 +1,10 @@
 //! Emits the crate root (`src/lib.rs`) and each service's `src/<service>/mod.rs`: the
 //! service and action descriptors, the client trait (one async method per action, so users
 //! can mock the API), the runtime-backed client, and Limit/Offset paginators.
+//!
+//! For compile time, the client's methods return the runtime's named future
+//! (`tc_runtime::support::call`) and each pager is the runtime's one generic
+//! `support::Pages`, driven by a small `Paging` impl per action (see `BENCHMARKS.md`).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -110,7 +114,7 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
             fn #method(&self, request: &models::#req)
                 -> impl ::std::future::Future<Output = ::std::result::Result<models::#resp, ::tc_runtime::Error<errors::#err>>> + Send
             {
-                self.client.call(&#info, request)
+                ::tc_runtime::support::call(&self.client, &#info, request)
             }
         }
     });
@@ -240,6 +244,7 @@ fn pager_method(_service: &Service, action: &Action, _p: &Pagination) -> TokenSt
 
 fn pager_type(service: &Service, action: &Action, p: &Pagination) -> TokenStream {
     let pager = pager_type_ident(action);
+    let paging = ident(&format!("{}Paging", action.name));
     let trait_name = ident(&service.trait_name);
     let (req, resp, err) = (ident(&action.request_type), ident(&action.response_type), ident(&action.error_type));
     let method = ident(&action.method);
@@ -248,100 +253,77 @@ fn pager_type(service: &Service, action: &Action, p: &Pagination) -> TokenStream
     };
     let offset_field = ident(&offset.rust_name);
     let items_field = ident(&items.rust_name);
-    let items_ty = value_type_in(service, items, &quote!(models::));
-    let take_items = if is_optional(items) {
-        quote!(page.#items_field.unwrap_or_default())
-    } else {
-        quote!(page.#items_field)
+    let item_ty = match &items.ty {
+        Type::Array(inner) => super::element_type_in(service, inner, items, &quote!(models::)),
+        _ => value_type_in(service, items, &quote!(models::)),
     };
-    let items_len = if is_optional(items) {
-        quote!(page.#items_field.as_ref().map_or(0, |items| items.len()))
+    let (take_items, items_len) = if is_optional(items) {
+        (quote!(page.#items_field.unwrap_or_default()), quote!(page.#items_field.as_ref().map_or(0, ::std::vec::Vec::len)))
     } else {
-        quote!(page.#items_field.len())
+        (quote!(page.#items_field), quote!(page.#items_field.len()))
     };
-    let offset_value = if is_optional(offset) {
-        quote!(self.request.#offset_field.unwrap_or(0))
+    let (offset_value, set_offset) = if is_optional(offset) {
+        (
+            quote!(request.#offset_field.unwrap_or(0)),
+            quote!(request.#offset_field = ::std::option::Option::Some(offset);),
+        )
     } else {
-        quote!(self.request.#offset_field)
+        (quote!(request.#offset_field), quote!(request.#offset_field = offset;))
     };
-    let set_offset = if is_optional(offset) {
-        quote!(self.request.#offset_field = ::std::option::Option::Some(next);)
-    } else {
-        quote!(self.request.#offset_field = next;)
-    };
-    let total_check = p
-        .total
-        .as_ref()
-        .and_then(|t| find(&action.response, t))
-        .map(|total| {
-            let total_field = ident(&total.rust_name);
-            let total_value = if is_optional(total) {
-                quote!(page.#total_field)
+    let total = p.total.as_ref().and_then(|t| find(&action.response, t));
+    let total_value = match total {
+        None => quote!(::std::option::Option::None),
+        Some(total) => {
+            let field = ident(&total.rust_name);
+            let value = if is_optional(total) { quote!(page.#field) } else { quote!(::std::option::Option::Some(page.#field)) };
+            if total.ty == Type::Scalar(Scalar::Integer) {
+                value
             } else {
-                quote!(::std::option::Option::Some(page.#total_field))
-            };
-            let total_i64 = if total.ty == Type::Scalar(Scalar::Integer) {
-                quote!(total)
-            } else {
-                quote!(i64::try_from(total).unwrap_or(i64::MAX))
-            };
-            quote! {
-                if let ::std::option::Option::Some(total) = #total_value {
-                    if next >= #total_i64 {
-                        self.done = true;
-                    }
-                }
+                quote!(#value.map(|total| i64::try_from(total).unwrap_or(i64::MAX)))
             }
-        });
+        }
+    };
     let doc = doc_attrs(&format!(
-        "Pages of `{}`: each call to [`next_page`]({pager}::next_page) fetches the page at the current `{}` and advances it by the number of items received; it stops after an empty page, or once `{}` items are counted.",
+        "Pages of `{}`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `{}` and advances it by the number of items received; it stops after an empty page, or once `{}` items are counted.",
         action.name,
         p.offset,
         p.total.as_deref().unwrap_or("all"),
     ));
+    let paging_doc = doc_attrs(&format!("How `{}` pages: offset `{}`, items `{}`.", action.name, p.offset, p.items));
+    let unused_page = total.is_none().then(|| quote!(let _ = page;));
     quote! {
         #doc
+        pub type #pager<'a, C> = ::tc_runtime::support::Pages<'a, C, #paging>;
+
+        #paging_doc
         #[derive(Debug)]
-        pub struct #pager<'a, C: ?Sized> {
-            client: &'a C,
-            request: models::#req,
-            done: bool,
-        }
+        pub enum #paging {}
 
-        impl<'a, C: #trait_name + ?Sized> #pager<'a, C> {
-            /// Pages starting at `request`'s offset (0 when unset).
-            pub fn new(client: &'a C, request: models::#req) -> Self {
-                Self { client, request, done: false }
+        impl<C: #trait_name + ?Sized> ::tc_runtime::support::Paging<C> for #paging {
+            type Request = models::#req;
+            type Response = models::#resp;
+            type Item = #item_ty;
+            type Code = errors::#err;
+            fn fetch<'a>(client: &'a C, request: &'a models::#req)
+                -> impl ::std::future::Future<Output = ::std::result::Result<models::#resp, ::tc_runtime::Error<errors::#err>>> + Send + 'a
+            {
+                client.#method(request)
             }
-
-            /// The next page, or `None` once every page has been returned. After an error the
-            /// same page is fetched again on the next call.
-            pub async fn next_page(&mut self) -> ::std::option::Option<::std::result::Result<models::#resp, ::tc_runtime::Error<errors::#err>>> {
-                if self.done {
-                    return ::std::option::Option::None;
-                }
-                let page = match self.client.#method(&self.request).await {
-                    ::std::result::Result::Ok(page) => page,
-                    ::std::result::Result::Err(error) => return ::std::option::Option::Some(::std::result::Result::Err(error)),
-                };
-                let received = #items_len as i64;
-                let next = #offset_value + received;
+            fn offset(request: &models::#req) -> i64 {
+                #offset_value
+            }
+            fn set_offset(request: &mut models::#req, offset: i64) {
                 #set_offset
-                if received == 0 {
-                    self.done = true;
-                }
-                #total_check
-                ::std::option::Option::Some(::std::result::Result::Ok(page))
             }
-
-            /// Fetches every remaining page and returns all their items, in order.
-            pub async fn collect_items(mut self) -> ::std::result::Result<#items_ty, ::tc_runtime::Error<errors::#err>> {
-                let mut all = ::std::vec::Vec::new();
-                while let ::std::option::Option::Some(page) = self.next_page().await {
-                    let page = page?;
-                    all.extend(#take_items);
-                }
-                ::std::result::Result::Ok(all)
+            fn received(page: &models::#resp) -> usize {
+                #items_len
+            }
+            fn total(page: &models::#resp) -> ::std::option::Option<i64> {
+                #unused_page
+                #total_value
+            }
+            fn items(page: models::#resp) -> ::std::vec::Vec<#item_ty> {
+                #take_items
             }
         }
     }

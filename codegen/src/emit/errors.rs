@@ -1,6 +1,8 @@
 //! Emits the typed error codes: `src/common.rs` (the codes any action can return) and
 //! `src/<service>/errors.rs` (one enum per action: its documented codes, the common codes,
-//! and `Unknown` keeping any other code verbatim).
+//! and `Unknown` keeping any other code verbatim). Equality, hashing and `Debug` go by the
+//! code itself: one line each instead of derives that match every variant, which matters
+//! with a thousand actions.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -102,7 +104,7 @@ fn action_error(action: &Action) -> TokenStream {
     };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[derive(Clone)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
@@ -130,6 +132,26 @@ fn action_error(action: &Action) -> TokenStream {
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(::tc_runtime::ErrorCode::as_str(self))
+            }
+        }
+
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::tc_runtime::support::codec::debug_str(f, ::tc_runtime::ErrorCode::as_str(self), ::std::matches!(self, Self::Unknown(_)))
+            }
+        }
+
+        impl ::std::cmp::PartialEq for #name {
+            fn eq(&self, other: &Self) -> bool {
+                ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
+            }
+        }
+
+        impl ::std::cmp::Eq for #name {}
+
+        impl ::std::hash::Hash for #name {
+            fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+                ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
             }
         }
     }

@@ -158,7 +158,7 @@ fn scalar_expr(s: Scalar, value: Option<&Value>) -> TokenStream {
     }
 }
 
-fn first_example_params(action: &Action) -> Value {
+pub(crate) fn first_example_params(action: &Action) -> Value {
     action.examples.first().map(|e| e.request.clone()).unwrap_or(Value::Object(Default::default()))
 }
 

@@ -9,6 +9,7 @@ mod docs;
 mod errors;
 mod examples;
 mod models;
+mod sizes;
 mod text;
 
 use std::collections::BTreeMap;
@@ -51,6 +52,7 @@ pub fn generate(api: &Api, options: &Options) -> Result<BTreeMap<String, String>
     out.rust("src/common.rs", errors::common_rs(api))?;
     out.text("docs/README.md", docs::index(api));
     out.rust("tests/examples.rs", examples::tests_rs(api, options))?;
+    out.rust("tests/future_sizes.rs", sizes::tests_rs(api, options))?;
     for service in &api.services {
         let dir = format!("src/{}", service.module);
         out.rust(&format!("{dir}/mod.rs"), client::service_rs(service, options))?;
@@ -110,6 +112,10 @@ pub(crate) fn struct_rust_name<'a>(service: &'a Service, wire: &'a str) -> &'a s
 /// The Rust type of one element (no `Option`, no `Vec`): scalar, structure or value-set enum.
 /// `models` is the path to the models module from where the type is written (empty inside
 /// it, `models::` from the service module).
+pub(crate) fn element_type_in(service: &Service, ty: &Type, field: &Field, models: &TokenStream) -> TokenStream {
+    element_type(service, ty, field, models)
+}
+
 fn element_type(service: &Service, ty: &Type, field: &Field, models: &TokenStream) -> TokenStream {
     if let Some(values) = &field.values {
         let name = ident(&values.rust_name);

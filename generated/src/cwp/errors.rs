@@ -3,7 +3,7 @@
 /// Error code of `DescribeLicenseGeneral`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeLicenseGeneralErrorCode {
     /// `InternalError`: Internal error
@@ -37,5 +37,25 @@ impl ::tc_runtime::ErrorCode for DescribeLicenseGeneralErrorCode {
 impl ::std::fmt::Display for DescribeLicenseGeneralErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
+    }
+}
+impl ::std::fmt::Debug for DescribeLicenseGeneralErrorCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::tc_runtime::support::codec::debug_str(
+            f,
+            ::tc_runtime::ErrorCode::as_str(self),
+            ::std::matches!(self, Self::Unknown(_)),
+        )
+    }
+}
+impl ::std::cmp::PartialEq for DescribeLicenseGeneralErrorCode {
+    fn eq(&self, other: &Self) -> bool {
+        ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
+    }
+}
+impl ::std::cmp::Eq for DescribeLicenseGeneralErrorCode {}
+impl ::std::hash::Hash for DescribeLicenseGeneralErrorCode {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
     }
 }

@@ -88,6 +88,6 @@ impl Cwp for CwpClient {
             ::tc_runtime::Error<errors::DescribeLicenseGeneralErrorCode>,
         >,
     > + Send {
-        self.client.call(&DESCRIBE_LICENSE_GENERAL, request)
+        ::tc_runtime::support::call(&self.client, &DESCRIBE_LICENSE_GENERAL, request)
     }
 }

@@ -3,9 +3,22 @@
 /// Parameters of [`DescribeLicenseGeneral`](super::Cwp::describe_license_general).
 ///
 /// Required parameters are the arguments of [`DescribeLicenseGeneralRequest::new`]; optional ones are set with the `with_*` methods.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeLicenseGeneralRequest {}
+impl ::tc_runtime::support::codec::Encode for DescribeLicenseGeneralRequest {
+    fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
+        ::tc_runtime::support::codec::write(out, &[], &[]);
+    }
+}
+impl ::serde::Serialize for DescribeLicenseGeneralRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::tc_runtime::support::codec::serialize(self, serializer)
+    }
+}
 impl DescribeLicenseGeneralRequest {
     ///A request with no parameters set.
     #[allow(clippy::new_without_default)]
@@ -19,127 +32,266 @@ impl ::std::default::Default for DescribeLicenseGeneralRequest {
     }
 }
 /// Result of [`DescribeLicenseGeneral`](super::Cwp::describe_license_general).
-#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
-#[cfg_attr(feature = "serialize", derive(::serde::Serialize))]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DescribeLicenseGeneralResponse {
     /// Total number of authorizations (including those that are isolated, expired, and in other states)
     ///
     /// Wire name `LicenseCnt`, type `Integer`.
-    #[serde(rename = "LicenseCnt", deserialize_with = "::tc_runtime::de::i64")]
     pub license_cnt: i64,
     /// Number of available authorizations
     ///
     /// Wire name `AvailableLicenseCnt`, type `Integer`.
-    #[serde(rename = "AvailableLicenseCnt", deserialize_with = "::tc_runtime::de::i64")]
     pub available_license_cnt: i64,
     /// Number of available Professional Edition authorizations (including those in postpaid mode)
     ///
     /// Wire name `AvailableProVersionLicenseCnt`, type `Integer`.
-    #[serde(
-        rename = "AvailableProVersionLicenseCnt",
-        deserialize_with = "::tc_runtime::de::i64"
-    )]
     pub available_pro_version_license_cnt: i64,
     /// Number of available Ultimate Edition authorizations
     ///
     /// Wire name `AvailableFlagshipVersionLicenseCnt`, type `Integer`.
-    #[serde(
-        rename = "AvailableFlagshipVersionLicenseCnt",
-        deserialize_with = "::tc_runtime::de::i64"
-    )]
     pub available_flagship_version_license_cnt: i64,
     /// Number of authorizations about to expire (no more than 15 days left)
     ///
     /// Wire name `NearExpiryLicenseCnt`, type `Integer`.
-    #[serde(rename = "NearExpiryLicenseCnt", deserialize_with = "::tc_runtime::de::i64")]
     pub near_expiry_license_cnt: i64,
     /// Number of expired authorizations (excluding deleted ones)
     ///
     /// Wire name `ExpireLicenseCnt`, type `Integer`.
-    #[serde(rename = "ExpireLicenseCnt", deserialize_with = "::tc_runtime::de::i64")]
     pub expire_license_cnt: i64,
     /// Automatic upgrade enabling status. True: enabled; false: disabled. Default value: false.
     ///
     /// Wire name `AutoOpenStatus`, type `Boolean`.
     ///
     /// Default: `false`.
-    #[serde(rename = "AutoOpenStatus")]
     pub auto_open_status: bool,
     /// PROVERSION\_POSTPAY: Pro Edition - postpaid; PROVERSION\_PREPAY: Pro edition - prepaid; FLAGSHIP\_PREPAY: Ultimate Edition - prepaid.
     ///
     /// Wire name `ProtectType`, type `String`.
     ///
     /// Valid values ([`DescribeLicenseGeneralResponseProtectType`]): `"PROVERSION_POSTPAY"` (Pro Edition - postpaid), `"PROVERSION_PREPAY"` (Pro edition - prepaid), `"FLAGSHIP_PREPAY"` (Ultimate Edition - prepaid)
-    #[serde(rename = "ProtectType")]
     pub protect_type: DescribeLicenseGeneralResponseProtectType,
     /// Whether automatic upgrade has been enabled before
     ///
     /// Wire name `IsOpenStatusHistory`, type `Boolean`.
-    #[serde(rename = "IsOpenStatusHistory")]
     pub is_open_status_history: bool,
     /// Number of used authorizations
     ///
     /// Wire name `UsedLicenseCnt`, type `Integer`.
-    #[serde(rename = "UsedLicenseCnt", deserialize_with = "::tc_runtime::de::i64")]
     pub used_license_cnt: i64,
     /// Number of authorizations that have not expired
     ///
     /// Wire name `NotExpiredLicenseCnt`, type `Integer`.
-    #[serde(rename = "NotExpiredLicenseCnt", deserialize_with = "::tc_runtime::de::i64")]
     pub not_expired_license_cnt: i64,
     /// Total number of Ultimate Edition authorizations (valid orders)
     ///
     /// Wire name `FlagshipVersionLicenseCnt`, type `Integer`.
-    #[serde(
-        rename = "FlagshipVersionLicenseCnt",
-        deserialize_with = "::tc_runtime::de::i64"
-    )]
     pub flagship_version_license_cnt: i64,
     /// Total number of Pro Edition authorizations (valid orders)
     ///
     /// Wire name `ProVersionLicenseCnt`, type `Integer`.
-    #[serde(rename = "ProVersionLicenseCnt", deserialize_with = "::tc_runtime::de::i64")]
     pub pro_version_license_cnt: i64,
     /// Total number of Inclusive Edition authorizations (those of valid orders)
     ///
     /// Wire name `CwpVersionLicenseCnt`, type `Integer`.
-    #[serde(rename = "CwpVersionLicenseCnt", deserialize_with = "::tc_runtime::de::i64")]
     pub cwp_version_license_cnt: i64,
     /// Number of available Inclusive Edition authorizations
     ///
     /// Wire name `AvailableLHLicenseCnt`, type `Integer`.
-    #[serde(
-        rename = "AvailableLHLicenseCnt",
-        deserialize_with = "::tc_runtime::de::i64"
-    )]
     pub available_lh_license_cnt: i64,
     /// Auto-purchase switch, true for ON, false for OFF
     ///
     /// Wire name `AutoRepurchaseSwitch`, type `Boolean`.
-    #[serde(rename = "AutoRepurchaseSwitch")]
     pub auto_repurchase_switch: bool,
     /// Is auto-renewal required for auto-purchase orders, true for ON, false for OFF
     ///
     /// Wire name `AutoRepurchaseRenewSwitch`, type `Boolean`.
-    #[serde(rename = "AutoRepurchaseRenewSwitch")]
     pub auto_repurchase_renew_switch: bool,
     /// Number of terminated orders
     ///
     /// Wire name `DestroyOrderNum`, type `Integer`.
-    #[serde(rename = "DestroyOrderNum", deserialize_with = "::tc_runtime::de::i64")]
     pub destroy_order_num: i64,
     /// Whether automatic renewal is enabled. True: enabled; false: disabled.
     ///
     /// Wire name `RepurchaseRenewSwitch`, type `Boolean`.
-    #[serde(rename = "RepurchaseRenewSwitch")]
     pub repurchase_renew_switch: bool,
-    /// Unique ID of the request, generated by the server (wire name `RequestId`); give it
-    /// to support when reporting a problem.
-    #[serde(rename = "RequestId")]
+    /// Unique ID of the request, generated by the server; give it to support when reporting a problem.
+    ///
+    /// Wire name `RequestId`, type `String`.
     pub request_id: ::std::string::String,
 }
+impl ::tc_runtime::support::codec::Decode for DescribeLicenseGeneralResponse {
+    fn decode(
+        fields: &mut dyn ::tc_runtime::support::codec::Fields,
+    ) -> ::tc_runtime::support::codec::Result<Self> {
+        let mut license_cnt: i64 = ::std::default::Default::default();
+        let mut available_license_cnt: i64 = ::std::default::Default::default();
+        let mut available_pro_version_license_cnt: i64 = ::std::default::Default::default();
+        let mut available_flagship_version_license_cnt: i64 = ::std::default::Default::default();
+        let mut near_expiry_license_cnt: i64 = ::std::default::Default::default();
+        let mut expire_license_cnt: i64 = ::std::default::Default::default();
+        let mut auto_open_status: bool = ::std::default::Default::default();
+        let mut protect_type: DescribeLicenseGeneralResponseProtectType = DescribeLicenseGeneralResponseProtectType::Unknown(
+            ::std::default::Default::default(),
+        );
+        let mut is_open_status_history: bool = ::std::default::Default::default();
+        let mut used_license_cnt: i64 = ::std::default::Default::default();
+        let mut not_expired_license_cnt: i64 = ::std::default::Default::default();
+        let mut flagship_version_license_cnt: i64 = ::std::default::Default::default();
+        let mut pro_version_license_cnt: i64 = ::std::default::Default::default();
+        let mut cwp_version_license_cnt: i64 = ::std::default::Default::default();
+        let mut available_lh_license_cnt: i64 = ::std::default::Default::default();
+        let mut auto_repurchase_switch: bool = ::std::default::Default::default();
+        let mut auto_repurchase_renew_switch: bool = ::std::default::Default::default();
+        let mut destroy_order_num: i64 = ::std::default::Default::default();
+        let mut repurchase_renew_switch: bool = ::std::default::Default::default();
+        let mut request_id: ::std::string::String = ::std::default::Default::default();
+        ::tc_runtime::support::codec::read(
+            fields,
+            &[
+                "LicenseCnt",
+                "AvailableLicenseCnt",
+                "AvailableProVersionLicenseCnt",
+                "AvailableFlagshipVersionLicenseCnt",
+                "NearExpiryLicenseCnt",
+                "ExpireLicenseCnt",
+                "AutoOpenStatus",
+                "ProtectType",
+                "IsOpenStatusHistory",
+                "UsedLicenseCnt",
+                "NotExpiredLicenseCnt",
+                "FlagshipVersionLicenseCnt",
+                "ProVersionLicenseCnt",
+                "CwpVersionLicenseCnt",
+                "AvailableLHLicenseCnt",
+                "AutoRepurchaseSwitch",
+                "AutoRepurchaseRenewSwitch",
+                "DestroyOrderNum",
+                "RepurchaseRenewSwitch",
+                "RequestId",
+            ],
+            &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19],
+            &mut [
+                &mut license_cnt,
+                &mut available_license_cnt,
+                &mut available_pro_version_license_cnt,
+                &mut available_flagship_version_license_cnt,
+                &mut near_expiry_license_cnt,
+                &mut expire_license_cnt,
+                &mut auto_open_status,
+                &mut ::tc_runtime::support::codec::Str(&mut protect_type),
+                &mut is_open_status_history,
+                &mut used_license_cnt,
+                &mut not_expired_license_cnt,
+                &mut flagship_version_license_cnt,
+                &mut pro_version_license_cnt,
+                &mut cwp_version_license_cnt,
+                &mut available_lh_license_cnt,
+                &mut auto_repurchase_switch,
+                &mut auto_repurchase_renew_switch,
+                &mut destroy_order_num,
+                &mut repurchase_renew_switch,
+                &mut request_id,
+            ],
+        )?;
+        ::std::result::Result::Ok(Self {
+            license_cnt,
+            available_license_cnt,
+            available_pro_version_license_cnt,
+            available_flagship_version_license_cnt,
+            near_expiry_license_cnt,
+            expire_license_cnt,
+            auto_open_status,
+            protect_type,
+            is_open_status_history,
+            used_license_cnt,
+            not_expired_license_cnt,
+            flagship_version_license_cnt,
+            pro_version_license_cnt,
+            cwp_version_license_cnt,
+            available_lh_license_cnt,
+            auto_repurchase_switch,
+            auto_repurchase_renew_switch,
+            destroy_order_num,
+            repurchase_renew_switch,
+            request_id,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DescribeLicenseGeneralResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::tc_runtime::support::codec::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::tc_runtime::support::codec::Encode for DescribeLicenseGeneralResponse {
+    fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
+        ::tc_runtime::support::codec::write(
+            out,
+            &[
+                "LicenseCnt",
+                "AvailableLicenseCnt",
+                "AvailableProVersionLicenseCnt",
+                "AvailableFlagshipVersionLicenseCnt",
+                "NearExpiryLicenseCnt",
+                "ExpireLicenseCnt",
+                "AutoOpenStatus",
+                "ProtectType",
+                "IsOpenStatusHistory",
+                "UsedLicenseCnt",
+                "NotExpiredLicenseCnt",
+                "FlagshipVersionLicenseCnt",
+                "ProVersionLicenseCnt",
+                "CwpVersionLicenseCnt",
+                "AvailableLHLicenseCnt",
+                "AutoRepurchaseSwitch",
+                "AutoRepurchaseRenewSwitch",
+                "DestroyOrderNum",
+                "RepurchaseRenewSwitch",
+                "RequestId",
+            ],
+            &[
+                &self.license_cnt,
+                &self.available_license_cnt,
+                &self.available_pro_version_license_cnt,
+                &self.available_flagship_version_license_cnt,
+                &self.near_expiry_license_cnt,
+                &self.expire_license_cnt,
+                &self.auto_open_status,
+                &::tc_runtime::support::codec::EncStr(
+                    &self.protect_type,
+                    DescribeLicenseGeneralResponseProtectType::as_str,
+                ),
+                &self.is_open_status_history,
+                &self.used_license_cnt,
+                &self.not_expired_license_cnt,
+                &self.flagship_version_license_cnt,
+                &self.pro_version_license_cnt,
+                &self.cwp_version_license_cnt,
+                &self.available_lh_license_cnt,
+                &self.auto_repurchase_switch,
+                &self.auto_repurchase_renew_switch,
+                &self.destroy_order_num,
+                &self.repurchase_renew_switch,
+                &self.request_id,
+            ],
+        );
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for DescribeLicenseGeneralResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::tc_runtime::support::codec::serialize(self, serializer)
+    }
+}
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// Two values are equal when their wire values are.
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeLicenseGeneralResponseProtectType {
     /// `"PROVERSION_POSTPAY"`: Pro Edition - postpaid
@@ -177,6 +329,27 @@ impl ::std::fmt::Display for DescribeLicenseGeneralResponseProtectType {
         f.write_str(self.as_str())
     }
 }
+impl ::std::fmt::Debug for DescribeLicenseGeneralResponseProtectType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::tc_runtime::support::codec::debug_str(
+            f,
+            self.as_str(),
+            ::std::matches!(self, Self::Unknown(_)),
+        )
+    }
+}
+impl ::std::cmp::PartialEq for DescribeLicenseGeneralResponseProtectType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl ::std::cmp::Eq for DescribeLicenseGeneralResponseProtectType {}
+impl ::std::hash::Hash for DescribeLicenseGeneralResponseProtectType {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        ::std::hash::Hash::hash(self.as_str(), state)
+    }
+}
+#[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribeLicenseGeneralResponseProtectType {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -185,13 +358,11 @@ impl ::serde::Serialize for DescribeLicenseGeneralResponseProtectType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de> for DescribeLicenseGeneralResponseProtectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        ::tc_runtime::support::codec::deserialize_str(deserializer)
     }
 }

@@ -3,7 +3,7 @@
 /// Error code of `DescribeImageAuthorizedInfo`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeImageAuthorizedInfoErrorCode {
     /// `InternalError`: An internal error occurred.
@@ -43,10 +43,30 @@ impl ::std::fmt::Display for DescribeImageAuthorizedInfoErrorCode {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+impl ::std::fmt::Debug for DescribeImageAuthorizedInfoErrorCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::tc_runtime::support::codec::debug_str(
+            f,
+            ::tc_runtime::ErrorCode::as_str(self),
+            ::std::matches!(self, Self::Unknown(_)),
+        )
+    }
+}
+impl ::std::cmp::PartialEq for DescribeImageAuthorizedInfoErrorCode {
+    fn eq(&self, other: &Self) -> bool {
+        ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
+    }
+}
+impl ::std::cmp::Eq for DescribeImageAuthorizedInfoErrorCode {}
+impl ::std::hash::Hash for DescribeImageAuthorizedInfoErrorCode {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
+    }
+}
 /// Error code of `DescribeImageAutoAuthorizedTaskList`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeImageAutoAuthorizedTaskListErrorCode {
     /// `AuthFailure`: A CAM signature/authentication error occurred.
@@ -110,10 +130,30 @@ impl ::std::fmt::Display for DescribeImageAutoAuthorizedTaskListErrorCode {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListErrorCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::tc_runtime::support::codec::debug_str(
+            f,
+            ::tc_runtime::ErrorCode::as_str(self),
+            ::std::matches!(self, Self::Unknown(_)),
+        )
+    }
+}
+impl ::std::cmp::PartialEq for DescribeImageAutoAuthorizedTaskListErrorCode {
+    fn eq(&self, other: &Self) -> bool {
+        ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
+    }
+}
+impl ::std::cmp::Eq for DescribeImageAutoAuthorizedTaskListErrorCode {}
+impl ::std::hash::Hash for DescribeImageAutoAuthorizedTaskListErrorCode {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
+    }
+}
 /// Error code of `DescribeProVersionInfo`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeProVersionInfoErrorCode {
     /// `InternalError`: An internal error occurred.
@@ -161,10 +201,30 @@ impl ::std::fmt::Display for DescribeProVersionInfoErrorCode {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+impl ::std::fmt::Debug for DescribeProVersionInfoErrorCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::tc_runtime::support::codec::debug_str(
+            f,
+            ::tc_runtime::ErrorCode::as_str(self),
+            ::std::matches!(self, Self::Unknown(_)),
+        )
+    }
+}
+impl ::std::cmp::PartialEq for DescribeProVersionInfoErrorCode {
+    fn eq(&self, other: &Self) -> bool {
+        ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
+    }
+}
+impl ::std::cmp::Eq for DescribeProVersionInfoErrorCode {}
+impl ::std::hash::Hash for DescribeProVersionInfoErrorCode {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
+    }
+}
 /// Error code of `DescribePurchaseStateInfo`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribePurchaseStateInfoErrorCode {
     /// `InternalError`: An internal error occurred.
@@ -210,5 +270,25 @@ impl ::tc_runtime::ErrorCode for DescribePurchaseStateInfoErrorCode {
 impl ::std::fmt::Display for DescribePurchaseStateInfoErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
+    }
+}
+impl ::std::fmt::Debug for DescribePurchaseStateInfoErrorCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::tc_runtime::support::codec::debug_str(
+            f,
+            ::tc_runtime::ErrorCode::as_str(self),
+            ::std::matches!(self, Self::Unknown(_)),
+        )
+    }
+}
+impl ::std::cmp::PartialEq for DescribePurchaseStateInfoErrorCode {
+    fn eq(&self, other: &Self) -> bool {
+        ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
+    }
+}
+impl ::std::cmp::Eq for DescribePurchaseStateInfoErrorCode {}
+impl ::std::hash::Hash for DescribePurchaseStateInfoErrorCode {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
     }
 }

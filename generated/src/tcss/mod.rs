@@ -235,7 +235,11 @@ impl Tcss for TcssClient {
             ::tc_runtime::Error<errors::DescribeImageAuthorizedInfoErrorCode>,
         >,
     > + Send {
-        self.client.call(&DESCRIBE_IMAGE_AUTHORIZED_INFO, request)
+        ::tc_runtime::support::call(
+            &self.client,
+            &DESCRIBE_IMAGE_AUTHORIZED_INFO,
+            request,
+        )
     }
     fn describe_image_auto_authorized_task_list(
         &self,
@@ -246,7 +250,11 @@ impl Tcss for TcssClient {
             ::tc_runtime::Error<errors::DescribeImageAutoAuthorizedTaskListErrorCode>,
         >,
     > + Send {
-        self.client.call(&DESCRIBE_IMAGE_AUTO_AUTHORIZED_TASK_LIST, request)
+        ::tc_runtime::support::call(
+            &self.client,
+            &DESCRIBE_IMAGE_AUTO_AUTHORIZED_TASK_LIST,
+            request,
+        )
     }
     fn describe_pro_version_info(
         &self,
@@ -257,7 +265,7 @@ impl Tcss for TcssClient {
             ::tc_runtime::Error<errors::DescribeProVersionInfoErrorCode>,
         >,
     > + Send {
-        self.client.call(&DESCRIBE_PRO_VERSION_INFO, request)
+        ::tc_runtime::support::call(&self.client, &DESCRIBE_PRO_VERSION_INFO, request)
     }
     fn describe_purchase_state_info(
         &self,
@@ -268,78 +276,55 @@ impl Tcss for TcssClient {
             ::tc_runtime::Error<errors::DescribePurchaseStateInfoErrorCode>,
         >,
     > + Send {
-        self.client.call(&DESCRIBE_PURCHASE_STATE_INFO, request)
+        ::tc_runtime::support::call(&self.client, &DESCRIBE_PURCHASE_STATE_INFO, request)
     }
 }
-/// Pages of `DescribeImageAutoAuthorizedTaskList`: each call to [`next_page`](DescribeImageAutoAuthorizedTaskListPages::next_page) fetches the page at the current `Offset` and advances it by the number of items received; it stops after an empty page, or once `TotalCount` items are counted.
+/// Pages of `DescribeImageAutoAuthorizedTaskList`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `Offset` and advances it by the number of items received; it stops after an empty page, or once `TotalCount` items are counted.
+pub type DescribeImageAutoAuthorizedTaskListPages<'a, C> = ::tc_runtime::support::Pages<
+    'a,
+    C,
+    DescribeImageAutoAuthorizedTaskListPaging,
+>;
+/// How `DescribeImageAutoAuthorizedTaskList` pages: offset `Offset`, items `List`.
 #[derive(Debug)]
-pub struct DescribeImageAutoAuthorizedTaskListPages<'a, C: ?Sized> {
-    client: &'a C,
-    request: models::DescribeImageAutoAuthorizedTaskListRequest,
-    done: bool,
-}
-impl<'a, C: Tcss + ?Sized> DescribeImageAutoAuthorizedTaskListPages<'a, C> {
-    /// Pages starting at `request`'s offset (0 when unset).
-    pub fn new(
+pub enum DescribeImageAutoAuthorizedTaskListPaging {}
+impl<C: Tcss + ?Sized> ::tc_runtime::support::Paging<C>
+for DescribeImageAutoAuthorizedTaskListPaging {
+    type Request = models::DescribeImageAutoAuthorizedTaskListRequest;
+    type Response = models::DescribeImageAutoAuthorizedTaskListResponse;
+    type Item = models::ImageAutoAuthorizedTask;
+    type Code = errors::DescribeImageAutoAuthorizedTaskListErrorCode;
+    fn fetch<'a>(
         client: &'a C,
-        request: models::DescribeImageAutoAuthorizedTaskListRequest,
-    ) -> Self {
-        Self {
-            client,
-            request,
-            done: false,
-        }
-    }
-    /// The next page, or `None` once every page has been returned. After an error the
-    /// same page is fetched again on the next call.
-    pub async fn next_page(
-        &mut self,
-    ) -> ::std::option::Option<
-        ::std::result::Result<
+        request: &'a models::DescribeImageAutoAuthorizedTaskListRequest,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
             models::DescribeImageAutoAuthorizedTaskListResponse,
             ::tc_runtime::Error<errors::DescribeImageAutoAuthorizedTaskListErrorCode>,
         >,
-    > {
-        if self.done {
-            return ::std::option::Option::None;
-        }
-        let page = match self
-            .client
-            .describe_image_auto_authorized_task_list(&self.request)
-            .await
-        {
-            ::std::result::Result::Ok(page) => page,
-            ::std::result::Result::Err(error) => {
-                return ::std::option::Option::Some(::std::result::Result::Err(error));
-            }
-        };
-        let received = page.list.len() as i64;
-        let next = self.request.offset.unwrap_or(0) + received;
-        self.request.offset = ::std::option::Option::Some(next);
-        if received == 0 {
-            self.done = true;
-        }
-        if let ::std::option::Option::Some(total) = ::std::option::Option::Some(
-            page.total_count,
-        ) {
-            if next >= total {
-                self.done = true;
-            }
-        }
-        ::std::option::Option::Some(::std::result::Result::Ok(page))
+    > + Send + 'a {
+        client.describe_image_auto_authorized_task_list(request)
     }
-    /// Fetches every remaining page and returns all their items, in order.
-    pub async fn collect_items(
-        mut self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<models::ImageAutoAuthorizedTask>,
-        ::tc_runtime::Error<errors::DescribeImageAutoAuthorizedTaskListErrorCode>,
-    > {
-        let mut all = ::std::vec::Vec::new();
-        while let ::std::option::Option::Some(page) = self.next_page().await {
-            let page = page?;
-            all.extend(page.list);
-        }
-        ::std::result::Result::Ok(all)
+    fn offset(request: &models::DescribeImageAutoAuthorizedTaskListRequest) -> i64 {
+        request.offset.unwrap_or(0)
+    }
+    fn set_offset(
+        request: &mut models::DescribeImageAutoAuthorizedTaskListRequest,
+        offset: i64,
+    ) {
+        request.offset = ::std::option::Option::Some(offset);
+    }
+    fn received(page: &models::DescribeImageAutoAuthorizedTaskListResponse) -> usize {
+        page.list.len()
+    }
+    fn total(
+        page: &models::DescribeImageAutoAuthorizedTaskListResponse,
+    ) -> ::std::option::Option<i64> {
+        ::std::option::Option::Some(page.total_count)
+    }
+    fn items(
+        page: models::DescribeImageAutoAuthorizedTaskListResponse,
+    ) -> ::std::vec::Vec<models::ImageAutoAuthorizedTask> {
+        page.list
     }
 }

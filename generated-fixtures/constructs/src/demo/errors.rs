@@ -3,7 +3,7 @@
 /// Error code of `DescribeMachines`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeMachinesErrorCode {
     /// `InvalidParameterValue`: A parameter value is wrong.
@@ -43,10 +43,30 @@ impl ::std::fmt::Display for DescribeMachinesErrorCode {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+impl ::std::fmt::Debug for DescribeMachinesErrorCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::tc_runtime::support::codec::debug_str(
+            f,
+            ::tc_runtime::ErrorCode::as_str(self),
+            ::std::matches!(self, Self::Unknown(_)),
+        )
+    }
+}
+impl ::std::cmp::PartialEq for DescribeMachinesErrorCode {
+    fn eq(&self, other: &Self) -> bool {
+        ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
+    }
+}
+impl ::std::cmp::Eq for DescribeMachinesErrorCode {}
+impl ::std::hash::Hash for DescribeMachinesErrorCode {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
+    }
+}
 /// Error code of `DescribeNothing`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeNothingErrorCode {
     /// A common error code (see [`CommonErrorCode`](crate::common::CommonErrorCode))
@@ -74,10 +94,30 @@ impl ::std::fmt::Display for DescribeNothingErrorCode {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+impl ::std::fmt::Debug for DescribeNothingErrorCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::tc_runtime::support::codec::debug_str(
+            f,
+            ::tc_runtime::ErrorCode::as_str(self),
+            ::std::matches!(self, Self::Unknown(_)),
+        )
+    }
+}
+impl ::std::cmp::PartialEq for DescribeNothingErrorCode {
+    fn eq(&self, other: &Self) -> bool {
+        ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
+    }
+}
+impl ::std::cmp::Eq for DescribeNothingErrorCode {}
+impl ::std::hash::Hash for DescribeNothingErrorCode {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
+    }
+}
 /// Error code of `ModifyMachine`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ModifyMachineErrorCode {
     /// A common error code (see [`CommonErrorCode`](crate::common::CommonErrorCode))
@@ -103,5 +143,25 @@ impl ::tc_runtime::ErrorCode for ModifyMachineErrorCode {
 impl ::std::fmt::Display for ModifyMachineErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
+    }
+}
+impl ::std::fmt::Debug for ModifyMachineErrorCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::tc_runtime::support::codec::debug_str(
+            f,
+            ::tc_runtime::ErrorCode::as_str(self),
+            ::std::matches!(self, Self::Unknown(_)),
+        )
+    }
+}
+impl ::std::cmp::PartialEq for ModifyMachineErrorCode {
+    fn eq(&self, other: &Self) -> bool {
+        ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
+    }
+}
+impl ::std::cmp::Eq for ModifyMachineErrorCode {}
+impl ::std::hash::Hash for ModifyMachineErrorCode {
+    fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
+        ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
     }
 }

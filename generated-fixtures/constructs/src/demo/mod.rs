@@ -189,7 +189,7 @@ impl Demo for DemoClient {
             ::tc_runtime::Error<errors::DescribeMachinesErrorCode>,
         >,
     > + Send {
-        self.client.call(&DESCRIBE_MACHINES, request)
+        ::tc_runtime::support::call(&self.client, &DESCRIBE_MACHINES, request)
     }
     fn describe_nothing(
         &self,
@@ -200,7 +200,7 @@ impl Demo for DemoClient {
             ::tc_runtime::Error<errors::DescribeNothingErrorCode>,
         >,
     > + Send {
-        self.client.call(&DESCRIBE_NOTHING, request)
+        ::tc_runtime::support::call(&self.client, &DESCRIBE_NOTHING, request)
     }
     fn modify_machine(
         &self,
@@ -211,71 +211,49 @@ impl Demo for DemoClient {
             ::tc_runtime::Error<errors::ModifyMachineErrorCode>,
         >,
     > + Send {
-        self.client.call(&MODIFY_MACHINE, request)
+        ::tc_runtime::support::call(&self.client, &MODIFY_MACHINE, request)
     }
 }
-/// Pages of `DescribeMachines`: each call to [`next_page`](DescribeMachinesPages::next_page) fetches the page at the current `Offset` and advances it by the number of items received; it stops after an empty page, or once `TotalCount` items are counted.
+/// Pages of `DescribeMachines`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `Offset` and advances it by the number of items received; it stops after an empty page, or once `TotalCount` items are counted.
+pub type DescribeMachinesPages<'a, C> = ::tc_runtime::support::Pages<
+    'a,
+    C,
+    DescribeMachinesPaging,
+>;
+/// How `DescribeMachines` pages: offset `Offset`, items `Machines`.
 #[derive(Debug)]
-pub struct DescribeMachinesPages<'a, C: ?Sized> {
-    client: &'a C,
-    request: models::DescribeMachinesRequest,
-    done: bool,
-}
-impl<'a, C: Demo + ?Sized> DescribeMachinesPages<'a, C> {
-    /// Pages starting at `request`'s offset (0 when unset).
-    pub fn new(client: &'a C, request: models::DescribeMachinesRequest) -> Self {
-        Self {
-            client,
-            request,
-            done: false,
-        }
-    }
-    /// The next page, or `None` once every page has been returned. After an error the
-    /// same page is fetched again on the next call.
-    pub async fn next_page(
-        &mut self,
-    ) -> ::std::option::Option<
-        ::std::result::Result<
+pub enum DescribeMachinesPaging {}
+impl<C: Demo + ?Sized> ::tc_runtime::support::Paging<C> for DescribeMachinesPaging {
+    type Request = models::DescribeMachinesRequest;
+    type Response = models::DescribeMachinesResponse;
+    type Item = models::Machine;
+    type Code = errors::DescribeMachinesErrorCode;
+    fn fetch<'a>(
+        client: &'a C,
+        request: &'a models::DescribeMachinesRequest,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
             models::DescribeMachinesResponse,
             ::tc_runtime::Error<errors::DescribeMachinesErrorCode>,
         >,
-    > {
-        if self.done {
-            return ::std::option::Option::None;
-        }
-        let page = match self.client.describe_machines(&self.request).await {
-            ::std::result::Result::Ok(page) => page,
-            ::std::result::Result::Err(error) => {
-                return ::std::option::Option::Some(::std::result::Result::Err(error));
-            }
-        };
-        let received = page.machines.len() as i64;
-        let next = self.request.offset.unwrap_or(0) + received;
-        self.request.offset = ::std::option::Option::Some(next);
-        if received == 0 {
-            self.done = true;
-        }
-        if let ::std::option::Option::Some(total) = ::std::option::Option::Some(
-            page.total_count,
-        ) {
-            if next >= total {
-                self.done = true;
-            }
-        }
-        ::std::option::Option::Some(::std::result::Result::Ok(page))
+    > + Send + 'a {
+        client.describe_machines(request)
     }
-    /// Fetches every remaining page and returns all their items, in order.
-    pub async fn collect_items(
-        mut self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<models::Machine>,
-        ::tc_runtime::Error<errors::DescribeMachinesErrorCode>,
-    > {
-        let mut all = ::std::vec::Vec::new();
-        while let ::std::option::Option::Some(page) = self.next_page().await {
-            let page = page?;
-            all.extend(page.machines);
-        }
-        ::std::result::Result::Ok(all)
+    fn offset(request: &models::DescribeMachinesRequest) -> i64 {
+        request.offset.unwrap_or(0)
+    }
+    fn set_offset(request: &mut models::DescribeMachinesRequest, offset: i64) {
+        request.offset = ::std::option::Option::Some(offset);
+    }
+    fn received(page: &models::DescribeMachinesResponse) -> usize {
+        page.machines.len()
+    }
+    fn total(page: &models::DescribeMachinesResponse) -> ::std::option::Option<i64> {
+        ::std::option::Option::Some(page.total_count)
+    }
+    fn items(
+        page: models::DescribeMachinesResponse,
+    ) -> ::std::vec::Vec<models::Machine> {
+        page.machines
     }
 }
