@@ -54,7 +54,15 @@ pub fn secrets_in(text: &str) -> Vec<String> {
             None => out.push(line.to_owned()),
         }
     }
-    out.retain(|s| is_secret_like(s));
+    // A section header is a name the user chose and messages may show: text that also
+    // appears in one is not counted as a secret.
+    let headers: Vec<String> = split_lines(text)
+        .into_iter()
+        .map(|l| l.trim_start_matches('\u{feff}').trim())
+        .filter(|l| l.starts_with('['))
+        .map(str::to_lowercase)
+        .collect();
+    out.retain(|s| is_secret_like(s) && !headers.iter().any(|h| h.contains(&s.to_lowercase())));
     out
 }
 
@@ -215,6 +223,13 @@ mod tests {
     #[test]
     fn the_file_name_is_not_a_secret() {
         check_profile(b"\xef\x3d\x0a\x0d\x01D1A='ncentcloud/credentials:1:'''\n\xff", None);
+    }
+
+    /// Regression for the oracle (found by `cargo fuzz run credentials_ini`): a value that
+    /// also appears in a section header the message may show is not a secret.
+    #[test]
+    fn text_of_a_section_header_is_not_a_secret() {
+        check_profile(b"[OOOO toDz8kt]\nsecret_id = a\nen = toDz8kt]\nsecret_id = b\n", None);
     }
 
     #[test]
