@@ -14,7 +14,7 @@ pub(crate) fn manifest(api: &Api, options: &Options) -> String {
         None => "tc-runtime = { workspace = true }".to_owned(),
     };
     let mut features = format!(
-        "[features]\ndefault = [{}]\n# Derive `Serialize` on response types too (caching, logging, mock servers).\nserialize = []\n",
+        "[features]\ndefault = [{}]\n# Derive `Serialize` on response types too (caching, logging, mock servers).\nserialize = []\n# `Clone` and `PartialEq` on response types and on structures only responses use (requests\n# and the structures they use always have them): off by default, they double the compile time\n# of those types.\nextra-traits = []\n",
         default.join(", ")
     );
     for service in &api.services {

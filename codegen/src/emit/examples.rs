@@ -91,7 +91,7 @@ fn value_expr(service: &Service, field: &Field, ty: &Type, value: Option<&Value>
 
 fn struct_expr(service: &Service, wire: &str, value: Option<&Value>) -> TokenStream {
     let name = ident(struct_rust_name(service, wire));
-    let Some(structure) = service.structures.iter().find(|s| s.name == wire) else {
+    let Some(structure) = super::find_structure(service, wire) else {
         return quote!(models::#name {});
     };
     let fields = structure.fields.iter().map(|f| {

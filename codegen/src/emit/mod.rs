@@ -97,12 +97,19 @@ pub(crate) fn crate_ident(options: &Options) -> Ident {
     ident(&options.crate_name.replace('-', "_"))
 }
 
+/// A structure of the service by wire name. The IR keeps structures sorted by wire name, so
+/// this is a binary search: a linear one made emitting quadratic in the spec's size.
+pub(crate) fn find_structure<'a>(service: &'a Service, wire: &str) -> Option<&'a crate::ir::Structure> {
+    match service.structures.binary_search_by(|s| s.name.as_str().cmp(wire)) {
+        Ok(i) => service.structures.get(i),
+        // Sorted is the IR's promise; stay correct if it is ever broken.
+        Err(_) => service.structures.iter().find(|s| s.name == wire),
+    }
+}
+
 /// Resolves a structure's wire name to its Rust name within a service.
 pub(crate) fn struct_rust_name<'a>(service: &'a Service, wire: &'a str) -> &'a str {
-    service
-        .structures
-        .iter()
-        .find(|s| s.name == wire)
+    find_structure(service, wire)
         .map(|s| s.rust_name.as_str())
         // The checker rejects unresolved references; fall back to the wire name so a
         // broken IR still produces a compile error that names it, never a panic.

@@ -6,8 +6,10 @@
 //! `Deserialize`; serializing a response is opt-in, feature `serialize`, for caching, logging
 //! and mock servers), and they are not derived: each type implements the runtime's
 //! non-generic `support::codec::Decode` / `Encode` as one table-driven call, and its serde impl
-//! is a one-line call into `tc_runtime::support::codec`. A derived `Deserialize` costs rustc about a
-//! millisecond per field (generic visitors, checked per type); this costs about a tenth.
+//! is a one-line call into `tc_runtime::support::codec`. A derived `Deserialize` costs rustc
+//! about a millisecond per field (generic visitors, checked per type); this costs about a
+//! tenth. Types only received derive `Debug` alone; `Clone` and `PartialEq` on them are opt-in
+//! (feature `extra-traits`).
 
 use std::collections::BTreeMap;
 
@@ -223,9 +225,19 @@ fn struct_item(
             gated
         }
     });
+    // What is only received needs `Debug` and decoding; `Clone` and `PartialEq` cost as much
+    // to compile again, so there they come with the `extra-traits` feature.
+    let derives = if usage.input {
+        quote!(#[derive(Debug, Clone, PartialEq)])
+    } else {
+        quote! {
+            #[derive(Debug)]
+            #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
+        }
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq)]
+        #derives
         #non_exhaustive
         pub struct #name { #(#members)* }
         #decode

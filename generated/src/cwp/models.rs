@@ -32,7 +32,8 @@ impl ::std::default::Default for DescribeLicenseGeneralRequest {
     }
 }
 /// Result of [`DescribeLicenseGeneral`](super::Cwp::describe_license_general).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
+#[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeLicenseGeneralResponse {
     /// Total number of authorizations (including those that are isolated, expired, and in other states)
     ///

@@ -32,7 +32,8 @@ impl ::std::default::Default for DescribeImageAuthorizedInfoRequest {
     }
 }
 /// Result of [`DescribeImageAuthorizedInfo`](super::Tcss::describe_image_authorized_info).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
+#[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeImageAuthorizedInfoResponse {
     /// Total number of valid image licenses
     ///
@@ -255,7 +256,8 @@ impl DescribeImageAutoAuthorizedTaskListRequest {
     }
 }
 /// Result of [`DescribeImageAutoAuthorizedTaskList`](super::Tcss::describe_image_auto_authorized_task_list).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
+#[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeImageAutoAuthorizedTaskListResponse {
     /// List of automatic licensing tasks
     ///
@@ -350,7 +352,8 @@ impl ::std::default::Default for DescribeProVersionInfoRequest {
     }
 }
 /// Result of [`DescribeProVersionInfo`](super::Tcss::describe_pro_version_info).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
+#[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeProVersionInfoResponse {
     /// Start time of the Pro Edition, which is not empty only when the edition is purchased.
     /// Note: This field may return null, indicating that no valid values can be obtained.
@@ -528,7 +531,8 @@ impl ::std::default::Default for DescribePurchaseStateInfoRequest {
     }
 }
 /// Result of [`DescribePurchaseStateInfo`](super::Tcss::describe_purchase_state_info).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
+#[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribePurchaseStateInfoResponse {
     /// Valid values: 0 (available for trial and purchase); 1 (available for purchase only after failed trial review or trial expiration); 2 (trial effective); 3 (Pro Edition effective); 4 (Pro Edition expired).
     ///
@@ -843,7 +847,8 @@ impl ::serde::Serialize for AssetFilters {
     }
 }
 /// Information of the automatic image licensing task
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
+#[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct ImageAutoAuthorizedTask {
     /// Task ID
     ///

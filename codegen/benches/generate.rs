@@ -1,0 +1,50 @@
+//! Generator time: load (parse) + check + emit + format, in memory, for the real spec and for
+//! synthetic specs of 100, 300 and 1,000 actions.
+//!
+//! The synthetic specs are read from `$TC_BENCH_SPECS/spec-N` (default `/tmp/tcbench`), where
+//! `bench/generator.sh` writes them with `cargo xtask synth`; reading the files is not timed.
+//! Run: `bench/generator.sh` (or `cargo bench -p tc-codegen --bench generate` after it).
+
+use std::path::PathBuf;
+
+use tc_codegen::SpecFiles;
+use tc_codegen::emit::{Options, generate};
+
+fn main() {
+    divan::main();
+}
+
+fn spec(name: &str) -> SpecFiles {
+    let dir = if name == "real" {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec")
+    } else {
+        let root = std::env::var("TC_BENCH_SPECS").unwrap_or_else(|_| "/tmp/tcbench".to_owned());
+        PathBuf::from(root).join(format!("spec-{name}"))
+    };
+    tc_codegen::load::read_dir(&dir)
+        .unwrap_or_else(|_| panic!("{} missing: run bench/generator.sh, which synthesizes it", dir.display()))
+}
+
+/// The whole generator: parse and check (`build`), then emit and format every file.
+#[divan::bench(args = ["real", "100", "300", "1000"], sample_count = 3, sample_size = 1)]
+fn load_check_emit_format(bencher: divan::Bencher, name: &str) {
+    let files = spec(name);
+    bencher.bench(|| {
+        let api = tc_codegen::build(&files).expect("spec builds");
+        generate(&api, &Options::default()).expect("emits")
+    });
+}
+
+/// Parse and check alone.
+#[divan::bench(args = ["real", "100", "300", "1000"], sample_count = 3, sample_size = 1)]
+fn load_check(bencher: divan::Bencher, name: &str) {
+    let files = spec(name);
+    bencher.bench(|| tc_codegen::build(&files).expect("spec builds"));
+}
+
+/// Emit and format alone.
+#[divan::bench(args = ["real", "100", "300", "1000"], sample_count = 3, sample_size = 1)]
+fn emit_format(bencher: divan::Bencher, name: &str) {
+    let api = tc_codegen::build(&spec(name)).expect("spec builds");
+    bencher.bench(|| generate(&api, &Options::default()).expect("emits"));
+}
