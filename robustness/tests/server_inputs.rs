@@ -93,7 +93,6 @@ fn generated_headers_include_valid_ones() {
 /// deep keys (see "Findings" in `fuzz/README.md`); run with `--ignored` to check a fix. The property tests
 /// above skip keys deeper than `MAX_KEY_SEGMENTS`.
 #[test]
-#[ignore = "aborts the process: tc-mock unflatten overflows the stack on deep keys (reported)"]
 fn deep_query_keys_do_not_overflow_the_server_stack() {
     let key = vec!["A"; 4 * 1024].join(".");
     assert!(key.split('.').count() > MAX_KEY_SEGMENTS);

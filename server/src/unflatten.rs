@@ -24,7 +24,15 @@ pub enum UnflattenError {
     MixedIndices(String),
     /// Array indices are not `0..n` (a gap, or a non-canonical index like `01`).
     BadIndex(String),
+    /// A key has more segments than any API 3.0 parameter can (structures nest at most 5
+    /// deep, each level adding a name and an index); refused before building the tree,
+    /// whose recursive conversion would otherwise grow the stack with the key.
+    TooDeep(String),
 }
+
+/// The most `.`-segments a parameter name may have: far above the real maximum (5 nested
+/// structures with arrays: about 11), far below what could strain a worker's stack.
+pub const MAX_KEY_SEGMENTS: usize = 32;
 
 impl fmt::Display for UnflattenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -34,6 +42,10 @@ impl fmt::Display for UnflattenError {
             Self::Conflict(k) => write!(f, "the parameter `{k}` is given both as a value and as a structure"),
             Self::MixedIndices(k) => write!(f, "the parameter `{k}` mixes array indices and field names"),
             Self::BadIndex(k) => write!(f, "the array `{k}` does not have contiguous indices starting at 0"),
+            Self::TooDeep(k) => {
+                let head: String = k.chars().take(64).collect();
+                write!(f, "the parameter `{head}…` nests deeper than {MAX_KEY_SEGMENTS} levels")
+            }
         }
     }
 }
@@ -62,6 +74,9 @@ pub fn unflatten(pairs: &[(String, String)]) -> Result<Value, UnflattenError> {
 }
 
 fn insert(root: &mut BTreeMap<String, Node>, key: &str, value: &str) -> Result<(), UnflattenError> {
+    if key.split('.').nth(MAX_KEY_SEGMENTS).is_some() {
+        return Err(UnflattenError::TooDeep(key.to_owned()));
+    }
     let segments: Vec<&str> = key.split('.').collect();
     if segments.iter().any(|s| s.is_empty()) {
         return Err(UnflattenError::EmptySegment(key.to_owned()));

@@ -39,6 +39,9 @@ publish = false
 {runtime}
 serde = {{ version = "1", default-features = false, features = ["std"] }}
 
+[lints.rust]
+unsafe_code = "forbid"
+
 [dev-dependencies]
 serde_json = "1"
 tokio = {{ version = "1", default-features = false, features = ["rt", "macros"] }}
