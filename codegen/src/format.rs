@@ -16,15 +16,29 @@ pub fn rust_header() -> String {
 /// The tokens come from our own emitters, so a parse failure is a generator bug; it is
 /// returned (with the offending tokens) rather than panicking so callers can report it.
 pub fn rust_file(tokens: TokenStream) -> Result<String, FormatError> {
-    let text = tokens.to_string();
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| FormatError {
-        file: String::new(),
-        message: e.to_string(),
-        tokens: text,
-    })?;
     let mut out = rust_header();
-    out.push_str(&prettyplease::unparse(&file));
+    out.push_str(&rust_piece(|| tokens.clone())?);
     Ok(out)
+}
+
+/// Formats one piece of a Rust file (inner attributes and/or items), without the header;
+/// `emit` makes its tokens.
+///
+/// Pieces printed one by one and joined read exactly as the whole file printed at once:
+/// `prettyplease` prints each item on its own, ending with a line break. This is what lets
+/// the emit stage format a large file's pieces on several threads, and keeps memory bounded
+/// by a piece instead of the whole file's syntax tree. `emit` runs a second time only if
+/// the tokens do not parse, to put their text in the error (keeping a copy of every
+/// stream in case it fails would cost a deep copy on the way into `syn`).
+pub fn rust_piece(emit: impl Fn() -> TokenStream) -> Result<String, FormatError> {
+    match syn::parse2::<syn::File>(emit()) {
+        Ok(file) => Ok(prettyplease::unparse(&file)),
+        Err(e) => Err(FormatError {
+            file: String::new(),
+            message: e.to_string(),
+            tokens: emit().to_string(),
+        }),
+    }
 }
 
 /// A TOML file (the generated `Cargo.toml`).

@@ -14,6 +14,7 @@ pub mod ir;
 pub mod load;
 pub mod locate;
 pub mod names;
+pub mod par;
 pub mod spec;
 
 pub use diag::{Diagnostic, Diagnostics};

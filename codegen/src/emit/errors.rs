@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ident;
+use super::{CHUNK, Piece, ident};
 use super::text::{doc_attrs, escape};
 use crate::ir::{Action, Api, ErrorCode, Service};
 
@@ -59,17 +59,20 @@ pub(crate) fn common_rs(api: &Api) -> TokenStream {
     }
 }
 
-/// `src/<service>/errors.rs`.
-pub(crate) fn errors_rs(service: &Service) -> TokenStream {
-    let doc = format!(
-        " Error codes of each {} action: the documented ones, the common ones, and `Unknown`.",
-        service.name
-    );
-    let enums = service.actions.iter().map(action_error);
-    quote! {
-        #![doc = #doc]
-        #(#enums)*
+/// `src/<service>/errors.rs`, in pieces: the module doc, then the error enums of the
+/// actions in chunks of [`super::CHUNK`].
+pub(crate) fn errors_rs(service: &Service) -> Vec<Piece<'_>> {
+    let mut pieces: Vec<Piece<'_>> = vec![Box::new(move || {
+        let doc = format!(
+            " Error codes of each {} action: the documented ones, the common ones, and `Unknown`.",
+            service.name
+        );
+        quote!(#![doc = #doc])
+    })];
+    for actions in service.actions.chunks(CHUNK) {
+        pieces.push(Box::new(move || actions.iter().map(action_error).collect()));
     }
+    pieces
 }
 
 fn action_error(action: &Action) -> TokenStream {

@@ -18,6 +18,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::format::{self, FormatError};
+use crate::par;
 use crate::ir::{Api, Field, Scalar, Service, Type};
 
 /// Options that change what is generated (not how the spec is read).
@@ -45,47 +46,51 @@ impl Default for Options {
 
 /// Generates every file of the client crate, keyed by path relative to the crate root
 /// (`Cargo.toml`, `src/lib.rs`, `src/tcss/models.rs`, `docs/tcss/DescribeX.md`, ...).
+///
+/// Rust files are made of [`Piece`]s, emitted and formatted on every core ([`par::map`]) and
+/// joined in order, so the output is the same whatever the number of threads. The first
+/// piece that fails to format is the error returned.
 pub fn generate(api: &Api, options: &Options) -> Result<BTreeMap<String, String>, FormatError> {
-    let mut out = Output::default();
-    out.text("Cargo.toml", cargo::manifest(api, options));
-    out.rust("src/lib.rs", client::lib_rs(api, options))?;
-    out.rust("src/common.rs", errors::common_rs(api))?;
-    out.text("docs/README.md", docs::index(api));
-    out.rust("tests/examples.rs", examples::tests_rs(api, options))?;
-    out.rust("tests/future_sizes.rs", sizes::tests_rs(api, options))?;
+    let mut files = BTreeMap::new();
+    let mut rust: Vec<(String, Piece<'_>)> = Vec::new();
+    files.insert("Cargo.toml".to_owned(), cargo::manifest(api, options));
+    files.insert("docs/README.md".to_owned(), docs::index(api));
+    rust.push(("src/lib.rs".into(), Box::new(|| client::lib_rs(api, options))));
+    rust.push(("src/common.rs".into(), Box::new(|| errors::common_rs(api))));
+    rust.push(("tests/examples.rs".into(), Box::new(|| examples::tests_rs(api, options))));
+    rust.push(("tests/future_sizes.rs".into(), Box::new(|| sizes::tests_rs(api, options))));
     for service in &api.services {
         let dir = format!("src/{}", service.module);
-        out.rust(&format!("{dir}/mod.rs"), client::service_rs(service, options))?;
-        out.rust(&format!("{dir}/models.rs"), models::models_rs(service))?;
-        out.rust(&format!("{dir}/errors.rs"), errors::errors_rs(service))?;
-        out.rust(&format!("examples/{}.rs", service.module), examples::example_bin(service, options))?;
+        rust.push((format!("{dir}/mod.rs"), Box::new(|| client::service_rs(service, options))));
+        for piece in models::models_rs(service) {
+            rust.push((format!("{dir}/models.rs"), piece));
+        }
+        for piece in errors::errors_rs(service) {
+            rust.push((format!("{dir}/errors.rs"), piece));
+        }
+        rust.push((format!("examples/{}.rs", service.module), Box::new(|| examples::example_bin(service, options))));
         for action in &service.actions {
-            out.text(
-                &format!("docs/{}/{}.md", service.module, action.name),
+            files.insert(
+                format!("docs/{}/{}.md", service.module, action.name),
                 docs::action_page(api, service, action),
             );
         }
     }
-    Ok(out.files)
-}
-
-/// The files being generated, keyed by path; Rust files go through the format stage.
-#[derive(Default)]
-struct Output {
-    files: BTreeMap<String, String>,
-}
-
-impl Output {
-    fn text(&mut self, path: &str, contents: String) {
-        self.files.insert(path.to_owned(), contents);
+    let formatted = par::map(&rust, |(path, piece)| format::rust_piece(piece).map_err(|e| e.in_file(path)));
+    for ((path, _), text) in rust.iter().zip(formatted) {
+        files.entry(path.clone()).or_insert_with(format::rust_header).push_str(&text?);
     }
-
-    fn rust(&mut self, path: &str, tokens: TokenStream) -> Result<(), FormatError> {
-        let contents = format::rust_file(tokens).map_err(|e| e.in_file(path))?;
-        self.text(path, contents);
-        Ok(())
-    }
+    Ok(files)
 }
+
+/// One piece of a generated Rust file: emits its tokens (inner attributes, items). A file's
+/// pieces are consecutive in [`generate`]'s list; each is formatted on its own.
+pub(crate) type Piece<'a> = Box<dyn Fn() -> TokenStream + Sync + 'a>;
+
+/// How many actions, structures or enums one piece of a large file holds: enough to keep a
+/// thread busy for a while, few enough to balance the cores and bound memory (a piece's
+/// syntax tree is all that is alive at once per thread).
+pub(crate) const CHUNK: usize = 16;
 
 /// A Rust identifier from a name the checker already made valid.
 pub(crate) fn ident(name: &str) -> Ident {

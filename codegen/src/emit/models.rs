@@ -17,7 +17,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::text::{doc_attrs, escape, field_doc};
-use super::{field_type, ident, int_lit, is_optional, value_type};
+use super::{CHUNK, Piece, field_type, ident, int_lit, is_optional, value_type};
 use crate::ir::{Action, Field, Scalar, Service, Type, Usage, ValueKind, ValueSet};
 
 /// The codec module of the runtime, as generated code names it.
@@ -25,25 +25,38 @@ fn codec() -> TokenStream {
     quote!(::tc_runtime::support::codec)
 }
 
-/// `src/<service>/models.rs`.
-pub(crate) fn models_rs(service: &Service) -> TokenStream {
-    let module_doc = format!(
-        " Data types of {} ({} `{}`): requests, responses, structures and value sets.",
-        service.title, service.name, service.version
-    );
-    let enums = value_sets(service).into_values().map(open_enum);
-    let structures = service.structures.iter().map(|s| {
-        let doc = doc_attrs(&escape(&s.description));
-        let fields: Vec<&Field> = s.fields.iter().collect();
-        struct_item(service, &s.rust_name, doc, s.usage, false, &fields)
-    });
-    let actions = service.actions.iter().map(|a| action_types(service, a));
-    quote! {
-        #![doc = #module_doc]
-        #(#actions)*
-        #(#structures)*
-        #(#enums)*
+/// `src/<service>/models.rs`, in pieces formatted independently (see [`super::Piece`]): the
+/// module doc, then the request and response types of each action, the structures and the
+/// enums, in chunks of [`super::CHUNK`].
+pub(crate) fn models_rs(service: &Service) -> Vec<Piece<'_>> {
+    let mut pieces: Vec<Piece<'_>> = vec![Box::new(move || {
+        let module_doc = format!(
+            " Data types of {} ({} `{}`): requests, responses, structures and value sets.",
+            service.title, service.name, service.version
+        );
+        quote!(#![doc = #module_doc])
+    })];
+    for actions in service.actions.chunks(CHUNK) {
+        pieces.push(Box::new(move || actions.iter().map(|a| action_types(service, a)).collect()));
     }
+    for structures in service.structures.chunks(CHUNK) {
+        pieces.push(Box::new(move || {
+            structures
+                .iter()
+                .map(|s| {
+                    let doc = doc_attrs(&escape(&s.description));
+                    let fields: Vec<&Field> = s.fields.iter().collect();
+                    struct_item(service, &s.rust_name, doc, s.usage, false, &fields)
+                })
+                .collect()
+        }));
+    }
+    let enums: Vec<&ValueSet> = value_sets(service).into_values().collect();
+    for sets in enums.chunks(CHUNK) {
+        let sets = sets.to_vec();
+        pieces.push(Box::new(move || sets.iter().copied().map(open_enum).collect()));
+    }
+    pieces
 }
 
 /// Every value set of the service (fields of structures, requests, responses, filters),
