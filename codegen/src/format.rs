@@ -77,3 +77,26 @@ impl FormatError {
 }
 
 impl std::error::Error for FormatError {}
+
+#[cfg(test)]
+mod tests {
+    use super::{rust_file, rust_piece};
+    use quote::quote;
+
+    #[test]
+    fn pieces_joined_read_as_the_whole_file() {
+        let a = quote! { #![doc = " Module."] pub struct A { pub x: i64 } };
+        let b = quote! { impl A { pub fn x(&self) -> i64 { self.x } } pub enum B { One } };
+        let whole = rust_file(quote! { #a #b }).unwrap();
+        let joined = super::rust_header() + &rust_piece(|| a.clone()).unwrap() + &rust_piece(|| b.clone()).unwrap();
+        assert_eq!(whole, joined);
+    }
+
+    #[test]
+    fn tokens_that_do_not_parse_are_an_error_carrying_them() {
+        let err = rust_piece(|| quote! { pub struct ; }).unwrap_err().in_file("src/x.rs");
+        assert_eq!(err.file, "src/x.rs");
+        assert!(err.tokens.contains("pub struct ;"), "{}", err.tokens);
+        assert!(err.to_string().contains("src/x.rs"), "{err}");
+    }
+}
