@@ -111,6 +111,7 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
         let (req, resp, err) = (ident(&a.request_type), ident(&a.response_type), ident(&a.error_type));
         let info = info_ident(a);
         quote! {
+            #[inline]
             fn #method(&self, request: &models::#req)
                 -> impl ::std::future::Future<Output = ::std::result::Result<models::#resp, ::tc_runtime::Error<errors::#err>>> + Send
             {
@@ -160,17 +161,20 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
 
         impl #client_name {
             /// A client over a configured runtime client (shared connection pool and limits).
+            #[inline]
             pub fn new(client: ::tc_runtime::Client) -> Self {
                 Self { client }
             }
 
             /// A client with credentials from the default chain (explicit environment
             /// variables, then the profile file) and default settings.
+            #[inline]
             pub fn from_env() -> ::std::result::Result<Self, ::tc_runtime::ConfigError> {
                 ::tc_runtime::Client::from_env().map(Self::new)
             }
 
             /// The runtime client underneath.
+            #[inline]
             pub fn runtime(&self) -> &::tc_runtime::Client {
                 &self.client
             }
@@ -309,19 +313,24 @@ fn pager_type(service: &Service, action: &Action, p: &Pagination) -> TokenStream
             {
                 client.#method(request)
             }
+            #[inline]
             fn offset(request: &models::#req) -> i64 {
                 #offset_value
             }
+            #[inline]
             fn set_offset(request: &mut models::#req, offset: i64) {
                 #set_offset
             }
+            #[inline]
             fn received(page: &models::#resp) -> usize {
                 #items_len
             }
+            #[inline]
             fn total(page: &models::#resp) -> ::std::option::Option<i64> {
                 #unused_page
                 #total_value
             }
+            #[inline]
             fn items(page: models::#resp) -> ::std::vec::Vec<#item_ty> {
                 #take_items
             }

@@ -36,6 +36,7 @@ pub(crate) fn common_rs(api: &Api) -> TokenStream {
             pub const ALL: &'static [CommonErrorCode] = &[#(Self::#names),*];
 
             /// The code for `code`, if it is a common one.
+            #[inline]
             pub fn from_code(code: &str) -> ::std::option::Option<Self> {
                 match code {
                     #(#wires => ::std::option::Option::Some(Self::#names),)*
@@ -44,6 +45,7 @@ pub(crate) fn common_rs(api: &Api) -> TokenStream {
             }
 
             /// The code as the API sends it.
+            #[inline]
             pub fn as_str(self) -> &'static str {
                 match self {
                     #(Self::#names => #wires,)*
@@ -52,6 +54,7 @@ pub(crate) fn common_rs(api: &Api) -> TokenStream {
         }
 
         impl ::std::fmt::Display for CommonErrorCode {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
@@ -119,10 +122,12 @@ fn action_error(action: &Action) -> TokenStream {
         }
 
         impl ::tc_runtime::ErrorCode for #name {
+            #[inline]
             fn from_code(code: &str) -> Self {
                 #from_code
             }
 
+            #[inline]
             fn as_str(&self) -> &str {
                 match self {
                     #(Self::#names => #wires,)*
@@ -133,18 +138,21 @@ fn action_error(action: &Action) -> TokenStream {
         }
 
         impl ::std::fmt::Display for #name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(::tc_runtime::ErrorCode::as_str(self))
             }
         }
 
         impl ::std::fmt::Debug for #name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 ::tc_runtime::support::codec::debug_str(f, ::tc_runtime::ErrorCode::as_str(self), ::std::matches!(self, Self::Unknown(_)))
             }
         }
 
         impl ::std::cmp::PartialEq for #name {
+            #[inline]
             fn eq(&self, other: &Self) -> bool {
                 ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
             }

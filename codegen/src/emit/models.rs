@@ -10,6 +10,11 @@
 //! about a millisecond per field (generic visitors, checked per type); this costs about a
 //! tenth. Types only received derive `Debug` alone; `Clone` and `PartialEq` on them are opt-in
 //! (feature `extra-traits`).
+//!
+//! Every generated function with a body is `#[inline]` (generic ones already are, in effect):
+//! rustc then compiles it to machine code only in the crates that call it, not in this one.
+//! A build of the generated crate does the front end's work (types, borrows, metadata) and
+//! no code generation for the thousands of functions a consumer never calls.
 
 use std::collections::BTreeMap;
 
@@ -123,6 +128,7 @@ fn action_types(service: &Service, action: &Action) -> TokenStream {
     let default_impl = required.is_empty().then(|| {
         quote! {
             impl ::std::default::Default for #request_name {
+                #[inline]
                 fn default() -> Self { Self::new() }
             }
         }
@@ -140,6 +146,7 @@ fn action_types(service: &Service, action: &Action) -> TokenStream {
         impl #request_name {
             #[doc = #new_doc]
             #[allow(clippy::new_without_default)]
+            #[inline]
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits),* }
             }
@@ -178,6 +185,7 @@ fn setter(service: &Service, field: &Field) -> TokenStream {
         quote! {
             #doc
             #[must_use]
+            #[inline]
             pub fn #method(mut self, value: #ty) -> Self {
                 self.#name = ::std::option::Option::Some(value);
                 self
@@ -326,6 +334,7 @@ fn decode_impls(service: &Service, name: &proc_macro2::Ident, fields: &[&Field])
     }
     quote! {
         impl #codec::Decode for #name {
+            #[inline]
             fn decode(fields: &mut dyn #codec::Fields) -> #codec::Result<Self> {
                 #(#locals)*
                 #codec::read(fields, #names, &[#(#required),*], &mut [#(#slots),*])?;
@@ -361,6 +370,7 @@ fn encode_impls(name: &proc_macro2::Ident, fields: &[&Field]) -> [TokenStream; 2
     [
         quote! {
             impl #codec::Encode for #name {
+                #[inline]
                 fn encode(&self, out: &mut dyn #codec::Entries) {
                     #codec::write(out, #names, &[#(#values),*]);
                 }
@@ -412,6 +422,7 @@ fn open_enum(set: &ValueSet) -> TokenStream {
                 }
                 impl #name {
                     /// The value as sent on the wire.
+                    #[inline]
                     pub fn as_str(&self) -> &str {
                         match self {
                             #(Self::#names => #wires,)*
@@ -420,6 +431,7 @@ fn open_enum(set: &ValueSet) -> TokenStream {
                     }
                 }
                 impl ::std::convert::From<&str> for #name {
+                    #[inline]
                     fn from(value: &str) -> Self {
                         match value {
                             #(#wires => Self::#names,)*
@@ -428,16 +440,19 @@ fn open_enum(set: &ValueSet) -> TokenStream {
                     }
                 }
                 impl ::std::fmt::Display for #name {
+                    #[inline]
                     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(self.as_str())
                     }
                 }
                 impl ::std::fmt::Debug for #name {
+                    #[inline]
                     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         #codec::debug_str(f, self.as_str(), ::std::matches!(self, Self::Unknown(_)))
                     }
                 }
                 impl ::std::cmp::PartialEq for #name {
+                    #[inline]
                     fn eq(&self, other: &Self) -> bool {
                         self.as_str() == other.as_str()
                     }
@@ -476,6 +491,7 @@ fn open_enum(set: &ValueSet) -> TokenStream {
                 }
                 impl #name {
                     /// The value as sent on the wire.
+                    #[inline]
                     pub fn value(self) -> i64 {
                         match self {
                             #(Self::#names => #wires,)*
@@ -484,6 +500,7 @@ fn open_enum(set: &ValueSet) -> TokenStream {
                     }
                 }
                 impl ::std::convert::From<i64> for #name {
+                    #[inline]
                     fn from(value: i64) -> Self {
                         match value {
                             #(#wires => Self::#names,)*
@@ -492,16 +509,19 @@ fn open_enum(set: &ValueSet) -> TokenStream {
                     }
                 }
                 impl ::std::fmt::Display for #name {
+                    #[inline]
                     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         ::std::fmt::Display::fmt(&self.value(), f)
                     }
                 }
                 impl ::std::fmt::Debug for #name {
+                    #[inline]
                     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         #codec::debug_int(f, self.value(), ::std::matches!(self, Self::Unknown(_)))
                     }
                 }
                 impl ::std::cmp::PartialEq for #name {
+                    #[inline]
                     fn eq(&self, other: &Self) -> bool {
                         self.value() == other.value()
                     }

@@ -124,6 +124,7 @@ impl CommonErrorCode {
         Self::UnsupportedRegion,
     ];
     /// The code for `code`, if it is a common one.
+    #[inline]
     pub fn from_code(code: &str) -> ::std::option::Option<Self> {
         match code {
             "ActionOffline" => ::std::option::Option::Some(Self::ActionOffline),
@@ -210,6 +211,7 @@ impl CommonErrorCode {
         }
     }
     /// The code as the API sends it.
+    #[inline]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ActionOffline => "ActionOffline",
@@ -260,6 +262,7 @@ impl CommonErrorCode {
     }
 }
 impl ::std::fmt::Display for CommonErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }

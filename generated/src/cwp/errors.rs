@@ -15,6 +15,7 @@ pub enum DescribeLicenseGeneralErrorCode {
     Unknown(::std::string::String),
 }
 impl ::tc_runtime::ErrorCode for DescribeLicenseGeneralErrorCode {
+    #[inline]
     fn from_code(code: &str) -> Self {
         match code {
             "InternalError" => Self::InternalError,
@@ -26,6 +27,7 @@ impl ::tc_runtime::ErrorCode for DescribeLicenseGeneralErrorCode {
             }
         }
     }
+    #[inline]
     fn as_str(&self) -> &str {
         match self {
             Self::InternalError => "InternalError",
@@ -35,11 +37,13 @@ impl ::tc_runtime::ErrorCode for DescribeLicenseGeneralErrorCode {
     }
 }
 impl ::std::fmt::Display for DescribeLicenseGeneralErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
 impl ::std::fmt::Debug for DescribeLicenseGeneralErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -49,6 +53,7 @@ impl ::std::fmt::Debug for DescribeLicenseGeneralErrorCode {
     }
 }
 impl ::std::cmp::PartialEq for DescribeLicenseGeneralErrorCode {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }

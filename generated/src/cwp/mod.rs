@@ -65,20 +65,24 @@ pub struct CwpClient {
 }
 impl CwpClient {
     /// A client over a configured runtime client (shared connection pool and limits).
+    #[inline]
     pub fn new(client: ::tc_runtime::Client) -> Self {
         Self { client }
     }
     /// A client with credentials from the default chain (explicit environment
     /// variables, then the profile file) and default settings.
+    #[inline]
     pub fn from_env() -> ::std::result::Result<Self, ::tc_runtime::ConfigError> {
         ::tc_runtime::Client::from_env().map(Self::new)
     }
     /// The runtime client underneath.
+    #[inline]
     pub fn runtime(&self) -> &::tc_runtime::Client {
         &self.client
     }
 }
 impl Cwp for CwpClient {
+    #[inline]
     fn describe_license_general(
         &self,
         request: &models::DescribeLicenseGeneralRequest,

@@ -7,6 +7,7 @@
 #[non_exhaustive]
 pub struct DescribeLicenseGeneralRequest {}
 impl ::tc_runtime::support::codec::Encode for DescribeLicenseGeneralRequest {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &[], &[]);
     }
@@ -22,11 +23,13 @@ impl ::serde::Serialize for DescribeLicenseGeneralRequest {
 impl DescribeLicenseGeneralRequest {
     ///A request with no parameters set.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
 impl ::std::default::Default for DescribeLicenseGeneralRequest {
+    #[inline]
     fn default() -> Self {
         Self::new()
     }
@@ -121,6 +124,7 @@ pub struct DescribeLicenseGeneralResponse {
     pub request_id: ::std::string::String,
 }
 impl ::tc_runtime::support::codec::Decode for DescribeLicenseGeneralResponse {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -227,6 +231,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeLicenseGeneralResponse {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for DescribeLicenseGeneralResponse {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -306,6 +311,7 @@ pub enum DescribeLicenseGeneralResponseProtectType {
 }
 impl DescribeLicenseGeneralResponseProtectType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ProVersionPostpay => "PROVERSION_POSTPAY",
@@ -316,6 +322,7 @@ impl DescribeLicenseGeneralResponseProtectType {
     }
 }
 impl ::std::convert::From<&str> for DescribeLicenseGeneralResponseProtectType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "PROVERSION_POSTPAY" => Self::ProVersionPostpay,
@@ -326,11 +333,13 @@ impl ::std::convert::From<&str> for DescribeLicenseGeneralResponseProtectType {
     }
 }
 impl ::std::fmt::Display for DescribeLicenseGeneralResponseProtectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl ::std::fmt::Debug for DescribeLicenseGeneralResponseProtectType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -340,6 +349,7 @@ impl ::std::fmt::Debug for DescribeLicenseGeneralResponseProtectType {
     }
 }
 impl ::std::cmp::PartialEq for DescribeLicenseGeneralResponseProtectType {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }

@@ -17,6 +17,7 @@ pub enum DescribeImageAuthorizedInfoErrorCode {
     Unknown(::std::string::String),
 }
 impl ::tc_runtime::ErrorCode for DescribeImageAuthorizedInfoErrorCode {
+    #[inline]
     fn from_code(code: &str) -> Self {
         match code {
             "InternalError" => Self::InternalError,
@@ -29,6 +30,7 @@ impl ::tc_runtime::ErrorCode for DescribeImageAuthorizedInfoErrorCode {
             }
         }
     }
+    #[inline]
     fn as_str(&self) -> &str {
         match self {
             Self::InternalError => "InternalError",
@@ -39,11 +41,13 @@ impl ::tc_runtime::ErrorCode for DescribeImageAuthorizedInfoErrorCode {
     }
 }
 impl ::std::fmt::Display for DescribeImageAuthorizedInfoErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
 impl ::std::fmt::Debug for DescribeImageAuthorizedInfoErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -53,6 +57,7 @@ impl ::std::fmt::Debug for DescribeImageAuthorizedInfoErrorCode {
     }
 }
 impl ::std::cmp::PartialEq for DescribeImageAuthorizedInfoErrorCode {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
@@ -92,6 +97,7 @@ pub enum DescribeImageAutoAuthorizedTaskListErrorCode {
     Unknown(::std::string::String),
 }
 impl ::tc_runtime::ErrorCode for DescribeImageAutoAuthorizedTaskListErrorCode {
+    #[inline]
     fn from_code(code: &str) -> Self {
         match code {
             "AuthFailure" => Self::AuthFailure,
@@ -110,6 +116,7 @@ impl ::tc_runtime::ErrorCode for DescribeImageAutoAuthorizedTaskListErrorCode {
             }
         }
     }
+    #[inline]
     fn as_str(&self) -> &str {
         match self {
             Self::AuthFailure => "AuthFailure",
@@ -126,11 +133,13 @@ impl ::tc_runtime::ErrorCode for DescribeImageAutoAuthorizedTaskListErrorCode {
     }
 }
 impl ::std::fmt::Display for DescribeImageAutoAuthorizedTaskListErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
 impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -140,6 +149,7 @@ impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListErrorCode {
     }
 }
 impl ::std::cmp::PartialEq for DescribeImageAutoAuthorizedTaskListErrorCode {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
@@ -171,6 +181,7 @@ pub enum DescribeProVersionInfoErrorCode {
     Unknown(::std::string::String),
 }
 impl ::tc_runtime::ErrorCode for DescribeProVersionInfoErrorCode {
+    #[inline]
     fn from_code(code: &str) -> Self {
         match code {
             "InternalError" => Self::InternalError,
@@ -185,6 +196,7 @@ impl ::tc_runtime::ErrorCode for DescribeProVersionInfoErrorCode {
             }
         }
     }
+    #[inline]
     fn as_str(&self) -> &str {
         match self {
             Self::InternalError => "InternalError",
@@ -197,11 +209,13 @@ impl ::tc_runtime::ErrorCode for DescribeProVersionInfoErrorCode {
     }
 }
 impl ::std::fmt::Display for DescribeProVersionInfoErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
 impl ::std::fmt::Debug for DescribeProVersionInfoErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -211,6 +225,7 @@ impl ::std::fmt::Debug for DescribeProVersionInfoErrorCode {
     }
 }
 impl ::std::cmp::PartialEq for DescribeProVersionInfoErrorCode {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
@@ -242,6 +257,7 @@ pub enum DescribePurchaseStateInfoErrorCode {
     Unknown(::std::string::String),
 }
 impl ::tc_runtime::ErrorCode for DescribePurchaseStateInfoErrorCode {
+    #[inline]
     fn from_code(code: &str) -> Self {
         match code {
             "InternalError" => Self::InternalError,
@@ -256,6 +272,7 @@ impl ::tc_runtime::ErrorCode for DescribePurchaseStateInfoErrorCode {
             }
         }
     }
+    #[inline]
     fn as_str(&self) -> &str {
         match self {
             Self::InternalError => "InternalError",
@@ -268,11 +285,13 @@ impl ::tc_runtime::ErrorCode for DescribePurchaseStateInfoErrorCode {
     }
 }
 impl ::std::fmt::Display for DescribePurchaseStateInfoErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
 impl ::std::fmt::Debug for DescribePurchaseStateInfoErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -282,6 +301,7 @@ impl ::std::fmt::Debug for DescribePurchaseStateInfoErrorCode {
     }
 }
 impl ::std::cmp::PartialEq for DescribePurchaseStateInfoErrorCode {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }

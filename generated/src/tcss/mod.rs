@@ -212,20 +212,24 @@ pub struct TcssClient {
 }
 impl TcssClient {
     /// A client over a configured runtime client (shared connection pool and limits).
+    #[inline]
     pub fn new(client: ::tc_runtime::Client) -> Self {
         Self { client }
     }
     /// A client with credentials from the default chain (explicit environment
     /// variables, then the profile file) and default settings.
+    #[inline]
     pub fn from_env() -> ::std::result::Result<Self, ::tc_runtime::ConfigError> {
         ::tc_runtime::Client::from_env().map(Self::new)
     }
     /// The runtime client underneath.
+    #[inline]
     pub fn runtime(&self) -> &::tc_runtime::Client {
         &self.client
     }
 }
 impl Tcss for TcssClient {
+    #[inline]
     fn describe_image_authorized_info(
         &self,
         request: &models::DescribeImageAuthorizedInfoRequest,
@@ -241,6 +245,7 @@ impl Tcss for TcssClient {
             request,
         )
     }
+    #[inline]
     fn describe_image_auto_authorized_task_list(
         &self,
         request: &models::DescribeImageAutoAuthorizedTaskListRequest,
@@ -256,6 +261,7 @@ impl Tcss for TcssClient {
             request,
         )
     }
+    #[inline]
     fn describe_pro_version_info(
         &self,
         request: &models::DescribeProVersionInfoRequest,
@@ -267,6 +273,7 @@ impl Tcss for TcssClient {
     > + Send {
         ::tc_runtime::support::call(&self.client, &DESCRIBE_PRO_VERSION_INFO, request)
     }
+    #[inline]
     fn describe_purchase_state_info(
         &self,
         request: &models::DescribePurchaseStateInfoRequest,
@@ -305,23 +312,28 @@ for DescribeImageAutoAuthorizedTaskListPaging {
     > + Send + 'a {
         client.describe_image_auto_authorized_task_list(request)
     }
+    #[inline]
     fn offset(request: &models::DescribeImageAutoAuthorizedTaskListRequest) -> i64 {
         request.offset.unwrap_or(0)
     }
+    #[inline]
     fn set_offset(
         request: &mut models::DescribeImageAutoAuthorizedTaskListRequest,
         offset: i64,
     ) {
         request.offset = ::std::option::Option::Some(offset);
     }
+    #[inline]
     fn received(page: &models::DescribeImageAutoAuthorizedTaskListResponse) -> usize {
         page.list.len()
     }
+    #[inline]
     fn total(
         page: &models::DescribeImageAutoAuthorizedTaskListResponse,
     ) -> ::std::option::Option<i64> {
         ::std::option::Option::Some(page.total_count)
     }
+    #[inline]
     fn items(
         page: models::DescribeImageAutoAuthorizedTaskListResponse,
     ) -> ::std::vec::Vec<models::ImageAutoAuthorizedTask> {

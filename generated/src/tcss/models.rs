@@ -7,6 +7,7 @@
 #[non_exhaustive]
 pub struct DescribeImageAuthorizedInfoRequest {}
 impl ::tc_runtime::support::codec::Encode for DescribeImageAuthorizedInfoRequest {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &[], &[]);
     }
@@ -22,11 +23,13 @@ impl ::serde::Serialize for DescribeImageAuthorizedInfoRequest {
 impl DescribeImageAuthorizedInfoRequest {
     ///A request with no parameters set.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
 impl ::std::default::Default for DescribeImageAuthorizedInfoRequest {
+    #[inline]
     fn default() -> Self {
         Self::new()
     }
@@ -61,6 +64,7 @@ pub struct DescribeImageAuthorizedInfoResponse {
     pub request_id: ::std::string::String,
 }
 impl ::tc_runtime::support::codec::Decode for DescribeImageAuthorizedInfoResponse {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -109,6 +113,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeImageAuthorizedInfoResponse {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for DescribeImageAuthorizedInfoResponse {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -181,6 +186,7 @@ pub struct DescribeImageAutoAuthorizedTaskListRequest {
 }
 impl ::tc_runtime::support::codec::Encode
 for DescribeImageAutoAuthorizedTaskListRequest {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -200,6 +206,7 @@ impl ::serde::Serialize for DescribeImageAutoAuthorizedTaskListRequest {
 impl DescribeImageAutoAuthorizedTaskListRequest {
     ///A request with its required parameters: `StartTime`, `EndTime`.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(
         start_time: impl ::std::convert::Into<::std::string::String>,
         end_time: impl ::std::convert::Into<::std::string::String>,
@@ -224,6 +231,7 @@ impl DescribeImageAutoAuthorizedTaskListRequest {
     ///
     /// Filter `Source`: Image source. (Valid values ([`DescribeImageAutoAuthorizedTaskListRequestFiltersSource`]): `"LOCAL"` (local image), `"REGISTRY"` (repository image)).
     #[must_use]
+    #[inline]
     pub fn with_filters(mut self, value: ::std::vec::Vec<AssetFilters>) -> Self {
         self.filters = ::std::option::Option::Some(value);
         self
@@ -238,6 +246,7 @@ impl DescribeImageAutoAuthorizedTaskListRequest {
     ///
     /// Maximum: `100`.
     #[must_use]
+    #[inline]
     pub fn with_limit(mut self, value: i64) -> Self {
         self.limit = ::std::option::Option::Some(value);
         self
@@ -250,6 +259,7 @@ impl DescribeImageAutoAuthorizedTaskListRequest {
     ///
     /// Default: `0`.
     #[must_use]
+    #[inline]
     pub fn with_offset(mut self, value: i64) -> Self {
         self.offset = ::std::option::Option::Some(value);
         self
@@ -274,6 +284,7 @@ pub struct DescribeImageAutoAuthorizedTaskListResponse {
 }
 impl ::tc_runtime::support::codec::Decode
 for DescribeImageAutoAuthorizedTaskListResponse {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -303,6 +314,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeImageAutoAuthorizedTaskListRespo
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode
 for DescribeImageAutoAuthorizedTaskListResponse {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -327,6 +339,7 @@ impl ::serde::Serialize for DescribeImageAutoAuthorizedTaskListResponse {
 #[non_exhaustive]
 pub struct DescribeProVersionInfoRequest {}
 impl ::tc_runtime::support::codec::Encode for DescribeProVersionInfoRequest {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &[], &[]);
     }
@@ -342,11 +355,13 @@ impl ::serde::Serialize for DescribeProVersionInfoRequest {
 impl DescribeProVersionInfoRequest {
     ///A request with no parameters set.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
 impl ::std::default::Default for DescribeProVersionInfoRequest {
+    #[inline]
     fn default() -> Self {
         Self::new()
     }
@@ -403,6 +418,7 @@ pub struct DescribeProVersionInfoResponse {
     pub request_id: ::std::string::String,
 }
 impl ::tc_runtime::support::codec::Decode for DescribeProVersionInfoResponse {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -461,6 +477,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeProVersionInfoResponse {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for DescribeProVersionInfoResponse {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -506,6 +523,7 @@ impl ::serde::Serialize for DescribeProVersionInfoResponse {
 #[non_exhaustive]
 pub struct DescribePurchaseStateInfoRequest {}
 impl ::tc_runtime::support::codec::Encode for DescribePurchaseStateInfoRequest {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &[], &[]);
     }
@@ -521,11 +539,13 @@ impl ::serde::Serialize for DescribePurchaseStateInfoRequest {
 impl DescribePurchaseStateInfoRequest {
     ///A request with no parameters set.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
 impl ::std::default::Default for DescribePurchaseStateInfoRequest {
+    #[inline]
     fn default() -> Self {
         Self::new()
     }
@@ -617,6 +637,7 @@ pub struct DescribePurchaseStateInfoResponse {
     pub request_id: ::std::string::String,
 }
 impl ::tc_runtime::support::codec::Decode for DescribePurchaseStateInfoResponse {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -738,6 +759,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribePurchaseStateInfoResponse {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for DescribePurchaseStateInfoResponse {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -830,6 +852,7 @@ pub struct AssetFilters {
     pub exact_match: ::std::option::Option<bool>,
 }
 impl ::tc_runtime::support::codec::Encode for AssetFilters {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -890,6 +913,7 @@ pub struct ImageAutoAuthorizedTask {
     pub latest_fail_code: ImageAutoAuthorizedTaskLatestFailCode,
 }
 impl ::tc_runtime::support::codec::Decode for ImageAutoAuthorizedTask {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -952,6 +976,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageAutoAuthorizedTask {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for ImageAutoAuthorizedTask {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -1013,6 +1038,7 @@ pub enum BuyStatus {
 }
 impl BuyStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "Pending",
@@ -1023,6 +1049,7 @@ impl BuyStatus {
     }
 }
 impl ::std::convert::From<&str> for BuyStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "Pending" => Self::Pending,
@@ -1033,11 +1060,13 @@ impl ::std::convert::From<&str> for BuyStatus {
     }
 }
 impl ::std::fmt::Display for BuyStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl ::std::fmt::Debug for BuyStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -1047,6 +1076,7 @@ impl ::std::fmt::Debug for BuyStatus {
     }
 }
 impl ::std::cmp::PartialEq for BuyStatus {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
@@ -1089,6 +1119,7 @@ pub enum DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
 }
 impl DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Local => "LOCAL",
@@ -1099,6 +1130,7 @@ impl DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
 }
 impl ::std::convert::From<&str>
 for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LOCAL" => Self::Local,
@@ -1108,11 +1140,13 @@ for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
     }
 }
 impl ::std::fmt::Display for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -1122,6 +1156,7 @@ impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListRequestFiltersSour
     }
 }
 impl ::std::cmp::PartialEq for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
@@ -1167,6 +1202,7 @@ pub enum DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
 }
 impl DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::AllSuccess => "ALLSUCCSESS",
@@ -1178,6 +1214,7 @@ impl DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
 }
 impl ::std::convert::From<&str>
 for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ALLSUCCSESS" => Self::AllSuccess,
@@ -1188,11 +1225,13 @@ for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
     }
 }
 impl ::std::fmt::Display for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -1202,6 +1241,7 @@ impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListRequestFiltersStat
     }
 }
 impl ::std::cmp::PartialEq for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
@@ -1245,6 +1285,7 @@ pub enum DescribeImageAutoAuthorizedTaskListRequestFiltersType {
 }
 impl DescribeImageAutoAuthorizedTaskListRequestFiltersType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "AUTO",
@@ -1255,6 +1296,7 @@ impl DescribeImageAutoAuthorizedTaskListRequestFiltersType {
 }
 impl ::std::convert::From<&str>
 for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AUTO" => Self::Auto,
@@ -1264,11 +1306,13 @@ for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
     }
 }
 impl ::std::fmt::Display for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -1278,6 +1322,7 @@ impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListRequestFiltersType
     }
 }
 impl ::std::cmp::PartialEq for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
@@ -1323,6 +1368,7 @@ pub enum DescribePurchaseStateInfoResponseAutomaticRenewal {
 }
 impl DescribePurchaseStateInfoResponseAutomaticRenewal {
     /// The value as sent on the wire.
+    #[inline]
     pub fn value(self) -> i64 {
         match self {
             Self::NotSet => 0,
@@ -1333,6 +1379,7 @@ impl DescribePurchaseStateInfoResponseAutomaticRenewal {
     }
 }
 impl ::std::convert::From<i64> for DescribePurchaseStateInfoResponseAutomaticRenewal {
+    #[inline]
     fn from(value: i64) -> Self {
         match value {
             0 => Self::NotSet,
@@ -1343,11 +1390,13 @@ impl ::std::convert::From<i64> for DescribePurchaseStateInfoResponseAutomaticRen
     }
 }
 impl ::std::fmt::Display for DescribePurchaseStateInfoResponseAutomaticRenewal {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(&self.value(), f)
     }
 }
 impl ::std::fmt::Debug for DescribePurchaseStateInfoResponseAutomaticRenewal {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_int(
             f,
@@ -1357,6 +1406,7 @@ impl ::std::fmt::Debug for DescribePurchaseStateInfoResponseAutomaticRenewal {
     }
 }
 impl ::std::cmp::PartialEq for DescribePurchaseStateInfoResponseAutomaticRenewal {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.value() == other.value()
     }
@@ -1406,6 +1456,7 @@ pub enum DescribePurchaseStateInfoResponseState {
 }
 impl DescribePurchaseStateInfoResponseState {
     /// The value as sent on the wire.
+    #[inline]
     pub fn value(self) -> i64 {
         match self {
             Self::TrialAndPurchaseAvailable => 0,
@@ -1418,6 +1469,7 @@ impl DescribePurchaseStateInfoResponseState {
     }
 }
 impl ::std::convert::From<i64> for DescribePurchaseStateInfoResponseState {
+    #[inline]
     fn from(value: i64) -> Self {
         match value {
             0 => Self::TrialAndPurchaseAvailable,
@@ -1430,11 +1482,13 @@ impl ::std::convert::From<i64> for DescribePurchaseStateInfoResponseState {
     }
 }
 impl ::std::fmt::Display for DescribePurchaseStateInfoResponseState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(&self.value(), f)
     }
 }
 impl ::std::fmt::Debug for DescribePurchaseStateInfoResponseState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_int(
             f,
@@ -1444,6 +1498,7 @@ impl ::std::fmt::Debug for DescribePurchaseStateInfoResponseState {
     }
 }
 impl ::std::cmp::PartialEq for DescribePurchaseStateInfoResponseState {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.value() == other.value()
     }
@@ -1486,6 +1541,7 @@ pub enum DescribePurchaseStateInfoResponseSubState {
 }
 impl DescribePurchaseStateInfoResponseSubState {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Isolate => "ISOLATE",
@@ -1495,6 +1551,7 @@ impl DescribePurchaseStateInfoResponseSubState {
     }
 }
 impl ::std::convert::From<&str> for DescribePurchaseStateInfoResponseSubState {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ISOLATE" => Self::Isolate,
@@ -1504,11 +1561,13 @@ impl ::std::convert::From<&str> for DescribePurchaseStateInfoResponseSubState {
     }
 }
 impl ::std::fmt::Display for DescribePurchaseStateInfoResponseSubState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl ::std::fmt::Debug for DescribePurchaseStateInfoResponseSubState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -1518,6 +1577,7 @@ impl ::std::fmt::Debug for DescribePurchaseStateInfoResponseSubState {
     }
 }
 impl ::std::cmp::PartialEq for DescribePurchaseStateInfoResponseSubState {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
@@ -1560,6 +1620,7 @@ pub enum ImageAutoAuthorizedTaskLatestFailCode {
 }
 impl ImageAutoAuthorizedTaskLatestFailCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ReachLimit => "REACH_LIMIT",
@@ -1569,6 +1630,7 @@ impl ImageAutoAuthorizedTaskLatestFailCode {
     }
 }
 impl ::std::convert::From<&str> for ImageAutoAuthorizedTaskLatestFailCode {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "REACH_LIMIT" => Self::ReachLimit,
@@ -1578,11 +1640,13 @@ impl ::std::convert::From<&str> for ImageAutoAuthorizedTaskLatestFailCode {
     }
 }
 impl ::std::fmt::Display for ImageAutoAuthorizedTaskLatestFailCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl ::std::fmt::Debug for ImageAutoAuthorizedTaskLatestFailCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -1592,6 +1656,7 @@ impl ::std::fmt::Debug for ImageAutoAuthorizedTaskLatestFailCode {
     }
 }
 impl ::std::cmp::PartialEq for ImageAutoAuthorizedTaskLatestFailCode {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
@@ -1634,6 +1699,7 @@ pub enum ImageAutoAuthorizedTaskSource {
 }
 impl ImageAutoAuthorizedTaskSource {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Local => "LOCAL",
@@ -1643,6 +1709,7 @@ impl ImageAutoAuthorizedTaskSource {
     }
 }
 impl ::std::convert::From<&str> for ImageAutoAuthorizedTaskSource {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "LOCAL" => Self::Local,
@@ -1652,11 +1719,13 @@ impl ::std::convert::From<&str> for ImageAutoAuthorizedTaskSource {
     }
 }
 impl ::std::fmt::Display for ImageAutoAuthorizedTaskSource {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl ::std::fmt::Debug for ImageAutoAuthorizedTaskSource {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -1666,6 +1735,7 @@ impl ::std::fmt::Debug for ImageAutoAuthorizedTaskSource {
     }
 }
 impl ::std::cmp::PartialEq for ImageAutoAuthorizedTaskSource {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
@@ -1708,6 +1778,7 @@ pub enum ImageAutoAuthorizedTaskType {
 }
 impl ImageAutoAuthorizedTaskType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Auto => "AUTO",
@@ -1717,6 +1788,7 @@ impl ImageAutoAuthorizedTaskType {
     }
 }
 impl ::std::convert::From<&str> for ImageAutoAuthorizedTaskType {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "AUTO" => Self::Auto,
@@ -1726,11 +1798,13 @@ impl ::std::convert::From<&str> for ImageAutoAuthorizedTaskType {
     }
 }
 impl ::std::fmt::Display for ImageAutoAuthorizedTaskType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl ::std::fmt::Debug for ImageAutoAuthorizedTaskType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -1740,6 +1814,7 @@ impl ::std::fmt::Debug for ImageAutoAuthorizedTaskType {
     }
 }
 impl ::std::cmp::PartialEq for ImageAutoAuthorizedTaskType {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }

@@ -17,6 +17,7 @@ pub enum DescribeMachinesErrorCode {
     Unknown(::std::string::String),
 }
 impl ::tc_runtime::ErrorCode for DescribeMachinesErrorCode {
+    #[inline]
     fn from_code(code: &str) -> Self {
         match code {
             "InvalidParameterValue" => Self::InvalidParameterValue,
@@ -29,6 +30,7 @@ impl ::tc_runtime::ErrorCode for DescribeMachinesErrorCode {
             }
         }
     }
+    #[inline]
     fn as_str(&self) -> &str {
         match self {
             Self::InvalidParameterValue => "InvalidParameterValue",
@@ -39,11 +41,13 @@ impl ::tc_runtime::ErrorCode for DescribeMachinesErrorCode {
     }
 }
 impl ::std::fmt::Display for DescribeMachinesErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
 impl ::std::fmt::Debug for DescribeMachinesErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -53,6 +57,7 @@ impl ::std::fmt::Debug for DescribeMachinesErrorCode {
     }
 }
 impl ::std::cmp::PartialEq for DescribeMachinesErrorCode {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
@@ -76,12 +81,14 @@ pub enum DescribeNothingErrorCode {
     Unknown(::std::string::String),
 }
 impl ::tc_runtime::ErrorCode for DescribeNothingErrorCode {
+    #[inline]
     fn from_code(code: &str) -> Self {
         match crate::common::CommonErrorCode::from_code(code) {
             ::std::option::Option::Some(common) => Self::Common(common),
             ::std::option::Option::None => Self::Unknown(code.to_owned()),
         }
     }
+    #[inline]
     fn as_str(&self) -> &str {
         match self {
             Self::Common(common) => common.as_str(),
@@ -90,11 +97,13 @@ impl ::tc_runtime::ErrorCode for DescribeNothingErrorCode {
     }
 }
 impl ::std::fmt::Display for DescribeNothingErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
 impl ::std::fmt::Debug for DescribeNothingErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -104,6 +113,7 @@ impl ::std::fmt::Debug for DescribeNothingErrorCode {
     }
 }
 impl ::std::cmp::PartialEq for DescribeNothingErrorCode {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
@@ -127,12 +137,14 @@ pub enum ModifyMachineErrorCode {
     Unknown(::std::string::String),
 }
 impl ::tc_runtime::ErrorCode for ModifyMachineErrorCode {
+    #[inline]
     fn from_code(code: &str) -> Self {
         match crate::common::CommonErrorCode::from_code(code) {
             ::std::option::Option::Some(common) => Self::Common(common),
             ::std::option::Option::None => Self::Unknown(code.to_owned()),
         }
     }
+    #[inline]
     fn as_str(&self) -> &str {
         match self {
             Self::Common(common) => common.as_str(),
@@ -141,11 +153,13 @@ impl ::tc_runtime::ErrorCode for ModifyMachineErrorCode {
     }
 }
 impl ::std::fmt::Display for ModifyMachineErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
 impl ::std::fmt::Debug for ModifyMachineErrorCode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -155,6 +169,7 @@ impl ::std::fmt::Debug for ModifyMachineErrorCode {
     }
 }
 impl ::std::cmp::PartialEq for ModifyMachineErrorCode {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }

@@ -166,20 +166,24 @@ pub struct DemoClient {
 }
 impl DemoClient {
     /// A client over a configured runtime client (shared connection pool and limits).
+    #[inline]
     pub fn new(client: ::tc_runtime::Client) -> Self {
         Self { client }
     }
     /// A client with credentials from the default chain (explicit environment
     /// variables, then the profile file) and default settings.
+    #[inline]
     pub fn from_env() -> ::std::result::Result<Self, ::tc_runtime::ConfigError> {
         ::tc_runtime::Client::from_env().map(Self::new)
     }
     /// The runtime client underneath.
+    #[inline]
     pub fn runtime(&self) -> &::tc_runtime::Client {
         &self.client
     }
 }
 impl Demo for DemoClient {
+    #[inline]
     fn describe_machines(
         &self,
         request: &models::DescribeMachinesRequest,
@@ -191,6 +195,7 @@ impl Demo for DemoClient {
     > + Send {
         ::tc_runtime::support::call(&self.client, &DESCRIBE_MACHINES, request)
     }
+    #[inline]
     fn describe_nothing(
         &self,
         request: &models::DescribeNothingRequest,
@@ -202,6 +207,7 @@ impl Demo for DemoClient {
     > + Send {
         ::tc_runtime::support::call(&self.client, &DESCRIBE_NOTHING, request)
     }
+    #[inline]
     fn modify_machine(
         &self,
         request: &models::ModifyMachineRequest,
@@ -239,18 +245,23 @@ impl<C: Demo + ?Sized> ::tc_runtime::support::Paging<C> for DescribeMachinesPagi
     > + Send + 'a {
         client.describe_machines(request)
     }
+    #[inline]
     fn offset(request: &models::DescribeMachinesRequest) -> i64 {
         request.offset.unwrap_or(0)
     }
+    #[inline]
     fn set_offset(request: &mut models::DescribeMachinesRequest, offset: i64) {
         request.offset = ::std::option::Option::Some(offset);
     }
+    #[inline]
     fn received(page: &models::DescribeMachinesResponse) -> usize {
         page.machines.len()
     }
+    #[inline]
     fn total(page: &models::DescribeMachinesResponse) -> ::std::option::Option<i64> {
         ::std::option::Option::Some(page.total_count)
     }
+    #[inline]
     fn items(
         page: models::DescribeMachinesResponse,
     ) -> ::std::vec::Vec<models::Machine> {

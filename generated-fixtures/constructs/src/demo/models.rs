@@ -46,6 +46,7 @@ pub struct DescribeMachinesRequest {
     pub offset: ::std::option::Option<i64>,
 }
 impl ::tc_runtime::support::codec::Encode for DescribeMachinesRequest {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -72,6 +73,7 @@ impl ::serde::Serialize for DescribeMachinesRequest {
 impl DescribeMachinesRequest {
     ///A request with its required parameters: `Type`.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(type_: MachineKind) -> Self {
         Self {
             type_,
@@ -90,6 +92,7 @@ impl DescribeMachinesRequest {
     ///
     /// Filter `Zone`: Availability zone. (Valid values ([`DescribeMachinesRequestFiltersZone`]): `"ap-guangzhou-1"` (Guangzhou zone 1)).
     #[must_use]
+    #[inline]
     pub fn with_filters(mut self, value: ::std::vec::Vec<NameFilter>) -> Self {
         self.filters = ::std::option::Option::Some(value);
         self
@@ -102,6 +105,7 @@ impl DescribeMachinesRequest {
     ///
     /// Maximum: `100`.
     #[must_use]
+    #[inline]
     pub fn with_machine_ids(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -115,6 +119,7 @@ impl DescribeMachinesRequest {
     ///
     /// Wire name `IncludeDeep`, type `Boolean`.
     #[must_use]
+    #[inline]
     pub fn with_include_deep(mut self, value: bool) -> Self {
         self.include_deep = ::std::option::Option::Some(value);
         self
@@ -131,6 +136,7 @@ impl DescribeMachinesRequest {
     ///
     /// Maximum: `100`.
     #[must_use]
+    #[inline]
     pub fn with_limit(mut self, value: i64) -> Self {
         self.limit = ::std::option::Option::Some(value);
         self
@@ -143,6 +149,7 @@ impl DescribeMachinesRequest {
     ///
     /// Default: `0`.
     #[must_use]
+    #[inline]
     pub fn with_offset(mut self, value: i64) -> Self {
         self.offset = ::std::option::Option::Some(value);
         self
@@ -178,6 +185,7 @@ pub struct DescribeMachinesResponse {
     pub request_id: ::std::string::String,
 }
 impl ::tc_runtime::support::codec::Decode for DescribeMachinesResponse {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -216,6 +224,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeMachinesResponse {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for DescribeMachinesResponse {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -246,6 +255,7 @@ impl ::serde::Serialize for DescribeMachinesResponse {
 #[non_exhaustive]
 pub struct DescribeNothingRequest {}
 impl ::tc_runtime::support::codec::Encode for DescribeNothingRequest {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &[], &[]);
     }
@@ -261,11 +271,13 @@ impl ::serde::Serialize for DescribeNothingRequest {
 impl DescribeNothingRequest {
     ///A request with no parameters set.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
 impl ::std::default::Default for DescribeNothingRequest {
+    #[inline]
     fn default() -> Self {
         Self::new()
     }
@@ -280,6 +292,7 @@ pub struct DescribeNothingResponse {
     pub request_id: ::std::string::String,
 }
 impl ::tc_runtime::support::codec::Decode for DescribeNothingResponse {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -302,6 +315,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeNothingResponse {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for DescribeNothingResponse {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &["RequestId"], &[&self.request_id]);
     }
@@ -351,6 +365,7 @@ pub struct ModifyMachineRequest {
     pub async_: ::std::option::Option<bool>,
 }
 impl ::tc_runtime::support::codec::Encode for ModifyMachineRequest {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -378,6 +393,7 @@ impl ::serde::Serialize for ModifyMachineRequest {
 impl ModifyMachineRequest {
     ///A request with its required parameters: `MachineId`, `Count`, `Quota`, `Weight`, `Disk`, `ExtraDisks`.
     #[allow(clippy::new_without_default)]
+    #[inline]
     pub fn new(
         machine_id: impl ::std::convert::Into<::std::string::String>,
         count: i64,
@@ -402,6 +418,7 @@ impl ModifyMachineRequest {
     ///
     /// Wire name `Async`, type `Boolean`.
     #[must_use]
+    #[inline]
     pub fn with_async(mut self, value: bool) -> Self {
         self.async_ = ::std::option::Option::Some(value);
         self
@@ -421,6 +438,7 @@ pub struct ModifyMachineResponse {
     pub request_id: ::std::string::String,
 }
 impl ::tc_runtime::support::codec::Decode for ModifyMachineResponse {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -444,6 +462,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyMachineResponse {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for ModifyMachineResponse {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -482,6 +501,7 @@ pub struct Disk {
     pub state: ::std::option::Option<DiskState>,
 }
 impl ::tc_runtime::support::codec::Decode for Disk {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -509,6 +529,7 @@ impl<'de> ::serde::Deserialize<'de> for Disk {
     }
 }
 impl ::tc_runtime::support::codec::Encode for Disk {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -549,6 +570,7 @@ pub struct Level1 {
     pub tags: ::std::vec::Vec<::std::string::String>,
 }
 impl ::tc_runtime::support::codec::Decode for Level1 {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -573,6 +595,7 @@ impl<'de> ::serde::Deserialize<'de> for Level1 {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for Level1 {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -600,6 +623,7 @@ pub struct Level2 {
     pub child: Level3,
 }
 impl ::tc_runtime::support::codec::Decode for Level2 {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -619,6 +643,7 @@ impl<'de> ::serde::Deserialize<'de> for Level2 {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for Level2 {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &["Child"], &[&self.child]);
     }
@@ -642,6 +667,7 @@ pub struct Level3 {
     pub child: Level4,
 }
 impl ::tc_runtime::support::codec::Decode for Level3 {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -661,6 +687,7 @@ impl<'de> ::serde::Deserialize<'de> for Level3 {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for Level3 {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &["Child"], &[&self.child]);
     }
@@ -684,6 +711,7 @@ pub struct Level4 {
     pub child: Level5,
 }
 impl ::tc_runtime::support::codec::Decode for Level4 {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -703,6 +731,7 @@ impl<'de> ::serde::Deserialize<'de> for Level4 {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for Level4 {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &["Child"], &[&self.child]);
     }
@@ -754,6 +783,7 @@ pub struct Level5 {
     pub count: ::std::option::Option<i64>,
 }
 impl ::tc_runtime::support::codec::Decode for Level5 {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -798,6 +828,7 @@ impl<'de> ::serde::Deserialize<'de> for Level5 {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for Level5 {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -861,6 +892,7 @@ pub struct Machine {
     pub disks: ::std::vec::Vec<Disk>,
 }
 impl ::tc_runtime::support::codec::Decode for Machine {
+    #[inline]
     fn decode(
         fields: &mut dyn ::tc_runtime::support::codec::Fields,
     ) -> ::tc_runtime::support::codec::Result<Self> {
@@ -907,6 +939,7 @@ impl<'de> ::serde::Deserialize<'de> for Machine {
 }
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for Machine {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -949,6 +982,7 @@ pub struct NameFilter {
     pub exact_match: ::std::option::Option<bool>,
 }
 impl ::tc_runtime::support::codec::Encode for NameFilter {
+    #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
@@ -978,6 +1012,7 @@ pub enum DescribeMachinesRequestFiltersZone {
 }
 impl DescribeMachinesRequestFiltersZone {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Guangzhou1 => "ap-guangzhou-1",
@@ -986,6 +1021,7 @@ impl DescribeMachinesRequestFiltersZone {
     }
 }
 impl ::std::convert::From<&str> for DescribeMachinesRequestFiltersZone {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "ap-guangzhou-1" => Self::Guangzhou1,
@@ -994,11 +1030,13 @@ impl ::std::convert::From<&str> for DescribeMachinesRequestFiltersZone {
     }
 }
 impl ::std::fmt::Display for DescribeMachinesRequestFiltersZone {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl ::std::fmt::Debug for DescribeMachinesRequestFiltersZone {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -1008,6 +1046,7 @@ impl ::std::fmt::Debug for DescribeMachinesRequestFiltersZone {
     }
 }
 impl ::std::cmp::PartialEq for DescribeMachinesRequestFiltersZone {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
@@ -1052,6 +1091,7 @@ pub enum DiskState {
 }
 impl DiskState {
     /// The value as sent on the wire.
+    #[inline]
     pub fn value(self) -> i64 {
         match self {
             Self::Broken => -1,
@@ -1062,6 +1102,7 @@ impl DiskState {
     }
 }
 impl ::std::convert::From<i64> for DiskState {
+    #[inline]
     fn from(value: i64) -> Self {
         match value {
             -1 => Self::Broken,
@@ -1072,11 +1113,13 @@ impl ::std::convert::From<i64> for DiskState {
     }
 }
 impl ::std::fmt::Display for DiskState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(&self.value(), f)
     }
 }
 impl ::std::fmt::Debug for DiskState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_int(
             f,
@@ -1086,6 +1129,7 @@ impl ::std::fmt::Debug for DiskState {
     }
 }
 impl ::std::cmp::PartialEq for DiskState {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.value() == other.value()
     }
@@ -1128,6 +1172,7 @@ pub enum MachineKind {
 }
 impl MachineKind {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Cvm => "CVM",
@@ -1137,6 +1182,7 @@ impl MachineKind {
     }
 }
 impl ::std::convert::From<&str> for MachineKind {
+    #[inline]
     fn from(value: &str) -> Self {
         match value {
             "CVM" => Self::Cvm,
@@ -1146,11 +1192,13 @@ impl ::std::convert::From<&str> for MachineKind {
     }
 }
 impl ::std::fmt::Display for MachineKind {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 impl ::std::fmt::Debug for MachineKind {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::tc_runtime::support::codec::debug_str(
             f,
@@ -1160,6 +1208,7 @@ impl ::std::fmt::Debug for MachineKind {
     }
 }
 impl ::std::cmp::PartialEq for MachineKind {
+    #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
