@@ -2,8 +2,9 @@
 # A consumer binary that calls one action (the generated `examples/<service>.rs`, as its own
 # crate): the time to build it together with the generated crate (dependencies built first),
 # debug and release, and the size of its stripped release binary; for the real five-action
-# crate with one service and with every service, and for a synthetic crate of N actions (one
-# service) and the same actions split into 4 services with one service's feature.
+# crate with one service, with every service and with only the called action's feature, and
+# for a synthetic crate of N actions (one service): whole, with only the called action's
+# feature, and the same actions split into 4 services with one service's feature.
 #
 #   bench/consumer.sh [N]          default N=1000; REPEAT=3 for the best of three
 source "$(dirname "$0")/lib.sh"
@@ -47,11 +48,19 @@ TOML
     printf '%-28s %7s %s| %9s bytes\n' "$name" "$actions" "$row" "$size"
 }
 
+# feature_of SDK_DIR EXAMPLE: the feature the example requires (the action it calls).
+feature_of() {
+    sed -n "/^name = \"$2\"/{n;s/^required-features = \[\"\(.*\)\"\]/\1/p}" "$1/Cargo.toml"
+}
+
 real=$(crate_real)
 big=$(crate_for "$n")
 split=$(crate_for "$n" 4)
 printf '%-28s %7s | %-19s | %-19s | %s\n' consumer "actions in sdk" "debug cpu/wall" "release cpu/wall" "stripped release"
 consumer real-one-service "$real" tcss '"tcss"'
 consumer real-whole-crate "$real" tcss '"tcss", "cwp"'
+consumer real-one-action "$real" tcss "\"$(feature_of "$real" tcss)\""
 consumer "synth-$n-whole-crate" "$big" synth '"synth"'
+consumer "synth-$n-one-action" "$big" synth "\"$(feature_of "$big" synth)\""
+
 consumer "synth-${n}x4-one-service" "$split" synth1 '"synth1"'

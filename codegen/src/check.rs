@@ -435,6 +435,7 @@ impl Checker {
                 description: st.description.clone(),
                 fields,
                 usage: ir::Usage::default(),
+                actions: Vec::new(),
                 notes: st.notes.clone(),
                 source: st.file.clone(),
             });
@@ -1124,8 +1125,23 @@ impl Checker {
         };
         let input = reach(actions.iter().flat_map(|a| a.request.iter().filter_map(|f| struct_of(&f.ty))).collect());
         let output = reach(actions.iter().flat_map(|a| a.response.iter().filter_map(|f| struct_of(&f.ty))).collect());
+        let mut by_action: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for a in actions {
+            let roots = a.request.iter().chain(&a.response).filter_map(|f| struct_of(&f.ty)).collect();
+            for s in reach(roots) {
+                by_action.entry(a.name.as_str()).or_default().push(s);
+            }
+        }
+        let mut reached_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (action, reached) in by_action {
+            for s in reached {
+                reached_by.entry(s).or_default().push(action.to_owned());
+            }
+        }
         for s in structures.iter_mut() {
             s.usage = ir::Usage { input: input.contains(&s.name), output: output.contains(&s.name) };
+            // Actions were visited in name order, so each list is sorted.
+            s.actions = reached_by.remove(&s.name).unwrap_or_default();
         }
     }
 }

@@ -93,6 +93,9 @@ pub struct Structure {
     pub fields: Vec<Field>,
     /// How the structure is used, computed from the actions: drives which derives it needs.
     pub usage: Usage,
+    /// Wire names of the actions whose request or response reaches the structure, directly
+    /// or through other structures, sorted: the Cargo features that compile it.
+    pub actions: Vec<String>,
     /// Reviewer-facing notes (decisions where the page was silent), verbatim from the spec.
     pub notes: Vec<String>,
     /// Spec file, relative to the spec root.

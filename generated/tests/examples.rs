@@ -34,7 +34,7 @@ fn query(
     pairs.sort();
     pairs
 }
-#[cfg(feature = "cwp")]
+#[cfg(feature = "cwp-describe-license-general")]
 #[test]
 fn cwp_describe_license_general_example_1() {
     use tc_sdk::cwp::models;
@@ -55,7 +55,7 @@ fn cwp_describe_license_general_example_1() {
         .expect("request serializes");
     assert_eq!(normalize(built), normalize(documented));
 }
-#[cfg(feature = "tcss")]
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 #[test]
 fn tcss_describe_image_authorized_info_example_1() {
     use tc_sdk::tcss::models;
@@ -76,7 +76,7 @@ fn tcss_describe_image_authorized_info_example_1() {
         .expect("request serializes");
     assert_eq!(query(& built), query(& documented));
 }
-#[cfg(feature = "tcss")]
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[test]
 fn tcss_describe_image_auto_authorized_task_list_example_1() {
     use tc_sdk::tcss::models;
@@ -104,7 +104,7 @@ fn tcss_describe_image_auto_authorized_task_list_example_1() {
         .expect("request serializes");
     assert_eq!(query(& built), query(& documented));
 }
-#[cfg(feature = "tcss")]
+#[cfg(feature = "tcss-describe-pro-version-info")]
 #[test]
 fn tcss_describe_pro_version_info_example_1() {
     use tc_sdk::tcss::models;
@@ -125,7 +125,7 @@ fn tcss_describe_pro_version_info_example_1() {
         .expect("request serializes");
     assert_eq!(query(& built), query(& documented));
 }
-#[cfg(feature = "tcss")]
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[test]
 fn tcss_describe_purchase_state_info_example_1() {
     use tc_sdk::tcss::models;

@@ -4,9 +4,10 @@
 #![allow(clippy::unreadable_literal)]
 /// The bound, in bytes.
 const MAX_FUTURE_BYTES: usize = 4096;
-#[cfg(feature = "cwp")]
+#[cfg(feature = "cwp-base")]
 #[test]
 fn cwp_future_sizes() {
+    #[allow(unused_imports)]
     use tc_sdk::cwp::{models, Cwp, CwpClient};
     let runtime = tc_sdk::Client::builder()
         .credentials(tc_sdk::runtime::Credentials::new("AKIDsizes", "sizes"))
@@ -14,7 +15,9 @@ fn cwp_future_sizes() {
         .expect("client builds");
     let client = CwpClient::new(runtime);
     let _ = &client;
+    #[allow(unused_mut)]
     let mut sizes: ::std::vec::Vec<(&str, usize)> = ::std::vec::Vec::new();
+    #[cfg(feature = "cwp-describe-license-general")]
     {
         let request = models::DescribeLicenseGeneralRequest::new();
         sizes
@@ -35,9 +38,10 @@ fn cwp_future_sizes() {
         too_big
     );
 }
-#[cfg(feature = "tcss")]
+#[cfg(feature = "tcss-base")]
 #[test]
 fn tcss_future_sizes() {
+    #[allow(unused_imports)]
     use tc_sdk::tcss::{models, Tcss, TcssClient};
     let runtime = tc_sdk::Client::builder()
         .credentials(tc_sdk::runtime::Credentials::new("AKIDsizes", "sizes"))
@@ -45,7 +49,9 @@ fn tcss_future_sizes() {
         .expect("client builds");
     let client = TcssClient::new(runtime);
     let _ = &client;
+    #[allow(unused_mut)]
     let mut sizes: ::std::vec::Vec<(&str, usize)> = ::std::vec::Vec::new();
+    #[cfg(feature = "tcss-describe-image-authorized-info")]
     {
         let request = models::DescribeImageAuthorizedInfoRequest::new();
         sizes
@@ -54,6 +60,7 @@ fn tcss_future_sizes() {
                 ::std::mem::size_of_val(&client.describe_image_authorized_info(&request)),
             ));
     }
+    #[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
     {
         let request = models::DescribeImageAutoAuthorizedTaskListRequest::new(
             "2022-01-01",
@@ -74,6 +81,7 @@ fn tcss_future_sizes() {
                 ::std::mem::size_of_val(&pages.next_page()),
             ));
     }
+    #[cfg(feature = "tcss-describe-pro-version-info")]
     {
         let request = models::DescribeProVersionInfoRequest::new();
         sizes
@@ -82,6 +90,7 @@ fn tcss_future_sizes() {
                 ::std::mem::size_of_val(&client.describe_pro_version_info(&request)),
             ));
     }
+    #[cfg(feature = "tcss-describe-purchase-state-info")]
     {
         let request = models::DescribePurchaseStateInfoRequest::new();
         sizes

@@ -489,6 +489,7 @@ mod tests {
                 field("Tags", array(scalar(Scalar::String))),
             ],
             usage: Usage { input: true, output: false },
+            actions: vec!["DescribeThings".into()],
             notes: Vec::new(),
             source: String::new(),
         };
@@ -504,6 +505,7 @@ mod tests {
                 field("Inners", array(Type::Struct("Inner".into()))),
             ],
             usage: Usage { input: true, output: false },
+            actions: vec!["DescribeThings".into()],
             notes: Vec::new(),
             source: String::new(),
         };

@@ -1,7 +1,8 @@
-//! Emits the generated crate's `Cargo.toml`: one Cargo feature per service, so a user of
-//! one service never compiles the others.
+//! Emits the generated crate's `Cargo.toml`: a Cargo feature per service and one per action
+//! (see [`super::features`]), so a user compiles only the actions they call.
 
-use super::Options;
+use super::examples::example_action;
+use super::{Options, features};
 use crate::format;
 use crate::ir::Api;
 
@@ -18,12 +19,27 @@ pub(crate) fn manifest(api: &Api, options: &Options) -> String {
         default.join(", ")
     );
     for service in &api.services {
-        features.push_str(&format!("# {} ({} `{}`)\n{} = []\n", service.title, service.name, service.version, service.module));
+        let base = features::base(service);
+        let actions: Vec<String> = service.actions.iter().map(|a| features::action(service, a)).collect();
+        features.push_str(&format!(
+            "\n# {} ({} `{}`): every action.\n{} = [\n    \"{base}\",\n",
+            service.title, service.name, service.version, service.module
+        ));
+        for feature in &actions {
+            features.push_str(&format!("    \"{feature}\",\n"));
+        }
+        features.push_str(&format!("]\n# The {} module, client and trait, with no action.\n{base} = []\n# One action each.\n", service.name));
+        for feature in &actions {
+            features.push_str(&format!("{feature} = [\"{base}\"]\n"));
+        }
     }
     let examples: String = api
         .services
         .iter()
-        .map(|s| format!("\n[[example]]\nname = \"{0}\"\nrequired-features = [\"{0}\"]\n", s.module))
+        .map(|s| {
+            let needs = example_action(s).map_or_else(|| features::base(s), |a| features::action(s, a));
+            format!("\n[[example]]\nname = \"{}\"\nrequired-features = [\"{needs}\"]\n", s.module)
+        })
         .collect();
     format::toml_file(&format!(
         r#"[package]

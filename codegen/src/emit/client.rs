@@ -11,7 +11,7 @@ use quote::quote;
 
 use super::examples::doc_example;
 use super::text::{doc_attrs, escape};
-use super::{Options, crate_ident, ident, is_optional, value_type_in};
+use super::{Options, crate_ident, features, ident, is_optional, value_type_in};
 use crate::ir::{Action, Api, Field, Pagination, Scalar, Service, Type};
 
 /// `src/lib.rs`.
@@ -22,7 +22,7 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         .map(|s| format!("`{}` ({}, {})", s.module, s.title, s.version))
         .collect();
     let doc = format!(
-        "Tencent Cloud API 3.0 client, generated from hand-curated specs.\n\nServices, each behind the Cargo feature of the same name: {}.\n\nEach service module has a trait with one async method per action (implement it to mock the API in tests), a client implementing it over [`tc_runtime::Client`], and its data types and error codes.\n\n```no_run\n# async fn run() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = {}::Client::from_env()?;\n# let _ = client;\n# Ok(()) }}\n```",
+        "Tencent Cloud API 3.0 client, generated from hand-curated specs.\n\nServices, each behind the Cargo feature of the same name: {}. Each action also has a feature of its own, `<service>-<action in kebab case>` (`tcss-describe-image-authorized-info`), which compiles that action and only the types it reaches: a program that calls a few actions of a large service enables just those.\n\nEach service module has a trait with one async method per action (implement it to mock the API in tests), a client implementing it over [`tc_runtime::Client`], and its data types and error codes.\n\n```no_run\n# async fn run() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = {}::Client::from_env()?;\n# let _ = client;\n# Ok(()) }}\n```",
         services.join(", "),
         crate_ident(options)
     );
@@ -32,8 +32,11 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
     });
     let modules = api.services.iter().map(|s| {
         let module = ident(&s.module);
-        let feature = &s.module;
-        let doc = format!(" {} ({} `{}`).", s.title, s.name, s.version);
+        let feature = features::base(s);
+        let doc = format!(
+            " {} ({} `{}`): Cargo feature `{}` for every action, `{}-<action>` for one.",
+            s.title, s.name, s.version, s.module, s.module
+        );
         quote! {
             #[doc = #doc]
             #[cfg(feature = #feature)]
@@ -93,8 +96,10 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
             None => quote!(::std::option::Option::None),
         };
         let doc = doc_attrs(&format!("Descriptor of `{wire}` for the runtime."));
+        let cfg = features::cfg_action(service, a);
         quote! {
             #doc
+            #cfg
             pub static #info: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
                 service: &SERVICE,
                 name: #wire,
@@ -110,7 +115,9 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
         let method = ident(&a.method);
         let (req, resp, err) = (ident(&a.request_type), ident(&a.response_type), ident(&a.error_type));
         let info = info_ident(a);
+        let cfg = features::cfg_action(service, a);
         quote! {
+            #cfg
             #[inline]
             fn #method(&self, request: &models::#req)
                 -> impl ::std::future::Future<Output = ::std::result::Result<models::#resp, ::tc_runtime::Error<errors::#err>>> + Send
@@ -122,10 +129,10 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
     let pagers = service
         .actions
         .iter()
-        .filter_map(|a| a.pagination.as_ref().map(|p| pager_type(service, a, p)));
+        .filter_map(|a| a.pagination.as_ref().map(|p| features::gate(&features::cfg_action(service, a), pager_type(service, a, p))));
     let trait_doc = doc_attrs(&format!(
-        "The {} API: one async method per action.\n\n[`{}`] implements it over the network; implement it yourself to mock the API in tests.",
-        service.title, service.client_name
+        "The {} API: one async method per action.\n\n[`{}`] implements it over the network; implement it yourself to mock the API in tests. Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `{}`): then the trait is the same whatever other crates enable.",
+        service.title, service.client_name, service.module
     ));
     let client_doc = doc_attrs(&format!(
         "[`{}`] over a [`tc_runtime::Client`]: signing, retries, timeouts and rate limits come from the runtime client's configuration.",
@@ -212,8 +219,10 @@ fn trait_method(service: &Service, action: &Action, krate: &proc_macro2::Ident) 
     doc.push_str("\n\n# Example\n\n");
     doc.push_str(&doc_example(service, action, krate));
     let doc = doc_attrs(&doc);
+    let cfg = features::cfg_action(service, action);
     quote! {
         #doc
+        #cfg
         fn #method(&self, request: &models::#req)
             -> impl ::std::future::Future<Output = ::std::result::Result<models::#resp, ::tc_runtime::Error<errors::#err>>> + Send;
     }
@@ -227,7 +236,7 @@ fn pager_type_ident(action: &Action) -> proc_macro2::Ident {
     ident(&format!("{}Pages", action.name))
 }
 
-fn pager_method(_service: &Service, action: &Action, _p: &Pagination) -> TokenStream {
+fn pager_method(service: &Service, action: &Action, _p: &Pagination) -> TokenStream {
     let method = ident(&format!("{}_pages", action.method));
     let req = ident(&action.request_type);
     let pager = pager_type_ident(action);
@@ -235,8 +244,10 @@ fn pager_method(_service: &Service, action: &Action, _p: &Pagination) -> TokenSt
         "Walks every page of `{}`, starting at the request's offset: see [`{}`].",
         action.name, pager
     ));
+    let cfg = features::cfg_action(service, action);
     quote! {
         #doc
+        #cfg
         fn #method(&self, request: models::#req) -> #pager<'_, Self>
         where
             Self: Sized,

@@ -50,8 +50,14 @@ pub(crate) fn action_page(api: &Api, service: &Service, action: &Action) -> Stri
         out.push_str(&format!("A maximum of {rate} requests can be initiated per second for this API.\n\n"));
     }
     out.push_str(&format!(
-        "Rust: `{}::{}` (trait `{}`), request `{}`, response `{}`, error code `{}`.\n\n",
-        service.module, action.method, service.trait_name, action.request_type, action.response_type, action.error_type
+        "Rust: `{}::{}` (trait `{}`), request `{}`, response `{}`, error code `{}`; Cargo feature `{}`.\n\n",
+        service.module,
+        action.method,
+        service.trait_name,
+        action.request_type,
+        action.response_type,
+        action.error_type,
+        super::features::action(service, action)
     ));
 
     out.push_str("## 2. Input Parameters\n\n| Parameter Name | Required | Type | Description |\n|---|---|---|---|\n");

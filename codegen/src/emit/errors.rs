@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{CHUNK, Piece, ident};
+use super::{CHUNK, Piece, features, ident};
 use super::text::{doc_attrs, escape};
 use crate::ir::{Action, Api, ErrorCode, Service};
 
@@ -73,7 +73,9 @@ pub(crate) fn errors_rs(service: &Service) -> Vec<Piece<'_>> {
         quote!(#![doc = #doc])
     })];
     for actions in service.actions.chunks(CHUNK) {
-        pieces.push(Box::new(move || actions.iter().map(action_error).collect()));
+        pieces.push(Box::new(move || {
+            actions.iter().map(|a| features::gate(&features::cfg_action(service, a), action_error(a))).collect()
+        }));
     }
     pieces
 }

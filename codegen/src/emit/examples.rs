@@ -9,7 +9,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use serde_json::Value;
 
-use super::{Options, crate_ident, ident, int_lit, is_optional, struct_rust_name};
+use super::{Options, crate_ident, features, ident, int_lit, is_optional, struct_rust_name};
 use crate::ir::{Action, Api, ExampleMethod, Field, Scalar, Service, Type, ValueKind};
 
 /// The Rust expression building `action`'s request from the first documented example (or
@@ -196,6 +196,12 @@ pub(crate) fn doc_example(service: &Service, action: &Action, krate: &Ident) -> 
     format!("```no_run\n{}\n```", lines.join("\n"))
 }
 
+/// The action `examples/<service>.rs` calls: the first whose request needs no parameters,
+/// else the first.
+pub(crate) fn example_action(service: &Service) -> Option<&Action> {
+    service.actions.iter().find(|a| a.request.iter().all(is_optional)).or_else(|| service.actions.first())
+}
+
 /// `examples/<service>.rs`: a program that reads credentials the standard way and calls the
 /// service's first action whose request needs no parameters (or the documented example's).
 pub(crate) fn example_bin(service: &Service, options: &Options) -> TokenStream {
@@ -203,11 +209,7 @@ pub(crate) fn example_bin(service: &Service, options: &Options) -> TokenStream {
     let module = ident(&service.module);
     let trait_name = ident(&service.trait_name);
     let client_name = ident(&service.client_name);
-    let action = service
-        .actions
-        .iter()
-        .find(|a| a.request.iter().all(is_optional))
-        .or_else(|| service.actions.first());
+    let action = example_action(service);
     let call = action.map(|action| {
         let method = ident(&action.method);
         let request = request_expr(service, action, &first_example_params(action));
@@ -254,7 +256,7 @@ pub(crate) fn tests_rs(api: &Api, options: &Options) -> TokenStream {
             let krate = krate.clone();
             action.examples.iter().enumerate().map(move |(i, example)| {
                 let module = ident(&service.module);
-                let feature = &service.module;
+                let cfg = features::cfg_action(service, action);
                 let resp = ident(&action.response_type);
                 let name = ident(&format!("{}_{}_example_{}", service.module, action.method, i + 1));
                 let response_text = &example.response_text;
@@ -265,7 +267,7 @@ pub(crate) fn tests_rs(api: &Api, options: &Options) -> TokenStream {
                     ExampleMethod::Post => quote!(assert_eq!(normalize(built), normalize(documented));),
                 };
                 quote! {
-                    #[cfg(feature = #feature)]
+                    #cfg
                     #[test]
                     fn #name() {
                         use #krate::#module::models;

@@ -8,6 +8,7 @@ mod client;
 mod docs;
 mod errors;
 mod examples;
+mod features;
 mod models;
 mod sizes;
 mod text;

@@ -22,7 +22,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::text::{doc_attrs, escape, field_doc};
-use super::{CHUNK, Piece, field_type, ident, int_lit, is_optional, value_type};
+use super::{CHUNK, Piece, features, field_type, ident, int_lit, is_optional, value_type};
 use crate::ir::{Action, Field, Scalar, Service, Type, Usage, ValueKind, ValueSet};
 
 /// The codec module of the runtime, as generated code names it.
@@ -42,7 +42,9 @@ pub(crate) fn models_rs(service: &Service) -> Vec<Piece<'_>> {
         quote!(#![doc = #module_doc])
     })];
     for actions in service.actions.chunks(CHUNK) {
-        pieces.push(Box::new(move || actions.iter().map(|a| action_types(service, a)).collect()));
+        pieces.push(Box::new(move || {
+            actions.iter().map(|a| features::gate(&features::cfg_action(service, a), action_types(service, a))).collect()
+        }));
     }
     for structures in service.structures.chunks(CHUNK) {
         pieces.push(Box::new(move || {
@@ -51,15 +53,24 @@ pub(crate) fn models_rs(service: &Service) -> Vec<Piece<'_>> {
                 .map(|s| {
                     let doc = doc_attrs(&escape(&s.description));
                     let fields: Vec<&Field> = s.fields.iter().collect();
-                    struct_item(service, &s.rust_name, doc, s.usage, false, &fields)
+                    let cfg = features::cfg_any(service, s.actions.iter().map(String::as_str));
+                    features::gate(&cfg, struct_item(service, &s.rust_name, doc, s.usage, false, &fields))
                 })
                 .collect()
         }));
     }
-    let enums: Vec<&ValueSet> = value_sets(service).into_values().collect();
+    let mut reach = features::value_set_actions(service);
+    let enums: Vec<(&ValueSet, Vec<&str>)> = value_sets(service)
+        .into_values()
+        .map(|set| (set, reach.remove(set.rust_name.as_str()).unwrap_or_default().into_iter().collect()))
+        .collect();
     for sets in enums.chunks(CHUNK) {
         let sets = sets.to_vec();
-        pieces.push(Box::new(move || sets.iter().copied().map(open_enum).collect()));
+        pieces.push(Box::new(move || {
+            sets.iter()
+                .map(|(set, actions)| features::gate(&features::cfg_any(service, actions.iter().copied()), open_enum(set)))
+                .collect()
+        }));
     }
     pieces
 }

@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::examples::{first_example_params, request_expr};
-use super::{Options, crate_ident, ident};
+use super::{Options, crate_ident, features, ident};
 use crate::ir::Api;
 
 /// The bound every future must stay under, in bytes.
@@ -23,7 +23,7 @@ pub(crate) fn tests_rs(api: &Api, options: &Options) -> TokenStream {
     let krate = crate_ident(options);
     let tests = api.services.iter().map(|service| {
         let module = ident(&service.module);
-        let feature = &service.module;
+        let feature = features::base(service);
         let trait_name = ident(&service.trait_name);
         let client_name = ident(&service.client_name);
         let test = ident(&format!("{}_future_sizes", service.module));
@@ -40,7 +40,9 @@ pub(crate) fn tests_rs(api: &Api, options: &Options) -> TokenStream {
                     sizes.push((#label, ::std::mem::size_of_val(&pages.next_page())));
                 }
             });
+            let cfg = features::cfg_action(service, action);
             quote! {
+                #cfg
                 {
                     let request = #request;
                     sizes.push((#name, ::std::mem::size_of_val(&client.#method(&request))));
@@ -52,6 +54,7 @@ pub(crate) fn tests_rs(api: &Api, options: &Options) -> TokenStream {
             #[cfg(feature = #feature)]
             #[test]
             fn #test() {
+                #[allow(unused_imports)]
                 use #krate::#module::{models, #trait_name, #client_name};
                 let runtime = #krate::Client::builder()
                     .credentials(#krate::runtime::Credentials::new("AKIDsizes", "sizes"))
@@ -59,6 +62,7 @@ pub(crate) fn tests_rs(api: &Api, options: &Options) -> TokenStream {
                     .expect("client builds");
                 let client = #client_name::new(runtime);
                 let _ = &client;
+                #[allow(unused_mut)]
                 let mut sizes: ::std::vec::Vec<(&str, usize)> = ::std::vec::Vec::new();
                 #(#measures)*
                 for (action, size) in &sizes {

@@ -34,7 +34,7 @@ fn query(
     pairs.sort();
     pairs
 }
-#[cfg(feature = "demo")]
+#[cfg(feature = "demo-describe-machines")]
 #[test]
 fn demo_describe_machines_example_1() {
     use tc_fixture_constructs::demo::models;
@@ -69,7 +69,7 @@ fn demo_describe_machines_example_1() {
         .expect("request serializes");
     assert_eq!(query(& built), query(& documented));
 }
-#[cfg(feature = "demo")]
+#[cfg(feature = "demo-describe-nothing")]
 #[test]
 fn demo_describe_nothing_example_1() {
     use tc_fixture_constructs::demo::models;
@@ -90,7 +90,7 @@ fn demo_describe_nothing_example_1() {
         .expect("request serializes");
     assert_eq!(normalize(built), normalize(documented));
 }
-#[cfg(feature = "demo")]
+#[cfg(feature = "demo-modify-machine")]
 #[test]
 fn demo_modify_machine_example_1() {
     use tc_fixture_constructs::demo::models;

@@ -4,9 +4,10 @@
 #![allow(clippy::unreadable_literal)]
 /// The bound, in bytes.
 const MAX_FUTURE_BYTES: usize = 4096;
-#[cfg(feature = "demo")]
+#[cfg(feature = "demo-base")]
 #[test]
 fn demo_future_sizes() {
+    #[allow(unused_imports)]
     use tc_fixture_constructs::demo::{models, Demo, DemoClient};
     let runtime = tc_fixture_constructs::Client::builder()
         .credentials(
@@ -16,7 +17,9 @@ fn demo_future_sizes() {
         .expect("client builds");
     let client = DemoClient::new(runtime);
     let _ = &client;
+    #[allow(unused_mut)]
     let mut sizes: ::std::vec::Vec<(&str, usize)> = ::std::vec::Vec::new();
+    #[cfg(feature = "demo-describe-machines")]
     {
         let request = models::DescribeMachinesRequest::new(
                 models::MachineKind::from("CVM"),
@@ -42,6 +45,7 @@ fn demo_future_sizes() {
                 ::std::mem::size_of_val(&pages.next_page()),
             ));
     }
+    #[cfg(feature = "demo-describe-nothing")]
     {
         let request = models::DescribeNothingRequest::new();
         sizes
@@ -50,6 +54,7 @@ fn demo_future_sizes() {
                 ::std::mem::size_of_val(&client.describe_nothing(&request)),
             ));
     }
+    #[cfg(feature = "demo-modify-machine")]
     {
         let request = models::ModifyMachineRequest::new(
                 "m-1",

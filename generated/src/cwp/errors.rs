@@ -3,6 +3,7 @@
 /// Error code of `DescribeLicenseGeneral`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
+#[cfg(feature = "cwp-describe-license-general")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeLicenseGeneralErrorCode {
@@ -14,6 +15,7 @@ pub enum DescribeLicenseGeneralErrorCode {
     /// A code neither this action's page nor the common list documents, kept verbatim.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::tc_runtime::ErrorCode for DescribeLicenseGeneralErrorCode {
     #[inline]
     fn from_code(code: &str) -> Self {
@@ -36,12 +38,14 @@ impl ::tc_runtime::ErrorCode for DescribeLicenseGeneralErrorCode {
         }
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::std::fmt::Display for DescribeLicenseGeneralErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::std::fmt::Debug for DescribeLicenseGeneralErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -52,13 +56,16 @@ impl ::std::fmt::Debug for DescribeLicenseGeneralErrorCode {
         )
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::std::cmp::PartialEq for DescribeLicenseGeneralErrorCode {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::std::cmp::Eq for DescribeLicenseGeneralErrorCode {}
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::std::hash::Hash for DescribeLicenseGeneralErrorCode {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)

@@ -14,6 +14,7 @@ pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
     intl_host: ::std::option::Option::None,
 };
 /// Descriptor of `DescribeLicenseGeneral` for the runtime.
+#[cfg(feature = "cwp-describe-license-general")]
 pub static DESCRIBE_LICENSE_GENERAL: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
     service: &SERVICE,
     name: "DescribeLicenseGeneral",
@@ -21,7 +22,7 @@ pub static DESCRIBE_LICENSE_GENERAL: ::tc_runtime::ActionInfo = ::tc_runtime::Ac
 };
 /// The Cloud Workload Protection API: one async method per action.
 ///
-/// [`CwpClient`] implements it over the network; implement it yourself to mock the API in tests.
+/// [`CwpClient`] implements it over the network; implement it yourself to mock the API in tests. Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `cwp`): then the trait is the same whatever other crates enable.
 pub trait Cwp: Send + Sync {
     /// This API is used to obtain the authorization overview information.
     ///
@@ -48,6 +49,7 @@ pub trait Cwp: Send + Sync {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "cwp-describe-license-general")]
     fn describe_license_general(
         &self,
         request: &models::DescribeLicenseGeneralRequest,
@@ -82,6 +84,7 @@ impl CwpClient {
     }
 }
 impl Cwp for CwpClient {
+    #[cfg(feature = "cwp-describe-license-general")]
     #[inline]
     fn describe_license_general(
         &self,

@@ -3,15 +3,18 @@
 /// Parameters of [`DescribeLicenseGeneral`](super::Cwp::describe_license_general).
 ///
 /// Required parameters are the arguments of [`DescribeLicenseGeneralRequest::new`]; optional ones are set with the `with_*` methods.
+#[cfg(feature = "cwp-describe-license-general")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeLicenseGeneralRequest {}
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::tc_runtime::support::codec::Encode for DescribeLicenseGeneralRequest {
     #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &[], &[]);
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::serde::Serialize for DescribeLicenseGeneralRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20,6 +23,7 @@ impl ::serde::Serialize for DescribeLicenseGeneralRequest {
         ::tc_runtime::support::codec::serialize(self, serializer)
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl DescribeLicenseGeneralRequest {
     ///A request with no parameters set.
     #[allow(clippy::new_without_default)]
@@ -28,6 +32,7 @@ impl DescribeLicenseGeneralRequest {
         Self {}
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::std::default::Default for DescribeLicenseGeneralRequest {
     #[inline]
     fn default() -> Self {
@@ -35,6 +40,7 @@ impl ::std::default::Default for DescribeLicenseGeneralRequest {
     }
 }
 /// Result of [`DescribeLicenseGeneral`](super::Cwp::describe_license_general).
+#[cfg(feature = "cwp-describe-license-general")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeLicenseGeneralResponse {
@@ -123,6 +129,7 @@ pub struct DescribeLicenseGeneralResponse {
     /// Wire name `RequestId`, type `String`.
     pub request_id: ::std::string::String,
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::tc_runtime::support::codec::Decode for DescribeLicenseGeneralResponse {
     #[inline]
     fn decode(
@@ -222,6 +229,7 @@ impl ::tc_runtime::support::codec::Decode for DescribeLicenseGeneralResponse {
         })
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl<'de> ::serde::Deserialize<'de> for DescribeLicenseGeneralResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -229,6 +237,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeLicenseGeneralResponse {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for DescribeLicenseGeneralResponse {
     #[inline]
@@ -285,6 +294,7 @@ impl ::tc_runtime::support::codec::Encode for DescribeLicenseGeneralResponse {
         );
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribeLicenseGeneralResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -297,6 +307,7 @@ impl ::serde::Serialize for DescribeLicenseGeneralResponse {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "cwp-describe-license-general")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeLicenseGeneralResponseProtectType {
@@ -309,6 +320,7 @@ pub enum DescribeLicenseGeneralResponseProtectType {
     /// A value the documentation does not list, kept as received.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl DescribeLicenseGeneralResponseProtectType {
     /// The value as sent on the wire.
     #[inline]
@@ -321,6 +333,7 @@ impl DescribeLicenseGeneralResponseProtectType {
         }
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::std::convert::From<&str> for DescribeLicenseGeneralResponseProtectType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -332,12 +345,14 @@ impl ::std::convert::From<&str> for DescribeLicenseGeneralResponseProtectType {
         }
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::std::fmt::Display for DescribeLicenseGeneralResponseProtectType {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::std::fmt::Debug for DescribeLicenseGeneralResponseProtectType {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -348,18 +363,22 @@ impl ::std::fmt::Debug for DescribeLicenseGeneralResponseProtectType {
         )
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::std::cmp::PartialEq for DescribeLicenseGeneralResponseProtectType {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::std::cmp::Eq for DescribeLicenseGeneralResponseProtectType {}
+#[cfg(feature = "cwp-describe-license-general")]
 impl ::std::hash::Hash for DescribeLicenseGeneralResponseProtectType {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(self.as_str(), state)
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribeLicenseGeneralResponseProtectType {
     fn serialize<S: ::serde::Serializer>(
@@ -369,6 +388,7 @@ impl ::serde::Serialize for DescribeLicenseGeneralResponseProtectType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "cwp-describe-license-general")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de> for DescribeLicenseGeneralResponseProtectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(

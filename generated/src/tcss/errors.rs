@@ -3,6 +3,7 @@
 /// Error code of `DescribeImageAuthorizedInfo`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeImageAuthorizedInfoErrorCode {
@@ -16,6 +17,7 @@ pub enum DescribeImageAuthorizedInfoErrorCode {
     /// A code neither this action's page nor the common list documents, kept verbatim.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 impl ::tc_runtime::ErrorCode for DescribeImageAuthorizedInfoErrorCode {
     #[inline]
     fn from_code(code: &str) -> Self {
@@ -40,12 +42,14 @@ impl ::tc_runtime::ErrorCode for DescribeImageAuthorizedInfoErrorCode {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 impl ::std::fmt::Display for DescribeImageAuthorizedInfoErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 impl ::std::fmt::Debug for DescribeImageAuthorizedInfoErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -56,13 +60,16 @@ impl ::std::fmt::Debug for DescribeImageAuthorizedInfoErrorCode {
         )
     }
 }
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 impl ::std::cmp::PartialEq for DescribeImageAuthorizedInfoErrorCode {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
 }
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 impl ::std::cmp::Eq for DescribeImageAuthorizedInfoErrorCode {}
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 impl ::std::hash::Hash for DescribeImageAuthorizedInfoErrorCode {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
@@ -71,6 +78,7 @@ impl ::std::hash::Hash for DescribeImageAuthorizedInfoErrorCode {
 /// Error code of `DescribeImageAutoAuthorizedTaskList`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeImageAutoAuthorizedTaskListErrorCode {
@@ -96,6 +104,7 @@ pub enum DescribeImageAutoAuthorizedTaskListErrorCode {
     /// A code neither this action's page nor the common list documents, kept verbatim.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::tc_runtime::ErrorCode for DescribeImageAutoAuthorizedTaskListErrorCode {
     #[inline]
     fn from_code(code: &str) -> Self {
@@ -132,12 +141,14 @@ impl ::tc_runtime::ErrorCode for DescribeImageAutoAuthorizedTaskListErrorCode {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Display for DescribeImageAutoAuthorizedTaskListErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -148,13 +159,16 @@ impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListErrorCode {
         )
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::PartialEq for DescribeImageAutoAuthorizedTaskListErrorCode {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::Eq for DescribeImageAutoAuthorizedTaskListErrorCode {}
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::hash::Hash for DescribeImageAutoAuthorizedTaskListErrorCode {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
@@ -163,6 +177,7 @@ impl ::std::hash::Hash for DescribeImageAutoAuthorizedTaskListErrorCode {
 /// Error code of `DescribeProVersionInfo`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
+#[cfg(feature = "tcss-describe-pro-version-info")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeProVersionInfoErrorCode {
@@ -180,6 +195,7 @@ pub enum DescribeProVersionInfoErrorCode {
     /// A code neither this action's page nor the common list documents, kept verbatim.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::tc_runtime::ErrorCode for DescribeProVersionInfoErrorCode {
     #[inline]
     fn from_code(code: &str) -> Self {
@@ -208,12 +224,14 @@ impl ::tc_runtime::ErrorCode for DescribeProVersionInfoErrorCode {
         }
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::std::fmt::Display for DescribeProVersionInfoErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::std::fmt::Debug for DescribeProVersionInfoErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -224,13 +242,16 @@ impl ::std::fmt::Debug for DescribeProVersionInfoErrorCode {
         )
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::std::cmp::PartialEq for DescribeProVersionInfoErrorCode {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::std::cmp::Eq for DescribeProVersionInfoErrorCode {}
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::std::hash::Hash for DescribeProVersionInfoErrorCode {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
@@ -239,6 +260,7 @@ impl ::std::hash::Hash for DescribeProVersionInfoErrorCode {
 /// Error code of `DescribePurchaseStateInfo`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribePurchaseStateInfoErrorCode {
@@ -256,6 +278,7 @@ pub enum DescribePurchaseStateInfoErrorCode {
     /// A code neither this action's page nor the common list documents, kept verbatim.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::tc_runtime::ErrorCode for DescribePurchaseStateInfoErrorCode {
     #[inline]
     fn from_code(code: &str) -> Self {
@@ -284,12 +307,14 @@ impl ::tc_runtime::ErrorCode for DescribePurchaseStateInfoErrorCode {
         }
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::fmt::Display for DescribePurchaseStateInfoErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::fmt::Debug for DescribePurchaseStateInfoErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -300,13 +325,16 @@ impl ::std::fmt::Debug for DescribePurchaseStateInfoErrorCode {
         )
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::cmp::PartialEq for DescribePurchaseStateInfoErrorCode {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::cmp::Eq for DescribePurchaseStateInfoErrorCode {}
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::hash::Hash for DescribePurchaseStateInfoErrorCode {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)

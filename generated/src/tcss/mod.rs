@@ -14,24 +14,28 @@ pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
     intl_host: ::std::option::Option::Some("tcss.intl.tencentcloudapi.com"),
 };
 /// Descriptor of `DescribeImageAuthorizedInfo` for the runtime.
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 pub static DESCRIBE_IMAGE_AUTHORIZED_INFO: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
     service: &SERVICE,
     name: "DescribeImageAuthorizedInfo",
     rate_limit: ::std::option::Option::Some(20u32),
 };
 /// Descriptor of `DescribeImageAutoAuthorizedTaskList` for the runtime.
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 pub static DESCRIBE_IMAGE_AUTO_AUTHORIZED_TASK_LIST: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
     service: &SERVICE,
     name: "DescribeImageAutoAuthorizedTaskList",
     rate_limit: ::std::option::Option::Some(20u32),
 };
 /// Descriptor of `DescribeProVersionInfo` for the runtime.
+#[cfg(feature = "tcss-describe-pro-version-info")]
 pub static DESCRIBE_PRO_VERSION_INFO: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
     service: &SERVICE,
     name: "DescribeProVersionInfo",
     rate_limit: ::std::option::Option::Some(20u32),
 };
 /// Descriptor of `DescribePurchaseStateInfo` for the runtime.
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 pub static DESCRIBE_PURCHASE_STATE_INFO: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
     service: &SERVICE,
     name: "DescribePurchaseStateInfo",
@@ -39,7 +43,7 @@ pub static DESCRIBE_PURCHASE_STATE_INFO: ::tc_runtime::ActionInfo = ::tc_runtime
 };
 /// The Tencent Container Security Service API: one async method per action.
 ///
-/// [`TcssClient`] implements it over the network; implement it yourself to mock the API in tests.
+/// [`TcssClient`] implements it over the network; implement it yourself to mock the API in tests. Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `tcss`): then the trait is the same whatever other crates enable.
 pub trait Tcss: Send + Sync {
     /// This API is used to query the image licensing information.
     ///
@@ -67,6 +71,7 @@ pub trait Tcss: Send + Sync {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "tcss-describe-image-authorized-info")]
     fn describe_image_authorized_info(
         &self,
         request: &models::DescribeImageAuthorizedInfoRequest,
@@ -111,6 +116,7 @@ pub trait Tcss: Send + Sync {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
     fn describe_image_auto_authorized_task_list(
         &self,
         request: &models::DescribeImageAutoAuthorizedTaskListRequest,
@@ -148,6 +154,7 @@ pub trait Tcss: Send + Sync {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "tcss-describe-pro-version-info")]
     fn describe_pro_version_info(
         &self,
         request: &models::DescribeProVersionInfoRequest,
@@ -185,6 +192,7 @@ pub trait Tcss: Send + Sync {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "tcss-describe-purchase-state-info")]
     fn describe_purchase_state_info(
         &self,
         request: &models::DescribePurchaseStateInfoRequest,
@@ -195,6 +203,7 @@ pub trait Tcss: Send + Sync {
         >,
     > + Send;
     /// Walks every page of `DescribeImageAutoAuthorizedTaskList`, starting at the request's offset: see [`DescribeImageAutoAuthorizedTaskListPages`].
+    #[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
     fn describe_image_auto_authorized_task_list_pages(
         &self,
         request: models::DescribeImageAutoAuthorizedTaskListRequest,
@@ -229,6 +238,7 @@ impl TcssClient {
     }
 }
 impl Tcss for TcssClient {
+    #[cfg(feature = "tcss-describe-image-authorized-info")]
     #[inline]
     fn describe_image_authorized_info(
         &self,
@@ -245,6 +255,7 @@ impl Tcss for TcssClient {
             request,
         )
     }
+    #[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
     #[inline]
     fn describe_image_auto_authorized_task_list(
         &self,
@@ -261,6 +272,7 @@ impl Tcss for TcssClient {
             request,
         )
     }
+    #[cfg(feature = "tcss-describe-pro-version-info")]
     #[inline]
     fn describe_pro_version_info(
         &self,
@@ -273,6 +285,7 @@ impl Tcss for TcssClient {
     > + Send {
         ::tc_runtime::support::call(&self.client, &DESCRIBE_PRO_VERSION_INFO, request)
     }
+    #[cfg(feature = "tcss-describe-purchase-state-info")]
     #[inline]
     fn describe_purchase_state_info(
         &self,
@@ -287,14 +300,17 @@ impl Tcss for TcssClient {
     }
 }
 /// Pages of `DescribeImageAutoAuthorizedTaskList`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `Offset` and advances it by the number of items received; it stops after an empty page, or once `TotalCount` items are counted.
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 pub type DescribeImageAutoAuthorizedTaskListPages<'a, C> = ::tc_runtime::support::Pages<
     'a,
     C,
     DescribeImageAutoAuthorizedTaskListPaging,
 >;
 /// How `DescribeImageAutoAuthorizedTaskList` pages: offset `Offset`, items `List`.
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[derive(Debug)]
 pub enum DescribeImageAutoAuthorizedTaskListPaging {}
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl<C: Tcss + ?Sized> ::tc_runtime::support::Paging<C>
 for DescribeImageAutoAuthorizedTaskListPaging {
     type Request = models::DescribeImageAutoAuthorizedTaskListRequest;

@@ -3,15 +3,18 @@
 /// Parameters of [`DescribeImageAuthorizedInfo`](super::Tcss::describe_image_authorized_info).
 ///
 /// Required parameters are the arguments of [`DescribeImageAuthorizedInfoRequest::new`]; optional ones are set with the `with_*` methods.
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeImageAuthorizedInfoRequest {}
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 impl ::tc_runtime::support::codec::Encode for DescribeImageAuthorizedInfoRequest {
     #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &[], &[]);
     }
 }
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 impl ::serde::Serialize for DescribeImageAuthorizedInfoRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -20,6 +23,7 @@ impl ::serde::Serialize for DescribeImageAuthorizedInfoRequest {
         ::tc_runtime::support::codec::serialize(self, serializer)
     }
 }
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 impl DescribeImageAuthorizedInfoRequest {
     ///A request with no parameters set.
     #[allow(clippy::new_without_default)]
@@ -28,6 +32,7 @@ impl DescribeImageAuthorizedInfoRequest {
         Self {}
     }
 }
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 impl ::std::default::Default for DescribeImageAuthorizedInfoRequest {
     #[inline]
     fn default() -> Self {
@@ -35,6 +40,7 @@ impl ::std::default::Default for DescribeImageAuthorizedInfoRequest {
     }
 }
 /// Result of [`DescribeImageAuthorizedInfo`](super::Tcss::describe_image_authorized_info).
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeImageAuthorizedInfoResponse {
@@ -63,6 +69,7 @@ pub struct DescribeImageAuthorizedInfoResponse {
     /// Wire name `RequestId`, type `String`.
     pub request_id: ::std::string::String,
 }
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 impl ::tc_runtime::support::codec::Decode for DescribeImageAuthorizedInfoResponse {
     #[inline]
     fn decode(
@@ -104,6 +111,7 @@ impl ::tc_runtime::support::codec::Decode for DescribeImageAuthorizedInfoRespons
         })
     }
 }
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 impl<'de> ::serde::Deserialize<'de> for DescribeImageAuthorizedInfoResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -111,6 +119,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeImageAuthorizedInfoResponse {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for DescribeImageAuthorizedInfoResponse {
     #[inline]
@@ -136,6 +145,7 @@ impl ::tc_runtime::support::codec::Encode for DescribeImageAuthorizedInfoRespons
         );
     }
 }
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribeImageAuthorizedInfoResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -148,6 +158,7 @@ impl ::serde::Serialize for DescribeImageAuthorizedInfoResponse {
 /// Parameters of [`DescribeImageAutoAuthorizedTaskList`](super::Tcss::describe_image_auto_authorized_task_list).
 ///
 /// Required parameters are the arguments of [`DescribeImageAutoAuthorizedTaskListRequest::new`]; optional ones are set with the `with_*` methods.
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeImageAutoAuthorizedTaskListRequest {
@@ -184,6 +195,7 @@ pub struct DescribeImageAutoAuthorizedTaskListRequest {
     /// Default: `0`.
     pub offset: ::std::option::Option<i64>,
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::tc_runtime::support::codec::Encode
 for DescribeImageAutoAuthorizedTaskListRequest {
     #[inline]
@@ -195,6 +207,7 @@ for DescribeImageAutoAuthorizedTaskListRequest {
         );
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::serde::Serialize for DescribeImageAutoAuthorizedTaskListRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -203,6 +216,7 @@ impl ::serde::Serialize for DescribeImageAutoAuthorizedTaskListRequest {
         ::tc_runtime::support::codec::serialize(self, serializer)
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl DescribeImageAutoAuthorizedTaskListRequest {
     ///A request with its required parameters: `StartTime`, `EndTime`.
     #[allow(clippy::new_without_default)]
@@ -266,6 +280,7 @@ impl DescribeImageAutoAuthorizedTaskListRequest {
     }
 }
 /// Result of [`DescribeImageAutoAuthorizedTaskList`](super::Tcss::describe_image_auto_authorized_task_list).
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeImageAutoAuthorizedTaskListResponse {
@@ -282,6 +297,7 @@ pub struct DescribeImageAutoAuthorizedTaskListResponse {
     /// Wire name `RequestId`, type `String`.
     pub request_id: ::std::string::String,
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::tc_runtime::support::codec::Decode
 for DescribeImageAutoAuthorizedTaskListResponse {
     #[inline]
@@ -304,6 +320,7 @@ for DescribeImageAutoAuthorizedTaskListResponse {
         })
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl<'de> ::serde::Deserialize<'de> for DescribeImageAutoAuthorizedTaskListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -311,6 +328,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeImageAutoAuthorizedTaskListRespo
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode
 for DescribeImageAutoAuthorizedTaskListResponse {
@@ -323,6 +341,7 @@ for DescribeImageAutoAuthorizedTaskListResponse {
         );
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribeImageAutoAuthorizedTaskListResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -335,15 +354,18 @@ impl ::serde::Serialize for DescribeImageAutoAuthorizedTaskListResponse {
 /// Parameters of [`DescribeProVersionInfo`](super::Tcss::describe_pro_version_info).
 ///
 /// Required parameters are the arguments of [`DescribeProVersionInfoRequest::new`]; optional ones are set with the `with_*` methods.
+#[cfg(feature = "tcss-describe-pro-version-info")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeProVersionInfoRequest {}
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::tc_runtime::support::codec::Encode for DescribeProVersionInfoRequest {
     #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &[], &[]);
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::serde::Serialize for DescribeProVersionInfoRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -352,6 +374,7 @@ impl ::serde::Serialize for DescribeProVersionInfoRequest {
         ::tc_runtime::support::codec::serialize(self, serializer)
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl DescribeProVersionInfoRequest {
     ///A request with no parameters set.
     #[allow(clippy::new_without_default)]
@@ -360,6 +383,7 @@ impl DescribeProVersionInfoRequest {
         Self {}
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::std::default::Default for DescribeProVersionInfoRequest {
     #[inline]
     fn default() -> Self {
@@ -367,6 +391,7 @@ impl ::std::default::Default for DescribeProVersionInfoRequest {
     }
 }
 /// Result of [`DescribeProVersionInfo`](super::Tcss::describe_pro_version_info).
+#[cfg(feature = "tcss-describe-pro-version-info")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeProVersionInfoResponse {
@@ -417,6 +442,7 @@ pub struct DescribeProVersionInfoResponse {
     /// Wire name `RequestId`, type `String`.
     pub request_id: ::std::string::String,
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::tc_runtime::support::codec::Decode for DescribeProVersionInfoResponse {
     #[inline]
     fn decode(
@@ -468,6 +494,7 @@ impl ::tc_runtime::support::codec::Decode for DescribeProVersionInfoResponse {
         })
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl<'de> ::serde::Deserialize<'de> for DescribeProVersionInfoResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -475,6 +502,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeProVersionInfoResponse {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for DescribeProVersionInfoResponse {
     #[inline]
@@ -507,6 +535,7 @@ impl ::tc_runtime::support::codec::Encode for DescribeProVersionInfoResponse {
         );
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribeProVersionInfoResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -519,15 +548,18 @@ impl ::serde::Serialize for DescribeProVersionInfoResponse {
 /// Parameters of [`DescribePurchaseStateInfo`](super::Tcss::describe_purchase_state_info).
 ///
 /// Required parameters are the arguments of [`DescribePurchaseStateInfoRequest::new`]; optional ones are set with the `with_*` methods.
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribePurchaseStateInfoRequest {}
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::tc_runtime::support::codec::Encode for DescribePurchaseStateInfoRequest {
     #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &[], &[]);
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::serde::Serialize for DescribePurchaseStateInfoRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -536,6 +568,7 @@ impl ::serde::Serialize for DescribePurchaseStateInfoRequest {
         ::tc_runtime::support::codec::serialize(self, serializer)
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl DescribePurchaseStateInfoRequest {
     ///A request with no parameters set.
     #[allow(clippy::new_without_default)]
@@ -544,6 +577,7 @@ impl DescribePurchaseStateInfoRequest {
         Self {}
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::default::Default for DescribePurchaseStateInfoRequest {
     #[inline]
     fn default() -> Self {
@@ -551,6 +585,7 @@ impl ::std::default::Default for DescribePurchaseStateInfoRequest {
     }
 }
 /// Result of [`DescribePurchaseStateInfo`](super::Tcss::describe_purchase_state_info).
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribePurchaseStateInfoResponse {
@@ -636,6 +671,7 @@ pub struct DescribePurchaseStateInfoResponse {
     /// Wire name `RequestId`, type `String`.
     pub request_id: ::std::string::String,
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::tc_runtime::support::codec::Decode for DescribePurchaseStateInfoResponse {
     #[inline]
     fn decode(
@@ -750,6 +786,7 @@ impl ::tc_runtime::support::codec::Decode for DescribePurchaseStateInfoResponse 
         })
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl<'de> ::serde::Deserialize<'de> for DescribePurchaseStateInfoResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -757,6 +794,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribePurchaseStateInfoResponse {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for DescribePurchaseStateInfoResponse {
     #[inline]
@@ -823,6 +861,7 @@ impl ::tc_runtime::support::codec::Encode for DescribePurchaseStateInfoResponse 
         );
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribePurchaseStateInfoResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -836,6 +875,7 @@ impl ::serde::Serialize for DescribePurchaseStateInfoResponse {
 /// Key-value pair filter for conditional filtering queries, such as filter ID, name, and status
 /// If more than one filter exists, the logical relationship between these filters is \`AND\`.
 /// If multiple values exist in one filter, the logical relationship between these values is \`OR\`.
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct AssetFilters {
     /// Filter name
@@ -851,6 +891,7 @@ pub struct AssetFilters {
     /// Wire name `ExactMatch`, type `Boolean`.
     pub exact_match: ::std::option::Option<bool>,
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::tc_runtime::support::codec::Encode for AssetFilters {
     #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
@@ -861,6 +902,7 @@ impl ::tc_runtime::support::codec::Encode for AssetFilters {
         );
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::serde::Serialize for AssetFilters {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -870,6 +912,7 @@ impl ::serde::Serialize for AssetFilters {
     }
 }
 /// Information of the automatic image licensing task
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct ImageAutoAuthorizedTask {
@@ -912,6 +955,7 @@ pub struct ImageAutoAuthorizedTask {
     /// Valid values ([`ImageAutoAuthorizedTaskLatestFailCode`]): `"REACH_LIMIT"` (reaching the upper limit on licenses), `"LICENSE_INSUFFICIENT"` (insufficient licenses)
     pub latest_fail_code: ImageAutoAuthorizedTaskLatestFailCode,
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::tc_runtime::support::codec::Decode for ImageAutoAuthorizedTask {
     #[inline]
     fn decode(
@@ -967,6 +1011,7 @@ impl ::tc_runtime::support::codec::Decode for ImageAutoAuthorizedTask {
         })
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl<'de> ::serde::Deserialize<'de> for ImageAutoAuthorizedTask {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -974,6 +1019,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageAutoAuthorizedTask {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for ImageAutoAuthorizedTask {
     #[inline]
@@ -1012,6 +1058,7 @@ impl ::tc_runtime::support::codec::Encode for ImageAutoAuthorizedTask {
         );
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for ImageAutoAuthorizedTask {
     fn serialize<S: ::serde::Serializer>(
@@ -1024,6 +1071,7 @@ impl ::serde::Serialize for ImageAutoAuthorizedTask {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "tcss-describe-pro-version-info")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum BuyStatus {
@@ -1036,6 +1084,7 @@ pub enum BuyStatus {
     /// A value the documentation does not list, kept as received.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl BuyStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -1048,6 +1097,7 @@ impl BuyStatus {
         }
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::std::convert::From<&str> for BuyStatus {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1059,12 +1109,14 @@ impl ::std::convert::From<&str> for BuyStatus {
         }
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::std::fmt::Display for BuyStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::std::fmt::Debug for BuyStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1075,18 +1127,22 @@ impl ::std::fmt::Debug for BuyStatus {
         )
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::std::cmp::PartialEq for BuyStatus {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::std::cmp::Eq for BuyStatus {}
+#[cfg(feature = "tcss-describe-pro-version-info")]
 impl ::std::hash::Hash for BuyStatus {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(self.as_str(), state)
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for BuyStatus {
     fn serialize<S: ::serde::Serializer>(
@@ -1096,6 +1152,7 @@ impl ::serde::Serialize for BuyStatus {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-pro-version-info")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de> for BuyStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1107,6 +1164,7 @@ impl<'de> ::serde::Deserialize<'de> for BuyStatus {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
@@ -1117,6 +1175,7 @@ pub enum DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
     /// A value the documentation does not list, kept as received.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
     /// The value as sent on the wire.
     #[inline]
@@ -1128,6 +1187,7 @@ impl DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::convert::From<&str>
 for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
     #[inline]
@@ -1139,12 +1199,14 @@ for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Display for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1155,18 +1217,22 @@ impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListRequestFiltersSour
         )
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::PartialEq for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::Eq for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {}
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::hash::Hash for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(self.as_str(), state)
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
     fn serialize<S: ::serde::Serializer>(
@@ -1176,6 +1242,7 @@ impl ::serde::Serialize for DescribeImageAutoAuthorizedTaskListRequestFiltersSou
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de>
 for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
@@ -1188,6 +1255,7 @@ for DescribeImageAutoAuthorizedTaskListRequestFiltersSource {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
@@ -1200,6 +1268,7 @@ pub enum DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
     /// A value the documentation does not list, kept as received.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
     /// The value as sent on the wire.
     #[inline]
@@ -1212,6 +1281,7 @@ impl DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::convert::From<&str>
 for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
     #[inline]
@@ -1224,12 +1294,14 @@ for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Display for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1240,18 +1312,22 @@ impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListRequestFiltersStat
         )
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::PartialEq for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::Eq for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {}
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::hash::Hash for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(self.as_str(), state)
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
     fn serialize<S: ::serde::Serializer>(
@@ -1261,6 +1337,7 @@ impl ::serde::Serialize for DescribeImageAutoAuthorizedTaskListRequestFiltersSta
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de>
 for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
@@ -1273,6 +1350,7 @@ for DescribeImageAutoAuthorizedTaskListRequestFiltersStatus {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeImageAutoAuthorizedTaskListRequestFiltersType {
@@ -1283,6 +1361,7 @@ pub enum DescribeImageAutoAuthorizedTaskListRequestFiltersType {
     /// A value the documentation does not list, kept as received.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl DescribeImageAutoAuthorizedTaskListRequestFiltersType {
     /// The value as sent on the wire.
     #[inline]
@@ -1294,6 +1373,7 @@ impl DescribeImageAutoAuthorizedTaskListRequestFiltersType {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::convert::From<&str>
 for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
     #[inline]
@@ -1305,12 +1385,14 @@ for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Display for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1321,18 +1403,22 @@ impl ::std::fmt::Debug for DescribeImageAutoAuthorizedTaskListRequestFiltersType
         )
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::PartialEq for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::Eq for DescribeImageAutoAuthorizedTaskListRequestFiltersType {}
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::hash::Hash for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(self.as_str(), state)
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
     fn serialize<S: ::serde::Serializer>(
@@ -1342,6 +1428,7 @@ impl ::serde::Serialize for DescribeImageAutoAuthorizedTaskListRequestFiltersTyp
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de>
 for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
@@ -1354,6 +1441,7 @@ for DescribeImageAutoAuthorizedTaskListRequestFiltersType {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[derive(Clone, Copy)]
 #[non_exhaustive]
 pub enum DescribePurchaseStateInfoResponseAutomaticRenewal {
@@ -1366,6 +1454,7 @@ pub enum DescribePurchaseStateInfoResponseAutomaticRenewal {
     /// A value the documentation does not list, kept as received.
     Unknown(i64),
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl DescribePurchaseStateInfoResponseAutomaticRenewal {
     /// The value as sent on the wire.
     #[inline]
@@ -1378,6 +1467,7 @@ impl DescribePurchaseStateInfoResponseAutomaticRenewal {
         }
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::convert::From<i64> for DescribePurchaseStateInfoResponseAutomaticRenewal {
     #[inline]
     fn from(value: i64) -> Self {
@@ -1389,12 +1479,14 @@ impl ::std::convert::From<i64> for DescribePurchaseStateInfoResponseAutomaticRen
         }
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::fmt::Display for DescribePurchaseStateInfoResponseAutomaticRenewal {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(&self.value(), f)
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::fmt::Debug for DescribePurchaseStateInfoResponseAutomaticRenewal {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1405,18 +1497,22 @@ impl ::std::fmt::Debug for DescribePurchaseStateInfoResponseAutomaticRenewal {
         )
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::cmp::PartialEq for DescribePurchaseStateInfoResponseAutomaticRenewal {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.value() == other.value()
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::cmp::Eq for DescribePurchaseStateInfoResponseAutomaticRenewal {}
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::hash::Hash for DescribePurchaseStateInfoResponseAutomaticRenewal {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(&self.value(), state)
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribePurchaseStateInfoResponseAutomaticRenewal {
     fn serialize<S: ::serde::Serializer>(
@@ -1426,6 +1522,7 @@ impl ::serde::Serialize for DescribePurchaseStateInfoResponseAutomaticRenewal {
         serializer.serialize_i64(self.value())
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de>
 for DescribePurchaseStateInfoResponseAutomaticRenewal {
@@ -1438,6 +1535,7 @@ for DescribePurchaseStateInfoResponseAutomaticRenewal {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[derive(Clone, Copy)]
 #[non_exhaustive]
 pub enum DescribePurchaseStateInfoResponseState {
@@ -1454,6 +1552,7 @@ pub enum DescribePurchaseStateInfoResponseState {
     /// A value the documentation does not list, kept as received.
     Unknown(i64),
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl DescribePurchaseStateInfoResponseState {
     /// The value as sent on the wire.
     #[inline]
@@ -1468,6 +1567,7 @@ impl DescribePurchaseStateInfoResponseState {
         }
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::convert::From<i64> for DescribePurchaseStateInfoResponseState {
     #[inline]
     fn from(value: i64) -> Self {
@@ -1481,12 +1581,14 @@ impl ::std::convert::From<i64> for DescribePurchaseStateInfoResponseState {
         }
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::fmt::Display for DescribePurchaseStateInfoResponseState {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(&self.value(), f)
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::fmt::Debug for DescribePurchaseStateInfoResponseState {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1497,18 +1599,22 @@ impl ::std::fmt::Debug for DescribePurchaseStateInfoResponseState {
         )
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::cmp::PartialEq for DescribePurchaseStateInfoResponseState {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.value() == other.value()
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::cmp::Eq for DescribePurchaseStateInfoResponseState {}
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::hash::Hash for DescribePurchaseStateInfoResponseState {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(&self.value(), state)
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribePurchaseStateInfoResponseState {
     fn serialize<S: ::serde::Serializer>(
@@ -1518,6 +1624,7 @@ impl ::serde::Serialize for DescribePurchaseStateInfoResponseState {
         serializer.serialize_i64(self.value())
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de> for DescribePurchaseStateInfoResponseState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1529,6 +1636,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribePurchaseStateInfoResponseState {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribePurchaseStateInfoResponseSubState {
@@ -1539,6 +1647,7 @@ pub enum DescribePurchaseStateInfoResponseSubState {
     /// A value the documentation does not list, kept as received.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl DescribePurchaseStateInfoResponseSubState {
     /// The value as sent on the wire.
     #[inline]
@@ -1550,6 +1659,7 @@ impl DescribePurchaseStateInfoResponseSubState {
         }
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::convert::From<&str> for DescribePurchaseStateInfoResponseSubState {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1560,12 +1670,14 @@ impl ::std::convert::From<&str> for DescribePurchaseStateInfoResponseSubState {
         }
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::fmt::Display for DescribePurchaseStateInfoResponseSubState {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::fmt::Debug for DescribePurchaseStateInfoResponseSubState {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1576,18 +1688,22 @@ impl ::std::fmt::Debug for DescribePurchaseStateInfoResponseSubState {
         )
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::cmp::PartialEq for DescribePurchaseStateInfoResponseSubState {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::cmp::Eq for DescribePurchaseStateInfoResponseSubState {}
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 impl ::std::hash::Hash for DescribePurchaseStateInfoResponseSubState {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(self.as_str(), state)
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribePurchaseStateInfoResponseSubState {
     fn serialize<S: ::serde::Serializer>(
@@ -1597,6 +1713,7 @@ impl ::serde::Serialize for DescribePurchaseStateInfoResponseSubState {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-purchase-state-info")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de> for DescribePurchaseStateInfoResponseSubState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1608,6 +1725,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribePurchaseStateInfoResponseSubStat
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum ImageAutoAuthorizedTaskLatestFailCode {
@@ -1618,6 +1736,7 @@ pub enum ImageAutoAuthorizedTaskLatestFailCode {
     /// A value the documentation does not list, kept as received.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ImageAutoAuthorizedTaskLatestFailCode {
     /// The value as sent on the wire.
     #[inline]
@@ -1629,6 +1748,7 @@ impl ImageAutoAuthorizedTaskLatestFailCode {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::convert::From<&str> for ImageAutoAuthorizedTaskLatestFailCode {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1639,12 +1759,14 @@ impl ::std::convert::From<&str> for ImageAutoAuthorizedTaskLatestFailCode {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Display for ImageAutoAuthorizedTaskLatestFailCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Debug for ImageAutoAuthorizedTaskLatestFailCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1655,18 +1777,22 @@ impl ::std::fmt::Debug for ImageAutoAuthorizedTaskLatestFailCode {
         )
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::PartialEq for ImageAutoAuthorizedTaskLatestFailCode {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::Eq for ImageAutoAuthorizedTaskLatestFailCode {}
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::hash::Hash for ImageAutoAuthorizedTaskLatestFailCode {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(self.as_str(), state)
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for ImageAutoAuthorizedTaskLatestFailCode {
     fn serialize<S: ::serde::Serializer>(
@@ -1676,6 +1802,7 @@ impl ::serde::Serialize for ImageAutoAuthorizedTaskLatestFailCode {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de> for ImageAutoAuthorizedTaskLatestFailCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1687,6 +1814,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageAutoAuthorizedTaskLatestFailCode {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum ImageAutoAuthorizedTaskSource {
@@ -1697,6 +1825,7 @@ pub enum ImageAutoAuthorizedTaskSource {
     /// A value the documentation does not list, kept as received.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ImageAutoAuthorizedTaskSource {
     /// The value as sent on the wire.
     #[inline]
@@ -1708,6 +1837,7 @@ impl ImageAutoAuthorizedTaskSource {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::convert::From<&str> for ImageAutoAuthorizedTaskSource {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1718,12 +1848,14 @@ impl ::std::convert::From<&str> for ImageAutoAuthorizedTaskSource {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Display for ImageAutoAuthorizedTaskSource {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Debug for ImageAutoAuthorizedTaskSource {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1734,18 +1866,22 @@ impl ::std::fmt::Debug for ImageAutoAuthorizedTaskSource {
         )
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::PartialEq for ImageAutoAuthorizedTaskSource {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::Eq for ImageAutoAuthorizedTaskSource {}
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::hash::Hash for ImageAutoAuthorizedTaskSource {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(self.as_str(), state)
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for ImageAutoAuthorizedTaskSource {
     fn serialize<S: ::serde::Serializer>(
@@ -1755,6 +1891,7 @@ impl ::serde::Serialize for ImageAutoAuthorizedTaskSource {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de> for ImageAutoAuthorizedTaskSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1766,6 +1903,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageAutoAuthorizedTaskSource {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum ImageAutoAuthorizedTaskType {
@@ -1776,6 +1914,7 @@ pub enum ImageAutoAuthorizedTaskType {
     /// A value the documentation does not list, kept as received.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ImageAutoAuthorizedTaskType {
     /// The value as sent on the wire.
     #[inline]
@@ -1787,6 +1926,7 @@ impl ImageAutoAuthorizedTaskType {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::convert::From<&str> for ImageAutoAuthorizedTaskType {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1797,12 +1937,14 @@ impl ::std::convert::From<&str> for ImageAutoAuthorizedTaskType {
         }
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Display for ImageAutoAuthorizedTaskType {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::fmt::Debug for ImageAutoAuthorizedTaskType {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1813,18 +1955,22 @@ impl ::std::fmt::Debug for ImageAutoAuthorizedTaskType {
         )
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::PartialEq for ImageAutoAuthorizedTaskType {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::cmp::Eq for ImageAutoAuthorizedTaskType {}
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 impl ::std::hash::Hash for ImageAutoAuthorizedTaskType {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(self.as_str(), state)
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for ImageAutoAuthorizedTaskType {
     fn serialize<S: ::serde::Serializer>(
@@ -1834,6 +1980,7 @@ impl ::serde::Serialize for ImageAutoAuthorizedTaskType {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de> for ImageAutoAuthorizedTaskType {
     fn deserialize<D: ::serde::Deserializer<'de>>(

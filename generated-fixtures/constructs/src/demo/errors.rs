@@ -3,6 +3,7 @@
 /// Error code of `DescribeMachines`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeMachinesErrorCode {
@@ -16,6 +17,7 @@ pub enum DescribeMachinesErrorCode {
     /// A code neither this action's page nor the common list documents, kept verbatim.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::tc_runtime::ErrorCode for DescribeMachinesErrorCode {
     #[inline]
     fn from_code(code: &str) -> Self {
@@ -40,12 +42,14 @@ impl ::tc_runtime::ErrorCode for DescribeMachinesErrorCode {
         }
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::fmt::Display for DescribeMachinesErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::fmt::Debug for DescribeMachinesErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -56,13 +60,16 @@ impl ::std::fmt::Debug for DescribeMachinesErrorCode {
         )
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::cmp::PartialEq for DescribeMachinesErrorCode {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::cmp::Eq for DescribeMachinesErrorCode {}
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::hash::Hash for DescribeMachinesErrorCode {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
@@ -71,6 +78,7 @@ impl ::std::hash::Hash for DescribeMachinesErrorCode {
 /// Error code of `DescribeNothing`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
+#[cfg(feature = "demo-describe-nothing")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeNothingErrorCode {
@@ -80,6 +88,7 @@ pub enum DescribeNothingErrorCode {
     /// A code neither this action's page nor the common list documents, kept verbatim.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "demo-describe-nothing")]
 impl ::tc_runtime::ErrorCode for DescribeNothingErrorCode {
     #[inline]
     fn from_code(code: &str) -> Self {
@@ -96,12 +105,14 @@ impl ::tc_runtime::ErrorCode for DescribeNothingErrorCode {
         }
     }
 }
+#[cfg(feature = "demo-describe-nothing")]
 impl ::std::fmt::Display for DescribeNothingErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+#[cfg(feature = "demo-describe-nothing")]
 impl ::std::fmt::Debug for DescribeNothingErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -112,13 +123,16 @@ impl ::std::fmt::Debug for DescribeNothingErrorCode {
         )
     }
 }
+#[cfg(feature = "demo-describe-nothing")]
 impl ::std::cmp::PartialEq for DescribeNothingErrorCode {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
 }
+#[cfg(feature = "demo-describe-nothing")]
 impl ::std::cmp::Eq for DescribeNothingErrorCode {}
+#[cfg(feature = "demo-describe-nothing")]
 impl ::std::hash::Hash for DescribeNothingErrorCode {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
@@ -127,6 +141,7 @@ impl ::std::hash::Hash for DescribeNothingErrorCode {
 /// Error code of `ModifyMachine`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.
 ///
 /// From [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].
+#[cfg(feature = "demo-modify-machine")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum ModifyMachineErrorCode {
@@ -136,6 +151,7 @@ pub enum ModifyMachineErrorCode {
     /// A code neither this action's page nor the common list documents, kept verbatim.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "demo-modify-machine")]
 impl ::tc_runtime::ErrorCode for ModifyMachineErrorCode {
     #[inline]
     fn from_code(code: &str) -> Self {
@@ -152,12 +168,14 @@ impl ::tc_runtime::ErrorCode for ModifyMachineErrorCode {
         }
     }
 }
+#[cfg(feature = "demo-modify-machine")]
 impl ::std::fmt::Display for ModifyMachineErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(::tc_runtime::ErrorCode::as_str(self))
     }
 }
+#[cfg(feature = "demo-modify-machine")]
 impl ::std::fmt::Debug for ModifyMachineErrorCode {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -168,13 +186,16 @@ impl ::std::fmt::Debug for ModifyMachineErrorCode {
         )
     }
 }
+#[cfg(feature = "demo-modify-machine")]
 impl ::std::cmp::PartialEq for ModifyMachineErrorCode {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         ::tc_runtime::ErrorCode::as_str(self) == ::tc_runtime::ErrorCode::as_str(other)
     }
 }
+#[cfg(feature = "demo-modify-machine")]
 impl ::std::cmp::Eq for ModifyMachineErrorCode {}
+#[cfg(feature = "demo-modify-machine")]
 impl ::std::hash::Hash for ModifyMachineErrorCode {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)

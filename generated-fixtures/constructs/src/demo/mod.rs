@@ -14,18 +14,21 @@ pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
     intl_host: ::std::option::Option::Some("demo.intl.tencentcloudapi.com"),
 };
 /// Descriptor of `DescribeMachines` for the runtime.
+#[cfg(feature = "demo-describe-machines")]
 pub static DESCRIBE_MACHINES: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
     service: &SERVICE,
     name: "DescribeMachines",
     rate_limit: ::std::option::Option::Some(20u32),
 };
 /// Descriptor of `DescribeNothing` for the runtime.
+#[cfg(feature = "demo-describe-nothing")]
 pub static DESCRIBE_NOTHING: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
     service: &SERVICE,
     name: "DescribeNothing",
     rate_limit: ::std::option::Option::None,
 };
 /// Descriptor of `ModifyMachine` for the runtime.
+#[cfg(feature = "demo-modify-machine")]
 pub static MODIFY_MACHINE: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
     service: &SERVICE,
     name: "ModifyMachine",
@@ -33,7 +36,7 @@ pub static MODIFY_MACHINE: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
 };
 /// The Demo Service API: one async method per action.
 ///
-/// [`DemoClient`] implements it over the network; implement it yourself to mock the API in tests.
+/// [`DemoClient`] implements it over the network; implement it yourself to mock the API in tests. Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `demo`): then the trait is the same whatever other crates enable.
 pub trait Demo: Send + Sync {
     /// Lists machines, one page at a time.
     ///
@@ -70,6 +73,7 @@ pub trait Demo: Send + Sync {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "demo-describe-machines")]
     fn describe_machines(
         &self,
         request: &models::DescribeMachinesRequest,
@@ -96,6 +100,7 @@ pub trait Demo: Send + Sync {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "demo-describe-nothing")]
     fn describe_nothing(
         &self,
         request: &models::DescribeNothingRequest,
@@ -139,6 +144,7 @@ pub trait Demo: Send + Sync {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "demo-modify-machine")]
     fn modify_machine(
         &self,
         request: &models::ModifyMachineRequest,
@@ -149,6 +155,7 @@ pub trait Demo: Send + Sync {
         >,
     > + Send;
     /// Walks every page of `DescribeMachines`, starting at the request's offset: see [`DescribeMachinesPages`].
+    #[cfg(feature = "demo-describe-machines")]
     fn describe_machines_pages(
         &self,
         request: models::DescribeMachinesRequest,
@@ -183,6 +190,7 @@ impl DemoClient {
     }
 }
 impl Demo for DemoClient {
+    #[cfg(feature = "demo-describe-machines")]
     #[inline]
     fn describe_machines(
         &self,
@@ -195,6 +203,7 @@ impl Demo for DemoClient {
     > + Send {
         ::tc_runtime::support::call(&self.client, &DESCRIBE_MACHINES, request)
     }
+    #[cfg(feature = "demo-describe-nothing")]
     #[inline]
     fn describe_nothing(
         &self,
@@ -207,6 +216,7 @@ impl Demo for DemoClient {
     > + Send {
         ::tc_runtime::support::call(&self.client, &DESCRIBE_NOTHING, request)
     }
+    #[cfg(feature = "demo-modify-machine")]
     #[inline]
     fn modify_machine(
         &self,
@@ -221,14 +231,17 @@ impl Demo for DemoClient {
     }
 }
 /// Pages of `DescribeMachines`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `Offset` and advances it by the number of items received; it stops after an empty page, or once `TotalCount` items are counted.
+#[cfg(feature = "demo-describe-machines")]
 pub type DescribeMachinesPages<'a, C> = ::tc_runtime::support::Pages<
     'a,
     C,
     DescribeMachinesPaging,
 >;
 /// How `DescribeMachines` pages: offset `Offset`, items `Machines`.
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Debug)]
 pub enum DescribeMachinesPaging {}
+#[cfg(feature = "demo-describe-machines")]
 impl<C: Demo + ?Sized> ::tc_runtime::support::Paging<C> for DescribeMachinesPaging {
     type Request = models::DescribeMachinesRequest;
     type Response = models::DescribeMachinesResponse;

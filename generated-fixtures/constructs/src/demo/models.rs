@@ -3,6 +3,7 @@
 /// Parameters of [`DescribeMachines`](super::Demo::describe_machines).
 ///
 /// Required parameters are the arguments of [`DescribeMachinesRequest::new`]; optional ones are set with the `with_*` methods.
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeMachinesRequest {
@@ -45,6 +46,7 @@ pub struct DescribeMachinesRequest {
     /// Default: `0`.
     pub offset: ::std::option::Option<i64>,
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::tc_runtime::support::codec::Encode for DescribeMachinesRequest {
     #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
@@ -62,6 +64,7 @@ impl ::tc_runtime::support::codec::Encode for DescribeMachinesRequest {
         );
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::serde::Serialize for DescribeMachinesRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -70,6 +73,7 @@ impl ::serde::Serialize for DescribeMachinesRequest {
         ::tc_runtime::support::codec::serialize(self, serializer)
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl DescribeMachinesRequest {
     ///A request with its required parameters: `Type`.
     #[allow(clippy::new_without_default)]
@@ -156,6 +160,7 @@ impl DescribeMachinesRequest {
     }
 }
 /// Result of [`DescribeMachines`](super::Demo::describe_machines).
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeMachinesResponse {
@@ -184,6 +189,7 @@ pub struct DescribeMachinesResponse {
     /// Wire name `RequestId`, type `String`.
     pub request_id: ::std::string::String,
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::tc_runtime::support::codec::Decode for DescribeMachinesResponse {
     #[inline]
     fn decode(
@@ -215,6 +221,7 @@ impl ::tc_runtime::support::codec::Decode for DescribeMachinesResponse {
         })
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl<'de> ::serde::Deserialize<'de> for DescribeMachinesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -222,6 +229,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeMachinesResponse {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for DescribeMachinesResponse {
     #[inline]
@@ -239,6 +247,7 @@ impl ::tc_runtime::support::codec::Encode for DescribeMachinesResponse {
         );
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribeMachinesResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -251,15 +260,18 @@ impl ::serde::Serialize for DescribeMachinesResponse {
 /// Parameters of [`DescribeNothing`](super::Demo::describe_nothing).
 ///
 /// Required parameters are the arguments of [`DescribeNothingRequest::new`]; optional ones are set with the `with_*` methods.
+#[cfg(feature = "demo-describe-nothing")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeNothingRequest {}
+#[cfg(feature = "demo-describe-nothing")]
 impl ::tc_runtime::support::codec::Encode for DescribeNothingRequest {
     #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(out, &[], &[]);
     }
 }
+#[cfg(feature = "demo-describe-nothing")]
 impl ::serde::Serialize for DescribeNothingRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -268,6 +280,7 @@ impl ::serde::Serialize for DescribeNothingRequest {
         ::tc_runtime::support::codec::serialize(self, serializer)
     }
 }
+#[cfg(feature = "demo-describe-nothing")]
 impl DescribeNothingRequest {
     ///A request with no parameters set.
     #[allow(clippy::new_without_default)]
@@ -276,6 +289,7 @@ impl DescribeNothingRequest {
         Self {}
     }
 }
+#[cfg(feature = "demo-describe-nothing")]
 impl ::std::default::Default for DescribeNothingRequest {
     #[inline]
     fn default() -> Self {
@@ -283,6 +297,7 @@ impl ::std::default::Default for DescribeNothingRequest {
     }
 }
 /// Result of [`DescribeNothing`](super::Demo::describe_nothing).
+#[cfg(feature = "demo-describe-nothing")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeNothingResponse {
@@ -291,6 +306,7 @@ pub struct DescribeNothingResponse {
     /// Wire name `RequestId`, type `String`.
     pub request_id: ::std::string::String,
 }
+#[cfg(feature = "demo-describe-nothing")]
 impl ::tc_runtime::support::codec::Decode for DescribeNothingResponse {
     #[inline]
     fn decode(
@@ -306,6 +322,7 @@ impl ::tc_runtime::support::codec::Decode for DescribeNothingResponse {
         ::std::result::Result::Ok(Self { request_id })
     }
 }
+#[cfg(feature = "demo-describe-nothing")]
 impl<'de> ::serde::Deserialize<'de> for DescribeNothingResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -313,6 +330,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeNothingResponse {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "demo-describe-nothing")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for DescribeNothingResponse {
     #[inline]
@@ -320,6 +338,7 @@ impl ::tc_runtime::support::codec::Encode for DescribeNothingResponse {
         ::tc_runtime::support::codec::write(out, &["RequestId"], &[&self.request_id]);
     }
 }
+#[cfg(feature = "demo-describe-nothing")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribeNothingResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -332,6 +351,7 @@ impl ::serde::Serialize for DescribeNothingResponse {
 /// Parameters of [`ModifyMachine`](super::Demo::modify_machine).
 ///
 /// Required parameters are the arguments of [`ModifyMachineRequest::new`]; optional ones are set with the `with_*` methods.
+#[cfg(feature = "demo-modify-machine")]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyMachineRequest {
@@ -364,6 +384,7 @@ pub struct ModifyMachineRequest {
     /// Wire name `Async`, type `Boolean`.
     pub async_: ::std::option::Option<bool>,
 }
+#[cfg(feature = "demo-modify-machine")]
 impl ::tc_runtime::support::codec::Encode for ModifyMachineRequest {
     #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
@@ -382,6 +403,7 @@ impl ::tc_runtime::support::codec::Encode for ModifyMachineRequest {
         );
     }
 }
+#[cfg(feature = "demo-modify-machine")]
 impl ::serde::Serialize for ModifyMachineRequest {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -390,6 +412,7 @@ impl ::serde::Serialize for ModifyMachineRequest {
         ::tc_runtime::support::codec::serialize(self, serializer)
     }
 }
+#[cfg(feature = "demo-modify-machine")]
 impl ModifyMachineRequest {
     ///A request with its required parameters: `MachineId`, `Count`, `Quota`, `Weight`, `Disk`, `ExtraDisks`.
     #[allow(clippy::new_without_default)]
@@ -425,6 +448,7 @@ impl ModifyMachineRequest {
     }
 }
 /// Result of [`ModifyMachine`](super::Demo::modify_machine).
+#[cfg(feature = "demo-modify-machine")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct ModifyMachineResponse {
@@ -437,6 +461,7 @@ pub struct ModifyMachineResponse {
     /// Wire name `RequestId`, type `String`.
     pub request_id: ::std::string::String,
 }
+#[cfg(feature = "demo-modify-machine")]
 impl ::tc_runtime::support::codec::Decode for ModifyMachineResponse {
     #[inline]
     fn decode(
@@ -453,6 +478,7 @@ impl ::tc_runtime::support::codec::Decode for ModifyMachineResponse {
         ::std::result::Result::Ok(Self { accepted, request_id })
     }
 }
+#[cfg(feature = "demo-modify-machine")]
 impl<'de> ::serde::Deserialize<'de> for ModifyMachineResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -460,6 +486,7 @@ impl<'de> ::serde::Deserialize<'de> for ModifyMachineResponse {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "demo-modify-machine")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for ModifyMachineResponse {
     #[inline]
@@ -471,6 +498,7 @@ impl ::tc_runtime::support::codec::Encode for ModifyMachineResponse {
         );
     }
 }
+#[cfg(feature = "demo-modify-machine")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for ModifyMachineResponse {
     fn serialize<S: ::serde::Serializer>(
@@ -481,6 +509,7 @@ impl ::serde::Serialize for ModifyMachineResponse {
     }
 }
 /// A disk; used in requests and responses.
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Disk {
     /// Disk ID.
@@ -500,6 +529,7 @@ pub struct Disk {
     /// Valid values ([`DiskState`]): `-1` (broken), `0` (idle), `1` (busy)
     pub state: ::std::option::Option<DiskState>,
 }
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 impl ::tc_runtime::support::codec::Decode for Disk {
     #[inline]
     fn decode(
@@ -521,6 +551,7 @@ impl ::tc_runtime::support::codec::Decode for Disk {
         ::std::result::Result::Ok(Self { disk_id, size, state })
     }
 }
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 impl<'de> ::serde::Deserialize<'de> for Disk {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -528,6 +559,7 @@ impl<'de> ::serde::Deserialize<'de> for Disk {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 impl ::tc_runtime::support::codec::Encode for Disk {
     #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
@@ -542,6 +574,7 @@ impl ::tc_runtime::support::codec::Encode for Disk {
         );
     }
 }
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 impl ::serde::Serialize for Disk {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -551,6 +584,7 @@ impl ::serde::Serialize for Disk {
     }
 }
 /// Outermost of five nested levels.
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct Level1 {
@@ -569,6 +603,7 @@ pub struct Level1 {
     /// Wire name `Tags`, type `Array of String`.
     pub tags: ::std::vec::Vec<::std::string::String>,
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::tc_runtime::support::codec::Decode for Level1 {
     #[inline]
     fn decode(
@@ -586,6 +621,7 @@ impl ::tc_runtime::support::codec::Decode for Level1 {
         ::std::result::Result::Ok(Self { name, child, tags })
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl<'de> ::serde::Deserialize<'de> for Level1 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -593,6 +629,7 @@ impl<'de> ::serde::Deserialize<'de> for Level1 {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for Level1 {
     #[inline]
@@ -604,6 +641,7 @@ impl ::tc_runtime::support::codec::Encode for Level1 {
         );
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for Level1 {
     fn serialize<S: ::serde::Serializer>(
@@ -614,6 +652,7 @@ impl ::serde::Serialize for Level1 {
     }
 }
 /// Level 2 of five.
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct Level2 {
@@ -622,6 +661,7 @@ pub struct Level2 {
     /// Wire name `Child`, type `Level3`.
     pub child: Level3,
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::tc_runtime::support::codec::Decode for Level2 {
     #[inline]
     fn decode(
@@ -634,6 +674,7 @@ impl ::tc_runtime::support::codec::Decode for Level2 {
         })
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl<'de> ::serde::Deserialize<'de> for Level2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -641,6 +682,7 @@ impl<'de> ::serde::Deserialize<'de> for Level2 {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for Level2 {
     #[inline]
@@ -648,6 +690,7 @@ impl ::tc_runtime::support::codec::Encode for Level2 {
         ::tc_runtime::support::codec::write(out, &["Child"], &[&self.child]);
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for Level2 {
     fn serialize<S: ::serde::Serializer>(
@@ -658,6 +701,7 @@ impl ::serde::Serialize for Level2 {
     }
 }
 /// Level 3 of five.
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct Level3 {
@@ -666,6 +710,7 @@ pub struct Level3 {
     /// Wire name `Child`, type `Level4`.
     pub child: Level4,
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::tc_runtime::support::codec::Decode for Level3 {
     #[inline]
     fn decode(
@@ -678,6 +723,7 @@ impl ::tc_runtime::support::codec::Decode for Level3 {
         })
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl<'de> ::serde::Deserialize<'de> for Level3 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -685,6 +731,7 @@ impl<'de> ::serde::Deserialize<'de> for Level3 {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for Level3 {
     #[inline]
@@ -692,6 +739,7 @@ impl ::tc_runtime::support::codec::Encode for Level3 {
         ::tc_runtime::support::codec::write(out, &["Child"], &[&self.child]);
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for Level3 {
     fn serialize<S: ::serde::Serializer>(
@@ -702,6 +750,7 @@ impl ::serde::Serialize for Level3 {
     }
 }
 /// Level 4 of five.
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct Level4 {
@@ -710,6 +759,7 @@ pub struct Level4 {
     /// Wire name `Child`, type `Level5`.
     pub child: Level5,
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::tc_runtime::support::codec::Decode for Level4 {
     #[inline]
     fn decode(
@@ -722,6 +772,7 @@ impl ::tc_runtime::support::codec::Decode for Level4 {
         })
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl<'de> ::serde::Deserialize<'de> for Level4 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -729,6 +780,7 @@ impl<'de> ::serde::Deserialize<'de> for Level4 {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for Level4 {
     #[inline]
@@ -736,6 +788,7 @@ impl ::tc_runtime::support::codec::Encode for Level4 {
         ::tc_runtime::support::codec::write(out, &["Child"], &[&self.child]);
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for Level4 {
     fn serialize<S: ::serde::Serializer>(
@@ -746,6 +799,7 @@ impl ::serde::Serialize for Level4 {
     }
 }
 /// Innermost level, with every scalar type.
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct Level5 {
@@ -782,6 +836,7 @@ pub struct Level5 {
     /// May be `None`: the API documents that this field may return null.
     pub count: ::std::option::Option<i64>,
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::tc_runtime::support::codec::Decode for Level5 {
     #[inline]
     fn decode(
@@ -819,6 +874,7 @@ impl ::tc_runtime::support::codec::Decode for Level5 {
         })
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl<'de> ::serde::Deserialize<'de> for Level5 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -826,6 +882,7 @@ impl<'de> ::serde::Deserialize<'de> for Level5 {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for Level5 {
     #[inline]
@@ -845,6 +902,7 @@ impl ::tc_runtime::support::codec::Encode for Level5 {
         );
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for Level5 {
     fn serialize<S: ::serde::Serializer>(
@@ -855,6 +913,7 @@ impl ::serde::Serialize for Level5 {
     }
 }
 /// A machine, with names that collide after snake\_casing and Rust keywords.
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct Machine {
@@ -891,6 +950,7 @@ pub struct Machine {
     /// Wire name `Disks`, type `Array of Disk`.
     pub disks: ::std::vec::Vec<Disk>,
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::tc_runtime::support::codec::Decode for Machine {
     #[inline]
     fn decode(
@@ -930,6 +990,7 @@ impl ::tc_runtime::support::codec::Decode for Machine {
         })
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl<'de> ::serde::Deserialize<'de> for Machine {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -937,6 +998,7 @@ impl<'de> ::serde::Deserialize<'de> for Machine {
         ::tc_runtime::support::codec::deserialize(deserializer)
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::tc_runtime::support::codec::Encode for Machine {
     #[inline]
@@ -956,6 +1018,7 @@ impl ::tc_runtime::support::codec::Encode for Machine {
         );
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for Machine {
     fn serialize<S: ::serde::Serializer>(
@@ -966,6 +1029,7 @@ impl ::serde::Serialize for Machine {
     }
 }
 /// A filter by name and values.
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct NameFilter {
     /// Filter name.
@@ -981,6 +1045,7 @@ pub struct NameFilter {
     /// Wire name `ExactMatch`, type `Boolean`.
     pub exact_match: ::std::option::Option<bool>,
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::tc_runtime::support::codec::Encode for NameFilter {
     #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
@@ -991,6 +1056,7 @@ impl ::tc_runtime::support::codec::Encode for NameFilter {
         );
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::serde::Serialize for NameFilter {
     fn serialize<S: ::serde::Serializer>(
         &self,
@@ -1002,6 +1068,7 @@ impl ::serde::Serialize for NameFilter {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum DescribeMachinesRequestFiltersZone {
@@ -1010,6 +1077,7 @@ pub enum DescribeMachinesRequestFiltersZone {
     /// A value the documentation does not list, kept as received.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "demo-describe-machines")]
 impl DescribeMachinesRequestFiltersZone {
     /// The value as sent on the wire.
     #[inline]
@@ -1020,6 +1088,7 @@ impl DescribeMachinesRequestFiltersZone {
         }
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::convert::From<&str> for DescribeMachinesRequestFiltersZone {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1029,12 +1098,14 @@ impl ::std::convert::From<&str> for DescribeMachinesRequestFiltersZone {
         }
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::fmt::Display for DescribeMachinesRequestFiltersZone {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::fmt::Debug for DescribeMachinesRequestFiltersZone {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1045,18 +1116,22 @@ impl ::std::fmt::Debug for DescribeMachinesRequestFiltersZone {
         )
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::cmp::PartialEq for DescribeMachinesRequestFiltersZone {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::cmp::Eq for DescribeMachinesRequestFiltersZone {}
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::hash::Hash for DescribeMachinesRequestFiltersZone {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(self.as_str(), state)
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DescribeMachinesRequestFiltersZone {
     fn serialize<S: ::serde::Serializer>(
@@ -1066,6 +1141,7 @@ impl ::serde::Serialize for DescribeMachinesRequestFiltersZone {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de> for DescribeMachinesRequestFiltersZone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1077,6 +1153,7 @@ impl<'de> ::serde::Deserialize<'de> for DescribeMachinesRequestFiltersZone {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 #[derive(Clone, Copy)]
 #[non_exhaustive]
 pub enum DiskState {
@@ -1089,6 +1166,7 @@ pub enum DiskState {
     /// A value the documentation does not list, kept as received.
     Unknown(i64),
 }
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 impl DiskState {
     /// The value as sent on the wire.
     #[inline]
@@ -1101,6 +1179,7 @@ impl DiskState {
         }
     }
 }
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 impl ::std::convert::From<i64> for DiskState {
     #[inline]
     fn from(value: i64) -> Self {
@@ -1112,12 +1191,14 @@ impl ::std::convert::From<i64> for DiskState {
         }
     }
 }
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 impl ::std::fmt::Display for DiskState {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         ::std::fmt::Display::fmt(&self.value(), f)
     }
 }
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 impl ::std::fmt::Debug for DiskState {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1128,18 +1209,22 @@ impl ::std::fmt::Debug for DiskState {
         )
     }
 }
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 impl ::std::cmp::PartialEq for DiskState {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.value() == other.value()
     }
 }
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 impl ::std::cmp::Eq for DiskState {}
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 impl ::std::hash::Hash for DiskState {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(&self.value(), state)
     }
 }
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for DiskState {
     fn serialize<S: ::serde::Serializer>(
@@ -1149,6 +1234,7 @@ impl ::serde::Serialize for DiskState {
         serializer.serialize_i64(self.value())
     }
 }
+#[cfg(any(feature = "demo-describe-machines", feature = "demo-modify-machine"))]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de> for DiskState {
     fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -1160,6 +1246,7 @@ impl<'de> ::serde::Deserialize<'de> for DiskState {
 /// A documented value set. Values the documentation does not list are kept in `Unknown`, so a response never fails to decode because the API added a value.
 ///
 /// Two values are equal when their wire values are.
+#[cfg(feature = "demo-describe-machines")]
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum MachineKind {
@@ -1170,6 +1257,7 @@ pub enum MachineKind {
     /// A value the documentation does not list, kept as received.
     Unknown(::std::string::String),
 }
+#[cfg(feature = "demo-describe-machines")]
 impl MachineKind {
     /// The value as sent on the wire.
     #[inline]
@@ -1181,6 +1269,7 @@ impl MachineKind {
         }
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::convert::From<&str> for MachineKind {
     #[inline]
     fn from(value: &str) -> Self {
@@ -1191,12 +1280,14 @@ impl ::std::convert::From<&str> for MachineKind {
         }
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::fmt::Display for MachineKind {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::fmt::Debug for MachineKind {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1207,18 +1298,22 @@ impl ::std::fmt::Debug for MachineKind {
         )
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::cmp::PartialEq for MachineKind {
     #[inline]
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::cmp::Eq for MachineKind {}
+#[cfg(feature = "demo-describe-machines")]
 impl ::std::hash::Hash for MachineKind {
     fn hash<H: ::std::hash::Hasher>(&self, state: &mut H) {
         ::std::hash::Hash::hash(self.as_str(), state)
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl ::serde::Serialize for MachineKind {
     fn serialize<S: ::serde::Serializer>(
@@ -1228,6 +1323,7 @@ impl ::serde::Serialize for MachineKind {
         serializer.serialize_str(self.as_str())
     }
 }
+#[cfg(feature = "demo-describe-machines")]
 #[cfg(feature = "serialize")]
 impl<'de> ::serde::Deserialize<'de> for MachineKind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
