@@ -130,52 +130,72 @@ fn classify(path: &str) -> Option<Kind<'_>> {
 pub fn parse(files: &SpecFiles) -> (spec::Spec, Diagnostics) {
     let mut spec = spec::Spec { files: files.clone(), ..Default::default() };
     let mut diags = Diagnostics::new();
-    for file in &files.files {
-        let Some(kind) = classify(&file.path) else {
-            diags.push(
-                Diagnostic::file(&file.path, "unexpected file in the spec layout").with_help(
-                    "spec files are `common.yaml`, `<service>/service.yaml`, \
-                     `<service>/actions/<Action>.yaml` and `<service>/structures/<Name>.yaml`",
-                ),
-            );
-            continue;
-        };
-        let root = parse_yaml(file, &mut diags);
-        match kind {
-            Kind::Common => {
-                if let Some(root) = root {
-                    let mut cx = Cx::new(&file.path, &mut diags);
-                    if let Some(c) = common(&mut cx, &root) {
-                        if spec.common.is_some() {
-                            cx.err("", "`common.yaml` given twice");
-                        }
-                        spec.common = Some(c);
+    // Each file parses on its own (on every core); the results are merged in file order, so
+    // the spec and the diagnostics are the same whatever the number of threads.
+    let parsed = crate::par::map(&files.files, |file| {
+        let mut diags = Diagnostics::new();
+        let parsed = parse_file(file, &mut diags);
+        (parsed, diags)
+    });
+    for (file, (parsed, file_diags)) in files.files.iter().zip(parsed) {
+        diags.extend(file_diags);
+        match parsed {
+            Parsed::Unexpected => {}
+            Parsed::Common(c) => {
+                if let Some(c) = c {
+                    if spec.common.is_some() {
+                        Cx::new(&file.path, &mut diags).err("", "`common.yaml` given twice");
                     }
+                    spec.common = Some(c);
                 }
             }
-            Kind::Service { dir } => {
-                let parsed = root.and_then(|r| service(&mut Cx::new(&file.path, &mut diags), &r, dir));
-                match parsed {
-                    Some(s) => spec.services.push(s),
-                    None => spec.broken_services.push(dir.to_owned()),
-                }
-            }
-            Kind::Structure { dir, stem } => {
-                let parsed = root.and_then(|r| structure(&mut Cx::new(&file.path, &mut diags), &r, dir, stem));
-                match parsed {
-                    Some(s) => spec.structures.push(s),
-                    None => spec.broken_structures.push((dir.to_owned(), stem.to_owned())),
-                }
-            }
-            Kind::Action { dir, stem } => {
-                if let Some(a) = root.and_then(|r| action(&mut Cx::new(&file.path, &mut diags), &r, dir, stem)) {
-                    spec.actions.push(a);
-                }
-            }
+            Parsed::Service(dir, s) => match s {
+                Some(s) => spec.services.push(s),
+                None => spec.broken_services.push(dir.to_owned()),
+            },
+            Parsed::Structure(dir, stem, s) => match s {
+                Some(s) => spec.structures.push(s),
+                None => spec.broken_structures.push((dir.to_owned(), stem.to_owned())),
+            },
+            Parsed::Action(a) => spec.actions.extend(a),
         }
     }
     diags.locate(|f| files.text(f));
     (spec, diags)
+}
+
+/// One file's spec model, by kind; `None` inside when it did not parse.
+enum Parsed<'a> {
+    Unexpected,
+    Common(Option<spec::CommonSpec>),
+    Service(&'a str, Option<spec::ServiceSpec>),
+    Structure(&'a str, &'a str, Option<spec::StructureSpec>),
+    Action(Option<spec::ActionSpec>),
+}
+
+fn parse_file<'a>(file: &'a SourceFile, diags: &mut Diagnostics) -> Parsed<'a> {
+    let Some(kind) = classify(&file.path) else {
+        diags.push(
+            Diagnostic::file(&file.path, "unexpected file in the spec layout").with_help(
+                "spec files are `common.yaml`, `<service>/service.yaml`, \
+                 `<service>/actions/<Action>.yaml` and `<service>/structures/<Name>.yaml`",
+            ),
+        );
+        return Parsed::Unexpected;
+    };
+    let root = parse_yaml(file, diags);
+    match kind {
+        Kind::Common => Parsed::Common(root.and_then(|r| common(&mut Cx::new(&file.path, diags), &r))),
+        Kind::Service { dir } => Parsed::Service(dir, root.and_then(|r| service(&mut Cx::new(&file.path, diags), &r, dir))),
+        Kind::Structure { dir, stem } => Parsed::Structure(
+            dir,
+            stem,
+            root.and_then(|r| structure(&mut Cx::new(&file.path, diags), &r, dir, stem)),
+        ),
+        Kind::Action { dir, stem } => {
+            Parsed::Action(root.and_then(|r| action(&mut Cx::new(&file.path, diags), &r, dir, stem)))
+        }
+    }
 }
 
 /// Strips serde_yaml's own " at line L column C" from a message (the position is given

@@ -13,7 +13,7 @@ use std::thread;
 ///
 /// Workers take the next unclaimed index, so long and short items balance out; results are
 /// put back in input order. With one core, or one item, nothing is spawned.
-pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+pub fn map<'a, T: Sync, R: Send>(items: &'a [T], f: impl Fn(&'a T) -> R + Sync) -> Vec<R> {
     let threads = thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();

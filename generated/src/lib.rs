@@ -20,6 +20,8 @@ pub mod cwp;
 /// Tencent Container Security Service (tcss `2020-11-01`): Cargo feature `tcss` for every action, `tcss-<action>` for one.
 #[cfg(feature = "tcss-base")]
 pub mod tcss;
-pub use tc_runtime::{ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode};
+pub use tc_runtime::{
+    ActionFuture, ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode,
+};
 /// The runtime crate: configuration (endpoints, retries, rate limits), credentials, errors.
 pub use tc_runtime as runtime;

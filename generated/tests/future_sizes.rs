@@ -20,11 +20,10 @@ fn cwp_future_sizes() {
     #[cfg(feature = "cwp-describe-license-general")]
     {
         let request = models::DescribeLicenseGeneralRequest::new();
-        sizes
-            .push((
-                "DescribeLicenseGeneral",
-                ::std::mem::size_of_val(&client.describe_license_general(&request)),
-            ));
+        let call = client.describe_license_general(&request);
+        sizes.push(("DescribeLicenseGeneral", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeLicenseGeneral.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
     }
     for (action, size) in &sizes {
         println!("future_size cwp {} {}", action, size);
@@ -54,11 +53,14 @@ fn tcss_future_sizes() {
     #[cfg(feature = "tcss-describe-image-authorized-info")]
     {
         let request = models::DescribeImageAuthorizedInfoRequest::new();
+        let call = client.describe_image_authorized_info(&request);
+        sizes.push(("DescribeImageAuthorizedInfo", ::std::mem::size_of_val(&call)));
         sizes
             .push((
-                "DescribeImageAuthorizedInfo",
-                ::std::mem::size_of_val(&client.describe_image_authorized_info(&request)),
+                "DescribeImageAuthorizedInfo.boxed",
+                ::std::mem::size_of_val(&*call),
             ));
+        drop(call);
     }
     #[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
     {
@@ -66,13 +68,18 @@ fn tcss_future_sizes() {
             "2022-01-01",
             "2022-01-07",
         );
+        let call = client.describe_image_auto_authorized_task_list(&request);
         sizes
             .push((
                 "DescribeImageAutoAuthorizedTaskList",
-                ::std::mem::size_of_val(
-                    &client.describe_image_auto_authorized_task_list(&request),
-                ),
+                ::std::mem::size_of_val(&call),
             ));
+        sizes
+            .push((
+                "DescribeImageAutoAuthorizedTaskList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
         let mut pages = client
             .describe_image_auto_authorized_task_list_pages(request.clone());
         sizes
@@ -84,20 +91,18 @@ fn tcss_future_sizes() {
     #[cfg(feature = "tcss-describe-pro-version-info")]
     {
         let request = models::DescribeProVersionInfoRequest::new();
-        sizes
-            .push((
-                "DescribeProVersionInfo",
-                ::std::mem::size_of_val(&client.describe_pro_version_info(&request)),
-            ));
+        let call = client.describe_pro_version_info(&request);
+        sizes.push(("DescribeProVersionInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeProVersionInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
     }
     #[cfg(feature = "tcss-describe-purchase-state-info")]
     {
         let request = models::DescribePurchaseStateInfoRequest::new();
-        sizes
-            .push((
-                "DescribePurchaseStateInfo",
-                ::std::mem::size_of_val(&client.describe_purchase_state_info(&request)),
-            ));
+        let call = client.describe_purchase_state_info(&request);
+        sizes.push(("DescribePurchaseStateInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribePurchaseStateInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
     }
     for (action, size) in &sizes {
         println!("future_size tcss {} {}", action, size);

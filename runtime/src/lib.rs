@@ -26,6 +26,7 @@ pub mod sign;
 pub mod time;
 
 pub use client::{Client, ClientBuilder, DEFAULT_REQUEST_CLIENT, RawCallFuture, RawResponse, decode_response};
+pub use support::ActionFuture;
 pub use config::{ConfigError, Endpoint, Language, Method, RateLimitConfig, RetryConfig, Scheme};
 pub use credentials::{Credentials, CredentialsError, CredentialsProvider, SecretString};
 pub use error::{

@@ -2,9 +2,10 @@
 //! service and action descriptors, the client trait (one async method per action, so users
 //! can mock the API), the runtime-backed client, and Limit/Offset paginators.
 //!
-//! For compile time, the client's methods return the runtime's named future
-//! (`tc_runtime::support::call`) and each pager is the runtime's one generic
-//! `support::Pages`, driven by a small `Paging` impl per action (see `BENCHMARKS.md`).
+//! For compile time, the trait's methods return the runtime's boxed `ActionFuture` (an
+//! `impl Future` per method made checking the trait quadratic in its size), the client's
+//! are the runtime's named future `support::call`, and each pager is the runtime's one
+//! generic `support::Pages`, driven by a small `Paging` impl per action (see `BENCHMARKS.md`).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -53,7 +54,7 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         pub mod common;
         #(#modules)*
 
-        pub use tc_runtime::{ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode};
+        pub use tc_runtime::{ActionFuture, ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode};
         /// The runtime crate: configuration (endpoints, retries, rate limits), credentials, errors.
         pub use tc_runtime as runtime;
     }
@@ -119,10 +120,8 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
         quote! {
             #cfg
             #[inline]
-            fn #method(&self, request: &models::#req)
-                -> impl ::std::future::Future<Output = ::std::result::Result<models::#resp, ::tc_runtime::Error<errors::#err>>> + Send
-            {
-                ::tc_runtime::support::call(&self.client, &#info, request)
+            fn #method<'a>(&'a self, request: &'a models::#req) -> ::tc_runtime::ActionFuture<'a, models::#resp, errors::#err> {
+                ::std::boxed::Box::pin(::tc_runtime::support::call(&self.client, &#info, request))
             }
         }
     });
@@ -131,7 +130,7 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
         .iter()
         .filter_map(|a| a.pagination.as_ref().map(|p| features::gate(&features::cfg_action(service, a), pager_type(service, a, p))));
     let trait_doc = doc_attrs(&format!(
-        "The {} API: one async method per action.\n\n[`{}`] implements it over the network; implement it yourself to mock the API in tests. Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `{}`): then the trait is the same whatever other crates enable.",
+        "The {} API: one async method per action.\n\n[`{}`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move {{ ... }})`). Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `{}`): then the trait is the same whatever other crates enable.",
         service.title, service.client_name, service.module
     ));
     let client_doc = doc_attrs(&format!(
@@ -223,8 +222,7 @@ fn trait_method(service: &Service, action: &Action, krate: &proc_macro2::Ident) 
     quote! {
         #doc
         #cfg
-        fn #method(&self, request: &models::#req)
-            -> impl ::std::future::Future<Output = ::std::result::Result<models::#resp, ::tc_runtime::Error<errors::#err>>> + Send;
+        fn #method<'a>(&'a self, request: &'a models::#req) -> ::tc_runtime::ActionFuture<'a, models::#resp, errors::#err>;
     }
 }
 

@@ -7,6 +7,8 @@
 //! method's future is a few words; this test keeps it so. It is a size check, not a timing:
 //! the futures are created and dropped, never polled. Run it with `--nocapture` to read the
 //! sizes (`future_size <service> <Action> <bytes>` lines; `bench/sizes.sh` collects them).
+//! A call's future is boxed ([`tc_runtime::ActionFuture`]): `<Action>` is the pointer the
+//! caller holds, `<Action>.boxed` what it points to.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -31,6 +33,7 @@ pub(crate) fn tests_rs(api: &Api, options: &Options) -> TokenStream {
         let measures = service.actions.iter().map(|action| {
             let method = ident(&action.method);
             let name = &action.name;
+            let boxed = format!("{name}.boxed");
             let request = request_expr(service, action, &first_example_params(action));
             let pager = action.pagination.as_ref().map(|_| {
                 let pages = ident(&format!("{}_pages", action.method));
@@ -45,7 +48,10 @@ pub(crate) fn tests_rs(api: &Api, options: &Options) -> TokenStream {
                 #cfg
                 {
                     let request = #request;
-                    sizes.push((#name, ::std::mem::size_of_val(&client.#method(&request))));
+                    let call = client.#method(&request);
+                    sizes.push((#name, ::std::mem::size_of_val(&call)));
+                    sizes.push((#boxed, ::std::mem::size_of_val(&*call)));
+                    drop(call);
                     #pager
                 }
             }

@@ -18,6 +18,8 @@ pub mod common;
 /// Demo Service (demo `2099-01-01`): Cargo feature `demo` for every action, `demo-<action>` for one.
 #[cfg(feature = "demo-base")]
 pub mod demo;
-pub use tc_runtime::{ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode};
+pub use tc_runtime::{
+    ActionFuture, ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode,
+};
 /// The runtime crate: configuration (endpoints, retries, rate limits), credentials, errors.
 pub use tc_runtime as runtime;

@@ -33,11 +33,10 @@ fn demo_future_sizes() {
             )
             .with_include_deep(true)
             .with_limit(10i64);
-        sizes
-            .push((
-                "DescribeMachines",
-                ::std::mem::size_of_val(&client.describe_machines(&request)),
-            ));
+        let call = client.describe_machines(&request);
+        sizes.push(("DescribeMachines", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMachines.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
         let mut pages = client.describe_machines_pages(request.clone());
         sizes
             .push((
@@ -48,11 +47,10 @@ fn demo_future_sizes() {
     #[cfg(feature = "demo-describe-nothing")]
     {
         let request = models::DescribeNothingRequest::new();
-        sizes
-            .push((
-                "DescribeNothing",
-                ::std::mem::size_of_val(&client.describe_nothing(&request)),
-            ));
+        let call = client.describe_nothing(&request);
+        sizes.push(("DescribeNothing", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeNothing.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
     }
     #[cfg(feature = "demo-modify-machine")]
     {
@@ -72,11 +70,10 @@ fn demo_future_sizes() {
                 ],
             )
             .with_async(true);
-        sizes
-            .push((
-                "ModifyMachine",
-                ::std::mem::size_of_val(&client.modify_machine(&request)),
-            ));
+        let call = client.modify_machine(&request);
+        sizes.push(("ModifyMachine", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyMachine.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
     }
     for (action, size) in &sizes {
         println!("future_size demo {} {}", action, size);

@@ -22,7 +22,7 @@ pub static DESCRIBE_LICENSE_GENERAL: ::tc_runtime::ActionInfo = ::tc_runtime::Ac
 };
 /// The Cloud Workload Protection API: one async method per action.
 ///
-/// [`CwpClient`] implements it over the network; implement it yourself to mock the API in tests. Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `cwp`): then the trait is the same whatever other crates enable.
+/// [`CwpClient`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move { ... })`). Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `cwp`): then the trait is the same whatever other crates enable.
 pub trait Cwp: Send + Sync {
     /// This API is used to obtain the authorization overview information.
     ///
@@ -50,15 +50,14 @@ pub trait Cwp: Send + Sync {
     /// # }
     /// ```
     #[cfg(feature = "cwp-describe-license-general")]
-    fn describe_license_general(
-        &self,
-        request: &models::DescribeLicenseGeneralRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeLicenseGeneralResponse,
-            ::tc_runtime::Error<errors::DescribeLicenseGeneralErrorCode>,
-        >,
-    > + Send;
+    fn describe_license_general<'a>(
+        &'a self,
+        request: &'a models::DescribeLicenseGeneralRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLicenseGeneralResponse,
+        errors::DescribeLicenseGeneralErrorCode,
+    >;
 }
 /// [`Cwp`] over a [`tc_runtime::Client`]: signing, retries, timeouts and rate limits come from the runtime client's configuration.
 #[derive(Debug, Clone)]
@@ -86,15 +85,16 @@ impl CwpClient {
 impl Cwp for CwpClient {
     #[cfg(feature = "cwp-describe-license-general")]
     #[inline]
-    fn describe_license_general(
-        &self,
-        request: &models::DescribeLicenseGeneralRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeLicenseGeneralResponse,
-            ::tc_runtime::Error<errors::DescribeLicenseGeneralErrorCode>,
-        >,
-    > + Send {
-        ::tc_runtime::support::call(&self.client, &DESCRIBE_LICENSE_GENERAL, request)
+    fn describe_license_general<'a>(
+        &'a self,
+        request: &'a models::DescribeLicenseGeneralRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLicenseGeneralResponse,
+        errors::DescribeLicenseGeneralErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_LICENSE_GENERAL, request),
+        )
     }
 }

@@ -43,7 +43,7 @@ pub static DESCRIBE_PURCHASE_STATE_INFO: ::tc_runtime::ActionInfo = ::tc_runtime
 };
 /// The Tencent Container Security Service API: one async method per action.
 ///
-/// [`TcssClient`] implements it over the network; implement it yourself to mock the API in tests. Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `tcss`): then the trait is the same whatever other crates enable.
+/// [`TcssClient`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move { ... })`). Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `tcss`): then the trait is the same whatever other crates enable.
 pub trait Tcss: Send + Sync {
     /// This API is used to query the image licensing information.
     ///
@@ -72,15 +72,14 @@ pub trait Tcss: Send + Sync {
     /// # }
     /// ```
     #[cfg(feature = "tcss-describe-image-authorized-info")]
-    fn describe_image_authorized_info(
-        &self,
-        request: &models::DescribeImageAuthorizedInfoRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeImageAuthorizedInfoResponse,
-            ::tc_runtime::Error<errors::DescribeImageAuthorizedInfoErrorCode>,
-        >,
-    > + Send;
+    fn describe_image_authorized_info<'a>(
+        &'a self,
+        request: &'a models::DescribeImageAuthorizedInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageAuthorizedInfoResponse,
+        errors::DescribeImageAuthorizedInfoErrorCode,
+    >;
     /// This API is used to query the list of automatic image licensing tasks.
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
@@ -117,15 +116,14 @@ pub trait Tcss: Send + Sync {
     /// # }
     /// ```
     #[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
-    fn describe_image_auto_authorized_task_list(
-        &self,
-        request: &models::DescribeImageAutoAuthorizedTaskListRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeImageAutoAuthorizedTaskListResponse,
-            ::tc_runtime::Error<errors::DescribeImageAutoAuthorizedTaskListErrorCode>,
-        >,
-    > + Send;
+    fn describe_image_auto_authorized_task_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageAutoAuthorizedTaskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageAutoAuthorizedTaskListResponse,
+        errors::DescribeImageAutoAuthorizedTaskListErrorCode,
+    >;
     /// This API is used to check whether the Pro Edition needs to be purchased.
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
@@ -155,15 +153,14 @@ pub trait Tcss: Send + Sync {
     /// # }
     /// ```
     #[cfg(feature = "tcss-describe-pro-version-info")]
-    fn describe_pro_version_info(
-        &self,
-        request: &models::DescribeProVersionInfoRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeProVersionInfoResponse,
-            ::tc_runtime::Error<errors::DescribeProVersionInfoErrorCode>,
-        >,
-    > + Send;
+    fn describe_pro_version_info<'a>(
+        &'a self,
+        request: &'a models::DescribeProVersionInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProVersionInfoResponse,
+        errors::DescribeProVersionInfoErrorCode,
+    >;
     /// This API is used to check whether TCSS is purchased.
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
@@ -193,15 +190,14 @@ pub trait Tcss: Send + Sync {
     /// # }
     /// ```
     #[cfg(feature = "tcss-describe-purchase-state-info")]
-    fn describe_purchase_state_info(
-        &self,
-        request: &models::DescribePurchaseStateInfoRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribePurchaseStateInfoResponse,
-            ::tc_runtime::Error<errors::DescribePurchaseStateInfoErrorCode>,
-        >,
-    > + Send;
+    fn describe_purchase_state_info<'a>(
+        &'a self,
+        request: &'a models::DescribePurchaseStateInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePurchaseStateInfoResponse,
+        errors::DescribePurchaseStateInfoErrorCode,
+    >;
     /// Walks every page of `DescribeImageAutoAuthorizedTaskList`, starting at the request's offset: see [`DescribeImageAutoAuthorizedTaskListPages`].
     #[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
     fn describe_image_auto_authorized_task_list_pages(
@@ -240,63 +236,75 @@ impl TcssClient {
 impl Tcss for TcssClient {
     #[cfg(feature = "tcss-describe-image-authorized-info")]
     #[inline]
-    fn describe_image_authorized_info(
-        &self,
-        request: &models::DescribeImageAuthorizedInfoRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeImageAuthorizedInfoResponse,
-            ::tc_runtime::Error<errors::DescribeImageAuthorizedInfoErrorCode>,
-        >,
-    > + Send {
-        ::tc_runtime::support::call(
-            &self.client,
-            &DESCRIBE_IMAGE_AUTHORIZED_INFO,
-            request,
+    fn describe_image_authorized_info<'a>(
+        &'a self,
+        request: &'a models::DescribeImageAuthorizedInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageAuthorizedInfoResponse,
+        errors::DescribeImageAuthorizedInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_AUTHORIZED_INFO,
+                request,
+            ),
         )
     }
     #[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
     #[inline]
-    fn describe_image_auto_authorized_task_list(
-        &self,
-        request: &models::DescribeImageAutoAuthorizedTaskListRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeImageAutoAuthorizedTaskListResponse,
-            ::tc_runtime::Error<errors::DescribeImageAutoAuthorizedTaskListErrorCode>,
-        >,
-    > + Send {
-        ::tc_runtime::support::call(
-            &self.client,
-            &DESCRIBE_IMAGE_AUTO_AUTHORIZED_TASK_LIST,
-            request,
+    fn describe_image_auto_authorized_task_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageAutoAuthorizedTaskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageAutoAuthorizedTaskListResponse,
+        errors::DescribeImageAutoAuthorizedTaskListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_AUTO_AUTHORIZED_TASK_LIST,
+                request,
+            ),
         )
     }
     #[cfg(feature = "tcss-describe-pro-version-info")]
     #[inline]
-    fn describe_pro_version_info(
-        &self,
-        request: &models::DescribeProVersionInfoRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeProVersionInfoResponse,
-            ::tc_runtime::Error<errors::DescribeProVersionInfoErrorCode>,
-        >,
-    > + Send {
-        ::tc_runtime::support::call(&self.client, &DESCRIBE_PRO_VERSION_INFO, request)
+    fn describe_pro_version_info<'a>(
+        &'a self,
+        request: &'a models::DescribeProVersionInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProVersionInfoResponse,
+        errors::DescribeProVersionInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_PRO_VERSION_INFO,
+                request,
+            ),
+        )
     }
     #[cfg(feature = "tcss-describe-purchase-state-info")]
     #[inline]
-    fn describe_purchase_state_info(
-        &self,
-        request: &models::DescribePurchaseStateInfoRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribePurchaseStateInfoResponse,
-            ::tc_runtime::Error<errors::DescribePurchaseStateInfoErrorCode>,
-        >,
-    > + Send {
-        ::tc_runtime::support::call(&self.client, &DESCRIBE_PURCHASE_STATE_INFO, request)
+    fn describe_purchase_state_info<'a>(
+        &'a self,
+        request: &'a models::DescribePurchaseStateInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePurchaseStateInfoResponse,
+        errors::DescribePurchaseStateInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_PURCHASE_STATE_INFO,
+                request,
+            ),
+        )
     }
 }
 /// Pages of `DescribeImageAutoAuthorizedTaskList`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `Offset` and advances it by the number of items received; it stops after an empty page, or once `TotalCount` items are counted.

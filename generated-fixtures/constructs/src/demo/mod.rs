@@ -36,7 +36,7 @@ pub static MODIFY_MACHINE: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
 };
 /// The Demo Service API: one async method per action.
 ///
-/// [`DemoClient`] implements it over the network; implement it yourself to mock the API in tests. Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `demo`): then the trait is the same whatever other crates enable.
+/// [`DemoClient`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move { ... })`). Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `demo`): then the trait is the same whatever other crates enable.
 pub trait Demo: Send + Sync {
     /// Lists machines, one page at a time.
     ///
@@ -74,15 +74,14 @@ pub trait Demo: Send + Sync {
     /// # }
     /// ```
     #[cfg(feature = "demo-describe-machines")]
-    fn describe_machines(
-        &self,
-        request: &models::DescribeMachinesRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeMachinesResponse,
-            ::tc_runtime::Error<errors::DescribeMachinesErrorCode>,
-        >,
-    > + Send;
+    fn describe_machines<'a>(
+        &'a self,
+        request: &'a models::DescribeMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachinesResponse,
+        errors::DescribeMachinesErrorCode,
+    >;
     /// An action with an empty request and an empty response.
     ///
     /// Action `DescribeNothing`, version `2099-01-01`. Reference: `docs/demo/DescribeNothing.md` in this crate.
@@ -101,15 +100,14 @@ pub trait Demo: Send + Sync {
     /// # }
     /// ```
     #[cfg(feature = "demo-describe-nothing")]
-    fn describe_nothing(
-        &self,
-        request: &models::DescribeNothingRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeNothingResponse,
-            ::tc_runtime::Error<errors::DescribeNothingErrorCode>,
-        >,
-    > + Send;
+    fn describe_nothing<'a>(
+        &'a self,
+        request: &'a models::DescribeNothingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNothingResponse,
+        errors::DescribeNothingErrorCode,
+    >;
     /// Required parameters of every kind.
     ///
     /// Rate limit: 5 requests per second (the runtime's limiter keeps a process within it by default).
@@ -145,15 +143,14 @@ pub trait Demo: Send + Sync {
     /// # }
     /// ```
     #[cfg(feature = "demo-modify-machine")]
-    fn modify_machine(
-        &self,
-        request: &models::ModifyMachineRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::ModifyMachineResponse,
-            ::tc_runtime::Error<errors::ModifyMachineErrorCode>,
-        >,
-    > + Send;
+    fn modify_machine<'a>(
+        &'a self,
+        request: &'a models::ModifyMachineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyMachineResponse,
+        errors::ModifyMachineErrorCode,
+    >;
     /// Walks every page of `DescribeMachines`, starting at the request's offset: see [`DescribeMachinesPages`].
     #[cfg(feature = "demo-describe-machines")]
     fn describe_machines_pages(
@@ -192,42 +189,45 @@ impl DemoClient {
 impl Demo for DemoClient {
     #[cfg(feature = "demo-describe-machines")]
     #[inline]
-    fn describe_machines(
-        &self,
-        request: &models::DescribeMachinesRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeMachinesResponse,
-            ::tc_runtime::Error<errors::DescribeMachinesErrorCode>,
-        >,
-    > + Send {
-        ::tc_runtime::support::call(&self.client, &DESCRIBE_MACHINES, request)
+    fn describe_machines<'a>(
+        &'a self,
+        request: &'a models::DescribeMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachinesResponse,
+        errors::DescribeMachinesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_MACHINES, request),
+        )
     }
     #[cfg(feature = "demo-describe-nothing")]
     #[inline]
-    fn describe_nothing(
-        &self,
-        request: &models::DescribeNothingRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeNothingResponse,
-            ::tc_runtime::Error<errors::DescribeNothingErrorCode>,
-        >,
-    > + Send {
-        ::tc_runtime::support::call(&self.client, &DESCRIBE_NOTHING, request)
+    fn describe_nothing<'a>(
+        &'a self,
+        request: &'a models::DescribeNothingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNothingResponse,
+        errors::DescribeNothingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_NOTHING, request),
+        )
     }
     #[cfg(feature = "demo-modify-machine")]
     #[inline]
-    fn modify_machine(
-        &self,
-        request: &models::ModifyMachineRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::ModifyMachineResponse,
-            ::tc_runtime::Error<errors::ModifyMachineErrorCode>,
-        >,
-    > + Send {
-        ::tc_runtime::support::call(&self.client, &MODIFY_MACHINE, request)
+    fn modify_machine<'a>(
+        &'a self,
+        request: &'a models::ModifyMachineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyMachineResponse,
+        errors::ModifyMachineErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_MACHINE, request),
+        )
     }
 }
 /// Pages of `DescribeMachines`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `Offset` and advances it by the number of items received; it stops after an empty page, or once `TotalCount` items are counted.
