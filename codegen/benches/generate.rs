@@ -48,3 +48,19 @@ fn emit_format(bencher: divan::Bencher, name: &str) {
     let api = tc_codegen::build(&spec(name)).expect("spec builds");
     bencher.bench(|| generate(&api, &Options::default()).expect("emits"));
 }
+
+/// The floor of any generator that formats its output with `syn` + `prettyplease`: parsing
+/// the final Rust text and printing it again, on one thread, with no emitting at all. The
+/// generator's emit + format does this work (from tokens, not text) on every core.
+#[divan::bench(args = ["real", "100", "300", "1000"], sample_count = 3, sample_size = 1)]
+fn reparse_and_print_output(bencher: divan::Bencher, name: &str) {
+    let api = tc_codegen::build(&spec(name)).expect("spec builds");
+    let files = generate(&api, &Options::default()).expect("emits");
+    let rust: Vec<&String> = files.iter().filter(|(path, _)| path.ends_with(".rs")).map(|(_, text)| text).collect();
+    bencher.bench(|| {
+        for text in &rust {
+            let file = syn::parse_file(text).expect("generated Rust parses");
+            divan::black_box(prettyplease::unparse(&file));
+        }
+    });
+}
