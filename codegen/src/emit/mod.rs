@@ -63,9 +63,7 @@ pub fn generate(api: &Api, options: &Options) -> Result<BTreeMap<String, String>
     for service in &api.services {
         let dir = format!("src/{}", service.module);
         rust.push((format!("{dir}/mod.rs"), Box::new(|| client::service_rs(service, options))));
-        for piece in models::models_rs(service) {
-            rust.push((format!("{dir}/models.rs"), piece));
-        }
+        rust.extend(models::models_rs(service));
         for piece in errors::errors_rs(service) {
             rust.push((format!("{dir}/errors.rs"), piece));
         }

@@ -16,13 +16,13 @@
 //! A build of the generated crate does the front end's work (types, borrows, metadata) and
 //! no code generation for the thousands of functions a consumer never calls.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::text::{doc_attrs, escape, field_doc};
-use super::{CHUNK, Piece, features, field_type, ident, int_lit, is_optional, value_type};
+use super::{Piece, features, field_type, ident, int_lit, is_optional, value_type};
 use crate::ir::{Action, Field, Scalar, Service, Type, Usage, ValueKind, ValueSet};
 
 /// The codec module of the runtime, as generated code names it.
@@ -30,49 +30,151 @@ fn codec() -> TokenStream {
     quote!(::tc_runtime::support::codec)
 }
 
-/// `src/<service>/models.rs`, in pieces formatted independently (see [`super::Piece`]): the
-/// module doc, then the request and response types of each action, the structures and the
-/// enums, in chunks of [`super::CHUNK`].
-pub(crate) fn models_rs(service: &Service) -> Vec<Piece<'_>> {
-    let mut pieces: Vec<Piece<'_>> = vec![Box::new(move || {
-        let module_doc = format!(
-            " Data types of {} ({} `{}`): requests, responses, structures and value sets.",
-            service.title, service.name, service.version
-        );
-        quote!(#![doc = #module_doc])
-    })];
-    for actions in service.actions.chunks(CHUNK) {
-        pieces.push(Box::new(move || {
-            actions.iter().map(|a| features::gate(&features::cfg_action(service, a), action_types(service, a))).collect()
-        }));
+/// `src/<service>/models/`: `mod.rs`, then one file per action (its request and response
+/// types), per structure and per shared value set; a value set that one action or one
+/// structure alone uses lives in that item's file. Each file is a private module behind the
+/// `#[cfg]` of the Cargo features that reach it, its items re-exported by name from
+/// `models`: rustc does not even read the files of the actions a build leaves out, so a
+/// program using one action of a large service parses that action, not the service.
+///
+/// Returns `(path relative to the crate root, piece)`; every file is one piece.
+pub(crate) fn models_rs(service: &Service) -> Vec<(String, Piece<'_>)> {
+    let dir = format!("src/{}/models", service.module);
+    let units = units(service);
+    let mut files: Vec<(String, Piece<'_>)> = Vec::new();
+    let head = units.iter().map(|u| (u.module.clone(), u.cfg_actions.clone(), u.exports.clone())).collect::<Vec<_>>();
+    files.push((
+        format!("{dir}/mod.rs"),
+        Box::new(move || {
+            let module_doc = format!(
+                " Data types of {} ({} `{}`): requests, responses, structures and value sets.",
+                service.title, service.name, service.version
+            );
+            let modules = head.iter().map(|(module, actions, exports)| {
+                let cfg = features::cfg_any(service, actions.iter().copied());
+                let module = ident(module);
+                let exports = exports.iter().map(|e| ident(e));
+                quote! {
+                    #cfg
+                    mod #module;
+                    #cfg
+                    pub use self::#module::{#(#exports),*};
+                }
+            });
+            quote! {
+                #![doc = #module_doc]
+                #(#modules)*
+            }
+        }),
+    ));
+    for unit in units {
+        let path = format!("{dir}/{}.rs", unit.module);
+        files.push((
+            path,
+            Box::new(move || {
+                let main = match unit.item {
+                    Item::Action(a) => action_types(service, a),
+                    Item::Structure(s) => {
+                        let doc = doc_attrs(&escape(&s.description));
+                        let fields: Vec<&Field> = s.fields.iter().collect();
+                        struct_item(service, &s.rust_name, doc, s.usage, false, &fields)
+                    }
+                    Item::Values(set) => open_enum(set),
+                };
+                let enums = unit.sets.iter().copied().map(open_enum);
+                quote! {
+                    #[allow(unused_imports)]
+                    use super::*;
+                    #main
+                    #(#enums)*
+                }
+            }),
+        ));
     }
-    for structures in service.structures.chunks(CHUNK) {
-        pieces.push(Box::new(move || {
-            structures
-                .iter()
-                .map(|s| {
-                    let doc = doc_attrs(&escape(&s.description));
-                    let fields: Vec<&Field> = s.fields.iter().collect();
-                    let cfg = features::cfg_any(service, s.actions.iter().map(String::as_str));
-                    features::gate(&cfg, struct_item(service, &s.rust_name, doc, s.usage, false, &fields))
-                })
-                .collect()
-        }));
+    files
+}
+
+/// What one file of `models/` holds.
+enum Item<'a> {
+    Action(&'a Action),
+    Structure(&'a crate::ir::Structure),
+    Values(&'a ValueSet),
+}
+
+/// One file of `models/`: its item, the value sets only that item uses, the actions whose
+/// features compile it, the module name and the names `models` re-exports.
+struct Unit<'a> {
+    item: Item<'a>,
+    sets: Vec<&'a ValueSet>,
+    cfg_actions: Vec<&'a str>,
+    module: String,
+    exports: Vec<String>,
+}
+
+/// The files of `models/`, in order: actions, structures, shared value sets.
+fn units(service: &Service) -> Vec<Unit<'_>> {
+    // Which items use each value set (by Rust name): an action's own fields, or a structure's.
+    let mut users: BTreeMap<&str, BTreeSet<(u8, usize)>> = BTreeMap::new();
+    for (i, a) in service.actions.iter().enumerate() {
+        for f in a.request.iter().chain(&a.response) {
+            for v in f.values.iter().chain(f.filters.iter().filter_map(|x| x.values.as_ref())) {
+                users.entry(v.rust_name.as_str()).or_default().insert((0, i));
+            }
+        }
+    }
+    for (i, s) in service.structures.iter().enumerate() {
+        for f in &s.fields {
+            for v in f.values.iter().chain(f.filters.iter().filter_map(|x| x.values.as_ref())) {
+                users.entry(v.rust_name.as_str()).or_default().insert((1, i));
+            }
+        }
+    }
+    let sets = value_sets(service);
+    let mut own: BTreeMap<(u8, usize), Vec<&ValueSet>> = BTreeMap::new();
+    let mut shared: Vec<&ValueSet> = Vec::new();
+    for (name, set) in &sets {
+        match users.get(name).map(|u| u.iter().copied().collect::<Vec<_>>()).as_deref() {
+            Some([only]) => own.entry(*only).or_default().push(set),
+            _ => shared.push(set),
+        }
     }
     let mut reach = features::value_set_actions(service);
-    let enums: Vec<(&ValueSet, Vec<&str>)> = value_sets(service)
-        .into_values()
-        .map(|set| (set, reach.remove(set.rust_name.as_str()).unwrap_or_default().into_iter().collect()))
-        .collect();
-    for sets in enums.chunks(CHUNK) {
-        let sets = sets.to_vec();
-        pieces.push(Box::new(move || {
-            sets.iter()
-                .map(|(set, actions)| features::gate(&features::cfg_any(service, actions.iter().copied()), open_enum(set)))
-                .collect()
-        }));
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut module = |prefix: &str, name: &str| {
+        let base = format!("{prefix}_{}", heck::ToSnakeCase::to_snake_case(name));
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while !taken.insert(candidate.clone()) {
+            candidate = format!("{base}_{n}");
+            n += 1;
+        }
+        candidate
+    };
+    let mut units = Vec::new();
+    for (i, a) in service.actions.iter().enumerate() {
+        let sets = own.remove(&(0, i)).unwrap_or_default();
+        let mut exports = vec![a.request_type.clone(), a.response_type.clone()];
+        exports.extend(sets.iter().map(|s| s.rust_name.clone()));
+        units.push(Unit { item: Item::Action(a), sets, cfg_actions: vec![a.name.as_str()], module: module("action", &a.method), exports });
     }
-    pieces
+    for (i, s) in service.structures.iter().enumerate() {
+        let sets = own.remove(&(1, i)).unwrap_or_default();
+        let mut exports = vec![s.rust_name.clone()];
+        exports.extend(sets.iter().map(|s| s.rust_name.clone()));
+        let cfg_actions = s.actions.iter().map(String::as_str).collect();
+        units.push(Unit { item: Item::Structure(s), sets, cfg_actions, module: module("structure", &s.rust_name), exports });
+    }
+    for set in shared {
+        let cfg_actions = reach.remove(set.rust_name.as_str()).unwrap_or_default().into_iter().collect();
+        units.push(Unit {
+            item: Item::Values(set),
+            sets: Vec::new(),
+            cfg_actions,
+            module: module("values", &set.rust_name),
+            exports: vec![set.rust_name.clone()],
+        });
+    }
+    units
 }
 
 /// Every value set of the service (fields of structures, requests, responses, filters),
@@ -103,7 +205,7 @@ const OUTPUT: Usage = Usage { input: false, output: true };
 fn action_types(service: &Service, action: &Action) -> TokenStream {
     let request_name = ident(&action.request_type);
     let request_doc = doc_attrs(&format!(
-        "Parameters of [`{}`](super::{}::{}).\n\nRequired parameters are the arguments of [`{}::new`]; optional ones are set with the `with_*` methods.",
+        "Parameters of [`{}`](super::super::{}::{}).\n\nRequired parameters are the arguments of [`{}::new`]; optional ones are set with the `with_*` methods.",
         action.name, service.trait_name, action.method, action.request_type
     ));
     let fields: Vec<&Field> = action.request.iter().collect();
@@ -146,7 +248,7 @@ fn action_types(service: &Service, action: &Action) -> TokenStream {
     });
 
     let response_doc = doc_attrs(&format!(
-        "Result of [`{}`](super::{}::{}).",
+        "Result of [`{}`](super::super::{}::{}).",
         action.name, service.trait_name, action.method
     ));
     let request_id = request_id_field();
