@@ -82,9 +82,17 @@ pub(crate) fn models_rs(service: &Service) -> Vec<(String, Piece<'_>)> {
                     Item::Values(set) => open_enum(set),
                 };
                 let enums = unit.sets.iter().copied().map(open_enum);
+                // Explicit names: a glob `use super::*` in each of thousands of modules made
+                // name resolution quadratic (minutes at 1,000 actions).
+                let imports = (!unit.imports.is_empty()).then(|| {
+                    let names = unit.imports.iter().map(|n| ident(n));
+                    quote! {
+                        #[allow(unused_imports)]
+                        use super::{#(#names),*};
+                    }
+                });
                 quote! {
-                    #[allow(unused_imports)]
-                    use super::*;
+                    #imports
                     #main
                     #(#enums)*
                 }
@@ -109,6 +117,8 @@ struct Unit<'a> {
     cfg_actions: Vec<&'a str>,
     module: String,
     exports: Vec<String>,
+    /// The other structures and value sets the file names (types and doc links).
+    imports: BTreeSet<String>,
 }
 
 /// The files of `models/`, in order: actions, structures, shared value sets.
@@ -155,14 +165,14 @@ fn units(service: &Service) -> Vec<Unit<'_>> {
         let sets = own.remove(&(0, i)).unwrap_or_default();
         let mut exports = vec![a.request_type.clone(), a.response_type.clone()];
         exports.extend(sets.iter().map(|s| s.rust_name.clone()));
-        units.push(Unit { item: Item::Action(a), sets, cfg_actions: vec![a.name.as_str()], module: module("action", &a.method), exports });
+        units.push(Unit { item: Item::Action(a), sets, cfg_actions: vec![a.name.as_str()], module: module("action", &a.method), exports, imports: BTreeSet::new() });
     }
     for (i, s) in service.structures.iter().enumerate() {
         let sets = own.remove(&(1, i)).unwrap_or_default();
         let mut exports = vec![s.rust_name.clone()];
         exports.extend(sets.iter().map(|s| s.rust_name.clone()));
         let cfg_actions = s.actions.iter().map(String::as_str).collect();
-        units.push(Unit { item: Item::Structure(s), sets, cfg_actions, module: module("structure", &s.rust_name), exports });
+        units.push(Unit { item: Item::Structure(s), sets, cfg_actions, module: module("structure", &s.rust_name), exports, imports: BTreeSet::new() });
     }
     for set in shared {
         let cfg_actions = reach.remove(set.rust_name.as_str()).unwrap_or_default().into_iter().collect();
@@ -172,9 +182,37 @@ fn units(service: &Service) -> Vec<Unit<'_>> {
             cfg_actions,
             module: module("values", &set.rust_name),
             exports: vec![set.rust_name.clone()],
+            imports: BTreeSet::new(),
         });
     }
+    for unit in &mut units {
+        let fields: Vec<&Field> = match unit.item {
+            Item::Action(a) => a.request.iter().chain(&a.response).collect(),
+            Item::Structure(s) => s.fields.iter().collect(),
+            Item::Values(_) => Vec::new(),
+        };
+        for f in fields {
+            if let Some(name) = element_struct(&f.ty) {
+                unit.imports.insert(super::struct_rust_name(service, name).to_owned());
+            }
+            for set in f.values.iter().chain(f.filters.iter().filter_map(|x| x.values.as_ref())) {
+                unit.imports.insert(set.rust_name.clone());
+            }
+        }
+        for own in &unit.exports {
+            unit.imports.remove(own);
+        }
+    }
     units
+}
+
+/// The structure a field holds, directly or as array elements.
+fn element_struct(ty: &Type) -> Option<&str> {
+    match ty {
+        Type::Struct(name) => Some(name),
+        Type::Array(inner) => element_struct(inner),
+        Type::Scalar(_) => None,
+    }
 }
 
 /// Every value set of the service (fields of structures, requests, responses, filters),
