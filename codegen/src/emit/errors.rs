@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{CHUNK, Piece, features, ident};
+use super::{Piece, features, ident};
 use super::text::{doc_attrs, escape};
 use crate::ir::{Action, Api, ErrorCode, Service};
 
@@ -62,22 +62,40 @@ pub(crate) fn common_rs(api: &Api) -> TokenStream {
     }
 }
 
-/// `src/<service>/errors.rs`, in pieces: the module doc, then the error enums of the
-/// actions in chunks of [`super::CHUNK`].
-pub(crate) fn errors_rs(service: &Service) -> Vec<Piece<'_>> {
-    let mut pieces: Vec<Piece<'_>> = vec![Box::new(move || {
-        let doc = format!(
-            " Error codes of each {} action: the documented ones, the common ones, and `Unknown`.",
-            service.name
-        );
-        quote!(#![doc = #doc])
-    })];
-    for actions in service.actions.chunks(CHUNK) {
-        pieces.push(Box::new(move || {
-            actions.iter().map(|a| features::gate(&features::cfg_action(service, a), action_error(a))).collect()
-        }));
+/// `src/<service>/errors/`: `mod.rs`, then one file per action with its error-code enum,
+/// each a private module behind the action's feature and re-exported by name (as the models
+/// are: a build does not read the files of the actions it leaves out). Returns `(path
+/// relative to the crate root, piece)`.
+pub(crate) fn errors_rs(service: &Service) -> Vec<(String, Piece<'_>)> {
+    let dir = format!("src/{}/errors", service.module);
+    let mut files: Vec<(String, Piece<'_>)> = vec![(
+        format!("{dir}/mod.rs"),
+        Box::new(move || {
+            let doc = format!(
+                " Error codes of each {} action: the documented ones, the common ones, and `Unknown`.",
+                service.name
+            );
+            let modules = service.actions.iter().map(|a| {
+                let cfg = features::cfg_action(service, a);
+                let module = ident(&a.method);
+                let name = ident(&a.error_type);
+                quote! {
+                    #cfg
+                    mod #module;
+                    #cfg
+                    pub use self::#module::#name;
+                }
+            });
+            quote! {
+                #![doc = #doc]
+                #(#modules)*
+            }
+        }),
+    )];
+    for a in &service.actions {
+        files.push((format!("{dir}/{}.rs", a.method), Box::new(move || action_error(a))));
     }
-    pieces
+    files
 }
 
 fn action_error(action: &Action) -> TokenStream {

@@ -64,9 +64,7 @@ pub fn generate(api: &Api, options: &Options) -> Result<BTreeMap<String, String>
         let dir = format!("src/{}", service.module);
         rust.push((format!("{dir}/mod.rs"), Box::new(|| client::service_rs(service, options))));
         rust.extend(models::models_rs(service));
-        for piece in errors::errors_rs(service) {
-            rust.push((format!("{dir}/errors.rs"), piece));
-        }
+        rust.extend(errors::errors_rs(service));
         rust.push((format!("examples/{}.rs", service.module), Box::new(|| examples::example_bin(service, options))));
         for action in &service.actions {
             files.insert(
@@ -85,11 +83,6 @@ pub fn generate(api: &Api, options: &Options) -> Result<BTreeMap<String, String>
 /// One piece of a generated Rust file: emits its tokens (inner attributes, items). A file's
 /// pieces are consecutive in [`generate`]'s list; each is formatted on its own.
 pub(crate) type Piece<'a> = Box<dyn Fn() -> TokenStream + Sync + 'a>;
-
-/// How many actions, structures or enums one piece of a large file holds: enough to keep a
-/// thread busy for a while, few enough to balance the cores and bound memory (a piece's
-/// syntax tree is all that is alive at once per thread).
-pub(crate) const CHUNK: usize = 16;
 
 /// A Rust identifier from a name the checker already made valid.
 pub(crate) fn ident(name: &str) -> Ident {
