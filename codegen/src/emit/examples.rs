@@ -162,12 +162,23 @@ pub(crate) fn first_example_params(action: &Action) -> Value {
     action.examples.first().map(|e| e.request.clone()).unwrap_or(Value::Object(Default::default()))
 }
 
-/// The `# Example` section of a trait method: a `no_run` doc test that compiles.
+/// The `# Example` section of a trait method: a `no_run` doc test that compiles, building the
+/// request from the documented example's required parameters only. The trait holds every
+/// action's method, so every build of the service parses these; the example in full is in
+/// `docs/<service>/<Action>.md` and in `tests/examples.rs`.
 pub(crate) fn doc_example(service: &Service, action: &Action, krate: &Ident) -> String {
     let module = ident(&service.module);
     let trait_name = ident(&service.trait_name);
     let method = ident(&action.method);
-    let request = request_expr(service, action, &first_example_params(action));
+    let params = match first_example_params(action) {
+        Value::Object(all) => Value::Object(
+            all.into_iter()
+                .filter(|(name, _)| action.request.iter().any(|f| &f.name == name && !is_optional(f)))
+                .collect(),
+        ),
+        other => other,
+    };
+    let request = request_expr(service, action, &params);
     let tokens = quote! {
         async fn example(client: &impl #krate::#module::#trait_name) -> Result<(), Box<dyn std::error::Error>> {
             use #krate::#module::models;

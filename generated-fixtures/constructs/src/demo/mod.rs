@@ -58,16 +58,7 @@ pub trait Demo: Send + Sync {
     /// #     client: &impl tc_fixture_constructs::demo::Demo,
     /// # ) -> Result<(), Box<dyn std::error::Error>> {
     ///     use tc_fixture_constructs::demo::models;
-    ///     let request = models::DescribeMachinesRequest::new(models::MachineKind::from("CVM"))
-    ///         .with_filters(
-    ///             ::std::vec![
-    ///                 models::NameFilter { name : ::std::string::String::from("Zone"), values :
-    ///                 ::std::vec![::std::string::String::from("ap-guangzhou-1")], exact_match :
-    ///                 ::std::option::Option::None }
-    ///             ],
-    ///         )
-    ///         .with_include_deep(true)
-    ///         .with_limit(10i64);
+    ///     let request = models::DescribeMachinesRequest::new(models::MachineKind::from("CVM"));
     ///     let response = client.describe_machines(&request).await?;
     ///     println!("{response:?}");
     /// # Ok(())
@@ -122,21 +113,20 @@ pub trait Demo: Send + Sync {
     /// # ) -> Result<(), Box<dyn std::error::Error>> {
     ///     use tc_fixture_constructs::demo::models;
     ///     let request = models::ModifyMachineRequest::new(
-    ///             "m-1",
-    ///             2i64,
-    ///             3u64,
-    ///             0.25f64,
-    ///             models::Disk {
-    ///                 disk_id: ::std::string::String::from("d-1"),
-    ///                 size: ::std::option::Option::None,
-    ///                 state: ::std::option::Option::Some(models::DiskState::from(1)),
-    ///             },
-    ///             ::std::vec![
-    ///                 models::Disk { disk_id : ::std::string::String::from("d-2"), size :
-    ///                 ::std::option::Option::None, state : ::std::option::Option::None }
-    ///             ],
-    ///         )
-    ///         .with_async(true);
+    ///         "m-1",
+    ///         2i64,
+    ///         3u64,
+    ///         0.25f64,
+    ///         models::Disk {
+    ///             disk_id: ::std::string::String::from("d-1"),
+    ///             size: ::std::option::Option::None,
+    ///             state: ::std::option::Option::Some(models::DiskState::from(1)),
+    ///         },
+    ///         ::std::vec![
+    ///             models::Disk { disk_id : ::std::string::String::from("d-2"), size :
+    ///             ::std::option::Option::None, state : ::std::option::Option::None }
+    ///         ],
+    ///     );
     ///     let response = client.modify_machine(&request).await?;
     ///     println!("{response:?}");
     /// # Ok(())
