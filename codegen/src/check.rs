@@ -1057,7 +1057,7 @@ impl Checker {
     fn structure_graph(&mut self, structures: &mut [ir::Structure], actions: &[ir::Action], cx: &ServiceCx<'_>) {
         let edges: BTreeMap<&str, BTreeSet<&str>> = structures
             .iter()
-            .map(|s| (s.name.as_str(), s.fields.iter().filter_map(|f| struct_of(&f.ty)).collect()))
+            .map(|s| (s.name.as_str(), s.fields.iter().filter_map(|f| f.ty.structure()).collect()))
             .collect();
         let file_of = |n: &str| cx.structures.get(n).map(|s| s.file.clone()).unwrap_or_default();
 
@@ -1123,11 +1123,11 @@ impl Checker {
             }
             seen
         };
-        let input = reach(actions.iter().flat_map(|a| a.request.iter().filter_map(|f| struct_of(&f.ty))).collect());
-        let output = reach(actions.iter().flat_map(|a| a.response.iter().filter_map(|f| struct_of(&f.ty))).collect());
+        let input = reach(actions.iter().flat_map(|a| a.request.iter().filter_map(|f| f.ty.structure())).collect());
+        let output = reach(actions.iter().flat_map(|a| a.response.iter().filter_map(|f| f.ty.structure())).collect());
         let mut by_action: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for a in actions {
-            let roots = a.request.iter().chain(&a.response).filter_map(|f| struct_of(&f.ty)).collect();
+            let roots = a.request.iter().chain(&a.response).filter_map(|f| f.ty.structure()).collect();
             for s in reach(roots) {
                 by_action.entry(a.name.as_str()).or_default().push(s);
             }
@@ -1146,13 +1146,6 @@ impl Checker {
     }
 }
 
-fn struct_of(t: &ir::Type) -> Option<&str> {
-    match t {
-        ir::Type::Struct(n) => Some(n),
-        ir::Type::Array(inner) => struct_of(inner),
-        ir::Type::Scalar(_) => None,
-    }
-}
 
 /// A cycle through `start`, as the list of its members starting at `start`.
 fn find_cycle<'a>(start: &'a str, edges: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> Option<Vec<&'a str>> {

@@ -191,6 +191,24 @@ pub enum Type {
     Array(Box<Type>),
 }
 
+impl Type {
+    /// The structure this type holds, directly or as array elements (wire name).
+    pub fn structure(&self) -> Option<&str> {
+        match self {
+            Type::Struct(name) => Some(name),
+            Type::Array(inner) => inner.structure(),
+            Type::Scalar(_) => None,
+        }
+    }
+}
+
+impl Field {
+    /// The value sets the field names: its own, then those of its filters' values.
+    pub fn value_sets(&self) -> impl Iterator<Item = &ValueSet> {
+        self.values.iter().chain(self.filters.iter().filter_map(|f| f.values.as_ref()))
+    }
+}
+
 /// Scalar types of API 3.0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scalar {

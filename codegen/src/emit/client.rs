@@ -128,7 +128,7 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
     let pagers = service
         .actions
         .iter()
-        .filter_map(|a| a.pagination.as_ref().map(|p| features::gate(&features::cfg_action(service, a), pager_type(service, a, p))));
+        .filter_map(|a| a.pagination.as_ref().map(|p| pager_type(service, a, p)));
     let trait_doc = doc_attrs(&format!(
         "The {} API: one async method per action.\n\n[`{}`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move {{ ... }})`). Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `{}`): then the trait is the same whatever other crates enable.",
         service.title, service.client_name, service.module
@@ -304,14 +304,18 @@ fn pager_type(service: &Service, action: &Action, p: &Pagination) -> TokenStream
     ));
     let paging_doc = doc_attrs(&format!("How `{}` pages: offset `{}`, items `{}`.", action.name, p.offset, p.items));
     let unused_page = total.is_none().then(|| quote!(let _ = page;));
+    let cfg = features::cfg_action(service, action);
     quote! {
         #doc
+        #cfg
         pub type #pager<'a, C> = ::tc_runtime::support::Pages<'a, C, #paging>;
 
         #paging_doc
+        #cfg
         #[derive(Debug)]
         pub enum #paging {}
 
+        #cfg
         impl<C: #trait_name + ?Sized> ::tc_runtime::support::Paging<C> for #paging {
             type Request = models::#req;
             type Response = models::#resp;

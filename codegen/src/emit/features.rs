@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::{Action, Field, Service};
@@ -57,8 +57,7 @@ pub(crate) fn cfg_any<'a>(service: &Service, actions: impl IntoIterator<Item = &
 /// reach it: through a request or response field, or through a structure they reach.
 pub(crate) fn value_set_actions(service: &Service) -> BTreeMap<&str, BTreeSet<&str>> {
     fn add<'a>(out: &mut BTreeMap<&'a str, BTreeSet<&'a str>>, field: &'a Field, actions: &[&'a str]) {
-        let sets = field.values.iter().chain(field.filters.iter().filter_map(|f| f.values.as_ref()));
-        for set in sets {
+        for set in field.value_sets() {
             out.entry(set.rust_name.as_str()).or_default().extend(actions.iter().copied());
         }
     }
@@ -75,87 +74,4 @@ pub(crate) fn value_set_actions(service: &Service) -> BTreeMap<&str, BTreeSet<&s
         }
     }
     out
-}
-
-/// Puts `cfg` before every item of `items` (a sequence of whole items, as the emitters
-/// make them: attributes, then up to a `;` or a closing brace not followed by one).
-pub(crate) fn gate(cfg: &TokenStream, items: TokenStream) -> TokenStream {
-    let mut out = TokenStream::new();
-    let mut item: Vec<TokenTree> = Vec::new();
-    let mut tokens = items.into_iter().peekable();
-    while let Some(tt) = tokens.next() {
-        let ends = match &tt {
-            TokenTree::Punct(p) => p.as_char() == ';',
-            TokenTree::Group(g) => {
-                g.delimiter() == Delimiter::Brace
-                    && !matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';')
-            }
-            _ => false,
-        };
-        item.push(tt);
-        if ends {
-            // After the item's doc comment, where a reader expects attributes.
-            let docs = leading_docs(&item);
-            out.extend(item.drain(..docs));
-            out.extend(cfg.clone());
-            out.extend(item.drain(..));
-        }
-    }
-    // A trailing fragment that is not a whole item stays as it was (and fails to parse
-    // where it would have anyway).
-    out.extend(item);
-    out
-}
-
-/// How many tokens the `#[doc = ...]` attributes at the start of `item` take.
-fn leading_docs(item: &[TokenTree]) -> usize {
-    let mut n = 0;
-    while let [TokenTree::Punct(hash), TokenTree::Group(attr), ..] = &item[n..] {
-        let is_doc = hash.as_char() == '#'
-            && attr.delimiter() == Delimiter::Bracket
-            && matches!(attr.stream().into_iter().next(), Some(TokenTree::Ident(i)) if i == "doc");
-        if !is_doc {
-            break;
-        }
-        n += 2;
-    }
-    n
-}
-
-#[cfg(test)]
-mod tests {
-    use super::gate;
-    use quote::quote;
-
-    #[test]
-    fn gates_each_item_of_every_shape() {
-        let cfg = quote!(#[cfg(feature = "x")]);
-        let items = quote! {
-            /// A struct.
-            #[derive(Debug)]
-            pub struct A { pub a: i64 }
-            pub struct Unit;
-            impl<C: Tr + ?Sized> Paging<C> for A where C: Send { fn f() {} }
-            pub static S: Info = Info { name: "S" };
-            pub type P<'a, C> = Pages<'a, C, A>;
-            pub enum E {}
-        };
-        let expected = quote! {
-            /// A struct.
-            #[cfg(feature = "x")]
-            #[derive(Debug)]
-            pub struct A { pub a: i64 }
-            #[cfg(feature = "x")]
-            pub struct Unit;
-            #[cfg(feature = "x")]
-            impl<C: Tr + ?Sized> Paging<C> for A where C: Send { fn f() {} }
-            #[cfg(feature = "x")]
-            pub static S: Info = Info { name: "S" };
-            #[cfg(feature = "x")]
-            pub type P<'a, C> = Pages<'a, C, A>;
-            #[cfg(feature = "x")]
-            pub enum E {}
-        };
-        assert_eq!(gate(&cfg, items).to_string(), expected.to_string());
-    }
 }

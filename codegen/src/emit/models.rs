@@ -127,14 +127,14 @@ fn units(service: &Service) -> Vec<Unit<'_>> {
     let mut users: BTreeMap<&str, BTreeSet<(u8, usize)>> = BTreeMap::new();
     for (i, a) in service.actions.iter().enumerate() {
         for f in a.request.iter().chain(&a.response) {
-            for v in f.values.iter().chain(f.filters.iter().filter_map(|x| x.values.as_ref())) {
+            for v in f.value_sets() {
                 users.entry(v.rust_name.as_str()).or_default().insert((0, i));
             }
         }
     }
     for (i, s) in service.structures.iter().enumerate() {
         for f in &s.fields {
-            for v in f.values.iter().chain(f.filters.iter().filter_map(|x| x.values.as_ref())) {
+            for v in f.value_sets() {
                 users.entry(v.rust_name.as_str()).or_default().insert((1, i));
             }
         }
@@ -192,10 +192,10 @@ fn units(service: &Service) -> Vec<Unit<'_>> {
             Item::Values(_) => Vec::new(),
         };
         for f in fields {
-            if let Some(name) = element_struct(&f.ty) {
+            if let Some(name) = f.ty.structure() {
                 unit.imports.insert(super::struct_rust_name(service, name).to_owned());
             }
-            for set in f.values.iter().chain(f.filters.iter().filter_map(|x| x.values.as_ref())) {
+            for set in f.value_sets() {
                 unit.imports.insert(set.rust_name.clone());
             }
         }
@@ -204,15 +204,6 @@ fn units(service: &Service) -> Vec<Unit<'_>> {
         }
     }
     units
-}
-
-/// The structure a field holds, directly or as array elements.
-fn element_struct(ty: &Type) -> Option<&str> {
-    match ty {
-        Type::Struct(name) => Some(name),
-        Type::Array(inner) => element_struct(inner),
-        Type::Scalar(_) => None,
-    }
 }
 
 /// Every value set of the service (fields of structures, requests, responses, filters),
@@ -224,15 +215,8 @@ pub(crate) fn value_sets(service: &Service) -> BTreeMap<&str, &ValueSet> {
         .iter()
         .flat_map(|s| &s.fields)
         .chain(service.actions.iter().flat_map(|a| a.request.iter().chain(&a.response)));
-    for field in fields {
-        if let Some(values) = &field.values {
-            sets.entry(values.rust_name.as_str()).or_insert(values);
-        }
-        for filter in &field.filters {
-            if let Some(values) = &filter.values {
-                sets.entry(values.rust_name.as_str()).or_insert(values);
-            }
-        }
+    for values in fields.flat_map(Field::value_sets) {
+        sets.entry(values.rust_name.as_str()).or_insert(values);
     }
     sets
 }
