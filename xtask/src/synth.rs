@@ -1052,6 +1052,22 @@ mod tests {
         assert_ne!(synth(&params), synth(&Params { seed: 4, ..params }));
     }
 
+    /// `bench/consumer.sh` builds one program against the five-action crate and the N-action
+    /// one: it relies on the first actions (and the structures they define) being the same
+    /// files whatever the count.
+    #[test]
+    fn first_actions_do_not_depend_on_the_count() {
+        let small = synth(&Params { actions: 5, seed: 0, services: 1 });
+        let large = synth(&Params { actions: 60, seed: 0, services: 1 });
+        let mut compared = 0;
+        for file in small.files.iter().filter(|f| f.path.contains("/actions/") || f.path.contains("/structures/")) {
+            let twin = large.files.iter().find(|f| f.path == file.path);
+            assert_eq!(twin.map(|f| &f.text), Some(&file.text), "{}", file.path);
+            compared += 1;
+        }
+        assert!(compared >= 5, "only {compared} files compared");
+    }
+
     #[test]
     fn shape_is_close_to_the_real_services() {
         let api = build(&Params { actions: 200, seed: 0, services: 1 });

@@ -1,6 +1,7 @@
 //! Emits the crate root (`src/lib.rs`) and each service's `src/<service>/mod.rs`: the
-//! service and action descriptors, the client trait (one async method per action, so users
-//! can mock the API), the runtime-backed client, and Limit/Offset paginators.
+//! service descriptor, the client trait (one async method per action, so users can mock the
+//! API, and a `_pages` method per paged action) and the runtime-backed client. The actions'
+//! descriptors and pagers are in their own files (`actions.rs`).
 //!
 //! For compile time, the trait's methods return the runtime's boxed `ActionFuture` (an
 //! `impl Future` per method made checking the trait quadratic in its size), the client's
@@ -12,8 +13,8 @@ use quote::quote;
 
 use super::examples::doc_example;
 use super::text::{doc_attrs, escape};
-use super::{Options, crate_ident, features, ident, is_optional, value_type_in};
-use crate::ir::{Action, Api, Field, Pagination, Scalar, Service, Type};
+use super::{Options, crate_ident, features, ident};
+use crate::ir::{Action, Api, Pagination, Service};
 
 /// `src/lib.rs`.
 pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
@@ -89,25 +90,6 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
         quote!(#![doc = #l])
     });
 
-    let infos = service.actions.iter().map(|a| {
-        let info = info_ident(a);
-        let wire = &a.name;
-        let rate = match a.rate_limit {
-            Some(r) => quote!(::std::option::Option::Some(#r)),
-            None => quote!(::std::option::Option::None),
-        };
-        let doc = doc_attrs(&format!("Descriptor of `{wire}` for the runtime."));
-        let cfg = features::cfg_action(service, a);
-        quote! {
-            #doc
-            #cfg
-            pub static #info: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
-                service: &SERVICE,
-                name: #wire,
-                rate_limit: #rate,
-            };
-        }
-    });
     let trait_methods = service.actions.iter().map(|a| trait_method(service, a, &krate));
     let pager_methods = service.actions.iter().filter_map(|a| {
         a.pagination.as_ref().map(|p| pager_method(service, a, p))
@@ -115,7 +97,7 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
     let impl_methods = service.actions.iter().map(|a| {
         let method = ident(&a.method);
         let (req, resp, err) = (ident(&a.request_type), ident(&a.response_type), ident(&a.error_type));
-        let info = info_ident(a);
+        let info = super::actions::info_ident(a);
         let cfg = features::cfg_action(service, a);
         quote! {
             #cfg
@@ -125,10 +107,6 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
             }
         }
     });
-    let pagers = service
-        .actions
-        .iter()
-        .filter_map(|a| a.pagination.as_ref().map(|p| pager_type(service, a, p)));
     let trait_doc = doc_attrs(&format!(
         "The {} API: one async method per action.\n\n[`{}`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move {{ ... }})`). Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `{}`): then the trait is the same whatever other crates enable.",
         service.title, service.client_name, service.module
@@ -142,6 +120,8 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
 
         pub mod errors;
         pub mod models;
+        mod actions;
+        pub use self::actions::*;
 
         /// Descriptor of the service for the runtime: signing name, version, hosts.
         pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
@@ -150,8 +130,6 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
             default_host: #default_host,
             intl_host: #intl_host,
         };
-
-        #(#infos)*
 
         #trait_doc
         pub trait #trait_name: Send + Sync {
@@ -189,13 +167,7 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
         impl #trait_name for #client_name {
             #(#impl_methods)*
         }
-
-        #(#pagers)*
     }
-}
-
-fn info_ident(action: &Action) -> proc_macro2::Ident {
-    ident(&heck::ToShoutySnakeCase::to_shouty_snake_case(action.name.as_str()))
 }
 
 fn trait_method(service: &Service, action: &Action, krate: &proc_macro2::Ident) -> TokenStream {
@@ -226,11 +198,7 @@ fn trait_method(service: &Service, action: &Action, krate: &proc_macro2::Ident) 
     }
 }
 
-fn find<'a>(fields: &'a [Field], wire: &str) -> Option<&'a Field> {
-    fields.iter().find(|f| f.name == wire)
-}
-
-fn pager_type_ident(action: &Action) -> proc_macro2::Ident {
+pub(crate) fn pager_type_ident(action: &Action) -> proc_macro2::Ident {
     ident(&format!("{}Pages", action.name))
 }
 
@@ -251,102 +219,6 @@ fn pager_method(service: &Service, action: &Action, _p: &Pagination) -> TokenStr
             Self: Sized,
         {
             #pager::new(self, request)
-        }
-    }
-}
-
-fn pager_type(service: &Service, action: &Action, p: &Pagination) -> TokenStream {
-    let pager = pager_type_ident(action);
-    let paging = ident(&format!("{}Paging", action.name));
-    let trait_name = ident(&service.trait_name);
-    let (req, resp, err) = (ident(&action.request_type), ident(&action.response_type), ident(&action.error_type));
-    let method = ident(&action.method);
-    let (Some(offset), Some(items)) = (find(&action.request, &p.offset), find(&action.response, &p.items)) else {
-        return quote!();
-    };
-    let offset_field = ident(&offset.rust_name);
-    let items_field = ident(&items.rust_name);
-    let item_ty = match &items.ty {
-        Type::Array(inner) => super::element_type_in(service, inner, items, &quote!(models::)),
-        _ => value_type_in(service, items, &quote!(models::)),
-    };
-    let (take_items, items_len) = if is_optional(items) {
-        (quote!(page.#items_field.unwrap_or_default()), quote!(page.#items_field.as_ref().map_or(0, ::std::vec::Vec::len)))
-    } else {
-        (quote!(page.#items_field), quote!(page.#items_field.len()))
-    };
-    let (offset_value, set_offset) = if is_optional(offset) {
-        (
-            quote!(request.#offset_field.unwrap_or(0)),
-            quote!(request.#offset_field = ::std::option::Option::Some(offset);),
-        )
-    } else {
-        (quote!(request.#offset_field), quote!(request.#offset_field = offset;))
-    };
-    let total = p.total.as_ref().and_then(|t| find(&action.response, t));
-    let total_value = match total {
-        None => quote!(::std::option::Option::None),
-        Some(total) => {
-            let field = ident(&total.rust_name);
-            let value = if is_optional(total) { quote!(page.#field) } else { quote!(::std::option::Option::Some(page.#field)) };
-            if total.ty == Type::Scalar(Scalar::Integer) {
-                value
-            } else {
-                quote!(#value.map(|total| i64::try_from(total).unwrap_or(i64::MAX)))
-            }
-        }
-    };
-    let doc = doc_attrs(&format!(
-        "Pages of `{}`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `{}` and advances it by the number of items received; it stops after an empty page, or once `{}` items are counted.",
-        action.name,
-        p.offset,
-        p.total.as_deref().unwrap_or("all"),
-    ));
-    let paging_doc = doc_attrs(&format!("How `{}` pages: offset `{}`, items `{}`.", action.name, p.offset, p.items));
-    let unused_page = total.is_none().then(|| quote!(let _ = page;));
-    let cfg = features::cfg_action(service, action);
-    quote! {
-        #doc
-        #cfg
-        pub type #pager<'a, C> = ::tc_runtime::support::Pages<'a, C, #paging>;
-
-        #paging_doc
-        #cfg
-        #[derive(Debug)]
-        pub enum #paging {}
-
-        #cfg
-        impl<C: #trait_name + ?Sized> ::tc_runtime::support::Paging<C> for #paging {
-            type Request = models::#req;
-            type Response = models::#resp;
-            type Item = #item_ty;
-            type Code = errors::#err;
-            fn fetch<'a>(client: &'a C, request: &'a models::#req)
-                -> impl ::std::future::Future<Output = ::std::result::Result<models::#resp, ::tc_runtime::Error<errors::#err>>> + Send + 'a
-            {
-                client.#method(request)
-            }
-            #[inline]
-            fn offset(request: &models::#req) -> i64 {
-                #offset_value
-            }
-            #[inline]
-            fn set_offset(request: &mut models::#req, offset: i64) {
-                #set_offset
-            }
-            #[inline]
-            fn received(page: &models::#resp) -> usize {
-                #items_len
-            }
-            #[inline]
-            fn total(page: &models::#resp) -> ::std::option::Option<i64> {
-                #unused_page
-                #total_value
-            }
-            #[inline]
-            fn items(page: models::#resp) -> ::std::vec::Vec<#item_ty> {
-                #take_items
-            }
         }
     }
 }

@@ -3,6 +3,7 @@
 //! [`generate`] is pure: IR in, `BTreeMap<relative path, contents>` out (ordered, so the
 //! output is deterministic). Only `xtask` writes it to disk.
 
+mod actions;
 mod cargo;
 mod client;
 mod docs;
@@ -65,6 +66,7 @@ pub fn generate(api: &Api, options: &Options) -> Result<BTreeMap<String, String>
         rust.push((format!("{dir}/mod.rs"), Box::new(|| client::service_rs(service, options))));
         rust.extend(models::models_rs(service));
         rust.extend(errors::errors_rs(service));
+        rust.extend(actions::actions_rs(service));
         rust.push((format!("examples/{}.rs", service.module), Box::new(|| examples::example_bin(service, options))));
         for action in &service.actions {
             files.insert(

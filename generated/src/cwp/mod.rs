@@ -6,19 +6,14 @@
 //! API version `2018-02-28`; hosts: `cwp.tencentcloudapi.com` (default).
 pub mod errors;
 pub mod models;
+mod actions;
+pub use self::actions::*;
 /// Descriptor of the service for the runtime: signing name, version, hosts.
 pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
     name: "cwp",
     version: "2018-02-28",
     default_host: "cwp.tencentcloudapi.com",
     intl_host: ::std::option::Option::None,
-};
-/// Descriptor of `DescribeLicenseGeneral` for the runtime.
-#[cfg(feature = "cwp-describe-license-general")]
-pub static DESCRIBE_LICENSE_GENERAL: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
-    service: &SERVICE,
-    name: "DescribeLicenseGeneral",
-    rate_limit: ::std::option::Option::Some(20u32),
 };
 /// The Cloud Workload Protection API: one async method per action.
 ///

@@ -6,40 +6,14 @@
 //! API version `2020-11-01`; hosts: `tcss.tencentcloudapi.com` (default), `tcss.intl.tencentcloudapi.com` (international site, nearest region).
 pub mod errors;
 pub mod models;
+mod actions;
+pub use self::actions::*;
 /// Descriptor of the service for the runtime: signing name, version, hosts.
 pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
     name: "tcss",
     version: "2020-11-01",
     default_host: "tcss.tencentcloudapi.com",
     intl_host: ::std::option::Option::Some("tcss.intl.tencentcloudapi.com"),
-};
-/// Descriptor of `DescribeImageAuthorizedInfo` for the runtime.
-#[cfg(feature = "tcss-describe-image-authorized-info")]
-pub static DESCRIBE_IMAGE_AUTHORIZED_INFO: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
-    service: &SERVICE,
-    name: "DescribeImageAuthorizedInfo",
-    rate_limit: ::std::option::Option::Some(20u32),
-};
-/// Descriptor of `DescribeImageAutoAuthorizedTaskList` for the runtime.
-#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
-pub static DESCRIBE_IMAGE_AUTO_AUTHORIZED_TASK_LIST: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
-    service: &SERVICE,
-    name: "DescribeImageAutoAuthorizedTaskList",
-    rate_limit: ::std::option::Option::Some(20u32),
-};
-/// Descriptor of `DescribeProVersionInfo` for the runtime.
-#[cfg(feature = "tcss-describe-pro-version-info")]
-pub static DESCRIBE_PRO_VERSION_INFO: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
-    service: &SERVICE,
-    name: "DescribeProVersionInfo",
-    rate_limit: ::std::option::Option::Some(20u32),
-};
-/// Descriptor of `DescribePurchaseStateInfo` for the runtime.
-#[cfg(feature = "tcss-describe-purchase-state-info")]
-pub static DESCRIBE_PURCHASE_STATE_INFO: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
-    service: &SERVICE,
-    name: "DescribePurchaseStateInfo",
-    rate_limit: ::std::option::Option::Some(20u32),
 };
 /// The Tencent Container Security Service API: one async method per action.
 ///
@@ -305,62 +279,5 @@ impl Tcss for TcssClient {
                 request,
             ),
         )
-    }
-}
-/// Pages of `DescribeImageAutoAuthorizedTaskList`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `Offset` and advances it by the number of items received; it stops after an empty page, or once `TotalCount` items are counted.
-#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
-pub type DescribeImageAutoAuthorizedTaskListPages<'a, C> = ::tc_runtime::support::Pages<
-    'a,
-    C,
-    DescribeImageAutoAuthorizedTaskListPaging,
->;
-/// How `DescribeImageAutoAuthorizedTaskList` pages: offset `Offset`, items `List`.
-#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
-#[derive(Debug)]
-pub enum DescribeImageAutoAuthorizedTaskListPaging {}
-#[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
-impl<C: Tcss + ?Sized> ::tc_runtime::support::Paging<C>
-for DescribeImageAutoAuthorizedTaskListPaging {
-    type Request = models::DescribeImageAutoAuthorizedTaskListRequest;
-    type Response = models::DescribeImageAutoAuthorizedTaskListResponse;
-    type Item = models::ImageAutoAuthorizedTask;
-    type Code = errors::DescribeImageAutoAuthorizedTaskListErrorCode;
-    fn fetch<'a>(
-        client: &'a C,
-        request: &'a models::DescribeImageAutoAuthorizedTaskListRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeImageAutoAuthorizedTaskListResponse,
-            ::tc_runtime::Error<errors::DescribeImageAutoAuthorizedTaskListErrorCode>,
-        >,
-    > + Send + 'a {
-        client.describe_image_auto_authorized_task_list(request)
-    }
-    #[inline]
-    fn offset(request: &models::DescribeImageAutoAuthorizedTaskListRequest) -> i64 {
-        request.offset.unwrap_or(0)
-    }
-    #[inline]
-    fn set_offset(
-        request: &mut models::DescribeImageAutoAuthorizedTaskListRequest,
-        offset: i64,
-    ) {
-        request.offset = ::std::option::Option::Some(offset);
-    }
-    #[inline]
-    fn received(page: &models::DescribeImageAutoAuthorizedTaskListResponse) -> usize {
-        page.list.len()
-    }
-    #[inline]
-    fn total(
-        page: &models::DescribeImageAutoAuthorizedTaskListResponse,
-    ) -> ::std::option::Option<i64> {
-        ::std::option::Option::Some(page.total_count)
-    }
-    #[inline]
-    fn items(
-        page: models::DescribeImageAutoAuthorizedTaskListResponse,
-    ) -> ::std::vec::Vec<models::ImageAutoAuthorizedTask> {
-        page.list
     }
 }

@@ -6,33 +6,14 @@
 //! API version `2099-01-01`; hosts: `demo.tencentcloudapi.com` (default), `demo.intl.tencentcloudapi.com` (international site).
 pub mod errors;
 pub mod models;
+mod actions;
+pub use self::actions::*;
 /// Descriptor of the service for the runtime: signing name, version, hosts.
 pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
     name: "demo",
     version: "2099-01-01",
     default_host: "demo.tencentcloudapi.com",
     intl_host: ::std::option::Option::Some("demo.intl.tencentcloudapi.com"),
-};
-/// Descriptor of `DescribeMachines` for the runtime.
-#[cfg(feature = "demo-describe-machines")]
-pub static DESCRIBE_MACHINES: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
-    service: &SERVICE,
-    name: "DescribeMachines",
-    rate_limit: ::std::option::Option::Some(20u32),
-};
-/// Descriptor of `DescribeNothing` for the runtime.
-#[cfg(feature = "demo-describe-nothing")]
-pub static DESCRIBE_NOTHING: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
-    service: &SERVICE,
-    name: "DescribeNothing",
-    rate_limit: ::std::option::Option::None,
-};
-/// Descriptor of `ModifyMachine` for the runtime.
-#[cfg(feature = "demo-modify-machine")]
-pub static MODIFY_MACHINE: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
-    service: &SERVICE,
-    name: "ModifyMachine",
-    rate_limit: ::std::option::Option::Some(5u32),
 };
 /// The Demo Service API: one async method per action.
 ///
@@ -218,56 +199,5 @@ impl Demo for DemoClient {
         ::std::boxed::Box::pin(
             ::tc_runtime::support::call(&self.client, &MODIFY_MACHINE, request),
         )
-    }
-}
-/// Pages of `DescribeMachines`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `Offset` and advances it by the number of items received; it stops after an empty page, or once `TotalCount` items are counted.
-#[cfg(feature = "demo-describe-machines")]
-pub type DescribeMachinesPages<'a, C> = ::tc_runtime::support::Pages<
-    'a,
-    C,
-    DescribeMachinesPaging,
->;
-/// How `DescribeMachines` pages: offset `Offset`, items `Machines`.
-#[cfg(feature = "demo-describe-machines")]
-#[derive(Debug)]
-pub enum DescribeMachinesPaging {}
-#[cfg(feature = "demo-describe-machines")]
-impl<C: Demo + ?Sized> ::tc_runtime::support::Paging<C> for DescribeMachinesPaging {
-    type Request = models::DescribeMachinesRequest;
-    type Response = models::DescribeMachinesResponse;
-    type Item = models::Machine;
-    type Code = errors::DescribeMachinesErrorCode;
-    fn fetch<'a>(
-        client: &'a C,
-        request: &'a models::DescribeMachinesRequest,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            models::DescribeMachinesResponse,
-            ::tc_runtime::Error<errors::DescribeMachinesErrorCode>,
-        >,
-    > + Send + 'a {
-        client.describe_machines(request)
-    }
-    #[inline]
-    fn offset(request: &models::DescribeMachinesRequest) -> i64 {
-        request.offset.unwrap_or(0)
-    }
-    #[inline]
-    fn set_offset(request: &mut models::DescribeMachinesRequest, offset: i64) {
-        request.offset = ::std::option::Option::Some(offset);
-    }
-    #[inline]
-    fn received(page: &models::DescribeMachinesResponse) -> usize {
-        page.machines.len()
-    }
-    #[inline]
-    fn total(page: &models::DescribeMachinesResponse) -> ::std::option::Option<i64> {
-        ::std::option::Option::Some(page.total_count)
-    }
-    #[inline]
-    fn items(
-        page: models::DescribeMachinesResponse,
-    ) -> ::std::vec::Vec<models::Machine> {
-        page.machines
     }
 }
