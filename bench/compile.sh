@@ -18,7 +18,7 @@ done
 printf '%-10s %8s | %-17s | %-17s | %-17s\n' crate actions "check cpu/wall" "debug cpu/wall" "release cpu/wall"
 for entry in "${crates[@]}"; do
     name=${entry%%:*} dir=${entry#*:}
-    actions=$(grep -h "^pub static [A-Z_0-9]*: ::tc_runtime::ActionInfo" "$dir"/src/*/mod.rs | wc -l)
+    actions=$(find "$dir"/src -path '*/actions/*.rs' ! -name mod.rs | wc -l)
     cd "$dir"
     row=""
     for mode in "check" "build" "build --release"; do

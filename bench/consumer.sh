@@ -52,7 +52,7 @@ TOML
     local size
     size=$(stat -c %s "$dir/stripped")
     local actions
-    actions=$(grep -h "^pub static [A-Z_0-9]*: ::tc_runtime::ActionInfo" "$sdk"/src/*/mod.rs | wc -l)
+    actions=$(find "$sdk"/src -path '*/actions/*.rs' ! -name mod.rs | wc -l)
     printf '%-28s %7s %s| %9s bytes\n' "$name" "$actions" "$row" "$size"
 }
 

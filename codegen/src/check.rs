@@ -412,6 +412,16 @@ impl Checker {
                     continue;
                 }
             };
+            // Each action's Cargo feature is `<service>-<method in kebab case>`, and
+            // `<service>-base` is already the service module's own.
+            if method.trim_end_matches('_') == "base" {
+                self.err_help(
+                    &a.file,
+                    "action",
+                    format!("action `{}` would get the Cargo feature `<service>-base`, which is the service module's", a.action),
+                    "rename the action in the spec; no API 3.0 action is named so",
+                );
+            }
             let types = [format!("{base}Request"), format!("{base}Response"), format!("{base}ErrorCode")];
             for t in &types {
                 if let Some(user) = cx.types.used.get(t) {

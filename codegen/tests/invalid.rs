@@ -74,6 +74,7 @@ macro_rules! cases {
 }
 
 cases!(
+    action_named_base,
     unknown_type,
     undefined_structure,
     duplicate_field,

@@ -38,9 +38,8 @@ fn query(
 #[test]
 fn cwp_describe_license_general_example_1() {
     use tc_sdk::cwp::models;
-    let documented: ::serde_json::Value = ::serde_json::from_str(
-            "{\n\"Response\": {\n\"AutoOpenStatus\": true,\n\"AvailableFlagshipVersionLicenseCnt\": 1,\n\"AvailableLHLicenseCnt\": 0,\n\"AvailableLicenseCnt\": 3,\n\"AvailableProVersionLicenseCnt\": 2,\n\"CwpVersionLicenseCnt\": 0,\n\"ExpireLicenseCnt\": 0,\n\"FlagshipVersionLicenseCnt\": 1,\n\"IsOpenStatusHistory\": true,\n\"LicenseCnt\": 3,\n\"NearExpiryLicenseCnt\": 0,\n\"NotExpiredLicenseCnt\": 3,\n\"ProVersionLicenseCnt\": 2,\n\"ProtectType\": \"FLAGSHIP_PREPAY\",\n\"RequestId\": \"d9a5456b-a2db-4106-bd12-32e2c735435d\",\n\"UsedLicenseCnt\": 0,\n\"AutoRepurchaseSwitch\": false,\n\"AutoRepurchaseRenewSwitch\": false,\n\"DestroyOrderNum\": 0,\n\"RepurchaseRenewSwitch\": false\n}\n}",
-        )
+    let text = "{\n\"Response\": {\n\"AutoOpenStatus\": true,\n\"AvailableFlagshipVersionLicenseCnt\": 1,\n\"AvailableLHLicenseCnt\": 0,\n\"AvailableLicenseCnt\": 3,\n\"AvailableProVersionLicenseCnt\": 2,\n\"CwpVersionLicenseCnt\": 0,\n\"ExpireLicenseCnt\": 0,\n\"FlagshipVersionLicenseCnt\": 1,\n\"IsOpenStatusHistory\": true,\n\"LicenseCnt\": 3,\n\"NearExpiryLicenseCnt\": 0,\n\"NotExpiredLicenseCnt\": 3,\n\"ProVersionLicenseCnt\": 2,\n\"ProtectType\": \"FLAGSHIP_PREPAY\",\n\"RequestId\": \"d9a5456b-a2db-4106-bd12-32e2c735435d\",\n\"UsedLicenseCnt\": 0,\n\"AutoRepurchaseSwitch\": false,\n\"AutoRepurchaseRenewSwitch\": false,\n\"DestroyOrderNum\": 0,\n\"RepurchaseRenewSwitch\": false\n}\n}";
+    let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeLicenseGeneralResponse = ::serde_json::from_value(
@@ -59,9 +58,8 @@ fn cwp_describe_license_general_example_1() {
 #[test]
 fn tcss_describe_image_authorized_info_example_1() {
     use tc_sdk::tcss::models;
-    let documented: ::serde_json::Value = ::serde_json::from_str(
-            "{\n\"Response\": {\n\"ScannedImageCnt\": 1,\n\"TotalAuthorizedCnt\": 1,\n\"NotScannedLocalImageCnt\": 1,\n\"RequestId\": \"xx\",\n\"UsedAuthorizedCnt\": 1,\n\"NotScannedImageCnt\": 1\n}\n}",
-        )
+    let text = "{\n\"Response\": {\n\"ScannedImageCnt\": 1,\n\"TotalAuthorizedCnt\": 1,\n\"NotScannedLocalImageCnt\": 1,\n\"RequestId\": \"xx\",\n\"UsedAuthorizedCnt\": 1,\n\"NotScannedImageCnt\": 1\n}\n}";
+    let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageAuthorizedInfoResponse = ::serde_json::from_value(
@@ -80,9 +78,8 @@ fn tcss_describe_image_authorized_info_example_1() {
 #[test]
 fn tcss_describe_image_auto_authorized_task_list_example_1() {
     use tc_sdk::tcss::models;
-    let documented: ::serde_json::Value = ::serde_json::from_str(
-            "{\n\"Response\": {\n\"TotalCount\": 1,\n\"List\": [\n{\n\"LastAuthorizedTime\": \"xx\",\n\"AuthorizedDate\": \"2020-09-22\",\n\"LatestFailCode\": \"xx\",\n\"SuccessCount\": 0,\n\"FailCount\": 0,\n\"Source\": \"xx\",\n\"TaskId\": 1,\n\"Type\": \"xx\"\n}\n],\n\"RequestId\": \"xx\"\n}\n}",
-        )
+    let text = "{\n\"Response\": {\n\"TotalCount\": 1,\n\"List\": [\n{\n\"LastAuthorizedTime\": \"xx\",\n\"AuthorizedDate\": \"2020-09-22\",\n\"LatestFailCode\": \"xx\",\n\"SuccessCount\": 0,\n\"FailCount\": 0,\n\"Source\": \"xx\",\n\"TaskId\": 1,\n\"Type\": \"xx\"\n}\n],\n\"RequestId\": \"xx\"\n}\n}";
+    let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageAutoAuthorizedTaskListResponse = ::serde_json::from_value(
@@ -108,9 +105,8 @@ fn tcss_describe_image_auto_authorized_task_list_example_1() {
 #[test]
 fn tcss_describe_pro_version_info_example_1() {
     use tc_sdk::tcss::models;
-    let documented: ::serde_json::Value = ::serde_json::from_str(
-            "{\n    \"Response\": {\n        \"EndTime\": \"2021-05-01 00:00:00\",\n        \"CoresCnt\": 1,\n        \"MaxPostPayCoresCnt\": 1,\n        \"StartTime\": \"2021-05-31 00:00:00\",\n        \"ResourceId\": \"xx\",\n        \"BuyStatus\": \"Normal\",\n        \"IsPurchased\": false,\n        \"RequestId\": \"xx\"\n    }\n}",
-        )
+    let text = "{\n    \"Response\": {\n        \"EndTime\": \"2021-05-01 00:00:00\",\n        \"CoresCnt\": 1,\n        \"MaxPostPayCoresCnt\": 1,\n        \"StartTime\": \"2021-05-31 00:00:00\",\n        \"ResourceId\": \"xx\",\n        \"BuyStatus\": \"Normal\",\n        \"IsPurchased\": false,\n        \"RequestId\": \"xx\"\n    }\n}";
+    let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeProVersionInfoResponse = ::serde_json::from_value(
@@ -129,9 +125,8 @@ fn tcss_describe_pro_version_info_example_1() {
 #[test]
 fn tcss_describe_purchase_state_info_example_1() {
     use tc_sdk::tcss::models;
-    let documented: ::serde_json::Value = ::serde_json::from_str(
-            "{\n    \"Response\": {\n        \"AllCoresCnt\": 154,\n        \"AuthorizedCoresCnt\": 147,\n        \"AuthorizedImageCnt\": 287756,\n        \"AutomaticRenewal\": 194,\n        \"BeginTime\": \"2024-09-24 13:01:18\",\n        \"CoresCnt\": 68,\n        \"CurrentFlexibleCoresCnt\": 0,\n        \"DefendClusterCoresCnt\": 48,\n        \"DefendHostCoresCnt\": 20,\n        \"DefendPolicy\": \"Part\",\n        \"ExpirationTime\": \"2024-12-24 13:01:18\",\n        \"FlexibleCoresLimit\": 5000,\n        \"GivenAuthorizedCnt\": 0,\n        \"GivenAuthorizedCoresCnt\": 0,\n        \"ImageCnt\": 291209,\n        \"InquireKey\": \"sv_yunjing_css_pem\",\n        \"PurchasedAuthorizedCnt\": 300000,\n        \"RequestId\": \"e40cad09-f295-42a8-914d-ea84767fb6f1\",\n        \"State\": 3,\n        \"SubState\": \"NORMAL\",\n        \"UndefendCoresCnt\": 86,\n        \"TrialCoresCnt\": 0\n    }\n}",
-        )
+    let text = "{\n    \"Response\": {\n        \"AllCoresCnt\": 154,\n        \"AuthorizedCoresCnt\": 147,\n        \"AuthorizedImageCnt\": 287756,\n        \"AutomaticRenewal\": 194,\n        \"BeginTime\": \"2024-09-24 13:01:18\",\n        \"CoresCnt\": 68,\n        \"CurrentFlexibleCoresCnt\": 0,\n        \"DefendClusterCoresCnt\": 48,\n        \"DefendHostCoresCnt\": 20,\n        \"DefendPolicy\": \"Part\",\n        \"ExpirationTime\": \"2024-12-24 13:01:18\",\n        \"FlexibleCoresLimit\": 5000,\n        \"GivenAuthorizedCnt\": 0,\n        \"GivenAuthorizedCoresCnt\": 0,\n        \"ImageCnt\": 291209,\n        \"InquireKey\": \"sv_yunjing_css_pem\",\n        \"PurchasedAuthorizedCnt\": 300000,\n        \"RequestId\": \"e40cad09-f295-42a8-914d-ea84767fb6f1\",\n        \"State\": 3,\n        \"SubState\": \"NORMAL\",\n        \"UndefendCoresCnt\": 86,\n        \"TrialCoresCnt\": 0\n    }\n}";
+    let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribePurchaseStateInfoResponse = ::serde_json::from_value(

@@ -489,10 +489,11 @@ fn page_param(action: &Action, params: &Value, name: &str, fallback: i64) -> Res
     Ok(v)
 }
 
-/// The documented example's response (without `RequestId`), or a skeleton of the declared
-/// fields when the spec has no example.
+/// The first documented success example's response (without `RequestId`; error examples
+/// are skipped), or a skeleton of the declared fields when the spec has none.
 pub(crate) fn default_response(service: &Service, action: &Action) -> Map<String, Value> {
-    if let Some(Value::Object(obj)) = action.examples.first().map(|e| &e.response) {
+    let success = action.examples.iter().map(|e| &e.response).find(|r| r.get("Error").is_none());
+    if let Some(Value::Object(obj)) = success {
         let mut obj = obj.clone();
         obj.remove("RequestId");
         return obj;

@@ -105,7 +105,8 @@ async fn documented_example_requests_are_valid_with_post_and_get() {
     let mut replayed = 0;
     for service in &server.api().services {
         for action in &service.actions {
-            for ex in &action.examples {
+            // An error example documents a failure the server cannot know to produce.
+            for ex in action.examples.iter().filter(|ex| ex.response.get("Error").is_none()) {
                 let set = |r: &mut Raw| {
                     r.service = service.name.clone();
                     r.version = Some(service.version.clone());

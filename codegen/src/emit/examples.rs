@@ -188,9 +188,12 @@ pub(crate) fn doc_example(service: &Service, action: &Action, krate: &Ident) -> 
             Ok(())
         }
     };
-    let body = match syn::parse2::<syn::File>(tokens) {
+    // The tokens always parse (they are built, not typed in); should that ever break, the
+    // unformatted tokens still go into the doc test, which then fails and shows them,
+    // rather than an empty example hiding the bug.
+    let body = match syn::parse2::<syn::File>(tokens.clone()) {
         Ok(file) => prettyplease::unparse(&file),
-        Err(_) => String::new(),
+        Err(_) => tokens.to_string(),
     };
     let mut lines: Vec<String> = body.lines().map(str::to_owned).collect();
     // Hide the wrapper function: readers see the call, rustdoc compiles the whole.
@@ -257,8 +260,9 @@ pub(crate) fn example_bin(service: &Service, options: &Options) -> TokenStream {
 }
 
 /// `tests/examples.rs`: every documented example's response decodes into the generated
-/// response type and serializes back to the same JSON, and its request is built from the
-/// generated request type and serializes to the same parameters.
+/// response type and serializes back to the same JSON (an error reply: decodes as the API
+/// error with the documented code, known to the action's enum), and its request is built
+/// from the generated request type and serializes to the same parameters.
 pub(crate) fn tests_rs(api: &Api, options: &Options) -> TokenStream {
     let krate = crate_ident(options);
     let tests = api.services.iter().flat_map(|service| {
@@ -277,16 +281,39 @@ pub(crate) fn tests_rs(api: &Api, options: &Options) -> TokenStream {
                     ExampleMethod::Get => quote!(assert_eq!(query(&built), query(&documented));),
                     ExampleMethod::Post => quote!(assert_eq!(normalize(built), normalize(documented));),
                 };
-                quote! {
-                    #cfg
-                    #[test]
-                    fn #name() {
-                        use #krate::#module::models;
-                        let documented: ::serde_json::Value = ::serde_json::from_str(#response_text).expect("documented example is JSON");
+                // A documented error reply decodes as the API error it is, its code one the
+                // action's enum knows; a success reply round-trips through the response type.
+                let (imports, response) = if example.response.get("Error").is_some() {
+                    let err = ident(&action.error_type);
+                    let response = quote! {
+                        let decoded = ::tc_runtime::decode_response::<models::#resp, errors::#err>(200, text.as_bytes());
+                        let ::std::result::Result::Err(::tc_runtime::Error::Api(error)) = decoded else {
+                            panic!("documented error reply decodes as an API error: {decoded:?}");
+                        };
+                        let documented = &documented["Response"];
+                        assert_eq!(::tc_runtime::ErrorCode::as_str(&error.code), documented["Error"]["Code"]);
+                        assert!(!::std::matches!(error.code, errors::#err::Unknown(_)), "{:?} is a known code", error.code);
+                        assert_eq!(error.message, documented["Error"]["Message"]);
+                        assert_eq!(error.request_id, documented["RequestId"]);
+                    };
+                    (quote!(use #krate::#module::{errors, models};), response)
+                } else {
+                    let response = quote! {
                         let inner = documented["Response"].clone();
                         let decoded: models::#resp = ::serde_json::from_value(inner.clone()).expect("documented response decodes");
                         let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
                         assert_eq!(normalize(encoded), normalize(inner));
+                    };
+                    (quote!(use #krate::#module::models;), response)
+                };
+                quote! {
+                    #cfg
+                    #[test]
+                    fn #name() {
+                        #imports
+                        let text = #response_text;
+                        let documented: ::serde_json::Value = ::serde_json::from_str(text).expect("documented example is JSON");
+                        #response
 
                         let documented: ::serde_json::Value = ::serde_json::from_str(#params).expect("parameters are JSON");
                         let built = ::serde_json::to_value(#request).expect("request serializes");

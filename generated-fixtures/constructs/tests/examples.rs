@@ -38,9 +38,8 @@ fn query(
 #[test]
 fn demo_describe_machines_example_1() {
     use tc_fixture_constructs::demo::models;
-    let documented: ::serde_json::Value = ::serde_json::from_str(
-            "{\n    \"Response\": {\n        \"Machines\": [\n            {\n                \"PublicIP\": \"1.2.3.4\",\n                \"PublicIp\": null,\n                \"Type\": \"GPU\",\n                \"Where\": 3,\n                \"Self\": true,\n                \"Ports\": [22, 443],\n                \"Disks\": [{\"DiskId\": \"disk-1\", \"Size\": 50, \"State\": 7}]\n            }\n        ],\n        \"TotalCount\": 1,\n        \"Deep\": {\n            \"Name\": \"a\",\n            \"Child\": {\"Child\": {\"Child\": {\"Child\": {\n                \"Ratio\": 0.5, \"When\": \"2020-2-2 13:00:00\", \"Stamp\": \"2020-02-02T13:00:00+08:00\",\n                \"Day\": \"2020-02-02\", \"Big\": 18446744073709551615, \"Flag\": false, \"Count\": null\n            }}}},\n            \"Tags\": [\"x\"]\n        },\n        \"Score\": 1.5,\n        \"RequestId\": \"xx\"\n    }\n}\n",
-        )
+    let text = "{\n    \"Response\": {\n        \"Machines\": [\n            {\n                \"PublicIP\": \"1.2.3.4\",\n                \"PublicIp\": null,\n                \"Type\": \"GPU\",\n                \"Where\": 3,\n                \"Self\": true,\n                \"Ports\": [22, 443],\n                \"Disks\": [{\"DiskId\": \"disk-1\", \"Size\": 50, \"State\": 7}]\n            }\n        ],\n        \"TotalCount\": 1,\n        \"Deep\": {\n            \"Name\": \"a\",\n            \"Child\": {\"Child\": {\"Child\": {\"Child\": {\n                \"Ratio\": 0.5, \"When\": \"2020-2-2 13:00:00\", \"Stamp\": \"2020-02-02T13:00:00+08:00\",\n                \"Day\": \"2020-02-02\", \"Big\": 18446744073709551615, \"Flag\": false, \"Count\": null\n            }}}},\n            \"Tags\": [\"x\"]\n        },\n        \"Score\": 1.5,\n        \"RequestId\": \"xx\"\n    }\n}\n";
+    let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMachinesResponse = ::serde_json::from_value(
@@ -73,9 +72,8 @@ fn demo_describe_machines_example_1() {
 #[test]
 fn demo_describe_nothing_example_1() {
     use tc_fixture_constructs::demo::models;
-    let documented: ::serde_json::Value = ::serde_json::from_str(
-            "{\n    \"Response\": {\n        \"RequestId\": \"xx\"\n    }\n}\n",
-        )
+    let text = "{\n    \"Response\": {\n        \"RequestId\": \"xx\"\n    }\n}\n";
+    let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeNothingResponse = ::serde_json::from_value(
@@ -94,9 +92,8 @@ fn demo_describe_nothing_example_1() {
 #[test]
 fn demo_modify_machine_example_1() {
     use tc_fixture_constructs::demo::models;
-    let documented: ::serde_json::Value = ::serde_json::from_str(
-            "{\"Response\": {\"Accepted\": true, \"RequestId\": \"xx\"}}\n",
-        )
+    let text = "{\"Response\": {\"Accepted\": true, \"RequestId\": \"xx\"}}\n";
+    let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyMachineResponse = ::serde_json::from_value(inner.clone())
@@ -125,6 +122,51 @@ fn demo_modify_machine_example_1() {
                     ],
                 )
                 .with_async(true),
+        )
+        .expect("request serializes");
+    assert_eq!(normalize(built), normalize(documented));
+}
+#[cfg(feature = "demo-modify-machine")]
+#[test]
+fn demo_modify_machine_example_2() {
+    use tc_fixture_constructs::demo::{errors, models};
+    let text = "{\"Response\": {\"Error\": {\"Code\": \"ResourceNotFound.Machine\", \"Message\": \"The machine does not exist.\"}, \"RequestId\": \"yy\"}}\n";
+    let documented: ::serde_json::Value = ::serde_json::from_str(text)
+        .expect("documented example is JSON");
+    let decoded = ::tc_runtime::decode_response::<
+        models::ModifyMachineResponse,
+        errors::ModifyMachineErrorCode,
+    >(200, text.as_bytes());
+    let ::std::result::Result::Err(::tc_runtime::Error::Api(error)) = decoded else {
+        panic!("documented error reply decodes as an API error: {decoded:?}");
+    };
+    let documented = &documented["Response"];
+    assert_eq!(
+        ::tc_runtime::ErrorCode::as_str(& error.code), documented["Error"] ["Code"]
+    );
+    assert!(
+        ! ::std::matches!(error.code, errors::ModifyMachineErrorCode::Unknown(_)),
+        "{:?} is a known code", error.code
+    );
+    assert_eq!(error.message, documented["Error"] ["Message"]);
+    assert_eq!(error.request_id, documented["RequestId"]);
+    let documented: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Count\":1,\"Disk\":{\"DiskId\":\"d-1\"},\"ExtraDisks\":[],\"MachineId\":\"m-404\",\"Quota\":1,\"Weight\":1.5}",
+        )
+        .expect("parameters are JSON");
+    let built = ::serde_json::to_value(
+            models::ModifyMachineRequest::new(
+                "m-404",
+                1i64,
+                1u64,
+                1.5f64,
+                models::Disk {
+                    disk_id: ::std::string::String::from("d-1"),
+                    size: ::std::option::Option::None,
+                    state: ::std::option::Option::None,
+                },
+                ::std::vec![],
+            ),
         )
         .expect("request serializes");
     assert_eq!(normalize(built), normalize(documented));

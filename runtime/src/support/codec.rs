@@ -726,6 +726,16 @@ impl<M: SerializeMap> Writer<M> {
             }
         }
     }
+
+    /// NaN and the infinities have no JSON form: `serde_json` would quietly send `null`
+    /// (and the API read the parameter as absent), so encoding fails and names the field.
+    fn non_finite(&mut self, key: &'static str, value: f64) {
+        if self.error.is_none() {
+            self.error = Some(serde::ser::Error::custom(format_args!(
+                "`{key}` is {value}, which JSON cannot carry (a number must be finite)"
+            )));
+        }
+    }
 }
 
 /// A generated type as `Serialize`.
@@ -772,10 +782,17 @@ impl<M: SerializeMap> Entries for Writer<M> {
         self.entry(key, values);
     }
     fn f64(&mut self, key: &'static str, value: f64) {
-        self.entry(key, &value);
+        if value.is_finite() {
+            self.entry(key, &value);
+        } else {
+            self.non_finite(key, value);
+        }
     }
     fn f64s(&mut self, key: &'static str, values: &[f64]) {
-        self.entry(key, values);
+        match values.iter().find(|v| !v.is_finite()) {
+            None => self.entry(key, values),
+            Some(&value) => self.non_finite(key, value),
+        }
     }
     fn bool(&mut self, key: &'static str, value: bool) {
         self.entry(key, &value);
@@ -903,6 +920,31 @@ mod tests {
         let json = serde_json::to_string(&value).unwrap();
         assert_eq!(json, r#"{"Name":"a","Child":{"Id":3},"Items":[{"Id":4}]}"#);
         assert_eq!(parse(&json).unwrap(), value);
+    }
+
+    #[test]
+    fn non_finite_numbers_fail_naming_the_field() {
+        struct Weights {
+            weight: f64,
+            more: Vec<f64>,
+        }
+        impl Encode for Weights {
+            fn encode(&self, out: &mut dyn Entries) {
+                write(out, &["Weight", "More"], &[&self.weight, &self.more]);
+            }
+        }
+        impl serde::Serialize for Weights {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                serialize(self, s)
+            }
+        }
+        let json = serde_json::to_string(&Weights { weight: 0.5, more: vec![1.5, -2.0] }).unwrap();
+        assert_eq!(json, r#"{"Weight":0.5,"More":[1.5,-2.0]}"#);
+        let cases = [(f64::NAN, vec![], "`Weight` is NaN"), (1.0, vec![0.5, f64::INFINITY], "`More` is inf"), (f64::NEG_INFINITY, vec![], "`Weight` is -inf")];
+        for (weight, more, expected) in cases {
+            let e = serde_json::to_string(&Weights { weight, more }).unwrap_err().to_string();
+            assert!(e.starts_with(expected), "{e}");
+        }
     }
 
     #[test]

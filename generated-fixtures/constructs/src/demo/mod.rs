@@ -86,6 +86,12 @@ pub trait Demo: Send + Sync {
     ///
     /// Action `ModifyMachine`, version `2099-01-01`. Reference: `docs/demo/ModifyMachine.md` in this crate.
     ///
+    /// # Errors
+    ///
+    /// Besides transport, decoding and credential errors, and the common codes:
+    ///
+    /// - `ResourceNotFound.Machine`: The machine does not exist.
+    ///
     /// # Example
     ///
     /// ```no_run

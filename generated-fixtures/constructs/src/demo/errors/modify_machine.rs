@@ -5,6 +5,8 @@
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum ModifyMachineErrorCode {
+    /// `ResourceNotFound.Machine`: The machine does not exist.
+    ResourceNotFoundMachine,
     /// A common error code (see [`CommonErrorCode`](crate::common::CommonErrorCode))
     /// that this action's page does not list itself.
     Common(crate::common::CommonErrorCode),
@@ -14,14 +16,20 @@ pub enum ModifyMachineErrorCode {
 impl ::tc_runtime::ErrorCode for ModifyMachineErrorCode {
     #[inline]
     fn from_code(code: &str) -> Self {
-        match crate::common::CommonErrorCode::from_code(code) {
-            ::std::option::Option::Some(common) => Self::Common(common),
-            ::std::option::Option::None => Self::Unknown(code.to_owned()),
+        match code {
+            "ResourceNotFound.Machine" => Self::ResourceNotFoundMachine,
+            _ => {
+                match crate::common::CommonErrorCode::from_code(code) {
+                    ::std::option::Option::Some(common) => Self::Common(common),
+                    ::std::option::Option::None => Self::Unknown(code.to_owned()),
+                }
+            }
         }
     }
     #[inline]
     fn as_str(&self) -> &str {
         match self {
+            Self::ResourceNotFoundMachine => "ResourceNotFound.Machine",
             Self::Common(common) => common.as_str(),
             Self::Unknown(code) => code,
         }
