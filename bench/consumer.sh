@@ -45,7 +45,7 @@ TOML
         # shellcheck disable=SC2086
         [ -z "$deps_built" ] && { cargo $mode -q >/dev/null 2>&1 || cargo $mode; }
         read -r cpu wall < <(timed bash -c "touch src/main.rs $sdk/src/lib.rs && cargo $mode -q")
-        row+=$(printf '| %6.1f / %6.1f s ' "$cpu" "$wall")
+        row+=$(printf '| %6.2f / %6.2f s ' "$cpu" "$wall")
     done
     deps_built=1
     strip -o "$dir/stripped" "$CARGO_TARGET_DIR/release/tc-consumer"
@@ -70,7 +70,7 @@ for action in "$BENCH_DIR"/spec-5/synth/actions/*.yaml; do
         || { echo "spec-5's $(basename "$action") is not spec-$n's" >&2; exit 1; }
 done
 one=$(feature_of "$five" synth)
-printf '%-28s %7s | %-19s | %-19s | %s\n' consumer "actions in sdk" "debug cpu/wall" "release cpu/wall" "stripped release"
+printf '%-28s %7s | %-21s | %-21s | %s\n' consumer "actions in sdk" "debug cpu/wall" "release cpu/wall" "stripped release"
 consumer synth-5-whole-crate "$five" '"synth"' "$five/examples/synth.rs"
 consumer synth-5-one-action "$five" "\"$one\"" "$five/examples/synth.rs"
 consumer "synth-$n-one-action" "$big" "\"$one\"" "$five/examples/synth.rs"

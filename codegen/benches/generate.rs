@@ -8,7 +8,12 @@
 use std::path::PathBuf;
 
 use tc_codegen::SpecFiles;
-use tc_codegen::emit::{Options, generate};
+use tc_codegen::emit::{Options, generate, generate_cached};
+use tc_codegen::format::FormatCache;
+
+/// The allocator `cargo xtask` runs the generator with (see `xtask/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     divan::main();
@@ -47,6 +52,19 @@ fn load_check(bencher: divan::Bencher, name: &str) {
 fn emit_format(bencher: divan::Bencher, name: &str) {
     let api = tc_codegen::build(&spec(name)).expect("spec builds");
     bencher.bench(|| generate(&api, &Options::default()).expect("emits"));
+}
+
+/// The whole generator again, as on a second `cargo xtask gen` with nothing changed: load
+/// and check, emit, and every piece's printed text found in the cache of the run before.
+#[divan::bench(args = ["real", "100", "300", "1000"], sample_count = 3, sample_size = 1)]
+fn load_check_emit_cached(bencher: divan::Bencher, name: &str) {
+    let files = spec(name);
+    let api = tc_codegen::build(&files).expect("spec builds");
+    let (_, cache) = generate_cached(&api, &Options::default(), &FormatCache::new()).expect("emits");
+    bencher.bench(|| {
+        let api = tc_codegen::build(&files).expect("spec builds");
+        generate_cached(&api, &Options::default(), &cache).expect("emits")
+    });
 }
 
 /// The floor of any generator that formats its output with `syn` + `prettyplease`: parsing

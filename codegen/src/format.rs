@@ -1,6 +1,8 @@
 //! Format stage: token streams and text into the final file contents, each headed by the
 //! line that names the command regenerating it.
 
+use std::collections::HashMap;
+
 use proc_macro2::TokenStream;
 
 /// The command that regenerates every file of `generated/`.
@@ -21,7 +23,7 @@ pub fn rust_header() -> String {
 /// by a piece instead of the whole file's syntax tree. `emit` runs a second time only if
 /// the tokens do not parse, to put their text in the error (keeping a copy of every
 /// stream in case it fails would cost a deep copy on the way into `syn`).
-pub fn rust_piece(emit: impl Fn() -> TokenStream) -> Result<String, FormatError> {
+pub fn rust_piece(mut emit: impl FnMut() -> TokenStream) -> Result<String, FormatError> {
     match syn::parse2::<syn::File>(emit()) {
         Ok(file) => Ok(prettyplease::unparse(&file)),
         Err(e) => Err(FormatError {
@@ -30,6 +32,136 @@ pub fn rust_piece(emit: impl Fn() -> TokenStream) -> Result<String, FormatError>
             tokens: emit().to_string(),
         }),
     }
+}
+
+/// Formatted Rust pieces by the fingerprint of their tokens, so a run of the generator can
+/// reuse what an earlier run printed: `syn` + `prettyplease` are most of its time, and after
+/// a one-action edit nearly every piece's tokens are the same as last time.
+///
+/// The key is a fingerprint of the tokens' text (`TokenStream`'s `Display`, streamed into a
+/// hasher without building the string; [`fingerprint`]): equal text parses to the same syntax tree, so
+/// the printed piece is the same, as long as the printer is the same. That last part is the
+/// caller's to vouch for with the `stamp` it stores with the cache ([`FormatCache::to_bytes`]):
+/// `xtask` uses the identity of its own executable, so any rebuild (a new generator, a new
+/// `prettyplease`) starts from an empty cache. Plain data; the library never touches the
+/// disk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormatCache {
+    pieces: HashMap<u128, String>,
+}
+
+/// The first line of a serialized [`FormatCache`].
+const CACHE_MAGIC: &[u8] = b"tc-codegen format cache v1\n";
+
+impl FormatCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of pieces held.
+    pub fn len(&self) -> usize {
+        self.pieces.len()
+    }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.pieces.is_empty()
+    }
+
+    /// The fingerprints held, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = u128> + '_ {
+        self.pieces.keys().copied()
+    }
+
+    /// The printed text of tokens with this fingerprint, if cached.
+    pub fn get(&self, key: u128) -> Option<&str> {
+        self.pieces.get(&key).map(String::as_str)
+    }
+
+    /// Adds a printed piece.
+    pub fn insert(&mut self, key: u128, text: String) {
+        self.pieces.insert(key, text);
+    }
+
+    /// The cache as bytes, under `stamp` (who printed it). Deterministic: pieces in key order.
+    pub fn to_bytes(&self, stamp: &str) -> Vec<u8> {
+        let mut keys: Vec<&u128> = self.pieces.keys().collect();
+        keys.sort_unstable();
+        let size: usize = self.pieces.values().map(|t| t.len() + 24).sum();
+        let mut out = Vec::with_capacity(CACHE_MAGIC.len() + stamp.len() + 1 + size);
+        out.extend_from_slice(CACHE_MAGIC);
+        out.extend_from_slice(stamp.replace('\n', " ").as_bytes());
+        out.push(b'\n');
+        for key in keys {
+            let text = &self.pieces[key];
+            out.extend_from_slice(&key.to_le_bytes());
+            out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+            out.extend_from_slice(text.as_bytes());
+        }
+        out
+    }
+
+    /// Reads [`FormatCache::to_bytes`]'s output. Anything else, a cache written under another
+    /// stamp, or a truncated or corrupt file gives an empty cache: a cache can only be
+    /// missing, never wrong or an error.
+    pub fn from_bytes(bytes: &[u8], stamp: &str) -> Self {
+        Self::parse(bytes, stamp).unwrap_or_default()
+    }
+
+    fn parse(bytes: &[u8], stamp: &str) -> Option<Self> {
+        let rest = bytes.strip_prefix(CACHE_MAGIC)?;
+        let header = format!("{}\n", stamp.replace('\n', " "));
+        let mut rest = rest.strip_prefix(header.as_bytes())?;
+        let mut pieces = HashMap::new();
+        while !rest.is_empty() {
+            let (key, tail) = rest.split_first_chunk::<16>()?;
+            let (len, tail) = tail.split_first_chunk::<8>()?;
+            let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+            if len > tail.len() {
+                return None;
+            }
+            let (text, tail) = tail.split_at(len);
+            pieces.insert(u128::from_le_bytes(*key), String::from_utf8(text.to_vec()).ok()?);
+            rest = tail;
+        }
+        Some(Self { pieces })
+    }
+}
+
+/// The fingerprint [`FormatCache`] keys pieces by: the tokens' text, hashed (64 bits) and
+/// measured (64 bits). Two different texts of the same length would have to collide in
+/// SipHash for a wrong piece to be reused: about one chance in 10^12 per run for the 6,500
+/// pieces of a 1,000-action crate.
+pub fn fingerprint(tokens: &TokenStream) -> u128 {
+    use std::fmt::Write as _;
+    use std::hash::{DefaultHasher, Hasher};
+
+    struct Sink(DefaultHasher, u64);
+    impl std::fmt::Write for Sink {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.write(s.as_bytes());
+            self.1 += s.len() as u64;
+            Ok(())
+        }
+    }
+    let mut sink = Sink(DefaultHasher::new(), 0);
+    // Writing into a hasher cannot fail.
+    let _ = write!(sink, "{tokens}");
+    (u128::from(sink.0.finish()) << 64) | u128::from(sink.1)
+}
+
+/// [`rust_piece`] through a cache: the tokens' fingerprint and their printed text, and
+/// whether the text came from `cache`.
+pub fn rust_piece_cached(emit: impl Fn() -> TokenStream, cache: &FormatCache) -> Result<(u128, String, bool), FormatError> {
+    let tokens = emit();
+    let key = fingerprint(&tokens);
+    if let Some(text) = cache.get(key) {
+        return Ok((key, text.to_owned(), true));
+    }
+    let mut once = Some(tokens);
+    let text = rust_piece(|| once.take().unwrap_or_else(&emit))?;
+    Ok((key, text, false))
 }
 
 /// A TOML file (the generated `Cargo.toml`).
@@ -71,7 +203,7 @@ impl std::error::Error for FormatError {}
 
 #[cfg(test)]
 mod tests {
-    use super::rust_piece;
+    use super::{FormatCache, fingerprint, rust_piece, rust_piece_cached};
     use quote::quote;
 
     #[test]
@@ -81,6 +213,36 @@ mod tests {
         let whole = rust_piece(|| quote! { #a #b }).unwrap();
         let joined = rust_piece(|| a.clone()).unwrap() + &rust_piece(|| b.clone()).unwrap();
         assert_eq!(whole, joined);
+    }
+
+    #[test]
+    fn cache_round_trips_and_rejects_what_it_did_not_write() {
+        let mut cache = FormatCache::new();
+        cache.insert(1, "pub struct A;\n".into());
+        cache.insert(u128::MAX, "é\n".into());
+        let bytes = cache.to_bytes("build 1");
+        assert_eq!(FormatCache::from_bytes(&bytes, "build 1"), cache);
+        assert!(FormatCache::from_bytes(&bytes, "build 2").is_empty(), "another stamp");
+        assert!(FormatCache::from_bytes(&bytes[..bytes.len() - 1], "build 1").is_empty(), "truncated");
+        assert!(FormatCache::from_bytes(b"", "build 1").is_empty());
+        let mut long = bytes.clone();
+        let at = long.len() - 3 - 8;
+        long[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(FormatCache::from_bytes(&long, "build 1").is_empty(), "length past the end");
+    }
+
+    #[test]
+    fn fingerprints_follow_the_tokens_text() {
+        let a = quote! { pub struct A { x: i64 } };
+        assert_eq!(fingerprint(&a), fingerprint(&quote! { pub struct A { x: i64 } }));
+        assert_ne!(fingerprint(&a), fingerprint(&quote! { pub struct A { y: i64 } }));
+        assert_ne!(fingerprint(&a), fingerprint(&quote! { pub struct A { x: i64, } }));
+        let mut cache = FormatCache::new();
+        let (key, text, hit) = rust_piece_cached(|| a.clone(), &cache).unwrap();
+        assert!(!hit);
+        assert_eq!(text, rust_piece(|| a.clone()).unwrap());
+        cache.insert(key, text.clone());
+        assert_eq!(rust_piece_cached(|| a.clone(), &cache).unwrap(), (key, text, true));
     }
 
     #[test]

@@ -38,3 +38,43 @@ fn constructs_fixture() {
     };
     snapshot_dir("codegen/tests/emit_fixtures/constructs", "constructs", &options);
 }
+
+/// The format cache changes how fast, never what: a cold cached run, a warm one (every piece
+/// found) and one whose cache holds pieces of another crate all give `generate`'s bytes, and
+/// each run's cache holds exactly the pieces it printed.
+#[test]
+fn cached_generation_is_byte_identical() {
+    use tc_codegen::emit::generate_cached;
+    use tc_codegen::format::FormatCache;
+
+    let load = |spec: &str| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(spec);
+        tc_codegen::build(&tc_codegen::load::read_dir(&root).expect("spec reads")).expect("spec builds")
+    };
+    let real = load("spec");
+    let constructs = load("codegen/tests/emit_fixtures/constructs");
+    let options = Options::default();
+    let want = generate(&real, &options).expect("emits");
+
+    let (cold, cache) = generate_cached(&real, &options, &FormatCache::new()).expect("emits");
+    assert_eq!(cold, want);
+    let rust_files = want.keys().filter(|p| p.ends_with(".rs")).count();
+    assert_eq!(cache.len(), rust_files, "one piece per Rust file");
+
+    let (warm, again) = generate_cached(&real, &options, &cache).expect("emits");
+    assert_eq!(warm, want);
+    assert_eq!(again, cache);
+
+    let (_, other) = generate_cached(&constructs, &options, &FormatCache::new()).expect("emits");
+    let (mixed, _) = generate_cached(&real, &options, &other).expect("emits");
+    assert_eq!(mixed, want);
+
+    // A cached text is used as is: a wrong entry shows up in the output (so the test above
+    // is not passing by ignoring the cache).
+    let mut poisoned = FormatCache::new();
+    for key in cache.keys() {
+        poisoned.insert(key, "// poisoned\n".to_owned());
+    }
+    let (bad, _) = generate_cached(&real, &options, &poisoned).expect("emits");
+    assert!(bad.values().filter(|t| t.contains("// poisoned")).count() == rust_files);
+}

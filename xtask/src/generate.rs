@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::cache::Store;
 use tc_codegen::emit::{self, Options};
 use tc_codegen::format::REGENERATE;
 
@@ -59,11 +60,21 @@ pub const TARGETS: &[Target] = &[
     },
 ];
 
-/// Generates every file of a client crate from the spec at `spec_root`.
-pub fn generate(spec_root: &Path, options: &Options) -> Result<BTreeMap<String, String>, String> {
+/// Generates every file of a client crate from the spec at `spec_root`, reusing and then
+/// replacing the format cache in `store` if there is one (the output is the same either way).
+pub fn generate(
+    spec_root: &Path,
+    options: &Options,
+    store: Option<&Store>,
+) -> Result<BTreeMap<String, String>, String> {
     let files = tc_codegen::load::read_dir(spec_root).map_err(|d| d.to_string())?;
     let api = tc_codegen::build(&files).map_err(|d| d.to_string())?;
-    emit::generate(&api, options).map_err(|e| e.to_string())
+    let Some(store) = store else {
+        return emit::generate(&api, options).map_err(|e| e.to_string());
+    };
+    let (files, cache) = emit::generate_cached(&api, options, &store.load()).map_err(|e| e.to_string())?;
+    store.save(&cache);
+    Ok(files)
 }
 
 /// Compares `wanted` with the crate at `out_root`: files whose contents differ, and files
@@ -121,8 +132,8 @@ pub fn run(root: &Path, mode: Mode) -> Result<(), String> {
 
 fn run_one(root: &Path, target: &Target, mode: Mode) -> Result<(), String> {
     let out = target.out;
-    let wanted = generate(&root.join(target.spec), &(target.options)())?;
     let out_root = root.join(out);
+    let wanted = generate(&root.join(target.spec), &(target.options)(), Store::for_output(&out_root).as_ref())?;
     let changes = plan(&wanted, &out_root)?;
     match mode {
         Mode::Check if changes.is_empty() => {
@@ -168,7 +179,7 @@ mod tests {
     fn generated_crates_are_fresh() {
         let root = crate::workspace_root();
         for target in TARGETS {
-            let wanted = generate(&root.join(target.spec), &(target.options)()).expect("spec builds");
+            let wanted = generate(&root.join(target.spec), &(target.options)(), None).expect("spec builds");
             let changes = plan(&wanted, &root.join(target.out)).expect("plan");
             let stale: Vec<&str> = changes.iter().map(Change::path).collect();
             assert!(stale.is_empty(), "{}/ is stale: run `{REGENERATE}`; differing files: {stale:?}", target.out);
@@ -180,9 +191,9 @@ mod tests {
     fn generation_is_deterministic() {
         let root = crate::workspace_root();
         for target in TARGETS {
-            let first = generate(&root.join(target.spec), &(target.options)()).expect("spec builds");
+            let first = generate(&root.join(target.spec), &(target.options)(), None).expect("spec builds");
             for _ in 0..5 {
-                assert_eq!(generate(&root.join(target.spec), &(target.options)()).expect("spec builds"), first);
+                assert_eq!(generate(&root.join(target.spec), &(target.options)(), None).expect("spec builds"), first);
             }
         }
     }

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::format::{self, FormatError};
+use crate::format::{self, FormatCache, FormatError};
 use crate::par;
 use crate::ir::{Api, Field, Scalar, Service, Type};
 
@@ -53,6 +53,26 @@ impl Default for Options {
 /// joined in order, so the output is the same whatever the number of threads. The first
 /// piece that fails to format is the error returned.
 pub fn generate(api: &Api, options: &Options) -> Result<BTreeMap<String, String>, FormatError> {
+    generate_with(api, options, None).map(|(files, _)| files)
+}
+
+/// [`generate`], reusing the printed pieces of an earlier run whose tokens are unchanged
+/// (see [`FormatCache`]). The output is byte-identical to [`generate`]'s; the cache
+/// returned holds this run's pieces (none of the earlier run's that are no longer
+/// produced), for the next run.
+pub fn generate_cached(
+    api: &Api,
+    options: &Options,
+    cache: &FormatCache,
+) -> Result<(BTreeMap<String, String>, FormatCache), FormatError> {
+    generate_with(api, options, Some(cache))
+}
+
+fn generate_with(
+    api: &Api,
+    options: &Options,
+    cache: Option<&FormatCache>,
+) -> Result<(BTreeMap<String, String>, FormatCache), FormatError> {
     let mut files = BTreeMap::new();
     let mut rust: Vec<(String, Piece<'_>)> = Vec::new();
     files.insert("Cargo.toml".to_owned(), cargo::manifest(api, options));
@@ -75,11 +95,23 @@ pub fn generate(api: &Api, options: &Options) -> Result<BTreeMap<String, String>
             );
         }
     }
-    let formatted = par::map(&rust, |(path, piece)| format::rust_piece(piece).map_err(|e| e.in_file(path)));
-    for ((path, _), text) in rust.iter().zip(formatted) {
-        files.entry(path.clone()).or_insert_with(format::rust_header).push_str(&text?);
+    // Without a cache, nothing is fingerprinted: a cold run pays nothing for the feature.
+    let formatted = par::map(&rust, |(path, piece)| {
+        match cache {
+            None => format::rust_piece(piece).map(|text| (None, text)),
+            Some(cache) => format::rust_piece_cached(piece, cache).map(|(key, text, _)| (Some(key), text)),
+        }
+        .map_err(|e| e.in_file(path))
+    });
+    let mut next = FormatCache::new();
+    for ((path, _), piece) in rust.iter().zip(formatted) {
+        let (key, text) = piece?;
+        files.entry(path.clone()).or_insert_with(format::rust_header).push_str(&text);
+        if let Some(key) = key {
+            next.insert(key, text);
+        }
     }
-    Ok(files)
+    Ok((files, next))
 }
 
 /// One piece of a generated Rust file: emits its tokens (inner attributes, items). A file's
