@@ -12,7 +12,8 @@
 # every service, the action's feature) and the N actions split into 4 services with one
 # service's feature.
 #
-#   bench/consumer.sh [N]          default N=1000; REPEAT=3 for the best of three
+#   bench/consumer.sh [N]          default N=1000; REPEAT=3 for the best of three;
+#                                  ONLY="name name" measures only those rows
 source "$(dirname "$0")/lib.sh"
 build_xtask
 machine
@@ -22,6 +23,7 @@ deps_built=""
 # consumer NAME SDK_DIR FEATURES MAIN_RS: builds and measures one consumer.
 consumer() {
     local name=$1 sdk=$2 features=$3 main=$4 dir=$BENCH_DIR/consumer-$1
+    if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name "* ]]; then return; fi
     mkdir -p "$dir/src"
     cp "$ROOT/Cargo.lock" "$dir/Cargo.lock" 2>/dev/null || true
     cat > "$dir/Cargo.toml" <<TOML
