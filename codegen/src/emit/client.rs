@@ -121,6 +121,8 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
         pub mod errors;
         pub mod models;
         mod actions;
+        // Empty with no action enabled (feature `<service>-base` alone).
+        #[allow(unused_imports)]
         pub use self::actions::*;
 
         /// Descriptor of the service for the runtime: signing name, version, hosts.

@@ -7,6 +7,7 @@
 pub mod errors;
 pub mod models;
 mod actions;
+#[allow(unused_imports)]
 pub use self::actions::*;
 /// Descriptor of the service for the runtime: signing name, version, hosts.
 pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
