@@ -31,7 +31,9 @@ impl Store {
         let meta = fs::metadata(&exe).ok()?;
         let modified = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
         let stamp = format!("{} {} {}", exe.display(), meta.len(), modified.as_nanos());
-        let out = fs::canonicalize(out).unwrap_or_else(|_| out.to_path_buf());
+        // Absolute without touching the disk: the same name before and after the first run
+        // creates the directory.
+        let out = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
         let mut hasher = DefaultHasher::new();
         out.hash(&mut hasher);
         let name = format!("{:016x}.bin", hasher.finish());
