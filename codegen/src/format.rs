@@ -38,13 +38,13 @@ pub fn rust_piece(mut emit: impl FnMut() -> TokenStream) -> Result<String, Forma
 /// reuse what an earlier run printed: `syn` + `prettyplease` are most of its time, and after
 /// a one-action edit nearly every piece's tokens are the same as last time.
 ///
-/// The key is a fingerprint of the tokens' text (`TokenStream`'s `Display`, streamed into a
-/// hasher without building the string; [`fingerprint`]): equal text parses to the same syntax tree, so
-/// the printed piece is the same, as long as the printer is the same. That last part is the
-/// caller's to vouch for with the `stamp` it stores with the cache ([`FormatCache::to_bytes`]):
-/// `xtask` uses the identity of its own executable, so any rebuild (a new generator, a new
-/// `prettyplease`) starts from an empty cache. Plain data; the library never touches the
-/// disk.
+/// The key is a [`fingerprint`] of the tokens' text (`TokenStream`'s `Display`, streamed
+/// into a hasher without building the string): equal text parses to the same syntax tree,
+/// so the printed piece is the same, as long as the printer is the same. That last part is
+/// the caller's to vouch for with the `stamp` it stores with the cache
+/// ([`FormatCache::to_bytes`]): `xtask` uses the identity of its own executable, so any
+/// rebuild (a new generator, a new `prettyplease`) starts from an empty cache. Plain data;
+/// the library never touches the disk.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FormatCache {
     pieces: HashMap<u128, String>,
