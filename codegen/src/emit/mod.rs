@@ -49,7 +49,7 @@ impl Default for Options {
 /// Generates every file of the client crate, keyed by path relative to the crate root
 /// (`Cargo.toml`, `src/lib.rs`, `src/tcss/models.rs`, `docs/tcss/DescribeX.md`, ...).
 ///
-/// Rust files are made of [`Piece`]s, emitted and formatted on every core ([`par::map`]) and
+/// Rust files are made of pieces (`Piece`), emitted and formatted on every core ([`par::map`]) and
 /// joined in order, so the output is the same whatever the number of threads. The first
 /// piece that fails to format is the error returned.
 pub fn generate(api: &Api, options: &Options) -> Result<BTreeMap<String, String>, FormatError> {
