@@ -4,7 +4,7 @@
 //! common part → per service: the service file, structures (names, fields), actions
 //! (names, hosts, fields, errors, pagination), the structure graph (recursion, nesting
 //! depth, usage), and last the examples, checked against the now-known shapes
-//! ([`example`]). Every diagnostic carries its file and key path; [`Diagnostics::locate`]
+//! (`check::example`). Every diagnostic carries its file and key path; [`Diagnostics::locate`]
 //! adds the line:column.
 
 mod example;

@@ -3,7 +3,7 @@
 //! The pipeline, one verb per stage: [`load`] (YAML text → spec structs, syntax and
 //! shape errors with line:column) → [`check`] (spec → plain-data [`ir`], every semantic
 //! error at once with a key path) → [`emit`] (IR → Rust tokens per artifact) →
-//! [`format`] (prettyplease + header). Nothing here touches the disk except
+//! [`format`](mod@format) (prettyplease + header, and the format cache). Nothing here touches the disk except
 //! [`load::read_dir`]; `xtask` writes files.
 
 pub mod emit;

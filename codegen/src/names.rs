@@ -38,7 +38,7 @@ const KEYWORDS: &[&str] = &[
     "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
-/// Whether `s` is a Rust keyword (see [`KEYWORDS`]).
+/// Whether `s` is a Rust keyword (of any edition: strict, reserved or weak).
 pub fn is_keyword(s: &str) -> bool {
     KEYWORDS.contains(&s)
 }
