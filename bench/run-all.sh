@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every benchmark, in order, output to bench/results/<date>.txt (and the terminal). About
-# 20 minutes on the 2-core machine with REPEAT=1. BENCHMARKS.md holds the written result.
+# 35 minutes on the 2-core machine with REPEAT=1. BENCHMARKS.md holds the written result.
 set -euo pipefail
 dir=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$dir/results"
