@@ -1135,27 +1135,20 @@ impl Checker {
         };
         let input = reach(actions.iter().flat_map(|a| a.request.iter().filter_map(|f| f.ty.structure())).collect());
         let output = reach(actions.iter().flat_map(|a| a.response.iter().filter_map(|f| f.ty.structure())).collect());
-        let mut by_action: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut reached_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for a in actions {
             let roots = a.request.iter().chain(&a.response).filter_map(|f| f.ty.structure()).collect();
             for s in reach(roots) {
-                by_action.entry(a.name.as_str()).or_default().push(s);
-            }
-        }
-        let mut reached_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (action, reached) in by_action {
-            for s in reached {
-                reached_by.entry(s).or_default().push(action.to_owned());
+                reached_by.entry(s).or_default().push(a.name.clone());
             }
         }
         for s in structures.iter_mut() {
             s.usage = ir::Usage { input: input.contains(&s.name), output: output.contains(&s.name) };
-            // Actions were visited in name order, so each list is sorted.
             s.actions = reached_by.remove(&s.name).unwrap_or_default();
+            s.actions.sort_unstable();
         }
     }
 }
-
 
 /// A cycle through `start`, as the list of its members starting at `start`.
 fn find_cycle<'a>(start: &'a str, edges: &BTreeMap<&'a str, BTreeSet<&'a str>>) -> Option<Vec<&'a str>> {

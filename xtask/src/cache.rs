@@ -9,12 +9,26 @@
 //! what this very binary would print. A missing, stale or corrupt file is an empty cache; a
 //! file that cannot be written is a warning, never a failed run.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
+use tc_codegen::emit::Options;
 use tc_codegen::format::FormatCache;
+use tc_codegen::ir::Api;
+
+/// Emits the crate, through the cache in `store` when there is one: loads it, emits reusing
+/// it, saves this run's pieces. The output is the same either way.
+pub fn emit(api: &Api, options: &Options, store: Option<&Store>) -> Result<BTreeMap<String, String>, String> {
+    let Some(store) = store else {
+        return tc_codegen::emit::generate(api, options).map_err(|e| e.to_string());
+    };
+    let (files, cache) = tc_codegen::emit::generate_cached(api, options, &store.load()).map_err(|e| e.to_string())?;
+    store.save(&cache);
+    Ok(files)
+}
 
 /// Where the cache of one output directory lives, and the stamp it must carry.
 #[derive(Debug, Clone)]

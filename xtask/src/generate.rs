@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::cache::Store;
-use tc_codegen::emit::{self, Options};
+use crate::cache::{self, Store};
+use tc_codegen::emit::Options;
 use tc_codegen::format::REGENERATE;
 
 /// What `gen` does with differences.
@@ -69,12 +69,7 @@ pub fn generate(
 ) -> Result<BTreeMap<String, String>, String> {
     let files = tc_codegen::load::read_dir(spec_root).map_err(|d| d.to_string())?;
     let api = tc_codegen::build(&files).map_err(|d| d.to_string())?;
-    let Some(store) = store else {
-        return emit::generate(&api, options).map_err(|e| e.to_string());
-    };
-    let (files, cache) = emit::generate_cached(&api, options, &store.load()).map_err(|e| e.to_string())?;
-    store.save(&cache);
-    Ok(files)
+    cache::emit(&api, options, store)
 }
 
 /// Compares `wanted` with the crate at `out_root`: files whose contents differ, and files

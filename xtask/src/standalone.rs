@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use tc_codegen::emit::Options;
 
-use crate::cache::Store;
+use crate::cache::{self, Store};
 use crate::generate::{Change, plan};
 use crate::synth::{Params, stats, synth};
 
@@ -93,15 +93,7 @@ pub fn emit_cli(root: &Path, args: &[&str]) -> Result<(), String> {
     let api = tc_codegen::build(&files).map_err(|d| d.to_string())?;
     let t2 = Instant::now();
     let store = if args.contains(&"--no-cache") { None } else { Store::for_output(&out) };
-    let mut wanted = match &store {
-        None => tc_codegen::emit::generate(&api, &options).map_err(|e| e.to_string())?,
-        Some(store) => {
-            let (files, cache) =
-                tc_codegen::emit::generate_cached(&api, &options, &store.load()).map_err(|e| e.to_string())?;
-            store.save(&cache);
-            files
-        }
-    };
+    let mut wanted = cache::emit(&api, &options, store.as_ref())?;
     let t3 = Instant::now();
 
     // Its own workspace root, so it builds wherever it is put (never as a member of ours).

@@ -11,9 +11,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::client::pager_type_ident;
 use super::text::doc_attrs;
-use super::{Piece, features, ident, is_optional, value_type_in};
+use super::{Piece, features, gated_module, ident, is_optional, value_type_in};
 use crate::ir::{Action, Field, Pagination, Scalar, Service, Type};
 
 /// `src/<service>/actions/`: `mod.rs`, then one file per action. Returns `(path relative to
@@ -25,19 +24,12 @@ pub(crate) fn actions_rs(service: &Service) -> Vec<(String, Piece<'_>)> {
         Box::new(move || {
             let doc = format!(" Descriptors and pagers of the {} actions, one module each.", service.name);
             let modules = service.actions.iter().map(|a| {
-                let cfg = features::cfg_action(service, a);
-                let module = ident(&a.method);
                 let mut names = vec![info_ident(a)];
                 if a.pagination.is_some() {
                     names.push(pager_type_ident(a));
                     names.push(paging_ident(a));
                 }
-                quote! {
-                    #cfg
-                    mod #module;
-                    #cfg
-                    pub use self::#module::{#(#names),*};
-                }
+                gated_module(&features::cfg_action(service, a), &ident(&a.method), &names)
             });
             quote! {
                 #![doc = #doc]
@@ -85,6 +77,11 @@ fn action_rs(service: &Service, action: &Action) -> TokenStream {
 /// The descriptor static of an action: `DESCRIBE_IMAGE_AUTHORIZED_INFO`.
 pub(crate) fn info_ident(action: &Action) -> proc_macro2::Ident {
     ident(&heck::ToShoutySnakeCase::to_shouty_snake_case(action.name.as_str()))
+}
+
+/// The pager type alias of a paged action: `DescribeXPages`.
+pub(crate) fn pager_type_ident(action: &Action) -> proc_macro2::Ident {
+    ident(&format!("{}Pages", action.name))
 }
 
 fn paging_ident(action: &Action) -> proc_macro2::Ident {

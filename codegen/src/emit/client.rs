@@ -11,6 +11,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::actions::{info_ident, pager_type_ident};
 use super::examples::doc_example;
 use super::text::{doc_attrs, escape};
 use super::{Options, crate_ident, features, ident};
@@ -97,7 +98,7 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
     let impl_methods = service.actions.iter().map(|a| {
         let method = ident(&a.method);
         let (req, resp, err) = (ident(&a.request_type), ident(&a.response_type), ident(&a.error_type));
-        let info = super::actions::info_ident(a);
+        let info = info_ident(a);
         let cfg = features::cfg_action(service, a);
         quote! {
             #cfg
@@ -198,10 +199,6 @@ fn trait_method(service: &Service, action: &Action, krate: &proc_macro2::Ident) 
         #cfg
         fn #method<'a>(&'a self, request: &'a models::#req) -> ::tc_runtime::ActionFuture<'a, models::#resp, errors::#err>;
     }
-}
-
-pub(crate) fn pager_type_ident(action: &Action) -> proc_macro2::Ident {
-    ident(&format!("{}Pages", action.name))
 }
 
 fn pager_method(service: &Service, action: &Action, _p: &Pagination) -> TokenStream {

@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Piece, features, ident};
+use super::{Piece, features, gated_module, ident};
 use super::text::{doc_attrs, escape};
 use crate::ir::{Action, Api, ErrorCode, Service};
 
@@ -76,15 +76,7 @@ pub(crate) fn errors_rs(service: &Service) -> Vec<(String, Piece<'_>)> {
                 service.name
             );
             let modules = service.actions.iter().map(|a| {
-                let cfg = features::cfg_action(service, a);
-                let module = ident(&a.method);
-                let name = ident(&a.error_type);
-                quote! {
-                    #cfg
-                    mod #module;
-                    #cfg
-                    pub use self::#module::#name;
-                }
+                gated_module(&features::cfg_action(service, a), &ident(&a.method), &[ident(&a.error_type)])
             });
             quote! {
                 #![doc = #doc]

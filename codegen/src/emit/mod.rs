@@ -118,6 +118,19 @@ fn generate_with(
 /// pieces are consecutive in [`generate`]'s list; each is formatted on its own.
 pub(crate) type Piece<'a> = Box<dyn Fn() -> TokenStream + Sync + 'a>;
 
+/// One line pair of a `mod.rs` that splits its items into files: `mod module;` and the
+/// re-export of `names`, both behind `cfg` (the features that reach the file), so a build
+/// without those features does not read the file at all. `models/`, `errors/` and
+/// `actions/` are laid out this way.
+pub(crate) fn gated_module(cfg: &TokenStream, module: &Ident, names: &[Ident]) -> TokenStream {
+    quote! {
+        #cfg
+        mod #module;
+        #cfg
+        pub use self::#module::{#(#names),*};
+    }
+}
+
 /// A Rust identifier from a name the checker already made valid.
 pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())

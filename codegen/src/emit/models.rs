@@ -22,7 +22,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::text::{doc_attrs, escape, field_doc};
-use super::{Piece, features, field_type, ident, int_lit, is_optional, value_type};
+use super::{Piece, features, field_type, gated_module, ident, int_lit, is_optional, value_type};
 use crate::ir::{Action, Field, Scalar, Service, Type, Usage, ValueKind, ValueSet};
 
 /// The codec module of the runtime, as generated code names it.
@@ -51,15 +51,8 @@ pub(crate) fn models_rs(service: &Service) -> Vec<(String, Piece<'_>)> {
                 service.title, service.name, service.version
             );
             let modules = head.iter().map(|(module, actions, exports)| {
-                let cfg = features::cfg_any(service, actions.iter().copied());
-                let module = ident(module);
-                let exports = exports.iter().map(|e| ident(e));
-                quote! {
-                    #cfg
-                    mod #module;
-                    #cfg
-                    pub use self::#module::{#(#exports),*};
-                }
+                let exports: Vec<_> = exports.iter().map(|e| ident(e)).collect();
+                gated_module(&features::cfg_any(service, actions.iter().copied()), &ident(module), &exports)
             });
             quote! {
                 #![doc = #module_doc]
