@@ -549,6 +549,10 @@ impl tracing::Subscriber for Capture {
 async fn no_secret_in_debug_display_errors_or_tracing() {
     let capture = Capture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
+    // Other tests run on other threads with no subscriber: one that reached the `tc.call`
+    // span first while this subscriber was being installed could leave its interest cached
+    // as "never" (CI saw the span missing once). Recompute every callsite's interest now.
+    tracing::callsite::rebuild_interest_cache();
     let server = Server::start(|_, i| match i {
         0 => Reply::ok(r#""TotalCount":1"#, "rid-trace-ok"),
         1 => Reply::api_error("RequestLimitExceeded", "slow", "rid-trace-throttle"),
