@@ -559,7 +559,10 @@ impl Checker {
                 }
             }
         }
+        let idempotency_token = self.idempotency_token(file, a, &request);
         ir::Action {
+            idempotent: a.idempotent.unwrap_or_else(|| names::is_read_only_verb(&a.action)),
+            idempotency_token,
             name: a.action.clone(),
             method: method.to_owned(),
             request_type: request_type.clone(),
@@ -575,6 +578,32 @@ impl Checker {
             pagination,
             notes: a.notes.clone(),
             source: a.file.clone(),
+        }
+    }
+
+    /// The stated idempotency-token parameter, checked to be a top-level `String` request
+    /// parameter; else a `ClientToken` parameter of that type, inferred.
+    fn idempotency_token(&mut self, file: &str, a: &ActionSpec, request: &[ir::Field]) -> Option<String> {
+        let is_string = |f: &&ir::Field| f.ty == ir::Type::Scalar(ir::Scalar::String);
+        let Some(name) = &a.idempotency_token else {
+            return request.iter().filter(is_string).find(|f| f.name == "ClientToken").map(|f| f.name.clone());
+        };
+        match request.iter().find(|f| &f.name == name) {
+            Some(f) if is_string(&f) => Some(name.clone()),
+            Some(f) => {
+                let msg = format!("idempotency_token `{name}` must be a String parameter, not `{}`", type_name(&f.ty));
+                self.err(file, "idempotency_token", msg);
+                None
+            }
+            None if !a.complete => None,
+            None => {
+                let msg = format!("idempotency_token names `{name}`, which is not a request parameter");
+                match names::did_you_mean(name, request.iter().map(|f| f.name.as_str())) {
+                    Some(s) => self.err_help(file, "idempotency_token", msg, format!("did you mean `{s}`?")),
+                    None => self.err(file, "idempotency_token", msg),
+                }
+                None
+            }
         }
     }
 

@@ -128,6 +128,14 @@ pub struct Action {
     pub description: String,
     /// Documented limit in requests per second, if any.
     pub rate_limit: Option<u32>,
+    /// Whether the action may be sent again after a request may have reached the server:
+    /// read-only verbs (`Describe`, `Get`, ...) yes, anything else no, unless the spec says
+    /// otherwise (`idempotent:`). See [`crate::names::is_read_only_verb`].
+    pub idempotent: bool,
+    /// Wire name of the request's idempotency-token parameter (a top-level `String`), stated
+    /// in the spec (`idempotency_token:`) or inferred from a `ClientToken` parameter: the
+    /// runtime fills it once per logical call, so retries of a mutating call are safe.
+    pub idempotency_token: Option<String>,
     /// Hosts the action's page names ("Domain name for API request"), in documented order.
     pub hosts: Vec<String>,
     /// Request parameters (business parameters only), in documented order.

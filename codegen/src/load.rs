@@ -534,8 +534,8 @@ const SERVICE_KEYS: &[&str] =
     &["service", "title", "version", "default_host", "other_hosts", "description", "source", "notes"];
 const STRUCTURE_KEYS: &[&str] = &["structure", "source", "description", "fields", "notes"];
 const ACTION_KEYS: &[&str] = &[
-    "action", "source", "description", "hosts", "rate_limit", "request", "response", "errors", "pagination",
-    "examples", "notes",
+    "action", "source", "description", "hosts", "rate_limit", "idempotent", "idempotency_token", "request",
+    "response", "errors", "pagination", "examples", "notes",
 ];
 const FIELD_KEYS: &[&str] = &[
     "name", "type", "description", "required", "nullable", "default", "minimum", "maximum", "values", "enum",
@@ -656,6 +656,8 @@ fn action(cx: &mut Cx<'_>, root: &Yaml, dir: &str, stem: &str) -> Option<ActionS
         description: o.str_or_empty(cx, "description"),
         hosts,
         rate_limit: o.opt_int(cx, "rate_limit"),
+        idempotent: o.opt_bool(cx, "idempotent"),
+        idempotency_token: o.opt_str(cx, "idempotency_token"),
         request: o.list(cx, "request", field),
         response: o.list(cx, "response", field),
         errors: o.list(cx, "errors", error),

@@ -153,6 +153,22 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len()][b.len()]
 }
 
+/// The leading verb of an action name: `Describe` of `DescribeImageList`.
+pub fn verb(action: &str) -> &str {
+    let end = action.char_indices().skip(1).find(|(_, c)| !c.is_ascii_lowercase()).map_or(action.len(), |(i, _)| i);
+    &action[..end]
+}
+
+/// Verbs whose actions only read: sending one again after it may have reached the server is
+/// harmless, so the runtime may retry it after a timeout or a dropped connection. Any other
+/// verb (`Create`, `Modify`, `Delete`, `Scan`, `Export`, ...) is treated as mutating.
+pub const READ_ONLY_VERBS: &[&str] = &["Check", "Describe", "Get", "Inquire", "Inquiry", "List", "Query", "Search"];
+
+/// Whether an action's name starts with a [`READ_ONLY_VERBS`] verb.
+pub fn is_read_only_verb(action: &str) -> bool {
+    READ_ONLY_VERBS.contains(&verb(action))
+}
+
 /// The candidate closest to `name`, if close enough to be a plausible typo: equal ignoring
 /// case, or within an edit distance of a third of the name's length (at least 1).
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -170,6 +186,24 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn verbs() {
+        for (name, verb, read_only) in [
+            ("DescribeImageList", "Describe", true),
+            ("InquirePriceCreate", "Inquire", true),
+            ("CheckRepeatAssetImageRegistry", "Check", true),
+            ("ModifyMachine", "Modify", false),
+            ("ScanImage", "Scan", false),
+            ("ExportTasks", "Export", false),
+            ("Describer", "Describer", false),
+            ("Get", "Get", true),
+            ("X", "X", false),
+        ] {
+            assert_eq!(super::verb(name), verb, "{name}");
+            assert_eq!(super::is_read_only_verb(name), read_only, "{name}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -183,6 +183,10 @@ pub struct ActionSpec {
     pub hosts: Vec<Spanned>,
     /// `rate_limit`.
     pub rate_limit: Option<i64>,
+    /// `idempotent`: overrides what the action's verb implies about retrying it.
+    pub idempotent: Option<bool>,
+    /// `idempotency_token`: wire name of the request's idempotency-token parameter.
+    pub idempotency_token: Option<String>,
     /// `request`.
     pub request: Vec<FieldSpec>,
     /// `response`.

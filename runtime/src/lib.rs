@@ -56,4 +56,12 @@ pub struct ActionInfo {
     pub name: &'static str,
     /// Documented requests per second, if any.
     pub rate_limit: Option<u32>,
+    /// Whether the action may be sent again after a request may have reached the server
+    /// (read-only actions, and those the spec marks idempotent). A mutating action is
+    /// retried only when it cannot have executed, unless it has an idempotency token.
+    pub idempotent: bool,
+    /// Wire name of the request's idempotency-token parameter (a top-level string, e.g.
+    /// `ClientToken`), if the action has one: the runtime fills it once per logical call when
+    /// the caller left it empty and sends the same value on every attempt.
+    pub idempotency_token: Option<&'static str>,
 }

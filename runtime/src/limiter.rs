@@ -139,10 +139,10 @@ mod tests {
     fn limiters_are_per_action() {
         static SVC: crate::ServiceInfo =
             crate::ServiceInfo { name: "tcss", version: "v", default_host: "h", intl_host: None };
-        static A: ActionInfo = ActionInfo { service: &SVC, name: "A", rate_limit: Some(20) };
-        static A2: ActionInfo = ActionInfo { service: &SVC, name: "A", rate_limit: Some(20) };
-        static B: ActionInfo = ActionInfo { service: &SVC, name: "B", rate_limit: Some(20) };
-        static N: ActionInfo = ActionInfo { service: &SVC, name: "N", rate_limit: None };
+        static A: ActionInfo = ActionInfo { service: &SVC, name: "A", rate_limit: Some(20), idempotent: true, idempotency_token: None };
+        static A2: ActionInfo = ActionInfo { service: &SVC, name: "A", rate_limit: Some(20), idempotent: true, idempotency_token: None };
+        static B: ActionInfo = ActionInfo { service: &SVC, name: "B", rate_limit: Some(20), idempotent: true, idempotency_token: None };
+        static N: ActionInfo = ActionInfo { service: &SVC, name: "N", rate_limit: None, idempotent: true, idempotency_token: None };
         let ls = Limiters::new(RateLimitConfig::default());
         assert!(Arc::ptr_eq(&ls.get(&A).unwrap(), &ls.get(&A2).unwrap()));
         assert!(!Arc::ptr_eq(&ls.get(&A).unwrap(), &ls.get(&B).unwrap()));

@@ -545,6 +545,8 @@ mod tests {
             error_type: "DescribeThingsErrorCode".into(),
             description: String::new(),
             rate_limit: Some(20),
+            idempotent: true,
+            idempotency_token: None,
             hosts: Vec::new(),
             request,
             response: Vec::new(),

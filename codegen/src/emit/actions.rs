@@ -59,6 +59,11 @@ fn action_rs(service: &Service, action: &Action) -> TokenStream {
         Some(r) => quote!(::std::option::Option::Some(#r)),
         None => quote!(::std::option::Option::None),
     };
+    let idempotent = action.idempotent;
+    let token = match &action.idempotency_token {
+        Some(t) => quote!(::std::option::Option::Some(#t)),
+        None => quote!(::std::option::Option::None),
+    };
     let doc = doc_attrs(&format!("Descriptor of `{wire}` for the runtime."));
     quote! {
         #imports
@@ -68,6 +73,8 @@ fn action_rs(service: &Service, action: &Action) -> TokenStream {
             service: &SERVICE,
             name: #wire,
             rate_limit: #rate,
+            idempotent: #idempotent,
+            idempotency_token: #token,
         };
 
         #pager

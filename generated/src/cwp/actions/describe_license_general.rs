@@ -5,4 +5,6 @@ pub static DESCRIBE_LICENSE_GENERAL: ::tc_runtime::ActionInfo = ::tc_runtime::Ac
     service: &SERVICE,
     name: "DescribeLicenseGeneral",
     rate_limit: ::std::option::Option::Some(20u32),
+    idempotent: true,
+    idempotency_token: ::std::option::Option::None,
 };

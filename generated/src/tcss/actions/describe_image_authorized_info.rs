@@ -5,4 +5,6 @@ pub static DESCRIBE_IMAGE_AUTHORIZED_INFO: ::tc_runtime::ActionInfo = ::tc_runti
     service: &SERVICE,
     name: "DescribeImageAuthorizedInfo",
     rate_limit: ::std::option::Option::Some(20u32),
+    idempotent: true,
+    idempotency_token: ::std::option::Option::None,
 };

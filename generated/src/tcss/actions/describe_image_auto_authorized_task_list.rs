@@ -5,6 +5,8 @@ pub static DESCRIBE_IMAGE_AUTO_AUTHORIZED_TASK_LIST: ::tc_runtime::ActionInfo = 
     service: &SERVICE,
     name: "DescribeImageAutoAuthorizedTaskList",
     rate_limit: ::std::option::Option::Some(20u32),
+    idempotent: true,
+    idempotency_token: ::std::option::Option::None,
 };
 /// Pages of `DescribeImageAutoAuthorizedTaskList`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `Offset` and advances it by the number of items received; it stops after an empty page, or once `TotalCount` items are counted.
 pub type DescribeImageAutoAuthorizedTaskListPages<'a, C> = ::tc_runtime::support::Pages<

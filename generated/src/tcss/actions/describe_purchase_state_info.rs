@@ -5,4 +5,6 @@ pub static DESCRIBE_PURCHASE_STATE_INFO: ::tc_runtime::ActionInfo = ::tc_runtime
     service: &SERVICE,
     name: "DescribePurchaseStateInfo",
     rate_limit: ::std::option::Option::Some(20u32),
+    idempotent: true,
+    idempotency_token: ::std::option::Option::None,
 };

@@ -5,4 +5,6 @@ pub static DESCRIBE_NOTHING: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo
     service: &SERVICE,
     name: "DescribeNothing",
     rate_limit: ::std::option::Option::None,
+    idempotent: true,
+    idempotency_token: ::std::option::Option::None,
 };

@@ -5,4 +5,6 @@ pub static MODIFY_MACHINE: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
     service: &SERVICE,
     name: "ModifyMachine",
     rate_limit: ::std::option::Option::Some(5u32),
+    idempotent: false,
+    idempotency_token: ::std::option::Option::Some("ClientToken"),
 };

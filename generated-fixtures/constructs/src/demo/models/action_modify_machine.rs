@@ -35,13 +35,26 @@ pub struct ModifyMachineRequest {
     ///
     /// Wire name `Async`, type `Boolean`.
     pub async_: ::std::option::Option<bool>,
+    /// Idempotency token (inferred as such from its name); the runtime fills it when left empty.
+    ///
+    /// Wire name `ClientToken`, type `String`.
+    pub client_token: ::std::option::Option<::std::string::String>,
 }
 impl ::tc_runtime::support::codec::Encode for ModifyMachineRequest {
     #[inline]
     fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
         ::tc_runtime::support::codec::write(
             out,
-            &["MachineId", "Count", "Quota", "Weight", "Disk", "ExtraDisks", "Async"],
+            &[
+                "MachineId",
+                "Count",
+                "Quota",
+                "Weight",
+                "Disk",
+                "ExtraDisks",
+                "Async",
+                "ClientToken",
+            ],
             &[
                 &self.machine_id,
                 &self.count,
@@ -50,6 +63,7 @@ impl ::tc_runtime::support::codec::Encode for ModifyMachineRequest {
                 &self.disk,
                 &self.extra_disks,
                 &self.async_,
+                &self.client_token,
             ],
         );
     }
@@ -82,6 +96,7 @@ impl ModifyMachineRequest {
             disk,
             extra_disks,
             async_: ::std::option::Option::None,
+            client_token: ::std::option::Option::None,
         }
     }
     /// Sets `Async`.
@@ -93,6 +108,19 @@ impl ModifyMachineRequest {
     #[inline]
     pub fn with_async(mut self, value: bool) -> Self {
         self.async_ = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `ClientToken`.
+    ///
+    /// Idempotency token (inferred as such from its name); the runtime fills it when left empty.
+    ///
+    /// Wire name `ClientToken`, type `String`.
+    #[must_use]
+    pub fn with_client_token(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_token = ::std::option::Option::Some(value.into());
         self
     }
 }
