@@ -40,9 +40,12 @@ pub fn check(spec: &Spec) -> Result<ir::Api, Diagnostics> {
         let actions: Vec<&ActionSpec> = spec.actions.iter().filter(|x| x.dir == *dir).collect();
         let broken: BTreeSet<&str> =
             spec.broken_structures.iter().filter(|(d, _)| d == dir).map(|(_, n)| n.as_str()).collect();
-        services.push(ck.service(s, &structures, &actions, &broken, &common, &spec.files));
+        let errors: Vec<&spec::ServiceErrorsSpec> = spec.service_errors.iter().filter(|x| x.dir == *dir).collect();
+        services.push(ck.service(s, &structures, &actions, &errors, &broken, &common, &spec.files));
     }
-    for item in spec.structures.iter().map(|x| (&x.dir, &x.file)).chain(spec.actions.iter().map(|x| (&x.dir, &x.file))) {
+    let items = spec.structures.iter().map(|x| (&x.dir, &x.file));
+    let items = items.chain(spec.actions.iter().map(|x| (&x.dir, &x.file)));
+    for item in items.chain(spec.service_errors.iter().map(|x| (&x.dir, &x.file))) {
         let (dir, file) = item;
         if !by_dir.contains_key(dir.as_str()) && !spec.broken_services.contains(dir) {
             ck.diags.push(
@@ -173,6 +176,8 @@ struct ServiceCx<'a> {
     /// Wire name → fields of that structure whose declaration was wrong.
     struct_tolerated: BTreeMap<String, Tolerated>,
     types: TypeNames,
+    /// The service's codes and the common ones, sorted by code: what every action can return.
+    known_errors: Vec<ir::ErrorCode>,
 }
 
 impl Checker {
@@ -295,6 +300,7 @@ impl Checker {
         s: &spec::ServiceSpec,
         structures: &[&StructureSpec],
         actions: &[&ActionSpec],
+        service_errors: &[&spec::ServiceErrorsSpec],
         broken: &BTreeSet<&str>,
         common: &ir::Common,
         files: &spec::SpecFiles,
@@ -335,7 +341,19 @@ impl Checker {
             other_hosts.push(ir::Host { host: h.host.clone(), description: h.description.clone() });
         }
 
+        let mut errors = Vec::new();
+        for e in service_errors {
+            errors.extend(self.error_codes(&e.file, &e.errors, &common.errors));
+        }
+        // A common code listed again by the service stays a common code.
+        errors.retain(|e| !common.errors.iter().any(|c| c.code == e.code));
+        errors.sort_by(|a, b| a.code.cmp(&b.code));
+        let mut known_errors = errors.clone();
+        known_errors.extend(common.errors.iter().filter(|c| !errors.iter().any(|e| e.code == c.code)).cloned());
+        known_errors.sort_by(|a, b| a.code.cmp(&b.code));
+        let error_type = format!("{trait_name}ErrorCode");
         let mut cx = ServiceCx {
+            known_errors,
             name: s.service.clone(),
             version: s.version.clone(),
             hosts,
@@ -346,7 +364,9 @@ impl Checker {
             struct_tolerated: BTreeMap::new(),
             types: TypeNames::default(),
         };
-        for (n, what) in [(&trait_name, "the service trait"), (&client_name, "the service client")] {
+        for (n, what) in
+            [(&trait_name, "the service trait"), (&client_name, "the service client"), (&error_type, "the service's error codes")]
+        {
             cx.types.used.insert(n.clone(), what.to_owned());
         }
 
@@ -474,6 +494,8 @@ impl Checker {
             description: s.description.clone(),
             structures: ir_structures,
             actions: ir_actions,
+            errors,
+            error_type,
             source: s.file.clone(),
         }
     }
@@ -539,6 +561,7 @@ impl Checker {
         let pagination =
             a.pagination.as_ref().and_then(|p| self.pagination(file, p, &request, &response, tolerated, a.complete));
         let mut examples = Vec::new();
+        let mut faulty_examples = Vec::new();
         let spec_text = cx.files.text(file);
         if a.complete {
             for ex in &a.examples {
@@ -551,16 +574,23 @@ impl Checker {
                     struct_fields: &cx.struct_fields,
                     struct_tolerated: &cx.struct_tolerated,
                     errors: &errors,
-                    common_errors: &common.errors,
+                    common_errors: &cx.known_errors,
                     diags: &mut self.diags,
                 };
-                if let Some(e) = ecx.example(ex, (&request, &request_tolerated), (&response, &response_tolerated)) {
-                    examples.push(e);
+                match ecx.example(ex, (&request, &request_tolerated), (&response, &response_tolerated)) {
+                    Ok(Some(e)) => examples.push(e),
+                    Ok(None) => {}
+                    Err(faulty) => faulty_examples.push(faulty),
                 }
             }
         }
         let idempotency_token = self.idempotency_token(file, a, &request);
+        let own_errors = errors.iter().filter(|e| !cx.known_errors.iter().any(|k| k.code == e.code)).cloned().collect();
         ir::Action {
+            own_errors,
+            title: a.title.clone(),
+            deprecated: a.deprecated,
+            faulty_examples,
             idempotent: a.idempotent.unwrap_or_else(|| names::is_read_only_verb(&a.action)),
             idempotency_token,
             name: a.action.clone(),
@@ -654,6 +684,7 @@ impl Checker {
             limit: p.limit.clone(),
             items: p.items.clone(),
             total: p.total.clone(),
+            inferred: p.inferred,
         })
     }
 
@@ -704,7 +735,21 @@ impl Checker {
             if ty.is_none() {
                 tolerated.names.insert(f.name.clone());
             }
-            let required = f.required.unwrap_or(side != Side::Request);
+            // A disabled member is no longer sent, so it is never required in responses.
+            let required = f.required.unwrap_or(side != Side::Request) && !(f.disabled && side == Side::Response);
+            let output_required = match f.output_required {
+                Some(_) if side != Side::Structure => {
+                    self.err_help(
+                        file,
+                        &format!("{}.output_required", f.path),
+                        "`output_required` is for fields of structures",
+                        "a request parameter or response field has `required` alone",
+                    );
+                    required
+                }
+                Some(o) => o,
+                None => required,
+            } && !f.disabled;
             self.bounds_and_default(file, f, ty.as_ref(), side, required);
             let values = self.value_set(file, f, ty.as_ref(), owner, cx);
             let filters = self.filters(file, f, ty.as_ref(), owner, cx);
@@ -714,6 +759,10 @@ impl Checker {
                 rust_name,
                 ty,
                 required,
+                output_required,
+                disabled: f.disabled,
+                deprecated: f.deprecated,
+                example: f.example.clone(),
                 nullable: f.nullable,
                 description: f.description.clone(),
                 default: f.default.clone(),

@@ -166,6 +166,11 @@ impl Diagnostics {
         self.items.len()
     }
 
+    /// Drops every diagnostic after the first `len` (a check that turned out not to apply).
+    pub fn truncate(&mut self, len: usize) {
+        self.items.truncate(len);
+    }
+
     /// The diagnostics, in their current order (sorted after [`Diagnostics::sort`]).
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.items.iter()

@@ -67,6 +67,12 @@ pub struct Service {
     pub structures: Vec<Structure>,
     /// Actions, sorted by wire name.
     pub actions: Vec<Action>,
+    /// The service's own error codes (`<service>/errors.yaml`), which any of its actions can
+    /// return, sorted by code.
+    pub errors: Vec<ErrorCode>,
+    /// Rust name of the service's error-code enum (its codes, the common codes, `Unknown`),
+    /// e.g. `TcssErrorCode`.
+    pub error_type: String,
     /// Spec file the service was declared in (relative to the spec root), for messages.
     pub source: String,
 }
@@ -122,8 +128,17 @@ pub struct Action {
     pub request_type: String,
     /// Rust name of the response type, e.g. `DescribeImageAuthorizedInfoResponse`.
     pub response_type: String,
-    /// Rust name of the error code enum, e.g. `DescribeImageAuthorizedInfoErrorCode`.
+    /// Rust name of the action's error code type, e.g. `DescribeImageAuthorizedInfoErrorCode`:
+    /// an enum of its own when [`Action::own_errors`] is not empty, else an alias of the
+    /// service's enum ([`Service::error_type`]).
     pub error_type: String,
+    /// The documented codes that are neither the service's nor common ones, sorted by code:
+    /// when there are any, the action's error type is an enum of its own.
+    pub own_errors: Vec<ErrorCode>,
+    /// Short title (upstream's action `name`), e.g. `Obtains the authorization overview`.
+    pub title: String,
+    /// Documented as deprecated: `#[deprecated]` in Rust, marked in the docs.
+    pub deprecated: bool,
     /// Documentation text.
     pub description: String,
     /// Documented limit in requests per second, if any.
@@ -145,8 +160,10 @@ pub struct Action {
     pub response: Vec<Field>,
     /// Error codes the page documents, sorted by code. Each may also be a common code.
     pub errors: Vec<ErrorCode>,
-    /// Documented examples, in page order.
+    /// Documented examples, in page order, without those the spec records as faulty.
     pub examples: Vec<Example>,
+    /// Titles and recorded faults of the documented examples left out as wrong.
+    pub faulty_examples: Vec<FaultyExample>,
     /// Offset/limit pagination, when the action pages.
     pub pagination: Option<Pagination>,
     /// Reviewer-facing notes, verbatim from the spec.
@@ -169,6 +186,15 @@ pub struct Field {
     /// Request parameters: the caller must provide it. Response/structure fields: always
     /// `true` unless documented optional.
     pub required: bool,
+    /// Always present in responses: equal to `required` except in structures both
+    /// directions use, whose members may be required in one direction only.
+    pub output_required: bool,
+    /// No longer sent or read by the API (never required in responses).
+    pub disabled: bool,
+    /// Documented as deprecated: `#[deprecated]` in Rust, marked in the docs.
+    pub deprecated: bool,
+    /// An example value, as text.
+    pub example: Option<String>,
     /// Documented "may return null": the value can be JSON `null` or absent.
     pub nullable: bool,
     /// Documentation text.
@@ -297,6 +323,8 @@ pub struct ErrorCode {
 pub struct Example {
     /// Title as on the page, e.g. `Querying the Purchase Information on TCSS`.
     pub title: String,
+    /// Description, when documented.
+    pub description: String,
     /// How the page shows the request.
     pub method: ExampleMethod,
     /// The request exactly as on the page (URL form or HTTP form).
@@ -309,6 +337,15 @@ pub struct Example {
     /// The parsed response body: the object inside `{"Response": ...}`, `RequestId` included.
     /// Checked against the response fields.
     pub response: Value,
+}
+
+/// A documented example that the spec records as wrong (and the checker confirmed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultyExample {
+    /// Title as documented.
+    pub title: String,
+    /// The recorded fault.
+    pub fault: String,
 }
 
 /// How a documented example request is sent.
@@ -331,4 +368,6 @@ pub struct Pagination {
     pub items: String,
     /// Wire name of the response's total count field, e.g. `TotalCount`.
     pub total: Option<String>,
+    /// Drafted by `cargo xtask import` from the shape of the action, not yet confirmed.
+    pub inferred: bool,
 }

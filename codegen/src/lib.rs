@@ -8,6 +8,7 @@
 
 pub mod emit;
 pub mod format;
+pub mod import;
 pub mod check;
 pub mod diag;
 pub mod ir;
@@ -16,6 +17,8 @@ pub mod locate;
 pub mod names;
 pub mod par;
 pub mod spec;
+pub mod upstream;
+pub mod yaml;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use spec::{SourceFile, SpecFiles};

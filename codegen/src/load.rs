@@ -10,7 +10,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::names;
 use crate::spec::{
     self, ActionSpec, CommonParameterSpec, CommonSpec, ErrorSpec, ExampleSpec, FieldSpec, FilterSpec,
-    HostSpec, PaginationSpec, ServiceSpec, Spanned, StructureSpec, ValueSpec,
+    HostSpec, PaginationSpec, ServiceErrorsSpec, ServiceSpec, Spanned, StructureSpec, ValueSpec,
 };
 pub use crate::spec::{SourceFile, SpecFiles};
 use serde_yaml::Value as Yaml;
@@ -108,6 +108,7 @@ fn walk(dir: &Path, rel: &str, depth: usize, files: &mut Vec<SourceFile>, diags:
 enum Kind<'a> {
     Common,
     Service { dir: &'a str },
+    ServiceErrors { dir: &'a str },
     Action { dir: &'a str, stem: &'a str },
     Structure { dir: &'a str, stem: &'a str },
 }
@@ -117,6 +118,7 @@ fn classify(path: &str) -> Option<Kind<'_>> {
     match parts.as_slice() {
         ["common.yaml"] => Some(Kind::Common),
         [dir, "service.yaml"] => Some(Kind::Service { dir }),
+        [dir, "errors.yaml"] => Some(Kind::ServiceErrors { dir }),
         [dir, "actions", file] => file.strip_suffix(".yaml").map(|stem| Kind::Action { dir, stem }),
         [dir, "structures", file] => file.strip_suffix(".yaml").map(|stem| Kind::Structure { dir, stem }),
         _ => None,
@@ -158,6 +160,7 @@ pub fn parse(files: &SpecFiles) -> (spec::Spec, Diagnostics) {
                 None => spec.broken_structures.push((dir.to_owned(), stem.to_owned())),
             },
             Parsed::Action(a) => spec.actions.extend(a),
+            Parsed::ServiceErrors(e) => spec.service_errors.extend(e),
         }
     }
     diags.locate(|f| files.text(f));
@@ -171,13 +174,14 @@ enum Parsed<'a> {
     Service(&'a str, Option<spec::ServiceSpec>),
     Structure(&'a str, &'a str, Option<spec::StructureSpec>),
     Action(Option<spec::ActionSpec>),
+    ServiceErrors(Option<ServiceErrorsSpec>),
 }
 
 fn parse_file<'a>(file: &'a SourceFile, diags: &mut Diagnostics) -> Parsed<'a> {
     let Some(kind) = classify(&file.path) else {
         diags.push(
             Diagnostic::file(&file.path, "unexpected file in the spec layout").with_help(
-                "spec files are `common.yaml`, `<service>/service.yaml`, \
+                "spec files are `common.yaml`, `<service>/service.yaml`, `<service>/errors.yaml`, \
                  `<service>/actions/<Action>.yaml` and `<service>/structures/<Name>.yaml`",
             ),
         );
@@ -187,6 +191,9 @@ fn parse_file<'a>(file: &'a SourceFile, diags: &mut Diagnostics) -> Parsed<'a> {
     match kind {
         Kind::Common => Parsed::Common(root.and_then(|r| common(&mut Cx::new(&file.path, diags), &r))),
         Kind::Service { dir } => Parsed::Service(dir, root.and_then(|r| service(&mut Cx::new(&file.path, diags), &r, dir))),
+        Kind::ServiceErrors { dir } => {
+            Parsed::ServiceErrors(root.and_then(|r| service_errors(&mut Cx::new(&file.path, diags), &r, dir)))
+        }
         Kind::Structure { dir, stem } => Parsed::Structure(
             dir,
             stem,
@@ -534,19 +541,20 @@ const SERVICE_KEYS: &[&str] =
     &["service", "title", "version", "default_host", "other_hosts", "description", "source", "notes"];
 const STRUCTURE_KEYS: &[&str] = &["structure", "source", "description", "fields", "notes"];
 const ACTION_KEYS: &[&str] = &[
-    "action", "source", "description", "hosts", "rate_limit", "idempotent", "idempotency_token", "request",
-    "response", "errors", "pagination", "examples", "notes",
+    "action", "title", "source", "description", "deprecated", "hosts", "rate_limit", "idempotent",
+    "idempotency_token", "request", "response", "errors", "pagination", "examples", "notes",
 ];
 const FIELD_KEYS: &[&str] = &[
-    "name", "type", "description", "required", "nullable", "default", "minimum", "maximum", "values", "enum",
-    "filters", "notes",
+    "name", "type", "description", "required", "output_required", "nullable", "disabled", "deprecated", "example",
+    "default", "minimum", "maximum", "values", "enum", "filters", "notes",
 ];
 const VALUE_KEYS: &[&str] = &["value", "name", "description"];
 const FILTER_KEYS: &[&str] = &["name", "description", "values", "enum"];
 const ERROR_KEYS: &[&str] = &["code", "description"];
 const HOST_KEYS: &[&str] = &["host", "description"];
-const PAGINATION_KEYS: &[&str] = &["offset", "limit", "items", "total"];
-const EXAMPLE_KEYS: &[&str] = &["title", "request", "response"];
+const PAGINATION_KEYS: &[&str] = &["offset", "limit", "items", "total", "inferred"];
+const EXAMPLE_KEYS: &[&str] = &["title", "description", "request", "response", "fault"];
+const SERVICE_ERRORS_KEYS: &[&str] = &["source", "errors", "notes"];
 const COMMON_PARAMETER_KEYS: &[&str] = &["name", "header", "required", "type", "description", "notes"];
 
 fn common(cx: &mut Cx<'_>, root: &Yaml) -> Option<CommonSpec> {
@@ -598,6 +606,17 @@ fn service(cx: &mut Cx<'_>, root: &Yaml, dir: &str) -> Option<ServiceSpec> {
     })
 }
 
+fn service_errors(cx: &mut Cx<'_>, root: &Yaml, dir: &str) -> Option<ServiceErrorsSpec> {
+    let o = Obj::new(cx, root, "", "a service's error codes", SERVICE_ERRORS_KEYS)?;
+    Some(ServiceErrorsSpec {
+        file: cx.file.to_owned(),
+        dir: dir.to_owned(),
+        source: o.req_str(cx, "source"),
+        errors: o.list(cx, "errors", error),
+        notes: o.notes(cx),
+    })
+}
+
 fn structure(cx: &mut Cx<'_>, root: &Yaml, dir: &str, stem: &str) -> Option<StructureSpec> {
     let o = Obj::new(cx, root, "", "a structure file", STRUCTURE_KEYS)?;
     if o.get("fields").is_none() {
@@ -635,6 +654,7 @@ fn action(cx: &mut Cx<'_>, root: &Yaml, dir: &str, stem: &str) -> Option<ActionS
             limit: p.req_str(cx, "limit"),
             items: p.req_str(cx, "items"),
             total: p.opt_str(cx, "total"),
+            inferred: p.opt_bool(cx, "inferred").unwrap_or(false),
             path,
         })
     });
@@ -643,8 +663,10 @@ fn action(cx: &mut Cx<'_>, root: &Yaml, dir: &str, stem: &str) -> Option<ActionS
         Some(ExampleSpec {
             path: path.to_owned(),
             title: e.str_or_empty(cx, "title"),
+            description: e.str_or_empty(cx, "description"),
             request: e.req_str(cx, "request"),
             response: e.req_str(cx, "response"),
+            fault: e.opt_str(cx, "fault"),
         })
     });
     let mut a = ActionSpec {
@@ -652,6 +674,8 @@ fn action(cx: &mut Cx<'_>, root: &Yaml, dir: &str, stem: &str) -> Option<ActionS
         dir: dir.to_owned(),
         stem: stem.to_owned(),
         action: o.req_str(cx, "action"),
+        title: o.str_or_empty(cx, "title"),
+        deprecated: o.opt_bool(cx, "deprecated").unwrap_or(false),
         source: o.req_str(cx, "source"),
         description: o.str_or_empty(cx, "description"),
         hosts,
@@ -690,7 +714,11 @@ fn field(cx: &mut Cx<'_>, v: &Yaml, path: &str) -> Option<FieldSpec> {
         ty: o.req_str(cx, "type"),
         description: o.str_or_empty(cx, "description"),
         required: o.opt_bool(cx, "required"),
+        output_required: o.opt_bool(cx, "output_required"),
         nullable: o.opt_bool(cx, "nullable").unwrap_or(false),
+        disabled: o.opt_bool(cx, "disabled").unwrap_or(false),
+        deprecated: o.opt_bool(cx, "deprecated").unwrap_or(false),
+        example: o.opt_str(cx, "example"),
         default,
         minimum: o.opt_int(cx, "minimum"),
         maximum: o.opt_int(cx, "maximum"),

@@ -54,6 +54,8 @@ pub struct Spec {
     pub structures: Vec<StructureSpec>,
     /// Every `<service>/actions/*.yaml` that parsed, sorted by file.
     pub actions: Vec<ActionSpec>,
+    /// Every `<service>/errors.yaml` that parsed, sorted by file.
+    pub service_errors: Vec<ServiceErrorsSpec>,
     /// `(service dir, file stem)` of structure files that failed to parse at all: the
     /// checker does not report references to them as unknown (the parse error says enough).
     pub broken_structures: Vec<(String, String)>,
@@ -120,6 +122,21 @@ pub struct ServiceSpec {
     pub notes: Vec<String>,
 }
 
+/// `<service>/errors.yaml`: the service's error codes, which any of its actions can return.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServiceErrorsSpec {
+    /// Spec file.
+    pub file: String,
+    /// The service directory.
+    pub dir: String,
+    /// `source`.
+    pub source: String,
+    /// `errors`.
+    pub errors: Vec<ErrorSpec>,
+    /// `notes`.
+    pub notes: Vec<String>,
+}
+
 /// One entry of `other_hosts`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HostSpec {
@@ -175,6 +192,10 @@ pub struct ActionSpec {
     pub stem: String,
     /// `action`.
     pub action: String,
+    /// `title`: the action's short title, as upstream or the page gives it.
+    pub title: String,
+    /// `deprecated`.
+    pub deprecated: bool,
     /// `source`.
     pub source: String,
     /// `description`.
@@ -216,8 +237,17 @@ pub struct FieldSpec {
     pub description: String,
     /// `required`, when given.
     pub required: Option<bool>,
+    /// `output_required`, when given (structure fields: required in responses, when that
+    /// differs from `required`).
+    pub output_required: Option<bool>,
     /// `nullable`.
     pub nullable: bool,
+    /// `disabled`: the API no longer sends or reads it.
+    pub disabled: bool,
+    /// `deprecated`.
+    pub deprecated: bool,
+    /// `example`: an example value, as text.
+    pub example: Option<String>,
     /// `default`, as JSON.
     pub default: Option<Value>,
     /// `minimum`.
@@ -286,6 +316,8 @@ pub struct PaginationSpec {
     pub items: String,
     /// `total`.
     pub total: Option<String>,
+    /// `inferred`: drafted mechanically by `cargo xtask import`, not yet confirmed by a curator.
+    pub inferred: bool,
 }
 
 /// One example.
@@ -295,6 +327,11 @@ pub struct ExampleSpec {
     pub path: String,
     /// `title` (empty when the page shows none).
     pub title: String,
+    /// `description`.
+    pub description: String,
+    /// `fault`: why this example is wrong (the checker confirms that it is, and leaves it out
+    /// of the round-trip tests and the offline server).
+    pub fault: Option<String>,
     /// `request`, verbatim.
     pub request: String,
     /// `response`, verbatim.

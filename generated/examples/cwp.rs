@@ -16,8 +16,20 @@ async fn main() -> ::std::result::Result<
         builder = builder.region(region);
     }
     let client = CwpClient::new(builder.build()?);
-    let request = models::DescribeLicenseGeneralRequest::new();
-    let response = client.describe_license_general(&request).await?;
+    let request = models::AddVulIgnoreRuleRequest::new()
+        .with_rule_detail_list(
+            ::std::vec![
+                models::VulIgnoreRule { vul_id : 50u64, asset_scope_type : 0u64,
+                include_quuid_list : ::std::option::Option::None, exclude_quuid_list :
+                ::std::option::Option::None, remark :
+                ::std::option::Option::Some(::std::string::String::from("test1")),
+                config_host_count : ::std::option::Option::None, affected_host_count :
+                ::std::option::Option::None, vul_name : ::std::option::Option::None,
+                rule_id : ::std::option::Option::None, modify_time :
+                ::std::option::Option::None }
+            ],
+        );
+    let response = client.add_vul_ignore_rule(&request).await?;
     println!("{response:#?}");
     Ok(())
 }

@@ -17,6 +17,2653 @@ fn cwp_future_sizes() {
     let _ = &client;
     #[allow(unused_mut)]
     let mut sizes: ::std::vec::Vec<(&str, usize)> = ::std::vec::Vec::new();
+    #[cfg(feature = "cwp-add-login-white-lists")]
+    {
+        let request = models::AddLoginWhiteListsRequest::new(models::HostLoginWhiteObj {
+                places: ::std::vec![
+                    models::Place { city_id : ::std::option::Option::Some(0u64),
+                    province_id : ::std::option::Option::Some(135u64), country_id :
+                    ::std::option::Option::Some(0u64), location :
+                    ::std::option::Option::None }
+                ],
+                src_ip: ::std::string::String::from("1.2.3.4"),
+                user_name: ::std::string::String::from("root"),
+                is_global: 0u64,
+                host_infos: ::std::vec![
+                    models::HostInfo { quuid :
+                    ::std::string::String::from("66640e61-aaaa-4632-aaaa-aaaa037e7ba0"),
+                    uuid :
+                    ::std::string::String::from("66640e61-aaaa-4632-aaaa-aaaa037e7ba0") }
+                ],
+                remark: ::std::option::Option::Some(
+                    ::std::string::String::from("Remark"),
+                ),
+                start_time: ::std::option::Option::Some(
+                    ::std::string::String::from("00:00"),
+                ),
+                end_time: ::std::option::Option::Some(
+                    ::std::string::String::from("00:01"),
+                ),
+            })
+            .with_process_type("Id")
+            .with_event_id(11234u64);
+        let call = client.add_login_white_lists(&request);
+        sizes.push(("AddLoginWhiteLists", ::std::mem::size_of_val(&call)));
+        sizes.push(("AddLoginWhiteLists.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-add-vul-ignore-rule")]
+    {
+        let request = models::AddVulIgnoreRuleRequest::new()
+            .with_rule_detail_list(
+                ::std::vec![
+                    models::VulIgnoreRule { vul_id : 50u64, asset_scope_type : 0u64,
+                    include_quuid_list : ::std::option::Option::None, exclude_quuid_list
+                    : ::std::option::Option::None, remark :
+                    ::std::option::Option::Some(::std::string::String::from("test1")),
+                    config_host_count : ::std::option::Option::None, affected_host_count
+                    : ::std::option::Option::None, vul_name :
+                    ::std::option::Option::None, rule_id : ::std::option::Option::None,
+                    modify_time : ::std::option::Option::None }
+                ],
+            );
+        let call = client.add_vul_ignore_rule(&request);
+        sizes.push(("AddVulIgnoreRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("AddVulIgnoreRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-change-rule-events-ignore-status")]
+    {
+        let request = models::ChangeRuleEventsIgnoreStatusRequest::new(1u64)
+            .with_rule_id_list(::std::vec![1u64])
+            .with_event_id_list(::std::vec![1u64]);
+        let call = client.change_rule_events_ignore_status(&request);
+        sizes.push(("ChangeRuleEventsIgnoreStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ChangeRuleEventsIgnoreStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-change-strategy-enable-status")]
+    {
+        let request = models::ChangeStrategyEnableStatusRequest::new(1u64, 0u64);
+        let call = client.change_strategy_enable_status(&request);
+        sizes.push(("ChangeStrategyEnableStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("ChangeStrategyEnableStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-check-bash-policy-params")]
+    {
+        let request = models::CheckBashPolicyParamsRequest::new("Name,Process")
+            .with_event_id(1098230u64)
+            .with_name("mapleaa")
+            .with_rule("rm -f /tmp/*")
+            .with_id(1320u64)
+            .with_rules(models::PolicyRules {
+                process: ::std::option::Option::Some(models::CommandLine {
+                    exe: ::std::option::Option::Some(
+                        ::std::string::String::from("/tmp/test"),
+                    ),
+                    cmdline: ::std::option::Option::Some(
+                        ::std::string::String::from("/tmp/test"),
+                    ),
+                }),
+                p_process: ::std::option::Option::Some(models::CommandLine {
+                    exe: ::std::option::Option::Some(
+                        ::std::string::String::from("/tmp/test"),
+                    ),
+                    cmdline: ::std::option::Option::Some(
+                        ::std::string::String::from("/tmp/test"),
+                    ),
+                }),
+                a_process: ::std::option::Option::Some(models::CommandLine {
+                    exe: ::std::option::Option::Some(
+                        ::std::string::String::from("/tmp/test"),
+                    ),
+                    cmdline: ::std::option::Option::Some(
+                        ::std::string::String::from("/tmp/test"),
+                    ),
+                }),
+            });
+        let call = client.check_bash_policy_params(&request);
+        sizes.push(("CheckBashPolicyParams", ::std::mem::size_of_val(&call)));
+        sizes.push(("CheckBashPolicyParams.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-check-bash-rule-params")]
+    {
+        let request = models::CheckBashRuleParamsRequest::new("Name,Rule")
+            .with_event_id(1098230u64)
+            .with_name("mapleaa")
+            .with_rule("rm -rf /tmp/tmp\\.ERYbwgd8e9");
+        let call = client.check_bash_rule_params(&request);
+        sizes.push(("CheckBashRuleParams", ::std::mem::size_of_val(&call)));
+        sizes.push(("CheckBashRuleParams.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-check-file-tamper-rule")]
+    {
+        let request = models::CheckFileTamperRuleRequest::new()
+            .with_name("rule2")
+            .with_id(1u64);
+        let call = client.check_file_tamper_rule(&request);
+        sizes.push(("CheckFileTamperRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("CheckFileTamperRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-check-first-scan-baseline")]
+    {
+        let request = models::CheckFirstScanBaselineRequest::new();
+        let call = client.check_first_scan_baseline(&request);
+        sizes.push(("CheckFirstScanBaseline", ::std::mem::size_of_val(&call)));
+        sizes.push(("CheckFirstScanBaseline.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-check-log-kafka-connection-state")]
+    {
+        let request = models::CheckLogKafkaConnectionStateRequest::new(
+            1u64,
+            "192.168.1.1:80",
+            "uname",
+            1u64,
+            "pwdpwd",
+            "ckafka-ce80kte5",
+            "0.10.2.1",
+        );
+        let call = client.check_log_kafka_connection_state(&request);
+        sizes.push(("CheckLogKafkaConnectionState", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CheckLogKafkaConnectionState.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-clear-local-storage")]
+    {
+        let request = models::ClearLocalStorageRequest::new();
+        let call = client.clear_local_storage(&request);
+        sizes.push(("ClearLocalStorage", ::std::mem::size_of_val(&call)));
+        sizes.push(("ClearLocalStorage.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-ban-white-list")]
+    {
+        let request = models::CreateBanWhiteListRequest::new(models::BanWhiteList {
+            id: ::std::option::Option::Some(::std::string::String::from("1")),
+            remark: ::std::option::Option::Some(::std::string::String::from("Remark")),
+            src_ip: ::std::option::Option::Some(::std::string::String::from("1.1.1.1")),
+            modify_time: ::std::option::Option::Some(
+                ::std::string::String::from("2020-09-22 00:00:00"),
+            ),
+            create_time: ::std::option::Option::Some(
+                ::std::string::String::from("2020-09-22 00:00:00"),
+            ),
+            uuid: ::std::option::Option::Some(
+                ::std::string::String::from("05f0bcab-726c-4ea4-8109-bcd03d5598f7"),
+            ),
+            is_global: ::std::option::Option::Some(true),
+            quuids: ::std::option::Option::Some(
+                ::std::vec![
+                    ::std::string::String::from("05f0bcab-726c-4ea4-8109-bcd03d5598f7")
+                ],
+            ),
+        });
+        let call = client.create_ban_white_list(&request);
+        sizes.push(("CreateBanWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateBanWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-baseline-strategy")]
+    {
+        let request = models::CreateBaselineStrategyRequest::new(
+                "istrategy",
+                1u64,
+                "00:00:00",
+                ::std::vec![1u64],
+                1u64,
+                "CVM",
+                "ab-bj",
+            )
+            .with_quuids(
+                ::std::vec![
+                    ::std::string::String::from("\"657f3c29-4bc9-4c48-a8d6-de5bd14ffc67\"")
+                ],
+            );
+        let call = client.create_baseline_strategy(&request);
+        sizes.push(("CreateBaselineStrategy", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateBaselineStrategy.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-buy-bind-task")]
+    {
+        let request = models::CreateBuyBindTaskRequest::new("Order number", 1u64)
+            .with_is_all(true);
+        let call = client.create_buy_bind_task(&request);
+        sizes.push(("CreateBuyBindTask", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateBuyBindTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-emergency-vul-scan")]
+    {
+        let request = models::CreateEmergencyVulScanRequest::new(1u64);
+        let call = client.create_emergency_vul_scan(&request);
+        sizes.push(("CreateEmergencyVulScan", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateEmergencyVulScan.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-incident-backtracking")]
+    {
+        let request = models::CreateIncidentBacktrackingRequest::new(
+            "acdd5474-6360-4fd4-bfc7-843162cb8116",
+        );
+        let call = client.create_incident_backtracking(&request);
+        sizes.push(("CreateIncidentBacktracking", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("CreateIncidentBacktracking.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-license-order")]
+    {
+        let request = models::CreateLicenseOrderRequest::new();
+        let call = client.create_license_order(&request);
+        sizes.push(("CreateLicenseOrder", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateLicenseOrder.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-log-export")]
+    {
+        let request = models::CreateLogExportRequest::new(
+                500u64,
+                1656640800000i64,
+                1656641100000i64,
+            )
+            .with_query_string("dev")
+            .with_sort("desc")
+            .with_format("json");
+        let call = client.create_log_export(&request);
+        sizes.push(("CreateLogExport", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateLogExport.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-malicious-request-white-list")]
+    {
+        let request = models::CreateMaliciousRequestWhiteListRequest::new("www.qq.com");
+        let call = client.create_malicious_request_white_list(&request);
+        sizes.push(("CreateMaliciousRequestWhiteList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateMaliciousRequestWhiteList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-malware-white-list")]
+    {
+        let request = models::CreateMalwareWhiteListRequest::new(1u64)
+            .with_quuid_list(
+                ::std::vec![
+                    ::std::string::String::from("acdd5474-6360-4fd4-bfc7-843162cb8116")
+                ],
+            )
+            .with_is_global(1u64)
+            .with_match_type(1u64)
+            .with_file_name(::std::vec![::std::string::String::from("index.html")])
+            .with_file_directory(::std::vec![::std::string::String::from("/var/www")])
+            .with_file_extension(::std::vec![::std::string::String::from("php")])
+            .with_md5_list(
+                ::std::vec![
+                    ::std::string::String::from("e10adc3949ba59abbe56e057f20f883e")
+                ],
+            )
+            .with_event_id(1u64);
+        let call = client.create_malware_white_list(&request);
+        sizes.push(("CreateMalwareWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateMalwareWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-net-attack-white-list")]
+    {
+        let request = models::CreateNetAttackWhiteListRequest::new(
+                1u64,
+                ::std::vec![::std::string::String::from("127.0.0.1")],
+            )
+            .with_deal_old_events(1u64);
+        let call = client.create_net_attack_white_list(&request);
+        sizes.push(("CreateNetAttackWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateNetAttackWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-protect-server")]
+    {
+        let request = models::CreateProtectServerRequest::new(
+            "/tmp",
+            ::std::vec![
+                models::ProtectHostConfig { quuid : ::std::string::String::from("quuid"),
+                protect_switch : 1u64, auto_recovery : 1u64 }
+            ],
+        );
+        let call = client.create_protect_server(&request);
+        sizes.push(("CreateProtectServer", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateProtectServer.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-ransom-defense-strategy")]
+    {
+        let request = models::CreateRansomDefenseStrategyRequest::new(
+                "ada_api****",
+                "00:00;11:00;15:00",
+            )
+            .with_id(1u64)
+            .with_description("Policy remark")
+            .with_status(1u64)
+            .with_is_all(1u64)
+            .with_include_dir("/root;/data")
+            .with_exclude_dir("/tmp;/var/log")
+            .with_backup_type(1u64)
+            .with_weekday("1;2;3")
+            .with_save_day(1u64);
+        let call = client.create_ransom_defense_strategy(&request);
+        sizes.push(("CreateRansomDefenseStrategy", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateRansomDefenseStrategy.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-scan-malware-setting")]
+    {
+        let request = models::CreateScanMalwareSettingRequest::new(0u64, 1i64);
+        let call = client.create_scan_malware_setting(&request);
+        sizes.push(("CreateScanMalwareSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateScanMalwareSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-search-log")]
+    {
+        let request = models::CreateSearchLogRequest::new("yunjing");
+        let call = client.create_search_log(&request);
+        sizes.push(("CreateSearchLog", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateSearchLog.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-search-template")]
+    {
+        let request = models::CreateSearchTemplateRequest::new(models::SearchTemplate {
+            name: ::std::string::String::from("\"kbtest\""),
+            log_type: ::std::string::String::from("\"malware\""),
+            condition: ::std::string::String::from(
+                "\"src_ip matching characters: 10.0.0.1\"",
+            ),
+            time_range: ::std::string::String::from(
+                "\"2020-06-1300:00:00 to 2020-07-1323:59:59\"",
+            ),
+            query: ::std::string::String::from(
+                "\"{\\\"index\\\":[\\\"malware\\\"],\\\"body\\\":{\\\"query\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"range\\\":{\\\"timestamp\\\":{\\\"gte\\\":1591977600000,\\\"lte\\\":1594655999999}}},\\\"must\\\":[{\\\"term\\\":{\\\"src_ip\\\":\\\"10.0.0.1\\\"}}],\\\"must_not\\\":[],\\\"should\\\":[]}}}},\\\"aggs\\\":{\\\"count_stats\\\":{\\\"date_histogram\\\":{\\\"field\\\":\\\"timestamp\\\",\\\"interval\\\":\\\"12h\\\",\\\"time_zone\\\":\\\"Asia/Shanghai\\\",\\\"min_doc_count\\\":1}}},\\\"highlight\\\":{\\\"fields\\\":{\\\"*\\\":{}}}},\\\"sort\\\":[{\\\"timestamp\\\":\\\"desc\\\"}]}\"",
+            ),
+            flag: ::std::string::String::from("\"simple\""),
+            display_data: ::std::string::String::from(
+                "\"[{\\\"id\\\":449375484687,\\\"patternsField\\\":\\\"src_ip\\\",\\\"selectedtype\\\":\\\"is\\\",\\\"selectedOptionsMap\\\":{\\\"is\\\":\\\"Match character\\\",\\\"like\\\":\\\"Fuzzy match character\\\",\\\"not\\\":\\\"Do not include character\\\",\\\"is_one_of\\\":\\\"Match any of the following characters\\\",\\\"not_one_of\\\":\\\"Do not include any of the following characters\\\"},\\\"selectedTypeList\\\":[\\\"is\\\",\\\"like\\\",\\\"not\\\",\\\"is_one_of\\\",\\\"not_one_of\\\"],\\\"third_cat\\\":\\\"input\\\",\\\"value\\\":\\\"10.0.0.1\\\"}]\"",
+            ),
+            id: ::std::option::Option::None,
+        });
+        let call = client.create_search_template(&request);
+        sizes.push(("CreateSearchTemplate", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateSearchTemplate.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-vul-fix")]
+    {
+        let request = models::CreateVulFixRequest::new(::std::vec![], 0u64);
+        let call = client.create_vul_fix(&request);
+        sizes.push(("CreateVulFix", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateVulFix.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-create-white-list-order")]
+    {
+        let request = models::CreateWhiteListOrderRequest::new(
+            1u64,
+            10u64,
+            10u64,
+            1u64,
+            "asset_center",
+        );
+        let call = client.create_white_list_order(&request);
+        sizes.push(("CreateWhiteListOrder", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateWhiteListOrder.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-all-java-mem-shells")]
+    {
+        let request = models::DeleteAllJavaMemShellsRequest::new()
+            .with_quuid("5a540076-d38a-4078-aa98-e7c86371d322");
+        let call = client.delete_all_java_mem_shells(&request);
+        sizes.push(("DeleteAllJavaMemShells", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteAllJavaMemShells.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-ban-white-list")]
+    {
+        let request = models::DeleteBanWhiteListRequest::new(::std::vec![1u64]);
+        let call = client.delete_ban_white_list(&request);
+        sizes.push(("DeleteBanWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteBanWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-baseline-policy")]
+    {
+        let request = models::DeleteBaselinePolicyRequest::new(::std::vec![268i64]);
+        let call = client.delete_baseline_policy(&request);
+        sizes.push(("DeleteBaselinePolicy", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteBaselinePolicy.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-baseline-rule")]
+    {
+        let request = models::DeleteBaselineRuleRequest::new(35184372088862i64);
+        let call = client.delete_baseline_rule(&request);
+        sizes.push(("DeleteBaselineRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteBaselineRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-baseline-rule-ignore")]
+    {
+        let request = models::DeleteBaselineRuleIgnoreRequest::new(::std::vec![125i64]);
+        let call = client.delete_baseline_rule_ignore(&request);
+        sizes.push(("DeleteBaselineRuleIgnore", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteBaselineRuleIgnore.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-baseline-strategy")]
+    {
+        let request = models::DeleteBaselineStrategyRequest::new(1u64);
+        let call = client.delete_baseline_strategy(&request);
+        sizes.push(("DeleteBaselineStrategy", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteBaselineStrategy.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-baseline-weak-password")]
+    {
+        let request = models::DeleteBaselineWeakPasswordRequest::new(
+            ::std::vec![3433i64],
+        );
+        let call = client.delete_baseline_weak_password(&request);
+        sizes.push(("DeleteBaselineWeakPassword", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DeleteBaselineWeakPassword.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-bash-events")]
+    {
+        let request = models::DeleteBashEventsRequest::new()
+            .with_ids(::std::vec![1002u64])
+            .with_all(true);
+        let call = client.delete_bash_events(&request);
+        sizes.push(("DeleteBashEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteBashEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-bash-policies")]
+    {
+        let request = models::DeleteBashPoliciesRequest::new(::std::vec![10006u64]);
+        let call = client.delete_bash_policies(&request);
+        sizes.push(("DeleteBashPolicies", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteBashPolicies.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-bash-rules")]
+    {
+        let request = models::DeleteBashRulesRequest::new(::std::vec![1u64, 2u64]);
+        let call = client.delete_bash_rules(&request);
+        sizes.push(("DeleteBashRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteBashRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-brute-attacks")]
+    {
+        let request = models::DeleteBruteAttacksRequest::new()
+            .with_ids(::std::vec![1u64, 2u64]);
+        let call = client.delete_brute_attacks(&request);
+        sizes.push(("DeleteBruteAttacks", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteBruteAttacks.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-license-record")]
+    {
+        let request = models::DeleteLicenseRecordRequest::new(
+            1u64,
+            0u64,
+            "553c4af8b025",
+        );
+        let call = client.delete_license_record(&request);
+        sizes.push(("DeleteLicenseRecord", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteLicenseRecord.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-license-record-all")]
+    {
+        let request = models::DeleteLicenseRecordAllRequest::new();
+        let call = client.delete_license_record_all(&request);
+        sizes.push(("DeleteLicenseRecordAll", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteLicenseRecordAll.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-log-export")]
+    {
+        let request = models::DeleteLogExportRequest::new(
+            "export-dd7e975d-2ea0-4c3b-aad9-767c4beaafd5",
+        );
+        let call = client.delete_log_export(&request);
+        sizes.push(("DeleteLogExport", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteLogExport.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-login-white-list")]
+    {
+        let request = models::DeleteLoginWhiteListRequest::new(::std::vec![1u64, 2u64]);
+        let call = client.delete_login_white_list(&request);
+        sizes.push(("DeleteLoginWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteLoginWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-machine")]
+    {
+        let request = models::DeleteMachineRequest::new(
+            "354f4ac3-8546-4516-8c8a-69e3ab73aa8a",
+        );
+        let call = client.delete_machine(&request);
+        sizes.push(("DeleteMachine", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteMachine.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-machine-clear-history")]
+    {
+        let request = models::DeleteMachineClearHistoryRequest::new(
+            ::std::vec![1u64, 2u64, 3u64],
+        );
+        let call = client.delete_machine_clear_history(&request);
+        sizes.push(("DeleteMachineClearHistory", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteMachineClearHistory.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-machine-tag")]
+    {
+        let request = models::DeleteMachineTagRequest::new(1u64);
+        let call = client.delete_machine_tag(&request);
+        sizes.push(("DeleteMachineTag", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteMachineTag.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-malicious-request-white-list")]
+    {
+        let request = models::DeleteMaliciousRequestWhiteListRequest::new(
+            ::std::vec![1u64],
+        );
+        let call = client.delete_malicious_request_white_list(&request);
+        sizes.push(("DeleteMaliciousRequestWhiteList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DeleteMaliciousRequestWhiteList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-malicious-requests")]
+    {
+        let request = models::DeleteMaliciousRequestsRequest::new()
+            .with_ids(::std::vec![1002u64])
+            .with_all(true);
+        let call = client.delete_malicious_requests(&request);
+        sizes.push(("DeleteMaliciousRequests", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteMaliciousRequests.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-malware-scan-task")]
+    {
+        let request = models::DeleteMalwareScanTaskRequest::new();
+        let call = client.delete_malware_scan_task(&request);
+        sizes.push(("DeleteMalwareScanTask", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteMalwareScanTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-malware-white-list")]
+    {
+        let request = models::DeleteMalwareWhiteListRequest::new(
+            ::std::vec![2u64, 1u64],
+        );
+        let call = client.delete_malware_white_list(&request);
+        sizes.push(("DeleteMalwareWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteMalwareWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-malwares")]
+    {
+        let request = models::DeleteMalwaresRequest::new()
+            .with_ids(::std::vec![1u64, 2u64, 3u64]);
+        let call = client.delete_malwares(&request);
+        sizes.push(("DeleteMalwares", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteMalwares.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-net-attack-white-list")]
+    {
+        let request = models::DeleteNetAttackWhiteListRequest::new(::std::vec![1u64]);
+        let call = client.delete_net_attack_white_list(&request);
+        sizes.push(("DeleteNetAttackWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteNetAttackWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-nonlocal-login-places")]
+    {
+        let request = models::DeleteNonlocalLoginPlacesRequest::new();
+        let call = client.delete_nonlocal_login_places(&request);
+        sizes.push(("DeleteNonlocalLoginPlaces", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteNonlocalLoginPlaces.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-privilege-events")]
+    {
+        let request = models::DeletePrivilegeEventsRequest::new()
+            .with_ids(::std::vec![1u64, 2u64]);
+        let call = client.delete_privilege_events(&request);
+        sizes.push(("DeletePrivilegeEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeletePrivilegeEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-privilege-rules")]
+    {
+        let request = models::DeletePrivilegeRulesRequest::new(::std::vec![1u64, 2u64]);
+        let call = client.delete_privilege_rules(&request);
+        sizes.push(("DeletePrivilegeRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeletePrivilegeRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-protect-dir")]
+    {
+        let request = models::DeleteProtectDirRequest::new(
+            ::std::vec![::std::string::String::from("/data")],
+        );
+        let call = client.delete_protect_dir(&request);
+        sizes.push(("DeleteProtectDir", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteProtectDir.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-rasp-rules")]
+    {
+        let request = models::DeleteRaspRulesRequest::new(::std::vec![6u64, 7u64]);
+        let call = client.delete_rasp_rules(&request);
+        sizes.push(("DeleteRaspRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteRaspRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-reverse-shell-events")]
+    {
+        let request = models::DeleteReverseShellEventsRequest::new()
+            .with_ids(::std::vec![1u64, 2u64]);
+        let call = client.delete_reverse_shell_events(&request);
+        sizes.push(("DeleteReverseShellEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteReverseShellEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-reverse-shell-rules")]
+    {
+        let request = models::DeleteReverseShellRulesRequest::new(
+            ::std::vec![1u64, 2u64],
+        );
+        let call = client.delete_reverse_shell_rules(&request);
+        sizes.push(("DeleteReverseShellRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteReverseShellRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-risk-dns-event")]
+    {
+        let request = models::DeleteRiskDnsEventRequest::new()
+            .with_ids(::std::vec![1002i64]);
+        let call = client.delete_risk_dns_event(&request);
+        sizes.push(("DeleteRiskDnsEvent", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteRiskDnsEvent.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-risk-dns-policy")]
+    {
+        let request = models::DeleteRiskDnsPolicyRequest::new();
+        let call = client.delete_risk_dns_policy(&request);
+        sizes.push(("DeleteRiskDnsPolicy", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteRiskDnsPolicy.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-scan-task")]
+    {
+        let request = models::DeleteScanTaskRequest::new(1u64, "Vul");
+        let call = client.delete_scan_task(&request);
+        sizes.push(("DeleteScanTask", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteScanTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-search-template")]
+    {
+        let request = models::DeleteSearchTemplateRequest::new(1u64);
+        let call = client.delete_search_template(&request);
+        sizes.push(("DeleteSearchTemplate", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteSearchTemplate.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-tags")]
+    {
+        let request = models::DeleteTagsRequest::new(::std::vec![1u64]);
+        let call = client.delete_tags(&request);
+        sizes.push(("DeleteTags", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteTags.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-web-hook-policy")]
+    {
+        let request = models::DeleteWebHookPolicyRequest::new()
+            .with_ids(::std::vec![39i64]);
+        let call = client.delete_web_hook_policy(&request);
+        sizes.push(("DeleteWebHookPolicy", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteWebHookPolicy.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-web-hook-receiver")]
+    {
+        let request = models::DeleteWebHookReceiverRequest::new()
+            .with_ids(::std::vec![33i64]);
+        let call = client.delete_web_hook_receiver(&request);
+        sizes.push(("DeleteWebHookReceiver", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteWebHookReceiver.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-web-hook-rule")]
+    {
+        let request = models::DeleteWebHookRuleRequest::new(::std::vec![10001i64]);
+        let call = client.delete_web_hook_rule(&request);
+        sizes.push(("DeleteWebHookRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteWebHookRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-delete-web-page-event-log")]
+    {
+        let request = models::DeleteWebPageEventLogRequest::new();
+        let call = client.delete_web_page_event_log(&request);
+        sizes.push(("DeleteWebPageEventLog", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteWebPageEventLog.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-ab-test-config")]
+    {
+        let request = models::DescribeAbTestConfigRequest::new();
+        let call = client.describe_ab_test_config(&request);
+        sizes.push(("DescribeABTestConfig", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeABTestConfig.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-aes-key")]
+    {
+        let request = models::DescribeAesKeyRequest::new();
+        let call = client.describe_aes_key(&request);
+        sizes.push(("DescribeAESKey", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAESKey.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-account-statistics")]
+    {
+        let request = models::DescribeAccountStatisticsRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_account_statistics(&request);
+        sizes.push(("DescribeAccountStatistics", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAccountStatistics.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_account_statistics_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAccountStatistics.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-agent-install-command")]
+    {
+        let request = models::DescribeAgentInstallCommandRequest::new(true, "public")
+            .with_region_code("gz")
+            .with_vpc_id("vpc-12345")
+            .with_tag_ids(::std::vec![1u64])
+            .with_expire_date("2020-09-22");
+        let call = client.describe_agent_install_command(&request);
+        sizes.push(("DescribeAgentInstallCommand", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAgentInstallCommand.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-agent-installation-token")]
+    {
+        let request = models::DescribeAgentInstallationTokenRequest::new("2024-10-10");
+        let call = client.describe_agent_installation_token(&request);
+        sizes.push(("DescribeAgentInstallationToken", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAgentInstallationToken.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-alarm-incident-nodes")]
+    {
+        let request = models::DescribeAlarmIncidentNodesRequest::new(
+            "1c26308c-5493-4eaf-a817-112ec25f499e",
+            "23eeeb4347bdd26bfc6b7ee9a3b755dd",
+            0i64,
+        );
+        let call = client.describe_alarm_incident_nodes(&request);
+        sizes.push(("DescribeAlarmIncidentNodes", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeAlarmIncidentNodes.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-alarm-vertex-id")]
+    {
+        let request = models::DescribeAlarmVertexIdRequest::new(
+            "1c26308c-5493-4eaf-a817-112ec25f499e",
+            0i64,
+            0i64,
+        );
+        let call = client.describe_alarm_vertex_id(&request);
+        sizes.push(("DescribeAlarmVertexId", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAlarmVertexId.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-app-count")]
+    {
+        let request = models::DescribeAssetAppCountRequest::new().with_name("host1");
+        let call = client.describe_asset_app_count(&request);
+        sizes.push(("DescribeAssetAppCount", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetAppCount.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-app-list")]
+    {
+        let request = models::DescribeAssetAppListRequest::new();
+        let call = client.describe_asset_app_list(&request);
+        sizes.push(("DescribeAssetAppList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetAppList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_app_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetAppList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-app-process-list")]
+    {
+        let request = models::DescribeAssetAppProcessListRequest::new(
+                "24c9be55-c743-4a75-a5c7-2a2912341234",
+                "24c9be55-c743-4a75-a5c7-2a2912341234",
+                "ssh",
+            )
+            .with_offset(1u64)
+            .with_limit(1u64);
+        let call = client.describe_asset_app_process_list(&request);
+        sizes.push(("DescribeAssetAppProcessList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetAppProcessList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_asset_app_process_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetAppProcessList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-core-module-info")]
+    {
+        let request = models::DescribeAssetCoreModuleInfoRequest::new(
+            "24c9be55-c743-4a75-a5c7-2a2912341234",
+            "24c9be55-c743-4a75-a5c7-2a2912341234",
+            "1024",
+        );
+        let call = client.describe_asset_core_module_info(&request);
+        sizes.push(("DescribeAssetCoreModuleInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetCoreModuleInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-core-module-list")]
+    {
+        let request = models::DescribeAssetCoreModuleListRequest::new()
+            .with_uuid("65ce6db8-a914-4349-a8b9-d756236686d2")
+            .with_quuid("65ce6db8-a914-4349-a8b9-d756236686d2")
+            .with_offset(1u64)
+            .with_limit(1u64)
+            .with_order("asc")
+            .with_by("Size");
+        let call = client.describe_asset_core_module_list(&request);
+        sizes.push(("DescribeAssetCoreModuleList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetCoreModuleList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_asset_core_module_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetCoreModuleList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-database-count")]
+    {
+        let request = models::DescribeAssetDatabaseCountRequest::new()
+            .with_name("host1");
+        let call = client.describe_asset_database_count(&request);
+        sizes.push(("DescribeAssetDatabaseCount", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeAssetDatabaseCount.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-database-info")]
+    {
+        let request = models::DescribeAssetDatabaseInfoRequest::new(
+            "24c9be55-c743-4a75-a5c7-2a2912341234",
+            "24c9be55-c743-4a75-a5c7-2a2912341234",
+            "1024",
+        );
+        let call = client.describe_asset_database_info(&request);
+        sizes.push(("DescribeAssetDatabaseInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetDatabaseInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-database-list")]
+    {
+        let request = models::DescribeAssetDatabaseListRequest::new();
+        let call = client.describe_asset_database_list(&request);
+        sizes.push(("DescribeAssetDatabaseList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetDatabaseList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_database_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetDatabaseList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-disk-list")]
+    {
+        let request = models::DescribeAssetDiskListRequest::new(
+                "6cf3c132-aaaa-bbbb-b08d-98be9421372a",
+                "6cf3c132-aaaa-bbbb-b08d-98be9421372a",
+            )
+            .with_offset(0u64)
+            .with_limit(10u64);
+        let call = client.describe_asset_disk_list(&request);
+        sizes.push(("DescribeAssetDiskList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetDiskList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_disk_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetDiskList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-env-list")]
+    {
+        let request = models::DescribeAssetEnvListRequest::new()
+            .with_uuid("1c26308c-5493-4eaf-a817-112ec25f499e")
+            .with_quuid("1c26308c-5493-4eaf-a817-112ec25f499e")
+            .with_type(1u64)
+            .with_offset(1u64)
+            .with_limit(1u64);
+        let call = client.describe_asset_env_list(&request);
+        sizes.push(("DescribeAssetEnvList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetEnvList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_env_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetEnvList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-host-total-count")]
+    {
+        let request = models::DescribeAssetHostTotalCountRequest::new(
+            "6cf3c132-aaaa-bbbb-b08d-98be9421372a",
+            "6cf3c132-aaaa-bbbb-b08d-98be9421372a",
+        );
+        let call = client.describe_asset_host_total_count(&request);
+        sizes.push(("DescribeAssetHostTotalCount", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetHostTotalCount.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-info")]
+    {
+        let request = models::DescribeAssetInfoRequest::new();
+        let call = client.describe_asset_info(&request);
+        sizes.push(("DescribeAssetInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-init-service-list")]
+    {
+        let request = models::DescribeAssetInitServiceListRequest::new()
+            .with_uuid("01fa34d3-db26-48ab-9f14-e8d3a48be951")
+            .with_quuid("01fa34d3-db26-48ab-9f14-e8d3a48be951")
+            .with_filters(
+                ::std::vec![
+                    models::AssetFilters { name :
+                    ::std::string::String::from("IsAutoRun"), values :
+                    ::std::vec![::std::string::String::from("1")], exact_match :
+                    ::std::option::Option::Some(true) }
+                ],
+            )
+            .with_offset(1u64)
+            .with_limit(1u64);
+        let call = client.describe_asset_init_service_list(&request);
+        sizes.push(("DescribeAssetInitServiceList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetInitServiceList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_asset_init_service_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetInitServiceList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-jar-info")]
+    {
+        let request = models::DescribeAssetJarInfoRequest::new(
+            "acdd5474-6360-4fd4-bfc7-843162cb8116",
+            "acdd5474-6360-4fd4-bfc7-843162cb8116",
+            "1024",
+        );
+        let call = client.describe_asset_jar_info(&request);
+        sizes.push(("DescribeAssetJarInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetJarInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-jar-list")]
+    {
+        let request = models::DescribeAssetJarListRequest::new()
+            .with_uuid("65ce6db8-a914-4349-a8b9-d756236686d2")
+            .with_quuid("65ce6db8-a914-4349-a8b9-d756236686d2")
+            .with_filters(
+                ::std::vec![
+                    models::AssetFilters { name : ::std::string::String::from("IP"),
+                    values : ::std::vec![::std::string::String::from("10.0.0.1")],
+                    exact_match : ::std::option::Option::Some(true) }
+                ],
+            )
+            .with_offset(1u64)
+            .with_limit(1u64);
+        let call = client.describe_asset_jar_list(&request);
+        sizes.push(("DescribeAssetJarList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetJarList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_jar_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetJarList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-load-info")]
+    {
+        let request = models::DescribeAssetLoadInfoRequest::new();
+        let call = client.describe_asset_load_info(&request);
+        sizes.push(("DescribeAssetLoadInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetLoadInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-machine-detail")]
+    {
+        let request = models::DescribeAssetMachineDetailRequest::new("", "");
+        let call = client.describe_asset_machine_detail(&request);
+        sizes.push(("DescribeAssetMachineDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeAssetMachineDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-machine-list")]
+    {
+        let request = models::DescribeAssetMachineListRequest::new();
+        let call = client.describe_asset_machine_list(&request);
+        sizes.push(("DescribeAssetMachineList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetMachineList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_machine_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetMachineList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-machine-tag-top")]
+    {
+        let request = models::DescribeAssetMachineTagTopRequest::new();
+        let call = client.describe_asset_machine_tag_top(&request);
+        sizes.push(("DescribeAssetMachineTagTop", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeAssetMachineTagTop.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-plan-task-list")]
+    {
+        let request = models::DescribeAssetPlanTaskListRequest::new()
+            .with_uuid("65ce6db8-a914-4349-a8b9-d756236686d2")
+            .with_quuid("65ce6db8-a914-4349-a8b9-d756236686d2")
+            .with_filters(
+                ::std::vec![
+                    models::AssetFilters { name : ::std::string::String::from("IP"),
+                    values : ::std::vec![::std::string::String::from("10.0.0.1")],
+                    exact_match : ::std::option::Option::Some(true) }
+                ],
+            )
+            .with_offset(1u64)
+            .with_limit(1u64);
+        let call = client.describe_asset_plan_task_list(&request);
+        sizes.push(("DescribeAssetPlanTaskList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetPlanTaskList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_plan_task_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetPlanTaskList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-port-count")]
+    {
+        let request = models::DescribeAssetPortCountRequest::new().with_port(1u64);
+        let call = client.describe_asset_port_count(&request);
+        sizes.push(("DescribeAssetPortCount", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetPortCount.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-port-info-list")]
+    {
+        let request = models::DescribeAssetPortInfoListRequest::new();
+        let call = client.describe_asset_port_info_list(&request);
+        sizes.push(("DescribeAssetPortInfoList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetPortInfoList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_port_info_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetPortInfoList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-process-count")]
+    {
+        let request = models::DescribeAssetProcessCountRequest::new().with_name("host1");
+        let call = client.describe_asset_process_count(&request);
+        sizes.push(("DescribeAssetProcessCount", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetProcessCount.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-process-info-list")]
+    {
+        let request = models::DescribeAssetProcessInfoListRequest::new();
+        let call = client.describe_asset_process_info_list(&request);
+        sizes.push(("DescribeAssetProcessInfoList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetProcessInfoList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_asset_process_info_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetProcessInfoList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-recent-machine-info")]
+    {
+        let request = models::DescribeAssetRecentMachineInfoRequest::new(
+            "2020-09-22",
+            "2020-09-22",
+        );
+        let call = client.describe_asset_recent_machine_info(&request);
+        sizes.push(("DescribeAssetRecentMachineInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetRecentMachineInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-system-package-list")]
+    {
+        let request = models::DescribeAssetSystemPackageListRequest::new()
+            .with_filters(::std::vec![])
+            .with_offset(1u64)
+            .with_limit(1u64);
+        let call = client.describe_asset_system_package_list(&request);
+        sizes.push(("DescribeAssetSystemPackageList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetSystemPackageList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_asset_system_package_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetSystemPackageList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-total-count")]
+    {
+        let request = models::DescribeAssetTotalCountRequest::new();
+        let call = client.describe_asset_total_count(&request);
+        sizes.push(("DescribeAssetTotalCount", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetTotalCount.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-type-top")]
+    {
+        let request = models::DescribeAssetTypeTopRequest::new();
+        let call = client.describe_asset_type_top(&request);
+        sizes.push(("DescribeAssetTypeTop", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetTypeTop.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-types")]
+    {
+        let request = models::DescribeAssetTypesRequest::new();
+        let call = client.describe_asset_types(&request);
+        sizes.push(("DescribeAssetTypes", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetTypes.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-user-count")]
+    {
+        let request = models::DescribeAssetUserCountRequest::new().with_name("staff");
+        let call = client.describe_asset_user_count(&request);
+        sizes.push(("DescribeAssetUserCount", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetUserCount.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-user-info")]
+    {
+        let request = models::DescribeAssetUserInfoRequest::new(
+            "24c9be55-c743-4a75-a5c7-2a2912341234",
+            "24c9be55-c743-4a75-a5c7-2a2912341234",
+            "test_user",
+        );
+        let call = client.describe_asset_user_info(&request);
+        sizes.push(("DescribeAssetUserInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetUserInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-user-key-list")]
+    {
+        let request = models::DescribeAssetUserKeyListRequest::new(
+                "6cf3c132-aaa-bbbb-b08d-98be9421372a",
+                "6cf3c132-aaa-bbbb-b08d-98be9421372a",
+                "name1",
+            )
+            .with_offset(0u64)
+            .with_limit(10u64);
+        let call = client.describe_asset_user_key_list(&request);
+        sizes.push(("DescribeAssetUserKeyList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetUserKeyList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_user_key_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetUserKeyList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-user-list")]
+    {
+        let request = models::DescribeAssetUserListRequest::new();
+        let call = client.describe_asset_user_list(&request);
+        sizes.push(("DescribeAssetUserList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetUserList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_user_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetUserList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-web-app-count")]
+    {
+        let request = models::DescribeAssetWebAppCountRequest::new().with_name("host1");
+        let call = client.describe_asset_web_app_count(&request);
+        sizes.push(("DescribeAssetWebAppCount", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetWebAppCount.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-web-app-list")]
+    {
+        let request = models::DescribeAssetWebAppListRequest::new();
+        let call = client.describe_asset_web_app_list(&request);
+        sizes.push(("DescribeAssetWebAppList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetWebAppList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_web_app_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetWebAppList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-web-app-plugin-list")]
+    {
+        let request = models::DescribeAssetWebAppPluginListRequest::new(
+                "24c9be55-c743-4a75-a5c7-2a2912341234",
+                "24c9be55-c743-4a75-a5c7-2a2912341234",
+                "1001",
+            )
+            .with_offset(1u64)
+            .with_limit(1u64);
+        let call = client.describe_asset_web_app_plugin_list(&request);
+        sizes.push(("DescribeAssetWebAppPluginList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetWebAppPluginList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_asset_web_app_plugin_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetWebAppPluginList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-web-frame-count")]
+    {
+        let request = models::DescribeAssetWebFrameCountRequest::new()
+            .with_name("host1");
+        let call = client.describe_asset_web_frame_count(&request);
+        sizes.push(("DescribeAssetWebFrameCount", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeAssetWebFrameCount.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-web-frame-list")]
+    {
+        let request = models::DescribeAssetWebFrameListRequest::new();
+        let call = client.describe_asset_web_frame_list(&request);
+        sizes.push(("DescribeAssetWebFrameList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetWebFrameList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_web_frame_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetWebFrameList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-web-location-count")]
+    {
+        let request = models::DescribeAssetWebLocationCountRequest::new()
+            .with_name("host1");
+        let call = client.describe_asset_web_location_count(&request);
+        sizes.push(("DescribeAssetWebLocationCount", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetWebLocationCount.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-web-location-info")]
+    {
+        let request = models::DescribeAssetWebLocationInfoRequest::new(
+            "24c9be55-c743-4a75-a5c7-2a2912341234",
+            "24c9be55-c743-4a75-a5c7-2a2912341234",
+            "1024",
+        );
+        let call = client.describe_asset_web_location_info(&request);
+        sizes.push(("DescribeAssetWebLocationInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetWebLocationInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-web-location-list")]
+    {
+        let request = models::DescribeAssetWebLocationListRequest::new();
+        let call = client.describe_asset_web_location_list(&request);
+        sizes.push(("DescribeAssetWebLocationList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetWebLocationList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_asset_web_location_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetWebLocationList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-web-location-path-list")]
+    {
+        let request = models::DescribeAssetWebLocationPathListRequest::new(
+            "6cf3c132-68ed-11ea-b08d-98be94213712",
+            "6cf3c132-68ed-11ea-b08d-98be94213712",
+            "1000",
+            10u64,
+            0u64,
+        );
+        let call = client.describe_asset_web_location_path_list(&request);
+        sizes.push(("DescribeAssetWebLocationPathList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetWebLocationPathList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_asset_web_location_path_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetWebLocationPathList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-web-service-count")]
+    {
+        let request = models::DescribeAssetWebServiceCountRequest::new()
+            .with_name("host1");
+        let call = client.describe_asset_web_service_count(&request);
+        sizes.push(("DescribeAssetWebServiceCount", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetWebServiceCount.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-asset-web-service-info-list")]
+    {
+        let request = models::DescribeAssetWebServiceInfoListRequest::new();
+        let call = client.describe_asset_web_service_info_list(&request);
+        sizes.push(("DescribeAssetWebServiceInfoList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetWebServiceInfoList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_asset_web_service_info_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetWebServiceInfoList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-asset-web-service-process-list")]
+    {
+        let request = models::DescribeAssetWebServiceProcessListRequest::new(
+                "24c9be55-c743-4a75-a5c7-2a2912341234",
+                "24c9be55-c743-4a75-a5c7-2a2912341234",
+                "1001",
+            )
+            .with_offset(1u64)
+            .with_limit(1u64);
+        let call = client.describe_asset_web_service_process_list(&request);
+        sizes
+            .push((
+                "DescribeAssetWebServiceProcessList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAssetWebServiceProcessList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_asset_web_service_process_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetWebServiceProcessList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-attack-event-info")]
+    {
+        let request = models::DescribeAttackEventInfoRequest::new(0u64);
+        let call = client.describe_attack_event_info(&request);
+        sizes.push(("DescribeAttackEventInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAttackEventInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-attack-events")]
+    {
+        let request = models::DescribeAttackEventsRequest::new();
+        let call = client.describe_attack_events(&request);
+        sizes.push(("DescribeAttackEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAttackEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_attack_events_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAttackEvents.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-attack-statistics")]
+    {
+        let request = models::DescribeAttackStatisticsRequest::new();
+        let call = client.describe_attack_statistics(&request);
+        sizes.push(("DescribeAttackStatistics", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAttackStatistics.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-attack-top")]
+    {
+        let request = models::DescribeAttackTopRequest::new();
+        let call = client.describe_attack_top(&request);
+        sizes.push(("DescribeAttackTop", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAttackTop.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-attack-trends")]
+    {
+        let request = models::DescribeAttackTrendsRequest::new();
+        let call = client.describe_attack_trends(&request);
+        sizes.push(("DescribeAttackTrends", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAttackTrends.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-attack-type")]
+    {
+        let request = models::DescribeAttackTypeRequest::new(::std::vec![]);
+        let call = client.describe_attack_type(&request);
+        sizes.push(("DescribeAttackType", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAttackType.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_attack_type_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAttackType.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-attack-vul-type-list")]
+    {
+        let request = models::DescribeAttackVulTypeListRequest::new();
+        let call = client.describe_attack_vul_type_list(&request);
+        sizes.push(("DescribeAttackVulTypeList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAttackVulTypeList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-ban-mode")]
+    {
+        let request = models::DescribeBanModeRequest::new();
+        let call = client.describe_ban_mode(&request);
+        sizes.push(("DescribeBanMode", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBanMode.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-ban-regions")]
+    {
+        let request = models::DescribeBanRegionsRequest::new("STANDARD_MODE");
+        let call = client.describe_ban_regions(&request);
+        sizes.push(("DescribeBanRegions", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBanRegions.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-ban-status")]
+    {
+        let request = models::DescribeBanStatusRequest::new();
+        let call = client.describe_ban_status(&request);
+        sizes.push(("DescribeBanStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBanStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-ban-white-list")]
+    {
+        let request = models::DescribeBanWhiteListRequest::new()
+            .with_offset(0u64)
+            .with_limit(10u64);
+        let call = client.describe_ban_white_list(&request);
+        sizes.push(("DescribeBanWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBanWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_ban_white_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBanWhiteList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-analysis-data")]
+    {
+        let request = models::DescribeBaselineAnalysisDataRequest::new(1u64);
+        let call = client.describe_baseline_analysis_data(&request);
+        sizes.push(("DescribeBaselineAnalysisData", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineAnalysisData.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-basic-info")]
+    {
+        let request = models::DescribeBaselineBasicInfoRequest::new();
+        let call = client.describe_baseline_basic_info(&request);
+        sizes.push(("DescribeBaselineBasicInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBaselineBasicInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-default-strategy-list")]
+    {
+        let request = models::DescribeBaselineDefaultStrategyListRequest::new();
+        let call = client.describe_baseline_default_strategy_list(&request);
+        sizes
+            .push((
+                "DescribeBaselineDefaultStrategyList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeBaselineDefaultStrategyList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-detail")]
+    {
+        let request = models::DescribeBaselineDetailRequest::new(0u64);
+        let call = client.describe_baseline_detail(&request);
+        sizes.push(("DescribeBaselineDetail", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBaselineDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-detect-list")]
+    {
+        let request = models::DescribeBaselineDetectListRequest::new();
+        let call = client.describe_baseline_detect_list(&request);
+        sizes.push(("DescribeBaselineDetectList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeBaselineDetectList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_baseline_detect_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineDetectList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-detect-overview")]
+    {
+        let request = models::DescribeBaselineDetectOverviewRequest::new();
+        let call = client.describe_baseline_detect_overview(&request);
+        sizes.push(("DescribeBaselineDetectOverview", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineDetectOverview.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-download-list")]
+    {
+        let request = models::DescribeBaselineDownloadListRequest::new();
+        let call = client.describe_baseline_download_list(&request);
+        sizes.push(("DescribeBaselineDownloadList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineDownloadList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_baseline_download_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineDownloadList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-effect-host-list")]
+    {
+        let request = models::DescribeBaselineEffectHostListRequest::new(
+            0u64,
+            0u64,
+            0u64,
+        );
+        let call = client.describe_baseline_effect_host_list(&request);
+        sizes.push(("DescribeBaselineEffectHostList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineEffectHostList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_baseline_effect_host_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineEffectHostList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-fix-list")]
+    {
+        let request = models::DescribeBaselineFixListRequest::new();
+        let call = client.describe_baseline_fix_list(&request);
+        sizes.push(("DescribeBaselineFixList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBaselineFixList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_baseline_fix_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineFixList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-host-detect-list")]
+    {
+        let request = models::DescribeBaselineHostDetectListRequest::new();
+        let call = client.describe_baseline_host_detect_list(&request);
+        sizes.push(("DescribeBaselineHostDetectList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineHostDetectList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_baseline_host_detect_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineHostDetectList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-host-ignore-list")]
+    {
+        let request = models::DescribeBaselineHostIgnoreListRequest::new(126i64);
+        let call = client.describe_baseline_host_ignore_list(&request);
+        sizes.push(("DescribeBaselineHostIgnoreList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineHostIgnoreList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_baseline_host_ignore_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineHostIgnoreList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-host-risk-top")]
+    {
+        let request = models::DescribeBaselineHostRiskTopRequest::new();
+        let call = client.describe_baseline_host_risk_top(&request);
+        sizes.push(("DescribeBaselineHostRiskTop", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineHostRiskTop.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-host-top")]
+    {
+        let request = models::DescribeBaselineHostTopRequest::new(0u64, 0u64);
+        let call = client.describe_baseline_host_top(&request);
+        sizes.push(("DescribeBaselineHostTop", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBaselineHostTop.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-item-detect-list")]
+    {
+        let request = models::DescribeBaselineItemDetectListRequest::new();
+        let call = client.describe_baseline_item_detect_list(&request);
+        sizes.push(("DescribeBaselineItemDetectList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineItemDetectList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_baseline_item_detect_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineItemDetectList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-item-ignore-list")]
+    {
+        let request = models::DescribeBaselineItemIgnoreListRequest::new(125i64);
+        let call = client.describe_baseline_item_ignore_list(&request);
+        sizes.push(("DescribeBaselineItemIgnoreList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineItemIgnoreList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_baseline_item_ignore_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineItemIgnoreList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-item-info")]
+    {
+        let request = models::DescribeBaselineItemInfoRequest::new();
+        let call = client.describe_baseline_item_info(&request);
+        sizes.push(("DescribeBaselineItemInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBaselineItemInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-item-list")]
+    {
+        let request = models::DescribeBaselineItemListRequest::new();
+        let call = client.describe_baseline_item_list(&request);
+        sizes.push(("DescribeBaselineItemList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBaselineItemList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_baseline_item_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineItemList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-item-risk-top")]
+    {
+        let request = models::DescribeBaselineItemRiskTopRequest::new();
+        let call = client.describe_baseline_item_risk_top(&request);
+        sizes.push(("DescribeBaselineItemRiskTop", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineItemRiskTop.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-list")]
+    {
+        let request = models::DescribeBaselineListRequest::new(10u64, 0u64);
+        let call = client.describe_baseline_list(&request);
+        sizes.push(("DescribeBaselineList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBaselineList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_baseline_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-policy-list")]
+    {
+        let request = models::DescribeBaselinePolicyListRequest::new();
+        let call = client.describe_baseline_policy_list(&request);
+        sizes.push(("DescribeBaselinePolicyList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeBaselinePolicyList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_baseline_policy_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselinePolicyList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-rule")]
+    {
+        let request = models::DescribeBaselineRuleRequest::new(100441u64, 10u64, 0u64)
+            .with_level(::std::vec![1u64])
+            .with_status(0u64)
+            .with_quuid("\"8c8a-69e3ab73aa8a\"")
+            .with_uuid("\"asdasd123-124sfas\"");
+        let call = client.describe_baseline_rule(&request);
+        sizes.push(("DescribeBaselineRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBaselineRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_baseline_rule_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineRule.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-rule-category-list")]
+    {
+        let request = models::DescribeBaselineRuleCategoryListRequest::new();
+        let call = client.describe_baseline_rule_category_list(&request);
+        sizes.push(("DescribeBaselineRuleCategoryList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineRuleCategoryList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-rule-detect-list")]
+    {
+        let request = models::DescribeBaselineRuleDetectListRequest::new();
+        let call = client.describe_baseline_rule_detect_list(&request);
+        sizes.push(("DescribeBaselineRuleDetectList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineRuleDetectList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_baseline_rule_detect_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineRuleDetectList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-rule-ignore-list")]
+    {
+        let request = models::DescribeBaselineRuleIgnoreListRequest::new();
+        let call = client.describe_baseline_rule_ignore_list(&request);
+        sizes.push(("DescribeBaselineRuleIgnoreList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineRuleIgnoreList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_baseline_rule_ignore_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineRuleIgnoreList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-rule-list")]
+    {
+        let request = models::DescribeBaselineRuleListRequest::new()
+            .with_filters(
+                ::std::vec![
+                    models::Filter { name : ::std::string::String::from("RuleName"),
+                    values : ::std::vec![::std::string::String::from("auto_****")],
+                    exact_match : ::std::option::Option::None }
+                ],
+            )
+            .with_limit(10i64)
+            .with_offset(0i64);
+        let call = client.describe_baseline_rule_list(&request);
+        sizes.push(("DescribeBaselineRuleList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBaselineRuleList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_baseline_rule_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineRuleList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-scan-schedule")]
+    {
+        let request = models::DescribeBaselineScanScheduleRequest::new(1u64);
+        let call = client.describe_baseline_scan_schedule(&request);
+        sizes.push(("DescribeBaselineScanSchedule", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineScanSchedule.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-strategy-detail")]
+    {
+        let request = models::DescribeBaselineStrategyDetailRequest::new(0u64);
+        let call = client.describe_baseline_strategy_detail(&request);
+        sizes.push(("DescribeBaselineStrategyDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineStrategyDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-strategy-list")]
+    {
+        let request = models::DescribeBaselineStrategyListRequest::new(
+            10u64,
+            0u64,
+            1u64,
+        );
+        let call = client.describe_baseline_strategy_list(&request);
+        sizes.push(("DescribeBaselineStrategyList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineStrategyList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_baseline_strategy_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineStrategyList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-baseline-top")]
+    {
+        let request = models::DescribeBaselineTopRequest::new(5u64, 1u64);
+        let call = client.describe_baseline_top(&request);
+        sizes.push(("DescribeBaselineTop", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBaselineTop.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-baseline-weak-password-list")]
+    {
+        let request = models::DescribeBaselineWeakPasswordListRequest::new()
+            .with_limit(10i64)
+            .with_offset(10i64);
+        let call = client.describe_baseline_weak_password_list(&request);
+        sizes.push(("DescribeBaselineWeakPasswordList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeBaselineWeakPasswordList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_baseline_weak_password_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBaselineWeakPasswordList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-bash-events")]
+    {
+        let request = models::DescribeBashEventsRequest::new();
+        let call = client.describe_bash_events(&request);
+        sizes.push(("DescribeBashEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBashEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_bash_events_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBashEvents.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-bash-events-info")]
+    {
+        let request = models::DescribeBashEventsInfoRequest::new(0u64);
+        let call = client.describe_bash_events_info(&request);
+        sizes.push(("DescribeBashEventsInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBashEventsInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-bash-events-info-new")]
+    {
+        let request = models::DescribeBashEventsInfoNewRequest::new(0u64);
+        let call = client.describe_bash_events_info_new(&request);
+        sizes.push(("DescribeBashEventsInfoNew", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBashEventsInfoNew.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-bash-events-new")]
+    {
+        let request = models::DescribeBashEventsNewRequest::new()
+            .with_limit(1u64)
+            .with_offset(0u64);
+        let call = client.describe_bash_events_new(&request);
+        sizes.push(("DescribeBashEventsNew", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBashEventsNew.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_bash_events_new_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBashEventsNew.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-bash-policies")]
+    {
+        let request = models::DescribeBashPoliciesRequest::new();
+        let call = client.describe_bash_policies(&request);
+        sizes.push(("DescribeBashPolicies", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBashPolicies.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_bash_policies_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBashPolicies.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-bash-rules")]
+    {
+        let request = models::DescribeBashRulesRequest::new(0u64);
+        let call = client.describe_bash_rules(&request);
+        sizes.push(("DescribeBashRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBashRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_bash_rules_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBashRules.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-brute-attack-list")]
+    {
+        let request = models::DescribeBruteAttackListRequest::new();
+        let call = client.describe_brute_attack_list(&request);
+        sizes.push(("DescribeBruteAttackList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBruteAttackList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_brute_attack_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeBruteAttackList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-brute-attack-rules")]
+    {
+        let request = models::DescribeBruteAttackRulesRequest::new();
+        let call = client.describe_brute_attack_rules(&request);
+        sizes.push(("DescribeBruteAttackRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeBruteAttackRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-can-fix-vul-machine")]
+    {
+        let request = models::DescribeCanFixVulMachineRequest::new(::std::vec![1u64])
+            .with_quuids(
+                ::std::vec![
+                    ::std::string::String::from("a0770b41-9697-4a1d-8150-b8fa********")
+                ],
+            );
+        let call = client.describe_can_fix_vul_machine(&request);
+        sizes.push(("DescribeCanFixVulMachine", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeCanFixVulMachine.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-can-not-separate-machine")]
+    {
+        let request = models::DescribeCanNotSeparateMachineRequest::new()
+            .with_ids(::std::vec![1u64])
+            .with_update_all(true)
+            .with_exclude_id(::std::vec![1u64]);
+        let call = client.describe_can_not_separate_machine(&request);
+        sizes.push(("DescribeCanNotSeparateMachine", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeCanNotSeparateMachine.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-client-exception")]
+    {
+        let request = models::DescribeClientExceptionRequest::new(1i64, 0u64, 10u64)
+            .with_start_time("2020-11-21 15:16:00")
+            .with_end_time("2020-11-21 15:16:00");
+        let call = client.describe_client_exception(&request);
+        sizes.push(("DescribeClientException", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeClientException.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_client_exception_pages(request.clone());
+        sizes
+            .push((
+                "DescribeClientException.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-defence-event-detail")]
+    {
+        let request = models::DescribeDefenceEventDetailRequest::new(0u64);
+        let call = client.describe_defence_event_detail(&request);
+        sizes.push(("DescribeDefenceEventDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeDefenceEventDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-direct-connect-install-command")]
+    {
+        let request = models::DescribeDirectConnectInstallCommandRequest::new(
+            "sz",
+            "vpc-dsda",
+            "2020-09-22",
+        );
+        let call = client.describe_direct_connect_install_command(&request);
+        sizes
+            .push((
+                "DescribeDirectConnectInstallCommand",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeDirectConnectInstallCommand.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-es-aggregations")]
+    {
+        let request = models::DescribeEsAggregationsRequest::new("");
+        let call = client.describe_es_aggregations(&request);
+        sizes.push(("DescribeESAggregations", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeESAggregations.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-emergency-vul-list")]
+    {
+        let request = models::DescribeEmergencyVulListRequest::new();
+        let call = client.describe_emergency_vul_list(&request);
+        sizes.push(("DescribeEmergencyVulList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeEmergencyVulList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_emergency_vul_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeEmergencyVulList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-event-by-table")]
+    {
+        let request = models::DescribeEventByTableRequest::new(
+            "events_bash",
+            ::std::vec![0i64],
+        );
+        let call = client.describe_event_by_table(&request);
+        sizes.push(("DescribeEventByTable", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeEventByTable.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-export-machines")]
+    {
+        let request = models::DescribeExportMachinesRequest::new("", "");
+        let call = client.describe_export_machines(&request);
+        sizes.push(("DescribeExportMachines", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeExportMachines.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-fast-analysis")]
+    {
+        let request = models::DescribeFastAnalysisRequest::new(
+            1657468800000i64,
+            1657511824000i64,
+            "a=b",
+            "cls_event_type",
+        );
+        let call = client.describe_fast_analysis(&request);
+        sizes.push(("DescribeFastAnalysis", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeFastAnalysis.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-file-tamper-event-rule-info")]
+    {
+        let request = models::DescribeFileTamperEventRuleInfoRequest::new(1u64);
+        let call = client.describe_file_tamper_event_rule_info(&request);
+        sizes.push(("DescribeFileTamperEventRuleInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeFileTamperEventRuleInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-file-tamper-events")]
+    {
+        let request = models::DescribeFileTamperEventsRequest::new();
+        let call = client.describe_file_tamper_events(&request);
+        sizes.push(("DescribeFileTamperEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeFileTamperEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_file_tamper_events_pages(request.clone());
+        sizes
+            .push((
+                "DescribeFileTamperEvents.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-file-tamper-rule-count")]
+    {
+        let request = models::DescribeFileTamperRuleCountRequest::new(
+            ::std::vec![
+                ::std::string::String::from("1c26308c-5493-4eaf-a817-112ec25f499e")
+            ],
+        );
+        let call = client.describe_file_tamper_rule_count(&request);
+        sizes.push(("DescribeFileTamperRuleCount", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeFileTamperRuleCount.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-file-tamper-rule-info")]
+    {
+        let request = models::DescribeFileTamperRuleInfoRequest::new(0u64);
+        let call = client.describe_file_tamper_rule_info(&request);
+        sizes.push(("DescribeFileTamperRuleInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeFileTamperRuleInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-file-tamper-rules")]
+    {
+        let request = models::DescribeFileTamperRulesRequest::new()
+            .with_offset(1u64)
+            .with_limit(1u64);
+        let call = client.describe_file_tamper_rules(&request);
+        sizes.push(("DescribeFileTamperRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeFileTamperRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_file_tamper_rules_pages(request.clone());
+        sizes
+            .push((
+                "DescribeFileTamperRules.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-general-stat")]
+    {
+        let request = models::DescribeGeneralStatRequest::new();
+        let call = client.describe_general_stat(&request);
+        sizes.push(("DescribeGeneralStat", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeGeneralStat.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-history-accounts")]
+    {
+        let request = models::DescribeHistoryAccountsRequest::new(
+                "6b6cd843-6bc1-4011-a74c-dc3fd26a7dd1",
+            )
+            .with_limit(10u64)
+            .with_offset(0u64)
+            .with_filters(
+                ::std::vec![
+                    models::Filter { name : ::std::string::String::from("MachineIp"),
+                    values : ::std::vec![::std::string::String::from("10.0.1.1")],
+                    exact_match : ::std::option::Option::None }
+                ],
+            );
+        let call = client.describe_history_accounts(&request);
+        sizes.push(("DescribeHistoryAccounts", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeHistoryAccounts.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_history_accounts_pages(request.clone());
+        sizes
+            .push((
+                "DescribeHistoryAccounts.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-history-service")]
+    {
+        let request = models::DescribeHistoryServiceRequest::new();
+        let call = client.describe_history_service(&request);
+        sizes.push(("DescribeHistoryService", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeHistoryService.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-host-info")]
+    {
+        let request = models::DescribeHostInfoRequest::new()
+            .with_quuid_list(
+                ::std::vec![
+                    ::std::string::String::from("24c9be55-c743-4a75-a5c7-2a2912341234")
+                ],
+            );
+        let call = client.describe_host_info(&request);
+        sizes.push(("DescribeHostInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeHostInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-host-login-list")]
+    {
+        let request = models::DescribeHostLoginListRequest::new()
+            .with_limit(1u64)
+            .with_offset(1u64);
+        let call = client.describe_host_login_list(&request);
+        sizes.push(("DescribeHostLoginList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeHostLoginList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_host_login_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeHostLoginList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-hot-vul-top")]
+    {
+        let request = models::DescribeHotVulTopRequest::new();
+        let call = client.describe_hot_vul_top(&request);
+        sizes.push(("DescribeHotVulTop", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeHotVulTop.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-ignore-baseline-rule")]
+    {
+        let request = models::DescribeIgnoreBaselineRuleRequest::new(10u64, 0u64)
+            .with_rule_name("irule");
+        let call = client.describe_ignore_baseline_rule(&request);
+        sizes.push(("DescribeIgnoreBaselineRule", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeIgnoreBaselineRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_ignore_baseline_rule_pages(request.clone());
+        sizes
+            .push((
+                "DescribeIgnoreBaselineRule.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-ignore-host-and-item-config")]
+    {
+        let request = models::DescribeIgnoreHostAndItemConfigRequest::new();
+        let call = client.describe_ignore_host_and_item_config(&request);
+        sizes.push(("DescribeIgnoreHostAndItemConfig", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeIgnoreHostAndItemConfig.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-ignore-rule-effect-host-list")]
+    {
+        let request = models::DescribeIgnoreRuleEffectHostListRequest::new(
+                10u64,
+                0u64,
+                1u64,
+            )
+            .with_tag_names(::std::vec![::std::string::String::from("tag")]);
+        let call = client.describe_ignore_rule_effect_host_list(&request);
+        sizes.push(("DescribeIgnoreRuleEffectHostList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeIgnoreRuleEffectHostList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_ignore_rule_effect_host_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeIgnoreRuleEffectHostList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-import-machine-info")]
+    {
+        let request = models::DescribeImportMachineInfoRequest::new(
+                ::std::vec![::std::string::String::from("0.0.0.0")],
+                "Ip",
+            )
+            .with_is_query_pro_machine(true);
+        let call = client.describe_import_machine_info(&request);
+        sizes.push(("DescribeImportMachineInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeImportMachineInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-inject-risky-service-switch")]
+    {
+        let request = models::DescribeInjectRiskyServiceSwitchRequest::new();
+        let call = client.describe_inject_risky_service_switch(&request);
+        sizes.push(("DescribeInjectRiskyServiceSwitch", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeInjectRiskyServiceSwitch.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-java-mem-shell-info")]
+    {
+        let request = models::DescribeJavaMemShellInfoRequest::new(0u64);
+        let call = client.describe_java_mem_shell_info(&request);
+        sizes.push(("DescribeJavaMemShellInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeJavaMemShellInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-java-mem-shell-list")]
+    {
+        let request = models::DescribeJavaMemShellListRequest::new();
+        let call = client.describe_java_mem_shell_list(&request);
+        sizes.push(("DescribeJavaMemShellList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeJavaMemShellList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_java_mem_shell_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeJavaMemShellList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-java-mem-shell-plugin-info")]
+    {
+        let request = models::DescribeJavaMemShellPluginInfoRequest::new(
+                "05f0bcab-726c-4ea4-8109-bcd03d5598f7",
+            )
+            .with_offset(0u64)
+            .with_limit(10u64);
+        let call = client.describe_java_mem_shell_plugin_info(&request);
+        sizes.push(("DescribeJavaMemShellPluginInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeJavaMemShellPluginInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_java_mem_shell_plugin_info_pages(request.clone());
+        sizes
+            .push((
+                "DescribeJavaMemShellPluginInfo.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-java-mem-shell-plugin-list")]
+    {
+        let request = models::DescribeJavaMemShellPluginListRequest::new();
+        let call = client.describe_java_mem_shell_plugin_list(&request);
+        sizes.push(("DescribeJavaMemShellPluginList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeJavaMemShellPluginList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_java_mem_shell_plugin_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeJavaMemShellPluginList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-license")]
+    {
+        let request = models::DescribeLicenseRequest::new();
+        let call = client.describe_license(&request);
+        sizes.push(("DescribeLicense", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeLicense.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-license-bind-list")]
+    {
+        let request = models::DescribeLicenseBindListRequest::new(
+            1u64,
+            0u64,
+            "cdbae897e7e0",
+        );
+        let call = client.describe_license_bind_list(&request);
+        sizes.push(("DescribeLicenseBindList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeLicenseBindList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_license_bind_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeLicenseBindList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-license-bind-schedule")]
+    {
+        let request = models::DescribeLicenseBindScheduleRequest::new(1u64);
+        let call = client.describe_license_bind_schedule(&request);
+        sizes.push(("DescribeLicenseBindSchedule", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeLicenseBindSchedule.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_license_bind_schedule_pages(request.clone());
+        sizes
+            .push((
+                "DescribeLicenseBindSchedule.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
     #[cfg(feature = "cwp-describe-license-general")]
     {
         let request = models::DescribeLicenseGeneralRequest::new();
@@ -25,8 +2672,4177 @@ fn cwp_future_sizes() {
         sizes.push(("DescribeLicenseGeneral.boxed", ::std::mem::size_of_val(&*call)));
         drop(call);
     }
+    #[cfg(feature = "cwp-describe-license-list")]
+    {
+        let request = models::DescribeLicenseListRequest::new();
+        let call = client.describe_license_list(&request);
+        sizes.push(("DescribeLicenseList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeLicenseList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_license_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeLicenseList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-license-white-config")]
+    {
+        let request = models::DescribeLicenseWhiteConfigRequest::new("cwp_yunying");
+        let call = client.describe_license_white_config(&request);
+        sizes.push(("DescribeLicenseWhiteConfig", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeLicenseWhiteConfig.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-log-delivery-kafka-options")]
+    {
+        let request = models::DescribeLogDeliveryKafkaOptionsRequest::new()
+            .with_instance_id("ckafka-ce80kte5");
+        let call = client.describe_log_delivery_kafka_options(&request);
+        sizes.push(("DescribeLogDeliveryKafkaOptions", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeLogDeliveryKafkaOptions.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-log-exports")]
+    {
+        let request = models::DescribeLogExportsRequest::new(0i64).with_limit(10i64);
+        let call = client.describe_log_exports(&request);
+        sizes.push(("DescribeLogExports", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeLogExports.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_log_exports_pages(request.clone());
+        sizes
+            .push((
+                "DescribeLogExports.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-log-histogram")]
+    {
+        let request = models::DescribeLogHistogramRequest::new(
+            1660532400000i64,
+            1660533600000i64,
+            "item_id :ins-0jsx****",
+            500000i64,
+        );
+        let call = client.describe_log_histogram(&request);
+        sizes.push(("DescribeLogHistogram", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeLogHistogram.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-log-index")]
+    {
+        let request = models::DescribeLogIndexRequest::new();
+        let call = client.describe_log_index(&request);
+        sizes.push(("DescribeLogIndex", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeLogIndex.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-log-kafka-deliver-info")]
+    {
+        let request = models::DescribeLogKafkaDeliverInfoRequest::new();
+        let call = client.describe_log_kafka_deliver_info(&request);
+        sizes.push(("DescribeLogKafkaDeliverInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeLogKafkaDeliverInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-log-storage-config")]
+    {
+        let request = models::DescribeLogStorageConfigRequest::new();
+        let call = client.describe_log_storage_config(&request);
+        sizes.push(("DescribeLogStorageConfig", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeLogStorageConfig.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-log-storage-record")]
+    {
+        let request = models::DescribeLogStorageRecordRequest::new();
+        let call = client.describe_log_storage_record(&request);
+        sizes.push(("DescribeLogStorageRecord", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeLogStorageRecord.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-log-storage-statistic")]
+    {
+        let request = models::DescribeLogStorageStatisticRequest::new();
+        let call = client.describe_log_storage_statistic(&request);
+        sizes.push(("DescribeLogStorageStatistic", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeLogStorageStatistic.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-log-type")]
+    {
+        let request = models::DescribeLogTypeRequest::new();
+        let call = client.describe_log_type(&request);
+        sizes.push(("DescribeLogType", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeLogType.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-login-type-global-conf")]
+    {
+        let request = models::DescribeLoginTypeGlobalConfRequest::new();
+        let call = client.describe_login_type_global_conf(&request);
+        sizes.push(("DescribeLoginTypeGlobalConf", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeLoginTypeGlobalConf.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-login-type-host")]
+    {
+        let request = models::DescribeLoginTypeHostRequest::new();
+        let call = client.describe_login_type_host(&request);
+        sizes.push(("DescribeLoginTypeHost", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeLoginTypeHost.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_login_type_host_pages(request.clone());
+        sizes
+            .push((
+                "DescribeLoginTypeHost.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-login-white-combined-list")]
+    {
+        let request = models::DescribeLoginWhiteCombinedListRequest::new();
+        let call = client.describe_login_white_combined_list(&request);
+        sizes.push(("DescribeLoginWhiteCombinedList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeLoginWhiteCombinedList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_login_white_combined_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeLoginWhiteCombinedList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-login-white-host-list")]
+    {
+        let request = models::DescribeLoginWhiteHostListRequest::new(1u64, 1u64, 1u64);
+        let call = client.describe_login_white_host_list(&request);
+        sizes.push(("DescribeLoginWhiteHostList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeLoginWhiteHostList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_login_white_host_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeLoginWhiteHostList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-login-white-list")]
+    {
+        let request = models::DescribeLoginWhiteListRequest::new();
+        let call = client.describe_login_white_list(&request);
+        sizes.push(("DescribeLoginWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeLoginWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_login_white_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeLoginWhiteList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-machine-clear-history")]
+    {
+        let request = models::DescribeMachineClearHistoryRequest::new();
+        let call = client.describe_machine_clear_history(&request);
+        sizes.push(("DescribeMachineClearHistory", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeMachineClearHistory.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_machine_clear_history_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMachineClearHistory.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-machine-defense-cnt")]
+    {
+        let request = models::DescribeMachineDefenseCntRequest::new();
+        let call = client.describe_machine_defense_cnt(&request);
+        sizes.push(("DescribeMachineDefenseCnt", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMachineDefenseCnt.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-machine-file-tamper-rules")]
+    {
+        let request = models::DescribeMachineFileTamperRulesRequest::new(
+                "10ee1dad-ed42-4f98-8c9e-bfaa48fcb787",
+            )
+            .with_offset(1u64)
+            .with_limit(1u64);
+        let call = client.describe_machine_file_tamper_rules(&request);
+        sizes.push(("DescribeMachineFileTamperRules", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeMachineFileTamperRules.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_machine_file_tamper_rules_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMachineFileTamperRules.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-machine-general")]
+    {
+        let request = models::DescribeMachineGeneralRequest::new();
+        let call = client.describe_machine_general(&request);
+        sizes.push(("DescribeMachineGeneral", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMachineGeneral.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-machine-info")]
+    {
+        let request = models::DescribeMachineInfoRequest::new();
+        let call = client.describe_machine_info(&request);
+        sizes.push(("DescribeMachineInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMachineInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-machine-license-detail")]
+    {
+        let request = models::DescribeMachineLicenseDetailRequest::new(
+            ::std::vec![
+                ::std::string::String::from("15c76928-e4e1-4f0d-8a2a-46c7de78****")
+            ],
+        );
+        let call = client.describe_machine_license_detail(&request);
+        sizes.push(("DescribeMachineLicenseDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeMachineLicenseDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-machine-list")]
+    {
+        let request = models::DescribeMachineListRequest::new("CVM", "ap-guangzhou");
+        let call = client.describe_machine_list(&request);
+        sizes.push(("DescribeMachineList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMachineList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_machine_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMachineList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-machine-os-list")]
+    {
+        let request = models::DescribeMachineOsListRequest::new();
+        let call = client.describe_machine_os_list(&request);
+        sizes.push(("DescribeMachineOsList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMachineOsList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-machine-region-list")]
+    {
+        let request = models::DescribeMachineRegionListRequest::new();
+        let call = client.describe_machine_region_list(&request);
+        sizes.push(("DescribeMachineRegionList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMachineRegionList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-machine-regions")]
+    {
+        let request = models::DescribeMachineRegionsRequest::new();
+        let call = client.describe_machine_regions(&request);
+        sizes.push(("DescribeMachineRegions", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMachineRegions.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-machine-risk-cnt")]
+    {
+        let request = models::DescribeMachineRiskCntRequest::new();
+        let call = client.describe_machine_risk_cnt(&request);
+        sizes.push(("DescribeMachineRiskCnt", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMachineRiskCnt.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-machine-snapshot")]
+    {
+        let request = models::DescribeMachineSnapshotRequest::new(
+            ::std::vec![::std::string::String::from("djskldjksld")],
+            0u64,
+            10u64,
+            0u64,
+        );
+        let call = client.describe_machine_snapshot(&request);
+        sizes.push(("DescribeMachineSnapshot", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMachineSnapshot.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_machine_snapshot_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMachineSnapshot.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-machines")]
+    {
+        let request = models::DescribeMachinesRequest::new("", "");
+        let call = client.describe_machines(&request);
+        sizes.push(("DescribeMachines", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMachines.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_machines_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMachines.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-machines-simple")]
+    {
+        let request = models::DescribeMachinesSimpleRequest::new("CVM", "ap-shanghai")
+            .with_limit(10u64)
+            .with_offset(0u64)
+            .with_filters(
+                ::std::vec![
+                    models::Filter { name : ::std::string::String::from("Keywords"),
+                    values : ::std::vec![::std::string::String::from("10.0.1.1")],
+                    exact_match : ::std::option::Option::None }
+                ],
+            );
+        let call = client.describe_machines_simple(&request);
+        sizes.push(("DescribeMachinesSimple", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMachinesSimple.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_machines_simple_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMachinesSimple.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-mal-ware-list")]
+    {
+        let request = models::DescribeMalWareListRequest::new();
+        let call = client.describe_mal_ware_list(&request);
+        sizes.push(("DescribeMalWareList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMalWareList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_mal_ware_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMalWareList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-malicious-request-white-list")]
+    {
+        let request = models::DescribeMaliciousRequestWhiteListRequest::new(10u64, 0u64);
+        let call = client.describe_malicious_request_white_list(&request);
+        sizes
+            .push(("DescribeMaliciousRequestWhiteList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeMaliciousRequestWhiteList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_malicious_request_white_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMaliciousRequestWhiteList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-malware-file")]
+    {
+        let request = models::DescribeMalwareFileRequest::new(1u64);
+        let call = client.describe_malware_file(&request);
+        sizes.push(("DescribeMalwareFile", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMalwareFile.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-malware-info")]
+    {
+        let request = models::DescribeMalwareInfoRequest::new(10000i64);
+        let call = client.describe_malware_info(&request);
+        sizes.push(("DescribeMalwareInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMalwareInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-malware-risk-overview")]
+    {
+        let request = models::DescribeMalwareRiskOverviewRequest::new();
+        let call = client.describe_malware_risk_overview(&request);
+        sizes.push(("DescribeMalwareRiskOverview", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeMalwareRiskOverview.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-malware-risk-warning")]
+    {
+        let request = models::DescribeMalwareRiskWarningRequest::new();
+        let call = client.describe_malware_risk_warning(&request);
+        sizes.push(("DescribeMalwareRiskWarning", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeMalwareRiskWarning.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-malware-timing-scan-setting")]
+    {
+        let request = models::DescribeMalwareTimingScanSettingRequest::new();
+        let call = client.describe_malware_timing_scan_setting(&request);
+        sizes.push(("DescribeMalwareTimingScanSetting", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeMalwareTimingScanSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-malware-white-list")]
+    {
+        let request = models::DescribeMalwareWhiteListRequest::new()
+            .with_offset(0u64)
+            .with_limit(10u64);
+        let call = client.describe_malware_white_list(&request);
+        sizes.push(("DescribeMalwareWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMalwareWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_malware_white_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMalwareWhiteList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-malware-white-list-affect-list")]
+    {
+        let request = models::DescribeMalwareWhiteListAffectListRequest::new(1u64)
+            .with_offset(0u64)
+            .with_limit(10u64);
+        let call = client.describe_malware_white_list_affect_list(&request);
+        sizes
+            .push((
+                "DescribeMalwareWhiteListAffectList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeMalwareWhiteListAffectList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_malware_white_list_affect_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMalwareWhiteListAffectList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-mem-shell-rules")]
+    {
+        let request = models::DescribeMemShellRulesRequest::new();
+        let call = client.describe_mem_shell_rules(&request);
+        sizes.push(("DescribeMemShellRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeMemShellRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_mem_shell_rules_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMemShellRules.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-net-attack-setting")]
+    {
+        let request = models::DescribeNetAttackSettingRequest::new();
+        let call = client.describe_net_attack_setting(&request);
+        sizes.push(("DescribeNetAttackSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeNetAttackSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-net-attack-white-list")]
+    {
+        let request = models::DescribeNetAttackWhiteListRequest::new();
+        let call = client.describe_net_attack_white_list(&request);
+        sizes.push(("DescribeNetAttackWhiteList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeNetAttackWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_net_attack_white_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeNetAttackWhiteList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-open-port-statistics")]
+    {
+        let request = models::DescribeOpenPortStatisticsRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64)
+            .with_filters(
+                ::std::vec![
+                    models::Filter { name : ::std::string::String::from("Port"), values :
+                    ::std::vec![::std::string::String::from("22")], exact_match :
+                    ::std::option::Option::None }
+                ],
+            );
+        let call = client.describe_open_port_statistics(&request);
+        sizes.push(("DescribeOpenPortStatistics", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeOpenPortStatistics.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_open_port_statistics_pages(request.clone());
+        sizes
+            .push((
+                "DescribeOpenPortStatistics.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-overview-statistics")]
+    {
+        let request = models::DescribeOverviewStatisticsRequest::new();
+        let call = client.describe_overview_statistics(&request);
+        sizes.push(("DescribeOverviewStatistics", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeOverviewStatistics.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-patch-effect-host-list")]
+    {
+        let request = models::DescribePatchEffectHostListRequest::new(
+                7070u64,
+                10u64,
+                0u64,
+            )
+            .with_filters(
+                ::std::vec![
+                    models::Filter { name : ::std::string::String::from("Status"), values
+                    : ::std::vec![::std::string::String::from("0")], exact_match :
+                    ::std::option::Option::None }
+                ],
+            );
+        let call = client.describe_patch_effect_host_list(&request);
+        sizes.push(("DescribePatchEffectHostList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribePatchEffectHostList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_patch_effect_host_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribePatchEffectHostList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-patch-info")]
+    {
+        let request = models::DescribePatchInfoRequest::new(0u64);
+        let call = client.describe_patch_info(&request);
+        sizes.push(("DescribePatchInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribePatchInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-privilege-event-info")]
+    {
+        let request = models::DescribePrivilegeEventInfoRequest::new(0u64);
+        let call = client.describe_privilege_event_info(&request);
+        sizes.push(("DescribePrivilegeEventInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribePrivilegeEventInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-privilege-events")]
+    {
+        let request = models::DescribePrivilegeEventsRequest::new();
+        let call = client.describe_privilege_events(&request);
+        sizes.push(("DescribePrivilegeEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribePrivilegeEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_privilege_events_pages(request.clone());
+        sizes
+            .push((
+                "DescribePrivilegeEvents.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-privilege-rules")]
+    {
+        let request = models::DescribePrivilegeRulesRequest::new();
+        let call = client.describe_privilege_rules(&request);
+        sizes.push(("DescribePrivilegeRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribePrivilegeRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_privilege_rules_pages(request.clone());
+        sizes
+            .push((
+                "DescribePrivilegeRules.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-pro-version-info")]
+    {
+        let request = models::DescribeProVersionInfoRequest::new();
+        let call = client.describe_pro_version_info(&request);
+        sizes.push(("DescribeProVersionInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeProVersionInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-pro-version-status")]
+    {
+        let request = models::DescribeProVersionStatusRequest::new(
+            "add4a78a-0d59-11e8-b7ab-00e081e1a5c5",
+        );
+        let call = client.describe_pro_version_status(&request);
+        sizes.push(("DescribeProVersionStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeProVersionStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-process-statistics")]
+    {
+        let request = models::DescribeProcessStatisticsRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_process_statistics(&request);
+        sizes.push(("DescribeProcessStatistics", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeProcessStatistics.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_process_statistics_pages(request.clone());
+        sizes
+            .push((
+                "DescribeProcessStatistics.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-product-status")]
+    {
+        let request = models::DescribeProductStatusRequest::new();
+        let call = client.describe_product_status(&request);
+        sizes.push(("DescribeProductStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeProductStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-protect-dir-list")]
+    {
+        let request = models::DescribeProtectDirListRequest::new(1u64, 1u64);
+        let call = client.describe_protect_dir_list(&request);
+        sizes.push(("DescribeProtectDirList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeProtectDirList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_protect_dir_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeProtectDirList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-protect-dir-related-server")]
+    {
+        let request = models::DescribeProtectDirRelatedServerRequest::new(
+            "",
+            0u64,
+            0u64,
+        );
+        let call = client.describe_protect_dir_related_server(&request);
+        sizes.push(("DescribeProtectDirRelatedServer", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeProtectDirRelatedServer.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_protect_dir_related_server_pages(request.clone());
+        sizes
+            .push((
+                "DescribeProtectDirRelatedServer.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-public-proxy-install-command")]
+    {
+        let request = models::DescribePublicProxyInstallCommandRequest::new()
+            .with_ip("0.0.0.0");
+        let call = client.describe_public_proxy_install_command(&request);
+        sizes
+            .push(("DescribePublicProxyInstallCommand", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribePublicProxyInstallCommand.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-backup-list")]
+    {
+        let request = models::DescribeRansomDefenseBackupListRequest::new(
+                1u64,
+                1u64,
+                "1c26308c-5493-4eaf-a817-112ec25f499e",
+            )
+            .with_order("ASC")
+            .with_by("CreateTime");
+        let call = client.describe_ransom_defense_backup_list(&request);
+        sizes.push(("DescribeRansomDefenseBackupList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeRansomDefenseBackupList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_ransom_defense_backup_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRansomDefenseBackupList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-events-list")]
+    {
+        let request = models::DescribeRansomDefenseEventsListRequest::new(0u64, 0u64);
+        let call = client.describe_ransom_defense_events_list(&request);
+        sizes.push(("DescribeRansomDefenseEventsList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeRansomDefenseEventsList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_ransom_defense_events_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRansomDefenseEventsList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-machine-list")]
+    {
+        let request = models::DescribeRansomDefenseMachineListRequest::new(1u64, 1u64)
+            .with_order("DESC")
+            .with_by("LastBackupTime");
+        let call = client.describe_ransom_defense_machine_list(&request);
+        sizes.push(("DescribeRansomDefenseMachineList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeRansomDefenseMachineList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_ransom_defense_machine_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRansomDefenseMachineList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-machine-strategy-info")]
+    {
+        let request = models::DescribeRansomDefenseMachineStrategyInfoRequest::new(
+            ::std::vec![
+                ::std::string::String::from("935e27b1-d675-4509-80bf-96fbf0764237")
+            ],
+        );
+        let call = client.describe_ransom_defense_machine_strategy_info(&request);
+        sizes
+            .push((
+                "DescribeRansomDefenseMachineStrategyInfo",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeRansomDefenseMachineStrategyInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-roll-back-task-list")]
+    {
+        let request = models::DescribeRansomDefenseRollBackTaskListRequest::new(
+            0u64,
+            0u64,
+        );
+        let call = client.describe_ransom_defense_roll_back_task_list(&request);
+        sizes
+            .push((
+                "DescribeRansomDefenseRollBackTaskList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeRansomDefenseRollBackTaskList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_ransom_defense_roll_back_task_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRansomDefenseRollBackTaskList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-state")]
+    {
+        let request = models::DescribeRansomDefenseStateRequest::new();
+        let call = client.describe_ransom_defense_state(&request);
+        sizes.push(("DescribeRansomDefenseState", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeRansomDefenseState.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-strategy-detail")]
+    {
+        let request = models::DescribeRansomDefenseStrategyDetailRequest::new(1u64);
+        let call = client.describe_ransom_defense_strategy_detail(&request);
+        sizes
+            .push((
+                "DescribeRansomDefenseStrategyDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeRansomDefenseStrategyDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-strategy-list")]
+    {
+        let request = models::DescribeRansomDefenseStrategyListRequest::new(10u64, 0u64);
+        let call = client.describe_ransom_defense_strategy_list(&request);
+        sizes
+            .push(("DescribeRansomDefenseStrategyList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeRansomDefenseStrategyList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_ransom_defense_strategy_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRansomDefenseStrategyList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-strategy-machines")]
+    {
+        let request = models::DescribeRansomDefenseStrategyMachinesRequest::new(
+            0u64,
+            0u64,
+        );
+        let call = client.describe_ransom_defense_strategy_machines(&request);
+        sizes
+            .push((
+                "DescribeRansomDefenseStrategyMachines",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeRansomDefenseStrategyMachines.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_ransom_defense_strategy_machines_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRansomDefenseStrategyMachines.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-trend")]
+    {
+        let request = models::DescribeRansomDefenseTrendRequest::new();
+        let call = client.describe_ransom_defense_trend(&request);
+        sizes.push(("DescribeRansomDefenseTrend", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeRansomDefenseTrend.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-rasp-event-cwp")]
+    {
+        let request = models::DescribeRaspEventCwpRequest::new();
+        let call = client.describe_rasp_event_cwp(&request);
+        sizes.push(("DescribeRaspEventCWP", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRaspEventCWP.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_rasp_event_cwp_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRaspEventCWP.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-rasp-event-detail-cwp")]
+    {
+        let request = models::DescribeRaspEventDetailCwpRequest::new().with_id(1u64);
+        let call = client.describe_rasp_event_detail_cwp(&request);
+        sizes.push(("DescribeRaspEventDetailCWP", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeRaspEventDetailCWP.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-rasp-event-detail-tcss")]
+    {
+        let request = models::DescribeRaspEventDetailTcssRequest::new();
+        let call = client.describe_rasp_event_detail_tcss(&request);
+        sizes.push(("DescribeRaspEventDetailTCSS", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeRaspEventDetailTCSS.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-rasp-event-tcss")]
+    {
+        let request = models::DescribeRaspEventTcssRequest::new();
+        let call = client.describe_rasp_event_tcss(&request);
+        sizes.push(("DescribeRaspEventTCSS", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRaspEventTCSS.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_rasp_event_tcss_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRaspEventTCSS.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-rasp-license-list")]
+    {
+        let request = models::DescribeRaspLicenseListRequest::new();
+        let call = client.describe_rasp_license_list(&request);
+        sizes.push(("DescribeRaspLicenseList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRaspLicenseList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_rasp_license_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRaspLicenseList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-rasp-max-cpu")]
+    {
+        let request = models::DescribeRaspMaxCpuRequest::new();
+        let call = client.describe_rasp_max_cpu(&request);
+        sizes.push(("DescribeRaspMaxCpu", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRaspMaxCpu.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-rasp-mem-shell-detail-tcss")]
+    {
+        let request = models::DescribeRaspMemShellDetailTcssRequest::new();
+        let call = client.describe_rasp_mem_shell_detail_tcss(&request);
+        sizes.push(("DescribeRaspMemShellDetailTCSS", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeRaspMemShellDetailTCSS.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-rasp-mem-shell-list-tcss")]
+    {
+        let request = models::DescribeRaspMemShellListTcssRequest::new();
+        let call = client.describe_rasp_mem_shell_list_tcss(&request);
+        sizes.push(("DescribeRaspMemShellListTCSS", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeRaspMemShellListTCSS.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_rasp_mem_shell_list_tcss_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRaspMemShellListTCSS.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-rasp-plugin-list")]
+    {
+        let request = models::DescribeRaspPluginListRequest::new()
+            .with_asset_type("CWP")
+            .with_quuid("a6891d5f-c54c-437a-87a4-e082a83d55a0");
+        let call = client.describe_rasp_plugin_list(&request);
+        sizes.push(("DescribeRaspPluginList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRaspPluginList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_rasp_plugin_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRaspPluginList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-rasp-rule-vuls")]
+    {
+        let request = models::DescribeRaspRuleVulsRequest::new(::std::vec![]);
+        let call = client.describe_rasp_rule_vuls(&request);
+        sizes.push(("DescribeRaspRuleVuls", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRaspRuleVuls.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_rasp_rule_vuls_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRaspRuleVuls.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-rasp-rules")]
+    {
+        let request = models::DescribeRaspRulesRequest::new();
+        let call = client.describe_rasp_rules(&request);
+        sizes.push(("DescribeRaspRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRaspRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_rasp_rules_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRaspRules.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-recommended-protect-cpu")]
+    {
+        let request = models::DescribeRecommendedProtectCpuRequest::new();
+        let call = client.describe_recommended_protect_cpu(&request);
+        sizes.push(("DescribeRecommendedProtectCpu", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeRecommendedProtectCpu.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-reverse-shell-event-info")]
+    {
+        let request = models::DescribeReverseShellEventInfoRequest::new(0u64);
+        let call = client.describe_reverse_shell_event_info(&request);
+        sizes.push(("DescribeReverseShellEventInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeReverseShellEventInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-reverse-shell-events")]
+    {
+        let request = models::DescribeReverseShellEventsRequest::new();
+        let call = client.describe_reverse_shell_events(&request);
+        sizes.push(("DescribeReverseShellEvents", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeReverseShellEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_reverse_shell_events_pages(request.clone());
+        sizes
+            .push((
+                "DescribeReverseShellEvents.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-reverse-shell-rules")]
+    {
+        let request = models::DescribeReverseShellRulesRequest::new();
+        let call = client.describe_reverse_shell_rules(&request);
+        sizes.push(("DescribeReverseShellRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeReverseShellRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_reverse_shell_rules_pages(request.clone());
+        sizes
+            .push((
+                "DescribeReverseShellRules.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-reverse-shell-rules-aggregation")]
+    {
+        let request = models::DescribeReverseShellRulesAggregationRequest::new();
+        let call = client.describe_reverse_shell_rules_aggregation(&request);
+        sizes
+            .push((
+                "DescribeReverseShellRulesAggregation",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeReverseShellRulesAggregation.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_reverse_shell_rules_aggregation_pages(request.clone());
+        sizes
+            .push((
+                "DescribeReverseShellRulesAggregation.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-reverse-shell-system-policy-config")]
+    {
+        let request = models::DescribeReverseShellSystemPolicyConfigRequest::new();
+        let call = client.describe_reverse_shell_system_policy_config(&request);
+        sizes
+            .push((
+                "DescribeReverseShellSystemPolicyConfig",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeReverseShellSystemPolicyConfig.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-risk-batch-status")]
+    {
+        let request = models::DescribeRiskBatchStatusRequest::new("MALWARE");
+        let call = client.describe_risk_batch_status(&request);
+        sizes.push(("DescribeRiskBatchStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRiskBatchStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-risk-dns-event-info")]
+    {
+        let request = models::DescribeRiskDnsEventInfoRequest::new(0i64);
+        let call = client.describe_risk_dns_event_info(&request);
+        sizes.push(("DescribeRiskDnsEventInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRiskDnsEventInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-risk-dns-event-list")]
+    {
+        let request = models::DescribeRiskDnsEventListRequest::new();
+        let call = client.describe_risk_dns_event_list(&request);
+        sizes.push(("DescribeRiskDnsEventList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRiskDnsEventList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_risk_dns_event_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRiskDnsEventList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-risk-dns-info")]
+    {
+        let request = models::DescribeRiskDnsInfoRequest::new(0u64);
+        let call = client.describe_risk_dns_info(&request);
+        sizes.push(("DescribeRiskDnsInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRiskDnsInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-risk-dns-list")]
+    {
+        let request = models::DescribeRiskDnsListRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_risk_dns_list(&request);
+        sizes.push(("DescribeRiskDnsList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRiskDnsList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_risk_dns_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRiskDnsList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-risk-dns-policy-list")]
+    {
+        let request = models::DescribeRiskDnsPolicyListRequest::new();
+        let call = client.describe_risk_dns_policy_list(&request);
+        sizes.push(("DescribeRiskDnsPolicyList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRiskDnsPolicyList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_risk_dns_policy_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRiskDnsPolicyList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-risk-process-events")]
+    {
+        let request = models::DescribeRiskProcessEventsRequest::new();
+        let call = client.describe_risk_process_events(&request);
+        sizes.push(("DescribeRiskProcessEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRiskProcessEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_risk_process_events_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRiskProcessEvents.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-safe-info")]
+    {
+        let request = models::DescribeSafeInfoRequest::new();
+        let call = client.describe_safe_info(&request);
+        sizes.push(("DescribeSafeInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSafeInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-scan-malware-schedule")]
+    {
+        let request = models::DescribeScanMalwareScheduleRequest::new();
+        let call = client.describe_scan_malware_schedule(&request);
+        sizes.push(("DescribeScanMalwareSchedule", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeScanMalwareSchedule.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-scan-schedule")]
+    {
+        let request = models::DescribeScanScheduleRequest::new(1u64);
+        let call = client.describe_scan_schedule(&request);
+        sizes.push(("DescribeScanSchedule", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeScanSchedule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-scan-state")]
+    {
+        let request = models::DescribeScanStateRequest::new("Vul");
+        let call = client.describe_scan_state(&request);
+        sizes.push(("DescribeScanState", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeScanState.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-scan-task-details")]
+    {
+        let request = models::DescribeScanTaskDetailsRequest::new("Vul", 1u64);
+        let call = client.describe_scan_task_details(&request);
+        sizes.push(("DescribeScanTaskDetails", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeScanTaskDetails.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-scan-task-status")]
+    {
+        let request = models::DescribeScanTaskStatusRequest::new("");
+        let call = client.describe_scan_task_status(&request);
+        sizes.push(("DescribeScanTaskStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeScanTaskStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-scan-vul-setting")]
+    {
+        let request = models::DescribeScanVulSettingRequest::new();
+        let call = client.describe_scan_vul_setting(&request);
+        sizes.push(("DescribeScanVulSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeScanVulSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-screen-attack-hotspot")]
+    {
+        let request = models::DescribeScreenAttackHotspotRequest::new();
+        let call = client.describe_screen_attack_hotspot(&request);
+        sizes.push(("DescribeScreenAttackHotspot", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeScreenAttackHotspot.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-screen-broadcasts")]
+    {
+        let request = models::DescribeScreenBroadcastsRequest::new();
+        let call = client.describe_screen_broadcasts(&request);
+        sizes.push(("DescribeScreenBroadcasts", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeScreenBroadcasts.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-screen-defense-trends")]
+    {
+        let request = models::DescribeScreenDefenseTrendsRequest::new();
+        let call = client.describe_screen_defense_trends(&request);
+        sizes.push(("DescribeScreenDefenseTrends", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeScreenDefenseTrends.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-screen-emergent-msg")]
+    {
+        let request = models::DescribeScreenEmergentMsgRequest::new();
+        let call = client.describe_screen_emergent_msg(&request);
+        sizes.push(("DescribeScreenEmergentMsg", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeScreenEmergentMsg.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-screen-events-cnt")]
+    {
+        let request = models::DescribeScreenEventsCntRequest::new();
+        let call = client.describe_screen_events_cnt(&request);
+        sizes.push(("DescribeScreenEventsCnt", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeScreenEventsCnt.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-screen-general-stat")]
+    {
+        let request = models::DescribeScreenGeneralStatRequest::new();
+        let call = client.describe_screen_general_stat(&request);
+        sizes.push(("DescribeScreenGeneralStat", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeScreenGeneralStat.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-screen-host-invasion")]
+    {
+        let request = models::DescribeScreenHostInvasionRequest::new(
+            "\"1c26308c-5493-4eaf-a817-112ec25f499e\"",
+        );
+        let call = client.describe_screen_host_invasion(&request);
+        sizes.push(("DescribeScreenHostInvasion", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeScreenHostInvasion.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-screen-machine-regions")]
+    {
+        let request = models::DescribeScreenMachineRegionsRequest::new();
+        let call = client.describe_screen_machine_regions(&request);
+        sizes.push(("DescribeScreenMachineRegions", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeScreenMachineRegions.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-screen-machines")]
+    {
+        let request = models::DescribeScreenMachinesRequest::new();
+        let call = client.describe_screen_machines(&request);
+        sizes.push(("DescribeScreenMachines", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeScreenMachines.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-screen-protection-cnt")]
+    {
+        let request = models::DescribeScreenProtectionCntRequest::new();
+        let call = client.describe_screen_protection_cnt(&request);
+        sizes.push(("DescribeScreenProtectionCnt", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeScreenProtectionCnt.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-screen-protection-stat")]
+    {
+        let request = models::DescribeScreenProtectionStatRequest::new();
+        let call = client.describe_screen_protection_stat(&request);
+        sizes.push(("DescribeScreenProtectionStat", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeScreenProtectionStat.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-screen-risk-assets-top")]
+    {
+        let request = models::DescribeScreenRiskAssetsTopRequest::new(0u64);
+        let call = client.describe_screen_risk_assets_top(&request);
+        sizes.push(("DescribeScreenRiskAssetsTop", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeScreenRiskAssetsTop.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-search-logs")]
+    {
+        let request = models::DescribeSearchLogsRequest::new();
+        let call = client.describe_search_logs(&request);
+        sizes.push(("DescribeSearchLogs", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSearchLogs.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-search-templates")]
+    {
+        let request = models::DescribeSearchTemplatesRequest::new()
+            .with_offset(0u64)
+            .with_limit(10u64);
+        let call = client.describe_search_templates(&request);
+        sizes.push(("DescribeSearchTemplates", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSearchTemplates.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_search_templates_pages(request.clone());
+        sizes
+            .push((
+                "DescribeSearchTemplates.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-security-broadcast-info")]
+    {
+        let request = models::DescribeSecurityBroadcastInfoRequest::new(0u64);
+        let call = client.describe_security_broadcast_info(&request);
+        sizes.push(("DescribeSecurityBroadcastInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeSecurityBroadcastInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-security-broadcasts")]
+    {
+        let request = models::DescribeSecurityBroadcastsRequest::new();
+        let call = client.describe_security_broadcasts(&request);
+        sizes.push(("DescribeSecurityBroadcasts", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeSecurityBroadcasts.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_security_broadcasts_pages(request.clone());
+        sizes
+            .push((
+                "DescribeSecurityBroadcasts.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-security-dynamics")]
+    {
+        let request = models::DescribeSecurityDynamicsRequest::new();
+        let call = client.describe_security_dynamics(&request);
+        sizes.push(("DescribeSecurityDynamics", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSecurityDynamics.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_security_dynamics_pages(request.clone());
+        sizes
+            .push((
+                "DescribeSecurityDynamics.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-security-event-stat")]
+    {
+        let request = models::DescribeSecurityEventStatRequest::new();
+        let call = client.describe_security_event_stat(&request);
+        sizes.push(("DescribeSecurityEventStat", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSecurityEventStat.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-security-events-cnt")]
+    {
+        let request = models::DescribeSecurityEventsCntRequest::new();
+        let call = client.describe_security_events_cnt(&request);
+        sizes.push(("DescribeSecurityEventsCnt", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSecurityEventsCnt.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-security-trends")]
+    {
+        let request = models::DescribeSecurityTrendsRequest::new(
+            "2020-06-20",
+            "2020-06-22",
+        );
+        let call = client.describe_security_trends(&request);
+        sizes.push(("DescribeSecurityTrends", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSecurityTrends.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-server-related-dir-info")]
+    {
+        let request = models::DescribeServerRelatedDirInfoRequest::new(1u64);
+        let call = client.describe_server_related_dir_info(&request);
+        sizes.push(("DescribeServerRelatedDirInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeServerRelatedDirInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-servers-and-risk-and-first-info")]
+    {
+        let request = models::DescribeServersAndRiskAndFirstInfoRequest::new();
+        let call = client.describe_servers_and_risk_and_first_info(&request);
+        sizes
+            .push((
+                "DescribeServersAndRiskAndFirstInfo",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeServersAndRiskAndFirstInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-shell-policy-list")]
+    {
+        let request = models::DescribeShellPolicyListRequest::new();
+        let call = client.describe_shell_policy_list(&request);
+        sizes.push(("DescribeShellPolicyList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeShellPolicyList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_shell_policy_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeShellPolicyList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-skill-info")]
+    {
+        let request = models::DescribeSkillInfoRequest::new(::std::vec![]);
+        let call = client.describe_skill_info(&request);
+        sizes.push(("DescribeSkillInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSkillInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-strategy-exist")]
+    {
+        let request = models::DescribeStrategyExistRequest::new("");
+        let call = client.describe_strategy_exist(&request);
+        sizes.push(("DescribeStrategyExist", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeStrategyExist.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-tag-machines")]
+    {
+        let request = models::DescribeTagMachinesRequest::new(1u64);
+        let call = client.describe_tag_machines(&request);
+        sizes.push(("DescribeTagMachines", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeTagMachines.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-tags")]
+    {
+        let request = models::DescribeTagsRequest::new();
+        let call = client.describe_tags(&request);
+        sizes.push(("DescribeTags", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeTags.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-trial-report")]
+    {
+        let request = models::DescribeTrialReportRequest::new();
+        let call = client.describe_trial_report(&request);
+        sizes.push(("DescribeTrialReport", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeTrialReport.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-undo-vul-counts")]
+    {
+        let request = models::DescribeUndoVulCountsRequest::new()
+            .with_vul_category(2u64);
+        let call = client.describe_undo_vul_counts(&request);
+        sizes.push(("DescribeUndoVulCounts", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeUndoVulCounts.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-users-config")]
+    {
+        let request = models::DescribeUsersConfigRequest::new("license_monitor");
+        let call = client.describe_users_config(&request);
+        sizes.push(("DescribeUsersConfig", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeUsersConfig.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-usual-login-places")]
+    {
+        let request = models::DescribeUsualLoginPlacesRequest::new(
+            "add4a78a-0d59-11e8-b7ab-00e081e1a5c5",
+        );
+        let call = client.describe_usual_login_places(&request);
+        sizes.push(("DescribeUsualLoginPlaces", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeUsualLoginPlaces.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vdb-and-poc-info")]
+    {
+        let request = models::DescribeVdbAndPocInfoRequest::new();
+        let call = client.describe_vdb_and_poc_info(&request);
+        sizes.push(("DescribeVdbAndPocInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVdbAndPocInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-version-compare-chart")]
+    {
+        let request = models::DescribeVersionCompareChartRequest::new();
+        let call = client.describe_version_compare_chart(&request);
+        sizes.push(("DescribeVersionCompareChart", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVersionCompareChart.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-version-statistics")]
+    {
+        let request = models::DescribeVersionStatisticsRequest::new();
+        let call = client.describe_version_statistics(&request);
+        sizes.push(("DescribeVersionStatistics", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVersionStatistics.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vertex-detail")]
+    {
+        let request = models::DescribeVertexDetailRequest::new(::std::vec![], "", "");
+        let call = client.describe_vertex_detail(&request);
+        sizes.push(("DescribeVertexDetail", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVertexDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-count-by-dates")]
+    {
+        let request = models::DescribeVulCountByDatesRequest::new()
+            .with_last_days(::std::vec![1u64])
+            .with_vul_category(1u64);
+        let call = client.describe_vul_count_by_dates(&request);
+        sizes.push(("DescribeVulCountByDates", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulCountByDates.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-cve-id-info")]
+    {
+        let request = models::DescribeVulCveIdInfoRequest::new(
+            ::std::vec![::std::string::String::from("CVE-2021-31805")],
+        );
+        let call = client.describe_vul_cve_id_info(&request);
+        sizes.push(("DescribeVulCveIdInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulCveIdInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-event")]
+    {
+        let request = models::DescribeVulDefenceEventRequest::new();
+        let call = client.describe_vul_defence_event(&request);
+        sizes.push(("DescribeVulDefenceEvent", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulDefenceEvent.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_vul_defence_event_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulDefenceEvent.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-list")]
+    {
+        let request = models::DescribeVulDefenceListRequest::new()
+            .with_filters(
+                ::std::vec![
+                    models::Filter { name : ::std::string::String::from("Keywords"),
+                    values : ::std::vec![::std::string::String::from("CVE-2022-22963")],
+                    exact_match : ::std::option::Option::Some(false) }
+                ],
+            )
+            .with_offset(0u64)
+            .with_limit(20u64)
+            .with_order("desc")
+            .with_by("PublishTime");
+        let call = client.describe_vul_defence_list(&request);
+        sizes.push(("DescribeVulDefenceList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulDefenceList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_vul_defence_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulDefenceList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-overview")]
+    {
+        let request = models::DescribeVulDefenceOverviewRequest::new();
+        let call = client.describe_vul_defence_overview(&request);
+        sizes.push(("DescribeVulDefenceOverview", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeVulDefenceOverview.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-overview-count")]
+    {
+        let request = models::DescribeVulDefenceOverviewCountRequest::new();
+        let call = client.describe_vul_defence_overview_count(&request);
+        sizes.push(("DescribeVulDefenceOverviewCount", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVulDefenceOverviewCount.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-plugin-detail")]
+    {
+        let request = models::DescribeVulDefencePluginDetailRequest::new(
+                "f3076bef-0fdf-44f4-bb63-b5232e13e167",
+            )
+            .with_filters(
+                ::std::vec![
+                    models::Filter { name : ::std::string::String::from("Status"), values
+                    : ::std::vec![::std::string::String::from("1")], exact_match :
+                    ::std::option::Option::Some(true) }
+                ],
+            )
+            .with_offset(0u64)
+            .with_limit(10u64);
+        let call = client.describe_vul_defence_plugin_detail(&request);
+        sizes.push(("DescribeVulDefencePluginDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVulDefencePluginDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_vul_defence_plugin_detail_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulDefencePluginDetail.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-plugin-exception-count")]
+    {
+        let request = models::DescribeVulDefencePluginExceptionCountRequest::new();
+        let call = client.describe_vul_defence_plugin_exception_count(&request);
+        sizes
+            .push((
+                "DescribeVulDefencePluginExceptionCount",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeVulDefencePluginExceptionCount.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-plugin-status")]
+    {
+        let request = models::DescribeVulDefencePluginStatusRequest::new()
+            .with_filters(
+                ::std::vec![
+                    models::Filter { name : ::std::string::String::from("Exception"),
+                    values : ::std::vec![::std::string::String::from("1")], exact_match :
+                    ::std::option::Option::Some(false) }
+                ],
+            )
+            .with_offset(0u64)
+            .with_limit(10u64)
+            .with_order("desc")
+            .with_by("CreateTime");
+        let call = client.describe_vul_defence_plugin_status(&request);
+        sizes.push(("DescribeVulDefencePluginStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVulDefencePluginStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_vul_defence_plugin_status_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulDefencePluginStatus.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-setting")]
+    {
+        let request = models::DescribeVulDefenceSettingRequest::new();
+        let call = client.describe_vul_defence_setting(&request);
+        sizes.push(("DescribeVulDefenceSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulDefenceSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-setting-list")]
+    {
+        let request = models::DescribeVulDefenceSettingListRequest::new();
+        let call = client.describe_vul_defence_setting_list(&request);
+        sizes.push(("DescribeVulDefenceSettingList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVulDefenceSettingList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_vul_defence_setting_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulDefenceSettingList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-vul-effect-host-list")]
+    {
+        let request = models::DescribeVulEffectHostListRequest::new(0u64, 0u64, 0u64);
+        let call = client.describe_vul_effect_host_list(&request);
+        sizes.push(("DescribeVulEffectHostList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulEffectHostList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_vul_effect_host_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulEffectHostList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-vul-effect-modules")]
+    {
+        let request = models::DescribeVulEffectModulesRequest::new(
+            10u64,
+            0u64,
+            100435u64,
+        );
+        let call = client.describe_vul_effect_modules(&request);
+        sizes.push(("DescribeVulEffectModules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulEffectModules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_vul_effect_modules_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulEffectModules.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-vul-emergent-msg")]
+    {
+        let request = models::DescribeVulEmergentMsgRequest::new();
+        let call = client.describe_vul_emergent_msg(&request);
+        sizes.push(("DescribeVulEmergentMsg", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulEmergentMsg.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-fix-status")]
+    {
+        let request = models::DescribeVulFixStatusRequest::new();
+        let call = client.describe_vul_fix_status(&request);
+        sizes.push(("DescribeVulFixStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulFixStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-host-count-scan-time")]
+    {
+        let request = models::DescribeVulHostCountScanTimeRequest::new();
+        let call = client.describe_vul_host_count_scan_time(&request);
+        sizes.push(("DescribeVulHostCountScanTime", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVulHostCountScanTime.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-host-top")]
+    {
+        let request = models::DescribeVulHostTopRequest::new(5u64);
+        let call = client.describe_vul_host_top(&request);
+        sizes.push(("DescribeVulHostTop", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulHostTop.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-info-cvss")]
+    {
+        let request = models::DescribeVulInfoCvssRequest::new(100441u64);
+        let call = client.describe_vul_info_cvss(&request);
+        sizes.push(("DescribeVulInfoCvss", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulInfoCvss.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-labels")]
+    {
+        let request = models::DescribeVulLabelsRequest::new();
+        let call = client.describe_vul_labels(&request);
+        sizes.push(("DescribeVulLabels", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulLabels.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-level-count")]
+    {
+        let request = models::DescribeVulLevelCountRequest::new();
+        let call = client.describe_vul_level_count(&request);
+        sizes.push(("DescribeVulLevelCount", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulLevelCount.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-list")]
+    {
+        let request = models::DescribeVulListRequest::new();
+        let call = client.describe_vul_list(&request);
+        sizes.push(("DescribeVulList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_vul_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-vul-overview")]
+    {
+        let request = models::DescribeVulOverviewRequest::new();
+        let call = client.describe_vul_overview(&request);
+        sizes.push(("DescribeVulOverview", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulOverview.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-store-list")]
+    {
+        let request = models::DescribeVulStoreListRequest::new();
+        let call = client.describe_vul_store_list(&request);
+        sizes.push(("DescribeVulStoreList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulStoreList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_vul_store_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulStoreList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-vul-top")]
+    {
+        let request = models::DescribeVulTopRequest::new(5u64);
+        let call = client.describe_vul_top(&request);
+        sizes.push(("DescribeVulTop", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulTop.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-vul-trend")]
+    {
+        let request = models::DescribeVulTrendRequest::new();
+        let call = client.describe_vul_trend(&request);
+        sizes.push(("DescribeVulTrend", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulTrend.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-warning-host-config")]
+    {
+        let request = models::DescribeWarningHostConfigRequest::new(24i64)
+            .with_limit(0i64)
+            .with_offset(0i64);
+        let call = client.describe_warning_host_config(&request);
+        sizes.push(("DescribeWarningHostConfig", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeWarningHostConfig.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-warning-list")]
+    {
+        let request = models::DescribeWarningListRequest::new();
+        let call = client.describe_warning_list(&request);
+        sizes.push(("DescribeWarningList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeWarningList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-web-hook-policy")]
+    {
+        let request = models::DescribeWebHookPolicyRequest::new();
+        let call = client.describe_web_hook_policy(&request);
+        sizes.push(("DescribeWebHookPolicy", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeWebHookPolicy.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_web_hook_policy_pages(request.clone());
+        sizes
+            .push((
+                "DescribeWebHookPolicy.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-web-hook-receiver")]
+    {
+        let request = models::DescribeWebHookReceiverRequest::new()
+            .with_offset(0i64)
+            .with_limit(10i64);
+        let call = client.describe_web_hook_receiver(&request);
+        sizes.push(("DescribeWebHookReceiver", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeWebHookReceiver.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_web_hook_receiver_pages(request.clone());
+        sizes
+            .push((
+                "DescribeWebHookReceiver.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-web-hook-receiver-usage")]
+    {
+        let request = models::DescribeWebHookReceiverUsageRequest::new()
+            .with_list(
+                ::std::vec![
+                    models::WebHookReceiver { id : ::std::option::Option::Some(28i64),
+                    name : ::std::option::Option::None, addr :
+                    ::std::option::Option::None, type_ : ::std::option::Option::None,
+                    scf_region : ::std::option::Option::None, namespace :
+                    ::std::option::Option::None, function_name :
+                    ::std::option::Option::None, function_version :
+                    ::std::option::Option::None, alias : ::std::option::Option::None }
+                ],
+            );
+        let call = client.describe_web_hook_receiver_usage(&request);
+        sizes.push(("DescribeWebHookReceiverUsage", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeWebHookReceiverUsage.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-web-hook-rule")]
+    {
+        let request = models::DescribeWebHookRuleRequest::new().with_id(1i64);
+        let call = client.describe_web_hook_rule(&request);
+        sizes.push(("DescribeWebHookRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeWebHookRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-web-hook-rules")]
+    {
+        let request = models::DescribeWebHookRulesRequest::new()
+            .with_filter(::std::vec![])
+            .with_offset(0i64)
+            .with_limit(1i64)
+            .with_order("HostCount")
+            .with_by("asc");
+        let call = client.describe_web_hook_rules(&request);
+        sizes.push(("DescribeWebHookRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeWebHookRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_web_hook_rules_pages(request.clone());
+        sizes
+            .push((
+                "DescribeWebHookRules.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-web-page-event-list")]
+    {
+        let request = models::DescribeWebPageEventListRequest::new()
+            .with_filters(
+                ::std::vec![
+                    models::AssetFilters { name :
+                    ::std::string::String::from("IpOrAlias"), values :
+                    ::std::vec![::std::string::String::from("HostName or HostIp")],
+                    exact_match : ::std::option::Option::None }
+                ],
+            )
+            .with_by("CreateTime")
+            .with_order(1u64);
+        let call = client.describe_web_page_event_list(&request);
+        sizes.push(("DescribeWebPageEventList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeWebPageEventList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_web_page_event_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeWebPageEventList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-web-page-generalize")]
+    {
+        let request = models::DescribeWebPageGeneralizeRequest::new();
+        let call = client.describe_web_page_generalize(&request);
+        sizes.push(("DescribeWebPageGeneralize", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeWebPageGeneralize.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-web-page-protect-stat")]
+    {
+        let request = models::DescribeWebPageProtectStatRequest::new();
+        let call = client.describe_web_page_protect_stat(&request);
+        sizes.push(("DescribeWebPageProtectStat", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeWebPageProtectStat.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-web-page-service-info")]
+    {
+        let request = models::DescribeWebPageServiceInfoRequest::new();
+        let call = client.describe_web_page_service_info(&request);
+        sizes.push(("DescribeWebPageServiceInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeWebPageServiceInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-describe-windows-patch-list")]
+    {
+        let request = models::DescribeWindowsPatchListRequest::new();
+        let call = client.describe_windows_patch_list(&request);
+        sizes.push(("DescribeWindowsPatchList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeWindowsPatchList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_windows_patch_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeWindowsPatchList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-describe-yd-rasp-black-white")]
+    {
+        let request = models::DescribeYdRaspBlackWhiteRequest::new();
+        let call = client.describe_yd_rasp_black_white(&request);
+        sizes.push(("DescribeYDRaspBlackWhite", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeYDRaspBlackWhite.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_yd_rasp_black_white_pages(request.clone());
+        sizes
+            .push((
+                "DescribeYDRaspBlackWhite.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "cwp-destroy-order")]
+    {
+        let request = models::DestroyOrderRequest::new("resource_xxxxx", 0u64);
+        let call = client.destroy_order(&request);
+        sizes.push(("DestroyOrder", ::std::mem::size_of_val(&call)));
+        sizes.push(("DestroyOrder.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-edit-bash-rules")]
+    {
+        let request = models::EditBashRulesRequest::new()
+            .with_uuids(
+                ::std::vec![
+                    ::std::string::String::from("05f0bcab-726c-4ea4-8109-bcd03d5598f7")
+                ],
+            )
+            .with_name("yaxte****")
+            .with_level(1u64)
+            .with_rule(".*")
+            .with_is_global(0u64);
+        let call = client.edit_bash_rules(&request);
+        sizes.push(("EditBashRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("EditBashRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-edit-privilege-rules")]
+    {
+        let request = models::EditPrivilegeRulesRequest::new()
+            .with_uuids(
+                ::std::vec![
+                    ::std::string::String::from("11"), ::std::string::String::from("12")
+                ],
+            )
+            .with_process_name("ps")
+            .with_s_mode(1u64)
+            .with_is_global(0u64);
+        let call = client.edit_privilege_rules(&request);
+        sizes.push(("EditPrivilegeRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("EditPrivilegeRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-edit-reverse-shell-rules")]
+    {
+        let request = models::EditReverseShellRulesRequest::new()
+            .with_uuids(
+                ::std::vec![
+                    ::std::string::String::from("11"), ::std::string::String::from("12")
+                ],
+            )
+            .with_dest_ip("1.2.3.4")
+            .with_dest_port("8080")
+            .with_process_name("ps")
+            .with_is_global(0u64);
+        let call = client.edit_reverse_shell_rules(&request);
+        sizes.push(("EditReverseShellRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("EditReverseShellRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-edit-tags")]
+    {
+        let request = models::EditTagsRequest::new("tag-name")
+            .with_id(1u64)
+            .with_quuids(
+                ::std::vec![
+                    ::std::string::String::from("dd90a245-ca7a-4268-9051-1fce4291****")
+                ],
+            );
+        let call = client.edit_tags(&request);
+        sizes.push(("EditTags", ::std::mem::size_of_val(&call)));
+        sizes.push(("EditTags.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-app-list")]
+    {
+        let request = models::ExportAssetAppListRequest::new();
+        let call = client.export_asset_app_list(&request);
+        sizes.push(("ExportAssetAppList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAssetAppList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-core-module-list")]
+    {
+        let request = models::ExportAssetCoreModuleListRequest::new();
+        let call = client.export_asset_core_module_list(&request);
+        sizes.push(("ExportAssetCoreModuleList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAssetCoreModuleList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-database-list")]
+    {
+        let request = models::ExportAssetDatabaseListRequest::new();
+        let call = client.export_asset_database_list(&request);
+        sizes.push(("ExportAssetDatabaseList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAssetDatabaseList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-env-list")]
+    {
+        let request = models::ExportAssetEnvListRequest::new()
+            .with_uuid("6cf3c132-aaaa-bbbb-b08d-98be9421372a")
+            .with_quuid("6cf3c132-aaaa-bbbb-b08d-98be9421372a")
+            .with_filters(
+                ::std::vec![
+                    models::AssetFilters { name :
+                    ::std::string::String::from("MachineName"), values :
+                    ::std::vec![::std::string::String::from("host1")], exact_match :
+                    ::std::option::Option::Some(true) }
+                ],
+            )
+            .with_order("asc")
+            .with_by("FirstTime");
+        let call = client.export_asset_env_list(&request);
+        sizes.push(("ExportAssetEnvList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAssetEnvList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-init-service-list")]
+    {
+        let request = models::ExportAssetInitServiceListRequest::new()
+            .with_uuid("6cf3c132-aaaa-bbbb-b08d-98be9421372a")
+            .with_quuid("6cf3c132-aaaa-bbbb-b08d-98be9421372a");
+        let call = client.export_asset_init_service_list(&request);
+        sizes.push(("ExportAssetInitServiceList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("ExportAssetInitServiceList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-jar-list")]
+    {
+        let request = models::ExportAssetJarListRequest::new()
+            .with_uuid("6cf3c132-aaa-bbbb-b08d-98be9421372a")
+            .with_quuid("6cf3c132-aaa-bbbb-b08d-98be9421372a");
+        let call = client.export_asset_jar_list(&request);
+        sizes.push(("ExportAssetJarList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAssetJarList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-machine-detail")]
+    {
+        let request = models::ExportAssetMachineDetailRequest::new(
+            "24c9be55-c743-4a75-a5c7-2a2912341234",
+            "24c9be55-c743-4a75-a5c7-2a2912341234",
+        );
+        let call = client.export_asset_machine_detail(&request);
+        sizes.push(("ExportAssetMachineDetail", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAssetMachineDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-machine-list")]
+    {
+        let request = models::ExportAssetMachineListRequest::new();
+        let call = client.export_asset_machine_list(&request);
+        sizes.push(("ExportAssetMachineList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAssetMachineList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-plan-task-list")]
+    {
+        let request = models::ExportAssetPlanTaskListRequest::new()
+            .with_uuid("6cf3c132-aaa-bbbb-b08d-98be9421372a")
+            .with_quuid("6cf3c132-aaa-bbbb-b08d-98be9421372a");
+        let call = client.export_asset_plan_task_list(&request);
+        sizes.push(("ExportAssetPlanTaskList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAssetPlanTaskList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-port-info-list")]
+    {
+        let request = models::ExportAssetPortInfoListRequest::new();
+        let call = client.export_asset_port_info_list(&request);
+        sizes.push(("ExportAssetPortInfoList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAssetPortInfoList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-process-info-list")]
+    {
+        let request = models::ExportAssetProcessInfoListRequest::new();
+        let call = client.export_asset_process_info_list(&request);
+        sizes.push(("ExportAssetProcessInfoList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("ExportAssetProcessInfoList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-recent-machine-info")]
+    {
+        let request = models::ExportAssetRecentMachineInfoRequest::new(
+            "2020-09-22",
+            "2020-09-22",
+        );
+        let call = client.export_asset_recent_machine_info(&request);
+        sizes.push(("ExportAssetRecentMachineInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportAssetRecentMachineInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-system-package-list")]
+    {
+        let request = models::ExportAssetSystemPackageListRequest::new();
+        let call = client.export_asset_system_package_list(&request);
+        sizes.push(("ExportAssetSystemPackageList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportAssetSystemPackageList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-user-list")]
+    {
+        let request = models::ExportAssetUserListRequest::new();
+        let call = client.export_asset_user_list(&request);
+        sizes.push(("ExportAssetUserList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAssetUserList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-web-app-list")]
+    {
+        let request = models::ExportAssetWebAppListRequest::new();
+        let call = client.export_asset_web_app_list(&request);
+        sizes.push(("ExportAssetWebAppList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAssetWebAppList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-web-frame-list")]
+    {
+        let request = models::ExportAssetWebFrameListRequest::new();
+        let call = client.export_asset_web_frame_list(&request);
+        sizes.push(("ExportAssetWebFrameList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAssetWebFrameList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-web-location-list")]
+    {
+        let request = models::ExportAssetWebLocationListRequest::new();
+        let call = client.export_asset_web_location_list(&request);
+        sizes.push(("ExportAssetWebLocationList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("ExportAssetWebLocationList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-asset-web-service-info-list")]
+    {
+        let request = models::ExportAssetWebServiceInfoListRequest::new();
+        let call = client.export_asset_web_service_info_list(&request);
+        sizes.push(("ExportAssetWebServiceInfoList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportAssetWebServiceInfoList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-attack-events")]
+    {
+        let request = models::ExportAttackEventsRequest::new();
+        let call = client.export_attack_events(&request);
+        sizes.push(("ExportAttackEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportAttackEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-baseline-effect-host-list")]
+    {
+        let request = models::ExportBaselineEffectHostListRequest::new(1u64);
+        let call = client.export_baseline_effect_host_list(&request);
+        sizes.push(("ExportBaselineEffectHostList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportBaselineEffectHostList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-baseline-fix-list")]
+    {
+        let request = models::ExportBaselineFixListRequest::new().with_export_all(1i64);
+        let call = client.export_baseline_fix_list(&request);
+        sizes.push(("ExportBaselineFixList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportBaselineFixList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-baseline-host-detect-list")]
+    {
+        let request = models::ExportBaselineHostDetectListRequest::new()
+            .with_export_all(1i64);
+        let call = client.export_baseline_host_detect_list(&request);
+        sizes.push(("ExportBaselineHostDetectList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportBaselineHostDetectList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-baseline-item-detect-list")]
+    {
+        let request = models::ExportBaselineItemDetectListRequest::new()
+            .with_export_all(1i64);
+        let call = client.export_baseline_item_detect_list(&request);
+        sizes.push(("ExportBaselineItemDetectList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportBaselineItemDetectList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-baseline-item-list")]
+    {
+        let request = models::ExportBaselineItemListRequest::new().with_export_all(1i64);
+        let call = client.export_baseline_item_list(&request);
+        sizes.push(("ExportBaselineItemList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportBaselineItemList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-baseline-list")]
+    {
+        let request = models::ExportBaselineListRequest::new();
+        let call = client.export_baseline_list(&request);
+        sizes.push(("ExportBaselineList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportBaselineList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-baseline-rule-detect-list")]
+    {
+        let request = models::ExportBaselineRuleDetectListRequest::new()
+            .with_export_all(1i64);
+        let call = client.export_baseline_rule_detect_list(&request);
+        sizes.push(("ExportBaselineRuleDetectList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportBaselineRuleDetectList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-baseline-weak-password-list")]
+    {
+        let request = models::ExportBaselineWeakPasswordListRequest::new()
+            .with_export_all(1i64);
+        let call = client.export_baseline_weak_password_list(&request);
+        sizes.push(("ExportBaselineWeakPasswordList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportBaselineWeakPasswordList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-bash-events")]
+    {
+        let request = models::ExportBashEventsRequest::new();
+        let call = client.export_bash_events(&request);
+        sizes.push(("ExportBashEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportBashEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-bash-events-new")]
+    {
+        let request = models::ExportBashEventsNewRequest::new();
+        let call = client.export_bash_events_new(&request);
+        sizes.push(("ExportBashEventsNew", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportBashEventsNew.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-bash-policies")]
+    {
+        let request = models::ExportBashPoliciesRequest::new();
+        let call = client.export_bash_policies(&request);
+        sizes.push(("ExportBashPolicies", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportBashPolicies.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-brute-attacks")]
+    {
+        let request = models::ExportBruteAttacksRequest::new();
+        let call = client.export_brute_attacks(&request);
+        sizes.push(("ExportBruteAttacks", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportBruteAttacks.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-file-tamper-events")]
+    {
+        let request = models::ExportFileTamperEventsRequest::new()
+            .with_filters(
+                ::std::vec![
+                    models::Filters { name : ::std::string::String::from("Level"), values
+                    : ::std::vec![::std::string::String::from("0")], exact_match :
+                    ::std::option::Option::Some(true) }
+                ],
+            );
+        let call = client.export_file_tamper_events(&request);
+        sizes.push(("ExportFileTamperEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportFileTamperEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-file-tamper-rules")]
+    {
+        let request = models::ExportFileTamperRulesRequest::new();
+        let call = client.export_file_tamper_rules(&request);
+        sizes.push(("ExportFileTamperRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportFileTamperRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-ignore-baseline-rule")]
+    {
+        let request = models::ExportIgnoreBaselineRuleRequest::new()
+            .with_rule_name("\"Check item 1\"");
+        let call = client.export_ignore_baseline_rule(&request);
+        sizes.push(("ExportIgnoreBaselineRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportIgnoreBaselineRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-ignore-rule-effect-host-list")]
+    {
+        let request = models::ExportIgnoreRuleEffectHostListRequest::new(1u64);
+        let call = client.export_ignore_rule_effect_host_list(&request);
+        sizes.push(("ExportIgnoreRuleEffectHostList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportIgnoreRuleEffectHostList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-java-mem-shell-plugins")]
+    {
+        let request = models::ExportJavaMemShellPluginsRequest::new()
+            .with_filters(
+                ::std::vec![
+                    models::Filter { name : ::std::string::String::from("Quuid"), values
+                    :
+                    ::std::vec![::std::string::String::from("d4cc302e-09e5-436f-b99b-5ab9c9070323")],
+                    exact_match : ::std::option::Option::None }
+                ],
+            );
+        let call = client.export_java_mem_shell_plugins(&request);
+        sizes.push(("ExportJavaMemShellPlugins", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportJavaMemShellPlugins.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-java-mem-shells")]
+    {
+        let request = models::ExportJavaMemShellsRequest::new();
+        let call = client.export_java_mem_shells(&request);
+        sizes.push(("ExportJavaMemShells", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportJavaMemShells.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-license-detail")]
+    {
+        let request = models::ExportLicenseDetailRequest::new();
+        let call = client.export_license_detail(&request);
+        sizes.push(("ExportLicenseDetail", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportLicenseDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-malicious-requests")]
+    {
+        let request = models::ExportMaliciousRequestsRequest::new();
+        let call = client.export_malicious_requests(&request);
+        sizes.push(("ExportMaliciousRequests", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportMaliciousRequests.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-malwares")]
+    {
+        let request = models::ExportMalwaresRequest::new();
+        let call = client.export_malwares(&request);
+        sizes.push(("ExportMalwares", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportMalwares.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-nonlocal-login-places")]
+    {
+        let request = models::ExportNonlocalLoginPlacesRequest::new();
+        let call = client.export_nonlocal_login_places(&request);
+        sizes.push(("ExportNonlocalLoginPlaces", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportNonlocalLoginPlaces.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-patch-effect-host-list")]
+    {
+        let request = models::ExportPatchEffectHostListRequest::new(1u64);
+        let call = client.export_patch_effect_host_list(&request);
+        sizes.push(("ExportPatchEffectHostList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportPatchEffectHostList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-privilege-events")]
+    {
+        let request = models::ExportPrivilegeEventsRequest::new();
+        let call = client.export_privilege_events(&request);
+        sizes.push(("ExportPrivilegeEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportPrivilegeEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-protect-dir-list")]
+    {
+        let request = models::ExportProtectDirListRequest::new();
+        let call = client.export_protect_dir_list(&request);
+        sizes.push(("ExportProtectDirList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportProtectDirList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-ransom-defense-backup-list")]
+    {
+        let request = models::ExportRansomDefenseBackupListRequest::new(
+            "05f0bcab-726c-4ea4-8109-bcd03d5598f7",
+        );
+        let call = client.export_ransom_defense_backup_list(&request);
+        sizes.push(("ExportRansomDefenseBackupList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportRansomDefenseBackupList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-ransom-defense-events-list")]
+    {
+        let request = models::ExportRansomDefenseEventsListRequest::new();
+        let call = client.export_ransom_defense_events_list(&request);
+        sizes.push(("ExportRansomDefenseEventsList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportRansomDefenseEventsList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-ransom-defense-machine-list")]
+    {
+        let request = models::ExportRansomDefenseMachineListRequest::new();
+        let call = client.export_ransom_defense_machine_list(&request);
+        sizes.push(("ExportRansomDefenseMachineList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportRansomDefenseMachineList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-ransom-defense-strategy-list")]
+    {
+        let request = models::ExportRansomDefenseStrategyListRequest::new();
+        let call = client.export_ransom_defense_strategy_list(&request);
+        sizes.push(("ExportRansomDefenseStrategyList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportRansomDefenseStrategyList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-ransom-defense-strategy-machines")]
+    {
+        let request = models::ExportRansomDefenseStrategyMachinesRequest::new();
+        let call = client.export_ransom_defense_strategy_machines(&request);
+        sizes
+            .push((
+                "ExportRansomDefenseStrategyMachines",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "ExportRansomDefenseStrategyMachines.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-reverse-shell-events")]
+    {
+        let request = models::ExportReverseShellEventsRequest::new();
+        let call = client.export_reverse_shell_events(&request);
+        sizes.push(("ExportReverseShellEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportReverseShellEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-risk-dns-event-list")]
+    {
+        let request = models::ExportRiskDnsEventListRequest::new();
+        let call = client.export_risk_dns_event_list(&request);
+        sizes.push(("ExportRiskDnsEventList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportRiskDnsEventList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-risk-dns-policy-list")]
+    {
+        let request = models::ExportRiskDnsPolicyListRequest::new();
+        let call = client.export_risk_dns_policy_list(&request);
+        sizes.push(("ExportRiskDnsPolicyList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportRiskDnsPolicyList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-risk-process-events")]
+    {
+        let request = models::ExportRiskProcessEventsRequest::new();
+        let call = client.export_risk_process_events(&request);
+        sizes.push(("ExportRiskProcessEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportRiskProcessEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-scan-task-details")]
+    {
+        let request = models::ExportScanTaskDetailsRequest::new(1u64, "Vul");
+        let call = client.export_scan_task_details(&request);
+        sizes.push(("ExportScanTaskDetails", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportScanTaskDetails.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-security-trends")]
+    {
+        let request = models::ExportSecurityTrendsRequest::new(
+            "2020-06-01",
+            "2020-06-10",
+        );
+        let call = client.export_security_trends(&request);
+        sizes.push(("ExportSecurityTrends", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportSecurityTrends.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-tasks")]
+    {
+        let request = models::ExportTasksRequest::new(
+            "c44c00fb-ab35-22e5-78e8-9a8a910d96f5",
+        );
+        let call = client.export_tasks(&request);
+        sizes.push(("ExportTasks", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportTasks.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-vul-defence-event")]
+    {
+        let request = models::ExportVulDefenceEventRequest::new();
+        let call = client.export_vul_defence_event(&request);
+        sizes.push(("ExportVulDefenceEvent", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportVulDefenceEvent.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-vul-defence-list")]
+    {
+        let request = models::ExportVulDefenceListRequest::new()
+            .with_filters(
+                ::std::vec![
+                    models::Filter { name : ::std::string::String::from("Uuid"), values :
+                    ::std::vec![::std::string::String::from("625e4ed2-f91a-4b35-afdb-98a6216ef722")],
+                    exact_match : ::std::option::Option::Some(false) }
+                ],
+            )
+            .with_where(::std::vec![::std::string::String::from("Uuid")]);
+        let call = client.export_vul_defence_list(&request);
+        sizes.push(("ExportVulDefenceList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportVulDefenceList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-vul-defence-plugin-event")]
+    {
+        let request = models::ExportVulDefencePluginEventRequest::new();
+        let call = client.export_vul_defence_plugin_event(&request);
+        sizes.push(("ExportVulDefencePluginEvent", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ExportVulDefencePluginEvent.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-vul-detection-excel")]
+    {
+        let request = models::ExportVulDetectionExcelRequest::new(1596595610u64);
+        let call = client.export_vul_detection_excel(&request);
+        sizes.push(("ExportVulDetectionExcel", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportVulDetectionExcel.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-vul-detection-report")]
+    {
+        let request = models::ExportVulDetectionReportRequest::new(1596595610u64);
+        let call = client.export_vul_detection_report(&request);
+        sizes.push(("ExportVulDetectionReport", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportVulDetectionReport.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-vul-effect-host-list")]
+    {
+        let request = models::ExportVulEffectHostListRequest::new(100435u64);
+        let call = client.export_vul_effect_host_list(&request);
+        sizes.push(("ExportVulEffectHostList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportVulEffectHostList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-vul-info")]
+    {
+        let request = models::ExportVulInfoRequest::new(100435u64);
+        let call = client.export_vul_info(&request);
+        sizes.push(("ExportVulInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportVulInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-vul-list")]
+    {
+        let request = models::ExportVulListRequest::new().with_if_detail(1u64);
+        let call = client.export_vul_list(&request);
+        sizes.push(("ExportVulList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportVulList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-web-page-event-list")]
+    {
+        let request = models::ExportWebPageEventListRequest::new()
+            .with_filters(
+                ::std::vec![
+                    models::AssetFilters { name :
+                    ::std::string::String::from("IpOrAlias"), values :
+                    ::std::vec![::std::string::String::from("HostName or HostIp")],
+                    exact_match : ::std::option::Option::None }
+                ],
+            )
+            .with_by("CreateTime")
+            .with_order(1u64);
+        let call = client.export_web_page_event_list(&request);
+        sizes.push(("ExportWebPageEventList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportWebPageEventList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-export-windows-patch-list")]
+    {
+        let request = models::ExportWindowsPatchListRequest::new();
+        let call = client.export_windows_patch_list(&request);
+        sizes.push(("ExportWindowsPatchList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportWindowsPatchList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-fix-baseline-detect")]
+    {
+        let request = models::FixBaselineDetectRequest::new(
+                "a0770b41-9697-4a1d-8150-b8fa247b6189",
+                1100i64,
+            )
+            .with_data(
+                ::std::vec![
+                    ::std::string::String::from("977"),
+                    ::std::string::String::from("e7c153cd9e70120a1d9f3610db0a15d0")
+                ],
+            );
+        let call = client.fix_baseline_detect(&request);
+        sizes.push(("FixBaselineDetect", ::std::mem::size_of_val(&call)));
+        sizes.push(("FixBaselineDetect.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-get-local-storage-item")]
+    {
+        let request = models::GetLocalStorageItemRequest::new("key");
+        let call = client.get_local_storage_item(&request);
+        sizes.push(("GetLocalStorageItem", ::std::mem::size_of_val(&call)));
+        sizes.push(("GetLocalStorageItem.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-keys-local-storage")]
+    {
+        let request = models::KeysLocalStorageRequest::new();
+        let call = client.keys_local_storage(&request);
+        sizes.push(("KeysLocalStorage", ::std::mem::size_of_val(&call)));
+        sizes.push(("KeysLocalStorage.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-auto-open-pro-version-config")]
+    {
+        let request = models::ModifyAutoOpenProVersionConfigRequest::new("OPEN")
+            .with_protect_type("FLAGSHIP_PREPAY");
+        let call = client.modify_auto_open_pro_version_config(&request);
+        sizes.push(("ModifyAutoOpenProVersionConfig", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyAutoOpenProVersionConfig.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-ban-mode")]
+    {
+        let request = models::ModifyBanModeRequest::new("STANDARD_MODE")
+            .with_ttl(300u64);
+        let call = client.modify_ban_mode(&request);
+        sizes.push(("ModifyBanMode", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyBanMode.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-ban-status")]
+    {
+        let request = models::ModifyBanStatusRequest::new(1u64);
+        let call = client.modify_ban_status(&request);
+        sizes.push(("ModifyBanStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyBanStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-ban-white-list")]
+    {
+        let request = models::ModifyBanWhiteListRequest::new(models::BanWhiteList {
+            id: ::std::option::Option::Some(::std::string::String::from("1")),
+            remark: ::std::option::Option::Some(
+                ::std::string::String::from("testremark"),
+            ),
+            src_ip: ::std::option::Option::None,
+            modify_time: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            uuid: ::std::option::Option::None,
+            is_global: ::std::option::Option::None,
+            quuids: ::std::option::Option::None,
+        });
+        let call = client.modify_ban_white_list(&request);
+        sizes.push(("ModifyBanWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyBanWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-baseline-policy")]
+    {
+        let request = models::ModifyBaselinePolicyRequest::new(models::BaselinePolicy {
+            policy_name: ::std::string::String::from("Policy 1111"),
+            detect_interval: 1i64,
+            detect_time: ::std::string::String::from("03:00:00"),
+            is_enabled: 1i64,
+            asset_type: 0i64,
+            policy_id: ::std::option::Option::Some(1i64),
+            rule_count: ::std::option::Option::None,
+            item_count: ::std::option::Option::None,
+            host_count: ::std::option::Option::None,
+            rule_ids: ::std::option::Option::Some(
+                ::std::vec![4611686018427387909i64, 128i64],
+            ),
+            host_ids: ::std::option::Option::None,
+            host_ips: ::std::option::Option::None,
+            is_default: ::std::option::Option::None,
+        });
+        let call = client.modify_baseline_policy(&request);
+        sizes.push(("ModifyBaselinePolicy", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyBaselinePolicy.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-baseline-policy-state")]
+    {
+        let request = models::ModifyBaselinePolicyStateRequest::new(259i64, 0i64);
+        let call = client.modify_baseline_policy_state(&request);
+        sizes.push(("ModifyBaselinePolicyState", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyBaselinePolicyState.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-baseline-rule")]
+    {
+        let request = models::ModifyBaselineRuleRequest::new(models::BaselineRule {
+            rule_name: ::std::string::String::from("rule name1"),
+            rule_id: ::std::option::Option::None,
+            rule_type: ::std::option::Option::None,
+            category_id: ::std::option::Option::None,
+            rule_desc: ::std::option::Option::Some(
+                ::std::string::String::from("rule desc"),
+            ),
+            host_count: ::std::option::Option::None,
+            items: ::std::option::Option::Some(
+                ::std::vec![
+                    models::Item { item_id : 1000i64, item_name :
+                    ::std::option::Option::Some(::std::string::String::from("Redis baseline compliance check")),
+                    custom_item_values : ::std::option::Option::None, category_id :
+                    ::std::option::Option::None }
+                ],
+            ),
+            asset_type: ::std::option::Option::None,
+            host_ids: ::std::option::Option::None,
+            host_ips: ::std::option::Option::None,
+        });
+        let call = client.modify_baseline_rule(&request);
+        sizes.push(("ModifyBaselineRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyBaselineRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-baseline-rule-ignore")]
+    {
+        let request = models::ModifyBaselineRuleIgnoreRequest::new(
+                "auto_173042751****",
+                0i64,
+            )
+            .with_item_ids(::std::vec![1002i64]);
+        let call = client.modify_baseline_rule_ignore(&request);
+        sizes.push(("ModifyBaselineRuleIgnore", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyBaselineRuleIgnore.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-baseline-weak-password")]
+    {
+        let request = models::ModifyBaselineWeakPasswordRequest::new(
+            ::std::vec![
+                models::BaselineWeakPassword { password_id : 3432i64, weak_password :
+                ::std::string::String::from("1002passwd"), create_time :
+                ::std::option::Option::None, modify_time : ::std::option::Option::None }
+            ],
+        );
+        let call = client.modify_baseline_weak_password(&request);
+        sizes.push(("ModifyBaselineWeakPassword", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("ModifyBaselineWeakPassword.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-bash-policy")]
+    {
+        let request = models::ModifyBashPolicyRequest::new(models::BashPolicy {
+            name: ::std::string::String::from("testbash"),
+            enable: 1i64,
+            white: 1i64,
+            bash_action: 1i64,
+            rule: ::std::string::String::from("dGVzdCo"),
+            level: 0i64,
+            scope: 3i64,
+            id: ::std::option::Option::None,
+            descript: ::std::option::Option::Some(
+                ::std::string::String::from("testbash"),
+            ),
+            event_id: ::std::option::Option::None,
+            deal_old_events: ::std::option::Option::Some(0i64),
+            quuids: ::std::option::Option::None,
+            category: ::std::option::Option::None,
+            create_time: ::std::option::Option::None,
+            modify_time: ::std::option::Option::None,
+            uuids: ::std::option::Option::None,
+            rules: ::std::option::Option::Some(models::PolicyRules {
+                process: ::std::option::Option::Some(models::CommandLine {
+                    exe: ::std::option::Option::Some(
+                        ::std::string::String::from("L3RtcC90ZXN0Cg=="),
+                    ),
+                    cmdline: ::std::option::Option::Some(
+                        ::std::string::String::from("c2ggL3RtcC90ZXN0Cg=="),
+                    ),
+                }),
+                p_process: ::std::option::Option::None,
+                a_process: ::std::option::Option::None,
+            }),
+        });
+        let call = client.modify_bash_policy(&request);
+        sizes.push(("ModifyBashPolicy", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyBashPolicy.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-bash-policy-status")]
+    {
+        let request = models::ModifyBashPolicyStatusRequest::new(100u64, 0u64);
+        let call = client.modify_bash_policy_status(&request);
+        sizes.push(("ModifyBashPolicyStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyBashPolicyStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-brute-attack-rules")]
+    {
+        let request = models::ModifyBruteAttackRulesRequest::new(
+            ::std::vec![
+                models::BruteAttackRule { time_range : 10u64, login_fail_times : 20u64 },
+                models::BruteAttackRule { time_range : 20u64, login_fail_times : 40u64 }
+            ],
+        );
+        let call = client.modify_brute_attack_rules(&request);
+        sizes.push(("ModifyBruteAttackRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyBruteAttackRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-event-attack-status")]
+    {
+        let request = models::ModifyEventAttackStatusRequest::new()
+            .with_ids(::std::vec![1u64])
+            .with_all(false)
+            .with_status(1u64);
+        let call = client.modify_event_attack_status(&request);
+        sizes.push(("ModifyEventAttackStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyEventAttackStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-file-tamper-events")]
+    {
+        let request = models::ModifyFileTamperEventsRequest::new(
+            1u64,
+            ::std::vec![1u64],
+        );
+        let call = client.modify_file_tamper_events(&request);
+        sizes.push(("ModifyFileTamperEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyFileTamperEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-file-tamper-rule")]
+    {
+        let request = models::ModifyFileTamperRuleRequest::new(
+            "",
+            ::std::vec![],
+            0u64,
+            0u64,
+        );
+        let call = client.modify_file_tamper_rule(&request);
+        sizes.push(("ModifyFileTamperRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyFileTamperRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-file-tamper-rule-status")]
+    {
+        let request = models::ModifyFileTamperRuleStatusRequest::new(
+            1u64,
+            ::std::vec![1u64],
+            0u64,
+        );
+        let call = client.modify_file_tamper_rule_status(&request);
+        sizes.push(("ModifyFileTamperRuleStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("ModifyFileTamperRuleStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-java-mem-shell-plugin-switch")]
+    {
+        let request = models::ModifyJavaMemShellPluginSwitchRequest::new(
+            ::std::vec![
+                ::std::string::String::from("05f0bcab-726c-4ea4-8109-bcd03d5598f7")
+            ],
+            1u64,
+        );
+        let call = client.modify_java_mem_shell_plugin_switch(&request);
+        sizes.push(("ModifyJavaMemShellPluginSwitch", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyJavaMemShellPluginSwitch.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-java-mem-shells-status")]
+    {
+        let request = models::ModifyJavaMemShellsStatusRequest::new(3u64)
+            .with_ids(::std::vec![1u64, 3u64]);
+        let call = client.modify_java_mem_shells_status(&request);
+        sizes.push(("ModifyJavaMemShellsStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyJavaMemShellsStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-license-binds")]
+    {
+        let request = models::ModifyLicenseBindsRequest::new("xxxxxxxx", 0u64)
+            .with_is_all(true)
+            .with_quuid_list(::std::vec![]);
+        let call = client.modify_license_binds(&request);
+        sizes.push(("ModifyLicenseBinds", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyLicenseBinds.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-license-order")]
+    {
+        let request = models::ModifyLicenseOrderRequest::new("cwplic-dadad")
+            .with_inquire_num(10u64)
+            .with_project_id(1u64)
+            .with_alias("Alias");
+        let call = client.modify_license_order(&request);
+        sizes.push(("ModifyLicenseOrder", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyLicenseOrder.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-license-un-binds")]
+    {
+        let request = models::ModifyLicenseUnBindsRequest::new(
+                "a11d268f-1601-4f63-9131-0382537b9e55",
+                0u64,
+            )
+            .with_is_all(true)
+            .with_quuid_list(::std::vec![]);
+        let call = client.modify_license_un_binds(&request);
+        sizes.push(("ModifyLicenseUnBinds", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyLicenseUnBinds.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-log-kafka-access")]
+    {
+        let request = models::ModifyLogKafkaAccessRequest::new(
+            "",
+            "",
+            0u64,
+            "",
+            "",
+            0u64,
+            ::std::vec![],
+            "",
+            "",
+            "",
+            "",
+            "",
+            0i64,
+            0i64,
+            0i64,
+        );
+        let call = client.modify_log_kafka_access(&request);
+        sizes.push(("ModifyLogKafkaAccess", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyLogKafkaAccess.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-log-kafka-deliver-type")]
+    {
+        let request = models::ModifyLogKafkaDeliverTypeRequest::new(
+            1u64,
+            ::std::vec![1u64, 2u64],
+            1u64,
+            "topic-xdd***",
+            "n",
+        );
+        let call = client.modify_log_kafka_deliver_type(&request);
+        sizes.push(("ModifyLogKafkaDeliverType", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyLogKafkaDeliverType.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-log-kafka-state")]
+    {
+        let request = models::ModifyLogKafkaStateRequest::new(
+            "Host security test environment",
+            "ckafka-ce80kte5",
+            1u64,
+            "127.0.0.1:80",
+            "12",
+            "Guangzhou",
+            "Guangzhou Zone 3",
+            "vpc-ad*",
+            "subnet-*",
+            1u64,
+            "0.10.2.1",
+            1200i64,
+            2500i64,
+        );
+        let call = client.modify_log_kafka_state(&request);
+        sizes.push(("ModifyLogKafkaState", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyLogKafkaState.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-log-storage-config")]
+    {
+        let request = models::ModifyLogStorageConfigRequest::new(true)
+            .with_type(::std::vec![::std::string::String::from("malware")])
+            .with_period(0i64);
+        let call = client.modify_log_storage_config(&request);
+        sizes.push(("ModifyLogStorageConfig", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyLogStorageConfig.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-login-white-info")]
+    {
+        let request = models::ModifyLoginWhiteInfoRequest::new(models::UpdateHostLoginWhiteObj {
+            places: ::std::vec![
+                models::Place { city_id : ::std::option::Option::Some(764u64),
+                province_id : ::std::option::Option::Some(11u64), country_id :
+                ::std::option::Option::Some(1u64), location : ::std::option::Option::None
+                }
+            ],
+            src_ip: ::std::string::String::from("1.2.3.4"),
+            user_name: ::std::string::String::from("\"aaa\""),
+            remark: ::std::string::String::from("\"updateRemark1\""),
+            id: 128u64,
+            start_time: ::std::option::Option::None,
+            end_time: ::std::option::Option::None,
+        });
+        let call = client.modify_login_white_info(&request);
+        sizes.push(("ModifyLoginWhiteInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyLoginWhiteInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-login-white-record")]
+    {
+        let request = models::ModifyLoginWhiteRecordRequest::new(
+                "root",
+                "1.1.1.1",
+                "2019-12-25 11:57:15",
+                "2019-12-25 11:57:15",
+                "Remark",
+                1u64,
+                1u64,
+            )
+            .with_hosts(
+                ::std::vec![
+                    models::HostInfo { quuid :
+                    ::std::string::String::from("05f0bcab-726c-4ea4-8109-bcd03d5598f7"),
+                    uuid :
+                    ::std::string::String::from("05f0bcab-726c-4ea4-8109-bcd03d5598f7") }
+                ],
+            )
+            .with_places(
+                ::std::vec![
+                    models::Place { city_id : ::std::option::Option::Some(1u64),
+                    province_id : ::std::option::Option::Some(1u64), country_id :
+                    ::std::option::Option::Some(1u64), location :
+                    ::std::option::Option::Some(::std::string::String::from("1.1.1.1")) }
+                ],
+            );
+        let call = client.modify_login_white_record(&request);
+        sizes.push(("ModifyLoginWhiteRecord", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyLoginWhiteRecord.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-machine-auto-clear-config")]
+    {
+        let request = models::ModifyMachineAutoClearConfigRequest::new(24u64);
+        let call = client.modify_machine_auto_clear_config(&request);
+        sizes.push(("ModifyMachineAutoClearConfig", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyMachineAutoClearConfig.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-machine-remark")]
+    {
+        let request = models::ModifyMachineRemarkRequest::new(
+                "5a540076-d38a-4078-aa98-e7c86371d322",
+            )
+            .with_remark("remark for host1");
+        let call = client.modify_machine_remark(&request);
+        sizes.push(("ModifyMachineRemark", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyMachineRemark.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-malicious-request-white-list")]
+    {
+        let request = models::ModifyMaliciousRequestWhiteListRequest::new(
+            1u64,
+            "www.qq.com",
+        );
+        let call = client.modify_malicious_request_white_list(&request);
+        sizes.push(("ModifyMaliciousRequestWhiteList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyMaliciousRequestWhiteList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-malware-timing-scan-settings")]
+    {
+        let request = models::ModifyMalwareTimingScanSettingsRequest::new(
+            0u64,
+            "02:00:00",
+            "04:00:00",
+            1u64,
+            1u64,
+            0u64,
+            1u64,
+            1u64,
+        );
+        let call = client.modify_malware_timing_scan_settings(&request);
+        sizes.push(("ModifyMalwareTimingScanSettings", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyMalwareTimingScanSettings.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-malware-white-list")]
+    {
+        let request = models::ModifyMalwareWhiteListRequest::new(0u64, 10u64)
+            .with_quuid_list(
+                ::std::vec![
+                    ::std::string::String::from("1c26308c-5493-4eaf-a817-112ec25f499e")
+                ],
+            )
+            .with_md5_list(
+                ::std::vec![
+                    ::std::string::String::from("d7455d1d714ffc2b08d141332ed3e563")
+                ],
+            );
+        let call = client.modify_malware_white_list(&request);
+        sizes.push(("ModifyMalwareWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyMalwareWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-net-attack-setting")]
+    {
+        let request = models::ModifyNetAttackSettingRequest::new(1u64, 1u64);
+        let call = client.modify_net_attack_setting(&request);
+        sizes.push(("ModifyNetAttackSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyNetAttackSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-net-attack-white-list")]
+    {
+        let request = models::ModifyNetAttackWhiteListRequest::new(
+                0u64,
+                ::std::vec![
+                    ::std::string::String::from("1.2.3.5"),
+                    ::std::string::String::from("1.1.1.2-1.1.1.4"),
+                    ::std::string::String::from("1.2.3.0/24")
+                ],
+                0u64,
+                10001u64,
+            )
+            .with_quuid_list(
+                ::std::vec![
+                    ::std::string::String::from("05f0bcab-726c-4ea4-8109-bcd03d5598f7")
+                ],
+            )
+            .with_description("API testing, do not delete");
+        let call = client.modify_net_attack_white_list(&request);
+        sizes.push(("ModifyNetAttackWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyNetAttackWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-order-attribute")]
+    {
+        let request = models::ModifyOrderAttributeRequest::new(
+            1u64,
+            "resource_id",
+            "alias",
+            "Resource alias",
+        );
+        let call = client.modify_order_attribute(&request);
+        sizes.push(("ModifyOrderAttribute", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyOrderAttribute.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-ransom-defense-events-status")]
+    {
+        let request = models::ModifyRansomDefenseEventsStatusRequest::new(
+            ::std::vec![1u64],
+            1u64,
+        );
+        let call = client.modify_ransom_defense_events_status(&request);
+        sizes.push(("ModifyRansomDefenseEventsStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyRansomDefenseEventsStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-ransom-defense-strategy-status")]
+    {
+        let request = models::ModifyRansomDefenseStrategyStatusRequest::new(1u64, 1u64)
+            .with_id_list(::std::vec![1u64]);
+        let call = client.modify_ransom_defense_strategy_status(&request);
+        sizes
+            .push(("ModifyRansomDefenseStrategyStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyRansomDefenseStrategyStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-rasp-max-cpu")]
+    {
+        let request = models::ModifyRaspMaxCpuRequest::new().with_rasp_max_cpu(80u64);
+        let call = client.modify_rasp_max_cpu(&request);
+        sizes.push(("ModifyRaspMaxCpu", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyRaspMaxCpu.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-rasp-rules")]
+    {
+        let request = models::ModifyRaspRulesRequest::new()
+            .with_vul_vuls_i_ds(::std::vec![1u64, 18878u64])
+            .with_white_type(1u64);
+        let call = client.modify_rasp_rules(&request);
+        sizes.push(("ModifyRaspRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyRaspRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-reverse-shell-rules-aggregation")]
+    {
+        let request = models::ModifyReverseShellRulesAggregationRequest::new()
+            .with_is_global(1u64)
+            .with_white_type(1u64)
+            .with_rule_regexp("sh cmdline")
+            .with_handle_history(1u64)
+            .with_group_id("12");
+        let call = client.modify_reverse_shell_rules_aggregation(&request);
+        sizes
+            .push((
+                "ModifyReverseShellRulesAggregation",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "ModifyReverseShellRulesAggregation.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-risk-dns-policy")]
+    {
+        let request = models::ModifyRiskDnsPolicyRequest::new(models::RiskDnsPolicy {
+            policy_name: ::std::string::String::from("auto_****"),
+            policy_type: 1i64,
+            policy_action: 1i64,
+            host_scope: 1i64,
+            host_ids: ::std::vec![
+                ::std::string::String::from("a918d8a1-c4c1-4998-80ff-5a60792c93a8")
+            ],
+            domains: ::std::vec![::std::string::String::from("YS5jb20=")],
+            is_enabled: 1i64,
+            policy_id: ::std::option::Option::Some(5000001i64),
+            policy_desc: ::std::option::Option::Some(
+                ::std::string::String::from("desc"),
+            ),
+            is_deal_old_event: ::std::option::Option::Some(1i64),
+            update_time: ::std::option::Option::Some(
+                ::std::string::String::from("2022-09-19 17:12:01"),
+            ),
+            event_id: ::std::option::Option::Some(1i64),
+        });
+        let call = client.modify_risk_dns_policy(&request);
+        sizes.push(("ModifyRiskDnsPolicy", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyRiskDnsPolicy.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-risk-dns-policy-status")]
+    {
+        let request = models::ModifyRiskDnsPolicyStatusRequest::new(500001i64, 0i64);
+        let call = client.modify_risk_dns_policy_status(&request);
+        sizes.push(("ModifyRiskDnsPolicyStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyRiskDnsPolicyStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-risk-events-status")]
+    {
+        let request = models::ModifyRiskEventsStatusRequest::new(1u64, "MALWARE")
+            .with_ids(::std::vec![1u64])
+            .with_update_all(true)
+            .with_exclude_id(::std::vec![1u64])
+            .with_kill_process(true)
+            .with_ip(::std::vec![::std::string::String::from("0.0.0.0")])
+            .with_do_clean(false);
+        let call = client.modify_risk_events_status(&request);
+        sizes.push(("ModifyRiskEventsStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyRiskEventsStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-users-config")]
+    {
+        let request = models::ModifyUsersConfigRequest::new("add_license_monitor", "1");
+        let call = client.modify_users_config(&request);
+        sizes.push(("ModifyUsersConfig", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyUsersConfig.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-vul-defence-event-status")]
+    {
+        let request = models::ModifyVulDefenceEventStatusRequest::new(
+            ::std::vec![13654u64],
+            3u64,
+        );
+        let call = client.modify_vul_defence_event_status(&request);
+        sizes.push(("ModifyVulDefenceEventStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyVulDefenceEventStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-vul-defence-setting")]
+    {
+        let request = models::ModifyVulDefenceSettingRequest::new(1u64, 1u64);
+        let call = client.modify_vul_defence_setting(&request);
+        sizes.push(("ModifyVulDefenceSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyVulDefenceSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-warning-host-config")]
+    {
+        let request = models::ModifyWarningHostConfigRequest::new(24i64, 1i64)
+            .with_item_labels(::std::vec![::std::string::String::from("Development")])
+            .with_quuids(
+                ::std::vec![
+                    ::std::string::String::from("fba3d8b0-7a98-48a6-aaea-10e4aaed6adb")
+                ],
+            )
+            .with_item_label_ids(::std::vec![::std::string::String::from("1")]);
+        let call = client.modify_warning_host_config(&request);
+        sizes.push(("ModifyWarningHostConfig", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyWarningHostConfig.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-warning-setting")]
+    {
+        let request = models::ModifyWarningSettingRequest::new(
+            ::std::vec![
+                models::WarningObject { type_ : ::std::option::Option::Some(4u64),
+                disable_phone_warning : ::std::option::Option::Some(0u64), begin_time :
+                ::std::option::Option::Some(::std::string::String::from("00:00")),
+                end_time :
+                ::std::option::Option::Some(::std::string::String::from("23:59")),
+                control_bits :
+                ::std::option::Option::Some(::std::string::String::from("01")),
+                host_range : ::std::option::Option::None, unit :
+                ::std::option::Option::None }
+            ],
+        );
+        let call = client.modify_warning_setting(&request);
+        sizes.push(("ModifyWarningSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyWarningSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-web-hook-policy")]
+    {
+        let request = models::ModifyWebHookPolicyRequest::new()
+            .with_id(60i64)
+            .with_name("2131")
+            .with_format(0i64)
+            .with_is_disabled(0i64);
+        let call = client.modify_web_hook_policy(&request);
+        sizes.push(("ModifyWebHookPolicy", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyWebHookPolicy.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-web-hook-policy-status")]
+    {
+        let request = models::ModifyWebHookPolicyStatusRequest::new(40i64)
+            .with_is_disabled(1i64);
+        let call = client.modify_web_hook_policy_status(&request);
+        sizes.push(("ModifyWebHookPolicyStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyWebHookPolicyStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-web-hook-receiver")]
+    {
+        let request = models::ModifyWebHookReceiverRequest::new()
+            .with_name("tttest")
+            .with_addr("http://example1.com");
+        let call = client.modify_web_hook_receiver(&request);
+        sizes.push(("ModifyWebHookReceiver", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyWebHookReceiver.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-web-hook-rule")]
+    {
+        let request = models::ModifyWebHookRuleRequest::new(models::WebHookRuleDetail {
+            rule_name: ::std::string::String::from("Test robot"),
+            hook_addr: ::std::string::String::from(
+                "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=747c393e-f771-47ca-af0a-cc36b88f107a",
+            ),
+            rule_items: ::std::vec![
+                models::WebHookEventKv { type_ : 2i64, control_bit :
+                ::std::string::String::from("01111") }
+            ],
+            rule_id: ::std::option::Option::Some(55i64),
+            rule_remark: ::std::option::Option::Some(
+                ::std::string::String::from("mark"),
+            ),
+            host_labels: ::std::option::Option::Some(::std::vec![]),
+            host_ids: ::std::option::Option::None,
+            is_disabled: ::std::option::Option::Some(1i64),
+        });
+        let call = client.modify_web_hook_rule(&request);
+        sizes.push(("ModifyWebHookRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyWebHookRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-web-hook-rule-status")]
+    {
+        let request = models::ModifyWebHookRuleStatusRequest::new(1i64, 0i64);
+        let call = client.modify_web_hook_rule_status(&request);
+        sizes.push(("ModifyWebHookRuleStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyWebHookRuleStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-web-page-protect-dir")]
+    {
+        let request = models::ModifyWebPageProtectDirRequest::new(
+            "/data/www/",
+            "Website root directory",
+            ".php;.html;.js",
+            ::std::vec![
+                models::ProtectHostConfig { quuid :
+                ::std::string::String::from("Machine QUUID"), protect_switch : 1u64,
+                auto_recovery : 1u64 }
+            ],
+        );
+        let call = client.modify_web_page_protect_dir(&request);
+        sizes.push(("ModifyWebPageProtectDir", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyWebPageProtectDir.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-web-page-protect-setting")]
+    {
+        let request = models::ModifyWebPageProtectSettingRequest::new(
+            1u64,
+            "Website name 1",
+            "var",
+        );
+        let call = client.modify_web_page_protect_setting(&request);
+        sizes.push(("ModifyWebPageProtectSetting", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyWebPageProtectSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-modify-web-page-protect-switch")]
+    {
+        let request = models::ModifyWebPageProtectSwitchRequest::new(
+                1u64,
+                ::std::vec![
+                    ::std::string::String::from("1"), ::std::string::String::from("2"),
+                    ::std::string::String::from("3")
+                ],
+            )
+            .with_status(1u64);
+        let call = client.modify_web_page_protect_switch(&request);
+        sizes.push(("ModifyWebPageProtectSwitch", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("ModifyWebPageProtectSwitch.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-ransom-defense-rollback")]
+    {
+        let request = models::RansomDefenseRollbackRequest::new("2019-12-25 11:57:15")
+            .with_quuid("1c26308c-5493-4eaf-a817-112ec25f499e");
+        let call = client.ransom_defense_rollback(&request);
+        sizes.push(("RansomDefenseRollback", ::std::mem::size_of_val(&call)));
+        sizes.push(("RansomDefenseRollback.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-rasp-event-overview")]
+    {
+        let request = models::RaspEventOverviewRequest::new();
+        let call = client.rasp_event_overview(&request);
+        sizes.push(("RaspEventOverview", ::std::mem::size_of_val(&call)));
+        sizes.push(("RaspEventOverview.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-recover-malwares")]
+    {
+        let request = models::RecoverMalwaresRequest::new(::std::vec![1002u64, 1003u64]);
+        let call = client.recover_malwares(&request);
+        sizes.push(("RecoverMalwares", ::std::mem::size_of_val(&call)));
+        sizes.push(("RecoverMalwares.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-remove-local-storage-item")]
+    {
+        let request = models::RemoveLocalStorageItemRequest::new("keyname");
+        let call = client.remove_local_storage_item(&request);
+        sizes.push(("RemoveLocalStorageItem", ::std::mem::size_of_val(&call)));
+        sizes.push(("RemoveLocalStorageItem.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-remove-machine")]
+    {
+        let request = models::RemoveMachineRequest::new(
+            "24c9be55-c743-4a75-a5c7-2a2912341234",
+            "24c9be55-c743-4a75-a5c7-2a2912341234",
+        );
+        let call = client.remove_machine(&request);
+        sizes.push(("RemoveMachine", ::std::mem::size_of_val(&call)));
+        sizes.push(("RemoveMachine.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-retry-create-snapshot")]
+    {
+        let request = models::RetryCreateSnapshotRequest::new(1u64, "\"xxxxxx\"", 12u64);
+        let call = client.retry_create_snapshot(&request);
+        sizes.push(("RetryCreateSnapshot", ::std::mem::size_of_val(&call)));
+        sizes.push(("RetryCreateSnapshot.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-retry-vul-fix")]
+    {
+        let request = models::RetryVulFixRequest::new(
+                1u64,
+                "1c26308c-5493-4eaf-a817-112ec25f499e",
+            )
+            .with_vul_id(1u64);
+        let call = client.retry_vul_fix(&request);
+        sizes.push(("RetryVulFix", ::std::mem::size_of_val(&call)));
+        sizes.push(("RetryVulFix.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-scan-asset")]
+    {
+        let request = models::ScanAssetRequest::new()
+            .with_asset_type_ids(::std::vec![1u64])
+            .with_quuids(
+                ::std::vec![
+                    ::std::string::String::from("6cf3c132-aaa-bbbb-b08d-98be9421372a")
+                ],
+            );
+        let call = client.scan_asset(&request);
+        sizes.push(("ScanAsset", ::std::mem::size_of_val(&call)));
+        sizes.push(("ScanAsset.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-scan-baseline")]
+    {
+        let request = models::ScanBaselineRequest::new()
+            .with_strategy_id_list(::std::vec![1u64, 2u64, 3u64])
+            .with_category_id_list(::std::vec![0u64, 1u64, 2u64])
+            .with_rule_id_list(::std::vec![1u64, 2u64, 3u64])
+            .with_quuid_list(
+                ::std::vec![
+                    ::std::string::String::from("\"aaa\""),
+                    ::std::string::String::from("\"bbb\"")
+                ],
+            );
+        let call = client.scan_baseline(&request);
+        sizes.push(("ScanBaseline", ::std::mem::size_of_val(&call)));
+        sizes.push(("ScanBaseline.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-scan-task-again")]
+    {
+        let request = models::ScanTaskAgainRequest::new("Vul", 1u64);
+        let call = client.scan_task_again(&request);
+        sizes.push(("ScanTaskAgain", ::std::mem::size_of_val(&call)));
+        sizes.push(("ScanTaskAgain.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-scan-vul")]
+    {
+        let request = models::ScanVulRequest::new("1,2,3,4", 1u64)
+            .with_vul_categories("1,2")
+            .with_quuid_list(
+                ::std::vec![
+                    ::std::string::String::from("69796250-2a3a-40ef-b418-676e677019a4")
+                ],
+            )
+            .with_vul_emergency(1u64)
+            .with_timeout_period(3600u64)
+            .with_vul_ids(::std::vec![1u64]);
+        let call = client.scan_vul(&request);
+        sizes.push(("ScanVul", ::std::mem::size_of_val(&call)));
+        sizes.push(("ScanVul.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-scan-vul-again")]
+    {
+        let request = models::ScanVulAgainRequest::new("1,2");
+        let call = client.scan_vul_again(&request);
+        sizes.push(("ScanVulAgain", ::std::mem::size_of_val(&call)));
+        sizes.push(("ScanVulAgain.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-scan-vul-setting")]
+    {
+        let request = models::ScanVulSettingRequest::new(3u64)
+            .with_vul_categories(::std::vec![1u64])
+            .with_vul_levels(::std::vec![1u64])
+            .with_timer_time("02:10:50")
+            .with_vul_emergency(1u64);
+        let call = client.scan_vul_setting(&request);
+        sizes.push(("ScanVulSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("ScanVulSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-search-log")]
+    {
+        let request = models::SearchLogRequest::new(0i64, 0i64, "");
+        let call = client.search_log(&request);
+        sizes.push(("SearchLog", ::std::mem::size_of_val(&call)));
+        sizes.push(("SearchLog.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-separate-malwares")]
+    {
+        let request = models::SeparateMalwaresRequest::new(
+            ::std::vec![1u64, 2u64, 3u64],
+        );
+        let call = client.separate_malwares(&request);
+        sizes.push(("SeparateMalwares", ::std::mem::size_of_val(&call)));
+        sizes.push(("SeparateMalwares.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-set-bash-events-status")]
+    {
+        let request = models::SetBashEventsStatusRequest::new(
+            ::std::vec![1u64, 2u64],
+            1u64,
+        );
+        let call = client.set_bash_events_status(&request);
+        sizes.push(("SetBashEventsStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("SetBashEventsStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-set-local-storage-expire")]
+    {
+        let request = models::SetLocalStorageExpireRequest::new("key1", 5u64);
+        let call = client.set_local_storage_expire(&request);
+        sizes.push(("SetLocalStorageExpire", ::std::mem::size_of_val(&call)));
+        sizes.push(("SetLocalStorageExpire.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-set-local-storage-item")]
+    {
+        let request = models::SetLocalStorageItemRequest::new("key", "value")
+            .with_expire(5u64);
+        let call = client.set_local_storage_item(&request);
+        sizes.push(("SetLocalStorageItem", ::std::mem::size_of_val(&call)));
+        sizes.push(("SetLocalStorageItem.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-start-baseline-detect")]
+    {
+        let request = models::StartBaselineDetectRequest::new(models::BaselineDetectParam {
+            policy_ids: ::std::option::Option::Some(::std::vec![62i64]),
+            rule_ids: ::std::option::Option::None,
+            item_ids: ::std::option::Option::None,
+            host_ids: ::std::option::Option::None,
+        });
+        let call = client.start_baseline_detect(&request);
+        sizes.push(("StartBaselineDetect", ::std::mem::size_of_val(&call)));
+        sizes.push(("StartBaselineDetect.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-stop-asset-scan")]
+    {
+        let request = models::StopAssetScanRequest::new(1u64);
+        let call = client.stop_asset_scan(&request);
+        sizes.push(("StopAssetScan", ::std::mem::size_of_val(&call)));
+        sizes.push(("StopAssetScan.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-stop-baseline-detect")]
+    {
+        let request = models::StopBaselineDetectRequest::new(::std::vec![1i64]);
+        let call = client.stop_baseline_detect(&request);
+        sizes.push(("StopBaselineDetect", ::std::mem::size_of_val(&call)));
+        sizes.push(("StopBaselineDetect.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-stop-notice-ban-tips")]
+    {
+        let request = models::StopNoticeBanTipsRequest::new();
+        let call = client.stop_notice_ban_tips(&request);
+        sizes.push(("StopNoticeBanTips", ::std::mem::size_of_val(&call)));
+        sizes.push(("StopNoticeBanTips.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-switch-bash-rules")]
+    {
+        let request = models::SwitchBashRulesRequest::new(100u64, 0u64);
+        let call = client.switch_bash_rules(&request);
+        sizes.push(("SwitchBashRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("SwitchBashRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-sync-asset-scan")]
+    {
+        let request = models::SyncAssetScanRequest::new(true);
+        let call = client.sync_asset_scan(&request);
+        sizes.push(("SyncAssetScan", ::std::mem::size_of_val(&call)));
+        sizes.push(("SyncAssetScan.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-sync-baseline-detect-summary")]
+    {
+        let request = models::SyncBaselineDetectSummaryRequest::new();
+        let call = client.sync_baseline_detect_summary(&request);
+        sizes.push(("SyncBaselineDetectSummary", ::std::mem::size_of_val(&call)));
+        sizes.push(("SyncBaselineDetectSummary.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-sync-machines")]
+    {
+        let request = models::SyncMachinesRequest::new();
+        let call = client.sync_machines(&request);
+        sizes.push(("SyncMachines", ::std::mem::size_of_val(&call)));
+        sizes.push(("SyncMachines.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-test-web-hook-rule")]
+    {
+        let request = models::TestWebHookRuleRequest::new(1i64, "test APIs ignore it");
+        let call = client.test_web_hook_rule(&request);
+        sizes.push(("TestWebHookRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("TestWebHookRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-trust-malwares")]
+    {
+        let request = models::TrustMalwaresRequest::new(::std::vec![10u64, 11u64]);
+        let call = client.trust_malwares(&request);
+        sizes.push(("TrustMalwares", ::std::mem::size_of_val(&call)));
+        sizes.push(("TrustMalwares.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-untrust-malwares")]
+    {
+        let request = models::UntrustMalwaresRequest::new(::std::vec![10u64, 11u64]);
+        let call = client.untrust_malwares(&request);
+        sizes.push(("UntrustMalwares", ::std::mem::size_of_val(&call)));
+        sizes.push(("UntrustMalwares.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-update-baseline-strategy")]
+    {
+        let request = models::UpdateBaselineStrategyRequest::new(
+            1u64,
+            "\"name1\"",
+            1u64,
+            "\"00:00:00\"",
+            ::std::vec![::std::string::String::from("1")],
+            1u64,
+            "\"CVM\"",
+            "\"ab-bj\"",
+            ::std::vec![
+                ::std::string::String::from("\"935e27b1-d675-4509-80bf-96fbf0764237\"")
+            ],
+        );
+        let call = client.update_baseline_strategy(&request);
+        sizes.push(("UpdateBaselineStrategy", ::std::mem::size_of_val(&call)));
+        sizes.push(("UpdateBaselineStrategy.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "cwp-update-machine-tags")]
+    {
+        let request = models::UpdateMachineTagsRequest::new(
+                "24c9be55-c743-4a75-a5c7-2a2912341234",
+            )
+            .with_tag_ids(::std::vec![1u64]);
+        let call = client.update_machine_tags(&request);
+        sizes.push(("UpdateMachineTags", ::std::mem::size_of_val(&call)));
+        sizes.push(("UpdateMachineTags.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
     for (action, size) in &sizes {
         println!("future_size cwp {} {}", action, size);
+    }
+    let too_big: ::std::vec::Vec<_> = sizes
+        .iter()
+        .filter(|(_, size)| *size >= MAX_FUTURE_BYTES)
+        .collect();
+    assert!(
+        too_big.is_empty(), "futures of {} bytes or more: {:?}", MAX_FUTURE_BYTES,
+        too_big
+    );
+}
+#[cfg(feature = "sts-base")]
+#[test]
+fn sts_future_sizes() {
+    #[allow(unused_imports)]
+    use tc_sdk::sts::{models, Sts, StsClient};
+    let runtime = tc_sdk::Client::builder()
+        .credentials(tc_sdk::runtime::Credentials::new("AKIDsizes", "sizes"))
+        .build()
+        .expect("client builds");
+    let client = StsClient::new(runtime);
+    let _ = &client;
+    #[allow(unused_mut)]
+    let mut sizes: ::std::vec::Vec<(&str, usize)> = ::std::vec::Vec::new();
+    #[cfg(feature = "sts-assume-role")]
+    {
+        let request = models::AssumeRoleRequest::new(
+            "qcs::cam::uin/100015158414:roleName/readOnlyRole",
+            "cts",
+        );
+        let call = client.assume_role(&request);
+        sizes.push(("AssumeRole", ::std::mem::size_of_val(&call)));
+        sizes.push(("AssumeRole.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "sts-assume-role-with-saml")]
+    {
+        let request = models::AssumeRoleWithSamlRequest::new(
+            "c2FtbCBhc3NlcnRpb24=",
+            "qcs::cam::uin/798950673:saml-provider/OneLogin",
+            "qcs::cam::uin/798950673:roleName/OneLogin-Role",
+            "test",
+        );
+        let call = client.assume_role_with_saml(&request);
+        sizes.push(("AssumeRoleWithSAML", ::std::mem::size_of_val(&call)));
+        sizes.push(("AssumeRoleWithSAML.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "sts-assume-role-with-web-identity")]
+    {
+        let request = models::AssumeRoleWithWebIdentityRequest::new(
+                "OIDC",
+                "eyJraWQiOiJkT**********CNOQ",
+                "qcs::cam::uin/7989***:roleName/OneLogin-Role",
+                "test_OIDC",
+            )
+            .with_duration_seconds(1800i64);
+        let call = client.assume_role_with_web_identity(&request);
+        sizes.push(("AssumeRoleWithWebIdentity", ::std::mem::size_of_val(&call)));
+        sizes.push(("AssumeRoleWithWebIdentity.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "sts-get-caller-identity")]
+    {
+        let request = models::GetCallerIdentityRequest::new();
+        let call = client.get_caller_identity(&request);
+        sizes.push(("GetCallerIdentity", ::std::mem::size_of_val(&call)));
+        sizes.push(("GetCallerIdentity.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "sts-get-federation-token")]
+    {
+        let request = models::GetFederationTokenRequest::new(
+            "SUN",
+            "%7B%22version%22:%222.0%22,%22statement%22:%5B%7B%22effect%22:%22allow%22,%22action%22:%5B%22name/cos:PutObject%22%5D,%22resource%22:%5B%22qcs::cos:ap-beijing:uid/123456:prefix//123456/bucketA/*%22%5D%7D%5D%7D",
+        );
+        let call = client.get_federation_token(&request);
+        sizes.push(("GetFederationToken", ::std::mem::size_of_val(&call)));
+        sizes.push(("GetFederationToken.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    for (action, size) in &sizes {
+        println!("future_size sts {} {}", action, size);
     }
     let too_big: ::std::vec::Vec<_> = sizes
         .iter()
@@ -50,6 +6866,2682 @@ fn tcss_future_sizes() {
     let _ = &client;
     #[allow(unused_mut)]
     let mut sizes: ::std::vec::Vec<(&str, usize)> = ::std::vec::Vec::new();
+    #[cfg(feature = "tcss-add-and-publish-network-firewall-policy-detail")]
+    {
+        let request = models::AddAndPublishNetworkFirewallPolicyDetailRequest::new(
+                "cls-new",
+                "NewStrategy",
+                1i64,
+                2i64,
+                "a=b",
+            )
+            .with_namespace("default")
+            .with_description("describe content")
+            .with_custom_policy(
+                ::std::vec![
+                    models::NetworkCustomPolicy { direction :
+                    ::std::string::String::from("FROM"), ports :
+                    ::std::option::Option::Some(::std::vec![]), peer :
+                    ::std::option::Option::Some(::std::vec![]) }
+                ],
+            );
+        let call = client.add_and_publish_network_firewall_policy_detail(&request);
+        sizes
+            .push((
+                "AddAndPublishNetworkFirewallPolicyDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "AddAndPublishNetworkFirewallPolicyDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-and-publish-network-firewall-policy-yaml-detail")]
+    {
+        let request = models::AddAndPublishNetworkFirewallPolicyYamlDetailRequest::new(
+                "cls-hjsdfh",
+                "fshduis",
+            )
+            .with_yaml("YXNkZmFzZGZhZHNmYXNkZmFzZGY=")
+            .with_description("desc of network firewall policy");
+        let call = client.add_and_publish_network_firewall_policy_yaml_detail(&request);
+        sizes
+            .push((
+                "AddAndPublishNetworkFirewallPolicyYamlDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "AddAndPublishNetworkFirewallPolicyYamlDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-asset-image-registry-registry-detail")]
+    {
+        let request = models::AddAssetImageRegistryRegistryDetailRequest::new(
+                "admin",
+                "usename",
+                "password",
+                "http://127.0.0.1:8080",
+                "harbor",
+                "public",
+            )
+            .with_registry_version("V2")
+            .with_registry_region("default");
+        let call = client.add_asset_image_registry_registry_detail(&request);
+        sizes
+            .push((
+                "AddAssetImageRegistryRegistryDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "AddAssetImageRegistryRegistryDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-compliance-asset-policy-set-to-whitelist")]
+    {
+        let request = models::AddComplianceAssetPolicySetToWhitelistRequest::new(
+            ::std::vec![
+                models::ComplianceAssetPolicySetItem { customer_asset_item_id : 15u64,
+                customer_policy_item_id_set :
+                ::std::option::Option::Some(::std::vec![13u64]) }
+            ],
+        );
+        let call = client.add_compliance_asset_policy_set_to_whitelist(&request);
+        sizes
+            .push((
+                "AddComplianceAssetPolicySetToWhitelist",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "AddComplianceAssetPolicySetToWhitelist.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-compliance-policy-asset-set-to-whitelist")]
+    {
+        let request = models::AddCompliancePolicyAssetSetToWhitelistRequest::new(
+                10001u64,
+            )
+            .with_customer_asset_item_id_set(::std::vec![10001u64, 10002u64]);
+        let call = client.add_compliance_policy_asset_set_to_whitelist(&request);
+        sizes
+            .push((
+                "AddCompliancePolicyAssetSetToWhitelist",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "AddCompliancePolicyAssetSetToWhitelist.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-compliance-policy-item-to-whitelist")]
+    {
+        let request = models::AddCompliancePolicyItemToWhitelistRequest::new(
+            ::std::vec![10001u64, 10002u64],
+        );
+        let call = client.add_compliance_policy_item_to_whitelist(&request);
+        sizes
+            .push((
+                "AddCompliancePolicyItemToWhitelist",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "AddCompliancePolicyItemToWhitelist.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-edit-abnormal-process-rule")]
+    {
+        let request = models::AddEditAbnormalProcessRuleRequest::new(models::AbnormalProcessRuleInfo {
+            child_rules: ::std::vec![
+                models::AbnormalProcessChildRuleInfo { process_path :
+                ::std::string::String::from("/root/customrule_20241014050108.out"),
+                rule_mode : ::std::string::String::from("RULE_MODE_ALERT"), cmd_line :
+                ::std::option::Option::None, rule_id :
+                ::std::option::Option::Some(::std::string::String::from("670c35146a91d09858cd8399")),
+                rule_level :
+                ::std::option::Option::Some(::std::string::String::from("HIGH")) }
+            ],
+            image_ids: ::std::vec![
+                ::std::string::String::from("sha256:80d28bedfe5dec59da9ebf8e6260224ac9008ab5c11dbbe16ee3ba3e4439ac2c"),
+                ::std::string::String::from("sha256:8652b9f0cb4c0599575e5a003f5906876e10c1ceb2ab9fe1786712dac14a50cf"),
+                ::std::string::String::from("sha256:5d0da3dc976460b72c77d94c8a1ad043720b0416bfc16c52c45d4847e53fadb6"),
+                ::std::string::String::from("sha256:84b0f3f7f6f0416a2a8ef19ac765f43887503bd1ba4c81cb6fd2a4eb3da4e867"),
+                ::std::string::String::from("sha256:c059bfaa849c4d8e4aecaeb3a10c2d9b3d85f5165c66ad3a4d937758128c4d18"),
+                ::std::string::String::from("sha256:eeb6ee3f44bd0b5103bb561b4c16bcb82328cfe5809ab675bb17ab3a16c517c9"),
+                ::std::string::String::from("sha256:e57cb8aaa6a5a547a38bff69f54b86f1e9ed86a4ea8246f88ada3b0aa698cde0"),
+                ::std::string::String::from("sha256:d41059c812a8741c15695046857b90747aef9c7f9d67733962d7bbb025b9d159"),
+                ::std::string::String::from("sha256:7f8e468621fd9dc3eda2ea2294d684876c68d5df715bb18bd1caa3edabdde4b8"),
+                ::std::string::String::from("sha256:1ca2c2a1b554474b067257607aa811d191bd3314cb4c31f73eee7d97bed3ff98")
+            ],
+            is_enable: true,
+            rule_name: ::std::string::String::from("customrule_20241014050108"),
+            is_default: ::std::option::Option::None,
+            is_global: ::std::option::Option::None,
+            rule_id: ::std::option::Option::Some(
+                ::std::string::String::from("670c35146a91d09858cd8398"),
+            ),
+            system_child_rules: ::std::option::Option::None,
+        });
+        let call = client.add_edit_abnormal_process_rule(&request);
+        sizes.push(("AddEditAbnormalProcessRule", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("AddEditAbnormalProcessRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-edit-access-control-rule")]
+    {
+        let request = models::AddEditAccessControlRuleRequest::new(models::AccessControlRuleInfo {
+            child_rules: ::std::vec![
+                models::AccessControlChildRuleInfo { process_path :
+                ::std::string::String::from("*/vi"), rule_mode :
+                ::std::string::String::from("RULE_MODE_ALERT"), target_file_path :
+                ::std::string::String::from("/home/yunjing_testing_x86/*"), cmd_line :
+                ::std::option::Option::None, rule_id :
+                ::std::option::Option::Some(::std::string::String::from("66f90eec43f38f311f8e22d0"))
+                }
+            ],
+            image_ids: ::std::vec![
+                ::std::string::String::from("sha256:eeb6ee3f44bd0b5103bb561b4c16bcb82328cfe5809ab675bb17ab3a16c517c9"),
+                ::std::string::String::from("sha256:2237821772abe2ea18714288644d774d33ea36b2017366da25f3d308c08fdea4")
+            ],
+            is_enable: true,
+            rule_name: ::std::string::String::from("llzlu_test"),
+            is_default: ::std::option::Option::None,
+            is_global: ::std::option::Option::None,
+            rule_id: ::std::option::Option::Some(
+                ::std::string::String::from("66f90eec43f38f311f8e22cf"),
+            ),
+            system_child_rules: ::std::option::Option::None,
+        });
+        let call = client.add_edit_access_control_rule(&request);
+        sizes.push(("AddEditAccessControlRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("AddEditAccessControlRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-edit-image-auto-authorized-rule")]
+    {
+        let request = models::AddEditImageAutoAuthorizedRuleRequest::new(
+                "\"MANUAL\"",
+                1i64,
+                1i64,
+            )
+            .with_host_id_set(
+                ::std::vec![
+                    ::std::string::String::from("\"be119857-7949-4650-aef5-9591b54091d0\"")
+                ],
+            )
+            .with_rule_id(1i64);
+        let call = client.add_edit_image_auto_authorized_rule(&request);
+        sizes.push(("AddEditImageAutoAuthorizedRule", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "AddEditImageAutoAuthorizedRule.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-edit-reverse-shell-white-list")]
+    {
+        let request = models::AddEditReverseShellWhiteListRequest::new(models::ReverseShellWhiteListInfo {
+            dst_ip: ::std::string::String::from("127.0.0.1"),
+            dst_port: ::std::string::String::from("12245"),
+            process_name: ::std::string::String::from("processName"),
+            image_ids: ::std::vec![::std::string::String::from("sha256:dabduwouo")],
+            id: ::std::option::Option::None,
+        });
+        let call = client.add_edit_reverse_shell_white_list(&request);
+        sizes.push(("AddEditReverseShellWhiteList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "AddEditReverseShellWhiteList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-edit-risk-syscall-white-list")]
+    {
+        let request = models::AddEditRiskSyscallWhiteListRequest::new()
+            .with_white_list_info(models::RiskSyscallWhiteListInfo {
+                image_ids: ::std::vec![::std::string::String::from("sha256:27501aa")],
+                syscall_names: ::std::option::Option::Some(
+                    ::std::vec![::std::string::String::from("chroot")],
+                ),
+                process_path: ::std::option::Option::Some(
+                    ::std::string::String::from("/test/test"),
+                ),
+                id: ::std::option::Option::None,
+            });
+        let call = client.add_edit_risk_syscall_white_list(&request);
+        sizes.push(("AddEditRiskSyscallWhiteList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "AddEditRiskSyscallWhiteList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-edit-warning-rules")]
+    {
+        let request = models::AddEditWarningRulesRequest::new(
+            ::std::vec![
+                models::WarningRule { type_ : ::std::string::String::from("IMG_VUL"),
+                switch : ::std::string::String::from("OFF"), begin_time :
+                ::std::string::String::from("00:00"), end_time :
+                ::std::string::String::from("23:59"), control_bits :
+                ::std::string::String::from("00000000") }
+            ],
+        );
+        let call = client.add_edit_warning_rules(&request);
+        sizes.push(("AddEditWarningRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("AddEditWarningRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-escape-white-list")]
+    {
+        let request = models::AddEscapeWhiteListRequest::new(
+            ::std::vec![::std::string::String::from("\"ESCAPE_DOCKER_API\"")],
+            ::std::vec![::std::string::String::from("045513497bb2")],
+        );
+        let call = client.add_escape_white_list(&request);
+        sizes.push(("AddEscapeWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("AddEscapeWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-ignore-vul")]
+    {
+        let request = models::AddIgnoreVulRequest::new(
+            ::std::vec![
+                models::ModifyIgnoreVul { poc_id :
+                ::std::string::String::from("\"pcmgr-70064\""), image_i_ds :
+                ::std::option::Option::Some(::std::vec![::std::string::String::from("\"sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f234349c5bb0cd4f9211\"")]),
+                image_type :
+                ::std::option::Option::Some(::std::string::String::from("\"2\"")) }
+            ],
+        );
+        let call = client.add_ignore_vul(&request);
+        sizes.push(("AddIgnoreVul", ::std::mem::size_of_val(&call)));
+        sizes.push(("AddIgnoreVul.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-network-firewall-policy-detail")]
+    {
+        let request = models::AddNetworkFirewallPolicyDetailRequest::new(
+                "cls-fsdfw",
+                "test-2",
+                0i64,
+                0i64,
+                "a=b",
+            )
+            .with_namespace("default")
+            .with_description("description1")
+            .with_custom_policy(
+                ::std::vec![
+                    models::NetworkCustomPolicy { direction :
+                    ::std::string::String::from("FROM"), ports :
+                    ::std::option::Option::Some(::std::vec![]), peer :
+                    ::std::option::Option::Some(::std::vec![]) }
+                ],
+            );
+        let call = client.add_network_firewall_policy_detail(&request);
+        sizes.push(("AddNetworkFirewallPolicyDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "AddNetworkFirewallPolicyDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-network-firewall-policy-yaml-detail")]
+    {
+        let request = models::AddNetworkFirewallPolicyYamlDetailRequest::new(
+                "cls-dsfsdf",
+                "policyname",
+            )
+            .with_yaml("YXNkZmFzZGZhZHNmYXNkZmFzZGY=")
+            .with_description("describe content");
+        let call = client.add_network_firewall_policy_yaml_detail(&request);
+        sizes
+            .push((
+                "AddNetworkFirewallPolicyYamlDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "AddNetworkFirewallPolicyYamlDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-or-modify-malicious-connection-white-list")]
+    {
+        let request = models::AddOrModifyMaliciousConnectionWhiteListRequest::new("IP");
+        let call = client.add_or_modify_malicious_connection_white_list(&request);
+        sizes
+            .push((
+                "AddOrModifyMaliciousConnectionWhiteList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "AddOrModifyMaliciousConnectionWhiteList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-add-or-modify-virus-white-list-rule")]
+    {
+        let request = models::AddOrModifyVirusWhiteListRuleRequest::new(
+                ::std::vec![
+                    ::std::string::String::from("fc7fd32908d50c4e2a0b40acbc5b281a")
+                ],
+                1u64,
+            )
+            .with_id(256u64)
+            .with_remark("image");
+        let call = client.add_or_modify_virus_white_list_rule(&request);
+        sizes.push(("AddOrModifyVirusWhiteListRule", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "AddOrModifyVirusWhiteListRule.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-check-network-firewall-policy-yaml")]
+    {
+        let request = models::CheckNetworkFirewallPolicyYamlRequest::new(
+                "cls-shuiwf",
+                "sdfhuiwhiw",
+            )
+            .with_yaml("YXNkZmFzZGZhZHNmYXNkZmFzZGY=")
+            .with_description("description1");
+        let call = client.check_network_firewall_policy_yaml(&request);
+        sizes.push(("CheckNetworkFirewallPolicyYaml", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CheckNetworkFirewallPolicyYaml.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-check-repeat-asset-image-registry")]
+    {
+        let request = models::CheckRepeatAssetImageRegistryRequest::new("test-name");
+        let call = client.check_repeat_asset_image_registry(&request);
+        sizes.push(("CheckRepeatAssetImageRegistry", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CheckRepeatAssetImageRegistry.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-confirm-network-firewall-policy")]
+    {
+        let request = models::ConfirmNetworkFirewallPolicyRequest::new(
+            "cls-1324",
+            ::std::vec![1u64],
+        );
+        let call = client.confirm_network_firewall_policy(&request);
+        sizes.push(("ConfirmNetworkFirewallPolicy", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ConfirmNetworkFirewallPolicy.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-abnormal-process-rules-export-job")]
+    {
+        let request = models::CreateAbnormalProcessRulesExportJobRequest::new();
+        let call = client.create_abnormal_process_rules_export_job(&request);
+        sizes
+            .push((
+                "CreateAbnormalProcessRulesExportJob",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "CreateAbnormalProcessRulesExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-access-controls-rule-export-job")]
+    {
+        let request = models::CreateAccessControlsRuleExportJobRequest::new();
+        let call = client.create_access_controls_rule_export_job(&request);
+        sizes
+            .push(("CreateAccessControlsRuleExportJob", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateAccessControlsRuleExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-asset-image-registry-scan-task")]
+    {
+        let request = models::CreateAssetImageRegistryScanTaskRequest::new()
+            .with_scan_type(
+                ::std::vec![
+                    ::std::string::String::from("CVE"),
+                    ::std::string::String::from("VIRUS"),
+                    ::std::string::String::from("RISK")
+                ],
+            )
+            .with_id(::std::vec![8741110u64]);
+        let call = client.create_asset_image_registry_scan_task(&request);
+        sizes.push(("CreateAssetImageRegistryScanTask", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateAssetImageRegistryScanTask.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-asset-image-registry-scan-task-one-key")]
+    {
+        let request = models::CreateAssetImageRegistryScanTaskOneKeyRequest::new()
+            .with_all(true)
+            .with_scan_type(
+                ::std::vec![
+                    ::std::string::String::from("CVE"),
+                    ::std::string::String::from("RISK")
+                ],
+            );
+        let call = client.create_asset_image_registry_scan_task_one_key(&request);
+        sizes
+            .push((
+                "CreateAssetImageRegistryScanTaskOneKey",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "CreateAssetImageRegistryScanTaskOneKey.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-asset-image-scan-setting")]
+    {
+        let request = models::CreateAssetImageScanSettingRequest::new(
+                true,
+                "2020-12-28 15:53:26",
+                3600u64,
+                true,
+                true,
+                true,
+            )
+            .with_all(true)
+            .with_images(::std::vec![]);
+        let call = client.create_asset_image_scan_setting(&request);
+        sizes.push(("CreateAssetImageScanSetting", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateAssetImageScanSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-asset-image-scan-task")]
+    {
+        let request = models::CreateAssetImageScanTaskRequest::new()
+            .with_all(true)
+            .with_images(::std::vec![])
+            .with_scan_vul(true)
+            .with_scan_virus(true)
+            .with_scan_risk(true);
+        let call = client.create_asset_image_scan_task(&request);
+        sizes.push(("CreateAssetImageScanTask", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateAssetImageScanTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-asset-image-virus-export-job")]
+    {
+        let request = models::CreateAssetImageVirusExportJobRequest::new(
+                ::std::vec![
+                    ::std::string::String::from("FileName"),
+                    ::std::string::String::from("RiskLevel"),
+                    ::std::string::String::from("Path"),
+                    ::std::string::String::from("Size"),
+                    ::std::string::String::from("VirusName"),
+                    ::std::string::String::from("Tags")
+                ],
+                "sha256:3cd27ee8bd44dc55e2efecf499e0e8c26216cf535c45891a9b1805fbc39d60a3",
+            )
+            .with_filters(
+                ::std::vec![
+                    models::AssetFilters { name :
+                    ::std::string::String::from("RiskLevel"), values :
+                    ::std::vec![::std::string::String::from("1")], exact_match :
+                    ::std::option::Option::Some(true) }
+                ],
+            )
+            .with_limit(1u64)
+            .with_offset(1u64)
+            .with_by("RiskLevel")
+            .with_order("desc");
+        let call = client.create_asset_image_virus_export_job(&request);
+        sizes.push(("CreateAssetImageVirusExportJob", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateAssetImageVirusExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-check-component")]
+    {
+        let request = models::CreateCheckComponentRequest::new(
+            ::std::vec![
+                models::ClusterCreateComponentItem { cluster_id :
+                ::std::string::String::from("cls-0zmsjvko"), cluster_region :
+                ::std::string::String::from("ap-guangzho") }
+            ],
+        );
+        let call = client.create_check_component(&request);
+        sizes.push(("CreateCheckComponent", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateCheckComponent.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-cluster-access")]
+    {
+        let request = models::CreateClusterAccessRequest::new(
+            ::std::vec![::std::string::String::from("abc")],
+        );
+        let call = client.create_cluster_access(&request);
+        sizes.push(("CreateClusterAccess", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateClusterAccess.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-cluster-check-task")]
+    {
+        let request = models::CreateClusterCheckTaskRequest::new(
+            ::std::vec![
+                models::ClusterCheckTaskItem { cluster_id :
+                ::std::string::String::from("cls-0zmsjvko"), cluster_region :
+                ::std::string::String::from("ap-guangzho"), node_ip :
+                ::std::option::Option::None, workload_name : ::std::option::Option::None
+                }
+            ],
+        );
+        let call = client.create_cluster_check_task(&request);
+        sizes.push(("CreateClusterCheckTask", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateClusterCheckTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-compliance-task")]
+    {
+        let request = models::CreateComplianceTaskRequest::new()
+            .with_asset_type_set(
+                ::std::vec![::std::string::String::from("ASSET_CONTAINER")],
+            );
+        let call = client.create_compliance_task(&request);
+        sizes.push(("CreateComplianceTask", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateComplianceTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-component-export-job")]
+    {
+        let request = models::CreateComponentExportJobRequest::new("10001");
+        let call = client.create_component_export_job(&request);
+        sizes.push(("CreateComponentExportJob", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateComponentExportJob.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-defence-vul-export-job")]
+    {
+        let request = models::CreateDefenceVulExportJobRequest::new();
+        let call = client.create_defence_vul_export_job(&request);
+        sizes.push(("CreateDefenceVulExportJob", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateDefenceVulExportJob.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-emergency-vul-export-job")]
+    {
+        let request = models::CreateEmergencyVulExportJobRequest::new();
+        let call = client.create_emergency_vul_export_job(&request);
+        sizes.push(("CreateEmergencyVulExportJob", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateEmergencyVulExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-escape-events-export-job")]
+    {
+        let request = models::CreateEscapeEventsExportJobRequest::new()
+            .with_export_field(::std::vec![::std::string::String::from("Name")]);
+        let call = client.create_escape_events_export_job(&request);
+        sizes.push(("CreateEscapeEventsExportJob", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateEscapeEventsExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-escape-white-list-export-job")]
+    {
+        let request = models::CreateEscapeWhiteListExportJobRequest::new();
+        let call = client.create_escape_white_list_export_job(&request);
+        sizes.push(("CreateEscapeWhiteListExportJob", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateEscapeWhiteListExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-export-compliance-status-list-job")]
+    {
+        let request = models::CreateExportComplianceStatusListJobRequest::new(
+                "ASSET_CONTAINER",
+                false,
+                false,
+            )
+            .with_id_list(::std::vec![]);
+        let call = client.create_export_compliance_status_list_job(&request);
+        sizes
+            .push((
+                "CreateExportComplianceStatusListJob",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "CreateExportComplianceStatusListJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-host-export-job")]
+    {
+        let request = models::CreateHostExportJobRequest::new()
+            .with_export_field(
+                ::std::vec![
+                    ::std::string::String::from("HostName"),
+                    ::std::string::String::from("HostIP"),
+                    ::std::string::String::from("PublicIp"),
+                    ::std::string::String::from("Group"),
+                    ::std::string::String::from("InstanceID"),
+                    ::std::string::String::from("MachineType"),
+                    ::std::string::String::from("Status"),
+                    ::std::string::String::from("DockerVersion"),
+                    ::std::string::String::from("ContainerdVersion"),
+                    ::std::string::String::from("DockerFileSystemDriver"),
+                    ::std::string::String::from("ImageCnt"),
+                    ::std::string::String::from("ContainerCnt")
+                ],
+            );
+        let call = client.create_host_export_job(&request);
+        sizes.push(("CreateHostExportJob", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateHostExportJob.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-image-export-job")]
+    {
+        let request = models::CreateImageExportJobRequest::new()
+            .with_export_field(::std::vec![::std::string::String::from("ImageName")]);
+        let call = client.create_image_export_job(&request);
+        sizes.push(("CreateImageExportJob", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateImageExportJob.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-k8s-api-abnormal-event-export-job")]
+    {
+        let request = models::CreateK8sApiAbnormalEventExportJobRequest::new();
+        let call = client.create_k8s_api_abnormal_event_export_job(&request);
+        sizes
+            .push((
+                "CreateK8sApiAbnormalEventExportJob",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "CreateK8sApiAbnormalEventExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-k8s-api-abnormal-rule-export-job")]
+    {
+        let request = models::CreateK8sApiAbnormalRuleExportJobRequest::new();
+        let call = client.create_k8s_api_abnormal_rule_export_job(&request);
+        sizes
+            .push(("CreateK8sApiAbnormalRuleExportJob", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateK8sApiAbnormalRuleExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-k8s-api-abnormal-rule-info")]
+    {
+        let request = models::CreateK8sApiAbnormalRuleInfoRequest::new(models::K8sApiAbnormalRuleInfo {
+                rule_name: ::std::string::String::from("rulename1"),
+                status: true,
+                rule_info_list: ::std::vec![
+                    models::K8sApiAbnormalRuleScopeInfo { action :
+                    ::std::string::String::from("RULE_MODE_ALERT"), scope :
+                    ::std::string::String::from("{\"Verb\":\"create\",\"RequestURI\":\"/api/v1/pods\",\"SourceIPS\":\"10.255.0.43\",\"UserAgent\":\"kubectl\"}"),
+                    is_delete : ::std::option::Option::Some(false), risk_level :
+                    ::std::option::Option::Some(::std::string::String::from("NOTICE")),
+                    rule_type_zh : ::std::option::Option::None, status :
+                    ::std::option::Option::Some(true) }
+                ],
+                effect_cluster_id_set: ::std::vec![],
+                rule_type: ::std::string::String::from("USER_DEFINED_RULE"),
+                effect_all_cluster: true,
+                rule_id: ::std::option::Option::None,
+            })
+            .with_copy_src_rule_id("");
+        let call = client.create_k8s_api_abnormal_rule_info(&request);
+        sizes.push(("CreateK8sApiAbnormalRuleInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateK8sApiAbnormalRuleInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-network-firewall-cluster-refresh")]
+    {
+        let request = models::CreateNetworkFirewallClusterRefreshRequest::new();
+        let call = client.create_network_firewall_cluster_refresh(&request);
+        sizes
+            .push((
+                "CreateNetworkFirewallClusterRefresh",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "CreateNetworkFirewallClusterRefresh.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-network-firewall-policy-discover")]
+    {
+        let request = models::CreateNetworkFirewallPolicyDiscoverRequest::new(
+            "cls-gsdgs",
+        );
+        let call = client.create_network_firewall_policy_discover(&request);
+        sizes
+            .push((
+                "CreateNetworkFirewallPolicyDiscover",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "CreateNetworkFirewallPolicyDiscover.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-network-firewall-publish")]
+    {
+        let request = models::CreateNetworkFirewallPublishRequest::new(
+            "cls-sdhfisdf",
+            ::std::vec![1002u64],
+        );
+        let call = client.create_network_firewall_publish(&request);
+        sizes.push(("CreateNetworkFirewallPublish", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateNetworkFirewallPublish.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-network-firewall-undo-publish")]
+    {
+        let request = models::CreateNetworkFirewallUndoPublishRequest::new(
+            "test-clusterid",
+            ::std::vec![1021u64],
+        );
+        let call = client.create_network_firewall_undo_publish(&request);
+        sizes.push(("CreateNetworkFirewallUndoPublish", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateNetworkFirewallUndoPublish.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-or-modify-post-pay-cores")]
+    {
+        let request = models::CreateOrModifyPostPayCoresRequest::new(500u64);
+        let call = client.create_or_modify_post_pay_cores(&request);
+        sizes.push(("CreateOrModifyPostPayCores", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("CreateOrModifyPostPayCores.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-process-events-export-job")]
+    {
+        let request = models::CreateProcessEventsExportJobRequest::new();
+        let call = client.create_process_events_export_job(&request);
+        sizes.push(("CreateProcessEventsExportJob", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateProcessEventsExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-refresh-task")]
+    {
+        let request = models::CreateRefreshTaskRequest::new();
+        let call = client.create_refresh_task(&request);
+        sizes.push(("CreateRefreshTask", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateRefreshTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-risk-dns-event-export-job")]
+    {
+        let request = models::CreateRiskDnsEventExportJobRequest::new();
+        let call = client.create_risk_dns_event_export_job(&request);
+        sizes.push(("CreateRiskDnsEventExportJob", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateRiskDnsEventExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-search-template")]
+    {
+        let request = models::CreateSearchTemplateRequest::new(models::SearchTemplate {
+            name: ::std::string::String::from("test1"),
+            log_type: ::std::string::String::from("malware"),
+            condition: ::std::string::String::from("src_ip Match characters: 10.0.0.1"),
+            time_range: ::std::string::String::from(
+                "From 2020-06-1300:00:00 to 2020-07-1323:59:59",
+            ),
+            query: ::std::string::String::from(
+                "{\"index\":[\"malware\"],\"body\":{\"query\":{\"bool\":{\"filter\":{\"bool\":{\"filter\":{\"range\":{\"timestamp\":{\"gte\":1591977600000,\"lte\":1594655999999}}},\"must\":[{\"term\":{\"src_ip\":\"10.0.0.1\"}}],\"must_not\":[],\"should\":[]}}}},\"aggs\":{\"count_stats\":{\"date_histogram\":{\"field\":\"timestamp\",\"interval\":\"12h\",\"time_zone\":\"Asia/Shanghai\",\"min_doc_count\":1}}},\"highlight\":{\"fields\":{\"*\":{}}}},\"sort\":[{\"timestamp\":\"desc\"}]}",
+            ),
+            flag: ::std::string::String::from("simple"),
+            display_data: ::std::string::String::from(
+                "[{\"id\":449375484687,\"patternsField\":\"src_ip\",\"selectedtype\":\"is\",\"selectedOptionsMap\":{\"is\":\"Match characters\",\"like\":\"Fuzzy match characters\",\"not\":\"Exclude characters\",\"is_one_of\":\"Match any of the following characters\",\"not_one_of\":\"Exclude any of the following characters\"},\"selectedTypeList\":[\"is\",\"like\",\"not\",\"is_one_of\",\"not_one_of\"],\"third_cat\":\"input\",\"value\":\"10.0.0.1\"}]",
+            ),
+            id: ::std::option::Option::Some(1u64),
+        });
+        let call = client.create_search_template(&request);
+        sizes.push(("CreateSearchTemplate", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateSearchTemplate.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-system-vul-export-job")]
+    {
+        let request = models::CreateSystemVulExportJobRequest::new();
+        let call = client.create_system_vul_export_job(&request);
+        sizes.push(("CreateSystemVulExportJob", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateSystemVulExportJob.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-virus-scan-again")]
+    {
+        let request = models::CreateVirusScanAgainRequest::new(
+                "6177adf5f95e94a76635****",
+            )
+            .with_container_ids(::std::vec![]);
+        let call = client.create_virus_scan_again(&request);
+        sizes.push(("CreateVirusScanAgain", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateVirusScanAgain.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-virus-scan-task")]
+    {
+        let request = models::CreateVirusScanTaskRequest::new(true, 1u64, true, 2u64)
+            .with_scan_path_mode("SCAN_PATH_DEFAULT");
+        let call = client.create_virus_scan_task(&request);
+        sizes.push(("CreateVirusScanTask", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateVirusScanTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-vul-container-export-job")]
+    {
+        let request = models::CreateVulContainerExportJobRequest::new("1");
+        let call = client.create_vul_container_export_job(&request);
+        sizes.push(("CreateVulContainerExportJob", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateVulContainerExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-vul-defence-event-export-job")]
+    {
+        let request = models::CreateVulDefenceEventExportJobRequest::new();
+        let call = client.create_vul_defence_event_export_job(&request);
+        sizes.push(("CreateVulDefenceEventExportJob", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateVulDefenceEventExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-vul-defence-host-export-job")]
+    {
+        let request = models::CreateVulDefenceHostExportJobRequest::new();
+        let call = client.create_vul_defence_host_export_job(&request);
+        sizes.push(("CreateVulDefenceHostExportJob", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "CreateVulDefenceHostExportJob.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-vul-export-job")]
+    {
+        let request = models::CreateVulExportJobRequest::new(
+                "sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f234349c5bb0cd4f9211",
+                ::std::vec![::std::string::String::from("CVEID")],
+            )
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.create_vul_export_job(&request);
+        sizes.push(("CreateVulExportJob", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateVulExportJob.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-vul-image-export-job")]
+    {
+        let request = models::CreateVulImageExportJobRequest::new("1");
+        let call = client.create_vul_image_export_job(&request);
+        sizes.push(("CreateVulImageExportJob", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateVulImageExportJob.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-vul-scan-task")]
+    {
+        let request = models::CreateVulScanTaskRequest::new()
+            .with_local_image_scan_type("ALL")
+            .with_registry_image_scan_type("ALL");
+        let call = client.create_vul_scan_task(&request);
+        sizes.push(("CreateVulScanTask", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateVulScanTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-create-web-vul-export-job")]
+    {
+        let request = models::CreateWebVulExportJobRequest::new();
+        let call = client.create_web_vul_export_job(&request);
+        sizes.push(("CreateWebVulExportJob", ::std::mem::size_of_val(&call)));
+        sizes.push(("CreateWebVulExportJob.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-abnormal-process-rules")]
+    {
+        let request = models::DeleteAbnormalProcessRulesRequest::new(
+            ::std::vec![::std::string::String::from("1114")],
+        );
+        let call = client.delete_abnormal_process_rules(&request);
+        sizes.push(("DeleteAbnormalProcessRules", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DeleteAbnormalProcessRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-access-control-rules")]
+    {
+        let request = models::DeleteAccessControlRulesRequest::new(
+            ::std::vec![::std::string::String::from("10001")],
+        );
+        let call = client.delete_access_control_rules(&request);
+        sizes.push(("DeleteAccessControlRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteAccessControlRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-compliance-asset-policy-set-from-whitelist")]
+    {
+        let request = models::DeleteComplianceAssetPolicySetFromWhitelistRequest::new(
+                2202462u64,
+            )
+            .with_customer_policy_item_id_set(::std::vec![2809u64])
+            .with_asset_type("ASSET_CONTAINER");
+        let call = client.delete_compliance_asset_policy_set_from_whitelist(&request);
+        sizes
+            .push((
+                "DeleteComplianceAssetPolicySetFromWhitelist",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DeleteComplianceAssetPolicySetFromWhitelist.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-compliance-policy-asset-set-from-whitelist")]
+    {
+        let request = models::DeleteCompliancePolicyAssetSetFromWhitelistRequest::new(
+            ::std::vec![
+                models::CompliancePolicyAssetSetItem { customer_policy_item_id : 12u64,
+                customer_asset_item_id_set :
+                ::std::option::Option::Some(::std::vec![15u64]) }
+            ],
+        );
+        let call = client.delete_compliance_policy_asset_set_from_whitelist(&request);
+        sizes
+            .push((
+                "DeleteCompliancePolicyAssetSetFromWhitelist",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DeleteCompliancePolicyAssetSetFromWhitelist.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-compliance-policy-item-from-whitelist")]
+    {
+        let request = models::DeleteCompliancePolicyItemFromWhitelistRequest::new(
+            ::std::vec![10001u64, 10002u64],
+        );
+        let call = client.delete_compliance_policy_item_from_whitelist(&request);
+        sizes
+            .push((
+                "DeleteCompliancePolicyItemFromWhitelist",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DeleteCompliancePolicyItemFromWhitelist.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-escape-white-list")]
+    {
+        let request = models::DeleteEscapeWhiteListRequest::new(::std::vec![1i64]);
+        let call = client.delete_escape_white_list(&request);
+        sizes.push(("DeleteEscapeWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteEscapeWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-ignore-vul")]
+    {
+        let request = models::DeleteIgnoreVulRequest::new(
+            ::std::vec![
+                models::ModifyIgnoreVul { poc_id :
+                ::std::string::String::from("\"poc_id\""), image_i_ds :
+                ::std::option::Option::None, image_type : ::std::option::Option::None }
+            ],
+        );
+        let call = client.delete_ignore_vul(&request);
+        sizes.push(("DeleteIgnoreVul", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteIgnoreVul.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-k8s-api-abnormal-rule")]
+    {
+        let request = models::DeleteK8sApiAbnormalRuleRequest::new(::std::vec![]);
+        let call = client.delete_k8s_api_abnormal_rule(&request);
+        sizes.push(("DeleteK8sApiAbnormalRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteK8sApiAbnormalRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-machine")]
+    {
+        let request = models::DeleteMachineRequest::new(
+            "\"7c9e719e-aaaa-bbbb-9005-20c9b9a1f6b1\"",
+        );
+        let call = client.delete_machine(&request);
+        sizes.push(("DeleteMachine", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteMachine.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-network-firewall-policy-detail")]
+    {
+        let request = models::DeleteNetworkFirewallPolicyDetailRequest::new(
+            "cls_fdts***",
+            ::std::vec![1u64],
+        );
+        let call = client.delete_network_firewall_policy_detail(&request);
+        sizes
+            .push(("DeleteNetworkFirewallPolicyDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DeleteNetworkFirewallPolicyDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-rasp-rules")]
+    {
+        let request = models::DeleteRaspRulesRequest::new(::std::vec![32u64]);
+        let call = client.delete_rasp_rules(&request);
+        sizes.push(("DeleteRaspRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteRaspRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-reverse-shell-events")]
+    {
+        let request = models::DeleteReverseShellEventsRequest::new(
+            ::std::vec![::std::string::String::from("\"1002\"")],
+        );
+        let call = client.delete_reverse_shell_events(&request);
+        sizes.push(("DeleteReverseShellEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteReverseShellEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-reverse-shell-white-lists")]
+    {
+        let request = models::DeleteReverseShellWhiteListsRequest::new(
+            ::std::vec![::std::string::String::from("\"id1\"")],
+        );
+        let call = client.delete_reverse_shell_white_lists(&request);
+        sizes.push(("DeleteReverseShellWhiteLists", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DeleteReverseShellWhiteLists.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-risk-syscall-events")]
+    {
+        let request = models::DeleteRiskSyscallEventsRequest::new(
+            ::std::vec![::std::string::String::from("10001")],
+        );
+        let call = client.delete_risk_syscall_events(&request);
+        sizes.push(("DeleteRiskSyscallEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteRiskSyscallEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-risk-syscall-white-lists")]
+    {
+        let request = models::DeleteRiskSyscallWhiteListsRequest::new(
+            ::std::vec![::std::string::String::from("10001")],
+        );
+        let call = client.delete_risk_syscall_white_lists(&request);
+        sizes.push(("DeleteRiskSyscallWhiteLists", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DeleteRiskSyscallWhiteLists.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-search-template")]
+    {
+        let request = models::DeleteSearchTemplateRequest::new(10u64);
+        let call = client.delete_search_template(&request);
+        sizes.push(("DeleteSearchTemplate", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteSearchTemplate.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-delete-virus-white-list-rule")]
+    {
+        let request = models::DeleteVirusWhiteListRuleRequest::new(
+            ::std::vec![1u64, 2u64],
+        );
+        let call = client.delete_virus_white_list_rule(&request);
+        sizes.push(("DeleteVirusWhiteListRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("DeleteVirusWhiteListRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-ab-test-config")]
+    {
+        let request = models::DescribeAbTestConfigRequest::new();
+        let call = client.describe_ab_test_config(&request);
+        sizes.push(("DescribeABTestConfig", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeABTestConfig.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-abnormal-process-detail")]
+    {
+        let request = models::DescribeAbnormalProcessDetailRequest::new("");
+        let call = client.describe_abnormal_process_detail(&request);
+        sizes.push(("DescribeAbnormalProcessDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAbnormalProcessDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-abnormal-process-event-tendency")]
+    {
+        let request = models::DescribeAbnormalProcessEventTendencyRequest::new(
+            "2021-05-07",
+            "2021-05-01",
+        );
+        let call = client.describe_abnormal_process_event_tendency(&request);
+        sizes
+            .push((
+                "DescribeAbnormalProcessEventTendency",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAbnormalProcessEventTendency.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-abnormal-process-events")]
+    {
+        let request = models::DescribeAbnormalProcessEventsRequest::new();
+        let call = client.describe_abnormal_process_events(&request);
+        sizes.push(("DescribeAbnormalProcessEvents", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAbnormalProcessEvents.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_abnormal_process_events_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAbnormalProcessEvents.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-abnormal-process-level-summary")]
+    {
+        let request = models::DescribeAbnormalProcessLevelSummaryRequest::new();
+        let call = client.describe_abnormal_process_level_summary(&request);
+        sizes
+            .push((
+                "DescribeAbnormalProcessLevelSummary",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAbnormalProcessLevelSummary.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-abnormal-process-rule-detail")]
+    {
+        let request = models::DescribeAbnormalProcessRuleDetailRequest::new()
+            .with_image_id(
+                "\"sha256:300e315adb2f96afe5f0b2780b87f28ae95231fe3bdd1e16b9ba606307728f55\"",
+            )
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_abnormal_process_rule_detail(&request);
+        sizes
+            .push(("DescribeAbnormalProcessRuleDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAbnormalProcessRuleDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-abnormal-process-rules")]
+    {
+        let request = models::DescribeAbnormalProcessRulesRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_abnormal_process_rules(&request);
+        sizes.push(("DescribeAbnormalProcessRules", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAbnormalProcessRules.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-access-control-detail")]
+    {
+        let request = models::DescribeAccessControlDetailRequest::new("");
+        let call = client.describe_access_control_detail(&request);
+        sizes.push(("DescribeAccessControlDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAccessControlDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-access-control-events")]
+    {
+        let request = models::DescribeAccessControlEventsRequest::new();
+        let call = client.describe_access_control_events(&request);
+        sizes.push(("DescribeAccessControlEvents", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAccessControlEvents.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_access_control_events_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAccessControlEvents.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-access-control-events-export")]
+    {
+        let request = models::DescribeAccessControlEventsExportRequest::new()
+            .with_export_field(::std::vec![::std::string::String::from("filed_name")]);
+        let call = client.describe_access_control_events_export(&request);
+        sizes
+            .push(("DescribeAccessControlEventsExport", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAccessControlEventsExport.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-access-control-rule-detail")]
+    {
+        let request = models::DescribeAccessControlRuleDetailRequest::new()
+            .with_image_id(
+                "\"sha256:300e315adb2f96afe5f0b2780b87f28ae95231fe3bdd1e16b9ba606307728f55\"",
+            )
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_access_control_rule_detail(&request);
+        sizes.push(("DescribeAccessControlRuleDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAccessControlRuleDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-access-control-rules")]
+    {
+        let request = models::DescribeAccessControlRulesRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_access_control_rules(&request);
+        sizes.push(("DescribeAccessControlRules", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeAccessControlRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-affected-cluster-count")]
+    {
+        let request = models::DescribeAffectedClusterCountRequest::new();
+        let call = client.describe_affected_cluster_count(&request);
+        sizes.push(("DescribeAffectedClusterCount", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAffectedClusterCount.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-affected-node-list")]
+    {
+        let request = models::DescribeAffectedNodeListRequest::new(0i64);
+        let call = client.describe_affected_node_list(&request);
+        sizes.push(("DescribeAffectedNodeList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAffectedNodeList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_affected_node_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAffectedNodeList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-affected-workload-list")]
+    {
+        let request = models::DescribeAffectedWorkloadListRequest::new(10071i64)
+            .with_offset(0u64)
+            .with_limit(10u64);
+        let call = client.describe_affected_workload_list(&request);
+        sizes.push(("DescribeAffectedWorkloadList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAffectedWorkloadList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_affected_workload_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAffectedWorkloadList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-agent-daemon-set-cmd")]
+    {
+        let request = models::DescribeAgentDaemonSetCmdRequest::new(true, "\"basic\"");
+        let call = client.describe_agent_daemon_set_cmd(&request);
+        sizes.push(("DescribeAgentDaemonSetCmd", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAgentDaemonSetCmd.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-agent-install-command")]
+    {
+        let request = models::DescribeAgentInstallCommandRequest::new(true, "\"basic\"");
+        let call = client.describe_agent_install_command(&request);
+        sizes.push(("DescribeAgentInstallCommand", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAgentInstallCommand.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-app-service-list")]
+    {
+        let request = models::DescribeAssetAppServiceListRequest::new();
+        let call = client.describe_asset_app_service_list(&request);
+        sizes.push(("DescribeAssetAppServiceList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetAppServiceList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_asset_app_service_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetAppServiceList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-cluster-list")]
+    {
+        let request = models::DescribeAssetClusterListRequest::new();
+        let call = client.describe_asset_cluster_list(&request);
+        sizes.push(("DescribeAssetClusterList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetClusterList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_cluster_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetClusterList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-component-list")]
+    {
+        let request = models::DescribeAssetComponentListRequest::new("dnhaidhkahdjas");
+        let call = client.describe_asset_component_list(&request);
+        sizes.push(("DescribeAssetComponentList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeAssetComponentList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_component_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetComponentList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-container-detail")]
+    {
+        let request = models::DescribeAssetContainerDetailRequest::new("cndajlhcklanca");
+        let call = client.describe_asset_container_detail(&request);
+        sizes.push(("DescribeAssetContainerDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetContainerDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-container-list")]
+    {
+        let request = models::DescribeAssetContainerListRequest::new();
+        let call = client.describe_asset_container_list(&request);
+        sizes.push(("DescribeAssetContainerList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeAssetContainerList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_container_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetContainerList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-db-service-list")]
+    {
+        let request = models::DescribeAssetDbServiceListRequest::new();
+        let call = client.describe_asset_db_service_list(&request);
+        sizes.push(("DescribeAssetDBServiceList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeAssetDBServiceList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_db_service_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetDBServiceList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-host-detail")]
+    {
+        let request = models::DescribeAssetHostDetailRequest::new("");
+        let call = client.describe_asset_host_detail(&request);
+        sizes.push(("DescribeAssetHostDetail", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetHostDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-host-list")]
+    {
+        let request = models::DescribeAssetHostListRequest::new();
+        let call = client.describe_asset_host_list(&request);
+        sizes.push(("DescribeAssetHostList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetHostList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_host_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetHostList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-image-bind-rule-info")]
+    {
+        let request = models::DescribeAssetImageBindRuleInfoRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_asset_image_bind_rule_info(&request);
+        sizes.push(("DescribeAssetImageBindRuleInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetImageBindRuleInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_asset_image_bind_rule_info_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetImageBindRuleInfo.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-image-detail")]
+    {
+        let request = models::DescribeAssetImageDetailRequest::new(
+            "sha256:707540fd8a54ab3ebc086ecc96d2d6143fd92c1cac4d0b23353e1b7078b5937b",
+        );
+        let call = client.describe_asset_image_detail(&request);
+        sizes.push(("DescribeAssetImageDetail", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetImageDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-host-list")]
+    {
+        let request = models::DescribeAssetImageHostListRequest::new();
+        let call = client.describe_asset_image_host_list(&request);
+        sizes.push(("DescribeAssetImageHostList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeAssetImageHostList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-list")]
+    {
+        let request = models::DescribeAssetImageListRequest::new();
+        let call = client.describe_asset_image_list(&request);
+        sizes.push(("DescribeAssetImageList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetImageList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_image_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetImageList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-asset-status")]
+    {
+        let request = models::DescribeAssetImageRegistryAssetStatusRequest::new();
+        let call = client.describe_asset_image_registry_asset_status(&request);
+        sizes
+            .push((
+                "DescribeAssetImageRegistryAssetStatus",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryAssetStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-detail")]
+    {
+        let request = models::DescribeAssetImageRegistryDetailRequest::new()
+            .with_id(5427u64);
+        let call = client.describe_asset_image_registry_detail(&request);
+        sizes.push(("DescribeAssetImageRegistryDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-list")]
+    {
+        let request = models::DescribeAssetImageRegistryListRequest::new();
+        let call = client.describe_asset_image_registry_list(&request);
+        sizes.push(("DescribeAssetImageRegistryList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_asset_image_registry_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetImageRegistryList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-list-export")]
+    {
+        let request = models::DescribeAssetImageRegistryListExportRequest::new()
+            .with_export_field(
+                ::std::vec![
+                    ::std::string::String::from("InstanceName"),
+                    ::std::string::String::from("InstanceId"),
+                    ::std::string::String::from("RegistryType"),
+                    ::std::string::String::from("Namespace"),
+                    ::std::string::String::from("ImageName"),
+                    ::std::string::String::from("ImageTag"),
+                    ::std::string::String::from("ImageSize"),
+                    ::std::string::String::from("ImageDigest"),
+                    ::std::string::String::from("ImageId"),
+                    ::std::string::String::from("ImageRepoAddress"),
+                    ::std::string::String::from("ScanStatus"),
+                    ::std::string::String::from("VulCnt"),
+                    ::std::string::String::from("VirusCnt"),
+                    ::std::string::String::from("RiskCnt"),
+                    ::std::string::String::from("ScanStartTime"),
+                    ::std::string::String::from("ScanEndTime"),
+                    ::std::string::String::from("OsName"),
+                    ::std::string::String::from("IsAuthorized"),
+                    ::std::string::String::from("RegistryRegion")
+                ],
+            );
+        let call = client.describe_asset_image_registry_list_export(&request);
+        sizes
+            .push((
+                "DescribeAssetImageRegistryListExport",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryListExport.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-registry-detail")]
+    {
+        let request = models::DescribeAssetImageRegistryRegistryDetailRequest::new(
+            8329i64,
+        );
+        let call = client.describe_asset_image_registry_registry_detail(&request);
+        sizes
+            .push((
+                "DescribeAssetImageRegistryRegistryDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryRegistryDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-registry-list")]
+    {
+        let request = models::DescribeAssetImageRegistryRegistryListRequest::new();
+        let call = client.describe_asset_image_registry_registry_list(&request);
+        sizes
+            .push((
+                "DescribeAssetImageRegistryRegistryList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryRegistryList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_asset_image_registry_registry_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetImageRegistryRegistryList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-risk-info-list")]
+    {
+        let request = models::DescribeAssetImageRegistryRiskInfoListRequest::new();
+        let call = client.describe_asset_image_registry_risk_info_list(&request);
+        sizes
+            .push((
+                "DescribeAssetImageRegistryRiskInfoList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryRiskInfoList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_asset_image_registry_risk_info_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetImageRegistryRiskInfoList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-risk-list-export")]
+    {
+        let request = models::DescribeAssetImageRegistryRiskListExportRequest::new()
+            .with_export_field(
+                ::std::vec![
+                    ::std::string::String::from("Path"),
+                    ::std::string::String::from("RiskLevel"),
+                    ::std::string::String::from("Category"),
+                    ::std::string::String::from("VirusName"),
+                    ::std::string::String::from("Tags")
+                ],
+            )
+            .with_id(1001u64);
+        let call = client.describe_asset_image_registry_risk_list_export(&request);
+        sizes
+            .push((
+                "DescribeAssetImageRegistryRiskListExport",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryRiskListExport.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-scan-status-one-key")]
+    {
+        let request = models::DescribeAssetImageRegistryScanStatusOneKeyRequest::new();
+        let call = client.describe_asset_image_registry_scan_status_one_key(&request);
+        sizes
+            .push((
+                "DescribeAssetImageRegistryScanStatusOneKey",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryScanStatusOneKey.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-summary")]
+    {
+        let request = models::DescribeAssetImageRegistrySummaryRequest::new()
+            .with_filters(
+                ::std::vec![
+                    models::AssetFilters { name :
+                    ::std::string::String::from("OnlyShowLatest"), values :
+                    ::std::vec![::std::string::String::from("1021")], exact_match :
+                    ::std::option::Option::Some(true) }
+                ],
+            );
+        let call = client.describe_asset_image_registry_summary(&request);
+        sizes
+            .push(("DescribeAssetImageRegistrySummary", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetImageRegistrySummary.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-virus-list")]
+    {
+        let request = models::DescribeAssetImageRegistryVirusListRequest::new();
+        let call = client.describe_asset_image_registry_virus_list(&request);
+        sizes
+            .push((
+                "DescribeAssetImageRegistryVirusList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryVirusList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_asset_image_registry_virus_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetImageRegistryVirusList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-virus-list-export")]
+    {
+        let request = models::DescribeAssetImageRegistryVirusListExportRequest::new()
+            .with_export_field(
+                ::std::vec![
+                    ::std::string::String::from("Path"),
+                    ::std::string::String::from("RiskLevel"),
+                    ::std::string::String::from("Category"),
+                    ::std::string::String::from("VirusName"),
+                    ::std::string::String::from("Tags")
+                ],
+            )
+            .with_id(1001u64);
+        let call = client.describe_asset_image_registry_virus_list_export(&request);
+        sizes
+            .push((
+                "DescribeAssetImageRegistryVirusListExport",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryVirusListExport.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-vul-list")]
+    {
+        let request = models::DescribeAssetImageRegistryVulListRequest::new();
+        let call = client.describe_asset_image_registry_vul_list(&request);
+        sizes
+            .push(("DescribeAssetImageRegistryVulList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryVulList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_asset_image_registry_vul_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetImageRegistryVulList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-vul-list-export")]
+    {
+        let request = models::DescribeAssetImageRegistryVulListExportRequest::new()
+            .with_export_field(
+                ::std::vec![
+                    ::std::string::String::from("CVEId"),
+                    ::std::string::String::from("POCId"),
+                    ::std::string::String::from("Name"),
+                    ::std::string::String::from("Components"),
+                    ::std::string::String::from("Category"),
+                    ::std::string::String::from("CategoryType"),
+                    ::std::string::String::from("Level"),
+                    ::std::string::String::from("Des"),
+                    ::std::string::String::from("OfficialSolution"),
+                    ::std::string::String::from("Reference"),
+                    ::std::string::String::from("DefenseSolution"),
+                    ::std::string::String::from("SubmitTime"),
+                    ::std::string::String::from("CVSS_Score"),
+                    ::std::string::String::from("CVSS_Desc")
+                ],
+            )
+            .with_id(121u64);
+        let call = client.describe_asset_image_registry_vul_list_export(&request);
+        sizes
+            .push((
+                "DescribeAssetImageRegistryVulListExport",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeAssetImageRegistryVulListExport.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-risk-list")]
+    {
+        let request = models::DescribeAssetImageRiskListRequest::new("");
+        let call = client.describe_asset_image_risk_list(&request);
+        sizes.push(("DescribeAssetImageRiskList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeAssetImageRiskList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_image_risk_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetImageRiskList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-image-risk-list-export")]
+    {
+        let request = models::DescribeAssetImageRiskListExportRequest::new(
+            ::std::vec![
+                ::std::string::String::from("Behavior"),
+                ::std::string::String::from("Level"),
+                ::std::string::String::from("Type"), ::std::string::String::from("Desc"),
+                ::std::string::String::from("InstructionContent")
+            ],
+            "dskaldjskld",
+        );
+        let call = client.describe_asset_image_risk_list_export(&request);
+        sizes.push(("DescribeAssetImageRiskListExport", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetImageRiskListExport.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-scan-setting")]
+    {
+        let request = models::DescribeAssetImageScanSettingRequest::new();
+        let call = client.describe_asset_image_scan_setting(&request);
+        sizes.push(("DescribeAssetImageScanSetting", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetImageScanSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-scan-status")]
+    {
+        let request = models::DescribeAssetImageScanStatusRequest::new()
+            .with_task_id("dskaldjskld");
+        let call = client.describe_asset_image_scan_status(&request);
+        sizes.push(("DescribeAssetImageScanStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetImageScanStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-scan-task")]
+    {
+        let request = models::DescribeAssetImageScanTaskRequest::new();
+        let call = client.describe_asset_image_scan_task(&request);
+        sizes.push(("DescribeAssetImageScanTask", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeAssetImageScanTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-simple-list")]
+    {
+        let request = models::DescribeAssetImageSimpleListRequest::new();
+        let call = client.describe_asset_image_simple_list(&request);
+        sizes.push(("DescribeAssetImageSimpleList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetImageSimpleList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_asset_image_simple_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetImageSimpleList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-image-virus-list")]
+    {
+        let request = models::DescribeAssetImageVirusListRequest::new("");
+        let call = client.describe_asset_image_virus_list(&request);
+        sizes.push(("DescribeAssetImageVirusList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetImageVirusList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_asset_image_virus_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetImageVirusList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-image-virus-list-export")]
+    {
+        let request = models::DescribeAssetImageVirusListExportRequest::new(
+            ::std::vec![
+                ::std::string::String::from("Path"),
+                ::std::string::String::from("RiskLevel"),
+                ::std::string::String::from("FileType"),
+                ::std::string::String::from("VirusName"),
+                ::std::string::String::from("Tags")
+            ],
+            "sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f23434*****",
+        );
+        let call = client.describe_asset_image_virus_list_export(&request);
+        sizes
+            .push(("DescribeAssetImageVirusListExport", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetImageVirusListExport.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-image-vul-list")]
+    {
+        let request = models::DescribeAssetImageVulListRequest::new("");
+        let call = client.describe_asset_image_vul_list(&request);
+        sizes.push(("DescribeAssetImageVulList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetImageVulList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_image_vul_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetImageVulList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-image-vul-list-export")]
+    {
+        let request = models::DescribeAssetImageVulListExportRequest::new(
+            ::std::vec![
+                ::std::string::String::from("CVEID"),
+                ::std::string::String::from("Name"),
+                ::std::string::String::from("Component"),
+                ::std::string::String::from("Version"),
+                ::std::string::String::from("Category")
+            ],
+            "dskaldjskld",
+        );
+        let call = client.describe_asset_image_vul_list_export(&request);
+        sizes.push(("DescribeAssetImageVulListExport", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetImageVulListExport.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-port-list")]
+    {
+        let request = models::DescribeAssetPortListRequest::new();
+        let call = client.describe_asset_port_list(&request);
+        sizes.push(("DescribeAssetPortList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetPortList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_port_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetPortList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-process-list")]
+    {
+        let request = models::DescribeAssetProcessListRequest::new();
+        let call = client.describe_asset_process_list(&request);
+        sizes.push(("DescribeAssetProcessList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetProcessList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_asset_process_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetProcessList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-asset-summary")]
+    {
+        let request = models::DescribeAssetSummaryRequest::new();
+        let call = client.describe_asset_summary(&request);
+        sizes.push(("DescribeAssetSummary", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetSummary.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-sync-last-time")]
+    {
+        let request = models::DescribeAssetSyncLastTimeRequest::new();
+        let call = client.describe_asset_sync_last_time(&request);
+        sizes.push(("DescribeAssetSyncLastTime", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeAssetSyncLastTime.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-asset-web-service-list")]
+    {
+        let request = models::DescribeAssetWebServiceListRequest::new();
+        let call = client.describe_asset_web_service_list(&request);
+        sizes.push(("DescribeAssetWebServiceList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAssetWebServiceList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_asset_web_service_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAssetWebServiceList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-auto-authorized-rule-host")]
+    {
+        let request = models::DescribeAutoAuthorizedRuleHostRequest::new(1i64);
+        let call = client.describe_auto_authorized_rule_host(&request);
+        sizes.push(("DescribeAutoAuthorizedRuleHost", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeAutoAuthorizedRuleHost.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_auto_authorized_rule_host_pages(request.clone());
+        sizes
+            .push((
+                "DescribeAutoAuthorizedRuleHost.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-check-item-list")]
+    {
+        let request = models::DescribeCheckItemListRequest::new();
+        let call = client.describe_check_item_list(&request);
+        sizes.push(("DescribeCheckItemList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeCheckItemList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_check_item_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeCheckItemList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-cluster-detail")]
+    {
+        let request = models::DescribeClusterDetailRequest::new("cls-20ry");
+        let call = client.describe_cluster_detail(&request);
+        sizes.push(("DescribeClusterDetail", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeClusterDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-cluster-summary")]
+    {
+        let request = models::DescribeClusterSummaryRequest::new();
+        let call = client.describe_cluster_summary(&request);
+        sizes.push(("DescribeClusterSummary", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeClusterSummary.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-compliance-asset-detail-info")]
+    {
+        let request = models::DescribeComplianceAssetDetailInfoRequest::new(0u64);
+        let call = client.describe_compliance_asset_detail_info(&request);
+        sizes
+            .push(("DescribeComplianceAssetDetailInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeComplianceAssetDetailInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-compliance-asset-list")]
+    {
+        let request = models::DescribeComplianceAssetListRequest::new()
+            .with_asset_type_set(
+                ::std::vec![::std::string::String::from("ASSET_CONTAINDER")],
+            )
+            .with_offset(0u64)
+            .with_limit(100u64);
+        let call = client.describe_compliance_asset_list(&request);
+        sizes.push(("DescribeComplianceAssetList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeComplianceAssetList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_compliance_asset_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeComplianceAssetList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-compliance-asset-policy-item-list")]
+    {
+        let request = models::DescribeComplianceAssetPolicyItemListRequest::new(0u64);
+        let call = client.describe_compliance_asset_policy_item_list(&request);
+        sizes
+            .push((
+                "DescribeComplianceAssetPolicyItemList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeComplianceAssetPolicyItemList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_compliance_asset_policy_item_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeComplianceAssetPolicyItemList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-compliance-period-task-list")]
+    {
+        let request = models::DescribeCompliancePeriodTaskListRequest::new()
+            .with_asset_type("ASSET_CONTAINER")
+            .with_offset(0u64)
+            .with_limit(2u64);
+        let call = client.describe_compliance_period_task_list(&request);
+        sizes.push(("DescribeCompliancePeriodTaskList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeCompliancePeriodTaskList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_compliance_period_task_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeCompliancePeriodTaskList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-compliance-policy-item-affected-asset-list")]
+    {
+        let request = models::DescribeCompliancePolicyItemAffectedAssetListRequest::new(
+            0u64,
+        );
+        let call = client.describe_compliance_policy_item_affected_asset_list(&request);
+        sizes
+            .push((
+                "DescribeCompliancePolicyItemAffectedAssetList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeCompliancePolicyItemAffectedAssetList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_compliance_policy_item_affected_asset_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeCompliancePolicyItemAffectedAssetList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-compliance-policy-item-affected-summary")]
+    {
+        let request = models::DescribeCompliancePolicyItemAffectedSummaryRequest::new(
+            0u64,
+        );
+        let call = client.describe_compliance_policy_item_affected_summary(&request);
+        sizes
+            .push((
+                "DescribeCompliancePolicyItemAffectedSummary",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeCompliancePolicyItemAffectedSummary.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-compliance-scan-failed-asset-list")]
+    {
+        let request = models::DescribeComplianceScanFailedAssetListRequest::new();
+        let call = client.describe_compliance_scan_failed_asset_list(&request);
+        sizes
+            .push((
+                "DescribeComplianceScanFailedAssetList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeComplianceScanFailedAssetList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_compliance_scan_failed_asset_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeComplianceScanFailedAssetList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-compliance-task-asset-summary")]
+    {
+        let request = models::DescribeComplianceTaskAssetSummaryRequest::new(
+            ::std::vec![::std::string::String::from("ASSET_CONTAINER")],
+        );
+        let call = client.describe_compliance_task_asset_summary(&request);
+        sizes
+            .push((
+                "DescribeComplianceTaskAssetSummary",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeComplianceTaskAssetSummary.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-compliance-task-policy-item-summary-list")]
+    {
+        let request = models::DescribeComplianceTaskPolicyItemSummaryListRequest::new();
+        let call = client.describe_compliance_task_policy_item_summary_list(&request);
+        sizes
+            .push((
+                "DescribeComplianceTaskPolicyItemSummaryList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeComplianceTaskPolicyItemSummaryList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_compliance_task_policy_item_summary_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeComplianceTaskPolicyItemSummaryList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-compliance-whitelist-item-list")]
+    {
+        let request = models::DescribeComplianceWhitelistItemListRequest::new()
+            .with_offset(0u64)
+            .with_limit(10u64)
+            .with_asset_type_set(
+                ::std::vec![::std::string::String::from("ASSET_IMAGE")],
+            );
+        let call = client.describe_compliance_whitelist_item_list(&request);
+        sizes
+            .push((
+                "DescribeComplianceWhitelistItemList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeComplianceWhitelistItemList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_compliance_whitelist_item_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeComplianceWhitelistItemList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-container-asset-summary")]
+    {
+        let request = models::DescribeContainerAssetSummaryRequest::new();
+        let call = client.describe_container_asset_summary(&request);
+        sizes.push(("DescribeContainerAssetSummary", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeContainerAssetSummary.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-container-sec-event-summary")]
+    {
+        let request = models::DescribeContainerSecEventSummaryRequest::new();
+        let call = client.describe_container_sec_event_summary(&request);
+        sizes.push(("DescribeContainerSecEventSummary", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeContainerSecEventSummary.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-es-aggregations")]
+    {
+        let request = models::DescribeEsAggregationsRequest::new(
+                "{\"index\":[],\"body\":\"{\\\"query\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"range\\\":{\\\"insert_time\\\":{\\\"gt\\\":1729737627694,\\\"lte\\\":1729766427694}}},\\\"must\\\":[],\\\"must_not\\\":[],\\\"should\\\":[]}}}},\\\"highlight\\\":{\\\"fields\\\":{\\\"*\\\":{}}},\\\"aggs\\\":{\\\"count_stats\\\":{\\\"date_histogram\\\":{\\\"field\\\":\\\"insert_time\\\",\\\"interval\\\":\\\"30m\\\",\\\"time_zone\\\":\\\"Asia/Shanghai\\\",\\\"min_doc_count\\\":1}}},\\\"track_total_hits\\\":true,\\\"sort\\\":[{\\\"insert_time\\\":\\\"desc\\\"}]}\"}",
+            )
+            .with_log_types(
+                ::std::vec![
+                    ::std::string::String::from("asset_container"),
+                    ::std::string::String::from("asset_local_image"),
+                    ::std::string::String::from("asset_registry_image"),
+                    ::std::string::String::from("asset_host"),
+                    ::std::string::String::from("asset_cluster"),
+                    ::std::string::String::from("asset_pod"),
+                    ::std::string::String::from("asset_service"),
+                    ::std::string::String::from("asset_ingress"),
+                    ::std::string::String::from("asset_process"),
+                    ::std::string::String::from("asset_port"),
+                    ::std::string::String::from("asset_web_service"),
+                    ::std::string::String::from("asset_app"),
+                    ::std::string::String::from("asset_db"),
+                    ::std::string::String::from("container_bash"),
+                    ::std::string::String::from("container_launch"),
+                    ::std::string::String::from("k8s_api"),
+                    ::std::string::String::from("local_image_virus"),
+                    ::std::string::String::from("local_image_risk"),
+                    ::std::string::String::from("local_image_vul"),
+                    ::std::string::String::from("registry_image_virus"),
+                    ::std::string::String::from("registry_image_risk"),
+                    ::std::string::String::from("registry_image_vul"),
+                    ::std::string::String::from("image_deny"),
+                    ::std::string::String::from("cluster_risk_vul"),
+                    ::std::string::String::from("cluster_risk_cfg"),
+                    ::std::string::String::from("baseline_docker_container"),
+                    ::std::string::String::from("baseline_docker_image"),
+                    ::std::string::String::from("baseline_docker_host"),
+                    ::std::string::String::from("baseline_containerd_container"),
+                    ::std::string::String::from("baseline_k8s"),
+                    ::std::string::String::from("baseline_containerd_host"),
+                    ::std::string::String::from("container_escape"),
+                    ::std::string::String::from("reverse_shell"),
+                    ::std::string::String::from("container_virus"),
+                    ::std::string::String::from("malicious_connection"),
+                    ::std::string::String::from("abnormal_process"),
+                    ::std::string::String::from("access_control"),
+                    ::std::string::String::from("risk_syscall"),
+                    ::std::string::String::from("abnormal_k8s_api")
+                ],
+            );
+        let call = client.describe_es_aggregations(&request);
+        sizes.push(("DescribeESAggregations", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeESAggregations.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-es-hits")]
+    {
+        let request = models::DescribeEsHitsRequest::new(
+                "{\"index\":[\"netflow\"],\"body\":{\"query\":{\"bool\":{\"filter\":{\"bool\":{\"filter\":{\"range\":{\"timestamp\":{\"gte\":1597075200000,\"lte\":1597161599999}}},\"must\":[],\"must_not\":[],\"should\":[]}}}},\"highlight\":{\"fields\":{\"*\":{}}}},\"sort\":[{\"timestamp\":\"desc\"}]}",
+            )
+            .with_offset(0u64)
+            .with_limit(10u64);
+        let call = client.describe_es_hits(&request);
+        sizes.push(("DescribeESHits", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeESHits.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-emergency-vul-list")]
+    {
+        let request = models::DescribeEmergencyVulListRequest::new();
+        let call = client.describe_emergency_vul_list(&request);
+        sizes.push(("DescribeEmergencyVulList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeEmergencyVulList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_emergency_vul_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeEmergencyVulList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-escape-event-detail")]
+    {
+        let request = models::DescribeEscapeEventDetailRequest::new("");
+        let call = client.describe_escape_event_detail(&request);
+        sizes.push(("DescribeEscapeEventDetail", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeEscapeEventDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-escape-event-info")]
+    {
+        let request = models::DescribeEscapeEventInfoRequest::new();
+        let call = client.describe_escape_event_info(&request);
+        sizes.push(("DescribeEscapeEventInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeEscapeEventInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_escape_event_info_pages(request.clone());
+        sizes
+            .push((
+                "DescribeEscapeEventInfo.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-escape-event-tendency")]
+    {
+        let request = models::DescribeEscapeEventTendencyRequest::new(
+            "2021-05-01",
+            "2021-05-07",
+        );
+        let call = client.describe_escape_event_tendency(&request);
+        sizes.push(("DescribeEscapeEventTendency", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeEscapeEventTendency.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-escape-event-type-summary")]
+    {
+        let request = models::DescribeEscapeEventTypeSummaryRequest::new();
+        let call = client.describe_escape_event_type_summary(&request);
+        sizes.push(("DescribeEscapeEventTypeSummary", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeEscapeEventTypeSummary.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-escape-rule-info")]
+    {
+        let request = models::DescribeEscapeRuleInfoRequest::new();
+        let call = client.describe_escape_rule_info(&request);
+        sizes.push(("DescribeEscapeRuleInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeEscapeRuleInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-escape-safe-state")]
+    {
+        let request = models::DescribeEscapeSafeStateRequest::new();
+        let call = client.describe_escape_safe_state(&request);
+        sizes.push(("DescribeEscapeSafeState", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeEscapeSafeState.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-escape-white-list")]
+    {
+        let request = models::DescribeEscapeWhiteListRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_escape_white_list(&request);
+        sizes.push(("DescribeEscapeWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeEscapeWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_escape_white_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeEscapeWhiteList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-export-job-download-url")]
+    {
+        let request = models::DescribeExportJobDownloadUrlRequest::new(
+            "15cf63db-11a9-4885-b1a3-211dd54b83b7",
+        );
+        let call = client.describe_export_job_download_url(&request);
+        sizes.push(("DescribeExportJobDownloadURL", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeExportJobDownloadURL.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-export-job-manage-list")]
+    {
+        let request = models::DescribeExportJobManageListRequest::new();
+        let call = client.describe_export_job_manage_list(&request);
+        sizes.push(("DescribeExportJobManageList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeExportJobManageList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_export_job_manage_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeExportJobManageList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-export-job-result")]
+    {
+        let request = models::DescribeExportJobResultRequest::new(
+            "e4409223-8e92-45db-a857-11b1ff547c79",
+        );
+        let call = client.describe_export_job_result(&request);
+        sizes.push(("DescribeExportJobResult", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeExportJobResult.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
     #[cfg(feature = "tcss-describe-image-authorized-info")]
     {
         let request = models::DescribeImageAuthorizedInfoRequest::new();
@@ -58,6 +9550,43 @@ fn tcss_future_sizes() {
         sizes
             .push((
                 "DescribeImageAuthorizedInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-image-auto-authorized-log-list")]
+    {
+        let request = models::DescribeImageAutoAuthorizedLogListRequest::new(1i64)
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_image_auto_authorized_log_list(&request);
+        sizes
+            .push((
+                "DescribeImageAutoAuthorizedLogList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeImageAutoAuthorizedLogList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_image_auto_authorized_log_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeImageAutoAuthorizedLogList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-image-auto-authorized-rule")]
+    {
+        let request = models::DescribeImageAutoAuthorizedRuleRequest::new();
+        let call = client.describe_image_auto_authorized_rule(&request);
+        sizes.push(("DescribeImageAutoAuthorizedRule", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeImageAutoAuthorizedRule.boxed",
                 ::std::mem::size_of_val(&*call),
             ));
         drop(call);
@@ -88,6 +9617,577 @@ fn tcss_future_sizes() {
                 ::std::mem::size_of_val(&pages.next_page()),
             ));
     }
+    #[cfg(feature = "tcss-describe-image-component-list")]
+    {
+        let request = models::DescribeImageComponentListRequest::new("image-id")
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_image_component_list(&request);
+        sizes.push(("DescribeImageComponentList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeImageComponentList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_image_component_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeImageComponentList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-image-deny-event-detail")]
+    {
+        let request = models::DescribeImageDenyEventDetailRequest::new(0i64);
+        let call = client.describe_image_deny_event_detail(&request);
+        sizes.push(("DescribeImageDenyEventDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeImageDenyEventDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-image-deny-event-list")]
+    {
+        let request = models::DescribeImageDenyEventListRequest::new();
+        let call = client.describe_image_deny_event_list(&request);
+        sizes.push(("DescribeImageDenyEventList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeImageDenyEventList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_image_deny_event_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeImageDenyEventList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-image-deny-event-tendency")]
+    {
+        let request = models::DescribeImageDenyEventTendencyRequest::new(
+            "2021-05-07",
+            "2021-05-01",
+        );
+        let call = client.describe_image_deny_event_tendency(&request);
+        sizes.push(("DescribeImageDenyEventTendency", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeImageDenyEventTendency.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-image-deny-rule-detail")]
+    {
+        let request = models::DescribeImageDenyRuleDetailRequest::new("xx");
+        let call = client.describe_image_deny_rule_detail(&request);
+        sizes.push(("DescribeImageDenyRuleDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeImageDenyRuleDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-image-deny-rule-list")]
+    {
+        let request = models::DescribeImageDenyRuleListRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_image_deny_rule_list(&request);
+        sizes.push(("DescribeImageDenyRuleList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeImageDenyRuleList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_image_deny_rule_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeImageDenyRuleList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-image-deny-rule-summary")]
+    {
+        let request = models::DescribeImageDenyRuleSummaryRequest::new();
+        let call = client.describe_image_deny_rule_summary(&request);
+        sizes.push(("DescribeImageDenyRuleSummary", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeImageDenyRuleSummary.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-image-registry-namespace-list")]
+    {
+        let request = models::DescribeImageRegistryNamespaceListRequest::new()
+            .with_offset(0u64)
+            .with_limit(10u64);
+        let call = client.describe_image_registry_namespace_list(&request);
+        sizes
+            .push((
+                "DescribeImageRegistryNamespaceList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeImageRegistryNamespaceList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_image_registry_namespace_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeImageRegistryNamespaceList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-image-registry-timing-scan-task")]
+    {
+        let request = models::DescribeImageRegistryTimingScanTaskRequest::new();
+        let call = client.describe_image_registry_timing_scan_task(&request);
+        sizes
+            .push((
+                "DescribeImageRegistryTimingScanTask",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeImageRegistryTimingScanTask.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-image-risk-summary")]
+    {
+        let request = models::DescribeImageRiskSummaryRequest::new();
+        let call = client.describe_image_risk_summary(&request);
+        sizes.push(("DescribeImageRiskSummary", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeImageRiskSummary.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-image-risk-tendency")]
+    {
+        let request = models::DescribeImageRiskTendencyRequest::new(
+            "2020-09-22",
+            "2020-09-22",
+        );
+        let call = client.describe_image_risk_tendency(&request);
+        sizes.push(("DescribeImageRiskTendency", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeImageRiskTendency.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-image-simple-list")]
+    {
+        let request = models::DescribeImageSimpleListRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_image_simple_list(&request);
+        sizes.push(("DescribeImageSimpleList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeImageSimpleList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-index-list")]
+    {
+        let request = models::DescribeIndexListRequest::new();
+        let call = client.describe_index_list(&request);
+        sizes.push(("DescribeIndexList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeIndexList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-inspection-report")]
+    {
+        let request = models::DescribeInspectionReportRequest::new();
+        let call = client.describe_inspection_report(&request);
+        sizes.push(("DescribeInspectionReport", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeInspectionReport.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-event-info")]
+    {
+        let request = models::DescribeK8sApiAbnormalEventInfoRequest::new(0u64);
+        let call = client.describe_k8s_api_abnormal_event_info(&request);
+        sizes.push(("DescribeK8sApiAbnormalEventInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeK8sApiAbnormalEventInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-event-list")]
+    {
+        let request = models::DescribeK8sApiAbnormalEventListRequest::new();
+        let call = client.describe_k8s_api_abnormal_event_list(&request);
+        sizes.push(("DescribeK8sApiAbnormalEventList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeK8sApiAbnormalEventList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-rule-info")]
+    {
+        let request = models::DescribeK8sApiAbnormalRuleInfoRequest::new("");
+        let call = client.describe_k8s_api_abnormal_rule_info(&request);
+        sizes.push(("DescribeK8sApiAbnormalRuleInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeK8sApiAbnormalRuleInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-rule-list")]
+    {
+        let request = models::DescribeK8sApiAbnormalRuleListRequest::new();
+        let call = client.describe_k8s_api_abnormal_rule_list(&request);
+        sizes.push(("DescribeK8sApiAbnormalRuleList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeK8sApiAbnormalRuleList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_k8s_api_abnormal_rule_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeK8sApiAbnormalRuleList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-rule-scope-list")]
+    {
+        let request = models::DescribeK8sApiAbnormalRuleScopeListRequest::new("");
+        let call = client.describe_k8s_api_abnormal_rule_scope_list(&request);
+        sizes
+            .push((
+                "DescribeK8sApiAbnormalRuleScopeList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeK8sApiAbnormalRuleScopeList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_k8s_api_abnormal_rule_scope_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeK8sApiAbnormalRuleScopeList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-summary")]
+    {
+        let request = models::DescribeK8sApiAbnormalSummaryRequest::new();
+        let call = client.describe_k8s_api_abnormal_summary(&request);
+        sizes.push(("DescribeK8sApiAbnormalSummary", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeK8sApiAbnormalSummary.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-tendency")]
+    {
+        let request = models::DescribeK8sApiAbnormalTendencyRequest::new(7u64);
+        let call = client.describe_k8s_api_abnormal_tendency(&request);
+        sizes.push(("DescribeK8sApiAbnormalTendency", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeK8sApiAbnormalTendency.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-log-storage-statistic")]
+    {
+        let request = models::DescribeLogStorageStatisticRequest::new();
+        let call = client.describe_log_storage_statistic(&request);
+        sizes.push(("DescribeLogStorageStatistic", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeLogStorageStatistic.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-malicious-connection-black-list")]
+    {
+        let request = models::DescribeMaliciousConnectionBlackListRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_malicious_connection_black_list(&request);
+        sizes
+            .push((
+                "DescribeMaliciousConnectionBlackList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeMaliciousConnectionBlackList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_malicious_connection_black_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMaliciousConnectionBlackList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-malicious-connection-white-list")]
+    {
+        let request = models::DescribeMaliciousConnectionWhiteListRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_malicious_connection_white_list(&request);
+        sizes
+            .push((
+                "DescribeMaliciousConnectionWhiteList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeMaliciousConnectionWhiteList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_malicious_connection_white_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeMaliciousConnectionWhiteList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-audit-record")]
+    {
+        let request = models::DescribeNetworkFirewallAuditRecordRequest::new()
+            .with_offset(0u64)
+            .with_limit(2u64);
+        let call = client.describe_network_firewall_audit_record(&request);
+        sizes
+            .push((
+                "DescribeNetworkFirewallAuditRecord",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeNetworkFirewallAuditRecord.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_network_firewall_audit_record_pages(request.clone());
+        sizes
+            .push((
+                "DescribeNetworkFirewallAuditRecord.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-cluster-list")]
+    {
+        let request = models::DescribeNetworkFirewallClusterListRequest::new();
+        let call = client.describe_network_firewall_cluster_list(&request);
+        sizes
+            .push((
+                "DescribeNetworkFirewallClusterList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeNetworkFirewallClusterList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_network_firewall_cluster_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeNetworkFirewallClusterList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-cluster-refresh-status")]
+    {
+        let request = models::DescribeNetworkFirewallClusterRefreshStatusRequest::new(
+            34702u64,
+        );
+        let call = client.describe_network_firewall_cluster_refresh_status(&request);
+        sizes
+            .push((
+                "DescribeNetworkFirewallClusterRefreshStatus",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeNetworkFirewallClusterRefreshStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-namespace-label-list")]
+    {
+        let request = models::DescribeNetworkFirewallNamespaceLabelListRequest::new(
+                "cls-new",
+            )
+            .with_offset(0u64)
+            .with_limit(2u64);
+        let call = client.describe_network_firewall_namespace_label_list(&request);
+        sizes
+            .push((
+                "DescribeNetworkFirewallNamespaceLabelList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeNetworkFirewallNamespaceLabelList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_network_firewall_namespace_label_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeNetworkFirewallNamespaceLabelList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-pod-labels-list")]
+    {
+        let request = models::DescribeNetworkFirewallPodLabelsListRequest::new("cls-new")
+            .with_offset(0u64)
+            .with_limit(2u64);
+        let call = client.describe_network_firewall_pod_labels_list(&request);
+        sizes
+            .push((
+                "DescribeNetworkFirewallPodLabelsList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeNetworkFirewallPodLabelsList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_network_firewall_pod_labels_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeNetworkFirewallPodLabelsList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-policy-detail")]
+    {
+        let request = models::DescribeNetworkFirewallPolicyDetailRequest::new(1u64);
+        let call = client.describe_network_firewall_policy_detail(&request);
+        sizes
+            .push((
+                "DescribeNetworkFirewallPolicyDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeNetworkFirewallPolicyDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-policy-discover")]
+    {
+        let request = models::DescribeNetworkFirewallPolicyDiscoverRequest::new(1002u64);
+        let call = client.describe_network_firewall_policy_discover(&request);
+        sizes
+            .push((
+                "DescribeNetworkFirewallPolicyDiscover",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeNetworkFirewallPolicyDiscover.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-policy-list")]
+    {
+        let request = models::DescribeNetworkFirewallPolicyListRequest::new(
+            "cls-o9mfjg0i",
+        );
+        let call = client.describe_network_firewall_policy_list(&request);
+        sizes
+            .push(("DescribeNetworkFirewallPolicyList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeNetworkFirewallPolicyList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_network_firewall_policy_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeNetworkFirewallPolicyList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-policy-status")]
+    {
+        let request = models::DescribeNetworkFirewallPolicyStatusRequest::new(34702u64);
+        let call = client.describe_network_firewall_policy_status(&request);
+        sizes
+            .push((
+                "DescribeNetworkFirewallPolicyStatus",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeNetworkFirewallPolicyStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-policy-yaml-detail")]
+    {
+        let request = models::DescribeNetworkFirewallPolicyYamlDetailRequest::new(1u64);
+        let call = client.describe_network_firewall_policy_yaml_detail(&request);
+        sizes
+            .push((
+                "DescribeNetworkFirewallPolicyYamlDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeNetworkFirewallPolicyYamlDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-newest-vul")]
+    {
+        let request = models::DescribeNewestVulRequest::new();
+        let call = client.describe_newest_vul(&request);
+        sizes.push(("DescribeNewestVul", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeNewestVul.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-post-pay-detail")]
+    {
+        let request = models::DescribePostPayDetailRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_post_pay_detail(&request);
+        sizes.push(("DescribePostPayDetail", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribePostPayDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
     #[cfg(feature = "tcss-describe-pro-version-info")]
     {
         let request = models::DescribeProVersionInfoRequest::new();
@@ -96,12 +10196,2057 @@ fn tcss_future_sizes() {
         sizes.push(("DescribeProVersionInfo.boxed", ::std::mem::size_of_val(&*call)));
         drop(call);
     }
+    #[cfg(feature = "tcss-describe-promotion-activity")]
+    {
+        let request = models::DescribePromotionActivityRequest::new(10u64);
+        let call = client.describe_promotion_activity(&request);
+        sizes.push(("DescribePromotionActivity", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribePromotionActivity.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-public-key")]
+    {
+        let request = models::DescribePublicKeyRequest::new();
+        let call = client.describe_public_key(&request);
+        sizes.push(("DescribePublicKey", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribePublicKey.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
     #[cfg(feature = "tcss-describe-purchase-state-info")]
     {
         let request = models::DescribePurchaseStateInfoRequest::new();
         let call = client.describe_purchase_state_info(&request);
         sizes.push(("DescribePurchaseStateInfo", ::std::mem::size_of_val(&call)));
         sizes.push(("DescribePurchaseStateInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-rasp-rule-vuls")]
+    {
+        let request = models::DescribeRaspRuleVulsRequest::new()
+            .with_filters(
+                ::std::vec![
+                    models::RunTimeFilters { name :
+                    ::std::string::String::from("WhiteType"), values :
+                    ::std::vec![::std::string::String::from("1")], exact_match :
+                    ::std::option::Option::None }
+                ],
+            );
+        let call = client.describe_rasp_rule_vuls(&request);
+        sizes.push(("DescribeRaspRuleVuls", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRaspRuleVuls.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_rasp_rule_vuls_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRaspRuleVuls.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-rasp-rules")]
+    {
+        let request = models::DescribeRaspRulesRequest::new();
+        let call = client.describe_rasp_rules(&request);
+        sizes.push(("DescribeRaspRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRaspRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_rasp_rules_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRaspRules.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-refresh-task")]
+    {
+        let request = models::DescribeRefreshTaskRequest::new(34702u64);
+        let call = client.describe_refresh_task(&request);
+        sizes.push(("DescribeRefreshTask", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRefreshTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-detail")]
+    {
+        let request = models::DescribeReverseShellDetailRequest::new("");
+        let call = client.describe_reverse_shell_detail(&request);
+        sizes.push(("DescribeReverseShellDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeReverseShellDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-events")]
+    {
+        let request = models::DescribeReverseShellEventsRequest::new();
+        let call = client.describe_reverse_shell_events(&request);
+        sizes.push(("DescribeReverseShellEvents", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeReverseShellEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_reverse_shell_events_pages(request.clone());
+        sizes
+            .push((
+                "DescribeReverseShellEvents.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-events-export")]
+    {
+        let request = models::DescribeReverseShellEventsExportRequest::new();
+        let call = client.describe_reverse_shell_events_export(&request);
+        sizes.push(("DescribeReverseShellEventsExport", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeReverseShellEventsExport.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-regexp-white-list")]
+    {
+        let request = models::DescribeReverseShellRegexpWhiteListRequest::new()
+            .with_filters(
+                ::std::vec![
+                    models::RunTimeFilters { name :
+                    ::std::string::String::from("RuleName"), values :
+                    ::std::vec![::std::string::String::from("test")], exact_match :
+                    ::std::option::Option::Some(true) }
+                ],
+            )
+            .with_limit(1u64)
+            .with_offset(1u64)
+            .with_by("UpdateTime")
+            .with_order("asc");
+        let call = client.describe_reverse_shell_regexp_white_list(&request);
+        sizes
+            .push((
+                "DescribeReverseShellRegexpWhiteList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeReverseShellRegexpWhiteList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_reverse_shell_regexp_white_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeReverseShellRegexpWhiteList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-regexp-white-list-info")]
+    {
+        let request = models::DescribeReverseShellRegexpWhiteListInfoRequest::new(
+            "test",
+        );
+        let call = client.describe_reverse_shell_regexp_white_list_info(&request);
+        sizes
+            .push((
+                "DescribeReverseShellRegexpWhiteListInfo",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeReverseShellRegexpWhiteListInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-white-list-detail")]
+    {
+        let request = models::DescribeReverseShellWhiteListDetailRequest::new(
+            "3hg7edh873hf",
+        );
+        let call = client.describe_reverse_shell_white_list_detail(&request);
+        sizes
+            .push((
+                "DescribeReverseShellWhiteListDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeReverseShellWhiteListDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-white-lists")]
+    {
+        let request = models::DescribeReverseShellWhiteListsRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_reverse_shell_white_lists(&request);
+        sizes.push(("DescribeReverseShellWhiteLists", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeReverseShellWhiteLists.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_reverse_shell_white_lists_pages(request.clone());
+        sizes
+            .push((
+                "DescribeReverseShellWhiteLists.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-risk-list")]
+    {
+        let request = models::DescribeRiskListRequest::new();
+        let call = client.describe_risk_list(&request);
+        sizes.push(("DescribeRiskList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRiskList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_risk_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRiskList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-risk-syscall-detail")]
+    {
+        let request = models::DescribeRiskSyscallDetailRequest::new("");
+        let call = client.describe_risk_syscall_detail(&request);
+        sizes.push(("DescribeRiskSyscallDetail", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRiskSyscallDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-risk-syscall-events")]
+    {
+        let request = models::DescribeRiskSyscallEventsRequest::new();
+        let call = client.describe_risk_syscall_events(&request);
+        sizes.push(("DescribeRiskSyscallEvents", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRiskSyscallEvents.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_risk_syscall_events_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRiskSyscallEvents.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-risk-syscall-events-export")]
+    {
+        let request = models::DescribeRiskSyscallEventsExportRequest::new()
+            .with_export_field(::std::vec![::std::string::String::from("filed_name")]);
+        let call = client.describe_risk_syscall_events_export(&request);
+        sizes.push(("DescribeRiskSyscallEventsExport", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeRiskSyscallEventsExport.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-risk-syscall-names")]
+    {
+        let request = models::DescribeRiskSyscallNamesRequest::new();
+        let call = client.describe_risk_syscall_names(&request);
+        sizes.push(("DescribeRiskSyscallNames", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeRiskSyscallNames.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-risk-syscall-white-list-detail")]
+    {
+        let request = models::DescribeRiskSyscallWhiteListDetailRequest::new("1002");
+        let call = client.describe_risk_syscall_white_list_detail(&request);
+        sizes
+            .push((
+                "DescribeRiskSyscallWhiteListDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeRiskSyscallWhiteListDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-risk-syscall-white-lists")]
+    {
+        let request = models::DescribeRiskSyscallWhiteListsRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_risk_syscall_white_lists(&request);
+        sizes.push(("DescribeRiskSyscallWhiteLists", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeRiskSyscallWhiteLists.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_risk_syscall_white_lists_pages(request.clone());
+        sizes
+            .push((
+                "DescribeRiskSyscallWhiteLists.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-scan-ignore-vul-list")]
+    {
+        let request = models::DescribeScanIgnoreVulListRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_scan_ignore_vul_list(&request);
+        sizes.push(("DescribeScanIgnoreVulList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeScanIgnoreVulList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_scan_ignore_vul_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeScanIgnoreVulList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-search-export-list")]
+    {
+        let request = models::DescribeSearchExportListRequest::new(
+            "{\"index\":[\"netflow\"],\"body\":{\"query\":{\"bool\":{\"filter\":{\"bool\":{\"filter\":{\"range\":{\"timestamp\":{\"gte\":1597075200000,\"lte\":1597161599999}}},\"must\":[],\"must_not\":[],\"should\":[]}}}},\"highlight\":{\"fields\":{\"*\":{}}}},\"sort\":[{\"timestamp\":\"desc\"}]}",
+        );
+        let call = client.describe_search_export_list(&request);
+        sizes.push(("DescribeSearchExportList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSearchExportList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-search-logs")]
+    {
+        let request = models::DescribeSearchLogsRequest::new();
+        let call = client.describe_search_logs(&request);
+        sizes.push(("DescribeSearchLogs", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSearchLogs.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-search-templates")]
+    {
+        let request = models::DescribeSearchTemplatesRequest::new()
+            .with_offset(0u64)
+            .with_limit(10u64);
+        let call = client.describe_search_templates(&request);
+        sizes.push(("DescribeSearchTemplates", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSearchTemplates.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_search_templates_pages(request.clone());
+        sizes
+            .push((
+                "DescribeSearchTemplates.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-sec-events-tendency")]
+    {
+        let request = models::DescribeSecEventsTendencyRequest::new(
+            "2020-09-22",
+            "2020-09-22",
+        );
+        let call = client.describe_sec_events_tendency(&request);
+        sizes.push(("DescribeSecEventsTendency", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSecEventsTendency.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-sec-log-alert-msg")]
+    {
+        let request = models::DescribeSecLogAlertMsgRequest::new()
+            .with_type(::std::vec![::std::string::String::from("log_reserve_full")]);
+        let call = client.describe_sec_log_alert_msg(&request);
+        sizes.push(("DescribeSecLogAlertMsg", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSecLogAlertMsg.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-sec-log-clean-setting-info")]
+    {
+        let request = models::DescribeSecLogCleanSettingInfoRequest::new();
+        let call = client.describe_sec_log_clean_setting_info(&request);
+        sizes.push(("DescribeSecLogCleanSettingInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeSecLogCleanSettingInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-sec-log-delivery-cls-options")]
+    {
+        let request = models::DescribeSecLogDeliveryClsOptionsRequest::new()
+            .with_cls_region("ap-bangkok");
+        let call = client.describe_sec_log_delivery_cls_options(&request);
+        sizes.push(("DescribeSecLogDeliveryClsOptions", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeSecLogDeliveryClsOptions.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-sec-log-delivery-cls-setting")]
+    {
+        let request = models::DescribeSecLogDeliveryClsSettingRequest::new();
+        let call = client.describe_sec_log_delivery_cls_setting(&request);
+        sizes.push(("DescribeSecLogDeliveryClsSetting", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeSecLogDeliveryClsSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-sec-log-delivery-kafka-options")]
+    {
+        let request = models::DescribeSecLogDeliveryKafkaOptionsRequest::new();
+        let call = client.describe_sec_log_delivery_kafka_options(&request);
+        sizes
+            .push((
+                "DescribeSecLogDeliveryKafkaOptions",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeSecLogDeliveryKafkaOptions.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-sec-log-delivery-kafka-setting")]
+    {
+        let request = models::DescribeSecLogDeliveryKafkaSettingRequest::new();
+        let call = client.describe_sec_log_delivery_kafka_setting(&request);
+        sizes
+            .push((
+                "DescribeSecLogDeliveryKafkaSetting",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeSecLogDeliveryKafkaSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-sec-log-join-object-list")]
+    {
+        let request = models::DescribeSecLogJoinObjectListRequest::new("container_bash")
+            .with_limit(10u64)
+            .with_offset(0u64)
+            .with_filters(
+                ::std::vec![
+                    models::RunTimeFilters { name :
+                    ::std::string::String::from("Status"), values :
+                    ::std::vec![::std::string::String::from("ONLINE"),
+                    ::std::string::String::from("OFFLINE"),
+                    ::std::string::String::from("UNINSTALL")], exact_match :
+                    ::std::option::Option::Some(true) }
+                ],
+            );
+        let call = client.describe_sec_log_join_object_list(&request);
+        sizes.push(("DescribeSecLogJoinObjectList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeSecLogJoinObjectList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_sec_log_join_object_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeSecLogJoinObjectList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-sec-log-join-type-list")]
+    {
+        let request = models::DescribeSecLogJoinTypeListRequest::new();
+        let call = client.describe_sec_log_join_type_list(&request);
+        sizes.push(("DescribeSecLogJoinTypeList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeSecLogJoinTypeList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-sec-log-kafka-uin")]
+    {
+        let request = models::DescribeSecLogKafkaUinRequest::new();
+        let call = client.describe_sec_log_kafka_uin(&request);
+        sizes.push(("DescribeSecLogKafkaUIN", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSecLogKafkaUIN.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-sec-log-vas-info")]
+    {
+        let request = models::DescribeSecLogVasInfoRequest::new();
+        let call = client.describe_sec_log_vas_info(&request);
+        sizes.push(("DescribeSecLogVasInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSecLogVasInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-support-defence-vul")]
+    {
+        let request = models::DescribeSupportDefenceVulRequest::new();
+        let call = client.describe_support_defence_vul(&request);
+        sizes.push(("DescribeSupportDefenceVul", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSupportDefenceVul.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_support_defence_vul_pages(request.clone());
+        sizes
+            .push((
+                "DescribeSupportDefenceVul.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-system-vul-list")]
+    {
+        let request = models::DescribeSystemVulListRequest::new();
+        let call = client.describe_system_vul_list(&request);
+        sizes.push(("DescribeSystemVulList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeSystemVulList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_system_vul_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeSystemVulList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-task-result-summary")]
+    {
+        let request = models::DescribeTaskResultSummaryRequest::new();
+        let call = client.describe_task_result_summary(&request);
+        sizes.push(("DescribeTaskResultSummary", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeTaskResultSummary.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-tcss-summary")]
+    {
+        let request = models::DescribeTcssSummaryRequest::new();
+        let call = client.describe_tcss_summary(&request);
+        sizes.push(("DescribeTcssSummary", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeTcssSummary.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-unauthorized-cores-tendency")]
+    {
+        let request = models::DescribeUnauthorizedCoresTendencyRequest::new();
+        let call = client.describe_unauthorized_cores_tendency(&request);
+        sizes
+            .push(("DescribeUnauthorizedCoresTendency", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeUnauthorizedCoresTendency.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-unfinish-refresh-task")]
+    {
+        let request = models::DescribeUnfinishRefreshTaskRequest::new();
+        let call = client.describe_unfinish_refresh_task(&request);
+        sizes.push(("DescribeUnfinishRefreshTask", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeUnfinishRefreshTask.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-user-cluster")]
+    {
+        let request = models::DescribeUserClusterRequest::new()
+            .with_offset(0u64)
+            .with_limit(2u64);
+        let call = client.describe_user_cluster(&request);
+        sizes.push(("DescribeUserCluster", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeUserCluster.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_user_cluster_pages(request.clone());
+        sizes
+            .push((
+                "DescribeUserCluster.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-value-added-srv-info")]
+    {
+        let request = models::DescribeValueAddedSrvInfoRequest::new();
+        let call = client.describe_value_added_srv_info(&request);
+        sizes.push(("DescribeValueAddedSrvInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeValueAddedSrvInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-sample-detail")]
+    {
+        let request = models::DescribeVirusAutoIsolateSampleDetailRequest::new("");
+        let call = client.describe_virus_auto_isolate_sample_detail(&request);
+        sizes
+            .push((
+                "DescribeVirusAutoIsolateSampleDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeVirusAutoIsolateSampleDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-sample-download-url")]
+    {
+        let request = models::DescribeVirusAutoIsolateSampleDownloadUrlRequest::new(
+            "dskaldjskld",
+        );
+        let call = client.describe_virus_auto_isolate_sample_download_url(&request);
+        sizes
+            .push((
+                "DescribeVirusAutoIsolateSampleDownloadURL",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeVirusAutoIsolateSampleDownloadURL.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-sample-list")]
+    {
+        let request = models::DescribeVirusAutoIsolateSampleListRequest::new();
+        let call = client.describe_virus_auto_isolate_sample_list(&request);
+        sizes
+            .push((
+                "DescribeVirusAutoIsolateSampleList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeVirusAutoIsolateSampleList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_virus_auto_isolate_sample_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVirusAutoIsolateSampleList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-setting")]
+    {
+        let request = models::DescribeVirusAutoIsolateSettingRequest::new();
+        let call = client.describe_virus_auto_isolate_setting(&request);
+        sizes.push(("DescribeVirusAutoIsolateSetting", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVirusAutoIsolateSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-detail")]
+    {
+        let request = models::DescribeVirusDetailRequest::new("");
+        let call = client.describe_virus_detail(&request);
+        sizes.push(("DescribeVirusDetail", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVirusDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-event-tendency")]
+    {
+        let request = models::DescribeVirusEventTendencyRequest::new(7u64);
+        let call = client.describe_virus_event_tendency(&request);
+        sizes.push(("DescribeVirusEventTendency", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeVirusEventTendency.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-list")]
+    {
+        let request = models::DescribeVirusListRequest::new();
+        let call = client.describe_virus_list(&request);
+        sizes.push(("DescribeVirusList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVirusList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_virus_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVirusList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-virus-manual-scan-estimate-timeout")]
+    {
+        let request = models::DescribeVirusManualScanEstimateTimeoutRequest::new(
+                1u64,
+                true,
+            )
+            .with_scan_ids(::std::vec![::std::string::String::from("image-id")]);
+        let call = client.describe_virus_manual_scan_estimate_timeout(&request);
+        sizes
+            .push((
+                "DescribeVirusManualScanEstimateTimeout",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeVirusManualScanEstimateTimeout.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-monitor-config")]
+    {
+        let request = models::DescribeVirusMonitorConfigRequest::new();
+        let call = client.describe_virus_monitor_config(&request);
+        sizes.push(("DescribeVirusMonitorConfig", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("DescribeVirusMonitorConfig.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-monitor-setting")]
+    {
+        let request = models::DescribeVirusMonitorSettingRequest::new();
+        let call = client.describe_virus_monitor_setting(&request);
+        sizes.push(("DescribeVirusMonitorSetting", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVirusMonitorSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-sample-download-url")]
+    {
+        let request = models::DescribeVirusSampleDownloadUrlRequest::new("1000");
+        let call = client.describe_virus_sample_download_url(&request);
+        sizes.push(("DescribeVirusSampleDownloadUrl", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVirusSampleDownloadUrl.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-scan-config")]
+    {
+        let request = models::DescribeVirusScanConfigRequest::new();
+        let call = client.describe_virus_scan_config(&request);
+        sizes.push(("DescribeVirusScanConfig", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVirusScanConfig.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-scan-setting")]
+    {
+        let request = models::DescribeVirusScanSettingRequest::new();
+        let call = client.describe_virus_scan_setting(&request);
+        sizes.push(("DescribeVirusScanSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVirusScanSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-scan-task-status")]
+    {
+        let request = models::DescribeVirusScanTaskStatusRequest::new()
+            .with_task_id("dskaldjskld");
+        let call = client.describe_virus_scan_task_status(&request);
+        sizes.push(("DescribeVirusScanTaskStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVirusScanTaskStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-scan-timeout-setting")]
+    {
+        let request = models::DescribeVirusScanTimeoutSettingRequest::new(0u64);
+        let call = client.describe_virus_scan_timeout_setting(&request);
+        sizes.push(("DescribeVirusScanTimeoutSetting", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVirusScanTimeoutSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-summary")]
+    {
+        let request = models::DescribeVirusSummaryRequest::new();
+        let call = client.describe_virus_summary(&request);
+        sizes.push(("DescribeVirusSummary", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVirusSummary.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-virus-task-list")]
+    {
+        let request = models::DescribeVirusTaskListRequest::new("faketaskid");
+        let call = client.describe_virus_task_list(&request);
+        sizes.push(("DescribeVirusTaskList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVirusTaskList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_virus_task_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVirusTaskList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-virus-white-list-rules")]
+    {
+        let request = models::DescribeVirusWhiteListRulesRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64)
+            .with_order("DESC")
+            .with_by("InsertTime")
+            .with_filters(
+                ::std::vec![
+                    models::RunTimeFilters { name : ::std::string::String::from("id"),
+                    values : ::std::vec![::std::string::String::from("246")], exact_match
+                    : ::std::option::Option::None }
+                ],
+            );
+        let call = client.describe_virus_white_list_rules(&request);
+        sizes.push(("DescribeVirusWhiteListRules", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVirusWhiteListRules.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_virus_white_list_rules_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVirusWhiteListRules.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-vul-container-list")]
+    {
+        let request = models::DescribeVulContainerListRequest::new("1");
+        let call = client.describe_vul_container_list(&request);
+        sizes.push(("DescribeVulContainerList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulContainerList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_vul_container_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulContainerList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-vul-defence-event")]
+    {
+        let request = models::DescribeVulDefenceEventRequest::new();
+        let call = client.describe_vul_defence_event(&request);
+        sizes.push(("DescribeVulDefenceEvent", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulDefenceEvent.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_vul_defence_event_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulDefenceEvent.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-vul-defence-event-detail")]
+    {
+        let request = models::DescribeVulDefenceEventDetailRequest::new(0i64);
+        let call = client.describe_vul_defence_event_detail(&request);
+        sizes.push(("DescribeVulDefenceEventDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVulDefenceEventDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-vul-defence-event-tendency")]
+    {
+        let request = models::DescribeVulDefenceEventTendencyRequest::new(
+            "2021-05-07",
+            "2021-05-01",
+        );
+        let call = client.describe_vul_defence_event_tendency(&request);
+        sizes.push(("DescribeVulDefenceEventTendency", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVulDefenceEventTendency.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-vul-defence-host")]
+    {
+        let request = models::DescribeVulDefenceHostRequest::new()
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_vul_defence_host(&request);
+        sizes.push(("DescribeVulDefenceHost", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulDefenceHost.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_vul_defence_host_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulDefenceHost.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-vul-defence-plugin")]
+    {
+        let request = models::DescribeVulDefencePluginRequest::new()
+            .with_host_id("3b6b1bbc-1c7a-47e2-9ca8-e9c27ec9d068")
+            .with_limit(1u64)
+            .with_offset(1u64)
+            .with_filters(
+                ::std::vec![
+                    models::RunTimeFilters { name :
+                    ::std::string::String::from("Status"), values :
+                    ::std::vec![::std::string::String::from("SUCCESS")], exact_match :
+                    ::std::option::Option::Some(true) }
+                ],
+            );
+        let call = client.describe_vul_defence_plugin(&request);
+        sizes.push(("DescribeVulDefencePlugin", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulDefencePlugin.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_vul_defence_plugin_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulDefencePlugin.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-vul-defence-setting")]
+    {
+        let request = models::DescribeVulDefenceSettingRequest::new();
+        let call = client.describe_vul_defence_setting(&request);
+        sizes.push(("DescribeVulDefenceSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulDefenceSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-vul-detail")]
+    {
+        let request = models::DescribeVulDetailRequest::new("");
+        let call = client.describe_vul_detail(&request);
+        sizes.push(("DescribeVulDetail", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulDetail.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-vul-ignore-local-image-list")]
+    {
+        let request = models::DescribeVulIgnoreLocalImageListRequest::new(
+                "\"poc-testid\"",
+            )
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_vul_ignore_local_image_list(&request);
+        sizes.push(("DescribeVulIgnoreLocalImageList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVulIgnoreLocalImageList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_vul_ignore_local_image_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulIgnoreLocalImageList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-vul-ignore-registry-image-list")]
+    {
+        let request = models::DescribeVulIgnoreRegistryImageListRequest::new(
+                "\"poc-1256\"",
+            )
+            .with_limit(10u64)
+            .with_offset(0u64);
+        let call = client.describe_vul_ignore_registry_image_list(&request);
+        sizes
+            .push((
+                "DescribeVulIgnoreRegistryImageList",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeVulIgnoreRegistryImageList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client
+            .describe_vul_ignore_registry_image_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulIgnoreRegistryImageList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-vul-image-list")]
+    {
+        let request = models::DescribeVulImageListRequest::new("1");
+        let call = client.describe_vul_image_list(&request);
+        sizes.push(("DescribeVulImageList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulImageList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_vul_image_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulImageList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-vul-image-summary")]
+    {
+        let request = models::DescribeVulImageSummaryRequest::new();
+        let call = client.describe_vul_image_summary(&request);
+        sizes.push(("DescribeVulImageSummary", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulImageSummary.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-vul-level-image-summary")]
+    {
+        let request = models::DescribeVulLevelImageSummaryRequest::new();
+        let call = client.describe_vul_level_image_summary(&request);
+        sizes.push(("DescribeVulLevelImageSummary", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVulLevelImageSummary.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-vul-level-summary")]
+    {
+        let request = models::DescribeVulLevelSummaryRequest::new("SYSTEM");
+        let call = client.describe_vul_level_summary(&request);
+        sizes.push(("DescribeVulLevelSummary", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulLevelSummary.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-vul-registry-image-list")]
+    {
+        let request = models::DescribeVulRegistryImageListRequest::new("pcmgr-448277")
+            .with_limit(10u64)
+            .with_offset(0u64)
+            .with_filters(
+                ::std::vec![
+                    models::AssetFilters { name :
+                    ::std::string::String::from("OnlyAffectedNewestImage"), values :
+                    ::std::vec![::std::string::String::from("false")], exact_match :
+                    ::std::option::Option::Some(false) }
+                ],
+            );
+        let call = client.describe_vul_registry_image_list(&request);
+        sizes.push(("DescribeVulRegistryImageList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVulRegistryImageList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_vul_registry_image_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulRegistryImageList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-vul-scan-authorized-image-summary")]
+    {
+        let request = models::DescribeVulScanAuthorizedImageSummaryRequest::new();
+        let call = client.describe_vul_scan_authorized_image_summary(&request);
+        sizes
+            .push((
+                "DescribeVulScanAuthorizedImageSummary",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "DescribeVulScanAuthorizedImageSummary.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-vul-scan-info")]
+    {
+        let request = models::DescribeVulScanInfoRequest::new()
+            .with_local_task_id(1i64)
+            .with_registry_task_id(1i64);
+        let call = client.describe_vul_scan_info(&request);
+        sizes.push(("DescribeVulScanInfo", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulScanInfo.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-vul-scan-local-image-list")]
+    {
+        let request = models::DescribeVulScanLocalImageListRequest::new(1i64);
+        let call = client.describe_vul_scan_local_image_list(&request);
+        sizes.push(("DescribeVulScanLocalImageList", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "DescribeVulScanLocalImageList.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+        let mut pages = client.describe_vul_scan_local_image_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeVulScanLocalImageList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-describe-vul-summary")]
+    {
+        let request = models::DescribeVulSummaryRequest::new();
+        let call = client.describe_vul_summary(&request);
+        sizes.push(("DescribeVulSummary", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulSummary.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-vul-tendency")]
+    {
+        let request = models::DescribeVulTendencyRequest::new(
+            "2020-09-22",
+            "2020-09-22",
+            "LATEST",
+        );
+        let call = client.describe_vul_tendency(&request);
+        sizes.push(("DescribeVulTendency", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulTendency.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-vul-top-ranking")]
+    {
+        let request = models::DescribeVulTopRankingRequest::new("SYSTEM");
+        let call = client.describe_vul_top_ranking(&request);
+        sizes.push(("DescribeVulTopRanking", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeVulTopRanking.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-warning-rules")]
+    {
+        let request = models::DescribeWarningRulesRequest::new();
+        let call = client.describe_warning_rules(&request);
+        sizes.push(("DescribeWarningRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeWarningRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-describe-web-vul-list")]
+    {
+        let request = models::DescribeWebVulListRequest::new()
+            .with_limit(1u64)
+            .with_offset(0u64);
+        let call = client.describe_web_vul_list(&request);
+        sizes.push(("DescribeWebVulList", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeWebVulList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_web_vul_list_pages(request.clone());
+        sizes
+            .push((
+                "DescribeWebVulList.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
+    #[cfg(feature = "tcss-export-virus-list")]
+    {
+        let request = models::ExportVirusListRequest::new();
+        let call = client.export_virus_list(&request);
+        sizes.push(("ExportVirusList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ExportVirusList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-initialize-user-compliance-environment")]
+    {
+        let request = models::InitializeUserComplianceEnvironmentRequest::new();
+        let call = client.initialize_user_compliance_environment(&request);
+        sizes
+            .push((
+                "InitializeUserComplianceEnvironment",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "InitializeUserComplianceEnvironment.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-abnormal-process-rule-status")]
+    {
+        let request = models::ModifyAbnormalProcessRuleStatusRequest::new(
+            ::std::vec![::std::string::String::from("5202566")],
+            true,
+        );
+        let call = client.modify_abnormal_process_rule_status(&request);
+        sizes.push(("ModifyAbnormalProcessRuleStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyAbnormalProcessRuleStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-abnormal-process-status")]
+    {
+        let request = models::ModifyAbnormalProcessStatusRequest::new(
+                ::std::vec![::std::string::String::from("10001")],
+                " EVENT_DEALED",
+            )
+            .with_remark("Remark");
+        let call = client.modify_abnormal_process_status(&request);
+        sizes.push(("ModifyAbnormalProcessStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyAbnormalProcessStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-access-control-rule-status")]
+    {
+        let request = models::ModifyAccessControlRuleStatusRequest::new(
+            ::std::vec![::std::string::String::from("1002")],
+            true,
+        );
+        let call = client.modify_access_control_rule_status(&request);
+        sizes.push(("ModifyAccessControlRuleStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyAccessControlRuleStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-access-control-status")]
+    {
+        let request = models::ModifyAccessControlStatusRequest::new(
+                ::std::vec![::std::string::String::from("10001")],
+                "EVENT_DEALED",
+            )
+            .with_remark("Remark");
+        let call = client.modify_access_control_status(&request);
+        sizes.push(("ModifyAccessControlStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyAccessControlStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-asset")]
+    {
+        let request = models::ModifyAssetRequest::new()
+            .with_all(true)
+            .with_hosts(::std::vec![])
+            .with_all_super_host(true)
+            .with_node_unique_ids(::std::vec![])
+            .with_timeout_sec(3600u64);
+        let call = client.modify_asset(&request);
+        sizes.push(("ModifyAsset", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyAsset.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-asset-image-registry-scan-stop")]
+    {
+        let request = models::ModifyAssetImageRegistryScanStopRequest::new()
+            .with_id(::std::vec![12034807u64]);
+        let call = client.modify_asset_image_registry_scan_stop(&request);
+        sizes.push(("ModifyAssetImageRegistryScanStop", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyAssetImageRegistryScanStop.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-asset-image-registry-scan-stop-one-key")]
+    {
+        let request = models::ModifyAssetImageRegistryScanStopOneKeyRequest::new()
+            .with_all(true);
+        let call = client.modify_asset_image_registry_scan_stop_one_key(&request);
+        sizes
+            .push((
+                "ModifyAssetImageRegistryScanStopOneKey",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "ModifyAssetImageRegistryScanStopOneKey.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-asset-image-scan-stop")]
+    {
+        let request = models::ModifyAssetImageScanStopRequest::new()
+            .with_task_id("6013bde934b9a906387abe8a");
+        let call = client.modify_asset_image_scan_stop(&request);
+        sizes.push(("ModifyAssetImageScanStop", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyAssetImageScanStop.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-compliance-period-task")]
+    {
+        let request = models::ModifyCompliancePeriodTaskRequest::new(1001u64)
+            .with_period_rule(models::CompliancePeriodTaskRule {
+                frequency: 1u64,
+                execution_time: ::std::string::String::from("04:00:00"),
+                enable: ::std::option::Option::None,
+            })
+            .with_standard_settings(
+                ::std::vec![
+                    models::ComplianceBenchmarkStandardEnable { standard_id : 1001u64,
+                    enable : false }
+                ],
+            );
+        let call = client.modify_compliance_period_task(&request);
+        sizes.push(("ModifyCompliancePeriodTask", ::std::mem::size_of_val(&call)));
+        sizes
+            .push(("ModifyCompliancePeriodTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-container-net-status")]
+    {
+        let request = models::ModifyContainerNetStatusRequest::new(
+            "289899476e81",
+            "EVENT_ISOLATE_CONTAINER",
+        );
+        let call = client.modify_container_net_status(&request);
+        sizes.push(("ModifyContainerNetStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyContainerNetStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-defend-status")]
+    {
+        let request = models::ModifyDefendStatusRequest::new(true, "abc", true)
+            .with_instance_i_ds(::std::vec![::std::string::String::from("abc")]);
+        let call = client.modify_defend_status(&request);
+        sizes.push(("ModifyDefendStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyDefendStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-escape-event-status")]
+    {
+        let request = models::ModifyEscapeEventStatusRequest::new(
+            ::std::vec![::std::string::String::from("33705186")],
+            "EVENT_IGNORE",
+        );
+        let call = client.modify_escape_event_status(&request);
+        sizes.push(("ModifyEscapeEventStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyEscapeEventStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-escape-rule")]
+    {
+        let request = models::ModifyEscapeRuleRequest::new(
+            ::std::vec![
+                models::EscapeRuleEnabled { type_ :
+                ::std::string::String::from("\"ESCAPE_HOST_ACESS_FILE\""), is_enable :
+                true }, models::EscapeRuleEnabled { type_ :
+                ::std::string::String::from("\"ESCAPE_MOUNT_NAMESPACE\""), is_enable :
+                true }, models::EscapeRuleEnabled { type_ :
+                ::std::string::String::from("\"ESCAPE_PRIVILEDGE\""), is_enable : true },
+                models::EscapeRuleEnabled { type_ :
+                ::std::string::String::from("\"ESCAPE_PRIVILEDGE_CONTAINER_START\""),
+                is_enable : true }, models::EscapeRuleEnabled { type_ :
+                ::std::string::String::from("\"ESCAPE_MOUNT_SENSITIVE_PTAH\""), is_enable
+                : true }, models::EscapeRuleEnabled { type_ :
+                ::std::string::String::from("\"ESCAPE_SYSCALL\""), is_enable : true }
+            ],
+        );
+        let call = client.modify_escape_rule(&request);
+        sizes.push(("ModifyEscapeRule", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyEscapeRule.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-escape-white-list")]
+    {
+        let request = models::ModifyEscapeWhiteListRequest::new(
+            ::std::vec![::std::string::String::from("\"ESCAPE_DOCKER_API\"")],
+            ::std::vec![1i64],
+        );
+        let call = client.modify_escape_white_list(&request);
+        sizes.push(("ModifyEscapeWhiteList", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyEscapeWhiteList.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-image-authorized")]
+    {
+        let request = models::ModifyImageAuthorizedRequest::new(
+                false,
+                false,
+                100u64,
+                0u64,
+                "ASSETIMAGE",
+            )
+            .with_local_image_ids(
+                ::std::vec![
+                    ::std::string::String::from("sha256:aaad346fbeab5768b61c75f016128c9189b7d0135053d308ef02958a8c80e6cd")
+                ],
+            )
+            .with_only_show_latest(true);
+        let call = client.modify_image_authorized(&request);
+        sizes.push(("ModifyImageAuthorized", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyImageAuthorized.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-k8s-api-abnormal-event-status")]
+    {
+        let request = models::ModifyK8sApiAbnormalEventStatusRequest::new(
+                ::std::vec![1u64],
+                "EVENT_DEALED",
+            )
+            .with_remark("Remark");
+        let call = client.modify_k8s_api_abnormal_event_status(&request);
+        sizes.push(("ModifyK8sApiAbnormalEventStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyK8sApiAbnormalEventStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-k8s-api-abnormal-rule-info")]
+    {
+        let request = models::ModifyK8sApiAbnormalRuleInfoRequest::new(models::K8sApiAbnormalRuleInfo {
+            rule_name: ::std::string::String::from("rulename-test"),
+            status: true,
+            rule_info_list: ::std::vec![
+                models::K8sApiAbnormalRuleScopeInfo { action :
+                ::std::string::String::from("RULE_MODE_ALERT"), scope :
+                ::std::string::String::from("{\"Verb\":\"update\",\"RequestURI\":\"/apis/apps/v1\",\"SourceIPS\":\"10.255.0.43\",\"UserAgent\":\"snapshot-controller\"}"),
+                is_delete : ::std::option::Option::Some(false), risk_level :
+                ::std::option::Option::Some(::std::string::String::from("NOTICE")),
+                rule_type_zh : ::std::option::Option::None, status :
+                ::std::option::Option::Some(true) }
+            ],
+            effect_cluster_id_set: ::std::vec![],
+            rule_type: ::std::string::String::from("USER_DEFINED_RULE"),
+            effect_all_cluster: true,
+            rule_id: ::std::option::Option::Some(
+                ::std::string::String::from("d1b9dbe2-f78d-491a-b514-f0aa19d8ae4b"),
+            ),
+        });
+        let call = client.modify_k8s_api_abnormal_rule_info(&request);
+        sizes.push(("ModifyK8sApiAbnormalRuleInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyK8sApiAbnormalRuleInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-k8s-api-abnormal-rule-status")]
+    {
+        let request = models::ModifyK8sApiAbnormalRuleStatusRequest::new(
+            "dsfsdfee2f4f",
+            true,
+        );
+        let call = client.modify_k8s_api_abnormal_rule_status(&request);
+        sizes.push(("ModifyK8sApiAbnormalRuleStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyK8sApiAbnormalRuleStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-rasp-rules")]
+    {
+        let request = models::ModifyRaspRulesRequest::new()
+            .with_vul_vuls_i_ds(::std::vec![105346u64])
+            .with_white_type(1u64);
+        let call = client.modify_rasp_rules(&request);
+        sizes.push(("ModifyRaspRules", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyRaspRules.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-reverse-shell-status")]
+    {
+        let request = models::ModifyReverseShellStatusRequest::new(
+                ::std::vec![::std::string::String::from("\"365456\"")],
+                "EVENT_DEALED",
+            )
+            .with_remark("\"Reason for deletion\"");
+        let call = client.modify_reverse_shell_status(&request);
+        sizes.push(("ModifyReverseShellStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyReverseShellStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-risk-dns-event-status")]
+    {
+        let request = models::ModifyRiskDnsEventStatusRequest::new(
+                ::std::vec![1u64],
+                "EVENT_DEALED",
+            )
+            .with_remark("remark");
+        let call = client.modify_risk_dns_event_status(&request);
+        sizes.push(("ModifyRiskDnsEventStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyRiskDnsEventStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-risk-syscall-status")]
+    {
+        let request = models::ModifyRiskSyscallStatusRequest::new(
+                ::std::vec![::std::string::String::from("61c396cb85a03485f10c353e")],
+                "EVENT_INGNORE",
+            )
+            .with_remark("Description");
+        let call = client.modify_risk_syscall_status(&request);
+        sizes.push(("ModifyRiskSyscallStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyRiskSyscallStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-sec-log-clean-setting-info")]
+    {
+        let request = models::ModifySecLogCleanSettingInfoRequest::new(
+            80u64,
+            60u64,
+            180u64,
+        );
+        let call = client.modify_sec_log_clean_setting_info(&request);
+        sizes.push(("ModifySecLogCleanSettingInfo", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifySecLogCleanSettingInfo.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-sec-log-delivery-cls-setting")]
+    {
+        let request = models::ModifySecLogDeliveryClsSettingRequest::new(
+            ::std::vec![
+                models::SecLogDeliveryClsSettingInfo { log_type :
+                ::std::string::String::from("container_launch"), state : true, region :
+                ::std::string::String::from("ap-beijing"), log_set :
+                ::std::string::String::from("01992e90-8d72-4a4e-b88f-1fd988bfc215"),
+                topic_id :
+                ::std::string::String::from("aabb7847-261a-4717-becb-ce37c1689a0a"),
+                log_set_name :
+                ::std::option::Option::Some(::std::string::String::from("audit_k8s")),
+                topic_name :
+                ::std::option::Option::Some(::std::string::String::from("audit_container")),
+                sub_log_type : ::std::option::Option::None, err_msg :
+                ::std::option::Option::None }
+            ],
+        );
+        let call = client.modify_sec_log_delivery_cls_setting(&request);
+        sizes.push(("ModifySecLogDeliveryClsSetting", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifySecLogDeliveryClsSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-sec-log-delivery-kafka-setting")]
+    {
+        let request = models::ModifySecLogDeliveryKafkaSettingRequest::new()
+            .with_instance_id("ins_dhsghd")
+            .with_instance_name("xingneng")
+            .with_domain("www.a.com")
+            .with_user("root")
+            .with_password("pwd")
+            .with_log_type_list(
+                ::std::vec![
+                    models::SecLogDeliveryKafkaSettingInfo { log_type :
+                    ::std::string::String::from("container_bash"), topic_id :
+                    ::std::string::String::from("topicID"), topic_name :
+                    ::std::string::String::from("name"), state : true, sub_log_type :
+                    ::std::option::Option::None, err_msg : ::std::option::Option::None }
+                ],
+            )
+            .with_region_id("ap-beijing");
+        let call = client.modify_sec_log_delivery_kafka_setting(&request);
+        sizes.push(("ModifySecLogDeliveryKafkaSetting", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifySecLogDeliveryKafkaSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-sec-log-join-objects")]
+    {
+        let request = models::ModifySecLogJoinObjectsRequest::new("container_bash")
+            .with_bind_list(
+                ::std::vec![
+                    ::std::string::String::from("3b6b1bbc-1c7a-47e2-9ca8-e9c27ec9d068")
+                ],
+            )
+            .with_un_bind_list(::std::vec![])
+            .with_node_type("NORMAL")
+            .with_range_type(0i64)
+            .with_auto_join(false);
+        let call = client.modify_sec_log_join_objects(&request);
+        sizes.push(("ModifySecLogJoinObjects", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifySecLogJoinObjects.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-sec-log-join-state")]
+    {
+        let request = models::ModifySecLogJoinStateRequest::new("container_bash", true);
+        let call = client.modify_sec_log_join_state(&request);
+        sizes.push(("ModifySecLogJoinState", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifySecLogJoinState.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-sec-log-kafka-uin")]
+    {
+        let request = models::ModifySecLogKafkaUinRequest::new()
+            .with_dst_uin("2684754534");
+        let call = client.modify_sec_log_kafka_uin(&request);
+        sizes.push(("ModifySecLogKafkaUIN", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifySecLogKafkaUIN.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-virus-auto-isolate-example-switch")]
+    {
+        let request = models::ModifyVirusAutoIsolateExampleSwitchRequest::new(
+            "61d7d84e979212bed18ed9aa8748defa",
+            true,
+        );
+        let call = client.modify_virus_auto_isolate_example_switch(&request);
+        sizes
+            .push((
+                "ModifyVirusAutoIsolateExampleSwitch",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "ModifyVirusAutoIsolateExampleSwitch.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-virus-auto-isolate-setting")]
+    {
+        let request = models::ModifyVirusAutoIsolateSettingRequest::new(true, true);
+        let call = client.modify_virus_auto_isolate_setting(&request);
+        sizes.push(("ModifyVirusAutoIsolateSetting", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyVirusAutoIsolateSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-virus-file-status")]
+    {
+        let request = models::ModifyVirusFileStatusRequest::new(
+                ::std::vec![::std::string::String::from("12afdwasfdasfds")],
+                "EVENT_ADD_WHITE",
+            )
+            .with_remark("Add to the allowlist");
+        let call = client.modify_virus_file_status(&request);
+        sizes.push(("ModifyVirusFileStatus", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyVirusFileStatus.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-virus-monitor-setting")]
+    {
+        let request = models::ModifyVirusMonitorSettingRequest::new(true, true, 1u64)
+            .with_scan_path(::std::vec![])
+            .with_scan_path_mode("SCAN_PATH_DEFAULT");
+        let call = client.modify_virus_monitor_setting(&request);
+        sizes.push(("ModifyVirusMonitorSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyVirusMonitorSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-virus-scan-setting")]
+    {
+        let request = models::ModifyVirusScanSettingRequest::new(
+                true,
+                1u64,
+                "10:59:00",
+                false,
+                0u64,
+                5u64,
+                0u64,
+                false,
+            )
+            .with_scan_ids(
+                ::std::vec![
+                    ::std::string::String::from("ad297b24a4f818d9da49c9bec10d54c179b6751fc362802b077f710b3638e0f0")
+                ],
+            )
+            .with_scan_path(::std::vec![::std::string::String::from("/tmp")]);
+        let call = client.modify_virus_scan_setting(&request);
+        sizes.push(("ModifyVirusScanSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyVirusScanSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-virus-scan-timeout-setting")]
+    {
+        let request = models::ModifyVirusScanTimeoutSettingRequest::new(1u64, 0u64);
+        let call = client.modify_virus_scan_timeout_setting(&request);
+        sizes.push(("ModifyVirusScanTimeoutSetting", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyVirusScanTimeoutSetting.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-vul-defence-event-status")]
+    {
+        let request = models::ModifyVulDefenceEventStatusRequest::new(
+                ::std::vec![1i64],
+                "EVENT_DEALED",
+            )
+            .with_remark("remark content");
+        let call = client.modify_vul_defence_event_status(&request);
+        sizes.push(("ModifyVulDefenceEventStatus", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ModifyVulDefenceEventStatus.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-modify-vul-defence-setting")]
+    {
+        let request = models::ModifyVulDefenceSettingRequest::new(1i64).with_scope(1i64);
+        let call = client.modify_vul_defence_setting(&request);
+        sizes.push(("ModifyVulDefenceSetting", ::std::mem::size_of_val(&call)));
+        sizes.push(("ModifyVulDefenceSetting.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-open-tcss-trial")]
+    {
+        let request = models::OpenTcssTrialRequest::new();
+        let call = client.open_tcss_trial(&request);
+        sizes.push(("OpenTcssTrial", ::std::mem::size_of_val(&call)));
+        sizes.push(("OpenTcssTrial.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-remove-asset-image-registry-registry-detail")]
+    {
+        let request = models::RemoveAssetImageRegistryRegistryDetailRequest::new(1i64);
+        let call = client.remove_asset_image_registry_registry_detail(&request);
+        sizes
+            .push((
+                "RemoveAssetImageRegistryRegistryDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "RemoveAssetImageRegistryRegistryDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-renew-image-authorize-state")]
+    {
+        let request = models::RenewImageAuthorizeStateRequest::new(false)
+            .with_image_ids(::std::vec![::std::string::String::from("test-image-id")]);
+        let call = client.renew_image_authorize_state(&request);
+        sizes.push(("RenewImageAuthorizeState", ::std::mem::size_of_val(&call)));
+        sizes.push(("RenewImageAuthorizeState.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-reset-sec-log-topic-config")]
+    {
+        let request = models::ResetSecLogTopicConfigRequest::new("ckafka", "k8s_api");
+        let call = client.reset_sec_log_topic_config(&request);
+        sizes.push(("ResetSecLogTopicConfig", ::std::mem::size_of_val(&call)));
+        sizes.push(("ResetSecLogTopicConfig.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-scan-compliance-assets")]
+    {
+        let request = models::ScanComplianceAssetsRequest::new(
+            ::std::vec![111u64, 456u64, 789u64],
+        );
+        let call = client.scan_compliance_assets(&request);
+        sizes.push(("ScanComplianceAssets", ::std::mem::size_of_val(&call)));
+        sizes.push(("ScanComplianceAssets.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-scan-compliance-assets-by-policy-item")]
+    {
+        let request = models::ScanComplianceAssetsByPolicyItemRequest::new(
+            10001u64,
+            ::std::vec![111u64, 456u64, 789u64],
+        );
+        let call = client.scan_compliance_assets_by_policy_item(&request);
+        sizes.push(("ScanComplianceAssetsByPolicyItem", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ScanComplianceAssetsByPolicyItem.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-scan-compliance-policy-items")]
+    {
+        let request = models::ScanCompliancePolicyItemsRequest::new(
+            ::std::vec![111u64, 456u64, 789u64],
+        );
+        let call = client.scan_compliance_policy_items(&request);
+        sizes.push(("ScanCompliancePolicyItems", ::std::mem::size_of_val(&call)));
+        sizes.push(("ScanCompliancePolicyItems.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-scan-compliance-scan-failed-assets")]
+    {
+        let request = models::ScanComplianceScanFailedAssetsRequest::new(
+            ::std::vec![1002u64],
+        );
+        let call = client.scan_compliance_scan_failed_assets(&request);
+        sizes.push(("ScanComplianceScanFailedAssets", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "ScanComplianceScanFailedAssets.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-set-check-mode")]
+    {
+        let request = models::SetCheckModeRequest::new(
+                ::std::vec![::std::string::String::from("cls-0zmsjvko")],
+            )
+            .with_cluster_auto_check(1u64);
+        let call = client.set_check_mode(&request);
+        sizes.push(("SetCheckMode", ::std::mem::size_of_val(&call)));
+        sizes.push(("SetCheckMode.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-stop-virus-scan-task")]
+    {
+        let request = models::StopVirusScanTaskRequest::new("task-id");
+        let call = client.stop_virus_scan_task(&request);
+        sizes.push(("StopVirusScanTask", ::std::mem::size_of_val(&call)));
+        sizes.push(("StopVirusScanTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-stop-vul-scan-task")]
+    {
+        let request = models::StopVulScanTaskRequest::new()
+            .with_local_task_id(1i64)
+            .with_registry_task_id(1i64);
+        let call = client.stop_vul_scan_task(&request);
+        sizes.push(("StopVulScanTask", ::std::mem::size_of_val(&call)));
+        sizes.push(("StopVulScanTask.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-switch-image-auto-authorized-rule")]
+    {
+        let request = models::SwitchImageAutoAuthorizedRuleRequest::new(1i64, 1i64);
+        let call = client.switch_image_auto_authorized_rule(&request);
+        sizes.push(("SwitchImageAutoAuthorizedRule", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "SwitchImageAutoAuthorizedRule.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-sync-asset-image-registry-asset")]
+    {
+        let request = models::SyncAssetImageRegistryAssetRequest::new()
+            .with_all(false)
+            .with_registry_ids(::std::vec![29115u64]);
+        let call = client.sync_asset_image_registry_asset(&request);
+        sizes.push(("SyncAssetImageRegistryAsset", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "SyncAssetImageRegistryAsset.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-uninstall-cluster-container-security")]
+    {
+        let request = models::UninstallClusterContainerSecurityRequest::new(
+            ::std::vec![::std::string::String::from("abc")],
+        );
+        let call = client.uninstall_cluster_container_security(&request);
+        sizes
+            .push(("UninstallClusterContainerSecurity", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "UninstallClusterContainerSecurity.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-update-and-publish-network-firewall-policy-detail")]
+    {
+        let request = models::UpdateAndPublishNetworkFirewallPolicyDetailRequest::new(
+                "cls-cluster-id",
+                22u64,
+                0i64,
+                0i64,
+                "a=b",
+            )
+            .with_namespace("default")
+            .with_description("Description")
+            .with_custom_policy(
+                ::std::vec![
+                    models::NetworkCustomPolicy { direction :
+                    ::std::string::String::from("FROM"), ports :
+                    ::std::option::Option::Some(::std::vec![models::NetworkPorts {
+                    protocol :
+                    ::std::option::Option::Some(::std::string::String::from("TCP")), port
+                    : ::std::option::Option::Some(::std::string::String::from("80")) }]),
+                    peer : ::std::option::Option::Some(::std::vec![models::NetworkPeer {
+                    peer_type : ::std::string::String::from("NamespaceSelector "),
+                    namespace_selector :
+                    ::std::option::Option::Some(::std::string::String::from("default")),
+                    pod_selector :
+                    ::std::option::Option::Some(::std::string::String::from("default ")),
+                    ip_block :
+                    ::std::option::Option::Some(::std::string::String::from("0.0.0.0/24"))
+                    }]) }
+                ],
+            );
+        let call = client.update_and_publish_network_firewall_policy_detail(&request);
+        sizes
+            .push((
+                "UpdateAndPublishNetworkFirewallPolicyDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "UpdateAndPublishNetworkFirewallPolicyDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-update-and-publish-network-firewall-policy-yaml-detail")]
+    {
+        let request = models::UpdateAndPublishNetworkFirewallPolicyYamlDetailRequest::new(
+                "cls-dff**",
+                1u64,
+            )
+            .with_yaml("YXNkZmFzZGZhZHNmYXNkZmFzZGY=")
+            .with_description("desc");
+        let call = client
+            .update_and_publish_network_firewall_policy_yaml_detail(&request);
+        sizes
+            .push((
+                "UpdateAndPublishNetworkFirewallPolicyYamlDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "UpdateAndPublishNetworkFirewallPolicyYamlDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-update-asset-image-registry-registry-detail")]
+    {
+        let request = models::UpdateAssetImageRegistryRegistryDetailRequest::new(
+                "private_aws",
+                "name01",
+                "password",
+                "https://dkr.ecr.us-east-119.amazonaws.com",
+                "aws",
+                "public",
+            )
+            .with_registry_version("V1")
+            .with_registry_region("default")
+            .with_speed_limit(0i64)
+            .with_insecure(0u64)
+            .with_conn_detect_config(
+                ::std::vec![
+                    models::ConnDetectConfig { quuid :
+                    ::std::option::Option::Some(::std::string::String::from("5a540076-d38a-4078-aa98-e7c86371d322")),
+                    uuid :
+                    ::std::option::Option::Some(::std::string::String::from("5a540076-d38a-4078-aa98-e7c86371d322"))
+                    }
+                ],
+            );
+        let call = client.update_asset_image_registry_registry_detail(&request);
+        sizes
+            .push((
+                "UpdateAssetImageRegistryRegistryDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "UpdateAssetImageRegistryRegistryDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-update-image-registry-timing-scan-task")]
+    {
+        let request = models::UpdateImageRegistryTimingScanTaskRequest::new(
+                1u64,
+                true,
+                "18:10",
+            )
+            .with_scan_type(
+                ::std::vec![
+                    ::std::string::String::from("CVE"),
+                    ::std::string::String::from("VIRUS"),
+                    ::std::string::String::from("RISK")
+                ],
+            )
+            .with_id(::std::vec![])
+            .with_latest(true)
+            .with_container_running(false)
+            .with_scan_end_time("20:00")
+            .with_scan_scope(2u64)
+            .with_registry_type(::std::vec![::std::string::String::from("ccr")])
+            .with_namespace(::std::vec![::std::string::String::from("tke-images")])
+            .with_exclude_image_asset_ids(::std::vec![]);
+        let call = client.update_image_registry_timing_scan_task(&request);
+        sizes
+            .push(("UpdateImageRegistryTimingScanTask", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "UpdateImageRegistryTimingScanTask.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-update-network-firewall-policy-detail")]
+    {
+        let request = models::UpdateNetworkFirewallPolicyDetailRequest::new(
+                "cls-sdfdsf",
+                22u64,
+                0i64,
+                0i64,
+                "a=b",
+            )
+            .with_namespace("default")
+            .with_description("just for develop")
+            .with_custom_policy(
+                ::std::vec![
+                    models::NetworkCustomPolicy { direction :
+                    ::std::string::String::from("FROM"), ports :
+                    ::std::option::Option::Some(::std::vec![]), peer :
+                    ::std::option::Option::Some(::std::vec![]) }
+                ],
+            );
+        let call = client.update_network_firewall_policy_detail(&request);
+        sizes
+            .push(("UpdateNetworkFirewallPolicyDetail", ::std::mem::size_of_val(&call)));
+        sizes
+            .push((
+                "UpdateNetworkFirewallPolicyDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
+        drop(call);
+    }
+    #[cfg(feature = "tcss-update-network-firewall-policy-yaml-detail")]
+    {
+        let request = models::UpdateNetworkFirewallPolicyYamlDetailRequest::new(
+                "cls-67898",
+                1u64,
+            )
+            .with_yaml("YXNkZmFzZGZhZHNmYXNkZmFzZGY=")
+            .with_description("desc");
+        let call = client.update_network_firewall_policy_yaml_detail(&request);
+        sizes
+            .push((
+                "UpdateNetworkFirewallPolicyYamlDetail",
+                ::std::mem::size_of_val(&call),
+            ));
+        sizes
+            .push((
+                "UpdateNetworkFirewallPolicyYamlDetail.boxed",
+                ::std::mem::size_of_val(&*call),
+            ));
         drop(call);
     }
     for (action, size) in &sizes {

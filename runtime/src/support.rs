@@ -41,6 +41,18 @@ pub use pages::{Pages, Paging};
 /// on the heap; one allocation per call, next to the request's own.
 pub type ActionFuture<'a, Resp, C> = Pin<Box<dyn Future<Output = Result<Resp, Error<C>>> + Send + 'a>>;
 
+/// The default body of every generated trait method: a test double that implements only the
+/// actions its code calls stays complete when some crate enables one more action's feature.
+/// Calling an action the implementation left out fails with the common code
+/// `UnsupportedOperation` and a message naming the action, never a panic.
+pub fn not_implemented<'a, Resp: Send + 'a, C: ErrorCode>(action: &'static ActionInfo) -> ActionFuture<'a, Resp, C> {
+    Box::pin(std::future::ready(Err(Error::Api(crate::ApiError {
+        code: C::from_code("UnsupportedOperation"),
+        message: format!("{} is not implemented by this client (a test double that leaves it out?)", action.name),
+        request_id: String::new(),
+    }))))
+}
+
 /// The future of [`call`]: the boxed non-generic [`Client::call_raw`], then decoding.
 #[must_use = "futures do nothing unless awaited"]
 pub struct Call<'a, Resp, C> {

@@ -3,6 +3,8 @@
 //! - `cargo xtask gen` regenerates `generated/` from `spec/`, writing only changed files;
 //! - `cargo xtask gen --check` writes nothing and fails, naming the stale files, when
 //!   `generated/` differs from what the spec produces;
+//! - `cargo xtask import` drafts spec files for what the vendored upstream description
+//!   (`upstream/`) has and `spec/` lacks, never touching an existing file;
 //! - `cargo xtask synth --actions N [--seed S] [--services K] --out DIR` writes a synthetic
 //!   spec of N actions (for the scale benchmarks in `bench/`);
 //! - `cargo xtask emit --spec DIR --out CRATE [--name NAME] [--runtime PATH] [--no-cache]`
@@ -13,8 +15,10 @@
 
 mod cache;
 mod generate;
+mod import;
 mod standalone;
 mod synth;
+mod upstream;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,11 +34,12 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["gen"] => generate::run(&workspace_root(), generate::Mode::Write),
         ["gen", "--check"] => generate::run(&workspace_root(), generate::Mode::Check),
+        ["import"] => import::run(&workspace_root()),
         ["synth", rest @ ..] => standalone::synth_cli(rest),
         ["emit", rest @ ..] => standalone::emit_cli(&workspace_root(), rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask gen [--check]\n       cargo xtask synth --actions N [--seed S] [--services K] --out DIR\n       cargo xtask emit --spec DIR --out CRATE [--name NAME] [--runtime PATH] [--no-cache]"
+                "usage: cargo xtask gen [--check]\n       cargo xtask import\n       cargo xtask synth --actions N [--seed S] [--services K] --out DIR\n       cargo xtask emit --spec DIR --out CRATE [--name NAME] [--runtime PATH] [--no-cache]"
             );
             return ExitCode::from(2);
         }

@@ -8,7 +8,15 @@
 //! - value sets are open: a value outside the documented set (`AutomaticRenewal: 194`) is
 //!   fine, only its JSON kind is checked;
 //! - `null` is accepted only for fields documented "may return null";
-//! - the example request must carry every required parameter.
+//! - the example request must carry every required parameter, and a success response every
+//!   field documented as always present (`output_required`, not nullable);
+//! - numbers and booleans written as JSON strings (`{"VulId": "1"}`) are accepted as their
+//!   declared type, as the live API and the runtime accept them;
+//! - the placeholder line is `<Common request parameters>` or its Chinese form
+//!   `<公共请求参数>`; a URL-form request may be followed by a blank line and a JSON body
+//!   (as some pages show), which is checked as the request too;
+//! - an example the spec marks with `fault:` must really be wrong: its problems are not
+//!   reported, it is left out of the IR's examples and recorded as faulty.
 //!
 //! Problems inside the example text point at the line of the example (the request and
 //! response are YAML block scalars, so text line `k` is file line `key line + 1 + k`).
@@ -145,20 +153,35 @@ impl Cx<'_> {
         ex: &ExampleSpec,
         request: (&[ir::Field], &Tolerated),
         response: (&[ir::Field], &Tolerated),
-    ) -> Option<ir::Example> {
+    ) -> Result<Option<ir::Example>, ir::FaultyExample> {
         let before = self.diags.len();
         let parsed_request = self.request(ex, request);
         let parsed_response = self.response(ex, response);
-        let (method, req) = parsed_request?;
-        let resp = parsed_response?;
-        (self.diags.len() == before).then(|| ir::Example {
+        if let Some(fault) = &ex.fault {
+            let found = self.diags.len() - before;
+            self.diags.truncate(before);
+            if found == 0 {
+                self.report(
+                    ex,
+                    Part::Request,
+                    None,
+                    format!("the example is marked `fault: {fault}`, but the checker finds nothing wrong with it"),
+                    Some("remove `fault:` (the example is fine) or correct the fault it records".into()),
+                );
+                return Ok(None);
+            }
+            return Err(ir::FaultyExample { title: ex.title.clone(), fault: fault.clone() });
+        }
+        let (Some((method, req)), Some(resp)) = (parsed_request, parsed_response) else { return Ok(None) };
+        Ok((self.diags.len() == before).then(|| ir::Example {
             title: ex.title.clone(),
+            description: ex.description.clone(),
             method,
             request_text: ex.request.clone(),
             request: req,
             response_text: ex.response.clone(),
             response: resp,
-        })
+        }))
     }
 
     // ---------------------------------------------------------------- request
@@ -167,27 +190,17 @@ impl Cx<'_> {
         let text = ex.request.as_str();
         let first = text.lines().next().unwrap_or("").trim();
         if first.starts_with("https://") || first.starts_with("http://") {
-            let (tree, spots) = self.url_form(ex)?;
+            let (tree, spots, body) = self.url_form(ex)?;
             let json = self.node_to_json(ex, tree)?;
             let shape = Shape { fields, tolerated, owner: "the request" };
             let value = self.check_object(ex, Part::Request, &json, shape, "", true, &Spots::Query(spots));
+            if let Some((body, offset)) = body {
+                self.json_body(ex, body, offset, shape)?;
+            }
             Some((ir::ExampleMethod::Get, value))
         } else if first.starts_with("POST ") || first.starts_with("GET ") {
             let (body, offset) = self.http_form(ex)?;
-            let parsed: Value = match serde_json::from_str(body) {
-                Ok(v) => v,
-                Err(e) => {
-                    let spot = Some((offset + e.line().saturating_sub(1), e.column().saturating_sub(1)));
-                    self.report(ex, Part::Request, spot, format!("the request body is not valid JSON: {}", strip_position(&e.to_string())), None);
-                    return None;
-                }
-            };
-            if !parsed.is_object() {
-                self.report(ex, Part::Request, Some((offset, 0)), "the request body must be a JSON object".into(), None);
-                return None;
-            }
-            let shape = Shape { fields, tolerated, owner: "the request" };
-            let value = self.check_object(ex, Part::Request, &parsed, shape, "", false, &Spots::Json(text));
+            let value = self.json_body(ex, body, offset, Shape { fields, tolerated, owner: "the request" })?;
             Some((ir::ExampleMethod::Post, value))
         } else {
             self.report(
@@ -199,6 +212,23 @@ impl Cx<'_> {
             );
             None
         }
+    }
+
+    /// A JSON request body starting at 0-based line `offset` of the request text.
+    fn json_body(&mut self, ex: &ExampleSpec, body: &str, offset: usize, shape: Shape<'_>) -> Option<Value> {
+        let parsed: Value = match serde_json::from_str(body) {
+            Ok(v) => v,
+            Err(e) => {
+                let spot = Some((offset + e.line().saturating_sub(1), e.column().saturating_sub(1)));
+                self.report(ex, Part::Request, spot, format!("the request body is not valid JSON: {}", strip_position(&e.to_string())), None);
+                return None;
+            }
+        };
+        if !parsed.is_object() {
+            self.report(ex, Part::Request, Some((offset, 0)), "the request body must be a JSON object".into(), None);
+            return None;
+        }
+        Some(self.check_object(ex, Part::Request, &parsed, shape, "", false, &Spots::Json(&ex.request)))
     }
 
     fn check_host(&mut self, ex: &ExampleSpec, host: &str, spot: Spot) {
@@ -223,15 +253,40 @@ impl Cx<'_> {
         }
     }
 
-    /// `https://host/?Action=X` then `&Key=Value` lines (and `&<Common request parameters>`).
-    fn url_form(&mut self, ex: &ExampleSpec) -> Option<(Node, QuerySpots)> {
+    /// `https://host/?Action=X` then `&Key=Value` lines (and `&<Common request parameters>`),
+    /// then, after a blank line, an optional JSON body (returned with its 0-based line).
+    #[allow(clippy::type_complexity)]
+    fn url_form<'t>(&mut self, ex: &'t ExampleSpec) -> Option<(Node, QuerySpots, Option<(&'t str, usize)>)> {
         let mut pairs: Vec<(String, String, (usize, usize))> = Vec::new();
         let mut ok = true;
-        for (i, raw) in ex.request.lines().enumerate() {
+        let mut body = None;
+        let mut offset = 0;
+        for (i, raw) in ex.request.split('\n').enumerate() {
+            offset += raw.len() + 1;
             let indent = raw.len() - raw.trim_start().len();
             let line = raw.trim();
             if line.is_empty() {
+                let rest = ex.request.get(offset.min(ex.request.len())..).unwrap_or("");
+                if i > 0 && rest.trim_start().starts_with('{') {
+                    let skipped = rest.len() - rest.trim_start().len();
+                    let line = i + 1 + rest[..skipped].matches('\n').count();
+                    body = Some((&ex.request[offset + skipped..], line));
+                    break;
+                }
                 continue;
+            }
+            // The body may also follow the query lines directly, or share the placeholder's line.
+            let line_start = offset - raw.len() - 1;
+            if i > 0 && line.starts_with('{') {
+                body = Some((&ex.request[line_start + indent..], i));
+                break;
+            }
+            if let Some(p) = line.strip_prefix('&').and_then(|l| PLACEHOLDERS.iter().find(|p| l.starts_with(**p))) {
+                let after = line[1 + p.len()..].trim_start();
+                if after.starts_with('{') {
+                    body = Some((&ex.request[line_start + raw.len() - after.len()..], i));
+                    break;
+                }
             }
             let (query, qcol) = if i == 0 {
                 let after_scheme = line.split_once("://").map_or("", |(_, r)| r);
@@ -259,7 +314,7 @@ impl Cx<'_> {
             for piece in query.split('&') {
                 let here = (i, col);
                 col += piece.len() + 1;
-                if piece.is_empty() || piece == "<Common request parameters>" {
+                if piece.is_empty() || is_placeholder(piece) {
                     continue;
                 }
                 let Some((k, v)) = piece.split_once('=') else {
@@ -288,7 +343,7 @@ impl Cx<'_> {
                 }
             }
         }
-        ok.then_some((root, spots))
+        ok.then_some((root, spots, body))
     }
 
     fn node_to_json(&mut self, ex: &ExampleSpec, node: Node) -> Option<Value> {
@@ -351,8 +406,17 @@ impl Cx<'_> {
                 body_line = i;
                 break;
             }
-            if line == "<Common request parameters>" {
-                continue;
+            if let Some(p) = PLACEHOLDERS.iter().find(|p| line.starts_with(**p)) {
+                let after = line[p.len()..].trim_start();
+                if after.starts_with('{') {
+                    // The placeholder and the body on one line.
+                    let col = raw.len() - after.len();
+                    let offset: usize = lines.iter().take(i).map(|l| l.len() + 1).sum::<usize>() + col;
+                    return Some((text.get(offset..).unwrap_or(""), i));
+                }
+                if after.is_empty() {
+                    continue;
+                }
             }
             let Some((name, value)) = line.split_once(':') else {
                 self.report(ex, Part::Request, Some((i, 0)), format!("expected a `Header: value` line, found `{line}`"), None);
@@ -493,6 +557,18 @@ impl Cx<'_> {
             let checked = self.check_value(ex, part, val, &f.ty, f.nullable, &sub, loose, spots);
             out.insert(k.clone(), checked);
         }
+        if part == Part::Response {
+            for f in fields.iter().filter(|f| f.output_required && !f.nullable && !obj.contains_key(&f.name)) {
+                let shown = if jpath.is_empty() { f.name.clone() } else { format!("{jpath}.{}", f.name) };
+                self.report(
+                    ex,
+                    part,
+                    spots.find(jpath).or(Some((0, 0))),
+                    format!("the example response lacks `{shown}`, which the spec says is always present"),
+                    Some("a decoder in strict mode rejects this response: if the field can be absent, set `required: false`".into()),
+                );
+            }
+        }
         if part == Part::Request {
             for f in fields.iter().filter(|f| f.required && !obj.contains_key(&f.name)) {
                 let shown = if jpath.is_empty() { f.name.clone() } else { format!("{jpath}.{}", f.name) };
@@ -574,11 +650,19 @@ impl Cx<'_> {
     }
 }
 
-/// The value as the declared scalar: JSON kinds must match; with `loose` (URL-form text)
-/// numeric and boolean text converts.
-fn coerce(v: &Value, s: ir::Scalar, loose: bool) -> Option<Value> {
+/// The placeholder lines that stand for the common request parameters.
+const PLACEHOLDERS: &[&str] = &["<Common request parameters>", "<公共请求参数>"];
+
+fn is_placeholder(s: &str) -> bool {
+    PLACEHOLDERS.contains(&s.trim())
+}
+
+/// The value as the declared scalar. JSON kinds must match, except that numbers and booleans
+/// may be written as text (URL-form values always are; JSON bodies sometimes quote them, and
+/// the live API accepts that): such text converts to the declared type.
+fn coerce(v: &Value, s: ir::Scalar, _loose: bool) -> Option<Value> {
     use ir::Scalar as S;
-    let text = if loose { v.as_str() } else { None };
+    let text = v.as_str();
     match s {
         S::String | S::Date | S::DateTime | S::Timestamp => v.is_string().then(|| v.clone()),
         S::Integer => match text {

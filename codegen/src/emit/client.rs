@@ -52,6 +52,8 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         #deny_warnings
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
+        // The crate itself implements and calls the actions it marks deprecated.
+        #![allow(deprecated)]
 
         pub mod common;
         #(#modules)*
@@ -109,8 +111,8 @@ pub(crate) fn service_rs(service: &Service, options: &Options) -> TokenStream {
         }
     });
     let trait_doc = doc_attrs(&format!(
-        "The {} API: one async method per action.\n\n[`{}`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move {{ ... }})`). Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `{}`): then the trait is the same whatever other crates enable.",
-        service.title, service.client_name, service.module
+        "The {} API: one async method per action.\n\n[`{}`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move {{ ... }})`). Each method exists only with its action's Cargo feature and has a default body that fails with `UnsupportedOperation` naming the action, so a test double implements just the actions its code calls and keeps compiling whatever features other crates enable.",
+        service.title, service.client_name
     ));
     let client_doc = doc_attrs(&format!(
         "[`{}`] over a [`tc_runtime::Client`]: signing, retries, timeouts and rate limits come from the runtime client's configuration.",
@@ -192,13 +194,30 @@ fn trait_method(service: &Service, action: &Action, krate: &proc_macro2::Ident) 
     }
     doc.push_str("\n\n# Example\n\n");
     doc.push_str(&doc_example(service, action, krate));
+    if action.deprecated {
+        doc = format!("**Deprecated** upstream.\n\n{doc}");
+    }
     let doc = doc_attrs(&doc);
     let cfg = features::cfg_action(service, action);
+    let deprecated = deprecated_attr(action);
+    let info = info_ident(action);
     quote! {
         #doc
         #cfg
-        fn #method<'a>(&'a self, request: &'a models::#req) -> ::tc_runtime::ActionFuture<'a, models::#resp, errors::#err>;
+        #deprecated
+        fn #method<'a>(&'a self, request: &'a models::#req) -> ::tc_runtime::ActionFuture<'a, models::#resp, errors::#err> {
+            let _ = request;
+            ::tc_runtime::support::not_implemented(&#info)
+        }
     }
+}
+
+/// `#[deprecated]` for an action documented as deprecated.
+fn deprecated_attr(action: &Action) -> Option<TokenStream> {
+    action.deprecated.then(|| {
+        let note = format!("`{}` is deprecated upstream", action.name);
+        quote!(#[deprecated(note = #note)])
+    })
 }
 
 fn pager_method(service: &Service, action: &Action, _p: &Pagination) -> TokenStream {
@@ -210,9 +229,11 @@ fn pager_method(service: &Service, action: &Action, _p: &Pagination) -> TokenStr
         action.name, pager
     ));
     let cfg = features::cfg_action(service, action);
+    let deprecated = deprecated_attr(action);
     quote! {
         #doc
         #cfg
+        #deprecated
         fn #method(&self, request: models::#req) -> #pager<'_, Self>
         where
             Self: Sized,

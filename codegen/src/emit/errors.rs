@@ -1,6 +1,9 @@
-//! Emits the typed error codes: `src/common.rs` (the codes any action can return) and
-//! `src/<service>/errors.rs` (one enum per action: its documented codes, the common codes,
-//! and `Unknown` keeping any other code verbatim). Equality, hashing and `Debug` go by the
+//! Emits the typed error codes: `src/common.rs` (the codes any action can return),
+//! `src/<service>/errors/mod.rs` (the service's enum: its codes, the common codes, and
+//! `Unknown` keeping any other code verbatim) and one file per action: an alias of the
+//! service's enum, or, for an action that documents codes of its own, an enum of those with
+//! the service's enum as the fallback. One service enum instead of a copy per action keeps
+//! a service of hundreds of actions cheap to compile. Equality, hashing and `Debug` go by the
 //! code itself: one line each instead of derives that match every variant, which matters
 //! with a thousand actions.
 
@@ -78,59 +81,107 @@ pub(crate) fn errors_rs(service: &Service) -> Vec<(String, Piece<'_>)> {
             let modules = service.actions.iter().map(|a| {
                 gated_module(&features::cfg_action(service, a), &ident(&a.method), &[ident(&a.error_type)])
             });
+            let service_enum = service_error(service);
             quote! {
                 #![doc = #doc]
+                #service_enum
                 #(#modules)*
             }
         }),
     )];
     for a in &service.actions {
-        files.push((format!("{dir}/{}.rs", a.method), Box::new(move || action_error(a))));
+        files.push((format!("{dir}/{}.rs", a.method), Box::new(move || action_error(service, a))));
     }
     files
 }
 
-fn action_error(action: &Action) -> TokenStream {
-    let name = ident(&action.error_type);
+/// The service's enum: its own codes (those that are not common ones), `Common`, `Unknown`.
+fn service_error(service: &Service) -> TokenStream {
+    let name = ident(&service.error_type);
     let doc = doc_attrs(&format!(
-        "Error code of `{}`: the codes its documentation lists, then the common codes any action can return, then `Unknown` with the raw code.\n\nFrom [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors (the runtime itself retries throttling only), `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].",
-        action.name
+        "Error code of every {} action: the service's codes, then the common codes any action can return, then `Unknown` with the raw code.\n\nFrom [`tc_runtime::ErrorCode`]: `is_retryable()` is true for throttling and internal errors, `is_caller_fault()` for codes that say the request is wrong (credentials, parameters, permissions), `class()` gives the [`tc_runtime::ErrorClass`].",
+        service.name
     ));
-    let documented: &[ErrorCode] = &action.errors;
-    let variants = documented.iter().map(|c| {
-        let doc = doc_attrs(&format!("`{}`: {}", c.code, escape(c.description.trim())));
-        let variant = ident(&c.rust_name);
-        quote!(#doc #variant,)
-    });
-    let names: Vec<_> = documented.iter().map(|c| ident(&c.rust_name)).collect();
-    let wires: Vec<&str> = documented.iter().map(|c| c.code.as_str()).collect();
-    let common = quote! {
+    let codes: Vec<&ErrorCode> = service.errors.iter().collect();
+    let body = code_enum(&name, &codes, quote! {
+        /// A common error code (see [`CommonErrorCode`](crate::common::CommonErrorCode)).
+        Common(crate::common::CommonErrorCode),
+        /// A code neither the service nor the common list documents, kept verbatim.
+        Unknown(::std::string::String),
+    }, quote! {
         match crate::common::CommonErrorCode::from_code(code) {
             ::std::option::Option::Some(common) => Self::Common(common),
             ::std::option::Option::None => Self::Unknown(code.to_owned()),
         }
-    };
-    let from_code = if documented.is_empty() {
-        common
+    }, quote! {
+        Self::Common(common) => common.as_str(),
+        Self::Unknown(code) => code,
+    }, quote!(::std::matches!(self, Self::Unknown(_))));
+    quote!(#doc #body)
+}
+
+fn action_error(service: &Service, action: &Action) -> TokenStream {
+    let name = ident(&action.error_type);
+    let service_type = ident(&service.error_type);
+    if action.own_errors.is_empty() {
+        let doc = doc_attrs(&format!(
+            "Error code of `{}`: the service's enum [`{}`](super::{}), as the action documents no codes beyond the service's and the common ones.",
+            action.name, service.error_type, service.error_type
+        ));
+        return quote! {
+            #doc
+            pub type #name = super::#service_type;
+        };
+    }
+    let doc = doc_attrs(&format!(
+        "Error code of `{}`: the codes its documentation lists that the service's enum does not hold, then the service's enum [`{}`](super::{}) (the service's codes, the common codes, `Unknown`).",
+        action.name, service.error_type, service.error_type
+    ));
+    let codes: Vec<&ErrorCode> = action.own_errors.iter().collect();
+    let body = code_enum(&name, &codes, quote! {
+        /// Any other code: the service's, a common one, or an unknown one.
+        Service(super::#service_type),
+    }, quote! {
+        Self::Service(<super::#service_type as ::tc_runtime::ErrorCode>::from_code(code))
+    }, quote! {
+        Self::Service(other) => ::tc_runtime::ErrorCode::as_str(other),
+    }, quote!(::std::matches!(self, Self::Service(super::#service_type::Unknown(_)))));
+    quote!(#doc #body)
+}
+
+/// An open error-code enum: a variant per code in `codes`, then `extra` variants; unknown
+/// codes go through `fallback`; `extra_str` gives the extra variants' codes.
+fn code_enum(
+    name: &proc_macro2::Ident,
+    codes: &[&ErrorCode],
+    extra: TokenStream,
+    fallback: TokenStream,
+    extra_str: TokenStream,
+    is_unknown: TokenStream,
+) -> TokenStream {
+    let variants = codes.iter().map(|c| {
+        let doc = doc_attrs(&format!("`{}`: {}", c.code, escape(c.description.trim())));
+        let variant = ident(&c.rust_name);
+        quote!(#doc #variant,)
+    });
+    let names: Vec<_> = codes.iter().map(|c| ident(&c.rust_name)).collect();
+    let wires: Vec<&str> = codes.iter().map(|c| c.code.as_str()).collect();
+    let from_code = if codes.is_empty() {
+        fallback
     } else {
         quote! {
             match code {
                 #(#wires => Self::#names,)*
-                _ => #common,
+                _ => #fallback,
             }
         }
     };
     quote! {
-        #doc
         #[derive(Clone)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
-            /// A common error code (see [`CommonErrorCode`](crate::common::CommonErrorCode))
-            /// that this action's page does not list itself.
-            Common(crate::common::CommonErrorCode),
-            /// A code neither this action's page nor the common list documents, kept verbatim.
-            Unknown(::std::string::String),
+            #extra
         }
 
         impl ::tc_runtime::ErrorCode for #name {
@@ -143,8 +194,7 @@ fn action_error(action: &Action) -> TokenStream {
             fn as_str(&self) -> &str {
                 match self {
                     #(Self::#names => #wires,)*
-                    Self::Common(common) => common.as_str(),
-                    Self::Unknown(code) => code,
+                    #extra_str
                 }
             }
         }
@@ -159,7 +209,7 @@ fn action_error(action: &Action) -> TokenStream {
         impl ::std::fmt::Debug for #name {
             #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::tc_runtime::support::codec::debug_str(f, ::tc_runtime::ErrorCode::as_str(self), ::std::matches!(self, Self::Unknown(_)))
+                ::tc_runtime::support::codec::debug_str(f, ::tc_runtime::ErrorCode::as_str(self), #is_unknown)
             }
         }
 

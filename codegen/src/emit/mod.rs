@@ -216,7 +216,7 @@ pub(crate) fn value_type_in(service: &Service, field: &Field, models: &TokenStre
 
 /// Whether the field is `Option<T>` in Rust: nullable, or not required.
 pub(crate) fn is_optional(field: &Field) -> bool {
-    field.nullable || !field.required
+    field.nullable || !field.required || !field.output_required
 }
 
 /// The full Rust type of a field.

@@ -14,6 +14,7 @@
 #![deny(warnings)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![allow(deprecated)]
 pub mod common;
 /// Demo Service (demo `2099-01-01`): Cargo feature `demo` for every action, `demo-<action>` for one.
 #[cfg(feature = "demo-base")]

@@ -18,8 +18,6029 @@ pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
 };
 /// The Cloud Workload Protection API: one async method per action.
 ///
-/// [`CwpClient`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move { ... })`). Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `cwp`): then the trait is the same whatever other crates enable.
+/// [`CwpClient`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move { ... })`). Each method exists only with its action's Cargo feature and has a default body that fails with `UnsupportedOperation` naming the action, so a test double implements just the actions its code calls and keeps compiling whatever features other crates enable.
 pub trait Cwp: Send + Sync {
+    /// This API is used to add cross-region log-in allowlists in batches.
+    ///
+    /// Action `AddLoginWhiteLists`, version `2018-02-28`. Reference: `docs/cwp/AddLoginWhiteLists.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::AddLoginWhiteListsRequest::new(models::HostLoginWhiteObj {
+    ///         places: ::std::vec![
+    ///             models::Place { city_id : ::std::option::Option::Some(0u64), province_id :
+    ///             ::std::option::Option::Some(135u64), country_id :
+    ///             ::std::option::Option::Some(0u64), location : ::std::option::Option::None }
+    ///         ],
+    ///         src_ip: ::std::string::String::from("1.2.3.4"),
+    ///         user_name: ::std::string::String::from("root"),
+    ///         is_global: 0u64,
+    ///         host_infos: ::std::vec![
+    ///             models::HostInfo { quuid :
+    ///             ::std::string::String::from("66640e61-aaaa-4632-aaaa-aaaa037e7ba0"), uuid :
+    ///             ::std::string::String::from("66640e61-aaaa-4632-aaaa-aaaa037e7ba0") }
+    ///         ],
+    ///         remark: ::std::option::Option::Some(::std::string::String::from("Remark")),
+    ///         start_time: ::std::option::Option::Some(::std::string::String::from("00:00")),
+    ///         end_time: ::std::option::Option::Some(::std::string::String::from("00:01")),
+    ///     });
+    ///     let response = client.add_login_white_lists(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-add-login-white-lists")]
+    fn add_login_white_lists<'a>(
+        &'a self,
+        request: &'a models::AddLoginWhiteListsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddLoginWhiteListsResponse,
+        errors::AddLoginWhiteListsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_LOGIN_WHITE_LISTS)
+    }
+    /// This API is used to add vulnerability ignore rules.
+    ///
+    /// Action `AddVulIgnoreRule`, version `2018-02-28`. Reference: `docs/cwp/AddVulIgnoreRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::AddVulIgnoreRuleRequest::new();
+    ///     let response = client.add_vul_ignore_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-add-vul-ignore-rule")]
+    fn add_vul_ignore_rule<'a>(
+        &'a self,
+        request: &'a models::AddVulIgnoreRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddVulIgnoreRuleResponse,
+        errors::AddVulIgnoreRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_VUL_IGNORE_RULE)
+    }
+    /// This API is used to ignore events or cancel ignoring in batches based on check item ID or event ID.
+    ///
+    /// Action `ChangeRuleEventsIgnoreStatus`, version `2018-02-28`. Reference: `docs/cwp/ChangeRuleEventsIgnoreStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ChangeRuleEventsIgnoreStatusRequest::new(1u64);
+    ///     let response = client.change_rule_events_ignore_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-change-rule-events-ignore-status")]
+    fn change_rule_events_ignore_status<'a>(
+        &'a self,
+        request: &'a models::ChangeRuleEventsIgnoreStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ChangeRuleEventsIgnoreStatusResponse,
+        errors::ChangeRuleEventsIgnoreStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CHANGE_RULE_EVENTS_IGNORE_STATUS)
+    }
+    /// This API is used to change the policy availability status by policy ID.
+    ///
+    /// Action `ChangeStrategyEnableStatus`, version `2018-02-28`. Reference: `docs/cwp/ChangeStrategyEnableStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ChangeStrategyEnableStatusRequest::new(1u64, 0u64);
+    ///     let response = client.change_strategy_enable_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-change-strategy-enable-status")]
+    fn change_strategy_enable_status<'a>(
+        &'a self,
+        request: &'a models::ChangeStrategyEnableStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ChangeStrategyEnableStatusResponse,
+        errors::ChangeStrategyEnableStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CHANGE_STRATEGY_ENABLE_STATUS)
+    }
+    /// This API is used to verify parameters entered for adding and editing high-risk command user rules.
+    ///
+    /// Action `CheckBashPolicyParams`, version `2018-02-28`. Reference: `docs/cwp/CheckBashPolicyParams.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CheckBashPolicyParamsRequest::new("Name,Process");
+    ///     let response = client.check_bash_policy_params(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-check-bash-policy-params")]
+    fn check_bash_policy_params<'a>(
+        &'a self,
+        request: &'a models::CheckBashPolicyParamsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckBashPolicyParamsResponse,
+        errors::CheckBashPolicyParamsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CHECK_BASH_POLICY_PARAMS)
+    }
+    /// This API is used to verify parameters entered for adding and editing high-risk command user rules.
+    ///
+    /// Action `CheckBashRuleParams`, version `2018-02-28`. Reference: `docs/cwp/CheckBashRuleParams.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CheckBashRuleParamsRequest::new("Name,Rule");
+    ///     let response = client.check_bash_rule_params(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-check-bash-rule-params")]
+    fn check_bash_rule_params<'a>(
+        &'a self,
+        request: &'a models::CheckBashRuleParamsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckBashRuleParamsResponse,
+        errors::CheckBashRuleParamsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CHECK_BASH_RULE_PARAMS)
+    }
+    /// This API is used to check the rule parameters entered at the core file monitoring frontend.
+    ///
+    /// Action `CheckFileTamperRule`, version `2018-02-28`. Reference: `docs/cwp/CheckFileTamperRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CheckFileTamperRuleRequest::new();
+    ///     let response = client.check_file_tamper_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-check-file-tamper-rule")]
+    fn check_file_tamper_rule<'a>(
+        &'a self,
+        request: &'a models::CheckFileTamperRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckFileTamperRuleResponse,
+        errors::CheckFileTamperRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CHECK_FILE_TAMPER_RULE)
+    }
+    /// This API is used to query whether the baseline is detected for the first time.
+    ///
+    /// Action `CheckFirstScanBaseline`, version `2018-02-28`. Reference: `docs/cwp/CheckFirstScanBaseline.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CheckFirstScanBaselineRequest::new();
+    ///     let response = client.check_first_scan_baseline(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-check-first-scan-baseline")]
+    fn check_first_scan_baseline<'a>(
+        &'a self,
+        request: &'a models::CheckFirstScanBaselineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckFirstScanBaselineResponse,
+        errors::CheckFirstScanBaselineErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CHECK_FIRST_SCAN_BASELINE)
+    }
+    /// This API is used to check the connectivity for log shipping from Kafka.
+    ///
+    /// Action `CheckLogKafkaConnectionState`, version `2018-02-28`. Reference: `docs/cwp/CheckLogKafkaConnectionState.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CheckLogKafkaConnectionStateRequest::new(
+    ///         1u64,
+    ///         "192.168.1.1:80",
+    ///         "uname",
+    ///         1u64,
+    ///         "pwdpwd",
+    ///         "ckafka-ce80kte5",
+    ///         "0.10.2.1",
+    ///     );
+    ///     let response = client.check_log_kafka_connection_state(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-check-log-kafka-connection-state")]
+    fn check_log_kafka_connection_state<'a>(
+        &'a self,
+        request: &'a models::CheckLogKafkaConnectionStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckLogKafkaConnectionStateResponse,
+        errors::CheckLogKafkaConnectionStateErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CHECK_LOG_KAFKA_CONNECTION_STATE)
+    }
+    /// This API is used to clean up the locally stored data.
+    ///
+    /// Action `ClearLocalStorage`, version `2018-02-28`. Reference: `docs/cwp/ClearLocalStorage.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ClearLocalStorageRequest::new();
+    ///     let response = client.clear_local_storage(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-clear-local-storage")]
+    fn clear_local_storage<'a>(
+        &'a self,
+        request: &'a models::ClearLocalStorageRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ClearLocalStorageResponse,
+        errors::ClearLocalStorageErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CLEAR_LOCAL_STORAGE)
+    }
+    /// This API is used to add the list of block allowlists.
+    ///
+    /// Action `CreateBanWhiteList`, version `2018-02-28`. Reference: `docs/cwp/CreateBanWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateBanWhiteListRequest::new(models::BanWhiteList {
+    ///         id: ::std::option::Option::Some(::std::string::String::from("1")),
+    ///         remark: ::std::option::Option::Some(::std::string::String::from("Remark")),
+    ///         src_ip: ::std::option::Option::Some(::std::string::String::from("1.1.1.1")),
+    ///         modify_time: ::std::option::Option::Some(
+    ///             ::std::string::String::from("2020-09-22 00:00:00"),
+    ///         ),
+    ///         create_time: ::std::option::Option::Some(
+    ///             ::std::string::String::from("2020-09-22 00:00:00"),
+    ///         ),
+    ///         uuid: ::std::option::Option::Some(
+    ///             ::std::string::String::from("05f0bcab-726c-4ea4-8109-bcd03d5598f7"),
+    ///         ),
+    ///         is_global: ::std::option::Option::Some(true),
+    ///         quuids: ::std::option::Option::Some(
+    ///             ::std::vec![
+    ///                 ::std::string::String::from("05f0bcab-726c-4ea4-8109-bcd03d5598f7")
+    ///             ],
+    ///         ),
+    ///     });
+    ///     let response = client.create_ban_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-ban-white-list")]
+    fn create_ban_white_list<'a>(
+        &'a self,
+        request: &'a models::CreateBanWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateBanWhiteListResponse,
+        errors::CreateBanWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_BAN_WHITE_LIST)
+    }
+    /// This API is used to create a baseline policy based on the policy information.
+    ///
+    /// Action `CreateBaselineStrategy`, version `2018-02-28`. Reference: `docs/cwp/CreateBaselineStrategy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateBaselineStrategyRequest::new(
+    ///         "istrategy",
+    ///         1u64,
+    ///         "00:00:00",
+    ///         ::std::vec![1u64],
+    ///         1u64,
+    ///         "CVM",
+    ///         "ab-bj",
+    ///     );
+    ///     let response = client.create_baseline_strategy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-baseline-strategy")]
+    fn create_baseline_strategy<'a>(
+        &'a self,
+        request: &'a models::CreateBaselineStrategyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateBaselineStrategyResponse,
+        errors::CreateBaselineStrategyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_BASELINE_STRATEGY)
+    }
+    /// This API is used to create an automatic binding task for newly purchased authorizations.
+    ///
+    /// Action `CreateBuyBindTask`, version `2018-02-28`. Reference: `docs/cwp/CreateBuyBindTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateBuyBindTaskRequest::new("Order number", 1u64);
+    ///     let response = client.create_buy_bind_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-buy-bind-task")]
+    fn create_buy_bind_task<'a>(
+        &'a self,
+        request: &'a models::CreateBuyBindTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateBuyBindTaskResponse,
+        errors::CreateBuyBindTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_BUY_BIND_TASK)
+    }
+    /// This API is used to create emergency vulnerability scan tasks.
+    ///
+    /// Action `CreateEmergencyVulScan`, version `2018-02-28`. Reference: `docs/cwp/CreateEmergencyVulScan.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateEmergencyVulScanRequest::new(1u64);
+    ///     let response = client.create_emergency_vul_scan(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-emergency-vul-scan")]
+    fn create_emergency_vul_scan<'a>(
+        &'a self,
+        request: &'a models::CreateEmergencyVulScanRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateEmergencyVulScanResponse,
+        errors::CreateEmergencyVulScanErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_EMERGENCY_VUL_SCAN)
+    }
+    /// This API is used to trigger event investigation and alarm backtracking for Ultimate Edition machines.
+    ///
+    /// Action `CreateIncidentBacktracking`, version `2018-02-28`. Reference: `docs/cwp/CreateIncidentBacktracking.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateIncidentBacktrackingRequest::new(
+    ///         "acdd5474-6360-4fd4-bfc7-843162cb8116",
+    ///     );
+    ///     let response = client.create_incident_backtracking(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-incident-backtracking")]
+    fn create_incident_backtracking<'a>(
+        &'a self,
+        request: &'a models::CreateIncidentBacktrackingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateIncidentBacktrackingResponse,
+        errors::CreateIncidentBacktrackingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_INCIDENT_BACKTRACKING)
+    }
+    /// This API is used to create Professional/Flagship edition orders
+    /// .This API is used to support creating orders through prepaid and pay-as-you-go.
+    /// This API is used to directly create postpaid orders.
+    /// This API is used to call the billing payment API for payment since prepaid orders are only placed but not paid.
+    ///
+    /// Action `CreateLicenseOrder`, version `2018-02-28`. Reference: `docs/cwp/CreateLicenseOrder.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateLicenseOrderRequest::new();
+    ///     let response = client.create_license_order(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-license-order")]
+    fn create_license_order<'a>(
+        &'a self,
+        request: &'a models::CreateLicenseOrderRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateLicenseOrderResponse,
+        errors::CreateLicenseOrderErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_LICENSE_ORDER)
+    }
+    /// This API is used to create log download tasks.
+    ///
+    /// Action `CreateLogExport`, version `2018-02-28`. Reference: `docs/cwp/CreateLogExport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateLogExportRequest::new(
+    ///         500u64,
+    ///         1656640800000i64,
+    ///         1656641100000i64,
+    ///     );
+    ///     let response = client.create_log_export(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-log-export")]
+    fn create_log_export<'a>(
+        &'a self,
+        request: &'a models::CreateLogExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateLogExportResponse,
+        errors::CreateLogExportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_LOG_EXPORT)
+    }
+    /// This API is used to add malicious request allowlists.
+    ///
+    /// Action `CreateMaliciousRequestWhiteList`, version `2018-02-28`. Reference: `docs/cwp/CreateMaliciousRequestWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateMaliciousRequestWhiteListRequest::new("www.qq.com");
+    ///     let response = client.create_malicious_request_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-malicious-request-white-list")]
+    fn create_malicious_request_white_list<'a>(
+        &'a self,
+        request: &'a models::CreateMaliciousRequestWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateMaliciousRequestWhiteListResponse,
+        errors::CreateMaliciousRequestWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_MALICIOUS_REQUEST_WHITE_LIST)
+    }
+    /// This API is used to create the Trojan allowlist.
+    ///
+    /// Action `CreateMalwareWhiteList`, version `2018-02-28`. Reference: `docs/cwp/CreateMalwareWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateMalwareWhiteListRequest::new(1u64);
+    ///     let response = client.create_malware_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-malware-white-list")]
+    fn create_malware_white_list<'a>(
+        &'a self,
+        request: &'a models::CreateMalwareWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateMalwareWhiteListResponse,
+        errors::CreateMalwareWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_MALWARE_WHITE_LIST)
+    }
+    /// This API is used to create a network attack allowlist.
+    ///
+    /// Action `CreateNetAttackWhiteList`, version `2018-02-28`. Reference: `docs/cwp/CreateNetAttackWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateNetAttackWhiteListRequest::new(
+    ///         1u64,
+    ///         ::std::vec![::std::string::String::from("127.0.0.1")],
+    ///     );
+    ///     let response = client.create_net_attack_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-net-attack-white-list")]
+    fn create_net_attack_white_list<'a>(
+        &'a self,
+        request: &'a models::CreateNetAttackWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateNetAttackWhiteListResponse,
+        errors::CreateNetAttackWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_NET_ATTACK_WHITE_LIST)
+    }
+    /// Adding a Website Protection Server
+    ///
+    /// Action `CreateProtectServer`, version `2018-02-28`. Reference: `docs/cwp/CreateProtectServer.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateProtectServerRequest::new(
+    ///         "/tmp",
+    ///         ::std::vec![
+    ///             models::ProtectHostConfig { quuid : ::std::string::String::from("quuid"),
+    ///             protect_switch : 1u64, auto_recovery : 1u64 }
+    ///         ],
+    ///     );
+    ///     let response = client.create_protect_server(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-protect-server")]
+    fn create_protect_server<'a>(
+        &'a self,
+        request: &'a models::CreateProtectServerRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateProtectServerResponse,
+        errors::CreateProtectServerErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_PROTECT_SERVER)
+    }
+    /// This API is used to create or modify anti-ransomware policies.
+    ///
+    /// Action `CreateRansomDefenseStrategy`, version `2018-02-28`. Reference: `docs/cwp/CreateRansomDefenseStrategy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateRansomDefenseStrategyRequest::new(
+    ///         "ada_api****",
+    ///         "00:00;11:00;15:00",
+    ///     );
+    ///     let response = client.create_ransom_defense_strategy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-ransom-defense-strategy")]
+    fn create_ransom_defense_strategy<'a>(
+        &'a self,
+        request: &'a models::CreateRansomDefenseStrategyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateRansomDefenseStrategyResponse,
+        errors::CreateRansomDefenseStrategyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_RANSOM_DEFENSE_STRATEGY)
+    }
+    /// This API is used to detect the intrusion and virus scanning.
+    ///
+    /// Action `CreateScanMalwareSetting`, version `2018-02-28`. Reference: `docs/cwp/CreateScanMalwareSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateScanMalwareSettingRequest::new(0u64, 1i64);
+    ///     let response = client.create_scan_malware_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-scan-malware-setting")]
+    fn create_scan_malware_setting<'a>(
+        &'a self,
+        request: &'a models::CreateScanMalwareSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateScanMalwareSettingResponse,
+        errors::CreateScanMalwareSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_SCAN_MALWARE_SETTING)
+    }
+    /// This API is used to add history search records.
+    ///
+    /// Action `CreateSearchLog`, version `2018-02-28`. Reference: `docs/cwp/CreateSearchLog.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateSearchLogRequest::new("yunjing");
+    ///     let response = client.create_search_log(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-search-log")]
+    fn create_search_log<'a>(
+        &'a self,
+        request: &'a models::CreateSearchLogRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateSearchLogResponse,
+        errors::CreateSearchLogErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_SEARCH_LOG)
+    }
+    /// This API is used to add the	retrieval template.
+    ///
+    /// Action `CreateSearchTemplate`, version `2018-02-28`. Reference: `docs/cwp/CreateSearchTemplate.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateSearchTemplateRequest::new(models::SearchTemplate {
+    ///         name: ::std::string::String::from("\"kbtest\""),
+    ///         log_type: ::std::string::String::from("\"malware\""),
+    ///         condition: ::std::string::String::from(
+    ///             "\"src_ip matching characters: 10.0.0.1\"",
+    ///         ),
+    ///         time_range: ::std::string::String::from(
+    ///             "\"2020-06-1300:00:00 to 2020-07-1323:59:59\"",
+    ///         ),
+    ///         query: ::std::string::String::from(
+    ///             "\"{\\\"index\\\":[\\\"malware\\\"],\\\"body\\\":{\\\"query\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"range\\\":{\\\"timestamp\\\":{\\\"gte\\\":1591977600000,\\\"lte\\\":1594655999999}}},\\\"must\\\":[{\\\"term\\\":{\\\"src_ip\\\":\\\"10.0.0.1\\\"}}],\\\"must_not\\\":[],\\\"should\\\":[]}}}},\\\"aggs\\\":{\\\"count_stats\\\":{\\\"date_histogram\\\":{\\\"field\\\":\\\"timestamp\\\",\\\"interval\\\":\\\"12h\\\",\\\"time_zone\\\":\\\"Asia/Shanghai\\\",\\\"min_doc_count\\\":1}}},\\\"highlight\\\":{\\\"fields\\\":{\\\"*\\\":{}}}},\\\"sort\\\":[{\\\"timestamp\\\":\\\"desc\\\"}]}\"",
+    ///         ),
+    ///         flag: ::std::string::String::from("\"simple\""),
+    ///         display_data: ::std::string::String::from(
+    ///             "\"[{\\\"id\\\":449375484687,\\\"patternsField\\\":\\\"src_ip\\\",\\\"selectedtype\\\":\\\"is\\\",\\\"selectedOptionsMap\\\":{\\\"is\\\":\\\"Match character\\\",\\\"like\\\":\\\"Fuzzy match character\\\",\\\"not\\\":\\\"Do not include character\\\",\\\"is_one_of\\\":\\\"Match any of the following characters\\\",\\\"not_one_of\\\":\\\"Do not include any of the following characters\\\"},\\\"selectedTypeList\\\":[\\\"is\\\",\\\"like\\\",\\\"not\\\",\\\"is_one_of\\\",\\\"not_one_of\\\"],\\\"third_cat\\\":\\\"input\\\",\\\"value\\\":\\\"10.0.0.1\\\"}]\"",
+    ///         ),
+    ///         id: ::std::option::Option::None,
+    ///     });
+    ///     let response = client.create_search_template(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-search-template")]
+    fn create_search_template<'a>(
+        &'a self,
+        request: &'a models::CreateSearchTemplateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateSearchTemplateResponse,
+        errors::CreateSearchTemplateErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_SEARCH_TEMPLATE)
+    }
+    /// This API is used to submit the vulnerabilities and fix them.
+    ///
+    /// Action `CreateVulFix`, version `2018-02-28`. Reference: `docs/cwp/CreateVulFix.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateVulFixRequest::new(::std::vec![], 0u64);
+    ///     let response = client.create_vul_fix(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-vul-fix")]
+    fn create_vul_fix<'a>(
+        &'a self,
+        request: &'a models::CreateVulFixRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulFixResponse,
+        errors::CreateVulFixErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_VUL_FIX)
+    }
+    /// This API is used to create allowlist orders.
+    ///
+    /// Action `CreateWhiteListOrder`, version `2018-02-28`. Reference: `docs/cwp/CreateWhiteListOrder.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::CreateWhiteListOrderRequest::new(
+    ///         1u64,
+    ///         10u64,
+    ///         10u64,
+    ///         1u64,
+    ///         "asset_center",
+    ///     );
+    ///     let response = client.create_white_list_order(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-create-white-list-order")]
+    fn create_white_list_order<'a>(
+        &'a self,
+        request: &'a models::CreateWhiteListOrderRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateWhiteListOrderResponse,
+        errors::CreateWhiteListOrderErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_WHITE_LIST_ORDER)
+    }
+    /// This API is used to delete all Java webshell events.
+    ///
+    /// Action `DeleteAllJavaMemShells`, version `2018-02-28`. Reference: `docs/cwp/DeleteAllJavaMemShells.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteAllJavaMemShellsRequest::new();
+    ///     let response = client.delete_all_java_mem_shells(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-all-java-mem-shells")]
+    fn delete_all_java_mem_shells<'a>(
+        &'a self,
+        request: &'a models::DeleteAllJavaMemShellsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteAllJavaMemShellsResponse,
+        errors::DeleteAllJavaMemShellsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_ALL_JAVA_MEM_SHELLS)
+    }
+    /// This API is used to delete the list of blocking allowlists.
+    ///
+    /// Action `DeleteBanWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DeleteBanWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteBanWhiteListRequest::new(::std::vec![1u64]);
+    ///     let response = client.delete_ban_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-ban-white-list")]
+    fn delete_ban_white_list<'a>(
+        &'a self,
+        request: &'a models::DeleteBanWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBanWhiteListResponse,
+        errors::DeleteBanWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_BAN_WHITE_LIST)
+    }
+    /// This API is used to delete the baseline policy configuration.
+    ///
+    /// Action `DeleteBaselinePolicy`, version `2018-02-28`. Reference: `docs/cwp/DeleteBaselinePolicy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteBaselinePolicyRequest::new(::std::vec![268i64]);
+    ///     let response = client.delete_baseline_policy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-baseline-policy")]
+    fn delete_baseline_policy<'a>(
+        &'a self,
+        request: &'a models::DeleteBaselinePolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBaselinePolicyResponse,
+        errors::DeleteBaselinePolicyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_BASELINE_POLICY)
+    }
+    /// Delete a baseline rule
+    ///
+    /// Action `DeleteBaselineRule`, version `2018-02-28`. Reference: `docs/cwp/DeleteBaselineRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteBaselineRuleRequest::new(35184372088862i64);
+    ///     let response = client.delete_baseline_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-baseline-rule")]
+    fn delete_baseline_rule<'a>(
+        &'a self,
+        request: &'a models::DeleteBaselineRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBaselineRuleResponse,
+        errors::DeleteBaselineRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_BASELINE_RULE)
+    }
+    /// Delete baseline ignore rule.
+    ///
+    /// Action `DeleteBaselineRuleIgnore`, version `2018-02-28`. Reference: `docs/cwp/DeleteBaselineRuleIgnore.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteBaselineRuleIgnoreRequest::new(::std::vec![125i64]);
+    ///     let response = client.delete_baseline_rule_ignore(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-baseline-rule-ignore")]
+    fn delete_baseline_rule_ignore<'a>(
+        &'a self,
+        request: &'a models::DeleteBaselineRuleIgnoreRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBaselineRuleIgnoreResponse,
+        errors::DeleteBaselineRuleIgnoreErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_BASELINE_RULE_IGNORE)
+    }
+    /// This API is used to delete the policy by baseline policy ID.
+    ///
+    /// Action `DeleteBaselineStrategy`, version `2018-02-28`. Reference: `docs/cwp/DeleteBaselineStrategy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteBaselineStrategyRequest::new(1u64);
+    ///     let response = client.delete_baseline_strategy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-baseline-strategy")]
+    fn delete_baseline_strategy<'a>(
+        &'a self,
+        request: &'a models::DeleteBaselineStrategyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBaselineStrategyResponse,
+        errors::DeleteBaselineStrategyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_BASELINE_STRATEGY)
+    }
+    /// Delete baseline weak passwords
+    ///
+    /// Action `DeleteBaselineWeakPassword`, version `2018-02-28`. Reference: `docs/cwp/DeleteBaselineWeakPassword.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteBaselineWeakPasswordRequest::new(::std::vec![3433i64]);
+    ///     let response = client.delete_baseline_weak_password(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-baseline-weak-password")]
+    fn delete_baseline_weak_password<'a>(
+        &'a self,
+        request: &'a models::DeleteBaselineWeakPasswordRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBaselineWeakPasswordResponse,
+        errors::DeleteBaselineWeakPasswordErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_BASELINE_WEAK_PASSWORD)
+    }
+    /// This API is used to delete high-risk command events based on IDs.
+    ///
+    /// Action `DeleteBashEvents`, version `2018-02-28`. Reference: `docs/cwp/DeleteBashEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteBashEventsRequest::new();
+    ///     let response = client.delete_bash_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-bash-events")]
+    fn delete_bash_events<'a>(
+        &'a self,
+        request: &'a models::DeleteBashEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBashEventsResponse,
+        errors::DeleteBashEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_BASH_EVENTS)
+    }
+    /// This API is used to delete high-risk command policies.
+    ///
+    /// Action `DeleteBashPolicies`, version `2018-02-28`. Reference: `docs/cwp/DeleteBashPolicies.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteBashPoliciesRequest::new(::std::vec![10006u64]);
+    ///     let response = client.delete_bash_policies(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-bash-policies")]
+    fn delete_bash_policies<'a>(
+        &'a self,
+        request: &'a models::DeleteBashPoliciesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBashPoliciesResponse,
+        errors::DeleteBashPoliciesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_BASH_POLICIES)
+    }
+    /// This API is used to delete high-risk command rules.
+    ///
+    /// Action `DeleteBashRules`, version `2018-02-28`. Reference: `docs/cwp/DeleteBashRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteBashRulesRequest::new(::std::vec![1u64, 2u64]);
+    ///     let response = client.delete_bash_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-bash-rules")]
+    fn delete_bash_rules<'a>(
+        &'a self,
+        request: &'a models::DeleteBashRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBashRulesResponse,
+        errors::DeleteBashRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_BASH_RULES)
+    }
+    /// This API is used to delete brute force attack records.
+    ///
+    /// Action `DeleteBruteAttacks`, version `2018-02-28`. Reference: `docs/cwp/DeleteBruteAttacks.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteBruteAttacksRequest::new();
+    ///     let response = client.delete_brute_attacks(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-brute-attacks")]
+    fn delete_brute_attacks<'a>(
+        &'a self,
+        request: &'a models::DeleteBruteAttacksRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBruteAttacksResponse,
+        errors::DeleteBruteAttacksErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_BRUTE_ATTACKS)
+    }
+    /// This API is used to delete expired orders in Authorization Management - Order List. (Deleted orders are not counted in statistics.)
+    ///
+    /// Action `DeleteLicenseRecord`, version `2018-02-28`. Reference: `docs/cwp/DeleteLicenseRecord.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteLicenseRecordRequest::new(1u64, 0u64, "553c4af8b025");
+    ///     let response = client.delete_license_record(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-license-record")]
+    fn delete_license_record<'a>(
+        &'a self,
+        request: &'a models::DeleteLicenseRecordRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteLicenseRecordResponse,
+        errors::DeleteLicenseRecordErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_LICENSE_RECORD)
+    }
+    /// This API is used to delete all authorization records.
+    ///
+    /// Action `DeleteLicenseRecordAll`, version `2018-02-28`. Reference: `docs/cwp/DeleteLicenseRecordAll.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteLicenseRecordAllRequest::new();
+    ///     let response = client.delete_license_record_all(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-license-record-all")]
+    fn delete_license_record_all<'a>(
+        &'a self,
+        request: &'a models::DeleteLicenseRecordAllRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteLicenseRecordAllResponse,
+        errors::DeleteLicenseRecordAllErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_LICENSE_RECORD_ALL)
+    }
+    /// This API is used to delete log download tasks.
+    ///
+    /// Action `DeleteLogExport`, version `2018-02-28`. Reference: `docs/cwp/DeleteLogExport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteLogExportRequest::new(
+    ///         "export-dd7e975d-2ea0-4c3b-aad9-767c4beaafd5",
+    ///     );
+    ///     let response = client.delete_log_export(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-log-export")]
+    fn delete_log_export<'a>(
+        &'a self,
+        request: &'a models::DeleteLogExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteLogExportResponse,
+        errors::DeleteLogExportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_LOG_EXPORT)
+    }
+    /// This API is used to delete the cross-region log-in allowlist rules.
+    ///
+    /// Action `DeleteLoginWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DeleteLoginWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteLoginWhiteListRequest::new(::std::vec![1u64, 2u64]);
+    ///     let response = client.delete_login_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-login-white-list")]
+    fn delete_login_white_list<'a>(
+        &'a self,
+        request: &'a models::DeleteLoginWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteLoginWhiteListResponse,
+        errors::DeleteLoginWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_LOGIN_WHITE_LIST)
+    }
+    /// This API is used to uninstall the CWPP client.
+    ///
+    /// Action `DeleteMachine`, version `2018-02-28`. Reference: `docs/cwp/DeleteMachine.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteMachineRequest::new(
+    ///         "354f4ac3-8546-4516-8c8a-69e3ab73aa8a",
+    ///     );
+    ///     let response = client.delete_machine(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-machine")]
+    fn delete_machine<'a>(
+        &'a self,
+        request: &'a models::DeleteMachineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMachineResponse,
+        errors::DeleteMachineErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_MACHINE)
+    }
+    /// This API is used to delete clearing records of a machine.
+    ///
+    /// Action `DeleteMachineClearHistory`, version `2018-02-28`. Reference: `docs/cwp/DeleteMachineClearHistory.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteMachineClearHistoryRequest::new(
+    ///         ::std::vec![1u64, 2u64, 3u64],
+    ///     );
+    ///     let response = client.delete_machine_clear_history(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-machine-clear-history")]
+    fn delete_machine_clear_history<'a>(
+        &'a self,
+        request: &'a models::DeleteMachineClearHistoryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMachineClearHistoryResponse,
+        errors::DeleteMachineClearHistoryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_MACHINE_CLEAR_HISTORY)
+    }
+    /// This API is used to delete tags associated with the server.
+    ///
+    /// Action `DeleteMachineTag`, version `2018-02-28`. Reference: `docs/cwp/DeleteMachineTag.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteMachineTagRequest::new(1u64);
+    ///     let response = client.delete_machine_tag(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-machine-tag")]
+    fn delete_machine_tag<'a>(
+        &'a self,
+        request: &'a models::DeleteMachineTagRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMachineTagResponse,
+        errors::DeleteMachineTagErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_MACHINE_TAG)
+    }
+    /// This API is used to delete the malicious request allowlist.
+    ///
+    /// Action `DeleteMaliciousRequestWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DeleteMaliciousRequestWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteMaliciousRequestWhiteListRequest::new(::std::vec![1u64]);
+    ///     let response = client.delete_malicious_request_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-malicious-request-white-list")]
+    fn delete_malicious_request_white_list<'a>(
+        &'a self,
+        request: &'a models::DeleteMaliciousRequestWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMaliciousRequestWhiteListResponse,
+        errors::DeleteMaliciousRequestWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_MALICIOUS_REQUEST_WHITE_LIST)
+    }
+    /// This API is used to delete malicious request records.
+    ///
+    /// Action `DeleteMaliciousRequests`, version `2018-02-28`. Reference: `docs/cwp/DeleteMaliciousRequests.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteMaliciousRequestsRequest::new();
+    ///     let response = client.delete_malicious_requests(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-malicious-requests")]
+    fn delete_malicious_requests<'a>(
+        &'a self,
+        request: &'a models::DeleteMaliciousRequestsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMaliciousRequestsResponse,
+        errors::DeleteMaliciousRequestsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_MALICIOUS_REQUESTS)
+    }
+    /// This API is used to terminate the scan tasks.
+    ///
+    /// Action `DeleteMalwareScanTask`, version `2018-02-28`. Reference: `docs/cwp/DeleteMalwareScanTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteMalwareScanTaskRequest::new();
+    ///     let response = client.delete_malware_scan_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-malware-scan-task")]
+    fn delete_malware_scan_task<'a>(
+        &'a self,
+        request: &'a models::DeleteMalwareScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMalwareScanTaskResponse,
+        errors::DeleteMalwareScanTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_MALWARE_SCAN_TASK)
+    }
+    /// This API is used to delete the Trojan whitelist.
+    ///
+    /// Action `DeleteMalwareWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DeleteMalwareWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteMalwareWhiteListRequest::new(::std::vec![2u64, 1u64]);
+    ///     let response = client.delete_malware_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-malware-white-list")]
+    fn delete_malware_white_list<'a>(
+        &'a self,
+        request: &'a models::DeleteMalwareWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMalwareWhiteListResponse,
+        errors::DeleteMalwareWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_MALWARE_WHITE_LIST)
+    }
+    /// This API is used to delete Trojan records.
+    ///
+    /// Action `DeleteMalwares`, version `2018-02-28`. Reference: `docs/cwp/DeleteMalwares.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteMalwaresRequest::new();
+    ///     let response = client.delete_malwares(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-malwares")]
+    fn delete_malwares<'a>(
+        &'a self,
+        request: &'a models::DeleteMalwaresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMalwaresResponse,
+        errors::DeleteMalwaresErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_MALWARES)
+    }
+    /// This API is used to delete the network attack allowlist.
+    ///
+    /// Action `DeleteNetAttackWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DeleteNetAttackWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteNetAttackWhiteListRequest::new(::std::vec![1u64]);
+    ///     let response = client.delete_net_attack_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-net-attack-white-list")]
+    fn delete_net_attack_white_list<'a>(
+        &'a self,
+        request: &'a models::DeleteNetAttackWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteNetAttackWhiteListResponse,
+        errors::DeleteNetAttackWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_NET_ATTACK_WHITE_LIST)
+    }
+    /// This API is used to delete cross-region log-in records.
+    ///
+    /// Action `DeleteNonlocalLoginPlaces`, version `2018-02-28`. Reference: `docs/cwp/DeleteNonlocalLoginPlaces.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteNonlocalLoginPlacesRequest::new();
+    ///     let response = client.delete_nonlocal_login_places(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-nonlocal-login-places")]
+    fn delete_nonlocal_login_places<'a>(
+        &'a self,
+        request: &'a models::DeleteNonlocalLoginPlacesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteNonlocalLoginPlacesResponse,
+        errors::DeleteNonlocalLoginPlacesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_NONLOCAL_LOGIN_PLACES)
+    }
+    /// This API is used to delete local privilege escalation based on IDs.
+    ///
+    /// Action `DeletePrivilegeEvents`, version `2018-02-28`. Reference: `docs/cwp/DeletePrivilegeEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeletePrivilegeEventsRequest::new();
+    ///     let response = client.delete_privilege_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-privilege-events")]
+    fn delete_privilege_events<'a>(
+        &'a self,
+        request: &'a models::DeletePrivilegeEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeletePrivilegeEventsResponse,
+        errors::DeletePrivilegeEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_PRIVILEGE_EVENTS)
+    }
+    /// This API is used to delete local privilege elevation rules.
+    ///
+    /// Action `DeletePrivilegeRules`, version `2018-02-28`. Reference: `docs/cwp/DeletePrivilegeRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeletePrivilegeRulesRequest::new(::std::vec![1u64, 2u64]);
+    ///     let response = client.delete_privilege_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-privilege-rules")]
+    fn delete_privilege_rules<'a>(
+        &'a self,
+        request: &'a models::DeletePrivilegeRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeletePrivilegeRulesResponse,
+        errors::DeletePrivilegeRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_PRIVILEGE_RULES)
+    }
+    /// Delete a website protection
+    ///
+    /// Action `DeleteProtectDir`, version `2018-02-28`. Reference: `docs/cwp/DeleteProtectDir.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteProtectDirRequest::new(
+    ///         ::std::vec![::std::string::String::from("/data")],
+    ///     );
+    ///     let response = client.delete_protect_dir(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-protect-dir")]
+    fn delete_protect_dir<'a>(
+        &'a self,
+        request: &'a models::DeleteProtectDirRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteProtectDirResponse,
+        errors::DeleteProtectDirErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_PROTECT_DIR)
+    }
+    /// Deleting Entries from the Vulnerability Defense Allowlist
+    ///
+    /// Action `DeleteRaspRules`, version `2018-02-28`. Reference: `docs/cwp/DeleteRaspRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteRaspRulesRequest::new(::std::vec![6u64, 7u64]);
+    ///     let response = client.delete_rasp_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-rasp-rules")]
+    fn delete_rasp_rules<'a>(
+        &'a self,
+        request: &'a models::DeleteRaspRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteRaspRulesResponse,
+        errors::DeleteRaspRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_RASP_RULES)
+    }
+    /// This API is used to delete Reverse Shell events based on IDs.
+    ///
+    /// Action `DeleteReverseShellEvents`, version `2018-02-28`. Reference: `docs/cwp/DeleteReverseShellEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteReverseShellEventsRequest::new();
+    ///     let response = client.delete_reverse_shell_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-reverse-shell-events")]
+    fn delete_reverse_shell_events<'a>(
+        &'a self,
+        request: &'a models::DeleteReverseShellEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteReverseShellEventsResponse,
+        errors::DeleteReverseShellEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_REVERSE_SHELL_EVENTS)
+    }
+    /// This API is used to delete Reverse Shell rules.
+    ///
+    /// Action `DeleteReverseShellRules`, version `2018-02-28`. Reference: `docs/cwp/DeleteReverseShellRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteReverseShellRulesRequest::new(::std::vec![1u64, 2u64]);
+    ///     let response = client.delete_reverse_shell_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-reverse-shell-rules")]
+    fn delete_reverse_shell_rules<'a>(
+        &'a self,
+        request: &'a models::DeleteReverseShellRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteReverseShellRulesResponse,
+        errors::DeleteReverseShellRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_REVERSE_SHELL_RULES)
+    }
+    /// This API is used to delete malicious request events.
+    ///
+    /// Action `DeleteRiskDnsEvent`, version `2018-02-28`. Reference: `docs/cwp/DeleteRiskDnsEvent.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteRiskDnsEventRequest::new();
+    ///     let response = client.delete_risk_dns_event(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-risk-dns-event")]
+    fn delete_risk_dns_event<'a>(
+        &'a self,
+        request: &'a models::DeleteRiskDnsEventRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteRiskDnsEventResponse,
+        errors::DeleteRiskDnsEventErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_RISK_DNS_EVENT)
+    }
+    /// This API is used to delete malicious request policies.
+    ///
+    /// Action `DeleteRiskDnsPolicy`, version `2018-02-28`. Reference: `docs/cwp/DeleteRiskDnsPolicy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteRiskDnsPolicyRequest::new();
+    ///     let response = client.delete_risk_dns_policy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-risk-dns-policy")]
+    fn delete_risk_dns_policy<'a>(
+        &'a self,
+        request: &'a models::DeleteRiskDnsPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteRiskDnsPolicyResponse,
+        errors::DeleteRiskDnsPolicyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_RISK_DNS_POLICY)
+    }
+    /// This API is used to stop scan tasks of a specified type.
+    ///
+    /// Action `DeleteScanTask`, version `2018-02-28`. Reference: `docs/cwp/DeleteScanTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteScanTaskRequest::new(1u64, "Vul");
+    ///     let response = client.delete_scan_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-scan-task")]
+    fn delete_scan_task<'a>(
+        &'a self,
+        request: &'a models::DeleteScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteScanTaskResponse,
+        errors::DeleteScanTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_SCAN_TASK)
+    }
+    /// This API is used to delete the retrieval template.
+    ///
+    /// Action `DeleteSearchTemplate`, version `2018-02-28`. Reference: `docs/cwp/DeleteSearchTemplate.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteSearchTemplateRequest::new(1u64);
+    ///     let response = client.delete_search_template(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-search-template")]
+    fn delete_search_template<'a>(
+        &'a self,
+        request: &'a models::DeleteSearchTemplateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteSearchTemplateResponse,
+        errors::DeleteSearchTemplateErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_SEARCH_TEMPLATE)
+    }
+    /// This API is used to delete tags.
+    ///
+    /// Action `DeleteTags`, version `2018-02-28`. Reference: `docs/cwp/DeleteTags.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteTagsRequest::new(::std::vec![1u64]);
+    ///     let response = client.delete_tags(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-tags")]
+    fn delete_tags<'a>(
+        &'a self,
+        request: &'a models::DeleteTagsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteTagsResponse,
+        errors::DeleteTagsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_TAGS)
+    }
+    /// This API is used to delete alarm policies.
+    ///
+    /// Action `DeleteWebHookPolicy`, version `2018-02-28`. Reference: `docs/cwp/DeleteWebHookPolicy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteWebHookPolicyRequest::new();
+    ///     let response = client.delete_web_hook_policy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-web-hook-policy")]
+    fn delete_web_hook_policy<'a>(
+        &'a self,
+        request: &'a models::DeleteWebHookPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteWebHookPolicyResponse,
+        errors::DeleteWebHookPolicyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_WEB_HOOK_POLICY)
+    }
+    /// This API is used to delete the alert recipient.
+    ///
+    /// Action `DeleteWebHookReceiver`, version `2018-02-28`. Reference: `docs/cwp/DeleteWebHookReceiver.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteWebHookReceiverRequest::new();
+    ///     let response = client.delete_web_hook_receiver(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-web-hook-receiver")]
+    fn delete_web_hook_receiver<'a>(
+        &'a self,
+        request: &'a models::DeleteWebHookReceiverRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteWebHookReceiverResponse,
+        errors::DeleteWebHookReceiverErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_WEB_HOOK_RECEIVER)
+    }
+    /// This API is used to delete the rules of WeCom chatbots.
+    ///
+    /// Action `DeleteWebHookRule`, version `2018-02-28`. Reference: `docs/cwp/DeleteWebHookRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteWebHookRuleRequest::new(::std::vec![10001i64]);
+    ///     let response = client.delete_web_hook_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-web-hook-rule")]
+    fn delete_web_hook_rule<'a>(
+        &'a self,
+        request: &'a models::DeleteWebHookRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteWebHookRuleResponse,
+        errors::DeleteWebHookRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_WEB_HOOK_RULE)
+    }
+    /// Delete website tamper-proof event records
+    ///
+    /// Action `DeleteWebPageEventLog`, version `2018-02-28`. Reference: `docs/cwp/DeleteWebPageEventLog.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DeleteWebPageEventLogRequest::new();
+    ///     let response = client.delete_web_page_event_log(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-delete-web-page-event-log")]
+    fn delete_web_page_event_log<'a>(
+        &'a self,
+        request: &'a models::DeleteWebPageEventLogRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteWebPageEventLogResponse,
+        errors::DeleteWebPageEventLogErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_WEB_PAGE_EVENT_LOG)
+    }
+    /// This API is used to obtain the current grayscale configuration of the user.
+    ///
+    /// Action `DescribeABTestConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeABTestConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAbTestConfigRequest::new();
+    ///     let response = client.describe_ab_test_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ab-test-config")]
+    fn describe_ab_test_config<'a>(
+        &'a self,
+        request: &'a models::DescribeAbTestConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbTestConfigResponse,
+        errors::DescribeAbTestConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_AB_TEST_CONFIG)
+    }
+    /// This API is used to obtain the configured aeskey and aesiv.
+    ///
+    /// Action `DescribeAESKey`, version `2018-02-28`. Reference: `docs/cwp/DescribeAESKey.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAesKeyRequest::new();
+    ///     let response = client.describe_aes_key(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-aes-key")]
+    fn describe_aes_key<'a>(
+        &'a self,
+        request: &'a models::DescribeAesKeyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAesKeyResponse,
+        errors::DescribeAesKeyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_AES_KEY)
+    }
+    /// This API is used to obtain account statistics list data.
+    ///
+    /// Action `DescribeAccountStatistics`, version `2018-02-28`. Reference: `docs/cwp/DescribeAccountStatistics.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAccountStatisticsRequest::new();
+    ///     let response = client.describe_account_statistics(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-account-statistics")]
+    fn describe_account_statistics<'a>(
+        &'a self,
+        request: &'a models::DescribeAccountStatisticsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAccountStatisticsResponse,
+        errors::DescribeAccountStatisticsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ACCOUNT_STATISTICS)
+    }
+    /// This API is used to obtain the agent installation command.
+    ///
+    /// Action `DescribeAgentInstallCommand`, version `2018-02-28`. Reference: `docs/cwp/DescribeAgentInstallCommand.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAgentInstallCommandRequest::new(true, "public");
+    ///     let response = client.describe_agent_install_command(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-agent-install-command")]
+    fn describe_agent_install_command<'a>(
+        &'a self,
+        request: &'a models::DescribeAgentInstallCommandRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAgentInstallCommandResponse,
+        errors::DescribeAgentInstallCommandErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_AGENT_INSTALL_COMMAND)
+    }
+    /// This API is used to obtain the token for installing the agent in a hybrid cloud environment.
+    ///
+    /// Action `DescribeAgentInstallationToken`, version `2018-02-28`. Reference: `docs/cwp/DescribeAgentInstallationToken.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAgentInstallationTokenRequest::new("2024-10-10");
+    ///     let response = client.describe_agent_installation_token(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-agent-installation-token")]
+    fn describe_agent_installation_token<'a>(
+        &'a self,
+        request: &'a models::DescribeAgentInstallationTokenRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAgentInstallationTokenResponse,
+        errors::DescribeAgentInstallationTokenErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_AGENT_INSTALLATION_TOKEN)
+    }
+    /// This API is used to obtain all node information on the event corresponding to an alarm.
+    ///
+    /// Action `DescribeAlarmIncidentNodes`, version `2018-02-28`. Reference: `docs/cwp/DescribeAlarmIncidentNodes.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAlarmIncidentNodesRequest::new(
+    ///         "1c26308c-5493-4eaf-a817-112ec25f499e",
+    ///         "23eeeb4347bdd26bfc6b7ee9a3b755dd",
+    ///         0i64,
+    ///     );
+    ///     let response = client.describe_alarm_incident_nodes(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-alarm-incident-nodes")]
+    fn describe_alarm_incident_nodes<'a>(
+        &'a self,
+        request: &'a models::DescribeAlarmIncidentNodesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAlarmIncidentNodesResponse,
+        errors::DescribeAlarmIncidentNodesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ALARM_INCIDENT_NODES)
+    }
+    /// This API is used to query the list of alarm IDs.
+    ///
+    /// Action `DescribeAlarmVertexId`, version `2018-02-28`. Reference: `docs/cwp/DescribeAlarmVertexId.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAlarmVertexIdRequest::new(
+    ///         "1c26308c-5493-4eaf-a817-112ec25f499e",
+    ///         0i64,
+    ///         0i64,
+    ///     );
+    ///     let response = client.describe_alarm_vertex_id(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-alarm-vertex-id")]
+    fn describe_alarm_vertex_id<'a>(
+        &'a self,
+        request: &'a models::DescribeAlarmVertexIdRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAlarmVertexIdResponse,
+        errors::DescribeAlarmVertexIdErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ALARM_VERTEX_ID)
+    }
+    /// This API is used to obtain the number of all software applications.
+    ///
+    /// Action `DescribeAssetAppCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetAppCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetAppCountRequest::new();
+    ///     let response = client.describe_asset_app_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-app-count")]
+    fn describe_asset_app_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetAppCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetAppCountResponse,
+        errors::DescribeAssetAppCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_APP_COUNT)
+    }
+    /// This API is used to query the application list.
+    ///
+    /// Action `DescribeAssetAppList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetAppList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetAppListRequest::new();
+    ///     let response = client.describe_asset_app_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-app-list")]
+    fn describe_asset_app_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetAppListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetAppListResponse,
+        errors::DescribeAssetAppListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_APP_LIST)
+    }
+    /// This API is used to obtain the list of software's associated processes.
+    ///
+    /// Action `DescribeAssetAppProcessList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetAppProcessList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetAppProcessListRequest::new(
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "ssh",
+    ///     );
+    ///     let response = client.describe_asset_app_process_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-app-process-list")]
+    fn describe_asset_app_process_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetAppProcessListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetAppProcessListResponse,
+        errors::DescribeAssetAppProcessListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_APP_PROCESS_LIST)
+    }
+    /// This API is used to obtain the kernel module details.
+    ///
+    /// Action `DescribeAssetCoreModuleInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetCoreModuleInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetCoreModuleInfoRequest::new(
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "1024",
+    ///     );
+    ///     let response = client.describe_asset_core_module_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-core-module-info")]
+    fn describe_asset_core_module_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetCoreModuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetCoreModuleInfoResponse,
+        errors::DescribeAssetCoreModuleInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_CORE_MODULE_INFO)
+    }
+    /// This API is used to query the list of asset management kernel modules.
+    ///
+    /// Action `DescribeAssetCoreModuleList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetCoreModuleList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetCoreModuleListRequest::new();
+    ///     let response = client.describe_asset_core_module_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-core-module-list")]
+    fn describe_asset_core_module_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetCoreModuleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetCoreModuleListResponse,
+        errors::DescribeAssetCoreModuleListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_CORE_MODULE_LIST)
+    }
+    /// This API is used to obtain the number of all databases.
+    ///
+    /// Action `DescribeAssetDatabaseCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetDatabaseCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetDatabaseCountRequest::new();
+    ///     let response = client.describe_asset_database_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-database-count")]
+    fn describe_asset_database_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetDatabaseCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetDatabaseCountResponse,
+        errors::DescribeAssetDatabaseCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_DATABASE_COUNT)
+    }
+    /// This API is used to obtain the asset management database details.
+    ///
+    /// Action `DescribeAssetDatabaseInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetDatabaseInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetDatabaseInfoRequest::new(
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "1024",
+    ///     );
+    ///     let response = client.describe_asset_database_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-database-info")]
+    fn describe_asset_database_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetDatabaseInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetDatabaseInfoResponse,
+        errors::DescribeAssetDatabaseInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_DATABASE_INFO)
+    }
+    /// This API is used to query the list of asset management databases.
+    ///
+    /// Action `DescribeAssetDatabaseList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetDatabaseList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetDatabaseListRequest::new();
+    ///     let response = client.describe_asset_database_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-database-list")]
+    fn describe_asset_database_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetDatabaseListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetDatabaseListResponse,
+        errors::DescribeAssetDatabaseListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_DATABASE_LIST)
+    }
+    /// This API is used to obtain the host disk partition list.
+    ///
+    /// Action `DescribeAssetDiskList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetDiskList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetDiskListRequest::new(
+    ///         "6cf3c132-aaaa-bbbb-b08d-98be9421372a",
+    ///         "6cf3c132-aaaa-bbbb-b08d-98be9421372a",
+    ///     );
+    ///     let response = client.describe_asset_disk_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-disk-list")]
+    fn describe_asset_disk_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetDiskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetDiskListResponse,
+        errors::DescribeAssetDiskListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_DISK_LIST)
+    }
+    /// This API is used to query the list of asset management environment variables.
+    ///
+    /// Action `DescribeAssetEnvList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetEnvList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetEnvListRequest::new();
+    ///     let response = client.describe_asset_env_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-env-list")]
+    fn describe_asset_env_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetEnvListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetEnvListResponse,
+        errors::DescribeAssetEnvListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_ENV_LIST)
+    }
+    /// This API is used to obtain the total number of resources of the host.
+    ///
+    /// Action `DescribeAssetHostTotalCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetHostTotalCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetHostTotalCountRequest::new(
+    ///         "6cf3c132-aaaa-bbbb-b08d-98be9421372a",
+    ///         "6cf3c132-aaaa-bbbb-b08d-98be9421372a",
+    ///     );
+    ///     let response = client.describe_asset_host_total_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-host-total-count")]
+    fn describe_asset_host_total_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetHostTotalCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetHostTotalCountResponse,
+        errors::DescribeAssetHostTotalCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_HOST_TOTAL_COUNT)
+    }
+    /// This API is used to obtain the number of assets, including hosts, accounts, ports, processes, software, databases, web applications, web frameworks, web services, and web sites.
+    ///
+    /// Action `DescribeAssetInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetInfoRequest::new();
+    ///     let response = client.describe_asset_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-info")]
+    fn describe_asset_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetInfoResponse,
+        errors::DescribeAssetInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_INFO)
+    }
+    /// This API is used to query the list of asset management start services.
+    ///
+    /// Action `DescribeAssetInitServiceList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetInitServiceList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetInitServiceListRequest::new();
+    ///     let response = client.describe_asset_init_service_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-init-service-list")]
+    fn describe_asset_init_service_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetInitServiceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetInitServiceListResponse,
+        errors::DescribeAssetInitServiceListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_INIT_SERVICE_LIST)
+    }
+    /// This API is used to obtain Jar package details.
+    ///
+    /// Action `DescribeAssetJarInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetJarInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetJarInfoRequest::new(
+    ///         "acdd5474-6360-4fd4-bfc7-843162cb8116",
+    ///         "acdd5474-6360-4fd4-bfc7-843162cb8116",
+    ///         "1024",
+    ///     );
+    ///     let response = client.describe_asset_jar_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-jar-info")]
+    fn describe_asset_jar_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetJarInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetJarInfoResponse,
+        errors::DescribeAssetJarInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_JAR_INFO)
+    }
+    /// This API is used to query the list of Jar packages.
+    ///
+    /// Action `DescribeAssetJarList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetJarList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetJarListRequest::new();
+    ///     let response = client.describe_asset_jar_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-jar-list")]
+    fn describe_asset_jar_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetJarListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetJarListResponse,
+        errors::DescribeAssetJarListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_JAR_LIST)
+    }
+    /// This API is used to obtain the utilization of the system load, memory, and hard disk.
+    ///
+    /// Action `DescribeAssetLoadInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetLoadInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetLoadInfoRequest::new();
+    ///     let response = client.describe_asset_load_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-load-info")]
+    fn describe_asset_load_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetLoadInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetLoadInfoResponse,
+        errors::DescribeAssetLoadInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_LOAD_INFO)
+    }
+    /// This API is used to obtain asset management host resource details.
+    ///
+    /// Action `DescribeAssetMachineDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetMachineDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetMachineDetailRequest::new("", "");
+    ///     let response = client.describe_asset_machine_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-machine-detail")]
+    fn describe_asset_machine_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetMachineDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetMachineDetailResponse,
+        errors::DescribeAssetMachineDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_MACHINE_DETAIL)
+    }
+    /// This API is used to obtain the resource monitoring list of the asset fingerprint page.
+    ///
+    /// Action `DescribeAssetMachineList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetMachineList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetMachineListRequest::new();
+    ///     let response = client.describe_asset_machine_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-machine-list")]
+    fn describe_asset_machine_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetMachineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetMachineListResponse,
+        errors::DescribeAssetMachineListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_MACHINE_LIST)
+    }
+    /// This API is used to obtain top 5 host tags.
+    ///
+    /// Action `DescribeAssetMachineTagTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetMachineTagTop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetMachineTagTopRequest::new();
+    ///     let response = client.describe_asset_machine_tag_top(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-machine-tag-top")]
+    fn describe_asset_machine_tag_top<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetMachineTagTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetMachineTagTopResponse,
+        errors::DescribeAssetMachineTagTopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_MACHINE_TAG_TOP)
+    }
+    /// This API is used to query the list of asset management plan tasks.
+    ///
+    /// Action `DescribeAssetPlanTaskList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetPlanTaskList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetPlanTaskListRequest::new();
+    ///     let response = client.describe_asset_plan_task_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-plan-task-list")]
+    fn describe_asset_plan_task_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetPlanTaskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetPlanTaskListResponse,
+        errors::DescribeAssetPlanTaskListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_PLAN_TASK_LIST)
+    }
+    /// This API is used to obtain the total number of ports.
+    ///
+    /// Action `DescribeAssetPortCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetPortCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetPortCountRequest::new();
+    ///     let response = client.describe_asset_port_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-port-count")]
+    fn describe_asset_port_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetPortCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetPortCountResponse,
+        errors::DescribeAssetPortCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_PORT_COUNT)
+    }
+    /// This API is used to obtain the list of asset management ports.
+    ///
+    /// Action `DescribeAssetPortInfoList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetPortInfoList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetPortInfoListRequest::new();
+    ///     let response = client.describe_asset_port_info_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-port-info-list")]
+    fn describe_asset_port_info_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetPortInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetPortInfoListResponse,
+        errors::DescribeAssetPortInfoListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_PORT_INFO_LIST)
+    }
+    /// This API is used to obtain the total number of processes.
+    ///
+    /// Action `DescribeAssetProcessCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetProcessCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetProcessCountRequest::new();
+    ///     let response = client.describe_asset_process_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-process-count")]
+    fn describe_asset_process_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetProcessCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetProcessCountResponse,
+        errors::DescribeAssetProcessCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_PROCESS_COUNT)
+    }
+    /// This API is used to obtain the list of asset management processes.
+    ///
+    /// Action `DescribeAssetProcessInfoList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetProcessInfoList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetProcessInfoListRequest::new();
+    ///     let response = client.describe_asset_process_info_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-process-info-list")]
+    fn describe_asset_process_info_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetProcessInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetProcessInfoListResponse,
+        errors::DescribeAssetProcessInfoListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_PROCESS_INFO_LIST)
+    }
+    /// This API is used to obtain the latest trend of hosts.
+    ///
+    /// Action `DescribeAssetRecentMachineInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetRecentMachineInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetRecentMachineInfoRequest::new(
+    ///         "2020-09-22",
+    ///         "2020-09-22",
+    ///     );
+    ///     let response = client.describe_asset_recent_machine_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-recent-machine-info")]
+    fn describe_asset_recent_machine_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetRecentMachineInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetRecentMachineInfoResponse,
+        errors::DescribeAssetRecentMachineInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_RECENT_MACHINE_INFO)
+    }
+    /// This API is used to obtain the list of system installation packages for asset management.
+    ///
+    /// Action `DescribeAssetSystemPackageList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetSystemPackageList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetSystemPackageListRequest::new();
+    ///     let response = client.describe_asset_system_package_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-system-package-list")]
+    fn describe_asset_system_package_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetSystemPackageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetSystemPackageListResponse,
+        errors::DescribeAssetSystemPackageListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_SYSTEM_PACKAGE_LIST)
+    }
+    /// This API is used to obtain the number of resources, including hosts, accounts, ports, processes, software, databases, web applications, web frameworks, web services, and web sites.
+    ///
+    /// Action `DescribeAssetTotalCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetTotalCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetTotalCountRequest::new();
+    ///     let response = client.describe_asset_total_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-total-count")]
+    fn describe_asset_total_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetTotalCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetTotalCountResponse,
+        errors::DescribeAssetTotalCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_TOTAL_COUNT)
+    }
+    /// This API is used to obtain Top5 resources of various types.
+    ///
+    /// Action `DescribeAssetTypeTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetTypeTop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetTypeTopRequest::new();
+    ///     let response = client.describe_asset_type_top(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-type-top")]
+    fn describe_asset_type_top<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetTypeTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetTypeTopResponse,
+        errors::DescribeAssetTypeTopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_TYPE_TOP)
+    }
+    /// This API is used to obtain the asset fingerprint type list.
+    ///
+    /// Action `DescribeAssetTypes`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetTypes.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetTypesRequest::new();
+    ///     let response = client.describe_asset_types(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-types")]
+    fn describe_asset_types<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetTypesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetTypesResponse,
+        errors::DescribeAssetTypesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_TYPES)
+    }
+    /// This API is used to obtain the total number of accounts.
+    ///
+    /// Action `DescribeAssetUserCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetUserCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetUserCountRequest::new();
+    ///     let response = client.describe_asset_user_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-user-count")]
+    fn describe_asset_user_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetUserCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetUserCountResponse,
+        errors::DescribeAssetUserCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_USER_COUNT)
+    }
+    /// This API is used to obtain host account details.
+    ///
+    /// Action `DescribeAssetUserInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetUserInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetUserInfoRequest::new(
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "test_user",
+    ///     );
+    ///     let response = client.describe_asset_user_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-user-info")]
+    fn describe_asset_user_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetUserInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetUserInfoResponse,
+        errors::DescribeAssetUserInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_USER_INFO)
+    }
+    /// This API is used to obtain the list of host account Keys.
+    ///
+    /// Action `DescribeAssetUserKeyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetUserKeyList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetUserKeyListRequest::new(
+    ///         "6cf3c132-aaa-bbbb-b08d-98be9421372a",
+    ///         "6cf3c132-aaa-bbbb-b08d-98be9421372a",
+    ///         "name1",
+    ///     );
+    ///     let response = client.describe_asset_user_key_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-user-key-list")]
+    fn describe_asset_user_key_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetUserKeyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetUserKeyListResponse,
+        errors::DescribeAssetUserKeyListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_USER_KEY_LIST)
+    }
+    /// This API is used to obtain the list of accounts.
+    ///
+    /// Action `DescribeAssetUserList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetUserList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetUserListRequest::new();
+    ///     let response = client.describe_asset_user_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-user-list")]
+    fn describe_asset_user_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetUserListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetUserListResponse,
+        errors::DescribeAssetUserListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_USER_LIST)
+    }
+    /// This API is used to obtain the number of all web applications.
+    ///
+    /// Action `DescribeAssetWebAppCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebAppCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetWebAppCountRequest::new();
+    ///     let response = client.describe_asset_web_app_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-web-app-count")]
+    fn describe_asset_web_app_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebAppCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebAppCountResponse,
+        errors::DescribeAssetWebAppCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_APP_COUNT)
+    }
+    /// This API is used to obtain the list of asset management web applications.
+    ///
+    /// Action `DescribeAssetWebAppList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebAppList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetWebAppListRequest::new();
+    ///     let response = client.describe_asset_web_app_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-web-app-list")]
+    fn describe_asset_web_app_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebAppListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebAppListResponse,
+        errors::DescribeAssetWebAppListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_APP_LIST)
+    }
+    /// This API is used to obtain the list of asset management Web application plugins.
+    ///
+    /// Action `DescribeAssetWebAppPluginList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebAppPluginList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetWebAppPluginListRequest::new(
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "1001",
+    ///     );
+    ///     let response = client.describe_asset_web_app_plugin_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-web-app-plugin-list")]
+    fn describe_asset_web_app_plugin_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebAppPluginListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebAppPluginListResponse,
+        errors::DescribeAssetWebAppPluginListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_APP_PLUGIN_LIST)
+    }
+    /// This API is used to obtain the number of all Web frameworks.
+    ///
+    /// Action `DescribeAssetWebFrameCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebFrameCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetWebFrameCountRequest::new();
+    ///     let response = client.describe_asset_web_frame_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-web-frame-count")]
+    fn describe_asset_web_frame_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebFrameCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebFrameCountResponse,
+        errors::DescribeAssetWebFrameCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_FRAME_COUNT)
+    }
+    /// This API is used to obtain the list of asset management Web frameworks.
+    ///
+    /// Action `DescribeAssetWebFrameList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebFrameList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetWebFrameListRequest::new();
+    ///     let response = client.describe_asset_web_frame_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-web-frame-list")]
+    fn describe_asset_web_frame_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebFrameListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebFrameListResponse,
+        errors::DescribeAssetWebFrameListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_FRAME_LIST)
+    }
+    /// This API is used to obtain the total number of Web sites.
+    ///
+    /// Action `DescribeAssetWebLocationCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebLocationCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetWebLocationCountRequest::new();
+    ///     let response = client.describe_asset_web_location_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-web-location-count")]
+    fn describe_asset_web_location_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebLocationCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebLocationCountResponse,
+        errors::DescribeAssetWebLocationCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_LOCATION_COUNT)
+    }
+    /// This API is used to obtain the Web site details.
+    ///
+    /// Action `DescribeAssetWebLocationInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebLocationInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetWebLocationInfoRequest::new(
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "1024",
+    ///     );
+    ///     let response = client.describe_asset_web_location_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-web-location-info")]
+    fn describe_asset_web_location_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebLocationInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebLocationInfoResponse,
+        errors::DescribeAssetWebLocationInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_LOCATION_INFO)
+    }
+    /// This API is used to obtain the list of Web sites.
+    ///
+    /// Action `DescribeAssetWebLocationList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebLocationList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetWebLocationListRequest::new();
+    ///     let response = client.describe_asset_web_location_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-web-location-list")]
+    fn describe_asset_web_location_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebLocationListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebLocationListResponse,
+        errors::DescribeAssetWebLocationListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_LOCATION_LIST)
+    }
+    /// This API is used to obtain the list of Web sites' virtual directories.
+    ///
+    /// Action `DescribeAssetWebLocationPathList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebLocationPathList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetWebLocationPathListRequest::new(
+    ///         "6cf3c132-68ed-11ea-b08d-98be94213712",
+    ///         "6cf3c132-68ed-11ea-b08d-98be94213712",
+    ///         "1000",
+    ///         10u64,
+    ///         0u64,
+    ///     );
+    ///     let response = client.describe_asset_web_location_path_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-web-location-path-list")]
+    fn describe_asset_web_location_path_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebLocationPathListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebLocationPathListResponse,
+        errors::DescribeAssetWebLocationPathListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_LOCATION_PATH_LIST)
+    }
+    /// This API is used to obtain the number of all web services.
+    ///
+    /// Action `DescribeAssetWebServiceCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebServiceCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetWebServiceCountRequest::new();
+    ///     let response = client.describe_asset_web_service_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-web-service-count")]
+    fn describe_asset_web_service_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebServiceCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebServiceCountResponse,
+        errors::DescribeAssetWebServiceCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_SERVICE_COUNT)
+    }
+    /// This API is used to query the list of asset management Web services.
+    ///
+    /// Action `DescribeAssetWebServiceInfoList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebServiceInfoList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetWebServiceInfoListRequest::new();
+    ///     let response = client.describe_asset_web_service_info_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-web-service-info-list")]
+    fn describe_asset_web_service_info_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebServiceInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebServiceInfoListResponse,
+        errors::DescribeAssetWebServiceInfoListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_SERVICE_INFO_LIST)
+    }
+    /// This API is used to obtain the list of processes associated with Web services.
+    ///
+    /// Action `DescribeAssetWebServiceProcessList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebServiceProcessList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAssetWebServiceProcessListRequest::new(
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "1001",
+    ///     );
+    ///     let response = client.describe_asset_web_service_process_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-asset-web-service-process-list")]
+    fn describe_asset_web_service_process_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebServiceProcessListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebServiceProcessListResponse,
+        errors::DescribeAssetWebServiceProcessListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_SERVICE_PROCESS_LIST)
+    }
+    /// This API is used to obtain network attack details.
+    ///
+    /// Action `DescribeAttackEventInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackEventInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAttackEventInfoRequest::new(0u64);
+    ///     let response = client.describe_attack_event_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-attack-event-info")]
+    fn describe_attack_event_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackEventInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackEventInfoResponse,
+        errors::DescribeAttackEventInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ATTACK_EVENT_INFO)
+    }
+    /// This API is used to display the list of network attack detection events in pagination.
+    ///
+    /// Action `DescribeAttackEvents`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAttackEventsRequest::new();
+    ///     let response = client.describe_attack_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-attack-events")]
+    fn describe_attack_events<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackEventsResponse,
+        errors::DescribeAttackEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ATTACK_EVENTS)
+    }
+    /// This API is used to obtain the statistics of network attack data.
+    ///
+    /// Action `DescribeAttackStatistics`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackStatistics.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAttackStatisticsRequest::new();
+    ///     let response = client.describe_attack_statistics(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-attack-statistics")]
+    fn describe_attack_statistics<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackStatisticsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackStatisticsResponse,
+        errors::DescribeAttackStatisticsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ATTACK_STATISTICS)
+    }
+    /// This API is used to obtain the list of Top 5 network attacks.
+    ///
+    /// Action `DescribeAttackTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackTop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAttackTopRequest::new();
+    ///     let response = client.describe_attack_top(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-attack-top")]
+    fn describe_attack_top<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackTopResponse,
+        errors::DescribeAttackTopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ATTACK_TOP)
+    }
+    /// This API is used to obtain the network attack trend data.
+    ///
+    /// Action `DescribeAttackTrends`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackTrends.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAttackTrendsRequest::new();
+    ///     let response = client.describe_attack_trends(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-attack-trends")]
+    fn describe_attack_trends<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackTrendsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackTrendsResponse,
+        errors::DescribeAttackTrendsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ATTACK_TRENDS)
+    }
+    /// This API is used to query the application protection allowlist attack type list.
+    ///
+    /// Action `DescribeAttackType`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackType.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAttackTypeRequest::new(::std::vec![]);
+    ///     let response = client.describe_attack_type(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-attack-type")]
+    fn describe_attack_type<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackTypeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackTypeResponse,
+        errors::DescribeAttackTypeErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ATTACK_TYPE)
+    }
+    /// This API is used to obtain the list of network attack threat types.
+    ///
+    /// Action `DescribeAttackVulTypeList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackVulTypeList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeAttackVulTypeListRequest::new();
+    ///     let response = client.describe_attack_vul_type_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-attack-vul-type-list")]
+    fn describe_attack_vul_type_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackVulTypeListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackVulTypeListResponse,
+        errors::DescribeAttackVulTypeListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ATTACK_VUL_TYPE_LIST)
+    }
+    /// This API is used to obtain the brute-force blocking mode.
+    ///
+    /// Action `DescribeBanMode`, version `2018-02-28`. Reference: `docs/cwp/DescribeBanMode.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBanModeRequest::new();
+    ///     let response = client.describe_ban_mode(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ban-mode")]
+    fn describe_ban_mode<'a>(
+        &'a self,
+        request: &'a models::DescribeBanModeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBanModeResponse,
+        errors::DescribeBanModeErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BAN_MODE)
+    }
+    /// This API is used to obtain the block region.
+    ///
+    /// Action `DescribeBanRegions`, version `2018-02-28`. Reference: `docs/cwp/DescribeBanRegions.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBanRegionsRequest::new("STANDARD_MODE");
+    ///     let response = client.describe_ban_regions(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ban-regions")]
+    fn describe_ban_regions<'a>(
+        &'a self,
+        request: &'a models::DescribeBanRegionsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBanRegionsResponse,
+        errors::DescribeBanRegionsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BAN_REGIONS)
+    }
+    /// This API is used to obtain the block button status.
+    ///
+    /// Action `DescribeBanStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeBanStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBanStatusRequest::new();
+    ///     let response = client.describe_ban_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ban-status")]
+    fn describe_ban_status<'a>(
+        &'a self,
+        request: &'a models::DescribeBanStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBanStatusResponse,
+        errors::DescribeBanStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BAN_STATUS)
+    }
+    /// This API is used to obtain the blocking allowlist list.
+    ///
+    /// Action `DescribeBanWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBanWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBanWhiteListRequest::new();
+    ///     let response = client.describe_ban_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ban-white-list")]
+    fn describe_ban_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBanWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBanWhiteListResponse,
+        errors::DescribeBanWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BAN_WHITE_LIST)
+    }
+    /// This example shows you how to query the baseline policy overview statistics based on baseline policy IDs.
+    ///
+    /// Action `DescribeBaselineAnalysisData`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineAnalysisData.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineAnalysisDataRequest::new(1u64);
+    ///     let response = client.describe_baseline_analysis_data(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-analysis-data")]
+    fn describe_baseline_analysis_data<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineAnalysisDataRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineAnalysisDataResponse,
+        errors::DescribeBaselineAnalysisDataErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_ANALYSIS_DATA)
+    }
+    /// This API is used to query the list of baseline basic information.
+    ///
+    /// Action `DescribeBaselineBasicInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineBasicInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineBasicInfoRequest::new();
+    ///     let response = client.describe_baseline_basic_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-basic-info")]
+    fn describe_baseline_basic_info<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineBasicInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineBasicInfoResponse,
+        errors::DescribeBaselineBasicInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_BASIC_INFO)
+    }
+    /// This API is used to query the list information of default policies of the baseline.
+    ///
+    /// Action `DescribeBaselineDefaultStrategyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineDefaultStrategyList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineDefaultStrategyListRequest::new();
+    ///     let response = client.describe_baseline_default_strategy_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-default-strategy-list")]
+    fn describe_baseline_default_strategy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineDefaultStrategyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineDefaultStrategyListResponse,
+        errors::DescribeBaselineDefaultStrategyListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_DEFAULT_STRATEGY_LIST)
+    }
+    /// This API is used to query baseline details by baseline ID.
+    ///
+    /// Action `DescribeBaselineDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineDetailRequest::new(0u64);
+    ///     let response = client.describe_baseline_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-detail")]
+    fn describe_baseline_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineDetailResponse,
+        errors::DescribeBaselineDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_DETAIL)
+    }
+    /// Retrieve baseline detection detail records
+    ///
+    /// Action `DescribeBaselineDetectList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineDetectList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineDetectListRequest::new();
+    ///     let response = client.describe_baseline_detect_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-detect-list")]
+    fn describe_baseline_detect_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineDetectListResponse,
+        errors::DescribeBaselineDetectListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_DETECT_LIST)
+    }
+    /// Obtain baseline detection overview
+    ///
+    /// Action `DescribeBaselineDetectOverview`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineDetectOverview.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineDetectOverviewRequest::new();
+    ///     let response = client.describe_baseline_detect_overview(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-detect-overview")]
+    fn describe_baseline_detect_overview<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineDetectOverviewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineDetectOverviewResponse,
+        errors::DescribeBaselineDetectOverviewErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_DETECT_OVERVIEW)
+    }
+    /// This API is used to obtain the baseline download list.
+    ///
+    /// Action `DescribeBaselineDownloadList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineDownloadList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineDownloadListRequest::new();
+    ///     let response = client.describe_baseline_download_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-download-list")]
+    fn describe_baseline_download_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineDownloadListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineDownloadListResponse,
+        errors::DescribeBaselineDownloadListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_DOWNLOAD_LIST)
+    }
+    /// This API is used to query the list of hosts affected by a baseline based on baseline ID.
+    ///
+    /// Action `DescribeBaselineEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineEffectHostList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineEffectHostListRequest::new(0u64, 0u64, 0u64);
+    ///     let response = client.describe_baseline_effect_host_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-effect-host-list")]
+    fn describe_baseline_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineEffectHostListResponse,
+        errors::DescribeBaselineEffectHostListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_EFFECT_HOST_LIST)
+    }
+    /// Query the baseline fix list.
+    ///
+    /// Action `DescribeBaselineFixList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineFixList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineFixListRequest::new();
+    ///     let response = client.describe_baseline_fix_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-fix-list")]
+    fn describe_baseline_fix_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineFixListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineFixListResponse,
+        errors::DescribeBaselineFixListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_FIX_LIST)
+    }
+    /// This API is used to obtain the list of hosts for baseline detection.
+    ///
+    /// Action `DescribeBaselineHostDetectList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineHostDetectList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineHostDetectListRequest::new();
+    ///     let response = client.describe_baseline_host_detect_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-host-detect-list")]
+    fn describe_baseline_host_detect_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineHostDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineHostDetectListResponse,
+        errors::DescribeBaselineHostDetectListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_HOST_DETECT_LIST)
+    }
+    /// Retrieve the host list of ignore rules.
+    ///
+    /// Action `DescribeBaselineHostIgnoreList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineHostIgnoreList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineHostIgnoreListRequest::new(126i64);
+    ///     let response = client.describe_baseline_host_ignore_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-host-ignore-list")]
+    fn describe_baseline_host_ignore_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineHostIgnoreListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineHostIgnoreListResponse,
+        errors::DescribeBaselineHostIgnoreListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_HOST_IGNORE_LIST)
+    }
+    /// This API is used to obtain the TOP 5 server risks in the baseline.
+    ///
+    /// Action `DescribeBaselineHostRiskTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineHostRiskTop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineHostRiskTopRequest::new();
+    ///     let response = client.describe_baseline_host_risk_top(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-host-risk-top")]
+    fn describe_baseline_host_risk_top<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineHostRiskTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineHostRiskTopResponse,
+        errors::DescribeBaselineHostRiskTopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_HOST_RISK_TOP)
+    }
+    /// This API is used to return Top N risky servers.
+    ///
+    /// Action `DescribeBaselineHostTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineHostTop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineHostTopRequest::new(0u64, 0u64);
+    ///     let response = client.describe_baseline_host_top(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-host-top")]
+    fn describe_baseline_host_top<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineHostTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineHostTopResponse,
+        errors::DescribeBaselineHostTopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_HOST_TOP)
+    }
+    /// This API is used to obtain the list of baseline detection items.
+    ///
+    /// Action `DescribeBaselineItemDetectList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineItemDetectList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineItemDetectListRequest::new();
+    ///     let response = client.describe_baseline_item_detect_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-item-detect-list")]
+    fn describe_baseline_item_detect_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineItemDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineItemDetectListResponse,
+        errors::DescribeBaselineItemDetectListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_ITEM_DETECT_LIST)
+    }
+    /// This API is used to search the ignorable rule item list.
+    ///
+    /// Action `DescribeBaselineItemIgnoreList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineItemIgnoreList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineItemIgnoreListRequest::new(125i64);
+    ///     let response = client.describe_baseline_item_ignore_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-item-ignore-list")]
+    fn describe_baseline_item_ignore_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineItemIgnoreListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineItemIgnoreListResponse,
+        errors::DescribeBaselineItemIgnoreListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_ITEM_IGNORE_LIST)
+    }
+    /// Obtain Baseline Detection Item Information
+    ///
+    /// Action `DescribeBaselineItemInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineItemInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineItemInfoRequest::new();
+    ///     let response = client.describe_baseline_item_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-item-info")]
+    fn describe_baseline_item_info<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineItemInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineItemInfoResponse,
+        errors::DescribeBaselineItemInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_ITEM_INFO)
+    }
+    /// This API is used to obtain the list of check results on baseline check items.
+    ///
+    /// Action `DescribeBaselineItemList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineItemList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineItemListRequest::new();
+    ///     let response = client.describe_baseline_item_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-item-list")]
+    fn describe_baseline_item_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineItemListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineItemListResponse,
+        errors::DescribeBaselineItemListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_ITEM_LIST)
+    }
+    /// Query the TOP 5 baseline detection items.
+    ///
+    /// Action `DescribeBaselineItemRiskTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineItemRiskTop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineItemRiskTopRequest::new();
+    ///     let response = client.describe_baseline_item_risk_top(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-item-risk-top")]
+    fn describe_baseline_item_risk_top<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineItemRiskTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineItemRiskTopResponse,
+        errors::DescribeBaselineItemRiskTopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_ITEM_RISK_TOP)
+    }
+    /// This API is used to query the information of the baseline list.
+    ///
+    /// Action `DescribeBaselineList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineListRequest::new(10u64, 0u64);
+    ///     let response = client.describe_baseline_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-list")]
+    fn describe_baseline_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineListResponse,
+        errors::DescribeBaselineListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_LIST)
+    }
+    /// This API is used to obtain the list of baseline policies.
+    ///
+    /// Action `DescribeBaselinePolicyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselinePolicyList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselinePolicyListRequest::new();
+    ///     let response = client.describe_baseline_policy_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-policy-list")]
+    fn describe_baseline_policy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselinePolicyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselinePolicyListResponse,
+        errors::DescribeBaselinePolicyListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_POLICY_LIST)
+    }
+    /// This API is used to query the information on corresponding check items based on baseline ID.
+    ///
+    /// Action `DescribeBaselineRule`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineRuleRequest::new(100441u64, 10u64, 0u64);
+    ///     let response = client.describe_baseline_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-rule")]
+    fn describe_baseline_rule<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineRuleResponse,
+        errors::DescribeBaselineRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_RULE)
+    }
+    /// Obtain Baseline Classification List
+    ///
+    /// Action `DescribeBaselineRuleCategoryList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineRuleCategoryList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineRuleCategoryListRequest::new();
+    ///     let response = client.describe_baseline_rule_category_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-rule-category-list")]
+    fn describe_baseline_rule_category_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineRuleCategoryListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineRuleCategoryListResponse,
+        errors::DescribeBaselineRuleCategoryListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_RULE_CATEGORY_LIST)
+    }
+    /// This API is used to obtain the baseline rule detection list.
+    ///
+    /// Action `DescribeBaselineRuleDetectList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineRuleDetectList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineRuleDetectListRequest::new();
+    ///     let response = client.describe_baseline_rule_detect_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-rule-detect-list")]
+    fn describe_baseline_rule_detect_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineRuleDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineRuleDetectListResponse,
+        errors::DescribeBaselineRuleDetectListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_RULE_DETECT_LIST)
+    }
+    /// Get the baseline ignore rule list.
+    ///
+    /// Action `DescribeBaselineRuleIgnoreList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineRuleIgnoreList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineRuleIgnoreListRequest::new();
+    ///     let response = client.describe_baseline_rule_ignore_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-rule-ignore-list")]
+    fn describe_baseline_rule_ignore_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineRuleIgnoreListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineRuleIgnoreListResponse,
+        errors::DescribeBaselineRuleIgnoreListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_RULE_IGNORE_LIST)
+    }
+    /// Obtain Baseline Rule List
+    ///
+    /// Action `DescribeBaselineRuleList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineRuleList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineRuleListRequest::new();
+    ///     let response = client.describe_baseline_rule_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-rule-list")]
+    fn describe_baseline_rule_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineRuleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineRuleListResponse,
+        errors::DescribeBaselineRuleListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_RULE_LIST)
+    }
+    /// This API is used to query the baseline detection progress by task ID.
+    ///
+    /// Action `DescribeBaselineScanSchedule`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineScanSchedule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineScanScheduleRequest::new(1u64);
+    ///     let response = client.describe_baseline_scan_schedule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-scan-schedule")]
+    fn describe_baseline_scan_schedule<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineScanScheduleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineScanScheduleResponse,
+        errors::DescribeBaselineScanScheduleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_SCAN_SCHEDULE)
+    }
+    /// This API is used to query policy details by baseline policy ID.
+    ///
+    /// Action `DescribeBaselineStrategyDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineStrategyDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineStrategyDetailRequest::new(0u64);
+    ///     let response = client.describe_baseline_strategy_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-strategy-detail")]
+    fn describe_baseline_strategy_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineStrategyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineStrategyDetailResponse,
+        errors::DescribeBaselineStrategyDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_STRATEGY_DETAIL)
+    }
+    /// This API is used to query the information of baseline policies under the same user.
+    ///
+    /// Action `DescribeBaselineStrategyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineStrategyList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineStrategyListRequest::new(10u64, 0u64, 1u64);
+    ///     let response = client.describe_baseline_strategy_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-strategy-list")]
+    fn describe_baseline_strategy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineStrategyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineStrategyListResponse,
+        errors::DescribeBaselineStrategyListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_STRATEGY_LIST)
+    }
+    /// This API is used to query TOP baseline detection items based on policy IDs.
+    ///
+    /// Action `DescribeBaselineTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineTop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineTopRequest::new(5u64, 1u64);
+    ///     let response = client.describe_baseline_top(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-top")]
+    fn describe_baseline_top<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineTopResponse,
+        errors::DescribeBaselineTopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_TOP)
+    }
+    /// This API is used to obtain the list of baseline weak passwords.
+    ///
+    /// Action `DescribeBaselineWeakPasswordList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineWeakPasswordList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBaselineWeakPasswordListRequest::new();
+    ///     let response = client.describe_baseline_weak_password_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-baseline-weak-password-list")]
+    fn describe_baseline_weak_password_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineWeakPasswordListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineWeakPasswordListResponse,
+        errors::DescribeBaselineWeakPasswordListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASELINE_WEAK_PASSWORD_LIST)
+    }
+    /// This API is used to obtain the high-risk command list.
+    ///
+    /// Action `DescribeBashEvents`, version `2018-02-28`. Reference: `docs/cwp/DescribeBashEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBashEventsRequest::new();
+    ///     let response = client.describe_bash_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-bash-events")]
+    fn describe_bash_events<'a>(
+        &'a self,
+        request: &'a models::DescribeBashEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBashEventsResponse,
+        errors::DescribeBashEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASH_EVENTS)
+    }
+    /// This API is used to query high-risk command event details.
+    ///
+    /// Action `DescribeBashEventsInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeBashEventsInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBashEventsInfoRequest::new(0u64);
+    ///     let response = client.describe_bash_events_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-bash-events-info")]
+    fn describe_bash_events_info<'a>(
+        &'a self,
+        request: &'a models::DescribeBashEventsInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBashEventsInfoResponse,
+        errors::DescribeBashEventsInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASH_EVENTS_INFO)
+    }
+    /// This API is used to query high-risk command event details (new).
+    ///
+    /// Action `DescribeBashEventsInfoNew`, version `2018-02-28`. Reference: `docs/cwp/DescribeBashEventsInfoNew.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBashEventsInfoNewRequest::new(0u64);
+    ///     let response = client.describe_bash_events_info_new(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-bash-events-info-new")]
+    fn describe_bash_events_info_new<'a>(
+        &'a self,
+        request: &'a models::DescribeBashEventsInfoNewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBashEventsInfoNewResponse,
+        errors::DescribeBashEventsInfoNewErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASH_EVENTS_INFO_NEW)
+    }
+    /// This API is used to obtain the list of high-risk commands (new).
+    ///
+    /// Action `DescribeBashEventsNew`, version `2018-02-28`. Reference: `docs/cwp/DescribeBashEventsNew.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBashEventsNewRequest::new();
+    ///     let response = client.describe_bash_events_new(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-bash-events-new")]
+    fn describe_bash_events_new<'a>(
+        &'a self,
+        request: &'a models::DescribeBashEventsNewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBashEventsNewResponse,
+        errors::DescribeBashEventsNewErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASH_EVENTS_NEW)
+    }
+    /// This API is used to obtain the list of high-risk command policies.
+    ///
+    /// Action `DescribeBashPolicies`, version `2018-02-28`. Reference: `docs/cwp/DescribeBashPolicies.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBashPoliciesRequest::new();
+    ///     let response = client.describe_bash_policies(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-bash-policies")]
+    fn describe_bash_policies<'a>(
+        &'a self,
+        request: &'a models::DescribeBashPoliciesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBashPoliciesResponse,
+        errors::DescribeBashPoliciesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASH_POLICIES)
+    }
+    /// This API is used to obtain the list of high-risk command rules.
+    ///
+    /// Action `DescribeBashRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeBashRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBashRulesRequest::new(0u64);
+    ///     let response = client.describe_bash_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-bash-rules")]
+    fn describe_bash_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeBashRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBashRulesResponse,
+        errors::DescribeBashRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BASH_RULES)
+    }
+    /// This API is used to obtain the list of password cracking.
+    ///
+    /// Action `DescribeBruteAttackList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBruteAttackList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBruteAttackListRequest::new();
+    ///     let response = client.describe_brute_attack_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-brute-attack-list")]
+    fn describe_brute_attack_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBruteAttackListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBruteAttackListResponse,
+        errors::DescribeBruteAttackListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BRUTE_ATTACK_LIST)
+    }
+    /// This API is used to obtain brute force cracking rules.
+    ///
+    /// Action `DescribeBruteAttackRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeBruteAttackRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeBruteAttackRulesRequest::new();
+    ///     let response = client.describe_brute_attack_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-brute-attack-rules")]
+    fn describe_brute_attack_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeBruteAttackRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBruteAttackRulesResponse,
+        errors::DescribeBruteAttackRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_BRUTE_ATTACK_RULES)
+    }
+    /// This API is used to query the fixable host information.
+    ///
+    /// Action `DescribeCanFixVulMachine`, version `2018-02-28`. Reference: `docs/cwp/DescribeCanFixVulMachine.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeCanFixVulMachineRequest::new(::std::vec![1u64]);
+    ///     let response = client.describe_can_fix_vul_machine(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-can-fix-vul-machine")]
+    fn describe_can_fix_vul_machine<'a>(
+        &'a self,
+        request: &'a models::DescribeCanFixVulMachineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeCanFixVulMachineResponse,
+        errors::DescribeCanFixVulMachineErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_CAN_FIX_VUL_MACHINE)
+    }
+    /// This API is used to obtain hosts where Trojans cannot be isolated.
+    ///
+    /// Action `DescribeCanNotSeparateMachine`, version `2018-02-28`. Reference: `docs/cwp/DescribeCanNotSeparateMachine.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeCanNotSeparateMachineRequest::new();
+    ///     let response = client.describe_can_not_separate_machine(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-can-not-separate-machine")]
+    fn describe_can_not_separate_machine<'a>(
+        &'a self,
+        request: &'a models::DescribeCanNotSeparateMachineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeCanNotSeparateMachineResponse,
+        errors::DescribeCanNotSeparateMachineErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_CAN_NOT_SEPARATE_MACHINE)
+    }
+    /// This API is used to obtain client exception events.
+    ///
+    /// Action `DescribeClientException`, version `2018-02-28`. Reference: `docs/cwp/DescribeClientException.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeClientExceptionRequest::new(1i64, 0u64, 10u64);
+    ///     let response = client.describe_client_exception(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-client-exception")]
+    fn describe_client_exception<'a>(
+        &'a self,
+        request: &'a models::DescribeClientExceptionRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeClientExceptionResponse,
+        errors::DescribeClientExceptionErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_CLIENT_EXCEPTION)
+    }
+    /// This API is used to obtain vulnerability defense event details.
+    ///
+    /// Action `DescribeDefenceEventDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeDefenceEventDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeDefenceEventDetailRequest::new(0u64);
+    ///     let response = client.describe_defence_event_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-defence-event-detail")]
+    fn describe_defence_event_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeDefenceEventDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeDefenceEventDetailResponse,
+        errors::DescribeDefenceEventDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_DEFENCE_EVENT_DETAIL)
+    }
+    /// This API is used to obtain DC agent installation command, including the token.
+    ///
+    /// Action `DescribeDirectConnectInstallCommand`, version `2018-02-28`. Reference: `docs/cwp/DescribeDirectConnectInstallCommand.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeDirectConnectInstallCommandRequest::new(
+    ///         "sz",
+    ///         "vpc-dsda",
+    ///         "2020-09-22",
+    ///     );
+    ///     let response = client.describe_direct_connect_install_command(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-direct-connect-install-command")]
+    fn describe_direct_connect_install_command<'a>(
+        &'a self,
+        request: &'a models::DescribeDirectConnectInstallCommandRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeDirectConnectInstallCommandResponse,
+        errors::DescribeDirectConnectInstallCommandErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_DIRECT_CONNECT_INSTALL_COMMAND)
+    }
+    /// This API is used to obtain the aggregation result of the ES field.
+    ///
+    /// Action `DescribeESAggregations`, version `2018-02-28`. Reference: `docs/cwp/DescribeESAggregations.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeEsAggregationsRequest::new("");
+    ///     let response = client.describe_es_aggregations(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-es-aggregations")]
+    fn describe_es_aggregations<'a>(
+        &'a self,
+        request: &'a models::DescribeEsAggregationsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEsAggregationsResponse,
+        errors::DescribeEsAggregationsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ES_AGGREGATIONS)
+    }
+    /// This API is used to obtain the list of emergency vulnerabilities.
+    ///
+    /// Action `DescribeEmergencyVulList`, version `2018-02-28`. Reference: `docs/cwp/DescribeEmergencyVulList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeEmergencyVulListRequest::new();
+    ///     let response = client.describe_emergency_vul_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-emergency-vul-list")]
+    fn describe_emergency_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeEmergencyVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEmergencyVulListResponse,
+        errors::DescribeEmergencyVulListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_EMERGENCY_VUL_LIST)
+    }
+    /// This API is used to query alarm event details based on event table names and IDs.
+    ///
+    /// Action `DescribeEventByTable`, version `2018-02-28`. Reference: `docs/cwp/DescribeEventByTable.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeEventByTableRequest::new(
+    ///         "events_bash",
+    ///         ::std::vec![0i64],
+    ///     );
+    ///     let response = client.describe_event_by_table(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-event-by-table")]
+    fn describe_event_by_table<'a>(
+        &'a self,
+        request: &'a models::DescribeEventByTableRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEventByTableResponse,
+        errors::DescribeEventByTableErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_EVENT_BY_TABLE)
+    }
+    /// This API is used to export the list of hosts in a specific region.
+    ///
+    /// Action `DescribeExportMachines`, version `2018-02-28`. Reference: `docs/cwp/DescribeExportMachines.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeExportMachinesRequest::new("", "");
+    ///     let response = client.describe_export_machines(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-export-machines")]
+    fn describe_export_machines<'a>(
+        &'a self,
+        request: &'a models::DescribeExportMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeExportMachinesResponse,
+        errors::DescribeExportMachinesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_EXPORT_MACHINES)
+    }
+    /// This API is used to quickly analyze and count logs.
+    ///
+    /// Action `DescribeFastAnalysis`, version `2018-02-28`. Reference: `docs/cwp/DescribeFastAnalysis.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeFastAnalysisRequest::new(
+    ///         1657468800000i64,
+    ///         1657511824000i64,
+    ///         "a=b",
+    ///         "cls_event_type",
+    ///     );
+    ///     let response = client.describe_fast_analysis(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-fast-analysis")]
+    fn describe_fast_analysis<'a>(
+        &'a self,
+        request: &'a models::DescribeFastAnalysisRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeFastAnalysisResponse,
+        errors::DescribeFastAnalysisErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_FAST_ANALYSIS)
+    }
+    /// This API is used to view the rule details API when an event occurs.
+    ///
+    /// Action `DescribeFileTamperEventRuleInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeFileTamperEventRuleInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeFileTamperEventRuleInfoRequest::new(1u64);
+    ///     let response = client.describe_file_tamper_event_rule_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-file-tamper-event-rule-info")]
+    fn describe_file_tamper_event_rule_info<'a>(
+        &'a self,
+        request: &'a models::DescribeFileTamperEventRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeFileTamperEventRuleInfoResponse,
+        errors::DescribeFileTamperEventRuleInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_FILE_TAMPER_EVENT_RULE_INFO)
+    }
+    /// This API is used to obtain the list of core file monitoring events.
+    ///
+    /// Action `DescribeFileTamperEvents`, version `2018-02-28`. Reference: `docs/cwp/DescribeFileTamperEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeFileTamperEventsRequest::new();
+    ///     let response = client.describe_file_tamper_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-file-tamper-events")]
+    fn describe_file_tamper_events<'a>(
+        &'a self,
+        request: &'a models::DescribeFileTamperEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeFileTamperEventsResponse,
+        errors::DescribeFileTamperEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_FILE_TAMPER_EVENTS)
+    }
+    /// This API is used to query the number of rules for monitoring files associated with a host.
+    ///
+    /// Action `DescribeFileTamperRuleCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeFileTamperRuleCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeFileTamperRuleCountRequest::new(
+    ///         ::std::vec![::std::string::String::from("1c26308c-5493-4eaf-a817-112ec25f499e")],
+    ///     );
+    ///     let response = client.describe_file_tamper_rule_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-file-tamper-rule-count")]
+    fn describe_file_tamper_rule_count<'a>(
+        &'a self,
+        request: &'a models::DescribeFileTamperRuleCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeFileTamperRuleCountResponse,
+        errors::DescribeFileTamperRuleCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_FILE_TAMPER_RULE_COUNT)
+    }
+    /// This API is used to query details of a monitoring rule.
+    ///
+    /// Action `DescribeFileTamperRuleInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeFileTamperRuleInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeFileTamperRuleInfoRequest::new(0u64);
+    ///     let response = client.describe_file_tamper_rule_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-file-tamper-rule-info")]
+    fn describe_file_tamper_rule_info<'a>(
+        &'a self,
+        request: &'a models::DescribeFileTamperRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeFileTamperRuleInfoResponse,
+        errors::DescribeFileTamperRuleInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_FILE_TAMPER_RULE_INFO)
+    }
+    /// This API is used to obtain the list of core file monitoring rules.
+    ///
+    /// Action `DescribeFileTamperRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeFileTamperRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeFileTamperRulesRequest::new();
+    ///     let response = client.describe_file_tamper_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-file-tamper-rules")]
+    fn describe_file_tamper_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeFileTamperRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeFileTamperRulesResponse,
+        errors::DescribeFileTamperRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_FILE_TAMPER_RULES)
+    }
+    /// This API is used to obtain the statistics data of hosts.
+    ///
+    /// Action `DescribeGeneralStat`, version `2018-02-28`. Reference: `docs/cwp/DescribeGeneralStat.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeGeneralStatRequest::new();
+    ///     let response = client.describe_general_stat(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-general-stat")]
+    fn describe_general_stat<'a>(
+        &'a self,
+        request: &'a models::DescribeGeneralStatRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeGeneralStatResponse,
+        errors::DescribeGeneralStatErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_GENERAL_STAT)
+    }
+    /// This API is used to obtain the account change history list data.
+    ///
+    /// Action `DescribeHistoryAccounts`, version `2018-02-28`. Reference: `docs/cwp/DescribeHistoryAccounts.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeHistoryAccountsRequest::new(
+    ///         "6b6cd843-6bc1-4011-a74c-dc3fd26a7dd1",
+    ///     );
+    ///     let response = client.describe_history_accounts(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-history-accounts")]
+    fn describe_history_accounts<'a>(
+        &'a self,
+        request: &'a models::DescribeHistoryAccountsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeHistoryAccountsResponse,
+        errors::DescribeHistoryAccountsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_HISTORY_ACCOUNTS)
+    }
+    /// This API is used to query the log retrieval service information.
+    ///
+    /// Action `DescribeHistoryService`, version `2018-02-28`. Reference: `docs/cwp/DescribeHistoryService.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeHistoryServiceRequest::new();
+    ///     let response = client.describe_history_service(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-history-service")]
+    fn describe_history_service<'a>(
+        &'a self,
+        request: &'a models::DescribeHistoryServiceRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeHistoryServiceResponse,
+        errors::DescribeHistoryServiceErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_HISTORY_SERVICE)
+    }
+    /// This API is used to query the host and tag information.
+    ///
+    /// Action `DescribeHostInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeHostInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeHostInfoRequest::new();
+    ///     let response = client.describe_host_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-host-info")]
+    fn describe_host_info<'a>(
+        &'a self,
+        request: &'a models::DescribeHostInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeHostInfoResponse,
+        errors::DescribeHostInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_HOST_INFO)
+    }
+    /// Retrieve the abnormal login list
+    ///
+    /// Action `DescribeHostLoginList`, version `2018-02-28`. Reference: `docs/cwp/DescribeHostLoginList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeHostLoginListRequest::new();
+    ///     let response = client.describe_host_login_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-host-login-list")]
+    fn describe_host_login_list<'a>(
+        &'a self,
+        request: &'a models::DescribeHostLoginListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeHostLoginListResponse,
+        errors::DescribeHostLoginListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_HOST_LOGIN_LIST)
+    }
+    /// This API is used to obtain hot spot vulnerabilities across the entire network.
+    ///
+    /// Action `DescribeHotVulTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeHotVulTop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeHotVulTopRequest::new();
+    ///     let response = client.describe_hot_vul_top(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-hot-vul-top")]
+    fn describe_hot_vul_top<'a>(
+        &'a self,
+        request: &'a models::DescribeHotVulTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeHotVulTopResponse,
+        errors::DescribeHotVulTopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_HOT_VUL_TOP)
+    }
+    /// This API is used to query the information of ignored inspection items.
+    ///
+    /// Action `DescribeIgnoreBaselineRule`, version `2018-02-28`. Reference: `docs/cwp/DescribeIgnoreBaselineRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeIgnoreBaselineRuleRequest::new(10u64, 0u64);
+    ///     let response = client.describe_ignore_baseline_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ignore-baseline-rule")]
+    fn describe_ignore_baseline_rule<'a>(
+        &'a self,
+        request: &'a models::DescribeIgnoreBaselineRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeIgnoreBaselineRuleResponse,
+        errors::DescribeIgnoreBaselineRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IGNORE_BASELINE_RULE)
+    }
+    /// This API is used to obtain the information of affected inspection items and hosts ignored with one click.
+    ///
+    /// Action `DescribeIgnoreHostAndItemConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeIgnoreHostAndItemConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeIgnoreHostAndItemConfigRequest::new();
+    ///     let response = client.describe_ignore_host_and_item_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ignore-host-and-item-config")]
+    fn describe_ignore_host_and_item_config<'a>(
+        &'a self,
+        request: &'a models::DescribeIgnoreHostAndItemConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeIgnoreHostAndItemConfigResponse,
+        errors::DescribeIgnoreHostAndItemConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IGNORE_HOST_AND_ITEM_CONFIG)
+    }
+    /// This API is used to query the information on the list of hosts affected by ignored detection items based on detection item IDs and filter criteria.
+    ///
+    /// Action `DescribeIgnoreRuleEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/DescribeIgnoreRuleEffectHostList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeIgnoreRuleEffectHostListRequest::new(
+    ///         10u64,
+    ///         0u64,
+    ///         1u64,
+    ///     );
+    ///     let response = client.describe_ignore_rule_effect_host_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ignore-rule-effect-host-list")]
+    fn describe_ignore_rule_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribeIgnoreRuleEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeIgnoreRuleEffectHostListResponse,
+        errors::DescribeIgnoreRuleEffectHostListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IGNORE_RULE_EFFECT_HOST_LIST)
+    }
+    /// Querying the Machine Information Imported in Batches
+    ///
+    /// Action `DescribeImportMachineInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeImportMachineInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeImportMachineInfoRequest::new(
+    ///         ::std::vec![::std::string::String::from("0.0.0.0")],
+    ///         "Ip",
+    ///     );
+    ///     let response = client.describe_import_machine_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-import-machine-info")]
+    fn describe_import_machine_info<'a>(
+        &'a self,
+        request: &'a models::DescribeImportMachineInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImportMachineInfoResponse,
+        errors::DescribeImportMachineInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMPORT_MACHINE_INFO)
+    }
+    /// Query java memory horse and rasp whether inject risk service configuration
+    ///
+    /// Action `DescribeInjectRiskyServiceSwitch`, version `2018-02-28`. Reference: `docs/cwp/DescribeInjectRiskyServiceSwitch.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeInjectRiskyServiceSwitchRequest::new();
+    ///     let response = client.describe_inject_risky_service_switch(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-inject-risky-service-switch")]
+    fn describe_inject_risky_service_switch<'a>(
+        &'a self,
+        request: &'a models::DescribeInjectRiskyServiceSwitchRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeInjectRiskyServiceSwitchResponse,
+        errors::DescribeInjectRiskyServiceSwitchErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_INJECT_RISKY_SERVICE_SWITCH)
+    }
+    /// This API is used to query Java webshell event details.
+    ///
+    /// Action `DescribeJavaMemShellInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeJavaMemShellInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeJavaMemShellInfoRequest::new(0u64);
+    ///     let response = client.describe_java_mem_shell_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-java-mem-shell-info")]
+    fn describe_java_mem_shell_info<'a>(
+        &'a self,
+        request: &'a models::DescribeJavaMemShellInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeJavaMemShellInfoResponse,
+        errors::DescribeJavaMemShellInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_JAVA_MEM_SHELL_INFO)
+    }
+    /// This API is used to query the list of Java webshell events.
+    ///
+    /// Action `DescribeJavaMemShellList`, version `2018-02-28`. Reference: `docs/cwp/DescribeJavaMemShellList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeJavaMemShellListRequest::new();
+    ///     let response = client.describe_java_mem_shell_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-java-mem-shell-list")]
+    fn describe_java_mem_shell_list<'a>(
+        &'a self,
+        request: &'a models::DescribeJavaMemShellListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeJavaMemShellListResponse,
+        errors::DescribeJavaMemShellListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_JAVA_MEM_SHELL_LIST)
+    }
+    /// This API is used to query the Java webshell plugin information of the given host.
+    ///
+    /// Action `DescribeJavaMemShellPluginInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeJavaMemShellPluginInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeJavaMemShellPluginInfoRequest::new(
+    ///         "05f0bcab-726c-4ea4-8109-bcd03d5598f7",
+    ///     );
+    ///     let response = client.describe_java_mem_shell_plugin_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-java-mem-shell-plugin-info")]
+    fn describe_java_mem_shell_plugin_info<'a>(
+        &'a self,
+        request: &'a models::DescribeJavaMemShellPluginInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeJavaMemShellPluginInfoResponse,
+        errors::DescribeJavaMemShellPluginInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_JAVA_MEM_SHELL_PLUGIN_INFO)
+    }
+    /// This API is used to query the Java webshell plugin list.
+    ///
+    /// Action `DescribeJavaMemShellPluginList`, version `2018-02-28`. Reference: `docs/cwp/DescribeJavaMemShellPluginList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeJavaMemShellPluginListRequest::new();
+    ///     let response = client.describe_java_mem_shell_plugin_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-java-mem-shell-plugin-list")]
+    fn describe_java_mem_shell_plugin_list<'a>(
+        &'a self,
+        request: &'a models::DescribeJavaMemShellPluginListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeJavaMemShellPluginListResponse,
+        errors::DescribeJavaMemShellPluginListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_JAVA_MEM_SHELL_PLUGIN_LIST)
+    }
+    /// This API is used to query the authorization information.
+    ///
+    /// Action `DescribeLicense`, version `2018-02-28`. Reference: `docs/cwp/DescribeLicense.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLicenseRequest::new();
+    ///     let response = client.describe_license(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-license")]
+    fn describe_license<'a>(
+        &'a self,
+        request: &'a models::DescribeLicenseRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLicenseResponse,
+        errors::DescribeLicenseErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LICENSE)
+    }
+    /// This API is used to obtain the list of authorized machines bound to an authorization under the Settings Center-Authorization Management.
+    ///
+    /// Action `DescribeLicenseBindList`, version `2018-02-28`. Reference: `docs/cwp/DescribeLicenseBindList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLicenseBindListRequest::new(
+    ///         1u64,
+    ///         0u64,
+    ///         "cdbae897e7e0",
+    ///     );
+    ///     let response = client.describe_license_bind_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-license-bind-list")]
+    fn describe_license_bind_list<'a>(
+        &'a self,
+        request: &'a models::DescribeLicenseBindListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLicenseBindListResponse,
+        errors::DescribeLicenseBindListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LICENSE_BIND_LIST)
+    }
+    /// This API is used to query the binding task progress of the authorization.
+    ///
+    /// Action `DescribeLicenseBindSchedule`, version `2018-02-28`. Reference: `docs/cwp/DescribeLicenseBindSchedule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLicenseBindScheduleRequest::new(1u64);
+    ///     let response = client.describe_license_bind_schedule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-license-bind-schedule")]
+    fn describe_license_bind_schedule<'a>(
+        &'a self,
+        request: &'a models::DescribeLicenseBindScheduleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLicenseBindScheduleResponse,
+        errors::DescribeLicenseBindScheduleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LICENSE_BIND_SCHEDULE)
+    }
     /// This API is used to obtain the authorization overview information.
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
@@ -53,7 +6074,11316 @@ pub trait Cwp: Send + Sync {
         'a,
         models::DescribeLicenseGeneralResponse,
         errors::DescribeLicenseGeneralErrorCode,
-    >;
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LICENSE_GENERAL)
+    }
+    /// This API is used to obtain all authorization orders of a user.
+    ///
+    /// Action `DescribeLicenseList`, version `2018-02-28`. Reference: `docs/cwp/DescribeLicenseList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLicenseListRequest::new();
+    ///     let response = client.describe_license_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-license-list")]
+    fn describe_license_list<'a>(
+        &'a self,
+        request: &'a models::DescribeLicenseListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLicenseListResponse,
+        errors::DescribeLicenseListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LICENSE_LIST)
+    }
+    /// This API is used to query the available configurations for authorization allowlists.
+    ///
+    /// Action `DescribeLicenseWhiteConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeLicenseWhiteConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLicenseWhiteConfigRequest::new("cwp_yunying");
+    ///     let response = client.describe_license_white_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-license-white-config")]
+    fn describe_license_white_config<'a>(
+        &'a self,
+        request: &'a models::DescribeLicenseWhiteConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLicenseWhiteConfigResponse,
+        errors::DescribeLicenseWhiteConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LICENSE_WHITE_CONFIG)
+    }
+    /// This API is used to query the list of logs available for shipping to Kafka.
+    ///
+    /// Action `DescribeLogDeliveryKafkaOptions`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogDeliveryKafkaOptions.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLogDeliveryKafkaOptionsRequest::new();
+    ///     let response = client.describe_log_delivery_kafka_options(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-log-delivery-kafka-options")]
+    fn describe_log_delivery_kafka_options<'a>(
+        &'a self,
+        request: &'a models::DescribeLogDeliveryKafkaOptionsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogDeliveryKafkaOptionsResponse,
+        errors::DescribeLogDeliveryKafkaOptionsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOG_DELIVERY_KAFKA_OPTIONS)
+    }
+    /// This API is used to obtain the list of log download tasks.
+    ///
+    /// Action `DescribeLogExports`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogExports.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLogExportsRequest::new(0i64);
+    ///     let response = client.describe_log_exports(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-log-exports")]
+    fn describe_log_exports<'a>(
+        &'a self,
+        request: &'a models::DescribeLogExportsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogExportsResponse,
+        errors::DescribeLogExportsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOG_EXPORTS)
+    }
+    /// This API is used to obtain the log histogram information.
+    ///
+    /// Action `DescribeLogHistogram`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogHistogram.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLogHistogramRequest::new(
+    ///         1660532400000i64,
+    ///         1660533600000i64,
+    ///         "item_id :ins-0jsx****",
+    ///         500000i64,
+    ///     );
+    ///     let response = client.describe_log_histogram(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-log-histogram")]
+    fn describe_log_histogram<'a>(
+        &'a self,
+        request: &'a models::DescribeLogHistogramRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogHistogramResponse,
+        errors::DescribeLogHistogramErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOG_HISTOGRAM)
+    }
+    /// This API is used to query the index.
+    ///
+    /// Action `DescribeLogIndex`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogIndex.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLogIndexRequest::new();
+    ///     let response = client.describe_log_index(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-log-index")]
+    fn describe_log_index<'a>(
+        &'a self,
+        request: &'a models::DescribeLogIndexRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogIndexResponse,
+        errors::DescribeLogIndexErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOG_INDEX)
+    }
+    /// This API is used to obtain the information of Kafka shipping.
+    ///
+    /// Action `DescribeLogKafkaDeliverInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogKafkaDeliverInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLogKafkaDeliverInfoRequest::new();
+    ///     let response = client.describe_log_kafka_deliver_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-log-kafka-deliver-info")]
+    fn describe_log_kafka_deliver_info<'a>(
+        &'a self,
+        request: &'a models::DescribeLogKafkaDeliverInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogKafkaDeliverInfoResponse,
+        errors::DescribeLogKafkaDeliverInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOG_KAFKA_DELIVER_INFO)
+    }
+    /// This API is used to obtain the log storage configuration.
+    ///
+    /// Action `DescribeLogStorageConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogStorageConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLogStorageConfigRequest::new();
+    ///     let response = client.describe_log_storage_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-log-storage-config")]
+    fn describe_log_storage_config<'a>(
+        &'a self,
+        request: &'a models::DescribeLogStorageConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogStorageConfigResponse,
+        errors::DescribeLogStorageConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOG_STORAGE_CONFIG)
+    }
+    /// This API is used to obtain the record of stored log size.
+    ///
+    /// Action `DescribeLogStorageRecord`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogStorageRecord.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLogStorageRecordRequest::new();
+    ///     let response = client.describe_log_storage_record(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-log-storage-record")]
+    fn describe_log_storage_record<'a>(
+        &'a self,
+        request: &'a models::DescribeLogStorageRecordRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogStorageRecordResponse,
+        errors::DescribeLogStorageRecordErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOG_STORAGE_RECORD)
+    }
+    /// This API is used to obtain the statistics of the used log retrieval capacity.
+    ///
+    /// Action `DescribeLogStorageStatistic`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogStorageStatistic.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLogStorageStatisticRequest::new();
+    ///     let response = client.describe_log_storage_statistic(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-log-storage-statistic")]
+    fn describe_log_storage_statistic<'a>(
+        &'a self,
+        request: &'a models::DescribeLogStorageStatisticRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogStorageStatisticResponse,
+        errors::DescribeLogStorageStatisticErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOG_STORAGE_STATISTIC)
+    }
+    /// This API is used to obtain log types, and the returned result of this API indicates temporarily filterable log types.
+    ///
+    /// Action `DescribeLogType`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogType.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLogTypeRequest::new();
+    ///     let response = client.describe_log_type(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-log-type")]
+    fn describe_log_type<'a>(
+        &'a self,
+        request: &'a models::DescribeLogTypeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogTypeResponse,
+        errors::DescribeLogTypeErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOG_TYPE)
+    }
+    /// This API is used to obtain the global configuration for QR code login.
+    ///
+    /// Action `DescribeLoginTypeGlobalConf`, version `2018-02-28`. Reference: `docs/cwp/DescribeLoginTypeGlobalConf.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLoginTypeGlobalConfRequest::new();
+    ///     let response = client.describe_login_type_global_conf(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-login-type-global-conf")]
+    fn describe_login_type_global_conf<'a>(
+        &'a self,
+        request: &'a models::DescribeLoginTypeGlobalConfRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLoginTypeGlobalConfResponse,
+        errors::DescribeLoginTypeGlobalConfErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOGIN_TYPE_GLOBAL_CONF)
+    }
+    /// Retrieve the host list via QR code log-in
+    ///
+    /// Action `DescribeLoginTypeHost`, version `2018-02-28`. Reference: `docs/cwp/DescribeLoginTypeHost.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLoginTypeHostRequest::new();
+    ///     let response = client.describe_login_type_host(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-login-type-host")]
+    fn describe_login_type_host<'a>(
+        &'a self,
+        request: &'a models::DescribeLoginTypeHostRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLoginTypeHostResponse,
+        errors::DescribeLoginTypeHostErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOGIN_TYPE_HOST)
+    }
+    /// This API is used to obtain the list of cross-region log-in allowlists after merge.
+    ///
+    /// Action `DescribeLoginWhiteCombinedList`, version `2018-02-28`. Reference: `docs/cwp/DescribeLoginWhiteCombinedList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLoginWhiteCombinedListRequest::new();
+    ///     let response = client.describe_login_white_combined_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-login-white-combined-list")]
+    fn describe_login_white_combined_list<'a>(
+        &'a self,
+        request: &'a models::DescribeLoginWhiteCombinedListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLoginWhiteCombinedListResponse,
+        errors::DescribeLoginWhiteCombinedListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOGIN_WHITE_COMBINED_LIST)
+    }
+    /// This API is used to query the list of allowlisted machines after merge.
+    ///
+    /// Action `DescribeLoginWhiteHostList`, version `2018-02-28`. Reference: `docs/cwp/DescribeLoginWhiteHostList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLoginWhiteHostListRequest::new(1u64, 1u64, 1u64);
+    ///     let response = client.describe_login_white_host_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-login-white-host-list")]
+    fn describe_login_white_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribeLoginWhiteHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLoginWhiteHostListResponse,
+        errors::DescribeLoginWhiteHostListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOGIN_WHITE_HOST_LIST)
+    }
+    /// This API is used to obtain the cross-region log-in allowlist list.
+    ///
+    /// Action `DescribeLoginWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DescribeLoginWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeLoginWhiteListRequest::new();
+    ///     let response = client.describe_login_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-login-white-list")]
+    fn describe_login_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeLoginWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLoginWhiteListResponse,
+        errors::DescribeLoginWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOGIN_WHITE_LIST)
+    }
+    /// This API is used to query the clearing history records of a machine.
+    ///
+    /// Action `DescribeMachineClearHistory`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineClearHistory.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachineClearHistoryRequest::new();
+    ///     let response = client.describe_machine_clear_history(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machine-clear-history")]
+    fn describe_machine_clear_history<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineClearHistoryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineClearHistoryResponse,
+        errors::DescribeMachineClearHistoryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINE_CLEAR_HISTORY)
+    }
+    /// This API is used to query the statistics of advanced defense events for hosts.
+    ///
+    /// Action `DescribeMachineDefenseCnt`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineDefenseCnt.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachineDefenseCntRequest::new();
+    ///     let response = client.describe_machine_defense_cnt(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machine-defense-cnt")]
+    fn describe_machine_defense_cnt<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineDefenseCntRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineDefenseCntResponse,
+        errors::DescribeMachineDefenseCntErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINE_DEFENSE_CNT)
+    }
+    /// This API is used to query the list of host-related core file monitoring rules.
+    ///
+    /// Action `DescribeMachineFileTamperRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineFileTamperRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachineFileTamperRulesRequest::new(
+    ///         "10ee1dad-ed42-4f98-8c9e-bfaa48fcb787",
+    ///     );
+    ///     let response = client.describe_machine_file_tamper_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machine-file-tamper-rules")]
+    fn describe_machine_file_tamper_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineFileTamperRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineFileTamperRulesResponse,
+        errors::DescribeMachineFileTamperRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINE_FILE_TAMPER_RULES)
+    }
+    /// This API is used to query the information of the host overview.
+    ///
+    /// Action `DescribeMachineGeneral`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineGeneral.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachineGeneralRequest::new();
+    ///     let response = client.describe_machine_general(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machine-general")]
+    fn describe_machine_general<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineGeneralRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineGeneralResponse,
+        errors::DescribeMachineGeneralErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINE_GENERAL)
+    }
+    /// This API is used to get server details.
+    ///
+    /// Action `DescribeMachineInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachineInfoRequest::new();
+    ///     let response = client.describe_machine_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machine-info")]
+    fn describe_machine_info<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineInfoResponse,
+        errors::DescribeMachineInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINE_INFO)
+    }
+    /// This API is used to query the machine authorization information.
+    ///
+    /// Action `DescribeMachineLicenseDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineLicenseDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachineLicenseDetailRequest::new(
+    ///         ::std::vec![::std::string::String::from("15c76928-e4e1-4f0d-8a2a-46c7de78****")],
+    ///     );
+    ///     let response = client.describe_machine_license_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machine-license-detail")]
+    fn describe_machine_license_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineLicenseDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineLicenseDetailResponse,
+        errors::DescribeMachineLicenseDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINE_LICENSE_DETAIL)
+    }
+    /// This API is used to get the regional host list for web tamper protection.
+    ///
+    /// Action `DescribeMachineList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachineListRequest::new("CVM", "ap-guangzhou");
+    ///     let response = client.describe_machine_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machine-list")]
+    fn describe_machine_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineListResponse,
+        errors::DescribeMachineListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINE_LIST)
+    }
+    /// This API is used to query the machine operating system list.
+    ///
+    /// Action `DescribeMachineOsList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineOsList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachineOsListRequest::new();
+    ///     let response = client.describe_machine_os_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machine-os-list")]
+    fn describe_machine_os_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineOsListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineOsListResponse,
+        errors::DescribeMachineOsListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINE_OS_LIST)
+    }
+    /// This API is used to query the list of host regions.
+    ///
+    /// Action `DescribeMachineRegionList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineRegionList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachineRegionListRequest::new();
+    ///     let response = client.describe_machine_region_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machine-region-list")]
+    fn describe_machine_region_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineRegionListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineRegionListResponse,
+        errors::DescribeMachineRegionListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINE_REGION_LIST)
+    }
+    /// This API is used to obtain the list of machine regions.
+    ///
+    /// Action `DescribeMachineRegions`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineRegions.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachineRegionsRequest::new();
+    ///     let response = client.describe_machine_regions(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machine-regions")]
+    fn describe_machine_regions<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineRegionsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineRegionsResponse,
+        errors::DescribeMachineRegionsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINE_REGIONS)
+    }
+    /// This API is used to query the statistics of host intrusion detection events.
+    ///
+    /// Action `DescribeMachineRiskCnt`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineRiskCnt.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachineRiskCntRequest::new();
+    ///     let response = client.describe_machine_risk_cnt(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machine-risk-cnt")]
+    fn describe_machine_risk_cnt<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineRiskCntRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineRiskCntResponse,
+        errors::DescribeMachineRiskCntErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINE_RISK_CNT)
+    }
+    /// This API is used to query snapshots created by the host.
+    ///
+    /// Action `DescribeMachineSnapshot`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineSnapshot.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachineSnapshotRequest::new(
+    ///         ::std::vec![::std::string::String::from("djskldjksld")],
+    ///         0u64,
+    ///         10u64,
+    ///         0u64,
+    ///     );
+    ///     let response = client.describe_machine_snapshot(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machine-snapshot")]
+    fn describe_machine_snapshot<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineSnapshotRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineSnapshotResponse,
+        errors::DescribeMachineSnapshotErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINE_SNAPSHOT)
+    }
+    /// This API is used to obtain the list of hosts in a specific region.
+    ///
+    /// Action `DescribeMachines`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachines.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachinesRequest::new("", "");
+    ///     let response = client.describe_machines(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machines")]
+    fn describe_machines<'a>(
+        &'a self,
+        request: &'a models::DescribeMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachinesResponse,
+        errors::DescribeMachinesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINES)
+    }
+    /// This API is used to obtain the list of hosts.
+    ///
+    /// Action `DescribeMachinesSimple`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachinesSimple.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMachinesSimpleRequest::new("CVM", "ap-shanghai");
+    ///     let response = client.describe_machines_simple(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-machines-simple")]
+    fn describe_machines_simple<'a>(
+        &'a self,
+        request: &'a models::DescribeMachinesSimpleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachinesSimpleResponse,
+        errors::DescribeMachinesSimpleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINES_SIMPLE)
+    }
+    /// This API is used to obtain the Trojan list.
+    ///
+    /// Action `DescribeMalWareList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalWareList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMalWareListRequest::new();
+    ///     let response = client.describe_mal_ware_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-mal-ware-list")]
+    fn describe_mal_ware_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMalWareListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalWareListResponse,
+        errors::DescribeMalWareListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MAL_WARE_LIST)
+    }
+    /// This API is used to query the list of malicious request allowlists.
+    ///
+    /// Action `DescribeMaliciousRequestWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMaliciousRequestWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMaliciousRequestWhiteListRequest::new(10u64, 0u64);
+    ///     let response = client.describe_malicious_request_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-malicious-request-white-list")]
+    fn describe_malicious_request_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMaliciousRequestWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMaliciousRequestWhiteListResponse,
+        errors::DescribeMaliciousRequestWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MALICIOUS_REQUEST_WHITE_LIST)
+    }
+    /// This API is used to obtain Trojan file download addresses.
+    ///
+    /// Action `DescribeMalwareFile`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareFile.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMalwareFileRequest::new(1u64);
+    ///     let response = client.describe_malware_file(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-malware-file")]
+    fn describe_malware_file<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareFileRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareFileResponse,
+        errors::DescribeMalwareFileErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MALWARE_FILE)
+    }
+    /// This API is used to view malicious file details.
+    ///
+    /// Action `DescribeMalwareInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMalwareInfoRequest::new(10000i64);
+    ///     let response = client.describe_malware_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-malware-info")]
+    fn describe_malware_info<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareInfoResponse,
+        errors::DescribeMalwareInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MALWARE_INFO)
+    }
+    /// This API is used to obtain the information of virus scanning overview.
+    ///
+    /// Action `DescribeMalwareRiskOverview`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareRiskOverview.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMalwareRiskOverviewRequest::new();
+    ///     let response = client.describe_malware_risk_overview(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-malware-risk-overview")]
+    fn describe_malware_risk_overview<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareRiskOverviewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareRiskOverviewResponse,
+        errors::DescribeMalwareRiskOverviewErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MALWARE_RISK_OVERVIEW)
+    }
+    /// This API is used to open Intrusion Detection - Virus Scanning, and the risk warning content pops up.
+    ///
+    /// Action `DescribeMalwareRiskWarning`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareRiskWarning.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMalwareRiskWarningRequest::new();
+    ///     let response = client.describe_malware_risk_warning(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-malware-risk-warning")]
+    fn describe_malware_risk_warning<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareRiskWarningRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareRiskWarningResponse,
+        errors::DescribeMalwareRiskWarningErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MALWARE_RISK_WARNING)
+    }
+    /// This API is used to query the scheduled scan configuration.
+    ///
+    /// Action `DescribeMalwareTimingScanSetting`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareTimingScanSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMalwareTimingScanSettingRequest::new();
+    ///     let response = client.describe_malware_timing_scan_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-malware-timing-scan-setting")]
+    fn describe_malware_timing_scan_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareTimingScanSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareTimingScanSettingResponse,
+        errors::DescribeMalwareTimingScanSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MALWARE_TIMING_SCAN_SETTING)
+    }
+    /// This API is used to obtain the list of Trojan allowlists.
+    ///
+    /// Action `DescribeMalwareWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMalwareWhiteListRequest::new();
+    ///     let response = client.describe_malware_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-malware-white-list")]
+    fn describe_malware_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareWhiteListResponse,
+        errors::DescribeMalwareWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MALWARE_WHITE_LIST)
+    }
+    /// This API is used to obtain the list of affected Trojan allowlists.
+    ///
+    /// Action `DescribeMalwareWhiteListAffectList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareWhiteListAffectList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMalwareWhiteListAffectListRequest::new(1u64);
+    ///     let response = client.describe_malware_white_list_affect_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-malware-white-list-affect-list")]
+    fn describe_malware_white_list_affect_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareWhiteListAffectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareWhiteListAffectListResponse,
+        errors::DescribeMalwareWhiteListAffectListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MALWARE_WHITE_LIST_AFFECT_LIST)
+    }
+    /// This API is used to obtain the list of Reverse Shell rules.
+    ///
+    /// Action `DescribeMemShellRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeMemShellRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeMemShellRulesRequest::new();
+    ///     let response = client.describe_mem_shell_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-mem-shell-rules")]
+    fn describe_mem_shell_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeMemShellRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMemShellRulesResponse,
+        errors::DescribeMemShellRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MEM_SHELL_RULES)
+    }
+    /// This API is used to query network attack settings.
+    ///
+    /// Action `DescribeNetAttackSetting`, version `2018-02-28`. Reference: `docs/cwp/DescribeNetAttackSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeNetAttackSettingRequest::new();
+    ///     let response = client.describe_net_attack_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-net-attack-setting")]
+    fn describe_net_attack_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeNetAttackSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetAttackSettingResponse,
+        errors::DescribeNetAttackSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_NET_ATTACK_SETTING)
+    }
+    /// This API is used to obtain the network attack allowlist list.
+    ///
+    /// Action `DescribeNetAttackWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DescribeNetAttackWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeNetAttackWhiteListRequest::new();
+    ///     let response = client.describe_net_attack_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-net-attack-white-list")]
+    fn describe_net_attack_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeNetAttackWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetAttackWhiteListResponse,
+        errors::DescribeNetAttackWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_NET_ATTACK_WHITE_LIST)
+    }
+    /// This API is used to obtain the list of port statistics.
+    ///
+    /// Action `DescribeOpenPortStatistics`, version `2018-02-28`. Reference: `docs/cwp/DescribeOpenPortStatistics.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeOpenPortStatisticsRequest::new();
+    ///     let response = client.describe_open_port_statistics(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-open-port-statistics")]
+    fn describe_open_port_statistics<'a>(
+        &'a self,
+        request: &'a models::DescribeOpenPortStatisticsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeOpenPortStatisticsResponse,
+        errors::DescribeOpenPortStatisticsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_OPEN_PORT_STATISTICS)
+    }
+    /// This API is used to obtain the overview statistics.
+    ///
+    /// Action `DescribeOverviewStatistics`, version `2018-02-28`. Reference: `docs/cwp/DescribeOverviewStatistics.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeOverviewStatisticsRequest::new();
+    ///     let response = client.describe_overview_statistics(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-overview-statistics")]
+    fn describe_overview_statistics<'a>(
+        &'a self,
+        request: &'a models::DescribeOverviewStatisticsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeOverviewStatisticsResponse,
+        errors::DescribeOverviewStatisticsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_OVERVIEW_STATISTICS)
+    }
+    /// Query the information list of affected hosts by a patch
+    ///
+    /// Action `DescribePatchEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/DescribePatchEffectHostList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribePatchEffectHostListRequest::new(7070u64, 10u64, 0u64);
+    ///     let response = client.describe_patch_effect_host_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-patch-effect-host-list")]
+    fn describe_patch_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribePatchEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePatchEffectHostListResponse,
+        errors::DescribePatchEffectHostListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PATCH_EFFECT_HOST_LIST)
+    }
+    /// Patch details
+    ///
+    /// Action `DescribePatchInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribePatchInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribePatchInfoRequest::new(0u64);
+    ///     let response = client.describe_patch_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-patch-info")]
+    fn describe_patch_info<'a>(
+        &'a self,
+        request: &'a models::DescribePatchInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePatchInfoResponse,
+        errors::DescribePatchInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PATCH_INFO)
+    }
+    /// This API is used to obtain local privilege escalation information details.
+    ///
+    /// Action `DescribePrivilegeEventInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribePrivilegeEventInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribePrivilegeEventInfoRequest::new(0u64);
+    ///     let response = client.describe_privilege_event_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-privilege-event-info")]
+    fn describe_privilege_event_info<'a>(
+        &'a self,
+        request: &'a models::DescribePrivilegeEventInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePrivilegeEventInfoResponse,
+        errors::DescribePrivilegeEventInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PRIVILEGE_EVENT_INFO)
+    }
+    /// This example shows you how to obtain the list of local privilege escalation events.
+    ///
+    /// Action `DescribePrivilegeEvents`, version `2018-02-28`. Reference: `docs/cwp/DescribePrivilegeEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribePrivilegeEventsRequest::new();
+    ///     let response = client.describe_privilege_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-privilege-events")]
+    fn describe_privilege_events<'a>(
+        &'a self,
+        request: &'a models::DescribePrivilegeEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePrivilegeEventsResponse,
+        errors::DescribePrivilegeEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PRIVILEGE_EVENTS)
+    }
+    /// This API is used to obtain the list of local privilege escalation rules.
+    ///
+    /// Action `DescribePrivilegeRules`, version `2018-02-28`. Reference: `docs/cwp/DescribePrivilegeRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribePrivilegeRulesRequest::new();
+    ///     let response = client.describe_privilege_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-privilege-rules")]
+    fn describe_privilege_rules<'a>(
+        &'a self,
+        request: &'a models::DescribePrivilegeRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePrivilegeRulesResponse,
+        errors::DescribePrivilegeRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PRIVILEGE_RULES)
+    }
+    /// This API is used to obtain the overview information of the Professional edition.
+    ///
+    /// Action `DescribeProVersionInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeProVersionInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeProVersionInfoRequest::new();
+    ///     let response = client.describe_pro_version_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-pro-version-info")]
+    fn describe_pro_version_info<'a>(
+        &'a self,
+        request: &'a models::DescribeProVersionInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProVersionInfoResponse,
+        errors::DescribeProVersionInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PRO_VERSION_INFO)
+    }
+    /// This API is used to check whether a single host or all hosts enable the professional version.
+    ///
+    /// Action `DescribeProVersionStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeProVersionStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeProVersionStatusRequest::new(
+    ///         "add4a78a-0d59-11e8-b7ab-00e081e1a5c5",
+    ///     );
+    ///     let response = client.describe_pro_version_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-pro-version-status")]
+    fn describe_pro_version_status<'a>(
+        &'a self,
+        request: &'a models::DescribeProVersionStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProVersionStatusResponse,
+        errors::DescribeProVersionStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PRO_VERSION_STATUS)
+    }
+    /// This API is used to obtain the process statistics data.
+    ///
+    /// Action `DescribeProcessStatistics`, version `2018-02-28`. Reference: `docs/cwp/DescribeProcessStatistics.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeProcessStatisticsRequest::new();
+    ///     let response = client.describe_process_statistics(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-process-statistics")]
+    fn describe_process_statistics<'a>(
+        &'a self,
+        request: &'a models::DescribeProcessStatisticsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProcessStatisticsResponse,
+        errors::DescribeProcessStatisticsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PROCESS_STATISTICS)
+    }
+    /// This API is used to query the product trial status.
+    ///
+    /// Action `DescribeProductStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeProductStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeProductStatusRequest::new();
+    ///     let response = client.describe_product_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-product-status")]
+    fn describe_product_status<'a>(
+        &'a self,
+        request: &'a models::DescribeProductStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProductStatusResponse,
+        errors::DescribeProductStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PRODUCT_STATUS)
+    }
+    /// Web tamper-proof protection directory listing
+    ///
+    /// Action `DescribeProtectDirList`, version `2018-02-28`. Reference: `docs/cwp/DescribeProtectDirList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeProtectDirListRequest::new(1u64, 1u64);
+    ///     let response = client.describe_protect_dir_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-protect-dir-list")]
+    fn describe_protect_dir_list<'a>(
+        &'a self,
+        request: &'a models::DescribeProtectDirListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProtectDirListResponse,
+        errors::DescribeProtectDirListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PROTECT_DIR_LIST)
+    }
+    /// Query the server list information associated with the protection directory.
+    ///
+    /// Action `DescribeProtectDirRelatedServer`, version `2018-02-28`. Reference: `docs/cwp/DescribeProtectDirRelatedServer.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeProtectDirRelatedServerRequest::new("", 0u64, 0u64);
+    ///     let response = client.describe_protect_dir_related_server(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-protect-dir-related-server")]
+    fn describe_protect_dir_related_server<'a>(
+        &'a self,
+        request: &'a models::DescribeProtectDirRelatedServerRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProtectDirRelatedServerResponse,
+        errors::DescribeProtectDirRelatedServerErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PROTECT_DIR_RELATED_SERVER)
+    }
+    /// This API is used to obtain the installation command of the public network access proxy.
+    ///
+    /// Action `DescribePublicProxyInstallCommand`, version `2018-02-28`. Reference: `docs/cwp/DescribePublicProxyInstallCommand.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribePublicProxyInstallCommandRequest::new();
+    ///     let response = client.describe_public_proxy_install_command(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-public-proxy-install-command")]
+    fn describe_public_proxy_install_command<'a>(
+        &'a self,
+        request: &'a models::DescribePublicProxyInstallCommandRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePublicProxyInstallCommandResponse,
+        errors::DescribePublicProxyInstallCommandErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PUBLIC_PROXY_INSTALL_COMMAND)
+    }
+    /// This API is used to query the list of host snapshot backups.
+    ///
+    /// Action `DescribeRansomDefenseBackupList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseBackupList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRansomDefenseBackupListRequest::new(
+    ///         1u64,
+    ///         1u64,
+    ///         "1c26308c-5493-4eaf-a817-112ec25f499e",
+    ///     );
+    ///     let response = client.describe_ransom_defense_backup_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ransom-defense-backup-list")]
+    fn describe_ransom_defense_backup_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseBackupListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseBackupListResponse,
+        errors::DescribeRansomDefenseBackupListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RANSOM_DEFENSE_BACKUP_LIST)
+    }
+    /// This API is used to query the anti-ransomware event list.
+    ///
+    /// Action `DescribeRansomDefenseEventsList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseEventsList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRansomDefenseEventsListRequest::new(0u64, 0u64);
+    ///     let response = client.describe_ransom_defense_events_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ransom-defense-events-list")]
+    fn describe_ransom_defense_events_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseEventsListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseEventsListResponse,
+        errors::DescribeRansomDefenseEventsListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RANSOM_DEFENSE_EVENTS_LIST)
+    }
+    /// This API is used to query the list of backup details.
+    ///
+    /// Action `DescribeRansomDefenseMachineList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseMachineList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRansomDefenseMachineListRequest::new(1u64, 1u64);
+    ///     let response = client.describe_ransom_defense_machine_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ransom-defense-machine-list")]
+    fn describe_ransom_defense_machine_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseMachineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseMachineListResponse,
+        errors::DescribeRansomDefenseMachineListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RANSOM_DEFENSE_MACHINE_LIST)
+    }
+    /// This API is used to obtain the list of policies bound to a host.
+    ///
+    /// Action `DescribeRansomDefenseMachineStrategyInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseMachineStrategyInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRansomDefenseMachineStrategyInfoRequest::new(
+    ///         ::std::vec![::std::string::String::from("935e27b1-d675-4509-80bf-96fbf0764237")],
+    ///     );
+    ///     let response = client.describe_ransom_defense_machine_strategy_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ransom-defense-machine-strategy-info")]
+    fn describe_ransom_defense_machine_strategy_info<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseMachineStrategyInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseMachineStrategyInfoResponse,
+        errors::DescribeRansomDefenseMachineStrategyInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_RANSOM_DEFENSE_MACHINE_STRATEGY_INFO,
+        )
+    }
+    /// This API is used to query the rollback task list.
+    ///
+    /// Action `DescribeRansomDefenseRollBackTaskList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseRollBackTaskList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRansomDefenseRollBackTaskListRequest::new(0u64, 0u64);
+    ///     let response = client.describe_ransom_defense_roll_back_task_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ransom-defense-roll-back-task-list")]
+    fn describe_ransom_defense_roll_back_task_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseRollBackTaskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseRollBackTaskListResponse,
+        errors::DescribeRansomDefenseRollBackTaskListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_RANSOM_DEFENSE_ROLL_BACK_TASK_LIST,
+        )
+    }
+    /// This API is used to obtain user anti-ransomware trends.
+    ///
+    /// Action `DescribeRansomDefenseState`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseState.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRansomDefenseStateRequest::new();
+    ///     let response = client.describe_ransom_defense_state(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ransom-defense-state")]
+    fn describe_ransom_defense_state<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseStateResponse,
+        errors::DescribeRansomDefenseStateErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RANSOM_DEFENSE_STATE)
+    }
+    /// This API is used to obtain the policy details.
+    ///
+    /// Action `DescribeRansomDefenseStrategyDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseStrategyDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRansomDefenseStrategyDetailRequest::new(1u64);
+    ///     let response = client.describe_ransom_defense_strategy_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ransom-defense-strategy-detail")]
+    fn describe_ransom_defense_strategy_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseStrategyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseStrategyDetailResponse,
+        errors::DescribeRansomDefenseStrategyDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RANSOM_DEFENSE_STRATEGY_DETAIL)
+    }
+    /// This API is used to query the list of anti-ransomware policies.
+    ///
+    /// Action `DescribeRansomDefenseStrategyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseStrategyList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRansomDefenseStrategyListRequest::new(10u64, 0u64);
+    ///     let response = client.describe_ransom_defense_strategy_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ransom-defense-strategy-list")]
+    fn describe_ransom_defense_strategy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseStrategyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseStrategyListResponse,
+        errors::DescribeRansomDefenseStrategyListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RANSOM_DEFENSE_STRATEGY_LIST)
+    }
+    /// This API is used to query the list of machines bound to an anti-ransomware policy.
+    ///
+    /// Action `DescribeRansomDefenseStrategyMachines`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseStrategyMachines.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRansomDefenseStrategyMachinesRequest::new(0u64, 0u64);
+    ///     let response = client.describe_ransom_defense_strategy_machines(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ransom-defense-strategy-machines")]
+    fn describe_ransom_defense_strategy_machines<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseStrategyMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseStrategyMachinesResponse,
+        errors::DescribeRansomDefenseStrategyMachinesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_RANSOM_DEFENSE_STRATEGY_MACHINES,
+        )
+    }
+    /// This API is used to obtain the ransomware situation across the entire network.
+    ///
+    /// Action `DescribeRansomDefenseTrend`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseTrend.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRansomDefenseTrendRequest::new();
+    ///     let response = client.describe_ransom_defense_trend(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-ransom-defense-trend")]
+    fn describe_ransom_defense_trend<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseTrendRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseTrendResponse,
+        errors::DescribeRansomDefenseTrendErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RANSOM_DEFENSE_TREND)
+    }
+    /// This API is used to query application protection event lists
+    ///
+    /// Action `DescribeRaspEventCWP`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspEventCWP.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRaspEventCwpRequest::new();
+    ///     let response = client.describe_rasp_event_cwp(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-rasp-event-cwp")]
+    fn describe_rasp_event_cwp<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspEventCwpRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspEventCwpResponse,
+        errors::DescribeRaspEventCwpErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_EVENT_CWP)
+    }
+    /// Application defense event details
+    ///
+    /// Action `DescribeRaspEventDetailCWP`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspEventDetailCWP.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRaspEventDetailCwpRequest::new();
+    ///     let response = client.describe_rasp_event_detail_cwp(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-rasp-event-detail-cwp")]
+    fn describe_rasp_event_detail_cwp<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspEventDetailCwpRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspEventDetailCwpResponse,
+        errors::DescribeRaspEventDetailCwpErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_EVENT_DETAIL_CWP)
+    }
+    /// Application defense event details
+    ///
+    /// Action `DescribeRaspEventDetailTCSS`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspEventDetailTCSS.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRaspEventDetailTcssRequest::new();
+    ///     let response = client.describe_rasp_event_detail_tcss(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-rasp-event-detail-tcss")]
+    fn describe_rasp_event_detail_tcss<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspEventDetailTcssRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspEventDetailTcssResponse,
+        errors::DescribeRaspEventDetailTcssErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_EVENT_DETAIL_TCSS)
+    }
+    /// This API is used to query application protection event lists
+    ///
+    /// Action `DescribeRaspEventTCSS`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspEventTCSS.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRaspEventTcssRequest::new();
+    ///     let response = client.describe_rasp_event_tcss(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-rasp-event-tcss")]
+    fn describe_rasp_event_tcss<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspEventTcssRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspEventTcssResponse,
+        errors::DescribeRaspEventTcssErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_EVENT_TCSS)
+    }
+    /// Query the application protection license list
+    ///
+    /// Action `DescribeRaspLicenseList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspLicenseList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRaspLicenseListRequest::new();
+    ///     let response = client.describe_rasp_license_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-rasp-license-list")]
+    fn describe_rasp_license_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspLicenseListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspLicenseListResponse,
+        errors::DescribeRaspLicenseListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_LICENSE_LIST)
+    }
+    /// View the maximum cpu limitation for vulnerability defense
+    ///
+    /// Action `DescribeRaspMaxCpu`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspMaxCpu.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRaspMaxCpuRequest::new();
+    ///     let response = client.describe_rasp_max_cpu(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-rasp-max-cpu")]
+    fn describe_rasp_max_cpu<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspMaxCpuRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspMaxCpuResponse,
+        errors::DescribeRaspMaxCpuErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_MAX_CPU)
+    }
+    /// Retrieve application protection Java Webshell scan event details from container perspective
+    ///
+    /// Action `DescribeRaspMemShellDetailTCSS`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspMemShellDetailTCSS.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRaspMemShellDetailTcssRequest::new();
+    ///     let response = client.describe_rasp_mem_shell_detail_tcss(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-rasp-mem-shell-detail-tcss")]
+    fn describe_rasp_mem_shell_detail_tcss<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspMemShellDetailTcssRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspMemShellDetailTcssResponse,
+        errors::DescribeRaspMemShellDetailTcssErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_MEM_SHELL_DETAIL_TCSS)
+    }
+    /// Retrieve Java Webshell scan event list from container perspective
+    ///
+    /// Action `DescribeRaspMemShellListTCSS`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspMemShellListTCSS.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRaspMemShellListTcssRequest::new();
+    ///     let response = client.describe_rasp_mem_shell_list_tcss(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-rasp-mem-shell-list-tcss")]
+    fn describe_rasp_mem_shell_list_tcss<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspMemShellListTcssRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspMemShellListTcssResponse,
+        errors::DescribeRaspMemShellListTcssErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_MEM_SHELL_LIST_TCSS)
+    }
+    /// Important Period Guarantee Protection License Plugin Detail List
+    ///
+    /// Action `DescribeRaspPluginList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspPluginList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRaspPluginListRequest::new();
+    ///     let response = client.describe_rasp_plugin_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-rasp-plugin-list")]
+    fn describe_rasp_plugin_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspPluginListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspPluginListResponse,
+        errors::DescribeRaspPluginListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_PLUGIN_LIST)
+    }
+    /// Retrieve the vulnerability list of the vulnerability defense allowlist
+    ///
+    /// Action `DescribeRaspRuleVuls`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspRuleVuls.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRaspRuleVulsRequest::new(::std::vec![]);
+    ///     let response = client.describe_rasp_rule_vuls(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-rasp-rule-vuls")]
+    fn describe_rasp_rule_vuls<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspRuleVulsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspRuleVulsResponse,
+        errors::DescribeRaspRuleVulsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_RULE_VULS)
+    }
+    /// This example shows you how to query the vulnerability defense allowlist.
+    ///
+    /// Action `DescribeRaspRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRaspRulesRequest::new();
+    ///     let response = client.describe_rasp_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-rasp-rules")]
+    fn describe_rasp_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspRulesResponse,
+        errors::DescribeRaspRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_RULES)
+    }
+    /// This API is used to query the recommended number of protection cores for purchase.
+    ///
+    /// Action `DescribeRecommendedProtectCpu`, version `2018-02-28`. Reference: `docs/cwp/DescribeRecommendedProtectCpu.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRecommendedProtectCpuRequest::new();
+    ///     let response = client.describe_recommended_protect_cpu(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-recommended-protect-cpu")]
+    fn describe_recommended_protect_cpu<'a>(
+        &'a self,
+        request: &'a models::DescribeRecommendedProtectCpuRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRecommendedProtectCpuResponse,
+        errors::DescribeRecommendedProtectCpuErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RECOMMENDED_PROTECT_CPU)
+    }
+    /// This API is used to query reverse shell details.
+    ///
+    /// Action `DescribeReverseShellEventInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeReverseShellEventInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeReverseShellEventInfoRequest::new(0u64);
+    ///     let response = client.describe_reverse_shell_event_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-reverse-shell-event-info")]
+    fn describe_reverse_shell_event_info<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellEventInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellEventInfoResponse,
+        errors::DescribeReverseShellEventInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_REVERSE_SHELL_EVENT_INFO)
+    }
+    /// This API is used to obtain the list of Reverse Shell.
+    ///
+    /// Action `DescribeReverseShellEvents`, version `2018-02-28`. Reference: `docs/cwp/DescribeReverseShellEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeReverseShellEventsRequest::new();
+    ///     let response = client.describe_reverse_shell_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-reverse-shell-events")]
+    fn describe_reverse_shell_events<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellEventsResponse,
+        errors::DescribeReverseShellEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_REVERSE_SHELL_EVENTS)
+    }
+    /// This API is used to obtain the list of Reverse Shell rules.
+    ///
+    /// Action `DescribeReverseShellRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeReverseShellRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeReverseShellRulesRequest::new();
+    ///     let response = client.describe_reverse_shell_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-reverse-shell-rules")]
+    fn describe_reverse_shell_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellRulesResponse,
+        errors::DescribeReverseShellRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_REVERSE_SHELL_RULES)
+    }
+    /// This API is used to obtain the list of Reverse Shell rules.
+    ///
+    /// Action `DescribeReverseShellRulesAggregation`, version `2018-02-28`. Reference: `docs/cwp/DescribeReverseShellRulesAggregation.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeReverseShellRulesAggregationRequest::new();
+    ///     let response = client.describe_reverse_shell_rules_aggregation(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-reverse-shell-rules-aggregation")]
+    fn describe_reverse_shell_rules_aggregation<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellRulesAggregationRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellRulesAggregationResponse,
+        errors::DescribeReverseShellRulesAggregationErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_REVERSE_SHELL_RULES_AGGREGATION)
+    }
+    /// Query the configuration of the reverse shell system policy.
+    ///
+    /// Action `DescribeReverseShellSystemPolicyConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeReverseShellSystemPolicyConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeReverseShellSystemPolicyConfigRequest::new();
+    ///     let response = client.describe_reverse_shell_system_policy_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-reverse-shell-system-policy-config")]
+    fn describe_reverse_shell_system_policy_config<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellSystemPolicyConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellSystemPolicyConfigResponse,
+        errors::DescribeReverseShellSystemPolicyConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_REVERSE_SHELL_SYSTEM_POLICY_CONFIG,
+        )
+    }
+    /// This API is used to query if the intrusion detection event update task is completed.
+    ///
+    /// Action `DescribeRiskBatchStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskBatchStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRiskBatchStatusRequest::new("MALWARE");
+    ///     let response = client.describe_risk_batch_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-risk-batch-status")]
+    fn describe_risk_batch_status<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskBatchStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskBatchStatusResponse,
+        errors::DescribeRiskBatchStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_BATCH_STATUS)
+    }
+    /// This API is used to query malicious request event details.
+    ///
+    /// Action `DescribeRiskDnsEventInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskDnsEventInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRiskDnsEventInfoRequest::new(0i64);
+    ///     let response = client.describe_risk_dns_event_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-risk-dns-event-info")]
+    fn describe_risk_dns_event_info<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskDnsEventInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskDnsEventInfoResponse,
+        errors::DescribeRiskDnsEventInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_DNS_EVENT_INFO)
+    }
+    /// This API is used to obtain the list of malicious request events.
+    ///
+    /// Action `DescribeRiskDnsEventList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskDnsEventList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRiskDnsEventListRequest::new();
+    ///     let response = client.describe_risk_dns_event_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-risk-dns-event-list")]
+    fn describe_risk_dns_event_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskDnsEventListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskDnsEventListResponse,
+        errors::DescribeRiskDnsEventListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_DNS_EVENT_LIST)
+    }
+    /// This API is used to query malicious request details.
+    ///
+    /// Action `DescribeRiskDnsInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskDnsInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRiskDnsInfoRequest::new(0u64);
+    ///     let response = client.describe_risk_dns_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-risk-dns-info")]
+    fn describe_risk_dns_info<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskDnsInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskDnsInfoResponse,
+        errors::DescribeRiskDnsInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_DNS_INFO)
+    }
+    /// This API is used to obtain the malicious request list.
+    ///
+    /// Action `DescribeRiskDnsList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskDnsList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRiskDnsListRequest::new();
+    ///     let response = client.describe_risk_dns_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-risk-dns-list")]
+    fn describe_risk_dns_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskDnsListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskDnsListResponse,
+        errors::DescribeRiskDnsListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_DNS_LIST)
+    }
+    /// This API is used to obtain the list of malicious request policies.
+    ///
+    /// Action `DescribeRiskDnsPolicyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskDnsPolicyList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRiskDnsPolicyListRequest::new();
+    ///     let response = client.describe_risk_dns_policy_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-risk-dns-policy-list")]
+    fn describe_risk_dns_policy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskDnsPolicyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskDnsPolicyListResponse,
+        errors::DescribeRiskDnsPolicyListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_DNS_POLICY_LIST)
+    }
+    /// This API is used to obtain the list of abnormal processes.
+    ///
+    /// Action `DescribeRiskProcessEvents`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskProcessEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeRiskProcessEventsRequest::new();
+    ///     let response = client.describe_risk_process_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-risk-process-events")]
+    fn describe_risk_process_events<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskProcessEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskProcessEventsResponse,
+        errors::DescribeRiskProcessEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_PROCESS_EVENTS)
+    }
+    /// This API is used to query the .security notification information.
+    ///
+    /// Action `DescribeSafeInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeSafeInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeSafeInfoRequest::new();
+    ///     let response = client.describe_safe_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-safe-info")]
+    fn describe_safe_info<'a>(
+        &'a self,
+        request: &'a models::DescribeSafeInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSafeInfoResponse,
+        errors::DescribeSafeInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SAFE_INFO)
+    }
+    /// This API is used to query the Trojan scan progress.
+    ///
+    /// Action `DescribeScanMalwareSchedule`, version `2018-02-28`. Reference: `docs/cwp/DescribeScanMalwareSchedule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScanMalwareScheduleRequest::new();
+    ///     let response = client.describe_scan_malware_schedule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-scan-malware-schedule")]
+    fn describe_scan_malware_schedule<'a>(
+        &'a self,
+        request: &'a models::DescribeScanMalwareScheduleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanMalwareScheduleResponse,
+        errors::DescribeScanMalwareScheduleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCAN_MALWARE_SCHEDULE)
+    }
+    /// This API is used to query the detection progress by taskid.
+    ///
+    /// Action `DescribeScanSchedule`, version `2018-02-28`. Reference: `docs/cwp/DescribeScanSchedule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScanScheduleRequest::new(1u64);
+    ///     let response = client.describe_scan_schedule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-scan-schedule")]
+    fn describe_scan_schedule<'a>(
+        &'a self,
+        request: &'a models::DescribeScanScheduleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanScheduleResponse,
+        errors::DescribeScanScheduleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCAN_SCHEDULE)
+    }
+    /// This API is used to query the status of recent scan tasks of the corresponding module.
+    ///
+    /// Action `DescribeScanState`, version `2018-02-28`. Reference: `docs/cwp/DescribeScanState.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScanStateRequest::new("Vul");
+    ///     let response = client.describe_scan_state(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-scan-state")]
+    fn describe_scan_state<'a>(
+        &'a self,
+        request: &'a models::DescribeScanStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanStateResponse,
+        errors::DescribeScanStateErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCAN_STATE)
+    }
+    /// This API is used to query the scan task details and scan progress information/exceptions.
+    ///
+    /// Action `DescribeScanTaskDetails`, version `2018-02-28`. Reference: `docs/cwp/DescribeScanTaskDetails.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScanTaskDetailsRequest::new("Vul", 1u64);
+    ///     let response = client.describe_scan_task_details(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-scan-task-details")]
+    fn describe_scan_task_details<'a>(
+        &'a self,
+        request: &'a models::DescribeScanTaskDetailsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanTaskDetailsResponse,
+        errors::DescribeScanTaskDetailsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCAN_TASK_DETAILS)
+    }
+    /// This API is used to query the list of machine scan statuses for filtering.
+    ///
+    /// Action `DescribeScanTaskStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeScanTaskStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScanTaskStatusRequest::new("");
+    ///     let response = client.describe_scan_task_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-scan-task-status")]
+    fn describe_scan_task_status<'a>(
+        &'a self,
+        request: &'a models::DescribeScanTaskStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanTaskStatusResponse,
+        errors::DescribeScanTaskStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCAN_TASK_STATUS)
+    }
+    /// This API is used to query the configuration for regular detection.
+    ///
+    /// Action `DescribeScanVulSetting`, version `2018-02-28`. Reference: `docs/cwp/DescribeScanVulSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScanVulSettingRequest::new();
+    ///     let response = client.describe_scan_vul_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-scan-vul-setting")]
+    fn describe_scan_vul_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeScanVulSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanVulSettingResponse,
+        errors::DescribeScanVulSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCAN_VUL_SETTING)
+    }
+    /// This API is used to visually obtain the attacked hot spots across the entire network on the large screen.
+    ///
+    /// Action `DescribeScreenAttackHotspot`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenAttackHotspot.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScreenAttackHotspotRequest::new();
+    ///     let response = client.describe_screen_attack_hotspot(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-screen-attack-hotspot")]
+    fn describe_screen_attack_hotspot<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenAttackHotspotRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenAttackHotspotResponse,
+        errors::DescribeScreenAttackHotspotErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCREEN_ATTACK_HOTSPOT)
+    }
+    /// This API is used to obtain the security report on the large screen.
+    ///
+    /// Action `DescribeScreenBroadcasts`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenBroadcasts.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScreenBroadcastsRequest::new();
+    ///     let response = client.describe_screen_broadcasts(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-screen-broadcasts")]
+    fn describe_screen_broadcasts<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenBroadcastsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenBroadcastsResponse,
+        errors::DescribeScreenBroadcastsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCREEN_BROADCASTS)
+    }
+    /// This API is used to obtain the visualized attack and defense trends on the large screen.
+    ///
+    /// Action `DescribeScreenDefenseTrends`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenDefenseTrends.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScreenDefenseTrendsRequest::new();
+    ///     let response = client.describe_screen_defense_trends(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-screen-defense-trends")]
+    fn describe_screen_defense_trends<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenDefenseTrendsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenDefenseTrendsResponse,
+        errors::DescribeScreenDefenseTrendsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCREEN_DEFENSE_TRENDS)
+    }
+    /// This API is used to obtain the visualized emergency notification on the large screen.
+    ///
+    /// Action `DescribeScreenEmergentMsg`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenEmergentMsg.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScreenEmergentMsgRequest::new();
+    ///     let response = client.describe_screen_emergent_msg(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-screen-emergent-msg")]
+    fn describe_screen_emergent_msg<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenEmergentMsgRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenEmergentMsgResponse,
+        errors::DescribeScreenEmergentMsgErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCREEN_EMERGENT_MSG)
+    }
+    /// This API is used to obtain the statistics data of events on the security overview page.
+    ///
+    /// Action `DescribeScreenEventsCnt`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenEventsCnt.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScreenEventsCntRequest::new();
+    ///     let response = client.describe_screen_events_cnt(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-screen-events-cnt")]
+    fn describe_screen_events_cnt<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenEventsCntRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenEventsCntResponse,
+        errors::DescribeScreenEventsCntErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCREEN_EVENTS_CNT)
+    }
+    /// This API is used to obtain the visualized statistics data of hosts on the screen.
+    ///
+    /// Action `DescribeScreenGeneralStat`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenGeneralStat.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScreenGeneralStatRequest::new();
+    ///     let response = client.describe_screen_general_stat(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-screen-general-stat")]
+    fn describe_screen_general_stat<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenGeneralStatRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenGeneralStatResponse,
+        errors::DescribeScreenGeneralStatErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCREEN_GENERAL_STAT)
+    }
+    /// This API is used to obtain the visualized host intrusion details on the large screen.
+    ///
+    /// Action `DescribeScreenHostInvasion`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenHostInvasion.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScreenHostInvasionRequest::new(
+    ///         "\"1c26308c-5493-4eaf-a817-112ec25f499e\"",
+    ///     );
+    ///     let response = client.describe_screen_host_invasion(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-screen-host-invasion")]
+    fn describe_screen_host_invasion<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenHostInvasionRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenHostInvasionResponse,
+        errors::DescribeScreenHostInvasionErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCREEN_HOST_INVASION)
+    }
+    /// This API is used to obtain the list of available visualized host regions on the large screen.
+    ///
+    /// Action `DescribeScreenMachineRegions`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenMachineRegions.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScreenMachineRegionsRequest::new();
+    ///     let response = client.describe_screen_machine_regions(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-screen-machine-regions")]
+    fn describe_screen_machine_regions<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenMachineRegionsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenMachineRegionsResponse,
+        errors::DescribeScreenMachineRegionsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCREEN_MACHINE_REGIONS)
+    }
+    /// This API is used to obtain the visualized list of host regions on the large screen.
+    ///
+    /// Action `DescribeScreenMachines`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenMachines.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScreenMachinesRequest::new();
+    ///     let response = client.describe_screen_machines(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-screen-machines")]
+    fn describe_screen_machines<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenMachinesResponse,
+        errors::DescribeScreenMachinesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCREEN_MACHINES)
+    }
+    /// This API is used to obtain the visualized introduction of CWPP engine on the large screen.
+    ///
+    /// Action `DescribeScreenProtectionCnt`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenProtectionCnt.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScreenProtectionCntRequest::new();
+    ///     let response = client.describe_screen_protection_cnt(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-screen-protection-cnt")]
+    fn describe_screen_protection_cnt<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenProtectionCntRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenProtectionCntResponse,
+        errors::DescribeScreenProtectionCntErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCREEN_PROTECTION_CNT)
+    }
+    /// This API is used to obtain the security protection status on the large screen.
+    ///
+    /// Action `DescribeScreenProtectionStat`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenProtectionStat.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScreenProtectionStatRequest::new();
+    ///     let response = client.describe_screen_protection_stat(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-screen-protection-stat")]
+    fn describe_screen_protection_stat<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenProtectionStatRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenProtectionStatResponse,
+        errors::DescribeScreenProtectionStatErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCREEN_PROTECTION_STAT)
+    }
+    /// This API is used to count today's risky assets.
+    ///
+    /// Action `DescribeScreenRiskAssetsTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenRiskAssetsTop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeScreenRiskAssetsTopRequest::new(0u64);
+    ///     let response = client.describe_screen_risk_assets_top(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-screen-risk-assets-top")]
+    fn describe_screen_risk_assets_top<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenRiskAssetsTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenRiskAssetsTopResponse,
+        errors::DescribeScreenRiskAssetsTopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCREEN_RISK_ASSETS_TOP)
+    }
+    /// This API is used to obtain historical search records.
+    ///
+    /// Action `DescribeSearchLogs`, version `2018-02-28`. Reference: `docs/cwp/DescribeSearchLogs.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeSearchLogsRequest::new();
+    ///     let response = client.describe_search_logs(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-search-logs")]
+    fn describe_search_logs<'a>(
+        &'a self,
+        request: &'a models::DescribeSearchLogsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSearchLogsResponse,
+        errors::DescribeSearchLogsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEARCH_LOGS)
+    }
+    /// This API is used to obtain the list of quick retrievals.
+    ///
+    /// Action `DescribeSearchTemplates`, version `2018-02-28`. Reference: `docs/cwp/DescribeSearchTemplates.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeSearchTemplatesRequest::new();
+    ///     let response = client.describe_search_templates(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-search-templates")]
+    fn describe_search_templates<'a>(
+        &'a self,
+        request: &'a models::DescribeSearchTemplatesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSearchTemplatesResponse,
+        errors::DescribeSearchTemplatesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEARCH_TEMPLATES)
+    }
+    /// This API is used to query the information of security report articles.
+    ///
+    /// Action `DescribeSecurityBroadcastInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeSecurityBroadcastInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeSecurityBroadcastInfoRequest::new(0u64);
+    ///     let response = client.describe_security_broadcast_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-security-broadcast-info")]
+    fn describe_security_broadcast_info<'a>(
+        &'a self,
+        request: &'a models::DescribeSecurityBroadcastInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecurityBroadcastInfoResponse,
+        errors::DescribeSecurityBroadcastInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SECURITY_BROADCAST_INFO)
+    }
+    /// This API is used to obtain the security report list page.
+    ///
+    /// Action `DescribeSecurityBroadcasts`, version `2018-02-28`. Reference: `docs/cwp/DescribeSecurityBroadcasts.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeSecurityBroadcastsRequest::new();
+    ///     let response = client.describe_security_broadcasts(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-security-broadcasts")]
+    fn describe_security_broadcasts<'a>(
+        &'a self,
+        request: &'a models::DescribeSecurityBroadcastsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecurityBroadcastsResponse,
+        errors::DescribeSecurityBroadcastsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SECURITY_BROADCASTS)
+    }
+    /// This API is used to obtain the dynamic message data of security events.
+    ///
+    /// Action `DescribeSecurityDynamics`, version `2018-02-28`. Reference: `docs/cwp/DescribeSecurityDynamics.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeSecurityDynamicsRequest::new();
+    ///     let response = client.describe_security_dynamics(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-security-dynamics")]
+    fn describe_security_dynamics<'a>(
+        &'a self,
+        request: &'a models::DescribeSecurityDynamicsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecurityDynamicsResponse,
+        errors::DescribeSecurityDynamicsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SECURITY_DYNAMICS)
+    }
+    /// This API is used to obtain the statistics of security events.
+    ///
+    /// Action `DescribeSecurityEventStat`, version `2018-02-28`. Reference: `docs/cwp/DescribeSecurityEventStat.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeSecurityEventStatRequest::new();
+    ///     let response = client.describe_security_event_stat(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-security-event-stat")]
+    fn describe_security_event_stat<'a>(
+        &'a self,
+        request: &'a models::DescribeSecurityEventStatRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecurityEventStatResponse,
+        errors::DescribeSecurityEventStatErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SECURITY_EVENT_STAT)
+    }
+    /// This API is used to obtain the statistics data of security overview-related events.
+    ///
+    /// Action `DescribeSecurityEventsCnt`, version `2018-02-28`. Reference: `docs/cwp/DescribeSecurityEventsCnt.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeSecurityEventsCntRequest::new();
+    ///     let response = client.describe_security_events_cnt(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-security-events-cnt")]
+    fn describe_security_events_cnt<'a>(
+        &'a self,
+        request: &'a models::DescribeSecurityEventsCntRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecurityEventsCntResponse,
+        errors::DescribeSecurityEventsCntErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SECURITY_EVENTS_CNT)
+    }
+    /// This API is used to obtain the security event statistics data.
+    ///
+    /// Action `DescribeSecurityTrends`, version `2018-02-28`. Reference: `docs/cwp/DescribeSecurityTrends.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeSecurityTrendsRequest::new("2020-06-20", "2020-06-22");
+    ///     let response = client.describe_security_trends(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-security-trends")]
+    fn describe_security_trends<'a>(
+        &'a self,
+        request: &'a models::DescribeSecurityTrendsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecurityTrendsResponse,
+        errors::DescribeSecurityTrendsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SECURITY_TRENDS)
+    }
+    /// Querying the Details of a Directory Associated with a Service Zone
+    ///
+    /// Action `DescribeServerRelatedDirInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeServerRelatedDirInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeServerRelatedDirInfoRequest::new(1u64);
+    ///     let response = client.describe_server_related_dir_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-server-related-dir-info")]
+    fn describe_server_related_dir_info<'a>(
+        &'a self,
+        request: &'a models::DescribeServerRelatedDirInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeServerRelatedDirInfoResponse,
+        errors::DescribeServerRelatedDirInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SERVER_RELATED_DIR_INFO)
+    }
+    /// This API is used to obtain the number of risky files pending to be processed + the number of affected servers + whether to try to detect + last detection time.
+    ///
+    /// Action `DescribeServersAndRiskAndFirstInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeServersAndRiskAndFirstInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeServersAndRiskAndFirstInfoRequest::new();
+    ///     let response = client.describe_servers_and_risk_and_first_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-servers-and-risk-and-first-info")]
+    fn describe_servers_and_risk_and_first_info<'a>(
+        &'a self,
+        request: &'a models::DescribeServersAndRiskAndFirstInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeServersAndRiskAndFirstInfoResponse,
+        errors::DescribeServersAndRiskAndFirstInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SERVERS_AND_RISK_AND_FIRST_INFO)
+    }
+    /// This API is used to query the list of reverse shell policies.
+    ///
+    /// Action `DescribeShellPolicyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeShellPolicyList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeShellPolicyListRequest::new();
+    ///     let response = client.describe_shell_policy_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-shell-policy-list")]
+    fn describe_shell_policy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeShellPolicyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeShellPolicyListResponse,
+        errors::DescribeShellPolicyListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SHELL_POLICY_LIST)
+    }
+    /// Patch details
+    ///
+    /// Action `DescribeSkillInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeSkillInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeSkillInfoRequest::new(::std::vec![]);
+    ///     let response = client.describe_skill_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-skill-info")]
+    fn describe_skill_info<'a>(
+        &'a self,
+        request: &'a models::DescribeSkillInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSkillInfoResponse,
+        errors::DescribeSkillInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SKILL_INFO)
+    }
+    /// This API is used to query whether a policy exists by policy name.
+    ///
+    /// Action `DescribeStrategyExist`, version `2018-02-28`. Reference: `docs/cwp/DescribeStrategyExist.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeStrategyExistRequest::new("");
+    ///     let response = client.describe_strategy_exist(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-strategy-exist")]
+    fn describe_strategy_exist<'a>(
+        &'a self,
+        request: &'a models::DescribeStrategyExistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeStrategyExistResponse,
+        errors::DescribeStrategyExistErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_STRATEGY_EXIST)
+    }
+    /// This API is used to obtain the server information associated with the specified tag.
+    ///
+    /// Action `DescribeTagMachines`, version `2018-02-28`. Reference: `docs/cwp/DescribeTagMachines.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeTagMachinesRequest::new(1u64);
+    ///     let response = client.describe_tag_machines(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-tag-machines")]
+    fn describe_tag_machines<'a>(
+        &'a self,
+        request: &'a models::DescribeTagMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeTagMachinesResponse,
+        errors::DescribeTagMachinesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_TAG_MACHINES)
+    }
+    /// This API is used to obtain all host tags.
+    ///
+    /// Action `DescribeTags`, version `2018-02-28`. Reference: `docs/cwp/DescribeTags.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeTagsRequest::new();
+    ///     let response = client.describe_tags(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-tags")]
+    fn describe_tags<'a>(
+        &'a self,
+        request: &'a models::DescribeTagsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeTagsResponse,
+        errors::DescribeTagsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_TAGS)
+    }
+    /// This API is used to query the CWPP authorized trial report (only available for console applications).
+    ///
+    /// Action `DescribeTrialReport`, version `2018-02-28`. Reference: `docs/cwp/DescribeTrialReport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeTrialReportRequest::new();
+    ///     let response = client.describe_trial_report(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-trial-report")]
+    fn describe_trial_report<'a>(
+        &'a self,
+        request: &'a models::DescribeTrialReportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeTrialReportResponse,
+        errors::DescribeTrialReportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_TRIAL_REPORT)
+    }
+    /// This API is used to obtain the number of pending vulnerabilities of a specified category and the number of hosts in the vulnerability management module.
+    ///
+    /// Action `DescribeUndoVulCounts`, version `2018-02-28`. Reference: `docs/cwp/DescribeUndoVulCounts.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeUndoVulCountsRequest::new();
+    ///     let response = client.describe_undo_vul_counts(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-undo-vul-counts")]
+    fn describe_undo_vul_counts<'a>(
+        &'a self,
+        request: &'a models::DescribeUndoVulCountsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeUndoVulCountsResponse,
+        errors::DescribeUndoVulCountsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_UNDO_VUL_COUNTS)
+    }
+    /// This API is used to query the user's custom configurations.
+    ///
+    /// Action `DescribeUsersConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeUsersConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeUsersConfigRequest::new("license_monitor");
+    ///     let response = client.describe_users_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-users-config")]
+    fn describe_users_config<'a>(
+        &'a self,
+        request: &'a models::DescribeUsersConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeUsersConfigResponse,
+        errors::DescribeUsersConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_USERS_CONFIG)
+    }
+    /// This API is used to query common log-in locations.
+    ///
+    /// Action `DescribeUsualLoginPlaces`, version `2018-02-28`. Reference: `docs/cwp/DescribeUsualLoginPlaces.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeUsualLoginPlacesRequest::new(
+    ///         "add4a78a-0d59-11e8-b7ab-00e081e1a5c5",
+    ///     );
+    ///     let response = client.describe_usual_login_places(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-usual-login-places")]
+    fn describe_usual_login_places<'a>(
+        &'a self,
+        request: &'a models::DescribeUsualLoginPlacesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeUsualLoginPlacesResponse,
+        errors::DescribeUsualLoginPlacesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_USUAL_LOGIN_PLACES)
+    }
+    /// This API is used to obtain virus database and POC updates.
+    ///
+    /// Action `DescribeVdbAndPocInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeVdbAndPocInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVdbAndPocInfoRequest::new();
+    ///     let response = client.describe_vdb_and_poc_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vdb-and-poc-info")]
+    fn describe_vdb_and_poc_info<'a>(
+        &'a self,
+        request: &'a models::DescribeVdbAndPocInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVdbAndPocInfoResponse,
+        errors::DescribeVdbAndPocInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VDB_AND_POC_INFO)
+    }
+    /// This API is used to obtain the version comparison information.
+    ///
+    /// Action `DescribeVersionCompareChart`, version `2018-02-28`. Reference: `docs/cwp/DescribeVersionCompareChart.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVersionCompareChartRequest::new();
+    ///     let response = client.describe_version_compare_chart(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-version-compare-chart")]
+    fn describe_version_compare_chart<'a>(
+        &'a self,
+        request: &'a models::DescribeVersionCompareChartRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVersionCompareChartResponse,
+        errors::DescribeVersionCompareChartErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VERSION_COMPARE_CHART)
+    }
+    /// This API is used to count the number of machines of Professional and Basic editions.
+    ///
+    /// Action `DescribeVersionStatistics`, version `2018-02-28`. Reference: `docs/cwp/DescribeVersionStatistics.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVersionStatisticsRequest::new();
+    ///     let response = client.describe_version_statistics(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-version-statistics")]
+    fn describe_version_statistics<'a>(
+        &'a self,
+        request: &'a models::DescribeVersionStatisticsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVersionStatisticsResponse,
+        errors::DescribeVersionStatisticsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VERSION_STATISTICS)
+    }
+    /// This API is used to obtain the attribute information of the specified point.
+    ///
+    /// Action `DescribeVertexDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeVertexDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVertexDetailRequest::new(::std::vec![], "", "");
+    ///     let response = client.describe_vertex_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vertex-detail")]
+    fn describe_vertex_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeVertexDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVertexDetailResponse,
+        errors::DescribeVertexDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VERTEX_DETAIL)
+    }
+    /// This API is used to obtain the number of vulnerabilities of specified types in recent days and the number of hosts.
+    ///
+    /// Action `DescribeVulCountByDates`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulCountByDates.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulCountByDatesRequest::new();
+    ///     let response = client.describe_vul_count_by_dates(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-count-by-dates")]
+    fn describe_vul_count_by_dates<'a>(
+        &'a self,
+        request: &'a models::DescribeVulCountByDatesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulCountByDatesResponse,
+        errors::DescribeVulCountByDatesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_COUNT_BY_DATES)
+    }
+    /// This API is used to query vulnerability details by CveId.
+    ///
+    /// Action `DescribeVulCveIdInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulCveIdInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulCveIdInfoRequest::new(
+    ///         ::std::vec![::std::string::String::from("CVE-2021-31805")],
+    ///     );
+    ///     let response = client.describe_vul_cve_id_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-cve-id-info")]
+    fn describe_vul_cve_id_info<'a>(
+        &'a self,
+        request: &'a models::DescribeVulCveIdInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulCveIdInfoResponse,
+        errors::DescribeVulCveIdInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_CVE_ID_INFO)
+    }
+    /// This API is used to obtain the list of vulnerability defense events.
+    ///
+    /// Action `DescribeVulDefenceEvent`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefenceEvent.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulDefenceEventRequest::new();
+    ///     let response = client.describe_vul_defence_event(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-defence-event")]
+    fn describe_vul_defence_event<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceEventRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceEventResponse,
+        errors::DescribeVulDefenceEventErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_EVENT)
+    }
+    /// This API is used to query the vulnerability defense list.
+    ///
+    /// Action `DescribeVulDefenceList`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefenceList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulDefenceListRequest::new();
+    ///     let response = client.describe_vul_defence_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-defence-list")]
+    fn describe_vul_defence_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceListResponse,
+        errors::DescribeVulDefenceListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_LIST)
+    }
+    /// This API is used to obtain the vulnerability defense overview information, including event trend and plugin enabling status.
+    ///
+    /// Action `DescribeVulDefenceOverview`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefenceOverview.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulDefenceOverviewRequest::new();
+    ///     let response = client.describe_vul_defence_overview(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-defence-overview")]
+    fn describe_vul_defence_overview<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceOverviewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceOverviewResponse,
+        errors::DescribeVulDefenceOverviewErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_OVERVIEW)
+    }
+    /// This API is used to obtain vulnerability defense policies and event statistics.
+    ///
+    /// Action `DescribeVulDefenceOverviewCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefenceOverviewCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulDefenceOverviewCountRequest::new();
+    ///     let response = client.describe_vul_defence_overview_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-defence-overview-count")]
+    fn describe_vul_defence_overview_count<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceOverviewCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceOverviewCountResponse,
+        errors::DescribeVulDefenceOverviewCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_OVERVIEW_COUNT)
+    }
+    /// This API is used to obtain the vulnerability defense plugin information on a single host.
+    ///
+    /// Action `DescribeVulDefencePluginDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefencePluginDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulDefencePluginDetailRequest::new(
+    ///         "f3076bef-0fdf-44f4-bb63-b5232e13e167",
+    ///     );
+    ///     let response = client.describe_vul_defence_plugin_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-defence-plugin-detail")]
+    fn describe_vul_defence_plugin_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefencePluginDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefencePluginDetailResponse,
+        errors::DescribeVulDefencePluginDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_PLUGIN_DETAIL)
+    }
+    /// This API is used to obtain the current number of abnormal plugins.
+    ///
+    /// Action `DescribeVulDefencePluginExceptionCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefencePluginExceptionCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulDefencePluginExceptionCountRequest::new();
+    ///     let response = client.describe_vul_defence_plugin_exception_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-defence-plugin-exception-count")]
+    fn describe_vul_defence_plugin_exception_count<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefencePluginExceptionCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefencePluginExceptionCountResponse,
+        errors::DescribeVulDefencePluginExceptionCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_VUL_DEFENCE_PLUGIN_EXCEPTION_COUNT,
+        )
+    }
+    /// This API is used to obtain the vulnerability defense plugin status of each host.
+    ///
+    /// Action `DescribeVulDefencePluginStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefencePluginStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulDefencePluginStatusRequest::new();
+    ///     let response = client.describe_vul_defence_plugin_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-defence-plugin-status")]
+    fn describe_vul_defence_plugin_status<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefencePluginStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefencePluginStatusResponse,
+        errors::DescribeVulDefencePluginStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_PLUGIN_STATUS)
+    }
+    /// This API is used to obtain the current vulnerability defense plugin settings.
+    ///
+    /// Action `DescribeVulDefenceSetting`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefenceSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulDefenceSettingRequest::new();
+    ///     let response = client.describe_vul_defence_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-defence-setting")]
+    fn describe_vul_defence_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceSettingResponse,
+        errors::DescribeVulDefenceSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_SETTING)
+    }
+    /// This API is used to query the list of vulnerability defense settings.
+    ///
+    /// Action `DescribeVulDefenceSettingList`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefenceSettingList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulDefenceSettingListRequest::new();
+    ///     let response = client.describe_vul_defence_setting_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-defence-setting-list")]
+    fn describe_vul_defence_setting_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceSettingListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceSettingListResponse,
+        errors::DescribeVulDefenceSettingListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_SETTING_LIST)
+    }
+    /// This API is used to obtain the list of hosts affected by vulnerabilities.
+    ///
+    /// Action `DescribeVulEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulEffectHostList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulEffectHostListRequest::new(0u64, 0u64, 0u64);
+    ///     let response = client.describe_vul_effect_host_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-effect-host-list")]
+    fn describe_vul_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulEffectHostListResponse,
+        errors::DescribeVulEffectHostListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_EFFECT_HOST_LIST)
+    }
+    /// This API is used to obtain the list of components affected by vulnerabilities.
+    ///
+    /// Action `DescribeVulEffectModules`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulEffectModules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulEffectModulesRequest::new(10u64, 0u64, 100435u64);
+    ///     let response = client.describe_vul_effect_modules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-effect-modules")]
+    fn describe_vul_effect_modules<'a>(
+        &'a self,
+        request: &'a models::DescribeVulEffectModulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulEffectModulesResponse,
+        errors::DescribeVulEffectModulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_EFFECT_MODULES)
+    }
+    /// This API is used to obtain vulnerability emergency notifications.
+    ///
+    /// Action `DescribeVulEmergentMsg`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulEmergentMsg.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulEmergentMsgRequest::new();
+    ///     let response = client.describe_vul_emergent_msg(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-emergent-msg")]
+    fn describe_vul_emergent_msg<'a>(
+        &'a self,
+        request: &'a models::DescribeVulEmergentMsgRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulEmergentMsgResponse,
+        errors::DescribeVulEmergentMsgErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_EMERGENT_MSG)
+    }
+    /// This API is used to check the host vulnerability fixing progress.
+    ///
+    /// Action `DescribeVulFixStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulFixStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulFixStatusRequest::new();
+    ///     let response = client.describe_vul_fix_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-fix-status")]
+    fn describe_vul_fix_status<'a>(
+        &'a self,
+        request: &'a models::DescribeVulFixStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulFixStatusResponse,
+        errors::DescribeVulFixStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_FIX_STATUS)
+    }
+    /// This API is used to obtain the number of vulnerabilities pending to be processed and affected hosts.
+    ///
+    /// Action `DescribeVulHostCountScanTime`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulHostCountScanTime.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulHostCountScanTimeRequest::new();
+    ///     let response = client.describe_vul_host_count_scan_time(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-host-count-scan-time")]
+    fn describe_vul_host_count_scan_time<'a>(
+        &'a self,
+        request: &'a models::DescribeVulHostCountScanTimeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulHostCountScanTimeResponse,
+        errors::DescribeVulHostCountScanTimeErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_HOST_COUNT_SCAN_TIME)
+    }
+    /// This API is used to obtain the list of top server risks.
+    ///
+    /// Action `DescribeVulHostTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulHostTop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulHostTopRequest::new(5u64);
+    ///     let response = client.describe_vul_host_top(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-host-top")]
+    fn describe_vul_host_top<'a>(
+        &'a self,
+        request: &'a models::DescribeVulHostTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulHostTopResponse,
+        errors::DescribeVulHostTopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_HOST_TOP)
+    }
+    /// This API is used to obtain vulnerability details with the CVSS version.
+    ///
+    /// Action `DescribeVulInfoCvss`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulInfoCvss.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulInfoCvssRequest::new(100441u64);
+    ///     let response = client.describe_vul_info_cvss(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-info-cvss")]
+    fn describe_vul_info_cvss<'a>(
+        &'a self,
+        request: &'a models::DescribeVulInfoCvssRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulInfoCvssResponse,
+        errors::DescribeVulInfoCvssErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_INFO_CVSS)
+    }
+    /// This API is used to obtain the list of all user vulnerability tags.
+    ///
+    /// Action `DescribeVulLabels`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulLabels.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulLabelsRequest::new();
+    ///     let response = client.describe_vul_labels(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-labels")]
+    fn describe_vul_labels<'a>(
+        &'a self,
+        request: &'a models::DescribeVulLabelsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulLabelsResponse,
+        errors::DescribeVulLabelsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_LABELS)
+    }
+    /// This API is used to obtain the statistics of vulnerability quantity and level distribution.
+    ///
+    /// Action `DescribeVulLevelCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulLevelCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulLevelCountRequest::new();
+    ///     let response = client.describe_vul_level_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-level-count")]
+    fn describe_vul_level_count<'a>(
+        &'a self,
+        request: &'a models::DescribeVulLevelCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulLevelCountResponse,
+        errors::DescribeVulLevelCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_LEVEL_COUNT)
+    }
+    /// This API is used to obtain the data of the vulnerability list.
+    ///
+    /// Action `DescribeVulList`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulListRequest::new();
+    ///     let response = client.describe_vul_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-list")]
+    fn describe_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulListResponse,
+        errors::DescribeVulListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_LIST)
+    }
+    /// This API is used to obtain the data for the vulnerability overview.
+    ///
+    /// Action `DescribeVulOverview`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulOverview.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulOverviewRequest::new();
+    ///     let response = client.describe_vul_overview(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-overview")]
+    fn describe_vul_overview<'a>(
+        &'a self,
+        request: &'a models::DescribeVulOverviewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulOverviewResponse,
+        errors::DescribeVulOverviewErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_OVERVIEW)
+    }
+    /// This API is used to obtain the vulnerability database list.
+    ///
+    /// Action `DescribeVulStoreList`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulStoreList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulStoreListRequest::new();
+    ///     let response = client.describe_vul_store_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-store-list")]
+    fn describe_vul_store_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulStoreListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulStoreListResponse,
+        errors::DescribeVulStoreListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_STORE_LIST)
+    }
+    /// This API is used to count top vulnerabilities.
+    ///
+    /// Action `DescribeVulTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulTop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulTopRequest::new(5u64);
+    ///     let response = client.describe_vul_top(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-top")]
+    fn describe_vul_top<'a>(
+        &'a self,
+        request: &'a models::DescribeVulTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulTopResponse,
+        errors::DescribeVulTopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_TOP)
+    }
+    /// This API is used to obtain information of the vulnerability situation.
+    ///
+    /// Action `DescribeVulTrend`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulTrend.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeVulTrendRequest::new();
+    ///     let response = client.describe_vul_trend(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-vul-trend")]
+    fn describe_vul_trend<'a>(
+        &'a self,
+        request: &'a models::DescribeVulTrendRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulTrendResponse,
+        errors::DescribeVulTrendErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_TREND)
+    }
+    /// This API is used to query the alarming machine scope settings.
+    ///
+    /// Action `DescribeWarningHostConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeWarningHostConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeWarningHostConfigRequest::new(24i64);
+    ///     let response = client.describe_warning_host_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-warning-host-config")]
+    fn describe_warning_host_config<'a>(
+        &'a self,
+        request: &'a models::DescribeWarningHostConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWarningHostConfigResponse,
+        errors::DescribeWarningHostConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WARNING_HOST_CONFIG)
+    }
+    /// This API is used to obtain the list of the current user's alarms.
+    ///
+    /// Action `DescribeWarningList`, version `2018-02-28`. Reference: `docs/cwp/DescribeWarningList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeWarningListRequest::new();
+    ///     let response = client.describe_warning_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-warning-list")]
+    fn describe_warning_list<'a>(
+        &'a self,
+        request: &'a models::DescribeWarningListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWarningListResponse,
+        errors::DescribeWarningListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WARNING_LIST)
+    }
+    /// This API is used to query alarm policies.
+    ///
+    /// Action `DescribeWebHookPolicy`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebHookPolicy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeWebHookPolicyRequest::new();
+    ///     let response = client.describe_web_hook_policy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-web-hook-policy")]
+    fn describe_web_hook_policy<'a>(
+        &'a self,
+        request: &'a models::DescribeWebHookPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebHookPolicyResponse,
+        errors::DescribeWebHookPolicyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WEB_HOOK_POLICY)
+    }
+    /// This API is used to query the list of alarm recipients.
+    ///
+    /// Action `DescribeWebHookReceiver`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebHookReceiver.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeWebHookReceiverRequest::new();
+    ///     let response = client.describe_web_hook_receiver(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-web-hook-receiver")]
+    fn describe_web_hook_receiver<'a>(
+        &'a self,
+        request: &'a models::DescribeWebHookReceiverRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebHookReceiverResponse,
+        errors::DescribeWebHookReceiverErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WEB_HOOK_RECEIVER)
+    }
+    /// This API is used to query the usage of policies associated with the specified alarm recipient.
+    ///
+    /// Action `DescribeWebHookReceiverUsage`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebHookReceiverUsage.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeWebHookReceiverUsageRequest::new();
+    ///     let response = client.describe_web_hook_receiver_usage(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-web-hook-receiver-usage")]
+    fn describe_web_hook_receiver_usage<'a>(
+        &'a self,
+        request: &'a models::DescribeWebHookReceiverUsageRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebHookReceiverUsageResponse,
+        errors::DescribeWebHookReceiverUsageErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WEB_HOOK_RECEIVER_USAGE)
+    }
+    /// This API is used to obtain the details of the WeCom chatbot rules.
+    ///
+    /// Action `DescribeWebHookRule`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebHookRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeWebHookRuleRequest::new();
+    ///     let response = client.describe_web_hook_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-web-hook-rule")]
+    fn describe_web_hook_rule<'a>(
+        &'a self,
+        request: &'a models::DescribeWebHookRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebHookRuleResponse,
+        errors::DescribeWebHookRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WEB_HOOK_RULE)
+    }
+    /// This API is used to obtain the list of WeCom chatbot rules.
+    ///
+    /// Action `DescribeWebHookRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebHookRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeWebHookRulesRequest::new();
+    ///     let response = client.describe_web_hook_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-web-hook-rules")]
+    fn describe_web_hook_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeWebHookRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebHookRulesResponse,
+        errors::DescribeWebHookRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WEB_HOOK_RULES)
+    }
+    /// Querying the List of Tampering Events
+    ///
+    /// Action `DescribeWebPageEventList`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebPageEventList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeWebPageEventListRequest::new();
+    ///     let response = client.describe_web_page_event_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-web-page-event-list")]
+    fn describe_web_page_event_list<'a>(
+        &'a self,
+        request: &'a models::DescribeWebPageEventListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebPageEventListResponse,
+        errors::DescribeWebPageEventListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WEB_PAGE_EVENT_LIST)
+    }
+    /// Query website tamper-proof overview information
+    ///
+    /// Action `DescribeWebPageGeneralize`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebPageGeneralize.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeWebPageGeneralizeRequest::new();
+    ///     let response = client.describe_web_page_generalize(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-web-page-generalize")]
+    fn describe_web_page_generalize<'a>(
+        &'a self,
+        request: &'a models::DescribeWebPageGeneralizeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebPageGeneralizeResponse,
+        errors::DescribeWebPageGeneralizeErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WEB_PAGE_GENERALIZE)
+    }
+    /// Querying real-time protection information for website anti-tampering
+    ///
+    /// Action `DescribeWebPageProtectStat`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebPageProtectStat.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeWebPageProtectStatRequest::new();
+    ///     let response = client.describe_web_page_protect_stat(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-web-page-protect-stat")]
+    fn describe_web_page_protect_stat<'a>(
+        &'a self,
+        request: &'a models::DescribeWebPageProtectStatRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebPageProtectStatResponse,
+        errors::DescribeWebPageProtectStatErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WEB_PAGE_PROTECT_STAT)
+    }
+    /// Website Tamper Protection - Query webpage tamper protection server purchase information and server information
+    ///
+    /// Action `DescribeWebPageServiceInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebPageServiceInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeWebPageServiceInfoRequest::new();
+    ///     let response = client.describe_web_page_service_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-web-page-service-info")]
+    fn describe_web_page_service_info<'a>(
+        &'a self,
+        request: &'a models::DescribeWebPageServiceInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebPageServiceInfoResponse,
+        errors::DescribeWebPageServiceInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WEB_PAGE_SERVICE_INFO)
+    }
+    /// Search patch information list
+    ///
+    /// Action `DescribeWindowsPatchList`, version `2018-02-28`. Reference: `docs/cwp/DescribeWindowsPatchList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeWindowsPatchListRequest::new();
+    ///     let response = client.describe_windows_patch_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-windows-patch-list")]
+    fn describe_windows_patch_list<'a>(
+        &'a self,
+        request: &'a models::DescribeWindowsPatchListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWindowsPatchListResponse,
+        errors::DescribeWindowsPatchListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WINDOWS_PATCH_LIST)
+    }
+    /// Query application protection allowlist rules
+    ///
+    /// Action `DescribeYDRaspBlackWhite`, version `2018-02-28`. Reference: `docs/cwp/DescribeYDRaspBlackWhite.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DescribeYdRaspBlackWhiteRequest::new();
+    ///     let response = client.describe_yd_rasp_black_white(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-describe-yd-rasp-black-white")]
+    fn describe_yd_rasp_black_white<'a>(
+        &'a self,
+        request: &'a models::DescribeYdRaspBlackWhiteRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeYdRaspBlackWhiteResponse,
+        errors::DescribeYdRaspBlackWhiteErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_YD_RASP_BLACK_WHITE)
+    }
+    /// This API is used to terminate resources.
+    ///
+    /// Action `DestroyOrder`, version `2018-02-28`. Reference: `docs/cwp/DestroyOrder.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::DestroyOrderRequest::new("resource_xxxxx", 0u64);
+    ///     let response = client.destroy_order(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-destroy-order")]
+    fn destroy_order<'a>(
+        &'a self,
+        request: &'a models::DestroyOrderRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DestroyOrderResponse,
+        errors::DestroyOrderErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESTROY_ORDER)
+    }
+    /// This API is used to add or modify high-risk command rules.
+    ///
+    /// Action `EditBashRules`, version `2018-02-28`. Reference: `docs/cwp/EditBashRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::EditBashRulesRequest::new();
+    ///     let response = client.edit_bash_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-edit-bash-rules")]
+    fn edit_bash_rules<'a>(
+        &'a self,
+        request: &'a models::EditBashRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::EditBashRulesResponse,
+        errors::EditBashRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EDIT_BASH_RULES)
+    }
+    /// This API is used to add or modify local privilege escalation rules (multiple servers supported).
+    ///
+    /// Action `EditPrivilegeRules`, version `2018-02-28`. Reference: `docs/cwp/EditPrivilegeRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::EditPrivilegeRulesRequest::new();
+    ///     let response = client.edit_privilege_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-edit-privilege-rules")]
+    fn edit_privilege_rules<'a>(
+        &'a self,
+        request: &'a models::EditPrivilegeRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::EditPrivilegeRulesResponse,
+        errors::EditPrivilegeRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EDIT_PRIVILEGE_RULES)
+    }
+    /// Editing Reverse Shell Rules. (Supporting Selecting Multiple Servers)
+    ///
+    /// Action `EditReverseShellRules`, version `2018-02-28`. Reference: `docs/cwp/EditReverseShellRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::EditReverseShellRulesRequest::new();
+    ///     let response = client.edit_reverse_shell_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-edit-reverse-shell-rules")]
+    fn edit_reverse_shell_rules<'a>(
+        &'a self,
+        request: &'a models::EditReverseShellRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::EditReverseShellRulesResponse,
+        errors::EditReverseShellRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EDIT_REVERSE_SHELL_RULES)
+    }
+    /// This API is used to add or edit tags.
+    ///
+    /// Action `EditTags`, version `2018-02-28`. Reference: `docs/cwp/EditTags.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::EditTagsRequest::new("tag-name");
+    ///     let response = client.edit_tags(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-edit-tags")]
+    fn edit_tags<'a>(
+        &'a self,
+        request: &'a models::EditTagsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::EditTagsResponse,
+        errors::EditTagsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EDIT_TAGS)
+    }
+    /// This API is used to export the list of asset management applications.
+    ///
+    /// Action `ExportAssetAppList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetAppList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetAppListRequest::new();
+    ///     let response = client.export_asset_app_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-app-list")]
+    fn export_asset_app_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetAppListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetAppListResponse,
+        errors::ExportAssetAppListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_APP_LIST)
+    }
+    /// This API is used to export the list of asset management kernel modules.
+    ///
+    /// Action `ExportAssetCoreModuleList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetCoreModuleList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetCoreModuleListRequest::new();
+    ///     let response = client.export_asset_core_module_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-core-module-list")]
+    fn export_asset_core_module_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetCoreModuleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetCoreModuleListResponse,
+        errors::ExportAssetCoreModuleListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_CORE_MODULE_LIST)
+    }
+    /// This API is used to export the list of asset management databases.
+    ///
+    /// Action `ExportAssetDatabaseList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetDatabaseList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetDatabaseListRequest::new();
+    ///     let response = client.export_asset_database_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-database-list")]
+    fn export_asset_database_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetDatabaseListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetDatabaseListResponse,
+        errors::ExportAssetDatabaseListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_DATABASE_LIST)
+    }
+    /// This API is used to export the list of asset management environment variables.
+    ///
+    /// Action `ExportAssetEnvList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetEnvList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetEnvListRequest::new();
+    ///     let response = client.export_asset_env_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-env-list")]
+    fn export_asset_env_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetEnvListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetEnvListResponse,
+        errors::ExportAssetEnvListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_ENV_LIST)
+    }
+    /// This API is used to export the list of asset management startup services.
+    ///
+    /// Action `ExportAssetInitServiceList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetInitServiceList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetInitServiceListRequest::new();
+    ///     let response = client.export_asset_init_service_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-init-service-list")]
+    fn export_asset_init_service_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetInitServiceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetInitServiceListResponse,
+        errors::ExportAssetInitServiceListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_INIT_SERVICE_LIST)
+    }
+    /// This API is used to export the list of Jar packages.
+    ///
+    /// Action `ExportAssetJarList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetJarList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetJarListRequest::new();
+    ///     let response = client.export_asset_jar_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-jar-list")]
+    fn export_asset_jar_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetJarListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetJarListResponse,
+        errors::ExportAssetJarListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_JAR_LIST)
+    }
+    /// This API is used to export asset management host resource details.
+    ///
+    /// Action `ExportAssetMachineDetail`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetMachineDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetMachineDetailRequest::new(
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///     );
+    ///     let response = client.export_asset_machine_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-machine-detail")]
+    fn export_asset_machine_detail<'a>(
+        &'a self,
+        request: &'a models::ExportAssetMachineDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetMachineDetailResponse,
+        errors::ExportAssetMachineDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_MACHINE_DETAIL)
+    }
+    /// This API is used to export the list of resource monitoring.
+    ///
+    /// Action `ExportAssetMachineList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetMachineList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetMachineListRequest::new();
+    ///     let response = client.export_asset_machine_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-machine-list")]
+    fn export_asset_machine_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetMachineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetMachineListResponse,
+        errors::ExportAssetMachineListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_MACHINE_LIST)
+    }
+    /// This API is used to export the list of scheduled asset management tasks.
+    ///
+    /// Action `ExportAssetPlanTaskList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetPlanTaskList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetPlanTaskListRequest::new();
+    ///     let response = client.export_asset_plan_task_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-plan-task-list")]
+    fn export_asset_plan_task_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetPlanTaskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetPlanTaskListResponse,
+        errors::ExportAssetPlanTaskListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_PLAN_TASK_LIST)
+    }
+    /// This API is used to export the list of asset management ports.
+    ///
+    /// Action `ExportAssetPortInfoList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetPortInfoList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetPortInfoListRequest::new();
+    ///     let response = client.export_asset_port_info_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-port-info-list")]
+    fn export_asset_port_info_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetPortInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetPortInfoListResponse,
+        errors::ExportAssetPortInfoListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_PORT_INFO_LIST)
+    }
+    /// This API is used to export the asset management process list.
+    ///
+    /// Action `ExportAssetProcessInfoList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetProcessInfoList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetProcessInfoListRequest::new();
+    ///     let response = client.export_asset_process_info_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-process-info-list")]
+    fn export_asset_process_info_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetProcessInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetProcessInfoListResponse,
+        errors::ExportAssetProcessInfoListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_PROCESS_INFO_LIST)
+    }
+    /// This API is used to export host trends of recent days (up to last 90 days).
+    ///
+    /// Action `ExportAssetRecentMachineInfo`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetRecentMachineInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetRecentMachineInfoRequest::new(
+    ///         "2020-09-22",
+    ///         "2020-09-22",
+    ///     );
+    ///     let response = client.export_asset_recent_machine_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-recent-machine-info")]
+    fn export_asset_recent_machine_info<'a>(
+        &'a self,
+        request: &'a models::ExportAssetRecentMachineInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetRecentMachineInfoResponse,
+        errors::ExportAssetRecentMachineInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_RECENT_MACHINE_INFO)
+    }
+    /// This API is used to export the list of system installation packages for asset management.
+    ///
+    /// Action `ExportAssetSystemPackageList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetSystemPackageList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetSystemPackageListRequest::new();
+    ///     let response = client.export_asset_system_package_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-system-package-list")]
+    fn export_asset_system_package_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetSystemPackageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetSystemPackageListResponse,
+        errors::ExportAssetSystemPackageListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_SYSTEM_PACKAGE_LIST)
+    }
+    /// This API is used to export the account list.
+    ///
+    /// Action `ExportAssetUserList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetUserList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetUserListRequest::new();
+    ///     let response = client.export_asset_user_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-user-list")]
+    fn export_asset_user_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetUserListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetUserListResponse,
+        errors::ExportAssetUserListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_USER_LIST)
+    }
+    /// This API is used to export the list of asset management Web applications.
+    ///
+    /// Action `ExportAssetWebAppList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetWebAppList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetWebAppListRequest::new();
+    ///     let response = client.export_asset_web_app_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-web-app-list")]
+    fn export_asset_web_app_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetWebAppListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetWebAppListResponse,
+        errors::ExportAssetWebAppListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_WEB_APP_LIST)
+    }
+    /// This API is used to export the list of asset management Web frameworks.
+    ///
+    /// Action `ExportAssetWebFrameList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetWebFrameList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetWebFrameListRequest::new();
+    ///     let response = client.export_asset_web_frame_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-web-frame-list")]
+    fn export_asset_web_frame_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetWebFrameListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetWebFrameListResponse,
+        errors::ExportAssetWebFrameListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_WEB_FRAME_LIST)
+    }
+    /// This API is used to export the list of Web sites.
+    ///
+    /// Action `ExportAssetWebLocationList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetWebLocationList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetWebLocationListRequest::new();
+    ///     let response = client.export_asset_web_location_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-web-location-list")]
+    fn export_asset_web_location_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetWebLocationListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetWebLocationListResponse,
+        errors::ExportAssetWebLocationListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_WEB_LOCATION_LIST)
+    }
+    /// This API is used to export the list of asset management Web services.
+    ///
+    /// Action `ExportAssetWebServiceInfoList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetWebServiceInfoList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAssetWebServiceInfoListRequest::new();
+    ///     let response = client.export_asset_web_service_info_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-asset-web-service-info-list")]
+    fn export_asset_web_service_info_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetWebServiceInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetWebServiceInfoListResponse,
+        errors::ExportAssetWebServiceInfoListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ASSET_WEB_SERVICE_INFO_LIST)
+    }
+    /// This API is used to export network attack events.
+    ///
+    /// Action `ExportAttackEvents`, version `2018-02-28`. Reference: `docs/cwp/ExportAttackEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportAttackEventsRequest::new();
+    ///     let response = client.export_attack_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-attack-events")]
+    fn export_attack_events<'a>(
+        &'a self,
+        request: &'a models::ExportAttackEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAttackEventsResponse,
+        errors::ExportAttackEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_ATTACK_EVENTS)
+    }
+    /// This API is used to export the list of hosts affected by baseline.
+    ///
+    /// Action `ExportBaselineEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineEffectHostList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportBaselineEffectHostListRequest::new(1u64);
+    ///     let response = client.export_baseline_effect_host_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-baseline-effect-host-list")]
+    fn export_baseline_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineEffectHostListResponse,
+        errors::ExportBaselineEffectHostListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_BASELINE_EFFECT_HOST_LIST)
+    }
+    /// This API is used to export the list of fixing baselines.
+    ///
+    /// Action `ExportBaselineFixList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineFixList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportBaselineFixListRequest::new();
+    ///     let response = client.export_baseline_fix_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-baseline-fix-list")]
+    fn export_baseline_fix_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineFixListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineFixListResponse,
+        errors::ExportBaselineFixListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_BASELINE_FIX_LIST)
+    }
+    /// This API is used to export the baseline for host detection.
+    ///
+    /// Action `ExportBaselineHostDetectList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineHostDetectList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportBaselineHostDetectListRequest::new();
+    ///     let response = client.export_baseline_host_detect_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-baseline-host-detect-list")]
+    fn export_baseline_host_detect_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineHostDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineHostDetectListResponse,
+        errors::ExportBaselineHostDetectListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_BASELINE_HOST_DETECT_LIST)
+    }
+    /// This API is used to export baseline check items.
+    ///
+    /// Action `ExportBaselineItemDetectList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineItemDetectList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportBaselineItemDetectListRequest::new();
+    ///     let response = client.export_baseline_item_detect_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-baseline-item-detect-list")]
+    fn export_baseline_item_detect_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineItemDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineItemDetectListResponse,
+        errors::ExportBaselineItemDetectListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_BASELINE_ITEM_DETECT_LIST)
+    }
+    /// Export Detection Item Result List
+    ///
+    /// Action `ExportBaselineItemList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineItemList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportBaselineItemListRequest::new();
+    ///     let response = client.export_baseline_item_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-baseline-item-list")]
+    fn export_baseline_item_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineItemListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineItemListResponse,
+        errors::ExportBaselineItemListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_BASELINE_ITEM_LIST)
+    }
+    /// This API is used to export the list of baselines.
+    ///
+    /// Action `ExportBaselineList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportBaselineListRequest::new();
+    ///     let response = client.export_baseline_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-baseline-list")]
+    fn export_baseline_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineListResponse,
+        errors::ExportBaselineListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_BASELINE_LIST)
+    }
+    /// This API is used to export baseline detection rules.
+    ///
+    /// Action `ExportBaselineRuleDetectList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineRuleDetectList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportBaselineRuleDetectListRequest::new();
+    ///     let response = client.export_baseline_rule_detect_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-baseline-rule-detect-list")]
+    fn export_baseline_rule_detect_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineRuleDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineRuleDetectListResponse,
+        errors::ExportBaselineRuleDetectListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_BASELINE_RULE_DETECT_LIST)
+    }
+    /// Export the list of weak password configurations.
+    ///
+    /// Action `ExportBaselineWeakPasswordList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineWeakPasswordList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportBaselineWeakPasswordListRequest::new();
+    ///     let response = client.export_baseline_weak_password_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-baseline-weak-password-list")]
+    fn export_baseline_weak_password_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineWeakPasswordListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineWeakPasswordListResponse,
+        errors::ExportBaselineWeakPasswordListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_BASELINE_WEAK_PASSWORD_LIST)
+    }
+    /// This API is used to export high-risk command events.
+    ///
+    /// Action `ExportBashEvents`, version `2018-02-28`. Reference: `docs/cwp/ExportBashEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportBashEventsRequest::new();
+    ///     let response = client.export_bash_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-bash-events")]
+    fn export_bash_events<'a>(
+        &'a self,
+        request: &'a models::ExportBashEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBashEventsResponse,
+        errors::ExportBashEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_BASH_EVENTS)
+    }
+    /// This API is used to export high-risk command events (new).
+    ///
+    /// Action `ExportBashEventsNew`, version `2018-02-28`. Reference: `docs/cwp/ExportBashEventsNew.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportBashEventsNewRequest::new();
+    ///     let response = client.export_bash_events_new(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-bash-events-new")]
+    fn export_bash_events_new<'a>(
+        &'a self,
+        request: &'a models::ExportBashEventsNewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBashEventsNewResponse,
+        errors::ExportBashEventsNewErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_BASH_EVENTS_NEW)
+    }
+    /// This API is used to export the high-risk command policy.
+    ///
+    /// Action `ExportBashPolicies`, version `2018-02-28`. Reference: `docs/cwp/ExportBashPolicies.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportBashPoliciesRequest::new();
+    ///     let response = client.export_bash_policies(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-bash-policies")]
+    fn export_bash_policies<'a>(
+        &'a self,
+        request: &'a models::ExportBashPoliciesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBashPoliciesResponse,
+        errors::ExportBashPoliciesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_BASH_POLICIES)
+    }
+    /// This API is used to export password cracking records to a CSV file.
+    ///
+    /// Action `ExportBruteAttacks`, version `2018-02-28`. Reference: `docs/cwp/ExportBruteAttacks.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportBruteAttacksRequest::new();
+    ///     let response = client.export_brute_attacks(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-brute-attacks")]
+    fn export_brute_attacks<'a>(
+        &'a self,
+        request: &'a models::ExportBruteAttacksRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBruteAttacksResponse,
+        errors::ExportBruteAttacksErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_BRUTE_ATTACKS)
+    }
+    /// This API is used to export core file events.
+    ///
+    /// Action `ExportFileTamperEvents`, version `2018-02-28`. Reference: `docs/cwp/ExportFileTamperEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportFileTamperEventsRequest::new();
+    ///     let response = client.export_file_tamper_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-file-tamper-events")]
+    fn export_file_tamper_events<'a>(
+        &'a self,
+        request: &'a models::ExportFileTamperEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportFileTamperEventsResponse,
+        errors::ExportFileTamperEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_FILE_TAMPER_EVENTS)
+    }
+    /// This API is used to export core file monitoring rules.
+    ///
+    /// Action `ExportFileTamperRules`, version `2018-02-28`. Reference: `docs/cwp/ExportFileTamperRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportFileTamperRulesRequest::new();
+    ///     let response = client.export_file_tamper_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-file-tamper-rules")]
+    fn export_file_tamper_rules<'a>(
+        &'a self,
+        request: &'a models::ExportFileTamperRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportFileTamperRulesResponse,
+        errors::ExportFileTamperRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_FILE_TAMPER_RULES)
+    }
+    /// This API is used to export information of ignored baseline detection items.
+    ///
+    /// Action `ExportIgnoreBaselineRule`, version `2018-02-28`. Reference: `docs/cwp/ExportIgnoreBaselineRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportIgnoreBaselineRuleRequest::new();
+    ///     let response = client.export_ignore_baseline_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-ignore-baseline-rule")]
+    fn export_ignore_baseline_rule<'a>(
+        &'a self,
+        request: &'a models::ExportIgnoreBaselineRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportIgnoreBaselineRuleResponse,
+        errors::ExportIgnoreBaselineRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_IGNORE_BASELINE_RULE)
+    }
+    /// This API is used to export the list of hosts affected by ignored detection items based on detection item IDs.
+    ///
+    /// Action `ExportIgnoreRuleEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/ExportIgnoreRuleEffectHostList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportIgnoreRuleEffectHostListRequest::new(1u64);
+    ///     let response = client.export_ignore_rule_effect_host_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-ignore-rule-effect-host-list")]
+    fn export_ignore_rule_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::ExportIgnoreRuleEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportIgnoreRuleEffectHostListResponse,
+        errors::ExportIgnoreRuleEffectHostListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_IGNORE_RULE_EFFECT_HOST_LIST)
+    }
+    /// This API is used to export the Java webshell plugin information.
+    ///
+    /// Action `ExportJavaMemShellPlugins`, version `2018-02-28`. Reference: `docs/cwp/ExportJavaMemShellPlugins.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportJavaMemShellPluginsRequest::new();
+    ///     let response = client.export_java_mem_shell_plugins(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-java-mem-shell-plugins")]
+    fn export_java_mem_shell_plugins<'a>(
+        &'a self,
+        request: &'a models::ExportJavaMemShellPluginsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportJavaMemShellPluginsResponse,
+        errors::ExportJavaMemShellPluginsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_JAVA_MEM_SHELL_PLUGINS)
+    }
+    /// This API is used to export the list of Java webshell events.
+    ///
+    /// Action `ExportJavaMemShells`, version `2018-02-28`. Reference: `docs/cwp/ExportJavaMemShells.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportJavaMemShellsRequest::new();
+    ///     let response = client.export_java_mem_shells(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-java-mem-shells")]
+    fn export_java_mem_shells<'a>(
+        &'a self,
+        request: &'a models::ExportJavaMemShellsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportJavaMemShellsResponse,
+        errors::ExportJavaMemShellsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_JAVA_MEM_SHELLS)
+    }
+    /// This API is used to export authorization details.
+    ///
+    /// Action `ExportLicenseDetail`, version `2018-02-28`. Reference: `docs/cwp/ExportLicenseDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportLicenseDetailRequest::new();
+    ///     let response = client.export_license_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-license-detail")]
+    fn export_license_detail<'a>(
+        &'a self,
+        request: &'a models::ExportLicenseDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportLicenseDetailResponse,
+        errors::ExportLicenseDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_LICENSE_DETAIL)
+    }
+    /// This API is used to export the downloaded malicious request files.
+    ///
+    /// Action `ExportMaliciousRequests`, version `2018-02-28`. Reference: `docs/cwp/ExportMaliciousRequests.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportMaliciousRequestsRequest::new();
+    ///     let response = client.export_malicious_requests(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-malicious-requests")]
+    fn export_malicious_requests<'a>(
+        &'a self,
+        request: &'a models::ExportMaliciousRequestsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportMaliciousRequestsResponse,
+        errors::ExportMaliciousRequestsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_MALICIOUS_REQUESTS)
+    }
+    /// This API is used to export Trojan records to a CSV file.
+    ///
+    /// Action `ExportMalwares`, version `2018-02-28`. Reference: `docs/cwp/ExportMalwares.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportMalwaresRequest::new();
+    ///     let response = client.export_malwares(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-malwares")]
+    fn export_malwares<'a>(
+        &'a self,
+        request: &'a models::ExportMalwaresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportMalwaresResponse,
+        errors::ExportMalwaresErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_MALWARES)
+    }
+    /// This API is used to export cross-region log-in event records in CSV format.
+    ///
+    /// Action `ExportNonlocalLoginPlaces`, version `2018-02-28`. Reference: `docs/cwp/ExportNonlocalLoginPlaces.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportNonlocalLoginPlacesRequest::new();
+    ///     let response = client.export_nonlocal_login_places(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-nonlocal-login-places")]
+    fn export_nonlocal_login_places<'a>(
+        &'a self,
+        request: &'a models::ExportNonlocalLoginPlacesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportNonlocalLoginPlacesResponse,
+        errors::ExportNonlocalLoginPlacesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_NONLOCAL_LOGIN_PLACES)
+    }
+    /// Export the affected host list of a patch
+    ///
+    /// Action `ExportPatchEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/ExportPatchEffectHostList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportPatchEffectHostListRequest::new(1u64);
+    ///     let response = client.export_patch_effect_host_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-patch-effect-host-list")]
+    fn export_patch_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::ExportPatchEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportPatchEffectHostListResponse,
+        errors::ExportPatchEffectHostListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_PATCH_EFFECT_HOST_LIST)
+    }
+    /// This API is used to export local privilege escalation events.
+    ///
+    /// Action `ExportPrivilegeEvents`, version `2018-02-28`. Reference: `docs/cwp/ExportPrivilegeEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportPrivilegeEventsRequest::new();
+    ///     let response = client.export_privilege_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-privilege-events")]
+    fn export_privilege_events<'a>(
+        &'a self,
+        request: &'a models::ExportPrivilegeEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportPrivilegeEventsResponse,
+        errors::ExportPrivilegeEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_PRIVILEGE_EVENTS)
+    }
+    /// Export the web tamper-proof protection directory list.
+    ///
+    /// Action `ExportProtectDirList`, version `2018-02-28`. Reference: `docs/cwp/ExportProtectDirList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportProtectDirListRequest::new();
+    ///     let response = client.export_protect_dir_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-protect-dir-list")]
+    fn export_protect_dir_list<'a>(
+        &'a self,
+        request: &'a models::ExportProtectDirListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportProtectDirListResponse,
+        errors::ExportProtectDirListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_PROTECT_DIR_LIST)
+    }
+    /// This API is used to export the list of host snapshot backups.
+    ///
+    /// Action `ExportRansomDefenseBackupList`, version `2018-02-28`. Reference: `docs/cwp/ExportRansomDefenseBackupList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportRansomDefenseBackupListRequest::new(
+    ///         "05f0bcab-726c-4ea4-8109-bcd03d5598f7",
+    ///     );
+    ///     let response = client.export_ransom_defense_backup_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-ransom-defense-backup-list")]
+    fn export_ransom_defense_backup_list<'a>(
+        &'a self,
+        request: &'a models::ExportRansomDefenseBackupListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRansomDefenseBackupListResponse,
+        errors::ExportRansomDefenseBackupListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_RANSOM_DEFENSE_BACKUP_LIST)
+    }
+    /// This API is used to export the list of anti-ransomware events.
+    ///
+    /// Action `ExportRansomDefenseEventsList`, version `2018-02-28`. Reference: `docs/cwp/ExportRansomDefenseEventsList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportRansomDefenseEventsListRequest::new();
+    ///     let response = client.export_ransom_defense_events_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-ransom-defense-events-list")]
+    fn export_ransom_defense_events_list<'a>(
+        &'a self,
+        request: &'a models::ExportRansomDefenseEventsListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRansomDefenseEventsListResponse,
+        errors::ExportRansomDefenseEventsListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_RANSOM_DEFENSE_EVENTS_LIST)
+    }
+    /// This API is used to export the backup details list.
+    ///
+    /// Action `ExportRansomDefenseMachineList`, version `2018-02-28`. Reference: `docs/cwp/ExportRansomDefenseMachineList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportRansomDefenseMachineListRequest::new();
+    ///     let response = client.export_ransom_defense_machine_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-ransom-defense-machine-list")]
+    fn export_ransom_defense_machine_list<'a>(
+        &'a self,
+        request: &'a models::ExportRansomDefenseMachineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRansomDefenseMachineListResponse,
+        errors::ExportRansomDefenseMachineListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_RANSOM_DEFENSE_MACHINE_LIST)
+    }
+    /// This API is used to export the anti-ransomware policy list.
+    ///
+    /// Action `ExportRansomDefenseStrategyList`, version `2018-02-28`. Reference: `docs/cwp/ExportRansomDefenseStrategyList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportRansomDefenseStrategyListRequest::new();
+    ///     let response = client.export_ransom_defense_strategy_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-ransom-defense-strategy-list")]
+    fn export_ransom_defense_strategy_list<'a>(
+        &'a self,
+        request: &'a models::ExportRansomDefenseStrategyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRansomDefenseStrategyListResponse,
+        errors::ExportRansomDefenseStrategyListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_RANSOM_DEFENSE_STRATEGY_LIST)
+    }
+    /// This API is used to export the list of machines bound to ransomware defense policies.
+    ///
+    /// Action `ExportRansomDefenseStrategyMachines`, version `2018-02-28`. Reference: `docs/cwp/ExportRansomDefenseStrategyMachines.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportRansomDefenseStrategyMachinesRequest::new();
+    ///     let response = client.export_ransom_defense_strategy_machines(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-ransom-defense-strategy-machines")]
+    fn export_ransom_defense_strategy_machines<'a>(
+        &'a self,
+        request: &'a models::ExportRansomDefenseStrategyMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRansomDefenseStrategyMachinesResponse,
+        errors::ExportRansomDefenseStrategyMachinesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_RANSOM_DEFENSE_STRATEGY_MACHINES)
+    }
+    /// This API is used to export reverse shell events.
+    ///
+    /// Action `ExportReverseShellEvents`, version `2018-02-28`. Reference: `docs/cwp/ExportReverseShellEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportReverseShellEventsRequest::new();
+    ///     let response = client.export_reverse_shell_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-reverse-shell-events")]
+    fn export_reverse_shell_events<'a>(
+        &'a self,
+        request: &'a models::ExportReverseShellEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportReverseShellEventsResponse,
+        errors::ExportReverseShellEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_REVERSE_SHELL_EVENTS)
+    }
+    /// This API is used to export the malicious request event list.
+    ///
+    /// Action `ExportRiskDnsEventList`, version `2018-02-28`. Reference: `docs/cwp/ExportRiskDnsEventList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportRiskDnsEventListRequest::new();
+    ///     let response = client.export_risk_dns_event_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-risk-dns-event-list")]
+    fn export_risk_dns_event_list<'a>(
+        &'a self,
+        request: &'a models::ExportRiskDnsEventListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRiskDnsEventListResponse,
+        errors::ExportRiskDnsEventListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_RISK_DNS_EVENT_LIST)
+    }
+    /// This API is used to export the malicious request policy list.
+    ///
+    /// Action `ExportRiskDnsPolicyList`, version `2018-02-28`. Reference: `docs/cwp/ExportRiskDnsPolicyList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportRiskDnsPolicyListRequest::new();
+    ///     let response = client.export_risk_dns_policy_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-risk-dns-policy-list")]
+    fn export_risk_dns_policy_list<'a>(
+        &'a self,
+        request: &'a models::ExportRiskDnsPolicyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRiskDnsPolicyListResponse,
+        errors::ExportRiskDnsPolicyListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_RISK_DNS_POLICY_LIST)
+    }
+    /// This API is used to export abnormal process events.
+    ///
+    /// Action `ExportRiskProcessEvents`, version `2018-02-28`. Reference: `docs/cwp/ExportRiskProcessEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportRiskProcessEventsRequest::new();
+    ///     let response = client.export_risk_process_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-risk-process-events")]
+    fn export_risk_process_events<'a>(
+        &'a self,
+        request: &'a models::ExportRiskProcessEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRiskProcessEventsResponse,
+        errors::ExportRiskProcessEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_RISK_PROCESS_EVENTS)
+    }
+    /// This API is used to export the specified scan task details by task ID.
+    ///
+    /// Action `ExportScanTaskDetails`, version `2018-02-28`. Reference: `docs/cwp/ExportScanTaskDetails.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportScanTaskDetailsRequest::new(1u64, "Vul");
+    ///     let response = client.export_scan_task_details(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-scan-task-details")]
+    fn export_scan_task_details<'a>(
+        &'a self,
+        request: &'a models::ExportScanTaskDetailsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportScanTaskDetailsResponse,
+        errors::ExportScanTaskDetailsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_SCAN_TASK_DETAILS)
+    }
+    /// This API is used to export risk trends.
+    ///
+    /// Action `ExportSecurityTrends`, version `2018-02-28`. Reference: `docs/cwp/ExportSecurityTrends.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportSecurityTrendsRequest::new("2020-06-01", "2020-06-10");
+    ///     let response = client.export_security_trends(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-security-trends")]
+    fn export_security_trends<'a>(
+        &'a self,
+        request: &'a models::ExportSecurityTrendsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportSecurityTrendsResponse,
+        errors::ExportSecurityTrendsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_SECURITY_TRENDS)
+    }
+    /// This API is used to export log files with large data volumes asynchronously.
+    ///
+    /// Action `ExportTasks`, version `2018-02-28`. Reference: `docs/cwp/ExportTasks.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportTasksRequest::new(
+    ///         "c44c00fb-ab35-22e5-78e8-9a8a910d96f5",
+    ///     );
+    ///     let response = client.export_tasks(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-tasks")]
+    fn export_tasks<'a>(
+        &'a self,
+        request: &'a models::ExportTasksRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportTasksResponse,
+        errors::ExportTasksErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_TASKS)
+    }
+    /// This API is used to export vulnerability defense events.
+    ///
+    /// Action `ExportVulDefenceEvent`, version `2018-02-28`. Reference: `docs/cwp/ExportVulDefenceEvent.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportVulDefenceEventRequest::new();
+    ///     let response = client.export_vul_defence_event(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-vul-defence-event")]
+    fn export_vul_defence_event<'a>(
+        &'a self,
+        request: &'a models::ExportVulDefenceEventRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulDefenceEventResponse,
+        errors::ExportVulDefenceEventErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_VUL_DEFENCE_EVENT)
+    }
+    /// This API is used to export the list of vulnerability defenses.
+    ///
+    /// Action `ExportVulDefenceList`, version `2018-02-28`. Reference: `docs/cwp/ExportVulDefenceList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportVulDefenceListRequest::new();
+    ///     let response = client.export_vul_defence_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-vul-defence-list")]
+    fn export_vul_defence_list<'a>(
+        &'a self,
+        request: &'a models::ExportVulDefenceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulDefenceListResponse,
+        errors::ExportVulDefenceListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_VUL_DEFENCE_LIST)
+    }
+    /// This API is used to export vulnerability defense plugin events.
+    ///
+    /// Action `ExportVulDefencePluginEvent`, version `2018-02-28`. Reference: `docs/cwp/ExportVulDefencePluginEvent.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportVulDefencePluginEventRequest::new();
+    ///     let response = client.export_vul_defence_plugin_event(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-vul-defence-plugin-event")]
+    fn export_vul_defence_plugin_event<'a>(
+        &'a self,
+        request: &'a models::ExportVulDefencePluginEventRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulDefencePluginEventResponse,
+        errors::ExportVulDefencePluginEventErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_VUL_DEFENCE_PLUGIN_EVENT)
+    }
+    /// This API is used to export the vulnerability detection Excel document.
+    ///
+    /// Action `ExportVulDetectionExcel`, version `2018-02-28`. Reference: `docs/cwp/ExportVulDetectionExcel.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportVulDetectionExcelRequest::new(1596595610u64);
+    ///     let response = client.export_vul_detection_excel(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-vul-detection-excel")]
+    fn export_vul_detection_excel<'a>(
+        &'a self,
+        request: &'a models::ExportVulDetectionExcelRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulDetectionExcelResponse,
+        errors::ExportVulDetectionExcelErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_VUL_DETECTION_EXCEL)
+    }
+    /// This API is used to export the vulnerability detection report.
+    ///
+    /// Action `ExportVulDetectionReport`, version `2018-02-28`. Reference: `docs/cwp/ExportVulDetectionReport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportVulDetectionReportRequest::new(1596595610u64);
+    ///     let response = client.export_vul_detection_report(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-vul-detection-report")]
+    fn export_vul_detection_report<'a>(
+        &'a self,
+        request: &'a models::ExportVulDetectionReportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulDetectionReportResponse,
+        errors::ExportVulDetectionReportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_VUL_DETECTION_REPORT)
+    }
+    /// This API is used to export the list of hosts affected by vulnerabilities.
+    ///
+    /// Action `ExportVulEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/ExportVulEffectHostList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportVulEffectHostListRequest::new(100435u64);
+    ///     let response = client.export_vul_effect_host_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-vul-effect-host-list")]
+    fn export_vul_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::ExportVulEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulEffectHostListResponse,
+        errors::ExportVulEffectHostListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_VUL_EFFECT_HOST_LIST)
+    }
+    /// This API is used to export the vulnerability information, including the list of affected hosts and component information.
+    ///
+    /// Action `ExportVulInfo`, version `2018-02-28`. Reference: `docs/cwp/ExportVulInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportVulInfoRequest::new(100435u64);
+    ///     let response = client.export_vul_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-vul-info")]
+    fn export_vul_info<'a>(
+        &'a self,
+        request: &'a models::ExportVulInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulInfoResponse,
+        errors::ExportVulInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_VUL_INFO)
+    }
+    /// This API is used to export the vulnerability list.
+    ///
+    /// Action `ExportVulList`, version `2018-02-28`. Reference: `docs/cwp/ExportVulList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportVulListRequest::new();
+    ///     let response = client.export_vul_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-vul-list")]
+    fn export_vul_list<'a>(
+        &'a self,
+        request: &'a models::ExportVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulListResponse,
+        errors::ExportVulListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_VUL_LIST)
+    }
+    /// This API is used to export the tamper event list.
+    ///
+    /// Action `ExportWebPageEventList`, version `2018-02-28`. Reference: `docs/cwp/ExportWebPageEventList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportWebPageEventListRequest::new();
+    ///     let response = client.export_web_page_event_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-web-page-event-list")]
+    fn export_web_page_event_list<'a>(
+        &'a self,
+        request: &'a models::ExportWebPageEventListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportWebPageEventListResponse,
+        errors::ExportWebPageEventListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_WEB_PAGE_EVENT_LIST)
+    }
+    /// Export Windows patch list
+    ///
+    /// Action `ExportWindowsPatchList`, version `2018-02-28`. Reference: `docs/cwp/ExportWindowsPatchList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ExportWindowsPatchListRequest::new();
+    ///     let response = client.export_windows_patch_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-export-windows-patch-list")]
+    fn export_windows_patch_list<'a>(
+        &'a self,
+        request: &'a models::ExportWindowsPatchListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportWindowsPatchListResponse,
+        errors::ExportWindowsPatchListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_WINDOWS_PATCH_LIST)
+    }
+    /// This API is used to fix baseline detection.
+    ///
+    /// Action `FixBaselineDetect`, version `2018-02-28`. Reference: `docs/cwp/FixBaselineDetect.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::FixBaselineDetectRequest::new(
+    ///         "a0770b41-9697-4a1d-8150-b8fa247b6189",
+    ///         1100i64,
+    ///     );
+    ///     let response = client.fix_baseline_detect(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-fix-baseline-detect")]
+    fn fix_baseline_detect<'a>(
+        &'a self,
+        request: &'a models::FixBaselineDetectRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::FixBaselineDetectResponse,
+        errors::FixBaselineDetectErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&FIX_BASELINE_DETECT)
+    }
+    /// This API is used to obtain the locally stored data.
+    ///
+    /// Action `GetLocalStorageItem`, version `2018-02-28`. Reference: `docs/cwp/GetLocalStorageItem.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::GetLocalStorageItemRequest::new("key");
+    ///     let response = client.get_local_storage_item(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-get-local-storage-item")]
+    fn get_local_storage_item<'a>(
+        &'a self,
+        request: &'a models::GetLocalStorageItemRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::GetLocalStorageItemResponse,
+        errors::GetLocalStorageItemErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&GET_LOCAL_STORAGE_ITEM)
+    }
+    /// This API is used to obtain the list of locally stored key values.
+    ///
+    /// Action `KeysLocalStorage`, version `2018-02-28`. Reference: `docs/cwp/KeysLocalStorage.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::KeysLocalStorageRequest::new();
+    ///     let response = client.keys_local_storage(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-keys-local-storage")]
+    fn keys_local_storage<'a>(
+        &'a self,
+        request: &'a models::KeysLocalStorageRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::KeysLocalStorageResponse,
+        errors::KeysLocalStorageErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&KEYS_LOCAL_STORAGE)
+    }
+    /// This API is used to enable the configuration of automatically enabling the professional protection configuration for newly added hosts.
+    ///
+    /// Action `ModifyAutoOpenProVersionConfig`, version `2018-02-28`. Reference: `docs/cwp/ModifyAutoOpenProVersionConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyAutoOpenProVersionConfigRequest::new("OPEN");
+    ///     let response = client.modify_auto_open_pro_version_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-auto-open-pro-version-config")]
+    fn modify_auto_open_pro_version_config<'a>(
+        &'a self,
+        request: &'a models::ModifyAutoOpenProVersionConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAutoOpenProVersionConfigResponse,
+        errors::ModifyAutoOpenProVersionConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_AUTO_OPEN_PRO_VERSION_CONFIG)
+    }
+    /// This API is used to modify the brute-force blocking mode.
+    ///
+    /// Action `ModifyBanMode`, version `2018-02-28`. Reference: `docs/cwp/ModifyBanMode.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyBanModeRequest::new("STANDARD_MODE");
+    ///     let response = client.modify_ban_mode(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-ban-mode")]
+    fn modify_ban_mode<'a>(
+        &'a self,
+        request: &'a models::ModifyBanModeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBanModeResponse,
+        errors::ModifyBanModeErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_BAN_MODE)
+    }
+    /// This API is used to set the block switch status.
+    ///
+    /// Action `ModifyBanStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyBanStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyBanStatusRequest::new(1u64);
+    ///     let response = client.modify_ban_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-ban-status")]
+    fn modify_ban_status<'a>(
+        &'a self,
+        request: &'a models::ModifyBanStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBanStatusResponse,
+        errors::ModifyBanStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_BAN_STATUS)
+    }
+    /// This API is used to modify the blocking allowlist.
+    ///
+    /// Action `ModifyBanWhiteList`, version `2018-02-28`. Reference: `docs/cwp/ModifyBanWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyBanWhiteListRequest::new(models::BanWhiteList {
+    ///         id: ::std::option::Option::Some(::std::string::String::from("1")),
+    ///         remark: ::std::option::Option::Some(::std::string::String::from("testremark")),
+    ///         src_ip: ::std::option::Option::None,
+    ///         modify_time: ::std::option::Option::None,
+    ///         create_time: ::std::option::Option::None,
+    ///         uuid: ::std::option::Option::None,
+    ///         is_global: ::std::option::Option::None,
+    ///         quuids: ::std::option::Option::None,
+    ///     });
+    ///     let response = client.modify_ban_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-ban-white-list")]
+    fn modify_ban_white_list<'a>(
+        &'a self,
+        request: &'a models::ModifyBanWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBanWhiteListResponse,
+        errors::ModifyBanWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_BAN_WHITE_LIST)
+    }
+    /// This API is used to change the baseline policy settings.
+    ///
+    /// Action `ModifyBaselinePolicy`, version `2018-02-28`. Reference: `docs/cwp/ModifyBaselinePolicy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyBaselinePolicyRequest::new(models::BaselinePolicy {
+    ///         policy_name: ::std::string::String::from("Policy 1111"),
+    ///         detect_interval: 1i64,
+    ///         detect_time: ::std::string::String::from("03:00:00"),
+    ///         is_enabled: 1i64,
+    ///         asset_type: 0i64,
+    ///         policy_id: ::std::option::Option::Some(1i64),
+    ///         rule_count: ::std::option::Option::None,
+    ///         item_count: ::std::option::Option::None,
+    ///         host_count: ::std::option::Option::None,
+    ///         rule_ids: ::std::option::Option::Some(
+    ///             ::std::vec![4611686018427387909i64, 128i64],
+    ///         ),
+    ///         host_ids: ::std::option::Option::None,
+    ///         host_ips: ::std::option::Option::None,
+    ///         is_default: ::std::option::Option::None,
+    ///     });
+    ///     let response = client.modify_baseline_policy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-baseline-policy")]
+    fn modify_baseline_policy<'a>(
+        &'a self,
+        request: &'a models::ModifyBaselinePolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBaselinePolicyResponse,
+        errors::ModifyBaselinePolicyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_BASELINE_POLICY)
+    }
+    /// This API is used to change the baseline policy status.
+    ///
+    /// Action `ModifyBaselinePolicyState`, version `2018-02-28`. Reference: `docs/cwp/ModifyBaselinePolicyState.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyBaselinePolicyStateRequest::new(259i64, 0i64);
+    ///     let response = client.modify_baseline_policy_state(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-baseline-policy-state")]
+    fn modify_baseline_policy_state<'a>(
+        &'a self,
+        request: &'a models::ModifyBaselinePolicyStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBaselinePolicyStateResponse,
+        errors::ModifyBaselinePolicyStateErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_BASELINE_POLICY_STATE)
+    }
+    /// Make a change to a baseline detection rule
+    ///
+    /// Action `ModifyBaselineRule`, version `2018-02-28`. Reference: `docs/cwp/ModifyBaselineRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyBaselineRuleRequest::new(models::BaselineRule {
+    ///         rule_name: ::std::string::String::from("rule name1"),
+    ///         rule_id: ::std::option::Option::None,
+    ///         rule_type: ::std::option::Option::None,
+    ///         category_id: ::std::option::Option::None,
+    ///         rule_desc: ::std::option::Option::Some(::std::string::String::from("rule desc")),
+    ///         host_count: ::std::option::Option::None,
+    ///         items: ::std::option::Option::Some(
+    ///             ::std::vec![
+    ///                 models::Item { item_id : 1000i64, item_name :
+    ///                 ::std::option::Option::Some(::std::string::String::from("Redis baseline compliance check")),
+    ///                 custom_item_values : ::std::option::Option::None, category_id :
+    ///                 ::std::option::Option::None }
+    ///             ],
+    ///         ),
+    ///         asset_type: ::std::option::Option::None,
+    ///         host_ids: ::std::option::Option::None,
+    ///         host_ips: ::std::option::Option::None,
+    ///     });
+    ///     let response = client.modify_baseline_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-baseline-rule")]
+    fn modify_baseline_rule<'a>(
+        &'a self,
+        request: &'a models::ModifyBaselineRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBaselineRuleResponse,
+        errors::ModifyBaselineRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_BASELINE_RULE)
+    }
+    /// Make a change to the baseline ignore rule.
+    ///
+    /// Action `ModifyBaselineRuleIgnore`, version `2018-02-28`. Reference: `docs/cwp/ModifyBaselineRuleIgnore.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyBaselineRuleIgnoreRequest::new(
+    ///         "auto_173042751****",
+    ///         0i64,
+    ///     );
+    ///     let response = client.modify_baseline_rule_ignore(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-baseline-rule-ignore")]
+    fn modify_baseline_rule_ignore<'a>(
+        &'a self,
+        request: &'a models::ModifyBaselineRuleIgnoreRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBaselineRuleIgnoreResponse,
+        errors::ModifyBaselineRuleIgnoreErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_BASELINE_RULE_IGNORE)
+    }
+    /// Change or add a weak password
+    ///
+    /// Action `ModifyBaselineWeakPassword`, version `2018-02-28`. Reference: `docs/cwp/ModifyBaselineWeakPassword.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyBaselineWeakPasswordRequest::new(
+    ///         ::std::vec![
+    ///             models::BaselineWeakPassword { password_id : 3432i64, weak_password :
+    ///             ::std::string::String::from("1002passwd"), create_time :
+    ///             ::std::option::Option::None, modify_time : ::std::option::Option::None }
+    ///         ],
+    ///     );
+    ///     let response = client.modify_baseline_weak_password(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-baseline-weak-password")]
+    fn modify_baseline_weak_password<'a>(
+        &'a self,
+        request: &'a models::ModifyBaselineWeakPasswordRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBaselineWeakPasswordResponse,
+        errors::ModifyBaselineWeakPasswordErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_BASELINE_WEAK_PASSWORD)
+    }
+    /// This API is used to add or modify high-risk command policies.
+    ///
+    /// Action `ModifyBashPolicy`, version `2018-02-28`. Reference: `docs/cwp/ModifyBashPolicy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyBashPolicyRequest::new(models::BashPolicy {
+    ///         name: ::std::string::String::from("testbash"),
+    ///         enable: 1i64,
+    ///         white: 1i64,
+    ///         bash_action: 1i64,
+    ///         rule: ::std::string::String::from("dGVzdCo"),
+    ///         level: 0i64,
+    ///         scope: 3i64,
+    ///         id: ::std::option::Option::None,
+    ///         descript: ::std::option::Option::Some(::std::string::String::from("testbash")),
+    ///         event_id: ::std::option::Option::None,
+    ///         deal_old_events: ::std::option::Option::Some(0i64),
+    ///         quuids: ::std::option::Option::None,
+    ///         category: ::std::option::Option::None,
+    ///         create_time: ::std::option::Option::None,
+    ///         modify_time: ::std::option::Option::None,
+    ///         uuids: ::std::option::Option::None,
+    ///         rules: ::std::option::Option::Some(models::PolicyRules {
+    ///             process: ::std::option::Option::Some(models::CommandLine {
+    ///                 exe: ::std::option::Option::Some(
+    ///                     ::std::string::String::from("L3RtcC90ZXN0Cg=="),
+    ///                 ),
+    ///                 cmdline: ::std::option::Option::Some(
+    ///                     ::std::string::String::from("c2ggL3RtcC90ZXN0Cg=="),
+    ///                 ),
+    ///             }),
+    ///             p_process: ::std::option::Option::None,
+    ///             a_process: ::std::option::Option::None,
+    ///         }),
+    ///     });
+    ///     let response = client.modify_bash_policy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-bash-policy")]
+    fn modify_bash_policy<'a>(
+        &'a self,
+        request: &'a models::ModifyBashPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBashPolicyResponse,
+        errors::ModifyBashPolicyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_BASH_POLICY)
+    }
+    /// This API is used to switch the statuses of high-risk command policies.
+    ///
+    /// Action `ModifyBashPolicyStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyBashPolicyStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyBashPolicyStatusRequest::new(100u64, 0u64);
+    ///     let response = client.modify_bash_policy_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-bash-policy-status")]
+    fn modify_bash_policy_status<'a>(
+        &'a self,
+        request: &'a models::ModifyBashPolicyStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBashPolicyStatusResponse,
+        errors::ModifyBashPolicyStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_BASH_POLICY_STATUS)
+    }
+    /// This API is used to modify brute force cracking rules.
+    ///
+    /// Action `ModifyBruteAttackRules`, version `2018-02-28`. Reference: `docs/cwp/ModifyBruteAttackRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyBruteAttackRulesRequest::new(
+    ///         ::std::vec![
+    ///             models::BruteAttackRule { time_range : 10u64, login_fail_times : 20u64 },
+    ///             models::BruteAttackRule { time_range : 20u64, login_fail_times : 40u64 }
+    ///         ],
+    ///     );
+    ///     let response = client.modify_brute_attack_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-brute-attack-rules")]
+    fn modify_brute_attack_rules<'a>(
+        &'a self,
+        request: &'a models::ModifyBruteAttackRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBruteAttackRulesResponse,
+        errors::ModifyBruteAttackRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_BRUTE_ATTACK_RULES)
+    }
+    /// This API is used to modify the status of network attack events.
+    ///
+    /// Action `ModifyEventAttackStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyEventAttackStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyEventAttackStatusRequest::new();
+    ///     let response = client.modify_event_attack_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-event-attack-status")]
+    fn modify_event_attack_status<'a>(
+        &'a self,
+        request: &'a models::ModifyEventAttackStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyEventAttackStatusResponse,
+        errors::ModifyEventAttackStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_EVENT_ATTACK_STATUS)
+    }
+    /// This API is used to update the core file events.
+    ///
+    /// Action `ModifyFileTamperEvents`, version `2018-02-28`. Reference: `docs/cwp/ModifyFileTamperEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyFileTamperEventsRequest::new(1u64, ::std::vec![1u64]);
+    ///     let response = client.modify_file_tamper_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-file-tamper-events")]
+    fn modify_file_tamper_events<'a>(
+        &'a self,
+        request: &'a models::ModifyFileTamperEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyFileTamperEventsResponse,
+        errors::ModifyFileTamperEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_FILE_TAMPER_EVENTS)
+    }
+    /// This API is used to edit and add core file monitoring rules.
+    ///
+    /// Action `ModifyFileTamperRule`, version `2018-02-28`. Reference: `docs/cwp/ModifyFileTamperRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyFileTamperRuleRequest::new(
+    ///         "",
+    ///         ::std::vec![],
+    ///         0u64,
+    ///         0u64,
+    ///     );
+    ///     let response = client.modify_file_tamper_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-file-tamper-rule")]
+    fn modify_file_tamper_rule<'a>(
+        &'a self,
+        request: &'a models::ModifyFileTamperRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyFileTamperRuleResponse,
+        errors::ModifyFileTamperRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_FILE_TAMPER_RULE)
+    }
+    /// This API is used to update the core file rule status (batch deletion and disabling supported).
+    ///
+    /// Action `ModifyFileTamperRuleStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyFileTamperRuleStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyFileTamperRuleStatusRequest::new(
+    ///         1u64,
+    ///         ::std::vec![1u64],
+    ///         0u64,
+    ///     );
+    ///     let response = client.modify_file_tamper_rule_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-file-tamper-rule-status")]
+    fn modify_file_tamper_rule_status<'a>(
+        &'a self,
+        request: &'a models::ModifyFileTamperRuleStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyFileTamperRuleStatusResponse,
+        errors::ModifyFileTamperRuleStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_FILE_TAMPER_RULE_STATUS)
+    }
+    /// This API is used to enable and disable Java webshell plugins.
+    ///
+    /// Action `ModifyJavaMemShellPluginSwitch`, version `2018-02-28`. Reference: `docs/cwp/ModifyJavaMemShellPluginSwitch.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyJavaMemShellPluginSwitchRequest::new(
+    ///         ::std::vec![::std::string::String::from("05f0bcab-726c-4ea4-8109-bcd03d5598f7")],
+    ///         1u64,
+    ///     );
+    ///     let response = client.modify_java_mem_shell_plugin_switch(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-java-mem-shell-plugin-switch")]
+    fn modify_java_mem_shell_plugin_switch<'a>(
+        &'a self,
+        request: &'a models::ModifyJavaMemShellPluginSwitchRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyJavaMemShellPluginSwitchResponse,
+        errors::ModifyJavaMemShellPluginSwitchErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_JAVA_MEM_SHELL_PLUGIN_SWITCH)
+    }
+    /// This API is used to modify the Java webshell event status.
+    ///
+    /// Action `ModifyJavaMemShellsStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyJavaMemShellsStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyJavaMemShellsStatusRequest::new(3u64);
+    ///     let response = client.modify_java_mem_shells_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-java-mem-shells-status")]
+    fn modify_java_mem_shells_status<'a>(
+        &'a self,
+        request: &'a models::ModifyJavaMemShellsStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyJavaMemShellsStatusResponse,
+        errors::ModifyJavaMemShellsStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_JAVA_MEM_SHELLS_STATUS)
+    }
+    /// This API is used to bind machines to an authorization in batches.
+    ///
+    /// Action `ModifyLicenseBinds`, version `2018-02-28`. Reference: `docs/cwp/ModifyLicenseBinds.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyLicenseBindsRequest::new("xxxxxxxx", 0u64);
+    ///     let response = client.modify_license_binds(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-license-binds")]
+    fn modify_license_binds<'a>(
+        &'a self,
+        request: &'a models::ModifyLicenseBindsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLicenseBindsResponse,
+        errors::ModifyLicenseBindsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_LICENSE_BINDS)
+    }
+    /// This API is used to edit CWPP - pay-as-you-go authorization orders.
+    ///
+    /// Action `ModifyLicenseOrder`, version `2018-02-28`. Reference: `docs/cwp/ModifyLicenseOrder.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyLicenseOrderRequest::new("cwplic-dadad");
+    ///     let response = client.modify_license_order(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-license-order")]
+    fn modify_license_order<'a>(
+        &'a self,
+        request: &'a models::ModifyLicenseOrderRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLicenseOrderResponse,
+        errors::ModifyLicenseOrderErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_LICENSE_ORDER)
+    }
+    /// This API is used to unbind machines from an authorization in batches.
+    ///
+    /// Action `ModifyLicenseUnBinds`, version `2018-02-28`. Reference: `docs/cwp/ModifyLicenseUnBinds.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyLicenseUnBindsRequest::new(
+    ///         "a11d268f-1601-4f63-9131-0382537b9e55",
+    ///         0u64,
+    ///     );
+    ///     let response = client.modify_license_un_binds(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-license-un-binds")]
+    fn modify_license_un_binds<'a>(
+        &'a self,
+        request: &'a models::ModifyLicenseUnBindsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLicenseUnBindsResponse,
+        errors::ModifyLicenseUnBindsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_LICENSE_UN_BINDS)
+    }
+    /// This API is used to add or modify the access configuration of logs shipped to Kafka.
+    ///
+    /// Action `ModifyLogKafkaAccess`, version `2018-02-28`. Reference: `docs/cwp/ModifyLogKafkaAccess.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyLogKafkaAccessRequest::new(
+    ///         "",
+    ///         "",
+    ///         0u64,
+    ///         "",
+    ///         "",
+    ///         0u64,
+    ///         ::std::vec![],
+    ///         "",
+    ///         "",
+    ///         "",
+    ///         "",
+    ///         "",
+    ///         0i64,
+    ///         0i64,
+    ///         0i64,
+    ///     );
+    ///     let response = client.modify_log_kafka_access(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-log-kafka-access")]
+    fn modify_log_kafka_access<'a>(
+        &'a self,
+        request: &'a models::ModifyLogKafkaAccessRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLogKafkaAccessResponse,
+        errors::ModifyLogKafkaAccessErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_LOG_KAFKA_ACCESS)
+    }
+    /// This API is used to modify the shipping configuration and switch of the specified log category.
+    ///
+    /// Action `ModifyLogKafkaDeliverType`, version `2018-02-28`. Reference: `docs/cwp/ModifyLogKafkaDeliverType.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyLogKafkaDeliverTypeRequest::new(
+    ///         1u64,
+    ///         ::std::vec![1u64, 2u64],
+    ///         1u64,
+    ///         "topic-xdd***",
+    ///         "n",
+    ///     );
+    ///     let response = client.modify_log_kafka_deliver_type(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-log-kafka-deliver-type")]
+    fn modify_log_kafka_deliver_type<'a>(
+        &'a self,
+        request: &'a models::ModifyLogKafkaDeliverTypeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLogKafkaDeliverTypeResponse,
+        errors::ModifyLogKafkaDeliverTypeErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_LOG_KAFKA_DELIVER_TYPE)
+    }
+    /// This API is used to modify the information of log shipping statuses.
+    ///
+    /// Action `ModifyLogKafkaState`, version `2018-02-28`. Reference: `docs/cwp/ModifyLogKafkaState.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyLogKafkaStateRequest::new(
+    ///         "Host security test environment",
+    ///         "ckafka-ce80kte5",
+    ///         1u64,
+    ///         "127.0.0.1:80",
+    ///         "12",
+    ///         "Guangzhou",
+    ///         "Guangzhou Zone 3",
+    ///         "vpc-ad*",
+    ///         "subnet-*",
+    ///         1u64,
+    ///         "0.10.2.1",
+    ///         1200i64,
+    ///         2500i64,
+    ///     );
+    ///     let response = client.modify_log_kafka_state(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-log-kafka-state")]
+    fn modify_log_kafka_state<'a>(
+        &'a self,
+        request: &'a models::ModifyLogKafkaStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLogKafkaStateResponse,
+        errors::ModifyLogKafkaStateErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_LOG_KAFKA_STATE)
+    }
+    /// This API is used to modify the log storage configuration.
+    ///
+    /// Action `ModifyLogStorageConfig`, version `2018-02-28`. Reference: `docs/cwp/ModifyLogStorageConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyLogStorageConfigRequest::new(true);
+    ///     let response = client.modify_log_storage_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-log-storage-config")]
+    fn modify_log_storage_config<'a>(
+        &'a self,
+        request: &'a models::ModifyLogStorageConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLogStorageConfigResponse,
+        errors::ModifyLogStorageConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_LOG_STORAGE_CONFIG)
+    }
+    /// This API is used to update the log-in audit allowlist information.
+    ///
+    /// Action `ModifyLoginWhiteInfo`, version `2018-02-28`. Reference: `docs/cwp/ModifyLoginWhiteInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyLoginWhiteInfoRequest::new(models::UpdateHostLoginWhiteObj {
+    ///         places: ::std::vec![
+    ///             models::Place { city_id : ::std::option::Option::Some(764u64), province_id :
+    ///             ::std::option::Option::Some(11u64), country_id :
+    ///             ::std::option::Option::Some(1u64), location : ::std::option::Option::None }
+    ///         ],
+    ///         src_ip: ::std::string::String::from("1.2.3.4"),
+    ///         user_name: ::std::string::String::from("\"aaa\""),
+    ///         remark: ::std::string::String::from("\"updateRemark1\""),
+    ///         id: 128u64,
+    ///         start_time: ::std::option::Option::None,
+    ///         end_time: ::std::option::Option::None,
+    ///     });
+    ///     let response = client.modify_login_white_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-login-white-info")]
+    fn modify_login_white_info<'a>(
+        &'a self,
+        request: &'a models::ModifyLoginWhiteInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLoginWhiteInfoResponse,
+        errors::ModifyLoginWhiteInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_LOGIN_WHITE_INFO)
+    }
+    /// This API is used to update the log-in audit allowlist information. (The number of server lists needs to be less than 1,000.)
+    ///
+    /// Action `ModifyLoginWhiteRecord`, version `2018-02-28`. Reference: `docs/cwp/ModifyLoginWhiteRecord.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyLoginWhiteRecordRequest::new(
+    ///         "root",
+    ///         "1.1.1.1",
+    ///         "2019-12-25 11:57:15",
+    ///         "2019-12-25 11:57:15",
+    ///         "Remark",
+    ///         1u64,
+    ///         1u64,
+    ///     );
+    ///     let response = client.modify_login_white_record(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-login-white-record")]
+    fn modify_login_white_record<'a>(
+        &'a self,
+        request: &'a models::ModifyLoginWhiteRecordRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLoginWhiteRecordResponse,
+        errors::ModifyLoginWhiteRecordErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_LOGIN_WHITE_RECORD)
+    }
+    /// This API is used to modify the cleanup configuration of the machine.
+    ///
+    /// Action `ModifyMachineAutoClearConfig`, version `2018-02-28`. Reference: `docs/cwp/ModifyMachineAutoClearConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyMachineAutoClearConfigRequest::new(24u64);
+    ///     let response = client.modify_machine_auto_clear_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-machine-auto-clear-config")]
+    fn modify_machine_auto_clear_config<'a>(
+        &'a self,
+        request: &'a models::ModifyMachineAutoClearConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyMachineAutoClearConfigResponse,
+        errors::ModifyMachineAutoClearConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_MACHINE_AUTO_CLEAR_CONFIG)
+    }
+    /// Modify Host Remark Information
+    ///
+    /// Action `ModifyMachineRemark`, version `2018-02-28`. Reference: `docs/cwp/ModifyMachineRemark.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyMachineRemarkRequest::new(
+    ///         "5a540076-d38a-4078-aa98-e7c86371d322",
+    ///     );
+    ///     let response = client.modify_machine_remark(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-machine-remark")]
+    fn modify_machine_remark<'a>(
+        &'a self,
+        request: &'a models::ModifyMachineRemarkRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyMachineRemarkResponse,
+        errors::ModifyMachineRemarkErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_MACHINE_REMARK)
+    }
+    /// This API is used to update the malicious request allowlist.
+    ///
+    /// Action `ModifyMaliciousRequestWhiteList`, version `2018-02-28`. Reference: `docs/cwp/ModifyMaliciousRequestWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyMaliciousRequestWhiteListRequest::new(
+    ///         1u64,
+    ///         "www.qq.com",
+    ///     );
+    ///     let response = client.modify_malicious_request_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-malicious-request-white-list")]
+    fn modify_malicious_request_white_list<'a>(
+        &'a self,
+        request: &'a models::ModifyMaliciousRequestWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyMaliciousRequestWhiteListResponse,
+        errors::ModifyMaliciousRequestWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_MALICIOUS_REQUEST_WHITE_LIST)
+    }
+    /// This API is used to set scheduled scan.
+    ///
+    /// Action `ModifyMalwareTimingScanSettings`, version `2018-02-28`. Reference: `docs/cwp/ModifyMalwareTimingScanSettings.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyMalwareTimingScanSettingsRequest::new(
+    ///         0u64,
+    ///         "02:00:00",
+    ///         "04:00:00",
+    ///         1u64,
+    ///         1u64,
+    ///         0u64,
+    ///         1u64,
+    ///         1u64,
+    ///     );
+    ///     let response = client.modify_malware_timing_scan_settings(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-malware-timing-scan-settings")]
+    fn modify_malware_timing_scan_settings<'a>(
+        &'a self,
+        request: &'a models::ModifyMalwareTimingScanSettingsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyMalwareTimingScanSettingsResponse,
+        errors::ModifyMalwareTimingScanSettingsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_MALWARE_TIMING_SCAN_SETTINGS)
+    }
+    /// This API is used to edit the Trojan allowlist.
+    ///
+    /// Action `ModifyMalwareWhiteList`, version `2018-02-28`. Reference: `docs/cwp/ModifyMalwareWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyMalwareWhiteListRequest::new(0u64, 10u64);
+    ///     let response = client.modify_malware_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-malware-white-list")]
+    fn modify_malware_white_list<'a>(
+        &'a self,
+        request: &'a models::ModifyMalwareWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyMalwareWhiteListResponse,
+        errors::ModifyMalwareWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_MALWARE_WHITE_LIST)
+    }
+    /// This API is used to modify network attack settings.
+    ///
+    /// Action `ModifyNetAttackSetting`, version `2018-02-28`. Reference: `docs/cwp/ModifyNetAttackSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyNetAttackSettingRequest::new(1u64, 1u64);
+    ///     let response = client.modify_net_attack_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-net-attack-setting")]
+    fn modify_net_attack_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyNetAttackSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyNetAttackSettingResponse,
+        errors::ModifyNetAttackSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_NET_ATTACK_SETTING)
+    }
+    /// This API is used to edit the network attack whitelist.
+    ///
+    /// Action `ModifyNetAttackWhiteList`, version `2018-02-28`. Reference: `docs/cwp/ModifyNetAttackWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyNetAttackWhiteListRequest::new(
+    ///         0u64,
+    ///         ::std::vec![
+    ///             ::std::string::String::from("1.2.3.5"),
+    ///             ::std::string::String::from("1.1.1.2-1.1.1.4"),
+    ///             ::std::string::String::from("1.2.3.0/24")
+    ///         ],
+    ///         0u64,
+    ///         10001u64,
+    ///     );
+    ///     let response = client.modify_net_attack_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-net-attack-white-list")]
+    fn modify_net_attack_white_list<'a>(
+        &'a self,
+        request: &'a models::ModifyNetAttackWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyNetAttackWhiteListResponse,
+        errors::ModifyNetAttackWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_NET_ATTACK_WHITE_LIST)
+    }
+    /// Edit order attributes
+    ///
+    /// Action `ModifyOrderAttribute`, version `2018-02-28`. Reference: `docs/cwp/ModifyOrderAttribute.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyOrderAttributeRequest::new(
+    ///         1u64,
+    ///         "resource_id",
+    ///         "alias",
+    ///         "Resource alias",
+    ///     );
+    ///     let response = client.modify_order_attribute(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-order-attribute")]
+    fn modify_order_attribute<'a>(
+        &'a self,
+        request: &'a models::ModifyOrderAttributeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyOrderAttributeResponse,
+        errors::ModifyOrderAttributeErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_ORDER_ATTRIBUTE)
+    }
+    /// This API is used to modify the status of anti-ransomware events.
+    ///
+    /// Action `ModifyRansomDefenseEventsStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyRansomDefenseEventsStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyRansomDefenseEventsStatusRequest::new(
+    ///         ::std::vec![1u64],
+    ///         1u64,
+    ///     );
+    ///     let response = client.modify_ransom_defense_events_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-ransom-defense-events-status")]
+    fn modify_ransom_defense_events_status<'a>(
+        &'a self,
+        request: &'a models::ModifyRansomDefenseEventsStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRansomDefenseEventsStatusResponse,
+        errors::ModifyRansomDefenseEventsStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_RANSOM_DEFENSE_EVENTS_STATUS)
+    }
+    /// This API is used to modify the anti-ransomware policy status in batches.
+    ///
+    /// Action `ModifyRansomDefenseStrategyStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyRansomDefenseStrategyStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyRansomDefenseStrategyStatusRequest::new(1u64, 1u64);
+    ///     let response = client.modify_ransom_defense_strategy_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-ransom-defense-strategy-status")]
+    fn modify_ransom_defense_strategy_status<'a>(
+        &'a self,
+        request: &'a models::ModifyRansomDefenseStrategyStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRansomDefenseStrategyStatusResponse,
+        errors::ModifyRansomDefenseStrategyStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_RANSOM_DEFENSE_STRATEGY_STATUS)
+    }
+    /// Edit the maximum cpu configuration for vulnerability defense
+    ///
+    /// Action `ModifyRaspMaxCpu`, version `2018-02-28`. Reference: `docs/cwp/ModifyRaspMaxCpu.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyRaspMaxCpuRequest::new();
+    ///     let response = client.modify_rasp_max_cpu(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-rasp-max-cpu")]
+    fn modify_rasp_max_cpu<'a>(
+        &'a self,
+        request: &'a models::ModifyRaspMaxCpuRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRaspMaxCpuResponse,
+        errors::ModifyRaspMaxCpuErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_RASP_MAX_CPU)
+    }
+    /// This example shows you how to add entries to the vulnerability defense allowlist.
+    ///
+    /// Action `ModifyRaspRules`, version `2018-02-28`. Reference: `docs/cwp/ModifyRaspRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyRaspRulesRequest::new();
+    ///     let response = client.modify_rasp_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-rasp-rules")]
+    fn modify_rasp_rules<'a>(
+        &'a self,
+        request: &'a models::ModifyRaspRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRaspRulesResponse,
+        errors::ModifyRaspRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_RASP_RULES)
+    }
+    /// Editing Reverse Shell Rules. (Supporting Selecting Multiple Servers)
+    ///
+    /// Action `ModifyReverseShellRulesAggregation`, version `2018-02-28`. Reference: `docs/cwp/ModifyReverseShellRulesAggregation.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyReverseShellRulesAggregationRequest::new();
+    ///     let response = client.modify_reverse_shell_rules_aggregation(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-reverse-shell-rules-aggregation")]
+    fn modify_reverse_shell_rules_aggregation<'a>(
+        &'a self,
+        request: &'a models::ModifyReverseShellRulesAggregationRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyReverseShellRulesAggregationResponse,
+        errors::ModifyReverseShellRulesAggregationErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_REVERSE_SHELL_RULES_AGGREGATION)
+    }
+    /// This API is used to modify malicious request policies.
+    ///
+    /// Action `ModifyRiskDnsPolicy`, version `2018-02-28`. Reference: `docs/cwp/ModifyRiskDnsPolicy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyRiskDnsPolicyRequest::new(models::RiskDnsPolicy {
+    ///         policy_name: ::std::string::String::from("auto_****"),
+    ///         policy_type: 1i64,
+    ///         policy_action: 1i64,
+    ///         host_scope: 1i64,
+    ///         host_ids: ::std::vec![
+    ///             ::std::string::String::from("a918d8a1-c4c1-4998-80ff-5a60792c93a8")
+    ///         ],
+    ///         domains: ::std::vec![::std::string::String::from("YS5jb20=")],
+    ///         is_enabled: 1i64,
+    ///         policy_id: ::std::option::Option::Some(5000001i64),
+    ///         policy_desc: ::std::option::Option::Some(::std::string::String::from("desc")),
+    ///         is_deal_old_event: ::std::option::Option::Some(1i64),
+    ///         update_time: ::std::option::Option::Some(
+    ///             ::std::string::String::from("2022-09-19 17:12:01"),
+    ///         ),
+    ///         event_id: ::std::option::Option::Some(1i64),
+    ///     });
+    ///     let response = client.modify_risk_dns_policy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-risk-dns-policy")]
+    fn modify_risk_dns_policy<'a>(
+        &'a self,
+        request: &'a models::ModifyRiskDnsPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRiskDnsPolicyResponse,
+        errors::ModifyRiskDnsPolicyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_RISK_DNS_POLICY)
+    }
+    /// This API is used to modify the status of malicious request policies.
+    ///
+    /// Action `ModifyRiskDnsPolicyStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyRiskDnsPolicyStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyRiskDnsPolicyStatusRequest::new(500001i64, 0i64);
+    ///     let response = client.modify_risk_dns_policy_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-risk-dns-policy-status")]
+    fn modify_risk_dns_policy_status<'a>(
+        &'a self,
+        request: &'a models::ModifyRiskDnsPolicyStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRiskDnsPolicyStatusResponse,
+        errors::ModifyRiskDnsPolicyStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_RISK_DNS_POLICY_STATUS)
+    }
+    /// This API is used to change the status of intrusion detection events, including virus scanning, abnormal log-ins, password cracking, high-risk commands, reverse shells, and local privilege escalations.
+    ///
+    /// Action `ModifyRiskEventsStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyRiskEventsStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyRiskEventsStatusRequest::new(1u64, "MALWARE");
+    ///     let response = client.modify_risk_events_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-risk-events-status")]
+    fn modify_risk_events_status<'a>(
+        &'a self,
+        request: &'a models::ModifyRiskEventsStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRiskEventsStatusResponse,
+        errors::ModifyRiskEventsStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_RISK_EVENTS_STATUS)
+    }
+    /// This API is used to create or modify user custom settings.
+    ///
+    /// Action `ModifyUsersConfig`, version `2018-02-28`. Reference: `docs/cwp/ModifyUsersConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyUsersConfigRequest::new("add_license_monitor", "1");
+    ///     let response = client.modify_users_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-users-config")]
+    fn modify_users_config<'a>(
+        &'a self,
+        request: &'a models::ModifyUsersConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyUsersConfigResponse,
+        errors::ModifyUsersConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_USERS_CONFIG)
+    }
+    /// This API is used to change the vulnerability defense event status. (Vulnerability fixing is carried out using another API.)
+    ///
+    /// Action `ModifyVulDefenceEventStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyVulDefenceEventStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyVulDefenceEventStatusRequest::new(
+    ///         ::std::vec![13654u64],
+    ///         3u64,
+    ///     );
+    ///     let response = client.modify_vul_defence_event_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-vul-defence-event-status")]
+    fn modify_vul_defence_event_status<'a>(
+        &'a self,
+        request: &'a models::ModifyVulDefenceEventStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVulDefenceEventStatusResponse,
+        errors::ModifyVulDefenceEventStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_VUL_DEFENCE_EVENT_STATUS)
+    }
+    /// This API is used to modify vulnerability defense plugin settings.
+    /// 1) The new settings apply to new hosts automatically. scope is set to 1, and quuids is left blank.
+    /// 2) The new settings do not apply to Ultimate Edition hosts. scope is set to 0, and the current QUUID list is specified as the value of quuids.
+    /// 3) For a given QUUID list, when scope is set to 0, QUUID selected by the user is specified as the value of quuids.
+    ///
+    /// Action `ModifyVulDefenceSetting`, version `2018-02-28`. Reference: `docs/cwp/ModifyVulDefenceSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyVulDefenceSettingRequest::new(1u64, 1u64);
+    ///     let response = client.modify_vul_defence_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-vul-defence-setting")]
+    fn modify_vul_defence_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyVulDefenceSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVulDefenceSettingResponse,
+        errors::ModifyVulDefenceSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_VUL_DEFENCE_SETTING)
+    }
+    /// This API is used to modify the alarming machine scope settings.
+    ///
+    /// Action `ModifyWarningHostConfig`, version `2018-02-28`. Reference: `docs/cwp/ModifyWarningHostConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyWarningHostConfigRequest::new(24i64, 1i64);
+    ///     let response = client.modify_warning_host_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-warning-host-config")]
+    fn modify_warning_host_config<'a>(
+        &'a self,
+        request: &'a models::ModifyWarningHostConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWarningHostConfigResponse,
+        errors::ModifyWarningHostConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_WARNING_HOST_CONFIG)
+    }
+    /// This API is used to modify alarm settings.
+    ///
+    /// Action `ModifyWarningSetting`, version `2018-02-28`. Reference: `docs/cwp/ModifyWarningSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyWarningSettingRequest::new(
+    ///         ::std::vec![
+    ///             models::WarningObject { type_ : ::std::option::Option::Some(4u64),
+    ///             disable_phone_warning : ::std::option::Option::Some(0u64), begin_time :
+    ///             ::std::option::Option::Some(::std::string::String::from("00:00")), end_time :
+    ///             ::std::option::Option::Some(::std::string::String::from("23:59")),
+    ///             control_bits :
+    ///             ::std::option::Option::Some(::std::string::String::from("01")), host_range :
+    ///             ::std::option::Option::None, unit : ::std::option::Option::None }
+    ///         ],
+    ///     );
+    ///     let response = client.modify_warning_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-warning-setting")]
+    fn modify_warning_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyWarningSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWarningSettingResponse,
+        errors::ModifyWarningSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_WARNING_SETTING)
+    }
+    /// This API is used to add or modify alarm policies.
+    ///
+    /// Action `ModifyWebHookPolicy`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebHookPolicy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyWebHookPolicyRequest::new();
+    ///     let response = client.modify_web_hook_policy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-web-hook-policy")]
+    fn modify_web_hook_policy<'a>(
+        &'a self,
+        request: &'a models::ModifyWebHookPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebHookPolicyResponse,
+        errors::ModifyWebHookPolicyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_WEB_HOOK_POLICY)
+    }
+    /// This API is used to modify the alarm policy switch.
+    ///
+    /// Action `ModifyWebHookPolicyStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebHookPolicyStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyWebHookPolicyStatusRequest::new(40i64);
+    ///     let response = client.modify_web_hook_policy_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-web-hook-policy-status")]
+    fn modify_web_hook_policy_status<'a>(
+        &'a self,
+        request: &'a models::ModifyWebHookPolicyStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebHookPolicyStatusResponse,
+        errors::ModifyWebHookPolicyStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_WEB_HOOK_POLICY_STATUS)
+    }
+    /// This API is used to add or update the alarm recipient.
+    ///
+    /// Action `ModifyWebHookReceiver`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebHookReceiver.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyWebHookReceiverRequest::new();
+    ///     let response = client.modify_web_hook_receiver(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-web-hook-receiver")]
+    fn modify_web_hook_receiver<'a>(
+        &'a self,
+        request: &'a models::ModifyWebHookReceiverRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebHookReceiverResponse,
+        errors::ModifyWebHookReceiverErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_WEB_HOOK_RECEIVER)
+    }
+    /// This API is used to add or modify the rules of WeCom chatbots.
+    ///
+    /// Action `ModifyWebHookRule`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebHookRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyWebHookRuleRequest::new(models::WebHookRuleDetail {
+    ///         rule_name: ::std::string::String::from("Test robot"),
+    ///         hook_addr: ::std::string::String::from(
+    ///             "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=747c393e-f771-47ca-af0a-cc36b88f107a",
+    ///         ),
+    ///         rule_items: ::std::vec![
+    ///             models::WebHookEventKv { type_ : 2i64, control_bit :
+    ///             ::std::string::String::from("01111") }
+    ///         ],
+    ///         rule_id: ::std::option::Option::Some(55i64),
+    ///         rule_remark: ::std::option::Option::Some(::std::string::String::from("mark")),
+    ///         host_labels: ::std::option::Option::Some(::std::vec![]),
+    ///         host_ids: ::std::option::Option::None,
+    ///         is_disabled: ::std::option::Option::Some(1i64),
+    ///     });
+    ///     let response = client.modify_web_hook_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-web-hook-rule")]
+    fn modify_web_hook_rule<'a>(
+        &'a self,
+        request: &'a models::ModifyWebHookRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebHookRuleResponse,
+        errors::ModifyWebHookRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_WEB_HOOK_RULE)
+    }
+    /// This API is used to modify the rules of WeCom chatbots.
+    ///
+    /// Action `ModifyWebHookRuleStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebHookRuleStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyWebHookRuleStatusRequest::new(1i64, 0i64);
+    ///     let response = client.modify_web_hook_rule_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-web-hook-rule-status")]
+    fn modify_web_hook_rule_status<'a>(
+        &'a self,
+        request: &'a models::ModifyWebHookRuleStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebHookRuleStatusResponse,
+        errors::ModifyWebHookRuleStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_WEB_HOOK_RULE_STATUS)
+    }
+    /// Creating or Modifying a Website Protection Directory
+    ///
+    /// Action `ModifyWebPageProtectDir`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebPageProtectDir.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyWebPageProtectDirRequest::new(
+    ///         "/data/www/",
+    ///         "Website root directory",
+    ///         ".php;.html;.js",
+    ///         ::std::vec![
+    ///             models::ProtectHostConfig { quuid :
+    ///             ::std::string::String::from("Machine QUUID"), protect_switch : 1u64,
+    ///             auto_recovery : 1u64 }
+    ///         ],
+    ///     );
+    ///     let response = client.modify_web_page_protect_dir(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-web-page-protect-dir")]
+    fn modify_web_page_protect_dir<'a>(
+        &'a self,
+        request: &'a models::ModifyWebPageProtectDirRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebPageProtectDirResponse,
+        errors::ModifyWebPageProtectDirErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_WEB_PAGE_PROTECT_DIR)
+    }
+    /// Modifying Website Protection Settings
+    ///
+    /// Action `ModifyWebPageProtectSetting`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebPageProtectSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyWebPageProtectSettingRequest::new(
+    ///         1u64,
+    ///         "Website name 1",
+    ///         "var",
+    ///     );
+    ///     let response = client.modify_web_page_protect_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-web-page-protect-setting")]
+    fn modify_web_page_protect_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyWebPageProtectSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebPageProtectSettingResponse,
+        errors::ModifyWebPageProtectSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_WEB_PAGE_PROTECT_SETTING)
+    }
+    /// This API is used to enable or disable website anti-tampering protection.
+    ///
+    /// Action `ModifyWebPageProtectSwitch`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebPageProtectSwitch.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ModifyWebPageProtectSwitchRequest::new(
+    ///         1u64,
+    ///         ::std::vec![
+    ///             ::std::string::String::from("1"), ::std::string::String::from("2"),
+    ///             ::std::string::String::from("3")
+    ///         ],
+    ///     );
+    ///     let response = client.modify_web_page_protect_switch(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-modify-web-page-protect-switch")]
+    fn modify_web_page_protect_switch<'a>(
+        &'a self,
+        request: &'a models::ModifyWebPageProtectSwitchRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebPageProtectSwitchResponse,
+        errors::ModifyWebPageProtectSwitchErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_WEB_PAGE_PROTECT_SWITCH)
+    }
+    /// This API is used to roll back anti-ransomware snapshots.
+    ///
+    /// Action `RansomDefenseRollback`, version `2018-02-28`. Reference: `docs/cwp/RansomDefenseRollback.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::RansomDefenseRollbackRequest::new("2019-12-25 11:57:15");
+    ///     let response = client.ransom_defense_rollback(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-ransom-defense-rollback")]
+    fn ransom_defense_rollback<'a>(
+        &'a self,
+        request: &'a models::RansomDefenseRollbackRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RansomDefenseRollbackResponse,
+        errors::RansomDefenseRollbackErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&RANSOM_DEFENSE_ROLLBACK)
+    }
+    /// This API is used to obtain the vulnerability defense overview information, including event trend and plugin enabling status.
+    ///
+    /// Action `RaspEventOverview`, version `2018-02-28`. Reference: `docs/cwp/RaspEventOverview.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::RaspEventOverviewRequest::new();
+    ///     let response = client.rasp_event_overview(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-rasp-event-overview")]
+    fn rasp_event_overview<'a>(
+        &'a self,
+        request: &'a models::RaspEventOverviewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RaspEventOverviewResponse,
+        errors::RaspEventOverviewErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&RASP_EVENT_OVERVIEW)
+    }
+    /// This API is used to batch recover quarantined Trojan files.
+    ///
+    /// Action `RecoverMalwares`, version `2018-02-28`. Reference: `docs/cwp/RecoverMalwares.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::RecoverMalwaresRequest::new(::std::vec![1002u64, 1003u64]);
+    ///     let response = client.recover_malwares(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-recover-malwares")]
+    fn recover_malwares<'a>(
+        &'a self,
+        request: &'a models::RecoverMalwaresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RecoverMalwaresResponse,
+        errors::RecoverMalwaresErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&RECOVER_MALWARES)
+    }
+    /// This API is used to delete the locally stored data.
+    ///
+    /// Action `RemoveLocalStorageItem`, version `2018-02-28`. Reference: `docs/cwp/RemoveLocalStorageItem.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::RemoveLocalStorageItemRequest::new("keyname");
+    ///     let response = client.remove_local_storage_item(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-remove-local-storage-item")]
+    fn remove_local_storage_item<'a>(
+        &'a self,
+        request: &'a models::RemoveLocalStorageItemRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RemoveLocalStorageItemResponse,
+        errors::RemoveLocalStorageItemErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&REMOVE_LOCAL_STORAGE_ITEM)
+    }
+    /// This API is used to delete all records of the host. Currently, it only supports non-Tencent Cloud hosts, and the host needs to be offline.
+    ///
+    /// Action `RemoveMachine`, version `2018-02-28`. Reference: `docs/cwp/RemoveMachine.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::RemoveMachineRequest::new(
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///     );
+    ///     let response = client.remove_machine(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-remove-machine")]
+    fn remove_machine<'a>(
+        &'a self,
+        request: &'a models::RemoveMachineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RemoveMachineResponse,
+        errors::RemoveMachineErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&REMOVE_MACHINE)
+    }
+    /// This API is used to retry to create snapshots and automatically fix vulnerabilities when the creation fails.
+    ///
+    /// Action `RetryCreateSnapshot`, version `2018-02-28`. Reference: `docs/cwp/RetryCreateSnapshot.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::RetryCreateSnapshotRequest::new(1u64, "\"xxxxxx\"", 12u64);
+    ///     let response = client.retry_create_snapshot(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-retry-create-snapshot")]
+    fn retry_create_snapshot<'a>(
+        &'a self,
+        request: &'a models::RetryCreateSnapshotRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RetryCreateSnapshotResponse,
+        errors::RetryCreateSnapshotErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&RETRY_CREATE_SNAPSHOT)
+    }
+    /// This API is used to fix vulnerabilities on a single host when the fix fails.
+    ///
+    /// Action `RetryVulFix`, version `2018-02-28`. Reference: `docs/cwp/RetryVulFix.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::RetryVulFixRequest::new(
+    ///         1u64,
+    ///         "1c26308c-5493-4eaf-a817-112ec25f499e",
+    ///     );
+    ///     let response = client.retry_vul_fix(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-retry-vul-fix")]
+    fn retry_vul_fix<'a>(
+        &'a self,
+        request: &'a models::RetryVulFixRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RetryVulFixResponse,
+        errors::RetryVulFixErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&RETRY_VUL_FIX)
+    }
+    /// Initiate asset fingerprinting scan
+    ///
+    /// Action `ScanAsset`, version `2018-02-28`. Reference: `docs/cwp/ScanAsset.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ScanAssetRequest::new();
+    ///     let response = client.scan_asset(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-scan-asset")]
+    fn scan_asset<'a>(
+        &'a self,
+        request: &'a models::ScanAssetRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanAssetResponse,
+        errors::ScanAssetErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SCAN_ASSET)
+    }
+    /// This API is used to obtain baseline detection and re-detection APIs.
+    ///
+    /// Action `ScanBaseline`, version `2018-02-28`. Reference: `docs/cwp/ScanBaseline.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ScanBaselineRequest::new();
+    ///     let response = client.scan_baseline(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-scan-baseline")]
+    fn scan_baseline<'a>(
+        &'a self,
+        request: &'a models::ScanBaselineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanBaselineResponse,
+        errors::ScanBaselineErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SCAN_BASELINE)
+    }
+    /// This API is used to restart the scan task. Specifying the machine is supported.
+    ///
+    /// Action `ScanTaskAgain`, version `2018-02-28`. Reference: `docs/cwp/ScanTaskAgain.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ScanTaskAgainRequest::new("Vul", 1u64);
+    ///     let response = client.scan_task_again(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-scan-task-again")]
+    fn scan_task_again<'a>(
+        &'a self,
+        request: &'a models::ScanTaskAgainRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanTaskAgainResponse,
+        errors::ScanTaskAgainErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SCAN_TASK_AGAIN)
+    }
+    /// This API is used to perform one-click vulnerability scans.
+    ///
+    /// Action `ScanVul`, version `2018-02-28`. Reference: `docs/cwp/ScanVul.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ScanVulRequest::new("1,2,3,4", 1u64);
+    ///     let response = client.scan_vul(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-scan-vul")]
+    fn scan_vul<'a>(
+        &'a self,
+        request: &'a models::ScanVulRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanVulResponse,
+        errors::ScanVulErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SCAN_VUL)
+    }
+    /// This API is used to redetect the API.
+    ///
+    /// Action `ScanVulAgain`, version `2018-02-28`. Reference: `docs/cwp/ScanVulAgain.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ScanVulAgainRequest::new("1,2");
+    ///     let response = client.scan_vul_again(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-scan-vul-again")]
+    fn scan_vul_again<'a>(
+        &'a self,
+        request: &'a models::ScanVulAgainRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanVulAgainResponse,
+        errors::ScanVulAgainErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SCAN_VUL_AGAIN)
+    }
+    /// This API is used to complete regular vulnerability scan settings.
+    ///
+    /// Action `ScanVulSetting`, version `2018-02-28`. Reference: `docs/cwp/ScanVulSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::ScanVulSettingRequest::new(3u64);
+    ///     let response = client.scan_vul_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-scan-vul-setting")]
+    fn scan_vul_setting<'a>(
+        &'a self,
+        request: &'a models::ScanVulSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanVulSettingResponse,
+        errors::ScanVulSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SCAN_VUL_SETTING)
+    }
+    /// This API is used to query logs.
+    ///
+    /// Action `SearchLog`, version `2018-02-28`. Reference: `docs/cwp/SearchLog.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::SearchLogRequest::new(0i64, 0i64, "");
+    ///     let response = client.search_log(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-search-log")]
+    fn search_log<'a>(
+        &'a self,
+        request: &'a models::SearchLogRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SearchLogResponse,
+        errors::SearchLogErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SEARCH_LOG)
+    }
+    /// This API is used to isolate Trojans.
+    ///
+    /// Action `SeparateMalwares`, version `2018-02-28`. Reference: `docs/cwp/SeparateMalwares.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::SeparateMalwaresRequest::new(::std::vec![1u64, 2u64, 3u64]);
+    ///     let response = client.separate_malwares(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-separate-malwares")]
+    fn separate_malwares<'a>(
+        &'a self,
+        request: &'a models::SeparateMalwaresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SeparateMalwaresResponse,
+        errors::SeparateMalwaresErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SEPARATE_MALWARES)
+    }
+    /// This API is used to set the high-risk command event status.
+    ///
+    /// Action `SetBashEventsStatus`, version `2018-02-28`. Reference: `docs/cwp/SetBashEventsStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::SetBashEventsStatusRequest::new(::std::vec![1u64, 2u64], 1u64);
+    ///     let response = client.set_bash_events_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-set-bash-events-status")]
+    fn set_bash_events_status<'a>(
+        &'a self,
+        request: &'a models::SetBashEventsStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SetBashEventsStatusResponse,
+        errors::SetBashEventsStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SET_BASH_EVENTS_STATUS)
+    }
+    /// This API is used to set the expiration time of the locally stored data.
+    ///
+    /// Action `SetLocalStorageExpire`, version `2018-02-28`. Reference: `docs/cwp/SetLocalStorageExpire.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::SetLocalStorageExpireRequest::new("key1", 5u64);
+    ///     let response = client.set_local_storage_expire(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-set-local-storage-expire")]
+    fn set_local_storage_expire<'a>(
+        &'a self,
+        request: &'a models::SetLocalStorageExpireRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SetLocalStorageExpireResponse,
+        errors::SetLocalStorageExpireErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SET_LOCAL_STORAGE_EXPIRE)
+    }
+    /// This API is used to set the locally stored data.
+    ///
+    /// Action `SetLocalStorageItem`, version `2018-02-28`. Reference: `docs/cwp/SetLocalStorageItem.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::SetLocalStorageItemRequest::new("key", "value");
+    ///     let response = client.set_local_storage_item(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-set-local-storage-item")]
+    fn set_local_storage_item<'a>(
+        &'a self,
+        request: &'a models::SetLocalStorageItemRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SetLocalStorageItemResponse,
+        errors::SetLocalStorageItemErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SET_LOCAL_STORAGE_ITEM)
+    }
+    /// This API is used to perform baseline checks.
+    ///
+    /// Action `StartBaselineDetect`, version `2018-02-28`. Reference: `docs/cwp/StartBaselineDetect.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::StartBaselineDetectRequest::new(models::BaselineDetectParam {
+    ///         policy_ids: ::std::option::Option::Some(::std::vec![62i64]),
+    ///         rule_ids: ::std::option::Option::None,
+    ///         item_ids: ::std::option::Option::None,
+    ///         host_ids: ::std::option::Option::None,
+    ///     });
+    ///     let response = client.start_baseline_detect(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-start-baseline-detect")]
+    fn start_baseline_detect<'a>(
+        &'a self,
+        request: &'a models::StartBaselineDetectRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::StartBaselineDetectResponse,
+        errors::StartBaselineDetectErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&START_BASELINE_DETECT)
+    }
+    /// This API is used to stop the asset scan task.
+    ///
+    /// Action `StopAssetScan`, version `2018-02-28`. Reference: `docs/cwp/StopAssetScan.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::StopAssetScanRequest::new(1u64);
+    ///     let response = client.stop_asset_scan(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-stop-asset-scan")]
+    fn stop_asset_scan<'a>(
+        &'a self,
+        request: &'a models::StopAssetScanRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::StopAssetScanResponse,
+        errors::StopAssetScanErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&STOP_ASSET_SCAN)
+    }
+    /// This API is used to stop baseline check.
+    ///
+    /// Action `StopBaselineDetect`, version `2018-02-28`. Reference: `docs/cwp/StopBaselineDetect.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::StopBaselineDetectRequest::new(::std::vec![1i64]);
+    ///     let response = client.stop_baseline_detect(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-stop-baseline-detect")]
+    fn stop_baseline_detect<'a>(
+        &'a self,
+        request: &'a models::StopBaselineDetectRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::StopBaselineDetectResponse,
+        errors::StopBaselineDetectErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&STOP_BASELINE_DETECT)
+    }
+    /// This API is used to stop displaying pop-up prompts about brute force cracking blocking.
+    ///
+    /// Action `StopNoticeBanTips`, version `2018-02-28`. Reference: `docs/cwp/StopNoticeBanTips.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::StopNoticeBanTipsRequest::new();
+    ///     let response = client.stop_notice_ban_tips(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-stop-notice-ban-tips")]
+    fn stop_notice_ban_tips<'a>(
+        &'a self,
+        request: &'a models::StopNoticeBanTipsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::StopNoticeBanTipsResponse,
+        errors::StopNoticeBanTipsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&STOP_NOTICE_BAN_TIPS)
+    }
+    /// This API is used to switch the statuses of high-risk command rules.
+    ///
+    /// Action `SwitchBashRules`, version `2018-02-28`. Reference: `docs/cwp/SwitchBashRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::SwitchBashRulesRequest::new(100u64, 0u64);
+    ///     let response = client.switch_bash_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-switch-bash-rules")]
+    fn switch_bash_rules<'a>(
+        &'a self,
+        request: &'a models::SwitchBashRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SwitchBashRulesResponse,
+        errors::SwitchBashRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SWITCH_BASH_RULES)
+    }
+    /// This API is used to synchronize the asset scan information.
+    ///
+    /// Action `SyncAssetScan`, version `2018-02-28`. Reference: `docs/cwp/SyncAssetScan.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::SyncAssetScanRequest::new(true);
+    ///     let response = client.sync_asset_scan(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-sync-asset-scan")]
+    fn sync_asset_scan<'a>(
+        &'a self,
+        request: &'a models::SyncAssetScanRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SyncAssetScanResponse,
+        errors::SyncAssetScanErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SYNC_ASSET_SCAN)
+    }
+    /// This API is used to sync the summary of baseline detection progress.
+    ///
+    /// Action `SyncBaselineDetectSummary`, version `2018-02-28`. Reference: `docs/cwp/SyncBaselineDetectSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::SyncBaselineDetectSummaryRequest::new();
+    ///     let response = client.sync_baseline_detect_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-sync-baseline-detect-summary")]
+    fn sync_baseline_detect_summary<'a>(
+        &'a self,
+        request: &'a models::SyncBaselineDetectSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SyncBaselineDetectSummaryResponse,
+        errors::SyncBaselineDetectSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SYNC_BASELINE_DETECT_SUMMARY)
+    }
+    /// This API is used to sync the machine information.
+    ///
+    /// Action `SyncMachines`, version `2018-02-28`. Reference: `docs/cwp/SyncMachines.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::SyncMachinesRequest::new();
+    ///     let response = client.sync_machines(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-sync-machines")]
+    fn sync_machines<'a>(
+        &'a self,
+        request: &'a models::SyncMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SyncMachinesResponse,
+        errors::SyncMachinesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SYNC_MACHINES)
+    }
+    /// This API is used to test the rules of WeCom chatbots.
+    ///
+    /// Action `TestWebHookRule`, version `2018-02-28`. Reference: `docs/cwp/TestWebHookRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::TestWebHookRuleRequest::new(1i64, "test APIs ignore it");
+    ///     let response = client.test_web_hook_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-test-web-hook-rule")]
+    fn test_web_hook_rule<'a>(
+        &'a self,
+        request: &'a models::TestWebHookRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::TestWebHookRuleResponse,
+        errors::TestWebHookRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&TEST_WEB_HOOK_RULE)
+    }
+    /// This API is used to mark identified Trojan files as Trusted.
+    ///
+    /// Action `TrustMalwares`, version `2018-02-28`. Reference: `docs/cwp/TrustMalwares.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::TrustMalwaresRequest::new(::std::vec![10u64, 11u64]);
+    ///     let response = client.trust_malwares(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-trust-malwares")]
+    fn trust_malwares<'a>(
+        &'a self,
+        request: &'a models::TrustMalwaresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::TrustMalwaresResponse,
+        errors::TrustMalwaresErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&TRUST_MALWARES)
+    }
+    /// This API is used to untrust Trojan files.
+    ///
+    /// Action `UntrustMalwares`, version `2018-02-28`. Reference: `docs/cwp/UntrustMalwares.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::UntrustMalwaresRequest::new(::std::vec![10u64, 11u64]);
+    ///     let response = client.untrust_malwares(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-untrust-malwares")]
+    fn untrust_malwares<'a>(
+        &'a self,
+        request: &'a models::UntrustMalwaresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UntrustMalwaresResponse,
+        errors::UntrustMalwaresErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&UNTRUST_MALWARES)
+    }
+    /// This API is used to update the policy information based on baseline policy IDs.
+    ///
+    /// Action `UpdateBaselineStrategy`, version `2018-02-28`. Reference: `docs/cwp/UpdateBaselineStrategy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::UpdateBaselineStrategyRequest::new(
+    ///         1u64,
+    ///         "\"name1\"",
+    ///         1u64,
+    ///         "\"00:00:00\"",
+    ///         ::std::vec![::std::string::String::from("1")],
+    ///         1u64,
+    ///         "\"CVM\"",
+    ///         "\"ab-bj\"",
+    ///         ::std::vec![
+    ///             ::std::string::String::from("\"935e27b1-d675-4509-80bf-96fbf0764237\"")
+    ///         ],
+    ///     );
+    ///     let response = client.update_baseline_strategy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-update-baseline-strategy")]
+    fn update_baseline_strategy<'a>(
+        &'a self,
+        request: &'a models::UpdateBaselineStrategyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateBaselineStrategyResponse,
+        errors::UpdateBaselineStrategyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&UPDATE_BASELINE_STRATEGY)
+    }
+    /// This API is used to obtain the list of tags associated with machines.
+    ///
+    /// Action `UpdateMachineTags`, version `2018-02-28`. Reference: `docs/cwp/UpdateMachineTags.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::cwp::Cwp,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::models;
+    ///     let request = models::UpdateMachineTagsRequest::new(
+    ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
+    ///     );
+    ///     let response = client.update_machine_tags(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "cwp-update-machine-tags")]
+    fn update_machine_tags<'a>(
+        &'a self,
+        request: &'a models::UpdateMachineTagsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateMachineTagsResponse,
+        errors::UpdateMachineTagsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&UPDATE_MACHINE_TAGS)
+    }
+    /// Walks every page of `DescribeAccountStatistics`, starting at the request's offset: see [`DescribeAccountStatisticsPages`].
+    #[cfg(feature = "cwp-describe-account-statistics")]
+    fn describe_account_statistics_pages(
+        &self,
+        request: models::DescribeAccountStatisticsRequest,
+    ) -> DescribeAccountStatisticsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAccountStatisticsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetAppList`, starting at the request's offset: see [`DescribeAssetAppListPages`].
+    #[cfg(feature = "cwp-describe-asset-app-list")]
+    fn describe_asset_app_list_pages(
+        &self,
+        request: models::DescribeAssetAppListRequest,
+    ) -> DescribeAssetAppListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetAppListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetAppProcessList`, starting at the request's offset: see [`DescribeAssetAppProcessListPages`].
+    #[cfg(feature = "cwp-describe-asset-app-process-list")]
+    fn describe_asset_app_process_list_pages(
+        &self,
+        request: models::DescribeAssetAppProcessListRequest,
+    ) -> DescribeAssetAppProcessListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetAppProcessListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetCoreModuleList`, starting at the request's offset: see [`DescribeAssetCoreModuleListPages`].
+    #[cfg(feature = "cwp-describe-asset-core-module-list")]
+    fn describe_asset_core_module_list_pages(
+        &self,
+        request: models::DescribeAssetCoreModuleListRequest,
+    ) -> DescribeAssetCoreModuleListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetCoreModuleListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetDatabaseList`, starting at the request's offset: see [`DescribeAssetDatabaseListPages`].
+    #[cfg(feature = "cwp-describe-asset-database-list")]
+    fn describe_asset_database_list_pages(
+        &self,
+        request: models::DescribeAssetDatabaseListRequest,
+    ) -> DescribeAssetDatabaseListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetDatabaseListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetDiskList`, starting at the request's offset: see [`DescribeAssetDiskListPages`].
+    #[cfg(feature = "cwp-describe-asset-disk-list")]
+    fn describe_asset_disk_list_pages(
+        &self,
+        request: models::DescribeAssetDiskListRequest,
+    ) -> DescribeAssetDiskListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetDiskListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetEnvList`, starting at the request's offset: see [`DescribeAssetEnvListPages`].
+    #[cfg(feature = "cwp-describe-asset-env-list")]
+    fn describe_asset_env_list_pages(
+        &self,
+        request: models::DescribeAssetEnvListRequest,
+    ) -> DescribeAssetEnvListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetEnvListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetInitServiceList`, starting at the request's offset: see [`DescribeAssetInitServiceListPages`].
+    #[cfg(feature = "cwp-describe-asset-init-service-list")]
+    fn describe_asset_init_service_list_pages(
+        &self,
+        request: models::DescribeAssetInitServiceListRequest,
+    ) -> DescribeAssetInitServiceListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetInitServiceListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetJarList`, starting at the request's offset: see [`DescribeAssetJarListPages`].
+    #[cfg(feature = "cwp-describe-asset-jar-list")]
+    fn describe_asset_jar_list_pages(
+        &self,
+        request: models::DescribeAssetJarListRequest,
+    ) -> DescribeAssetJarListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetJarListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetMachineList`, starting at the request's offset: see [`DescribeAssetMachineListPages`].
+    #[cfg(feature = "cwp-describe-asset-machine-list")]
+    fn describe_asset_machine_list_pages(
+        &self,
+        request: models::DescribeAssetMachineListRequest,
+    ) -> DescribeAssetMachineListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetMachineListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetPlanTaskList`, starting at the request's offset: see [`DescribeAssetPlanTaskListPages`].
+    #[cfg(feature = "cwp-describe-asset-plan-task-list")]
+    fn describe_asset_plan_task_list_pages(
+        &self,
+        request: models::DescribeAssetPlanTaskListRequest,
+    ) -> DescribeAssetPlanTaskListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetPlanTaskListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetPortInfoList`, starting at the request's offset: see [`DescribeAssetPortInfoListPages`].
+    #[cfg(feature = "cwp-describe-asset-port-info-list")]
+    fn describe_asset_port_info_list_pages(
+        &self,
+        request: models::DescribeAssetPortInfoListRequest,
+    ) -> DescribeAssetPortInfoListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetPortInfoListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetProcessInfoList`, starting at the request's offset: see [`DescribeAssetProcessInfoListPages`].
+    #[cfg(feature = "cwp-describe-asset-process-info-list")]
+    fn describe_asset_process_info_list_pages(
+        &self,
+        request: models::DescribeAssetProcessInfoListRequest,
+    ) -> DescribeAssetProcessInfoListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetProcessInfoListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetSystemPackageList`, starting at the request's offset: see [`DescribeAssetSystemPackageListPages`].
+    #[cfg(feature = "cwp-describe-asset-system-package-list")]
+    fn describe_asset_system_package_list_pages(
+        &self,
+        request: models::DescribeAssetSystemPackageListRequest,
+    ) -> DescribeAssetSystemPackageListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetSystemPackageListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetUserKeyList`, starting at the request's offset: see [`DescribeAssetUserKeyListPages`].
+    #[cfg(feature = "cwp-describe-asset-user-key-list")]
+    fn describe_asset_user_key_list_pages(
+        &self,
+        request: models::DescribeAssetUserKeyListRequest,
+    ) -> DescribeAssetUserKeyListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetUserKeyListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetUserList`, starting at the request's offset: see [`DescribeAssetUserListPages`].
+    #[cfg(feature = "cwp-describe-asset-user-list")]
+    fn describe_asset_user_list_pages(
+        &self,
+        request: models::DescribeAssetUserListRequest,
+    ) -> DescribeAssetUserListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetUserListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetWebAppList`, starting at the request's offset: see [`DescribeAssetWebAppListPages`].
+    #[cfg(feature = "cwp-describe-asset-web-app-list")]
+    fn describe_asset_web_app_list_pages(
+        &self,
+        request: models::DescribeAssetWebAppListRequest,
+    ) -> DescribeAssetWebAppListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetWebAppListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetWebAppPluginList`, starting at the request's offset: see [`DescribeAssetWebAppPluginListPages`].
+    #[cfg(feature = "cwp-describe-asset-web-app-plugin-list")]
+    fn describe_asset_web_app_plugin_list_pages(
+        &self,
+        request: models::DescribeAssetWebAppPluginListRequest,
+    ) -> DescribeAssetWebAppPluginListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetWebAppPluginListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetWebFrameList`, starting at the request's offset: see [`DescribeAssetWebFrameListPages`].
+    #[cfg(feature = "cwp-describe-asset-web-frame-list")]
+    fn describe_asset_web_frame_list_pages(
+        &self,
+        request: models::DescribeAssetWebFrameListRequest,
+    ) -> DescribeAssetWebFrameListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetWebFrameListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetWebLocationList`, starting at the request's offset: see [`DescribeAssetWebLocationListPages`].
+    #[cfg(feature = "cwp-describe-asset-web-location-list")]
+    fn describe_asset_web_location_list_pages(
+        &self,
+        request: models::DescribeAssetWebLocationListRequest,
+    ) -> DescribeAssetWebLocationListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetWebLocationListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetWebLocationPathList`, starting at the request's offset: see [`DescribeAssetWebLocationPathListPages`].
+    #[cfg(feature = "cwp-describe-asset-web-location-path-list")]
+    fn describe_asset_web_location_path_list_pages(
+        &self,
+        request: models::DescribeAssetWebLocationPathListRequest,
+    ) -> DescribeAssetWebLocationPathListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetWebLocationPathListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetWebServiceInfoList`, starting at the request's offset: see [`DescribeAssetWebServiceInfoListPages`].
+    #[cfg(feature = "cwp-describe-asset-web-service-info-list")]
+    fn describe_asset_web_service_info_list_pages(
+        &self,
+        request: models::DescribeAssetWebServiceInfoListRequest,
+    ) -> DescribeAssetWebServiceInfoListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetWebServiceInfoListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetWebServiceProcessList`, starting at the request's offset: see [`DescribeAssetWebServiceProcessListPages`].
+    #[cfg(feature = "cwp-describe-asset-web-service-process-list")]
+    fn describe_asset_web_service_process_list_pages(
+        &self,
+        request: models::DescribeAssetWebServiceProcessListRequest,
+    ) -> DescribeAssetWebServiceProcessListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetWebServiceProcessListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAttackEvents`, starting at the request's offset: see [`DescribeAttackEventsPages`].
+    #[cfg(feature = "cwp-describe-attack-events")]
+    fn describe_attack_events_pages(
+        &self,
+        request: models::DescribeAttackEventsRequest,
+    ) -> DescribeAttackEventsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAttackEventsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAttackType`, starting at the request's offset: see [`DescribeAttackTypePages`].
+    #[cfg(feature = "cwp-describe-attack-type")]
+    fn describe_attack_type_pages(
+        &self,
+        request: models::DescribeAttackTypeRequest,
+    ) -> DescribeAttackTypePages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAttackTypePages::new(self, request)
+    }
+    /// Walks every page of `DescribeBanWhiteList`, starting at the request's offset: see [`DescribeBanWhiteListPages`].
+    #[cfg(feature = "cwp-describe-ban-white-list")]
+    fn describe_ban_white_list_pages(
+        &self,
+        request: models::DescribeBanWhiteListRequest,
+    ) -> DescribeBanWhiteListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBanWhiteListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineDetectList`, starting at the request's offset: see [`DescribeBaselineDetectListPages`].
+    #[cfg(feature = "cwp-describe-baseline-detect-list")]
+    fn describe_baseline_detect_list_pages(
+        &self,
+        request: models::DescribeBaselineDetectListRequest,
+    ) -> DescribeBaselineDetectListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineDetectListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineDownloadList`, starting at the request's offset: see [`DescribeBaselineDownloadListPages`].
+    #[cfg(feature = "cwp-describe-baseline-download-list")]
+    fn describe_baseline_download_list_pages(
+        &self,
+        request: models::DescribeBaselineDownloadListRequest,
+    ) -> DescribeBaselineDownloadListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineDownloadListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineEffectHostList`, starting at the request's offset: see [`DescribeBaselineEffectHostListPages`].
+    #[cfg(feature = "cwp-describe-baseline-effect-host-list")]
+    fn describe_baseline_effect_host_list_pages(
+        &self,
+        request: models::DescribeBaselineEffectHostListRequest,
+    ) -> DescribeBaselineEffectHostListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineEffectHostListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineFixList`, starting at the request's offset: see [`DescribeBaselineFixListPages`].
+    #[cfg(feature = "cwp-describe-baseline-fix-list")]
+    fn describe_baseline_fix_list_pages(
+        &self,
+        request: models::DescribeBaselineFixListRequest,
+    ) -> DescribeBaselineFixListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineFixListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineHostDetectList`, starting at the request's offset: see [`DescribeBaselineHostDetectListPages`].
+    #[cfg(feature = "cwp-describe-baseline-host-detect-list")]
+    fn describe_baseline_host_detect_list_pages(
+        &self,
+        request: models::DescribeBaselineHostDetectListRequest,
+    ) -> DescribeBaselineHostDetectListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineHostDetectListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineHostIgnoreList`, starting at the request's offset: see [`DescribeBaselineHostIgnoreListPages`].
+    #[cfg(feature = "cwp-describe-baseline-host-ignore-list")]
+    fn describe_baseline_host_ignore_list_pages(
+        &self,
+        request: models::DescribeBaselineHostIgnoreListRequest,
+    ) -> DescribeBaselineHostIgnoreListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineHostIgnoreListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineItemDetectList`, starting at the request's offset: see [`DescribeBaselineItemDetectListPages`].
+    #[cfg(feature = "cwp-describe-baseline-item-detect-list")]
+    fn describe_baseline_item_detect_list_pages(
+        &self,
+        request: models::DescribeBaselineItemDetectListRequest,
+    ) -> DescribeBaselineItemDetectListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineItemDetectListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineItemIgnoreList`, starting at the request's offset: see [`DescribeBaselineItemIgnoreListPages`].
+    #[cfg(feature = "cwp-describe-baseline-item-ignore-list")]
+    fn describe_baseline_item_ignore_list_pages(
+        &self,
+        request: models::DescribeBaselineItemIgnoreListRequest,
+    ) -> DescribeBaselineItemIgnoreListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineItemIgnoreListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineItemList`, starting at the request's offset: see [`DescribeBaselineItemListPages`].
+    #[cfg(feature = "cwp-describe-baseline-item-list")]
+    fn describe_baseline_item_list_pages(
+        &self,
+        request: models::DescribeBaselineItemListRequest,
+    ) -> DescribeBaselineItemListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineItemListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineList`, starting at the request's offset: see [`DescribeBaselineListPages`].
+    #[cfg(feature = "cwp-describe-baseline-list")]
+    fn describe_baseline_list_pages(
+        &self,
+        request: models::DescribeBaselineListRequest,
+    ) -> DescribeBaselineListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselinePolicyList`, starting at the request's offset: see [`DescribeBaselinePolicyListPages`].
+    #[cfg(feature = "cwp-describe-baseline-policy-list")]
+    fn describe_baseline_policy_list_pages(
+        &self,
+        request: models::DescribeBaselinePolicyListRequest,
+    ) -> DescribeBaselinePolicyListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselinePolicyListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineRule`, starting at the request's offset: see [`DescribeBaselineRulePages`].
+    #[cfg(feature = "cwp-describe-baseline-rule")]
+    fn describe_baseline_rule_pages(
+        &self,
+        request: models::DescribeBaselineRuleRequest,
+    ) -> DescribeBaselineRulePages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineRulePages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineRuleDetectList`, starting at the request's offset: see [`DescribeBaselineRuleDetectListPages`].
+    #[cfg(feature = "cwp-describe-baseline-rule-detect-list")]
+    fn describe_baseline_rule_detect_list_pages(
+        &self,
+        request: models::DescribeBaselineRuleDetectListRequest,
+    ) -> DescribeBaselineRuleDetectListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineRuleDetectListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineRuleIgnoreList`, starting at the request's offset: see [`DescribeBaselineRuleIgnoreListPages`].
+    #[cfg(feature = "cwp-describe-baseline-rule-ignore-list")]
+    fn describe_baseline_rule_ignore_list_pages(
+        &self,
+        request: models::DescribeBaselineRuleIgnoreListRequest,
+    ) -> DescribeBaselineRuleIgnoreListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineRuleIgnoreListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineRuleList`, starting at the request's offset: see [`DescribeBaselineRuleListPages`].
+    #[cfg(feature = "cwp-describe-baseline-rule-list")]
+    fn describe_baseline_rule_list_pages(
+        &self,
+        request: models::DescribeBaselineRuleListRequest,
+    ) -> DescribeBaselineRuleListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineRuleListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineStrategyList`, starting at the request's offset: see [`DescribeBaselineStrategyListPages`].
+    #[cfg(feature = "cwp-describe-baseline-strategy-list")]
+    fn describe_baseline_strategy_list_pages(
+        &self,
+        request: models::DescribeBaselineStrategyListRequest,
+    ) -> DescribeBaselineStrategyListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineStrategyListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBaselineWeakPasswordList`, starting at the request's offset: see [`DescribeBaselineWeakPasswordListPages`].
+    #[cfg(feature = "cwp-describe-baseline-weak-password-list")]
+    fn describe_baseline_weak_password_list_pages(
+        &self,
+        request: models::DescribeBaselineWeakPasswordListRequest,
+    ) -> DescribeBaselineWeakPasswordListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBaselineWeakPasswordListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBashEvents`, starting at the request's offset: see [`DescribeBashEventsPages`].
+    #[cfg(feature = "cwp-describe-bash-events")]
+    fn describe_bash_events_pages(
+        &self,
+        request: models::DescribeBashEventsRequest,
+    ) -> DescribeBashEventsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBashEventsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBashEventsNew`, starting at the request's offset: see [`DescribeBashEventsNewPages`].
+    #[cfg(feature = "cwp-describe-bash-events-new")]
+    fn describe_bash_events_new_pages(
+        &self,
+        request: models::DescribeBashEventsNewRequest,
+    ) -> DescribeBashEventsNewPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBashEventsNewPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBashPolicies`, starting at the request's offset: see [`DescribeBashPoliciesPages`].
+    #[cfg(feature = "cwp-describe-bash-policies")]
+    fn describe_bash_policies_pages(
+        &self,
+        request: models::DescribeBashPoliciesRequest,
+    ) -> DescribeBashPoliciesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBashPoliciesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBashRules`, starting at the request's offset: see [`DescribeBashRulesPages`].
+    #[cfg(feature = "cwp-describe-bash-rules")]
+    fn describe_bash_rules_pages(
+        &self,
+        request: models::DescribeBashRulesRequest,
+    ) -> DescribeBashRulesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBashRulesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeBruteAttackList`, starting at the request's offset: see [`DescribeBruteAttackListPages`].
+    #[cfg(feature = "cwp-describe-brute-attack-list")]
+    fn describe_brute_attack_list_pages(
+        &self,
+        request: models::DescribeBruteAttackListRequest,
+    ) -> DescribeBruteAttackListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeBruteAttackListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeClientException`, starting at the request's offset: see [`DescribeClientExceptionPages`].
+    #[cfg(feature = "cwp-describe-client-exception")]
+    fn describe_client_exception_pages(
+        &self,
+        request: models::DescribeClientExceptionRequest,
+    ) -> DescribeClientExceptionPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeClientExceptionPages::new(self, request)
+    }
+    /// Walks every page of `DescribeEmergencyVulList`, starting at the request's offset: see [`DescribeEmergencyVulListPages`].
+    #[cfg(feature = "cwp-describe-emergency-vul-list")]
+    fn describe_emergency_vul_list_pages(
+        &self,
+        request: models::DescribeEmergencyVulListRequest,
+    ) -> DescribeEmergencyVulListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeEmergencyVulListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeFileTamperEvents`, starting at the request's offset: see [`DescribeFileTamperEventsPages`].
+    #[cfg(feature = "cwp-describe-file-tamper-events")]
+    fn describe_file_tamper_events_pages(
+        &self,
+        request: models::DescribeFileTamperEventsRequest,
+    ) -> DescribeFileTamperEventsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeFileTamperEventsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeFileTamperRules`, starting at the request's offset: see [`DescribeFileTamperRulesPages`].
+    #[cfg(feature = "cwp-describe-file-tamper-rules")]
+    fn describe_file_tamper_rules_pages(
+        &self,
+        request: models::DescribeFileTamperRulesRequest,
+    ) -> DescribeFileTamperRulesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeFileTamperRulesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeHistoryAccounts`, starting at the request's offset: see [`DescribeHistoryAccountsPages`].
+    #[cfg(feature = "cwp-describe-history-accounts")]
+    fn describe_history_accounts_pages(
+        &self,
+        request: models::DescribeHistoryAccountsRequest,
+    ) -> DescribeHistoryAccountsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeHistoryAccountsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeHostLoginList`, starting at the request's offset: see [`DescribeHostLoginListPages`].
+    #[cfg(feature = "cwp-describe-host-login-list")]
+    fn describe_host_login_list_pages(
+        &self,
+        request: models::DescribeHostLoginListRequest,
+    ) -> DescribeHostLoginListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeHostLoginListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeIgnoreBaselineRule`, starting at the request's offset: see [`DescribeIgnoreBaselineRulePages`].
+    #[cfg(feature = "cwp-describe-ignore-baseline-rule")]
+    fn describe_ignore_baseline_rule_pages(
+        &self,
+        request: models::DescribeIgnoreBaselineRuleRequest,
+    ) -> DescribeIgnoreBaselineRulePages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeIgnoreBaselineRulePages::new(self, request)
+    }
+    /// Walks every page of `DescribeIgnoreRuleEffectHostList`, starting at the request's offset: see [`DescribeIgnoreRuleEffectHostListPages`].
+    #[cfg(feature = "cwp-describe-ignore-rule-effect-host-list")]
+    fn describe_ignore_rule_effect_host_list_pages(
+        &self,
+        request: models::DescribeIgnoreRuleEffectHostListRequest,
+    ) -> DescribeIgnoreRuleEffectHostListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeIgnoreRuleEffectHostListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeJavaMemShellList`, starting at the request's offset: see [`DescribeJavaMemShellListPages`].
+    #[cfg(feature = "cwp-describe-java-mem-shell-list")]
+    fn describe_java_mem_shell_list_pages(
+        &self,
+        request: models::DescribeJavaMemShellListRequest,
+    ) -> DescribeJavaMemShellListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeJavaMemShellListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeJavaMemShellPluginInfo`, starting at the request's offset: see [`DescribeJavaMemShellPluginInfoPages`].
+    #[cfg(feature = "cwp-describe-java-mem-shell-plugin-info")]
+    fn describe_java_mem_shell_plugin_info_pages(
+        &self,
+        request: models::DescribeJavaMemShellPluginInfoRequest,
+    ) -> DescribeJavaMemShellPluginInfoPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeJavaMemShellPluginInfoPages::new(self, request)
+    }
+    /// Walks every page of `DescribeJavaMemShellPluginList`, starting at the request's offset: see [`DescribeJavaMemShellPluginListPages`].
+    #[cfg(feature = "cwp-describe-java-mem-shell-plugin-list")]
+    fn describe_java_mem_shell_plugin_list_pages(
+        &self,
+        request: models::DescribeJavaMemShellPluginListRequest,
+    ) -> DescribeJavaMemShellPluginListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeJavaMemShellPluginListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeLicenseBindList`, starting at the request's offset: see [`DescribeLicenseBindListPages`].
+    #[cfg(feature = "cwp-describe-license-bind-list")]
+    fn describe_license_bind_list_pages(
+        &self,
+        request: models::DescribeLicenseBindListRequest,
+    ) -> DescribeLicenseBindListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeLicenseBindListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeLicenseBindSchedule`, starting at the request's offset: see [`DescribeLicenseBindSchedulePages`].
+    #[cfg(feature = "cwp-describe-license-bind-schedule")]
+    fn describe_license_bind_schedule_pages(
+        &self,
+        request: models::DescribeLicenseBindScheduleRequest,
+    ) -> DescribeLicenseBindSchedulePages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeLicenseBindSchedulePages::new(self, request)
+    }
+    /// Walks every page of `DescribeLicenseList`, starting at the request's offset: see [`DescribeLicenseListPages`].
+    #[cfg(feature = "cwp-describe-license-list")]
+    fn describe_license_list_pages(
+        &self,
+        request: models::DescribeLicenseListRequest,
+    ) -> DescribeLicenseListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeLicenseListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeLogExports`, starting at the request's offset: see [`DescribeLogExportsPages`].
+    #[cfg(feature = "cwp-describe-log-exports")]
+    fn describe_log_exports_pages(
+        &self,
+        request: models::DescribeLogExportsRequest,
+    ) -> DescribeLogExportsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeLogExportsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeLoginTypeHost`, starting at the request's offset: see [`DescribeLoginTypeHostPages`].
+    #[cfg(feature = "cwp-describe-login-type-host")]
+    fn describe_login_type_host_pages(
+        &self,
+        request: models::DescribeLoginTypeHostRequest,
+    ) -> DescribeLoginTypeHostPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeLoginTypeHostPages::new(self, request)
+    }
+    /// Walks every page of `DescribeLoginWhiteCombinedList`, starting at the request's offset: see [`DescribeLoginWhiteCombinedListPages`].
+    #[cfg(feature = "cwp-describe-login-white-combined-list")]
+    fn describe_login_white_combined_list_pages(
+        &self,
+        request: models::DescribeLoginWhiteCombinedListRequest,
+    ) -> DescribeLoginWhiteCombinedListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeLoginWhiteCombinedListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeLoginWhiteHostList`, starting at the request's offset: see [`DescribeLoginWhiteHostListPages`].
+    #[cfg(feature = "cwp-describe-login-white-host-list")]
+    fn describe_login_white_host_list_pages(
+        &self,
+        request: models::DescribeLoginWhiteHostListRequest,
+    ) -> DescribeLoginWhiteHostListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeLoginWhiteHostListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeLoginWhiteList`, starting at the request's offset: see [`DescribeLoginWhiteListPages`].
+    #[cfg(feature = "cwp-describe-login-white-list")]
+    fn describe_login_white_list_pages(
+        &self,
+        request: models::DescribeLoginWhiteListRequest,
+    ) -> DescribeLoginWhiteListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeLoginWhiteListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeMachineClearHistory`, starting at the request's offset: see [`DescribeMachineClearHistoryPages`].
+    #[cfg(feature = "cwp-describe-machine-clear-history")]
+    fn describe_machine_clear_history_pages(
+        &self,
+        request: models::DescribeMachineClearHistoryRequest,
+    ) -> DescribeMachineClearHistoryPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMachineClearHistoryPages::new(self, request)
+    }
+    /// Walks every page of `DescribeMachineFileTamperRules`, starting at the request's offset: see [`DescribeMachineFileTamperRulesPages`].
+    #[cfg(feature = "cwp-describe-machine-file-tamper-rules")]
+    fn describe_machine_file_tamper_rules_pages(
+        &self,
+        request: models::DescribeMachineFileTamperRulesRequest,
+    ) -> DescribeMachineFileTamperRulesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMachineFileTamperRulesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeMachineList`, starting at the request's offset: see [`DescribeMachineListPages`].
+    #[cfg(feature = "cwp-describe-machine-list")]
+    fn describe_machine_list_pages(
+        &self,
+        request: models::DescribeMachineListRequest,
+    ) -> DescribeMachineListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMachineListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeMachineSnapshot`, starting at the request's offset: see [`DescribeMachineSnapshotPages`].
+    #[cfg(feature = "cwp-describe-machine-snapshot")]
+    fn describe_machine_snapshot_pages(
+        &self,
+        request: models::DescribeMachineSnapshotRequest,
+    ) -> DescribeMachineSnapshotPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMachineSnapshotPages::new(self, request)
+    }
+    /// Walks every page of `DescribeMachines`, starting at the request's offset: see [`DescribeMachinesPages`].
+    #[cfg(feature = "cwp-describe-machines")]
+    fn describe_machines_pages(
+        &self,
+        request: models::DescribeMachinesRequest,
+    ) -> DescribeMachinesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMachinesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeMachinesSimple`, starting at the request's offset: see [`DescribeMachinesSimplePages`].
+    #[cfg(feature = "cwp-describe-machines-simple")]
+    fn describe_machines_simple_pages(
+        &self,
+        request: models::DescribeMachinesSimpleRequest,
+    ) -> DescribeMachinesSimplePages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMachinesSimplePages::new(self, request)
+    }
+    /// Walks every page of `DescribeMalWareList`, starting at the request's offset: see [`DescribeMalWareListPages`].
+    #[cfg(feature = "cwp-describe-mal-ware-list")]
+    fn describe_mal_ware_list_pages(
+        &self,
+        request: models::DescribeMalWareListRequest,
+    ) -> DescribeMalWareListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMalWareListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeMaliciousRequestWhiteList`, starting at the request's offset: see [`DescribeMaliciousRequestWhiteListPages`].
+    #[cfg(feature = "cwp-describe-malicious-request-white-list")]
+    fn describe_malicious_request_white_list_pages(
+        &self,
+        request: models::DescribeMaliciousRequestWhiteListRequest,
+    ) -> DescribeMaliciousRequestWhiteListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMaliciousRequestWhiteListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeMalwareWhiteList`, starting at the request's offset: see [`DescribeMalwareWhiteListPages`].
+    #[cfg(feature = "cwp-describe-malware-white-list")]
+    fn describe_malware_white_list_pages(
+        &self,
+        request: models::DescribeMalwareWhiteListRequest,
+    ) -> DescribeMalwareWhiteListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMalwareWhiteListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeMalwareWhiteListAffectList`, starting at the request's offset: see [`DescribeMalwareWhiteListAffectListPages`].
+    #[cfg(feature = "cwp-describe-malware-white-list-affect-list")]
+    fn describe_malware_white_list_affect_list_pages(
+        &self,
+        request: models::DescribeMalwareWhiteListAffectListRequest,
+    ) -> DescribeMalwareWhiteListAffectListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMalwareWhiteListAffectListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeMemShellRules`, starting at the request's offset: see [`DescribeMemShellRulesPages`].
+    #[cfg(feature = "cwp-describe-mem-shell-rules")]
+    fn describe_mem_shell_rules_pages(
+        &self,
+        request: models::DescribeMemShellRulesRequest,
+    ) -> DescribeMemShellRulesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMemShellRulesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeNetAttackWhiteList`, starting at the request's offset: see [`DescribeNetAttackWhiteListPages`].
+    #[cfg(feature = "cwp-describe-net-attack-white-list")]
+    fn describe_net_attack_white_list_pages(
+        &self,
+        request: models::DescribeNetAttackWhiteListRequest,
+    ) -> DescribeNetAttackWhiteListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeNetAttackWhiteListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeOpenPortStatistics`, starting at the request's offset: see [`DescribeOpenPortStatisticsPages`].
+    #[cfg(feature = "cwp-describe-open-port-statistics")]
+    fn describe_open_port_statistics_pages(
+        &self,
+        request: models::DescribeOpenPortStatisticsRequest,
+    ) -> DescribeOpenPortStatisticsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeOpenPortStatisticsPages::new(self, request)
+    }
+    /// Walks every page of `DescribePatchEffectHostList`, starting at the request's offset: see [`DescribePatchEffectHostListPages`].
+    #[cfg(feature = "cwp-describe-patch-effect-host-list")]
+    fn describe_patch_effect_host_list_pages(
+        &self,
+        request: models::DescribePatchEffectHostListRequest,
+    ) -> DescribePatchEffectHostListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribePatchEffectHostListPages::new(self, request)
+    }
+    /// Walks every page of `DescribePrivilegeEvents`, starting at the request's offset: see [`DescribePrivilegeEventsPages`].
+    #[cfg(feature = "cwp-describe-privilege-events")]
+    fn describe_privilege_events_pages(
+        &self,
+        request: models::DescribePrivilegeEventsRequest,
+    ) -> DescribePrivilegeEventsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribePrivilegeEventsPages::new(self, request)
+    }
+    /// Walks every page of `DescribePrivilegeRules`, starting at the request's offset: see [`DescribePrivilegeRulesPages`].
+    #[cfg(feature = "cwp-describe-privilege-rules")]
+    fn describe_privilege_rules_pages(
+        &self,
+        request: models::DescribePrivilegeRulesRequest,
+    ) -> DescribePrivilegeRulesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribePrivilegeRulesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeProcessStatistics`, starting at the request's offset: see [`DescribeProcessStatisticsPages`].
+    #[cfg(feature = "cwp-describe-process-statistics")]
+    fn describe_process_statistics_pages(
+        &self,
+        request: models::DescribeProcessStatisticsRequest,
+    ) -> DescribeProcessStatisticsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeProcessStatisticsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeProtectDirList`, starting at the request's offset: see [`DescribeProtectDirListPages`].
+    #[cfg(feature = "cwp-describe-protect-dir-list")]
+    fn describe_protect_dir_list_pages(
+        &self,
+        request: models::DescribeProtectDirListRequest,
+    ) -> DescribeProtectDirListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeProtectDirListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeProtectDirRelatedServer`, starting at the request's offset: see [`DescribeProtectDirRelatedServerPages`].
+    #[cfg(feature = "cwp-describe-protect-dir-related-server")]
+    fn describe_protect_dir_related_server_pages(
+        &self,
+        request: models::DescribeProtectDirRelatedServerRequest,
+    ) -> DescribeProtectDirRelatedServerPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeProtectDirRelatedServerPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRansomDefenseBackupList`, starting at the request's offset: see [`DescribeRansomDefenseBackupListPages`].
+    #[cfg(feature = "cwp-describe-ransom-defense-backup-list")]
+    fn describe_ransom_defense_backup_list_pages(
+        &self,
+        request: models::DescribeRansomDefenseBackupListRequest,
+    ) -> DescribeRansomDefenseBackupListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRansomDefenseBackupListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRansomDefenseEventsList`, starting at the request's offset: see [`DescribeRansomDefenseEventsListPages`].
+    #[cfg(feature = "cwp-describe-ransom-defense-events-list")]
+    fn describe_ransom_defense_events_list_pages(
+        &self,
+        request: models::DescribeRansomDefenseEventsListRequest,
+    ) -> DescribeRansomDefenseEventsListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRansomDefenseEventsListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRansomDefenseMachineList`, starting at the request's offset: see [`DescribeRansomDefenseMachineListPages`].
+    #[cfg(feature = "cwp-describe-ransom-defense-machine-list")]
+    fn describe_ransom_defense_machine_list_pages(
+        &self,
+        request: models::DescribeRansomDefenseMachineListRequest,
+    ) -> DescribeRansomDefenseMachineListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRansomDefenseMachineListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRansomDefenseRollBackTaskList`, starting at the request's offset: see [`DescribeRansomDefenseRollBackTaskListPages`].
+    #[cfg(feature = "cwp-describe-ransom-defense-roll-back-task-list")]
+    fn describe_ransom_defense_roll_back_task_list_pages(
+        &self,
+        request: models::DescribeRansomDefenseRollBackTaskListRequest,
+    ) -> DescribeRansomDefenseRollBackTaskListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRansomDefenseRollBackTaskListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRansomDefenseStrategyList`, starting at the request's offset: see [`DescribeRansomDefenseStrategyListPages`].
+    #[cfg(feature = "cwp-describe-ransom-defense-strategy-list")]
+    fn describe_ransom_defense_strategy_list_pages(
+        &self,
+        request: models::DescribeRansomDefenseStrategyListRequest,
+    ) -> DescribeRansomDefenseStrategyListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRansomDefenseStrategyListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRansomDefenseStrategyMachines`, starting at the request's offset: see [`DescribeRansomDefenseStrategyMachinesPages`].
+    #[cfg(feature = "cwp-describe-ransom-defense-strategy-machines")]
+    fn describe_ransom_defense_strategy_machines_pages(
+        &self,
+        request: models::DescribeRansomDefenseStrategyMachinesRequest,
+    ) -> DescribeRansomDefenseStrategyMachinesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRansomDefenseStrategyMachinesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRaspEventCWP`, starting at the request's offset: see [`DescribeRaspEventCWPPages`].
+    #[cfg(feature = "cwp-describe-rasp-event-cwp")]
+    fn describe_rasp_event_cwp_pages(
+        &self,
+        request: models::DescribeRaspEventCwpRequest,
+    ) -> DescribeRaspEventCWPPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRaspEventCWPPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRaspEventTCSS`, starting at the request's offset: see [`DescribeRaspEventTCSSPages`].
+    #[cfg(feature = "cwp-describe-rasp-event-tcss")]
+    fn describe_rasp_event_tcss_pages(
+        &self,
+        request: models::DescribeRaspEventTcssRequest,
+    ) -> DescribeRaspEventTCSSPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRaspEventTCSSPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRaspLicenseList`, starting at the request's offset: see [`DescribeRaspLicenseListPages`].
+    #[cfg(feature = "cwp-describe-rasp-license-list")]
+    fn describe_rasp_license_list_pages(
+        &self,
+        request: models::DescribeRaspLicenseListRequest,
+    ) -> DescribeRaspLicenseListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRaspLicenseListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRaspMemShellListTCSS`, starting at the request's offset: see [`DescribeRaspMemShellListTCSSPages`].
+    #[cfg(feature = "cwp-describe-rasp-mem-shell-list-tcss")]
+    fn describe_rasp_mem_shell_list_tcss_pages(
+        &self,
+        request: models::DescribeRaspMemShellListTcssRequest,
+    ) -> DescribeRaspMemShellListTCSSPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRaspMemShellListTCSSPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRaspPluginList`, starting at the request's offset: see [`DescribeRaspPluginListPages`].
+    #[cfg(feature = "cwp-describe-rasp-plugin-list")]
+    fn describe_rasp_plugin_list_pages(
+        &self,
+        request: models::DescribeRaspPluginListRequest,
+    ) -> DescribeRaspPluginListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRaspPluginListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRaspRuleVuls`, starting at the request's offset: see [`DescribeRaspRuleVulsPages`].
+    #[cfg(feature = "cwp-describe-rasp-rule-vuls")]
+    fn describe_rasp_rule_vuls_pages(
+        &self,
+        request: models::DescribeRaspRuleVulsRequest,
+    ) -> DescribeRaspRuleVulsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRaspRuleVulsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRaspRules`, starting at the request's offset: see [`DescribeRaspRulesPages`].
+    #[cfg(feature = "cwp-describe-rasp-rules")]
+    fn describe_rasp_rules_pages(
+        &self,
+        request: models::DescribeRaspRulesRequest,
+    ) -> DescribeRaspRulesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRaspRulesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeReverseShellEvents`, starting at the request's offset: see [`DescribeReverseShellEventsPages`].
+    #[cfg(feature = "cwp-describe-reverse-shell-events")]
+    fn describe_reverse_shell_events_pages(
+        &self,
+        request: models::DescribeReverseShellEventsRequest,
+    ) -> DescribeReverseShellEventsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeReverseShellEventsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeReverseShellRules`, starting at the request's offset: see [`DescribeReverseShellRulesPages`].
+    #[cfg(feature = "cwp-describe-reverse-shell-rules")]
+    fn describe_reverse_shell_rules_pages(
+        &self,
+        request: models::DescribeReverseShellRulesRequest,
+    ) -> DescribeReverseShellRulesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeReverseShellRulesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeReverseShellRulesAggregation`, starting at the request's offset: see [`DescribeReverseShellRulesAggregationPages`].
+    #[cfg(feature = "cwp-describe-reverse-shell-rules-aggregation")]
+    fn describe_reverse_shell_rules_aggregation_pages(
+        &self,
+        request: models::DescribeReverseShellRulesAggregationRequest,
+    ) -> DescribeReverseShellRulesAggregationPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeReverseShellRulesAggregationPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRiskDnsEventList`, starting at the request's offset: see [`DescribeRiskDnsEventListPages`].
+    #[cfg(feature = "cwp-describe-risk-dns-event-list")]
+    fn describe_risk_dns_event_list_pages(
+        &self,
+        request: models::DescribeRiskDnsEventListRequest,
+    ) -> DescribeRiskDnsEventListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRiskDnsEventListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRiskDnsList`, starting at the request's offset: see [`DescribeRiskDnsListPages`].
+    #[cfg(feature = "cwp-describe-risk-dns-list")]
+    fn describe_risk_dns_list_pages(
+        &self,
+        request: models::DescribeRiskDnsListRequest,
+    ) -> DescribeRiskDnsListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRiskDnsListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRiskDnsPolicyList`, starting at the request's offset: see [`DescribeRiskDnsPolicyListPages`].
+    #[cfg(feature = "cwp-describe-risk-dns-policy-list")]
+    fn describe_risk_dns_policy_list_pages(
+        &self,
+        request: models::DescribeRiskDnsPolicyListRequest,
+    ) -> DescribeRiskDnsPolicyListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRiskDnsPolicyListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRiskProcessEvents`, starting at the request's offset: see [`DescribeRiskProcessEventsPages`].
+    #[cfg(feature = "cwp-describe-risk-process-events")]
+    fn describe_risk_process_events_pages(
+        &self,
+        request: models::DescribeRiskProcessEventsRequest,
+    ) -> DescribeRiskProcessEventsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRiskProcessEventsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeSearchTemplates`, starting at the request's offset: see [`DescribeSearchTemplatesPages`].
+    #[cfg(feature = "cwp-describe-search-templates")]
+    fn describe_search_templates_pages(
+        &self,
+        request: models::DescribeSearchTemplatesRequest,
+    ) -> DescribeSearchTemplatesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeSearchTemplatesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeSecurityBroadcasts`, starting at the request's offset: see [`DescribeSecurityBroadcastsPages`].
+    #[cfg(feature = "cwp-describe-security-broadcasts")]
+    fn describe_security_broadcasts_pages(
+        &self,
+        request: models::DescribeSecurityBroadcastsRequest,
+    ) -> DescribeSecurityBroadcastsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeSecurityBroadcastsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeSecurityDynamics`, starting at the request's offset: see [`DescribeSecurityDynamicsPages`].
+    #[cfg(feature = "cwp-describe-security-dynamics")]
+    fn describe_security_dynamics_pages(
+        &self,
+        request: models::DescribeSecurityDynamicsRequest,
+    ) -> DescribeSecurityDynamicsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeSecurityDynamicsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeShellPolicyList`, starting at the request's offset: see [`DescribeShellPolicyListPages`].
+    #[cfg(feature = "cwp-describe-shell-policy-list")]
+    fn describe_shell_policy_list_pages(
+        &self,
+        request: models::DescribeShellPolicyListRequest,
+    ) -> DescribeShellPolicyListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeShellPolicyListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulDefenceEvent`, starting at the request's offset: see [`DescribeVulDefenceEventPages`].
+    #[cfg(feature = "cwp-describe-vul-defence-event")]
+    fn describe_vul_defence_event_pages(
+        &self,
+        request: models::DescribeVulDefenceEventRequest,
+    ) -> DescribeVulDefenceEventPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulDefenceEventPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulDefenceList`, starting at the request's offset: see [`DescribeVulDefenceListPages`].
+    #[cfg(feature = "cwp-describe-vul-defence-list")]
+    fn describe_vul_defence_list_pages(
+        &self,
+        request: models::DescribeVulDefenceListRequest,
+    ) -> DescribeVulDefenceListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulDefenceListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulDefencePluginDetail`, starting at the request's offset: see [`DescribeVulDefencePluginDetailPages`].
+    #[cfg(feature = "cwp-describe-vul-defence-plugin-detail")]
+    fn describe_vul_defence_plugin_detail_pages(
+        &self,
+        request: models::DescribeVulDefencePluginDetailRequest,
+    ) -> DescribeVulDefencePluginDetailPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulDefencePluginDetailPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulDefencePluginStatus`, starting at the request's offset: see [`DescribeVulDefencePluginStatusPages`].
+    #[cfg(feature = "cwp-describe-vul-defence-plugin-status")]
+    fn describe_vul_defence_plugin_status_pages(
+        &self,
+        request: models::DescribeVulDefencePluginStatusRequest,
+    ) -> DescribeVulDefencePluginStatusPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulDefencePluginStatusPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulDefenceSettingList`, starting at the request's offset: see [`DescribeVulDefenceSettingListPages`].
+    #[cfg(feature = "cwp-describe-vul-defence-setting-list")]
+    fn describe_vul_defence_setting_list_pages(
+        &self,
+        request: models::DescribeVulDefenceSettingListRequest,
+    ) -> DescribeVulDefenceSettingListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulDefenceSettingListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulEffectHostList`, starting at the request's offset: see [`DescribeVulEffectHostListPages`].
+    #[cfg(feature = "cwp-describe-vul-effect-host-list")]
+    fn describe_vul_effect_host_list_pages(
+        &self,
+        request: models::DescribeVulEffectHostListRequest,
+    ) -> DescribeVulEffectHostListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulEffectHostListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulEffectModules`, starting at the request's offset: see [`DescribeVulEffectModulesPages`].
+    #[cfg(feature = "cwp-describe-vul-effect-modules")]
+    fn describe_vul_effect_modules_pages(
+        &self,
+        request: models::DescribeVulEffectModulesRequest,
+    ) -> DescribeVulEffectModulesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulEffectModulesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulList`, starting at the request's offset: see [`DescribeVulListPages`].
+    #[cfg(feature = "cwp-describe-vul-list")]
+    fn describe_vul_list_pages(
+        &self,
+        request: models::DescribeVulListRequest,
+    ) -> DescribeVulListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulStoreList`, starting at the request's offset: see [`DescribeVulStoreListPages`].
+    #[cfg(feature = "cwp-describe-vul-store-list")]
+    fn describe_vul_store_list_pages(
+        &self,
+        request: models::DescribeVulStoreListRequest,
+    ) -> DescribeVulStoreListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulStoreListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeWebHookPolicy`, starting at the request's offset: see [`DescribeWebHookPolicyPages`].
+    #[cfg(feature = "cwp-describe-web-hook-policy")]
+    fn describe_web_hook_policy_pages(
+        &self,
+        request: models::DescribeWebHookPolicyRequest,
+    ) -> DescribeWebHookPolicyPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeWebHookPolicyPages::new(self, request)
+    }
+    /// Walks every page of `DescribeWebHookReceiver`, starting at the request's offset: see [`DescribeWebHookReceiverPages`].
+    #[cfg(feature = "cwp-describe-web-hook-receiver")]
+    fn describe_web_hook_receiver_pages(
+        &self,
+        request: models::DescribeWebHookReceiverRequest,
+    ) -> DescribeWebHookReceiverPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeWebHookReceiverPages::new(self, request)
+    }
+    /// Walks every page of `DescribeWebHookRules`, starting at the request's offset: see [`DescribeWebHookRulesPages`].
+    #[cfg(feature = "cwp-describe-web-hook-rules")]
+    fn describe_web_hook_rules_pages(
+        &self,
+        request: models::DescribeWebHookRulesRequest,
+    ) -> DescribeWebHookRulesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeWebHookRulesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeWebPageEventList`, starting at the request's offset: see [`DescribeWebPageEventListPages`].
+    #[cfg(feature = "cwp-describe-web-page-event-list")]
+    fn describe_web_page_event_list_pages(
+        &self,
+        request: models::DescribeWebPageEventListRequest,
+    ) -> DescribeWebPageEventListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeWebPageEventListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeWindowsPatchList`, starting at the request's offset: see [`DescribeWindowsPatchListPages`].
+    #[cfg(feature = "cwp-describe-windows-patch-list")]
+    fn describe_windows_patch_list_pages(
+        &self,
+        request: models::DescribeWindowsPatchListRequest,
+    ) -> DescribeWindowsPatchListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeWindowsPatchListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeYDRaspBlackWhite`, starting at the request's offset: see [`DescribeYDRaspBlackWhitePages`].
+    #[cfg(feature = "cwp-describe-yd-rasp-black-white")]
+    fn describe_yd_rasp_black_white_pages(
+        &self,
+        request: models::DescribeYdRaspBlackWhiteRequest,
+    ) -> DescribeYDRaspBlackWhitePages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeYDRaspBlackWhitePages::new(self, request)
+    }
 }
 /// [`Cwp`] over a [`tc_runtime::Client`]: signing, retries, timeouts and rate limits come from the runtime client's configuration.
 #[derive(Debug, Clone)]
@@ -79,6 +17409,3288 @@ impl CwpClient {
     }
 }
 impl Cwp for CwpClient {
+    #[cfg(feature = "cwp-add-login-white-lists")]
+    #[inline]
+    fn add_login_white_lists<'a>(
+        &'a self,
+        request: &'a models::AddLoginWhiteListsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddLoginWhiteListsResponse,
+        errors::AddLoginWhiteListsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &ADD_LOGIN_WHITE_LISTS, request),
+        )
+    }
+    #[cfg(feature = "cwp-add-vul-ignore-rule")]
+    #[inline]
+    fn add_vul_ignore_rule<'a>(
+        &'a self,
+        request: &'a models::AddVulIgnoreRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddVulIgnoreRuleResponse,
+        errors::AddVulIgnoreRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &ADD_VUL_IGNORE_RULE, request),
+        )
+    }
+    #[cfg(feature = "cwp-change-rule-events-ignore-status")]
+    #[inline]
+    fn change_rule_events_ignore_status<'a>(
+        &'a self,
+        request: &'a models::ChangeRuleEventsIgnoreStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ChangeRuleEventsIgnoreStatusResponse,
+        errors::ChangeRuleEventsIgnoreStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CHANGE_RULE_EVENTS_IGNORE_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-change-strategy-enable-status")]
+    #[inline]
+    fn change_strategy_enable_status<'a>(
+        &'a self,
+        request: &'a models::ChangeStrategyEnableStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ChangeStrategyEnableStatusResponse,
+        errors::ChangeStrategyEnableStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CHANGE_STRATEGY_ENABLE_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-check-bash-policy-params")]
+    #[inline]
+    fn check_bash_policy_params<'a>(
+        &'a self,
+        request: &'a models::CheckBashPolicyParamsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckBashPolicyParamsResponse,
+        errors::CheckBashPolicyParamsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CHECK_BASH_POLICY_PARAMS, request),
+        )
+    }
+    #[cfg(feature = "cwp-check-bash-rule-params")]
+    #[inline]
+    fn check_bash_rule_params<'a>(
+        &'a self,
+        request: &'a models::CheckBashRuleParamsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckBashRuleParamsResponse,
+        errors::CheckBashRuleParamsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CHECK_BASH_RULE_PARAMS, request),
+        )
+    }
+    #[cfg(feature = "cwp-check-file-tamper-rule")]
+    #[inline]
+    fn check_file_tamper_rule<'a>(
+        &'a self,
+        request: &'a models::CheckFileTamperRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckFileTamperRuleResponse,
+        errors::CheckFileTamperRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CHECK_FILE_TAMPER_RULE, request),
+        )
+    }
+    #[cfg(feature = "cwp-check-first-scan-baseline")]
+    #[inline]
+    fn check_first_scan_baseline<'a>(
+        &'a self,
+        request: &'a models::CheckFirstScanBaselineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckFirstScanBaselineResponse,
+        errors::CheckFirstScanBaselineErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CHECK_FIRST_SCAN_BASELINE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-check-log-kafka-connection-state")]
+    #[inline]
+    fn check_log_kafka_connection_state<'a>(
+        &'a self,
+        request: &'a models::CheckLogKafkaConnectionStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckLogKafkaConnectionStateResponse,
+        errors::CheckLogKafkaConnectionStateErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CHECK_LOG_KAFKA_CONNECTION_STATE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-clear-local-storage")]
+    #[inline]
+    fn clear_local_storage<'a>(
+        &'a self,
+        request: &'a models::ClearLocalStorageRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ClearLocalStorageResponse,
+        errors::ClearLocalStorageErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CLEAR_LOCAL_STORAGE, request),
+        )
+    }
+    #[cfg(feature = "cwp-create-ban-white-list")]
+    #[inline]
+    fn create_ban_white_list<'a>(
+        &'a self,
+        request: &'a models::CreateBanWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateBanWhiteListResponse,
+        errors::CreateBanWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_BAN_WHITE_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-create-baseline-strategy")]
+    #[inline]
+    fn create_baseline_strategy<'a>(
+        &'a self,
+        request: &'a models::CreateBaselineStrategyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateBaselineStrategyResponse,
+        errors::CreateBaselineStrategyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_BASELINE_STRATEGY, request),
+        )
+    }
+    #[cfg(feature = "cwp-create-buy-bind-task")]
+    #[inline]
+    fn create_buy_bind_task<'a>(
+        &'a self,
+        request: &'a models::CreateBuyBindTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateBuyBindTaskResponse,
+        errors::CreateBuyBindTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_BUY_BIND_TASK, request),
+        )
+    }
+    #[cfg(feature = "cwp-create-emergency-vul-scan")]
+    #[inline]
+    fn create_emergency_vul_scan<'a>(
+        &'a self,
+        request: &'a models::CreateEmergencyVulScanRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateEmergencyVulScanResponse,
+        errors::CreateEmergencyVulScanErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_EMERGENCY_VUL_SCAN,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-create-incident-backtracking")]
+    #[inline]
+    fn create_incident_backtracking<'a>(
+        &'a self,
+        request: &'a models::CreateIncidentBacktrackingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateIncidentBacktrackingResponse,
+        errors::CreateIncidentBacktrackingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_INCIDENT_BACKTRACKING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-create-license-order")]
+    #[inline]
+    fn create_license_order<'a>(
+        &'a self,
+        request: &'a models::CreateLicenseOrderRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateLicenseOrderResponse,
+        errors::CreateLicenseOrderErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_LICENSE_ORDER, request),
+        )
+    }
+    #[cfg(feature = "cwp-create-log-export")]
+    #[inline]
+    fn create_log_export<'a>(
+        &'a self,
+        request: &'a models::CreateLogExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateLogExportResponse,
+        errors::CreateLogExportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_LOG_EXPORT, request),
+        )
+    }
+    #[cfg(feature = "cwp-create-malicious-request-white-list")]
+    #[inline]
+    fn create_malicious_request_white_list<'a>(
+        &'a self,
+        request: &'a models::CreateMaliciousRequestWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateMaliciousRequestWhiteListResponse,
+        errors::CreateMaliciousRequestWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_MALICIOUS_REQUEST_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-create-malware-white-list")]
+    #[inline]
+    fn create_malware_white_list<'a>(
+        &'a self,
+        request: &'a models::CreateMalwareWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateMalwareWhiteListResponse,
+        errors::CreateMalwareWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_MALWARE_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-create-net-attack-white-list")]
+    #[inline]
+    fn create_net_attack_white_list<'a>(
+        &'a self,
+        request: &'a models::CreateNetAttackWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateNetAttackWhiteListResponse,
+        errors::CreateNetAttackWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_NET_ATTACK_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-create-protect-server")]
+    #[inline]
+    fn create_protect_server<'a>(
+        &'a self,
+        request: &'a models::CreateProtectServerRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateProtectServerResponse,
+        errors::CreateProtectServerErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_PROTECT_SERVER, request),
+        )
+    }
+    #[cfg(feature = "cwp-create-ransom-defense-strategy")]
+    #[inline]
+    fn create_ransom_defense_strategy<'a>(
+        &'a self,
+        request: &'a models::CreateRansomDefenseStrategyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateRansomDefenseStrategyResponse,
+        errors::CreateRansomDefenseStrategyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_RANSOM_DEFENSE_STRATEGY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-create-scan-malware-setting")]
+    #[inline]
+    fn create_scan_malware_setting<'a>(
+        &'a self,
+        request: &'a models::CreateScanMalwareSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateScanMalwareSettingResponse,
+        errors::CreateScanMalwareSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_SCAN_MALWARE_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-create-search-log")]
+    #[inline]
+    fn create_search_log<'a>(
+        &'a self,
+        request: &'a models::CreateSearchLogRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateSearchLogResponse,
+        errors::CreateSearchLogErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_SEARCH_LOG, request),
+        )
+    }
+    #[cfg(feature = "cwp-create-search-template")]
+    #[inline]
+    fn create_search_template<'a>(
+        &'a self,
+        request: &'a models::CreateSearchTemplateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateSearchTemplateResponse,
+        errors::CreateSearchTemplateErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_SEARCH_TEMPLATE, request),
+        )
+    }
+    #[cfg(feature = "cwp-create-vul-fix")]
+    #[inline]
+    fn create_vul_fix<'a>(
+        &'a self,
+        request: &'a models::CreateVulFixRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulFixResponse,
+        errors::CreateVulFixErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_VUL_FIX, request),
+        )
+    }
+    #[cfg(feature = "cwp-create-white-list-order")]
+    #[inline]
+    fn create_white_list_order<'a>(
+        &'a self,
+        request: &'a models::CreateWhiteListOrderRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateWhiteListOrderResponse,
+        errors::CreateWhiteListOrderErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_WHITE_LIST_ORDER, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-all-java-mem-shells")]
+    #[inline]
+    fn delete_all_java_mem_shells<'a>(
+        &'a self,
+        request: &'a models::DeleteAllJavaMemShellsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteAllJavaMemShellsResponse,
+        errors::DeleteAllJavaMemShellsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_ALL_JAVA_MEM_SHELLS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-delete-ban-white-list")]
+    #[inline]
+    fn delete_ban_white_list<'a>(
+        &'a self,
+        request: &'a models::DeleteBanWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBanWhiteListResponse,
+        errors::DeleteBanWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_BAN_WHITE_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-baseline-policy")]
+    #[inline]
+    fn delete_baseline_policy<'a>(
+        &'a self,
+        request: &'a models::DeleteBaselinePolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBaselinePolicyResponse,
+        errors::DeleteBaselinePolicyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_BASELINE_POLICY, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-baseline-rule")]
+    #[inline]
+    fn delete_baseline_rule<'a>(
+        &'a self,
+        request: &'a models::DeleteBaselineRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBaselineRuleResponse,
+        errors::DeleteBaselineRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_BASELINE_RULE, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-baseline-rule-ignore")]
+    #[inline]
+    fn delete_baseline_rule_ignore<'a>(
+        &'a self,
+        request: &'a models::DeleteBaselineRuleIgnoreRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBaselineRuleIgnoreResponse,
+        errors::DeleteBaselineRuleIgnoreErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_BASELINE_RULE_IGNORE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-delete-baseline-strategy")]
+    #[inline]
+    fn delete_baseline_strategy<'a>(
+        &'a self,
+        request: &'a models::DeleteBaselineStrategyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBaselineStrategyResponse,
+        errors::DeleteBaselineStrategyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_BASELINE_STRATEGY, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-baseline-weak-password")]
+    #[inline]
+    fn delete_baseline_weak_password<'a>(
+        &'a self,
+        request: &'a models::DeleteBaselineWeakPasswordRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBaselineWeakPasswordResponse,
+        errors::DeleteBaselineWeakPasswordErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_BASELINE_WEAK_PASSWORD,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-delete-bash-events")]
+    #[inline]
+    fn delete_bash_events<'a>(
+        &'a self,
+        request: &'a models::DeleteBashEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBashEventsResponse,
+        errors::DeleteBashEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_BASH_EVENTS, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-bash-policies")]
+    #[inline]
+    fn delete_bash_policies<'a>(
+        &'a self,
+        request: &'a models::DeleteBashPoliciesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBashPoliciesResponse,
+        errors::DeleteBashPoliciesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_BASH_POLICIES, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-bash-rules")]
+    #[inline]
+    fn delete_bash_rules<'a>(
+        &'a self,
+        request: &'a models::DeleteBashRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBashRulesResponse,
+        errors::DeleteBashRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_BASH_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-brute-attacks")]
+    #[inline]
+    fn delete_brute_attacks<'a>(
+        &'a self,
+        request: &'a models::DeleteBruteAttacksRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteBruteAttacksResponse,
+        errors::DeleteBruteAttacksErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_BRUTE_ATTACKS, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-license-record")]
+    #[inline]
+    fn delete_license_record<'a>(
+        &'a self,
+        request: &'a models::DeleteLicenseRecordRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteLicenseRecordResponse,
+        errors::DeleteLicenseRecordErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_LICENSE_RECORD, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-license-record-all")]
+    #[inline]
+    fn delete_license_record_all<'a>(
+        &'a self,
+        request: &'a models::DeleteLicenseRecordAllRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteLicenseRecordAllResponse,
+        errors::DeleteLicenseRecordAllErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_LICENSE_RECORD_ALL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-delete-log-export")]
+    #[inline]
+    fn delete_log_export<'a>(
+        &'a self,
+        request: &'a models::DeleteLogExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteLogExportResponse,
+        errors::DeleteLogExportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_LOG_EXPORT, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-login-white-list")]
+    #[inline]
+    fn delete_login_white_list<'a>(
+        &'a self,
+        request: &'a models::DeleteLoginWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteLoginWhiteListResponse,
+        errors::DeleteLoginWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_LOGIN_WHITE_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-machine")]
+    #[inline]
+    fn delete_machine<'a>(
+        &'a self,
+        request: &'a models::DeleteMachineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMachineResponse,
+        errors::DeleteMachineErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_MACHINE, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-machine-clear-history")]
+    #[inline]
+    fn delete_machine_clear_history<'a>(
+        &'a self,
+        request: &'a models::DeleteMachineClearHistoryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMachineClearHistoryResponse,
+        errors::DeleteMachineClearHistoryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_MACHINE_CLEAR_HISTORY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-delete-machine-tag")]
+    #[inline]
+    fn delete_machine_tag<'a>(
+        &'a self,
+        request: &'a models::DeleteMachineTagRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMachineTagResponse,
+        errors::DeleteMachineTagErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_MACHINE_TAG, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-malicious-request-white-list")]
+    #[inline]
+    fn delete_malicious_request_white_list<'a>(
+        &'a self,
+        request: &'a models::DeleteMaliciousRequestWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMaliciousRequestWhiteListResponse,
+        errors::DeleteMaliciousRequestWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_MALICIOUS_REQUEST_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-delete-malicious-requests")]
+    #[inline]
+    fn delete_malicious_requests<'a>(
+        &'a self,
+        request: &'a models::DeleteMaliciousRequestsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMaliciousRequestsResponse,
+        errors::DeleteMaliciousRequestsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_MALICIOUS_REQUESTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-delete-malware-scan-task")]
+    #[inline]
+    fn delete_malware_scan_task<'a>(
+        &'a self,
+        request: &'a models::DeleteMalwareScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMalwareScanTaskResponse,
+        errors::DeleteMalwareScanTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_MALWARE_SCAN_TASK, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-malware-white-list")]
+    #[inline]
+    fn delete_malware_white_list<'a>(
+        &'a self,
+        request: &'a models::DeleteMalwareWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMalwareWhiteListResponse,
+        errors::DeleteMalwareWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_MALWARE_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-delete-malwares")]
+    #[inline]
+    fn delete_malwares<'a>(
+        &'a self,
+        request: &'a models::DeleteMalwaresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMalwaresResponse,
+        errors::DeleteMalwaresErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_MALWARES, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-net-attack-white-list")]
+    #[inline]
+    fn delete_net_attack_white_list<'a>(
+        &'a self,
+        request: &'a models::DeleteNetAttackWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteNetAttackWhiteListResponse,
+        errors::DeleteNetAttackWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_NET_ATTACK_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-delete-nonlocal-login-places")]
+    #[inline]
+    fn delete_nonlocal_login_places<'a>(
+        &'a self,
+        request: &'a models::DeleteNonlocalLoginPlacesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteNonlocalLoginPlacesResponse,
+        errors::DeleteNonlocalLoginPlacesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_NONLOCAL_LOGIN_PLACES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-delete-privilege-events")]
+    #[inline]
+    fn delete_privilege_events<'a>(
+        &'a self,
+        request: &'a models::DeletePrivilegeEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeletePrivilegeEventsResponse,
+        errors::DeletePrivilegeEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_PRIVILEGE_EVENTS, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-privilege-rules")]
+    #[inline]
+    fn delete_privilege_rules<'a>(
+        &'a self,
+        request: &'a models::DeletePrivilegeRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeletePrivilegeRulesResponse,
+        errors::DeletePrivilegeRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_PRIVILEGE_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-protect-dir")]
+    #[inline]
+    fn delete_protect_dir<'a>(
+        &'a self,
+        request: &'a models::DeleteProtectDirRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteProtectDirResponse,
+        errors::DeleteProtectDirErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_PROTECT_DIR, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-rasp-rules")]
+    #[inline]
+    fn delete_rasp_rules<'a>(
+        &'a self,
+        request: &'a models::DeleteRaspRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteRaspRulesResponse,
+        errors::DeleteRaspRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_RASP_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-reverse-shell-events")]
+    #[inline]
+    fn delete_reverse_shell_events<'a>(
+        &'a self,
+        request: &'a models::DeleteReverseShellEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteReverseShellEventsResponse,
+        errors::DeleteReverseShellEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_REVERSE_SHELL_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-delete-reverse-shell-rules")]
+    #[inline]
+    fn delete_reverse_shell_rules<'a>(
+        &'a self,
+        request: &'a models::DeleteReverseShellRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteReverseShellRulesResponse,
+        errors::DeleteReverseShellRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_REVERSE_SHELL_RULES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-delete-risk-dns-event")]
+    #[inline]
+    fn delete_risk_dns_event<'a>(
+        &'a self,
+        request: &'a models::DeleteRiskDnsEventRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteRiskDnsEventResponse,
+        errors::DeleteRiskDnsEventErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_RISK_DNS_EVENT, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-risk-dns-policy")]
+    #[inline]
+    fn delete_risk_dns_policy<'a>(
+        &'a self,
+        request: &'a models::DeleteRiskDnsPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteRiskDnsPolicyResponse,
+        errors::DeleteRiskDnsPolicyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_RISK_DNS_POLICY, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-scan-task")]
+    #[inline]
+    fn delete_scan_task<'a>(
+        &'a self,
+        request: &'a models::DeleteScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteScanTaskResponse,
+        errors::DeleteScanTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_SCAN_TASK, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-search-template")]
+    #[inline]
+    fn delete_search_template<'a>(
+        &'a self,
+        request: &'a models::DeleteSearchTemplateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteSearchTemplateResponse,
+        errors::DeleteSearchTemplateErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_SEARCH_TEMPLATE, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-tags")]
+    #[inline]
+    fn delete_tags<'a>(
+        &'a self,
+        request: &'a models::DeleteTagsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteTagsResponse,
+        errors::DeleteTagsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_TAGS, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-web-hook-policy")]
+    #[inline]
+    fn delete_web_hook_policy<'a>(
+        &'a self,
+        request: &'a models::DeleteWebHookPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteWebHookPolicyResponse,
+        errors::DeleteWebHookPolicyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_WEB_HOOK_POLICY, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-web-hook-receiver")]
+    #[inline]
+    fn delete_web_hook_receiver<'a>(
+        &'a self,
+        request: &'a models::DeleteWebHookReceiverRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteWebHookReceiverResponse,
+        errors::DeleteWebHookReceiverErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_WEB_HOOK_RECEIVER, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-web-hook-rule")]
+    #[inline]
+    fn delete_web_hook_rule<'a>(
+        &'a self,
+        request: &'a models::DeleteWebHookRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteWebHookRuleResponse,
+        errors::DeleteWebHookRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_WEB_HOOK_RULE, request),
+        )
+    }
+    #[cfg(feature = "cwp-delete-web-page-event-log")]
+    #[inline]
+    fn delete_web_page_event_log<'a>(
+        &'a self,
+        request: &'a models::DeleteWebPageEventLogRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteWebPageEventLogResponse,
+        errors::DeleteWebPageEventLogErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_WEB_PAGE_EVENT_LOG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ab-test-config")]
+    #[inline]
+    fn describe_ab_test_config<'a>(
+        &'a self,
+        request: &'a models::DescribeAbTestConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbTestConfigResponse,
+        errors::DescribeAbTestConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_AB_TEST_CONFIG, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-aes-key")]
+    #[inline]
+    fn describe_aes_key<'a>(
+        &'a self,
+        request: &'a models::DescribeAesKeyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAesKeyResponse,
+        errors::DescribeAesKeyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_AES_KEY, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-account-statistics")]
+    #[inline]
+    fn describe_account_statistics<'a>(
+        &'a self,
+        request: &'a models::DescribeAccountStatisticsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAccountStatisticsResponse,
+        errors::DescribeAccountStatisticsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ACCOUNT_STATISTICS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-agent-install-command")]
+    #[inline]
+    fn describe_agent_install_command<'a>(
+        &'a self,
+        request: &'a models::DescribeAgentInstallCommandRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAgentInstallCommandResponse,
+        errors::DescribeAgentInstallCommandErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_AGENT_INSTALL_COMMAND,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-agent-installation-token")]
+    #[inline]
+    fn describe_agent_installation_token<'a>(
+        &'a self,
+        request: &'a models::DescribeAgentInstallationTokenRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAgentInstallationTokenResponse,
+        errors::DescribeAgentInstallationTokenErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_AGENT_INSTALLATION_TOKEN,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-alarm-incident-nodes")]
+    #[inline]
+    fn describe_alarm_incident_nodes<'a>(
+        &'a self,
+        request: &'a models::DescribeAlarmIncidentNodesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAlarmIncidentNodesResponse,
+        errors::DescribeAlarmIncidentNodesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ALARM_INCIDENT_NODES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-alarm-vertex-id")]
+    #[inline]
+    fn describe_alarm_vertex_id<'a>(
+        &'a self,
+        request: &'a models::DescribeAlarmVertexIdRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAlarmVertexIdResponse,
+        errors::DescribeAlarmVertexIdErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ALARM_VERTEX_ID, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-app-count")]
+    #[inline]
+    fn describe_asset_app_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetAppCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetAppCountResponse,
+        errors::DescribeAssetAppCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_APP_COUNT, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-app-list")]
+    #[inline]
+    fn describe_asset_app_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetAppListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetAppListResponse,
+        errors::DescribeAssetAppListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_APP_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-app-process-list")]
+    #[inline]
+    fn describe_asset_app_process_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetAppProcessListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetAppProcessListResponse,
+        errors::DescribeAssetAppProcessListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_APP_PROCESS_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-core-module-info")]
+    #[inline]
+    fn describe_asset_core_module_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetCoreModuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetCoreModuleInfoResponse,
+        errors::DescribeAssetCoreModuleInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_CORE_MODULE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-core-module-list")]
+    #[inline]
+    fn describe_asset_core_module_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetCoreModuleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetCoreModuleListResponse,
+        errors::DescribeAssetCoreModuleListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_CORE_MODULE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-database-count")]
+    #[inline]
+    fn describe_asset_database_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetDatabaseCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetDatabaseCountResponse,
+        errors::DescribeAssetDatabaseCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_DATABASE_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-database-info")]
+    #[inline]
+    fn describe_asset_database_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetDatabaseInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetDatabaseInfoResponse,
+        errors::DescribeAssetDatabaseInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_DATABASE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-database-list")]
+    #[inline]
+    fn describe_asset_database_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetDatabaseListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetDatabaseListResponse,
+        errors::DescribeAssetDatabaseListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_DATABASE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-disk-list")]
+    #[inline]
+    fn describe_asset_disk_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetDiskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetDiskListResponse,
+        errors::DescribeAssetDiskListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_DISK_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-env-list")]
+    #[inline]
+    fn describe_asset_env_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetEnvListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetEnvListResponse,
+        errors::DescribeAssetEnvListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_ENV_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-host-total-count")]
+    #[inline]
+    fn describe_asset_host_total_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetHostTotalCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetHostTotalCountResponse,
+        errors::DescribeAssetHostTotalCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_HOST_TOTAL_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-info")]
+    #[inline]
+    fn describe_asset_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetInfoResponse,
+        errors::DescribeAssetInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-init-service-list")]
+    #[inline]
+    fn describe_asset_init_service_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetInitServiceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetInitServiceListResponse,
+        errors::DescribeAssetInitServiceListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_INIT_SERVICE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-jar-info")]
+    #[inline]
+    fn describe_asset_jar_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetJarInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetJarInfoResponse,
+        errors::DescribeAssetJarInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_JAR_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-jar-list")]
+    #[inline]
+    fn describe_asset_jar_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetJarListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetJarListResponse,
+        errors::DescribeAssetJarListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_JAR_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-load-info")]
+    #[inline]
+    fn describe_asset_load_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetLoadInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetLoadInfoResponse,
+        errors::DescribeAssetLoadInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_LOAD_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-machine-detail")]
+    #[inline]
+    fn describe_asset_machine_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetMachineDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetMachineDetailResponse,
+        errors::DescribeAssetMachineDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_MACHINE_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-machine-list")]
+    #[inline]
+    fn describe_asset_machine_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetMachineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetMachineListResponse,
+        errors::DescribeAssetMachineListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_MACHINE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-machine-tag-top")]
+    #[inline]
+    fn describe_asset_machine_tag_top<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetMachineTagTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetMachineTagTopResponse,
+        errors::DescribeAssetMachineTagTopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_MACHINE_TAG_TOP,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-plan-task-list")]
+    #[inline]
+    fn describe_asset_plan_task_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetPlanTaskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetPlanTaskListResponse,
+        errors::DescribeAssetPlanTaskListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_PLAN_TASK_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-port-count")]
+    #[inline]
+    fn describe_asset_port_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetPortCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetPortCountResponse,
+        errors::DescribeAssetPortCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_PORT_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-port-info-list")]
+    #[inline]
+    fn describe_asset_port_info_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetPortInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetPortInfoListResponse,
+        errors::DescribeAssetPortInfoListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_PORT_INFO_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-process-count")]
+    #[inline]
+    fn describe_asset_process_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetProcessCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetProcessCountResponse,
+        errors::DescribeAssetProcessCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_PROCESS_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-process-info-list")]
+    #[inline]
+    fn describe_asset_process_info_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetProcessInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetProcessInfoListResponse,
+        errors::DescribeAssetProcessInfoListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_PROCESS_INFO_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-recent-machine-info")]
+    #[inline]
+    fn describe_asset_recent_machine_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetRecentMachineInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetRecentMachineInfoResponse,
+        errors::DescribeAssetRecentMachineInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_RECENT_MACHINE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-system-package-list")]
+    #[inline]
+    fn describe_asset_system_package_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetSystemPackageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetSystemPackageListResponse,
+        errors::DescribeAssetSystemPackageListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_SYSTEM_PACKAGE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-total-count")]
+    #[inline]
+    fn describe_asset_total_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetTotalCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetTotalCountResponse,
+        errors::DescribeAssetTotalCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_TOTAL_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-type-top")]
+    #[inline]
+    fn describe_asset_type_top<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetTypeTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetTypeTopResponse,
+        errors::DescribeAssetTypeTopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_TYPE_TOP, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-types")]
+    #[inline]
+    fn describe_asset_types<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetTypesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetTypesResponse,
+        errors::DescribeAssetTypesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_TYPES, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-user-count")]
+    #[inline]
+    fn describe_asset_user_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetUserCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetUserCountResponse,
+        errors::DescribeAssetUserCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_USER_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-user-info")]
+    #[inline]
+    fn describe_asset_user_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetUserInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetUserInfoResponse,
+        errors::DescribeAssetUserInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_USER_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-user-key-list")]
+    #[inline]
+    fn describe_asset_user_key_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetUserKeyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetUserKeyListResponse,
+        errors::DescribeAssetUserKeyListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_USER_KEY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-user-list")]
+    #[inline]
+    fn describe_asset_user_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetUserListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetUserListResponse,
+        errors::DescribeAssetUserListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_USER_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-web-app-count")]
+    #[inline]
+    fn describe_asset_web_app_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebAppCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebAppCountResponse,
+        errors::DescribeAssetWebAppCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_APP_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-web-app-list")]
+    #[inline]
+    fn describe_asset_web_app_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebAppListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebAppListResponse,
+        errors::DescribeAssetWebAppListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_APP_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-web-app-plugin-list")]
+    #[inline]
+    fn describe_asset_web_app_plugin_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebAppPluginListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebAppPluginListResponse,
+        errors::DescribeAssetWebAppPluginListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_APP_PLUGIN_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-web-frame-count")]
+    #[inline]
+    fn describe_asset_web_frame_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebFrameCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebFrameCountResponse,
+        errors::DescribeAssetWebFrameCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_FRAME_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-web-frame-list")]
+    #[inline]
+    fn describe_asset_web_frame_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebFrameListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebFrameListResponse,
+        errors::DescribeAssetWebFrameListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_FRAME_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-web-location-count")]
+    #[inline]
+    fn describe_asset_web_location_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebLocationCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebLocationCountResponse,
+        errors::DescribeAssetWebLocationCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_LOCATION_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-web-location-info")]
+    #[inline]
+    fn describe_asset_web_location_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebLocationInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebLocationInfoResponse,
+        errors::DescribeAssetWebLocationInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_LOCATION_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-web-location-list")]
+    #[inline]
+    fn describe_asset_web_location_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebLocationListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebLocationListResponse,
+        errors::DescribeAssetWebLocationListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_LOCATION_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-web-location-path-list")]
+    #[inline]
+    fn describe_asset_web_location_path_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebLocationPathListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebLocationPathListResponse,
+        errors::DescribeAssetWebLocationPathListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_LOCATION_PATH_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-web-service-count")]
+    #[inline]
+    fn describe_asset_web_service_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebServiceCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebServiceCountResponse,
+        errors::DescribeAssetWebServiceCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_SERVICE_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-web-service-info-list")]
+    #[inline]
+    fn describe_asset_web_service_info_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebServiceInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebServiceInfoListResponse,
+        errors::DescribeAssetWebServiceInfoListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_SERVICE_INFO_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-asset-web-service-process-list")]
+    #[inline]
+    fn describe_asset_web_service_process_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebServiceProcessListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebServiceProcessListResponse,
+        errors::DescribeAssetWebServiceProcessListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_SERVICE_PROCESS_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-attack-event-info")]
+    #[inline]
+    fn describe_attack_event_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackEventInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackEventInfoResponse,
+        errors::DescribeAttackEventInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ATTACK_EVENT_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-attack-events")]
+    #[inline]
+    fn describe_attack_events<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackEventsResponse,
+        errors::DescribeAttackEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ATTACK_EVENTS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-attack-statistics")]
+    #[inline]
+    fn describe_attack_statistics<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackStatisticsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackStatisticsResponse,
+        errors::DescribeAttackStatisticsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ATTACK_STATISTICS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-attack-top")]
+    #[inline]
+    fn describe_attack_top<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackTopResponse,
+        errors::DescribeAttackTopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ATTACK_TOP, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-attack-trends")]
+    #[inline]
+    fn describe_attack_trends<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackTrendsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackTrendsResponse,
+        errors::DescribeAttackTrendsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ATTACK_TRENDS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-attack-type")]
+    #[inline]
+    fn describe_attack_type<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackTypeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackTypeResponse,
+        errors::DescribeAttackTypeErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ATTACK_TYPE, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-attack-vul-type-list")]
+    #[inline]
+    fn describe_attack_vul_type_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAttackVulTypeListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAttackVulTypeListResponse,
+        errors::DescribeAttackVulTypeListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ATTACK_VUL_TYPE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ban-mode")]
+    #[inline]
+    fn describe_ban_mode<'a>(
+        &'a self,
+        request: &'a models::DescribeBanModeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBanModeResponse,
+        errors::DescribeBanModeErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_BAN_MODE, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ban-regions")]
+    #[inline]
+    fn describe_ban_regions<'a>(
+        &'a self,
+        request: &'a models::DescribeBanRegionsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBanRegionsResponse,
+        errors::DescribeBanRegionsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_BAN_REGIONS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ban-status")]
+    #[inline]
+    fn describe_ban_status<'a>(
+        &'a self,
+        request: &'a models::DescribeBanStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBanStatusResponse,
+        errors::DescribeBanStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_BAN_STATUS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ban-white-list")]
+    #[inline]
+    fn describe_ban_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBanWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBanWhiteListResponse,
+        errors::DescribeBanWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_BAN_WHITE_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-analysis-data")]
+    #[inline]
+    fn describe_baseline_analysis_data<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineAnalysisDataRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineAnalysisDataResponse,
+        errors::DescribeBaselineAnalysisDataErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_ANALYSIS_DATA,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-basic-info")]
+    #[inline]
+    fn describe_baseline_basic_info<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineBasicInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineBasicInfoResponse,
+        errors::DescribeBaselineBasicInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_BASIC_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-default-strategy-list")]
+    #[inline]
+    fn describe_baseline_default_strategy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineDefaultStrategyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineDefaultStrategyListResponse,
+        errors::DescribeBaselineDefaultStrategyListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_DEFAULT_STRATEGY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-detail")]
+    #[inline]
+    fn describe_baseline_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineDetailResponse,
+        errors::DescribeBaselineDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_BASELINE_DETAIL, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-detect-list")]
+    #[inline]
+    fn describe_baseline_detect_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineDetectListResponse,
+        errors::DescribeBaselineDetectListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_DETECT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-detect-overview")]
+    #[inline]
+    fn describe_baseline_detect_overview<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineDetectOverviewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineDetectOverviewResponse,
+        errors::DescribeBaselineDetectOverviewErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_DETECT_OVERVIEW,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-download-list")]
+    #[inline]
+    fn describe_baseline_download_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineDownloadListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineDownloadListResponse,
+        errors::DescribeBaselineDownloadListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_DOWNLOAD_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-effect-host-list")]
+    #[inline]
+    fn describe_baseline_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineEffectHostListResponse,
+        errors::DescribeBaselineEffectHostListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_EFFECT_HOST_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-fix-list")]
+    #[inline]
+    fn describe_baseline_fix_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineFixListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineFixListResponse,
+        errors::DescribeBaselineFixListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_FIX_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-host-detect-list")]
+    #[inline]
+    fn describe_baseline_host_detect_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineHostDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineHostDetectListResponse,
+        errors::DescribeBaselineHostDetectListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_HOST_DETECT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-host-ignore-list")]
+    #[inline]
+    fn describe_baseline_host_ignore_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineHostIgnoreListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineHostIgnoreListResponse,
+        errors::DescribeBaselineHostIgnoreListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_HOST_IGNORE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-host-risk-top")]
+    #[inline]
+    fn describe_baseline_host_risk_top<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineHostRiskTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineHostRiskTopResponse,
+        errors::DescribeBaselineHostRiskTopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_HOST_RISK_TOP,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-host-top")]
+    #[inline]
+    fn describe_baseline_host_top<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineHostTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineHostTopResponse,
+        errors::DescribeBaselineHostTopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_HOST_TOP,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-item-detect-list")]
+    #[inline]
+    fn describe_baseline_item_detect_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineItemDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineItemDetectListResponse,
+        errors::DescribeBaselineItemDetectListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_ITEM_DETECT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-item-ignore-list")]
+    #[inline]
+    fn describe_baseline_item_ignore_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineItemIgnoreListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineItemIgnoreListResponse,
+        errors::DescribeBaselineItemIgnoreListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_ITEM_IGNORE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-item-info")]
+    #[inline]
+    fn describe_baseline_item_info<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineItemInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineItemInfoResponse,
+        errors::DescribeBaselineItemInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_ITEM_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-item-list")]
+    #[inline]
+    fn describe_baseline_item_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineItemListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineItemListResponse,
+        errors::DescribeBaselineItemListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_ITEM_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-item-risk-top")]
+    #[inline]
+    fn describe_baseline_item_risk_top<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineItemRiskTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineItemRiskTopResponse,
+        errors::DescribeBaselineItemRiskTopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_ITEM_RISK_TOP,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-list")]
+    #[inline]
+    fn describe_baseline_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineListResponse,
+        errors::DescribeBaselineListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_BASELINE_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-policy-list")]
+    #[inline]
+    fn describe_baseline_policy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselinePolicyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselinePolicyListResponse,
+        errors::DescribeBaselinePolicyListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_POLICY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-rule")]
+    #[inline]
+    fn describe_baseline_rule<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineRuleResponse,
+        errors::DescribeBaselineRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_BASELINE_RULE, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-rule-category-list")]
+    #[inline]
+    fn describe_baseline_rule_category_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineRuleCategoryListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineRuleCategoryListResponse,
+        errors::DescribeBaselineRuleCategoryListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_RULE_CATEGORY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-rule-detect-list")]
+    #[inline]
+    fn describe_baseline_rule_detect_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineRuleDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineRuleDetectListResponse,
+        errors::DescribeBaselineRuleDetectListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_RULE_DETECT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-rule-ignore-list")]
+    #[inline]
+    fn describe_baseline_rule_ignore_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineRuleIgnoreListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineRuleIgnoreListResponse,
+        errors::DescribeBaselineRuleIgnoreListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_RULE_IGNORE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-rule-list")]
+    #[inline]
+    fn describe_baseline_rule_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineRuleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineRuleListResponse,
+        errors::DescribeBaselineRuleListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_RULE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-scan-schedule")]
+    #[inline]
+    fn describe_baseline_scan_schedule<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineScanScheduleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineScanScheduleResponse,
+        errors::DescribeBaselineScanScheduleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_SCAN_SCHEDULE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-strategy-detail")]
+    #[inline]
+    fn describe_baseline_strategy_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineStrategyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineStrategyDetailResponse,
+        errors::DescribeBaselineStrategyDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_STRATEGY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-strategy-list")]
+    #[inline]
+    fn describe_baseline_strategy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineStrategyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineStrategyListResponse,
+        errors::DescribeBaselineStrategyListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_STRATEGY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-top")]
+    #[inline]
+    fn describe_baseline_top<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineTopResponse,
+        errors::DescribeBaselineTopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_BASELINE_TOP, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-baseline-weak-password-list")]
+    #[inline]
+    fn describe_baseline_weak_password_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBaselineWeakPasswordListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBaselineWeakPasswordListResponse,
+        errors::DescribeBaselineWeakPasswordListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASELINE_WEAK_PASSWORD_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-bash-events")]
+    #[inline]
+    fn describe_bash_events<'a>(
+        &'a self,
+        request: &'a models::DescribeBashEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBashEventsResponse,
+        errors::DescribeBashEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_BASH_EVENTS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-bash-events-info")]
+    #[inline]
+    fn describe_bash_events_info<'a>(
+        &'a self,
+        request: &'a models::DescribeBashEventsInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBashEventsInfoResponse,
+        errors::DescribeBashEventsInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASH_EVENTS_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-bash-events-info-new")]
+    #[inline]
+    fn describe_bash_events_info_new<'a>(
+        &'a self,
+        request: &'a models::DescribeBashEventsInfoNewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBashEventsInfoNewResponse,
+        errors::DescribeBashEventsInfoNewErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BASH_EVENTS_INFO_NEW,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-bash-events-new")]
+    #[inline]
+    fn describe_bash_events_new<'a>(
+        &'a self,
+        request: &'a models::DescribeBashEventsNewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBashEventsNewResponse,
+        errors::DescribeBashEventsNewErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_BASH_EVENTS_NEW, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-bash-policies")]
+    #[inline]
+    fn describe_bash_policies<'a>(
+        &'a self,
+        request: &'a models::DescribeBashPoliciesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBashPoliciesResponse,
+        errors::DescribeBashPoliciesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_BASH_POLICIES, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-bash-rules")]
+    #[inline]
+    fn describe_bash_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeBashRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBashRulesResponse,
+        errors::DescribeBashRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_BASH_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-brute-attack-list")]
+    #[inline]
+    fn describe_brute_attack_list<'a>(
+        &'a self,
+        request: &'a models::DescribeBruteAttackListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBruteAttackListResponse,
+        errors::DescribeBruteAttackListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BRUTE_ATTACK_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-brute-attack-rules")]
+    #[inline]
+    fn describe_brute_attack_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeBruteAttackRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeBruteAttackRulesResponse,
+        errors::DescribeBruteAttackRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_BRUTE_ATTACK_RULES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-can-fix-vul-machine")]
+    #[inline]
+    fn describe_can_fix_vul_machine<'a>(
+        &'a self,
+        request: &'a models::DescribeCanFixVulMachineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeCanFixVulMachineResponse,
+        errors::DescribeCanFixVulMachineErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_CAN_FIX_VUL_MACHINE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-can-not-separate-machine")]
+    #[inline]
+    fn describe_can_not_separate_machine<'a>(
+        &'a self,
+        request: &'a models::DescribeCanNotSeparateMachineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeCanNotSeparateMachineResponse,
+        errors::DescribeCanNotSeparateMachineErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_CAN_NOT_SEPARATE_MACHINE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-client-exception")]
+    #[inline]
+    fn describe_client_exception<'a>(
+        &'a self,
+        request: &'a models::DescribeClientExceptionRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeClientExceptionResponse,
+        errors::DescribeClientExceptionErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_CLIENT_EXCEPTION,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-defence-event-detail")]
+    #[inline]
+    fn describe_defence_event_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeDefenceEventDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeDefenceEventDetailResponse,
+        errors::DescribeDefenceEventDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_DEFENCE_EVENT_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-direct-connect-install-command")]
+    #[inline]
+    fn describe_direct_connect_install_command<'a>(
+        &'a self,
+        request: &'a models::DescribeDirectConnectInstallCommandRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeDirectConnectInstallCommandResponse,
+        errors::DescribeDirectConnectInstallCommandErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_DIRECT_CONNECT_INSTALL_COMMAND,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-es-aggregations")]
+    #[inline]
+    fn describe_es_aggregations<'a>(
+        &'a self,
+        request: &'a models::DescribeEsAggregationsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEsAggregationsResponse,
+        errors::DescribeEsAggregationsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ES_AGGREGATIONS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-emergency-vul-list")]
+    #[inline]
+    fn describe_emergency_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeEmergencyVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEmergencyVulListResponse,
+        errors::DescribeEmergencyVulListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_EMERGENCY_VUL_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-event-by-table")]
+    #[inline]
+    fn describe_event_by_table<'a>(
+        &'a self,
+        request: &'a models::DescribeEventByTableRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEventByTableResponse,
+        errors::DescribeEventByTableErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_EVENT_BY_TABLE, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-export-machines")]
+    #[inline]
+    fn describe_export_machines<'a>(
+        &'a self,
+        request: &'a models::DescribeExportMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeExportMachinesResponse,
+        errors::DescribeExportMachinesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_EXPORT_MACHINES, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-fast-analysis")]
+    #[inline]
+    fn describe_fast_analysis<'a>(
+        &'a self,
+        request: &'a models::DescribeFastAnalysisRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeFastAnalysisResponse,
+        errors::DescribeFastAnalysisErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_FAST_ANALYSIS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-file-tamper-event-rule-info")]
+    #[inline]
+    fn describe_file_tamper_event_rule_info<'a>(
+        &'a self,
+        request: &'a models::DescribeFileTamperEventRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeFileTamperEventRuleInfoResponse,
+        errors::DescribeFileTamperEventRuleInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_FILE_TAMPER_EVENT_RULE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-file-tamper-events")]
+    #[inline]
+    fn describe_file_tamper_events<'a>(
+        &'a self,
+        request: &'a models::DescribeFileTamperEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeFileTamperEventsResponse,
+        errors::DescribeFileTamperEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_FILE_TAMPER_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-file-tamper-rule-count")]
+    #[inline]
+    fn describe_file_tamper_rule_count<'a>(
+        &'a self,
+        request: &'a models::DescribeFileTamperRuleCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeFileTamperRuleCountResponse,
+        errors::DescribeFileTamperRuleCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_FILE_TAMPER_RULE_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-file-tamper-rule-info")]
+    #[inline]
+    fn describe_file_tamper_rule_info<'a>(
+        &'a self,
+        request: &'a models::DescribeFileTamperRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeFileTamperRuleInfoResponse,
+        errors::DescribeFileTamperRuleInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_FILE_TAMPER_RULE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-file-tamper-rules")]
+    #[inline]
+    fn describe_file_tamper_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeFileTamperRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeFileTamperRulesResponse,
+        errors::DescribeFileTamperRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_FILE_TAMPER_RULES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-general-stat")]
+    #[inline]
+    fn describe_general_stat<'a>(
+        &'a self,
+        request: &'a models::DescribeGeneralStatRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeGeneralStatResponse,
+        errors::DescribeGeneralStatErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_GENERAL_STAT, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-history-accounts")]
+    #[inline]
+    fn describe_history_accounts<'a>(
+        &'a self,
+        request: &'a models::DescribeHistoryAccountsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeHistoryAccountsResponse,
+        errors::DescribeHistoryAccountsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_HISTORY_ACCOUNTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-history-service")]
+    #[inline]
+    fn describe_history_service<'a>(
+        &'a self,
+        request: &'a models::DescribeHistoryServiceRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeHistoryServiceResponse,
+        errors::DescribeHistoryServiceErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_HISTORY_SERVICE, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-host-info")]
+    #[inline]
+    fn describe_host_info<'a>(
+        &'a self,
+        request: &'a models::DescribeHostInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeHostInfoResponse,
+        errors::DescribeHostInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_HOST_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-host-login-list")]
+    #[inline]
+    fn describe_host_login_list<'a>(
+        &'a self,
+        request: &'a models::DescribeHostLoginListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeHostLoginListResponse,
+        errors::DescribeHostLoginListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_HOST_LOGIN_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-hot-vul-top")]
+    #[inline]
+    fn describe_hot_vul_top<'a>(
+        &'a self,
+        request: &'a models::DescribeHotVulTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeHotVulTopResponse,
+        errors::DescribeHotVulTopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_HOT_VUL_TOP, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ignore-baseline-rule")]
+    #[inline]
+    fn describe_ignore_baseline_rule<'a>(
+        &'a self,
+        request: &'a models::DescribeIgnoreBaselineRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeIgnoreBaselineRuleResponse,
+        errors::DescribeIgnoreBaselineRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IGNORE_BASELINE_RULE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ignore-host-and-item-config")]
+    #[inline]
+    fn describe_ignore_host_and_item_config<'a>(
+        &'a self,
+        request: &'a models::DescribeIgnoreHostAndItemConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeIgnoreHostAndItemConfigResponse,
+        errors::DescribeIgnoreHostAndItemConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IGNORE_HOST_AND_ITEM_CONFIG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ignore-rule-effect-host-list")]
+    #[inline]
+    fn describe_ignore_rule_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribeIgnoreRuleEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeIgnoreRuleEffectHostListResponse,
+        errors::DescribeIgnoreRuleEffectHostListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IGNORE_RULE_EFFECT_HOST_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-import-machine-info")]
+    #[inline]
+    fn describe_import_machine_info<'a>(
+        &'a self,
+        request: &'a models::DescribeImportMachineInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImportMachineInfoResponse,
+        errors::DescribeImportMachineInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMPORT_MACHINE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-inject-risky-service-switch")]
+    #[inline]
+    fn describe_inject_risky_service_switch<'a>(
+        &'a self,
+        request: &'a models::DescribeInjectRiskyServiceSwitchRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeInjectRiskyServiceSwitchResponse,
+        errors::DescribeInjectRiskyServiceSwitchErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_INJECT_RISKY_SERVICE_SWITCH,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-java-mem-shell-info")]
+    #[inline]
+    fn describe_java_mem_shell_info<'a>(
+        &'a self,
+        request: &'a models::DescribeJavaMemShellInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeJavaMemShellInfoResponse,
+        errors::DescribeJavaMemShellInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_JAVA_MEM_SHELL_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-java-mem-shell-list")]
+    #[inline]
+    fn describe_java_mem_shell_list<'a>(
+        &'a self,
+        request: &'a models::DescribeJavaMemShellListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeJavaMemShellListResponse,
+        errors::DescribeJavaMemShellListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_JAVA_MEM_SHELL_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-java-mem-shell-plugin-info")]
+    #[inline]
+    fn describe_java_mem_shell_plugin_info<'a>(
+        &'a self,
+        request: &'a models::DescribeJavaMemShellPluginInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeJavaMemShellPluginInfoResponse,
+        errors::DescribeJavaMemShellPluginInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_JAVA_MEM_SHELL_PLUGIN_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-java-mem-shell-plugin-list")]
+    #[inline]
+    fn describe_java_mem_shell_plugin_list<'a>(
+        &'a self,
+        request: &'a models::DescribeJavaMemShellPluginListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeJavaMemShellPluginListResponse,
+        errors::DescribeJavaMemShellPluginListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_JAVA_MEM_SHELL_PLUGIN_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-license")]
+    #[inline]
+    fn describe_license<'a>(
+        &'a self,
+        request: &'a models::DescribeLicenseRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLicenseResponse,
+        errors::DescribeLicenseErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_LICENSE, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-license-bind-list")]
+    #[inline]
+    fn describe_license_bind_list<'a>(
+        &'a self,
+        request: &'a models::DescribeLicenseBindListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLicenseBindListResponse,
+        errors::DescribeLicenseBindListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LICENSE_BIND_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-license-bind-schedule")]
+    #[inline]
+    fn describe_license_bind_schedule<'a>(
+        &'a self,
+        request: &'a models::DescribeLicenseBindScheduleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLicenseBindScheduleResponse,
+        errors::DescribeLicenseBindScheduleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LICENSE_BIND_SCHEDULE,
+                request,
+            ),
+        )
+    }
     #[cfg(feature = "cwp-describe-license-general")]
     #[inline]
     fn describe_license_general<'a>(
@@ -91,6 +20703,5404 @@ impl Cwp for CwpClient {
     > {
         ::std::boxed::Box::pin(
             ::tc_runtime::support::call(&self.client, &DESCRIBE_LICENSE_GENERAL, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-license-list")]
+    #[inline]
+    fn describe_license_list<'a>(
+        &'a self,
+        request: &'a models::DescribeLicenseListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLicenseListResponse,
+        errors::DescribeLicenseListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_LICENSE_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-license-white-config")]
+    #[inline]
+    fn describe_license_white_config<'a>(
+        &'a self,
+        request: &'a models::DescribeLicenseWhiteConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLicenseWhiteConfigResponse,
+        errors::DescribeLicenseWhiteConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LICENSE_WHITE_CONFIG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-log-delivery-kafka-options")]
+    #[inline]
+    fn describe_log_delivery_kafka_options<'a>(
+        &'a self,
+        request: &'a models::DescribeLogDeliveryKafkaOptionsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogDeliveryKafkaOptionsResponse,
+        errors::DescribeLogDeliveryKafkaOptionsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LOG_DELIVERY_KAFKA_OPTIONS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-log-exports")]
+    #[inline]
+    fn describe_log_exports<'a>(
+        &'a self,
+        request: &'a models::DescribeLogExportsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogExportsResponse,
+        errors::DescribeLogExportsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_LOG_EXPORTS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-log-histogram")]
+    #[inline]
+    fn describe_log_histogram<'a>(
+        &'a self,
+        request: &'a models::DescribeLogHistogramRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogHistogramResponse,
+        errors::DescribeLogHistogramErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_LOG_HISTOGRAM, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-log-index")]
+    #[inline]
+    fn describe_log_index<'a>(
+        &'a self,
+        request: &'a models::DescribeLogIndexRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogIndexResponse,
+        errors::DescribeLogIndexErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_LOG_INDEX, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-log-kafka-deliver-info")]
+    #[inline]
+    fn describe_log_kafka_deliver_info<'a>(
+        &'a self,
+        request: &'a models::DescribeLogKafkaDeliverInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogKafkaDeliverInfoResponse,
+        errors::DescribeLogKafkaDeliverInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LOG_KAFKA_DELIVER_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-log-storage-config")]
+    #[inline]
+    fn describe_log_storage_config<'a>(
+        &'a self,
+        request: &'a models::DescribeLogStorageConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogStorageConfigResponse,
+        errors::DescribeLogStorageConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LOG_STORAGE_CONFIG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-log-storage-record")]
+    #[inline]
+    fn describe_log_storage_record<'a>(
+        &'a self,
+        request: &'a models::DescribeLogStorageRecordRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogStorageRecordResponse,
+        errors::DescribeLogStorageRecordErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LOG_STORAGE_RECORD,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-log-storage-statistic")]
+    #[inline]
+    fn describe_log_storage_statistic<'a>(
+        &'a self,
+        request: &'a models::DescribeLogStorageStatisticRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogStorageStatisticResponse,
+        errors::DescribeLogStorageStatisticErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LOG_STORAGE_STATISTIC,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-log-type")]
+    #[inline]
+    fn describe_log_type<'a>(
+        &'a self,
+        request: &'a models::DescribeLogTypeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogTypeResponse,
+        errors::DescribeLogTypeErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_LOG_TYPE, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-login-type-global-conf")]
+    #[inline]
+    fn describe_login_type_global_conf<'a>(
+        &'a self,
+        request: &'a models::DescribeLoginTypeGlobalConfRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLoginTypeGlobalConfResponse,
+        errors::DescribeLoginTypeGlobalConfErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LOGIN_TYPE_GLOBAL_CONF,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-login-type-host")]
+    #[inline]
+    fn describe_login_type_host<'a>(
+        &'a self,
+        request: &'a models::DescribeLoginTypeHostRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLoginTypeHostResponse,
+        errors::DescribeLoginTypeHostErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_LOGIN_TYPE_HOST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-login-white-combined-list")]
+    #[inline]
+    fn describe_login_white_combined_list<'a>(
+        &'a self,
+        request: &'a models::DescribeLoginWhiteCombinedListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLoginWhiteCombinedListResponse,
+        errors::DescribeLoginWhiteCombinedListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LOGIN_WHITE_COMBINED_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-login-white-host-list")]
+    #[inline]
+    fn describe_login_white_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribeLoginWhiteHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLoginWhiteHostListResponse,
+        errors::DescribeLoginWhiteHostListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LOGIN_WHITE_HOST_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-login-white-list")]
+    #[inline]
+    fn describe_login_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeLoginWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLoginWhiteListResponse,
+        errors::DescribeLoginWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LOGIN_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machine-clear-history")]
+    #[inline]
+    fn describe_machine_clear_history<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineClearHistoryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineClearHistoryResponse,
+        errors::DescribeMachineClearHistoryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MACHINE_CLEAR_HISTORY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machine-defense-cnt")]
+    #[inline]
+    fn describe_machine_defense_cnt<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineDefenseCntRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineDefenseCntResponse,
+        errors::DescribeMachineDefenseCntErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MACHINE_DEFENSE_CNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machine-file-tamper-rules")]
+    #[inline]
+    fn describe_machine_file_tamper_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineFileTamperRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineFileTamperRulesResponse,
+        errors::DescribeMachineFileTamperRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MACHINE_FILE_TAMPER_RULES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machine-general")]
+    #[inline]
+    fn describe_machine_general<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineGeneralRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineGeneralResponse,
+        errors::DescribeMachineGeneralErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_MACHINE_GENERAL, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machine-info")]
+    #[inline]
+    fn describe_machine_info<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineInfoResponse,
+        errors::DescribeMachineInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_MACHINE_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machine-license-detail")]
+    #[inline]
+    fn describe_machine_license_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineLicenseDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineLicenseDetailResponse,
+        errors::DescribeMachineLicenseDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MACHINE_LICENSE_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machine-list")]
+    #[inline]
+    fn describe_machine_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineListResponse,
+        errors::DescribeMachineListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_MACHINE_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machine-os-list")]
+    #[inline]
+    fn describe_machine_os_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineOsListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineOsListResponse,
+        errors::DescribeMachineOsListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_MACHINE_OS_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machine-region-list")]
+    #[inline]
+    fn describe_machine_region_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineRegionListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineRegionListResponse,
+        errors::DescribeMachineRegionListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MACHINE_REGION_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machine-regions")]
+    #[inline]
+    fn describe_machine_regions<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineRegionsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineRegionsResponse,
+        errors::DescribeMachineRegionsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_MACHINE_REGIONS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machine-risk-cnt")]
+    #[inline]
+    fn describe_machine_risk_cnt<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineRiskCntRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineRiskCntResponse,
+        errors::DescribeMachineRiskCntErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MACHINE_RISK_CNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machine-snapshot")]
+    #[inline]
+    fn describe_machine_snapshot<'a>(
+        &'a self,
+        request: &'a models::DescribeMachineSnapshotRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachineSnapshotResponse,
+        errors::DescribeMachineSnapshotErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MACHINE_SNAPSHOT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machines")]
+    #[inline]
+    fn describe_machines<'a>(
+        &'a self,
+        request: &'a models::DescribeMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachinesResponse,
+        errors::DescribeMachinesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_MACHINES, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-machines-simple")]
+    #[inline]
+    fn describe_machines_simple<'a>(
+        &'a self,
+        request: &'a models::DescribeMachinesSimpleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMachinesSimpleResponse,
+        errors::DescribeMachinesSimpleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_MACHINES_SIMPLE, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-mal-ware-list")]
+    #[inline]
+    fn describe_mal_ware_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMalWareListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalWareListResponse,
+        errors::DescribeMalWareListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_MAL_WARE_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-malicious-request-white-list")]
+    #[inline]
+    fn describe_malicious_request_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMaliciousRequestWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMaliciousRequestWhiteListResponse,
+        errors::DescribeMaliciousRequestWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MALICIOUS_REQUEST_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-malware-file")]
+    #[inline]
+    fn describe_malware_file<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareFileRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareFileResponse,
+        errors::DescribeMalwareFileErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_MALWARE_FILE, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-malware-info")]
+    #[inline]
+    fn describe_malware_info<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareInfoResponse,
+        errors::DescribeMalwareInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_MALWARE_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-malware-risk-overview")]
+    #[inline]
+    fn describe_malware_risk_overview<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareRiskOverviewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareRiskOverviewResponse,
+        errors::DescribeMalwareRiskOverviewErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MALWARE_RISK_OVERVIEW,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-malware-risk-warning")]
+    #[inline]
+    fn describe_malware_risk_warning<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareRiskWarningRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareRiskWarningResponse,
+        errors::DescribeMalwareRiskWarningErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MALWARE_RISK_WARNING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-malware-timing-scan-setting")]
+    #[inline]
+    fn describe_malware_timing_scan_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareTimingScanSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareTimingScanSettingResponse,
+        errors::DescribeMalwareTimingScanSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MALWARE_TIMING_SCAN_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-malware-white-list")]
+    #[inline]
+    fn describe_malware_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareWhiteListResponse,
+        errors::DescribeMalwareWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MALWARE_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-malware-white-list-affect-list")]
+    #[inline]
+    fn describe_malware_white_list_affect_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMalwareWhiteListAffectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMalwareWhiteListAffectListResponse,
+        errors::DescribeMalwareWhiteListAffectListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MALWARE_WHITE_LIST_AFFECT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-mem-shell-rules")]
+    #[inline]
+    fn describe_mem_shell_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeMemShellRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMemShellRulesResponse,
+        errors::DescribeMemShellRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_MEM_SHELL_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-net-attack-setting")]
+    #[inline]
+    fn describe_net_attack_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeNetAttackSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetAttackSettingResponse,
+        errors::DescribeNetAttackSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_NET_ATTACK_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-net-attack-white-list")]
+    #[inline]
+    fn describe_net_attack_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeNetAttackWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetAttackWhiteListResponse,
+        errors::DescribeNetAttackWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_NET_ATTACK_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-open-port-statistics")]
+    #[inline]
+    fn describe_open_port_statistics<'a>(
+        &'a self,
+        request: &'a models::DescribeOpenPortStatisticsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeOpenPortStatisticsResponse,
+        errors::DescribeOpenPortStatisticsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_OPEN_PORT_STATISTICS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-overview-statistics")]
+    #[inline]
+    fn describe_overview_statistics<'a>(
+        &'a self,
+        request: &'a models::DescribeOverviewStatisticsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeOverviewStatisticsResponse,
+        errors::DescribeOverviewStatisticsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_OVERVIEW_STATISTICS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-patch-effect-host-list")]
+    #[inline]
+    fn describe_patch_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribePatchEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePatchEffectHostListResponse,
+        errors::DescribePatchEffectHostListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_PATCH_EFFECT_HOST_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-patch-info")]
+    #[inline]
+    fn describe_patch_info<'a>(
+        &'a self,
+        request: &'a models::DescribePatchInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePatchInfoResponse,
+        errors::DescribePatchInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_PATCH_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-privilege-event-info")]
+    #[inline]
+    fn describe_privilege_event_info<'a>(
+        &'a self,
+        request: &'a models::DescribePrivilegeEventInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePrivilegeEventInfoResponse,
+        errors::DescribePrivilegeEventInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_PRIVILEGE_EVENT_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-privilege-events")]
+    #[inline]
+    fn describe_privilege_events<'a>(
+        &'a self,
+        request: &'a models::DescribePrivilegeEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePrivilegeEventsResponse,
+        errors::DescribePrivilegeEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_PRIVILEGE_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-privilege-rules")]
+    #[inline]
+    fn describe_privilege_rules<'a>(
+        &'a self,
+        request: &'a models::DescribePrivilegeRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePrivilegeRulesResponse,
+        errors::DescribePrivilegeRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_PRIVILEGE_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-pro-version-info")]
+    #[inline]
+    fn describe_pro_version_info<'a>(
+        &'a self,
+        request: &'a models::DescribeProVersionInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProVersionInfoResponse,
+        errors::DescribeProVersionInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_PRO_VERSION_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-pro-version-status")]
+    #[inline]
+    fn describe_pro_version_status<'a>(
+        &'a self,
+        request: &'a models::DescribeProVersionStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProVersionStatusResponse,
+        errors::DescribeProVersionStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_PRO_VERSION_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-process-statistics")]
+    #[inline]
+    fn describe_process_statistics<'a>(
+        &'a self,
+        request: &'a models::DescribeProcessStatisticsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProcessStatisticsResponse,
+        errors::DescribeProcessStatisticsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_PROCESS_STATISTICS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-product-status")]
+    #[inline]
+    fn describe_product_status<'a>(
+        &'a self,
+        request: &'a models::DescribeProductStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProductStatusResponse,
+        errors::DescribeProductStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_PRODUCT_STATUS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-protect-dir-list")]
+    #[inline]
+    fn describe_protect_dir_list<'a>(
+        &'a self,
+        request: &'a models::DescribeProtectDirListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProtectDirListResponse,
+        errors::DescribeProtectDirListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_PROTECT_DIR_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-protect-dir-related-server")]
+    #[inline]
+    fn describe_protect_dir_related_server<'a>(
+        &'a self,
+        request: &'a models::DescribeProtectDirRelatedServerRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeProtectDirRelatedServerResponse,
+        errors::DescribeProtectDirRelatedServerErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_PROTECT_DIR_RELATED_SERVER,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-public-proxy-install-command")]
+    #[inline]
+    fn describe_public_proxy_install_command<'a>(
+        &'a self,
+        request: &'a models::DescribePublicProxyInstallCommandRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePublicProxyInstallCommandResponse,
+        errors::DescribePublicProxyInstallCommandErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_PUBLIC_PROXY_INSTALL_COMMAND,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-backup-list")]
+    #[inline]
+    fn describe_ransom_defense_backup_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseBackupListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseBackupListResponse,
+        errors::DescribeRansomDefenseBackupListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RANSOM_DEFENSE_BACKUP_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-events-list")]
+    #[inline]
+    fn describe_ransom_defense_events_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseEventsListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseEventsListResponse,
+        errors::DescribeRansomDefenseEventsListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RANSOM_DEFENSE_EVENTS_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-machine-list")]
+    #[inline]
+    fn describe_ransom_defense_machine_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseMachineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseMachineListResponse,
+        errors::DescribeRansomDefenseMachineListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RANSOM_DEFENSE_MACHINE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-machine-strategy-info")]
+    #[inline]
+    fn describe_ransom_defense_machine_strategy_info<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseMachineStrategyInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseMachineStrategyInfoResponse,
+        errors::DescribeRansomDefenseMachineStrategyInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RANSOM_DEFENSE_MACHINE_STRATEGY_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-roll-back-task-list")]
+    #[inline]
+    fn describe_ransom_defense_roll_back_task_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseRollBackTaskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseRollBackTaskListResponse,
+        errors::DescribeRansomDefenseRollBackTaskListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RANSOM_DEFENSE_ROLL_BACK_TASK_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-state")]
+    #[inline]
+    fn describe_ransom_defense_state<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseStateResponse,
+        errors::DescribeRansomDefenseStateErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RANSOM_DEFENSE_STATE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-strategy-detail")]
+    #[inline]
+    fn describe_ransom_defense_strategy_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseStrategyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseStrategyDetailResponse,
+        errors::DescribeRansomDefenseStrategyDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RANSOM_DEFENSE_STRATEGY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-strategy-list")]
+    #[inline]
+    fn describe_ransom_defense_strategy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseStrategyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseStrategyListResponse,
+        errors::DescribeRansomDefenseStrategyListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RANSOM_DEFENSE_STRATEGY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-strategy-machines")]
+    #[inline]
+    fn describe_ransom_defense_strategy_machines<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseStrategyMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseStrategyMachinesResponse,
+        errors::DescribeRansomDefenseStrategyMachinesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RANSOM_DEFENSE_STRATEGY_MACHINES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-ransom-defense-trend")]
+    #[inline]
+    fn describe_ransom_defense_trend<'a>(
+        &'a self,
+        request: &'a models::DescribeRansomDefenseTrendRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRansomDefenseTrendResponse,
+        errors::DescribeRansomDefenseTrendErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RANSOM_DEFENSE_TREND,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-rasp-event-cwp")]
+    #[inline]
+    fn describe_rasp_event_cwp<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspEventCwpRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspEventCwpResponse,
+        errors::DescribeRaspEventCwpErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_RASP_EVENT_CWP, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-rasp-event-detail-cwp")]
+    #[inline]
+    fn describe_rasp_event_detail_cwp<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspEventDetailCwpRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspEventDetailCwpResponse,
+        errors::DescribeRaspEventDetailCwpErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RASP_EVENT_DETAIL_CWP,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-rasp-event-detail-tcss")]
+    #[inline]
+    fn describe_rasp_event_detail_tcss<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspEventDetailTcssRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspEventDetailTcssResponse,
+        errors::DescribeRaspEventDetailTcssErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RASP_EVENT_DETAIL_TCSS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-rasp-event-tcss")]
+    #[inline]
+    fn describe_rasp_event_tcss<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspEventTcssRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspEventTcssResponse,
+        errors::DescribeRaspEventTcssErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_RASP_EVENT_TCSS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-rasp-license-list")]
+    #[inline]
+    fn describe_rasp_license_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspLicenseListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspLicenseListResponse,
+        errors::DescribeRaspLicenseListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RASP_LICENSE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-rasp-max-cpu")]
+    #[inline]
+    fn describe_rasp_max_cpu<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspMaxCpuRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspMaxCpuResponse,
+        errors::DescribeRaspMaxCpuErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_RASP_MAX_CPU, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-rasp-mem-shell-detail-tcss")]
+    #[inline]
+    fn describe_rasp_mem_shell_detail_tcss<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspMemShellDetailTcssRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspMemShellDetailTcssResponse,
+        errors::DescribeRaspMemShellDetailTcssErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RASP_MEM_SHELL_DETAIL_TCSS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-rasp-mem-shell-list-tcss")]
+    #[inline]
+    fn describe_rasp_mem_shell_list_tcss<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspMemShellListTcssRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspMemShellListTcssResponse,
+        errors::DescribeRaspMemShellListTcssErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RASP_MEM_SHELL_LIST_TCSS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-rasp-plugin-list")]
+    #[inline]
+    fn describe_rasp_plugin_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspPluginListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspPluginListResponse,
+        errors::DescribeRaspPluginListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RASP_PLUGIN_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-rasp-rule-vuls")]
+    #[inline]
+    fn describe_rasp_rule_vuls<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspRuleVulsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspRuleVulsResponse,
+        errors::DescribeRaspRuleVulsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_RASP_RULE_VULS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-rasp-rules")]
+    #[inline]
+    fn describe_rasp_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspRulesResponse,
+        errors::DescribeRaspRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_RASP_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-recommended-protect-cpu")]
+    #[inline]
+    fn describe_recommended_protect_cpu<'a>(
+        &'a self,
+        request: &'a models::DescribeRecommendedProtectCpuRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRecommendedProtectCpuResponse,
+        errors::DescribeRecommendedProtectCpuErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RECOMMENDED_PROTECT_CPU,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-reverse-shell-event-info")]
+    #[inline]
+    fn describe_reverse_shell_event_info<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellEventInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellEventInfoResponse,
+        errors::DescribeReverseShellEventInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_REVERSE_SHELL_EVENT_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-reverse-shell-events")]
+    #[inline]
+    fn describe_reverse_shell_events<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellEventsResponse,
+        errors::DescribeReverseShellEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_REVERSE_SHELL_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-reverse-shell-rules")]
+    #[inline]
+    fn describe_reverse_shell_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellRulesResponse,
+        errors::DescribeReverseShellRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_REVERSE_SHELL_RULES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-reverse-shell-rules-aggregation")]
+    #[inline]
+    fn describe_reverse_shell_rules_aggregation<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellRulesAggregationRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellRulesAggregationResponse,
+        errors::DescribeReverseShellRulesAggregationErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_REVERSE_SHELL_RULES_AGGREGATION,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-reverse-shell-system-policy-config")]
+    #[inline]
+    fn describe_reverse_shell_system_policy_config<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellSystemPolicyConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellSystemPolicyConfigResponse,
+        errors::DescribeReverseShellSystemPolicyConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_REVERSE_SHELL_SYSTEM_POLICY_CONFIG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-risk-batch-status")]
+    #[inline]
+    fn describe_risk_batch_status<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskBatchStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskBatchStatusResponse,
+        errors::DescribeRiskBatchStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RISK_BATCH_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-risk-dns-event-info")]
+    #[inline]
+    fn describe_risk_dns_event_info<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskDnsEventInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskDnsEventInfoResponse,
+        errors::DescribeRiskDnsEventInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RISK_DNS_EVENT_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-risk-dns-event-list")]
+    #[inline]
+    fn describe_risk_dns_event_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskDnsEventListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskDnsEventListResponse,
+        errors::DescribeRiskDnsEventListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RISK_DNS_EVENT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-risk-dns-info")]
+    #[inline]
+    fn describe_risk_dns_info<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskDnsInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskDnsInfoResponse,
+        errors::DescribeRiskDnsInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_RISK_DNS_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-risk-dns-list")]
+    #[inline]
+    fn describe_risk_dns_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskDnsListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskDnsListResponse,
+        errors::DescribeRiskDnsListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_RISK_DNS_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-risk-dns-policy-list")]
+    #[inline]
+    fn describe_risk_dns_policy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskDnsPolicyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskDnsPolicyListResponse,
+        errors::DescribeRiskDnsPolicyListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RISK_DNS_POLICY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-risk-process-events")]
+    #[inline]
+    fn describe_risk_process_events<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskProcessEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskProcessEventsResponse,
+        errors::DescribeRiskProcessEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RISK_PROCESS_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-safe-info")]
+    #[inline]
+    fn describe_safe_info<'a>(
+        &'a self,
+        request: &'a models::DescribeSafeInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSafeInfoResponse,
+        errors::DescribeSafeInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_SAFE_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-scan-malware-schedule")]
+    #[inline]
+    fn describe_scan_malware_schedule<'a>(
+        &'a self,
+        request: &'a models::DescribeScanMalwareScheduleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanMalwareScheduleResponse,
+        errors::DescribeScanMalwareScheduleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCAN_MALWARE_SCHEDULE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-scan-schedule")]
+    #[inline]
+    fn describe_scan_schedule<'a>(
+        &'a self,
+        request: &'a models::DescribeScanScheduleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanScheduleResponse,
+        errors::DescribeScanScheduleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_SCAN_SCHEDULE, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-scan-state")]
+    #[inline]
+    fn describe_scan_state<'a>(
+        &'a self,
+        request: &'a models::DescribeScanStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanStateResponse,
+        errors::DescribeScanStateErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_SCAN_STATE, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-scan-task-details")]
+    #[inline]
+    fn describe_scan_task_details<'a>(
+        &'a self,
+        request: &'a models::DescribeScanTaskDetailsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanTaskDetailsResponse,
+        errors::DescribeScanTaskDetailsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCAN_TASK_DETAILS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-scan-task-status")]
+    #[inline]
+    fn describe_scan_task_status<'a>(
+        &'a self,
+        request: &'a models::DescribeScanTaskStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanTaskStatusResponse,
+        errors::DescribeScanTaskStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCAN_TASK_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-scan-vul-setting")]
+    #[inline]
+    fn describe_scan_vul_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeScanVulSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanVulSettingResponse,
+        errors::DescribeScanVulSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCAN_VUL_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-screen-attack-hotspot")]
+    #[inline]
+    fn describe_screen_attack_hotspot<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenAttackHotspotRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenAttackHotspotResponse,
+        errors::DescribeScreenAttackHotspotErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCREEN_ATTACK_HOTSPOT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-screen-broadcasts")]
+    #[inline]
+    fn describe_screen_broadcasts<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenBroadcastsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenBroadcastsResponse,
+        errors::DescribeScreenBroadcastsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCREEN_BROADCASTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-screen-defense-trends")]
+    #[inline]
+    fn describe_screen_defense_trends<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenDefenseTrendsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenDefenseTrendsResponse,
+        errors::DescribeScreenDefenseTrendsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCREEN_DEFENSE_TRENDS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-screen-emergent-msg")]
+    #[inline]
+    fn describe_screen_emergent_msg<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenEmergentMsgRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenEmergentMsgResponse,
+        errors::DescribeScreenEmergentMsgErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCREEN_EMERGENT_MSG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-screen-events-cnt")]
+    #[inline]
+    fn describe_screen_events_cnt<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenEventsCntRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenEventsCntResponse,
+        errors::DescribeScreenEventsCntErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCREEN_EVENTS_CNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-screen-general-stat")]
+    #[inline]
+    fn describe_screen_general_stat<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenGeneralStatRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenGeneralStatResponse,
+        errors::DescribeScreenGeneralStatErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCREEN_GENERAL_STAT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-screen-host-invasion")]
+    #[inline]
+    fn describe_screen_host_invasion<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenHostInvasionRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenHostInvasionResponse,
+        errors::DescribeScreenHostInvasionErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCREEN_HOST_INVASION,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-screen-machine-regions")]
+    #[inline]
+    fn describe_screen_machine_regions<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenMachineRegionsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenMachineRegionsResponse,
+        errors::DescribeScreenMachineRegionsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCREEN_MACHINE_REGIONS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-screen-machines")]
+    #[inline]
+    fn describe_screen_machines<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenMachinesResponse,
+        errors::DescribeScreenMachinesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_SCREEN_MACHINES, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-screen-protection-cnt")]
+    #[inline]
+    fn describe_screen_protection_cnt<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenProtectionCntRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenProtectionCntResponse,
+        errors::DescribeScreenProtectionCntErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCREEN_PROTECTION_CNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-screen-protection-stat")]
+    #[inline]
+    fn describe_screen_protection_stat<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenProtectionStatRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenProtectionStatResponse,
+        errors::DescribeScreenProtectionStatErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCREEN_PROTECTION_STAT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-screen-risk-assets-top")]
+    #[inline]
+    fn describe_screen_risk_assets_top<'a>(
+        &'a self,
+        request: &'a models::DescribeScreenRiskAssetsTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScreenRiskAssetsTopResponse,
+        errors::DescribeScreenRiskAssetsTopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCREEN_RISK_ASSETS_TOP,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-search-logs")]
+    #[inline]
+    fn describe_search_logs<'a>(
+        &'a self,
+        request: &'a models::DescribeSearchLogsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSearchLogsResponse,
+        errors::DescribeSearchLogsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_SEARCH_LOGS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-search-templates")]
+    #[inline]
+    fn describe_search_templates<'a>(
+        &'a self,
+        request: &'a models::DescribeSearchTemplatesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSearchTemplatesResponse,
+        errors::DescribeSearchTemplatesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEARCH_TEMPLATES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-security-broadcast-info")]
+    #[inline]
+    fn describe_security_broadcast_info<'a>(
+        &'a self,
+        request: &'a models::DescribeSecurityBroadcastInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecurityBroadcastInfoResponse,
+        errors::DescribeSecurityBroadcastInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SECURITY_BROADCAST_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-security-broadcasts")]
+    #[inline]
+    fn describe_security_broadcasts<'a>(
+        &'a self,
+        request: &'a models::DescribeSecurityBroadcastsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecurityBroadcastsResponse,
+        errors::DescribeSecurityBroadcastsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SECURITY_BROADCASTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-security-dynamics")]
+    #[inline]
+    fn describe_security_dynamics<'a>(
+        &'a self,
+        request: &'a models::DescribeSecurityDynamicsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecurityDynamicsResponse,
+        errors::DescribeSecurityDynamicsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SECURITY_DYNAMICS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-security-event-stat")]
+    #[inline]
+    fn describe_security_event_stat<'a>(
+        &'a self,
+        request: &'a models::DescribeSecurityEventStatRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecurityEventStatResponse,
+        errors::DescribeSecurityEventStatErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SECURITY_EVENT_STAT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-security-events-cnt")]
+    #[inline]
+    fn describe_security_events_cnt<'a>(
+        &'a self,
+        request: &'a models::DescribeSecurityEventsCntRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecurityEventsCntResponse,
+        errors::DescribeSecurityEventsCntErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SECURITY_EVENTS_CNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-security-trends")]
+    #[inline]
+    fn describe_security_trends<'a>(
+        &'a self,
+        request: &'a models::DescribeSecurityTrendsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecurityTrendsResponse,
+        errors::DescribeSecurityTrendsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_SECURITY_TRENDS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-server-related-dir-info")]
+    #[inline]
+    fn describe_server_related_dir_info<'a>(
+        &'a self,
+        request: &'a models::DescribeServerRelatedDirInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeServerRelatedDirInfoResponse,
+        errors::DescribeServerRelatedDirInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SERVER_RELATED_DIR_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-servers-and-risk-and-first-info")]
+    #[inline]
+    fn describe_servers_and_risk_and_first_info<'a>(
+        &'a self,
+        request: &'a models::DescribeServersAndRiskAndFirstInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeServersAndRiskAndFirstInfoResponse,
+        errors::DescribeServersAndRiskAndFirstInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SERVERS_AND_RISK_AND_FIRST_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-shell-policy-list")]
+    #[inline]
+    fn describe_shell_policy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeShellPolicyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeShellPolicyListResponse,
+        errors::DescribeShellPolicyListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SHELL_POLICY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-skill-info")]
+    #[inline]
+    fn describe_skill_info<'a>(
+        &'a self,
+        request: &'a models::DescribeSkillInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSkillInfoResponse,
+        errors::DescribeSkillInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_SKILL_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-strategy-exist")]
+    #[inline]
+    fn describe_strategy_exist<'a>(
+        &'a self,
+        request: &'a models::DescribeStrategyExistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeStrategyExistResponse,
+        errors::DescribeStrategyExistErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_STRATEGY_EXIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-tag-machines")]
+    #[inline]
+    fn describe_tag_machines<'a>(
+        &'a self,
+        request: &'a models::DescribeTagMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeTagMachinesResponse,
+        errors::DescribeTagMachinesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_TAG_MACHINES, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-tags")]
+    #[inline]
+    fn describe_tags<'a>(
+        &'a self,
+        request: &'a models::DescribeTagsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeTagsResponse,
+        errors::DescribeTagsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_TAGS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-trial-report")]
+    #[inline]
+    fn describe_trial_report<'a>(
+        &'a self,
+        request: &'a models::DescribeTrialReportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeTrialReportResponse,
+        errors::DescribeTrialReportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_TRIAL_REPORT, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-undo-vul-counts")]
+    #[inline]
+    fn describe_undo_vul_counts<'a>(
+        &'a self,
+        request: &'a models::DescribeUndoVulCountsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeUndoVulCountsResponse,
+        errors::DescribeUndoVulCountsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_UNDO_VUL_COUNTS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-users-config")]
+    #[inline]
+    fn describe_users_config<'a>(
+        &'a self,
+        request: &'a models::DescribeUsersConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeUsersConfigResponse,
+        errors::DescribeUsersConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_USERS_CONFIG, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-usual-login-places")]
+    #[inline]
+    fn describe_usual_login_places<'a>(
+        &'a self,
+        request: &'a models::DescribeUsualLoginPlacesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeUsualLoginPlacesResponse,
+        errors::DescribeUsualLoginPlacesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_USUAL_LOGIN_PLACES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vdb-and-poc-info")]
+    #[inline]
+    fn describe_vdb_and_poc_info<'a>(
+        &'a self,
+        request: &'a models::DescribeVdbAndPocInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVdbAndPocInfoResponse,
+        errors::DescribeVdbAndPocInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VDB_AND_POC_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-version-compare-chart")]
+    #[inline]
+    fn describe_version_compare_chart<'a>(
+        &'a self,
+        request: &'a models::DescribeVersionCompareChartRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVersionCompareChartResponse,
+        errors::DescribeVersionCompareChartErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VERSION_COMPARE_CHART,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-version-statistics")]
+    #[inline]
+    fn describe_version_statistics<'a>(
+        &'a self,
+        request: &'a models::DescribeVersionStatisticsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVersionStatisticsResponse,
+        errors::DescribeVersionStatisticsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VERSION_STATISTICS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vertex-detail")]
+    #[inline]
+    fn describe_vertex_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeVertexDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVertexDetailResponse,
+        errors::DescribeVertexDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VERTEX_DETAIL, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-count-by-dates")]
+    #[inline]
+    fn describe_vul_count_by_dates<'a>(
+        &'a self,
+        request: &'a models::DescribeVulCountByDatesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulCountByDatesResponse,
+        errors::DescribeVulCountByDatesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_COUNT_BY_DATES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-cve-id-info")]
+    #[inline]
+    fn describe_vul_cve_id_info<'a>(
+        &'a self,
+        request: &'a models::DescribeVulCveIdInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulCveIdInfoResponse,
+        errors::DescribeVulCveIdInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_CVE_ID_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-event")]
+    #[inline]
+    fn describe_vul_defence_event<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceEventRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceEventResponse,
+        errors::DescribeVulDefenceEventErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_EVENT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-list")]
+    #[inline]
+    fn describe_vul_defence_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceListResponse,
+        errors::DescribeVulDefenceListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-overview")]
+    #[inline]
+    fn describe_vul_defence_overview<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceOverviewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceOverviewResponse,
+        errors::DescribeVulDefenceOverviewErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_OVERVIEW,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-overview-count")]
+    #[inline]
+    fn describe_vul_defence_overview_count<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceOverviewCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceOverviewCountResponse,
+        errors::DescribeVulDefenceOverviewCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_OVERVIEW_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-plugin-detail")]
+    #[inline]
+    fn describe_vul_defence_plugin_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefencePluginDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefencePluginDetailResponse,
+        errors::DescribeVulDefencePluginDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_PLUGIN_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-plugin-exception-count")]
+    #[inline]
+    fn describe_vul_defence_plugin_exception_count<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefencePluginExceptionCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefencePluginExceptionCountResponse,
+        errors::DescribeVulDefencePluginExceptionCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_PLUGIN_EXCEPTION_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-plugin-status")]
+    #[inline]
+    fn describe_vul_defence_plugin_status<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefencePluginStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefencePluginStatusResponse,
+        errors::DescribeVulDefencePluginStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_PLUGIN_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-setting")]
+    #[inline]
+    fn describe_vul_defence_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceSettingResponse,
+        errors::DescribeVulDefenceSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-defence-setting-list")]
+    #[inline]
+    fn describe_vul_defence_setting_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceSettingListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceSettingListResponse,
+        errors::DescribeVulDefenceSettingListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_SETTING_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-effect-host-list")]
+    #[inline]
+    fn describe_vul_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulEffectHostListResponse,
+        errors::DescribeVulEffectHostListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_EFFECT_HOST_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-effect-modules")]
+    #[inline]
+    fn describe_vul_effect_modules<'a>(
+        &'a self,
+        request: &'a models::DescribeVulEffectModulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulEffectModulesResponse,
+        errors::DescribeVulEffectModulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_EFFECT_MODULES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-emergent-msg")]
+    #[inline]
+    fn describe_vul_emergent_msg<'a>(
+        &'a self,
+        request: &'a models::DescribeVulEmergentMsgRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulEmergentMsgResponse,
+        errors::DescribeVulEmergentMsgErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_EMERGENT_MSG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-fix-status")]
+    #[inline]
+    fn describe_vul_fix_status<'a>(
+        &'a self,
+        request: &'a models::DescribeVulFixStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulFixStatusResponse,
+        errors::DescribeVulFixStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_FIX_STATUS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-host-count-scan-time")]
+    #[inline]
+    fn describe_vul_host_count_scan_time<'a>(
+        &'a self,
+        request: &'a models::DescribeVulHostCountScanTimeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulHostCountScanTimeResponse,
+        errors::DescribeVulHostCountScanTimeErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_HOST_COUNT_SCAN_TIME,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-host-top")]
+    #[inline]
+    fn describe_vul_host_top<'a>(
+        &'a self,
+        request: &'a models::DescribeVulHostTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulHostTopResponse,
+        errors::DescribeVulHostTopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_HOST_TOP, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-info-cvss")]
+    #[inline]
+    fn describe_vul_info_cvss<'a>(
+        &'a self,
+        request: &'a models::DescribeVulInfoCvssRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulInfoCvssResponse,
+        errors::DescribeVulInfoCvssErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_INFO_CVSS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-labels")]
+    #[inline]
+    fn describe_vul_labels<'a>(
+        &'a self,
+        request: &'a models::DescribeVulLabelsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulLabelsResponse,
+        errors::DescribeVulLabelsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_LABELS, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-level-count")]
+    #[inline]
+    fn describe_vul_level_count<'a>(
+        &'a self,
+        request: &'a models::DescribeVulLevelCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulLevelCountResponse,
+        errors::DescribeVulLevelCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_LEVEL_COUNT, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-list")]
+    #[inline]
+    fn describe_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulListResponse,
+        errors::DescribeVulListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-overview")]
+    #[inline]
+    fn describe_vul_overview<'a>(
+        &'a self,
+        request: &'a models::DescribeVulOverviewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulOverviewResponse,
+        errors::DescribeVulOverviewErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_OVERVIEW, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-store-list")]
+    #[inline]
+    fn describe_vul_store_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulStoreListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulStoreListResponse,
+        errors::DescribeVulStoreListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_STORE_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-top")]
+    #[inline]
+    fn describe_vul_top<'a>(
+        &'a self,
+        request: &'a models::DescribeVulTopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulTopResponse,
+        errors::DescribeVulTopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_TOP, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-vul-trend")]
+    #[inline]
+    fn describe_vul_trend<'a>(
+        &'a self,
+        request: &'a models::DescribeVulTrendRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulTrendResponse,
+        errors::DescribeVulTrendErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_TREND, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-warning-host-config")]
+    #[inline]
+    fn describe_warning_host_config<'a>(
+        &'a self,
+        request: &'a models::DescribeWarningHostConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWarningHostConfigResponse,
+        errors::DescribeWarningHostConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_WARNING_HOST_CONFIG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-warning-list")]
+    #[inline]
+    fn describe_warning_list<'a>(
+        &'a self,
+        request: &'a models::DescribeWarningListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWarningListResponse,
+        errors::DescribeWarningListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_WARNING_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-web-hook-policy")]
+    #[inline]
+    fn describe_web_hook_policy<'a>(
+        &'a self,
+        request: &'a models::DescribeWebHookPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebHookPolicyResponse,
+        errors::DescribeWebHookPolicyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_WEB_HOOK_POLICY, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-web-hook-receiver")]
+    #[inline]
+    fn describe_web_hook_receiver<'a>(
+        &'a self,
+        request: &'a models::DescribeWebHookReceiverRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebHookReceiverResponse,
+        errors::DescribeWebHookReceiverErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_WEB_HOOK_RECEIVER,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-web-hook-receiver-usage")]
+    #[inline]
+    fn describe_web_hook_receiver_usage<'a>(
+        &'a self,
+        request: &'a models::DescribeWebHookReceiverUsageRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebHookReceiverUsageResponse,
+        errors::DescribeWebHookReceiverUsageErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_WEB_HOOK_RECEIVER_USAGE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-web-hook-rule")]
+    #[inline]
+    fn describe_web_hook_rule<'a>(
+        &'a self,
+        request: &'a models::DescribeWebHookRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebHookRuleResponse,
+        errors::DescribeWebHookRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_WEB_HOOK_RULE, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-web-hook-rules")]
+    #[inline]
+    fn describe_web_hook_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeWebHookRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebHookRulesResponse,
+        errors::DescribeWebHookRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_WEB_HOOK_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-describe-web-page-event-list")]
+    #[inline]
+    fn describe_web_page_event_list<'a>(
+        &'a self,
+        request: &'a models::DescribeWebPageEventListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebPageEventListResponse,
+        errors::DescribeWebPageEventListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_WEB_PAGE_EVENT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-web-page-generalize")]
+    #[inline]
+    fn describe_web_page_generalize<'a>(
+        &'a self,
+        request: &'a models::DescribeWebPageGeneralizeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebPageGeneralizeResponse,
+        errors::DescribeWebPageGeneralizeErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_WEB_PAGE_GENERALIZE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-web-page-protect-stat")]
+    #[inline]
+    fn describe_web_page_protect_stat<'a>(
+        &'a self,
+        request: &'a models::DescribeWebPageProtectStatRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebPageProtectStatResponse,
+        errors::DescribeWebPageProtectStatErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_WEB_PAGE_PROTECT_STAT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-web-page-service-info")]
+    #[inline]
+    fn describe_web_page_service_info<'a>(
+        &'a self,
+        request: &'a models::DescribeWebPageServiceInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebPageServiceInfoResponse,
+        errors::DescribeWebPageServiceInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_WEB_PAGE_SERVICE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-windows-patch-list")]
+    #[inline]
+    fn describe_windows_patch_list<'a>(
+        &'a self,
+        request: &'a models::DescribeWindowsPatchListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWindowsPatchListResponse,
+        errors::DescribeWindowsPatchListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_WINDOWS_PATCH_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-describe-yd-rasp-black-white")]
+    #[inline]
+    fn describe_yd_rasp_black_white<'a>(
+        &'a self,
+        request: &'a models::DescribeYdRaspBlackWhiteRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeYdRaspBlackWhiteResponse,
+        errors::DescribeYdRaspBlackWhiteErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_YD_RASP_BLACK_WHITE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-destroy-order")]
+    #[inline]
+    fn destroy_order<'a>(
+        &'a self,
+        request: &'a models::DestroyOrderRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DestroyOrderResponse,
+        errors::DestroyOrderErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESTROY_ORDER, request),
+        )
+    }
+    #[cfg(feature = "cwp-edit-bash-rules")]
+    #[inline]
+    fn edit_bash_rules<'a>(
+        &'a self,
+        request: &'a models::EditBashRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::EditBashRulesResponse,
+        errors::EditBashRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EDIT_BASH_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-edit-privilege-rules")]
+    #[inline]
+    fn edit_privilege_rules<'a>(
+        &'a self,
+        request: &'a models::EditPrivilegeRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::EditPrivilegeRulesResponse,
+        errors::EditPrivilegeRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EDIT_PRIVILEGE_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-edit-reverse-shell-rules")]
+    #[inline]
+    fn edit_reverse_shell_rules<'a>(
+        &'a self,
+        request: &'a models::EditReverseShellRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::EditReverseShellRulesResponse,
+        errors::EditReverseShellRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EDIT_REVERSE_SHELL_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-edit-tags")]
+    #[inline]
+    fn edit_tags<'a>(
+        &'a self,
+        request: &'a models::EditTagsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::EditTagsResponse,
+        errors::EditTagsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EDIT_TAGS, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-app-list")]
+    #[inline]
+    fn export_asset_app_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetAppListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetAppListResponse,
+        errors::ExportAssetAppListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_ASSET_APP_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-core-module-list")]
+    #[inline]
+    fn export_asset_core_module_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetCoreModuleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetCoreModuleListResponse,
+        errors::ExportAssetCoreModuleListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_CORE_MODULE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-database-list")]
+    #[inline]
+    fn export_asset_database_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetDatabaseListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetDatabaseListResponse,
+        errors::ExportAssetDatabaseListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_DATABASE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-env-list")]
+    #[inline]
+    fn export_asset_env_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetEnvListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetEnvListResponse,
+        errors::ExportAssetEnvListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_ASSET_ENV_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-init-service-list")]
+    #[inline]
+    fn export_asset_init_service_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetInitServiceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetInitServiceListResponse,
+        errors::ExportAssetInitServiceListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_INIT_SERVICE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-jar-list")]
+    #[inline]
+    fn export_asset_jar_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetJarListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetJarListResponse,
+        errors::ExportAssetJarListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_ASSET_JAR_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-machine-detail")]
+    #[inline]
+    fn export_asset_machine_detail<'a>(
+        &'a self,
+        request: &'a models::ExportAssetMachineDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetMachineDetailResponse,
+        errors::ExportAssetMachineDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_MACHINE_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-machine-list")]
+    #[inline]
+    fn export_asset_machine_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetMachineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetMachineListResponse,
+        errors::ExportAssetMachineListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_MACHINE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-plan-task-list")]
+    #[inline]
+    fn export_asset_plan_task_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetPlanTaskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetPlanTaskListResponse,
+        errors::ExportAssetPlanTaskListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_PLAN_TASK_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-port-info-list")]
+    #[inline]
+    fn export_asset_port_info_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetPortInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetPortInfoListResponse,
+        errors::ExportAssetPortInfoListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_PORT_INFO_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-process-info-list")]
+    #[inline]
+    fn export_asset_process_info_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetProcessInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetProcessInfoListResponse,
+        errors::ExportAssetProcessInfoListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_PROCESS_INFO_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-recent-machine-info")]
+    #[inline]
+    fn export_asset_recent_machine_info<'a>(
+        &'a self,
+        request: &'a models::ExportAssetRecentMachineInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetRecentMachineInfoResponse,
+        errors::ExportAssetRecentMachineInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_RECENT_MACHINE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-system-package-list")]
+    #[inline]
+    fn export_asset_system_package_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetSystemPackageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetSystemPackageListResponse,
+        errors::ExportAssetSystemPackageListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_SYSTEM_PACKAGE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-user-list")]
+    #[inline]
+    fn export_asset_user_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetUserListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetUserListResponse,
+        errors::ExportAssetUserListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_ASSET_USER_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-web-app-list")]
+    #[inline]
+    fn export_asset_web_app_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetWebAppListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetWebAppListResponse,
+        errors::ExportAssetWebAppListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_WEB_APP_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-web-frame-list")]
+    #[inline]
+    fn export_asset_web_frame_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetWebFrameListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetWebFrameListResponse,
+        errors::ExportAssetWebFrameListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_WEB_FRAME_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-web-location-list")]
+    #[inline]
+    fn export_asset_web_location_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetWebLocationListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetWebLocationListResponse,
+        errors::ExportAssetWebLocationListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_WEB_LOCATION_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-asset-web-service-info-list")]
+    #[inline]
+    fn export_asset_web_service_info_list<'a>(
+        &'a self,
+        request: &'a models::ExportAssetWebServiceInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAssetWebServiceInfoListResponse,
+        errors::ExportAssetWebServiceInfoListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_ASSET_WEB_SERVICE_INFO_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-attack-events")]
+    #[inline]
+    fn export_attack_events<'a>(
+        &'a self,
+        request: &'a models::ExportAttackEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportAttackEventsResponse,
+        errors::ExportAttackEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_ATTACK_EVENTS, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-baseline-effect-host-list")]
+    #[inline]
+    fn export_baseline_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineEffectHostListResponse,
+        errors::ExportBaselineEffectHostListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_BASELINE_EFFECT_HOST_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-baseline-fix-list")]
+    #[inline]
+    fn export_baseline_fix_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineFixListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineFixListResponse,
+        errors::ExportBaselineFixListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_BASELINE_FIX_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-baseline-host-detect-list")]
+    #[inline]
+    fn export_baseline_host_detect_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineHostDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineHostDetectListResponse,
+        errors::ExportBaselineHostDetectListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_BASELINE_HOST_DETECT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-baseline-item-detect-list")]
+    #[inline]
+    fn export_baseline_item_detect_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineItemDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineItemDetectListResponse,
+        errors::ExportBaselineItemDetectListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_BASELINE_ITEM_DETECT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-baseline-item-list")]
+    #[inline]
+    fn export_baseline_item_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineItemListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineItemListResponse,
+        errors::ExportBaselineItemListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_BASELINE_ITEM_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-baseline-list")]
+    #[inline]
+    fn export_baseline_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineListResponse,
+        errors::ExportBaselineListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_BASELINE_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-baseline-rule-detect-list")]
+    #[inline]
+    fn export_baseline_rule_detect_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineRuleDetectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineRuleDetectListResponse,
+        errors::ExportBaselineRuleDetectListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_BASELINE_RULE_DETECT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-baseline-weak-password-list")]
+    #[inline]
+    fn export_baseline_weak_password_list<'a>(
+        &'a self,
+        request: &'a models::ExportBaselineWeakPasswordListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBaselineWeakPasswordListResponse,
+        errors::ExportBaselineWeakPasswordListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_BASELINE_WEAK_PASSWORD_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-bash-events")]
+    #[inline]
+    fn export_bash_events<'a>(
+        &'a self,
+        request: &'a models::ExportBashEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBashEventsResponse,
+        errors::ExportBashEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_BASH_EVENTS, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-bash-events-new")]
+    #[inline]
+    fn export_bash_events_new<'a>(
+        &'a self,
+        request: &'a models::ExportBashEventsNewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBashEventsNewResponse,
+        errors::ExportBashEventsNewErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_BASH_EVENTS_NEW, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-bash-policies")]
+    #[inline]
+    fn export_bash_policies<'a>(
+        &'a self,
+        request: &'a models::ExportBashPoliciesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBashPoliciesResponse,
+        errors::ExportBashPoliciesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_BASH_POLICIES, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-brute-attacks")]
+    #[inline]
+    fn export_brute_attacks<'a>(
+        &'a self,
+        request: &'a models::ExportBruteAttacksRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportBruteAttacksResponse,
+        errors::ExportBruteAttacksErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_BRUTE_ATTACKS, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-file-tamper-events")]
+    #[inline]
+    fn export_file_tamper_events<'a>(
+        &'a self,
+        request: &'a models::ExportFileTamperEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportFileTamperEventsResponse,
+        errors::ExportFileTamperEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_FILE_TAMPER_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-file-tamper-rules")]
+    #[inline]
+    fn export_file_tamper_rules<'a>(
+        &'a self,
+        request: &'a models::ExportFileTamperRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportFileTamperRulesResponse,
+        errors::ExportFileTamperRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_FILE_TAMPER_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-ignore-baseline-rule")]
+    #[inline]
+    fn export_ignore_baseline_rule<'a>(
+        &'a self,
+        request: &'a models::ExportIgnoreBaselineRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportIgnoreBaselineRuleResponse,
+        errors::ExportIgnoreBaselineRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_IGNORE_BASELINE_RULE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-ignore-rule-effect-host-list")]
+    #[inline]
+    fn export_ignore_rule_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::ExportIgnoreRuleEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportIgnoreRuleEffectHostListResponse,
+        errors::ExportIgnoreRuleEffectHostListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_IGNORE_RULE_EFFECT_HOST_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-java-mem-shell-plugins")]
+    #[inline]
+    fn export_java_mem_shell_plugins<'a>(
+        &'a self,
+        request: &'a models::ExportJavaMemShellPluginsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportJavaMemShellPluginsResponse,
+        errors::ExportJavaMemShellPluginsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_JAVA_MEM_SHELL_PLUGINS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-java-mem-shells")]
+    #[inline]
+    fn export_java_mem_shells<'a>(
+        &'a self,
+        request: &'a models::ExportJavaMemShellsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportJavaMemShellsResponse,
+        errors::ExportJavaMemShellsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_JAVA_MEM_SHELLS, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-license-detail")]
+    #[inline]
+    fn export_license_detail<'a>(
+        &'a self,
+        request: &'a models::ExportLicenseDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportLicenseDetailResponse,
+        errors::ExportLicenseDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_LICENSE_DETAIL, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-malicious-requests")]
+    #[inline]
+    fn export_malicious_requests<'a>(
+        &'a self,
+        request: &'a models::ExportMaliciousRequestsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportMaliciousRequestsResponse,
+        errors::ExportMaliciousRequestsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_MALICIOUS_REQUESTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-malwares")]
+    #[inline]
+    fn export_malwares<'a>(
+        &'a self,
+        request: &'a models::ExportMalwaresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportMalwaresResponse,
+        errors::ExportMalwaresErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_MALWARES, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-nonlocal-login-places")]
+    #[inline]
+    fn export_nonlocal_login_places<'a>(
+        &'a self,
+        request: &'a models::ExportNonlocalLoginPlacesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportNonlocalLoginPlacesResponse,
+        errors::ExportNonlocalLoginPlacesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_NONLOCAL_LOGIN_PLACES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-patch-effect-host-list")]
+    #[inline]
+    fn export_patch_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::ExportPatchEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportPatchEffectHostListResponse,
+        errors::ExportPatchEffectHostListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_PATCH_EFFECT_HOST_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-privilege-events")]
+    #[inline]
+    fn export_privilege_events<'a>(
+        &'a self,
+        request: &'a models::ExportPrivilegeEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportPrivilegeEventsResponse,
+        errors::ExportPrivilegeEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_PRIVILEGE_EVENTS, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-protect-dir-list")]
+    #[inline]
+    fn export_protect_dir_list<'a>(
+        &'a self,
+        request: &'a models::ExportProtectDirListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportProtectDirListResponse,
+        errors::ExportProtectDirListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_PROTECT_DIR_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-ransom-defense-backup-list")]
+    #[inline]
+    fn export_ransom_defense_backup_list<'a>(
+        &'a self,
+        request: &'a models::ExportRansomDefenseBackupListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRansomDefenseBackupListResponse,
+        errors::ExportRansomDefenseBackupListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_RANSOM_DEFENSE_BACKUP_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-ransom-defense-events-list")]
+    #[inline]
+    fn export_ransom_defense_events_list<'a>(
+        &'a self,
+        request: &'a models::ExportRansomDefenseEventsListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRansomDefenseEventsListResponse,
+        errors::ExportRansomDefenseEventsListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_RANSOM_DEFENSE_EVENTS_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-ransom-defense-machine-list")]
+    #[inline]
+    fn export_ransom_defense_machine_list<'a>(
+        &'a self,
+        request: &'a models::ExportRansomDefenseMachineListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRansomDefenseMachineListResponse,
+        errors::ExportRansomDefenseMachineListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_RANSOM_DEFENSE_MACHINE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-ransom-defense-strategy-list")]
+    #[inline]
+    fn export_ransom_defense_strategy_list<'a>(
+        &'a self,
+        request: &'a models::ExportRansomDefenseStrategyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRansomDefenseStrategyListResponse,
+        errors::ExportRansomDefenseStrategyListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_RANSOM_DEFENSE_STRATEGY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-ransom-defense-strategy-machines")]
+    #[inline]
+    fn export_ransom_defense_strategy_machines<'a>(
+        &'a self,
+        request: &'a models::ExportRansomDefenseStrategyMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRansomDefenseStrategyMachinesResponse,
+        errors::ExportRansomDefenseStrategyMachinesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_RANSOM_DEFENSE_STRATEGY_MACHINES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-reverse-shell-events")]
+    #[inline]
+    fn export_reverse_shell_events<'a>(
+        &'a self,
+        request: &'a models::ExportReverseShellEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportReverseShellEventsResponse,
+        errors::ExportReverseShellEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_REVERSE_SHELL_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-risk-dns-event-list")]
+    #[inline]
+    fn export_risk_dns_event_list<'a>(
+        &'a self,
+        request: &'a models::ExportRiskDnsEventListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRiskDnsEventListResponse,
+        errors::ExportRiskDnsEventListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_RISK_DNS_EVENT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-risk-dns-policy-list")]
+    #[inline]
+    fn export_risk_dns_policy_list<'a>(
+        &'a self,
+        request: &'a models::ExportRiskDnsPolicyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRiskDnsPolicyListResponse,
+        errors::ExportRiskDnsPolicyListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_RISK_DNS_POLICY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-risk-process-events")]
+    #[inline]
+    fn export_risk_process_events<'a>(
+        &'a self,
+        request: &'a models::ExportRiskProcessEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportRiskProcessEventsResponse,
+        errors::ExportRiskProcessEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_RISK_PROCESS_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-scan-task-details")]
+    #[inline]
+    fn export_scan_task_details<'a>(
+        &'a self,
+        request: &'a models::ExportScanTaskDetailsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportScanTaskDetailsResponse,
+        errors::ExportScanTaskDetailsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_SCAN_TASK_DETAILS, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-security-trends")]
+    #[inline]
+    fn export_security_trends<'a>(
+        &'a self,
+        request: &'a models::ExportSecurityTrendsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportSecurityTrendsResponse,
+        errors::ExportSecurityTrendsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_SECURITY_TRENDS, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-tasks")]
+    #[inline]
+    fn export_tasks<'a>(
+        &'a self,
+        request: &'a models::ExportTasksRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportTasksResponse,
+        errors::ExportTasksErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_TASKS, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-vul-defence-event")]
+    #[inline]
+    fn export_vul_defence_event<'a>(
+        &'a self,
+        request: &'a models::ExportVulDefenceEventRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulDefenceEventResponse,
+        errors::ExportVulDefenceEventErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_VUL_DEFENCE_EVENT, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-vul-defence-list")]
+    #[inline]
+    fn export_vul_defence_list<'a>(
+        &'a self,
+        request: &'a models::ExportVulDefenceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulDefenceListResponse,
+        errors::ExportVulDefenceListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_VUL_DEFENCE_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-vul-defence-plugin-event")]
+    #[inline]
+    fn export_vul_defence_plugin_event<'a>(
+        &'a self,
+        request: &'a models::ExportVulDefencePluginEventRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulDefencePluginEventResponse,
+        errors::ExportVulDefencePluginEventErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_VUL_DEFENCE_PLUGIN_EVENT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-vul-detection-excel")]
+    #[inline]
+    fn export_vul_detection_excel<'a>(
+        &'a self,
+        request: &'a models::ExportVulDetectionExcelRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulDetectionExcelResponse,
+        errors::ExportVulDetectionExcelErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_VUL_DETECTION_EXCEL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-vul-detection-report")]
+    #[inline]
+    fn export_vul_detection_report<'a>(
+        &'a self,
+        request: &'a models::ExportVulDetectionReportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulDetectionReportResponse,
+        errors::ExportVulDetectionReportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_VUL_DETECTION_REPORT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-vul-effect-host-list")]
+    #[inline]
+    fn export_vul_effect_host_list<'a>(
+        &'a self,
+        request: &'a models::ExportVulEffectHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulEffectHostListResponse,
+        errors::ExportVulEffectHostListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_VUL_EFFECT_HOST_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-vul-info")]
+    #[inline]
+    fn export_vul_info<'a>(
+        &'a self,
+        request: &'a models::ExportVulInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulInfoResponse,
+        errors::ExportVulInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_VUL_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-vul-list")]
+    #[inline]
+    fn export_vul_list<'a>(
+        &'a self,
+        request: &'a models::ExportVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVulListResponse,
+        errors::ExportVulListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_VUL_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-export-web-page-event-list")]
+    #[inline]
+    fn export_web_page_event_list<'a>(
+        &'a self,
+        request: &'a models::ExportWebPageEventListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportWebPageEventListResponse,
+        errors::ExportWebPageEventListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_WEB_PAGE_EVENT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-export-windows-patch-list")]
+    #[inline]
+    fn export_windows_patch_list<'a>(
+        &'a self,
+        request: &'a models::ExportWindowsPatchListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportWindowsPatchListResponse,
+        errors::ExportWindowsPatchListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &EXPORT_WINDOWS_PATCH_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-fix-baseline-detect")]
+    #[inline]
+    fn fix_baseline_detect<'a>(
+        &'a self,
+        request: &'a models::FixBaselineDetectRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::FixBaselineDetectResponse,
+        errors::FixBaselineDetectErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &FIX_BASELINE_DETECT, request),
+        )
+    }
+    #[cfg(feature = "cwp-get-local-storage-item")]
+    #[inline]
+    fn get_local_storage_item<'a>(
+        &'a self,
+        request: &'a models::GetLocalStorageItemRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::GetLocalStorageItemResponse,
+        errors::GetLocalStorageItemErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &GET_LOCAL_STORAGE_ITEM, request),
+        )
+    }
+    #[cfg(feature = "cwp-keys-local-storage")]
+    #[inline]
+    fn keys_local_storage<'a>(
+        &'a self,
+        request: &'a models::KeysLocalStorageRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::KeysLocalStorageResponse,
+        errors::KeysLocalStorageErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &KEYS_LOCAL_STORAGE, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-auto-open-pro-version-config")]
+    #[inline]
+    fn modify_auto_open_pro_version_config<'a>(
+        &'a self,
+        request: &'a models::ModifyAutoOpenProVersionConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAutoOpenProVersionConfigResponse,
+        errors::ModifyAutoOpenProVersionConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_AUTO_OPEN_PRO_VERSION_CONFIG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-ban-mode")]
+    #[inline]
+    fn modify_ban_mode<'a>(
+        &'a self,
+        request: &'a models::ModifyBanModeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBanModeResponse,
+        errors::ModifyBanModeErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_BAN_MODE, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-ban-status")]
+    #[inline]
+    fn modify_ban_status<'a>(
+        &'a self,
+        request: &'a models::ModifyBanStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBanStatusResponse,
+        errors::ModifyBanStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_BAN_STATUS, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-ban-white-list")]
+    #[inline]
+    fn modify_ban_white_list<'a>(
+        &'a self,
+        request: &'a models::ModifyBanWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBanWhiteListResponse,
+        errors::ModifyBanWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_BAN_WHITE_LIST, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-baseline-policy")]
+    #[inline]
+    fn modify_baseline_policy<'a>(
+        &'a self,
+        request: &'a models::ModifyBaselinePolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBaselinePolicyResponse,
+        errors::ModifyBaselinePolicyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_BASELINE_POLICY, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-baseline-policy-state")]
+    #[inline]
+    fn modify_baseline_policy_state<'a>(
+        &'a self,
+        request: &'a models::ModifyBaselinePolicyStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBaselinePolicyStateResponse,
+        errors::ModifyBaselinePolicyStateErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_BASELINE_POLICY_STATE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-baseline-rule")]
+    #[inline]
+    fn modify_baseline_rule<'a>(
+        &'a self,
+        request: &'a models::ModifyBaselineRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBaselineRuleResponse,
+        errors::ModifyBaselineRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_BASELINE_RULE, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-baseline-rule-ignore")]
+    #[inline]
+    fn modify_baseline_rule_ignore<'a>(
+        &'a self,
+        request: &'a models::ModifyBaselineRuleIgnoreRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBaselineRuleIgnoreResponse,
+        errors::ModifyBaselineRuleIgnoreErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_BASELINE_RULE_IGNORE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-baseline-weak-password")]
+    #[inline]
+    fn modify_baseline_weak_password<'a>(
+        &'a self,
+        request: &'a models::ModifyBaselineWeakPasswordRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBaselineWeakPasswordResponse,
+        errors::ModifyBaselineWeakPasswordErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_BASELINE_WEAK_PASSWORD,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-bash-policy")]
+    #[inline]
+    fn modify_bash_policy<'a>(
+        &'a self,
+        request: &'a models::ModifyBashPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBashPolicyResponse,
+        errors::ModifyBashPolicyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_BASH_POLICY, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-bash-policy-status")]
+    #[inline]
+    fn modify_bash_policy_status<'a>(
+        &'a self,
+        request: &'a models::ModifyBashPolicyStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBashPolicyStatusResponse,
+        errors::ModifyBashPolicyStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_BASH_POLICY_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-brute-attack-rules")]
+    #[inline]
+    fn modify_brute_attack_rules<'a>(
+        &'a self,
+        request: &'a models::ModifyBruteAttackRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyBruteAttackRulesResponse,
+        errors::ModifyBruteAttackRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_BRUTE_ATTACK_RULES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-event-attack-status")]
+    #[inline]
+    fn modify_event_attack_status<'a>(
+        &'a self,
+        request: &'a models::ModifyEventAttackStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyEventAttackStatusResponse,
+        errors::ModifyEventAttackStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_EVENT_ATTACK_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-file-tamper-events")]
+    #[inline]
+    fn modify_file_tamper_events<'a>(
+        &'a self,
+        request: &'a models::ModifyFileTamperEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyFileTamperEventsResponse,
+        errors::ModifyFileTamperEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_FILE_TAMPER_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-file-tamper-rule")]
+    #[inline]
+    fn modify_file_tamper_rule<'a>(
+        &'a self,
+        request: &'a models::ModifyFileTamperRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyFileTamperRuleResponse,
+        errors::ModifyFileTamperRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_FILE_TAMPER_RULE, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-file-tamper-rule-status")]
+    #[inline]
+    fn modify_file_tamper_rule_status<'a>(
+        &'a self,
+        request: &'a models::ModifyFileTamperRuleStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyFileTamperRuleStatusResponse,
+        errors::ModifyFileTamperRuleStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_FILE_TAMPER_RULE_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-java-mem-shell-plugin-switch")]
+    #[inline]
+    fn modify_java_mem_shell_plugin_switch<'a>(
+        &'a self,
+        request: &'a models::ModifyJavaMemShellPluginSwitchRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyJavaMemShellPluginSwitchResponse,
+        errors::ModifyJavaMemShellPluginSwitchErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_JAVA_MEM_SHELL_PLUGIN_SWITCH,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-java-mem-shells-status")]
+    #[inline]
+    fn modify_java_mem_shells_status<'a>(
+        &'a self,
+        request: &'a models::ModifyJavaMemShellsStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyJavaMemShellsStatusResponse,
+        errors::ModifyJavaMemShellsStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_JAVA_MEM_SHELLS_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-license-binds")]
+    #[inline]
+    fn modify_license_binds<'a>(
+        &'a self,
+        request: &'a models::ModifyLicenseBindsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLicenseBindsResponse,
+        errors::ModifyLicenseBindsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_LICENSE_BINDS, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-license-order")]
+    #[inline]
+    fn modify_license_order<'a>(
+        &'a self,
+        request: &'a models::ModifyLicenseOrderRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLicenseOrderResponse,
+        errors::ModifyLicenseOrderErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_LICENSE_ORDER, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-license-un-binds")]
+    #[inline]
+    fn modify_license_un_binds<'a>(
+        &'a self,
+        request: &'a models::ModifyLicenseUnBindsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLicenseUnBindsResponse,
+        errors::ModifyLicenseUnBindsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_LICENSE_UN_BINDS, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-log-kafka-access")]
+    #[inline]
+    fn modify_log_kafka_access<'a>(
+        &'a self,
+        request: &'a models::ModifyLogKafkaAccessRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLogKafkaAccessResponse,
+        errors::ModifyLogKafkaAccessErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_LOG_KAFKA_ACCESS, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-log-kafka-deliver-type")]
+    #[inline]
+    fn modify_log_kafka_deliver_type<'a>(
+        &'a self,
+        request: &'a models::ModifyLogKafkaDeliverTypeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLogKafkaDeliverTypeResponse,
+        errors::ModifyLogKafkaDeliverTypeErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_LOG_KAFKA_DELIVER_TYPE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-log-kafka-state")]
+    #[inline]
+    fn modify_log_kafka_state<'a>(
+        &'a self,
+        request: &'a models::ModifyLogKafkaStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLogKafkaStateResponse,
+        errors::ModifyLogKafkaStateErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_LOG_KAFKA_STATE, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-log-storage-config")]
+    #[inline]
+    fn modify_log_storage_config<'a>(
+        &'a self,
+        request: &'a models::ModifyLogStorageConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLogStorageConfigResponse,
+        errors::ModifyLogStorageConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_LOG_STORAGE_CONFIG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-login-white-info")]
+    #[inline]
+    fn modify_login_white_info<'a>(
+        &'a self,
+        request: &'a models::ModifyLoginWhiteInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLoginWhiteInfoResponse,
+        errors::ModifyLoginWhiteInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_LOGIN_WHITE_INFO, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-login-white-record")]
+    #[inline]
+    fn modify_login_white_record<'a>(
+        &'a self,
+        request: &'a models::ModifyLoginWhiteRecordRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyLoginWhiteRecordResponse,
+        errors::ModifyLoginWhiteRecordErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_LOGIN_WHITE_RECORD,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-machine-auto-clear-config")]
+    #[inline]
+    fn modify_machine_auto_clear_config<'a>(
+        &'a self,
+        request: &'a models::ModifyMachineAutoClearConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyMachineAutoClearConfigResponse,
+        errors::ModifyMachineAutoClearConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_MACHINE_AUTO_CLEAR_CONFIG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-machine-remark")]
+    #[inline]
+    fn modify_machine_remark<'a>(
+        &'a self,
+        request: &'a models::ModifyMachineRemarkRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyMachineRemarkResponse,
+        errors::ModifyMachineRemarkErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_MACHINE_REMARK, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-malicious-request-white-list")]
+    #[inline]
+    fn modify_malicious_request_white_list<'a>(
+        &'a self,
+        request: &'a models::ModifyMaliciousRequestWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyMaliciousRequestWhiteListResponse,
+        errors::ModifyMaliciousRequestWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_MALICIOUS_REQUEST_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-malware-timing-scan-settings")]
+    #[inline]
+    fn modify_malware_timing_scan_settings<'a>(
+        &'a self,
+        request: &'a models::ModifyMalwareTimingScanSettingsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyMalwareTimingScanSettingsResponse,
+        errors::ModifyMalwareTimingScanSettingsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_MALWARE_TIMING_SCAN_SETTINGS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-malware-white-list")]
+    #[inline]
+    fn modify_malware_white_list<'a>(
+        &'a self,
+        request: &'a models::ModifyMalwareWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyMalwareWhiteListResponse,
+        errors::ModifyMalwareWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_MALWARE_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-net-attack-setting")]
+    #[inline]
+    fn modify_net_attack_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyNetAttackSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyNetAttackSettingResponse,
+        errors::ModifyNetAttackSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_NET_ATTACK_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-net-attack-white-list")]
+    #[inline]
+    fn modify_net_attack_white_list<'a>(
+        &'a self,
+        request: &'a models::ModifyNetAttackWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyNetAttackWhiteListResponse,
+        errors::ModifyNetAttackWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_NET_ATTACK_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-order-attribute")]
+    #[inline]
+    fn modify_order_attribute<'a>(
+        &'a self,
+        request: &'a models::ModifyOrderAttributeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyOrderAttributeResponse,
+        errors::ModifyOrderAttributeErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_ORDER_ATTRIBUTE, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-ransom-defense-events-status")]
+    #[inline]
+    fn modify_ransom_defense_events_status<'a>(
+        &'a self,
+        request: &'a models::ModifyRansomDefenseEventsStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRansomDefenseEventsStatusResponse,
+        errors::ModifyRansomDefenseEventsStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_RANSOM_DEFENSE_EVENTS_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-ransom-defense-strategy-status")]
+    #[inline]
+    fn modify_ransom_defense_strategy_status<'a>(
+        &'a self,
+        request: &'a models::ModifyRansomDefenseStrategyStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRansomDefenseStrategyStatusResponse,
+        errors::ModifyRansomDefenseStrategyStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_RANSOM_DEFENSE_STRATEGY_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-rasp-max-cpu")]
+    #[inline]
+    fn modify_rasp_max_cpu<'a>(
+        &'a self,
+        request: &'a models::ModifyRaspMaxCpuRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRaspMaxCpuResponse,
+        errors::ModifyRaspMaxCpuErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_RASP_MAX_CPU, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-rasp-rules")]
+    #[inline]
+    fn modify_rasp_rules<'a>(
+        &'a self,
+        request: &'a models::ModifyRaspRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRaspRulesResponse,
+        errors::ModifyRaspRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_RASP_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-reverse-shell-rules-aggregation")]
+    #[inline]
+    fn modify_reverse_shell_rules_aggregation<'a>(
+        &'a self,
+        request: &'a models::ModifyReverseShellRulesAggregationRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyReverseShellRulesAggregationResponse,
+        errors::ModifyReverseShellRulesAggregationErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_REVERSE_SHELL_RULES_AGGREGATION,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-risk-dns-policy")]
+    #[inline]
+    fn modify_risk_dns_policy<'a>(
+        &'a self,
+        request: &'a models::ModifyRiskDnsPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRiskDnsPolicyResponse,
+        errors::ModifyRiskDnsPolicyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_RISK_DNS_POLICY, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-risk-dns-policy-status")]
+    #[inline]
+    fn modify_risk_dns_policy_status<'a>(
+        &'a self,
+        request: &'a models::ModifyRiskDnsPolicyStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRiskDnsPolicyStatusResponse,
+        errors::ModifyRiskDnsPolicyStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_RISK_DNS_POLICY_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-risk-events-status")]
+    #[inline]
+    fn modify_risk_events_status<'a>(
+        &'a self,
+        request: &'a models::ModifyRiskEventsStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRiskEventsStatusResponse,
+        errors::ModifyRiskEventsStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_RISK_EVENTS_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-users-config")]
+    #[inline]
+    fn modify_users_config<'a>(
+        &'a self,
+        request: &'a models::ModifyUsersConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyUsersConfigResponse,
+        errors::ModifyUsersConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_USERS_CONFIG, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-vul-defence-event-status")]
+    #[inline]
+    fn modify_vul_defence_event_status<'a>(
+        &'a self,
+        request: &'a models::ModifyVulDefenceEventStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVulDefenceEventStatusResponse,
+        errors::ModifyVulDefenceEventStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_VUL_DEFENCE_EVENT_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-vul-defence-setting")]
+    #[inline]
+    fn modify_vul_defence_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyVulDefenceSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVulDefenceSettingResponse,
+        errors::ModifyVulDefenceSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_VUL_DEFENCE_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-warning-host-config")]
+    #[inline]
+    fn modify_warning_host_config<'a>(
+        &'a self,
+        request: &'a models::ModifyWarningHostConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWarningHostConfigResponse,
+        errors::ModifyWarningHostConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_WARNING_HOST_CONFIG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-warning-setting")]
+    #[inline]
+    fn modify_warning_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyWarningSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWarningSettingResponse,
+        errors::ModifyWarningSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_WARNING_SETTING, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-web-hook-policy")]
+    #[inline]
+    fn modify_web_hook_policy<'a>(
+        &'a self,
+        request: &'a models::ModifyWebHookPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebHookPolicyResponse,
+        errors::ModifyWebHookPolicyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_WEB_HOOK_POLICY, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-web-hook-policy-status")]
+    #[inline]
+    fn modify_web_hook_policy_status<'a>(
+        &'a self,
+        request: &'a models::ModifyWebHookPolicyStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebHookPolicyStatusResponse,
+        errors::ModifyWebHookPolicyStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_WEB_HOOK_POLICY_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-web-hook-receiver")]
+    #[inline]
+    fn modify_web_hook_receiver<'a>(
+        &'a self,
+        request: &'a models::ModifyWebHookReceiverRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebHookReceiverResponse,
+        errors::ModifyWebHookReceiverErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_WEB_HOOK_RECEIVER, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-web-hook-rule")]
+    #[inline]
+    fn modify_web_hook_rule<'a>(
+        &'a self,
+        request: &'a models::ModifyWebHookRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebHookRuleResponse,
+        errors::ModifyWebHookRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_WEB_HOOK_RULE, request),
+        )
+    }
+    #[cfg(feature = "cwp-modify-web-hook-rule-status")]
+    #[inline]
+    fn modify_web_hook_rule_status<'a>(
+        &'a self,
+        request: &'a models::ModifyWebHookRuleStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebHookRuleStatusResponse,
+        errors::ModifyWebHookRuleStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_WEB_HOOK_RULE_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-web-page-protect-dir")]
+    #[inline]
+    fn modify_web_page_protect_dir<'a>(
+        &'a self,
+        request: &'a models::ModifyWebPageProtectDirRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebPageProtectDirResponse,
+        errors::ModifyWebPageProtectDirErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_WEB_PAGE_PROTECT_DIR,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-web-page-protect-setting")]
+    #[inline]
+    fn modify_web_page_protect_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyWebPageProtectSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebPageProtectSettingResponse,
+        errors::ModifyWebPageProtectSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_WEB_PAGE_PROTECT_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-modify-web-page-protect-switch")]
+    #[inline]
+    fn modify_web_page_protect_switch<'a>(
+        &'a self,
+        request: &'a models::ModifyWebPageProtectSwitchRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyWebPageProtectSwitchResponse,
+        errors::ModifyWebPageProtectSwitchErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_WEB_PAGE_PROTECT_SWITCH,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-ransom-defense-rollback")]
+    #[inline]
+    fn ransom_defense_rollback<'a>(
+        &'a self,
+        request: &'a models::RansomDefenseRollbackRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RansomDefenseRollbackResponse,
+        errors::RansomDefenseRollbackErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &RANSOM_DEFENSE_ROLLBACK, request),
+        )
+    }
+    #[cfg(feature = "cwp-rasp-event-overview")]
+    #[inline]
+    fn rasp_event_overview<'a>(
+        &'a self,
+        request: &'a models::RaspEventOverviewRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RaspEventOverviewResponse,
+        errors::RaspEventOverviewErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &RASP_EVENT_OVERVIEW, request),
+        )
+    }
+    #[cfg(feature = "cwp-recover-malwares")]
+    #[inline]
+    fn recover_malwares<'a>(
+        &'a self,
+        request: &'a models::RecoverMalwaresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RecoverMalwaresResponse,
+        errors::RecoverMalwaresErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &RECOVER_MALWARES, request),
+        )
+    }
+    #[cfg(feature = "cwp-remove-local-storage-item")]
+    #[inline]
+    fn remove_local_storage_item<'a>(
+        &'a self,
+        request: &'a models::RemoveLocalStorageItemRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RemoveLocalStorageItemResponse,
+        errors::RemoveLocalStorageItemErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &REMOVE_LOCAL_STORAGE_ITEM,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-remove-machine")]
+    #[inline]
+    fn remove_machine<'a>(
+        &'a self,
+        request: &'a models::RemoveMachineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RemoveMachineResponse,
+        errors::RemoveMachineErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &REMOVE_MACHINE, request),
+        )
+    }
+    #[cfg(feature = "cwp-retry-create-snapshot")]
+    #[inline]
+    fn retry_create_snapshot<'a>(
+        &'a self,
+        request: &'a models::RetryCreateSnapshotRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RetryCreateSnapshotResponse,
+        errors::RetryCreateSnapshotErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &RETRY_CREATE_SNAPSHOT, request),
+        )
+    }
+    #[cfg(feature = "cwp-retry-vul-fix")]
+    #[inline]
+    fn retry_vul_fix<'a>(
+        &'a self,
+        request: &'a models::RetryVulFixRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RetryVulFixResponse,
+        errors::RetryVulFixErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &RETRY_VUL_FIX, request),
+        )
+    }
+    #[cfg(feature = "cwp-scan-asset")]
+    #[inline]
+    fn scan_asset<'a>(
+        &'a self,
+        request: &'a models::ScanAssetRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanAssetResponse,
+        errors::ScanAssetErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SCAN_ASSET, request),
+        )
+    }
+    #[cfg(feature = "cwp-scan-baseline")]
+    #[inline]
+    fn scan_baseline<'a>(
+        &'a self,
+        request: &'a models::ScanBaselineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanBaselineResponse,
+        errors::ScanBaselineErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SCAN_BASELINE, request),
+        )
+    }
+    #[cfg(feature = "cwp-scan-task-again")]
+    #[inline]
+    fn scan_task_again<'a>(
+        &'a self,
+        request: &'a models::ScanTaskAgainRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanTaskAgainResponse,
+        errors::ScanTaskAgainErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SCAN_TASK_AGAIN, request),
+        )
+    }
+    #[cfg(feature = "cwp-scan-vul")]
+    #[inline]
+    fn scan_vul<'a>(
+        &'a self,
+        request: &'a models::ScanVulRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanVulResponse,
+        errors::ScanVulErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SCAN_VUL, request),
+        )
+    }
+    #[cfg(feature = "cwp-scan-vul-again")]
+    #[inline]
+    fn scan_vul_again<'a>(
+        &'a self,
+        request: &'a models::ScanVulAgainRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanVulAgainResponse,
+        errors::ScanVulAgainErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SCAN_VUL_AGAIN, request),
+        )
+    }
+    #[cfg(feature = "cwp-scan-vul-setting")]
+    #[inline]
+    fn scan_vul_setting<'a>(
+        &'a self,
+        request: &'a models::ScanVulSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanVulSettingResponse,
+        errors::ScanVulSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SCAN_VUL_SETTING, request),
+        )
+    }
+    #[cfg(feature = "cwp-search-log")]
+    #[inline]
+    fn search_log<'a>(
+        &'a self,
+        request: &'a models::SearchLogRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SearchLogResponse,
+        errors::SearchLogErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SEARCH_LOG, request),
+        )
+    }
+    #[cfg(feature = "cwp-separate-malwares")]
+    #[inline]
+    fn separate_malwares<'a>(
+        &'a self,
+        request: &'a models::SeparateMalwaresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SeparateMalwaresResponse,
+        errors::SeparateMalwaresErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SEPARATE_MALWARES, request),
+        )
+    }
+    #[cfg(feature = "cwp-set-bash-events-status")]
+    #[inline]
+    fn set_bash_events_status<'a>(
+        &'a self,
+        request: &'a models::SetBashEventsStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SetBashEventsStatusResponse,
+        errors::SetBashEventsStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SET_BASH_EVENTS_STATUS, request),
+        )
+    }
+    #[cfg(feature = "cwp-set-local-storage-expire")]
+    #[inline]
+    fn set_local_storage_expire<'a>(
+        &'a self,
+        request: &'a models::SetLocalStorageExpireRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SetLocalStorageExpireResponse,
+        errors::SetLocalStorageExpireErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SET_LOCAL_STORAGE_EXPIRE, request),
+        )
+    }
+    #[cfg(feature = "cwp-set-local-storage-item")]
+    #[inline]
+    fn set_local_storage_item<'a>(
+        &'a self,
+        request: &'a models::SetLocalStorageItemRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SetLocalStorageItemResponse,
+        errors::SetLocalStorageItemErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SET_LOCAL_STORAGE_ITEM, request),
+        )
+    }
+    #[cfg(feature = "cwp-start-baseline-detect")]
+    #[inline]
+    fn start_baseline_detect<'a>(
+        &'a self,
+        request: &'a models::StartBaselineDetectRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::StartBaselineDetectResponse,
+        errors::StartBaselineDetectErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &START_BASELINE_DETECT, request),
+        )
+    }
+    #[cfg(feature = "cwp-stop-asset-scan")]
+    #[inline]
+    fn stop_asset_scan<'a>(
+        &'a self,
+        request: &'a models::StopAssetScanRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::StopAssetScanResponse,
+        errors::StopAssetScanErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &STOP_ASSET_SCAN, request),
+        )
+    }
+    #[cfg(feature = "cwp-stop-baseline-detect")]
+    #[inline]
+    fn stop_baseline_detect<'a>(
+        &'a self,
+        request: &'a models::StopBaselineDetectRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::StopBaselineDetectResponse,
+        errors::StopBaselineDetectErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &STOP_BASELINE_DETECT, request),
+        )
+    }
+    #[cfg(feature = "cwp-stop-notice-ban-tips")]
+    #[inline]
+    fn stop_notice_ban_tips<'a>(
+        &'a self,
+        request: &'a models::StopNoticeBanTipsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::StopNoticeBanTipsResponse,
+        errors::StopNoticeBanTipsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &STOP_NOTICE_BAN_TIPS, request),
+        )
+    }
+    #[cfg(feature = "cwp-switch-bash-rules")]
+    #[inline]
+    fn switch_bash_rules<'a>(
+        &'a self,
+        request: &'a models::SwitchBashRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SwitchBashRulesResponse,
+        errors::SwitchBashRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SWITCH_BASH_RULES, request),
+        )
+    }
+    #[cfg(feature = "cwp-sync-asset-scan")]
+    #[inline]
+    fn sync_asset_scan<'a>(
+        &'a self,
+        request: &'a models::SyncAssetScanRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SyncAssetScanResponse,
+        errors::SyncAssetScanErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SYNC_ASSET_SCAN, request),
+        )
+    }
+    #[cfg(feature = "cwp-sync-baseline-detect-summary")]
+    #[inline]
+    fn sync_baseline_detect_summary<'a>(
+        &'a self,
+        request: &'a models::SyncBaselineDetectSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SyncBaselineDetectSummaryResponse,
+        errors::SyncBaselineDetectSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &SYNC_BASELINE_DETECT_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "cwp-sync-machines")]
+    #[inline]
+    fn sync_machines<'a>(
+        &'a self,
+        request: &'a models::SyncMachinesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SyncMachinesResponse,
+        errors::SyncMachinesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SYNC_MACHINES, request),
+        )
+    }
+    #[cfg(feature = "cwp-test-web-hook-rule")]
+    #[inline]
+    fn test_web_hook_rule<'a>(
+        &'a self,
+        request: &'a models::TestWebHookRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::TestWebHookRuleResponse,
+        errors::TestWebHookRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &TEST_WEB_HOOK_RULE, request),
+        )
+    }
+    #[cfg(feature = "cwp-trust-malwares")]
+    #[inline]
+    fn trust_malwares<'a>(
+        &'a self,
+        request: &'a models::TrustMalwaresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::TrustMalwaresResponse,
+        errors::TrustMalwaresErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &TRUST_MALWARES, request),
+        )
+    }
+    #[cfg(feature = "cwp-untrust-malwares")]
+    #[inline]
+    fn untrust_malwares<'a>(
+        &'a self,
+        request: &'a models::UntrustMalwaresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UntrustMalwaresResponse,
+        errors::UntrustMalwaresErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &UNTRUST_MALWARES, request),
+        )
+    }
+    #[cfg(feature = "cwp-update-baseline-strategy")]
+    #[inline]
+    fn update_baseline_strategy<'a>(
+        &'a self,
+        request: &'a models::UpdateBaselineStrategyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateBaselineStrategyResponse,
+        errors::UpdateBaselineStrategyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &UPDATE_BASELINE_STRATEGY, request),
+        )
+    }
+    #[cfg(feature = "cwp-update-machine-tags")]
+    #[inline]
+    fn update_machine_tags<'a>(
+        &'a self,
+        request: &'a models::UpdateMachineTagsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateMachineTagsResponse,
+        errors::UpdateMachineTagsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &UPDATE_MACHINE_TAGS, request),
         )
     }
 }

@@ -18,8 +18,5231 @@ pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
 };
 /// The Tencent Container Security Service API: one async method per action.
 ///
-/// [`TcssClient`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move { ... })`). Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `tcss`): then the trait is the same whatever other crates enable.
+/// [`TcssClient`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move { ... })`). Each method exists only with its action's Cargo feature and has a default body that fails with `UnsupportedOperation` naming the action, so a test double implements just the actions its code calls and keeps compiling whatever features other crates enable.
 pub trait Tcss: Send + Sync {
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// Create a network policy and add and distribute tasks for the container network.
+    ///
+    /// Action `AddAndPublishNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: `docs/tcss/AddAndPublishNetworkFirewallPolicyDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddAndPublishNetworkFirewallPolicyDetailRequest::new(
+    ///         "cls-new",
+    ///         "NewStrategy",
+    ///         1i64,
+    ///         2i64,
+    ///         "a=b",
+    ///     );
+    ///     let response = client
+    ///         .add_and_publish_network_firewall_policy_detail(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-and-publish-network-firewall-policy-detail")]
+    #[deprecated(
+        note = "`AddAndPublishNetworkFirewallPolicyDetail` is deprecated upstream"
+    )]
+    fn add_and_publish_network_firewall_policy_detail<'a>(
+        &'a self,
+        request: &'a models::AddAndPublishNetworkFirewallPolicyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddAndPublishNetworkFirewallPolicyDetailResponse,
+        errors::AddAndPublishNetworkFirewallPolicyDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &ADD_AND_PUBLISH_NETWORK_FIREWALL_POLICY_DETAIL,
+        )
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// This feature is deprecated pending tripartite reconstruction
+    ///
+    /// Create a YAML network policy and distribute tasks for the container network.
+    ///
+    /// Action `AddAndPublishNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: `docs/tcss/AddAndPublishNetworkFirewallPolicyYamlDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddAndPublishNetworkFirewallPolicyYamlDetailRequest::new(
+    ///         "cls-hjsdfh",
+    ///         "fshduis",
+    ///     );
+    ///     let response = client
+    ///         .add_and_publish_network_firewall_policy_yaml_detail(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-and-publish-network-firewall-policy-yaml-detail")]
+    #[deprecated(
+        note = "`AddAndPublishNetworkFirewallPolicyYamlDetail` is deprecated upstream"
+    )]
+    fn add_and_publish_network_firewall_policy_yaml_detail<'a>(
+        &'a self,
+        request: &'a models::AddAndPublishNetworkFirewallPolicyYamlDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddAndPublishNetworkFirewallPolicyYamlDetailResponse,
+        errors::AddAndPublishNetworkFirewallPolicyYamlDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &ADD_AND_PUBLISH_NETWORK_FIREWALL_POLICY_YAML_DETAIL,
+        )
+    }
+    /// This example shows you how to add details for an image repository.
+    ///
+    /// Action `AddAssetImageRegistryRegistryDetail`, version `2020-11-01`. Reference: `docs/tcss/AddAssetImageRegistryRegistryDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddAssetImageRegistryRegistryDetailRequest::new(
+    ///         "admin",
+    ///         "usename",
+    ///         "password",
+    ///         "http://127.0.0.1:8080",
+    ///         "harbor",
+    ///         "public",
+    ///     );
+    ///     let response = client.add_asset_image_registry_registry_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-asset-image-registry-registry-detail")]
+    fn add_asset_image_registry_registry_detail<'a>(
+        &'a self,
+        request: &'a models::AddAssetImageRegistryRegistryDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddAssetImageRegistryRegistryDetailResponse,
+        errors::AddAssetImageRegistryRegistryDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_ASSET_IMAGE_REGISTRY_REGISTRY_DETAIL)
+    }
+    /// This API is used to ignore the specified asset IDs and check item IDs so as to hide the assets contained in the specified check items.
+    /// \`AddCompliancePolicyItemToWhitelist\` is the reference API. Except for the input field, others should be the same, and if not, it may be due to the definition.
+    ///
+    /// Action `AddComplianceAssetPolicySetToWhitelist`, version `2020-11-01`. Reference: `docs/tcss/AddComplianceAssetPolicySetToWhitelist.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddComplianceAssetPolicySetToWhitelistRequest::new(
+    ///         ::std::vec![
+    ///             models::ComplianceAssetPolicySetItem { customer_asset_item_id : 15u64,
+    ///             customer_policy_item_id_set : ::std::option::Option::Some(::std::vec![13u64])
+    ///             }
+    ///         ],
+    ///     );
+    ///     let response = client.add_compliance_asset_policy_set_to_whitelist(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-compliance-asset-policy-set-to-whitelist")]
+    fn add_compliance_asset_policy_set_to_whitelist<'a>(
+        &'a self,
+        request: &'a models::AddComplianceAssetPolicySetToWhitelistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddComplianceAssetPolicySetToWhitelistResponse,
+        errors::AddComplianceAssetPolicySetToWhitelistErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &ADD_COMPLIANCE_ASSET_POLICY_SET_TO_WHITELIST,
+        )
+    }
+    /// This API is used to ignore the specified asset IDs and check item IDs so as to hide the assets contained in the specified check items.
+    /// \`AddCompliancePolicyItemToWhitelist\` is the reference API. Except for the input field, others should be the same, and if not, it may be due to the definition.
+    ///
+    /// Action `AddCompliancePolicyAssetSetToWhitelist`, version `2020-11-01`. Reference: `docs/tcss/AddCompliancePolicyAssetSetToWhitelist.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddCompliancePolicyAssetSetToWhitelistRequest::new(10001u64);
+    ///     let response = client.add_compliance_policy_asset_set_to_whitelist(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-compliance-policy-asset-set-to-whitelist")]
+    fn add_compliance_policy_asset_set_to_whitelist<'a>(
+        &'a self,
+        request: &'a models::AddCompliancePolicyAssetSetToWhitelistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddCompliancePolicyAssetSetToWhitelistResponse,
+        errors::AddCompliancePolicyAssetSetToWhitelistErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &ADD_COMPLIANCE_POLICY_ASSET_SET_TO_WHITELIST,
+        )
+    }
+    /// This API is used to add the specified check item IDs to the allowlist so as to hide the failure result.
+    ///
+    /// Action `AddCompliancePolicyItemToWhitelist`, version `2020-11-01`. Reference: `docs/tcss/AddCompliancePolicyItemToWhitelist.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddCompliancePolicyItemToWhitelistRequest::new(
+    ///         ::std::vec![10001u64, 10002u64],
+    ///     );
+    ///     let response = client.add_compliance_policy_item_to_whitelist(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-compliance-policy-item-to-whitelist")]
+    fn add_compliance_policy_item_to_whitelist<'a>(
+        &'a self,
+        request: &'a models::AddCompliancePolicyItemToWhitelistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddCompliancePolicyItemToWhitelistResponse,
+        errors::AddCompliancePolicyItemToWhitelistErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_COMPLIANCE_POLICY_ITEM_TO_WHITELIST)
+    }
+    /// This API is used to add or edit an abnormal process policy at runtime.
+    ///
+    /// Action `AddEditAbnormalProcessRule`, version `2020-11-01`. Reference: `docs/tcss/AddEditAbnormalProcessRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddEditAbnormalProcessRuleRequest::new(models::AbnormalProcessRuleInfo {
+    ///         child_rules: ::std::vec![
+    ///             models::AbnormalProcessChildRuleInfo { process_path :
+    ///             ::std::string::String::from("/root/customrule_20241014050108.out"), rule_mode
+    ///             : ::std::string::String::from("RULE_MODE_ALERT"), cmd_line :
+    ///             ::std::option::Option::None, rule_id :
+    ///             ::std::option::Option::Some(::std::string::String::from("670c35146a91d09858cd8399")),
+    ///             rule_level : ::std::option::Option::Some(::std::string::String::from("HIGH"))
+    ///             }
+    ///         ],
+    ///         image_ids: ::std::vec![
+    ///             ::std::string::String::from("sha256:80d28bedfe5dec59da9ebf8e6260224ac9008ab5c11dbbe16ee3ba3e4439ac2c"),
+    ///             ::std::string::String::from("sha256:8652b9f0cb4c0599575e5a003f5906876e10c1ceb2ab9fe1786712dac14a50cf"),
+    ///             ::std::string::String::from("sha256:5d0da3dc976460b72c77d94c8a1ad043720b0416bfc16c52c45d4847e53fadb6"),
+    ///             ::std::string::String::from("sha256:84b0f3f7f6f0416a2a8ef19ac765f43887503bd1ba4c81cb6fd2a4eb3da4e867"),
+    ///             ::std::string::String::from("sha256:c059bfaa849c4d8e4aecaeb3a10c2d9b3d85f5165c66ad3a4d937758128c4d18"),
+    ///             ::std::string::String::from("sha256:eeb6ee3f44bd0b5103bb561b4c16bcb82328cfe5809ab675bb17ab3a16c517c9"),
+    ///             ::std::string::String::from("sha256:e57cb8aaa6a5a547a38bff69f54b86f1e9ed86a4ea8246f88ada3b0aa698cde0"),
+    ///             ::std::string::String::from("sha256:d41059c812a8741c15695046857b90747aef9c7f9d67733962d7bbb025b9d159"),
+    ///             ::std::string::String::from("sha256:7f8e468621fd9dc3eda2ea2294d684876c68d5df715bb18bd1caa3edabdde4b8"),
+    ///             ::std::string::String::from("sha256:1ca2c2a1b554474b067257607aa811d191bd3314cb4c31f73eee7d97bed3ff98")
+    ///         ],
+    ///         is_enable: true,
+    ///         rule_name: ::std::string::String::from("customrule_20241014050108"),
+    ///         is_default: ::std::option::Option::None,
+    ///         is_global: ::std::option::Option::None,
+    ///         rule_id: ::std::option::Option::Some(
+    ///             ::std::string::String::from("670c35146a91d09858cd8398"),
+    ///         ),
+    ///         system_child_rules: ::std::option::Option::None,
+    ///     });
+    ///     let response = client.add_edit_abnormal_process_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-edit-abnormal-process-rule")]
+    fn add_edit_abnormal_process_rule<'a>(
+        &'a self,
+        request: &'a models::AddEditAbnormalProcessRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEditAbnormalProcessRuleResponse,
+        errors::AddEditAbnormalProcessRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_EDIT_ABNORMAL_PROCESS_RULE)
+    }
+    /// This API is used to add or edit an access control policy at runtime.
+    ///
+    /// Action `AddEditAccessControlRule`, version `2020-11-01`. Reference: `docs/tcss/AddEditAccessControlRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddEditAccessControlRuleRequest::new(models::AccessControlRuleInfo {
+    ///         child_rules: ::std::vec![
+    ///             models::AccessControlChildRuleInfo { process_path :
+    ///             ::std::string::String::from("*/vi"), rule_mode :
+    ///             ::std::string::String::from("RULE_MODE_ALERT"), target_file_path :
+    ///             ::std::string::String::from("/home/yunjing_testing_x86/*"), cmd_line :
+    ///             ::std::option::Option::None, rule_id :
+    ///             ::std::option::Option::Some(::std::string::String::from("66f90eec43f38f311f8e22d0"))
+    ///             }
+    ///         ],
+    ///         image_ids: ::std::vec![
+    ///             ::std::string::String::from("sha256:eeb6ee3f44bd0b5103bb561b4c16bcb82328cfe5809ab675bb17ab3a16c517c9"),
+    ///             ::std::string::String::from("sha256:2237821772abe2ea18714288644d774d33ea36b2017366da25f3d308c08fdea4")
+    ///         ],
+    ///         is_enable: true,
+    ///         rule_name: ::std::string::String::from("llzlu_test"),
+    ///         is_default: ::std::option::Option::None,
+    ///         is_global: ::std::option::Option::None,
+    ///         rule_id: ::std::option::Option::Some(
+    ///             ::std::string::String::from("66f90eec43f38f311f8e22cf"),
+    ///         ),
+    ///         system_child_rules: ::std::option::Option::None,
+    ///     });
+    ///     let response = client.add_edit_access_control_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-edit-access-control-rule")]
+    fn add_edit_access_control_rule<'a>(
+        &'a self,
+        request: &'a models::AddEditAccessControlRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEditAccessControlRuleResponse,
+        errors::AddEditAccessControlRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_EDIT_ACCESS_CONTROL_RULE)
+    }
+    /// This API is used to add or edit an automatic licensing rule for local images.
+    ///
+    /// Action `AddEditImageAutoAuthorizedRule`, version `2020-11-01`. Reference: `docs/tcss/AddEditImageAutoAuthorizedRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddEditImageAutoAuthorizedRuleRequest::new(
+    ///         "\"MANUAL\"",
+    ///         1i64,
+    ///         1i64,
+    ///     );
+    ///     let response = client.add_edit_image_auto_authorized_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-edit-image-auto-authorized-rule")]
+    fn add_edit_image_auto_authorized_rule<'a>(
+        &'a self,
+        request: &'a models::AddEditImageAutoAuthorizedRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEditImageAutoAuthorizedRuleResponse,
+        errors::AddEditImageAutoAuthorizedRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_EDIT_IMAGE_AUTO_AUTHORIZED_RULE)
+    }
+    /// This API is used to add or edit an allowed reverse shell at runtime.
+    ///
+    /// Action `AddEditReverseShellWhiteList`, version `2020-11-01`. Reference: `docs/tcss/AddEditReverseShellWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddEditReverseShellWhiteListRequest::new(models::ReverseShellWhiteListInfo {
+    ///         dst_ip: ::std::string::String::from("127.0.0.1"),
+    ///         dst_port: ::std::string::String::from("12245"),
+    ///         process_name: ::std::string::String::from("processName"),
+    ///         image_ids: ::std::vec![::std::string::String::from("sha256:dabduwouo")],
+    ///         id: ::std::option::Option::None,
+    ///     });
+    ///     let response = client.add_edit_reverse_shell_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-edit-reverse-shell-white-list")]
+    fn add_edit_reverse_shell_white_list<'a>(
+        &'a self,
+        request: &'a models::AddEditReverseShellWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEditReverseShellWhiteListResponse,
+        errors::AddEditReverseShellWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_EDIT_REVERSE_SHELL_WHITE_LIST)
+    }
+    /// This API is used to add or edit an allowed high-risk syscall at runtime.
+    ///
+    /// Action `AddEditRiskSyscallWhiteList`, version `2020-11-01`. Reference: `docs/tcss/AddEditRiskSyscallWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddEditRiskSyscallWhiteListRequest::new();
+    ///     let response = client.add_edit_risk_syscall_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-edit-risk-syscall-white-list")]
+    fn add_edit_risk_syscall_white_list<'a>(
+        &'a self,
+        request: &'a models::AddEditRiskSyscallWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEditRiskSyscallWhiteListResponse,
+        errors::AddEditRiskSyscallWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_EDIT_RISK_SYSCALL_WHITE_LIST)
+    }
+    /// This API is used to add or edit an alert policy.
+    ///
+    /// Action `AddEditWarningRules`, version `2020-11-01`. Reference: `docs/tcss/AddEditWarningRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddEditWarningRulesRequest::new(
+    ///         ::std::vec![
+    ///             models::WarningRule { type_ : ::std::string::String::from("IMG_VUL"), switch
+    ///             : ::std::string::String::from("OFF"), begin_time :
+    ///             ::std::string::String::from("00:00"), end_time :
+    ///             ::std::string::String::from("23:59"), control_bits :
+    ///             ::std::string::String::from("00000000") }
+    ///         ],
+    ///     );
+    ///     let response = client.add_edit_warning_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-edit-warning-rules")]
+    fn add_edit_warning_rules<'a>(
+        &'a self,
+        request: &'a models::AddEditWarningRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEditWarningRulesResponse,
+        errors::AddEditWarningRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_EDIT_WARNING_RULES)
+    }
+    /// This API is used to add an allowed escape.
+    ///
+    /// Action `AddEscapeWhiteList`, version `2020-11-01`. Reference: `docs/tcss/AddEscapeWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddEscapeWhiteListRequest::new(
+    ///         ::std::vec![::std::string::String::from("\"ESCAPE_DOCKER_API\"")],
+    ///         ::std::vec![::std::string::String::from("045513497bb2")],
+    ///     );
+    ///     let response = client.add_escape_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-escape-white-list")]
+    fn add_escape_white_list<'a>(
+        &'a self,
+        request: &'a models::AddEscapeWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEscapeWhiteListResponse,
+        errors::AddEscapeWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_ESCAPE_WHITE_LIST)
+    }
+    /// This API is used to add ignored vulnerabilities in a vulnerability scan.
+    ///
+    /// Action `AddIgnoreVul`, version `2020-11-01`. Reference: `docs/tcss/AddIgnoreVul.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddIgnoreVulRequest::new(
+    ///         ::std::vec![
+    ///             models::ModifyIgnoreVul { poc_id :
+    ///             ::std::string::String::from("\"pcmgr-70064\""), image_i_ds :
+    ///             ::std::option::Option::Some(::std::vec![::std::string::String::from("\"sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f234349c5bb0cd4f9211\"")]),
+    ///             image_type :
+    ///             ::std::option::Option::Some(::std::string::String::from("\"2\"")) }
+    ///         ],
+    ///     );
+    ///     let response = client.add_ignore_vul(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-ignore-vul")]
+    fn add_ignore_vul<'a>(
+        &'a self,
+        request: &'a models::AddIgnoreVulRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddIgnoreVulResponse,
+        errors::AddIgnoreVulErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_IGNORE_VUL)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// This feature is deprecated pending tripartite reconstruction
+    ///
+    /// Create a network policy and add tasks for the container network.
+    ///
+    /// Action `AddNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: `docs/tcss/AddNetworkFirewallPolicyDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddNetworkFirewallPolicyDetailRequest::new(
+    ///         "cls-fsdfw",
+    ///         "test-2",
+    ///         0i64,
+    ///         0i64,
+    ///         "a=b",
+    ///     );
+    ///     let response = client.add_network_firewall_policy_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-network-firewall-policy-detail")]
+    #[deprecated(note = "`AddNetworkFirewallPolicyDetail` is deprecated upstream")]
+    fn add_network_firewall_policy_detail<'a>(
+        &'a self,
+        request: &'a models::AddNetworkFirewallPolicyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddNetworkFirewallPolicyDetailResponse,
+        errors::AddNetworkFirewallPolicyDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_NETWORK_FIREWALL_POLICY_DETAIL)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// Create a YAML network policy and add tasks for the container network.
+    ///
+    /// Action `AddNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: `docs/tcss/AddNetworkFirewallPolicyYamlDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddNetworkFirewallPolicyYamlDetailRequest::new(
+    ///         "cls-dsfsdf",
+    ///         "policyname",
+    ///     );
+    ///     let response = client.add_network_firewall_policy_yaml_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-network-firewall-policy-yaml-detail")]
+    #[deprecated(note = "`AddNetworkFirewallPolicyYamlDetail` is deprecated upstream")]
+    fn add_network_firewall_policy_yaml_detail<'a>(
+        &'a self,
+        request: &'a models::AddNetworkFirewallPolicyYamlDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddNetworkFirewallPolicyYamlDetailResponse,
+        errors::AddNetworkFirewallPolicyYamlDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_NETWORK_FIREWALL_POLICY_YAML_DETAIL)
+    }
+    /// Add or modify the allowlist for malicious external connections.
+    ///
+    /// Action `AddOrModifyMaliciousConnectionWhiteList`, version `2020-11-01`. Reference: `docs/tcss/AddOrModifyMaliciousConnectionWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddOrModifyMaliciousConnectionWhiteListRequest::new("IP");
+    ///     let response = client.add_or_modify_malicious_connection_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-or-modify-malicious-connection-white-list")]
+    fn add_or_modify_malicious_connection_white_list<'a>(
+        &'a self,
+        request: &'a models::AddOrModifyMaliciousConnectionWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddOrModifyMaliciousConnectionWhiteListResponse,
+        errors::AddOrModifyMaliciousConnectionWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &ADD_OR_MODIFY_MALICIOUS_CONNECTION_WHITE_LIST,
+        )
+    }
+    /// This API is used to add or modify Trojan allowlist rules.
+    ///
+    /// Action `AddOrModifyVirusWhiteListRule`, version `2020-11-01`. Reference: `docs/tcss/AddOrModifyVirusWhiteListRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::AddOrModifyVirusWhiteListRuleRequest::new(
+    ///         ::std::vec![::std::string::String::from("fc7fd32908d50c4e2a0b40acbc5b281a")],
+    ///         1u64,
+    ///     );
+    ///     let response = client.add_or_modify_virus_white_list_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-add-or-modify-virus-white-list-rule")]
+    fn add_or_modify_virus_white_list_rule<'a>(
+        &'a self,
+        request: &'a models::AddOrModifyVirusWhiteListRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddOrModifyVirusWhiteListRuleResponse,
+        errors::AddOrModifyVirusWhiteListRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&ADD_OR_MODIFY_VIRUS_WHITE_LIST_RULE)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// Create a task of check the YAML network policy for the container network.
+    ///
+    /// Action `CheckNetworkFirewallPolicyYaml`, version `2020-11-01`. Reference: `docs/tcss/CheckNetworkFirewallPolicyYaml.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CheckNetworkFirewallPolicyYamlRequest::new(
+    ///         "cls-shuiwf",
+    ///         "sdfhuiwhiw",
+    ///     );
+    ///     let response = client.check_network_firewall_policy_yaml(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-check-network-firewall-policy-yaml")]
+    #[deprecated(note = "`CheckNetworkFirewallPolicyYaml` is deprecated upstream")]
+    fn check_network_firewall_policy_yaml<'a>(
+        &'a self,
+        request: &'a models::CheckNetworkFirewallPolicyYamlRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckNetworkFirewallPolicyYamlResponse,
+        errors::CheckNetworkFirewallPolicyYamlErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CHECK_NETWORK_FIREWALL_POLICY_YAML)
+    }
+    /// This API is used to check whether an image repository name is duplicated.
+    ///
+    /// Action `CheckRepeatAssetImageRegistry`, version `2020-11-01`. Reference: `docs/tcss/CheckRepeatAssetImageRegistry.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CheckRepeatAssetImageRegistryRequest::new("test-name");
+    ///     let response = client.check_repeat_asset_image_registry(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-check-repeat-asset-image-registry")]
+    fn check_repeat_asset_image_registry<'a>(
+        &'a self,
+        request: &'a models::CheckRepeatAssetImageRegistryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckRepeatAssetImageRegistryResponse,
+        errors::CheckRepeatAssetImageRegistryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CHECK_REPEAT_ASSET_IMAGE_REGISTRY)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// Create a network policy and confirm tasks for the container network.
+    ///
+    /// Action `ConfirmNetworkFirewallPolicy`, version `2020-11-01`. Reference: `docs/tcss/ConfirmNetworkFirewallPolicy.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ConfirmNetworkFirewallPolicyRequest::new(
+    ///         "cls-1324",
+    ///         ::std::vec![1u64],
+    ///     );
+    ///     let response = client.confirm_network_firewall_policy(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-confirm-network-firewall-policy")]
+    #[deprecated(note = "`ConfirmNetworkFirewallPolicy` is deprecated upstream")]
+    fn confirm_network_firewall_policy<'a>(
+        &'a self,
+        request: &'a models::ConfirmNetworkFirewallPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ConfirmNetworkFirewallPolicyResponse,
+        errors::ConfirmNetworkFirewallPolicyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CONFIRM_NETWORK_FIREWALL_POLICY)
+    }
+    /// This API is used to export abnormal process rules.
+    ///
+    /// Action `CreateAbnormalProcessRulesExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateAbnormalProcessRulesExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateAbnormalProcessRulesExportJobRequest::new();
+    ///     let response = client.create_abnormal_process_rules_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-abnormal-process-rules-export-job")]
+    fn create_abnormal_process_rules_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateAbnormalProcessRulesExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAbnormalProcessRulesExportJobResponse,
+        errors::CreateAbnormalProcessRulesExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_ABNORMAL_PROCESS_RULES_EXPORT_JOB)
+    }
+    /// This API is used to export file tampering detection rules.
+    ///
+    /// Action `CreateAccessControlsRuleExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateAccessControlsRuleExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateAccessControlsRuleExportJobRequest::new();
+    ///     let response = client.create_access_controls_rule_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-access-controls-rule-export-job")]
+    fn create_access_controls_rule_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateAccessControlsRuleExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAccessControlsRuleExportJobResponse,
+        errors::CreateAccessControlsRuleExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_ACCESS_CONTROLS_RULE_EXPORT_JOB)
+    }
+    /// This API is used to create an image scan task for an image repository.
+    ///
+    /// Action `CreateAssetImageRegistryScanTask`, version `2020-11-01`. Reference: `docs/tcss/CreateAssetImageRegistryScanTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateAssetImageRegistryScanTaskRequest::new();
+    ///     let response = client.create_asset_image_registry_scan_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-asset-image-registry-scan-task")]
+    fn create_asset_image_registry_scan_task<'a>(
+        &'a self,
+        request: &'a models::CreateAssetImageRegistryScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAssetImageRegistryScanTaskResponse,
+        errors::CreateAssetImageRegistryScanTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_ASSET_IMAGE_REGISTRY_SCAN_TASK)
+    }
+    /// Creating a Task to Scan Images in an Image Repository with One Click
+    ///
+    /// Action `CreateAssetImageRegistryScanTaskOneKey`, version `2020-11-01`. Reference: `docs/tcss/CreateAssetImageRegistryScanTaskOneKey.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateAssetImageRegistryScanTaskOneKeyRequest::new();
+    ///     let response = client.create_asset_image_registry_scan_task_one_key(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-asset-image-registry-scan-task-one-key")]
+    fn create_asset_image_registry_scan_task_one_key<'a>(
+        &'a self,
+        request: &'a models::CreateAssetImageRegistryScanTaskOneKeyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAssetImageRegistryScanTaskOneKeyResponse,
+        errors::CreateAssetImageRegistryScanTaskOneKeyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &CREATE_ASSET_IMAGE_REGISTRY_SCAN_TASK_ONE_KEY,
+        )
+    }
+    /// This API is used to set an image scan.
+    ///
+    /// Action `CreateAssetImageScanSetting`, version `2020-11-01`. Reference: `docs/tcss/CreateAssetImageScanSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateAssetImageScanSettingRequest::new(
+    ///         true,
+    ///         "2020-12-28 15:53:26",
+    ///         3600u64,
+    ///         true,
+    ///         true,
+    ///         true,
+    ///     );
+    ///     let response = client.create_asset_image_scan_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-asset-image-scan-setting")]
+    fn create_asset_image_scan_setting<'a>(
+        &'a self,
+        request: &'a models::CreateAssetImageScanSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAssetImageScanSettingResponse,
+        errors::CreateAssetImageScanSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_ASSET_IMAGE_SCAN_SETTING)
+    }
+    /// This API is used to create an image scan task.
+    ///
+    /// Action `CreateAssetImageScanTask`, version `2020-11-01`. Reference: `docs/tcss/CreateAssetImageScanTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateAssetImageScanTaskRequest::new();
+    ///     let response = client.create_asset_image_scan_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-asset-image-scan-task")]
+    fn create_asset_image_scan_task<'a>(
+        &'a self,
+        request: &'a models::CreateAssetImageScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAssetImageScanTaskResponse,
+        errors::CreateAssetImageScanTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_ASSET_IMAGE_SCAN_TASK)
+    }
+    /// This API is used to create a task to export the list of trojans in a local image.
+    ///
+    /// Action `CreateAssetImageVirusExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateAssetImageVirusExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateAssetImageVirusExportJobRequest::new(
+    ///         ::std::vec![
+    ///             ::std::string::String::from("FileName"),
+    ///             ::std::string::String::from("RiskLevel"),
+    ///             ::std::string::String::from("Path"), ::std::string::String::from("Size"),
+    ///             ::std::string::String::from("VirusName"), ::std::string::String::from("Tags")
+    ///         ],
+    ///         "sha256:3cd27ee8bd44dc55e2efecf499e0e8c26216cf535c45891a9b1805fbc39d60a3",
+    ///     );
+    ///     let response = client.create_asset_image_virus_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-asset-image-virus-export-job")]
+    fn create_asset_image_virus_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateAssetImageVirusExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAssetImageVirusExportJobResponse,
+        errors::CreateAssetImageVirusExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_ASSET_IMAGE_VIRUS_EXPORT_JOB)
+    }
+    /// This API is used to install the check component and create a defender.
+    ///
+    /// Action `CreateCheckComponent`, version `2020-11-01`. Reference: `docs/tcss/CreateCheckComponent.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateCheckComponentRequest::new(
+    ///         ::std::vec![
+    ///             models::ClusterCreateComponentItem { cluster_id :
+    ///             ::std::string::String::from("cls-0zmsjvko"), cluster_region :
+    ///             ::std::string::String::from("ap-guangzho") }
+    ///         ],
+    ///     );
+    ///     let response = client.create_check_component(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-check-component")]
+    fn create_check_component<'a>(
+        &'a self,
+        request: &'a models::CreateCheckComponentRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateCheckComponentResponse,
+        errors::CreateCheckComponentErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_CHECK_COMPONENT)
+    }
+    /// Create cluster access.
+    ///
+    /// Action `CreateClusterAccess`, version `2020-11-01`. Reference: `docs/tcss/CreateClusterAccess.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateClusterAccessRequest::new(
+    ///         ::std::vec![::std::string::String::from("abc")],
+    ///     );
+    ///     let response = client.create_cluster_access(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-cluster-access")]
+    fn create_cluster_access<'a>(
+        &'a self,
+        request: &'a models::CreateClusterAccessRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateClusterAccessResponse,
+        errors::CreateClusterAccessErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_CLUSTER_ACCESS)
+    }
+    /// This API is used to create a cluster check task to check it for risk items.
+    ///
+    /// Action `CreateClusterCheckTask`, version `2020-11-01`. Reference: `docs/tcss/CreateClusterCheckTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateClusterCheckTaskRequest::new(
+    ///         ::std::vec![
+    ///             models::ClusterCheckTaskItem { cluster_id :
+    ///             ::std::string::String::from("cls-0zmsjvko"), cluster_region :
+    ///             ::std::string::String::from("ap-guangzho"), node_ip :
+    ///             ::std::option::Option::None, workload_name : ::std::option::Option::None }
+    ///         ],
+    ///     );
+    ///     let response = client.create_cluster_check_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-cluster-check-task")]
+    fn create_cluster_check_task<'a>(
+        &'a self,
+        request: &'a models::CreateClusterCheckTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateClusterCheckTaskResponse,
+        errors::CreateClusterCheckTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_CLUSTER_CHECK_TASK)
+    }
+    /// This API is used to create a compliance check task for another check triggered at the asset level.
+    ///
+    /// Action `CreateComplianceTask`, version `2020-11-01`. Reference: `docs/tcss/CreateComplianceTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateComplianceTaskRequest::new();
+    ///     let response = client.create_compliance_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-compliance-task")]
+    fn create_compliance_task<'a>(
+        &'a self,
+        request: &'a models::CreateComplianceTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateComplianceTaskResponse,
+        errors::CreateComplianceTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_COMPLIANCE_TASK)
+    }
+    /// This API is used to export the list of components in a local image.
+    ///
+    /// Action `CreateComponentExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateComponentExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateComponentExportJobRequest::new("10001");
+    ///     let response = client.create_component_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-component-export-job")]
+    fn create_component_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateComponentExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateComponentExportJobResponse,
+        errors::CreateComponentExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_COMPONENT_EXPORT_JOB)
+    }
+    /// This API is used to create a task to export vulnerabilities that can be prevented.
+    ///
+    /// Action `CreateDefenceVulExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateDefenceVulExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateDefenceVulExportJobRequest::new();
+    ///     let response = client.create_defence_vul_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-defence-vul-export-job")]
+    fn create_defence_vul_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateDefenceVulExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateDefenceVulExportJobResponse,
+        errors::CreateDefenceVulExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_DEFENCE_VUL_EXPORT_JOB)
+    }
+    /// This API is used to create a task to export emergency vulnerabilities.
+    ///
+    /// Action `CreateEmergencyVulExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateEmergencyVulExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateEmergencyVulExportJobRequest::new();
+    ///     let response = client.create_emergency_vul_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-emergency-vul-export-job")]
+    fn create_emergency_vul_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateEmergencyVulExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateEmergencyVulExportJobResponse,
+        errors::CreateEmergencyVulExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_EMERGENCY_VUL_EXPORT_JOB)
+    }
+    /// This API is used to create a task to asynchronously export escape events.
+    ///
+    /// Action `CreateEscapeEventsExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateEscapeEventsExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateEscapeEventsExportJobRequest::new();
+    ///     let response = client.create_escape_events_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-escape-events-export-job")]
+    fn create_escape_events_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateEscapeEventsExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateEscapeEventsExportJobResponse,
+        errors::CreateEscapeEventsExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_ESCAPE_EVENTS_EXPORT_JOB)
+    }
+    /// This API is used to create a task to export the allowlist of escapes.
+    ///
+    /// Action `CreateEscapeWhiteListExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateEscapeWhiteListExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateEscapeWhiteListExportJobRequest::new();
+    ///     let response = client.create_escape_white_list_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-escape-white-list-export-job")]
+    fn create_escape_white_list_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateEscapeWhiteListExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateEscapeWhiteListExportJobResponse,
+        errors::CreateEscapeWhiteListExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_ESCAPE_WHITE_LIST_EXPORT_JOB)
+    }
+    /// This API is used to create a task to export security compliance information.
+    ///
+    /// Action `CreateExportComplianceStatusListJob`, version `2020-11-01`. Reference: `docs/tcss/CreateExportComplianceStatusListJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateExportComplianceStatusListJobRequest::new(
+    ///         "ASSET_CONTAINER",
+    ///         false,
+    ///         false,
+    ///     );
+    ///     let response = client.create_export_compliance_status_list_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-export-compliance-status-list-job")]
+    fn create_export_compliance_status_list_job<'a>(
+        &'a self,
+        request: &'a models::CreateExportComplianceStatusListJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateExportComplianceStatusListJobResponse,
+        errors::CreateExportComplianceStatusListJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_EXPORT_COMPLIANCE_STATUS_LIST_JOB)
+    }
+    /// This API is used to create a task to export the list of servers.
+    ///
+    /// Action `CreateHostExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateHostExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateHostExportJobRequest::new();
+    ///     let response = client.create_host_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-host-export-job")]
+    fn create_host_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateHostExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateHostExportJobResponse,
+        errors::CreateHostExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_HOST_EXPORT_JOB)
+    }
+    /// This API is used to create an image export task.
+    ///
+    /// Action `CreateImageExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateImageExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateImageExportJobRequest::new();
+    ///     let response = client.create_image_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-image-export-job")]
+    fn create_image_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateImageExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateImageExportJobResponse,
+        errors::CreateImageExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_IMAGE_EXPORT_JOB)
+    }
+    /// This API is used to create K8sApi abnormal event export jobs.
+    ///
+    /// Action `CreateK8sApiAbnormalEventExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateK8sApiAbnormalEventExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateK8sApiAbnormalEventExportJobRequest::new();
+    ///     let response = client.create_k8s_api_abnormal_event_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-k8s-api-abnormal-event-export-job")]
+    fn create_k8s_api_abnormal_event_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateK8sApiAbnormalEventExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateK8sApiAbnormalEventExportJobResponse,
+        errors::CreateK8sApiAbnormalEventExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_K8S_API_ABNORMAL_EVENT_EXPORT_JOB)
+    }
+    /// This API is used to export rules of K8sApi exceptions.
+    ///
+    /// Action `CreateK8sApiAbnormalRuleExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateK8sApiAbnormalRuleExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateK8sApiAbnormalRuleExportJobRequest::new();
+    ///     let response = client.create_k8s_api_abnormal_rule_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-k8s-api-abnormal-rule-export-job")]
+    fn create_k8s_api_abnormal_rule_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateK8sApiAbnormalRuleExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateK8sApiAbnormalRuleExportJobResponse,
+        errors::CreateK8sApiAbnormalRuleExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_K8S_API_ABNORMAL_RULE_EXPORT_JOB)
+    }
+    /// Create a k8s API exception event RULE. The Action in RuleInfoList only supports RULE\_MODE\_ALERT (ALERT) and no longer supports RULE\_MODE\_RELEASE/PASS (allow). The EventID parameter has been removed. To add an event to the allowlist, use the ModifyK8sApiAbnormalWhitelist API.
+    ///
+    /// Action `CreateK8sApiAbnormalRuleInfo`, version `2020-11-01`. Reference: `docs/tcss/CreateK8sApiAbnormalRuleInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateK8sApiAbnormalRuleInfoRequest::new(models::K8sApiAbnormalRuleInfo {
+    ///         rule_name: ::std::string::String::from("rulename1"),
+    ///         status: true,
+    ///         rule_info_list: ::std::vec![
+    ///             models::K8sApiAbnormalRuleScopeInfo { action :
+    ///             ::std::string::String::from("RULE_MODE_ALERT"), scope :
+    ///             ::std::string::String::from("{\"Verb\":\"create\",\"RequestURI\":\"/api/v1/pods\",\"SourceIPS\":\"10.255.0.43\",\"UserAgent\":\"kubectl\"}"),
+    ///             is_delete : ::std::option::Option::Some(false), risk_level :
+    ///             ::std::option::Option::Some(::std::string::String::from("NOTICE")),
+    ///             rule_type_zh : ::std::option::Option::None, status :
+    ///             ::std::option::Option::Some(true) }
+    ///         ],
+    ///         effect_cluster_id_set: ::std::vec![],
+    ///         rule_type: ::std::string::String::from("USER_DEFINED_RULE"),
+    ///         effect_all_cluster: true,
+    ///         rule_id: ::std::option::Option::None,
+    ///     });
+    ///     let response = client.create_k8s_api_abnormal_rule_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-k8s-api-abnormal-rule-info")]
+    fn create_k8s_api_abnormal_rule_info<'a>(
+        &'a self,
+        request: &'a models::CreateK8sApiAbnormalRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateK8sApiAbnormalRuleInfoResponse,
+        errors::CreateK8sApiAbnormalRuleInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_K8S_API_ABNORMAL_RULE_INFO)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// This feature is deprecated pending tripartite reconstruction
+    ///
+    /// Distribute refresh tasks of clusters for the container network.
+    ///
+    /// Action `CreateNetworkFirewallClusterRefresh`, version `2020-11-01`. Reference: `docs/tcss/CreateNetworkFirewallClusterRefresh.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateNetworkFirewallClusterRefreshRequest::new();
+    ///     let response = client.create_network_firewall_cluster_refresh(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-network-firewall-cluster-refresh")]
+    #[deprecated(note = "`CreateNetworkFirewallClusterRefresh` is deprecated upstream")]
+    fn create_network_firewall_cluster_refresh<'a>(
+        &'a self,
+        request: &'a models::CreateNetworkFirewallClusterRefreshRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateNetworkFirewallClusterRefreshResponse,
+        errors::CreateNetworkFirewallClusterRefreshErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_NETWORK_FIREWALL_CLUSTER_REFRESH)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// Create an auto-discovery task according to the container network and cluster network policies.
+    ///
+    /// Action `CreateNetworkFirewallPolicyDiscover`, version `2020-11-01`. Reference: `docs/tcss/CreateNetworkFirewallPolicyDiscover.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateNetworkFirewallPolicyDiscoverRequest::new("cls-gsdgs");
+    ///     let response = client.create_network_firewall_policy_discover(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-network-firewall-policy-discover")]
+    #[deprecated(note = "`CreateNetworkFirewallPolicyDiscover` is deprecated upstream")]
+    fn create_network_firewall_policy_discover<'a>(
+        &'a self,
+        request: &'a models::CreateNetworkFirewallPolicyDiscoverRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateNetworkFirewallPolicyDiscoverResponse,
+        errors::CreateNetworkFirewallPolicyDiscoverErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_NETWORK_FIREWALL_POLICY_DISCOVER)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// Create a network policy and distribute tasks for the container network.
+    ///
+    /// Action `CreateNetworkFirewallPublish`, version `2020-11-01`. Reference: `docs/tcss/CreateNetworkFirewallPublish.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateNetworkFirewallPublishRequest::new(
+    ///         "cls-sdhfisdf",
+    ///         ::std::vec![1002u64],
+    ///     );
+    ///     let response = client.create_network_firewall_publish(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-network-firewall-publish")]
+    #[deprecated(note = "`CreateNetworkFirewallPublish` is deprecated upstream")]
+    fn create_network_firewall_publish<'a>(
+        &'a self,
+        request: &'a models::CreateNetworkFirewallPublishRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateNetworkFirewallPublishResponse,
+        errors::CreateNetworkFirewallPublishErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_NETWORK_FIREWALL_PUBLISH)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// Create a network policy and cancel tasks for the container network.
+    ///
+    /// Action `CreateNetworkFirewallUndoPublish`, version `2020-11-01`. Reference: `docs/tcss/CreateNetworkFirewallUndoPublish.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateNetworkFirewallUndoPublishRequest::new(
+    ///         "test-clusterid",
+    ///         ::std::vec![1021u64],
+    ///     );
+    ///     let response = client.create_network_firewall_undo_publish(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-network-firewall-undo-publish")]
+    #[deprecated(note = "`CreateNetworkFirewallUndoPublish` is deprecated upstream")]
+    fn create_network_firewall_undo_publish<'a>(
+        &'a self,
+        request: &'a models::CreateNetworkFirewallUndoPublishRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateNetworkFirewallUndoPublishResponse,
+        errors::CreateNetworkFirewallUndoPublishErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_NETWORK_FIREWALL_UNDO_PUBLISH)
+    }
+    /// This API is used to create or edit the upper limit for elastic billing.
+    ///
+    /// Action `CreateOrModifyPostPayCores`, version `2020-11-01`. Reference: `docs/tcss/CreateOrModifyPostPayCores.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateOrModifyPostPayCoresRequest::new(500u64);
+    ///     let response = client.create_or_modify_post_pay_cores(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-or-modify-post-pay-cores")]
+    fn create_or_modify_post_pay_cores<'a>(
+        &'a self,
+        request: &'a models::CreateOrModifyPostPayCoresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateOrModifyPostPayCoresResponse,
+        errors::CreateOrModifyPostPayCoresErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_OR_MODIFY_POST_PAY_CORES)
+    }
+    /// This API is used to create a task to asynchronously export abnormal process events.
+    ///
+    /// Action `CreateProcessEventsExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateProcessEventsExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateProcessEventsExportJobRequest::new();
+    ///     let response = client.create_process_events_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-process-events-export-job")]
+    fn create_process_events_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateProcessEventsExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateProcessEventsExportJobResponse,
+        errors::CreateProcessEventsExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_PROCESS_EVENTS_EXPORT_JOB)
+    }
+    /// This API is used to distribute a task to refresh the asset information.
+    ///
+    /// Action `CreateRefreshTask`, version `2020-11-01`. Reference: `docs/tcss/CreateRefreshTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateRefreshTaskRequest::new();
+    ///     let response = client.create_refresh_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-refresh-task")]
+    fn create_refresh_task<'a>(
+        &'a self,
+        request: &'a models::CreateRefreshTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateRefreshTaskResponse,
+        errors::CreateRefreshTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_REFRESH_TASK)
+    }
+    /// This API is used to export malicious request events.
+    ///
+    /// Action `CreateRiskDnsEventExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateRiskDnsEventExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateRiskDnsEventExportJobRequest::new();
+    ///     let response = client.create_risk_dns_event_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-risk-dns-event-export-job")]
+    fn create_risk_dns_event_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateRiskDnsEventExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateRiskDnsEventExportJobResponse,
+        errors::CreateRiskDnsEventExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_RISK_DNS_EVENT_EXPORT_JOB)
+    }
+    /// This API is used to add a search template.
+    ///
+    /// Action `CreateSearchTemplate`, version `2020-11-01`. Reference: `docs/tcss/CreateSearchTemplate.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateSearchTemplateRequest::new(models::SearchTemplate {
+    ///         name: ::std::string::String::from("test1"),
+    ///         log_type: ::std::string::String::from("malware"),
+    ///         condition: ::std::string::String::from("src_ip Match characters: 10.0.0.1"),
+    ///         time_range: ::std::string::String::from(
+    ///             "From 2020-06-1300:00:00 to 2020-07-1323:59:59",
+    ///         ),
+    ///         query: ::std::string::String::from(
+    ///             "{\"index\":[\"malware\"],\"body\":{\"query\":{\"bool\":{\"filter\":{\"bool\":{\"filter\":{\"range\":{\"timestamp\":{\"gte\":1591977600000,\"lte\":1594655999999}}},\"must\":[{\"term\":{\"src_ip\":\"10.0.0.1\"}}],\"must_not\":[],\"should\":[]}}}},\"aggs\":{\"count_stats\":{\"date_histogram\":{\"field\":\"timestamp\",\"interval\":\"12h\",\"time_zone\":\"Asia/Shanghai\",\"min_doc_count\":1}}},\"highlight\":{\"fields\":{\"*\":{}}}},\"sort\":[{\"timestamp\":\"desc\"}]}",
+    ///         ),
+    ///         flag: ::std::string::String::from("simple"),
+    ///         display_data: ::std::string::String::from(
+    ///             "[{\"id\":449375484687,\"patternsField\":\"src_ip\",\"selectedtype\":\"is\",\"selectedOptionsMap\":{\"is\":\"Match characters\",\"like\":\"Fuzzy match characters\",\"not\":\"Exclude characters\",\"is_one_of\":\"Match any of the following characters\",\"not_one_of\":\"Exclude any of the following characters\"},\"selectedTypeList\":[\"is\",\"like\",\"not\",\"is_one_of\",\"not_one_of\"],\"third_cat\":\"input\",\"value\":\"10.0.0.1\"}]",
+    ///         ),
+    ///         id: ::std::option::Option::Some(1u64),
+    ///     });
+    ///     let response = client.create_search_template(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-search-template")]
+    fn create_search_template<'a>(
+        &'a self,
+        request: &'a models::CreateSearchTemplateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateSearchTemplateResponse,
+        errors::CreateSearchTemplateErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_SEARCH_TEMPLATE)
+    }
+    /// This API is used to create a task to export system vulnerabilities.
+    ///
+    /// Action `CreateSystemVulExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateSystemVulExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateSystemVulExportJobRequest::new();
+    ///     let response = client.create_system_vul_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-system-vul-export-job")]
+    fn create_system_vul_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateSystemVulExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateSystemVulExportJobResponse,
+        errors::CreateSystemVulExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_SYSTEM_VUL_EXPORT_JOB)
+    }
+    /// This API is used to perform another virus scan at runtime.
+    ///
+    /// Action `CreateVirusScanAgain`, version `2020-11-01`. Reference: `docs/tcss/CreateVirusScanAgain.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateVirusScanAgainRequest::new("6177adf5f95e94a76635****");
+    ///     let response = client.create_virus_scan_again(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-virus-scan-again")]
+    fn create_virus_scan_again<'a>(
+        &'a self,
+        request: &'a models::CreateVirusScanAgainRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVirusScanAgainResponse,
+        errors::CreateVirusScanAgainErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_VIRUS_SCAN_AGAIN)
+    }
+    /// This API is used to perform a quick virus scan at runtime.
+    ///
+    /// Action `CreateVirusScanTask`, version `2020-11-01`. Reference: `docs/tcss/CreateVirusScanTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateVirusScanTaskRequest::new(true, 1u64, true, 2u64);
+    ///     let response = client.create_virus_scan_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-virus-scan-task")]
+    fn create_virus_scan_task<'a>(
+        &'a self,
+        request: &'a models::CreateVirusScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVirusScanTaskResponse,
+        errors::CreateVirusScanTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_VIRUS_SCAN_TASK)
+    }
+    /// This API is used to create a task to export containers affected by vulnerabilities.
+    ///
+    /// Action `CreateVulContainerExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateVulContainerExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateVulContainerExportJobRequest::new("1");
+    ///     let response = client.create_vul_container_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-vul-container-export-job")]
+    fn create_vul_container_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateVulContainerExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulContainerExportJobResponse,
+        errors::CreateVulContainerExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_VUL_CONTAINER_EXPORT_JOB)
+    }
+    /// This API is used to create an exploit prevention event export task.
+    ///
+    /// Action `CreateVulDefenceEventExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateVulDefenceEventExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateVulDefenceEventExportJobRequest::new();
+    ///     let response = client.create_vul_defence_event_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-vul-defence-event-export-job")]
+    fn create_vul_defence_event_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateVulDefenceEventExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulDefenceEventExportJobResponse,
+        errors::CreateVulDefenceEventExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_VUL_DEFENCE_EVENT_EXPORT_JOB)
+    }
+    /// This API is used to create a task to export servers with exploit prevention enabled.
+    ///
+    /// Action `CreateVulDefenceHostExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateVulDefenceHostExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateVulDefenceHostExportJobRequest::new();
+    ///     let response = client.create_vul_defence_host_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-vul-defence-host-export-job")]
+    fn create_vul_defence_host_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateVulDefenceHostExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulDefenceHostExportJobResponse,
+        errors::CreateVulDefenceHostExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_VUL_DEFENCE_HOST_EXPORT_JOB)
+    }
+    /// This API is used to export the list of vulnerabilities in a local image.
+    ///
+    /// Action `CreateVulExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateVulExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateVulExportJobRequest::new(
+    ///         "sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f234349c5bb0cd4f9211",
+    ///         ::std::vec![::std::string::String::from("CVEID")],
+    ///     );
+    ///     let response = client.create_vul_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-vul-export-job")]
+    fn create_vul_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateVulExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulExportJobResponse,
+        errors::CreateVulExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_VUL_EXPORT_JOB)
+    }
+    /// This API is used to create a task to export images affected by vulnerabilities.
+    ///
+    /// Action `CreateVulImageExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateVulImageExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateVulImageExportJobRequest::new("1");
+    ///     let response = client.create_vul_image_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-vul-image-export-job")]
+    fn create_vul_image_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateVulImageExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulImageExportJobResponse,
+        errors::CreateVulImageExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_VUL_IMAGE_EXPORT_JOB)
+    }
+    /// This API is used to create a vulnerability scan task.
+    ///
+    /// Action `CreateVulScanTask`, version `2020-11-01`. Reference: `docs/tcss/CreateVulScanTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateVulScanTaskRequest::new();
+    ///     let response = client.create_vul_scan_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-vul-scan-task")]
+    fn create_vul_scan_task<'a>(
+        &'a self,
+        request: &'a models::CreateVulScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulScanTaskResponse,
+        errors::CreateVulScanTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_VUL_SCAN_TASK)
+    }
+    /// This API is used to create a task to export web vulnerabilities.
+    ///
+    /// Action `CreateWebVulExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateWebVulExportJob.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::CreateWebVulExportJobRequest::new();
+    ///     let response = client.create_web_vul_export_job(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-create-web-vul-export-job")]
+    fn create_web_vul_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateWebVulExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateWebVulExportJobResponse,
+        errors::CreateWebVulExportJobErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&CREATE_WEB_VUL_EXPORT_JOB)
+    }
+    /// This API is used to delete an abnormal process policy at runtime.
+    ///
+    /// Action `DeleteAbnormalProcessRules`, version `2020-11-01`. Reference: `docs/tcss/DeleteAbnormalProcessRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteAbnormalProcessRulesRequest::new(
+    ///         ::std::vec![::std::string::String::from("1114")],
+    ///     );
+    ///     let response = client.delete_abnormal_process_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-abnormal-process-rules")]
+    fn delete_abnormal_process_rules<'a>(
+        &'a self,
+        request: &'a models::DeleteAbnormalProcessRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteAbnormalProcessRulesResponse,
+        errors::DeleteAbnormalProcessRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_ABNORMAL_PROCESS_RULES)
+    }
+    /// This API is used to delete an access control policy at runtime.
+    ///
+    /// Action `DeleteAccessControlRules`, version `2020-11-01`. Reference: `docs/tcss/DeleteAccessControlRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteAccessControlRulesRequest::new(
+    ///         ::std::vec![::std::string::String::from("10001")],
+    ///     );
+    ///     let response = client.delete_access_control_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-access-control-rules")]
+    fn delete_access_control_rules<'a>(
+        &'a self,
+        request: &'a models::DeleteAccessControlRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteAccessControlRulesResponse,
+        errors::DeleteAccessControlRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_ACCESS_CONTROL_RULES)
+    }
+    /// This API is used to unignore the specified asset IDs and check item IDs so as to show the assets contained in the specified check items.
+    /// \`AddCompliancePolicyAssetSetToWhitelist\` is the reference API. Except for the input field, others should be the same, and if not, it may be due to the definition.
+    ///
+    /// Action `DeleteComplianceAssetPolicySetFromWhitelist`, version `2020-11-01`. Reference: `docs/tcss/DeleteComplianceAssetPolicySetFromWhitelist.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteComplianceAssetPolicySetFromWhitelistRequest::new(
+    ///         2202462u64,
+    ///     );
+    ///     let response = client
+    ///         .delete_compliance_asset_policy_set_from_whitelist(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-compliance-asset-policy-set-from-whitelist")]
+    fn delete_compliance_asset_policy_set_from_whitelist<'a>(
+        &'a self,
+        request: &'a models::DeleteComplianceAssetPolicySetFromWhitelistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteComplianceAssetPolicySetFromWhitelistResponse,
+        errors::DeleteComplianceAssetPolicySetFromWhitelistErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DELETE_COMPLIANCE_ASSET_POLICY_SET_FROM_WHITELIST,
+        )
+    }
+    /// This API is used to unignore the specified asset IDs and check item IDs so as to show the assets contained in the specified check items.
+    ///
+    /// Action `DeleteCompliancePolicyAssetSetFromWhitelist`, version `2020-11-01`. Reference: `docs/tcss/DeleteCompliancePolicyAssetSetFromWhitelist.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteCompliancePolicyAssetSetFromWhitelistRequest::new(
+    ///         ::std::vec![
+    ///             models::CompliancePolicyAssetSetItem { customer_policy_item_id : 12u64,
+    ///             customer_asset_item_id_set : ::std::option::Option::Some(::std::vec![15u64])
+    ///             }
+    ///         ],
+    ///     );
+    ///     let response = client
+    ///         .delete_compliance_policy_asset_set_from_whitelist(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-compliance-policy-asset-set-from-whitelist")]
+    fn delete_compliance_policy_asset_set_from_whitelist<'a>(
+        &'a self,
+        request: &'a models::DeleteCompliancePolicyAssetSetFromWhitelistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteCompliancePolicyAssetSetFromWhitelistResponse,
+        errors::DeleteCompliancePolicyAssetSetFromWhitelistErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DELETE_COMPLIANCE_POLICY_ASSET_SET_FROM_WHITELIST,
+        )
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// Product refactoring and optimization, none of these APIs are called.
+    ///
+    /// Remove the designated detection item from the allowlist.
+    ///
+    /// Action `DeleteCompliancePolicyItemFromWhitelist`, version `2020-11-01`. Reference: `docs/tcss/DeleteCompliancePolicyItemFromWhitelist.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteCompliancePolicyItemFromWhitelistRequest::new(
+    ///         ::std::vec![10001u64, 10002u64],
+    ///     );
+    ///     let response = client.delete_compliance_policy_item_from_whitelist(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-compliance-policy-item-from-whitelist")]
+    #[deprecated(
+        note = "`DeleteCompliancePolicyItemFromWhitelist` is deprecated upstream"
+    )]
+    fn delete_compliance_policy_item_from_whitelist<'a>(
+        &'a self,
+        request: &'a models::DeleteCompliancePolicyItemFromWhitelistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteCompliancePolicyItemFromWhitelistResponse,
+        errors::DeleteCompliancePolicyItemFromWhitelistErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DELETE_COMPLIANCE_POLICY_ITEM_FROM_WHITELIST,
+        )
+    }
+    /// This API is used to delete an allowed escape.
+    ///
+    /// Action `DeleteEscapeWhiteList`, version `2020-11-01`. Reference: `docs/tcss/DeleteEscapeWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteEscapeWhiteListRequest::new(::std::vec![1i64]);
+    ///     let response = client.delete_escape_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-escape-white-list")]
+    fn delete_escape_white_list<'a>(
+        &'a self,
+        request: &'a models::DeleteEscapeWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteEscapeWhiteListResponse,
+        errors::DeleteEscapeWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_ESCAPE_WHITE_LIST)
+    }
+    /// This API is used to unignore vulnerabilities in a vulnerability scan.
+    ///
+    /// Action `DeleteIgnoreVul`, version `2020-11-01`. Reference: `docs/tcss/DeleteIgnoreVul.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteIgnoreVulRequest::new(
+    ///         ::std::vec![
+    ///             models::ModifyIgnoreVul { poc_id : ::std::string::String::from("\"poc_id\""),
+    ///             image_i_ds : ::std::option::Option::None, image_type :
+    ///             ::std::option::Option::None }
+    ///         ],
+    ///     );
+    ///     let response = client.delete_ignore_vul(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-ignore-vul")]
+    fn delete_ignore_vul<'a>(
+        &'a self,
+        request: &'a models::DeleteIgnoreVulRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteIgnoreVulResponse,
+        errors::DeleteIgnoreVulErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_IGNORE_VUL)
+    }
+    /// This API is used to delete a K8sApi abnormal event rules.
+    ///
+    /// Action `DeleteK8sApiAbnormalRule`, version `2020-11-01`. Reference: `docs/tcss/DeleteK8sApiAbnormalRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteK8sApiAbnormalRuleRequest::new(::std::vec![]);
+    ///     let response = client.delete_k8s_api_abnormal_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-k8s-api-abnormal-rule")]
+    fn delete_k8s_api_abnormal_rule<'a>(
+        &'a self,
+        request: &'a models::DeleteK8sApiAbnormalRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteK8sApiAbnormalRuleResponse,
+        errors::DeleteK8sApiAbnormalRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_K8S_API_ABNORMAL_RULE)
+    }
+    /// This API is used to uninstall the agent.
+    ///
+    /// Action `DeleteMachine`, version `2020-11-01`. Reference: `docs/tcss/DeleteMachine.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteMachineRequest::new(
+    ///         "\"7c9e719e-aaaa-bbbb-9005-20c9b9a1f6b1\"",
+    ///     );
+    ///     let response = client.delete_machine(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-machine")]
+    fn delete_machine<'a>(
+        &'a self,
+        request: &'a models::DeleteMachineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMachineResponse,
+        errors::DeleteMachineErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_MACHINE)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// Create a network policy and delete tasks for the container network.
+    ///
+    /// Action `DeleteNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: `docs/tcss/DeleteNetworkFirewallPolicyDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteNetworkFirewallPolicyDetailRequest::new(
+    ///         "cls_fdts***",
+    ///         ::std::vec![1u64],
+    ///     );
+    ///     let response = client.delete_network_firewall_policy_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-network-firewall-policy-detail")]
+    #[deprecated(note = "`DeleteNetworkFirewallPolicyDetail` is deprecated upstream")]
+    fn delete_network_firewall_policy_detail<'a>(
+        &'a self,
+        request: &'a models::DeleteNetworkFirewallPolicyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteNetworkFirewallPolicyDetailResponse,
+        errors::DeleteNetworkFirewallPolicyDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_NETWORK_FIREWALL_POLICY_DETAIL)
+    }
+    /// Deleting Entries from the Vulnerability Defense Allowlist
+    ///
+    /// Action `DeleteRaspRules`, version `2020-11-01`. Reference: `docs/tcss/DeleteRaspRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteRaspRulesRequest::new(::std::vec![32u64]);
+    ///     let response = client.delete_rasp_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-rasp-rules")]
+    fn delete_rasp_rules<'a>(
+        &'a self,
+        request: &'a models::DeleteRaspRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteRaspRulesResponse,
+        errors::DeleteRaspRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_RASP_RULES)
+    }
+    /// This API is used to delete a reverse shell event at runtime.
+    ///
+    /// Action `DeleteReverseShellEvents`, version `2020-11-01`. Reference: `docs/tcss/DeleteReverseShellEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteReverseShellEventsRequest::new(
+    ///         ::std::vec![::std::string::String::from("\"1002\"")],
+    ///     );
+    ///     let response = client.delete_reverse_shell_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-reverse-shell-events")]
+    fn delete_reverse_shell_events<'a>(
+        &'a self,
+        request: &'a models::DeleteReverseShellEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteReverseShellEventsResponse,
+        errors::DeleteReverseShellEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_REVERSE_SHELL_EVENTS)
+    }
+    /// This API is used to delete an allowed reverse shell at runtime.
+    ///
+    /// Action `DeleteReverseShellWhiteLists`, version `2020-11-01`. Reference: `docs/tcss/DeleteReverseShellWhiteLists.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteReverseShellWhiteListsRequest::new(
+    ///         ::std::vec![::std::string::String::from("\"id1\"")],
+    ///     );
+    ///     let response = client.delete_reverse_shell_white_lists(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-reverse-shell-white-lists")]
+    fn delete_reverse_shell_white_lists<'a>(
+        &'a self,
+        request: &'a models::DeleteReverseShellWhiteListsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteReverseShellWhiteListsResponse,
+        errors::DeleteReverseShellWhiteListsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_REVERSE_SHELL_WHITE_LISTS)
+    }
+    /// This API is used to delete a high-risk syscall event at runtime.
+    ///
+    /// Action `DeleteRiskSyscallEvents`, version `2020-11-01`. Reference: `docs/tcss/DeleteRiskSyscallEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteRiskSyscallEventsRequest::new(
+    ///         ::std::vec![::std::string::String::from("10001")],
+    ///     );
+    ///     let response = client.delete_risk_syscall_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-risk-syscall-events")]
+    fn delete_risk_syscall_events<'a>(
+        &'a self,
+        request: &'a models::DeleteRiskSyscallEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteRiskSyscallEventsResponse,
+        errors::DeleteRiskSyscallEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_RISK_SYSCALL_EVENTS)
+    }
+    /// This API is used to delete an allowed high-risk syscall at runtime.
+    ///
+    /// Action `DeleteRiskSyscallWhiteLists`, version `2020-11-01`. Reference: `docs/tcss/DeleteRiskSyscallWhiteLists.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteRiskSyscallWhiteListsRequest::new(
+    ///         ::std::vec![::std::string::String::from("10001")],
+    ///     );
+    ///     let response = client.delete_risk_syscall_white_lists(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-risk-syscall-white-lists")]
+    fn delete_risk_syscall_white_lists<'a>(
+        &'a self,
+        request: &'a models::DeleteRiskSyscallWhiteListsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteRiskSyscallWhiteListsResponse,
+        errors::DeleteRiskSyscallWhiteListsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_RISK_SYSCALL_WHITE_LISTS)
+    }
+    /// This API is used to delete a search template.
+    ///
+    /// Action `DeleteSearchTemplate`, version `2020-11-01`. Reference: `docs/tcss/DeleteSearchTemplate.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteSearchTemplateRequest::new(10u64);
+    ///     let response = client.delete_search_template(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-search-template")]
+    fn delete_search_template<'a>(
+        &'a self,
+        request: &'a models::DeleteSearchTemplateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteSearchTemplateResponse,
+        errors::DeleteSearchTemplateErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_SEARCH_TEMPLATE)
+    }
+    /// This API is used to delete Trojan allowlist rules.
+    ///
+    /// Action `DeleteVirusWhiteListRule`, version `2020-11-01`. Reference: `docs/tcss/DeleteVirusWhiteListRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DeleteVirusWhiteListRuleRequest::new(::std::vec![1u64, 2u64]);
+    ///     let response = client.delete_virus_white_list_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-delete-virus-white-list-rule")]
+    fn delete_virus_white_list_rule<'a>(
+        &'a self,
+        request: &'a models::DeleteVirusWhiteListRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteVirusWhiteListRuleResponse,
+        errors::DeleteVirusWhiteListRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DELETE_VIRUS_WHITE_LIST_RULE)
+    }
+    /// This API is used to get the current canary configuration of the user.
+    ///
+    /// Action `DescribeABTestConfig`, version `2020-11-01`. Reference: `docs/tcss/DescribeABTestConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAbTestConfigRequest::new();
+    ///     let response = client.describe_ab_test_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-ab-test-config")]
+    fn describe_ab_test_config<'a>(
+        &'a self,
+        request: &'a models::DescribeAbTestConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbTestConfigResponse,
+        errors::DescribeAbTestConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_AB_TEST_CONFIG)
+    }
+    /// This API is used to query the details of an abnormal process event at runtime.
+    ///
+    /// Action `DescribeAbnormalProcessDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAbnormalProcessDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAbnormalProcessDetailRequest::new("");
+    ///     let response = client.describe_abnormal_process_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-abnormal-process-detail")]
+    fn describe_abnormal_process_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAbnormalProcessDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbnormalProcessDetailResponse,
+        errors::DescribeAbnormalProcessDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ABNORMAL_PROCESS_DETAIL)
+    }
+    /// This API is used to query the trend of pending abnormal process events.
+    ///
+    /// Action `DescribeAbnormalProcessEventTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeAbnormalProcessEventTendency.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAbnormalProcessEventTendencyRequest::new(
+    ///         "2021-05-07",
+    ///         "2021-05-01",
+    ///     );
+    ///     let response = client.describe_abnormal_process_event_tendency(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-abnormal-process-event-tendency")]
+    fn describe_abnormal_process_event_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeAbnormalProcessEventTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbnormalProcessEventTendencyResponse,
+        errors::DescribeAbnormalProcessEventTendencyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ABNORMAL_PROCESS_EVENT_TENDENCY)
+    }
+    /// This API is used to query the list of abnormal process events at runtime.
+    ///
+    /// Action `DescribeAbnormalProcessEvents`, version `2020-11-01`. Reference: `docs/tcss/DescribeAbnormalProcessEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAbnormalProcessEventsRequest::new();
+    ///     let response = client.describe_abnormal_process_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-abnormal-process-events")]
+    fn describe_abnormal_process_events<'a>(
+        &'a self,
+        request: &'a models::DescribeAbnormalProcessEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbnormalProcessEventsResponse,
+        errors::DescribeAbnormalProcessEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ABNORMAL_PROCESS_EVENTS)
+    }
+    /// This API is used to count the number of pending abnormal process events at each severity level.
+    ///
+    /// Action `DescribeAbnormalProcessLevelSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeAbnormalProcessLevelSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAbnormalProcessLevelSummaryRequest::new();
+    ///     let response = client.describe_abnormal_process_level_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-abnormal-process-level-summary")]
+    fn describe_abnormal_process_level_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeAbnormalProcessLevelSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbnormalProcessLevelSummaryResponse,
+        errors::DescribeAbnormalProcessLevelSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ABNORMAL_PROCESS_LEVEL_SUMMARY)
+    }
+    /// This API is used to query the details of an abnormal process policy at runtime.
+    ///
+    /// Action `DescribeAbnormalProcessRuleDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAbnormalProcessRuleDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAbnormalProcessRuleDetailRequest::new();
+    ///     let response = client.describe_abnormal_process_rule_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-abnormal-process-rule-detail")]
+    fn describe_abnormal_process_rule_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAbnormalProcessRuleDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbnormalProcessRuleDetailResponse,
+        errors::DescribeAbnormalProcessRuleDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ABNORMAL_PROCESS_RULE_DETAIL)
+    }
+    /// This API is used to query the list of abnormal process policies at runtime.
+    ///
+    /// Action `DescribeAbnormalProcessRules`, version `2020-11-01`. Reference: `docs/tcss/DescribeAbnormalProcessRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAbnormalProcessRulesRequest::new();
+    ///     let response = client.describe_abnormal_process_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-abnormal-process-rules")]
+    fn describe_abnormal_process_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeAbnormalProcessRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbnormalProcessRulesResponse,
+        errors::DescribeAbnormalProcessRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ABNORMAL_PROCESS_RULES)
+    }
+    /// This API is used to query the details of an access control event at runtime.
+    ///
+    /// Action `DescribeAccessControlDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAccessControlDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAccessControlDetailRequest::new("");
+    ///     let response = client.describe_access_control_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-access-control-detail")]
+    fn describe_access_control_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAccessControlDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAccessControlDetailResponse,
+        errors::DescribeAccessControlDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ACCESS_CONTROL_DETAIL)
+    }
+    /// This API is used to query the list of access control events at runtime.
+    ///
+    /// Action `DescribeAccessControlEvents`, version `2020-11-01`. Reference: `docs/tcss/DescribeAccessControlEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAccessControlEventsRequest::new();
+    ///     let response = client.describe_access_control_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-access-control-events")]
+    fn describe_access_control_events<'a>(
+        &'a self,
+        request: &'a models::DescribeAccessControlEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAccessControlEventsResponse,
+        errors::DescribeAccessControlEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ACCESS_CONTROL_EVENTS)
+    }
+    /// This API is used to export the list of access control events at runtime.
+    ///
+    /// Action `DescribeAccessControlEventsExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAccessControlEventsExport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAccessControlEventsExportRequest::new();
+    ///     let response = client.describe_access_control_events_export(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-access-control-events-export")]
+    fn describe_access_control_events_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAccessControlEventsExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAccessControlEventsExportResponse,
+        errors::DescribeAccessControlEventsExportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ACCESS_CONTROL_EVENTS_EXPORT)
+    }
+    /// This API is used to query the details of an access control policy at runtime.
+    ///
+    /// Action `DescribeAccessControlRuleDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAccessControlRuleDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAccessControlRuleDetailRequest::new();
+    ///     let response = client.describe_access_control_rule_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-access-control-rule-detail")]
+    fn describe_access_control_rule_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAccessControlRuleDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAccessControlRuleDetailResponse,
+        errors::DescribeAccessControlRuleDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ACCESS_CONTROL_RULE_DETAIL)
+    }
+    /// This API is used to query the list of access control policies at runtime.
+    ///
+    /// Action `DescribeAccessControlRules`, version `2020-11-01`. Reference: `docs/tcss/DescribeAccessControlRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAccessControlRulesRequest::new();
+    ///     let response = client.describe_access_control_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-access-control-rules")]
+    fn describe_access_control_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeAccessControlRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAccessControlRulesResponse,
+        errors::DescribeAccessControlRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ACCESS_CONTROL_RULES)
+    }
+    /// This API is used to get and return the number of affected clusters.
+    ///
+    /// Action `DescribeAffectedClusterCount`, version `2020-11-01`. Reference: `docs/tcss/DescribeAffectedClusterCount.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAffectedClusterCountRequest::new();
+    ///     let response = client.describe_affected_cluster_count(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-affected-cluster-count")]
+    fn describe_affected_cluster_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAffectedClusterCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAffectedClusterCountResponse,
+        errors::DescribeAffectedClusterCountErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_AFFECTED_CLUSTER_COUNT)
+    }
+    /// This API is used to query affected node types and return the node list.
+    ///
+    /// Action `DescribeAffectedNodeList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAffectedNodeList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAffectedNodeListRequest::new(0i64);
+    ///     let response = client.describe_affected_node_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-affected-node-list")]
+    fn describe_affected_node_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAffectedNodeListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAffectedNodeListResponse,
+        errors::DescribeAffectedNodeListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_AFFECTED_NODE_LIST)
+    }
+    /// This API is used to query affected workload types and return the workload list.
+    ///
+    /// Action `DescribeAffectedWorkloadList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAffectedWorkloadList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAffectedWorkloadListRequest::new(10071i64);
+    ///     let response = client.describe_affected_workload_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-affected-workload-list")]
+    fn describe_affected_workload_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAffectedWorkloadListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAffectedWorkloadListResponse,
+        errors::DescribeAffectedWorkloadListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_AFFECTED_WORKLOAD_LIST)
+    }
+    /// This API is used to query parallel container installation commands.
+    ///
+    /// Action `DescribeAgentDaemonSetCmd`, version `2020-11-01`. Reference: `docs/tcss/DescribeAgentDaemonSetCmd.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAgentDaemonSetCmdRequest::new(true, "\"basic\"");
+    ///     let response = client.describe_agent_daemon_set_cmd(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-agent-daemon-set-cmd")]
+    fn describe_agent_daemon_set_cmd<'a>(
+        &'a self,
+        request: &'a models::DescribeAgentDaemonSetCmdRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAgentDaemonSetCmdResponse,
+        errors::DescribeAgentDaemonSetCmdErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_AGENT_DAEMON_SET_CMD)
+    }
+    /// This API is used to query agent installation commands.
+    ///
+    /// Action `DescribeAgentInstallCommand`, version `2020-11-01`. Reference: `docs/tcss/DescribeAgentInstallCommand.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAgentInstallCommandRequest::new(true, "\"basic\"");
+    ///     let response = client.describe_agent_install_command(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-agent-install-command")]
+    fn describe_agent_install_command<'a>(
+        &'a self,
+        request: &'a models::DescribeAgentInstallCommandRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAgentInstallCommandResponse,
+        errors::DescribeAgentInstallCommandErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_AGENT_INSTALL_COMMAND)
+    }
+    /// This API is used to query the list of application services.
+    ///
+    /// Action `DescribeAssetAppServiceList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetAppServiceList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetAppServiceListRequest::new();
+    ///     let response = client.describe_asset_app_service_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-app-service-list")]
+    fn describe_asset_app_service_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetAppServiceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetAppServiceListResponse,
+        errors::DescribeAssetAppServiceListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_APP_SERVICE_LIST)
+    }
+    /// This API is used to query the list of clusters.
+    ///
+    /// Action `DescribeAssetClusterList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetClusterList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetClusterListRequest::new();
+    ///     let response = client.describe_asset_cluster_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-cluster-list")]
+    fn describe_asset_cluster_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetClusterListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetClusterListResponse,
+        errors::DescribeAssetClusterListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_CLUSTER_LIST)
+    }
+    /// This API is used to query the list of container components.
+    ///
+    /// Action `DescribeAssetComponentList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetComponentList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetComponentListRequest::new("dnhaidhkahdjas");
+    ///     let response = client.describe_asset_component_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-component-list")]
+    fn describe_asset_component_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetComponentListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetComponentListResponse,
+        errors::DescribeAssetComponentListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_COMPONENT_LIST)
+    }
+    /// This API is used to query the information of a container.
+    ///
+    /// Action `DescribeAssetContainerDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetContainerDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetContainerDetailRequest::new("cndajlhcklanca");
+    ///     let response = client.describe_asset_container_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-container-detail")]
+    fn describe_asset_container_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetContainerDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetContainerDetailResponse,
+        errors::DescribeAssetContainerDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_CONTAINER_DETAIL)
+    }
+    /// This API is used to query the list of containers.
+    ///
+    /// Action `DescribeAssetContainerList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetContainerList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetContainerListRequest::new();
+    ///     let response = client.describe_asset_container_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-container-list")]
+    fn describe_asset_container_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetContainerListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetContainerListResponse,
+        errors::DescribeAssetContainerListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_CONTAINER_LIST)
+    }
+    /// This API is used to query the list of database services.
+    ///
+    /// Action `DescribeAssetDBServiceList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetDBServiceList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetDbServiceListRequest::new();
+    ///     let response = client.describe_asset_db_service_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-db-service-list")]
+    fn describe_asset_db_service_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetDbServiceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetDbServiceListResponse,
+        errors::DescribeAssetDbServiceListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_DB_SERVICE_LIST)
+    }
+    /// This example shows you how to query host details.
+    ///
+    /// Action `DescribeAssetHostDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetHostDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetHostDetailRequest::new("");
+    ///     let response = client.describe_asset_host_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-host-detail")]
+    fn describe_asset_host_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetHostDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetHostDetailResponse,
+        errors::DescribeAssetHostDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_HOST_DETAIL)
+    }
+    /// This API is used to query the list of servers.
+    ///
+    /// Action `DescribeAssetHostList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetHostList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetHostListRequest::new();
+    ///     let response = client.describe_asset_host_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-host-list")]
+    fn describe_asset_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetHostListResponse,
+        errors::DescribeAssetHostListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_HOST_LIST)
+    }
+    /// This API is used to query the list of rules bound to images, including runtime access control and abnormal process rules.
+    ///
+    /// Action `DescribeAssetImageBindRuleInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageBindRuleInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageBindRuleInfoRequest::new();
+    ///     let response = client.describe_asset_image_bind_rule_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-bind-rule-info")]
+    fn describe_asset_image_bind_rule_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageBindRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageBindRuleInfoResponse,
+        errors::DescribeAssetImageBindRuleInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_BIND_RULE_INFO)
+    }
+    /// This API is used to query the details of an image.
+    ///
+    /// Action `DescribeAssetImageDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageDetailRequest::new(
+    ///         "sha256:707540fd8a54ab3ebc086ecc96d2d6143fd92c1cac4d0b23353e1b7078b5937b",
+    ///     );
+    ///     let response = client.describe_asset_image_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-detail")]
+    fn describe_asset_image_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageDetailResponse,
+        errors::DescribeAssetImageDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_DETAIL)
+    }
+    /// This API is used to query the servers associated with an image.
+    ///
+    /// Action `DescribeAssetImageHostList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageHostList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageHostListRequest::new();
+    ///     let response = client.describe_asset_image_host_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-host-list")]
+    fn describe_asset_image_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageHostListResponse,
+        errors::DescribeAssetImageHostListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_HOST_LIST)
+    }
+    /// This API is used to query the list of images.
+    ///
+    /// Action `DescribeAssetImageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageListRequest::new();
+    ///     let response = client.describe_asset_image_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-list")]
+    fn describe_asset_image_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageListResponse,
+        errors::DescribeAssetImageListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_LIST)
+    }
+    /// This API is used to view the update progress of the assets in an image repository.
+    ///
+    /// Action `DescribeAssetImageRegistryAssetStatus`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryAssetStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryAssetStatusRequest::new();
+    ///     let response = client.describe_asset_image_registry_asset_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-asset-status")]
+    fn describe_asset_image_registry_asset_status<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryAssetStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryAssetStatusResponse,
+        errors::DescribeAssetImageRegistryAssetStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_ASSET_IMAGE_REGISTRY_ASSET_STATUS,
+        )
+    }
+    /// This API is used to query the image repository details.
+    ///
+    /// Action `DescribeAssetImageRegistryDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryDetailRequest::new();
+    ///     let response = client.describe_asset_image_registry_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-detail")]
+    fn describe_asset_image_registry_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryDetailResponse,
+        errors::DescribeAssetImageRegistryDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_REGISTRY_DETAIL)
+    }
+    /// This API is used to query the list of image repositories.
+    ///
+    /// Action `DescribeAssetImageRegistryList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryListRequest::new();
+    ///     let response = client.describe_asset_image_registry_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-list")]
+    fn describe_asset_image_registry_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryListResponse,
+        errors::DescribeAssetImageRegistryListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_REGISTRY_LIST)
+    }
+    /// This API is used to export the list of images for an image repository.
+    ///
+    /// Action `DescribeAssetImageRegistryListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryListExport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryListExportRequest::new();
+    ///     let response = client.describe_asset_image_registry_list_export(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-list-export")]
+    fn describe_asset_image_registry_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryListExportResponse,
+        errors::DescribeAssetImageRegistryListExportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_ASSET_IMAGE_REGISTRY_LIST_EXPORT,
+        )
+    }
+    /// This API is used to view the details of an image repository.
+    ///
+    /// Action `DescribeAssetImageRegistryRegistryDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryRegistryDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryRegistryDetailRequest::new(8329i64);
+    ///     let response = client.describe_asset_image_registry_registry_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-registry-detail")]
+    fn describe_asset_image_registry_registry_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryRegistryDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryRegistryDetailResponse,
+        errors::DescribeAssetImageRegistryRegistryDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_ASSET_IMAGE_REGISTRY_REGISTRY_DETAIL,
+        )
+    }
+    /// This API is used to query the list of image registries.
+    ///
+    /// Action `DescribeAssetImageRegistryRegistryList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryRegistryList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryRegistryListRequest::new();
+    ///     let response = client.describe_asset_image_registry_registry_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-registry-list")]
+    fn describe_asset_image_registry_registry_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryRegistryListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryRegistryListResponse,
+        errors::DescribeAssetImageRegistryRegistryListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_ASSET_IMAGE_REGISTRY_REGISTRY_LIST,
+        )
+    }
+    /// This API is used to query the list of image high-risk behaviors of an image repository.
+    ///
+    /// Action `DescribeAssetImageRegistryRiskInfoList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryRiskInfoList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryRiskInfoListRequest::new();
+    ///     let response = client.describe_asset_image_registry_risk_info_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-risk-info-list")]
+    fn describe_asset_image_registry_risk_info_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryRiskInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryRiskInfoListResponse,
+        errors::DescribeAssetImageRegistryRiskInfoListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_ASSET_IMAGE_REGISTRY_RISK_INFO_LIST,
+        )
+    }
+    /// This API is used to export the list of sensitive data for an image repository.
+    ///
+    /// Action `DescribeAssetImageRegistryRiskListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryRiskListExport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryRiskListExportRequest::new();
+    ///     let response = client
+    ///         .describe_asset_image_registry_risk_list_export(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-risk-list-export")]
+    fn describe_asset_image_registry_risk_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryRiskListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryRiskListExportResponse,
+        errors::DescribeAssetImageRegistryRiskListExportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_ASSET_IMAGE_REGISTRY_RISK_LIST_EXPORT,
+        )
+    }
+    /// This API is used to query the quick image scanning status of an image repository.
+    ///
+    /// Action `DescribeAssetImageRegistryScanStatusOneKey`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryScanStatusOneKey.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryScanStatusOneKeyRequest::new();
+    ///     let response = client
+    ///         .describe_asset_image_registry_scan_status_one_key(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-scan-status-one-key")]
+    fn describe_asset_image_registry_scan_status_one_key<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryScanStatusOneKeyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryScanStatusOneKeyResponse,
+        errors::DescribeAssetImageRegistryScanStatusOneKeyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_ASSET_IMAGE_REGISTRY_SCAN_STATUS_ONE_KEY,
+        )
+    }
+    /// Querying the Image Statistics of an Image Repository
+    ///
+    /// Action `DescribeAssetImageRegistrySummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistrySummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistrySummaryRequest::new();
+    ///     let response = client.describe_asset_image_registry_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-summary")]
+    fn describe_asset_image_registry_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistrySummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistrySummaryResponse,
+        errors::DescribeAssetImageRegistrySummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_REGISTRY_SUMMARY)
+    }
+    /// This API is used to query the list of viruses and trojans in an image repository.
+    ///
+    /// Action `DescribeAssetImageRegistryVirusList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryVirusList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryVirusListRequest::new();
+    ///     let response = client.describe_asset_image_registry_virus_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-virus-list")]
+    fn describe_asset_image_registry_virus_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryVirusListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryVirusListResponse,
+        errors::DescribeAssetImageRegistryVirusListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_REGISTRY_VIRUS_LIST)
+    }
+    /// This API is used to export the list of trojan information for an image repository.
+    ///
+    /// Action `DescribeAssetImageRegistryVirusListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryVirusListExport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryVirusListExportRequest::new();
+    ///     let response = client
+    ///         .describe_asset_image_registry_virus_list_export(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-virus-list-export")]
+    fn describe_asset_image_registry_virus_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryVirusListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryVirusListExportResponse,
+        errors::DescribeAssetImageRegistryVirusListExportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_ASSET_IMAGE_REGISTRY_VIRUS_LIST_EXPORT,
+        )
+    }
+    /// This API is used to query the list of image vulnerabilities of an image repository
+    ///
+    /// Action `DescribeAssetImageRegistryVulList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryVulList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryVulListRequest::new();
+    ///     let response = client.describe_asset_image_registry_vul_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-vul-list")]
+    fn describe_asset_image_registry_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryVulListResponse,
+        errors::DescribeAssetImageRegistryVulListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_REGISTRY_VUL_LIST)
+    }
+    /// This API is used to export the list of vulnerabilities for an image repository.
+    ///
+    /// Action `DescribeAssetImageRegistryVulListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryVulListExport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRegistryVulListExportRequest::new();
+    ///     let response = client.describe_asset_image_registry_vul_list_export(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-registry-vul-list-export")]
+    fn describe_asset_image_registry_vul_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryVulListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryVulListExportResponse,
+        errors::DescribeAssetImageRegistryVulListExportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_ASSET_IMAGE_REGISTRY_VUL_LIST_EXPORT,
+        )
+    }
+    /// This API is used to query the list of risks in an image.
+    ///
+    /// Action `DescribeAssetImageRiskList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRiskList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRiskListRequest::new("");
+    ///     let response = client.describe_asset_image_risk_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-risk-list")]
+    fn describe_asset_image_risk_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRiskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRiskListResponse,
+        errors::DescribeAssetImageRiskListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_RISK_LIST)
+    }
+    /// This API is used to export the list of risks in an image.
+    ///
+    /// Action `DescribeAssetImageRiskListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRiskListExport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageRiskListExportRequest::new(
+    ///         ::std::vec![
+    ///             ::std::string::String::from("Behavior"),
+    ///             ::std::string::String::from("Level"), ::std::string::String::from("Type"),
+    ///             ::std::string::String::from("Desc"),
+    ///             ::std::string::String::from("InstructionContent")
+    ///         ],
+    ///         "dskaldjskld",
+    ///     );
+    ///     let response = client.describe_asset_image_risk_list_export(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-risk-list-export")]
+    fn describe_asset_image_risk_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRiskListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRiskListExportResponse,
+        errors::DescribeAssetImageRiskListExportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_RISK_LIST_EXPORT)
+    }
+    /// This API is used to get the image scan settings.
+    ///
+    /// Action `DescribeAssetImageScanSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageScanSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageScanSettingRequest::new();
+    ///     let response = client.describe_asset_image_scan_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-scan-setting")]
+    fn describe_asset_image_scan_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageScanSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageScanSettingResponse,
+        errors::DescribeAssetImageScanSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_SCAN_SETTING)
+    }
+    /// This API is used to query the image scanning status.
+    ///
+    /// Action `DescribeAssetImageScanStatus`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageScanStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageScanStatusRequest::new();
+    ///     let response = client.describe_asset_image_scan_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-scan-status")]
+    fn describe_asset_image_scan_status<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageScanStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageScanStatusResponse,
+        errors::DescribeAssetImageScanStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_SCAN_STATUS)
+    }
+    /// This API is used to query the ID of a running quick image scan task.
+    ///
+    /// Action `DescribeAssetImageScanTask`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageScanTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageScanTaskRequest::new();
+    ///     let response = client.describe_asset_image_scan_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-scan-task")]
+    fn describe_asset_image_scan_task<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageScanTaskResponse,
+        errors::DescribeAssetImageScanTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_SCAN_TASK)
+    }
+    /// This API is used to query the brief information list of an image.
+    ///
+    /// Action `DescribeAssetImageSimpleList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageSimpleList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageSimpleListRequest::new();
+    ///     let response = client.describe_asset_image_simple_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-simple-list")]
+    fn describe_asset_image_simple_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageSimpleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageSimpleListResponse,
+        errors::DescribeAssetImageSimpleListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_SIMPLE_LIST)
+    }
+    /// This API is used to query the list of viruses in an image.
+    ///
+    /// Action `DescribeAssetImageVirusList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageVirusList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageVirusListRequest::new("");
+    ///     let response = client.describe_asset_image_virus_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-virus-list")]
+    fn describe_asset_image_virus_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageVirusListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageVirusListResponse,
+        errors::DescribeAssetImageVirusListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_VIRUS_LIST)
+    }
+    /// This API is used to export the list of trojans in an image.
+    ///
+    /// Action `DescribeAssetImageVirusListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageVirusListExport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageVirusListExportRequest::new(
+    ///         ::std::vec![
+    ///             ::std::string::String::from("Path"),
+    ///             ::std::string::String::from("RiskLevel"),
+    ///             ::std::string::String::from("FileType"),
+    ///             ::std::string::String::from("VirusName"), ::std::string::String::from("Tags")
+    ///         ],
+    ///         "sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f23434*****",
+    ///     );
+    ///     let response = client.describe_asset_image_virus_list_export(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-virus-list-export")]
+    fn describe_asset_image_virus_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageVirusListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageVirusListExportResponse,
+        errors::DescribeAssetImageVirusListExportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_VIRUS_LIST_EXPORT)
+    }
+    /// This API is used to query the list of vulnerabilities in an image.
+    ///
+    /// Action `DescribeAssetImageVulList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageVulList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageVulListRequest::new("");
+    ///     let response = client.describe_asset_image_vul_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-vul-list")]
+    fn describe_asset_image_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageVulListResponse,
+        errors::DescribeAssetImageVulListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_VUL_LIST)
+    }
+    /// This API is used to export the list of vulnerabilities in an image.
+    ///
+    /// Action `DescribeAssetImageVulListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageVulListExport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetImageVulListExportRequest::new(
+    ///         ::std::vec![
+    ///             ::std::string::String::from("CVEID"), ::std::string::String::from("Name"),
+    ///             ::std::string::String::from("Component"),
+    ///             ::std::string::String::from("Version"),
+    ///             ::std::string::String::from("Category")
+    ///         ],
+    ///         "dskaldjskld",
+    ///     );
+    ///     let response = client.describe_asset_image_vul_list_export(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-image-vul-list-export")]
+    fn describe_asset_image_vul_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageVulListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageVulListExportResponse,
+        errors::DescribeAssetImageVulListExportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_IMAGE_VUL_LIST_EXPORT)
+    }
+    /// This API is used to query the list of occupied ports.
+    ///
+    /// Action `DescribeAssetPortList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetPortList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetPortListRequest::new();
+    ///     let response = client.describe_asset_port_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-port-list")]
+    fn describe_asset_port_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetPortListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetPortListResponse,
+        errors::DescribeAssetPortListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_PORT_LIST)
+    }
+    /// This API is used to query the list of processes.
+    ///
+    /// Action `DescribeAssetProcessList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetProcessList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetProcessListRequest::new();
+    ///     let response = client.describe_asset_process_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-process-list")]
+    fn describe_asset_process_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetProcessListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetProcessListResponse,
+        errors::DescribeAssetProcessListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_PROCESS_LIST)
+    }
+    /// This API is used to query the statistics of containers and images under an account.
+    ///
+    /// Action `DescribeAssetSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetSummaryRequest::new();
+    ///     let response = client.describe_asset_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-summary")]
+    fn describe_asset_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetSummaryResponse,
+        errors::DescribeAssetSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_SUMMARY)
+    }
+    /// Query the latest time for asset synchronization.
+    ///
+    /// Action `DescribeAssetSyncLastTime`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetSyncLastTime.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetSyncLastTimeRequest::new();
+    ///     let response = client.describe_asset_sync_last_time(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-sync-last-time")]
+    fn describe_asset_sync_last_time<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetSyncLastTimeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetSyncLastTimeResponse,
+        errors::DescribeAssetSyncLastTimeErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_SYNC_LAST_TIME)
+    }
+    /// This API is used to query the list of web services.
+    ///
+    /// Action `DescribeAssetWebServiceList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetWebServiceList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAssetWebServiceListRequest::new();
+    ///     let response = client.describe_asset_web_service_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-asset-web-service-list")]
+    fn describe_asset_web_service_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebServiceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebServiceListResponse,
+        errors::DescribeAssetWebServiceListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ASSET_WEB_SERVICE_LIST)
+    }
+    /// This API is used to query the servers licensed according to an automatic licensing rule.
+    ///
+    /// Action `DescribeAutoAuthorizedRuleHost`, version `2020-11-01`. Reference: `docs/tcss/DescribeAutoAuthorizedRuleHost.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeAutoAuthorizedRuleHostRequest::new(1i64);
+    ///     let response = client.describe_auto_authorized_rule_host(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-auto-authorized-rule-host")]
+    fn describe_auto_authorized_rule_host<'a>(
+        &'a self,
+        request: &'a models::DescribeAutoAuthorizedRuleHostRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAutoAuthorizedRuleHostResponse,
+        errors::DescribeAutoAuthorizedRuleHostErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_AUTO_AUTHORIZED_RULE_HOST)
+    }
+    /// This API is used to query all check items and return the total number and list of check items.
+    ///
+    /// Action `DescribeCheckItemList`, version `2020-11-01`. Reference: `docs/tcss/DescribeCheckItemList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeCheckItemListRequest::new();
+    ///     let response = client.describe_check_item_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-check-item-list")]
+    fn describe_check_item_list<'a>(
+        &'a self,
+        request: &'a models::DescribeCheckItemListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeCheckItemListResponse,
+        errors::DescribeCheckItemListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_CHECK_ITEM_LIST)
+    }
+    /// This API is used to query the details of a cluster.
+    ///
+    /// Action `DescribeClusterDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeClusterDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeClusterDetailRequest::new("cls-20ry");
+    ///     let response = client.describe_cluster_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-cluster-detail")]
+    fn describe_cluster_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeClusterDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeClusterDetailResponse,
+        errors::DescribeClusterDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_CLUSTER_DETAIL)
+    }
+    /// This API is used to query the overview of cluster assets.
+    ///
+    /// Action `DescribeClusterSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeClusterSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeClusterSummaryRequest::new();
+    ///     let response = client.describe_cluster_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-cluster-summary")]
+    fn describe_cluster_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeClusterSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeClusterSummaryResponse,
+        errors::DescribeClusterSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_CLUSTER_SUMMARY)
+    }
+    /// This API is used to query the details of an asset.
+    ///
+    /// Action `DescribeComplianceAssetDetailInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceAssetDetailInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeComplianceAssetDetailInfoRequest::new(0u64);
+    ///     let response = client.describe_compliance_asset_detail_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-compliance-asset-detail-info")]
+    fn describe_compliance_asset_detail_info<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceAssetDetailInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceAssetDetailInfoResponse,
+        errors::DescribeComplianceAssetDetailInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_COMPLIANCE_ASSET_DETAIL_INFO)
+    }
+    /// This API is used to query the list of assets of a certain type.
+    ///
+    /// Action `DescribeComplianceAssetList`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceAssetList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeComplianceAssetListRequest::new();
+    ///     let response = client.describe_compliance_asset_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-compliance-asset-list")]
+    fn describe_compliance_asset_list<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceAssetListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceAssetListResponse,
+        errors::DescribeComplianceAssetListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_COMPLIANCE_ASSET_LIST)
+    }
+    /// This API is used to query the list of check items of an asset.
+    ///
+    /// Action `DescribeComplianceAssetPolicyItemList`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceAssetPolicyItemList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeComplianceAssetPolicyItemListRequest::new(0u64);
+    ///     let response = client.describe_compliance_asset_policy_item_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-compliance-asset-policy-item-list")]
+    fn describe_compliance_asset_policy_item_list<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceAssetPolicyItemListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceAssetPolicyItemListResponse,
+        errors::DescribeComplianceAssetPolicyItemListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_COMPLIANCE_ASSET_POLICY_ITEM_LIST,
+        )
+    }
+    /// This API is used to query the list of scheduled tasks.
+    ///
+    /// Action `DescribeCompliancePeriodTaskList`, version `2020-11-01`. Reference: `docs/tcss/DescribeCompliancePeriodTaskList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeCompliancePeriodTaskListRequest::new();
+    ///     let response = client.describe_compliance_period_task_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-compliance-period-task-list")]
+    fn describe_compliance_period_task_list<'a>(
+        &'a self,
+        request: &'a models::DescribeCompliancePeriodTaskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeCompliancePeriodTaskListResponse,
+        errors::DescribeCompliancePeriodTaskListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_COMPLIANCE_PERIOD_TASK_LIST)
+    }
+    /// This API is used to apply the asset level in the "check item + asset" two-level structure.
+    ///
+    /// Action `DescribeCompliancePolicyItemAffectedAssetList`, version `2020-11-01`. Reference: `docs/tcss/DescribeCompliancePolicyItemAffectedAssetList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeCompliancePolicyItemAffectedAssetListRequest::new(
+    ///         0u64,
+    ///     );
+    ///     let response = client
+    ///         .describe_compliance_policy_item_affected_asset_list(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-compliance-policy-item-affected-asset-list")]
+    fn describe_compliance_policy_item_affected_asset_list<'a>(
+        &'a self,
+        request: &'a models::DescribeCompliancePolicyItemAffectedAssetListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeCompliancePolicyItemAffectedAssetListResponse,
+        errors::DescribeCompliancePolicyItemAffectedAssetListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_COMPLIANCE_POLICY_ITEM_AFFECTED_ASSET_LIST,
+        )
+    }
+    /// This API is used to apply the check item level in the "check item + asset" two-level structure.
+    ///
+    /// Action `DescribeCompliancePolicyItemAffectedSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeCompliancePolicyItemAffectedSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeCompliancePolicyItemAffectedSummaryRequest::new(0u64);
+    ///     let response = client
+    ///         .describe_compliance_policy_item_affected_summary(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-compliance-policy-item-affected-summary")]
+    fn describe_compliance_policy_item_affected_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeCompliancePolicyItemAffectedSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeCompliancePolicyItemAffectedSummaryResponse,
+        errors::DescribeCompliancePolicyItemAffectedSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_COMPLIANCE_POLICY_ITEM_AFFECTED_SUMMARY,
+        )
+    }
+    /// This API is used to query the aggregate information of the pass rate at the asset level, the first level in the "asset + check item" two-level structure.
+    ///
+    /// Action `DescribeComplianceScanFailedAssetList`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceScanFailedAssetList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeComplianceScanFailedAssetListRequest::new();
+    ///     let response = client.describe_compliance_scan_failed_asset_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-compliance-scan-failed-asset-list")]
+    fn describe_compliance_scan_failed_asset_list<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceScanFailedAssetListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceScanFailedAssetListResponse,
+        errors::DescribeComplianceScanFailedAssetListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_COMPLIANCE_SCAN_FAILED_ASSET_LIST,
+        )
+    }
+    /// This API is used to query the aggregated information of the asset pass rate in the last task.
+    ///
+    /// Action `DescribeComplianceTaskAssetSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceTaskAssetSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeComplianceTaskAssetSummaryRequest::new(
+    ///         ::std::vec![::std::string::String::from("ASSET_CONTAINER")],
+    ///     );
+    ///     let response = client.describe_compliance_task_asset_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-compliance-task-asset-summary")]
+    fn describe_compliance_task_asset_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceTaskAssetSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceTaskAssetSummaryResponse,
+        errors::DescribeComplianceTaskAssetSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_COMPLIANCE_TASK_ASSET_SUMMARY)
+    }
+    /// This API is used to query the list of aggregated information of check items identified in the last task in line with the "check item + asset" two-level structure.
+    ///
+    /// Action `DescribeComplianceTaskPolicyItemSummaryList`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceTaskPolicyItemSummaryList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeComplianceTaskPolicyItemSummaryListRequest::new();
+    ///     let response = client
+    ///         .describe_compliance_task_policy_item_summary_list(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-compliance-task-policy-item-summary-list")]
+    fn describe_compliance_task_policy_item_summary_list<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceTaskPolicyItemSummaryListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceTaskPolicyItemSummaryListResponse,
+        errors::DescribeComplianceTaskPolicyItemSummaryListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_COMPLIANCE_TASK_POLICY_ITEM_SUMMARY_LIST,
+        )
+    }
+    /// This API is used to query the allowlist.
+    ///
+    /// Action `DescribeComplianceWhitelistItemList`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceWhitelistItemList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeComplianceWhitelistItemListRequest::new();
+    ///     let response = client.describe_compliance_whitelist_item_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-compliance-whitelist-item-list")]
+    fn describe_compliance_whitelist_item_list<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceWhitelistItemListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceWhitelistItemListResponse,
+        errors::DescribeComplianceWhitelistItemListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_COMPLIANCE_WHITELIST_ITEM_LIST)
+    }
+    /// This API is used to query the asset overview.
+    ///
+    /// Action `DescribeContainerAssetSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeContainerAssetSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeContainerAssetSummaryRequest::new();
+    ///     let response = client.describe_container_asset_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-container-asset-summary")]
+    fn describe_container_asset_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeContainerAssetSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeContainerAssetSummaryResponse,
+        errors::DescribeContainerAssetSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_CONTAINER_ASSET_SUMMARY)
+    }
+    /// This API is used to query the overview of pending events.
+    ///
+    /// Action `DescribeContainerSecEventSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeContainerSecEventSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeContainerSecEventSummaryRequest::new();
+    ///     let response = client.describe_container_sec_event_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-container-sec-event-summary")]
+    fn describe_container_sec_event_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeContainerSecEventSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeContainerSecEventSummaryResponse,
+        errors::DescribeContainerSecEventSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_CONTAINER_SEC_EVENT_SUMMARY)
+    }
+    /// This API is used to get the aggregation result of the ES field.
+    ///
+    /// Action `DescribeESAggregations`, version `2020-11-01`. Reference: `docs/tcss/DescribeESAggregations.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeEsAggregationsRequest::new(
+    ///         "{\"index\":[],\"body\":\"{\\\"query\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"range\\\":{\\\"insert_time\\\":{\\\"gt\\\":1729737627694,\\\"lte\\\":1729766427694}}},\\\"must\\\":[],\\\"must_not\\\":[],\\\"should\\\":[]}}}},\\\"highlight\\\":{\\\"fields\\\":{\\\"*\\\":{}}},\\\"aggs\\\":{\\\"count_stats\\\":{\\\"date_histogram\\\":{\\\"field\\\":\\\"insert_time\\\",\\\"interval\\\":\\\"30m\\\",\\\"time_zone\\\":\\\"Asia/Shanghai\\\",\\\"min_doc_count\\\":1}}},\\\"track_total_hits\\\":true,\\\"sort\\\":[{\\\"insert_time\\\":\\\"desc\\\"}]}\"}",
+    ///     );
+    ///     let response = client.describe_es_aggregations(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-es-aggregations")]
+    fn describe_es_aggregations<'a>(
+        &'a self,
+        request: &'a models::DescribeEsAggregationsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEsAggregationsResponse,
+        errors::DescribeEsAggregationsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ES_AGGREGATIONS)
+    }
+    /// This API is used to get the list of ES query files.
+    ///
+    /// Action `DescribeESHits`, version `2020-11-01`. Reference: `docs/tcss/DescribeESHits.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeEsHitsRequest::new(
+    ///         "{\"index\":[\"netflow\"],\"body\":{\"query\":{\"bool\":{\"filter\":{\"bool\":{\"filter\":{\"range\":{\"timestamp\":{\"gte\":1597075200000,\"lte\":1597161599999}}},\"must\":[],\"must_not\":[],\"should\":[]}}}},\"highlight\":{\"fields\":{\"*\":{}}}},\"sort\":[{\"timestamp\":\"desc\"}]}",
+    ///     );
+    ///     let response = client.describe_es_hits(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-es-hits")]
+    fn describe_es_hits<'a>(
+        &'a self,
+        request: &'a models::DescribeEsHitsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEsHitsResponse,
+        errors::DescribeEsHitsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ES_HITS)
+    }
+    /// This API is used to query the list of emergency vulnerabilities.
+    ///
+    /// Action `DescribeEmergencyVulList`, version `2020-11-01`. Reference: `docs/tcss/DescribeEmergencyVulList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeEmergencyVulListRequest::new();
+    ///     let response = client.describe_emergency_vul_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-emergency-vul-list")]
+    fn describe_emergency_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeEmergencyVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEmergencyVulListResponse,
+        errors::DescribeEmergencyVulListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_EMERGENCY_VUL_LIST)
+    }
+    /// This API is used to query the details of a container escape event.
+    ///
+    /// Action `DescribeEscapeEventDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeEventDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeEscapeEventDetailRequest::new("");
+    ///     let response = client.describe_escape_event_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-escape-event-detail")]
+    fn describe_escape_event_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeEventDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeEventDetailResponse,
+        errors::DescribeEscapeEventDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ESCAPE_EVENT_DETAIL)
+    }
+    /// This API is used to query the list of container escape events.
+    ///
+    /// Action `DescribeEscapeEventInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeEventInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeEscapeEventInfoRequest::new();
+    ///     let response = client.describe_escape_event_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-escape-event-info")]
+    fn describe_escape_event_info<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeEventInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeEventInfoResponse,
+        errors::DescribeEscapeEventInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ESCAPE_EVENT_INFO)
+    }
+    /// This API is used to query the trend of pending escape events.
+    ///
+    /// Action `DescribeEscapeEventTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeEventTendency.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeEscapeEventTendencyRequest::new(
+    ///         "2021-05-01",
+    ///         "2021-05-07",
+    ///     );
+    ///     let response = client.describe_escape_event_tendency(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-escape-event-tendency")]
+    fn describe_escape_event_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeEventTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeEventTendencyResponse,
+        errors::DescribeEscapeEventTendencyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ESCAPE_EVENT_TENDENCY)
+    }
+    /// This API is used to query the types of container escape events and the number of pending events.
+    ///
+    /// Action `DescribeEscapeEventTypeSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeEventTypeSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeEscapeEventTypeSummaryRequest::new();
+    ///     let response = client.describe_escape_event_type_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-escape-event-type-summary")]
+    fn describe_escape_event_type_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeEventTypeSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeEventTypeSummaryResponse,
+        errors::DescribeEscapeEventTypeSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ESCAPE_EVENT_TYPE_SUMMARY)
+    }
+    /// This API is used to query the information of a container escape scan rule.
+    ///
+    /// Action `DescribeEscapeRuleInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeRuleInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeEscapeRuleInfoRequest::new();
+    ///     let response = client.describe_escape_rule_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-escape-rule-info")]
+    fn describe_escape_rule_info<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeRuleInfoResponse,
+        errors::DescribeEscapeRuleInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ESCAPE_RULE_INFO)
+    }
+    /// This API is used to query the container escape security status.
+    ///
+    /// Action `DescribeEscapeSafeState`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeSafeState.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeEscapeSafeStateRequest::new();
+    ///     let response = client.describe_escape_safe_state(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-escape-safe-state")]
+    fn describe_escape_safe_state<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeSafeStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeSafeStateResponse,
+        errors::DescribeEscapeSafeStateErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ESCAPE_SAFE_STATE)
+    }
+    /// This API is used to query the allowlist of escapes.
+    ///
+    /// Action `DescribeEscapeWhiteList`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeEscapeWhiteListRequest::new();
+    ///     let response = client.describe_escape_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-escape-white-list")]
+    fn describe_escape_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeWhiteListResponse,
+        errors::DescribeEscapeWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_ESCAPE_WHITE_LIST)
+    }
+    /// This API is used to query the URL to download the result of an exportation task.
+    ///
+    /// Action `DescribeExportJobDownloadURL`, version `2020-11-01`. Reference: `docs/tcss/DescribeExportJobDownloadURL.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeExportJobDownloadUrlRequest::new(
+    ///         "15cf63db-11a9-4885-b1a3-211dd54b83b7",
+    ///     );
+    ///     let response = client.describe_export_job_download_url(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-export-job-download-url")]
+    fn describe_export_job_download_url<'a>(
+        &'a self,
+        request: &'a models::DescribeExportJobDownloadUrlRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeExportJobDownloadUrlResponse,
+        errors::DescribeExportJobDownloadUrlErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_EXPORT_JOB_DOWNLOAD_URL)
+    }
+    /// This API is used to query the export job management list.
+    ///
+    /// Action `DescribeExportJobManageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeExportJobManageList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeExportJobManageListRequest::new();
+    ///     let response = client.describe_export_job_manage_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-export-job-manage-list")]
+    fn describe_export_job_manage_list<'a>(
+        &'a self,
+        request: &'a models::DescribeExportJobManageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeExportJobManageListResponse,
+        errors::DescribeExportJobManageListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_EXPORT_JOB_MANAGE_LIST)
+    }
+    /// Query the progress of the export interface
+    ///
+    /// Action `DescribeExportJobResult`, version `2020-11-01`. Reference: `docs/tcss/DescribeExportJobResult.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeExportJobResultRequest::new(
+    ///         "e4409223-8e92-45db-a857-11b1ff547c79",
+    ///     );
+    ///     let response = client.describe_export_job_result(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-export-job-result")]
+    fn describe_export_job_result<'a>(
+        &'a self,
+        request: &'a models::DescribeExportJobResultRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeExportJobResultResponse,
+        errors::DescribeExportJobResultErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_EXPORT_JOB_RESULT)
+    }
     /// This API is used to query the image licensing information.
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
@@ -54,7 +5277,68 @@ pub trait Tcss: Send + Sync {
         'a,
         models::DescribeImageAuthorizedInfoResponse,
         errors::DescribeImageAuthorizedInfoErrorCode,
-    >;
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_AUTHORIZED_INFO)
+    }
+    /// This API is used to query the list of automatic image licensing results.
+    ///
+    /// Action `DescribeImageAutoAuthorizedLogList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageAutoAuthorizedLogList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageAutoAuthorizedLogListRequest::new(1i64);
+    ///     let response = client.describe_image_auto_authorized_log_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-auto-authorized-log-list")]
+    fn describe_image_auto_authorized_log_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageAutoAuthorizedLogListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageAutoAuthorizedLogListResponse,
+        errors::DescribeImageAutoAuthorizedLogListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_AUTO_AUTHORIZED_LOG_LIST)
+    }
+    /// Query local image auto-authorization rules.
+    ///
+    /// Action `DescribeImageAutoAuthorizedRule`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageAutoAuthorizedRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageAutoAuthorizedRuleRequest::new();
+    ///     let response = client.describe_image_auto_authorized_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-auto-authorized-rule")]
+    fn describe_image_auto_authorized_rule<'a>(
+        &'a self,
+        request: &'a models::DescribeImageAutoAuthorizedRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageAutoAuthorizedRuleResponse,
+        errors::DescribeImageAutoAuthorizedRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_AUTO_AUTHORIZED_RULE)
+    }
     /// This API is used to query the list of automatic image licensing tasks.
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
@@ -98,7 +5382,1136 @@ pub trait Tcss: Send + Sync {
         'a,
         models::DescribeImageAutoAuthorizedTaskListResponse,
         errors::DescribeImageAutoAuthorizedTaskListErrorCode,
-    >;
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_AUTO_AUTHORIZED_TASK_LIST)
+    }
+    /// This API is used to query the list of components in an local image.
+    ///
+    /// Action `DescribeImageComponentList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageComponentList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageComponentListRequest::new("image-id");
+    ///     let response = client.describe_image_component_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-component-list")]
+    fn describe_image_component_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageComponentListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageComponentListResponse,
+        errors::DescribeImageComponentListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_COMPONENT_LIST)
+    }
+    /// Query image interception event details.
+    ///
+    /// Action `DescribeImageDenyEventDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageDenyEventDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageDenyEventDetailRequest::new(0i64);
+    ///     let response = client.describe_image_deny_event_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-deny-event-detail")]
+    fn describe_image_deny_event_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeImageDenyEventDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageDenyEventDetailResponse,
+        errors::DescribeImageDenyEventDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_DENY_EVENT_DETAIL)
+    }
+    /// Query the list of image interception events.
+    ///
+    /// Action `DescribeImageDenyEventList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageDenyEventList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageDenyEventListRequest::new();
+    ///     let response = client.describe_image_deny_event_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-deny-event-list")]
+    fn describe_image_deny_event_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageDenyEventListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageDenyEventListResponse,
+        errors::DescribeImageDenyEventListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_DENY_EVENT_LIST)
+    }
+    /// Query the trend of image interception events.
+    ///
+    /// Action `DescribeImageDenyEventTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageDenyEventTendency.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageDenyEventTendencyRequest::new(
+    ///         "2021-05-07",
+    ///         "2021-05-01",
+    ///     );
+    ///     let response = client.describe_image_deny_event_tendency(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-deny-event-tendency")]
+    fn describe_image_deny_event_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeImageDenyEventTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageDenyEventTendencyResponse,
+        errors::DescribeImageDenyEventTendencyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_DENY_EVENT_TENDENCY)
+    }
+    /// Query image interception rule details.
+    ///
+    /// Action `DescribeImageDenyRuleDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageDenyRuleDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageDenyRuleDetailRequest::new("xx");
+    ///     let response = client.describe_image_deny_rule_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-deny-rule-detail")]
+    fn describe_image_deny_rule_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeImageDenyRuleDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageDenyRuleDetailResponse,
+        errors::DescribeImageDenyRuleDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_DENY_RULE_DETAIL)
+    }
+    /// Query the image interception rule list.
+    ///
+    /// Action `DescribeImageDenyRuleList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageDenyRuleList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageDenyRuleListRequest::new();
+    ///     let response = client.describe_image_deny_rule_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-deny-rule-list")]
+    fn describe_image_deny_rule_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageDenyRuleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageDenyRuleListResponse,
+        errors::DescribeImageDenyRuleListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_DENY_RULE_LIST)
+    }
+    /// Query image interception rule statistics.
+    ///
+    /// Action `DescribeImageDenyRuleSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageDenyRuleSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageDenyRuleSummaryRequest::new();
+    ///     let response = client.describe_image_deny_rule_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-deny-rule-summary")]
+    fn describe_image_deny_rule_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeImageDenyRuleSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageDenyRuleSummaryResponse,
+        errors::DescribeImageDenyRuleSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_DENY_RULE_SUMMARY)
+    }
+    /// This API is used to query the list of namespaces for an image repository.
+    ///
+    /// Action `DescribeImageRegistryNamespaceList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageRegistryNamespaceList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageRegistryNamespaceListRequest::new();
+    ///     let response = client.describe_image_registry_namespace_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-registry-namespace-list")]
+    fn describe_image_registry_namespace_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageRegistryNamespaceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageRegistryNamespaceListResponse,
+        errors::DescribeImageRegistryNamespaceListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_REGISTRY_NAMESPACE_LIST)
+    }
+    /// This API is used to view a scheduled task of an image repository.
+    ///
+    /// Action `DescribeImageRegistryTimingScanTask`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageRegistryTimingScanTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageRegistryTimingScanTaskRequest::new();
+    ///     let response = client.describe_image_registry_timing_scan_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-registry-timing-scan-task")]
+    fn describe_image_registry_timing_scan_task<'a>(
+        &'a self,
+        request: &'a models::DescribeImageRegistryTimingScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageRegistryTimingScanTaskResponse,
+        errors::DescribeImageRegistryTimingScanTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_REGISTRY_TIMING_SCAN_TASK)
+    }
+    /// This API is used to query the overview of local image risks.
+    ///
+    /// Action `DescribeImageRiskSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageRiskSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageRiskSummaryRequest::new();
+    ///     let response = client.describe_image_risk_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-risk-summary")]
+    fn describe_image_risk_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeImageRiskSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageRiskSummaryResponse,
+        errors::DescribeImageRiskSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_RISK_SUMMARY)
+    }
+    /// This API is used to query the trend of local image risks.
+    ///
+    /// Action `DescribeImageRiskTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageRiskTendency.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageRiskTendencyRequest::new(
+    ///         "2020-09-22",
+    ///         "2020-09-22",
+    ///     );
+    ///     let response = client.describe_image_risk_tendency(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-risk-tendency")]
+    fn describe_image_risk_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeImageRiskTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageRiskTendencyResponse,
+        errors::DescribeImageRiskTendencyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_RISK_TENDENCY)
+    }
+    /// This API is used to query the list of all images.
+    ///
+    /// Action `DescribeImageSimpleList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageSimpleList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeImageSimpleListRequest::new();
+    ///     let response = client.describe_image_simple_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-image-simple-list")]
+    fn describe_image_simple_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageSimpleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageSimpleListResponse,
+        errors::DescribeImageSimpleListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_IMAGE_SIMPLE_LIST)
+    }
+    /// This API is used to get the index list.
+    ///
+    /// Action `DescribeIndexList`, version `2020-11-01`. Reference: `docs/tcss/DescribeIndexList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeIndexListRequest::new();
+    ///     let response = client.describe_index_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-index-list")]
+    fn describe_index_list<'a>(
+        &'a self,
+        request: &'a models::DescribeIndexListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeIndexListResponse,
+        errors::DescribeIndexListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_INDEX_LIST)
+    }
+    /// This API is used to query check reports.
+    ///
+    /// Action `DescribeInspectionReport`, version `2020-11-01`. Reference: `docs/tcss/DescribeInspectionReport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeInspectionReportRequest::new();
+    ///     let response = client.describe_inspection_report(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-inspection-report")]
+    fn describe_inspection_report<'a>(
+        &'a self,
+        request: &'a models::DescribeInspectionReportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeInspectionReportResponse,
+        errors::DescribeInspectionReportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_INSPECTION_REPORT)
+    }
+    /// Querying details of a K8s API exception event
+    ///
+    /// Action `DescribeK8sApiAbnormalEventInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalEventInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeK8sApiAbnormalEventInfoRequest::new(0u64);
+    ///     let response = client.describe_k8s_api_abnormal_event_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-event-info")]
+    fn describe_k8s_api_abnormal_event_info<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalEventInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalEventInfoResponse,
+        errors::DescribeK8sApiAbnormalEventInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_K8S_API_ABNORMAL_EVENT_INFO)
+    }
+    /// This API is used to query the K8sApi abnormal event list.
+    ///
+    /// Action `DescribeK8sApiAbnormalEventList`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalEventList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeK8sApiAbnormalEventListRequest::new();
+    ///     let response = client.describe_k8s_api_abnormal_event_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-event-list")]
+    fn describe_k8s_api_abnormal_event_list<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalEventListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalEventListResponse,
+        errors::DescribeK8sApiAbnormalEventListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_K8S_API_ABNORMAL_EVENT_LIST)
+    }
+    /// This API is used to query K8sApi abnormal request rule details.
+    ///
+    /// Action `DescribeK8sApiAbnormalRuleInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalRuleInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeK8sApiAbnormalRuleInfoRequest::new("");
+    ///     let response = client.describe_k8s_api_abnormal_rule_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-rule-info")]
+    fn describe_k8s_api_abnormal_rule_info<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalRuleInfoResponse,
+        errors::DescribeK8sApiAbnormalRuleInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_K8S_API_ABNORMAL_RULE_INFO)
+    }
+    /// This API is used to query the list of abnormal request rules for k8sapi. It supports fuzzy search by cluster name (ClusterName) and Cluster ID, with cluster rules (is\_all=1) always returned. The response includes newly-added RuleInfoList (sub-rule content), RuleActions (deduplicated execution action list), and the EffectAllCluster field.
+    ///
+    /// Action `DescribeK8sApiAbnormalRuleList`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalRuleList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeK8sApiAbnormalRuleListRequest::new();
+    ///     let response = client.describe_k8s_api_abnormal_rule_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-rule-list")]
+    fn describe_k8s_api_abnormal_rule_list<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalRuleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalRuleListResponse,
+        errors::DescribeK8sApiAbnormalRuleListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_K8S_API_ABNORMAL_RULE_LIST)
+    }
+    /// This API is used to query rules for K8s API exceptions.
+    ///
+    /// Action `DescribeK8sApiAbnormalRuleScopeList`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalRuleScopeList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeK8sApiAbnormalRuleScopeListRequest::new("");
+    ///     let response = client.describe_k8s_api_abnormal_rule_scope_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-rule-scope-list")]
+    fn describe_k8s_api_abnormal_rule_scope_list<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalRuleScopeListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalRuleScopeListResponse,
+        errors::DescribeK8sApiAbnormalRuleScopeListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_K8S_API_ABNORMAL_RULE_SCOPE_LIST,
+        )
+    }
+    /// This API is used to query the statistics of K8sApi abnormal events.
+    ///
+    /// Action `DescribeK8sApiAbnormalSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeK8sApiAbnormalSummaryRequest::new();
+    ///     let response = client.describe_k8s_api_abnormal_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-summary")]
+    fn describe_k8s_api_abnormal_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalSummaryResponse,
+        errors::DescribeK8sApiAbnormalSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_K8S_API_ABNORMAL_SUMMARY)
+    }
+    /// This API is used to query the trend of K8sApi abnormal events.
+    ///
+    /// Action `DescribeK8sApiAbnormalTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalTendency.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeK8sApiAbnormalTendencyRequest::new(7u64);
+    ///     let response = client.describe_k8s_api_abnormal_tendency(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-tendency")]
+    fn describe_k8s_api_abnormal_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalTendencyResponse,
+        errors::DescribeK8sApiAbnormalTendencyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_K8S_API_ABNORMAL_TENDENCY)
+    }
+    /// This API is used to get the statistics of the log search usage.
+    ///
+    /// Action `DescribeLogStorageStatistic`, version `2020-11-01`. Reference: `docs/tcss/DescribeLogStorageStatistic.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeLogStorageStatisticRequest::new();
+    ///     let response = client.describe_log_storage_statistic(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-log-storage-statistic")]
+    fn describe_log_storage_statistic<'a>(
+        &'a self,
+        request: &'a models::DescribeLogStorageStatisticRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogStorageStatisticResponse,
+        errors::DescribeLogStorageStatisticErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_LOG_STORAGE_STATISTIC)
+    }
+    /// Query the malicious external connection blocklist.
+    ///
+    /// Action `DescribeMaliciousConnectionBlackList`, version `2020-11-01`. Reference: `docs/tcss/DescribeMaliciousConnectionBlackList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeMaliciousConnectionBlackListRequest::new();
+    ///     let response = client.describe_malicious_connection_black_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-malicious-connection-black-list")]
+    fn describe_malicious_connection_black_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMaliciousConnectionBlackListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMaliciousConnectionBlackListResponse,
+        errors::DescribeMaliciousConnectionBlackListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MALICIOUS_CONNECTION_BLACK_LIST)
+    }
+    /// Query the allowlist for malicious external connections.
+    ///
+    /// Action `DescribeMaliciousConnectionWhiteList`, version `2020-11-01`. Reference: `docs/tcss/DescribeMaliciousConnectionWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeMaliciousConnectionWhiteListRequest::new();
+    ///     let response = client.describe_malicious_connection_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-malicious-connection-white-list")]
+    fn describe_malicious_connection_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMaliciousConnectionWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMaliciousConnectionWhiteListResponse,
+        errors::DescribeMaliciousConnectionWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MALICIOUS_CONNECTION_WHITE_LIST)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// This feature is deprecated pending tripartite reconstruction
+    ///
+    /// Query the cluster policy audit list.
+    ///
+    /// Action `DescribeNetworkFirewallAuditRecord`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallAuditRecord.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeNetworkFirewallAuditRecordRequest::new();
+    ///     let response = client.describe_network_firewall_audit_record(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-network-firewall-audit-record")]
+    #[deprecated(note = "`DescribeNetworkFirewallAuditRecord` is deprecated upstream")]
+    fn describe_network_firewall_audit_record<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallAuditRecordRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallAuditRecordResponse,
+        errors::DescribeNetworkFirewallAuditRecordErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_NETWORK_FIREWALL_AUDIT_RECORD)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// Query the network firewall cluster policy list.
+    ///
+    /// Action `DescribeNetworkFirewallClusterList`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallClusterList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeNetworkFirewallClusterListRequest::new();
+    ///     let response = client.describe_network_firewall_cluster_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-network-firewall-cluster-list")]
+    #[deprecated(note = "`DescribeNetworkFirewallClusterList` is deprecated upstream")]
+    fn describe_network_firewall_cluster_list<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallClusterListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallClusterListResponse,
+        errors::DescribeNetworkFirewallClusterListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_NETWORK_FIREWALL_CLUSTER_LIST)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// This feature is deprecated pending tripartite reconstruction
+    ///
+    /// Query the asset task progress for the container network.
+    ///
+    /// Action `DescribeNetworkFirewallClusterRefreshStatus`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallClusterRefreshStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeNetworkFirewallClusterRefreshStatusRequest::new(
+    ///         34702u64,
+    ///     );
+    ///     let response = client
+    ///         .describe_network_firewall_cluster_refresh_status(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-network-firewall-cluster-refresh-status")]
+    #[deprecated(
+        note = "`DescribeNetworkFirewallClusterRefreshStatus` is deprecated upstream"
+    )]
+    fn describe_network_firewall_cluster_refresh_status<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallClusterRefreshStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallClusterRefreshStatusResponse,
+        errors::DescribeNetworkFirewallClusterRefreshStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_NETWORK_FIREWALL_CLUSTER_REFRESH_STATUS,
+        )
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// This feature is deprecated pending tripartite reconstruction
+    ///
+    /// Query the cluster network space tag list.
+    ///
+    /// Action `DescribeNetworkFirewallNamespaceLabelList`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallNamespaceLabelList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeNetworkFirewallNamespaceLabelListRequest::new(
+    ///         "cls-new",
+    ///     );
+    ///     let response = client
+    ///         .describe_network_firewall_namespace_label_list(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-network-firewall-namespace-label-list")]
+    #[deprecated(
+        note = "`DescribeNetworkFirewallNamespaceLabelList` is deprecated upstream"
+    )]
+    fn describe_network_firewall_namespace_label_list<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallNamespaceLabelListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallNamespaceLabelListResponse,
+        errors::DescribeNetworkFirewallNamespaceLabelListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_NETWORK_FIREWALL_NAMESPACE_LABEL_LIST,
+        )
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// Query the cluster network pod tags.
+    ///
+    /// Action `DescribeNetworkFirewallPodLabelsList`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallPodLabelsList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeNetworkFirewallPodLabelsListRequest::new("cls-new");
+    ///     let response = client.describe_network_firewall_pod_labels_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-network-firewall-pod-labels-list")]
+    #[deprecated(note = "`DescribeNetworkFirewallPodLabelsList` is deprecated upstream")]
+    fn describe_network_firewall_pod_labels_list<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallPodLabelsListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallPodLabelsListResponse,
+        errors::DescribeNetworkFirewallPodLabelsListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_NETWORK_FIREWALL_POD_LABELS_LIST,
+        )
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// View policy details of clusters for the container network.
+    ///
+    /// Action `DescribeNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallPolicyDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeNetworkFirewallPolicyDetailRequest::new(1u64);
+    ///     let response = client.describe_network_firewall_policy_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-network-firewall-policy-detail")]
+    #[deprecated(note = "`DescribeNetworkFirewallPolicyDetail` is deprecated upstream")]
+    fn describe_network_firewall_policy_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallPolicyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallPolicyDetailResponse,
+        errors::DescribeNetworkFirewallPolicyDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_NETWORK_FIREWALL_POLICY_DETAIL)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// This feature is deprecated pending tripartite reconstruction
+    ///
+    /// Query the auto-discovery task process of the network policy for the network policy.
+    ///
+    /// Action `DescribeNetworkFirewallPolicyDiscover`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallPolicyDiscover.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeNetworkFirewallPolicyDiscoverRequest::new(1002u64);
+    ///     let response = client.describe_network_firewall_policy_discover(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-network-firewall-policy-discover")]
+    #[deprecated(
+        note = "`DescribeNetworkFirewallPolicyDiscover` is deprecated upstream"
+    )]
+    fn describe_network_firewall_policy_discover<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallPolicyDiscoverRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallPolicyDiscoverResponse,
+        errors::DescribeNetworkFirewallPolicyDiscoverErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_NETWORK_FIREWALL_POLICY_DISCOVER,
+        )
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// Query the cluster network policy list.
+    ///
+    /// Action `DescribeNetworkFirewallPolicyList`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallPolicyList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeNetworkFirewallPolicyListRequest::new("cls-o9mfjg0i");
+    ///     let response = client.describe_network_firewall_policy_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-network-firewall-policy-list")]
+    #[deprecated(note = "`DescribeNetworkFirewallPolicyList` is deprecated upstream")]
+    fn describe_network_firewall_policy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallPolicyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallPolicyListResponse,
+        errors::DescribeNetworkFirewallPolicyListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_NETWORK_FIREWALL_POLICY_LIST)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// This feature is deprecated pending tripartite reconstruction
+    ///
+    /// Query the network policy execution status for the container network.
+    ///
+    /// Action `DescribeNetworkFirewallPolicyStatus`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallPolicyStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeNetworkFirewallPolicyStatusRequest::new(34702u64);
+    ///     let response = client.describe_network_firewall_policy_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-network-firewall-policy-status")]
+    #[deprecated(note = "`DescribeNetworkFirewallPolicyStatus` is deprecated upstream")]
+    fn describe_network_firewall_policy_status<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallPolicyStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallPolicyStatusResponse,
+        errors::DescribeNetworkFirewallPolicyStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_NETWORK_FIREWALL_POLICY_STATUS)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// View YAML network policy details of clusters for the container network.
+    ///
+    /// Action `DescribeNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallPolicyYamlDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeNetworkFirewallPolicyYamlDetailRequest::new(1u64);
+    ///     let response = client.describe_network_firewall_policy_yaml_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-network-firewall-policy-yaml-detail")]
+    #[deprecated(
+        note = "`DescribeNetworkFirewallPolicyYamlDetail` is deprecated upstream"
+    )]
+    fn describe_network_firewall_policy_yaml_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallPolicyYamlDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallPolicyYamlDetailResponse,
+        errors::DescribeNetworkFirewallPolicyYamlDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_NETWORK_FIREWALL_POLICY_YAML_DETAIL,
+        )
+    }
+    /// This API is used to query the latest list of vulnerabilities.
+    ///
+    /// Action `DescribeNewestVul`, version `2020-11-01`. Reference: `docs/tcss/DescribeNewestVul.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeNewestVulRequest::new();
+    ///     let response = client.describe_newest_vul(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-newest-vul")]
+    fn describe_newest_vul<'a>(
+        &'a self,
+        request: &'a models::DescribeNewestVulRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNewestVulResponse,
+        errors::DescribeNewestVulErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_NEWEST_VUL)
+    }
+    /// This API is used to query the pay-as-you-go billing details.
+    ///
+    /// Action `DescribePostPayDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribePostPayDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribePostPayDetailRequest::new();
+    ///     let response = client.describe_post_pay_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-post-pay-detail")]
+    fn describe_post_pay_detail<'a>(
+        &'a self,
+        request: &'a models::DescribePostPayDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePostPayDetailResponse,
+        errors::DescribePostPayDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_POST_PAY_DETAIL)
+    }
     /// This API is used to check whether the Pro Edition needs to be purchased.
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
@@ -135,7 +6548,68 @@ pub trait Tcss: Send + Sync {
         'a,
         models::DescribeProVersionInfoResponse,
         errors::DescribeProVersionInfoErrorCode,
-    >;
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PRO_VERSION_INFO)
+    }
+    /// This API is used to query promotions.
+    ///
+    /// Action `DescribePromotionActivity`, version `2020-11-01`. Reference: `docs/tcss/DescribePromotionActivity.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribePromotionActivityRequest::new(10u64);
+    ///     let response = client.describe_promotion_activity(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-promotion-activity")]
+    fn describe_promotion_activity<'a>(
+        &'a self,
+        request: &'a models::DescribePromotionActivityRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePromotionActivityResponse,
+        errors::DescribePromotionActivityErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PROMOTION_ACTIVITY)
+    }
+    /// This API is used to get the public key.
+    ///
+    /// Action `DescribePublicKey`, version `2020-11-01`. Reference: `docs/tcss/DescribePublicKey.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribePublicKeyRequest::new();
+    ///     let response = client.describe_public_key(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-public-key")]
+    fn describe_public_key<'a>(
+        &'a self,
+        request: &'a models::DescribePublicKeyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePublicKeyResponse,
+        errors::DescribePublicKeyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PUBLIC_KEY)
+    }
     /// This API is used to check whether TCSS is purchased.
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
@@ -172,7 +6646,4678 @@ pub trait Tcss: Send + Sync {
         'a,
         models::DescribePurchaseStateInfoResponse,
         errors::DescribePurchaseStateInfoErrorCode,
-    >;
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_PURCHASE_STATE_INFO)
+    }
+    /// Retrieve the list of vulnerabilities in the Vulnerability Defense Allowlist
+    ///
+    /// Action `DescribeRaspRuleVuls`, version `2020-11-01`. Reference: `docs/tcss/DescribeRaspRuleVuls.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeRaspRuleVulsRequest::new();
+    ///     let response = client.describe_rasp_rule_vuls(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-rasp-rule-vuls")]
+    fn describe_rasp_rule_vuls<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspRuleVulsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspRuleVulsResponse,
+        errors::DescribeRaspRuleVulsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_RULE_VULS)
+    }
+    /// Query the list of vulnerabilities that can be defensed.
+    ///
+    /// Action `DescribeRaspRules`, version `2020-11-01`. Reference: `docs/tcss/DescribeRaspRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeRaspRulesRequest::new();
+    ///     let response = client.describe_rasp_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-rasp-rules")]
+    fn describe_rasp_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspRulesResponse,
+        errors::DescribeRaspRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RASP_RULES)
+    }
+    /// This API is used to query a refresh task.
+    ///
+    /// Action `DescribeRefreshTask`, version `2020-11-01`. Reference: `docs/tcss/DescribeRefreshTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeRefreshTaskRequest::new(34702u64);
+    ///     let response = client.describe_refresh_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-refresh-task")]
+    fn describe_refresh_task<'a>(
+        &'a self,
+        request: &'a models::DescribeRefreshTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRefreshTaskResponse,
+        errors::DescribeRefreshTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_REFRESH_TASK)
+    }
+    /// This API is used to query the details of a reverse shell event at runtime.
+    ///
+    /// Action `DescribeReverseShellDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeReverseShellDetailRequest::new("");
+    ///     let response = client.describe_reverse_shell_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-reverse-shell-detail")]
+    fn describe_reverse_shell_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellDetailResponse,
+        errors::DescribeReverseShellDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_REVERSE_SHELL_DETAIL)
+    }
+    /// This API is used to query the list of reverse shell events at runtime.
+    ///
+    /// Action `DescribeReverseShellEvents`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeReverseShellEventsRequest::new();
+    ///     let response = client.describe_reverse_shell_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-reverse-shell-events")]
+    fn describe_reverse_shell_events<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellEventsResponse,
+        errors::DescribeReverseShellEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_REVERSE_SHELL_EVENTS)
+    }
+    /// This API is used to query and export the list of reverse shell events at runtime.
+    ///
+    /// Action `DescribeReverseShellEventsExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellEventsExport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeReverseShellEventsExportRequest::new();
+    ///     let response = client.describe_reverse_shell_events_export(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-reverse-shell-events-export")]
+    fn describe_reverse_shell_events_export<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellEventsExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellEventsExportResponse,
+        errors::DescribeReverseShellEventsExportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_REVERSE_SHELL_EVENTS_EXPORT)
+    }
+    /// Query the reverse shell regular expression allowlist.
+    ///
+    /// Action `DescribeReverseShellRegexpWhiteList`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellRegexpWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeReverseShellRegexpWhiteListRequest::new();
+    ///     let response = client.describe_reverse_shell_regexp_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-reverse-shell-regexp-white-list")]
+    fn describe_reverse_shell_regexp_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellRegexpWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellRegexpWhiteListResponse,
+        errors::DescribeReverseShellRegexpWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_REVERSE_SHELL_REGEXP_WHITE_LIST)
+    }
+    /// Query details of the reverse shell regular expression allowlist.
+    ///
+    /// Action `DescribeReverseShellRegexpWhiteListInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellRegexpWhiteListInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeReverseShellRegexpWhiteListInfoRequest::new("test");
+    ///     let response = client.describe_reverse_shell_regexp_white_list_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-reverse-shell-regexp-white-list-info")]
+    fn describe_reverse_shell_regexp_white_list_info<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellRegexpWhiteListInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellRegexpWhiteListInfoResponse,
+        errors::DescribeReverseShellRegexpWhiteListInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_REVERSE_SHELL_REGEXP_WHITE_LIST_INFO,
+        )
+    }
+    /// This API is used to query the details of the allowlist of reverse shells at runtime.
+    ///
+    /// Action `DescribeReverseShellWhiteListDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellWhiteListDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeReverseShellWhiteListDetailRequest::new(
+    ///         "3hg7edh873hf",
+    ///     );
+    ///     let response = client.describe_reverse_shell_white_list_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-reverse-shell-white-list-detail")]
+    fn describe_reverse_shell_white_list_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellWhiteListDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellWhiteListDetailResponse,
+        errors::DescribeReverseShellWhiteListDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_REVERSE_SHELL_WHITE_LIST_DETAIL)
+    }
+    /// This API is used to query the allowlist of reverse shells at runtime.
+    ///
+    /// Action `DescribeReverseShellWhiteLists`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellWhiteLists.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeReverseShellWhiteListsRequest::new();
+    ///     let response = client.describe_reverse_shell_white_lists(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-reverse-shell-white-lists")]
+    fn describe_reverse_shell_white_lists<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellWhiteListsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellWhiteListsResponse,
+        errors::DescribeReverseShellWhiteListsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_REVERSE_SHELL_WHITE_LISTS)
+    }
+    /// This API is used to query the list of risk items identified in the last task and filter them by special field.
+    ///
+    /// Action `DescribeRiskList`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeRiskListRequest::new();
+    ///     let response = client.describe_risk_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-risk-list")]
+    fn describe_risk_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskListResponse,
+        errors::DescribeRiskListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_LIST)
+    }
+    /// This API is used to query the details of a high-risk syscall event.
+    ///
+    /// Action `DescribeRiskSyscallDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskSyscallDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeRiskSyscallDetailRequest::new("");
+    ///     let response = client.describe_risk_syscall_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-risk-syscall-detail")]
+    fn describe_risk_syscall_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskSyscallDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskSyscallDetailResponse,
+        errors::DescribeRiskSyscallDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_SYSCALL_DETAIL)
+    }
+    /// This API is used to query the list of high-risk syscalls at runtime.
+    ///
+    /// Action `DescribeRiskSyscallEvents`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskSyscallEvents.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeRiskSyscallEventsRequest::new();
+    ///     let response = client.describe_risk_syscall_events(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-risk-syscall-events")]
+    fn describe_risk_syscall_events<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskSyscallEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskSyscallEventsResponse,
+        errors::DescribeRiskSyscallEventsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_SYSCALL_EVENTS)
+    }
+    /// This API is used to export the list of high-risk syscalls at runtime.
+    ///
+    /// Action `DescribeRiskSyscallEventsExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskSyscallEventsExport.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeRiskSyscallEventsExportRequest::new();
+    ///     let response = client.describe_risk_syscall_events_export(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-risk-syscall-events-export")]
+    fn describe_risk_syscall_events_export<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskSyscallEventsExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskSyscallEventsExportResponse,
+        errors::DescribeRiskSyscallEventsExportErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_SYSCALL_EVENTS_EXPORT)
+    }
+    /// This API is used to query the list of names of high-risk syscalls at runtime.
+    ///
+    /// Action `DescribeRiskSyscallNames`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskSyscallNames.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeRiskSyscallNamesRequest::new();
+    ///     let response = client.describe_risk_syscall_names(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-risk-syscall-names")]
+    fn describe_risk_syscall_names<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskSyscallNamesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskSyscallNamesResponse,
+        errors::DescribeRiskSyscallNamesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_SYSCALL_NAMES)
+    }
+    /// This API is used to query the details of the allowlist of high-risk syscalls at runtime.
+    ///
+    /// Action `DescribeRiskSyscallWhiteListDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskSyscallWhiteListDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeRiskSyscallWhiteListDetailRequest::new("1002");
+    ///     let response = client.describe_risk_syscall_white_list_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-risk-syscall-white-list-detail")]
+    fn describe_risk_syscall_white_list_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskSyscallWhiteListDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskSyscallWhiteListDetailResponse,
+        errors::DescribeRiskSyscallWhiteListDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_SYSCALL_WHITE_LIST_DETAIL)
+    }
+    /// This API is used to query the allowlist of high-risk syscalls at runtime.
+    ///
+    /// Action `DescribeRiskSyscallWhiteLists`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskSyscallWhiteLists.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeRiskSyscallWhiteListsRequest::new();
+    ///     let response = client.describe_risk_syscall_white_lists(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-risk-syscall-white-lists")]
+    fn describe_risk_syscall_white_lists<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskSyscallWhiteListsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskSyscallWhiteListsResponse,
+        errors::DescribeRiskSyscallWhiteListsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_RISK_SYSCALL_WHITE_LISTS)
+    }
+    /// This API is used to query the list of vulnerabilities ignored in a scan.
+    ///
+    /// Action `DescribeScanIgnoreVulList`, version `2020-11-01`. Reference: `docs/tcss/DescribeScanIgnoreVulList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeScanIgnoreVulListRequest::new();
+    ///     let response = client.describe_scan_ignore_vul_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-scan-ignore-vul-list")]
+    fn describe_scan_ignore_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeScanIgnoreVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanIgnoreVulListResponse,
+        errors::DescribeScanIgnoreVulListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SCAN_IGNORE_VUL_LIST)
+    }
+    /// This API is used to export the list of ES query files.
+    ///
+    /// Action `DescribeSearchExportList`, version `2020-11-01`. Reference: `docs/tcss/DescribeSearchExportList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSearchExportListRequest::new(
+    ///         "{\"index\":[\"netflow\"],\"body\":{\"query\":{\"bool\":{\"filter\":{\"bool\":{\"filter\":{\"range\":{\"timestamp\":{\"gte\":1597075200000,\"lte\":1597161599999}}},\"must\":[],\"must_not\":[],\"should\":[]}}}},\"highlight\":{\"fields\":{\"*\":{}}}},\"sort\":[{\"timestamp\":\"desc\"}]}",
+    ///     );
+    ///     let response = client.describe_search_export_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-search-export-list")]
+    fn describe_search_export_list<'a>(
+        &'a self,
+        request: &'a models::DescribeSearchExportListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSearchExportListResponse,
+        errors::DescribeSearchExportListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEARCH_EXPORT_LIST)
+    }
+    /// This API is used to get historical search records.
+    ///
+    /// Action `DescribeSearchLogs`, version `2020-11-01`. Reference: `docs/tcss/DescribeSearchLogs.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSearchLogsRequest::new();
+    ///     let response = client.describe_search_logs(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-search-logs")]
+    fn describe_search_logs<'a>(
+        &'a self,
+        request: &'a models::DescribeSearchLogsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSearchLogsResponse,
+        errors::DescribeSearchLogsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEARCH_LOGS)
+    }
+    /// This API is used to get the list of search templates.
+    ///
+    /// Action `DescribeSearchTemplates`, version `2020-11-01`. Reference: `docs/tcss/DescribeSearchTemplates.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSearchTemplatesRequest::new();
+    ///     let response = client.describe_search_templates(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-search-templates")]
+    fn describe_search_templates<'a>(
+        &'a self,
+        request: &'a models::DescribeSearchTemplatesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSearchTemplatesResponse,
+        errors::DescribeSearchTemplatesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEARCH_TEMPLATES)
+    }
+    /// This API is used to query the trend of security events at runtime.
+    ///
+    /// Action `DescribeSecEventsTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecEventsTendency.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSecEventsTendencyRequest::new(
+    ///         "2020-09-22",
+    ///         "2020-09-22",
+    ///     );
+    ///     let response = client.describe_sec_events_tendency(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-sec-events-tendency")]
+    fn describe_sec_events_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeSecEventsTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecEventsTendencyResponse,
+        errors::DescribeSecEventsTendencyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEC_EVENTS_TENDENCY)
+    }
+    /// This API is used to query a security log alert message.
+    ///
+    /// Action `DescribeSecLogAlertMsg`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogAlertMsg.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSecLogAlertMsgRequest::new();
+    ///     let response = client.describe_sec_log_alert_msg(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-sec-log-alert-msg")]
+    fn describe_sec_log_alert_msg<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogAlertMsgRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogAlertMsgResponse,
+        errors::DescribeSecLogAlertMsgErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEC_LOG_ALERT_MSG)
+    }
+    /// This API is used to query the settings of security log cleanup.
+    ///
+    /// Action `DescribeSecLogCleanSettingInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogCleanSettingInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSecLogCleanSettingInfoRequest::new();
+    ///     let response = client.describe_sec_log_clean_setting_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-sec-log-clean-setting-info")]
+    fn describe_sec_log_clean_setting_info<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogCleanSettingInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogCleanSettingInfoResponse,
+        errors::DescribeSecLogCleanSettingInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEC_LOG_CLEAN_SETTING_INFO)
+    }
+    /// This API is used to query the options of security log delivery to CLS.
+    ///
+    /// Action `DescribeSecLogDeliveryClsOptions`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogDeliveryClsOptions.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSecLogDeliveryClsOptionsRequest::new();
+    ///     let response = client.describe_sec_log_delivery_cls_options(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-sec-log-delivery-cls-options")]
+    fn describe_sec_log_delivery_cls_options<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogDeliveryClsOptionsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogDeliveryClsOptionsResponse,
+        errors::DescribeSecLogDeliveryClsOptionsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEC_LOG_DELIVERY_CLS_OPTIONS)
+    }
+    /// This API is used to query the settings of security log delivery to CLS.
+    ///
+    /// Action `DescribeSecLogDeliveryClsSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogDeliveryClsSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSecLogDeliveryClsSettingRequest::new();
+    ///     let response = client.describe_sec_log_delivery_cls_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-sec-log-delivery-cls-setting")]
+    fn describe_sec_log_delivery_cls_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogDeliveryClsSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogDeliveryClsSettingResponse,
+        errors::DescribeSecLogDeliveryClsSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEC_LOG_DELIVERY_CLS_SETTING)
+    }
+    /// This API is used to query the options of security log delivery to Kafka.
+    ///
+    /// Action `DescribeSecLogDeliveryKafkaOptions`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogDeliveryKafkaOptions.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSecLogDeliveryKafkaOptionsRequest::new();
+    ///     let response = client.describe_sec_log_delivery_kafka_options(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-sec-log-delivery-kafka-options")]
+    fn describe_sec_log_delivery_kafka_options<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogDeliveryKafkaOptionsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogDeliveryKafkaOptionsResponse,
+        errors::DescribeSecLogDeliveryKafkaOptionsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEC_LOG_DELIVERY_KAFKA_OPTIONS)
+    }
+    /// This API is used to query the settings of security log delivery to Kafka.
+    ///
+    /// Action `DescribeSecLogDeliveryKafkaSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogDeliveryKafkaSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSecLogDeliveryKafkaSettingRequest::new();
+    ///     let response = client.describe_sec_log_delivery_kafka_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-sec-log-delivery-kafka-setting")]
+    fn describe_sec_log_delivery_kafka_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogDeliveryKafkaSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogDeliveryKafkaSettingResponse,
+        errors::DescribeSecLogDeliveryKafkaSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEC_LOG_DELIVERY_KAFKA_SETTING)
+    }
+    /// This API is used to query the list of accessed security log objects.
+    ///
+    /// Action `DescribeSecLogJoinObjectList`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogJoinObjectList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSecLogJoinObjectListRequest::new("container_bash");
+    ///     let response = client.describe_sec_log_join_object_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-sec-log-join-object-list")]
+    fn describe_sec_log_join_object_list<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogJoinObjectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogJoinObjectListResponse,
+        errors::DescribeSecLogJoinObjectListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEC_LOG_JOIN_OBJECT_LIST)
+    }
+    /// This API is used to query the list of security log access types.
+    ///
+    /// Action `DescribeSecLogJoinTypeList`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogJoinTypeList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSecLogJoinTypeListRequest::new();
+    ///     let response = client.describe_sec_log_join_type_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-sec-log-join-type-list")]
+    fn describe_sec_log_join_type_list<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogJoinTypeListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogJoinTypeListResponse,
+        errors::DescribeSecLogJoinTypeListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEC_LOG_JOIN_TYPE_LIST)
+    }
+    /// This API is used to query the UIN of a Kafka security log.
+    ///
+    /// Action `DescribeSecLogKafkaUIN`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogKafkaUIN.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSecLogKafkaUinRequest::new();
+    ///     let response = client.describe_sec_log_kafka_uin(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-sec-log-kafka-uin")]
+    fn describe_sec_log_kafka_uin<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogKafkaUinRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogKafkaUinResponse,
+        errors::DescribeSecLogKafkaUinErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEC_LOG_KAFKA_UIN)
+    }
+    /// This API is used to query the information of the security log product.
+    ///
+    /// Action `DescribeSecLogVasInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogVasInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSecLogVasInfoRequest::new();
+    ///     let response = client.describe_sec_log_vas_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-sec-log-vas-info")]
+    fn describe_sec_log_vas_info<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogVasInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogVasInfoResponse,
+        errors::DescribeSecLogVasInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SEC_LOG_VAS_INFO)
+    }
+    /// This API is used to query the list of vulnerabilities that can be prevented
+    ///
+    /// Action `DescribeSupportDefenceVul`, version `2020-11-01`. Reference: `docs/tcss/DescribeSupportDefenceVul.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSupportDefenceVulRequest::new();
+    ///     let response = client.describe_support_defence_vul(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-support-defence-vul")]
+    fn describe_support_defence_vul<'a>(
+        &'a self,
+        request: &'a models::DescribeSupportDefenceVulRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSupportDefenceVulResponse,
+        errors::DescribeSupportDefenceVulErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SUPPORT_DEFENCE_VUL)
+    }
+    /// This API is used to query the list of system vulnerabilities.
+    ///
+    /// Action `DescribeSystemVulList`, version `2020-11-01`. Reference: `docs/tcss/DescribeSystemVulList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeSystemVulListRequest::new();
+    ///     let response = client.describe_system_vul_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-system-vul-list")]
+    fn describe_system_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeSystemVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSystemVulListResponse,
+        errors::DescribeSystemVulListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_SYSTEM_VUL_LIST)
+    }
+    /// This API is used to query the overview of a check result and return the number of affected nodes in the last seven days.
+    ///
+    /// Action `DescribeTaskResultSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeTaskResultSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeTaskResultSummaryRequest::new();
+    ///     let response = client.describe_task_result_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-task-result-summary")]
+    fn describe_task_result_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeTaskResultSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeTaskResultSummaryResponse,
+        errors::DescribeTaskResultSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_TASK_RESULT_SUMMARY)
+    }
+    /// This API is used to query the TCSS overview.
+    ///
+    /// Action `DescribeTcssSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeTcssSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeTcssSummaryRequest::new();
+    ///     let response = client.describe_tcss_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-tcss-summary")]
+    fn describe_tcss_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeTcssSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeTcssSummaryResponse,
+        errors::DescribeTcssSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_TCSS_SUMMARY)
+    }
+    /// This API is used to query the trend of daily unlicensed cores.
+    ///
+    /// Action `DescribeUnauthorizedCoresTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeUnauthorizedCoresTendency.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeUnauthorizedCoresTendencyRequest::new();
+    ///     let response = client.describe_unauthorized_cores_tendency(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-unauthorized-cores-tendency")]
+    fn describe_unauthorized_cores_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeUnauthorizedCoresTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeUnauthorizedCoresTendencyResponse,
+        errors::DescribeUnauthorizedCoresTendencyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_UNAUTHORIZED_CORES_TENDENCY)
+    }
+    /// This API is used to query the information of an unfinished asset refreshing task.
+    ///
+    /// Action `DescribeUnfinishRefreshTask`, version `2020-11-01`. Reference: `docs/tcss/DescribeUnfinishRefreshTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeUnfinishRefreshTaskRequest::new();
+    ///     let response = client.describe_unfinish_refresh_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-unfinish-refresh-task")]
+    fn describe_unfinish_refresh_task<'a>(
+        &'a self,
+        request: &'a models::DescribeUnfinishRefreshTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeUnfinishRefreshTaskResponse,
+        errors::DescribeUnfinishRefreshTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_UNFINISH_REFRESH_TASK)
+    }
+    /// This API is used to query the information of a cluster on the Security Dashboard and Cluster Security pages.
+    ///
+    /// Action `DescribeUserCluster`, version `2020-11-01`. Reference: `docs/tcss/DescribeUserCluster.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeUserClusterRequest::new();
+    ///     let response = client.describe_user_cluster(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-user-cluster")]
+    fn describe_user_cluster<'a>(
+        &'a self,
+        request: &'a models::DescribeUserClusterRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeUserClusterResponse,
+        errors::DescribeUserClusterErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_USER_CLUSTER)
+    }
+    /// This API is used to query the information of the required value-added service.
+    ///
+    /// Action `DescribeValueAddedSrvInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeValueAddedSrvInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeValueAddedSrvInfoRequest::new();
+    ///     let response = client.describe_value_added_srv_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-value-added-srv-info")]
+    fn describe_value_added_srv_info<'a>(
+        &'a self,
+        request: &'a models::DescribeValueAddedSrvInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeValueAddedSrvInfoResponse,
+        errors::DescribeValueAddedSrvInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VALUE_ADDED_SRV_INFO)
+    }
+    /// This API is used to query the details of an automatically isolated trojan sample.
+    ///
+    /// Action `DescribeVirusAutoIsolateSampleDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusAutoIsolateSampleDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusAutoIsolateSampleDetailRequest::new("");
+    ///     let response = client.describe_virus_auto_isolate_sample_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-sample-detail")]
+    fn describe_virus_auto_isolate_sample_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusAutoIsolateSampleDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusAutoIsolateSampleDetailResponse,
+        errors::DescribeVirusAutoIsolateSampleDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_VIRUS_AUTO_ISOLATE_SAMPLE_DETAIL,
+        )
+    }
+    /// This API is used to query the download URL of an automatically isolated trojan sample.
+    ///
+    /// Action `DescribeVirusAutoIsolateSampleDownloadURL`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusAutoIsolateSampleDownloadURL.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusAutoIsolateSampleDownloadUrlRequest::new(
+    ///         "dskaldjskld",
+    ///     );
+    ///     let response = client
+    ///         .describe_virus_auto_isolate_sample_download_url(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-sample-download-url")]
+    fn describe_virus_auto_isolate_sample_download_url<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusAutoIsolateSampleDownloadUrlRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusAutoIsolateSampleDownloadUrlResponse,
+        errors::DescribeVirusAutoIsolateSampleDownloadUrlErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_VIRUS_AUTO_ISOLATE_SAMPLE_DOWNLOAD_URL,
+        )
+    }
+    /// This API is used to query the list of automatically isolated trojan samples.
+    ///
+    /// Action `DescribeVirusAutoIsolateSampleList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusAutoIsolateSampleList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusAutoIsolateSampleListRequest::new();
+    ///     let response = client.describe_virus_auto_isolate_sample_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-sample-list")]
+    fn describe_virus_auto_isolate_sample_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusAutoIsolateSampleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusAutoIsolateSampleListResponse,
+        errors::DescribeVirusAutoIsolateSampleListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_AUTO_ISOLATE_SAMPLE_LIST)
+    }
+    /// This API is used to query the settings of automatic trojan isolation.
+    ///
+    /// Action `DescribeVirusAutoIsolateSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusAutoIsolateSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusAutoIsolateSettingRequest::new();
+    ///     let response = client.describe_virus_auto_isolate_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-setting")]
+    fn describe_virus_auto_isolate_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusAutoIsolateSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusAutoIsolateSettingResponse,
+        errors::DescribeVirusAutoIsolateSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_AUTO_ISOLATE_SETTING)
+    }
+    /// This API is used to query the information of a trojan file at runtime.
+    ///
+    /// Action `DescribeVirusDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusDetailRequest::new("");
+    ///     let response = client.describe_virus_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-detail")]
+    fn describe_virus_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusDetailResponse,
+        errors::DescribeVirusDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_DETAIL)
+    }
+    /// This API is used to query the trend of trojan events.
+    ///
+    /// Action `DescribeVirusEventTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusEventTendency.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusEventTendencyRequest::new(7u64);
+    ///     let response = client.describe_virus_event_tendency(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-event-tendency")]
+    fn describe_virus_event_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusEventTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusEventTendencyResponse,
+        errors::DescribeVirusEventTendencyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_EVENT_TENDENCY)
+    }
+    /// This API is used to query the list of virus scanning events at runtime.
+    ///
+    /// Action `DescribeVirusList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusListRequest::new();
+    ///     let response = client.describe_virus_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-list")]
+    fn describe_virus_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusListResponse,
+        errors::DescribeVirusListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_LIST)
+    }
+    /// This API is used to query the estimated timeout period of a quick trojan scan.
+    ///
+    /// Action `DescribeVirusManualScanEstimateTimeout`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusManualScanEstimateTimeout.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusManualScanEstimateTimeoutRequest::new(1u64, true);
+    ///     let response = client.describe_virus_manual_scan_estimate_timeout(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-manual-scan-estimate-timeout")]
+    fn describe_virus_manual_scan_estimate_timeout<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusManualScanEstimateTimeoutRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusManualScanEstimateTimeoutResponse,
+        errors::DescribeVirusManualScanEstimateTimeoutErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_VIRUS_MANUAL_SCAN_ESTIMATE_TIMEOUT,
+        )
+    }
+    /// Query real-time monitoring settings of file scan at runtime.
+    ///
+    /// Action `DescribeVirusMonitorConfig`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusMonitorConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusMonitorConfigRequest::new();
+    ///     let response = client.describe_virus_monitor_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-monitor-config")]
+    fn describe_virus_monitor_config<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusMonitorConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusMonitorConfigResponse,
+        errors::DescribeVirusMonitorConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_MONITOR_CONFIG)
+    }
+    /// This API is used to query the real-time monitoring settings of virus scanning at runtime.
+    ///
+    /// Action `DescribeVirusMonitorSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusMonitorSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusMonitorSettingRequest::new();
+    ///     let response = client.describe_virus_monitor_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-monitor-setting")]
+    fn describe_virus_monitor_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusMonitorSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusMonitorSettingResponse,
+        errors::DescribeVirusMonitorSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_MONITOR_SETTING)
+    }
+    /// This API is used to query the download URL of a trojan sample.
+    ///
+    /// Action `DescribeVirusSampleDownloadUrl`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusSampleDownloadUrl.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusSampleDownloadUrlRequest::new("1000");
+    ///     let response = client.describe_virus_sample_download_url(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-sample-download-url")]
+    fn describe_virus_sample_download_url<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusSampleDownloadUrlRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusSampleDownloadUrlResponse,
+        errors::DescribeVirusSampleDownloadUrlErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_SAMPLE_DOWNLOAD_URL)
+    }
+    /// Query new settings of file scan at runtime.
+    ///
+    /// Action `DescribeVirusScanConfig`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusScanConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusScanConfigRequest::new();
+    ///     let response = client.describe_virus_scan_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-scan-config")]
+    fn describe_virus_scan_config<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusScanConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusScanConfigResponse,
+        errors::DescribeVirusScanConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_SCAN_CONFIG)
+    }
+    /// This API is used to query virus scanning settings at runtime.
+    ///
+    /// Action `DescribeVirusScanSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusScanSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusScanSettingRequest::new();
+    ///     let response = client.describe_virus_scan_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-scan-setting")]
+    fn describe_virus_scan_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusScanSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusScanSettingResponse,
+        errors::DescribeVirusScanSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_SCAN_SETTING)
+    }
+    /// This API is used to query the status of a virus scanning task at runtime.
+    ///
+    /// Action `DescribeVirusScanTaskStatus`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusScanTaskStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusScanTaskStatusRequest::new();
+    ///     let response = client.describe_virus_scan_task_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-scan-task-status")]
+    fn describe_virus_scan_task_status<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusScanTaskStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusScanTaskStatusResponse,
+        errors::DescribeVirusScanTaskStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_SCAN_TASK_STATUS)
+    }
+    /// This API is used to query the timeout settings of a file scan at runtime.
+    ///
+    /// Action `DescribeVirusScanTimeoutSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusScanTimeoutSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusScanTimeoutSettingRequest::new(0u64);
+    ///     let response = client.describe_virus_scan_timeout_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-scan-timeout-setting")]
+    fn describe_virus_scan_timeout_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusScanTimeoutSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusScanTimeoutSettingResponse,
+        errors::DescribeVirusScanTimeoutSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_SCAN_TIMEOUT_SETTING)
+    }
+    /// This API is used to query the trojan overview at runtime.
+    ///
+    /// Action `DescribeVirusSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusSummaryRequest::new();
+    ///     let response = client.describe_virus_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-summary")]
+    fn describe_virus_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusSummaryResponse,
+        errors::DescribeVirusSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_SUMMARY)
+    }
+    /// This API is used to query the list of virus scanning tasks at runtime.
+    ///
+    /// Action `DescribeVirusTaskList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusTaskList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusTaskListRequest::new("faketaskid");
+    ///     let response = client.describe_virus_task_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-task-list")]
+    fn describe_virus_task_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusTaskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusTaskListResponse,
+        errors::DescribeVirusTaskListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_TASK_LIST)
+    }
+    /// This API is used to query the Trojan allowlist rule list.
+    ///
+    /// Action `DescribeVirusWhiteListRules`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusWhiteListRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVirusWhiteListRulesRequest::new();
+    ///     let response = client.describe_virus_white_list_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-virus-white-list-rules")]
+    fn describe_virus_white_list_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusWhiteListRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusWhiteListRulesResponse,
+        errors::DescribeVirusWhiteListRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VIRUS_WHITE_LIST_RULES)
+    }
+    /// This API is used to query the list of containers affected by vulnerabilities.
+    ///
+    /// Action `DescribeVulContainerList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulContainerList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulContainerListRequest::new("1");
+    ///     let response = client.describe_vul_container_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-container-list")]
+    fn describe_vul_container_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulContainerListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulContainerListResponse,
+        errors::DescribeVulContainerListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_CONTAINER_LIST)
+    }
+    /// This API is used to query the list of exploit prevention events.
+    ///
+    /// Action `DescribeVulDefenceEvent`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDefenceEvent.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulDefenceEventRequest::new();
+    ///     let response = client.describe_vul_defence_event(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-defence-event")]
+    fn describe_vul_defence_event<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceEventRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceEventResponse,
+        errors::DescribeVulDefenceEventErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_EVENT)
+    }
+    /// This API is used to query the details of an exploit prevention event.
+    ///
+    /// Action `DescribeVulDefenceEventDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDefenceEventDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulDefenceEventDetailRequest::new(0i64);
+    ///     let response = client.describe_vul_defence_event_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-defence-event-detail")]
+    fn describe_vul_defence_event_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceEventDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceEventDetailResponse,
+        errors::DescribeVulDefenceEventDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_EVENT_DETAIL)
+    }
+    /// This API is used to query the trend of exploit prevention events.
+    ///
+    /// Action `DescribeVulDefenceEventTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDefenceEventTendency.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulDefenceEventTendencyRequest::new(
+    ///         "2021-05-07",
+    ///         "2021-05-01",
+    ///     );
+    ///     let response = client.describe_vul_defence_event_tendency(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-defence-event-tendency")]
+    fn describe_vul_defence_event_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceEventTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceEventTendencyResponse,
+        errors::DescribeVulDefenceEventTendencyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_EVENT_TENDENCY)
+    }
+    /// This API is used to query the list of servers with exploit prevention enabled.
+    ///
+    /// Action `DescribeVulDefenceHost`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDefenceHost.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulDefenceHostRequest::new();
+    ///     let response = client.describe_vul_defence_host(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-defence-host")]
+    fn describe_vul_defence_host<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceHostRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceHostResponse,
+        errors::DescribeVulDefenceHostErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_HOST)
+    }
+    /// This API is used to query the list of exploit prevention plugins.
+    ///
+    /// Action `DescribeVulDefencePlugin`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDefencePlugin.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulDefencePluginRequest::new();
+    ///     let response = client.describe_vul_defence_plugin(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-defence-plugin")]
+    fn describe_vul_defence_plugin<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefencePluginRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefencePluginResponse,
+        errors::DescribeVulDefencePluginErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_PLUGIN)
+    }
+    /// This API is used to query the exploit prevention settings.
+    ///
+    /// Action `DescribeVulDefenceSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDefenceSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulDefenceSettingRequest::new();
+    ///     let response = client.describe_vul_defence_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-defence-setting")]
+    fn describe_vul_defence_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceSettingResponse,
+        errors::DescribeVulDefenceSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DEFENCE_SETTING)
+    }
+    /// This API is used to query vulnerability details.
+    ///
+    /// Action `DescribeVulDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulDetailRequest::new("");
+    ///     let response = client.describe_vul_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-detail")]
+    fn describe_vul_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDetailResponse,
+        errors::DescribeVulDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_DETAIL)
+    }
+    /// This API is used to query the list of local images ignored in a vulnerability scan.
+    ///
+    /// Action `DescribeVulIgnoreLocalImageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulIgnoreLocalImageList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulIgnoreLocalImageListRequest::new("\"poc-testid\"");
+    ///     let response = client.describe_vul_ignore_local_image_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-ignore-local-image-list")]
+    fn describe_vul_ignore_local_image_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulIgnoreLocalImageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulIgnoreLocalImageListResponse,
+        errors::DescribeVulIgnoreLocalImageListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_IGNORE_LOCAL_IMAGE_LIST)
+    }
+    /// This API is used to query the list of repository images ignored in a vulnerability scan.
+    ///
+    /// Action `DescribeVulIgnoreRegistryImageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulIgnoreRegistryImageList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulIgnoreRegistryImageListRequest::new("\"poc-1256\"");
+    ///     let response = client.describe_vul_ignore_registry_image_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-ignore-registry-image-list")]
+    fn describe_vul_ignore_registry_image_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulIgnoreRegistryImageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulIgnoreRegistryImageListResponse,
+        errors::DescribeVulIgnoreRegistryImageListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_IGNORE_REGISTRY_IMAGE_LIST)
+    }
+    /// This API is used to query the list of images affected by vulnerabilities.
+    ///
+    /// Action `DescribeVulImageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulImageList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulImageListRequest::new("1");
+    ///     let response = client.describe_vul_image_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-image-list")]
+    fn describe_vul_image_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulImageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulImageListResponse,
+        errors::DescribeVulImageListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_IMAGE_LIST)
+    }
+    /// This API is used to query the statistics of images affected by vulnerabilities.
+    ///
+    /// Action `DescribeVulImageSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulImageSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulImageSummaryRequest::new();
+    ///     let response = client.describe_vul_image_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-image-summary")]
+    fn describe_vul_image_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeVulImageSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulImageSummaryResponse,
+        errors::DescribeVulImageSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_IMAGE_SUMMARY)
+    }
+    /// This API is used to query the numbers of images affected by emergency vulnerabilities at each severity level.
+    ///
+    /// Action `DescribeVulLevelImageSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulLevelImageSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulLevelImageSummaryRequest::new();
+    ///     let response = client.describe_vul_level_image_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-level-image-summary")]
+    fn describe_vul_level_image_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeVulLevelImageSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulLevelImageSummaryResponse,
+        errors::DescribeVulLevelImageSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_LEVEL_IMAGE_SUMMARY)
+    }
+    /// This API is used to query the numbers of vulnerabilities at each severity level.
+    ///
+    /// Action `DescribeVulLevelSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulLevelSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulLevelSummaryRequest::new("SYSTEM");
+    ///     let response = client.describe_vul_level_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-level-summary")]
+    fn describe_vul_level_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeVulLevelSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulLevelSummaryResponse,
+        errors::DescribeVulLevelSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_LEVEL_SUMMARY)
+    }
+    /// This API is used to query the list of repository images affected by vulnerabilities.
+    ///
+    /// Action `DescribeVulRegistryImageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulRegistryImageList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulRegistryImageListRequest::new("pcmgr-448277");
+    ///     let response = client.describe_vul_registry_image_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-registry-image-list")]
+    fn describe_vul_registry_image_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulRegistryImageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulRegistryImageListResponse,
+        errors::DescribeVulRegistryImageListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_REGISTRY_IMAGE_LIST)
+    }
+    /// This API is used to count the number of licensed but not scanned images on the vulnerability scanning page.
+    ///
+    /// Action `DescribeVulScanAuthorizedImageSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulScanAuthorizedImageSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulScanAuthorizedImageSummaryRequest::new();
+    ///     let response = client.describe_vul_scan_authorized_image_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-scan-authorized-image-summary")]
+    fn describe_vul_scan_authorized_image_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeVulScanAuthorizedImageSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulScanAuthorizedImageSummaryResponse,
+        errors::DescribeVulScanAuthorizedImageSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &DESCRIBE_VUL_SCAN_AUTHORIZED_IMAGE_SUMMARY,
+        )
+    }
+    /// This API is used to query the information of a vulnerability scan task.
+    ///
+    /// Action `DescribeVulScanInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulScanInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulScanInfoRequest::new();
+    ///     let response = client.describe_vul_scan_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-scan-info")]
+    fn describe_vul_scan_info<'a>(
+        &'a self,
+        request: &'a models::DescribeVulScanInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulScanInfoResponse,
+        errors::DescribeVulScanInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_SCAN_INFO)
+    }
+    /// This API is used to query the list of local images in a vulnerability scan task.
+    ///
+    /// Action `DescribeVulScanLocalImageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulScanLocalImageList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulScanLocalImageListRequest::new(1i64);
+    ///     let response = client.describe_vul_scan_local_image_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-scan-local-image-list")]
+    fn describe_vul_scan_local_image_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulScanLocalImageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulScanLocalImageListResponse,
+        errors::DescribeVulScanLocalImageListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_SCAN_LOCAL_IMAGE_LIST)
+    }
+    /// This API is used to query the overview of vulnerability risks.
+    ///
+    /// Action `DescribeVulSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulSummary.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulSummaryRequest::new();
+    ///     let response = client.describe_vul_summary(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-summary")]
+    fn describe_vul_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeVulSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulSummaryResponse,
+        errors::DescribeVulSummaryErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_SUMMARY)
+    }
+    /// This API is used to query the trend of critical and high-risk vulnerabilities in local and repository images.
+    ///
+    /// Action `DescribeVulTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulTendency.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulTendencyRequest::new(
+    ///         "2020-09-22",
+    ///         "2020-09-22",
+    ///         "LATEST",
+    ///     );
+    ///     let response = client.describe_vul_tendency(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-tendency")]
+    fn describe_vul_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeVulTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulTendencyResponse,
+        errors::DescribeVulTendencyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_TENDENCY)
+    }
+    /// This API is used to query the list of top vulnerabilities.
+    ///
+    /// Action `DescribeVulTopRanking`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulTopRanking.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeVulTopRankingRequest::new("SYSTEM");
+    ///     let response = client.describe_vul_top_ranking(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-vul-top-ranking")]
+    fn describe_vul_top_ranking<'a>(
+        &'a self,
+        request: &'a models::DescribeVulTopRankingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulTopRankingResponse,
+        errors::DescribeVulTopRankingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_VUL_TOP_RANKING)
+    }
+    /// This API is used to get the list of alert policies.
+    ///
+    /// Action `DescribeWarningRules`, version `2020-11-01`. Reference: `docs/tcss/DescribeWarningRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeWarningRulesRequest::new();
+    ///     let response = client.describe_warning_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-warning-rules")]
+    fn describe_warning_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeWarningRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWarningRulesResponse,
+        errors::DescribeWarningRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WARNING_RULES)
+    }
+    /// This API is used to query the list of web application vulnerabilities.
+    ///
+    /// Action `DescribeWebVulList`, version `2020-11-01`. Reference: `docs/tcss/DescribeWebVulList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::DescribeWebVulListRequest::new();
+    ///     let response = client.describe_web_vul_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-describe-web-vul-list")]
+    fn describe_web_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeWebVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebVulListResponse,
+        errors::DescribeWebVulListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_WEB_VUL_LIST)
+    }
+    /// This API is used to export the list of virus scanning events at runtime.
+    ///
+    /// Action `ExportVirusList`, version `2020-11-01`. Reference: `docs/tcss/ExportVirusList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ExportVirusListRequest::new();
+    ///     let response = client.export_virus_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-export-virus-list")]
+    fn export_virus_list<'a>(
+        &'a self,
+        request: &'a models::ExportVirusListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVirusListResponse,
+        errors::ExportVirusListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&EXPORT_VIRUS_LIST)
+    }
+    /// This API is used to initialize the compliance baseline environment and create necessary data and options.
+    ///
+    /// Action `InitializeUserComplianceEnvironment`, version `2020-11-01`. Reference: `docs/tcss/InitializeUserComplianceEnvironment.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::InitializeUserComplianceEnvironmentRequest::new();
+    ///     let response = client.initialize_user_compliance_environment(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-initialize-user-compliance-environment")]
+    fn initialize_user_compliance_environment<'a>(
+        &'a self,
+        request: &'a models::InitializeUserComplianceEnvironmentRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::InitializeUserComplianceEnvironmentResponse,
+        errors::InitializeUserComplianceEnvironmentErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&INITIALIZE_USER_COMPLIANCE_ENVIRONMENT)
+    }
+    /// This API is used to change the status of an abnormal process policy at runtime.
+    ///
+    /// Action `ModifyAbnormalProcessRuleStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyAbnormalProcessRuleStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyAbnormalProcessRuleStatusRequest::new(
+    ///         ::std::vec![::std::string::String::from("5202566")],
+    ///         true,
+    ///     );
+    ///     let response = client.modify_abnormal_process_rule_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-abnormal-process-rule-status")]
+    fn modify_abnormal_process_rule_status<'a>(
+        &'a self,
+        request: &'a models::ModifyAbnormalProcessRuleStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAbnormalProcessRuleStatusResponse,
+        errors::ModifyAbnormalProcessRuleStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_ABNORMAL_PROCESS_RULE_STATUS)
+    }
+    /// This API is used to change the status of an abnormal process event.
+    ///
+    /// Action `ModifyAbnormalProcessStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyAbnormalProcessStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyAbnormalProcessStatusRequest::new(
+    ///         ::std::vec![::std::string::String::from("10001")],
+    ///         " EVENT_DEALED",
+    ///     );
+    ///     let response = client.modify_abnormal_process_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-abnormal-process-status")]
+    fn modify_abnormal_process_status<'a>(
+        &'a self,
+        request: &'a models::ModifyAbnormalProcessStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAbnormalProcessStatusResponse,
+        errors::ModifyAbnormalProcessStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_ABNORMAL_PROCESS_STATUS)
+    }
+    /// This API is used to change the status of an access control policy at runtime, i.e., enable or disable it.
+    ///
+    /// Action `ModifyAccessControlRuleStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyAccessControlRuleStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyAccessControlRuleStatusRequest::new(
+    ///         ::std::vec![::std::string::String::from("1002")],
+    ///         true,
+    ///     );
+    ///     let response = client.modify_access_control_rule_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-access-control-rule-status")]
+    fn modify_access_control_rule_status<'a>(
+        &'a self,
+        request: &'a models::ModifyAccessControlRuleStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAccessControlRuleStatusResponse,
+        errors::ModifyAccessControlRuleStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_ACCESS_CONTROL_RULE_STATUS)
+    }
+    /// This API is used to change the status of an access control event at runtime.
+    ///
+    /// Action `ModifyAccessControlStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyAccessControlStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyAccessControlStatusRequest::new(
+    ///         ::std::vec![::std::string::String::from("10001")],
+    ///         "EVENT_DEALED",
+    ///     );
+    ///     let response = client.modify_access_control_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-access-control-status")]
+    fn modify_access_control_status<'a>(
+        &'a self,
+        request: &'a models::ModifyAccessControlStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAccessControlStatusResponse,
+        errors::ModifyAccessControlStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_ACCESS_CONTROL_STATUS)
+    }
+    /// This API is used to refresh server assets.
+    ///
+    /// Action `ModifyAsset`, version `2020-11-01`. Reference: `docs/tcss/ModifyAsset.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyAssetRequest::new();
+    ///     let response = client.modify_asset(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-asset")]
+    fn modify_asset<'a>(
+        &'a self,
+        request: &'a models::ModifyAssetRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAssetResponse,
+        errors::ModifyAssetErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_ASSET)
+    }
+    /// This API is used to stop an image scan task for an image repository.
+    ///
+    /// Action `ModifyAssetImageRegistryScanStop`, version `2020-11-01`. Reference: `docs/tcss/ModifyAssetImageRegistryScanStop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyAssetImageRegistryScanStopRequest::new();
+    ///     let response = client.modify_asset_image_registry_scan_stop(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-asset-image-registry-scan-stop")]
+    fn modify_asset_image_registry_scan_stop<'a>(
+        &'a self,
+        request: &'a models::ModifyAssetImageRegistryScanStopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAssetImageRegistryScanStopResponse,
+        errors::ModifyAssetImageRegistryScanStopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_ASSET_IMAGE_REGISTRY_SCAN_STOP)
+    }
+    /// This API is used to stop a quick image scan task for an image repository.
+    ///
+    /// Action `ModifyAssetImageRegistryScanStopOneKey`, version `2020-11-01`. Reference: `docs/tcss/ModifyAssetImageRegistryScanStopOneKey.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyAssetImageRegistryScanStopOneKeyRequest::new();
+    ///     let response = client.modify_asset_image_registry_scan_stop_one_key(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-asset-image-registry-scan-stop-one-key")]
+    fn modify_asset_image_registry_scan_stop_one_key<'a>(
+        &'a self,
+        request: &'a models::ModifyAssetImageRegistryScanStopOneKeyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAssetImageRegistryScanStopOneKeyResponse,
+        errors::ModifyAssetImageRegistryScanStopOneKeyErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &MODIFY_ASSET_IMAGE_REGISTRY_SCAN_STOP_ONE_KEY,
+        )
+    }
+    /// This API is used to stop an image scan.
+    ///
+    /// Action `ModifyAssetImageScanStop`, version `2020-11-01`. Reference: `docs/tcss/ModifyAssetImageScanStop.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyAssetImageScanStopRequest::new();
+    ///     let response = client.modify_asset_image_scan_stop(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-asset-image-scan-stop")]
+    fn modify_asset_image_scan_stop<'a>(
+        &'a self,
+        request: &'a models::ModifyAssetImageScanStopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAssetImageScanStopResponse,
+        errors::ModifyAssetImageScanStopErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_ASSET_IMAGE_SCAN_STOP)
+    }
+    /// This API is used to modify the settings of a scheduled task, including the check cycle and the status of the compliance benchmark.
+    ///
+    /// Action `ModifyCompliancePeriodTask`, version `2020-11-01`. Reference: `docs/tcss/ModifyCompliancePeriodTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyCompliancePeriodTaskRequest::new(1001u64);
+    ///     let response = client.modify_compliance_period_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-compliance-period-task")]
+    fn modify_compliance_period_task<'a>(
+        &'a self,
+        request: &'a models::ModifyCompliancePeriodTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyCompliancePeriodTaskResponse,
+        errors::ModifyCompliancePeriodTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_COMPLIANCE_PERIOD_TASK)
+    }
+    /// This API is used to isolate a container.
+    ///
+    /// Action `ModifyContainerNetStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyContainerNetStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyContainerNetStatusRequest::new(
+    ///         "289899476e81",
+    ///         "EVENT_ISOLATE_CONTAINER",
+    ///     );
+    ///     let response = client.modify_container_net_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-container-net-status")]
+    fn modify_container_net_status<'a>(
+        &'a self,
+        request: &'a models::ModifyContainerNetStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyContainerNetStatusResponse,
+        errors::ModifyContainerNetStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_CONTAINER_NET_STATUS)
+    }
+    /// This API is used to modify the protection status.
+    ///
+    /// Action `ModifyDefendStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyDefendStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyDefendStatusRequest::new(true, "abc", true);
+    ///     let response = client.modify_defend_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-defend-status")]
+    fn modify_defend_status<'a>(
+        &'a self,
+        request: &'a models::ModifyDefendStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyDefendStatusResponse,
+        errors::ModifyDefendStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_DEFEND_STATUS)
+    }
+    /// This API is used to change the status of a container escape scan event.
+    ///
+    /// Action `ModifyEscapeEventStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyEscapeEventStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyEscapeEventStatusRequest::new(
+    ///         ::std::vec![::std::string::String::from("33705186")],
+    ///         "EVENT_IGNORE",
+    ///     );
+    ///     let response = client.modify_escape_event_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-escape-event-status")]
+    fn modify_escape_event_status<'a>(
+        &'a self,
+        request: &'a models::ModifyEscapeEventStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyEscapeEventStatusResponse,
+        errors::ModifyEscapeEventStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_ESCAPE_EVENT_STATUS)
+    }
+    /// This API is used to modify the information of a container escape scan rule.
+    ///
+    /// Action `ModifyEscapeRule`, version `2020-11-01`. Reference: `docs/tcss/ModifyEscapeRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyEscapeRuleRequest::new(
+    ///         ::std::vec![
+    ///             models::EscapeRuleEnabled { type_ :
+    ///             ::std::string::String::from("\"ESCAPE_HOST_ACESS_FILE\""), is_enable : true
+    ///             }, models::EscapeRuleEnabled { type_ :
+    ///             ::std::string::String::from("\"ESCAPE_MOUNT_NAMESPACE\""), is_enable : true
+    ///             }, models::EscapeRuleEnabled { type_ :
+    ///             ::std::string::String::from("\"ESCAPE_PRIVILEDGE\""), is_enable : true },
+    ///             models::EscapeRuleEnabled { type_ :
+    ///             ::std::string::String::from("\"ESCAPE_PRIVILEDGE_CONTAINER_START\""),
+    ///             is_enable : true }, models::EscapeRuleEnabled { type_ :
+    ///             ::std::string::String::from("\"ESCAPE_MOUNT_SENSITIVE_PTAH\""), is_enable :
+    ///             true }, models::EscapeRuleEnabled { type_ :
+    ///             ::std::string::String::from("\"ESCAPE_SYSCALL\""), is_enable : true }
+    ///         ],
+    ///     );
+    ///     let response = client.modify_escape_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-escape-rule")]
+    fn modify_escape_rule<'a>(
+        &'a self,
+        request: &'a models::ModifyEscapeRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyEscapeRuleResponse,
+        errors::ModifyEscapeRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_ESCAPE_RULE)
+    }
+    /// This API is used to modify an allowed escape.
+    ///
+    /// Action `ModifyEscapeWhiteList`, version `2020-11-01`. Reference: `docs/tcss/ModifyEscapeWhiteList.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyEscapeWhiteListRequest::new(
+    ///         ::std::vec![::std::string::String::from("\"ESCAPE_DOCKER_API\"")],
+    ///         ::std::vec![1i64],
+    ///     );
+    ///     let response = client.modify_escape_white_list(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-escape-white-list")]
+    fn modify_escape_white_list<'a>(
+        &'a self,
+        request: &'a models::ModifyEscapeWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyEscapeWhiteListResponse,
+        errors::ModifyEscapeWhiteListErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_ESCAPE_WHITE_LIST)
+    }
+    /// This API is used to batch license images to be scanned (v2.0).
+    ///
+    /// Action `ModifyImageAuthorized`, version `2020-11-01`. Reference: `docs/tcss/ModifyImageAuthorized.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyImageAuthorizedRequest::new(
+    ///         false,
+    ///         false,
+    ///         100u64,
+    ///         0u64,
+    ///         "ASSETIMAGE",
+    ///     );
+    ///     let response = client.modify_image_authorized(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-image-authorized")]
+    fn modify_image_authorized<'a>(
+        &'a self,
+        request: &'a models::ModifyImageAuthorizedRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyImageAuthorizedResponse,
+        errors::ModifyImageAuthorizedErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_IMAGE_AUTHORIZED)
+    }
+    /// This API is used to modify the status of K8sApi exception events.
+    ///
+    /// Action `ModifyK8sApiAbnormalEventStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyK8sApiAbnormalEventStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyK8sApiAbnormalEventStatusRequest::new(
+    ///         ::std::vec![1u64],
+    ///         "EVENT_DEALED",
+    ///     );
+    ///     let response = client.modify_k8s_api_abnormal_event_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-k8s-api-abnormal-event-status")]
+    fn modify_k8s_api_abnormal_event_status<'a>(
+        &'a self,
+        request: &'a models::ModifyK8sApiAbnormalEventStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyK8sApiAbnormalEventStatusResponse,
+        errors::ModifyK8sApiAbnormalEventStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_K8S_API_ABNORMAL_EVENT_STATUS)
+    }
+    /// Modify the exception rule info of k8sapi. The Action in RuleInfoList only supports RULE\_MODE\_ALERT and no longer supports RULE\_MODE\_RELEASE/PASS.
+    ///
+    /// Action `ModifyK8sApiAbnormalRuleInfo`, version `2020-11-01`. Reference: `docs/tcss/ModifyK8sApiAbnormalRuleInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyK8sApiAbnormalRuleInfoRequest::new(models::K8sApiAbnormalRuleInfo {
+    ///         rule_name: ::std::string::String::from("rulename-test"),
+    ///         status: true,
+    ///         rule_info_list: ::std::vec![
+    ///             models::K8sApiAbnormalRuleScopeInfo { action :
+    ///             ::std::string::String::from("RULE_MODE_ALERT"), scope :
+    ///             ::std::string::String::from("{\"Verb\":\"update\",\"RequestURI\":\"/apis/apps/v1\",\"SourceIPS\":\"10.255.0.43\",\"UserAgent\":\"snapshot-controller\"}"),
+    ///             is_delete : ::std::option::Option::Some(false), risk_level :
+    ///             ::std::option::Option::Some(::std::string::String::from("NOTICE")),
+    ///             rule_type_zh : ::std::option::Option::None, status :
+    ///             ::std::option::Option::Some(true) }
+    ///         ],
+    ///         effect_cluster_id_set: ::std::vec![],
+    ///         rule_type: ::std::string::String::from("USER_DEFINED_RULE"),
+    ///         effect_all_cluster: true,
+    ///         rule_id: ::std::option::Option::Some(
+    ///             ::std::string::String::from("d1b9dbe2-f78d-491a-b514-f0aa19d8ae4b"),
+    ///         ),
+    ///     });
+    ///     let response = client.modify_k8s_api_abnormal_rule_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-k8s-api-abnormal-rule-info")]
+    fn modify_k8s_api_abnormal_rule_info<'a>(
+        &'a self,
+        request: &'a models::ModifyK8sApiAbnormalRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyK8sApiAbnormalRuleInfoResponse,
+        errors::ModifyK8sApiAbnormalRuleInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_K8S_API_ABNORMAL_RULE_INFO)
+    }
+    /// This API is used to modify the status of K8sApi abnormal event rules.
+    ///
+    /// Action `ModifyK8sApiAbnormalRuleStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyK8sApiAbnormalRuleStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyK8sApiAbnormalRuleStatusRequest::new(
+    ///         "dsfsdfee2f4f",
+    ///         true,
+    ///     );
+    ///     let response = client.modify_k8s_api_abnormal_rule_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-k8s-api-abnormal-rule-status")]
+    fn modify_k8s_api_abnormal_rule_status<'a>(
+        &'a self,
+        request: &'a models::ModifyK8sApiAbnormalRuleStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyK8sApiAbnormalRuleStatusResponse,
+        errors::ModifyK8sApiAbnormalRuleStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_K8S_API_ABNORMAL_RULE_STATUS)
+    }
+    /// Edit or create a java Memory Trojan allowlist
+    ///
+    /// Action `ModifyRaspRules`, version `2020-11-01`. Reference: `docs/tcss/ModifyRaspRules.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyRaspRulesRequest::new();
+    ///     let response = client.modify_rasp_rules(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-rasp-rules")]
+    fn modify_rasp_rules<'a>(
+        &'a self,
+        request: &'a models::ModifyRaspRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRaspRulesResponse,
+        errors::ModifyRaspRulesErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_RASP_RULES)
+    }
+    /// This API is used to change the status of a reverse shell event.
+    ///
+    /// Action `ModifyReverseShellStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyReverseShellStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyReverseShellStatusRequest::new(
+    ///         ::std::vec![::std::string::String::from("\"365456\"")],
+    ///         "EVENT_DEALED",
+    ///     );
+    ///     let response = client.modify_reverse_shell_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-reverse-shell-status")]
+    fn modify_reverse_shell_status<'a>(
+        &'a self,
+        request: &'a models::ModifyReverseShellStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyReverseShellStatusResponse,
+        errors::ModifyReverseShellStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_REVERSE_SHELL_STATUS)
+    }
+    /// Edit the malicious request event status.
+    ///
+    /// Action `ModifyRiskDnsEventStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyRiskDnsEventStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyRiskDnsEventStatusRequest::new(
+    ///         ::std::vec![1u64],
+    ///         "EVENT_DEALED",
+    ///     );
+    ///     let response = client.modify_risk_dns_event_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-risk-dns-event-status")]
+    fn modify_risk_dns_event_status<'a>(
+        &'a self,
+        request: &'a models::ModifyRiskDnsEventStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRiskDnsEventStatusResponse,
+        errors::ModifyRiskDnsEventStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_RISK_DNS_EVENT_STATUS)
+    }
+    /// This API is used to change the status of a high-risk syscall event.
+    ///
+    /// Action `ModifyRiskSyscallStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyRiskSyscallStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyRiskSyscallStatusRequest::new(
+    ///         ::std::vec![::std::string::String::from("61c396cb85a03485f10c353e")],
+    ///         "EVENT_INGNORE",
+    ///     );
+    ///     let response = client.modify_risk_syscall_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-risk-syscall-status")]
+    fn modify_risk_syscall_status<'a>(
+        &'a self,
+        request: &'a models::ModifyRiskSyscallStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRiskSyscallStatusResponse,
+        errors::ModifyRiskSyscallStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_RISK_SYSCALL_STATUS)
+    }
+    /// This API is used to modify the settings of security log cleanup.
+    ///
+    /// Action `ModifySecLogCleanSettingInfo`, version `2020-11-01`. Reference: `docs/tcss/ModifySecLogCleanSettingInfo.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifySecLogCleanSettingInfoRequest::new(80u64, 60u64, 180u64);
+    ///     let response = client.modify_sec_log_clean_setting_info(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-sec-log-clean-setting-info")]
+    fn modify_sec_log_clean_setting_info<'a>(
+        &'a self,
+        request: &'a models::ModifySecLogCleanSettingInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifySecLogCleanSettingInfoResponse,
+        errors::ModifySecLogCleanSettingInfoErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_SEC_LOG_CLEAN_SETTING_INFO)
+    }
+    /// This API is used to update the configuration of security log delivery to CLS.
+    ///
+    /// Action `ModifySecLogDeliveryClsSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifySecLogDeliveryClsSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifySecLogDeliveryClsSettingRequest::new(
+    ///         ::std::vec![
+    ///             models::SecLogDeliveryClsSettingInfo { log_type :
+    ///             ::std::string::String::from("container_launch"), state : true, region :
+    ///             ::std::string::String::from("ap-beijing"), log_set :
+    ///             ::std::string::String::from("01992e90-8d72-4a4e-b88f-1fd988bfc215"), topic_id
+    ///             : ::std::string::String::from("aabb7847-261a-4717-becb-ce37c1689a0a"),
+    ///             log_set_name :
+    ///             ::std::option::Option::Some(::std::string::String::from("audit_k8s")),
+    ///             topic_name :
+    ///             ::std::option::Option::Some(::std::string::String::from("audit_container")),
+    ///             sub_log_type : ::std::option::Option::None, err_msg :
+    ///             ::std::option::Option::None }
+    ///         ],
+    ///     );
+    ///     let response = client.modify_sec_log_delivery_cls_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-sec-log-delivery-cls-setting")]
+    fn modify_sec_log_delivery_cls_setting<'a>(
+        &'a self,
+        request: &'a models::ModifySecLogDeliveryClsSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifySecLogDeliveryClsSettingResponse,
+        errors::ModifySecLogDeliveryClsSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_SEC_LOG_DELIVERY_CLS_SETTING)
+    }
+    /// This API is used to update the settings of security log delivery to Kafka.
+    ///
+    /// Action `ModifySecLogDeliveryKafkaSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifySecLogDeliveryKafkaSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifySecLogDeliveryKafkaSettingRequest::new();
+    ///     let response = client.modify_sec_log_delivery_kafka_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-sec-log-delivery-kafka-setting")]
+    fn modify_sec_log_delivery_kafka_setting<'a>(
+        &'a self,
+        request: &'a models::ModifySecLogDeliveryKafkaSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifySecLogDeliveryKafkaSettingResponse,
+        errors::ModifySecLogDeliveryKafkaSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_SEC_LOG_DELIVERY_KAFKA_SETTING)
+    }
+    /// This API is used to modify an accessed security log object.
+    ///
+    /// Action `ModifySecLogJoinObjects`, version `2020-11-01`. Reference: `docs/tcss/ModifySecLogJoinObjects.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifySecLogJoinObjectsRequest::new("container_bash");
+    ///     let response = client.modify_sec_log_join_objects(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-sec-log-join-objects")]
+    fn modify_sec_log_join_objects<'a>(
+        &'a self,
+        request: &'a models::ModifySecLogJoinObjectsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifySecLogJoinObjectsResponse,
+        errors::ModifySecLogJoinObjectsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_SEC_LOG_JOIN_OBJECTS)
+    }
+    /// This API is used to change the security log access status.
+    ///
+    /// Action `ModifySecLogJoinState`, version `2020-11-01`. Reference: `docs/tcss/ModifySecLogJoinState.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifySecLogJoinStateRequest::new("container_bash", true);
+    ///     let response = client.modify_sec_log_join_state(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-sec-log-join-state")]
+    fn modify_sec_log_join_state<'a>(
+        &'a self,
+        request: &'a models::ModifySecLogJoinStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifySecLogJoinStateResponse,
+        errors::ModifySecLogJoinStateErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_SEC_LOG_JOIN_STATE)
+    }
+    /// This API is used to modify the UIN of a Kafka security log.
+    ///
+    /// Action `ModifySecLogKafkaUIN`, version `2020-11-01`. Reference: `docs/tcss/ModifySecLogKafkaUIN.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifySecLogKafkaUinRequest::new();
+    ///     let response = client.modify_sec_log_kafka_uin(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-sec-log-kafka-uin")]
+    fn modify_sec_log_kafka_uin<'a>(
+        &'a self,
+        request: &'a models::ModifySecLogKafkaUinRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifySecLogKafkaUinResponse,
+        errors::ModifySecLogKafkaUinErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_SEC_LOG_KAFKA_UIN)
+    }
+    /// This API is used to enable/disable automatic trojan sample isolation.
+    ///
+    /// Action `ModifyVirusAutoIsolateExampleSwitch`, version `2020-11-01`. Reference: `docs/tcss/ModifyVirusAutoIsolateExampleSwitch.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyVirusAutoIsolateExampleSwitchRequest::new(
+    ///         "61d7d84e979212bed18ed9aa8748defa",
+    ///         true,
+    ///     );
+    ///     let response = client.modify_virus_auto_isolate_example_switch(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-virus-auto-isolate-example-switch")]
+    fn modify_virus_auto_isolate_example_switch<'a>(
+        &'a self,
+        request: &'a models::ModifyVirusAutoIsolateExampleSwitchRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVirusAutoIsolateExampleSwitchResponse,
+        errors::ModifyVirusAutoIsolateExampleSwitchErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_VIRUS_AUTO_ISOLATE_EXAMPLE_SWITCH)
+    }
+    /// This API is used to modify the settings of automatic trojan isolation.
+    ///
+    /// Action `ModifyVirusAutoIsolateSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifyVirusAutoIsolateSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyVirusAutoIsolateSettingRequest::new(true, true);
+    ///     let response = client.modify_virus_auto_isolate_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-virus-auto-isolate-setting")]
+    fn modify_virus_auto_isolate_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyVirusAutoIsolateSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVirusAutoIsolateSettingResponse,
+        errors::ModifyVirusAutoIsolateSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_VIRUS_AUTO_ISOLATE_SETTING)
+    }
+    /// This API is used to update the status of a trojan file at runtime.
+    ///
+    /// Action `ModifyVirusFileStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyVirusFileStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyVirusFileStatusRequest::new(
+    ///         ::std::vec![::std::string::String::from("12afdwasfdasfds")],
+    ///         "EVENT_ADD_WHITE",
+    ///     );
+    ///     let response = client.modify_virus_file_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-virus-file-status")]
+    fn modify_virus_file_status<'a>(
+        &'a self,
+        request: &'a models::ModifyVirusFileStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVirusFileStatusResponse,
+        errors::ModifyVirusFileStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_VIRUS_FILE_STATUS)
+    }
+    /// This API is used to update the real-time monitoring settings of virus scanning at runtime.
+    ///
+    /// Action `ModifyVirusMonitorSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifyVirusMonitorSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyVirusMonitorSettingRequest::new(true, true, 1u64);
+    ///     let response = client.modify_virus_monitor_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-virus-monitor-setting")]
+    fn modify_virus_monitor_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyVirusMonitorSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVirusMonitorSettingResponse,
+        errors::ModifyVirusMonitorSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_VIRUS_MONITOR_SETTING)
+    }
+    /// This API is used to update virus scanning settings at runtime.
+    ///
+    /// Action `ModifyVirusScanSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifyVirusScanSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyVirusScanSettingRequest::new(
+    ///         true,
+    ///         1u64,
+    ///         "10:59:00",
+    ///         false,
+    ///         0u64,
+    ///         5u64,
+    ///         0u64,
+    ///         false,
+    ///     );
+    ///     let response = client.modify_virus_scan_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-virus-scan-setting")]
+    fn modify_virus_scan_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyVirusScanSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVirusScanSettingResponse,
+        errors::ModifyVirusScanSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_VIRUS_SCAN_SETTING)
+    }
+    /// This API is used to modify the timeout settings of a file scan at runtime.
+    ///
+    /// Action `ModifyVirusScanTimeoutSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifyVirusScanTimeoutSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyVirusScanTimeoutSettingRequest::new(1u64, 0u64);
+    ///     let response = client.modify_virus_scan_timeout_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-virus-scan-timeout-setting")]
+    fn modify_virus_scan_timeout_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyVirusScanTimeoutSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVirusScanTimeoutSettingResponse,
+        errors::ModifyVirusScanTimeoutSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_VIRUS_SCAN_TIMEOUT_SETTING)
+    }
+    /// This API is used to change the status of an exploit prevention event.
+    ///
+    /// Action `ModifyVulDefenceEventStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyVulDefenceEventStatus.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyVulDefenceEventStatusRequest::new(
+    ///         ::std::vec![1i64],
+    ///         "EVENT_DEALED",
+    ///     );
+    ///     let response = client.modify_vul_defence_event_status(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-vul-defence-event-status")]
+    fn modify_vul_defence_event_status<'a>(
+        &'a self,
+        request: &'a models::ModifyVulDefenceEventStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVulDefenceEventStatusResponse,
+        errors::ModifyVulDefenceEventStatusErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_VUL_DEFENCE_EVENT_STATUS)
+    }
+    /// This API is used to edit the exploit prevention settings.
+    ///
+    /// Action `ModifyVulDefenceSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifyVulDefenceSetting.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ModifyVulDefenceSettingRequest::new(1i64);
+    ///     let response = client.modify_vul_defence_setting(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-modify-vul-defence-setting")]
+    fn modify_vul_defence_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyVulDefenceSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVulDefenceSettingResponse,
+        errors::ModifyVulDefenceSettingErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_VUL_DEFENCE_SETTING)
+    }
+    /// This API is used to activate TCSS trial.
+    ///
+    /// Action `OpenTcssTrial`, version `2020-11-01`. Reference: `docs/tcss/OpenTcssTrial.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::OpenTcssTrialRequest::new();
+    ///     let response = client.open_tcss_trial(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-open-tcss-trial")]
+    fn open_tcss_trial<'a>(
+        &'a self,
+        request: &'a models::OpenTcssTrialRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::OpenTcssTrialResponse,
+        errors::OpenTcssTrialErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&OPEN_TCSS_TRIAL)
+    }
+    /// This API is used to delete the details of an image repository.
+    ///
+    /// Action `RemoveAssetImageRegistryRegistryDetail`, version `2020-11-01`. Reference: `docs/tcss/RemoveAssetImageRegistryRegistryDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::RemoveAssetImageRegistryRegistryDetailRequest::new(1i64);
+    ///     let response = client.remove_asset_image_registry_registry_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-remove-asset-image-registry-registry-detail")]
+    fn remove_asset_image_registry_registry_detail<'a>(
+        &'a self,
+        request: &'a models::RemoveAssetImageRegistryRegistryDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RemoveAssetImageRegistryRegistryDetailResponse,
+        errors::RemoveAssetImageRegistryRegistryDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &REMOVE_ASSET_IMAGE_REGISTRY_REGISTRY_DETAIL,
+        )
+    }
+    /// This API is used to license an image to be scanned.
+    ///
+    /// Action `RenewImageAuthorizeState`, version `2020-11-01`. Reference: `docs/tcss/RenewImageAuthorizeState.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::RenewImageAuthorizeStateRequest::new(false);
+    ///     let response = client.renew_image_authorize_state(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-renew-image-authorize-state")]
+    fn renew_image_authorize_state<'a>(
+        &'a self,
+        request: &'a models::RenewImageAuthorizeStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RenewImageAuthorizeStateResponse,
+        errors::RenewImageAuthorizeStateErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&RENEW_IMAGE_AUTHORIZE_STATE)
+    }
+    /// This API is used to reset a security log topic.
+    ///
+    /// Action `ResetSecLogTopicConfig`, version `2020-11-01`. Reference: `docs/tcss/ResetSecLogTopicConfig.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ResetSecLogTopicConfigRequest::new("ckafka", "k8s_api");
+    ///     let response = client.reset_sec_log_topic_config(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-reset-sec-log-topic-config")]
+    fn reset_sec_log_topic_config<'a>(
+        &'a self,
+        request: &'a models::ResetSecLogTopicConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ResetSecLogTopicConfigResponse,
+        errors::ResetSecLogTopicConfigErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&RESET_SEC_LOG_TOPIC_CONFIG)
+    }
+    /// This API is used to check the specified asset again.
+    ///
+    /// Action `ScanComplianceAssets`, version `2020-11-01`. Reference: `docs/tcss/ScanComplianceAssets.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ScanComplianceAssetsRequest::new(
+    ///         ::std::vec![111u64, 456u64, 789u64],
+    ///     );
+    ///     let response = client.scan_compliance_assets(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-scan-compliance-assets")]
+    fn scan_compliance_assets<'a>(
+        &'a self,
+        request: &'a models::ScanComplianceAssetsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanComplianceAssetsResponse,
+        errors::ScanComplianceAssetsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SCAN_COMPLIANCE_ASSETS)
+    }
+    /// This API is used to check the specified asset again with the specified check item and return the ID of the created compliance check task.
+    ///
+    /// Action `ScanComplianceAssetsByPolicyItem`, version `2020-11-01`. Reference: `docs/tcss/ScanComplianceAssetsByPolicyItem.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ScanComplianceAssetsByPolicyItemRequest::new(
+    ///         10001u64,
+    ///         ::std::vec![111u64, 456u64, 789u64],
+    ///     );
+    ///     let response = client.scan_compliance_assets_by_policy_item(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-scan-compliance-assets-by-policy-item")]
+    fn scan_compliance_assets_by_policy_item<'a>(
+        &'a self,
+        request: &'a models::ScanComplianceAssetsByPolicyItemRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanComplianceAssetsByPolicyItemResponse,
+        errors::ScanComplianceAssetsByPolicyItemErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SCAN_COMPLIANCE_ASSETS_BY_POLICY_ITEM)
+    }
+    /// This API is used to check all the assets of the specified check item again and return the ID of the created compliance check task.
+    ///
+    /// Action `ScanCompliancePolicyItems`, version `2020-11-01`. Reference: `docs/tcss/ScanCompliancePolicyItems.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ScanCompliancePolicyItemsRequest::new(
+    ///         ::std::vec![111u64, 456u64, 789u64],
+    ///     );
+    ///     let response = client.scan_compliance_policy_items(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-scan-compliance-policy-items")]
+    fn scan_compliance_policy_items<'a>(
+        &'a self,
+        request: &'a models::ScanCompliancePolicyItemsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanCompliancePolicyItemsResponse,
+        errors::ScanCompliancePolicyItemsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SCAN_COMPLIANCE_POLICY_ITEMS)
+    }
+    /// This API is used to check all the failed check items of the specified asset again and return the ID of the created compliance check task.
+    ///
+    /// Action `ScanComplianceScanFailedAssets`, version `2020-11-01`. Reference: `docs/tcss/ScanComplianceScanFailedAssets.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::ScanComplianceScanFailedAssetsRequest::new(
+    ///         ::std::vec![1002u64],
+    ///     );
+    ///     let response = client.scan_compliance_scan_failed_assets(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-scan-compliance-scan-failed-assets")]
+    fn scan_compliance_scan_failed_assets<'a>(
+        &'a self,
+        request: &'a models::ScanComplianceScanFailedAssetsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanComplianceScanFailedAssetsResponse,
+        errors::ScanComplianceScanFailedAssetsErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SCAN_COMPLIANCE_SCAN_FAILED_ASSETS)
+    }
+    /// This API is used to set the check mode and automatic check.
+    ///
+    /// Action `SetCheckMode`, version `2020-11-01`. Reference: `docs/tcss/SetCheckMode.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::SetCheckModeRequest::new(
+    ///         ::std::vec![::std::string::String::from("cls-0zmsjvko")],
+    ///     );
+    ///     let response = client.set_check_mode(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-set-check-mode")]
+    fn set_check_mode<'a>(
+        &'a self,
+        request: &'a models::SetCheckModeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SetCheckModeResponse,
+        errors::SetCheckModeErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SET_CHECK_MODE)
+    }
+    /// This API is used to stop a trojan scan task at runtime.
+    ///
+    /// Action `StopVirusScanTask`, version `2020-11-01`. Reference: `docs/tcss/StopVirusScanTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::StopVirusScanTaskRequest::new("task-id");
+    ///     let response = client.stop_virus_scan_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-stop-virus-scan-task")]
+    fn stop_virus_scan_task<'a>(
+        &'a self,
+        request: &'a models::StopVirusScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::StopVirusScanTaskResponse,
+        errors::StopVirusScanTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&STOP_VIRUS_SCAN_TASK)
+    }
+    /// This API is used to stop a vulnerability scan task.
+    ///
+    /// Action `StopVulScanTask`, version `2020-11-01`. Reference: `docs/tcss/StopVulScanTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::StopVulScanTaskRequest::new();
+    ///     let response = client.stop_vul_scan_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-stop-vul-scan-task")]
+    fn stop_vul_scan_task<'a>(
+        &'a self,
+        request: &'a models::StopVulScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::StopVulScanTaskResponse,
+        errors::StopVulScanTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&STOP_VUL_SCAN_TASK)
+    }
+    /// This API is used to enable/disable automatic licensing for local images.
+    ///
+    /// Action `SwitchImageAutoAuthorizedRule`, version `2020-11-01`. Reference: `docs/tcss/SwitchImageAutoAuthorizedRule.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::SwitchImageAutoAuthorizedRuleRequest::new(1i64, 1i64);
+    ///     let response = client.switch_image_auto_authorized_rule(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-switch-image-auto-authorized-rule")]
+    fn switch_image_auto_authorized_rule<'a>(
+        &'a self,
+        request: &'a models::SwitchImageAutoAuthorizedRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SwitchImageAutoAuthorizedRuleResponse,
+        errors::SwitchImageAutoAuthorizedRuleErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SWITCH_IMAGE_AUTO_AUTHORIZED_RULE)
+    }
+    /// This API is used to refresh the assets in an image repository.
+    ///
+    /// Action `SyncAssetImageRegistryAsset`, version `2020-11-01`. Reference: `docs/tcss/SyncAssetImageRegistryAsset.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::SyncAssetImageRegistryAssetRequest::new();
+    ///     let response = client.sync_asset_image_registry_asset(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-sync-asset-image-registry-asset")]
+    fn sync_asset_image_registry_asset<'a>(
+        &'a self,
+        request: &'a models::SyncAssetImageRegistryAssetRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SyncAssetImageRegistryAssetResponse,
+        errors::SyncAssetImageRegistryAssetErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&SYNC_ASSET_IMAGE_REGISTRY_ASSET)
+    }
+    /// Uninstall cluster container security.
+    ///
+    /// Action `UninstallClusterContainerSecurity`, version `2020-11-01`. Reference: `docs/tcss/UninstallClusterContainerSecurity.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::UninstallClusterContainerSecurityRequest::new(
+    ///         ::std::vec![::std::string::String::from("abc")],
+    ///     );
+    ///     let response = client.uninstall_cluster_container_security(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-uninstall-cluster-container-security")]
+    fn uninstall_cluster_container_security<'a>(
+        &'a self,
+        request: &'a models::UninstallClusterContainerSecurityRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UninstallClusterContainerSecurityResponse,
+        errors::UninstallClusterContainerSecurityErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&UNINSTALL_CLUSTER_CONTAINER_SECURITY)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// This feature is deprecated pending tripartite reconstruction
+    ///
+    /// Create a network policy and update and distribute tasks for the container network.
+    ///
+    /// Action `UpdateAndPublishNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: `docs/tcss/UpdateAndPublishNetworkFirewallPolicyDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::UpdateAndPublishNetworkFirewallPolicyDetailRequest::new(
+    ///         "cls-cluster-id",
+    ///         22u64,
+    ///         0i64,
+    ///         0i64,
+    ///         "a=b",
+    ///     );
+    ///     let response = client
+    ///         .update_and_publish_network_firewall_policy_detail(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-update-and-publish-network-firewall-policy-detail")]
+    #[deprecated(
+        note = "`UpdateAndPublishNetworkFirewallPolicyDetail` is deprecated upstream"
+    )]
+    fn update_and_publish_network_firewall_policy_detail<'a>(
+        &'a self,
+        request: &'a models::UpdateAndPublishNetworkFirewallPolicyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateAndPublishNetworkFirewallPolicyDetailResponse,
+        errors::UpdateAndPublishNetworkFirewallPolicyDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &UPDATE_AND_PUBLISH_NETWORK_FIREWALL_POLICY_DETAIL,
+        )
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// Update the YAML network policy and distribute tasks for the container network.
+    ///
+    /// Action `UpdateAndPublishNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: `docs/tcss/UpdateAndPublishNetworkFirewallPolicyYamlDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::UpdateAndPublishNetworkFirewallPolicyYamlDetailRequest::new(
+    ///         "cls-dff**",
+    ///         1u64,
+    ///     );
+    ///     let response = client
+    ///         .update_and_publish_network_firewall_policy_yaml_detail(&request)
+    ///         .await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-update-and-publish-network-firewall-policy-yaml-detail")]
+    #[deprecated(
+        note = "`UpdateAndPublishNetworkFirewallPolicyYamlDetail` is deprecated upstream"
+    )]
+    fn update_and_publish_network_firewall_policy_yaml_detail<'a>(
+        &'a self,
+        request: &'a models::UpdateAndPublishNetworkFirewallPolicyYamlDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateAndPublishNetworkFirewallPolicyYamlDetailResponse,
+        errors::UpdateAndPublishNetworkFirewallPolicyYamlDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &UPDATE_AND_PUBLISH_NETWORK_FIREWALL_POLICY_YAML_DETAIL,
+        )
+    }
+    /// This API is used to update the details of an image repository.
+    ///
+    /// Action `UpdateAssetImageRegistryRegistryDetail`, version `2020-11-01`. Reference: `docs/tcss/UpdateAssetImageRegistryRegistryDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::UpdateAssetImageRegistryRegistryDetailRequest::new(
+    ///         "private_aws",
+    ///         "name01",
+    ///         "password",
+    ///         "https://dkr.ecr.us-east-119.amazonaws.com",
+    ///         "aws",
+    ///         "public",
+    ///     );
+    ///     let response = client.update_asset_image_registry_registry_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-update-asset-image-registry-registry-detail")]
+    fn update_asset_image_registry_registry_detail<'a>(
+        &'a self,
+        request: &'a models::UpdateAssetImageRegistryRegistryDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateAssetImageRegistryRegistryDetailResponse,
+        errors::UpdateAssetImageRegistryRegistryDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &UPDATE_ASSET_IMAGE_REGISTRY_REGISTRY_DETAIL,
+        )
+    }
+    /// Update scheduled tasks in the mirror repository
+    ///
+    /// Action `UpdateImageRegistryTimingScanTask`, version `2020-11-01`. Reference: `docs/tcss/UpdateImageRegistryTimingScanTask.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::UpdateImageRegistryTimingScanTaskRequest::new(
+    ///         1u64,
+    ///         true,
+    ///         "18:10",
+    ///     );
+    ///     let response = client.update_image_registry_timing_scan_task(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-update-image-registry-timing-scan-task")]
+    fn update_image_registry_timing_scan_task<'a>(
+        &'a self,
+        request: &'a models::UpdateImageRegistryTimingScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateImageRegistryTimingScanTaskResponse,
+        errors::UpdateImageRegistryTimingScanTaskErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&UPDATE_IMAGE_REGISTRY_TIMING_SCAN_TASK)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// This feature is deprecated pending tripartite reconstruction
+    ///
+    /// Create a network policy update task for the container network.
+    ///
+    /// Action `UpdateNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: `docs/tcss/UpdateNetworkFirewallPolicyDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::UpdateNetworkFirewallPolicyDetailRequest::new(
+    ///         "cls-sdfdsf",
+    ///         22u64,
+    ///         0i64,
+    ///         0i64,
+    ///         "a=b",
+    ///     );
+    ///     let response = client.update_network_firewall_policy_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-update-network-firewall-policy-detail")]
+    #[deprecated(note = "`UpdateNetworkFirewallPolicyDetail` is deprecated upstream")]
+    fn update_network_firewall_policy_detail<'a>(
+        &'a self,
+        request: &'a models::UpdateNetworkFirewallPolicyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateNetworkFirewallPolicyDetailResponse,
+        errors::UpdateNetworkFirewallPolicyDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&UPDATE_NETWORK_FIREWALL_POLICY_DETAIL)
+    }
+    /// **Deprecated** upstream.
+    ///
+    /// deprecated pending reconstruction
+    ///
+    /// Update the YAML network policy task for the container network.
+    ///
+    /// Action `UpdateNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: `docs/tcss/UpdateNetworkFirewallPolicyYamlDetail.md` in this crate.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(
+    /// #     client: &impl tc_sdk::tcss::Tcss,
+    /// # ) -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::models;
+    ///     let request = models::UpdateNetworkFirewallPolicyYamlDetailRequest::new(
+    ///         "cls-67898",
+    ///         1u64,
+    ///     );
+    ///     let response = client.update_network_firewall_policy_yaml_detail(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "tcss-update-network-firewall-policy-yaml-detail")]
+    #[deprecated(
+        note = "`UpdateNetworkFirewallPolicyYamlDetail` is deprecated upstream"
+    )]
+    fn update_network_firewall_policy_yaml_detail<'a>(
+        &'a self,
+        request: &'a models::UpdateNetworkFirewallPolicyYamlDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateNetworkFirewallPolicyYamlDetailResponse,
+        errors::UpdateNetworkFirewallPolicyYamlDetailErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(
+            &UPDATE_NETWORK_FIREWALL_POLICY_YAML_DETAIL,
+        )
+    }
+    /// Walks every page of `DescribeAbnormalProcessEvents`, starting at the request's offset: see [`DescribeAbnormalProcessEventsPages`].
+    #[cfg(feature = "tcss-describe-abnormal-process-events")]
+    fn describe_abnormal_process_events_pages(
+        &self,
+        request: models::DescribeAbnormalProcessEventsRequest,
+    ) -> DescribeAbnormalProcessEventsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAbnormalProcessEventsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAccessControlEvents`, starting at the request's offset: see [`DescribeAccessControlEventsPages`].
+    #[cfg(feature = "tcss-describe-access-control-events")]
+    fn describe_access_control_events_pages(
+        &self,
+        request: models::DescribeAccessControlEventsRequest,
+    ) -> DescribeAccessControlEventsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAccessControlEventsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAffectedNodeList`, starting at the request's offset: see [`DescribeAffectedNodeListPages`].
+    #[cfg(feature = "tcss-describe-affected-node-list")]
+    fn describe_affected_node_list_pages(
+        &self,
+        request: models::DescribeAffectedNodeListRequest,
+    ) -> DescribeAffectedNodeListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAffectedNodeListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAffectedWorkloadList`, starting at the request's offset: see [`DescribeAffectedWorkloadListPages`].
+    #[cfg(feature = "tcss-describe-affected-workload-list")]
+    fn describe_affected_workload_list_pages(
+        &self,
+        request: models::DescribeAffectedWorkloadListRequest,
+    ) -> DescribeAffectedWorkloadListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAffectedWorkloadListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetAppServiceList`, starting at the request's offset: see [`DescribeAssetAppServiceListPages`].
+    #[cfg(feature = "tcss-describe-asset-app-service-list")]
+    fn describe_asset_app_service_list_pages(
+        &self,
+        request: models::DescribeAssetAppServiceListRequest,
+    ) -> DescribeAssetAppServiceListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetAppServiceListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetClusterList`, starting at the request's offset: see [`DescribeAssetClusterListPages`].
+    #[cfg(feature = "tcss-describe-asset-cluster-list")]
+    fn describe_asset_cluster_list_pages(
+        &self,
+        request: models::DescribeAssetClusterListRequest,
+    ) -> DescribeAssetClusterListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetClusterListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetComponentList`, starting at the request's offset: see [`DescribeAssetComponentListPages`].
+    #[cfg(feature = "tcss-describe-asset-component-list")]
+    fn describe_asset_component_list_pages(
+        &self,
+        request: models::DescribeAssetComponentListRequest,
+    ) -> DescribeAssetComponentListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetComponentListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetContainerList`, starting at the request's offset: see [`DescribeAssetContainerListPages`].
+    #[cfg(feature = "tcss-describe-asset-container-list")]
+    fn describe_asset_container_list_pages(
+        &self,
+        request: models::DescribeAssetContainerListRequest,
+    ) -> DescribeAssetContainerListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetContainerListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetDBServiceList`, starting at the request's offset: see [`DescribeAssetDBServiceListPages`].
+    #[cfg(feature = "tcss-describe-asset-db-service-list")]
+    fn describe_asset_db_service_list_pages(
+        &self,
+        request: models::DescribeAssetDbServiceListRequest,
+    ) -> DescribeAssetDBServiceListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetDBServiceListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetHostList`, starting at the request's offset: see [`DescribeAssetHostListPages`].
+    #[cfg(feature = "tcss-describe-asset-host-list")]
+    fn describe_asset_host_list_pages(
+        &self,
+        request: models::DescribeAssetHostListRequest,
+    ) -> DescribeAssetHostListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetHostListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetImageBindRuleInfo`, starting at the request's offset: see [`DescribeAssetImageBindRuleInfoPages`].
+    #[cfg(feature = "tcss-describe-asset-image-bind-rule-info")]
+    fn describe_asset_image_bind_rule_info_pages(
+        &self,
+        request: models::DescribeAssetImageBindRuleInfoRequest,
+    ) -> DescribeAssetImageBindRuleInfoPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetImageBindRuleInfoPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetImageList`, starting at the request's offset: see [`DescribeAssetImageListPages`].
+    #[cfg(feature = "tcss-describe-asset-image-list")]
+    fn describe_asset_image_list_pages(
+        &self,
+        request: models::DescribeAssetImageListRequest,
+    ) -> DescribeAssetImageListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetImageListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetImageRegistryList`, starting at the request's offset: see [`DescribeAssetImageRegistryListPages`].
+    #[cfg(feature = "tcss-describe-asset-image-registry-list")]
+    fn describe_asset_image_registry_list_pages(
+        &self,
+        request: models::DescribeAssetImageRegistryListRequest,
+    ) -> DescribeAssetImageRegistryListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetImageRegistryListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetImageRegistryRegistryList`, starting at the request's offset: see [`DescribeAssetImageRegistryRegistryListPages`].
+    #[cfg(feature = "tcss-describe-asset-image-registry-registry-list")]
+    fn describe_asset_image_registry_registry_list_pages(
+        &self,
+        request: models::DescribeAssetImageRegistryRegistryListRequest,
+    ) -> DescribeAssetImageRegistryRegistryListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetImageRegistryRegistryListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetImageRegistryRiskInfoList`, starting at the request's offset: see [`DescribeAssetImageRegistryRiskInfoListPages`].
+    #[cfg(feature = "tcss-describe-asset-image-registry-risk-info-list")]
+    fn describe_asset_image_registry_risk_info_list_pages(
+        &self,
+        request: models::DescribeAssetImageRegistryRiskInfoListRequest,
+    ) -> DescribeAssetImageRegistryRiskInfoListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetImageRegistryRiskInfoListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetImageRegistryVirusList`, starting at the request's offset: see [`DescribeAssetImageRegistryVirusListPages`].
+    #[cfg(feature = "tcss-describe-asset-image-registry-virus-list")]
+    fn describe_asset_image_registry_virus_list_pages(
+        &self,
+        request: models::DescribeAssetImageRegistryVirusListRequest,
+    ) -> DescribeAssetImageRegistryVirusListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetImageRegistryVirusListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetImageRegistryVulList`, starting at the request's offset: see [`DescribeAssetImageRegistryVulListPages`].
+    #[cfg(feature = "tcss-describe-asset-image-registry-vul-list")]
+    fn describe_asset_image_registry_vul_list_pages(
+        &self,
+        request: models::DescribeAssetImageRegistryVulListRequest,
+    ) -> DescribeAssetImageRegistryVulListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetImageRegistryVulListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetImageRiskList`, starting at the request's offset: see [`DescribeAssetImageRiskListPages`].
+    #[cfg(feature = "tcss-describe-asset-image-risk-list")]
+    fn describe_asset_image_risk_list_pages(
+        &self,
+        request: models::DescribeAssetImageRiskListRequest,
+    ) -> DescribeAssetImageRiskListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetImageRiskListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetImageSimpleList`, starting at the request's offset: see [`DescribeAssetImageSimpleListPages`].
+    #[cfg(feature = "tcss-describe-asset-image-simple-list")]
+    fn describe_asset_image_simple_list_pages(
+        &self,
+        request: models::DescribeAssetImageSimpleListRequest,
+    ) -> DescribeAssetImageSimpleListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetImageSimpleListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetImageVirusList`, starting at the request's offset: see [`DescribeAssetImageVirusListPages`].
+    #[cfg(feature = "tcss-describe-asset-image-virus-list")]
+    fn describe_asset_image_virus_list_pages(
+        &self,
+        request: models::DescribeAssetImageVirusListRequest,
+    ) -> DescribeAssetImageVirusListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetImageVirusListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetImageVulList`, starting at the request's offset: see [`DescribeAssetImageVulListPages`].
+    #[cfg(feature = "tcss-describe-asset-image-vul-list")]
+    fn describe_asset_image_vul_list_pages(
+        &self,
+        request: models::DescribeAssetImageVulListRequest,
+    ) -> DescribeAssetImageVulListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetImageVulListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetPortList`, starting at the request's offset: see [`DescribeAssetPortListPages`].
+    #[cfg(feature = "tcss-describe-asset-port-list")]
+    fn describe_asset_port_list_pages(
+        &self,
+        request: models::DescribeAssetPortListRequest,
+    ) -> DescribeAssetPortListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetPortListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetProcessList`, starting at the request's offset: see [`DescribeAssetProcessListPages`].
+    #[cfg(feature = "tcss-describe-asset-process-list")]
+    fn describe_asset_process_list_pages(
+        &self,
+        request: models::DescribeAssetProcessListRequest,
+    ) -> DescribeAssetProcessListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetProcessListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAssetWebServiceList`, starting at the request's offset: see [`DescribeAssetWebServiceListPages`].
+    #[cfg(feature = "tcss-describe-asset-web-service-list")]
+    fn describe_asset_web_service_list_pages(
+        &self,
+        request: models::DescribeAssetWebServiceListRequest,
+    ) -> DescribeAssetWebServiceListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAssetWebServiceListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeAutoAuthorizedRuleHost`, starting at the request's offset: see [`DescribeAutoAuthorizedRuleHostPages`].
+    #[cfg(feature = "tcss-describe-auto-authorized-rule-host")]
+    fn describe_auto_authorized_rule_host_pages(
+        &self,
+        request: models::DescribeAutoAuthorizedRuleHostRequest,
+    ) -> DescribeAutoAuthorizedRuleHostPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeAutoAuthorizedRuleHostPages::new(self, request)
+    }
+    /// Walks every page of `DescribeCheckItemList`, starting at the request's offset: see [`DescribeCheckItemListPages`].
+    #[cfg(feature = "tcss-describe-check-item-list")]
+    fn describe_check_item_list_pages(
+        &self,
+        request: models::DescribeCheckItemListRequest,
+    ) -> DescribeCheckItemListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeCheckItemListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeComplianceAssetList`, starting at the request's offset: see [`DescribeComplianceAssetListPages`].
+    #[cfg(feature = "tcss-describe-compliance-asset-list")]
+    fn describe_compliance_asset_list_pages(
+        &self,
+        request: models::DescribeComplianceAssetListRequest,
+    ) -> DescribeComplianceAssetListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeComplianceAssetListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeComplianceAssetPolicyItemList`, starting at the request's offset: see [`DescribeComplianceAssetPolicyItemListPages`].
+    #[cfg(feature = "tcss-describe-compliance-asset-policy-item-list")]
+    fn describe_compliance_asset_policy_item_list_pages(
+        &self,
+        request: models::DescribeComplianceAssetPolicyItemListRequest,
+    ) -> DescribeComplianceAssetPolicyItemListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeComplianceAssetPolicyItemListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeCompliancePeriodTaskList`, starting at the request's offset: see [`DescribeCompliancePeriodTaskListPages`].
+    #[cfg(feature = "tcss-describe-compliance-period-task-list")]
+    fn describe_compliance_period_task_list_pages(
+        &self,
+        request: models::DescribeCompliancePeriodTaskListRequest,
+    ) -> DescribeCompliancePeriodTaskListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeCompliancePeriodTaskListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeCompliancePolicyItemAffectedAssetList`, starting at the request's offset: see [`DescribeCompliancePolicyItemAffectedAssetListPages`].
+    #[cfg(feature = "tcss-describe-compliance-policy-item-affected-asset-list")]
+    fn describe_compliance_policy_item_affected_asset_list_pages(
+        &self,
+        request: models::DescribeCompliancePolicyItemAffectedAssetListRequest,
+    ) -> DescribeCompliancePolicyItemAffectedAssetListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeCompliancePolicyItemAffectedAssetListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeComplianceScanFailedAssetList`, starting at the request's offset: see [`DescribeComplianceScanFailedAssetListPages`].
+    #[cfg(feature = "tcss-describe-compliance-scan-failed-asset-list")]
+    fn describe_compliance_scan_failed_asset_list_pages(
+        &self,
+        request: models::DescribeComplianceScanFailedAssetListRequest,
+    ) -> DescribeComplianceScanFailedAssetListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeComplianceScanFailedAssetListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeComplianceTaskPolicyItemSummaryList`, starting at the request's offset: see [`DescribeComplianceTaskPolicyItemSummaryListPages`].
+    #[cfg(feature = "tcss-describe-compliance-task-policy-item-summary-list")]
+    fn describe_compliance_task_policy_item_summary_list_pages(
+        &self,
+        request: models::DescribeComplianceTaskPolicyItemSummaryListRequest,
+    ) -> DescribeComplianceTaskPolicyItemSummaryListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeComplianceTaskPolicyItemSummaryListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeComplianceWhitelistItemList`, starting at the request's offset: see [`DescribeComplianceWhitelistItemListPages`].
+    #[cfg(feature = "tcss-describe-compliance-whitelist-item-list")]
+    fn describe_compliance_whitelist_item_list_pages(
+        &self,
+        request: models::DescribeComplianceWhitelistItemListRequest,
+    ) -> DescribeComplianceWhitelistItemListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeComplianceWhitelistItemListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeEmergencyVulList`, starting at the request's offset: see [`DescribeEmergencyVulListPages`].
+    #[cfg(feature = "tcss-describe-emergency-vul-list")]
+    fn describe_emergency_vul_list_pages(
+        &self,
+        request: models::DescribeEmergencyVulListRequest,
+    ) -> DescribeEmergencyVulListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeEmergencyVulListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeEscapeEventInfo`, starting at the request's offset: see [`DescribeEscapeEventInfoPages`].
+    #[cfg(feature = "tcss-describe-escape-event-info")]
+    fn describe_escape_event_info_pages(
+        &self,
+        request: models::DescribeEscapeEventInfoRequest,
+    ) -> DescribeEscapeEventInfoPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeEscapeEventInfoPages::new(self, request)
+    }
+    /// Walks every page of `DescribeEscapeWhiteList`, starting at the request's offset: see [`DescribeEscapeWhiteListPages`].
+    #[cfg(feature = "tcss-describe-escape-white-list")]
+    fn describe_escape_white_list_pages(
+        &self,
+        request: models::DescribeEscapeWhiteListRequest,
+    ) -> DescribeEscapeWhiteListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeEscapeWhiteListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeExportJobManageList`, starting at the request's offset: see [`DescribeExportJobManageListPages`].
+    #[cfg(feature = "tcss-describe-export-job-manage-list")]
+    fn describe_export_job_manage_list_pages(
+        &self,
+        request: models::DescribeExportJobManageListRequest,
+    ) -> DescribeExportJobManageListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeExportJobManageListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeImageAutoAuthorizedLogList`, starting at the request's offset: see [`DescribeImageAutoAuthorizedLogListPages`].
+    #[cfg(feature = "tcss-describe-image-auto-authorized-log-list")]
+    fn describe_image_auto_authorized_log_list_pages(
+        &self,
+        request: models::DescribeImageAutoAuthorizedLogListRequest,
+    ) -> DescribeImageAutoAuthorizedLogListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeImageAutoAuthorizedLogListPages::new(self, request)
+    }
     /// Walks every page of `DescribeImageAutoAuthorizedTaskList`, starting at the request's offset: see [`DescribeImageAutoAuthorizedTaskListPages`].
     #[cfg(feature = "tcss-describe-image-auto-authorized-task-list")]
     fn describe_image_auto_authorized_task_list_pages(
@@ -183,6 +11328,464 @@ pub trait Tcss: Send + Sync {
         Self: Sized,
     {
         DescribeImageAutoAuthorizedTaskListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeImageComponentList`, starting at the request's offset: see [`DescribeImageComponentListPages`].
+    #[cfg(feature = "tcss-describe-image-component-list")]
+    fn describe_image_component_list_pages(
+        &self,
+        request: models::DescribeImageComponentListRequest,
+    ) -> DescribeImageComponentListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeImageComponentListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeImageDenyEventList`, starting at the request's offset: see [`DescribeImageDenyEventListPages`].
+    #[cfg(feature = "tcss-describe-image-deny-event-list")]
+    fn describe_image_deny_event_list_pages(
+        &self,
+        request: models::DescribeImageDenyEventListRequest,
+    ) -> DescribeImageDenyEventListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeImageDenyEventListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeImageDenyRuleList`, starting at the request's offset: see [`DescribeImageDenyRuleListPages`].
+    #[cfg(feature = "tcss-describe-image-deny-rule-list")]
+    fn describe_image_deny_rule_list_pages(
+        &self,
+        request: models::DescribeImageDenyRuleListRequest,
+    ) -> DescribeImageDenyRuleListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeImageDenyRuleListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeImageRegistryNamespaceList`, starting at the request's offset: see [`DescribeImageRegistryNamespaceListPages`].
+    #[cfg(feature = "tcss-describe-image-registry-namespace-list")]
+    fn describe_image_registry_namespace_list_pages(
+        &self,
+        request: models::DescribeImageRegistryNamespaceListRequest,
+    ) -> DescribeImageRegistryNamespaceListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeImageRegistryNamespaceListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeK8sApiAbnormalRuleList`, starting at the request's offset: see [`DescribeK8sApiAbnormalRuleListPages`].
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-rule-list")]
+    fn describe_k8s_api_abnormal_rule_list_pages(
+        &self,
+        request: models::DescribeK8sApiAbnormalRuleListRequest,
+    ) -> DescribeK8sApiAbnormalRuleListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeK8sApiAbnormalRuleListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeK8sApiAbnormalRuleScopeList`, starting at the request's offset: see [`DescribeK8sApiAbnormalRuleScopeListPages`].
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-rule-scope-list")]
+    fn describe_k8s_api_abnormal_rule_scope_list_pages(
+        &self,
+        request: models::DescribeK8sApiAbnormalRuleScopeListRequest,
+    ) -> DescribeK8sApiAbnormalRuleScopeListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeK8sApiAbnormalRuleScopeListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeMaliciousConnectionBlackList`, starting at the request's offset: see [`DescribeMaliciousConnectionBlackListPages`].
+    #[cfg(feature = "tcss-describe-malicious-connection-black-list")]
+    fn describe_malicious_connection_black_list_pages(
+        &self,
+        request: models::DescribeMaliciousConnectionBlackListRequest,
+    ) -> DescribeMaliciousConnectionBlackListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMaliciousConnectionBlackListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeMaliciousConnectionWhiteList`, starting at the request's offset: see [`DescribeMaliciousConnectionWhiteListPages`].
+    #[cfg(feature = "tcss-describe-malicious-connection-white-list")]
+    fn describe_malicious_connection_white_list_pages(
+        &self,
+        request: models::DescribeMaliciousConnectionWhiteListRequest,
+    ) -> DescribeMaliciousConnectionWhiteListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeMaliciousConnectionWhiteListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeNetworkFirewallAuditRecord`, starting at the request's offset: see [`DescribeNetworkFirewallAuditRecordPages`].
+    #[cfg(feature = "tcss-describe-network-firewall-audit-record")]
+    #[deprecated(note = "`DescribeNetworkFirewallAuditRecord` is deprecated upstream")]
+    fn describe_network_firewall_audit_record_pages(
+        &self,
+        request: models::DescribeNetworkFirewallAuditRecordRequest,
+    ) -> DescribeNetworkFirewallAuditRecordPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeNetworkFirewallAuditRecordPages::new(self, request)
+    }
+    /// Walks every page of `DescribeNetworkFirewallClusterList`, starting at the request's offset: see [`DescribeNetworkFirewallClusterListPages`].
+    #[cfg(feature = "tcss-describe-network-firewall-cluster-list")]
+    #[deprecated(note = "`DescribeNetworkFirewallClusterList` is deprecated upstream")]
+    fn describe_network_firewall_cluster_list_pages(
+        &self,
+        request: models::DescribeNetworkFirewallClusterListRequest,
+    ) -> DescribeNetworkFirewallClusterListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeNetworkFirewallClusterListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeNetworkFirewallNamespaceLabelList`, starting at the request's offset: see [`DescribeNetworkFirewallNamespaceLabelListPages`].
+    #[cfg(feature = "tcss-describe-network-firewall-namespace-label-list")]
+    #[deprecated(
+        note = "`DescribeNetworkFirewallNamespaceLabelList` is deprecated upstream"
+    )]
+    fn describe_network_firewall_namespace_label_list_pages(
+        &self,
+        request: models::DescribeNetworkFirewallNamespaceLabelListRequest,
+    ) -> DescribeNetworkFirewallNamespaceLabelListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeNetworkFirewallNamespaceLabelListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeNetworkFirewallPodLabelsList`, starting at the request's offset: see [`DescribeNetworkFirewallPodLabelsListPages`].
+    #[cfg(feature = "tcss-describe-network-firewall-pod-labels-list")]
+    #[deprecated(note = "`DescribeNetworkFirewallPodLabelsList` is deprecated upstream")]
+    fn describe_network_firewall_pod_labels_list_pages(
+        &self,
+        request: models::DescribeNetworkFirewallPodLabelsListRequest,
+    ) -> DescribeNetworkFirewallPodLabelsListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeNetworkFirewallPodLabelsListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeNetworkFirewallPolicyList`, starting at the request's offset: see [`DescribeNetworkFirewallPolicyListPages`].
+    #[cfg(feature = "tcss-describe-network-firewall-policy-list")]
+    #[deprecated(note = "`DescribeNetworkFirewallPolicyList` is deprecated upstream")]
+    fn describe_network_firewall_policy_list_pages(
+        &self,
+        request: models::DescribeNetworkFirewallPolicyListRequest,
+    ) -> DescribeNetworkFirewallPolicyListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeNetworkFirewallPolicyListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRaspRuleVuls`, starting at the request's offset: see [`DescribeRaspRuleVulsPages`].
+    #[cfg(feature = "tcss-describe-rasp-rule-vuls")]
+    fn describe_rasp_rule_vuls_pages(
+        &self,
+        request: models::DescribeRaspRuleVulsRequest,
+    ) -> DescribeRaspRuleVulsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRaspRuleVulsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRaspRules`, starting at the request's offset: see [`DescribeRaspRulesPages`].
+    #[cfg(feature = "tcss-describe-rasp-rules")]
+    fn describe_rasp_rules_pages(
+        &self,
+        request: models::DescribeRaspRulesRequest,
+    ) -> DescribeRaspRulesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRaspRulesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeReverseShellEvents`, starting at the request's offset: see [`DescribeReverseShellEventsPages`].
+    #[cfg(feature = "tcss-describe-reverse-shell-events")]
+    fn describe_reverse_shell_events_pages(
+        &self,
+        request: models::DescribeReverseShellEventsRequest,
+    ) -> DescribeReverseShellEventsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeReverseShellEventsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeReverseShellRegexpWhiteList`, starting at the request's offset: see [`DescribeReverseShellRegexpWhiteListPages`].
+    #[cfg(feature = "tcss-describe-reverse-shell-regexp-white-list")]
+    fn describe_reverse_shell_regexp_white_list_pages(
+        &self,
+        request: models::DescribeReverseShellRegexpWhiteListRequest,
+    ) -> DescribeReverseShellRegexpWhiteListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeReverseShellRegexpWhiteListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeReverseShellWhiteLists`, starting at the request's offset: see [`DescribeReverseShellWhiteListsPages`].
+    #[cfg(feature = "tcss-describe-reverse-shell-white-lists")]
+    fn describe_reverse_shell_white_lists_pages(
+        &self,
+        request: models::DescribeReverseShellWhiteListsRequest,
+    ) -> DescribeReverseShellWhiteListsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeReverseShellWhiteListsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRiskList`, starting at the request's offset: see [`DescribeRiskListPages`].
+    #[cfg(feature = "tcss-describe-risk-list")]
+    fn describe_risk_list_pages(
+        &self,
+        request: models::DescribeRiskListRequest,
+    ) -> DescribeRiskListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRiskListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRiskSyscallEvents`, starting at the request's offset: see [`DescribeRiskSyscallEventsPages`].
+    #[cfg(feature = "tcss-describe-risk-syscall-events")]
+    fn describe_risk_syscall_events_pages(
+        &self,
+        request: models::DescribeRiskSyscallEventsRequest,
+    ) -> DescribeRiskSyscallEventsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRiskSyscallEventsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeRiskSyscallWhiteLists`, starting at the request's offset: see [`DescribeRiskSyscallWhiteListsPages`].
+    #[cfg(feature = "tcss-describe-risk-syscall-white-lists")]
+    fn describe_risk_syscall_white_lists_pages(
+        &self,
+        request: models::DescribeRiskSyscallWhiteListsRequest,
+    ) -> DescribeRiskSyscallWhiteListsPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeRiskSyscallWhiteListsPages::new(self, request)
+    }
+    /// Walks every page of `DescribeScanIgnoreVulList`, starting at the request's offset: see [`DescribeScanIgnoreVulListPages`].
+    #[cfg(feature = "tcss-describe-scan-ignore-vul-list")]
+    fn describe_scan_ignore_vul_list_pages(
+        &self,
+        request: models::DescribeScanIgnoreVulListRequest,
+    ) -> DescribeScanIgnoreVulListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeScanIgnoreVulListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeSearchTemplates`, starting at the request's offset: see [`DescribeSearchTemplatesPages`].
+    #[cfg(feature = "tcss-describe-search-templates")]
+    fn describe_search_templates_pages(
+        &self,
+        request: models::DescribeSearchTemplatesRequest,
+    ) -> DescribeSearchTemplatesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeSearchTemplatesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeSecLogJoinObjectList`, starting at the request's offset: see [`DescribeSecLogJoinObjectListPages`].
+    #[cfg(feature = "tcss-describe-sec-log-join-object-list")]
+    fn describe_sec_log_join_object_list_pages(
+        &self,
+        request: models::DescribeSecLogJoinObjectListRequest,
+    ) -> DescribeSecLogJoinObjectListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeSecLogJoinObjectListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeSupportDefenceVul`, starting at the request's offset: see [`DescribeSupportDefenceVulPages`].
+    #[cfg(feature = "tcss-describe-support-defence-vul")]
+    fn describe_support_defence_vul_pages(
+        &self,
+        request: models::DescribeSupportDefenceVulRequest,
+    ) -> DescribeSupportDefenceVulPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeSupportDefenceVulPages::new(self, request)
+    }
+    /// Walks every page of `DescribeSystemVulList`, starting at the request's offset: see [`DescribeSystemVulListPages`].
+    #[cfg(feature = "tcss-describe-system-vul-list")]
+    fn describe_system_vul_list_pages(
+        &self,
+        request: models::DescribeSystemVulListRequest,
+    ) -> DescribeSystemVulListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeSystemVulListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeUserCluster`, starting at the request's offset: see [`DescribeUserClusterPages`].
+    #[cfg(feature = "tcss-describe-user-cluster")]
+    fn describe_user_cluster_pages(
+        &self,
+        request: models::DescribeUserClusterRequest,
+    ) -> DescribeUserClusterPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeUserClusterPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVirusAutoIsolateSampleList`, starting at the request's offset: see [`DescribeVirusAutoIsolateSampleListPages`].
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-sample-list")]
+    fn describe_virus_auto_isolate_sample_list_pages(
+        &self,
+        request: models::DescribeVirusAutoIsolateSampleListRequest,
+    ) -> DescribeVirusAutoIsolateSampleListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVirusAutoIsolateSampleListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVirusList`, starting at the request's offset: see [`DescribeVirusListPages`].
+    #[cfg(feature = "tcss-describe-virus-list")]
+    fn describe_virus_list_pages(
+        &self,
+        request: models::DescribeVirusListRequest,
+    ) -> DescribeVirusListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVirusListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVirusTaskList`, starting at the request's offset: see [`DescribeVirusTaskListPages`].
+    #[cfg(feature = "tcss-describe-virus-task-list")]
+    fn describe_virus_task_list_pages(
+        &self,
+        request: models::DescribeVirusTaskListRequest,
+    ) -> DescribeVirusTaskListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVirusTaskListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVirusWhiteListRules`, starting at the request's offset: see [`DescribeVirusWhiteListRulesPages`].
+    #[cfg(feature = "tcss-describe-virus-white-list-rules")]
+    fn describe_virus_white_list_rules_pages(
+        &self,
+        request: models::DescribeVirusWhiteListRulesRequest,
+    ) -> DescribeVirusWhiteListRulesPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVirusWhiteListRulesPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulContainerList`, starting at the request's offset: see [`DescribeVulContainerListPages`].
+    #[cfg(feature = "tcss-describe-vul-container-list")]
+    fn describe_vul_container_list_pages(
+        &self,
+        request: models::DescribeVulContainerListRequest,
+    ) -> DescribeVulContainerListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulContainerListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulDefenceEvent`, starting at the request's offset: see [`DescribeVulDefenceEventPages`].
+    #[cfg(feature = "tcss-describe-vul-defence-event")]
+    fn describe_vul_defence_event_pages(
+        &self,
+        request: models::DescribeVulDefenceEventRequest,
+    ) -> DescribeVulDefenceEventPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulDefenceEventPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulDefenceHost`, starting at the request's offset: see [`DescribeVulDefenceHostPages`].
+    #[cfg(feature = "tcss-describe-vul-defence-host")]
+    fn describe_vul_defence_host_pages(
+        &self,
+        request: models::DescribeVulDefenceHostRequest,
+    ) -> DescribeVulDefenceHostPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulDefenceHostPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulDefencePlugin`, starting at the request's offset: see [`DescribeVulDefencePluginPages`].
+    #[cfg(feature = "tcss-describe-vul-defence-plugin")]
+    fn describe_vul_defence_plugin_pages(
+        &self,
+        request: models::DescribeVulDefencePluginRequest,
+    ) -> DescribeVulDefencePluginPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulDefencePluginPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulIgnoreLocalImageList`, starting at the request's offset: see [`DescribeVulIgnoreLocalImageListPages`].
+    #[cfg(feature = "tcss-describe-vul-ignore-local-image-list")]
+    fn describe_vul_ignore_local_image_list_pages(
+        &self,
+        request: models::DescribeVulIgnoreLocalImageListRequest,
+    ) -> DescribeVulIgnoreLocalImageListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulIgnoreLocalImageListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulIgnoreRegistryImageList`, starting at the request's offset: see [`DescribeVulIgnoreRegistryImageListPages`].
+    #[cfg(feature = "tcss-describe-vul-ignore-registry-image-list")]
+    fn describe_vul_ignore_registry_image_list_pages(
+        &self,
+        request: models::DescribeVulIgnoreRegistryImageListRequest,
+    ) -> DescribeVulIgnoreRegistryImageListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulIgnoreRegistryImageListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulImageList`, starting at the request's offset: see [`DescribeVulImageListPages`].
+    #[cfg(feature = "tcss-describe-vul-image-list")]
+    fn describe_vul_image_list_pages(
+        &self,
+        request: models::DescribeVulImageListRequest,
+    ) -> DescribeVulImageListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulImageListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulRegistryImageList`, starting at the request's offset: see [`DescribeVulRegistryImageListPages`].
+    #[cfg(feature = "tcss-describe-vul-registry-image-list")]
+    fn describe_vul_registry_image_list_pages(
+        &self,
+        request: models::DescribeVulRegistryImageListRequest,
+    ) -> DescribeVulRegistryImageListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulRegistryImageListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeVulScanLocalImageList`, starting at the request's offset: see [`DescribeVulScanLocalImageListPages`].
+    #[cfg(feature = "tcss-describe-vul-scan-local-image-list")]
+    fn describe_vul_scan_local_image_list_pages(
+        &self,
+        request: models::DescribeVulScanLocalImageListRequest,
+    ) -> DescribeVulScanLocalImageListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeVulScanLocalImageListPages::new(self, request)
+    }
+    /// Walks every page of `DescribeWebVulList`, starting at the request's offset: see [`DescribeWebVulListPages`].
+    #[cfg(feature = "tcss-describe-web-vul-list")]
+    fn describe_web_vul_list_pages(
+        &self,
+        request: models::DescribeWebVulListRequest,
+    ) -> DescribeWebVulListPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeWebVulListPages::new(self, request)
     }
 }
 /// [`Tcss`] over a [`tc_runtime::Client`]: signing, retries, timeouts and rate limits come from the runtime client's configuration.
@@ -209,6 +11812,2882 @@ impl TcssClient {
     }
 }
 impl Tcss for TcssClient {
+    #[cfg(feature = "tcss-add-and-publish-network-firewall-policy-detail")]
+    #[inline]
+    fn add_and_publish_network_firewall_policy_detail<'a>(
+        &'a self,
+        request: &'a models::AddAndPublishNetworkFirewallPolicyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddAndPublishNetworkFirewallPolicyDetailResponse,
+        errors::AddAndPublishNetworkFirewallPolicyDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_AND_PUBLISH_NETWORK_FIREWALL_POLICY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-and-publish-network-firewall-policy-yaml-detail")]
+    #[inline]
+    fn add_and_publish_network_firewall_policy_yaml_detail<'a>(
+        &'a self,
+        request: &'a models::AddAndPublishNetworkFirewallPolicyYamlDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddAndPublishNetworkFirewallPolicyYamlDetailResponse,
+        errors::AddAndPublishNetworkFirewallPolicyYamlDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_AND_PUBLISH_NETWORK_FIREWALL_POLICY_YAML_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-asset-image-registry-registry-detail")]
+    #[inline]
+    fn add_asset_image_registry_registry_detail<'a>(
+        &'a self,
+        request: &'a models::AddAssetImageRegistryRegistryDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddAssetImageRegistryRegistryDetailResponse,
+        errors::AddAssetImageRegistryRegistryDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_ASSET_IMAGE_REGISTRY_REGISTRY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-compliance-asset-policy-set-to-whitelist")]
+    #[inline]
+    fn add_compliance_asset_policy_set_to_whitelist<'a>(
+        &'a self,
+        request: &'a models::AddComplianceAssetPolicySetToWhitelistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddComplianceAssetPolicySetToWhitelistResponse,
+        errors::AddComplianceAssetPolicySetToWhitelistErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_COMPLIANCE_ASSET_POLICY_SET_TO_WHITELIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-compliance-policy-asset-set-to-whitelist")]
+    #[inline]
+    fn add_compliance_policy_asset_set_to_whitelist<'a>(
+        &'a self,
+        request: &'a models::AddCompliancePolicyAssetSetToWhitelistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddCompliancePolicyAssetSetToWhitelistResponse,
+        errors::AddCompliancePolicyAssetSetToWhitelistErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_COMPLIANCE_POLICY_ASSET_SET_TO_WHITELIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-compliance-policy-item-to-whitelist")]
+    #[inline]
+    fn add_compliance_policy_item_to_whitelist<'a>(
+        &'a self,
+        request: &'a models::AddCompliancePolicyItemToWhitelistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddCompliancePolicyItemToWhitelistResponse,
+        errors::AddCompliancePolicyItemToWhitelistErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_COMPLIANCE_POLICY_ITEM_TO_WHITELIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-edit-abnormal-process-rule")]
+    #[inline]
+    fn add_edit_abnormal_process_rule<'a>(
+        &'a self,
+        request: &'a models::AddEditAbnormalProcessRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEditAbnormalProcessRuleResponse,
+        errors::AddEditAbnormalProcessRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_EDIT_ABNORMAL_PROCESS_RULE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-edit-access-control-rule")]
+    #[inline]
+    fn add_edit_access_control_rule<'a>(
+        &'a self,
+        request: &'a models::AddEditAccessControlRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEditAccessControlRuleResponse,
+        errors::AddEditAccessControlRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_EDIT_ACCESS_CONTROL_RULE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-edit-image-auto-authorized-rule")]
+    #[inline]
+    fn add_edit_image_auto_authorized_rule<'a>(
+        &'a self,
+        request: &'a models::AddEditImageAutoAuthorizedRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEditImageAutoAuthorizedRuleResponse,
+        errors::AddEditImageAutoAuthorizedRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_EDIT_IMAGE_AUTO_AUTHORIZED_RULE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-edit-reverse-shell-white-list")]
+    #[inline]
+    fn add_edit_reverse_shell_white_list<'a>(
+        &'a self,
+        request: &'a models::AddEditReverseShellWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEditReverseShellWhiteListResponse,
+        errors::AddEditReverseShellWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_EDIT_REVERSE_SHELL_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-edit-risk-syscall-white-list")]
+    #[inline]
+    fn add_edit_risk_syscall_white_list<'a>(
+        &'a self,
+        request: &'a models::AddEditRiskSyscallWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEditRiskSyscallWhiteListResponse,
+        errors::AddEditRiskSyscallWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_EDIT_RISK_SYSCALL_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-edit-warning-rules")]
+    #[inline]
+    fn add_edit_warning_rules<'a>(
+        &'a self,
+        request: &'a models::AddEditWarningRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEditWarningRulesResponse,
+        errors::AddEditWarningRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &ADD_EDIT_WARNING_RULES, request),
+        )
+    }
+    #[cfg(feature = "tcss-add-escape-white-list")]
+    #[inline]
+    fn add_escape_white_list<'a>(
+        &'a self,
+        request: &'a models::AddEscapeWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddEscapeWhiteListResponse,
+        errors::AddEscapeWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &ADD_ESCAPE_WHITE_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-add-ignore-vul")]
+    #[inline]
+    fn add_ignore_vul<'a>(
+        &'a self,
+        request: &'a models::AddIgnoreVulRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddIgnoreVulResponse,
+        errors::AddIgnoreVulErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &ADD_IGNORE_VUL, request),
+        )
+    }
+    #[cfg(feature = "tcss-add-network-firewall-policy-detail")]
+    #[inline]
+    fn add_network_firewall_policy_detail<'a>(
+        &'a self,
+        request: &'a models::AddNetworkFirewallPolicyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddNetworkFirewallPolicyDetailResponse,
+        errors::AddNetworkFirewallPolicyDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_NETWORK_FIREWALL_POLICY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-network-firewall-policy-yaml-detail")]
+    #[inline]
+    fn add_network_firewall_policy_yaml_detail<'a>(
+        &'a self,
+        request: &'a models::AddNetworkFirewallPolicyYamlDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddNetworkFirewallPolicyYamlDetailResponse,
+        errors::AddNetworkFirewallPolicyYamlDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_NETWORK_FIREWALL_POLICY_YAML_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-or-modify-malicious-connection-white-list")]
+    #[inline]
+    fn add_or_modify_malicious_connection_white_list<'a>(
+        &'a self,
+        request: &'a models::AddOrModifyMaliciousConnectionWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddOrModifyMaliciousConnectionWhiteListResponse,
+        errors::AddOrModifyMaliciousConnectionWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_OR_MODIFY_MALICIOUS_CONNECTION_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-add-or-modify-virus-white-list-rule")]
+    #[inline]
+    fn add_or_modify_virus_white_list_rule<'a>(
+        &'a self,
+        request: &'a models::AddOrModifyVirusWhiteListRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::AddOrModifyVirusWhiteListRuleResponse,
+        errors::AddOrModifyVirusWhiteListRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &ADD_OR_MODIFY_VIRUS_WHITE_LIST_RULE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-check-network-firewall-policy-yaml")]
+    #[inline]
+    fn check_network_firewall_policy_yaml<'a>(
+        &'a self,
+        request: &'a models::CheckNetworkFirewallPolicyYamlRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckNetworkFirewallPolicyYamlResponse,
+        errors::CheckNetworkFirewallPolicyYamlErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CHECK_NETWORK_FIREWALL_POLICY_YAML,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-check-repeat-asset-image-registry")]
+    #[inline]
+    fn check_repeat_asset_image_registry<'a>(
+        &'a self,
+        request: &'a models::CheckRepeatAssetImageRegistryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CheckRepeatAssetImageRegistryResponse,
+        errors::CheckRepeatAssetImageRegistryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CHECK_REPEAT_ASSET_IMAGE_REGISTRY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-confirm-network-firewall-policy")]
+    #[inline]
+    fn confirm_network_firewall_policy<'a>(
+        &'a self,
+        request: &'a models::ConfirmNetworkFirewallPolicyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ConfirmNetworkFirewallPolicyResponse,
+        errors::ConfirmNetworkFirewallPolicyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CONFIRM_NETWORK_FIREWALL_POLICY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-abnormal-process-rules-export-job")]
+    #[inline]
+    fn create_abnormal_process_rules_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateAbnormalProcessRulesExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAbnormalProcessRulesExportJobResponse,
+        errors::CreateAbnormalProcessRulesExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_ABNORMAL_PROCESS_RULES_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-access-controls-rule-export-job")]
+    #[inline]
+    fn create_access_controls_rule_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateAccessControlsRuleExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAccessControlsRuleExportJobResponse,
+        errors::CreateAccessControlsRuleExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_ACCESS_CONTROLS_RULE_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-asset-image-registry-scan-task")]
+    #[inline]
+    fn create_asset_image_registry_scan_task<'a>(
+        &'a self,
+        request: &'a models::CreateAssetImageRegistryScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAssetImageRegistryScanTaskResponse,
+        errors::CreateAssetImageRegistryScanTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_ASSET_IMAGE_REGISTRY_SCAN_TASK,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-asset-image-registry-scan-task-one-key")]
+    #[inline]
+    fn create_asset_image_registry_scan_task_one_key<'a>(
+        &'a self,
+        request: &'a models::CreateAssetImageRegistryScanTaskOneKeyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAssetImageRegistryScanTaskOneKeyResponse,
+        errors::CreateAssetImageRegistryScanTaskOneKeyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_ASSET_IMAGE_REGISTRY_SCAN_TASK_ONE_KEY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-asset-image-scan-setting")]
+    #[inline]
+    fn create_asset_image_scan_setting<'a>(
+        &'a self,
+        request: &'a models::CreateAssetImageScanSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAssetImageScanSettingResponse,
+        errors::CreateAssetImageScanSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_ASSET_IMAGE_SCAN_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-asset-image-scan-task")]
+    #[inline]
+    fn create_asset_image_scan_task<'a>(
+        &'a self,
+        request: &'a models::CreateAssetImageScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAssetImageScanTaskResponse,
+        errors::CreateAssetImageScanTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_ASSET_IMAGE_SCAN_TASK,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-asset-image-virus-export-job")]
+    #[inline]
+    fn create_asset_image_virus_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateAssetImageVirusExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateAssetImageVirusExportJobResponse,
+        errors::CreateAssetImageVirusExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_ASSET_IMAGE_VIRUS_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-check-component")]
+    #[inline]
+    fn create_check_component<'a>(
+        &'a self,
+        request: &'a models::CreateCheckComponentRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateCheckComponentResponse,
+        errors::CreateCheckComponentErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_CHECK_COMPONENT, request),
+        )
+    }
+    #[cfg(feature = "tcss-create-cluster-access")]
+    #[inline]
+    fn create_cluster_access<'a>(
+        &'a self,
+        request: &'a models::CreateClusterAccessRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateClusterAccessResponse,
+        errors::CreateClusterAccessErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_CLUSTER_ACCESS, request),
+        )
+    }
+    #[cfg(feature = "tcss-create-cluster-check-task")]
+    #[inline]
+    fn create_cluster_check_task<'a>(
+        &'a self,
+        request: &'a models::CreateClusterCheckTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateClusterCheckTaskResponse,
+        errors::CreateClusterCheckTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_CLUSTER_CHECK_TASK,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-compliance-task")]
+    #[inline]
+    fn create_compliance_task<'a>(
+        &'a self,
+        request: &'a models::CreateComplianceTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateComplianceTaskResponse,
+        errors::CreateComplianceTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_COMPLIANCE_TASK, request),
+        )
+    }
+    #[cfg(feature = "tcss-create-component-export-job")]
+    #[inline]
+    fn create_component_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateComponentExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateComponentExportJobResponse,
+        errors::CreateComponentExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_COMPONENT_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-defence-vul-export-job")]
+    #[inline]
+    fn create_defence_vul_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateDefenceVulExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateDefenceVulExportJobResponse,
+        errors::CreateDefenceVulExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_DEFENCE_VUL_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-emergency-vul-export-job")]
+    #[inline]
+    fn create_emergency_vul_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateEmergencyVulExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateEmergencyVulExportJobResponse,
+        errors::CreateEmergencyVulExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_EMERGENCY_VUL_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-escape-events-export-job")]
+    #[inline]
+    fn create_escape_events_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateEscapeEventsExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateEscapeEventsExportJobResponse,
+        errors::CreateEscapeEventsExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_ESCAPE_EVENTS_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-escape-white-list-export-job")]
+    #[inline]
+    fn create_escape_white_list_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateEscapeWhiteListExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateEscapeWhiteListExportJobResponse,
+        errors::CreateEscapeWhiteListExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_ESCAPE_WHITE_LIST_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-export-compliance-status-list-job")]
+    #[inline]
+    fn create_export_compliance_status_list_job<'a>(
+        &'a self,
+        request: &'a models::CreateExportComplianceStatusListJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateExportComplianceStatusListJobResponse,
+        errors::CreateExportComplianceStatusListJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_EXPORT_COMPLIANCE_STATUS_LIST_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-host-export-job")]
+    #[inline]
+    fn create_host_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateHostExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateHostExportJobResponse,
+        errors::CreateHostExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_HOST_EXPORT_JOB, request),
+        )
+    }
+    #[cfg(feature = "tcss-create-image-export-job")]
+    #[inline]
+    fn create_image_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateImageExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateImageExportJobResponse,
+        errors::CreateImageExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_IMAGE_EXPORT_JOB, request),
+        )
+    }
+    #[cfg(feature = "tcss-create-k8s-api-abnormal-event-export-job")]
+    #[inline]
+    fn create_k8s_api_abnormal_event_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateK8sApiAbnormalEventExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateK8sApiAbnormalEventExportJobResponse,
+        errors::CreateK8sApiAbnormalEventExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_K8S_API_ABNORMAL_EVENT_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-k8s-api-abnormal-rule-export-job")]
+    #[inline]
+    fn create_k8s_api_abnormal_rule_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateK8sApiAbnormalRuleExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateK8sApiAbnormalRuleExportJobResponse,
+        errors::CreateK8sApiAbnormalRuleExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_K8S_API_ABNORMAL_RULE_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-k8s-api-abnormal-rule-info")]
+    #[inline]
+    fn create_k8s_api_abnormal_rule_info<'a>(
+        &'a self,
+        request: &'a models::CreateK8sApiAbnormalRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateK8sApiAbnormalRuleInfoResponse,
+        errors::CreateK8sApiAbnormalRuleInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_K8S_API_ABNORMAL_RULE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-network-firewall-cluster-refresh")]
+    #[inline]
+    fn create_network_firewall_cluster_refresh<'a>(
+        &'a self,
+        request: &'a models::CreateNetworkFirewallClusterRefreshRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateNetworkFirewallClusterRefreshResponse,
+        errors::CreateNetworkFirewallClusterRefreshErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_NETWORK_FIREWALL_CLUSTER_REFRESH,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-network-firewall-policy-discover")]
+    #[inline]
+    fn create_network_firewall_policy_discover<'a>(
+        &'a self,
+        request: &'a models::CreateNetworkFirewallPolicyDiscoverRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateNetworkFirewallPolicyDiscoverResponse,
+        errors::CreateNetworkFirewallPolicyDiscoverErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_NETWORK_FIREWALL_POLICY_DISCOVER,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-network-firewall-publish")]
+    #[inline]
+    fn create_network_firewall_publish<'a>(
+        &'a self,
+        request: &'a models::CreateNetworkFirewallPublishRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateNetworkFirewallPublishResponse,
+        errors::CreateNetworkFirewallPublishErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_NETWORK_FIREWALL_PUBLISH,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-network-firewall-undo-publish")]
+    #[inline]
+    fn create_network_firewall_undo_publish<'a>(
+        &'a self,
+        request: &'a models::CreateNetworkFirewallUndoPublishRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateNetworkFirewallUndoPublishResponse,
+        errors::CreateNetworkFirewallUndoPublishErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_NETWORK_FIREWALL_UNDO_PUBLISH,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-or-modify-post-pay-cores")]
+    #[inline]
+    fn create_or_modify_post_pay_cores<'a>(
+        &'a self,
+        request: &'a models::CreateOrModifyPostPayCoresRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateOrModifyPostPayCoresResponse,
+        errors::CreateOrModifyPostPayCoresErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_OR_MODIFY_POST_PAY_CORES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-process-events-export-job")]
+    #[inline]
+    fn create_process_events_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateProcessEventsExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateProcessEventsExportJobResponse,
+        errors::CreateProcessEventsExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_PROCESS_EVENTS_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-refresh-task")]
+    #[inline]
+    fn create_refresh_task<'a>(
+        &'a self,
+        request: &'a models::CreateRefreshTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateRefreshTaskResponse,
+        errors::CreateRefreshTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_REFRESH_TASK, request),
+        )
+    }
+    #[cfg(feature = "tcss-create-risk-dns-event-export-job")]
+    #[inline]
+    fn create_risk_dns_event_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateRiskDnsEventExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateRiskDnsEventExportJobResponse,
+        errors::CreateRiskDnsEventExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_RISK_DNS_EVENT_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-search-template")]
+    #[inline]
+    fn create_search_template<'a>(
+        &'a self,
+        request: &'a models::CreateSearchTemplateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateSearchTemplateResponse,
+        errors::CreateSearchTemplateErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_SEARCH_TEMPLATE, request),
+        )
+    }
+    #[cfg(feature = "tcss-create-system-vul-export-job")]
+    #[inline]
+    fn create_system_vul_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateSystemVulExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateSystemVulExportJobResponse,
+        errors::CreateSystemVulExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_SYSTEM_VUL_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-virus-scan-again")]
+    #[inline]
+    fn create_virus_scan_again<'a>(
+        &'a self,
+        request: &'a models::CreateVirusScanAgainRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVirusScanAgainResponse,
+        errors::CreateVirusScanAgainErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_VIRUS_SCAN_AGAIN, request),
+        )
+    }
+    #[cfg(feature = "tcss-create-virus-scan-task")]
+    #[inline]
+    fn create_virus_scan_task<'a>(
+        &'a self,
+        request: &'a models::CreateVirusScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVirusScanTaskResponse,
+        errors::CreateVirusScanTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_VIRUS_SCAN_TASK, request),
+        )
+    }
+    #[cfg(feature = "tcss-create-vul-container-export-job")]
+    #[inline]
+    fn create_vul_container_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateVulContainerExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulContainerExportJobResponse,
+        errors::CreateVulContainerExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_VUL_CONTAINER_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-vul-defence-event-export-job")]
+    #[inline]
+    fn create_vul_defence_event_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateVulDefenceEventExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulDefenceEventExportJobResponse,
+        errors::CreateVulDefenceEventExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_VUL_DEFENCE_EVENT_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-vul-defence-host-export-job")]
+    #[inline]
+    fn create_vul_defence_host_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateVulDefenceHostExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulDefenceHostExportJobResponse,
+        errors::CreateVulDefenceHostExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_VUL_DEFENCE_HOST_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-vul-export-job")]
+    #[inline]
+    fn create_vul_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateVulExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulExportJobResponse,
+        errors::CreateVulExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_VUL_EXPORT_JOB, request),
+        )
+    }
+    #[cfg(feature = "tcss-create-vul-image-export-job")]
+    #[inline]
+    fn create_vul_image_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateVulImageExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulImageExportJobResponse,
+        errors::CreateVulImageExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_VUL_IMAGE_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-create-vul-scan-task")]
+    #[inline]
+    fn create_vul_scan_task<'a>(
+        &'a self,
+        request: &'a models::CreateVulScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateVulScanTaskResponse,
+        errors::CreateVulScanTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &CREATE_VUL_SCAN_TASK, request),
+        )
+    }
+    #[cfg(feature = "tcss-create-web-vul-export-job")]
+    #[inline]
+    fn create_web_vul_export_job<'a>(
+        &'a self,
+        request: &'a models::CreateWebVulExportJobRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::CreateWebVulExportJobResponse,
+        errors::CreateWebVulExportJobErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &CREATE_WEB_VUL_EXPORT_JOB,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-delete-abnormal-process-rules")]
+    #[inline]
+    fn delete_abnormal_process_rules<'a>(
+        &'a self,
+        request: &'a models::DeleteAbnormalProcessRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteAbnormalProcessRulesResponse,
+        errors::DeleteAbnormalProcessRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_ABNORMAL_PROCESS_RULES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-delete-access-control-rules")]
+    #[inline]
+    fn delete_access_control_rules<'a>(
+        &'a self,
+        request: &'a models::DeleteAccessControlRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteAccessControlRulesResponse,
+        errors::DeleteAccessControlRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_ACCESS_CONTROL_RULES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-delete-compliance-asset-policy-set-from-whitelist")]
+    #[inline]
+    fn delete_compliance_asset_policy_set_from_whitelist<'a>(
+        &'a self,
+        request: &'a models::DeleteComplianceAssetPolicySetFromWhitelistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteComplianceAssetPolicySetFromWhitelistResponse,
+        errors::DeleteComplianceAssetPolicySetFromWhitelistErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_COMPLIANCE_ASSET_POLICY_SET_FROM_WHITELIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-delete-compliance-policy-asset-set-from-whitelist")]
+    #[inline]
+    fn delete_compliance_policy_asset_set_from_whitelist<'a>(
+        &'a self,
+        request: &'a models::DeleteCompliancePolicyAssetSetFromWhitelistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteCompliancePolicyAssetSetFromWhitelistResponse,
+        errors::DeleteCompliancePolicyAssetSetFromWhitelistErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_COMPLIANCE_POLICY_ASSET_SET_FROM_WHITELIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-delete-compliance-policy-item-from-whitelist")]
+    #[inline]
+    fn delete_compliance_policy_item_from_whitelist<'a>(
+        &'a self,
+        request: &'a models::DeleteCompliancePolicyItemFromWhitelistRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteCompliancePolicyItemFromWhitelistResponse,
+        errors::DeleteCompliancePolicyItemFromWhitelistErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_COMPLIANCE_POLICY_ITEM_FROM_WHITELIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-delete-escape-white-list")]
+    #[inline]
+    fn delete_escape_white_list<'a>(
+        &'a self,
+        request: &'a models::DeleteEscapeWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteEscapeWhiteListResponse,
+        errors::DeleteEscapeWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_ESCAPE_WHITE_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-delete-ignore-vul")]
+    #[inline]
+    fn delete_ignore_vul<'a>(
+        &'a self,
+        request: &'a models::DeleteIgnoreVulRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteIgnoreVulResponse,
+        errors::DeleteIgnoreVulErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_IGNORE_VUL, request),
+        )
+    }
+    #[cfg(feature = "tcss-delete-k8s-api-abnormal-rule")]
+    #[inline]
+    fn delete_k8s_api_abnormal_rule<'a>(
+        &'a self,
+        request: &'a models::DeleteK8sApiAbnormalRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteK8sApiAbnormalRuleResponse,
+        errors::DeleteK8sApiAbnormalRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_K8S_API_ABNORMAL_RULE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-delete-machine")]
+    #[inline]
+    fn delete_machine<'a>(
+        &'a self,
+        request: &'a models::DeleteMachineRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteMachineResponse,
+        errors::DeleteMachineErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_MACHINE, request),
+        )
+    }
+    #[cfg(feature = "tcss-delete-network-firewall-policy-detail")]
+    #[inline]
+    fn delete_network_firewall_policy_detail<'a>(
+        &'a self,
+        request: &'a models::DeleteNetworkFirewallPolicyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteNetworkFirewallPolicyDetailResponse,
+        errors::DeleteNetworkFirewallPolicyDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_NETWORK_FIREWALL_POLICY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-delete-rasp-rules")]
+    #[inline]
+    fn delete_rasp_rules<'a>(
+        &'a self,
+        request: &'a models::DeleteRaspRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteRaspRulesResponse,
+        errors::DeleteRaspRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_RASP_RULES, request),
+        )
+    }
+    #[cfg(feature = "tcss-delete-reverse-shell-events")]
+    #[inline]
+    fn delete_reverse_shell_events<'a>(
+        &'a self,
+        request: &'a models::DeleteReverseShellEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteReverseShellEventsResponse,
+        errors::DeleteReverseShellEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_REVERSE_SHELL_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-delete-reverse-shell-white-lists")]
+    #[inline]
+    fn delete_reverse_shell_white_lists<'a>(
+        &'a self,
+        request: &'a models::DeleteReverseShellWhiteListsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteReverseShellWhiteListsResponse,
+        errors::DeleteReverseShellWhiteListsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_REVERSE_SHELL_WHITE_LISTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-delete-risk-syscall-events")]
+    #[inline]
+    fn delete_risk_syscall_events<'a>(
+        &'a self,
+        request: &'a models::DeleteRiskSyscallEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteRiskSyscallEventsResponse,
+        errors::DeleteRiskSyscallEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_RISK_SYSCALL_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-delete-risk-syscall-white-lists")]
+    #[inline]
+    fn delete_risk_syscall_white_lists<'a>(
+        &'a self,
+        request: &'a models::DeleteRiskSyscallWhiteListsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteRiskSyscallWhiteListsResponse,
+        errors::DeleteRiskSyscallWhiteListsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_RISK_SYSCALL_WHITE_LISTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-delete-search-template")]
+    #[inline]
+    fn delete_search_template<'a>(
+        &'a self,
+        request: &'a models::DeleteSearchTemplateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteSearchTemplateResponse,
+        errors::DeleteSearchTemplateErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DELETE_SEARCH_TEMPLATE, request),
+        )
+    }
+    #[cfg(feature = "tcss-delete-virus-white-list-rule")]
+    #[inline]
+    fn delete_virus_white_list_rule<'a>(
+        &'a self,
+        request: &'a models::DeleteVirusWhiteListRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DeleteVirusWhiteListRuleResponse,
+        errors::DeleteVirusWhiteListRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DELETE_VIRUS_WHITE_LIST_RULE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-ab-test-config")]
+    #[inline]
+    fn describe_ab_test_config<'a>(
+        &'a self,
+        request: &'a models::DescribeAbTestConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbTestConfigResponse,
+        errors::DescribeAbTestConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_AB_TEST_CONFIG, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-abnormal-process-detail")]
+    #[inline]
+    fn describe_abnormal_process_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAbnormalProcessDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbnormalProcessDetailResponse,
+        errors::DescribeAbnormalProcessDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ABNORMAL_PROCESS_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-abnormal-process-event-tendency")]
+    #[inline]
+    fn describe_abnormal_process_event_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeAbnormalProcessEventTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbnormalProcessEventTendencyResponse,
+        errors::DescribeAbnormalProcessEventTendencyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ABNORMAL_PROCESS_EVENT_TENDENCY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-abnormal-process-events")]
+    #[inline]
+    fn describe_abnormal_process_events<'a>(
+        &'a self,
+        request: &'a models::DescribeAbnormalProcessEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbnormalProcessEventsResponse,
+        errors::DescribeAbnormalProcessEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ABNORMAL_PROCESS_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-abnormal-process-level-summary")]
+    #[inline]
+    fn describe_abnormal_process_level_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeAbnormalProcessLevelSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbnormalProcessLevelSummaryResponse,
+        errors::DescribeAbnormalProcessLevelSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ABNORMAL_PROCESS_LEVEL_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-abnormal-process-rule-detail")]
+    #[inline]
+    fn describe_abnormal_process_rule_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAbnormalProcessRuleDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbnormalProcessRuleDetailResponse,
+        errors::DescribeAbnormalProcessRuleDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ABNORMAL_PROCESS_RULE_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-abnormal-process-rules")]
+    #[inline]
+    fn describe_abnormal_process_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeAbnormalProcessRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAbnormalProcessRulesResponse,
+        errors::DescribeAbnormalProcessRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ABNORMAL_PROCESS_RULES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-access-control-detail")]
+    #[inline]
+    fn describe_access_control_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAccessControlDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAccessControlDetailResponse,
+        errors::DescribeAccessControlDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ACCESS_CONTROL_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-access-control-events")]
+    #[inline]
+    fn describe_access_control_events<'a>(
+        &'a self,
+        request: &'a models::DescribeAccessControlEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAccessControlEventsResponse,
+        errors::DescribeAccessControlEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ACCESS_CONTROL_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-access-control-events-export")]
+    #[inline]
+    fn describe_access_control_events_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAccessControlEventsExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAccessControlEventsExportResponse,
+        errors::DescribeAccessControlEventsExportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ACCESS_CONTROL_EVENTS_EXPORT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-access-control-rule-detail")]
+    #[inline]
+    fn describe_access_control_rule_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAccessControlRuleDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAccessControlRuleDetailResponse,
+        errors::DescribeAccessControlRuleDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ACCESS_CONTROL_RULE_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-access-control-rules")]
+    #[inline]
+    fn describe_access_control_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeAccessControlRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAccessControlRulesResponse,
+        errors::DescribeAccessControlRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ACCESS_CONTROL_RULES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-affected-cluster-count")]
+    #[inline]
+    fn describe_affected_cluster_count<'a>(
+        &'a self,
+        request: &'a models::DescribeAffectedClusterCountRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAffectedClusterCountResponse,
+        errors::DescribeAffectedClusterCountErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_AFFECTED_CLUSTER_COUNT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-affected-node-list")]
+    #[inline]
+    fn describe_affected_node_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAffectedNodeListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAffectedNodeListResponse,
+        errors::DescribeAffectedNodeListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_AFFECTED_NODE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-affected-workload-list")]
+    #[inline]
+    fn describe_affected_workload_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAffectedWorkloadListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAffectedWorkloadListResponse,
+        errors::DescribeAffectedWorkloadListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_AFFECTED_WORKLOAD_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-agent-daemon-set-cmd")]
+    #[inline]
+    fn describe_agent_daemon_set_cmd<'a>(
+        &'a self,
+        request: &'a models::DescribeAgentDaemonSetCmdRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAgentDaemonSetCmdResponse,
+        errors::DescribeAgentDaemonSetCmdErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_AGENT_DAEMON_SET_CMD,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-agent-install-command")]
+    #[inline]
+    fn describe_agent_install_command<'a>(
+        &'a self,
+        request: &'a models::DescribeAgentInstallCommandRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAgentInstallCommandResponse,
+        errors::DescribeAgentInstallCommandErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_AGENT_INSTALL_COMMAND,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-app-service-list")]
+    #[inline]
+    fn describe_asset_app_service_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetAppServiceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetAppServiceListResponse,
+        errors::DescribeAssetAppServiceListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_APP_SERVICE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-cluster-list")]
+    #[inline]
+    fn describe_asset_cluster_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetClusterListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetClusterListResponse,
+        errors::DescribeAssetClusterListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_CLUSTER_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-component-list")]
+    #[inline]
+    fn describe_asset_component_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetComponentListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetComponentListResponse,
+        errors::DescribeAssetComponentListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_COMPONENT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-container-detail")]
+    #[inline]
+    fn describe_asset_container_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetContainerDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetContainerDetailResponse,
+        errors::DescribeAssetContainerDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_CONTAINER_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-container-list")]
+    #[inline]
+    fn describe_asset_container_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetContainerListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetContainerListResponse,
+        errors::DescribeAssetContainerListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_CONTAINER_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-db-service-list")]
+    #[inline]
+    fn describe_asset_db_service_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetDbServiceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetDbServiceListResponse,
+        errors::DescribeAssetDbServiceListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_DB_SERVICE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-host-detail")]
+    #[inline]
+    fn describe_asset_host_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetHostDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetHostDetailResponse,
+        errors::DescribeAssetHostDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_HOST_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-host-list")]
+    #[inline]
+    fn describe_asset_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetHostListResponse,
+        errors::DescribeAssetHostListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_HOST_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-bind-rule-info")]
+    #[inline]
+    fn describe_asset_image_bind_rule_info<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageBindRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageBindRuleInfoResponse,
+        errors::DescribeAssetImageBindRuleInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_BIND_RULE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-detail")]
+    #[inline]
+    fn describe_asset_image_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageDetailResponse,
+        errors::DescribeAssetImageDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-host-list")]
+    #[inline]
+    fn describe_asset_image_host_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageHostListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageHostListResponse,
+        errors::DescribeAssetImageHostListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_HOST_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-list")]
+    #[inline]
+    fn describe_asset_image_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageListResponse,
+        errors::DescribeAssetImageListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-asset-status")]
+    #[inline]
+    fn describe_asset_image_registry_asset_status<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryAssetStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryAssetStatusResponse,
+        errors::DescribeAssetImageRegistryAssetStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_ASSET_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-detail")]
+    #[inline]
+    fn describe_asset_image_registry_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryDetailResponse,
+        errors::DescribeAssetImageRegistryDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-list")]
+    #[inline]
+    fn describe_asset_image_registry_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryListResponse,
+        errors::DescribeAssetImageRegistryListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-list-export")]
+    #[inline]
+    fn describe_asset_image_registry_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryListExportResponse,
+        errors::DescribeAssetImageRegistryListExportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_LIST_EXPORT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-registry-detail")]
+    #[inline]
+    fn describe_asset_image_registry_registry_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryRegistryDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryRegistryDetailResponse,
+        errors::DescribeAssetImageRegistryRegistryDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_REGISTRY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-registry-list")]
+    #[inline]
+    fn describe_asset_image_registry_registry_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryRegistryListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryRegistryListResponse,
+        errors::DescribeAssetImageRegistryRegistryListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_REGISTRY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-risk-info-list")]
+    #[inline]
+    fn describe_asset_image_registry_risk_info_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryRiskInfoListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryRiskInfoListResponse,
+        errors::DescribeAssetImageRegistryRiskInfoListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_RISK_INFO_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-risk-list-export")]
+    #[inline]
+    fn describe_asset_image_registry_risk_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryRiskListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryRiskListExportResponse,
+        errors::DescribeAssetImageRegistryRiskListExportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_RISK_LIST_EXPORT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-scan-status-one-key")]
+    #[inline]
+    fn describe_asset_image_registry_scan_status_one_key<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryScanStatusOneKeyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryScanStatusOneKeyResponse,
+        errors::DescribeAssetImageRegistryScanStatusOneKeyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_SCAN_STATUS_ONE_KEY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-summary")]
+    #[inline]
+    fn describe_asset_image_registry_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistrySummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistrySummaryResponse,
+        errors::DescribeAssetImageRegistrySummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-virus-list")]
+    #[inline]
+    fn describe_asset_image_registry_virus_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryVirusListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryVirusListResponse,
+        errors::DescribeAssetImageRegistryVirusListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_VIRUS_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-virus-list-export")]
+    #[inline]
+    fn describe_asset_image_registry_virus_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryVirusListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryVirusListExportResponse,
+        errors::DescribeAssetImageRegistryVirusListExportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_VIRUS_LIST_EXPORT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-vul-list")]
+    #[inline]
+    fn describe_asset_image_registry_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryVulListResponse,
+        errors::DescribeAssetImageRegistryVulListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_VUL_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-registry-vul-list-export")]
+    #[inline]
+    fn describe_asset_image_registry_vul_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRegistryVulListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRegistryVulListExportResponse,
+        errors::DescribeAssetImageRegistryVulListExportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_REGISTRY_VUL_LIST_EXPORT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-risk-list")]
+    #[inline]
+    fn describe_asset_image_risk_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRiskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRiskListResponse,
+        errors::DescribeAssetImageRiskListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_RISK_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-risk-list-export")]
+    #[inline]
+    fn describe_asset_image_risk_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageRiskListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageRiskListExportResponse,
+        errors::DescribeAssetImageRiskListExportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_RISK_LIST_EXPORT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-scan-setting")]
+    #[inline]
+    fn describe_asset_image_scan_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageScanSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageScanSettingResponse,
+        errors::DescribeAssetImageScanSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_SCAN_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-scan-status")]
+    #[inline]
+    fn describe_asset_image_scan_status<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageScanStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageScanStatusResponse,
+        errors::DescribeAssetImageScanStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_SCAN_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-scan-task")]
+    #[inline]
+    fn describe_asset_image_scan_task<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageScanTaskResponse,
+        errors::DescribeAssetImageScanTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_SCAN_TASK,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-simple-list")]
+    #[inline]
+    fn describe_asset_image_simple_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageSimpleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageSimpleListResponse,
+        errors::DescribeAssetImageSimpleListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_SIMPLE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-virus-list")]
+    #[inline]
+    fn describe_asset_image_virus_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageVirusListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageVirusListResponse,
+        errors::DescribeAssetImageVirusListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_VIRUS_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-virus-list-export")]
+    #[inline]
+    fn describe_asset_image_virus_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageVirusListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageVirusListExportResponse,
+        errors::DescribeAssetImageVirusListExportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_VIRUS_LIST_EXPORT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-vul-list")]
+    #[inline]
+    fn describe_asset_image_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageVulListResponse,
+        errors::DescribeAssetImageVulListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_VUL_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-image-vul-list-export")]
+    #[inline]
+    fn describe_asset_image_vul_list_export<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetImageVulListExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetImageVulListExportResponse,
+        errors::DescribeAssetImageVulListExportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_IMAGE_VUL_LIST_EXPORT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-port-list")]
+    #[inline]
+    fn describe_asset_port_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetPortListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetPortListResponse,
+        errors::DescribeAssetPortListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_PORT_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-process-list")]
+    #[inline]
+    fn describe_asset_process_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetProcessListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetProcessListResponse,
+        errors::DescribeAssetProcessListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_PROCESS_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-summary")]
+    #[inline]
+    fn describe_asset_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetSummaryResponse,
+        errors::DescribeAssetSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ASSET_SUMMARY, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-sync-last-time")]
+    #[inline]
+    fn describe_asset_sync_last_time<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetSyncLastTimeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetSyncLastTimeResponse,
+        errors::DescribeAssetSyncLastTimeErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_SYNC_LAST_TIME,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-asset-web-service-list")]
+    #[inline]
+    fn describe_asset_web_service_list<'a>(
+        &'a self,
+        request: &'a models::DescribeAssetWebServiceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAssetWebServiceListResponse,
+        errors::DescribeAssetWebServiceListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ASSET_WEB_SERVICE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-auto-authorized-rule-host")]
+    #[inline]
+    fn describe_auto_authorized_rule_host<'a>(
+        &'a self,
+        request: &'a models::DescribeAutoAuthorizedRuleHostRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeAutoAuthorizedRuleHostResponse,
+        errors::DescribeAutoAuthorizedRuleHostErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_AUTO_AUTHORIZED_RULE_HOST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-check-item-list")]
+    #[inline]
+    fn describe_check_item_list<'a>(
+        &'a self,
+        request: &'a models::DescribeCheckItemListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeCheckItemListResponse,
+        errors::DescribeCheckItemListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_CHECK_ITEM_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-cluster-detail")]
+    #[inline]
+    fn describe_cluster_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeClusterDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeClusterDetailResponse,
+        errors::DescribeClusterDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_CLUSTER_DETAIL, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-cluster-summary")]
+    #[inline]
+    fn describe_cluster_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeClusterSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeClusterSummaryResponse,
+        errors::DescribeClusterSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_CLUSTER_SUMMARY, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-compliance-asset-detail-info")]
+    #[inline]
+    fn describe_compliance_asset_detail_info<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceAssetDetailInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceAssetDetailInfoResponse,
+        errors::DescribeComplianceAssetDetailInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_COMPLIANCE_ASSET_DETAIL_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-compliance-asset-list")]
+    #[inline]
+    fn describe_compliance_asset_list<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceAssetListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceAssetListResponse,
+        errors::DescribeComplianceAssetListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_COMPLIANCE_ASSET_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-compliance-asset-policy-item-list")]
+    #[inline]
+    fn describe_compliance_asset_policy_item_list<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceAssetPolicyItemListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceAssetPolicyItemListResponse,
+        errors::DescribeComplianceAssetPolicyItemListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_COMPLIANCE_ASSET_POLICY_ITEM_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-compliance-period-task-list")]
+    #[inline]
+    fn describe_compliance_period_task_list<'a>(
+        &'a self,
+        request: &'a models::DescribeCompliancePeriodTaskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeCompliancePeriodTaskListResponse,
+        errors::DescribeCompliancePeriodTaskListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_COMPLIANCE_PERIOD_TASK_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-compliance-policy-item-affected-asset-list")]
+    #[inline]
+    fn describe_compliance_policy_item_affected_asset_list<'a>(
+        &'a self,
+        request: &'a models::DescribeCompliancePolicyItemAffectedAssetListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeCompliancePolicyItemAffectedAssetListResponse,
+        errors::DescribeCompliancePolicyItemAffectedAssetListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_COMPLIANCE_POLICY_ITEM_AFFECTED_ASSET_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-compliance-policy-item-affected-summary")]
+    #[inline]
+    fn describe_compliance_policy_item_affected_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeCompliancePolicyItemAffectedSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeCompliancePolicyItemAffectedSummaryResponse,
+        errors::DescribeCompliancePolicyItemAffectedSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_COMPLIANCE_POLICY_ITEM_AFFECTED_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-compliance-scan-failed-asset-list")]
+    #[inline]
+    fn describe_compliance_scan_failed_asset_list<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceScanFailedAssetListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceScanFailedAssetListResponse,
+        errors::DescribeComplianceScanFailedAssetListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_COMPLIANCE_SCAN_FAILED_ASSET_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-compliance-task-asset-summary")]
+    #[inline]
+    fn describe_compliance_task_asset_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceTaskAssetSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceTaskAssetSummaryResponse,
+        errors::DescribeComplianceTaskAssetSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_COMPLIANCE_TASK_ASSET_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-compliance-task-policy-item-summary-list")]
+    #[inline]
+    fn describe_compliance_task_policy_item_summary_list<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceTaskPolicyItemSummaryListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceTaskPolicyItemSummaryListResponse,
+        errors::DescribeComplianceTaskPolicyItemSummaryListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_COMPLIANCE_TASK_POLICY_ITEM_SUMMARY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-compliance-whitelist-item-list")]
+    #[inline]
+    fn describe_compliance_whitelist_item_list<'a>(
+        &'a self,
+        request: &'a models::DescribeComplianceWhitelistItemListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeComplianceWhitelistItemListResponse,
+        errors::DescribeComplianceWhitelistItemListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_COMPLIANCE_WHITELIST_ITEM_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-container-asset-summary")]
+    #[inline]
+    fn describe_container_asset_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeContainerAssetSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeContainerAssetSummaryResponse,
+        errors::DescribeContainerAssetSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_CONTAINER_ASSET_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-container-sec-event-summary")]
+    #[inline]
+    fn describe_container_sec_event_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeContainerSecEventSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeContainerSecEventSummaryResponse,
+        errors::DescribeContainerSecEventSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_CONTAINER_SEC_EVENT_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-es-aggregations")]
+    #[inline]
+    fn describe_es_aggregations<'a>(
+        &'a self,
+        request: &'a models::DescribeEsAggregationsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEsAggregationsResponse,
+        errors::DescribeEsAggregationsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ES_AGGREGATIONS, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-es-hits")]
+    #[inline]
+    fn describe_es_hits<'a>(
+        &'a self,
+        request: &'a models::DescribeEsHitsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEsHitsResponse,
+        errors::DescribeEsHitsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_ES_HITS, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-emergency-vul-list")]
+    #[inline]
+    fn describe_emergency_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeEmergencyVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEmergencyVulListResponse,
+        errors::DescribeEmergencyVulListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_EMERGENCY_VUL_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-escape-event-detail")]
+    #[inline]
+    fn describe_escape_event_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeEventDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeEventDetailResponse,
+        errors::DescribeEscapeEventDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ESCAPE_EVENT_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-escape-event-info")]
+    #[inline]
+    fn describe_escape_event_info<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeEventInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeEventInfoResponse,
+        errors::DescribeEscapeEventInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ESCAPE_EVENT_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-escape-event-tendency")]
+    #[inline]
+    fn describe_escape_event_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeEventTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeEventTendencyResponse,
+        errors::DescribeEscapeEventTendencyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ESCAPE_EVENT_TENDENCY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-escape-event-type-summary")]
+    #[inline]
+    fn describe_escape_event_type_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeEventTypeSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeEventTypeSummaryResponse,
+        errors::DescribeEscapeEventTypeSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ESCAPE_EVENT_TYPE_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-escape-rule-info")]
+    #[inline]
+    fn describe_escape_rule_info<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeRuleInfoResponse,
+        errors::DescribeEscapeRuleInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ESCAPE_RULE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-escape-safe-state")]
+    #[inline]
+    fn describe_escape_safe_state<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeSafeStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeSafeStateResponse,
+        errors::DescribeEscapeSafeStateErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ESCAPE_SAFE_STATE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-escape-white-list")]
+    #[inline]
+    fn describe_escape_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeEscapeWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeEscapeWhiteListResponse,
+        errors::DescribeEscapeWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_ESCAPE_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-export-job-download-url")]
+    #[inline]
+    fn describe_export_job_download_url<'a>(
+        &'a self,
+        request: &'a models::DescribeExportJobDownloadUrlRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeExportJobDownloadUrlResponse,
+        errors::DescribeExportJobDownloadUrlErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_EXPORT_JOB_DOWNLOAD_URL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-export-job-manage-list")]
+    #[inline]
+    fn describe_export_job_manage_list<'a>(
+        &'a self,
+        request: &'a models::DescribeExportJobManageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeExportJobManageListResponse,
+        errors::DescribeExportJobManageListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_EXPORT_JOB_MANAGE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-export-job-result")]
+    #[inline]
+    fn describe_export_job_result<'a>(
+        &'a self,
+        request: &'a models::DescribeExportJobResultRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeExportJobResultResponse,
+        errors::DescribeExportJobResultErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_EXPORT_JOB_RESULT,
+                request,
+            ),
+        )
+    }
     #[cfg(feature = "tcss-describe-image-authorized-info")]
     #[inline]
     fn describe_image_authorized_info<'a>(
@@ -223,6 +14702,42 @@ impl Tcss for TcssClient {
             ::tc_runtime::support::call(
                 &self.client,
                 &DESCRIBE_IMAGE_AUTHORIZED_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-auto-authorized-log-list")]
+    #[inline]
+    fn describe_image_auto_authorized_log_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageAutoAuthorizedLogListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageAutoAuthorizedLogListResponse,
+        errors::DescribeImageAutoAuthorizedLogListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_AUTO_AUTHORIZED_LOG_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-auto-authorized-rule")]
+    #[inline]
+    fn describe_image_auto_authorized_rule<'a>(
+        &'a self,
+        request: &'a models::DescribeImageAutoAuthorizedRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageAutoAuthorizedRuleResponse,
+        errors::DescribeImageAutoAuthorizedRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_AUTO_AUTHORIZED_RULE,
                 request,
             ),
         )
@@ -245,6 +14760,642 @@ impl Tcss for TcssClient {
             ),
         )
     }
+    #[cfg(feature = "tcss-describe-image-component-list")]
+    #[inline]
+    fn describe_image_component_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageComponentListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageComponentListResponse,
+        errors::DescribeImageComponentListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_COMPONENT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-deny-event-detail")]
+    #[inline]
+    fn describe_image_deny_event_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeImageDenyEventDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageDenyEventDetailResponse,
+        errors::DescribeImageDenyEventDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_DENY_EVENT_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-deny-event-list")]
+    #[inline]
+    fn describe_image_deny_event_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageDenyEventListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageDenyEventListResponse,
+        errors::DescribeImageDenyEventListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_DENY_EVENT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-deny-event-tendency")]
+    #[inline]
+    fn describe_image_deny_event_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeImageDenyEventTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageDenyEventTendencyResponse,
+        errors::DescribeImageDenyEventTendencyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_DENY_EVENT_TENDENCY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-deny-rule-detail")]
+    #[inline]
+    fn describe_image_deny_rule_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeImageDenyRuleDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageDenyRuleDetailResponse,
+        errors::DescribeImageDenyRuleDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_DENY_RULE_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-deny-rule-list")]
+    #[inline]
+    fn describe_image_deny_rule_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageDenyRuleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageDenyRuleListResponse,
+        errors::DescribeImageDenyRuleListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_DENY_RULE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-deny-rule-summary")]
+    #[inline]
+    fn describe_image_deny_rule_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeImageDenyRuleSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageDenyRuleSummaryResponse,
+        errors::DescribeImageDenyRuleSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_DENY_RULE_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-registry-namespace-list")]
+    #[inline]
+    fn describe_image_registry_namespace_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageRegistryNamespaceListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageRegistryNamespaceListResponse,
+        errors::DescribeImageRegistryNamespaceListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_REGISTRY_NAMESPACE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-registry-timing-scan-task")]
+    #[inline]
+    fn describe_image_registry_timing_scan_task<'a>(
+        &'a self,
+        request: &'a models::DescribeImageRegistryTimingScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageRegistryTimingScanTaskResponse,
+        errors::DescribeImageRegistryTimingScanTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_REGISTRY_TIMING_SCAN_TASK,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-risk-summary")]
+    #[inline]
+    fn describe_image_risk_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeImageRiskSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageRiskSummaryResponse,
+        errors::DescribeImageRiskSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_RISK_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-risk-tendency")]
+    #[inline]
+    fn describe_image_risk_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeImageRiskTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageRiskTendencyResponse,
+        errors::DescribeImageRiskTendencyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_RISK_TENDENCY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-image-simple-list")]
+    #[inline]
+    fn describe_image_simple_list<'a>(
+        &'a self,
+        request: &'a models::DescribeImageSimpleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeImageSimpleListResponse,
+        errors::DescribeImageSimpleListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_IMAGE_SIMPLE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-index-list")]
+    #[inline]
+    fn describe_index_list<'a>(
+        &'a self,
+        request: &'a models::DescribeIndexListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeIndexListResponse,
+        errors::DescribeIndexListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_INDEX_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-inspection-report")]
+    #[inline]
+    fn describe_inspection_report<'a>(
+        &'a self,
+        request: &'a models::DescribeInspectionReportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeInspectionReportResponse,
+        errors::DescribeInspectionReportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_INSPECTION_REPORT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-event-info")]
+    #[inline]
+    fn describe_k8s_api_abnormal_event_info<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalEventInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalEventInfoResponse,
+        errors::DescribeK8sApiAbnormalEventInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_K8S_API_ABNORMAL_EVENT_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-event-list")]
+    #[inline]
+    fn describe_k8s_api_abnormal_event_list<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalEventListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalEventListResponse,
+        errors::DescribeK8sApiAbnormalEventListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_K8S_API_ABNORMAL_EVENT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-rule-info")]
+    #[inline]
+    fn describe_k8s_api_abnormal_rule_info<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalRuleInfoResponse,
+        errors::DescribeK8sApiAbnormalRuleInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_K8S_API_ABNORMAL_RULE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-rule-list")]
+    #[inline]
+    fn describe_k8s_api_abnormal_rule_list<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalRuleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalRuleListResponse,
+        errors::DescribeK8sApiAbnormalRuleListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_K8S_API_ABNORMAL_RULE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-rule-scope-list")]
+    #[inline]
+    fn describe_k8s_api_abnormal_rule_scope_list<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalRuleScopeListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalRuleScopeListResponse,
+        errors::DescribeK8sApiAbnormalRuleScopeListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_K8S_API_ABNORMAL_RULE_SCOPE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-summary")]
+    #[inline]
+    fn describe_k8s_api_abnormal_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalSummaryResponse,
+        errors::DescribeK8sApiAbnormalSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_K8S_API_ABNORMAL_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-k8s-api-abnormal-tendency")]
+    #[inline]
+    fn describe_k8s_api_abnormal_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeK8sApiAbnormalTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeK8sApiAbnormalTendencyResponse,
+        errors::DescribeK8sApiAbnormalTendencyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_K8S_API_ABNORMAL_TENDENCY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-log-storage-statistic")]
+    #[inline]
+    fn describe_log_storage_statistic<'a>(
+        &'a self,
+        request: &'a models::DescribeLogStorageStatisticRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeLogStorageStatisticResponse,
+        errors::DescribeLogStorageStatisticErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_LOG_STORAGE_STATISTIC,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-malicious-connection-black-list")]
+    #[inline]
+    fn describe_malicious_connection_black_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMaliciousConnectionBlackListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMaliciousConnectionBlackListResponse,
+        errors::DescribeMaliciousConnectionBlackListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MALICIOUS_CONNECTION_BLACK_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-malicious-connection-white-list")]
+    #[inline]
+    fn describe_malicious_connection_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeMaliciousConnectionWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeMaliciousConnectionWhiteListResponse,
+        errors::DescribeMaliciousConnectionWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_MALICIOUS_CONNECTION_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-audit-record")]
+    #[inline]
+    fn describe_network_firewall_audit_record<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallAuditRecordRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallAuditRecordResponse,
+        errors::DescribeNetworkFirewallAuditRecordErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_NETWORK_FIREWALL_AUDIT_RECORD,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-cluster-list")]
+    #[inline]
+    fn describe_network_firewall_cluster_list<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallClusterListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallClusterListResponse,
+        errors::DescribeNetworkFirewallClusterListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_NETWORK_FIREWALL_CLUSTER_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-cluster-refresh-status")]
+    #[inline]
+    fn describe_network_firewall_cluster_refresh_status<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallClusterRefreshStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallClusterRefreshStatusResponse,
+        errors::DescribeNetworkFirewallClusterRefreshStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_NETWORK_FIREWALL_CLUSTER_REFRESH_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-namespace-label-list")]
+    #[inline]
+    fn describe_network_firewall_namespace_label_list<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallNamespaceLabelListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallNamespaceLabelListResponse,
+        errors::DescribeNetworkFirewallNamespaceLabelListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_NETWORK_FIREWALL_NAMESPACE_LABEL_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-pod-labels-list")]
+    #[inline]
+    fn describe_network_firewall_pod_labels_list<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallPodLabelsListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallPodLabelsListResponse,
+        errors::DescribeNetworkFirewallPodLabelsListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_NETWORK_FIREWALL_POD_LABELS_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-policy-detail")]
+    #[inline]
+    fn describe_network_firewall_policy_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallPolicyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallPolicyDetailResponse,
+        errors::DescribeNetworkFirewallPolicyDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_NETWORK_FIREWALL_POLICY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-policy-discover")]
+    #[inline]
+    fn describe_network_firewall_policy_discover<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallPolicyDiscoverRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallPolicyDiscoverResponse,
+        errors::DescribeNetworkFirewallPolicyDiscoverErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_NETWORK_FIREWALL_POLICY_DISCOVER,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-policy-list")]
+    #[inline]
+    fn describe_network_firewall_policy_list<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallPolicyListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallPolicyListResponse,
+        errors::DescribeNetworkFirewallPolicyListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_NETWORK_FIREWALL_POLICY_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-policy-status")]
+    #[inline]
+    fn describe_network_firewall_policy_status<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallPolicyStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallPolicyStatusResponse,
+        errors::DescribeNetworkFirewallPolicyStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_NETWORK_FIREWALL_POLICY_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-network-firewall-policy-yaml-detail")]
+    #[inline]
+    fn describe_network_firewall_policy_yaml_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeNetworkFirewallPolicyYamlDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNetworkFirewallPolicyYamlDetailResponse,
+        errors::DescribeNetworkFirewallPolicyYamlDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_NETWORK_FIREWALL_POLICY_YAML_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-newest-vul")]
+    #[inline]
+    fn describe_newest_vul<'a>(
+        &'a self,
+        request: &'a models::DescribeNewestVulRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeNewestVulResponse,
+        errors::DescribeNewestVulErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_NEWEST_VUL, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-post-pay-detail")]
+    #[inline]
+    fn describe_post_pay_detail<'a>(
+        &'a self,
+        request: &'a models::DescribePostPayDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePostPayDetailResponse,
+        errors::DescribePostPayDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_POST_PAY_DETAIL, request),
+        )
+    }
     #[cfg(feature = "tcss-describe-pro-version-info")]
     #[inline]
     fn describe_pro_version_info<'a>(
@@ -263,6 +15414,38 @@ impl Tcss for TcssClient {
             ),
         )
     }
+    #[cfg(feature = "tcss-describe-promotion-activity")]
+    #[inline]
+    fn describe_promotion_activity<'a>(
+        &'a self,
+        request: &'a models::DescribePromotionActivityRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePromotionActivityResponse,
+        errors::DescribePromotionActivityErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_PROMOTION_ACTIVITY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-public-key")]
+    #[inline]
+    fn describe_public_key<'a>(
+        &'a self,
+        request: &'a models::DescribePublicKeyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribePublicKeyResponse,
+        errors::DescribePublicKeyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_PUBLIC_KEY, request),
+        )
+    }
     #[cfg(feature = "tcss-describe-purchase-state-info")]
     #[inline]
     fn describe_purchase_state_info<'a>(
@@ -277,6 +15460,2372 @@ impl Tcss for TcssClient {
             ::tc_runtime::support::call(
                 &self.client,
                 &DESCRIBE_PURCHASE_STATE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-rasp-rule-vuls")]
+    #[inline]
+    fn describe_rasp_rule_vuls<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspRuleVulsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspRuleVulsResponse,
+        errors::DescribeRaspRuleVulsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_RASP_RULE_VULS, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-rasp-rules")]
+    #[inline]
+    fn describe_rasp_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeRaspRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRaspRulesResponse,
+        errors::DescribeRaspRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_RASP_RULES, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-refresh-task")]
+    #[inline]
+    fn describe_refresh_task<'a>(
+        &'a self,
+        request: &'a models::DescribeRefreshTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRefreshTaskResponse,
+        errors::DescribeRefreshTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_REFRESH_TASK, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-detail")]
+    #[inline]
+    fn describe_reverse_shell_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellDetailResponse,
+        errors::DescribeReverseShellDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_REVERSE_SHELL_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-events")]
+    #[inline]
+    fn describe_reverse_shell_events<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellEventsResponse,
+        errors::DescribeReverseShellEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_REVERSE_SHELL_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-events-export")]
+    #[inline]
+    fn describe_reverse_shell_events_export<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellEventsExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellEventsExportResponse,
+        errors::DescribeReverseShellEventsExportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_REVERSE_SHELL_EVENTS_EXPORT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-regexp-white-list")]
+    #[inline]
+    fn describe_reverse_shell_regexp_white_list<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellRegexpWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellRegexpWhiteListResponse,
+        errors::DescribeReverseShellRegexpWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_REVERSE_SHELL_REGEXP_WHITE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-regexp-white-list-info")]
+    #[inline]
+    fn describe_reverse_shell_regexp_white_list_info<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellRegexpWhiteListInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellRegexpWhiteListInfoResponse,
+        errors::DescribeReverseShellRegexpWhiteListInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_REVERSE_SHELL_REGEXP_WHITE_LIST_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-white-list-detail")]
+    #[inline]
+    fn describe_reverse_shell_white_list_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellWhiteListDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellWhiteListDetailResponse,
+        errors::DescribeReverseShellWhiteListDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_REVERSE_SHELL_WHITE_LIST_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-reverse-shell-white-lists")]
+    #[inline]
+    fn describe_reverse_shell_white_lists<'a>(
+        &'a self,
+        request: &'a models::DescribeReverseShellWhiteListsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeReverseShellWhiteListsResponse,
+        errors::DescribeReverseShellWhiteListsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_REVERSE_SHELL_WHITE_LISTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-risk-list")]
+    #[inline]
+    fn describe_risk_list<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskListResponse,
+        errors::DescribeRiskListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_RISK_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-risk-syscall-detail")]
+    #[inline]
+    fn describe_risk_syscall_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskSyscallDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskSyscallDetailResponse,
+        errors::DescribeRiskSyscallDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RISK_SYSCALL_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-risk-syscall-events")]
+    #[inline]
+    fn describe_risk_syscall_events<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskSyscallEventsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskSyscallEventsResponse,
+        errors::DescribeRiskSyscallEventsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RISK_SYSCALL_EVENTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-risk-syscall-events-export")]
+    #[inline]
+    fn describe_risk_syscall_events_export<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskSyscallEventsExportRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskSyscallEventsExportResponse,
+        errors::DescribeRiskSyscallEventsExportErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RISK_SYSCALL_EVENTS_EXPORT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-risk-syscall-names")]
+    #[inline]
+    fn describe_risk_syscall_names<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskSyscallNamesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskSyscallNamesResponse,
+        errors::DescribeRiskSyscallNamesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RISK_SYSCALL_NAMES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-risk-syscall-white-list-detail")]
+    #[inline]
+    fn describe_risk_syscall_white_list_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskSyscallWhiteListDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskSyscallWhiteListDetailResponse,
+        errors::DescribeRiskSyscallWhiteListDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RISK_SYSCALL_WHITE_LIST_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-risk-syscall-white-lists")]
+    #[inline]
+    fn describe_risk_syscall_white_lists<'a>(
+        &'a self,
+        request: &'a models::DescribeRiskSyscallWhiteListsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeRiskSyscallWhiteListsResponse,
+        errors::DescribeRiskSyscallWhiteListsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_RISK_SYSCALL_WHITE_LISTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-scan-ignore-vul-list")]
+    #[inline]
+    fn describe_scan_ignore_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeScanIgnoreVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeScanIgnoreVulListResponse,
+        errors::DescribeScanIgnoreVulListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SCAN_IGNORE_VUL_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-search-export-list")]
+    #[inline]
+    fn describe_search_export_list<'a>(
+        &'a self,
+        request: &'a models::DescribeSearchExportListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSearchExportListResponse,
+        errors::DescribeSearchExportListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEARCH_EXPORT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-search-logs")]
+    #[inline]
+    fn describe_search_logs<'a>(
+        &'a self,
+        request: &'a models::DescribeSearchLogsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSearchLogsResponse,
+        errors::DescribeSearchLogsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_SEARCH_LOGS, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-search-templates")]
+    #[inline]
+    fn describe_search_templates<'a>(
+        &'a self,
+        request: &'a models::DescribeSearchTemplatesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSearchTemplatesResponse,
+        errors::DescribeSearchTemplatesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEARCH_TEMPLATES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-sec-events-tendency")]
+    #[inline]
+    fn describe_sec_events_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeSecEventsTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecEventsTendencyResponse,
+        errors::DescribeSecEventsTendencyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEC_EVENTS_TENDENCY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-sec-log-alert-msg")]
+    #[inline]
+    fn describe_sec_log_alert_msg<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogAlertMsgRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogAlertMsgResponse,
+        errors::DescribeSecLogAlertMsgErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEC_LOG_ALERT_MSG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-sec-log-clean-setting-info")]
+    #[inline]
+    fn describe_sec_log_clean_setting_info<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogCleanSettingInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogCleanSettingInfoResponse,
+        errors::DescribeSecLogCleanSettingInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEC_LOG_CLEAN_SETTING_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-sec-log-delivery-cls-options")]
+    #[inline]
+    fn describe_sec_log_delivery_cls_options<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogDeliveryClsOptionsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogDeliveryClsOptionsResponse,
+        errors::DescribeSecLogDeliveryClsOptionsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEC_LOG_DELIVERY_CLS_OPTIONS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-sec-log-delivery-cls-setting")]
+    #[inline]
+    fn describe_sec_log_delivery_cls_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogDeliveryClsSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogDeliveryClsSettingResponse,
+        errors::DescribeSecLogDeliveryClsSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEC_LOG_DELIVERY_CLS_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-sec-log-delivery-kafka-options")]
+    #[inline]
+    fn describe_sec_log_delivery_kafka_options<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogDeliveryKafkaOptionsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogDeliveryKafkaOptionsResponse,
+        errors::DescribeSecLogDeliveryKafkaOptionsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEC_LOG_DELIVERY_KAFKA_OPTIONS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-sec-log-delivery-kafka-setting")]
+    #[inline]
+    fn describe_sec_log_delivery_kafka_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogDeliveryKafkaSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogDeliveryKafkaSettingResponse,
+        errors::DescribeSecLogDeliveryKafkaSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEC_LOG_DELIVERY_KAFKA_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-sec-log-join-object-list")]
+    #[inline]
+    fn describe_sec_log_join_object_list<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogJoinObjectListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogJoinObjectListResponse,
+        errors::DescribeSecLogJoinObjectListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEC_LOG_JOIN_OBJECT_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-sec-log-join-type-list")]
+    #[inline]
+    fn describe_sec_log_join_type_list<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogJoinTypeListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogJoinTypeListResponse,
+        errors::DescribeSecLogJoinTypeListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEC_LOG_JOIN_TYPE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-sec-log-kafka-uin")]
+    #[inline]
+    fn describe_sec_log_kafka_uin<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogKafkaUinRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogKafkaUinResponse,
+        errors::DescribeSecLogKafkaUinErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEC_LOG_KAFKA_UIN,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-sec-log-vas-info")]
+    #[inline]
+    fn describe_sec_log_vas_info<'a>(
+        &'a self,
+        request: &'a models::DescribeSecLogVasInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSecLogVasInfoResponse,
+        errors::DescribeSecLogVasInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SEC_LOG_VAS_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-support-defence-vul")]
+    #[inline]
+    fn describe_support_defence_vul<'a>(
+        &'a self,
+        request: &'a models::DescribeSupportDefenceVulRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSupportDefenceVulResponse,
+        errors::DescribeSupportDefenceVulErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_SUPPORT_DEFENCE_VUL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-system-vul-list")]
+    #[inline]
+    fn describe_system_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeSystemVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeSystemVulListResponse,
+        errors::DescribeSystemVulListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_SYSTEM_VUL_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-task-result-summary")]
+    #[inline]
+    fn describe_task_result_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeTaskResultSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeTaskResultSummaryResponse,
+        errors::DescribeTaskResultSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_TASK_RESULT_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-tcss-summary")]
+    #[inline]
+    fn describe_tcss_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeTcssSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeTcssSummaryResponse,
+        errors::DescribeTcssSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_TCSS_SUMMARY, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-unauthorized-cores-tendency")]
+    #[inline]
+    fn describe_unauthorized_cores_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeUnauthorizedCoresTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeUnauthorizedCoresTendencyResponse,
+        errors::DescribeUnauthorizedCoresTendencyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_UNAUTHORIZED_CORES_TENDENCY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-unfinish-refresh-task")]
+    #[inline]
+    fn describe_unfinish_refresh_task<'a>(
+        &'a self,
+        request: &'a models::DescribeUnfinishRefreshTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeUnfinishRefreshTaskResponse,
+        errors::DescribeUnfinishRefreshTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_UNFINISH_REFRESH_TASK,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-user-cluster")]
+    #[inline]
+    fn describe_user_cluster<'a>(
+        &'a self,
+        request: &'a models::DescribeUserClusterRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeUserClusterResponse,
+        errors::DescribeUserClusterErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_USER_CLUSTER, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-value-added-srv-info")]
+    #[inline]
+    fn describe_value_added_srv_info<'a>(
+        &'a self,
+        request: &'a models::DescribeValueAddedSrvInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeValueAddedSrvInfoResponse,
+        errors::DescribeValueAddedSrvInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VALUE_ADDED_SRV_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-sample-detail")]
+    #[inline]
+    fn describe_virus_auto_isolate_sample_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusAutoIsolateSampleDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusAutoIsolateSampleDetailResponse,
+        errors::DescribeVirusAutoIsolateSampleDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_AUTO_ISOLATE_SAMPLE_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-sample-download-url")]
+    #[inline]
+    fn describe_virus_auto_isolate_sample_download_url<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusAutoIsolateSampleDownloadUrlRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusAutoIsolateSampleDownloadUrlResponse,
+        errors::DescribeVirusAutoIsolateSampleDownloadUrlErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_AUTO_ISOLATE_SAMPLE_DOWNLOAD_URL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-sample-list")]
+    #[inline]
+    fn describe_virus_auto_isolate_sample_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusAutoIsolateSampleListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusAutoIsolateSampleListResponse,
+        errors::DescribeVirusAutoIsolateSampleListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_AUTO_ISOLATE_SAMPLE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-auto-isolate-setting")]
+    #[inline]
+    fn describe_virus_auto_isolate_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusAutoIsolateSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusAutoIsolateSettingResponse,
+        errors::DescribeVirusAutoIsolateSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_AUTO_ISOLATE_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-detail")]
+    #[inline]
+    fn describe_virus_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusDetailResponse,
+        errors::DescribeVirusDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VIRUS_DETAIL, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-event-tendency")]
+    #[inline]
+    fn describe_virus_event_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusEventTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusEventTendencyResponse,
+        errors::DescribeVirusEventTendencyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_EVENT_TENDENCY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-list")]
+    #[inline]
+    fn describe_virus_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusListResponse,
+        errors::DescribeVirusListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VIRUS_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-manual-scan-estimate-timeout")]
+    #[inline]
+    fn describe_virus_manual_scan_estimate_timeout<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusManualScanEstimateTimeoutRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusManualScanEstimateTimeoutResponse,
+        errors::DescribeVirusManualScanEstimateTimeoutErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_MANUAL_SCAN_ESTIMATE_TIMEOUT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-monitor-config")]
+    #[inline]
+    fn describe_virus_monitor_config<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusMonitorConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusMonitorConfigResponse,
+        errors::DescribeVirusMonitorConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_MONITOR_CONFIG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-monitor-setting")]
+    #[inline]
+    fn describe_virus_monitor_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusMonitorSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusMonitorSettingResponse,
+        errors::DescribeVirusMonitorSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_MONITOR_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-sample-download-url")]
+    #[inline]
+    fn describe_virus_sample_download_url<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusSampleDownloadUrlRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusSampleDownloadUrlResponse,
+        errors::DescribeVirusSampleDownloadUrlErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_SAMPLE_DOWNLOAD_URL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-scan-config")]
+    #[inline]
+    fn describe_virus_scan_config<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusScanConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusScanConfigResponse,
+        errors::DescribeVirusScanConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_SCAN_CONFIG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-scan-setting")]
+    #[inline]
+    fn describe_virus_scan_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusScanSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusScanSettingResponse,
+        errors::DescribeVirusScanSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_SCAN_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-scan-task-status")]
+    #[inline]
+    fn describe_virus_scan_task_status<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusScanTaskStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusScanTaskStatusResponse,
+        errors::DescribeVirusScanTaskStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_SCAN_TASK_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-scan-timeout-setting")]
+    #[inline]
+    fn describe_virus_scan_timeout_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusScanTimeoutSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusScanTimeoutSettingResponse,
+        errors::DescribeVirusScanTimeoutSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_SCAN_TIMEOUT_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-summary")]
+    #[inline]
+    fn describe_virus_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusSummaryResponse,
+        errors::DescribeVirusSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VIRUS_SUMMARY, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-task-list")]
+    #[inline]
+    fn describe_virus_task_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusTaskListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusTaskListResponse,
+        errors::DescribeVirusTaskListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VIRUS_TASK_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-virus-white-list-rules")]
+    #[inline]
+    fn describe_virus_white_list_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeVirusWhiteListRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVirusWhiteListRulesResponse,
+        errors::DescribeVirusWhiteListRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VIRUS_WHITE_LIST_RULES,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-container-list")]
+    #[inline]
+    fn describe_vul_container_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulContainerListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulContainerListResponse,
+        errors::DescribeVulContainerListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_CONTAINER_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-defence-event")]
+    #[inline]
+    fn describe_vul_defence_event<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceEventRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceEventResponse,
+        errors::DescribeVulDefenceEventErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_EVENT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-defence-event-detail")]
+    #[inline]
+    fn describe_vul_defence_event_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceEventDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceEventDetailResponse,
+        errors::DescribeVulDefenceEventDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_EVENT_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-defence-event-tendency")]
+    #[inline]
+    fn describe_vul_defence_event_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceEventTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceEventTendencyResponse,
+        errors::DescribeVulDefenceEventTendencyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_EVENT_TENDENCY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-defence-host")]
+    #[inline]
+    fn describe_vul_defence_host<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceHostRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceHostResponse,
+        errors::DescribeVulDefenceHostErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_HOST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-defence-plugin")]
+    #[inline]
+    fn describe_vul_defence_plugin<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefencePluginRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefencePluginResponse,
+        errors::DescribeVulDefencePluginErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_PLUGIN,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-defence-setting")]
+    #[inline]
+    fn describe_vul_defence_setting<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDefenceSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDefenceSettingResponse,
+        errors::DescribeVulDefenceSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_DEFENCE_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-detail")]
+    #[inline]
+    fn describe_vul_detail<'a>(
+        &'a self,
+        request: &'a models::DescribeVulDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulDetailResponse,
+        errors::DescribeVulDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_DETAIL, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-ignore-local-image-list")]
+    #[inline]
+    fn describe_vul_ignore_local_image_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulIgnoreLocalImageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulIgnoreLocalImageListResponse,
+        errors::DescribeVulIgnoreLocalImageListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_IGNORE_LOCAL_IMAGE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-ignore-registry-image-list")]
+    #[inline]
+    fn describe_vul_ignore_registry_image_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulIgnoreRegistryImageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulIgnoreRegistryImageListResponse,
+        errors::DescribeVulIgnoreRegistryImageListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_IGNORE_REGISTRY_IMAGE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-image-list")]
+    #[inline]
+    fn describe_vul_image_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulImageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulImageListResponse,
+        errors::DescribeVulImageListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_IMAGE_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-image-summary")]
+    #[inline]
+    fn describe_vul_image_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeVulImageSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulImageSummaryResponse,
+        errors::DescribeVulImageSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_IMAGE_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-level-image-summary")]
+    #[inline]
+    fn describe_vul_level_image_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeVulLevelImageSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulLevelImageSummaryResponse,
+        errors::DescribeVulLevelImageSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_LEVEL_IMAGE_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-level-summary")]
+    #[inline]
+    fn describe_vul_level_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeVulLevelSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulLevelSummaryResponse,
+        errors::DescribeVulLevelSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_LEVEL_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-registry-image-list")]
+    #[inline]
+    fn describe_vul_registry_image_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulRegistryImageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulRegistryImageListResponse,
+        errors::DescribeVulRegistryImageListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_REGISTRY_IMAGE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-scan-authorized-image-summary")]
+    #[inline]
+    fn describe_vul_scan_authorized_image_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeVulScanAuthorizedImageSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulScanAuthorizedImageSummaryResponse,
+        errors::DescribeVulScanAuthorizedImageSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_SCAN_AUTHORIZED_IMAGE_SUMMARY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-scan-info")]
+    #[inline]
+    fn describe_vul_scan_info<'a>(
+        &'a self,
+        request: &'a models::DescribeVulScanInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulScanInfoResponse,
+        errors::DescribeVulScanInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_SCAN_INFO, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-scan-local-image-list")]
+    #[inline]
+    fn describe_vul_scan_local_image_list<'a>(
+        &'a self,
+        request: &'a models::DescribeVulScanLocalImageListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulScanLocalImageListResponse,
+        errors::DescribeVulScanLocalImageListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &DESCRIBE_VUL_SCAN_LOCAL_IMAGE_LIST,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-summary")]
+    #[inline]
+    fn describe_vul_summary<'a>(
+        &'a self,
+        request: &'a models::DescribeVulSummaryRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulSummaryResponse,
+        errors::DescribeVulSummaryErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_SUMMARY, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-tendency")]
+    #[inline]
+    fn describe_vul_tendency<'a>(
+        &'a self,
+        request: &'a models::DescribeVulTendencyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulTendencyResponse,
+        errors::DescribeVulTendencyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_TENDENCY, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-vul-top-ranking")]
+    #[inline]
+    fn describe_vul_top_ranking<'a>(
+        &'a self,
+        request: &'a models::DescribeVulTopRankingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeVulTopRankingResponse,
+        errors::DescribeVulTopRankingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_VUL_TOP_RANKING, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-warning-rules")]
+    #[inline]
+    fn describe_warning_rules<'a>(
+        &'a self,
+        request: &'a models::DescribeWarningRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWarningRulesResponse,
+        errors::DescribeWarningRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_WARNING_RULES, request),
+        )
+    }
+    #[cfg(feature = "tcss-describe-web-vul-list")]
+    #[inline]
+    fn describe_web_vul_list<'a>(
+        &'a self,
+        request: &'a models::DescribeWebVulListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeWebVulListResponse,
+        errors::DescribeWebVulListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_WEB_VUL_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-export-virus-list")]
+    #[inline]
+    fn export_virus_list<'a>(
+        &'a self,
+        request: &'a models::ExportVirusListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ExportVirusListResponse,
+        errors::ExportVirusListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &EXPORT_VIRUS_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-initialize-user-compliance-environment")]
+    #[inline]
+    fn initialize_user_compliance_environment<'a>(
+        &'a self,
+        request: &'a models::InitializeUserComplianceEnvironmentRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::InitializeUserComplianceEnvironmentResponse,
+        errors::InitializeUserComplianceEnvironmentErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &INITIALIZE_USER_COMPLIANCE_ENVIRONMENT,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-abnormal-process-rule-status")]
+    #[inline]
+    fn modify_abnormal_process_rule_status<'a>(
+        &'a self,
+        request: &'a models::ModifyAbnormalProcessRuleStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAbnormalProcessRuleStatusResponse,
+        errors::ModifyAbnormalProcessRuleStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_ABNORMAL_PROCESS_RULE_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-abnormal-process-status")]
+    #[inline]
+    fn modify_abnormal_process_status<'a>(
+        &'a self,
+        request: &'a models::ModifyAbnormalProcessStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAbnormalProcessStatusResponse,
+        errors::ModifyAbnormalProcessStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_ABNORMAL_PROCESS_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-access-control-rule-status")]
+    #[inline]
+    fn modify_access_control_rule_status<'a>(
+        &'a self,
+        request: &'a models::ModifyAccessControlRuleStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAccessControlRuleStatusResponse,
+        errors::ModifyAccessControlRuleStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_ACCESS_CONTROL_RULE_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-access-control-status")]
+    #[inline]
+    fn modify_access_control_status<'a>(
+        &'a self,
+        request: &'a models::ModifyAccessControlStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAccessControlStatusResponse,
+        errors::ModifyAccessControlStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_ACCESS_CONTROL_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-asset")]
+    #[inline]
+    fn modify_asset<'a>(
+        &'a self,
+        request: &'a models::ModifyAssetRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAssetResponse,
+        errors::ModifyAssetErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_ASSET, request),
+        )
+    }
+    #[cfg(feature = "tcss-modify-asset-image-registry-scan-stop")]
+    #[inline]
+    fn modify_asset_image_registry_scan_stop<'a>(
+        &'a self,
+        request: &'a models::ModifyAssetImageRegistryScanStopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAssetImageRegistryScanStopResponse,
+        errors::ModifyAssetImageRegistryScanStopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_ASSET_IMAGE_REGISTRY_SCAN_STOP,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-asset-image-registry-scan-stop-one-key")]
+    #[inline]
+    fn modify_asset_image_registry_scan_stop_one_key<'a>(
+        &'a self,
+        request: &'a models::ModifyAssetImageRegistryScanStopOneKeyRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAssetImageRegistryScanStopOneKeyResponse,
+        errors::ModifyAssetImageRegistryScanStopOneKeyErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_ASSET_IMAGE_REGISTRY_SCAN_STOP_ONE_KEY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-asset-image-scan-stop")]
+    #[inline]
+    fn modify_asset_image_scan_stop<'a>(
+        &'a self,
+        request: &'a models::ModifyAssetImageScanStopRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyAssetImageScanStopResponse,
+        errors::ModifyAssetImageScanStopErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_ASSET_IMAGE_SCAN_STOP,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-compliance-period-task")]
+    #[inline]
+    fn modify_compliance_period_task<'a>(
+        &'a self,
+        request: &'a models::ModifyCompliancePeriodTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyCompliancePeriodTaskResponse,
+        errors::ModifyCompliancePeriodTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_COMPLIANCE_PERIOD_TASK,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-container-net-status")]
+    #[inline]
+    fn modify_container_net_status<'a>(
+        &'a self,
+        request: &'a models::ModifyContainerNetStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyContainerNetStatusResponse,
+        errors::ModifyContainerNetStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_CONTAINER_NET_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-defend-status")]
+    #[inline]
+    fn modify_defend_status<'a>(
+        &'a self,
+        request: &'a models::ModifyDefendStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyDefendStatusResponse,
+        errors::ModifyDefendStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_DEFEND_STATUS, request),
+        )
+    }
+    #[cfg(feature = "tcss-modify-escape-event-status")]
+    #[inline]
+    fn modify_escape_event_status<'a>(
+        &'a self,
+        request: &'a models::ModifyEscapeEventStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyEscapeEventStatusResponse,
+        errors::ModifyEscapeEventStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_ESCAPE_EVENT_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-escape-rule")]
+    #[inline]
+    fn modify_escape_rule<'a>(
+        &'a self,
+        request: &'a models::ModifyEscapeRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyEscapeRuleResponse,
+        errors::ModifyEscapeRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_ESCAPE_RULE, request),
+        )
+    }
+    #[cfg(feature = "tcss-modify-escape-white-list")]
+    #[inline]
+    fn modify_escape_white_list<'a>(
+        &'a self,
+        request: &'a models::ModifyEscapeWhiteListRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyEscapeWhiteListResponse,
+        errors::ModifyEscapeWhiteListErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_ESCAPE_WHITE_LIST, request),
+        )
+    }
+    #[cfg(feature = "tcss-modify-image-authorized")]
+    #[inline]
+    fn modify_image_authorized<'a>(
+        &'a self,
+        request: &'a models::ModifyImageAuthorizedRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyImageAuthorizedResponse,
+        errors::ModifyImageAuthorizedErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_IMAGE_AUTHORIZED, request),
+        )
+    }
+    #[cfg(feature = "tcss-modify-k8s-api-abnormal-event-status")]
+    #[inline]
+    fn modify_k8s_api_abnormal_event_status<'a>(
+        &'a self,
+        request: &'a models::ModifyK8sApiAbnormalEventStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyK8sApiAbnormalEventStatusResponse,
+        errors::ModifyK8sApiAbnormalEventStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_K8S_API_ABNORMAL_EVENT_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-k8s-api-abnormal-rule-info")]
+    #[inline]
+    fn modify_k8s_api_abnormal_rule_info<'a>(
+        &'a self,
+        request: &'a models::ModifyK8sApiAbnormalRuleInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyK8sApiAbnormalRuleInfoResponse,
+        errors::ModifyK8sApiAbnormalRuleInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_K8S_API_ABNORMAL_RULE_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-k8s-api-abnormal-rule-status")]
+    #[inline]
+    fn modify_k8s_api_abnormal_rule_status<'a>(
+        &'a self,
+        request: &'a models::ModifyK8sApiAbnormalRuleStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyK8sApiAbnormalRuleStatusResponse,
+        errors::ModifyK8sApiAbnormalRuleStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_K8S_API_ABNORMAL_RULE_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-rasp-rules")]
+    #[inline]
+    fn modify_rasp_rules<'a>(
+        &'a self,
+        request: &'a models::ModifyRaspRulesRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRaspRulesResponse,
+        errors::ModifyRaspRulesErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_RASP_RULES, request),
+        )
+    }
+    #[cfg(feature = "tcss-modify-reverse-shell-status")]
+    #[inline]
+    fn modify_reverse_shell_status<'a>(
+        &'a self,
+        request: &'a models::ModifyReverseShellStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyReverseShellStatusResponse,
+        errors::ModifyReverseShellStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_REVERSE_SHELL_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-risk-dns-event-status")]
+    #[inline]
+    fn modify_risk_dns_event_status<'a>(
+        &'a self,
+        request: &'a models::ModifyRiskDnsEventStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRiskDnsEventStatusResponse,
+        errors::ModifyRiskDnsEventStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_RISK_DNS_EVENT_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-risk-syscall-status")]
+    #[inline]
+    fn modify_risk_syscall_status<'a>(
+        &'a self,
+        request: &'a models::ModifyRiskSyscallStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyRiskSyscallStatusResponse,
+        errors::ModifyRiskSyscallStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_RISK_SYSCALL_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-sec-log-clean-setting-info")]
+    #[inline]
+    fn modify_sec_log_clean_setting_info<'a>(
+        &'a self,
+        request: &'a models::ModifySecLogCleanSettingInfoRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifySecLogCleanSettingInfoResponse,
+        errors::ModifySecLogCleanSettingInfoErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_SEC_LOG_CLEAN_SETTING_INFO,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-sec-log-delivery-cls-setting")]
+    #[inline]
+    fn modify_sec_log_delivery_cls_setting<'a>(
+        &'a self,
+        request: &'a models::ModifySecLogDeliveryClsSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifySecLogDeliveryClsSettingResponse,
+        errors::ModifySecLogDeliveryClsSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_SEC_LOG_DELIVERY_CLS_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-sec-log-delivery-kafka-setting")]
+    #[inline]
+    fn modify_sec_log_delivery_kafka_setting<'a>(
+        &'a self,
+        request: &'a models::ModifySecLogDeliveryKafkaSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifySecLogDeliveryKafkaSettingResponse,
+        errors::ModifySecLogDeliveryKafkaSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_SEC_LOG_DELIVERY_KAFKA_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-sec-log-join-objects")]
+    #[inline]
+    fn modify_sec_log_join_objects<'a>(
+        &'a self,
+        request: &'a models::ModifySecLogJoinObjectsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifySecLogJoinObjectsResponse,
+        errors::ModifySecLogJoinObjectsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_SEC_LOG_JOIN_OBJECTS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-sec-log-join-state")]
+    #[inline]
+    fn modify_sec_log_join_state<'a>(
+        &'a self,
+        request: &'a models::ModifySecLogJoinStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifySecLogJoinStateResponse,
+        errors::ModifySecLogJoinStateErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_SEC_LOG_JOIN_STATE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-sec-log-kafka-uin")]
+    #[inline]
+    fn modify_sec_log_kafka_uin<'a>(
+        &'a self,
+        request: &'a models::ModifySecLogKafkaUinRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifySecLogKafkaUinResponse,
+        errors::ModifySecLogKafkaUinErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_SEC_LOG_KAFKA_UIN, request),
+        )
+    }
+    #[cfg(feature = "tcss-modify-virus-auto-isolate-example-switch")]
+    #[inline]
+    fn modify_virus_auto_isolate_example_switch<'a>(
+        &'a self,
+        request: &'a models::ModifyVirusAutoIsolateExampleSwitchRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVirusAutoIsolateExampleSwitchResponse,
+        errors::ModifyVirusAutoIsolateExampleSwitchErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_VIRUS_AUTO_ISOLATE_EXAMPLE_SWITCH,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-virus-auto-isolate-setting")]
+    #[inline]
+    fn modify_virus_auto_isolate_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyVirusAutoIsolateSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVirusAutoIsolateSettingResponse,
+        errors::ModifyVirusAutoIsolateSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_VIRUS_AUTO_ISOLATE_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-virus-file-status")]
+    #[inline]
+    fn modify_virus_file_status<'a>(
+        &'a self,
+        request: &'a models::ModifyVirusFileStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVirusFileStatusResponse,
+        errors::ModifyVirusFileStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &MODIFY_VIRUS_FILE_STATUS, request),
+        )
+    }
+    #[cfg(feature = "tcss-modify-virus-monitor-setting")]
+    #[inline]
+    fn modify_virus_monitor_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyVirusMonitorSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVirusMonitorSettingResponse,
+        errors::ModifyVirusMonitorSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_VIRUS_MONITOR_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-virus-scan-setting")]
+    #[inline]
+    fn modify_virus_scan_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyVirusScanSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVirusScanSettingResponse,
+        errors::ModifyVirusScanSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_VIRUS_SCAN_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-virus-scan-timeout-setting")]
+    #[inline]
+    fn modify_virus_scan_timeout_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyVirusScanTimeoutSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVirusScanTimeoutSettingResponse,
+        errors::ModifyVirusScanTimeoutSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_VIRUS_SCAN_TIMEOUT_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-vul-defence-event-status")]
+    #[inline]
+    fn modify_vul_defence_event_status<'a>(
+        &'a self,
+        request: &'a models::ModifyVulDefenceEventStatusRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVulDefenceEventStatusResponse,
+        errors::ModifyVulDefenceEventStatusErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_VUL_DEFENCE_EVENT_STATUS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-modify-vul-defence-setting")]
+    #[inline]
+    fn modify_vul_defence_setting<'a>(
+        &'a self,
+        request: &'a models::ModifyVulDefenceSettingRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ModifyVulDefenceSettingResponse,
+        errors::ModifyVulDefenceSettingErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &MODIFY_VUL_DEFENCE_SETTING,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-open-tcss-trial")]
+    #[inline]
+    fn open_tcss_trial<'a>(
+        &'a self,
+        request: &'a models::OpenTcssTrialRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::OpenTcssTrialResponse,
+        errors::OpenTcssTrialErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &OPEN_TCSS_TRIAL, request),
+        )
+    }
+    #[cfg(feature = "tcss-remove-asset-image-registry-registry-detail")]
+    #[inline]
+    fn remove_asset_image_registry_registry_detail<'a>(
+        &'a self,
+        request: &'a models::RemoveAssetImageRegistryRegistryDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RemoveAssetImageRegistryRegistryDetailResponse,
+        errors::RemoveAssetImageRegistryRegistryDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &REMOVE_ASSET_IMAGE_REGISTRY_REGISTRY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-renew-image-authorize-state")]
+    #[inline]
+    fn renew_image_authorize_state<'a>(
+        &'a self,
+        request: &'a models::RenewImageAuthorizeStateRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::RenewImageAuthorizeStateResponse,
+        errors::RenewImageAuthorizeStateErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &RENEW_IMAGE_AUTHORIZE_STATE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-reset-sec-log-topic-config")]
+    #[inline]
+    fn reset_sec_log_topic_config<'a>(
+        &'a self,
+        request: &'a models::ResetSecLogTopicConfigRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ResetSecLogTopicConfigResponse,
+        errors::ResetSecLogTopicConfigErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &RESET_SEC_LOG_TOPIC_CONFIG,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-scan-compliance-assets")]
+    #[inline]
+    fn scan_compliance_assets<'a>(
+        &'a self,
+        request: &'a models::ScanComplianceAssetsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanComplianceAssetsResponse,
+        errors::ScanComplianceAssetsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SCAN_COMPLIANCE_ASSETS, request),
+        )
+    }
+    #[cfg(feature = "tcss-scan-compliance-assets-by-policy-item")]
+    #[inline]
+    fn scan_compliance_assets_by_policy_item<'a>(
+        &'a self,
+        request: &'a models::ScanComplianceAssetsByPolicyItemRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanComplianceAssetsByPolicyItemResponse,
+        errors::ScanComplianceAssetsByPolicyItemErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &SCAN_COMPLIANCE_ASSETS_BY_POLICY_ITEM,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-scan-compliance-policy-items")]
+    #[inline]
+    fn scan_compliance_policy_items<'a>(
+        &'a self,
+        request: &'a models::ScanCompliancePolicyItemsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanCompliancePolicyItemsResponse,
+        errors::ScanCompliancePolicyItemsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &SCAN_COMPLIANCE_POLICY_ITEMS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-scan-compliance-scan-failed-assets")]
+    #[inline]
+    fn scan_compliance_scan_failed_assets<'a>(
+        &'a self,
+        request: &'a models::ScanComplianceScanFailedAssetsRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::ScanComplianceScanFailedAssetsResponse,
+        errors::ScanComplianceScanFailedAssetsErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &SCAN_COMPLIANCE_SCAN_FAILED_ASSETS,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-set-check-mode")]
+    #[inline]
+    fn set_check_mode<'a>(
+        &'a self,
+        request: &'a models::SetCheckModeRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SetCheckModeResponse,
+        errors::SetCheckModeErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &SET_CHECK_MODE, request),
+        )
+    }
+    #[cfg(feature = "tcss-stop-virus-scan-task")]
+    #[inline]
+    fn stop_virus_scan_task<'a>(
+        &'a self,
+        request: &'a models::StopVirusScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::StopVirusScanTaskResponse,
+        errors::StopVirusScanTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &STOP_VIRUS_SCAN_TASK, request),
+        )
+    }
+    #[cfg(feature = "tcss-stop-vul-scan-task")]
+    #[inline]
+    fn stop_vul_scan_task<'a>(
+        &'a self,
+        request: &'a models::StopVulScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::StopVulScanTaskResponse,
+        errors::StopVulScanTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &STOP_VUL_SCAN_TASK, request),
+        )
+    }
+    #[cfg(feature = "tcss-switch-image-auto-authorized-rule")]
+    #[inline]
+    fn switch_image_auto_authorized_rule<'a>(
+        &'a self,
+        request: &'a models::SwitchImageAutoAuthorizedRuleRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SwitchImageAutoAuthorizedRuleResponse,
+        errors::SwitchImageAutoAuthorizedRuleErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &SWITCH_IMAGE_AUTO_AUTHORIZED_RULE,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-sync-asset-image-registry-asset")]
+    #[inline]
+    fn sync_asset_image_registry_asset<'a>(
+        &'a self,
+        request: &'a models::SyncAssetImageRegistryAssetRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::SyncAssetImageRegistryAssetResponse,
+        errors::SyncAssetImageRegistryAssetErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &SYNC_ASSET_IMAGE_REGISTRY_ASSET,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-uninstall-cluster-container-security")]
+    #[inline]
+    fn uninstall_cluster_container_security<'a>(
+        &'a self,
+        request: &'a models::UninstallClusterContainerSecurityRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UninstallClusterContainerSecurityResponse,
+        errors::UninstallClusterContainerSecurityErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &UNINSTALL_CLUSTER_CONTAINER_SECURITY,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-update-and-publish-network-firewall-policy-detail")]
+    #[inline]
+    fn update_and_publish_network_firewall_policy_detail<'a>(
+        &'a self,
+        request: &'a models::UpdateAndPublishNetworkFirewallPolicyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateAndPublishNetworkFirewallPolicyDetailResponse,
+        errors::UpdateAndPublishNetworkFirewallPolicyDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &UPDATE_AND_PUBLISH_NETWORK_FIREWALL_POLICY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-update-and-publish-network-firewall-policy-yaml-detail")]
+    #[inline]
+    fn update_and_publish_network_firewall_policy_yaml_detail<'a>(
+        &'a self,
+        request: &'a models::UpdateAndPublishNetworkFirewallPolicyYamlDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateAndPublishNetworkFirewallPolicyYamlDetailResponse,
+        errors::UpdateAndPublishNetworkFirewallPolicyYamlDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &UPDATE_AND_PUBLISH_NETWORK_FIREWALL_POLICY_YAML_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-update-asset-image-registry-registry-detail")]
+    #[inline]
+    fn update_asset_image_registry_registry_detail<'a>(
+        &'a self,
+        request: &'a models::UpdateAssetImageRegistryRegistryDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateAssetImageRegistryRegistryDetailResponse,
+        errors::UpdateAssetImageRegistryRegistryDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &UPDATE_ASSET_IMAGE_REGISTRY_REGISTRY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-update-image-registry-timing-scan-task")]
+    #[inline]
+    fn update_image_registry_timing_scan_task<'a>(
+        &'a self,
+        request: &'a models::UpdateImageRegistryTimingScanTaskRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateImageRegistryTimingScanTaskResponse,
+        errors::UpdateImageRegistryTimingScanTaskErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &UPDATE_IMAGE_REGISTRY_TIMING_SCAN_TASK,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-update-network-firewall-policy-detail")]
+    #[inline]
+    fn update_network_firewall_policy_detail<'a>(
+        &'a self,
+        request: &'a models::UpdateNetworkFirewallPolicyDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateNetworkFirewallPolicyDetailResponse,
+        errors::UpdateNetworkFirewallPolicyDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &UPDATE_NETWORK_FIREWALL_POLICY_DETAIL,
+                request,
+            ),
+        )
+    }
+    #[cfg(feature = "tcss-update-network-firewall-policy-yaml-detail")]
+    #[inline]
+    fn update_network_firewall_policy_yaml_detail<'a>(
+        &'a self,
+        request: &'a models::UpdateNetworkFirewallPolicyYamlDetailRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::UpdateNetworkFirewallPolicyYamlDetailResponse,
+        errors::UpdateNetworkFirewallPolicyYamlDetailErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(
+                &self.client,
+                &UPDATE_NETWORK_FIREWALL_POLICY_YAML_DETAIL,
                 request,
             ),
         )

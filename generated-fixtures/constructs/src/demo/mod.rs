@@ -18,7 +18,7 @@ pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
 };
 /// The Demo Service API: one async method per action.
 ///
-/// [`DemoClient`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move { ... })`). Each method exists only with its action's Cargo feature, so a crate that implements the trait enables the whole service (feature `demo`): then the trait is the same whatever other crates enable.
+/// [`DemoClient`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move { ... })`). Each method exists only with its action's Cargo feature and has a default body that fails with `UnsupportedOperation` naming the action, so a test double implements just the actions its code calls and keeps compiling whatever features other crates enable.
 pub trait Demo: Send + Sync {
     /// Lists machines, one page at a time.
     ///
@@ -54,7 +54,10 @@ pub trait Demo: Send + Sync {
         'a,
         models::DescribeMachinesResponse,
         errors::DescribeMachinesErrorCode,
-    >;
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_MACHINES)
+    }
     /// An action with an empty request and an empty response.
     ///
     /// Action `DescribeNothing`, version `2099-01-01`. Reference: `docs/demo/DescribeNothing.md` in this crate.
@@ -80,7 +83,10 @@ pub trait Demo: Send + Sync {
         'a,
         models::DescribeNothingResponse,
         errors::DescribeNothingErrorCode,
-    >;
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_NOTHING)
+    }
     /// Required parameters of every kind.
     ///
     /// Rate limit: 5 requests per second (the runtime's limiter keeps a process within it by default).
@@ -128,7 +134,10 @@ pub trait Demo: Send + Sync {
         'a,
         models::ModifyMachineResponse,
         errors::ModifyMachineErrorCode,
-    >;
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&MODIFY_MACHINE)
+    }
     /// Walks every page of `DescribeMachines`, starting at the request's offset: see [`DescribeMachinesPages`].
     #[cfg(feature = "demo-describe-machines")]
     fn describe_machines_pages(

@@ -36,7 +36,8 @@ for DescribeImageAutoAuthorizedTaskListPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeImageAutoAuthorizedTaskListRequest) -> i64 {
-        request.offset.unwrap_or(0)
+        let value = request.offset.unwrap_or(0);
+        value
     }
     #[inline]
     fn set_offset(

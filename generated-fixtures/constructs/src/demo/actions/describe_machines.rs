@@ -35,7 +35,8 @@ impl<C: Demo + ?Sized> ::tc_runtime::support::Paging<C> for DescribeMachinesPagi
     }
     #[inline]
     fn offset(request: &models::DescribeMachinesRequest) -> i64 {
-        request.offset.unwrap_or(0)
+        let value = request.offset.unwrap_or(0);
+        value
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeMachinesRequest, offset: i64) {
