@@ -11,6 +11,7 @@ pub mod format;
 pub mod import;
 pub mod check;
 pub mod diag;
+pub mod drift;
 pub mod ir;
 pub mod load;
 pub mod locate;

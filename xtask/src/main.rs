@@ -5,6 +5,8 @@
 //!   `generated/` differs from what the spec produces;
 //! - `cargo xtask import` drafts spec files for what the vendored upstream description
 //!   (`upstream/`) has and `spec/` lacks, never touching an existing file;
+//! - `cargo xtask drift [--check]` lists where `spec/` and `upstream/` differ (`--check`:
+//!   fails on a difference no `Upstream differs` note explains);
 //! - `cargo xtask synth --actions N [--seed S] [--services K] --out DIR` writes a synthetic
 //!   spec of N actions (for the scale benchmarks in `bench/`);
 //! - `cargo xtask emit --spec DIR --out CRATE [--name NAME] [--runtime PATH] [--no-cache]`
@@ -14,6 +16,7 @@
 //! executable ([`cache`]) and format again only what changed; the output is the same.
 
 mod cache;
+mod drift;
 mod generate;
 mod import;
 mod standalone;
@@ -35,11 +38,13 @@ fn main() -> ExitCode {
         ["gen"] => generate::run(&workspace_root(), generate::Mode::Write),
         ["gen", "--check"] => generate::run(&workspace_root(), generate::Mode::Check),
         ["import"] => import::run(&workspace_root()),
+        ["drift"] => drift::run(&workspace_root(), false),
+        ["drift", "--check"] => drift::run(&workspace_root(), true),
         ["synth", rest @ ..] => standalone::synth_cli(rest),
         ["emit", rest @ ..] => standalone::emit_cli(&workspace_root(), rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask gen [--check]\n       cargo xtask import\n       cargo xtask synth --actions N [--seed S] [--services K] --out DIR\n       cargo xtask emit --spec DIR --out CRATE [--name NAME] [--runtime PATH] [--no-cache]"
+                "usage: cargo xtask gen [--check]\n       cargo xtask import\n       cargo xtask drift [--check]\n       cargo xtask synth --actions N [--seed S] [--services K] --out DIR\n       cargo xtask emit --spec DIR --out CRATE [--name NAME] [--runtime PATH] [--no-cache]"
             );
             return ExitCode::from(2);
         }

@@ -2757,9 +2757,9 @@ pub use self::structure_image_risk_info::ImageRiskInfo;
 mod structure_image_risk_tendency_info;
 #[cfg(feature = "tcss-describe-image-risk-tendency")]
 pub use self::structure_image_risk_tendency_info::ImageRiskTendencyInfo;
-#[cfg(feature = "tcss-base")]
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 mod structure_image_scan_inquire_info;
-#[cfg(feature = "tcss-base")]
+#[cfg(feature = "tcss-describe-image-authorized-info")]
 pub use self::structure_image_scan_inquire_info::ImageScanInquireInfo;
 #[cfg(feature = "tcss-describe-image-simple-list")]
 mod structure_image_simple_info;

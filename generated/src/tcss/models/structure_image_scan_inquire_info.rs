@@ -47,3 +47,109 @@ pub struct ImageScanInquireInfo {
     /// Wire name `PayUsage`, type `UInt64`.
     pub pay_usage: ::std::option::Option<u64>,
 }
+impl ::tc_runtime::support::codec::Decode for ImageScanInquireInfo {
+    #[inline]
+    fn decode(
+        fields: &mut dyn ::tc_runtime::support::codec::Fields,
+    ) -> ::tc_runtime::support::codec::Result<Self> {
+        let mut inquire_key: ::std::string::String = ::std::default::Default::default();
+        let mut capcity: u64 = ::std::default::Default::default();
+        let mut useage: u64 = ::std::default::Default::default();
+        let mut start_time: ::std::string::String = ::std::default::Default::default();
+        let mut end_time: ::std::string::String = ::std::default::Default::default();
+        let mut purchase_status: ::std::string::String = ::std::default::Default::default();
+        let mut resource_id: ::std::string::String = ::std::default::Default::default();
+        let mut pay_num: ::std::option::Option<u64> = ::std::default::Default::default();
+        let mut trial_num: ::std::option::Option<u64> = ::std::default::Default::default();
+        let mut pay_usage: ::std::option::Option<u64> = ::std::default::Default::default();
+        ::tc_runtime::support::codec::read(
+            fields,
+            &[
+                "InquireKey",
+                "Capcity",
+                "Useage",
+                "StartTime",
+                "EndTime",
+                "PurchaseStatus",
+                "ResourceID",
+                "PayNum",
+                "TrialNum",
+                "PayUsage",
+            ],
+            &[0, 1, 2, 3, 4, 5, 6],
+            &mut [
+                &mut inquire_key,
+                &mut capcity,
+                &mut useage,
+                &mut start_time,
+                &mut end_time,
+                &mut purchase_status,
+                &mut resource_id,
+                &mut pay_num,
+                &mut trial_num,
+                &mut pay_usage,
+            ],
+        )?;
+        ::std::result::Result::Ok(Self {
+            inquire_key,
+            capcity,
+            useage,
+            start_time,
+            end_time,
+            purchase_status,
+            resource_id,
+            pay_num,
+            trial_num,
+            pay_usage,
+        })
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ImageScanInquireInfo {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        ::tc_runtime::support::codec::deserialize(deserializer)
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::tc_runtime::support::codec::Encode for ImageScanInquireInfo {
+    #[inline]
+    fn encode(&self, out: &mut dyn ::tc_runtime::support::codec::Entries) {
+        ::tc_runtime::support::codec::write(
+            out,
+            &[
+                "InquireKey",
+                "Capcity",
+                "Useage",
+                "StartTime",
+                "EndTime",
+                "PurchaseStatus",
+                "ResourceID",
+                "PayNum",
+                "TrialNum",
+                "PayUsage",
+            ],
+            &[
+                &self.inquire_key,
+                &self.capcity,
+                &self.useage,
+                &self.start_time,
+                &self.end_time,
+                &self.purchase_status,
+                &self.resource_id,
+                &self.pay_num,
+                &self.trial_num,
+                &self.pay_usage,
+            ],
+        );
+    }
+}
+#[cfg(feature = "serialize")]
+impl ::serde::Serialize for ImageScanInquireInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        ::tc_runtime::support::codec::serialize(self, serializer)
+    }
+}
