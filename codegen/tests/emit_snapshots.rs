@@ -1,17 +1,23 @@
-//! Snapshots of the emitted crates: the real spec and the constructs fixture (every type,
+//! Snapshots of the emitted crates: the curated actions of the real spec and the constructs fixture (every type,
 //! nesting five deep, arrays of structures, nullable fields, open string and integer enums,
 //! keywords, snake_case collisions, an empty request, pagination, required parameters of
 //! every kind). Both outputs are also workspace members (`generated/`,
 //! `generated-fixtures/constructs/`), compiled with warnings denied, so these snapshots are
 //! known to compile.
 
+mod support;
+
 use std::path::Path;
 
 use tc_codegen::emit::{Options, generate};
+use tc_codegen::spec::SpecFiles;
 
-fn snapshot_dir(spec: &str, prefix: &str, options: &Options) {
+fn read(spec: &str) -> SpecFiles {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(spec);
-    let files = tc_codegen::load::read_dir(&root).expect("spec reads");
+    tc_codegen::load::read_dir(&root).expect("spec reads")
+}
+
+fn snapshot_dir(files: SpecFiles, prefix: &str, options: &Options) {
     let api = tc_codegen::build(&files).unwrap_or_else(|d| panic!("spec builds:\n{d}"));
     let out = generate(&api, options).expect("emits");
     for (path, contents) in &out {
@@ -25,7 +31,7 @@ fn snapshot_dir(spec: &str, prefix: &str, options: &Options) {
 
 #[test]
 fn real_spec() {
-    snapshot_dir("spec", "real", &Options::default());
+    snapshot_dir(support::curated_spec(), "real", &Options::default());
 }
 
 #[test]
@@ -36,7 +42,7 @@ fn constructs_fixture() {
         runtime_path: None,
         deny_warnings: true,
     };
-    snapshot_dir("codegen/tests/emit_fixtures/constructs", "constructs", &options);
+    snapshot_dir(read("codegen/tests/emit_fixtures/constructs"), "constructs", &options);
 }
 
 /// The format cache changes how fast, never what: a cold cached run, a warm one (every piece
@@ -47,12 +53,8 @@ fn cached_generation_is_byte_identical() {
     use tc_codegen::emit::generate_cached;
     use tc_codegen::format::FormatCache;
 
-    let load = |spec: &str| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(spec);
-        tc_codegen::build(&tc_codegen::load::read_dir(&root).expect("spec reads")).expect("spec builds")
-    };
-    let real = load("spec");
-    let constructs = load("codegen/tests/emit_fixtures/constructs");
+    let real = tc_codegen::build(&support::curated_spec()).expect("spec builds");
+    let constructs = tc_codegen::build(&read("codegen/tests/emit_fixtures/constructs")).expect("spec builds");
     let options = Options::default();
     let want = generate(&real, &options).expect("emits");
 

@@ -16,20 +16,10 @@ async fn main() -> ::std::result::Result<
         builder = builder.region(region);
     }
     let client = CwpClient::new(builder.build()?);
-    let request = models::AddVulIgnoreRuleRequest::new()
-        .with_rule_detail_list(
-            ::std::vec![
-                models::VulIgnoreRule { vul_id : 50u64, asset_scope_type : 0u64,
-                include_quuid_list : ::std::option::Option::None, exclude_quuid_list :
-                ::std::option::Option::None, remark :
-                ::std::option::Option::Some(::std::string::String::from("test1")),
-                config_host_count : ::std::option::Option::None, affected_host_count :
-                ::std::option::Option::None, vul_name : ::std::option::Option::None,
-                rule_id : ::std::option::Option::None, modify_time :
-                ::std::option::Option::None }
-            ],
-        );
-    let response = client.add_vul_ignore_rule(&request).await?;
+    let request = models::CheckFileTamperRuleRequest::new()
+        .with_name("rule2")
+        .with_id(1u64);
+    let response = client.check_file_tamper_rule(&request).await?;
     println!("{response:#?}");
     Ok(())
 }

@@ -16,18 +16,8 @@ async fn main() -> ::std::result::Result<
         builder = builder.region(region);
     }
     let client = TcssClient::new(builder.build()?);
-    let request = models::AddEditRiskSyscallWhiteListRequest::new()
-        .with_white_list_info(models::RiskSyscallWhiteListInfo {
-            image_ids: ::std::vec![::std::string::String::from("sha256:27501aa")],
-            syscall_names: ::std::option::Option::Some(
-                ::std::vec![::std::string::String::from("chroot")],
-            ),
-            process_path: ::std::option::Option::Some(
-                ::std::string::String::from("/test/test"),
-            ),
-            id: ::std::option::Option::None,
-        });
-    let response = client.add_edit_risk_syscall_white_list(&request).await?;
+    let request = models::DescribeAbTestConfigRequest::new();
+    let response = client.describe_ab_test_config(&request).await?;
     println!("{response:#?}");
     Ok(())
 }

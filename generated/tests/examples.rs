@@ -2,6 +2,7 @@
 //! Each documented example round-trips through the generated types.
 #![cfg(feature = "serialize")]
 #![allow(clippy::unreadable_literal)]
+#![allow(deprecated)]
 /// Drops `null` members (absent and null are the same to the API) and compares
 /// numbers by value, so `1` and `1.0` agree.
 fn normalize(value: ::serde_json::Value) -> ::serde_json::Value {

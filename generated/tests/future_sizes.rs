@@ -2,6 +2,7 @@
 //! The future of every call (and of every pager's `next_page`) stays small: it is held
 //! on the caller's stack for the whole call. Run with `--nocapture` to print the sizes.
 #![allow(clippy::unreadable_literal)]
+#![allow(deprecated)]
 /// The bound, in bytes.
 const MAX_FUTURE_BYTES: usize = 4096;
 #[cfg(feature = "cwp-base")]

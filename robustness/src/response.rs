@@ -111,8 +111,8 @@ macro_rules! decoder {
     };
 }
 
-/// Every action of the generated `tc-sdk` (checked against the spec by the tests, so the
-/// list cannot go stale).
+/// A sample of the generated `tc-sdk`'s actions: the curated ones, whose documented replies
+/// the property tests mutate (the tests check that each is an action of the spec).
 pub const SDK_ACTIONS: &[ActionDecoder] = &[
     decoder!("cwp", tc_sdk::cwp, DescribeLicenseGeneral, DescribeLicenseGeneralResponse, DescribeLicenseGeneralErrorCode),
     decoder!(

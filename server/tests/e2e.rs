@@ -103,10 +103,12 @@ async fn documented_example_requests_are_valid_with_post_and_get() {
     // every check and answers the documented example response.
     let server = MockServer::builder().rate_limit(RateLimit::off()).start().await.unwrap();
     let mut replayed = 0;
+    let mut expected = 0;
     for service in &server.api().services {
         for action in &service.actions {
             // An error example documents a failure the server cannot know to produce.
             for ex in action.examples.iter().filter(|ex| ex.response.get("Error").is_none()) {
+                expected += 2;
                 let set = |r: &mut Raw| {
                     r.service = service.name.clone();
                     r.version = Some(service.version.clone());
@@ -124,7 +126,8 @@ async fn documented_example_requests_are_valid_with_post_and_get() {
             }
         }
     }
-    assert_eq!(replayed, 10, "five actions, one example each, two methods");
+    assert!(expected > 0, "the spec documents success examples");
+    assert_eq!(replayed, expected, "every success example, as POST and as GET");
 }
 
 #[tokio::test]

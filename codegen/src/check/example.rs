@@ -193,7 +193,7 @@ impl Cx<'_> {
             let (tree, spots, body) = self.url_form(ex)?;
             let json = self.node_to_json(ex, tree)?;
             let shape = Shape { fields, tolerated, owner: "the request" };
-            let value = self.check_object(ex, Part::Request, &json, shape, "", true, &Spots::Query(spots));
+            let value = self.check_object(ex, Part::Request, &json, shape, "", &Spots::Query(spots));
             if let Some((body, offset)) = body {
                 self.json_body(ex, body, offset, shape)?;
             }
@@ -228,7 +228,7 @@ impl Cx<'_> {
             self.report(ex, Part::Request, Some((offset, 0)), "the request body must be a JSON object".into(), None);
             return None;
         }
-        Some(self.check_object(ex, Part::Request, &parsed, shape, "", false, &Spots::Json(&ex.request)))
+        Some(self.check_object(ex, Part::Request, &parsed, shape, "", &Spots::Json(&ex.request)))
     }
 
     fn check_host(&mut self, ex: &ExampleSpec, host: &str, spot: Spot) {
@@ -490,7 +490,7 @@ impl Cx<'_> {
         let mut rest = obj.clone();
         let request_id = rest.remove("RequestId");
         let shape = Shape { fields, tolerated, owner: "the response" };
-        let checked = self.check_object(ex, Part::Response, &Value::Object(rest), shape, "", false, &spots);
+        let checked = self.check_object(ex, Part::Response, &Value::Object(rest), shape, "", &spots);
         let mut out = match checked {
             Value::Object(m) => m,
             _ => Map::new(),
@@ -534,7 +534,6 @@ impl Cx<'_> {
         v: &Value,
         Shape { fields, tolerated, owner }: Shape<'_>,
         jpath: &str,
-        loose: bool,
         spots: &Spots<'_>,
     ) -> Value {
         let Some(obj) = v.as_object() else {
@@ -554,7 +553,7 @@ impl Cx<'_> {
                 out.insert(k.clone(), val.clone());
                 continue;
             };
-            let checked = self.check_value(ex, part, val, &f.ty, f.nullable, &sub, loose, spots);
+            let checked = self.check_value(ex, part, val, &f.ty, f.nullable, &sub, spots);
             out.insert(k.clone(), checked);
         }
         if part == Part::Response {
@@ -593,7 +592,6 @@ impl Cx<'_> {
         ty: &ir::Type,
         nullable: bool,
         jpath: &str,
-        loose: bool,
         spots: &Spots<'_>,
     ) -> Value {
         if v.is_null() {
@@ -617,7 +615,7 @@ impl Cx<'_> {
                 let checked = items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| self.check_value(ex, part, item, inner, false, &format!("{jpath}[{i}]"), loose, spots))
+                    .map(|(i, item)| self.check_value(ex, part, item, inner, false, &format!("{jpath}[{i}]"), spots))
                     .collect();
                 Value::Array(checked)
             }
@@ -627,9 +625,9 @@ impl Cx<'_> {
                 let tolerated = self.struct_tolerated.get(name).unwrap_or(&all).clone();
                 let owner = format!("structure `{name}`");
                 let shape = Shape { fields: &fields, tolerated: &tolerated, owner: &owner };
-                self.check_object(ex, part, v, shape, jpath, loose, spots)
+                self.check_object(ex, part, v, shape, jpath, spots)
             }
-            ir::Type::Scalar(s) => match coerce(v, *s, loose) {
+            ir::Type::Scalar(s) => match coerce(v, *s) {
                 Some(c) => c,
                 None => {
                     self.wrong_kind(ex, part, v, ty, jpath, spots);
@@ -660,7 +658,7 @@ fn is_placeholder(s: &str) -> bool {
 /// The value as the declared scalar. JSON kinds must match, except that numbers and booleans
 /// may be written as text (URL-form values always are; JSON bodies sometimes quote them, and
 /// the live API accepts that): such text converts to the declared type.
-fn coerce(v: &Value, s: ir::Scalar, _loose: bool) -> Option<Value> {
+fn coerce(v: &Value, s: ir::Scalar) -> Option<Value> {
     use ir::Scalar as S;
     let text = v.as_str();
     match s {
@@ -832,12 +830,14 @@ mod tests {
 
     #[test]
     fn coerces_query_text() {
-        assert_eq!(coerce(&Value::from("10"), ir::Scalar::Integer, true), Some(Value::from(10)));
-        assert_eq!(coerce(&Value::from("x"), ir::Scalar::Integer, true), None);
-        assert_eq!(coerce(&Value::from("10"), ir::Scalar::Integer, false), None);
-        assert_eq!(coerce(&Value::from(10), ir::Scalar::Integer, false), Some(Value::from(10)));
-        assert_eq!(coerce(&Value::from("true"), ir::Scalar::Boolean, true), Some(Value::Bool(true)));
-        assert_eq!(coerce(&Value::from(-1), ir::Scalar::UInteger, false), None);
-        assert_eq!(coerce(&Value::from(1.5), ir::Scalar::Float, false), Some(Value::from(1.5)));
+        assert_eq!(coerce(&Value::from("10"), ir::Scalar::Integer), Some(Value::from(10)));
+        assert_eq!(coerce(&Value::from("x"), ir::Scalar::Integer), None);
+        // Quoted numbers in JSON bodies (`{"VulId": "1"}`): accepted as the declared type.
+        assert_eq!(coerce(&Value::from("1"), ir::Scalar::UInteger), Some(Value::from(1u64)));
+        assert_eq!(coerce(&Value::from(10), ir::Scalar::Integer), Some(Value::from(10)));
+        assert_eq!(coerce(&Value::from("true"), ir::Scalar::Boolean), Some(Value::Bool(true)));
+        assert_eq!(coerce(&Value::from(-1), ir::Scalar::UInteger), None);
+        assert_eq!(coerce(&Value::from(1.5), ir::Scalar::Float), Some(Value::from(1.5)));
+        assert_eq!(coerce(&Value::from(1), ir::Scalar::String), None);
     }
 }

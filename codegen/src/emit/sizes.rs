@@ -84,6 +84,7 @@ pub(crate) fn tests_rs(api: &Api, options: &Options) -> TokenStream {
         //! The future of every call (and of every pager's `next_page`) stays small: it is held
         //! on the caller's stack for the whole call. Run with `--nocapture` to print the sizes.
         #![allow(clippy::unreadable_literal)]
+        #![allow(deprecated)]
 
         /// The bound, in bytes.
         const MAX_FUTURE_BYTES: usize = #max;

@@ -2,6 +2,7 @@
 //! Each documented example round-trips through the generated types.
 #![cfg(feature = "serialize")]
 #![allow(clippy::unreadable_literal)]
+#![allow(deprecated)]
 /// Drops `null` members (absent and null are the same to the API) and compares
 /// numbers by value, so `1` and `1.0` agree.
 fn normalize(value: ::serde_json::Value) -> ::serde_json::Value {
@@ -145,7 +146,8 @@ fn demo_modify_machine_example_2() {
         ::tc_runtime::ErrorCode::as_str(& error.code), documented["Error"] ["Code"]
     );
     assert!(
-        ! ::std::matches!(error.code, errors::ModifyMachineErrorCode::Unknown(_)),
+        ! ::std::matches!(error.code,
+        errors::ModifyMachineErrorCode::Service(errors::DemoErrorCode::Unknown(_))),
         "{:?} is a known code", error.code
     );
     assert_eq!(error.message, documented["Error"] ["Message"]);
