@@ -15,7 +15,9 @@ pub mod load;
 pub mod locate;
 pub mod names;
 pub mod par;
+pub mod render;
 pub mod spec;
+mod yaml_error;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use spec::{SourceFile, SpecFiles};
