@@ -288,7 +288,7 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
-/// The line that stands for the problems of `file` beyond [`MAX_PER_FILE`].
+/// The line that stands for a file's `n` problems beyond [`MAX_PER_FILE`].
 pub(crate) fn omitted_line(n: usize) -> String {
     format!("… and {n} more problem{} in this file", if n == 1 { "" } else { "s" })
 }
@@ -333,3 +333,44 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn many(file: &str, lines: std::ops::Range<usize>) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        for line in lines {
+            d.push(Diagnostic::at(file, line, 1, "m"));
+        }
+        d
+    }
+
+    /// The cap keeps the first problems of each file by place, counts the others once,
+    /// and holds across sorts and merges (the loader and the checker each sort).
+    #[test]
+    fn the_cap_per_file_counts_what_it_drops() {
+        let mut d = many("a.yaml", 100..350);
+        d.extend(many("b.yaml", 1..4));
+        d.sort();
+        assert_eq!((d.len(), d.omitted("a.yaml"), d.omitted("b.yaml"), d.total()), (203, 50, 0, 253));
+        d.sort();
+        assert_eq!((d.len(), d.total()), (203, 253));
+        d.extend(many("a.yaml", 1..11));
+        d.sort();
+        assert_eq!((d.len(), d.omitted("a.yaml"), d.total()), (203, 60, 263));
+        let first: Vec<usize> = d.iter().take(11).filter_map(|x| x.line_column()).map(|p| p.line).collect();
+        assert_eq!(first, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100]);
+        let text = d.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[MAX_PER_FILE], "a.yaml: … and 60 more problems in this file");
+        assert_eq!(lines[MAX_PER_FILE + 1], "b.yaml:1:1: error: m");
+        assert_eq!(lines.len(), 204);
+    }
+
+    #[test]
+    fn help_and_note_lines() {
+        let d = Diagnostic::at("a.yaml", 2, 3, "m").with_help("h").with_note("n");
+        assert_eq!(d.to_string(), "a.yaml:2:3: error: m\n  help: h\n  note: n");
+    }
+}
