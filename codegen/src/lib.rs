@@ -17,9 +17,11 @@ pub mod load;
 pub mod locate;
 pub mod names;
 pub mod par;
+pub mod render;
 pub mod spec;
 pub mod upstream;
 pub mod yaml;
+mod yaml_error;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use spec::{SourceFile, SpecFiles};

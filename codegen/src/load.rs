@@ -13,8 +13,12 @@ use crate::spec::{
     HostSpec, PaginationSpec, ServiceErrorsSpec, ServiceSpec, Spanned, StructureSpec, ValueSpec,
 };
 pub use crate::spec::{SourceFile, SpecFiles};
+pub(crate) use crate::yaml_error::strip_position;
+
+mod read;
+pub use read::read_dir;
+use read::{BOM, too_large};
 use serde_yaml::Value as Yaml;
-use std::path::Path;
 
 /// Spec files larger than this are rejected unread: one action or structure is a few KiB,
 /// and a huge file is a mistake (or an attack on the parser), not a spec.
@@ -24,85 +28,6 @@ pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 /// 128 levels itself, but libyaml's scanner is quadratic in the flow depth before it gets
 /// there (50,000 `{a: ` take tens of seconds), so deeper input is refused up front.
 pub const MAX_FLOW_DEPTH: usize = 128;
-
-/// How deep [`read_dir`] descends (`<service>/actions/<Action>.yaml` is depth 3).
-const MAX_DIR_DEPTH: usize = 4;
-
-/// Reads every `*.yaml` file under `root` (sorted by path, `/`-separated, relative to
-/// `root`). Other files (`README.md`) are ignored, as are hidden entries. Unreadable files,
-/// `.yml` files and text that is not UTF-8 are errors, all reported at once.
-pub fn read_dir(root: &Path) -> Result<SpecFiles, Diagnostics> {
-    let mut files = Vec::new();
-    let mut diags = Diagnostics::new();
-    walk(root, "", 0, &mut files, &mut diags);
-    files.sort_by(|a: &SourceFile, b| a.path.cmp(&b.path));
-    diags.into_result(SpecFiles { files })
-}
-
-fn walk(dir: &Path, rel: &str, depth: usize, files: &mut Vec<SourceFile>, diags: &mut Diagnostics) {
-    let shown = if rel.is_empty() { "<spec>".to_owned() } else { rel.to_owned() };
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            diags.push(Diagnostic::file(shown, format!("cannot read directory `{}`: {e}", dir.display())));
-            return;
-        }
-    };
-    for entry in entries {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                diags.push(Diagnostic::file(shown.clone(), format!("cannot list directory: {e}")));
-                continue;
-            }
-        };
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        let rel_path = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
-        let path = entry.path();
-        let meta = match std::fs::metadata(&path) {
-            Ok(m) => m,
-            Err(e) => {
-                diags.push(Diagnostic::file(rel_path, format!("cannot read: {e}")));
-                continue;
-            }
-        };
-        if meta.is_dir() {
-            if depth + 1 >= MAX_DIR_DEPTH {
-                diags.push(Diagnostic::file(rel_path, "directory nested too deep for the spec layout"));
-            } else {
-                walk(&path, &rel_path, depth + 1, files, diags);
-            }
-        } else if name.ends_with(".yml") {
-            diags.push(
-                Diagnostic::file(rel_path, "spec files use the `.yaml` extension")
-                    .with_help(format!("rename it to `{}.yaml`", name.trim_end_matches(".yml"))),
-            );
-        } else if name.ends_with(".yaml") {
-            match std::fs::read(&path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => files.push(SourceFile { path: rel_path, text }),
-                    Err(e) => {
-                        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                        // Everything before the bad byte is valid UTF-8: count lines there.
-                        let prefix = String::from_utf8_lossy(valid);
-                        let line = prefix.matches('\n').count() + 1;
-                        let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                        diags.push(Diagnostic::at(
-                            rel_path,
-                            line,
-                            column,
-                            format!("file is not valid UTF-8 (invalid byte at offset {})", valid.len()),
-                        ));
-                    }
-                },
-                Err(e) => diags.push(Diagnostic::file(rel_path, format!("cannot read: {e}"))),
-            }
-        }
-    }
-}
 
 /// What a spec file is, from its path.
 enum Kind<'a> {
@@ -134,9 +59,13 @@ pub fn parse(files: &SpecFiles) -> (spec::Spec, Diagnostics) {
     let mut diags = Diagnostics::new();
     // Each file parses on its own (on every core); the results are merged in file order, so
     // the spec and the diagnostics are the same whatever the number of threads.
+    // Each file's diagnostics are placed and capped ([`crate::diag::MAX_PER_FILE`]) on its
+    // own, so a hostile file holds no more than that in memory past this point.
     let parsed = crate::par::map(&files.files, |file| {
         let mut diags = Diagnostics::new();
         let parsed = parse_file(file, &mut diags);
+        diags.locate(|_| Some(&file.text));
+        diags.sort();
         (parsed, diags)
     });
     for (file, (parsed, file_diags)) in files.files.iter().zip(parsed) {
@@ -205,33 +134,15 @@ fn parse_file<'a>(file: &'a SourceFile, diags: &mut Diagnostics) -> Parsed<'a> {
     }
 }
 
-/// Strips serde_yaml's own " at line L column C" from a message (the position is given
-/// separately).
-pub(crate) fn strip_position(msg: &str) -> String {
-    let mut out = String::new();
-    let mut rest = msg;
-    while let Some(i) = rest.find(" at line ") {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i + " at line ".len()..];
-        let after_line = tail.trim_start_matches(|c: char| c.is_ascii_digit());
-        rest = match after_line.strip_prefix(" column ") {
-            Some(t) => t.trim_start_matches(|c: char| c.is_ascii_digit()),
-            None => after_line,
-        };
-    }
-    out.push_str(rest);
-    out
-}
-
 fn parse_yaml(file: &SourceFile, diags: &mut Diagnostics) -> Option<Yaml> {
     if file.text.len() > MAX_FILE_BYTES {
-        diags.push(Diagnostic::file(
-            &file.path,
-            format!("file is too large ({} bytes; a spec file is at most {} bytes)", file.text.len(), MAX_FILE_BYTES),
-        ));
+        diags.push(Diagnostic::file(&file.path, too_large(&format!("{} bytes", file.text.len()))));
         return None;
     }
-    if let Some(at) = flow_too_deep(&file.text) {
+    // serde_yaml takes a leading byte order mark for the start of a second document. Lines
+    // and columns are counted after it, as the locator and editors count them.
+    let text = file.text.strip_prefix(BOM).unwrap_or(&file.text);
+    if let Some(at) = flow_too_deep(text) {
         diags.push(Diagnostic::at(
             &file.path,
             at.line,
@@ -240,22 +151,19 @@ fn parse_yaml(file: &SourceFile, diags: &mut Diagnostics) -> Option<Yaml> {
         ));
         return None;
     }
-    match serde_yaml::from_str::<Yaml>(&file.text) {
+    match serde_yaml::from_str::<Yaml>(text) {
         Ok(Yaml::Null) => {
             diags.push(Diagnostic::file(&file.path, "file is empty"));
             None
         }
         Ok(v) => Some(v),
         Err(e) => {
-            let message = format!("invalid YAML: {}", strip_position(&e.to_string()));
+            let raw = e.to_string();
             // serde_yaml gives no place for a second document; find where it starts.
-            let place = e.location().map(|l| line_col_at(&file.text, l.index())).or_else(|| {
-                message.contains("more than one document").then(|| second_document(&file.text)).flatten()
+            let place = e.location().map(|l| line_col_at(text, l.index())).or_else(|| {
+                raw.contains("more than one document").then(|| second_document(text)).flatten()
             });
-            diags.push(match place {
-                Some((line, column)) => Diagnostic::at(&file.path, line, column, message),
-                None => Diagnostic::file(&file.path, message),
-            });
+            diags.push(crate::yaml_error::diagnostic(&file.path, text, &raw, place));
             None
         }
     }
@@ -830,7 +738,8 @@ mod tests {
             let mut diags = Diagnostics::new();
             assert!(parse_yaml(&file, &mut diags).is_none(), "{text:?}");
             let d = diags.iter().next().expect("a diagnostic");
-            assert!(d.message.contains("more than one document"), "{d}");
+            assert!(d.message.contains("a second YAML document"), "{d}");
+            assert!(d.note.as_deref().is_some_and(|n| n.contains("more than one document")), "{d}");
             assert_eq!(d.position, crate::diag::Position::Line { line: want.0, column: want.1 }, "{text:?}");
         }
     }
@@ -852,13 +761,19 @@ mod tests {
         }
     }
 
+    /// Regression (issue 13 item 9): a file starting with a byte order mark was "more than
+    /// one document". The mark is dropped, and places count from after it (reading from
+    /// disk drops it too: `read::tests`).
     #[test]
-    fn strips_serde_positions() {
-        assert_eq!(strip_position("did not find expected key at line 3 column 5"), "did not find expected key");
-        assert_eq!(
-            strip_position("mapping values are not allowed in this context at line 1 column 9, while x at line 1 column 2"),
-            "mapping values are not allowed in this context, while x"
-        );
-        assert_eq!(strip_position("plain"), "plain");
+    fn a_leading_byte_order_mark_is_dropped() {
+        let text = "\u{feff}structure: S\nsource: s\nfields: []\nbogus: 1\n";
+        let files = SpecFiles { files: vec![SourceFile { path: "tcss/structures/S.yaml".into(), text: text.into() }] };
+        let (spec, diags) = parse(&files);
+        assert_eq!(spec.structures.len(), 1, "{diags}");
+        let d = diags.iter().next().expect("the unknown key");
+        assert_eq!(d.to_string(), "tcss/structures/S.yaml:4:1: error: bogus: unknown key `bogus` in a structure file\n  help: expected one of: structure, source, description, fields, notes");
+        let syntax = SpecFiles { files: vec![SourceFile { path: "tcss/structures/S.yaml".into(), text: "\u{feff}a: b: c\n".into() }] };
+        let (_, diags) = parse(&syntax);
+        assert_eq!(diags.iter().next().map(|d| d.position.clone()), Some(crate::diag::Position::Line { line: 1, column: 5 }));
     }
 }

@@ -108,4 +108,53 @@ cases!(
     request_id_declared,
     filters_misuse,
     many_mistakes,
+    several_broken_files,
+    yaml_colon_in_plain_value,
+    yaml_control_character,
+    yaml_list_item_after_key,
+    yaml_list_not_over,
+    yaml_missing_colon,
+    yaml_reserved_character,
+    yaml_second_document,
+    yaml_tab_before_key,
+    yaml_tab_in_indentation,
+    yaml_text_after_quoted_value,
+    yaml_too_deep,
+    yaml_unclosed_flow_list,
+    yaml_unclosed_flow_mapping,
+    yaml_unclosed_quote,
+    yaml_unknown_anchor,
+    yaml_unknown_escape,
 );
+
+/// Each of these fixtures also as `cargo xtask gen` shows it: every problem with its
+/// source line and the place underlined.
+#[test]
+fn rendered() {
+    for case in ["many_mistakes", "several_broken_files", "unknown_key", "wrong_kinds", "example_wrong_type", "missing_common"] {
+        let files = case_files(case);
+        let rendered = match tc_codegen::build(&files) {
+            Ok(_) => panic!("fixture `{case}` was accepted"),
+            Err(d) => d.render(&files),
+        };
+        insta::assert_snapshot!(format!("rendered_{case}"), rendered);
+    }
+}
+
+/// Every problem in one run: a syntax error in one file hides no shape error (unknown key,
+/// wrong kind of value) in the others; each broken file is reported. (The checker does not
+/// check the actions and structures of a service whose `service.yaml` did not parse, so the
+/// action's unknown type `Integr` is not reported until `demo/service.yaml` is fixed.)
+#[test]
+fn broken_files_do_not_hide_each_other() {
+    let text = diagnostics("several_broken_files");
+    for file in [
+        "common.yaml:",
+        "demo/service.yaml:",
+        "demo/structures/Filter.yaml:",
+        "demo/structures/Item.yaml:",
+        "demo/actions/DescribeItems.yaml:",
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(file)), "nothing reported for {file}\n{text}");
+    }
+}

@@ -39,9 +39,18 @@ pub fn check_build(files: &SpecFiles) -> usize {
         }
         Err(diags) => {
             assert!(!diags.is_empty(), "an error without diagnostics");
+            let mut per_file: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
             for d in &diags {
                 check_diagnostic(d, files);
+                *per_file.entry(d.file.as_str()).or_default() += 1;
             }
+            // Output is bounded: no file shows more than the cap, the rest is counted.
+            for (file, n) in per_file {
+                assert!(n <= tc_codegen::diag::MAX_PER_FILE, "{n} diagnostics shown for {file}");
+            }
+            // The rich rendering is total too, and shows every kept diagnostic.
+            let rendered = diags.render(files);
+            assert_eq!(rendered.matches("\nerror: ").count() + usize::from(rendered.starts_with("error: ")), diags.len() + 1);
             diags.len()
         }
     }

@@ -17,6 +17,84 @@ proptest! {
         spec::check_build(&files);
     }
 
+    /// A leading byte order mark changes nothing: the same diagnostics, at the same places
+    /// (columns count after the mark), or the same accepted spec.
+    #[test]
+    fn a_byte_order_mark_changes_nothing(m in spec::arb_mutant()) {
+        let files = spec::apply(spec::real_files(), &m);
+        let i = m.file % files.files.len();
+        prop_assume!(i < files.files.len() && !files.files[i].text.starts_with('\u{feff}'));
+        prop_assume!(files.files[i].text.len() + 3 <= tc_codegen::load::MAX_FILE_BYTES);
+        let mut marked = files.clone();
+        marked.files[i].text.insert(0, '\u{feff}');
+        let plain = tc_codegen::build(&files).map(|_| ()).map_err(|d| d.to_string());
+        let with_mark = tc_codegen::build(&marked).map(|_| ()).map_err(|d| d.to_string());
+        prop_assert_eq!(plain, with_mark);
+        spec::check_build(&marked);
+    }
+}
+
+proptest! {
+    // Each case builds the whole spec with a file of up to 1 MiB or 5,000 problems.
+    #![proptest_config(tc_robustness::config(16))]
+
+    /// Many unknown keys appended to a real file: each is reported at its own line, up to
+    /// the cap per file; the rest are counted, never shown.
+    #[test]
+    fn many_unknown_keys_are_placed_and_capped(file in any::<usize>(), n in prop_oneof![0usize..250, 1000usize..5000]) {
+        let mut files = spec::real_files().clone();
+        let i = file % files.files.len();
+        let target = files.files[i].path.clone();
+        let first_new = files.files[i].text.lines().count() + 1;
+        let text = &mut files.files[i].text;
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        for k in 0..n {
+            text.push_str(&format!("zz_unknown_{k:05}: {k}\n"));
+        }
+        let diags = tc_codegen::build(&files).err();
+        prop_assert_eq!(diags.is_none(), n == 0);
+        let Some(diags) = diags else { return Ok(()) };
+        spec::check_build(&files);
+        let shown: Vec<_> = diags.iter().filter(|d| d.file == target).collect();
+        prop_assert_eq!(shown.len() + diags.omitted(&target), n);
+        prop_assert_eq!(shown.len(), n.min(tc_codegen::diag::MAX_PER_FILE));
+        for (k, d) in shown.iter().enumerate() {
+            let want = tc_codegen::diag::LineColumn { line: first_new + k, column: 1 };
+            let at = match &d.position {
+                tc_codegen::diag::Position::KeyPath { at, .. } => *at,
+                _ => None,
+            };
+            prop_assert_eq!(at, Some(want), "{}", d);
+        }
+    }
+
+    /// A real file padded (with a comment) to about the size cap: accepted below it, refused
+    /// as too large above it, never a panic.
+    #[test]
+    fn files_around_the_size_cap(file in any::<usize>(), delta in -16i64..16) {
+        let mut files = spec::real_files().clone();
+        let i = file % files.files.len();
+        let text = &mut files.files[i].text;
+        let want = (tc_codegen::load::MAX_FILE_BYTES as i64 + delta) as usize;
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        let pad = want.saturating_sub(text.len() + 3);
+        text.push_str(&format!("# {}\n", "x".repeat(pad)));
+        let size = text.len();
+        let result = tc_codegen::build(&files);
+        let too_large = result.as_ref().err().is_some_and(|d| d.iter().any(|d| d.message.starts_with("file is too large")));
+        prop_assert_eq!(too_large, size > tc_codegen::load::MAX_FILE_BYTES);
+        prop_assert_eq!(result.is_ok(), size <= tc_codegen::load::MAX_FILE_BYTES);
+        spec::check_build(&files);
+    }
+}
+
+proptest! {
+    #![proptest_config(tc_robustness::config(100))]
+
     /// A whole file replaced by arbitrary text.
     #[test]
     fn arbitrary_text_in_place_of_a_file(file in any::<usize>(), text in "\\PC{0,200}") {

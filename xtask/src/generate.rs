@@ -68,7 +68,7 @@ pub fn generate(
     store: Option<&Store>,
 ) -> Result<BTreeMap<String, String>, String> {
     let files = tc_codegen::load::read_dir(spec_root).map_err(|d| d.to_string())?;
-    let api = tc_codegen::build(&files).map_err(|d| d.to_string())?;
+    let api = tc_codegen::build(&files).map_err(|d| d.render(&files))?;
     cache::emit(&api, options, store)
 }
 
