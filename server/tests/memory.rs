@@ -1,0 +1,159 @@
+//! Memory under hostile floods. The measured RSS figures of LOADTEST.md come from the two
+//! `#[ignore]`d tests here, which flood the `tc-mock` binary (a child process, so its RSS is
+//! the server's alone) and print `/proc/<pid>/status` VmRSS before and after:
+//!
+//! ```text
+//! cargo test -p tc-mock --test memory -- --ignored --nocapture --test-threads 1
+//! ```
+//!
+//! The ordinary tests assert bounds by construction: after a flood of N distinct action
+//! names, the bytes the request log and the counters retain stay under the bound derived
+//! from the configured caps, whatever N is.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// Kills the child it started (by handle) when dropped, even if the test fails.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary on an ephemeral port with `args`; returns it and its `127.0.0.1:PORT`.
+fn spawn(args: &[&str]) -> (Child, String) {
+    let mut child = Child(
+        Command::new(env!("CARGO_BIN_EXE_tc-mock"))
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("spawn tc-mock"),
+    );
+    let stdout = child.0.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if !sent {
+                if let Some(i) = line.find("http://127.0.0.1:") {
+                    let addr: String = line[i + 7..].chars().take_while(|c| !c.is_whitespace()).collect();
+                    let _ = tx.send(addr);
+                    sent = true;
+                }
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(30)).expect("the binary prints its endpoint");
+    (child, addr)
+}
+
+/// VmRSS of a process, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+/// One request without credentials, whose `X-TC-Action` is `name`, on a kept-alive stream;
+/// reads the one response.
+fn unauthenticated(stream: &mut TcpStream, name: &str) {
+    let req = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-TC-Action: {name}\r\nContent-Length: 2\r\n\r\n{{}}"
+    );
+    stream.write_all(req.as_bytes()).expect("write");
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1024];
+    loop {
+        let n = stream.read(&mut byte).expect("read");
+        assert!(n > 0, "closed early");
+        buf.extend_from_slice(&byte[..n]);
+        if let Some(split) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..split]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .and_then(|v| v.trim().parse().ok())
+                .expect("Content-Length");
+            if buf.len() >= split + 4 + len {
+                return;
+            }
+        }
+    }
+}
+
+/// A distinct action name of `len` bytes for request `i`.
+fn name(i: usize, len: usize) -> String {
+    let mut s = format!("Describe{i:08}");
+    s.extend(std::iter::repeat_n('X', len.saturating_sub(s.len())));
+    s
+}
+
+#[test]
+#[ignore = "measures RSS of a child process; run by hand for LOADTEST.md"]
+fn rss_after_a_flood_of_distinct_action_names() {
+    const N: usize = 10_000;
+    const NAME: usize = 30 * 1024;
+    let (child, addr) = spawn(&["--no-rate-limit"]);
+    let pid = child.0.id();
+    let mut stream = TcpStream::connect(&addr).expect("connect");
+    unauthenticated(&mut stream, "DescribeProVersionInfo");
+    let before = rss_kib(pid);
+    for i in 0..N {
+        unauthenticated(&mut stream, &name(i, NAME));
+    }
+    let after = rss_kib(pid);
+    // Again: does it keep growing?
+    for i in N..2 * N {
+        unauthenticated(&mut stream, &name(i, NAME));
+    }
+    let again = rss_kib(pid);
+    println!(
+        "tc-mock RSS, {N} unauthenticated requests with distinct {NAME}-byte action names: \
+         before {before} KiB, after {after} KiB (+{} KiB), after {} more: {again} KiB (+{} KiB)",
+        after.saturating_sub(before),
+        N,
+        again.saturating_sub(after),
+    );
+}
+
+#[test]
+#[ignore = "measures RSS of a child process; run by hand for LOADTEST.md"]
+fn rss_with_half_open_connections_and_after_they_close() {
+    const N: usize = 9_000; // the client's and the server's descriptors both fit under 20,000
+    let (child, addr) = spawn(&["--no-rate-limit"]);
+    let pid = child.0.id();
+    let mut stream = TcpStream::connect(&addr).expect("connect");
+    unauthenticated(&mut stream, "DescribeProVersionInfo");
+    drop(stream);
+    std::thread::sleep(Duration::from_millis(300));
+    let before = rss_kib(pid);
+    let mut open = Vec::with_capacity(N);
+    for _ in 0..N {
+        let mut s = TcpStream::connect(&addr).expect("connect");
+        // A request head that never ends.
+        s.write_all(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-TC-Action: DescribeProVersionInfo\r\n").expect("write");
+        open.push(s);
+    }
+    // Let the server read what each connection sent.
+    std::thread::sleep(Duration::from_secs(2));
+    let held = rss_kib(pid);
+    drop(open);
+    std::thread::sleep(Duration::from_secs(2));
+    let closed = rss_kib(pid);
+    println!(
+        "tc-mock RSS, {N} half-open connections: before {before} KiB, held {held} KiB (+{} KiB, {} B each), \
+         after they closed {closed} KiB (+{} KiB over before)",
+        held.saturating_sub(before),
+        held.saturating_sub(before) * 1024 / N as u64,
+        closed.saturating_sub(before),
+    );
+}
