@@ -34,6 +34,7 @@ mod limit;
 mod log;
 mod rng;
 mod state;
+mod syntax;
 pub mod unflatten;
 pub mod validate;
 
@@ -71,6 +72,8 @@ pub const DEFAULT_SKEW_TOLERANCE: Duration = Duration::from_secs(300);
 pub const DEFAULT_SEED: u64 = 0x7C_30C5;
 /// Request log entries kept by default (older ones are dropped; counters keep counting).
 pub const DEFAULT_LOG_CAPACITY: usize = 10_000;
+/// Connections served at once by default; more are closed as soon as they are accepted.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// The workspace's spec directory, the default.
 pub fn default_spec_dir() -> PathBuf {
@@ -145,6 +148,7 @@ pub struct MockServerBuilder {
     max_body_bytes: usize,
     seed: u64,
     log_capacity: usize,
+    max_connections: usize,
 }
 
 impl Default for MockServerBuilder {
@@ -159,6 +163,7 @@ impl Default for MockServerBuilder {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             seed: DEFAULT_SEED,
             log_capacity: DEFAULT_LOG_CAPACITY,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -236,6 +241,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// How many connections to serve at once (default [`DEFAULT_MAX_CONNECTIONS`], at least
+    /// 1); a connection beyond that is closed as soon as it is accepted.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
     /// Loads the spec, binds the listener and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<MockServer, Error> {
         let (listener, shared) = self.prepare()?;
@@ -301,6 +313,7 @@ impl MockServerBuilder {
             clock_offset_secs: self.clock_offset_secs,
             max_body_bytes: self.max_body_bytes,
             log_capacity: self.log_capacity,
+            max_connections: self.max_connections,
         };
         let listener = std::net::TcpListener::bind(self.addr).map_err(Error::Bind)?;
         listener.set_nonblocking(true).map_err(Error::Bind)?;
@@ -406,7 +419,9 @@ impl MockServer {
                 }
             }
             Value::Object(m) => m,
-            other => panic!("tc-mock: the response of `{action}` must be a JSON object, not {other}"),
+            other => {
+                panic!("tc-mock: the response of `{action}` must be a JSON object, not {other}")
+            }
         };
         self.shared.lock().behaviors.entry(action.to_owned()).or_default().response = Some(obj);
     }
@@ -510,6 +525,9 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
+                // Over the cap, a connection is closed at once: memory stays bounded
+                // whatever the number of clients that connect and send nothing.
+                Ok((stream, _)) if conns.len() >= shared.config.max_connections => drop(stream),
                 Ok((stream, _)) => {
                     let _ = stream.set_nodelay(true);
                     conns.spawn(serve_connection(stream, Arc::clone(&shared)));

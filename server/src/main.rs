@@ -36,6 +36,7 @@ struct Args {
     rate_limit: RateLimit,
     max_body: Option<usize>,
     seed: Option<u64>,
+    max_connections: Option<usize>,
 }
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -47,6 +48,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         rate_limit: RateLimit::default(),
         max_body: None,
         seed: None,
+        max_connections: None,
     };
     let (mut ids, mut keys) = (Vec::new(), Vec::new());
     while let Some(flag) = it.next() {
@@ -70,6 +72,10 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
             "--max-body" => {
                 let n = number("--max-body", value("--max-body")?)?;
                 args.max_body = Some(usize::try_from(n).unwrap_or(usize::MAX));
+            }
+            "--max-connections" => {
+                let n = number("--max-connections", value("--max-connections")?)?;
+                args.max_connections = Some(usize::try_from(n).unwrap_or(usize::MAX));
             }
             "--seed" => args.seed = Some(number("--seed", value("--seed")?)?),
             other => return Err(format!("unknown option `{other}`")),
@@ -114,6 +120,9 @@ fn main() -> ExitCode {
         }
         if let Some(n) = args.max_body {
             b = b.max_body_bytes(n);
+        }
+        if let Some(n) = args.max_connections {
+            b = b.max_connections(n);
         }
         if let Some(s) = args.seed {
             b = b.seed(s);

@@ -67,6 +67,7 @@ pub(crate) struct Config {
     pub(crate) clock_offset_secs: i64,
     pub(crate) max_body_bytes: usize,
     pub(crate) log_capacity: usize,
+    pub(crate) max_connections: usize,
 }
 
 /// How one action answers when its request is valid.

@@ -129,29 +129,34 @@ fn rss_after_a_flood_of_distinct_action_names() {
 #[ignore = "measures RSS of a child process; run by hand for LOADTEST.md"]
 fn rss_with_half_open_connections_and_after_they_close() {
     const N: usize = 9_000; // the client's and the server's descriptors both fit under 20,000
-    let (child, addr) = spawn(&["--no-rate-limit"]);
+    let (child, addr) = spawn(&["--no-rate-limit", "--max-connections", "10000"]);
     let pid = child.0.id();
     let mut stream = TcpStream::connect(&addr).expect("connect");
     unauthenticated(&mut stream, "DescribeProVersionInfo");
     drop(stream);
     std::thread::sleep(Duration::from_millis(300));
     let before = rss_kib(pid);
-    let mut open = Vec::with_capacity(N);
-    for _ in 0..N {
-        let mut s = TcpStream::connect(&addr).expect("connect");
-        // A request head that never ends.
-        s.write_all(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-TC-Action: DescribeProVersionInfo\r\n").expect("write");
-        open.push(s);
+    let mut rounds = Vec::new();
+    for _ in 0..2 {
+        let mut open = Vec::with_capacity(N);
+        for _ in 0..N {
+            let mut s = TcpStream::connect(&addr).expect("connect");
+            // A request head that never ends.
+            s.write_all(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-TC-Action: DescribeProVersionInfo\r\n")
+                .expect("write");
+            open.push(s);
+        }
+        // Let the server read what each connection sent.
+        std::thread::sleep(Duration::from_secs(2));
+        let held = rss_kib(pid);
+        drop(open);
+        std::thread::sleep(Duration::from_secs(2));
+        rounds.push((held, rss_kib(pid)));
     }
-    // Let the server read what each connection sent.
-    std::thread::sleep(Duration::from_secs(2));
-    let held = rss_kib(pid);
-    drop(open);
-    std::thread::sleep(Duration::from_secs(2));
-    let closed = rss_kib(pid);
+    let [(held, closed), (held2, closed2)] = rounds[..] else { unreachable!() };
     println!(
         "tc-mock RSS, {N} half-open connections: before {before} KiB, held {held} KiB (+{} KiB, {} B each), \
-         after they closed {closed} KiB (+{} KiB over before)",
+         after they closed {closed} KiB (+{} KiB over before); a second round: held {held2} KiB, closed {closed2} KiB",
         held.saturating_sub(before),
         held.saturating_sub(before) * 1024 / N as u64,
         closed.saturating_sub(before),
