@@ -162,3 +162,91 @@ fn rss_with_half_open_connections_and_after_they_close() {
         closed.saturating_sub(before),
     );
 }
+
+/// A hostile request: a distinct 30 KB action name, many long `X-TC-*` headers of distinct
+/// names, a long method-like junk in a header value, no credentials.
+fn hostile(i: usize) -> String {
+    let mut head = format!(
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-TC-Action: {}\r\n",
+        name(i, 30 * 1024)
+    );
+    for h in 0..24 {
+        head.push_str(&format!("X-TC-Junk-{i}-{h}-{}: {}\r\n", "n".repeat(200), "v".repeat(1000)));
+    }
+    head.push_str(&format!("Authorization: TC3-HMAC-SHA256 {}\r\n", "a".repeat(4000)));
+    head.push_str("Content-Length: 2\r\n\r\n{}");
+    head
+}
+
+fn send_all(server: &tc_mock::MockServer, range: std::ops::Range<usize>) {
+    let mut stream = TcpStream::connect(server.addr()).expect("connect");
+    for i in range {
+        stream.write_all(hostile(i).as_bytes()).expect("write");
+        read_response(&mut stream);
+    }
+}
+
+/// Reads one response with a Content-Length body from a kept-alive stream.
+fn read_response(stream: &mut TcpStream) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk).expect("read");
+        assert!(n > 0, "closed early");
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(split) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..split]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .and_then(|v| v.trim().parse().ok())
+                .expect("Content-Length");
+            if buf.len() >= split + 4 + len {
+                return;
+            }
+        }
+    }
+}
+
+#[test]
+fn the_log_and_the_counters_stay_within_their_caps_whatever_unauthenticated_clients_send() {
+    const N: usize = 300;
+    let server = tc_mock::MockServer::builder().log_bytes(256 * 1024).start_in_thread().unwrap();
+    let actions: usize = server.api().services.iter().map(|s| s.actions.len()).sum();
+    let counters_bound = (actions + 1) * tc_mock::MAX_COUNTER_ENTRY_BYTES;
+    send_all(&server, 0..N);
+    // Counters: the known actions and one bucket for every other name.
+    let counters = server.all_counters();
+    assert_eq!(counters.keys().collect::<Vec<_>>(), vec![tc_mock::UNKNOWN_ACTION]);
+    assert_eq!(server.counters(tc_mock::UNKNOWN_ACTION).requests, N as u64);
+    assert_eq!(server.counters(&name(3, 30 * 1024)).requests, N as u64, "an unknown name reads the shared bucket");
+    // Each entry is within the per-entry cap, and the log within its byte budget.
+    let log = server.requests();
+    assert!(!log.is_empty());
+    for entry in &log {
+        assert!(entry.retained_bytes() <= tc_mock::MAX_LOG_ENTRY_BYTES, "{} bytes", entry.retained_bytes());
+        assert!(entry.action.as_ref().is_some_and(|a| a.len() <= 128), "{:?}", entry.action.as_ref().map(String::len));
+    }
+    let retained = server.retained_bytes();
+    assert!(retained <= 256 * 1024 + 128 + counters_bound, "{retained} bytes retained");
+    // More of the same does not grow it.
+    send_all(&server, N..2 * N);
+    let again = server.retained_bytes();
+    assert!(again <= 256 * 1024 + 128 + counters_bound, "{again} bytes retained");
+    println!(
+        "log + counters after {N} and {} hostile requests (30 KB names, 24 x 1.2 KB headers): {retained} and {again} \
+         bytes (budget {} + {counters_bound}); {} entries kept",
+        2 * N,
+        256 * 1024,
+        log.len()
+    );
+
+    // With the default caps, the figure per request is the per-entry cap at most.
+    let server = tc_mock::MockServer::builder().start_in_thread().unwrap();
+    send_all(&server, 0..N);
+    let retained = server.retained_bytes();
+    assert!(retained <= N * tc_mock::MAX_LOG_ENTRY_BYTES + counters_bound, "{retained} bytes retained");
+    assert!(retained <= tc_mock::DEFAULT_LOG_BYTES + counters_bound, "{retained} bytes retained");
+    assert_eq!(server.requests().len(), N);
+    println!("default caps: {N} hostile requests retain {retained} bytes ({} per request)", retained / N);
+}
