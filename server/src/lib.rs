@@ -22,7 +22,9 @@
 //! (SecretId, action) with a one-second burst ([`RateLimit`]), a 10 MiB body cap, fault
 //! PRNG seed [`DEFAULT_SEED`]. The server stops when the [`MockServer`] is dropped.
 //!
-//! From the command line: `cargo run -p tc-mock -- --port 9000` (see `--help`).
+//! From the command line: `cargo run -p tc-mock -- --port 9000 [--scenario FILE]` (see
+//! `--help`); a [`scenario::Scenario`] sets up from one JSON document what the builder and
+//! the server's methods can.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -35,6 +37,7 @@ mod http;
 mod limit;
 mod log;
 mod rng;
+pub mod scenario;
 mod sign_v1;
 mod state;
 mod syntax;

@@ -147,37 +147,154 @@ impl Drop for Child {
     }
 }
 
-#[tokio::test]
-async fn the_binary_prints_its_endpoint_and_serves() {
+/// Starts the binary with `args`; returns it and the variables of the `export` lines it
+/// printed (read until the endpoint, SecretId and SecretKey are known).
+async fn spawn_binary(args: &[&str]) -> (Child, std::collections::BTreeMap<String, String>) {
     let mut child = Child(
         std::process::Command::new(env!("CARGO_BIN_EXE_tc-mock"))
-            .args(["--port", "0", "--secret-id", "AKIDcli", "--secret-key", "cli-key", "--no-rate-limit"])
+            .args(args)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("spawn tc-mock"),
     );
     let stdout = child.0.stdout.take().unwrap();
-    // Read the first line, then keep draining stdout on that thread until the child exits.
+    // Read the banner, then keep draining stdout on that thread until the child exits.
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
-        let mut lines = BufReader::new(stdout).lines();
-        let _ = tx.send(lines.next());
+        let mut vars = std::collections::BTreeMap::new();
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        for line in lines.by_ref() {
+            assert!(line.starts_with("export ") || line.starts_with('#'), "not a shell line: {line}");
+            if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
+                vars.insert(k.to_owned(), v.to_owned());
+            }
+            if ["TENCENTCLOUD_ENDPOINT", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"]
+                .iter()
+                .all(|k| vars.contains_key(*k))
+            {
+                break;
+            }
+        }
+        let _ = tx.send(vars);
         lines.for_each(drop);
     });
-    let line =
-        tokio::time::timeout(Duration::from_secs(20), rx).await.expect("prints promptly").unwrap().unwrap().unwrap();
-    let endpoint = line.trim().strip_prefix("tc-mock listening on ").expect("the endpoint line").to_owned();
-    assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
+    let vars = tokio::time::timeout(Duration::from_secs(20), rx).await.expect("prints promptly").unwrap();
+    (child, vars)
+}
 
-    let rt = tc_runtime::Client::builder()
-        .endpoint(tc_runtime::Endpoint::custom(&endpoint).unwrap())
-        .credentials(tc_runtime::Credentials::new("AKIDcli", "cli-key"))
+/// A runtime client from the printed variables, without retries.
+fn client_from(vars: &std::collections::BTreeMap<String, String>) -> tc_runtime::Client {
+    tc_runtime::Client::builder()
+        .endpoint(tc_runtime::Endpoint::custom(&vars["TENCENTCLOUD_ENDPOINT"]).unwrap())
+        .credentials(tc_runtime::Credentials::new(
+            vars["TENCENTCLOUD_SECRET_ID"].clone(),
+            vars["TENCENTCLOUD_SECRET_KEY"].clone(),
+        ))
+        .retry(tc_runtime::RetryConfig::disabled())
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_binary_prints_its_endpoint_and_credentials_as_shell_lines_and_serves() {
+    let (_child, vars) =
+        spawn_binary(&["--port", "0", "--secret-id", "AKIDcli", "--secret-key", "cli-key", "--no-rate-limit"]).await;
+    assert!(vars["TENCENTCLOUD_ENDPOINT"].starts_with("http://127.0.0.1:"), "{vars:?}");
+    assert_eq!(vars["TENCENTCLOUD_SECRET_ID"], "AKIDcli");
+    assert_eq!(vars["TENCENTCLOUD_SECRET_KEY"], "cli-key");
     use tc_sdk::cwp::Cwp;
-    let cwp = tc_sdk::cwp::CwpClient::new(rt);
+    let cwp = tc_sdk::cwp::CwpClient::new(client_from(&vars));
     let r = cwp.describe_license_general(&tc_sdk::cwp::models::DescribeLicenseGeneralRequest::new()).await.unwrap();
     assert_eq!(r.license_cnt, 3);
+}
+
+#[tokio::test]
+async fn the_binary_serves_a_scenario_file() {
+    use tc_sdk::cwp::Cwp;
+    use tc_sdk::tcss::{Tcss, models};
+    let path = std::env::temp_dir().join(format!("tc-mock-scenario-{}.json", std::process::id()));
+    let items: Vec<serde_json::Value> = (1..=5)
+        .map(|i| {
+            serde_json::json!({"TaskId": i, "Type": "AUTO", "Source": "LOCAL", "AuthorizedDate": "2022-01-01",
+                "LastAuthorizedTime": "2022-01-01 00:00:00", "LatestFailCode": "", "SuccessCount": 1, "FailCount": 0})
+        })
+        .collect();
+    let scenario = serde_json::json!({
+        "credentials": [{"secret_id": "AKIDscenario", "secret_key": "scenario-key"}],
+        "rate_limit": "off",
+        "actions": {
+            "DescribeImageAuthorizedInfo": {"response": {"TotalAuthorizedCnt": 77, "UsedAuthorizedCnt": 1,
+                "ScannedImageCnt": 2, "NotScannedImageCnt": 3, "NotScannedLocalImageCnt": 4}},
+            "DescribeLicenseGeneral": {"error": {"code": "InternalError", "message": "db down"}},
+            "DescribeImageAutoAuthorizedTaskList": {"items": items}
+        },
+        "faults": [{"fault": "throttle", "times": 1, "action": "DescribeProVersionInfo"}]
+    });
+    std::fs::write(&path, scenario.to_string()).unwrap();
+    let (_child, vars) = spawn_binary(&[
+        "--port",
+        "0",
+        "--scenario",
+        path.to_str().unwrap(),
+        "--fault",
+        "http:502,times=1,action=DescribePurchaseStateInfo",
+    ])
+    .await;
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(vars["TENCENTCLOUD_SECRET_ID"], "AKIDscenario");
+    let rt = client_from(&vars);
+    let tcss = tc_sdk::tcss::TcssClient::new(rt.clone());
+    let cwp = tc_sdk::cwp::CwpClient::new(rt);
+
+    // A configured response and a configured error.
+    let info = tcss.describe_image_authorized_info(&models::DescribeImageAuthorizedInfoRequest::new()).await.unwrap();
+    assert_eq!(info.total_authorized_cnt, 77);
+    let e = cwp.describe_license_general(&tc_sdk::cwp::models::DescribeLicenseGeneralRequest::new()).await.unwrap_err();
+    assert!(format!("{e}").contains("InternalError"), "{e}");
+    // Items in pages of 2.
+    let mut seen = Vec::new();
+    let mut pages = tcss.describe_image_auto_authorized_task_list_pages(
+        models::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-07").with_limit(2),
+    );
+    let mut count = 0;
+    while let Some(page) = pages.next_page().await {
+        let page = page.unwrap();
+        assert_eq!(page.total_count, 5);
+        seen.extend(page.list.iter().map(|t| t.task_id));
+        count += 1;
+    }
+    assert_eq!((count, seen), (3, vec![1, 2, 3, 4, 5]));
+    // The scenario's throttle fires once, then the action answers.
+    let req = models::DescribeProVersionInfoRequest::new();
+    let e = tcss.describe_pro_version_info(&req).await.unwrap_err();
+    assert!(format!("{e}").contains("RequestLimitExceeded"), "{e}");
+    tcss.describe_pro_version_info(&req).await.unwrap();
+    // The flag's 502 fires once too.
+    let req = models::DescribePurchaseStateInfoRequest::new();
+    let e = tcss.describe_purchase_state_info(&req).await.unwrap_err();
+    assert!(format!("{e}").contains("502"), "{e}");
+    tcss.describe_purchase_state_info(&req).await.unwrap();
+}
+
+#[test]
+fn the_binary_refuses_a_bad_scenario_with_its_path() {
+    let path = std::env::temp_dir().join(format!("tc-mock-bad-scenario-{}.json", std::process::id()));
+    std::fs::write(&path, r#"{"actions": {"DescribeNothing": {"error": {"code": "X"}}}}"#).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tc-mock"))
+        .args(["--port", "0", "--scenario", path.to_str().unwrap()])
+        .output()
+        .expect("run tc-mock");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("actions.DescribeNothing"), "{stderr}");
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_tc-mock")).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in
+        ["--scenario", "--respond", "--fail", "--items", "--fault", "--clock-offset", "--rate", "--burst", "--token"]
+    {
+        assert!(help.contains(flag), "--help lacks {flag}");
+    }
 }
 
 /// The signed head (without the blank line) and body of a valid request, for framing tests
