@@ -37,7 +37,8 @@ echo "== $package $version" >&2
 
 cargo build --quiet -p tc-mock >&2
 
-# Starts `cargo run -p tc-mock -- --port 0 ARGS...`, waits for its banner, prints its endpoint.
+# Starts `cargo run -p tc-mock -- --port 0 ARGS...` and waits for its banner; sets $started to
+# its endpoint. (Not called in a command substitution: the pid must reach this shell's $pids.)
 start() {
     local name=$1
     shift
@@ -45,7 +46,7 @@ start() {
     pids+=("$!")
     for _ in $(seq 1 600); do
         if grep -q '^export TENCENTCLOUD_SECRET_KEY=' "$scratch/$name.out" 2>/dev/null; then
-            sed -n 's/^export TENCENTCLOUD_ENDPOINT=//p' "$scratch/$name.out"
+            started=$(sed -n 's/^export TENCENTCLOUD_ENDPOINT=//p' "$scratch/$name.out")
             return 0
         fi
         sleep 0.1
@@ -55,8 +56,10 @@ start() {
     return 1
 }
 
-endpoint=$(start main)
-skewed=$(start skewed --clock-offset 3600)
+start main
+endpoint=$started
+start skewed --clock-offset 3600
+skewed=$started
 # The banner is shell: the credentials to use.
 eval "$(grep '^export ' "$scratch/main.out")"
 echo "== tc-mock on $endpoint (skewed: $skewed)" >&2
