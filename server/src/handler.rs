@@ -1,22 +1,29 @@
 //! The request pipeline: faults, then the checks of the real service in its order, then the
-//! answer (the configured error, the configured or documented response, paginated items).
+//! answer (`answer.rs`).
 //!
 //! Check order (the first failure answers): protocol (method, path, size, Content-Type) →
-//! `X-TC-Action` present → `Authorization` present and well-formed → service (from a
-//! `*.tencentcloudapi.com` Host, else from the credential scope) → action exists in it →
-//! `X-TC-Version` → `X-TC-Timestamp` within the skew → SecretId known → token → credential
-//! scope matches the service → signature → `X-TC-Language` → rate limit → parameters.
+//! action present → signature well-formed (TC3 `Authorization`, or signature v1 parameters:
+//! `auth.rs`) → service (from a `*.tencentcloudapi.com` Host, else from the TC3 credential
+//! scope, else, for v1, the service that has the action) → action exists in it → `Version` →
+//! `Timestamp` within the skew → SecretId known → token → signature → `Language` → rate
+//! limit → parameters.
+//!
+//! What is logged and counted is bounded whatever clients send (`log.rs`); messages that
+//! echo what a client sent cut it to a readable length.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
-use tc_codegen::ir::{Action, Field, Scalar, Service, Type};
-use tc_runtime::sign::{self, VerifyError, VerifyRequest};
+use tc_codegen::ir::{Api, Service};
 
+use crate::answer::html_page;
+use crate::auth::{Auth, V1_PARAMETERS};
 use crate::http::{Request, Response};
-use crate::log::{Counters, LoggedRequest, Outcome, logged_headers};
-use crate::state::{Behavior, Shared};
+use crate::log::{
+    Counters, LoggedRequest, MAX_LOGGED_NAME, Outcome, bounded_params, clip, error_outcome, logged_headers,
+};
+use crate::state::Shared;
 use crate::validate::{Encoding, validate_request};
 use crate::{Fault, unflatten};
 
@@ -24,6 +31,10 @@ use crate::{Fault, unflatten};
 pub(crate) const MAX_QUERY_BYTES: usize = 32 * 1024;
 /// The public API domain: hosts under it name their service in the first label.
 const API_DOMAIN: &str = "tencentcloudapi.com";
+/// How much of a client's text an error message echoes.
+const ECHO: usize = 64;
+const JSON: &str = "application/json";
+const FORM: &str = "application/x-www-form-urlencoded";
 
 /// What to put on the wire for one request.
 #[derive(Debug)]
@@ -43,8 +54,13 @@ pub(crate) struct ApiErr {
     pub(crate) message: String,
 }
 
-fn api_err(code: &str, message: impl Into<String>) -> ApiErr {
+pub(crate) fn api_err(code: &str, message: impl Into<String>) -> ApiErr {
     ApiErr { code: code.to_owned(), message: message.into() }
+}
+
+/// A client's text cut for an error message.
+fn echo(s: &str) -> String {
+    clip(s, ECHO)
 }
 
 /// `{"Response": {"Error": {...}, "RequestId": ...}}`.
@@ -57,32 +73,13 @@ fn json_response(body: Vec<u8>) -> Response {
     Response { status: 200, content_type: "application/json", body }
 }
 
-/// A gateway's HTML error page.
-fn html_page(status: u16) -> Response {
-    let title = match status {
-        502 => "502 Bad Gateway",
-        503 => "503 Service Temporarily Unavailable",
-        504 => "504 Gateway Time-out",
-        500 => "500 Internal Server Error",
-        s => return html_with(s, &format!("{s} Error")),
-    };
-    html_with(status, title)
-}
-
-fn html_with(status: u16, title: &str) -> Response {
-    let body = format!(
-        "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>tc-mock</center>\r\n</body>\r\n</html>\r\n"
-    );
-    Response { status, content_type: "text/html", body: body.into_bytes() }
-}
-
 /// The request-log entry of a request, before it is answered.
-fn new_entry(shared: &Shared, req: &Request) -> LoggedRequest {
+fn new_entry(shared: &Shared, req: &Request, action: Option<&str>) -> LoggedRequest {
     LoggedRequest {
         seq: 0,
         received_at: req.received.saturating_duration_since(shared.started),
-        method: req.method.clone(),
-        action: action_name(req),
+        method: clip(&req.method, MAX_LOGGED_NAME),
+        action: action.map(|a| shared.loggable_action(a)),
         service: None,
         secret_id: None,
         headers: logged_headers(&req.headers),
@@ -93,12 +90,36 @@ fn new_entry(shared: &Shared, req: &Request) -> LoggedRequest {
     }
 }
 
+/// The decoded parameters a request carries outside a JSON body: a GET query, or a
+/// form-encoded POST body (signature v1). Empty for anything else.
+fn form_pairs(req: &Request) -> Vec<(String, String)> {
+    match req.method.as_str() {
+        "GET" => tc_runtime::query::parse_query(&req.query),
+        "POST" if media_type(req) == FORM => tc_runtime::query::parse_query(&String::from_utf8_lossy(&req.body)),
+        _ => Vec::new(),
+    }
+}
+
+/// The lowercase media type of the Content-Type, without parameters.
+fn media_type(req: &Request) -> String {
+    req.header("content-type").unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// `X-TC-Action`, or else `Action` among the query or form parameters.
+fn action_name(req: &Request, pairs: &[(String, String)]) -> Option<String> {
+    if let Some(a) = req.header("x-tc-action") {
+        return Some(a.to_owned());
+    }
+    pairs.iter().find(|(k, _)| k == "Action").map(|(_, v)| v.clone())
+}
+
 impl Shared {
     /// Handles one complete request.
     pub(crate) async fn handle(self: &Arc<Self>, req: Request) -> Reply {
         let received = req.received;
-        let mut entry = new_entry(self, &req);
-        let action = entry.action.clone();
+        let pairs = form_pairs(&req);
+        let action = action_name(&req, &pairs);
+        let mut entry = new_entry(self, &req, action.as_deref());
         let fault = self.pick_fault(action.as_deref());
         entry.fault = fault.clone();
         match &fault {
@@ -121,7 +142,7 @@ impl Shared {
         }
         // A delay fault delays the arrival the limiter sees, as a slow network would.
         let arrival = if matches!(fault, Some(Fault::Delay(_))) { Instant::now() } else { received };
-        let resp = match self.process(&req, &mut entry, arrival) {
+        let resp = match self.process(&req, &pairs, action.as_deref(), &mut entry, arrival) {
             Ok(body) => {
                 let request_id = body.get("RequestId").and_then(Value::as_str).map(str::to_owned);
                 entry.request_id = request_id;
@@ -159,7 +180,8 @@ impl Shared {
 
     /// The answer to a request whose body exceeded the cap (its head only).
     pub(crate) fn too_large(&self, head: &Request) -> Response {
-        let mut entry = new_entry(self, head);
+        let action = action_name(head, &[]);
+        let mut entry = new_entry(self, head, action.as_deref());
         let err = api_err(
             "RequestSizeLimitExceeded",
             format!("The request body exceeds the limit of {} bytes.", self.config.max_body_bytes),
@@ -177,14 +199,17 @@ impl Shared {
 
     fn finish_error_response(&self, entry: &mut LoggedRequest, err: &ApiErr) -> Response {
         let request_id = self.ids.next();
-        entry.outcome = Outcome::Error { code: err.code.clone(), message: err.message.clone() };
+        entry.outcome = error_outcome(&err.code, &err.message);
         let body = error_envelope(err, &request_id);
         entry.request_id = Some(request_id);
         json_response(body)
     }
 
-    fn record(&self, log: LoggedRequest) {
-        let key = log.action.clone().unwrap_or_default();
+    fn record(&self, mut log: LoggedRequest) {
+        let key = self.counters_key(log.action.as_deref()).to_owned();
+        if let Some(id) = &mut log.request_id {
+            id.shrink_to_fit();
+        }
         let mut inner = self.lock();
         let c: &mut Counters = inner.counters.entry(key).or_default();
         c.requests += 1;
@@ -201,7 +226,7 @@ impl Shared {
             }
             Outcome::HttpStatus(_) | Outcome::Dropped => {}
         }
-        inner.push_log(log, self.config.log_capacity);
+        inner.push_log(log, self.config.log_capacity, self.config.log_bytes);
     }
 
     fn pick_fault(&self, action: Option<&str>) -> Option<Fault> {
@@ -212,20 +237,42 @@ impl Shared {
     }
 
     /// The checks and the answer; `Ok` is the object inside `Response`.
-    fn process(&self, req: &Request, entry: &mut LoggedRequest, now: Instant) -> Result<Value, ApiErr> {
+    fn process(
+        &self,
+        req: &Request,
+        pairs: &[(String, String)],
+        action_name: Option<&str>,
+        entry: &mut LoggedRequest,
+        now: Instant,
+    ) -> Result<Value, ApiErr> {
         // Protocol.
-        let encoding = match req.method.as_str() {
-            "POST" => Encoding::Json,
-            "GET" => Encoding::Query,
-            m => {
+        let media = media_type(req);
+        let encoding = match (req.method.as_str(), media.as_str()) {
+            ("POST", JSON) => Encoding::Json,
+            // Form bodies are signature v1's; a TC3 POST sends JSON.
+            ("POST", FORM) if req.header("authorization").is_none() => Encoding::Query,
+            ("GET", FORM) => Encoding::Query,
+            ("POST" | "GET", _) => {
+                let want =
+                    if req.method == "GET" { FORM } else { "application/json (or a form body with signature v1)" };
+                let sent = req.header("content-type").unwrap_or("");
+                return Err(api_err(
+                    "InvalidRequest",
+                    format!("The Content-Type `{}` is not supported for {}; use `{want}`.", echo(sent), req.method),
+                ));
+            }
+            (m, _) => {
                 return Err(api_err(
                     "UnsupportedProtocol",
-                    format!("The HTTP method `{m}` is not supported; use GET or POST."),
+                    format!("The HTTP method `{}` is not supported; use GET or POST.", echo(m)),
                 ));
             }
         };
         if req.path != "/" {
-            return Err(api_err("UnsupportedProtocol", format!("The request path must be `/`, not `{}`.", req.path)));
+            return Err(api_err(
+                "UnsupportedProtocol",
+                format!("The request path must be `/`, not `{}`.", echo(&req.path)),
+            ));
         }
         if req.query.len() > MAX_QUERY_BYTES {
             return Err(api_err(
@@ -233,44 +280,15 @@ impl Shared {
                 format!("The query string exceeds the limit of {MAX_QUERY_BYTES} bytes."),
             ));
         }
-        let content_type = req.header("content-type").unwrap_or("");
-        let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        let want = match encoding {
-            Encoding::Json => "application/json",
-            Encoding::Query => "application/x-www-form-urlencoded",
-        };
-        if media != want {
-            return Err(api_err(
-                "InvalidRequest",
-                format!("The Content-Type `{content_type}` is not supported for {}; use `{want}`.", req.method),
-            ));
-        }
 
-        // Action, credentials, service.
-        let query_pairs = match encoding {
-            Encoding::Query => tc_runtime::query::parse_query(&req.query),
-            Encoding::Json => Vec::new(),
-        };
-        let action_name = entry
-            .action
-            .clone()
+        // Action, signature, service.
+        let action_name = action_name
             .ok_or_else(|| api_err("MissingParameter", "The request is missing a required parameter `Action`."))?;
-        let auth_header = req
-            .header("authorization")
-            .ok_or_else(|| api_err("AuthFailure.InvalidAuthorization", "The `Authorization` header is missing."))?;
-        let auth = sign::parse_authorization(auth_header).map_err(|e| {
-            api_err("AuthFailure.InvalidAuthorization", format!("The `Authorization` header is invalid: {e}."))
-        })?;
-        entry.secret_id = Some(auth.secret_id.clone());
-        let host = req.header("host").unwrap_or("");
-        let host_service = service_of_host(host);
-        let service_name = host_service.clone().unwrap_or_else(|| auth.service.clone());
+        let auth = Auth::parse(req, pairs)?;
+        entry.secret_id = Some(clip(auth.secret_id(), MAX_LOGGED_NAME));
+        let version = auth.common(req, pairs, "x-tc-version", "Version");
         let api = &self.api;
-        let service = api
-            .services
-            .iter()
-            .find(|s| s.name == service_name)
-            .ok_or_else(|| api_err("NoSuchProduct", format!("The product `{service_name}` does not exist.")))?;
+        let service = route(api, req.header("host").unwrap_or(""), auth.scope_service(), action_name, version)?;
         entry.service = Some(service.name.clone());
         let action = service.actions.iter().find(|a| a.name == action_name).ok_or_else(|| {
             let elsewhere = api.services.iter().find(|s| s.actions.iter().any(|a| a.name == action_name));
@@ -279,31 +297,36 @@ impl Shared {
             api_err(
                 "InvalidAction",
                 format!(
-                    "The action `{action_name}` does not exist for `{}` version {}.{hint}",
-                    service.name, service.version
+                    "The action `{}` does not exist for `{}` version {}.{hint}",
+                    echo(action_name),
+                    service.name,
+                    service.version
                 ),
             )
         })?;
 
         // Common parameters.
-        let version = common_value(req, &query_pairs, "x-tc-version", "Version")
+        let version = version
             .ok_or_else(|| api_err("MissingParameter", "The request is missing a required parameter `Version`."))?;
         if version != service.version {
             return Err(api_err(
                 "NoSuchVersion",
                 format!(
-                    "The API version `{version}` does not exist for `{}`; it is {}.",
-                    service.name, service.version
+                    "The API version `{}` does not exist for `{}`; it is {}.",
+                    echo(version),
+                    service.name,
+                    service.version
                 ),
             ));
         }
-        let ts_text = common_value(req, &query_pairs, "x-tc-timestamp", "Timestamp")
+        let ts_text = auth
+            .common(req, pairs, "x-tc-timestamp", "Timestamp")
             .ok_or_else(|| api_err("MissingParameter", "The request is missing a required parameter `Timestamp`."))?;
         let timestamp: i64 =
             ts_text.parse().ok().filter(|_| ts_text.bytes().all(|b| b.is_ascii_digit())).ok_or_else(|| {
                 api_err(
                     "InvalidParameter",
-                    format!("The parameter `Timestamp` is invalid: `{ts_text}` is not a unix time in seconds."),
+                    format!("The parameter `Timestamp` is invalid: `{}` is not a unix time in seconds.", echo(ts_text)),
                 )
             })?;
         let server_now = self.now_unix();
@@ -318,60 +341,27 @@ impl Shared {
         }
 
         // Credentials and signature.
-        let cred = self.config.credentials.iter().find(|c| c.secret_id == auth.secret_id).ok_or_else(|| {
+        let cred = self.config.credentials.iter().find(|c| c.secret_id == auth.secret_id()).ok_or_else(|| {
             api_err(
                 "AuthFailure.SecretIdNotFound",
                 "The SecretId is not found, please ensure that your SecretId is correct.",
             )
         })?;
-        if let Some(token) = &cred.token {
-            if req.header("x-tc-token") != Some(token.as_str()) {
-                return Err(api_err(
-                    "AuthFailure.TokenFailure",
-                    "The `X-TC-Token` is missing or does not match the SecretId.",
-                ));
-            }
-        }
-        if auth.service != service.name {
-            return Err(api_err(
-                "AuthFailure.SignatureFailure",
-                format!(
-                    "The credential scope names service `{}`, but the request is for `{}`.",
-                    auth.service, service.name
-                ),
-            ));
-        }
-        let lookup = |name: &str| req.header(name).map(str::to_owned);
-        let verify_req = VerifyRequest {
-            method: &req.method,
-            canonical_query: &req.query,
-            payload: &req.body,
-            timestamp,
-            header: &lookup,
-        };
-        sign::verify(&auth, &verify_req, &cred.secret_key).map_err(|e| {
-            let why = match e {
-                VerifyError::SignatureMismatch => "the signature does not match".to_owned(),
-                other => other.to_string(),
-            };
-            api_err(
-                "AuthFailure.SignatureFailure",
-                format!(
-                    "The provided credentials could not be validated ({why}). Please check your signature is correct."
-                ),
-            )
-        })?;
-        if let Some(lang) = req.header("x-tc-language") {
+        auth.verify(req, pairs, &service.name, timestamp, cred)?;
+        if let Some(lang) = auth.common(req, pairs, "x-tc-language", "Language") {
             if lang != "zh-CN" && lang != "en-US" {
                 return Err(api_err(
                     "InvalidParameterValue",
-                    format!("The value of parameter `Language` is invalid: `{lang}` is not one of zh-CN, en-US."),
+                    format!(
+                        "The value of parameter `Language` is invalid: `{}` is not one of zh-CN, en-US.",
+                        echo(lang)
+                    ),
                 ));
             }
         }
 
         // Rate limit.
-        if !self.admit(&auth.secret_id, service, action, now) {
+        if !self.admit(auth.secret_id(), service, action, now) {
             return Err(api_err(
                 "RequestLimitExceeded",
                 format!(
@@ -386,43 +376,24 @@ impl Shared {
         let raw = match encoding {
             Encoding::Json => parse_json_body(&req.body)?,
             Encoding::Query => {
-                let common: Vec<&str> = api.common.parameters.iter().map(|p| p.name.as_str()).collect();
-                let business: Vec<(String, String)> = query_pairs
-                    .into_iter()
-                    .filter(|(k, _)| !common.contains(&k.as_str()) || action.request.iter().any(|f| &f.name == k))
+                let v1 = matches!(auth, Auth::V1(_));
+                let common =
+                    |k: &str| api.common.parameters.iter().any(|p| p.name == k) || (v1 && V1_PARAMETERS.contains(&k));
+                let business: Vec<(String, String)> = pairs
+                    .iter()
+                    .filter(|(k, _)| !common(k) || action.request.iter().any(|f| &f.name == k))
+                    .cloned()
                     .collect();
-                unflatten::unflatten(&business)
-                    .map_err(|e| api_err("InvalidParameter", format!("The query string is invalid: {e}.")))?
+                unflatten::unflatten(&business).map_err(|e| {
+                    api_err("InvalidParameter", format!("The parameters are invalid: {}.", clip(&e.to_string(), 256)))
+                })?
             }
         };
         let params =
             validate_request(service, action, &raw, encoding).map_err(|v| api_err(v.kind.code(), v.message))?;
-        entry.params = Some(params.clone());
+        entry.params = Some(bounded_params(params.clone()));
 
         self.answer(service, action, &params)
-    }
-
-    fn answer(&self, service: &Service, action: &Action, params: &Value) -> Result<Value, ApiErr> {
-        let behavior: Behavior = self.lock().behaviors.get(&action.name).cloned().unwrap_or_default();
-        if let Some(err) = behavior.error {
-            return Err(err);
-        }
-        let mut body = match behavior.response {
-            Some(v) => v,
-            None => default_response(service, action),
-        };
-        if let (Some(items), Some(p)) = (&behavior.items, &action.pagination) {
-            let offset = page_param(action, params, &p.offset, 0)?;
-            let limit = page_param(action, params, &p.limit, items.len() as i64)?;
-            let start = usize::try_from(offset).unwrap_or(usize::MAX).min(items.len());
-            let end = start.saturating_add(usize::try_from(limit).unwrap_or(usize::MAX)).min(items.len());
-            body.insert(p.items.clone(), Value::Array(items[start..end].to_vec()));
-            if let Some(total) = &p.total {
-                body.insert(total.clone(), Value::from(items.len()));
-            }
-        }
-        body.insert("RequestId".to_owned(), Value::String(self.ids.next()));
-        Ok(Value::Object(body))
     }
 
     fn now_unix(&self) -> i64 {
@@ -430,20 +401,28 @@ impl Shared {
     }
 }
 
-/// `X-TC-Action`, or `Action` in a GET query (the seed pages' URL form).
-fn action_name(req: &Request) -> Option<String> {
-    if let Some(a) = req.header("x-tc-action") {
-        return Some(a.to_owned());
+/// The service a request is for: named by a `*.tencentcloudapi.com` host, else by the TC3
+/// credential scope, else (signature v1 on another host) the service that has the action,
+/// the one of that `version` first.
+fn route<'a>(
+    api: &'a Api,
+    host: &str,
+    scope: Option<&str>,
+    action: &str,
+    version: Option<&str>,
+) -> Result<&'a Service, ApiErr> {
+    if let Some(name) = service_of_host(host).or_else(|| scope.map(str::to_owned)) {
+        return api
+            .services
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| api_err("NoSuchProduct", format!("The product `{}` does not exist.", echo(&name))));
     }
-    if req.method == "GET" {
-        return tc_runtime::query::parse_query(&req.query).into_iter().find(|(k, _)| k == "Action").map(|(_, v)| v);
-    }
-    None
-}
-
-/// A common parameter from its header, or else from the GET query.
-fn common_value(req: &Request, query: &[(String, String)], header: &str, name: &str) -> Option<String> {
-    req.header(header).map(str::to_owned).or_else(|| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    let mut having = api.services.iter().filter(|s| s.actions.iter().any(|a| a.name == action));
+    let first = having.clone().next();
+    having.find(|s| Some(s.version.as_str()) == version).or(first).ok_or_else(|| {
+        api_err("InvalidAction", format!("The action `{}` does not exist in any product of this server.", echo(action)))
+    })
 }
 
 /// The service a `*.tencentcloudapi.com` host names (`tcss.ap-guangzhou.tencentcloudapi.com`
@@ -472,61 +451,6 @@ fn parse_json_body(body: &[u8]) -> Result<Value, ApiErr> {
         Ok(v @ Value::Object(_)) => Ok(v),
         Ok(_) => Err(api_err("InvalidParameter", "The request body is not a JSON object.")),
         Err(e) => Err(api_err("InvalidParameter", format!("The request body is not valid JSON: {e}."))),
-    }
-}
-
-/// Offset or limit of a paginated request: given, else the documented default, else `fallback`.
-fn page_param(action: &Action, params: &Value, name: &str, fallback: i64) -> Result<i64, ApiErr> {
-    let documented =
-        action.request.iter().find(|f| f.name == name).and_then(|f| f.default.as_ref()).and_then(Value::as_i64);
-    let v = params.get(name).and_then(Value::as_i64).or(documented).unwrap_or(fallback);
-    if v < 0 {
-        return Err(api_err(
-            "InvalidParameterValue",
-            format!("The value of parameter `{name}` is invalid: `{v}` is negative."),
-        ));
-    }
-    Ok(v)
-}
-
-/// The first documented success example's response (without `RequestId`; error examples
-/// are skipped), or a skeleton of the declared fields when the spec has none.
-pub(crate) fn default_response(service: &Service, action: &Action) -> Map<String, Value> {
-    let success = action.examples.iter().map(|e| &e.response).find(|r| r.get("Error").is_none());
-    if let Some(Value::Object(obj)) = success {
-        let mut obj = obj.clone();
-        obj.remove("RequestId");
-        return obj;
-    }
-    skeleton(service, &action.response, 0)
-}
-
-fn skeleton(service: &Service, fields: &[Field], depth: usize) -> Map<String, Value> {
-    fields
-        .iter()
-        .filter(|f| f.required || !f.nullable)
-        .map(|f| (f.name.clone(), zero(service, &f.ty, f.default.as_ref(), depth)))
-        .collect()
-}
-
-fn zero(service: &Service, ty: &Type, default: Option<&Value>, depth: usize) -> Value {
-    if let Some(d) = default {
-        return d.clone();
-    }
-    match ty {
-        Type::Scalar(Scalar::Integer | Scalar::UInteger) => json!(0),
-        Type::Scalar(Scalar::Float) => json!(0.0),
-        Type::Scalar(Scalar::Boolean) => json!(false),
-        Type::Scalar(Scalar::String) => json!(""),
-        Type::Scalar(Scalar::Date) => json!("1970-01-01"),
-        Type::Scalar(Scalar::DateTime) => json!("1970-01-01 00:00:00"),
-        Type::Scalar(Scalar::Timestamp) => json!("1970-01-01T00:00:00Z"),
-        Type::Array(_) => json!([]),
-        Type::Struct(name) => match service.structures.iter().find(|s| &s.name == name) {
-            // Structures nest at most 5 deep (PROTOCOL.md); the bound guards a malformed IR.
-            Some(s) if depth < 16 => Value::Object(skeleton(service, &s.fields, depth + 1)),
-            _ => json!({}),
-        },
     }
 }
 

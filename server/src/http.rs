@@ -1,20 +1,27 @@
 //! A small HTTP/1.1 server side on a raw `TcpStream`: reads requests (Content-Length or
-//! chunked bodies, `Expect: 100-continue`, keep-alive) and writes responses byte by byte,
-//! so that faults can stop anywhere: before the status line, or mid-body after a
-//! `Content-Length` larger than what is sent.
+//! chunked bodies, `Expect: 100-continue`, keep-alive; the syntax, strict, is in `syntax.rs`)
+//! and writes responses byte by byte, so that faults can stop anywhere: before the status
+//! line, or mid-body after a `Content-Length` larger than what is sent.
 
 use std::io;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
+
+use crate::syntax::{Framing, MAX_CHUNK_LINE, framing, parse_chunk_line, parse_field_line, parse_head};
 
 /// Largest request head (request line and headers) accepted.
 pub(crate) const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// How long a kept-alive connection may sit idle, or a request take to arrive.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long one request may take to arrive in full, from its first byte (a client sending
+/// a byte now and then cannot hold a connection for ever).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// A body declared this many times over the cap is not drained: the connection is closed.
 const DRAIN_FACTOR: usize = 4;
+/// Spare capacity reserved before each read (the buffer grows by doubling past it).
+const READ_RESERVE: usize = 1024;
 
 /// One parsed request.
 #[derive(Debug, Clone)]
@@ -61,6 +68,10 @@ pub(crate) enum Read {
 }
 
 /// A connection with its read buffer (bytes past one request belong to the next).
+///
+/// The buffer is allocated only when bytes arrive (the connection waits for readability
+/// first) and released after each request, so an idle or half-open connection holds little
+/// more than its socket.
 pub(crate) struct Conn {
     pub(crate) stream: TcpStream,
     buf: Vec<u8>,
@@ -70,23 +81,57 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
 }
 
+/// What reading a chunked body produced.
+enum Chunked {
+    Body(Vec<u8>),
+    TooLarge,
+    Malformed(&'static str),
+}
+
 impl Conn {
     pub(crate) fn new(stream: TcpStream) -> Self {
-        Self { stream, buf: Vec::with_capacity(8 * 1024) }
+        Self { stream, buf: Vec::new() }
     }
 
-    /// Reads more bytes into the buffer; `Ok(false)` at end of stream.
-    async fn fill(&mut self) -> io::Result<bool> {
-        let mut chunk = [0u8; 16 * 1024];
-        let n = tokio::time::timeout(IDLE_TIMEOUT, self.stream.read(&mut chunk))
+    /// Reads more bytes into the buffer; `Ok(false)` at end of stream. Waits at most
+    /// [`IDLE_TIMEOUT`], and never past `deadline`.
+    async fn fill(&mut self, deadline: Option<Instant>) -> io::Result<bool> {
+        let idle = Instant::now() + IDLE_TIMEOUT;
+        let until = deadline.map_or(idle, |d| d.min(idle));
+        let (stream, buf) = (&self.stream, &mut self.buf);
+        let read = async {
+            loop {
+                stream.readable().await?;
+                buf.reserve(READ_RESERVE);
+                match stream.try_read_buf(buf) {
+                    Ok(n) => return Ok(n > 0),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        tokio::time::timeout_at(until.into(), read)
             .await
-            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "idle"))??;
-        self.buf.extend_from_slice(&chunk[..n]);
-        Ok(n > 0)
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "idle"))?
+    }
+
+    /// Gives back a buffer that grew for a large request.
+    fn release(&mut self) {
+        if self.buf.is_empty() {
+            self.buf = Vec::new();
+        } else if self.buf.capacity() > 4 * self.buf.len().max(READ_RESERVE) {
+            self.buf.shrink_to_fit();
+        }
     }
 
     /// Reads the next request; the body is capped at `max_body` bytes.
     pub(crate) async fn read(&mut self, max_body: usize) -> io::Result<Read> {
+        let read = self.read_inner(max_body).await;
+        self.release();
+        read
+    }
+
+    async fn read_inner(&mut self, max_body: usize) -> io::Result<Read> {
         let mut scanned: usize = 0;
         // Bytes already buffered (a pipelined request) arrived no later than now.
         let mut first_byte = (!self.buf.is_empty()).then(Instant::now);
@@ -98,74 +143,70 @@ impl Conn {
             if self.buf.len() > MAX_HEAD_BYTES {
                 return Ok(Read::Malformed("request head too large"));
             }
-            match self.fill().await {
+            match self.fill(first_byte.map(|t| t + REQUEST_TIMEOUT)).await {
                 Ok(true) => {
                     first_byte.get_or_insert_with(Instant::now);
                 }
                 Ok(false) if self.buf.is_empty() => return Ok(Read::Closed),
                 Ok(false) => return Ok(Read::Malformed("connection closed mid-request")),
-                Err(e) if e.kind() == io::ErrorKind::TimedOut && self.buf.is_empty() => return Ok(Read::Closed),
+                Err(e) if e.kind() == io::ErrorKind::TimedOut && self.buf.is_empty() => {
+                    return Ok(Read::Closed);
+                }
                 Err(e) => return Err(e),
             }
         };
         if head_end > MAX_HEAD_BYTES {
             return Ok(Read::Malformed("request head too large"));
         }
+        let received = first_byte.unwrap_or_else(Instant::now);
+        let deadline = Some(received + REQUEST_TIMEOUT);
         let head = match parse_head(&self.buf[..head_end]) {
-            Ok(h) => Request { received: first_byte.unwrap_or_else(Instant::now), ..h },
+            Ok(h) => Request { received, ..h },
             Err(why) => return Ok(Read::Malformed(why)),
         };
         self.buf.drain(..head_end + 4);
-
-        let chunked = match head.header("transfer-encoding") {
-            None => false,
-            Some(te) if te.eq_ignore_ascii_case("chunked") => true,
-            Some(_) => return Ok(Read::Malformed("unsupported Transfer-Encoding")),
-        };
-        let lengths: Vec<&str> = head
-            .headers
-            .iter()
-            .filter(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-            .map(|(_, v)| v.as_str())
-            .collect();
-        if chunked && !lengths.is_empty() {
-            return Ok(Read::Malformed("both Content-Length and Transfer-Encoding"));
-        }
-        let length = match lengths.as_slice() {
-            [] => 0,
-            [first, rest @ ..] if rest.iter().all(|v| v == first) => match first.parse::<usize>() {
-                Ok(n) if first.bytes().all(|b| b.is_ascii_digit()) => n,
-                _ => return Ok(Read::Malformed("invalid Content-Length")),
-            },
-            _ => return Ok(Read::Malformed("conflicting Content-Length headers")),
+        let framing = match framing(&head) {
+            Ok(f) => f,
+            Err(why) => return Ok(Read::Malformed(why)),
         };
         let expects_continue = head.header("expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue"));
 
-        if !chunked && length > max_body {
-            let keep_alive = length <= max_body.saturating_mul(DRAIN_FACTOR) && self.drain(length).await?;
-            return Ok(Read::TooLarge { head, keep_alive });
+        if let Framing::Length(length) = framing {
+            if length > max_body {
+                let keep_alive =
+                    length <= max_body.saturating_mul(DRAIN_FACTOR) && self.drain(length, deadline).await?;
+                return Ok(Read::TooLarge { head, keep_alive });
+            }
         }
-        if expects_continue && (chunked || length > self.buf.len()) {
+        let waits_for_body = match framing {
+            Framing::Chunked => true,
+            Framing::Length(n) => n > self.buf.len(),
+        };
+        if expects_continue && waits_for_body {
             self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
         }
-        let body = if chunked {
-            match self.read_chunked(max_body).await? {
-                Some(b) => b,
-                None => return Ok(Read::TooLarge { head, keep_alive: false }),
-            }
-        } else {
-            while self.buf.len() < length {
-                if !self.fill().await? {
-                    return Ok(Read::Malformed("connection closed mid-body"));
+        let body = match framing {
+            Framing::Chunked => match self.read_chunked(max_body, deadline).await? {
+                Chunked::Body(b) => b,
+                Chunked::TooLarge => {
+                    return Ok(Read::TooLarge { head, keep_alive: false });
                 }
+                Chunked::Malformed(why) => return Ok(Read::Malformed(why)),
+            },
+            Framing::Length(length) => {
+                while self.buf.len() < length {
+                    if !self.fill(deadline).await? {
+                        return Ok(Read::Malformed("connection closed mid-body"));
+                    }
+                }
+                self.buf.drain(..length).collect()
             }
-            self.buf.drain(..length).collect()
         };
         Ok(Read::Request(Request { body, ..head }))
     }
 
     /// Discards `length` body bytes; `false` if the peer closed first.
-    async fn drain(&mut self, mut length: usize) -> io::Result<bool> {
+    async fn drain(&mut self, mut length: usize, deadline: Option<Instant>) -> io::Result<bool> {
         loop {
             let take = length.min(self.buf.len());
             self.buf.drain(..take);
@@ -173,110 +214,85 @@ impl Conn {
             if length == 0 {
                 return Ok(true);
             }
-            if !self.fill().await? {
+            if !self.fill(deadline).await? {
                 return Ok(false);
             }
         }
     }
 
-    /// Reads a chunked body; `None` when it grows past `max_body` (the rest is not drained).
-    async fn read_chunked(&mut self, max_body: usize) -> io::Result<Option<Vec<u8>>> {
+    /// The next CRLF-terminated line of at most `max` bytes (CRLF removed from the buffer,
+    /// returned as the line's length), or why not.
+    async fn line(&mut self, max: usize, deadline: Option<Instant>) -> io::Result<Result<usize, &'static str>> {
+        let mut scanned: usize = 0;
+        loop {
+            if let Some(p) = find(&self.buf, b"\r\n", scanned.saturating_sub(1)) {
+                return Ok(if p > max { Err("line too long") } else { Ok(p) });
+            }
+            scanned = self.buf.len();
+            if self.buf.len() > max + 1 {
+                return Ok(Err("line too long"));
+            }
+            if !self.fill(deadline).await? {
+                return Ok(Err("connection closed mid-body"));
+            }
+        }
+    }
+
+    /// Reads a chunked body; `TooLarge` when it grows past `max_body` (the rest is not drained).
+    async fn read_chunked(&mut self, max_body: usize, deadline: Option<Instant>) -> io::Result<Chunked> {
         let mut body = Vec::new();
         loop {
-            let line_end = loop {
-                if let Some(p) = find(&self.buf, b"\r\n", 0) {
-                    break p;
-                }
-                if self.buf.len() > 1024 || !self.fill().await? {
-                    return Err(io::Error::new(io::ErrorKind::InvalidData, "bad chunk size line"));
-                }
+            let line_end = match self.line(MAX_CHUNK_LINE, deadline).await? {
+                Ok(n) => n,
+                Err(why) => return Ok(Chunked::Malformed(why)),
             };
-            let line = String::from_utf8_lossy(&self.buf[..line_end]).into_owned();
-            let size_text = line.split(';').next().unwrap_or("").trim();
-            let size = usize::from_str_radix(size_text, 16)
-                .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad chunk size"))?;
+            let size = match parse_chunk_line(&self.buf[..line_end]) {
+                Ok(n) => n,
+                Err(why) => return Ok(Chunked::Malformed(why)),
+            };
             self.buf.drain(..line_end + 2);
             if size == 0 {
-                // Trailers, if any, end with an empty line.
-                loop {
-                    let end = loop {
-                        if let Some(p) = find(&self.buf, b"\r\n", 0) {
-                            break p;
-                        }
-                        if self.buf.len() > MAX_HEAD_BYTES || !self.fill().await? {
-                            return Err(io::Error::new(io::ErrorKind::InvalidData, "bad trailers"));
-                        }
-                    };
-                    self.buf.drain(..end + 2);
-                    if end == 0 {
-                        return Ok(Some(body));
-                    }
-                }
+                return self.trailers(deadline).await.map(|t| match t {
+                    Ok(()) => Chunked::Body(body),
+                    Err(why) => Chunked::Malformed(why),
+                });
             }
             if body.len().saturating_add(size) > max_body {
-                return Ok(None);
+                return Ok(Chunked::TooLarge);
             }
             while self.buf.len() < size + 2 {
-                if !self.fill().await? {
-                    return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "closed mid-chunk"));
+                if !self.fill(deadline).await? {
+                    return Ok(Chunked::Malformed("connection closed mid-chunk"));
                 }
             }
-            body.extend_from_slice(&self.buf[..size]);
             if &self.buf[size..size + 2] != b"\r\n" {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, "chunk not followed by CRLF"));
+                return Ok(Chunked::Malformed("chunk data not followed by CRLF"));
             }
+            body.extend_from_slice(&self.buf[..size]);
             self.buf.drain(..size + 2);
         }
     }
-}
 
-fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-fn parse_head(head: &[u8]) -> Result<Request, &'static str> {
-    let text = std::str::from_utf8(head).map_err(|_| "request head is not UTF-8")?;
-    let mut lines = text.split("\r\n");
-    let request_line = lines.next().ok_or("empty request")?;
-    let mut parts = request_line.split(' ');
-    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err("malformed request line");
-    };
-    if !is_token(method) {
-        return Err("malformed method");
-    }
-    let http10 = match version {
-        "HTTP/1.1" => false,
-        "HTTP/1.0" => true,
-        _ => return Err("unsupported HTTP version"),
-    };
-    // Origin form (`/?a=b`) or absolute form (`http://host/?a=b`, as sent to proxies).
-    let origin = if target.starts_with('/') {
-        target
-    } else if let Some(rest) = target.strip_prefix("http://").or_else(|| target.strip_prefix("https://")) {
-        rest.find('/').map_or("/", |i| &rest[i..])
-    } else {
-        return Err("malformed request target");
-    };
-    let (path, query) = origin.split_once('?').unwrap_or((origin, ""));
-    let mut headers = Vec::new();
-    for line in lines {
-        let (name, value) = line.split_once(':').ok_or("malformed header line")?;
-        if !is_token(name) {
-            return Err("malformed header name");
+    /// The trailer section after the last chunk: field lines (checked, then ignored) up to an
+    /// empty line, at most [`MAX_HEAD_BYTES`] in all.
+    async fn trailers(&mut self, deadline: Option<Instant>) -> io::Result<Result<(), &'static str>> {
+        let mut total = 0usize;
+        loop {
+            let end = match self.line(MAX_HEAD_BYTES.saturating_sub(total), deadline).await? {
+                Ok(n) => n,
+                Err(why) => return Ok(Err(why)),
+            };
+            if end == 0 {
+                self.buf.drain(..2);
+                return Ok(Ok(()));
+            }
+            if let Err(why) = parse_field_line(&self.buf[..end]) {
+                return Ok(Err(why));
+            }
+            total += end + 2;
+            self.buf.drain(..end + 2);
         }
-        headers.push((name.to_owned(), value.trim().to_owned()));
     }
-    Ok(Request {
-        method: method.to_owned(),
-        path: path.to_owned(),
-        query: query.to_owned(),
-        http10,
-        received: Instant::now(),
-        headers,
-        body: Vec::new(),
-    })
 }
 
 /// A response ready to be written.
@@ -327,40 +343,4 @@ pub(crate) async fn write_partial(stream: &mut TcpStream, resp: &Response, sent:
     bytes.extend_from_slice(&resp.body[..sent.min(resp.body.len())]);
     stream.write_all(&bytes).await?;
     stream.flush().await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_a_head() {
-        let r =
-            parse_head(b"GET /?A=1&B.0=x HTTP/1.1\r\nHost: h:1\r\nX-TC-Action:  Foo \r\nConnection: close").unwrap();
-        assert_eq!((r.method.as_str(), r.path.as_str(), r.query.as_str()), ("GET", "/", "A=1&B.0=x"));
-        assert_eq!(r.header("x-tc-action"), Some("Foo"));
-        assert_eq!(r.header("HOST"), Some("h:1"));
-        assert!(!r.keep_alive());
-        let r = parse_head(b"POST http://127.0.0.1:9/ HTTP/1.0\r\nConnection: keep-alive").unwrap();
-        assert_eq!(r.path, "/");
-        assert!(r.keep_alive());
-        assert!(!parse_head(b"POST / HTTP/1.0").unwrap().keep_alive());
-        assert!(parse_head(b"POST / HTTP/1.1").unwrap().keep_alive());
-    }
-
-    #[test]
-    fn rejects_malformed_heads() {
-        for bad in [
-            &b"POST / HTTP/2"[..],
-            b"POST /",
-            b"POST  / HTTP/1.1",
-            b"POST / HTTP/1.1\r\nNo colon",
-            b"POST / HTTP/1.1\r\nBad Name: x",
-            b"P(ST / HTTP/1.1",
-            b"POST * HTTP/1.1",
-            b"\xff / HTTP/1.1",
-        ] {
-            assert!(parse_head(bad).is_err(), "{}", String::from_utf8_lossy(bad));
-        }
-    }
 }

@@ -22,18 +22,25 @@
 //! (SecretId, action) with a one-second burst ([`RateLimit`]), a 10 MiB body cap, fault
 //! PRNG seed [`DEFAULT_SEED`]. The server stops when the [`MockServer`] is dropped.
 //!
-//! From the command line: `cargo run -p tc-mock -- --port 9000` (see `--help`).
+//! From the command line: `cargo run -p tc-mock -- --port 9000 [--scenario FILE]` (see
+//! `--help`); a [`scenario::Scenario`] sets up from one JSON document what the builder and
+//! the server's methods can.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod answer;
+mod auth;
 mod faults;
 mod handler;
 mod http;
 mod limit;
 mod log;
 mod rng;
+pub mod scenario;
+mod sign_v1;
 mod state;
+mod syntax;
 pub mod unflatten;
 pub mod validate;
 
@@ -52,7 +59,10 @@ use tokio::task::{JoinHandle, JoinSet};
 
 pub use faults::{Fault, FaultRule, Trigger};
 pub use limit::RateLimit;
-pub use log::{Counters, LoggedRequest, Outcome};
+pub use log::{
+    Counters, LoggedRequest, MAX_COUNTER_ENTRY_BYTES, MAX_LOG_ENTRY_BYTES, MAX_LOGGED_HEADER_VALUE, MAX_LOGGED_HEADERS,
+    MAX_LOGGED_MESSAGE, MAX_LOGGED_NAME, MAX_LOGGED_PARAMS_BYTES, Outcome, UNKNOWN_ACTION,
+};
 pub use rng::is_request_id;
 pub use state::Credential;
 
@@ -71,6 +81,11 @@ pub const DEFAULT_SKEW_TOLERANCE: Duration = Duration::from_secs(300);
 pub const DEFAULT_SEED: u64 = 0x7C_30C5;
 /// Request log entries kept by default (older ones are dropped; counters keep counting).
 pub const DEFAULT_LOG_CAPACITY: usize = 10_000;
+/// The request log's byte budget by default ([`LoggedRequest::retained_bytes`] summed; the
+/// oldest entries go first).
+pub const DEFAULT_LOG_BYTES: usize = 32 * 1024 * 1024;
+/// Connections served at once by default; more are closed as soon as they are accepted.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// The workspace's spec directory, the default.
 pub fn default_spec_dir() -> PathBuf {
@@ -145,6 +160,8 @@ pub struct MockServerBuilder {
     max_body_bytes: usize,
     seed: u64,
     log_capacity: usize,
+    log_bytes: usize,
+    max_connections: usize,
 }
 
 impl Default for MockServerBuilder {
@@ -159,6 +176,8 @@ impl Default for MockServerBuilder {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             seed: DEFAULT_SEED,
             log_capacity: DEFAULT_LOG_CAPACITY,
+            log_bytes: DEFAULT_LOG_BYTES,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -236,6 +255,20 @@ impl MockServerBuilder {
         self
     }
 
+    /// The request log's byte budget (default [`DEFAULT_LOG_BYTES`]): the oldest entries are
+    /// dropped to keep the sum of [`LoggedRequest::retained_bytes`] under it.
+    pub fn log_bytes(mut self, n: usize) -> Self {
+        self.log_bytes = n;
+        self
+    }
+
+    /// How many connections to serve at once (default [`DEFAULT_MAX_CONNECTIONS`], at least
+    /// 1); a connection beyond that is closed as soon as it is accepted.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
+
     /// Loads the spec, binds the listener and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<MockServer, Error> {
         let (listener, shared) = self.prepare()?;
@@ -301,6 +334,8 @@ impl MockServerBuilder {
             clock_offset_secs: self.clock_offset_secs,
             max_body_bytes: self.max_body_bytes,
             log_capacity: self.log_capacity,
+            log_bytes: self.log_bytes,
+            max_connections: self.max_connections,
         };
         let listener = std::net::TcpListener::bind(self.addr).map_err(Error::Bind)?;
         listener.set_nonblocking(true).map_err(Error::Bind)?;
@@ -406,7 +441,9 @@ impl MockServer {
                 }
             }
             Value::Object(m) => m,
-            other => panic!("tc-mock: the response of `{action}` must be a JSON object, not {other}"),
+            other => {
+                panic!("tc-mock: the response of `{action}` must be a JSON object, not {other}")
+            }
         };
         self.shared.lock().behaviors.entry(action.to_owned()).or_default().response = Some(obj);
     }
@@ -458,31 +495,40 @@ impl MockServer {
         inner.limiter.reset();
     }
 
-    /// The request log, oldest first (bounded, see [`MockServerBuilder::log_capacity`]).
+    /// The request log, oldest first (bounded, see [`MockServerBuilder::log_capacity`] and
+    /// [`MockServerBuilder::log_bytes`]).
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared.lock().log.iter().cloned().collect()
+        self.shared.lock().log.iter().map(|r| (**r).clone()).collect()
     }
 
     /// The logged requests of one action, oldest first.
     pub fn requests_for(&self, action: &str) -> Vec<LoggedRequest> {
-        self.shared.lock().log.iter().filter(|r| r.action.as_deref() == Some(action)).cloned().collect()
+        self.shared.lock().log.iter().filter(|r| r.action.as_deref() == Some(action)).map(|r| (**r).clone()).collect()
     }
 
     /// Empties the request log and the counters.
     pub fn clear_requests(&self) {
-        let mut inner = self.shared.lock();
-        inner.log.clear();
-        inner.counters.clear();
+        self.shared.lock().clear_log();
     }
 
-    /// The counters of one action (by the `X-TC-Action` sent).
+    /// The counters of one action of the spec; any other name (and [`UNKNOWN_ACTION`]) reads
+    /// the bucket shared by every request whose action the spec does not have or that
+    /// named none.
     pub fn counters(&self, action: &str) -> Counters {
-        self.shared.lock().counters.get(action).copied().unwrap_or_default()
+        let key = self.shared.counters_key(Some(action));
+        self.shared.lock().counters.get(key).copied().unwrap_or_default()
     }
 
-    /// Every action's counters.
+    /// Every counted action's counters (keys: actions of the spec and [`UNKNOWN_ACTION`]).
     pub fn all_counters(&self) -> BTreeMap<String, Counters> {
         self.shared.lock().counters.clone()
+    }
+
+    /// About how many bytes the request log and the counters hold (the figure the log's
+    /// byte budget is kept with): at most [`MockServerBuilder::log_bytes`], plus 16 pointers
+    /// of spare log slots, plus [`MAX_COUNTER_ENTRY_BYTES`] per action of the spec and one.
+    pub fn retained_bytes(&self) -> usize {
+        self.shared.lock().retained_bytes()
     }
 
     /// Stops serving and waits until the accept loop has ended.
@@ -510,6 +556,9 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
+                // Over the cap, a connection is closed at once: memory stays bounded
+                // whatever the number of clients that connect and send nothing.
+                Ok((stream, _)) if conns.len() >= shared.config.max_connections => drop(stream),
                 Ok((stream, _)) => {
                     let _ = stream.set_nodelay(true);
                     conns.spawn(serve_connection(stream, Arc::clone(&shared)));

@@ -147,35 +147,300 @@ impl Drop for Child {
     }
 }
 
-#[tokio::test]
-async fn the_binary_prints_its_endpoint_and_serves() {
+/// Starts the binary with `args`; returns it and the variables of the `export` lines it
+/// printed (read until the endpoint, SecretId and SecretKey are known).
+async fn spawn_binary(args: &[&str]) -> (Child, std::collections::BTreeMap<String, String>) {
     let mut child = Child(
         std::process::Command::new(env!("CARGO_BIN_EXE_tc-mock"))
-            .args(["--port", "0", "--secret-id", "AKIDcli", "--secret-key", "cli-key", "--no-rate-limit"])
+            .args(args)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("spawn tc-mock"),
     );
     let stdout = child.0.stdout.take().unwrap();
-    // Read the first line, then keep draining stdout on that thread until the child exits.
+    // Read the banner, then keep draining stdout on that thread until the child exits.
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
-        let mut lines = BufReader::new(stdout).lines();
-        let _ = tx.send(lines.next());
+        let mut vars = std::collections::BTreeMap::new();
+        let mut lines = BufReader::new(stdout).lines().map_while(Result::ok);
+        for line in lines.by_ref() {
+            assert!(line.starts_with("export ") || line.starts_with('#'), "not a shell line: {line}");
+            if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
+                vars.insert(k.to_owned(), v.to_owned());
+            }
+            if ["TENCENTCLOUD_ENDPOINT", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"]
+                .iter()
+                .all(|k| vars.contains_key(*k))
+            {
+                break;
+            }
+        }
+        let _ = tx.send(vars);
         lines.for_each(drop);
     });
-    let line =
-        tokio::time::timeout(Duration::from_secs(20), rx).await.expect("prints promptly").unwrap().unwrap().unwrap();
-    let endpoint = line.trim().strip_prefix("tc-mock listening on ").expect("the endpoint line").to_owned();
-    assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
+    let vars = tokio::time::timeout(Duration::from_secs(20), rx).await.expect("prints promptly").unwrap();
+    (child, vars)
+}
 
-    let rt = tc_runtime::Client::builder()
-        .endpoint(tc_runtime::Endpoint::custom(&endpoint).unwrap())
-        .credentials(tc_runtime::Credentials::new("AKIDcli", "cli-key"))
+/// A runtime client from the printed variables, without retries.
+fn client_from(vars: &std::collections::BTreeMap<String, String>) -> tc_runtime::Client {
+    tc_runtime::Client::builder()
+        .endpoint(tc_runtime::Endpoint::custom(&vars["TENCENTCLOUD_ENDPOINT"]).unwrap())
+        .credentials(tc_runtime::Credentials::new(
+            vars["TENCENTCLOUD_SECRET_ID"].clone(),
+            vars["TENCENTCLOUD_SECRET_KEY"].clone(),
+        ))
+        .retry(tc_runtime::RetryConfig::disabled())
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_binary_prints_its_endpoint_and_credentials_as_shell_lines_and_serves() {
+    let (_child, vars) =
+        spawn_binary(&["--port", "0", "--secret-id", "AKIDcli", "--secret-key", "cli-key", "--no-rate-limit"]).await;
+    assert!(vars["TENCENTCLOUD_ENDPOINT"].starts_with("http://127.0.0.1:"), "{vars:?}");
+    assert_eq!(vars["TENCENTCLOUD_SECRET_ID"], "AKIDcli");
+    assert_eq!(vars["TENCENTCLOUD_SECRET_KEY"], "cli-key");
     use tc_sdk::cwp::Cwp;
-    let cwp = tc_sdk::cwp::CwpClient::new(rt);
+    let cwp = tc_sdk::cwp::CwpClient::new(client_from(&vars));
     let r = cwp.describe_license_general(&tc_sdk::cwp::models::DescribeLicenseGeneralRequest::new()).await.unwrap();
     assert_eq!(r.license_cnt, 3);
+}
+
+#[tokio::test]
+async fn the_binary_serves_a_scenario_file() {
+    use tc_sdk::cwp::Cwp;
+    use tc_sdk::tcss::{Tcss, models};
+    let path = std::env::temp_dir().join(format!("tc-mock-scenario-{}.json", std::process::id()));
+    let items: Vec<serde_json::Value> = (1..=5)
+        .map(|i| {
+            serde_json::json!({"TaskId": i, "Type": "AUTO", "Source": "LOCAL", "AuthorizedDate": "2022-01-01",
+                "LastAuthorizedTime": "2022-01-01 00:00:00", "LatestFailCode": "", "SuccessCount": 1, "FailCount": 0})
+        })
+        .collect();
+    let scenario = serde_json::json!({
+        "credentials": [{"secret_id": "AKIDscenario", "secret_key": "scenario-key"}],
+        "rate_limit": "off",
+        "actions": {
+            "DescribeImageAuthorizedInfo": {"response": {"TotalAuthorizedCnt": 77, "UsedAuthorizedCnt": 1,
+                "ScannedImageCnt": 2, "NotScannedImageCnt": 3, "NotScannedLocalImageCnt": 4}},
+            "DescribeLicenseGeneral": {"error": {"code": "InternalError", "message": "db down"}},
+            "DescribeImageAutoAuthorizedTaskList": {"items": items}
+        },
+        "faults": [{"fault": "throttle", "times": 1, "action": "DescribeProVersionInfo"}]
+    });
+    std::fs::write(&path, scenario.to_string()).unwrap();
+    let (_child, vars) = spawn_binary(&[
+        "--port",
+        "0",
+        "--scenario",
+        path.to_str().unwrap(),
+        "--fault",
+        "http:502,times=1,action=DescribePurchaseStateInfo",
+    ])
+    .await;
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(vars["TENCENTCLOUD_SECRET_ID"], "AKIDscenario");
+    let rt = client_from(&vars);
+    let tcss = tc_sdk::tcss::TcssClient::new(rt.clone());
+    let cwp = tc_sdk::cwp::CwpClient::new(rt);
+
+    // A configured response and a configured error.
+    let info = tcss.describe_image_authorized_info(&models::DescribeImageAuthorizedInfoRequest::new()).await.unwrap();
+    assert_eq!(info.total_authorized_cnt, 77);
+    let e = cwp.describe_license_general(&tc_sdk::cwp::models::DescribeLicenseGeneralRequest::new()).await.unwrap_err();
+    assert!(format!("{e}").contains("InternalError"), "{e}");
+    // Items in pages of 2.
+    let mut seen = Vec::new();
+    let mut pages = tcss.describe_image_auto_authorized_task_list_pages(
+        models::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-07").with_limit(2),
+    );
+    let mut count = 0;
+    while let Some(page) = pages.next_page().await {
+        let page = page.unwrap();
+        assert_eq!(page.total_count, 5);
+        seen.extend(page.list.iter().map(|t| t.task_id));
+        count += 1;
+    }
+    assert_eq!((count, seen), (3, vec![1, 2, 3, 4, 5]));
+    // The scenario's throttle fires once, then the action answers.
+    let req = models::DescribeProVersionInfoRequest::new();
+    let e = tcss.describe_pro_version_info(&req).await.unwrap_err();
+    assert!(format!("{e}").contains("RequestLimitExceeded"), "{e}");
+    tcss.describe_pro_version_info(&req).await.unwrap();
+    // The flag's 502 fires once too.
+    let req = models::DescribePurchaseStateInfoRequest::new();
+    let e = tcss.describe_purchase_state_info(&req).await.unwrap_err();
+    assert!(format!("{e}").contains("502"), "{e}");
+    tcss.describe_purchase_state_info(&req).await.unwrap();
+}
+
+#[test]
+fn the_binary_refuses_a_bad_scenario_with_its_path() {
+    let path = std::env::temp_dir().join(format!("tc-mock-bad-scenario-{}.json", std::process::id()));
+    std::fs::write(&path, r#"{"actions": {"DescribeNothing": {"error": {"code": "X"}}}}"#).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tc-mock"))
+        .args(["--port", "0", "--scenario", path.to_str().unwrap()])
+        .output()
+        .expect("run tc-mock");
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("actions.DescribeNothing"), "{stderr}");
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_tc-mock")).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in
+        ["--scenario", "--respond", "--fail", "--items", "--fault", "--clock-offset", "--rate", "--burst", "--token"]
+    {
+        assert!(help.contains(flag), "--help lacks {flag}");
+    }
+}
+
+/// The signed head (without the blank line) and body of a valid request, for framing tests
+/// that rewrite the head.
+fn signed_parts(server: &MockServer) -> (String, &'static str) {
+    let body = r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07"}"#;
+    let signed = String::from_utf8(Raw::post("DescribeImageAutoAuthorizedTaskList", body).to_bytes(server)).unwrap();
+    let head = signed.split("\r\n\r\n").next().unwrap().to_owned();
+    (head, body)
+}
+
+#[tokio::test]
+async fn framing_outside_rfc_9112_is_rejected_with_400() {
+    let server = MockServer::start().await.unwrap();
+    let (head, body) = signed_parts(&server);
+    let cl = format!("Content-Length: {}", body.len());
+    let chunked_head = head.replace(&cl, "Transfer-Encoding: chunked");
+    let chunked = |chunks: String| format!("{chunked_head}\r\n\r\n{chunks}").into_bytes();
+    let n = body.len();
+    let with_head = |h: String, b: &str| format!("{h}\r\n\r\n{b}").into_bytes();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        // chunk-size = 1*HEXDIG, then only chunk-ext.
+        ("chunk size with a sign", chunked(format!("+{n:x}\r\n{body}\r\n0\r\n\r\n"))),
+        ("chunk size with a leading space", chunked(format!(" {n:x}\r\n{body}\r\n0\r\n\r\n"))),
+        ("chunk size with a trailing space", chunked(format!("{n:x} \r\n{body}\r\n0\r\n\r\n"))),
+        ("chunk size with 0x", chunked(format!("0x{n:x}\r\n{body}\r\n0\r\n\r\n"))),
+        ("empty chunk size", chunked(format!("\r\n{body}\r\n0\r\n\r\n"))),
+        ("chunk size of 17 digits", chunked(format!("{n:017x}\r\n{body}\r\n0\r\n\r\n"))),
+        ("chunk size overflowing", chunked("1ffffffffffffffff\r\nx\r\n0\r\n\r\n".to_owned())),
+        ("chunk ext without a name", chunked(format!("{n:x};\r\n{body}\r\n0\r\n\r\n"))),
+        ("chunk ext with a bad name", chunked(format!("{n:x};a b\r\n{body}\r\n0\r\n\r\n"))),
+        ("chunk ext unterminated quote", chunked(format!("{n:x};a=\"x\r\n{body}\r\n0\r\n\r\n"))),
+        ("chunk ext with trailing space", chunked(format!("{n:x};a=b \r\n{body}\r\n0\r\n\r\n"))),
+        ("chunk line over 1 KiB", chunked(format!("{n:x};a={}\r\n{body}\r\n0\r\n\r\n", "b".repeat(1100)))),
+        ("chunk data without CRLF", chunked(format!("{:x}\r\n{body}\r\n0\r\n\r\n", n - 2))),
+        ("last chunk with a sign", chunked(format!("{n:x}\r\n{body}\r\n+0\r\n\r\n"))),
+        ("trailer without a colon", chunked(format!("{n:x}\r\n{body}\r\n0\r\nbad trailer\r\n\r\n"))),
+        ("trailer with obs-fold", chunked(format!("{n:x}\r\n{body}\r\n0\r\nA: b\r\n c\r\n\r\n"))),
+        // Content-Length = 1*DIGIT, one value.
+        ("Content-Length with a sign", with_head(head.replace(&cl, &format!("Content-Length: +{n}")), body)),
+        ("negative Content-Length", with_head(head.replace(&cl, "Content-Length: -1"), body)),
+        ("Content-Length list", with_head(head.replace(&cl, &format!("Content-Length: {n}, {n}")), body)),
+        ("empty Content-Length", with_head(head.replace(&cl, "Content-Length: "), body)),
+        ("Content-Length in hex", with_head(head.replace(&cl, &format!("Content-Length: 0x{n:x}")), body)),
+        ("duplicate Content-Lengths that disagree", with_head(format!("{head}\r\nContent-Length: {}", n + 1), body)),
+        ("Content-Length and Transfer-Encoding", with_head(format!("{head}\r\nTransfer-Encoding: chunked"), body)),
+        // Transfer-Encoding: chunked only, once, on HTTP/1.1.
+        (
+            "chunked then gzip in two headers",
+            format!("{chunked_head}\r\nTransfer-Encoding: gzip\r\n\r\n{n:x}\r\n{body}\r\n0\r\n\r\n").into_bytes(),
+        ),
+        (
+            "chunked twice",
+            format!("{}\r\n\r\n{n:x}\r\n{body}\r\n0\r\n\r\n", chunked_head.replace("chunked", "chunked, chunked"))
+                .into_bytes(),
+        ),
+        (
+            "Transfer-Encoding on HTTP/1.0",
+            format!("{}\r\n\r\n{n:x}\r\n{body}\r\n0\r\n\r\n", chunked_head.replacen("HTTP/1.1", "HTTP/1.0", 1))
+                .into_bytes(),
+        ),
+        // Header lines.
+        ("obs-fold", with_head(format!("{head}\r\nX-Pad: a\r\n b"), body)),
+        ("space before the colon", with_head(format!("{head}\r\nX-Pad : a"), body)),
+        ("bare LF in a value", with_head(format!("{head}\r\nX-Pad: a\nX-TC-Region: b"), body)),
+        ("bare CR in a value", with_head(format!("{head}\r\nX-Pad: a\rb"), body)),
+        ("NUL in a value", with_head(format!("{head}\r\nX-Pad: a\0b"), body)),
+        (
+            "no Host on HTTP/1.1",
+            with_head(head.lines().filter(|l| !l.starts_with("Host:")).collect::<Vec<_>>().join("\r\n"), body),
+        ),
+        ("two Hosts", with_head(format!("{head}\r\nHost: 127.0.0.2"), body)),
+        ("a control character in the target", with_head(head.replacen("POST / ", "POST /\x01 ", 1), body)),
+        ("non-ASCII in the target", with_head(head.replacen("POST / ", "POST /é ", 1), body)),
+    ];
+    for (what, bytes) in cases {
+        let r = support::send_bytes(&server, &bytes).await;
+        assert_eq!(r.status, 400, "{what}: {}", String::from_utf8_lossy(&r.body));
+    }
+    // The server still serves.
+    Raw::post("DescribeProVersionInfo", "{}").send(&server).await.assert_success();
+}
+
+#[tokio::test]
+async fn framing_that_rfc_9112_allows_is_accepted() {
+    let server = MockServer::start().await.unwrap();
+    let (head, body) = signed_parts(&server);
+    let n = body.len();
+    let cl = format!("Content-Length: {n}");
+    let chunked_head = head.replace(&cl, "Transfer-Encoding: Chunked");
+    let (a, b) = body.split_at(10);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "chunk ext with BWS, a token and a quoted value; upper-case hex; leading zeros; trailers",
+            format!(
+                "{chunked_head}\r\n\r\n{:X} ;a=1\t; b = \"q\\\"x\"\r\n{a}\r\n{:04x}\r\n{b}\r\n000\r\nX-Trailer: t\r\n\r\n",
+                a.len(),
+                b.len()
+            )
+            .into_bytes(),
+        ),
+        ("duplicate Content-Lengths that agree", format!("{head}\r\n{cl}\r\n\r\n{body}").into_bytes()),
+        ("Content-Length with leading zeros", format!("{}\r\n\r\n{body}", head.replace(&cl, &format!("Content-Length: 00{n}"))).into_bytes()),
+    ];
+    for (what, bytes) in cases {
+        let r = support::send_bytes(&server, &bytes).await;
+        assert_eq!(r.status, 200, "{what}: {}", String::from_utf8_lossy(&r.body));
+        r.assert_success();
+    }
+}
+
+#[tokio::test]
+async fn connections_over_the_cap_are_closed_at_once() {
+    let server = MockServer::builder().max_connections(2).start().await.unwrap();
+    let bytes = keep_alive(Raw::post("DescribeProVersionInfo", "{}").to_bytes(&server));
+    // Two kept-alive connections, each answered once, so both are being served.
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut s = TcpStream::connect(server.addr()).await.unwrap();
+        s.write_all(&bytes).await.unwrap();
+        read_one(&mut s).await.assert_success();
+        held.push(s);
+    }
+    let mut third = TcpStream::connect(server.addr()).await.unwrap();
+    let mut buf = [0u8; 1];
+    let n = tokio::time::timeout(Duration::from_secs(10), third.read(&mut buf)).await.expect("closed promptly");
+    assert!(matches!(n, Ok(0) | Err(_)), "{n:?}");
+    // Once one closes, a new connection is served again (the server reaps it first).
+    drop(held.pop());
+    let mut served = false;
+    for _ in 0..100 {
+        let r = tokio::time::timeout(Duration::from_secs(10), async {
+            let mut s = TcpStream::connect(server.addr()).await.unwrap();
+            s.write_all(&Raw::post("DescribeProVersionInfo", "{}").to_bytes(&server)).await.ok()?;
+            let mut buf = Vec::new();
+            s.read_to_end(&mut buf).await.ok()?;
+            (!buf.is_empty()).then(|| parse_reply(&buf))
+        })
+        .await
+        .expect("answers or closes promptly");
+        if let Some(r) = r {
+            r.assert_success();
+            served = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(served, "a connection under the cap is served");
 }

@@ -119,6 +119,29 @@ impl Raw {
         bytes
     }
 
+    /// Signs as the SDKs' `unsignedPayload` option does: sends `X-TC-Content-SHA256:
+    /// UNSIGNED-PAYLOAD` and hashes that literal text instead of the body.
+    pub fn unsigned_payload(mut self, server: &MockServer) -> Raw {
+        let timestamp = *self.timestamp.get_or_insert_with(tc_runtime::time::now_unix);
+        self.extra_headers.push(("X-TC-Content-SHA256".into(), "UNSIGNED-PAYLOAD".into()));
+        let host = self.host.clone().unwrap_or_else(|| server.addr().to_string());
+        let signature = sign(&SignInput {
+            method: &self.method,
+            host: &host,
+            canonical_query: &self.query,
+            content_type: self.content_type.as_deref().unwrap_or_default(),
+            payload: b"UNSIGNED-PAYLOAD",
+            service: &self.service,
+            timestamp,
+            secret_id: &self.secret_id,
+            secret_key: &self.secret_key,
+            extra_signed_headers: &[],
+        });
+        assert_eq!(signature.payload_hash, "438d4109ef0d676b8c2c7ed13cdfcb418e494d53b843d4634ce3b1085f07bb96");
+        self.authorization = Some(signature.authorization);
+        self
+    }
+
     pub async fn send(&self, server: &MockServer) -> Reply {
         send_bytes(server, &self.to_bytes(server)).await
     }
