@@ -105,12 +105,14 @@ fn cwp_add_vul_ignore_rule_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::AddVulIgnoreRuleResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::AddVulIgnoreRuleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"300d942e-df84-48b8-b7ee-bc0000852863\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RuleDetailList\":[{\"AssetScopeType\":0,\"Remark\":\"test1\",\"VulID\":50}]}",
         )
@@ -143,11 +145,15 @@ fn cwp_change_rule_events_ignore_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ChangeRuleEventsIgnoreStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIdList\":[1],\"IgnoreStatus\":1,\"RuleIdList\":[1]}",
         )
@@ -169,11 +175,15 @@ fn cwp_change_strategy_enable_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ChangeStrategyEnableStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Status\":0,\"StrategyId\":1}",
         )
@@ -192,12 +202,14 @@ fn cwp_check_bash_policy_params_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CheckBashPolicyParamsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CheckBashPolicyParamsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ErrCode\":2,\"ErrMsg\":\"The regular expression does not match the command content.\",\"RequestId\":\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CheckField\":\"Name,Process\",\"EventId\":1098230,\"Id\":1320,\"Name\":\"mapleaa\",\"Rule\":\"rm -f /tmp/*\",\"Rules\":{\"AProcess\":{\"Cmdline\":\"/tmp/test\",\"Exe\":\"/tmp/test\"},\"PProcess\":{\"Cmdline\":\"/tmp/test\",\"Exe\":\"/tmp/test\"},\"Process\":{\"Cmdline\":\"/tmp/test\",\"Exe\":\"/tmp/test\"}}}",
         )
@@ -246,12 +258,14 @@ fn cwp_check_bash_rule_params_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CheckBashRuleParamsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CheckBashRuleParamsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ErrCode\":2,\"ErrMsg\":\"The regular expression does not match the command content.\",\"RequestId\":\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CheckField\":\"Name,Rule\",\"EventId\":1098230,\"Name\":\"mapleaa\",\"Rule\":\"rm -rf /tmp/tmp\\\\.ERYbwgd8e9\"}",
         )
@@ -273,12 +287,14 @@ fn cwp_check_file_tamper_rule_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CheckFileTamperRuleResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CheckFileTamperRuleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ErrCode\":1,\"ErrMsg\":\"The rule name already exists.\",\"RequestId\":\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":1,\"Name\":\"rule2\"}",
         )
@@ -297,12 +313,14 @@ fn cwp_check_first_scan_baseline_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CheckFirstScanBaselineResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CheckFirstScanBaselineResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"FirstScan\":0,\"RequestId\":\"req-566234234\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::CheckFirstScanBaselineRequest::new())
@@ -318,11 +336,15 @@ fn cwp_check_log_kafka_connection_state_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CheckLogKafkaConnectionStateResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IsConnect\":true,\"RequestId\":\"bf93077b-51f5-4428-b9de-7e33a0b9cc4a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AccessAddr\":\"192.168.1.1:80\",\"AccessType\":1,\"HasPwd\":1,\"InsVersion\":\"0.10.2.1\",\"KafkaId\":\"ckafka-ce80kte5\",\"Pwd\":\"pwdpwd\",\"Username\":\"uname\"}",
         )
@@ -349,12 +371,14 @@ fn cwp_clear_local_storage_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ClearLocalStorageResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ClearLocalStorageResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"bf93077b-51f5-4428-b9de-7e33a0b9cc4a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ClearLocalStorageRequest::new())
@@ -369,12 +393,14 @@ fn cwp_create_ban_white_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateBanWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateBanWhiteListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DuplicateHosts\":[{\"Id\":1,\"Quuid\":\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\",\"Uuid\":\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"}],\"IsDuplicate\":true,\"IsGlobal\":false,\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Rules\":{\"CreateTime\":\"2020-09-22 00:00:00\",\"Id\":\"1\",\"IsGlobal\":true,\"ModifyTime\":\"2020-09-22 00:00:00\",\"Quuids\":[\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"],\"Remark\":\"Remark\",\"SrcIp\":\"1.1.1.1\",\"Uuid\":\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"}}",
         )
@@ -416,12 +442,14 @@ fn cwp_create_baseline_strategy_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateBaselineStrategyResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateBaselineStrategyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"657f3c29-4bc9-4c48-a8d6-de5bd14ffc67\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CategoryIds\":[1],\"IsGlobal\":1,\"MachineType\":\"CVM\",\"Quuids\":[\"\\\"657f3c29-4bc9-4c48-a8d6-de5bd14ffc67\\\"\"],\"RegionCode\":\"ab-bj\",\"ScanAt\":\"00:00:00\",\"ScanCycle\":1,\"StrategyName\":\"istrategy\"}",
         )
@@ -453,12 +481,14 @@ fn cwp_create_buy_bind_task_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateBuyBindTaskResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateBuyBindTaskResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"eac82ff0-b562-46fc-bbcf-a55cc62f8205\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"DealName\":\"Order number\",\"IsAll\":true,\"LicenseType\":1}",
         )
@@ -477,12 +507,14 @@ fn cwp_create_emergency_vul_scan_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateEmergencyVulScanResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateEmergencyVulScanResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"42342314\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"VulId\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::CreateEmergencyVulScanRequest::new(1u64))
@@ -498,11 +530,15 @@ fn cwp_create_incident_backtracking_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateIncidentBacktrackingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"6235953e-b769-4f3a-aed8-b6572f8172cf\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuid\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\"}",
         )
@@ -523,12 +559,14 @@ fn cwp_create_log_export_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateLogExportResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateLogExportResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ExportId\":\"export-dd7e975d-2ea0-4c3b-aad9-767c4beaafd5\",\"RequestId\":\"39715990-4996-447a-88c8-dc02034fb278\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Count\":500,\"EndTime\":1656641100000,\"Format\":\"json\",\"QueryString\":\"dev\",\"Sort\":\"desc\",\"StartTime\":1656640800000}",
         )
@@ -555,11 +593,15 @@ fn cwp_create_malicious_request_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateMaliciousRequestWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"4234234\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Domain\":\"www.qq.com\"}",
         )
@@ -578,12 +620,14 @@ fn cwp_create_malware_white_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateMalwareWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateMalwareWhiteListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventId\":1,\"FileDirectory\":[\"/var/www\"],\"FileExtension\":[\"php\"],\"FileName\":[\"index.html\"],\"IsGlobal\":1,\"MatchType\":1,\"Md5List\":[\"e10adc3949ba59abbe56e057f20f883e\"],\"Mode\":1,\"QuuidList\":[\"acdd5474-6360-4fd4-bfc7-843162cb8116\"]}",
         )
@@ -621,11 +665,15 @@ fn cwp_create_net_attack_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateNetAttackWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d42164cf-3e4e-49b8-ab55-adf942c609db\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"DealOldEvents\":1,\"Scope\":1,\"SrcIp\":[\"127.0.0.1\"]}",
         )
@@ -648,12 +696,14 @@ fn cwp_create_protect_server_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateProtectServerResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateProtectServerResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"6c251fae-8254-42d8-bd2c-17f54dac1275\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ProtectDir\":\"/tmp\",\"ProtectHostConfig\":[{\"AutoRecovery\":1,\"ProtectSwitch\":1,\"Quuid\":\"quuid\"}]}",
         )
@@ -680,11 +730,15 @@ fn cwp_create_ransom_defense_strategy_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateRansomDefenseStrategyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1703764f-b3ea-4d7f-99cb-cc3a6a62e2ec\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"BackupType\":1,\"Description\":\"Policy remark\",\"ExcludeDir\":\"/tmp;/var/log\",\"Hour\":\"00:00;11:00;15:00\",\"Id\":1,\"IncludeDir\":\"/root;/data\",\"IsAll\":1,\"Name\":\"ada_api****\",\"SaveDay\":1,\"Status\":1,\"Weekday\":\"1;2;3\"}",
         )
@@ -716,11 +770,15 @@ fn cwp_create_scan_malware_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateScanMalwareSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"007863e7-fce9-49c2-9561-16bc2a522620\",\"TaskId\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"HostType\":1,\"ScanPattern\":0}",
         )
@@ -739,12 +797,14 @@ fn cwp_create_search_log_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateSearchLogResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateSearchLogResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"49082d4a-71b4-4e32-9ca1-b33872a4a63a\",\"Status\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"SearchContent\":\"yunjing\"}",
         )
@@ -761,12 +821,14 @@ fn cwp_create_search_template_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateSearchTemplateResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateSearchTemplateResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"49082d4a-71b4-4e32-9ca1-b33872a4a63a\",\"Status\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"SearchTemplate\":{\"Condition\":\"\\\"src_ip matching characters: 10.0.0.1\\\"\",\"DisplayData\":\"\\\"[{\\\\\\\"id\\\\\\\":449375484687,\\\\\\\"patternsField\\\\\\\":\\\\\\\"src_ip\\\\\\\",\\\\\\\"selectedtype\\\\\\\":\\\\\\\"is\\\\\\\",\\\\\\\"selectedOptionsMap\\\\\\\":{\\\\\\\"is\\\\\\\":\\\\\\\"Match character\\\\\\\",\\\\\\\"like\\\\\\\":\\\\\\\"Fuzzy match character\\\\\\\",\\\\\\\"not\\\\\\\":\\\\\\\"Do not include character\\\\\\\",\\\\\\\"is_one_of\\\\\\\":\\\\\\\"Match any of the following characters\\\\\\\",\\\\\\\"not_one_of\\\\\\\":\\\\\\\"Do not include any of the following characters\\\\\\\"},\\\\\\\"selectedTypeList\\\\\\\":[\\\\\\\"is\\\\\\\",\\\\\\\"like\\\\\\\",\\\\\\\"not\\\\\\\",\\\\\\\"is_one_of\\\\\\\",\\\\\\\"not_one_of\\\\\\\"],\\\\\\\"third_cat\\\\\\\":\\\\\\\"input\\\\\\\",\\\\\\\"value\\\\\\\":\\\\\\\"10.0.0.1\\\\\\\"}]\\\"\",\"Flag\":\"\\\"simple\\\"\",\"LogType\":\"\\\"malware\\\"\",\"Name\":\"\\\"kbtest\\\"\",\"Query\":\"\\\"{\\\\\\\"index\\\\\\\":[\\\\\\\"malware\\\\\\\"],\\\\\\\"body\\\\\\\":{\\\\\\\"query\\\\\\\":{\\\\\\\"bool\\\\\\\":{\\\\\\\"filter\\\\\\\":{\\\\\\\"bool\\\\\\\":{\\\\\\\"filter\\\\\\\":{\\\\\\\"range\\\\\\\":{\\\\\\\"timestamp\\\\\\\":{\\\\\\\"gte\\\\\\\":1591977600000,\\\\\\\"lte\\\\\\\":1594655999999}}},\\\\\\\"must\\\\\\\":[{\\\\\\\"term\\\\\\\":{\\\\\\\"src_ip\\\\\\\":\\\\\\\"10.0.0.1\\\\\\\"}}],\\\\\\\"must_not\\\\\\\":[],\\\\\\\"should\\\\\\\":[]}}}},\\\\\\\"aggs\\\\\\\":{\\\\\\\"count_stats\\\\\\\":{\\\\\\\"date_histogram\\\\\\\":{\\\\\\\"field\\\\\\\":\\\\\\\"timestamp\\\\\\\",\\\\\\\"interval\\\\\\\":\\\\\\\"12h\\\\\\\",\\\\\\\"time_zone\\\\\\\":\\\\\\\"Asia/Shanghai\\\\\\\",\\\\\\\"min_doc_count\\\\\\\":1}}},\\\\\\\"highlight\\\\\\\":{\\\\\\\"fields\\\\\\\":{\\\\\\\"*\\\\\\\":{}}}},\\\\\\\"sort\\\\\\\":[{\\\\\\\"timestamp\\\\\\\":\\\\\\\"desc\\\\\\\"}]}\\\"\",\"TimeRange\":\"\\\"2020-06-1300:00:00 to 2020-07-1323:59:59\\\"\"}}",
         )
@@ -802,12 +864,14 @@ fn cwp_create_white_list_order_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateWhiteListOrderResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateWhiteListOrderResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d1245804-b922-4c3b-8499-f95dce26b33c\",\"Resource\":{\"BeginTime\":\"2022-05-31 00:00:00\",\"EndTime\":\"2022-06-10 00:00:00\",\"Id\":1,\"LicenseType\":1,\"ResourceId\":\"white_2415**\"}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Deadline\":10,\"LicenseNum\":10,\"LicenseType\":1,\"RuleName\":\"asset_center\",\"SourceType\":1}",
         )
@@ -832,12 +896,14 @@ fn cwp_delete_all_java_mem_shells_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteAllJavaMemShellsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteAllJavaMemShellsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuid\":\"5a540076-d38a-4078-aa98-e7c86371d322\"}",
         )
@@ -857,12 +923,14 @@ fn cwp_delete_ban_white_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteBanWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteBanWhiteListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -879,12 +947,14 @@ fn cwp_delete_baseline_policy_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteBaselinePolicyResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteBaselinePolicyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"f3362b1f-cd25-405e-a910-810e443d4889\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"PolicyIds\":[268]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -901,12 +971,14 @@ fn cwp_delete_baseline_rule_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteBaselineRuleResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteBaselineRuleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"a2c42036-e5c2-4ace-af66-7348922b5bbe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RuleId\":35184372088862}",
         )
@@ -926,11 +998,15 @@ fn cwp_delete_baseline_rule_ignore_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteBaselineRuleIgnoreResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"0cfbf290-f12e-430a-a867-682429cf1310\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RuleIds\":[125]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -947,12 +1023,14 @@ fn cwp_delete_baseline_strategy_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteBaselineStrategyResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteBaselineStrategyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"StrategyId\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DeleteBaselineStrategyRequest::new(1u64))
@@ -968,11 +1046,15 @@ fn cwp_delete_baseline_weak_password_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteBaselineWeakPasswordResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"4618e64b-6ca2-4506-88b4-95084de25534\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"PasswordIds\":[3433]}",
         )
@@ -991,12 +1073,14 @@ fn cwp_delete_bash_events_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteBashEventsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteBashEventsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"All\":true,\"Ids\":[1002]}",
         )
@@ -1017,12 +1101,14 @@ fn cwp_delete_bash_policies_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteBashPoliciesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteBashPoliciesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"e0d4f152-f567-4d23-86fd-138decdb0e47\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[10006]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1039,12 +1125,14 @@ fn cwp_delete_bash_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteBashRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteBashRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1,2]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1061,12 +1149,14 @@ fn cwp_delete_brute_attacks_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteBruteAttacksResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteBruteAttacksResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1,2]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1083,12 +1173,14 @@ fn cwp_delete_license_record_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteLicenseRecordResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteLicenseRecordResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"7f877b6e-f1d8-4a99-887c-3479bb086ee7\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"LicenseId\":1,\"LicenseType\":0,\"ResourceId\":\"553c4af8b025\"}",
         )
@@ -1107,12 +1199,14 @@ fn cwp_delete_license_record_all_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteLicenseRecordAllResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteLicenseRecordAllResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"5a2f178b-41ed-4d31-bb76-85b900df5554\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DeleteLicenseRecordAllRequest::new())
@@ -1127,12 +1221,14 @@ fn cwp_delete_log_export_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteLogExportResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteLogExportResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"51ff0228-594d-431e-afcf-2d1cea5e3179\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportId\":\"export-dd7e975d-2ea0-4c3b-aad9-767c4beaafd5\"}",
         )
@@ -1153,12 +1249,14 @@ fn cwp_delete_login_white_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteLoginWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteLoginWhiteListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1,2]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1175,10 +1273,14 @@ fn cwp_delete_machine_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteMachineResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::DeleteMachineResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Uuid\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
         )
@@ -1198,11 +1300,15 @@ fn cwp_delete_machine_clear_history_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteMachineClearHistoryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"de41ce31-f2c0-49a9-a476-57051a5c726c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1,2,3]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1219,12 +1325,14 @@ fn cwp_delete_machine_tag_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteMachineTagResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteMachineTagResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"b12a5e5a-9393-453f-a4d9-b42de0b2bcec\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Rid\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DeleteMachineTagRequest::new(1u64))
@@ -1240,11 +1348,15 @@ fn cwp_delete_malicious_request_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteMaliciousRequestWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"req-566234234\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1262,11 +1374,15 @@ fn cwp_delete_malicious_requests_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteMaliciousRequestsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"All\":true,\"Ids\":[1002]}",
         )
@@ -1287,12 +1403,14 @@ fn cwp_delete_malware_scan_task_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteMalwareScanTaskResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteMalwareScanTaskResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"a9fe0359-04d9-417f-ab6d-4941891d6c4b\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DeleteMalwareScanTaskRequest::new())
@@ -1307,12 +1425,14 @@ fn cwp_delete_malware_white_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteMalwareWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteMalwareWhiteListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[2,1]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1329,10 +1449,14 @@ fn cwp_delete_malwares_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteMalwaresResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::DeleteMalwaresResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1,2,3]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1350,11 +1474,15 @@ fn cwp_delete_net_attack_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteNetAttackWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"786c67e5-bb5b-4ebf-aba8-1964c6651383\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1371,12 +1499,14 @@ fn cwp_delete_privilege_events_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeletePrivilegeEventsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeletePrivilegeEventsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1,2]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1393,12 +1523,14 @@ fn cwp_delete_privilege_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeletePrivilegeRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeletePrivilegeRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1,2]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1415,12 +1547,14 @@ fn cwp_delete_protect_dir_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteProtectDirResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteProtectDirResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"08a38c5a-721e-4310-a595-b38e1f6ef8d9\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[\"/data\"]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1439,12 +1573,14 @@ fn cwp_delete_rasp_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteRaspRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteRaspRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"97052fad-2402-49a2-86d8-7fb97c6c64af\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"IDs\":[6,7]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1462,11 +1598,15 @@ fn cwp_delete_reverse_shell_events_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteReverseShellEventsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1,2]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1485,11 +1625,15 @@ fn cwp_delete_reverse_shell_rules_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteReverseShellRulesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1,2]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1506,12 +1650,14 @@ fn cwp_delete_risk_dns_event_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteRiskDnsEventResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteRiskDnsEventResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"130e109f-a922-4d16-827d-b17a366125a2\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1002]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1528,12 +1674,14 @@ fn cwp_delete_risk_dns_policy_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteRiskDnsPolicyResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteRiskDnsPolicyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"130e109f-a922-4d16-827d-b17a366125a2\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DeleteRiskDnsPolicyRequest::new())
@@ -1548,10 +1696,14 @@ fn cwp_delete_scan_task_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteScanTaskResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::DeleteScanTaskResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"g54f4ac3-8546-4516-8c8a-69e3ab73aa80\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ModuleType\":\"Vul\",\"TaskId\":1}",
         )
@@ -1568,12 +1720,14 @@ fn cwp_delete_search_template_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteSearchTemplateResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteSearchTemplateResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"49082d4a-71b4-4e32-9ca1-b33872a4a63a\",\"Status\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DeleteSearchTemplateRequest::new(1u64))
@@ -1588,10 +1742,14 @@ fn cwp_delete_tags_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteTagsResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::DeleteTagsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DeleteTagsRequest::new(::std::vec![1u64]))
@@ -1606,12 +1764,14 @@ fn cwp_delete_web_hook_policy_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteWebHookPolicyResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteWebHookPolicyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"3e94b310-dfe9-41b0-886e-4cf181e49bc0\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[39]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1628,12 +1788,14 @@ fn cwp_delete_web_hook_receiver_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteWebHookReceiverResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteWebHookReceiverResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"e816f826-9ab1-458b-90d1-0f7e980137aa\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[33]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1650,12 +1812,14 @@ fn cwp_delete_web_hook_rule_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteWebHookRuleResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteWebHookRuleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"747c393e-f771-47ca-af0a-cc36b88f107a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[10001]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1672,12 +1836,14 @@ fn cwp_delete_web_page_event_log_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteWebPageEventLogResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteWebPageEventLogResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d9506441-52bc-4d14-a767-7e1251ed3ce5\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DeleteWebPageEventLogRequest::new())
@@ -1692,12 +1858,14 @@ fn cwp_describe_ab_test_config_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAbTestConfigResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAbTestConfigResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Config\":[{\"ProjectName\":\"yunjing_pro\",\"Status\":true},{\"ProjectName\":\"ban_switch\",\"Status\":true},{\"ProjectName\":\"v20200715\",\"Status\":true}],\"RequestId\":\"8fa9bf5e-a0dc-d89d-9ece-d68c2232a4c6\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAbTestConfigRequest::new())
@@ -1712,10 +1880,14 @@ fn cwp_describe_aes_key_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAesKeyResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::DescribeAesKeyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1bac1539-f862-4777-b5bb-f27a0a89d7bb\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAesKeyRequest::new())
@@ -1731,11 +1903,15 @@ fn cwp_describe_account_statistics_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAccountStatisticsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AccountStatistics\":[{\"MachineNum\":10,\"Username\":\"nginx\"}],\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"TotalCount\":100}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -1757,11 +1933,15 @@ fn cwp_describe_agent_install_command_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAgentInstallCommandResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ARMCommand\":\"ydeyes.exe\",\"LinuxCommand\":\"ydeyes.exe\",\"RequestId\":\"1234-1234-1234\",\"WindowsCommand\":\"ydeyes.exe\",\"WindowsDownloadUrl\":\"ydeyes.exe\",\"WindowsStepOne\":\"ydeyes.exe\",\"WindowsStepTwo\":\"ydeyes.exe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExpireDate\":\"2020-09-22\",\"IsCloud\":true,\"NetType\":\"public\",\"RegionCode\":\"gz\",\"TagIds\":[1],\"VpcId\":\"vpc-12345\"}",
         )
@@ -1785,11 +1965,15 @@ fn cwp_describe_agent_installation_token_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAgentInstallationTokenResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Token\":\"12341234\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExpireDate\":\"2024-10-10\"}",
         )
@@ -1809,11 +1993,15 @@ fn cwp_describe_alarm_incident_nodes_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAlarmIncidentNodesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IncidentNodes\":[{\"IncidentId\":\"xxxx-xx-xx-xxxx\",\"TableName\":\"events_bash\",\"Vertex\":[{\"AddressMd5\":\"887904812217cca9bc2b9adb875daf42\",\"AddressPrefix\":\"/root\",\"CmdLineMd5\":\"23eeeb4347bdd26bfc6b7ee9a3b755dd\",\"CmdLinePrefix\":\"python\",\"FilePathMd5\":\"887904812217cca9bc2b9adb875daf42\",\"FilePathPrefix\":\"/root\",\"IsAlarm\":true,\"IsLeaf\":true,\"IsWeDetect\":true,\"ParentVid\":\"23eeeb4347bdd26bfc6b7ee9a3b755dd\",\"ProcNameMd5\":\"23eeeb4347bdd26bfc6b7ee9a3b755dd\",\"ProcNamePrefix\":\"python\",\"Type\":0,\"Vid\":\"23eeeb4347bdd26bfc6b7ee9a3b755dd\"}],\"VertexCount\":0}],\"RequestId\":\"xxxxxxxx-1234-5678-9101-yyyyyyyyyy\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AlarmTime\":0,\"AlarmVid\":\"23eeeb4347bdd26bfc6b7ee9a3b755dd\",\"Uuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\"}",
         )
@@ -1836,12 +2024,14 @@ fn cwp_describe_alarm_vertex_id_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAlarmVertexIdResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAlarmVertexIdResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AlarmVertexIds\":[\"23eeeb4347bdd26bfc6b7ee9a3b755dd\"],\"RequestId\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EndTime\":0,\"StartTime\":0,\"Uuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\"}",
         )
@@ -1864,12 +2054,14 @@ fn cwp_describe_asset_app_count_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetAppCountResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetAppCountResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Apps\":[{\"Desc\":\"desc of key1\",\"Key\":\"key1\",\"NewCount\":0,\"Value\":10}],\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Name\":\"host1\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -1886,12 +2078,14 @@ fn cwp_describe_asset_app_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetAppListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetAppListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Apps\":[{\"BinPath\":\"/root\",\"ConfigPath\":\"/root\",\"Desc\":\"idesc\",\"FirstTime\":\"2024-10-11 12:23:34\",\"IsNew\":0,\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-aj28fjz\",\"NetworkName\":\"vpc-12341234\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"110.84.0.11\"},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"110.84.0.11\",\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"ProcessCount\":1,\"ProjectId\":1,\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Tag\":[{\"Name\":\"test-name\",\"Rid\":0,\"TagId\":1}],\"Type\":1,\"UpdateTime\":\"2024-10-11 12:23:34\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Version\":\"0.1.1\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetAppListRequest::new())
@@ -1907,11 +2101,15 @@ fn cwp_describe_asset_app_process_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetAppProcessListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Process\":[{\"Name\":\"test-name\",\"Path\":\"/root\",\"StartTime\":\"2024-10-11 12:23:34\",\"Status\":\"S\",\"User\":\"root\",\"Version\":\"0.1.1\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":1,\"Name\":\"ssh\",\"Offset\":1,\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
         )
@@ -1937,11 +2135,15 @@ fn cwp_describe_asset_core_module_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetCoreModuleInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Module\":{\"Desc\":\"idesc\",\"Modules\":\"ssh\",\"Name\":\"test-name\",\"Params\":[{\"Data\":\"idata\",\"Name\":\"test-name\"}],\"Path\":\"/root\",\"Processes\":\"sshd\",\"Size\":1,\"UpdateTime\":\"2024-10-11 12:23:34\",\"Version\":\"0.1.1\"},\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":\"1024\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
         )
@@ -1965,11 +2167,15 @@ fn cwp_describe_asset_core_module_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetCoreModuleListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Modules\":[{\"Desc\":\"idesc\",\"FirstTime\":\"2024-10-11 12:23:34\",\"Id\":\"1024\",\"IsNew\":0,\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-id\",\"NetworkName\":\"vpc-id\",\"NetworkType\":0,\"PrivateIP\":\"1.1.1.1\",\"WanIP\":\"1.1.1.1\"},\"MachineIp\":\"1.1.1.1\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"1.1.1.1\",\"ModuleCount\":1,\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"Path\":\"/root\",\"ProcessCount\":1,\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Size\":1,\"UpdateTime\":\"2024-10-11 12:23:34\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Version\":\"0.1.1\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"By\":\"Size\",\"Limit\":1,\"Offset\":1,\"Order\":\"asc\",\"Quuid\":\"65ce6db8-a914-4349-a8b9-d756236686d2\",\"Uuid\":\"65ce6db8-a914-4349-a8b9-d756236686d2\"}",
         )
@@ -1995,11 +2201,15 @@ fn cwp_describe_asset_database_count_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetDatabaseCountResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Databases\":[{\"Desc\":\"mysql 5.7\",\"Key\":\"mysql\",\"NewCount\":0,\"Value\":1}],\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Name\":\"host1\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -2017,11 +2227,15 @@ fn cwp_describe_asset_database_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetDatabaseInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Database\":{\"BinPath\":\"/root\",\"ConfigPath\":\"/root\",\"DataPath\":\"/root\",\"ErrorLogPath\":\"/root\",\"Ip\":\"10.0.0.11\",\"LogPath\":\"/root\",\"MachineIp\":\"10.0.0.11\",\"MachineWanIp\":\"1.1.1.1\",\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"Param\":\"--config\",\"Permission\":\"root\",\"PlugInPath\":\"/root\",\"Port\":\"22\",\"Proto\":\"tcp\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"UpdateTime\":\"2024-10-11 12:23:34\",\"User\":\"root\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Version\":\"0.1.1\"},\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":\"1024\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
         )
@@ -2045,11 +2259,15 @@ fn cwp_describe_asset_database_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetDatabaseListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Databases\":[{\"BinPath\":\"/root\",\"ConfigPath\":\"/root\",\"DataPath\":\"/root\",\"ErrorLogPath\":\"/root\",\"FirstTime\":\"2024-10-11 12:23:34\",\"Id\":\"10001\",\"Ip\":\"10.0.0.11\",\"IsNew\":0,\"LogPath\":\"/root\",\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-id\",\"NetworkName\":\"vpc-id\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"1.1.1.1\"},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"1.1.1.1\",\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"Param\":\"iparam\",\"Permission\":\"root\",\"PlugInPath\":\"/root\",\"Port\":\"22\",\"ProjectId\":1,\"Proto\":\"tcp\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Tag\":[{\"Name\":\"test-name\",\"Rid\":0,\"TagId\":1}],\"UpdateTime\":\"2024-10-11 12:23:34\",\"User\":\"root\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Version\":\"0.1.1\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetDatabaseListRequest::new())
@@ -2064,12 +2282,14 @@ fn cwp_describe_asset_disk_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetDiskListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetDiskListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Disks\":[{\"Name\":\"disk1\",\"Path\":\"/data\",\"Percent\":50,\"Size\":1024000,\"Type\":\"ext4\",\"Used\":10}],\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"Quuid\":\"6cf3c132-aaaa-bbbb-b08d-98be9421372a\",\"Uuid\":\"6cf3c132-aaaa-bbbb-b08d-98be9421372a\"}",
         )
@@ -2093,12 +2313,14 @@ fn cwp_describe_asset_env_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetEnvListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetEnvListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Envs\":[{\"FirstTime\":\"2024-10-18 14:27:56\",\"IsNew\":0,\"MachineExtraInfo\":{\"HostName\":\"hname\",\"InstanceID\":\"ins-id\",\"NetworkName\":\"vpc-id\",\"NetworkType\":0,\"PrivateIP\":\"1.1.1.1\",\"WanIP\":\"1.1.1.1\"},\"MachineIp\":\"1.1.1.1\",\"MachineName\":\"Sales license test machine\",\"MachineWanIp\":\"1.1.1.1\",\"Name\":\"ID\",\"OsInfo\":\"CentOS 7.9 64-bit\",\"Quuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\",\"Type\":0,\"UpdateTime\":\"2024-10-21 23:53:11\",\"User\":\"root\",\"Uuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\",\"Value\":\"/run/user/0\"}],\"RequestId\":\"1703764f-b3ea-4d7f-99cb-cc3a6a62e2ec\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":1,\"Offset\":1,\"Quuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\",\"Type\":1,\"Uuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\"}",
         )
@@ -2123,11 +2345,15 @@ fn cwp_describe_asset_host_total_count_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetHostTotalCountResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\",\"Types\":[{\"Desc\":\"desc of key1\",\"Key\":\"key1\",\"NewCount\":0,\"Value\":10}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuid\":\"6cf3c132-aaaa-bbbb-b08d-98be9421372a\",\"Uuid\":\"6cf3c132-aaaa-bbbb-b08d-98be9421372a\"}",
         )
@@ -2149,12 +2375,14 @@ fn cwp_describe_asset_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AccountCount\":100,\"AccountNewCount\":100,\"DatabaseCount\":100,\"DatabaseNewCount\":100,\"MachineCount\":100,\"MachineNewCount\":100,\"PortCount\":100,\"PortNewCount\":100,\"ProcessCount\":100,\"ProcessNewCount\":100,\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\",\"SoftwareCount\":100,\"SoftwareNewCount\":100,\"WebAppCount\":100,\"WebAppNewCount\":100,\"WebFrameCount\":100,\"WebFrameNewCount\":100,\"WebLocationCount\":100,\"WebLocationNewCount\":100,\"WebServiceCount\":100,\"WebServiceNewCount\":100}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetInfoRequest::new())
@@ -2170,11 +2398,15 @@ fn cwp_describe_asset_init_service_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetInitServiceListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"b7b8a9cd-2470-4ea2-87fb-dd6fea05c32a\",\"Services\":[{\"FirstTime\":\"2023-09-20 10:40:29\",\"IsAutoRun\":1,\"IsNew\":1,\"MachineExtraInfo\":{\"HostName\":\"hn***\",\"InstanceID\":\"ins-4b90g85x\",\"NetworkName\":\"vpc-d7f***\",\"NetworkType\":0,\"PrivateIP\":\"172.16.0.1\",\"WanIP\":\"43.138.242.17\"},\"MachineIp\":\"172.16.0.1\",\"MachineName\":\"win-test\",\"MachineWanIp\":\"43.138.242.17\",\"Name\":\"efslsaext.dll\",\"OsInfo\":\"Windows Server 2016 Datacenter Edition 64-bit Chinese\",\"Path\":\"C:\\\\Windows\\\\System32\\\\efslsaext.dll\",\"Quuid\":\"01fa34d3-db26-48ab-9f14-e8d3a48be95e\",\"Status\":1,\"Type\":7,\"UpdateTime\":\"2023-09-20 10:40:21\",\"User\":\"root\",\"Uuid\":\"01fa34d3-db26-48ab-9f14-e8d3a48be95e\"}],\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"ExactMatch\":true,\"Name\":\"IsAutoRun\",\"Values\":[\"1\"]}],\"Limit\":1,\"Offset\":1,\"Quuid\":\"01fa34d3-db26-48ab-9f14-e8d3a48be951\",\"Uuid\":\"01fa34d3-db26-48ab-9f14-e8d3a48be951\"}",
         )
@@ -2205,12 +2437,14 @@ fn cwp_describe_asset_jar_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetJarInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetJarInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Jar\":{\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"Md5\":\"708cae4cf814c3deda4208da228fad4e\",\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"Path\":\"/root\",\"Process\":[{\"Name\":\"test-name\",\"Path\":\"/root\",\"StartTime\":\"2024-10-11 12:23:34\",\"Status\":\"S\",\"User\":\"root\",\"Version\":\"0.1.1\"}],\"Status\":1,\"Type\":1,\"UpdateTime\":\"2024-10-11 12:23:34\",\"Version\":\"0.1.1\"},\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":\"1024\",\"Quuid\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"Uuid\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\"}",
         )
@@ -2233,12 +2467,14 @@ fn cwp_describe_asset_jar_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetJarListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetJarListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Jars\":[{\"FirstTime\":\"2024-10-11 12:23:34\",\"Id\":\"1024\",\"IsNew\":0,\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-aj28fjz\",\"NetworkName\":\"vpc-12341234\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"110.84.0.11\"},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"110.84.0.11\",\"Md5\":\"fc702c8398071ea3697d449c2b894dae\",\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"Path\":\"/root\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Status\":1,\"Type\":0,\"UpdateTime\":\"2024-10-11 12:23:34\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Version\":\"0.1.1\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"ExactMatch\":true,\"Name\":\"IP\",\"Values\":[\"10.0.0.1\"]}],\"Limit\":1,\"Offset\":1,\"Quuid\":\"65ce6db8-a914-4349-a8b9-d756236686d2\",\"Uuid\":\"65ce6db8-a914-4349-a8b9-d756236686d2\"}",
         )
@@ -2268,12 +2504,14 @@ fn cwp_describe_asset_load_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetLoadInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetLoadInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"CpuLoad\":{\"Counts\":[1],\"Top5\":[{\"Desc\":\"idesc\",\"MachineName\":\"instance-1\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Value\":0}]},\"DiskLoad\":{\"Counts\":[1],\"Top5\":[{\"Desc\":\"idesc\",\"MachineName\":\"instance-13\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Value\":0}]},\"MemLoad\":{\"Counts\":[1],\"Top5\":[{\"Desc\":\"idesc\",\"MachineName\":\"instance-12\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Value\":0}]},\"RequestId\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetLoadInfoRequest::new())
@@ -2289,11 +2527,15 @@ fn cwp_describe_asset_machine_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetMachineListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Machines\":[{\"Cpu\":\"Intel(R) Xeon(R) Gold 6148 CPU @ 2.40GHz\",\"CpuLoad\":\"Intel(R) Xeon(R) Gold 6148 CPU @ 2.40GHz\",\"CpuSize\":1,\"DiskLoad\":\"41\",\"DiskSize\":1,\"FirstTime\":\"2024-10-11 12:23:34\",\"IsNew\":0,\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-aj28fjz\",\"NetworkName\":\"vpc-12341234\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"110.84.0.11\"},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"110.84.0.11\",\"MemLoad\":\"49\",\"MemSize\":1,\"OsInfo\":\"CentOs Bit64\",\"PartitionCount\":1,\"ProjectId\":1,\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Tag\":[{\"Name\":\"test-name\",\"Rid\":0,\"TagId\":1}],\"UpdateTime\":\"2024-10-11 12:23:34\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetMachineListRequest::new())
@@ -2309,11 +2551,15 @@ fn cwp_describe_asset_machine_tag_top_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetMachineTagTopResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"Tags\":[{\"Desc\":\"idesc\",\"Key\":\"total\",\"NewCount\":0,\"Value\":10}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetMachineTagTopRequest::new())
@@ -2329,11 +2575,15 @@ fn cwp_describe_asset_plan_task_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetPlanTaskListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Tasks\":[{\"Command\":\"/root/test\",\"ConfigPath\":\"/root\",\"Cycle\":\"10 * * * *\",\"FirstTime\":\"2024-10-11 12:23:34\",\"IsNew\":0,\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-aj28fjz\",\"NetworkName\":\"vpc-12341234\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"110.84.0.11\"},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"110.84.0.11\",\"OsInfo\":\"CentOs Bit64\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Status\":1,\"UpdateTime\":\"2024-10-11 12:23:34\",\"User\":\"root\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}],\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"ExactMatch\":true,\"Name\":\"IP\",\"Values\":[\"10.0.0.1\"]}],\"Limit\":1,\"Offset\":1,\"Quuid\":\"65ce6db8-a914-4349-a8b9-d756236686d2\",\"Uuid\":\"65ce6db8-a914-4349-a8b9-d756236686d2\"}",
         )
@@ -2363,12 +2613,14 @@ fn cwp_describe_asset_port_count_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetPortCountResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetPortCountResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Ports\":[{\"Desc\":\"idesc\",\"Key\":\"value1\",\"NewCount\":0,\"Value\":101}],\"RequestId\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Port\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -2386,11 +2638,15 @@ fn cwp_describe_asset_port_info_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetPortInfoListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Ports\":[{\"BindIp\":\"10.0.0.11\",\"FirstTime\":\"2024-10-11 12:23:34\",\"GroupName\":\"test-name\",\"IsNew\":0,\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-aj28fjz\",\"NetworkName\":\"vpc-12341234\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"110.84.0.11\"},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"110.84.0.11\",\"Md5\":\"708cae4cf814c3deda4208da228fad4e\",\"OsInfo\":\"CentOs Bit64\",\"Param\":\"null\",\"ParentProcessName\":\"test-name\",\"Pid\":\"1024\",\"Port\":\"22\",\"Ppid\":\"1\",\"ProcessName\":\"test-name\",\"ProcessPath\":\"/data\",\"ProcessVersion\":\"0.1.1\",\"ProjectId\":1,\"Proto\":\"http\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"StartTime\":\"2024-10-11 12:23:34\",\"Tag\":[{\"Name\":\"test-name\",\"Rid\":0,\"TagId\":1}],\"Teletype\":\"1\",\"UpdateTime\":\"2024-10-11 12:23:34\",\"User\":\"root\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetPortInfoListRequest::new())
@@ -2406,11 +2662,15 @@ fn cwp_describe_asset_process_count_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetProcessCountResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Process\":[{\"Desc\":\"desc of key1\",\"Key\":\"key1\",\"NewCount\":0,\"Value\":10}],\"RequestId\":\"e5b4724c-49af-46ab-bd84-cdbae897e7e0\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Name\":\"host1\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -2428,11 +2688,15 @@ fn cwp_describe_asset_process_info_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetProcessInfoListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Process\":[{\"Desc\":\"none\",\"FirstTime\":\"2024-10-11 12:23:34\",\"GroupName\":\"test-name\",\"HasSign\":1,\"InstallByPackage\":1,\"IsNew\":0,\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-aj28fjz\",\"NetworkName\":\"vpc-11\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"110.84.0.11\"},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"110.84.0.11\",\"Md5\":\"708cae4cf814c3deda4208da228fad4e\",\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"PackageName\":\"test-name\",\"Param\":\"iparam\",\"ParentProcessName\":\"test-name\",\"Path\":\"/root\",\"Pid\":\"10011\",\"Ppid\":\"22\",\"ProjectId\":1,\"Quuid\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"StartTime\":\"2024-10-11 12:23:34\",\"Status\":\"Running\",\"Tag\":[{\"Name\":\"test-name\",\"Rid\":0,\"TagId\":1}],\"Tty\":\"/bin\",\"UpdateTime\":\"2024-10-11 12:23:34\",\"User\":\"root\",\"Uuid\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"Version\":\"0.1.1.1\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -2450,11 +2714,15 @@ fn cwp_describe_asset_recent_machine_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetRecentMachineInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"LiveList\":[{\"Desc\":\"softwares\",\"Key\":\"frame\",\"NewCount\":0,\"Value\":20}],\"OfflineList\":[{\"Desc\":\"total\",\"Key\":\"total\",\"NewCount\":0,\"Value\":40}],\"RequestId\":\"a8658ae6-0cd1-47f0-99b0-f144f01e9066\",\"RiskList\":[{\"Desc\":\"softwares\",\"Key\":\"App\",\"NewCount\":0,\"Value\":10}],\"TotalList\":[{\"Desc\":\"web app\",\"Key\":\"Web\",\"NewCount\":0,\"Value\":30}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"BeginDate\":\"2020-09-22\",\"EndDate\":\"2020-09-22\"}",
         )
@@ -2477,11 +2745,15 @@ fn cwp_describe_asset_system_package_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetSystemPackageListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Packages\":[{\"Desc\":\"idesc\",\"FirstTime\":\"2024-10-11 12:23:34\",\"InstallTime\":\"2024-10-11 12:23:34\",\"IsNew\":0,\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-aj28fjz\",\"NetworkName\":\"vpc-12341234\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"110.84.0.11\"},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Type\":\"Web\",\"UpdateTime\":\"2024-10-11 12:23:34\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Version\":\"0.1.1\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[],\"Limit\":1,\"Offset\":1}",
         )
@@ -2504,11 +2776,15 @@ fn cwp_describe_asset_total_count_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetTotalCountResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"058e4d84-10de-4943-8b30-2a50f204f7c7\",\"Types\":[{\"Desc\":\"none\",\"Key\":\"system\",\"NewCount\":0,\"Value\":531},{\"Desc\":\"none\",\"Key\":\"account\",\"NewCount\":0,\"Value\":6526360},{\"Desc\":\"none\",\"Key\":\"port\",\"NewCount\":0,\"Value\":2355},{\"Desc\":\"none\",\"Key\":\"app\",\"NewCount\":8,\"Value\":3193},{\"Desc\":\"none\",\"Key\":\"process\",\"NewCount\":21,\"Value\":21749346},{\"Desc\":\"none\",\"Key\":\"database\",\"NewCount\":1,\"Value\":18},{\"Desc\":\"none\",\"Key\":\"webapp\",\"NewCount\":0,\"Value\":4},{\"Desc\":\"none\",\"Key\":\"webservice\",\"NewCount\":0,\"Value\":17},{\"Desc\":\"none\",\"Key\":\"webframe\",\"NewCount\":0,\"Value\":5},{\"Desc\":\"none\",\"Key\":\"weblocation\",\"NewCount\":0,\"Value\":11},{\"Desc\":\"none\",\"Key\":\"jar\",\"NewCount\":0,\"Value\":1086},{\"Desc\":\"none\",\"Key\":\"initservice\",\"NewCount\":0,\"Value\":1922},{\"Desc\":\"none\",\"Key\":\"plantask\",\"NewCount\":0,\"Value\":2950},{\"Desc\":\"none\",\"Key\":\"env\",\"NewCount\":0,\"Value\":5914763},{\"Desc\":\"none\",\"Key\":\"coremodule\",\"NewCount\":0,\"Value\":22143622},{\"Desc\":\"none\",\"Key\":\"package\",\"NewCount\":0,\"Value\":310039}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetTotalCountRequest::new())
@@ -2523,12 +2799,14 @@ fn cwp_describe_asset_type_top_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetTypeTopResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetTypeTopResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Database\":[{\"Desc\":\"none\",\"Key\":\"SQL Server\",\"NewCount\":0,\"Value\":2}],\"Port\":[{\"Desc\":\"none\",\"Key\":\"10250\",\"NewCount\":0,\"Value\":21}],\"Process\":[{\"Desc\":\"none\",\"Key\":\"svchost.exe\",\"NewCount\":0,\"Value\":241}],\"RequestId\":\"1693599e-ff8f-4a8c-ae39-b4d9ba3ae9bf\",\"Software\":[{\"Desc\":\"none\",\"Key\":\"NTP\",\"NewCount\":0,\"Value\":37}],\"User\":[{\"Desc\":\"none\",\"Key\":\"lp\",\"NewCount\":0,\"Value\":53}],\"WebApp\":[{\"Desc\":\"none\",\"Key\":\"phpMyAdmin\",\"NewCount\":0,\"Value\":6}],\"WebFrame\":[{\"Desc\":\"none\",\"Key\":\"hibernate\",\"NewCount\":0,\"Value\":3}],\"WebLocation\":[{\"Desc\":\"none\",\"Key\":\"localhost\",\"NewCount\":0,\"Value\":9}],\"WebService\":[{\"Desc\":\"none\",\"Key\":\"Nginx\",\"NewCount\":0,\"Value\":25}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetTypeTopRequest::new())
@@ -2543,12 +2821,14 @@ fn cwp_describe_asset_types_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetTypesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetTypesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1ce68339-8828-457f-b358-d5b1b34e4fe9\",\"Types\":[{\"Id\":1,\"Name\":\"name\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetTypesRequest::new())
@@ -2563,12 +2843,14 @@ fn cwp_describe_asset_user_count_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetUserCountResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetUserCountResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Users\":[{\"Desc\":\"none\",\"Key\":\"staff\",\"NewCount\":20,\"Value\":10}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Name\":\"staff\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -2585,12 +2867,14 @@ fn cwp_describe_asset_user_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetUserInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetUserInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"User\":{\"DisableTime\":\"2024-10-11 12:23:34\",\"Gid\":\"1011223\",\"GroupName\":\"test-name\",\"HomePath\":\"/root\",\"IsDomain\":1,\"IsRoot\":1,\"IsSshLogin\":1,\"Keys\":[{\"Comment\":\"name\",\"EncryptType\":\"md5\",\"Value\":\"test1\"}],\"LastLoginIp\":\"10.0.0.11\",\"LastLoginLoc\":\"usa\",\"LastLoginTerminal\":\"ssh******\",\"LastLoginTime\":\"2024-10-11 12:23:34\",\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"Name\":\"test-name\",\"PasswordChangeTime\":\"2024-10-11 12:23:34\",\"PasswordChangeType\":1,\"PasswordDueTime\":\"2024-10-11 12:23:34\",\"PasswordLockDays\":0,\"PasswordWarnDays\":1,\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Remark\":\"halt\",\"Shell\":\"/bin/sh\",\"ShellLoginStatus\":1,\"Status\":1,\"Uid\":\"1011223\",\"UpdateTime\":\"2024-10-11 12:23:34\",\"UserType\":1,\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Name\":\"test_user\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
         )
@@ -2614,11 +2898,15 @@ fn cwp_describe_asset_user_key_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetUserKeyListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Keys\":[{\"Comment\":\"desc of value1\",\"EncryptType\":\"aes\",\"Value\":\"root\"}],\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Name\":\"name1\",\"Offset\":0,\"Quuid\":\"6cf3c132-aaa-bbbb-b08d-98be9421372a\",\"Uuid\":\"6cf3c132-aaa-bbbb-b08d-98be9421372a\"}",
         )
@@ -2643,12 +2931,14 @@ fn cwp_describe_asset_user_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetUserListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetUserListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1,\"Users\":[{\"FirstTime\":\"2024-10-11 12:23:34\",\"Gid\":\"1002\",\"HomePath\":\"/root\",\"IsDomain\":1,\"IsNew\":0,\"IsRoot\":1,\"IsSshLogin\":1,\"IsSudo\":1,\"LastLoginTime\":\"2024-10-11 12:23:34\",\"LoginType\":1,\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-aj28fjz\",\"NetworkName\":\"vpc-12341234\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"110.84.0.11\"},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"110.84.0.11\",\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"PasswordChangeTime\":\"2024-10-11 12:23:34\",\"PasswordDueTime\":\"2024-10-11 12:23:34\",\"PasswordLockDays\":0,\"PasswordStatus\":0,\"ProjectId\":1,\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Shell\":\"/bin/sh\",\"ShellLoginStatus\":1,\"Status\":1,\"Uid\":\"1001\",\"UpdateTime\":\"2024-10-11 12:23:34\",\"UserType\":1,\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetUserListRequest::new())
@@ -2664,11 +2954,15 @@ fn cwp_describe_asset_web_app_count_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebAppCountResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\",\"WebApps\":[{\"Desc\":\"php v1\",\"Key\":\"php\",\"NewCount\":0,\"Value\":1}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Name\":\"host1\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -2686,11 +2980,15 @@ fn cwp_describe_asset_web_app_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebAppListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1,\"WebApps\":[{\"Desc\":\"test domain\",\"Domain\":\"www.test.com\",\"FirstTime\":\"2024-10-11 12:23:34\",\"Id\":\"10001\",\"IsNew\":0,\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-aj28fjz\",\"NetworkName\":\"vpc-12341234\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"110.84.0.11\"},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"110.84.0.11\",\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"PluginCount\":1,\"ProjectId\":1,\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"RootPath\":\"/root\",\"ServiceType\":\"Nginx\",\"Tag\":[{\"Name\":\"test-name\",\"Rid\":0,\"TagId\":1}],\"UpdateTime\":\"2024-10-11 12:23:34\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Version\":\"0.1.1\",\"VirtualPath\":\"/root\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetWebAppListRequest::new())
@@ -2706,11 +3004,15 @@ fn cwp_describe_asset_web_app_plugin_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebAppPluginListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Plugins\":[{\"Desc\":\"test app\",\"Link\":\"/bin\",\"Name\":\"test-name\",\"Version\":\"0.1.1\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":\"1001\",\"Limit\":1,\"Offset\":1,\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
         )
@@ -2736,11 +3038,15 @@ fn cwp_describe_asset_web_frame_count_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebFrameCountResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\",\"WebFrames\":[{\"Desc\":\"desc of key1\",\"Key\":\"key1\",\"NewCount\":0,\"Value\":1}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Name\":\"host1\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -2758,11 +3064,15 @@ fn cwp_describe_asset_web_frame_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebFrameListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1,\"WebFrames\":[{\"FirstTime\":\"2024-10-11 12:23:34\",\"IsNew\":0,\"Lang\":\"zh_cn\",\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-id\",\"NetworkName\":\"vpc-id\",\"NetworkType\":0,\"PrivateIP\":\"1.1.1.1\",\"WanIP\":\"1.1.1.1\"},\"MachineIp\":\"1.1.1.1\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"1.1.1.1\",\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"Path\":\"/root\",\"ProjectId\":1,\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"ServiceType\":\"tcp\",\"Tag\":[{\"Name\":\"test-name\",\"Rid\":0,\"TagId\":1}],\"UpdateTime\":\"2024-10-11 12:23:34\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Version\":\"0.1.1\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetWebFrameListRequest::new())
@@ -2778,11 +3088,15 @@ fn cwp_describe_asset_web_location_count_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebLocationCountResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\",\"WebLocations\":[{\"Desc\":\"desc of key1\",\"Key\":\"key1\",\"NewCount\":1,\"Value\":1}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Name\":\"host1\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -2800,11 +3114,15 @@ fn cwp_describe_asset_web_location_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebLocationInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"WebLocation\":{\"Command\":\"sh ******\",\"Ip\":\"10.0.0.11\",\"MainPath\":\"/root\",\"Name\":\"test-name\",\"Port\":\"22\",\"Proto\":\"tcp\",\"SafeStatus\":1,\"ServiceType\":\"web\",\"UpdateTime\":\"2024-10-11 12:23:34\",\"User\":\"root\"}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":\"1024\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
         )
@@ -2828,11 +3146,15 @@ fn cwp_describe_asset_web_location_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebLocationListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Locations\":[{\"FirstTime\":\"2024-10-11 12:23:34\",\"Id\":\"wfwfw\",\"IsNew\":0,\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-aj28fjz\",\"NetworkName\":\"vpc-dsd4\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"110.84.0.11\"},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"110.84.0.11\",\"MainPath\":\"/root\",\"MainPathOwner\":\"/root\",\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"PathCount\":1,\"Permission\":\" \",\"Port\":\"22\",\"ProjectId\":1,\"Proto\":\"tcp\",\"Quuid\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"ServiceType\":\"nginx\",\"Tag\":[{\"Name\":\"test-name\",\"Rid\":0,\"TagId\":1}],\"UpdateTime\":\"2024-10-11 12:23:34\",\"User\":\"root\",\"Uuid\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -2850,11 +3172,15 @@ fn cwp_describe_asset_web_location_path_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebLocationPathListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Paths\":[{\"Group\":\"group1\",\"Permission\":\"066\",\"RealPath\":\"/a/b\",\"User\":\"user1\",\"VirtualPath\":\"/a/b\"}],\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":\"1000\",\"Limit\":10,\"Offset\":0,\"Quuid\":\"6cf3c132-68ed-11ea-b08d-98be94213712\",\"Uuid\":\"6cf3c132-68ed-11ea-b08d-98be94213712\"}",
         )
@@ -2880,11 +3206,15 @@ fn cwp_describe_asset_web_service_count_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebServiceCountResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\",\"WebServices\":[{\"Desc\":\"web service 1\",\"Key\":\"service 1\",\"NewCount\":0,\"Value\":10}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Name\":\"host1\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -2902,11 +3232,15 @@ fn cwp_describe_asset_web_service_info_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebServiceInfoListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1,\"WebServices\":[{\"BinPath\":\"/root\",\"ConfigPath\":\"/root\",\"Desc\":\"idesc\",\"FirstTime\":\"2024-10-11 12:23:34\",\"Id\":\"128455380\",\"InstallPath\":\"/root\",\"IsNew\":0,\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-aj28fjz\",\"NetworkName\":\"vpc-12341234\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"110.84.0.11\"},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"MachineWanIp\":\"110.84.0.11\",\"Name\":\"test-name\",\"OsInfo\":\"CentOs Bit64\",\"ProcessCount\":1,\"ProjectId\":1,\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Tag\":[{\"Name\":\"test-name\",\"Rid\":0,\"TagId\":1}],\"UpdateTime\":\"2024-10-11 12:23:34\",\"User\":\"root\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Version\":\"0.1.1\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -2924,11 +3258,15 @@ fn cwp_describe_asset_web_service_process_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebServiceProcessListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Process\":[{\"Name\":\"test-name\",\"Path\":\"/root\",\"StartTime\":\"2024-10-11 12:23:34\",\"Status\":\"S\",\"User\":\"root\",\"Version\":\"0.1.1\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":\"1001\",\"Limit\":1,\"Offset\":1,\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
         )
@@ -2954,11 +3292,15 @@ fn cwp_describe_attack_statistics_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAttackStatisticsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AttackSrcIpCount\":3,\"AttackedAssetCount\":0,\"AttackedPortCount\":1,\"NewAttackSrcIpCount\":3,\"NewAttackedAssetCount\":0,\"NewAttackedPortCount\":1,\"PendingAttackCount\":3,\"PendingNewAttackCount\":3,\"PendingSuccAttackCount\":0,\"PendingTryAttackCount\":3,\"RequestId\":\"619097e1-820e-47f7-b374-187debd09311\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAttackStatisticsRequest::new())
@@ -2973,12 +3315,14 @@ fn cwp_describe_attack_top_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAttackTopResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAttackTopResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"NetAttackTopInfo\":{\"Agent\":[{\"Count\":13,\"Value\":\"centreezhao-dev-centos8\"}],\"DstPort\":[{\"Count\":13,\"Value\":\"8080\"}],\"SrcIp\":[{\"Count\":5,\"Value\":\"10.0.0.14\"},{\"Count\":5,\"Value\":\"10.0.0.5\"},{\"Count\":3,\"Value\":\"127.0.0.1\"}],\"Vul\":[{\"Count\":13,\"Value\":\"Apache Log4j2 remote code execution vulnerability (CVE-2021-44228)\"}]},\"RequestId\":\"e2b22aab-4ec5-447b-814b-0edcc7aa4465\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAttackTopRequest::new())
@@ -2993,12 +3337,14 @@ fn cwp_describe_attack_trends_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAttackTrendsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAttackTrendsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"NetAttackTrend\":[{\"AttackCount\":2,\"DateTime\":\"2023-05-22\",\"SuccAttackCount\":0,\"TryAttackCount\":2}],\"RequestId\":\"8a9ca170-ea5d-4bcf-b8f6-5d9d68cb15c1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAttackTrendsRequest::new())
@@ -3013,12 +3359,14 @@ fn cwp_describe_ban_mode_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeBanModeResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeBanModeResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Mode\":\"STANDARD_MODE\",\"RequestId\":\"132456798\",\"StandardModeConfig\":{\"Ttl\":1}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeBanModeRequest::new())
@@ -3033,12 +3381,14 @@ fn cwp_describe_ban_regions_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeBanRegionsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeBanRegionsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RegionSet\":[{\"RegionName\":\"South China (Guangzhou)\",\"ZoneSet\":[{\"ZoneName\":\"Guangzhou Zone 2\"},{\"ZoneName\":\"Guangzhou Zone 3\"},{\"ZoneName\":\"Guangzhou Zone 4\"},{\"ZoneName\":\"Guangzhou Zone 6\"},{\"ZoneName\":\"Guangzhou Zone 7\"}]}],\"RequestId\":\"dd2d8482-b462-4260-a9df-2f9e92abd72b\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Mode\":\"STANDARD_MODE\"}",
         )
@@ -3057,12 +3407,14 @@ fn cwp_describe_ban_status_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeBanStatusResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeBanStatusResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"BanBlackIp\":true,\"BanByRule\":false,\"BanVulIp\":true,\"OpenSmartMode\":true,\"RequestId\":\"b76c888e-31cf-4dfe-b40a-0e3d30ee555e\",\"ShowTips\":false,\"Status\":2}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeBanStatusRequest::new())
@@ -3077,12 +3429,14 @@ fn cwp_describe_ban_status_example_2() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeBanStatusResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeBanStatusResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"ShowTips\":false,\"Status\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeBanStatusRequest::new())
@@ -3097,12 +3451,14 @@ fn cwp_describe_ban_white_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeBanWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeBanWhiteListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"aad8005f-2bf2-8b79-cfde-b030576f886e\",\"TotalCount\":4,\"WhiteList\":[{\"CreateTime\":\"2020-02-18 18:28:29\",\"Id\":\"33\",\"IsGlobal\":false,\"MachineIp\":\"1.1.1.1\",\"MachineName\":\"name******\",\"ModifyTime\":\"2020-02-18 18:28:29\",\"Quuid\":\"d4cc302e-09e5-436f-b99b-5ab9c9070323\",\"Remark\":\"532\",\"SrcIp\":\"xx.xx.xx.xx\",\"Uuid\":\"d4cc302e-09e5-436f-b99b-5ab9c9070323\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -3124,11 +3480,15 @@ fn cwp_describe_baseline_analysis_data_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineAnalysisDataResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IfFirstScan\":1,\"IsGlobal\":1,\"LatestScanTime\":\"2019-12-25 11:57:15\",\"RequestId\":\"f1dd9f5e-4ac0-48a7-9410-c86d24656d9a\",\"ScanHostCount\":170,\"ScanRuleCount\":25}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"StrategyId\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -3146,11 +3506,15 @@ fn cwp_describe_baseline_default_strategy_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineDefaultStrategyListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"req-566234234\",\"StrategyList\":[{\"StrategyId\":1,\"StrategyName\":\"Policy name\"},{\"StrategyId\":2,\"StrategyName\":\"Policy name 2\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -3168,11 +3532,15 @@ fn cwp_describe_baseline_detect_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineDetectListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"FailedCount\":0,\"FinishTime\":\"2022-08-16 15:44:25\",\"HostCount\":48,\"PolicyDetectStatus\":2,\"PolicyId\":172,\"PolicyName\":\"Pro edition host weak password + Ultimate edition\",\"StartTime\":\"2022-08-16 15:41:07\",\"SuccessCount\":0,\"TaskId\":2290,\"TimeoutCount\":0},{\"FailedCount\":0,\"FinishTime\":\"2022-08-16 17:55:19\",\"HostCount\":48,\"PolicyDetectStatus\":2,\"PolicyId\":172,\"PolicyName\":\"Pro Edition host weak password + Flagship Edition\",\"StartTime\":\"2022-08-16 17:54:39\",\"SuccessCount\":0,\"TaskId\":2307,\"TimeoutCount\":0},{\"FailedCount\":0,\"FinishTime\":\"2022-08-16 17:15:23\",\"HostCount\":48,\"PolicyDetectStatus\":2,\"PolicyId\":168,\"PolicyName\":\"All\",\"StartTime\":\"2022-08-16 17:06:08\",\"SuccessCount\":0,\"TaskId\":2298,\"TimeoutCount\":0},{\"FailedCount\":0,\"FinishTime\":\"2022-08-16 16:58:39\",\"HostCount\":48,\"PolicyDetectStatus\":2,\"PolicyId\":172,\"PolicyName\":\"Pro Edition host weak password + Flagship edition\",\"StartTime\":\"2022-08-16 16:56:35\",\"SuccessCount\":0,\"TaskId\":2295,\"TimeoutCount\":0},{\"FailedCount\":0,\"FinishTime\":\"2022-08-16 16:48:48\",\"HostCount\":48,\"PolicyDetectStatus\":2,\"PolicyId\":172,\"PolicyName\":\"Pro Edition host weak password + Flagship Edition\",\"StartTime\":\"2022-08-16 16:47:52\",\"SuccessCount\":0,\"TaskId\":2294,\"TimeoutCount\":0},{\"FailedCount\":0,\"FinishTime\":\"2022-08-16 15:04:43\",\"HostCount\":48,\"PolicyDetectStatus\":2,\"PolicyId\":172,\"PolicyName\":\"Pro Edition host weak password + Flagship Edition\",\"StartTime\":\"2022-08-16 15:02:40\",\"SuccessCount\":0,\"TaskId\":2288,\"TimeoutCount\":0},{\"FailedCount\":0,\"FinishTime\":\"2022-08-16 17:10:58\",\"HostCount\":48,\"PolicyDetectStatus\":2,\"PolicyId\":168,\"PolicyName\":\"All\",\"StartTime\":\"2022-08-16 17:05:33\",\"SuccessCount\":0,\"TaskId\":2297,\"TimeoutCount\":0},{\"FailedCount\":0,\"FinishTime\":\"2022-08-16 15:08:20\",\"HostCount\":48,\"PolicyDetectStatus\":2,\"PolicyId\":172,\"PolicyName\":\"Pro Edition host weak password + Flagship Edition\",\"StartTime\":\"2022-08-16 15:06:38\",\"SuccessCount\":0,\"TaskId\":2289,\"TimeoutCount\":0},{\"FailedCount\":0,\"FinishTime\":\"2022-08-16 17:14:21\",\"HostCount\":48,\"PolicyDetectStatus\":2,\"PolicyId\":255,\"PolicyName\":\"Custom\",\"StartTime\":\"2022-08-16 17:13:52\",\"SuccessCount\":0,\"TaskId\":2305,\"TimeoutCount\":0},{\"FailedCount\":0,\"FinishTime\":\"2022-08-19 00:17:15\",\"HostCount\":47,\"PolicyDetectStatus\":2,\"PolicyId\":257,\"PolicyName\":\"Pro Edition host weak password + Flagship Edition\",\"StartTime\":\"2022-08-19 00:00:00\",\"SuccessCount\":0,\"TaskId\":2351,\"TimeoutCount\":0}],\"RequestId\":\"48f973be-b1f0-4f58-aa9e-7a813655ee43\",\"Total\":110}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeBaselineDetectListRequest::new())
@@ -3188,11 +3556,15 @@ fn cwp_describe_baseline_detect_overview_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineDetectOverviewResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HostCount\":8,\"ItemCount\":2955,\"LatestNotPassCount\":0,\"LatestPassCount\":0,\"PassRate\":0,\"PolicyCount\":18,\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -3210,11 +3582,15 @@ fn cwp_describe_baseline_download_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineDownloadListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"DownloadUrl\":\"http://www.a.b.c\",\"EndTime\":\"0001-01-01 00:00:00\",\"StartTime\":\"0001-01-01 00:00:00\",\"Status\":0,\"TaskId\":1,\"TaskName\":\"taskName01\"}],\"RequestId\":\"b0596030-57ec-42aa-8e0f-738a6a07e2d0\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -3232,11 +3608,15 @@ fn cwp_describe_baseline_host_ignore_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineHostIgnoreListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"HostId\":\"d8feb20e-dcdd-461b-9b37-336c42d48657\",\"HostIp\":\"172.16.0.49\",\"HostName\":\"Many feature test software_ivon\",\"HostTag\":\"tag***\",\"MachineExtraInfo\":{\"HostName\":\"demo-instance\",\"InstanceID\":\"ins-1002\",\"NetworkName\":\"vpc-1002\",\"NetworkType\":1,\"PrivateIP\":\"1.1.1.1\",\"WanIP\":\"1.1.1.1\"},\"WanIp\":\"10.104.9.1\"}],\"RequestId\":\"0eb82ff4-667a-4525-82b5-e304aee952ee\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RuleID\":126}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -3254,11 +3634,15 @@ fn cwp_describe_baseline_item_ignore_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineItemIgnoreListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[],\"RequestId\":\"529a6a2c-91ef-44e3-a822-953846e0e596\",\"Total\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RuleID\":125}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -3276,11 +3660,15 @@ fn cwp_describe_baseline_item_ignore_list_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineItemIgnoreListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[],\"RequestId\":\"529a6a2c-91ef-44e3-a822-953846e0e596\",\"Total\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RuleID\":125}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -3297,12 +3685,14 @@ fn cwp_describe_baseline_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeBaselineListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeBaselineListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"BaselineList\":[{\"BaselineFailCount\":29,\"CategoryId\":2,\"HostCount\":12,\"LastScanTime\":\"2024-11-04 03:43:26\",\"Level\":1,\"MaxStatus\":2,\"Name\":\"Baseline name 1\",\"RuleCount\":11,\"Status\":0}],\"RequestId\":\"f1dd9f5e-4ac0-48a7-9410-c86d24656d9a\",\"TotalCount\":2}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -3322,11 +3712,15 @@ fn cwp_describe_baseline_policy_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselinePolicyListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AssetType\":1,\"DetectInterval\":1,\"DetectTime\":\"00:00:00\",\"HostCount\":3,\"HostIds\":[\"044889f8-d6a2-4fc3-a8a8-c114b6f5266b\",\"a0770b41-9697-4a1d-8150-b8fa247b6189\",\"cc0e8a25-7169-4b5c-a929-2b4cccbfce10\"],\"HostIps\":[\"1.1.1.1\"],\"IsDefault\":0,\"IsEnabled\":1,\"ItemCount\":1,\"PolicyId\":172,\"PolicyName\":\"Pro Edition host weak password + Flagship edition\",\"RuleCount\":1,\"RuleIds\":[50]}],\"RequestId\":\"5c340825-dbc9-4410-a47f-75eab15769d7\",\"Total\":19}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeBaselinePolicyListRequest::new())
@@ -3341,12 +3735,14 @@ fn cwp_describe_baseline_rule_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeBaselineRuleResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeBaselineRuleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"BaselineRuleList\":[{\"Description\":\"Security detection item 1 description\",\"EventId\":1,\"FixMessage\":\"Restart the service\",\"LastScanAt\":\"2020-09-16 :00:00:00\",\"Level\":1,\"RuleId\":1,\"RuleName\":\"Security detection item 1\",\"RuleRemark\":\"Integration test\",\"Status\":0,\"Uuid\":\"Uuid\"}],\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"ShowRuleRemark\":true,\"TotalCount\":21}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"BaselineId\":100441,\"Level\":[1],\"Limit\":10,\"Offset\":0,\"Quuid\":\"\\\"8c8a-69e3ab73aa8a\\\"\",\"Status\":0,\"Uuid\":\"\\\"asdasd123-124sfas\\\"\"}",
         )
@@ -3370,11 +3766,15 @@ fn cwp_describe_baseline_rule_category_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineRuleCategoryListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CategoryId\":1,\"CategoryName\":\"Cybersecurity Classified Protection Compliance\",\"ParentCategoryId\":0},{\"CategoryId\":3,\"CategoryName\":\"Unauthorized access\",\"ParentCategoryId\":0},{\"CategoryId\":4,\"CategoryName\":\"Weak password\",\"ParentCategoryId\":0},{\"CategoryId\":5,\"CategoryName\":\"Remote code execution\",\"ParentCategoryId\":0},{\"CategoryId\":6,\"CategoryName\":\"Other\",\"ParentCategoryId\":0},{\"CategoryId\":7,\"CategoryName\":\"Tencent Cloud security standard\",\"ParentCategoryId\":0}],\"RequestId\":\"0be3d997-550d-4762-8a6e-243994719407\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -3392,11 +3792,15 @@ fn cwp_describe_baseline_rule_ignore_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineRuleIgnoreListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AssetType\":1,\"CategoryId\":-1,\"HostCount\":0,\"HostIds\":[\"d99a1b46-cc2d-4633-a11f-4a7663d2523e\"],\"HostIps\":[\"127.0.0.1\"],\"Items\":[{\"CategoryId\":50,\"CustomItemValues\":[100],\"ItemId\":1002,\"ItemName\":\"itemname\"}],\"RuleDesc\":\"ignore rule\",\"RuleId\":125,\"RuleName\":\"high level\",\"RuleType\":1}],\"RequestId\":\"aaddca9b-8634-47c5-bdf3-add2f36ad7a9\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -3414,11 +3818,15 @@ fn cwp_describe_baseline_rule_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineRuleListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AssetType\":1,\"CategoryId\":-1,\"HostCount\":0,\"HostIds\":[\"d99a1b46-cc2d-4633-a11f-4a7663d25***\"],\"HostIps\":[\"176.1.1.**\"],\"Items\":[{\"ItemId\":1000,\"ItemName\":\"name***\"}],\"RuleDesc\":\"rule desc\",\"RuleId\":35184372088862,\"RuleName\":\"ruleName01\",\"RuleType\":1}],\"RequestId\":\"8d445426-dfea-459c-9a13-1c1a3141353d\",\"Total\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"Name\":\"RuleName\",\"Values\":[\"auto_****\"]}],\"Limit\":10,\"Offset\":0}",
         )
@@ -3447,11 +3855,15 @@ fn cwp_describe_baseline_scan_schedule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineScanScheduleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"req-566234234\",\"Schedule\":20}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"TaskId\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -3469,11 +3881,15 @@ fn cwp_describe_baseline_strategy_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineStrategyListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"f1dd9f5e-4ac0-48a7-9410-c86d24656d9a\",\"StrategyList\":[{\"CategoryIds\":\"1001,1002,1003\",\"Enabled\":0,\"HostCount\":50,\"IsDefault\":1,\"PassRate\":70,\"RuleCount\":50,\"ScanAt\":\"00:00:00\",\"ScanCycle\":3,\"StrategyId\":10023,\"StrategyName\":\"demo-foo\"}],\"TotalCount\":2}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Enabled\":1,\"Limit\":10,\"Offset\":0}",
         )
@@ -3492,12 +3908,14 @@ fn cwp_describe_baseline_top_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeBaselineTopResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeBaselineTopResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"f1dd9f5e-4ac0-48a7-9410-c86d24656d9a\",\"RuleTopList\":[{\"EventCount\":4000,\"Level\":1,\"RuleId\":1,\"RuleName\":\"Check item name 1\"},{\"EventCount\":4000,\"Level\":2,\"RuleId\":2,\"RuleName\":\"Check item name 2\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"StrategyId\":1,\"Top\":5}",
         )
@@ -3517,11 +3935,15 @@ fn cwp_describe_baseline_weak_password_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBaselineWeakPasswordListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CreateTime\":\"2022-07-28 21:37:22\",\"ModifyTime\":\"2022-07-28 21:37:22\",\"PasswordId\":2431,\"WeakPassword\":\"132\"},{\"CreateTime\":\"2022-07-28 21:37:22\",\"ModifyTime\":\"2022-07-28 21:37:22\",\"PasswordId\":2432,\"WeakPassword\":\"133\"},{\"CreateTime\":\"2022-07-28 21:37:22\",\"ModifyTime\":\"2022-07-28 21:37:22\",\"PasswordId\":2433,\"WeakPassword\":\"134\"},{\"CreateTime\":\"2022-07-28 21:37:22\",\"ModifyTime\":\"2022-07-28 21:37:22\",\"PasswordId\":2434,\"WeakPassword\":\"135\"},{\"CreateTime\":\"2022-07-28 21:37:22\",\"ModifyTime\":\"2022-07-28 21:37:22\",\"PasswordId\":2435,\"WeakPassword\":\"136\"},{\"CreateTime\":\"2022-07-28 21:37:22\",\"ModifyTime\":\"2022-07-28 21:37:22\",\"PasswordId\":2436,\"WeakPassword\":\"137\"},{\"CreateTime\":\"2022-07-28 21:37:22\",\"ModifyTime\":\"2022-07-28 21:37:22\",\"PasswordId\":2437,\"WeakPassword\":\"138\"},{\"CreateTime\":\"2022-07-28 21:37:22\",\"ModifyTime\":\"2022-07-28 21:37:22\",\"PasswordId\":2438,\"WeakPassword\":\"139\"},{\"CreateTime\":\"2022-07-28 21:37:22\",\"ModifyTime\":\"2022-07-28 21:37:22\",\"PasswordId\":2439,\"WeakPassword\":\"140\"},{\"CreateTime\":\"2022-07-28 21:37:22\",\"ModifyTime\":\"2022-07-28 21:37:22\",\"PasswordId\":2440,\"WeakPassword\":\"141\"}],\"RequestId\":\"a5ac3a8f-b4a5-4d0c-a8ef-c24601bffd98\",\"Total\":998}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":10}",
         )
@@ -3542,12 +3964,14 @@ fn cwp_describe_bash_events_new_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeBashEventsNewResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeBashEventsNewResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"BashCmd\":\"./r3hook_tool moc -var www.test123.com\",\"CreateTime\":\"2022-09-01 17:28:39\",\"DetectBy\":0,\"Exe\":\"/bin/sshd\",\"HostIp\":\"192.168.111.28\",\"Id\":3148114,\"MachineExtraInfo\":{\"HostName\":\"demo_****\",\"InstanceID\":\"ins-bask****\",\"NetworkName\":\"vpc-3gov****\",\"NetworkType\":0,\"PrivateIP\":\"10.206****\",\"WanIP\":\"146.56.21****\"},\"MachineName\":\"v_llzlu malicious request\",\"MachineType\":0,\"ModifyTime\":\"0001-01-01 00:00:00\",\"Pid\":\"0\",\"Platform\":4,\"Quuid\":\"02db9a21-78fe-4a4c-b96f-a11bf819a962\",\"RegexBashCmd\":\"\\\\./r3hook_tool moc -var www\\\\.test123\\\\.com\",\"RuleCategory\":0,\"RuleId\":0,\"RuleLevel\":1,\"RuleName\":\"sysrule_custom_procmon_1\",\"Status\":0,\"User\":\"root\",\"Uuid\":\"02db9a21-78fe-4a4c-b96f-a11bf819a962\"}],\"RequestId\":\"c787b780-0a35-4fa5-aca3-db339b9a20e8\",\"TotalCount\":51315}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":1,\"Offset\":0}",
         )
@@ -3569,11 +3993,15 @@ fn cwp_describe_brute_attack_rules_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeBruteAttackRulesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"5336f9fe-55bc-d1de-b5d2-ead1f6be2ea7\",\"Rules\":[{\"Enable\":true,\"LoginFailTimes\":1,\"LoginFailTimesDefault\":1,\"TimeRange\":1,\"TimeRangeDefault\":1}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeBruteAttackRulesRequest::new())
@@ -3589,11 +4017,15 @@ fn cwp_describe_can_fix_vul_machine_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeCanFixVulMachineResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"48ca3c70-801e-48b1-80a7-1007afbf5ffb\",\"VulInfo\":[]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuids\":[\"a0770b41-9697-4a1d-8150-b8fa********\"],\"VulIds\":[1]}",
         )
@@ -3618,11 +4050,15 @@ fn cwp_describe_can_not_separate_machine_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeCanNotSeparateMachineResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Alias\":\"dsger***\",\"PrivateIp\":\"1.1.1.1\",\"PublicIp\":\"1.1.1.1\",\"Quuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\",\"Reason\":1,\"Uuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\"}],\"RequestId\":\"1ce68339-8828-457f-b358-d5b1b34e4fe9\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExcludeId\":[1],\"Ids\":[1],\"UpdateAll\":true}",
         )
@@ -3645,11 +4081,15 @@ fn cwp_describe_client_exception_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeClientExceptionResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Records\":[{\"HostIP\":\"172.23.16.2\",\"InstanceID\":\"ins-kz85kljw\",\"OfflineTime\":\"2022-04-24T17:52:37+08:00\",\"UninstallCmd\":\"sh ******\",\"UninstallTime\":\"2020-11-21 15:16:00\",\"Uuid\":\"2e6353e4-0498-450a-9be5-77e2537247f6\"}],\"RequestId\":\"1248a7df-c3fe-4930-b3ff-2af956cf8d66\",\"TotalCount\":944}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EndTime\":\"2020-11-21 15:16:00\",\"ExceptionType\":1,\"Limit\":10,\"Offset\":0,\"StartTime\":\"2020-11-21 15:16:00\"}",
         )
@@ -3671,11 +4111,15 @@ fn cwp_describe_direct_connect_install_command_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeDirectConnectInstallCommandResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Ip\":\"10.0.0.11\",\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"Token\":\"708cae4cf814c3deda4208da228fad4e\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExpireDate\":\"2020-09-22\",\"RegionCode\":\"sz\",\"VpcId\":\"vpc-dsda\"}",
         )
@@ -3698,12 +4142,14 @@ fn cwp_describe_event_by_table_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeEventByTableResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeEventByTableResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"Type\":\"bash\",\"Value\":\"value\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Ids\":[0],\"TableName\":\"events_bash\"}",
         )
@@ -3722,12 +4168,14 @@ fn cwp_describe_fast_analysis_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeFastAnalysisResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeFastAnalysisResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"FieldValueRatioInfos\":[{\"Count\":56412,\"Ratio\":0.59550929493608,\"Value\":\"malware\"},{\"Count\":27836,\"Ratio\":0.29384876859251,\"Value\":\"asset_package\"},{\"Count\":2291,\"Ratio\":0.024184779740101,\"Value\":\"asset_core_module\"},{\"Count\":1873,\"Ratio\":0.019772192253692,\"Value\":\"asset_init_service\"},{\"Count\":1797,\"Ratio\":0.0189699036198,\"Value\":\"asset_env\"},{\"Count\":1506,\"Ratio\":0.015897982666343,\"Value\":\"asset_account\"},{\"Count\":1375,\"Ratio\":0.014515090415818,\"Value\":\"asset_jar\"},{\"Count\":390,\"Ratio\":0.0041170074633956,\"Value\":\"asset_netstat\"},{\"Count\":351,\"Ratio\":0.003705306717056,\"Value\":\"asset_app\"},{\"Count\":332,\"Ratio\":0.0035047345585829,\"Value\":\"asset_scheduled_task\"}],\"RequestId\":\"6b4fc486-f623-4d19-bbc8-14c2396d7cc3\",\"TotalCount\":10}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"FieldName\":\"cls_event_type\",\"From\":1657468800000,\"Query\":\"a=b\",\"To\":1657511824000}",
         )
@@ -3752,11 +4200,15 @@ fn cwp_describe_file_tamper_event_rule_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeFileTamperEventRuleInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"FileTamperRuleDetail\":{\"AddWhiteType\":\"all\",\"CreateTime\":\"2024-05-29T09:49:10+08:00\",\"Id\":11855,\"IsGlobal\":0,\"Level\":1,\"ModifyTime\":\"2024-06-03T20:14:59+08:00\",\"Name\":\"vim\",\"Rule\":[{\"Action\":\"alert\",\"FileAction\":\"read;write\",\"ProcessPath\":\"*/vim\",\"Target\":\"/home/test/*\"}],\"Status\":0,\"UuidTotalCount\":1,\"Uuids\":[\"7168bc08-c1b8-11ea-9053-48fd8e5f474c\"]},\"RequestId\":\"f4716f03-cca5-4087-afe8-26f361193661\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -3774,11 +4226,15 @@ fn cwp_describe_file_tamper_rule_count_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeFileTamperRuleCountResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Count\":1,\"Name\":\"Sales license test machine\",\"Uuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\"}],\"RequestId\":\"c741a4fd-776f-499b-85a2-7bc70fd5b92s\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Uuids\":[\"1c26308c-5493-4eaf-a817-112ec25f499e\"]}",
         )
@@ -3802,11 +4258,15 @@ fn cwp_describe_file_tamper_rules_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeFileTamperRulesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AddWhiteType\":\"all\",\"CreateTime\":\"2023-01-01 00:00:00\",\"FileAction\":\"read\",\"HostCount\":1,\"Id\":1,\"IsGlobal\":1,\"Level\":1,\"ModifyTime\":\"2023-01-01 00:00:00\",\"Name\":\"Core file name 1\",\"ReadRuleCount\":1,\"ReadWriteRuleCount\":1,\"RuleCategory\":1,\"Status\":1,\"WriteRuleCount\":1}],\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":1,\"Offset\":1}",
         )
@@ -3827,12 +4287,14 @@ fn cwp_describe_general_stat_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeGeneralStatResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeGeneralStatResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AddedOnTheFifteen\":1,\"AgentsAll\":50,\"AgentsBasic\":38,\"AgentsOffline\":43,\"AgentsOnline\":7,\"AgentsPro\":12,\"AgentsProExpireWithInSevenDays\":1,\"FlagshipMachineCnt\":1,\"MachinesAll\":87,\"MachinesUninstalled\":37,\"Offline\":0,\"ProtectDays\":1,\"RequestId\":\"cf25fc07-0e89-b71f-cb9a-c3fc030ccfd4\",\"RiskMachine\":0,\"Shutdown\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeGeneralStatRequest::new())
@@ -3848,11 +4310,15 @@ fn cwp_describe_history_accounts_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeHistoryAccountsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HistoryAccounts\":[{\"Id\":1,\"MachineIp\":\"10.104.86.62\",\"MachineName\":\"machine-name\",\"ModifyTime\":\"2018-01-01 12:12:12\",\"ModifyType\":\"CREATE\",\"Username\":\"nginx\",\"Uuid\":\"6b6cd843-6bc1-4011-a74c-dc3fd26a7dd1\"}],\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"TotalCount\":100}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"Name\":\"MachineIp\",\"Values\":[\"10.0.1.1\"]}],\"Limit\":10,\"Offset\":0,\"Uuid\":\"6b6cd843-6bc1-4011-a74c-dc3fd26a7dd1\"}",
         )
@@ -3882,12 +4348,14 @@ fn cwp_describe_history_service_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeHistoryServiceResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeHistoryServiceResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"BuyStatus\":1,\"EndTime\":\"2020-10-29 00:00:00\",\"InquireNum\":1,\"IsAutoOpenRenew\":0,\"RequestId\":\"498e4cab-e95d-430b-bc4c-f5821bb278d4\",\"ResourceId\":\"xxxxxxxx\",\"StartTime\":\"2020-10-20 00:00:00\",\"Status\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeHistoryServiceRequest::new())
@@ -3902,12 +4370,14 @@ fn cwp_describe_host_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeHostInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeHostInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HostInfoList\":[{\"AliasName\":\"test-name\",\"CloudTags\":[],\"HostIp\":\"10.0.0.11\",\"InstanceID\":\"ins-aj28fjz\",\"KernelVersion\":\"0.1.1\",\"MachineStatus\":\"ONLINE\",\"MachineWanIp\":\"110.84.0.11\",\"ProtectType\":\"BASIC_VERSION\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"TagList\":[\"tag\"],\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"VulNum\":0}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"QuuidList\":[\"24c9be55-c743-4a75-a5c7-2a2912341234\"]}",
         )
@@ -3931,12 +4401,14 @@ fn cwp_describe_host_login_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeHostLoginListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeHostLoginListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HostLoginList\":[{\"City\":216,\"Country\":1,\"Desc\":\"idesc\",\"Id\":202008000000022,\"IsRiskArea\":1,\"IsRiskSrcIp\":1,\"IsRiskTime\":1,\"IsRiskUser\":0,\"Location\":\"China: Guangdong Province: Shenzhen city\",\"LoginTime\":\"2020-02-20 14:51:35\",\"MachineExtraInfo\":{\"HostName\":\"machine name\",\"InstanceID\":\"ins-12341234\",\"NetworkName\":\"vpc-d7f***\",\"NetworkType\":1,\"PrivateIP\":\"1.1.1.1\",\"WanIP\":\"1.1.1.1\"},\"MachineIp\":\"10.104.194.49\",\"MachineName\":\"v_lwjlin_centos_Lin\",\"ModifyTime\":\"2020-02-20 14:51:35\",\"Port\":22,\"Province\":19,\"Quuid\":\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\",\"RiskLevel\":0,\"SrcIp\":\"120.229.227.225\",\"Status\":2,\"UserName\":\"root\",\"Uuid\":\"5cc8e4d2-311f-11ea-922b-98be9421969a\"}],\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":1,\"Offset\":1}",
         )
@@ -3957,12 +4429,14 @@ fn cwp_describe_hot_vul_top_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeHotVulTopResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeHotVulTopResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AttackLevel\":3,\"CveId\":\"CVE-2023-23638\",\"FixSwitch\":0,\"Level\":4,\"Method\":0,\"Name\":\" Vulnerability of Apache Dubbo deserialization remote code execution (CVE-2023-23638)\",\"PublishDate\":\"2023-03-08 00:00:00\",\"SupportDefense\":1,\"VulCategory\":2,\"VulId\":102561},{\"AttackLevel\":3,\"CveId\":\"CVE-2023-25194\",\"FixSwitch\":0,\"Level\":3,\"Method\":0,\"Name\":\"Vulnerability of Apache Kafka Connect remote code execution (CVE-2023-25194)\",\"PublishDate\":\"2023-02-08 00:00:00\",\"SupportDefense\":1,\"VulCategory\":2,\"VulId\":102518},{\"AttackLevel\":3,\"CveId\":\"CVE-2022-42889\",\"FixSwitch\":0,\"Level\":4,\"Method\":0,\"Name\":\"Vulnerability of Apache Commons Text StringLookup remote code execution (CVE-2022-42889)\",\"PublishDate\":\"2022-10-13 00:00:00\",\"SupportDefense\":1,\"VulCategory\":2,\"VulId\":102228},{\"AttackLevel\":3,\"CveId\":\"CVE-2022-42003\",\"FixSwitch\":0,\"Level\":3,\"Method\":0,\"Name\":\"FasterXML jackson-databind code issue vulnerability (CVE-2022-42003)\",\"PublishDate\":\"2022-10-02 00:00:00\",\"SupportDefense\":1,\"VulCategory\":2,\"VulId\":102256},{\"AttackLevel\":3,\"CveId\":\"CVE-2022-33891\",\"FixSwitch\":0,\"Level\":3,\"Method\":0,\"Name\":\"Apache Spark UI command injection vulnerability (CVE-2022-33891)\",\"PublishDate\":\"2022-07-18 00:00:00\",\"SupportDefense\":1,\"VulCategory\":2,\"VulId\":102133}],\"RequestId\":\"0d4c94aa-14b0-4b42-aeec-eeeae3266bb1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeHotVulTopRequest::new())
@@ -3978,11 +4452,15 @@ fn cwp_describe_ignore_baseline_rule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeIgnoreBaselineRuleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IgnoreBaselineRuleList\":[{\"EffectHostCount\":20,\"Fix\":\"Restart\",\"ModifyTime\":\"2020-11-11 :00:00:00\",\"RuleId\":1,\"RuleName\":\"Detection item 1\"},{\"EffectHostCount\":25,\"Fix\":\"Restart twice\",\"ModifyTime\":\"2020-11-11 :00:00:50\",\"RuleId\":12,\"RuleName\":\"Detection item 2\"}],\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"TotalCount\":100}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"RuleName\":\"irule\"}",
         )
@@ -4003,11 +4481,15 @@ fn cwp_describe_ignore_host_and_item_config_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeIgnoreHostAndItemConfigResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HostSet\":[],\"ItemSet\":[],\"RequestId\":\"8cecce8d-a57b-4209-a09b-8366ff0b5cf5\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -4025,11 +4507,15 @@ fn cwp_describe_ignore_rule_effect_host_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeIgnoreRuleEffectHostListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IgnoreRuleEffectHostList\":[{\"EventId\":666,\"HostName\":\"Test host 3\",\"LastScanTime\":\"2020-06-16 09:13:54\",\"Level\":1,\"Quuid\":\"23220\",\"Status\":1,\"TagList\":[\"Exhibition\"]},{\"EventId\":666,\"HostName\":\"Test host 3\",\"LastScanTime\":\"2020-06-16 09:13:54\",\"Level\":3,\"Quuid\":\"23220\",\"Status\":1,\"TagList\":[\"Exhibition\"]}],\"RequestId\":\"f1dd9f5e-4ac0-48a7-9410-c86d24656d9a\",\"TotalCount\":2}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"RuleId\":1,\"TagNames\":[\"tag\"]}",
         )
@@ -4050,11 +4536,15 @@ fn cwp_describe_import_machine_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImportMachineInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"EffectiveMachineInfoList\":[{\"CloudTags\":[{\"TagKey\":\"cwp\",\"TagValue\":\"dev\"}],\"InstanceID\":\"eks-h847trlg\",\"KernelVersion\":\"5.4.241-19-0017.1_plus\",\"LicenseOrder\":{\"LicenseId\":136621,\"LicenseType\":2,\"ResourceId\":\"white_883011a2fb7a2ce8f032025ec0437f52\",\"SourceType\":1,\"Status\":1},\"MachineName\":\"tke-np-ol06goby-worker\",\"MachinePrivateIp\":\"172.17.2.23\",\"MachinePublicIp\":\"10.0.1.92\",\"MachineStatus\":\"OFFLINE\",\"MachineTag\":[{\"Name\":\"dev\",\"Rid\":10,\"TagId\":10021}],\"Quuid\":\"a9fe0359-04d9-417f-ab6d-4941891d6c4b\",\"Uuid\":\"a9fe0359-04d9-417f-ab6d-4941891d6c4b\",\"VulNum\":0}],\"InvalidMachineList\":[\"a9fe0359-04d9-417f-ab6d-****\"],\"RequestId\":\"633204c8-383a-4dbb-940b-2e92d0674529\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ImportType\":\"Ip\",\"IsQueryProMachine\":true,\"MachineList\":[\"0.0.0.0\"]}",
         )
@@ -4078,11 +4568,15 @@ fn cwp_describe_inject_risky_service_switch_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeInjectRiskyServiceSwitchResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JavaShellInjectRiskyServiceStatus\":1,\"List\":[],\"RaspInjectRiskyServiceStatus\":0,\"RequestId\":\"8a9e1690-da5e-4086-9937-e3a5b53bcbcc\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -4100,11 +4594,15 @@ fn cwp_describe_java_mem_shell_plugin_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeJavaMemShellPluginInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ErrorLog\":\"[INFO]libpath...\",\"MainClass\":\"main.class\",\"Pid\":21756,\"Status\":1}],\"RequestId\":\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"Quuid\":\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"}",
         )
@@ -4127,12 +4625,14 @@ fn cwp_describe_license_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeLicenseResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeLicenseResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"FunctionsEn\":[\"java_memshell\",\"incident\"],\"RequestId\":\"a9fe0359-04d9-417f-ab6d-4941891d6c4b\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeLicenseRequest::new())
@@ -4148,11 +4648,15 @@ fn cwp_describe_license_bind_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeLicenseBindListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AgentStatus\":\"ONLINE\",\"IsSwitchBind\":false,\"IsUnBind\":false,\"MachineExtraInfo\":{\"HostName\":\"dev-one\",\"InstanceID\":\"ins-onxyg5w\",\"NetworkName\":\"dev\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.0\",\"WanIP\":\"10.0.0.0\"},\"MachineIp\":\"10.0.0.0\",\"MachineName\":\"Test machine\",\"MachineWanIp\":\"10.0.0.0\",\"Quuid\":\"f6481aac-78f7-403e-867d-553c4af8b025\",\"Tags\":[\"dev\"],\"Uuid\":\"f6481aac-78f7-403e-867d-553c4af8b025\"}],\"RequestId\":\"de41ce31-f2c0-49a9-a476-57051a5c7c6c\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"LicenseId\":1,\"LicenseType\":0,\"ResourceId\":\"cdbae897e7e0\"}",
         )
@@ -4172,11 +4676,15 @@ fn cwp_describe_license_bind_schedule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeLicenseBindScheduleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ErrMsg\":\"succ\",\"FixMessage\":\"no need\",\"MachineExtraInfo\":{\"HostName\":\"test-name\",\"InstanceID\":\"ins-aj28fjz\",\"NetworkName\":\"vpc-12341234\",\"NetworkType\":0,\"PrivateIP\":\"10.0.0.11\",\"WanIP\":\"110.84.0.11\"},\"Quuid\":\"xxx-xxxx-xxxx-xxx\",\"Status\":1}],\"RequestId\":\"db15d3f0-5573-4409-a75e-04d54b8c564c\",\"Schedule\":100,\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"TaskId\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -4193,12 +4701,14 @@ fn cwp_describe_license_general_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeLicenseGeneralResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeLicenseGeneralResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AutoOpenStatus\":true,\"AutoRepurchaseRenewSwitch\":false,\"AutoRepurchaseSwitch\":false,\"AvailableFlagshipVersionLicenseCnt\":1,\"AvailableLHLicenseCnt\":0,\"AvailableLicenseCnt\":3,\"AvailableProVersionLicenseCnt\":2,\"CwpVersionLicenseCnt\":0,\"DestroyOrderNum\":0,\"ExpireLicenseCnt\":0,\"FlagshipVersionLicenseCnt\":1,\"IsOpenStatusHistory\":true,\"LicenseCnt\":3,\"NearExpiryLicenseCnt\":0,\"NotExpiredLicenseCnt\":3,\"ProVersionLicenseCnt\":2,\"ProtectType\":\"FLAGSHIP_PREPAY\",\"RepurchaseRenewSwitch\":false,\"RequestId\":\"d9a5456b-a2db-4106-bd12-32e2c735435d\",\"UsedLicenseCnt\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeLicenseGeneralRequest::new())
@@ -4213,12 +4723,14 @@ fn cwp_describe_license_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeLicenseListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeLicenseListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Alias\":\"Resource alias\",\"AutoRenewFlag\":0,\"BuyTime\":\"2018-02-28 00:00:00\",\"Deadline\":\"2018-02-28 00:00:00\",\"LicenseCnt\":0,\"LicenseId\":1,\"LicenseStatus\":0,\"LicenseType\":0,\"OrderStatus\":1,\"ProjectId\":1,\"ResourceId\":\"1c007adc2f0bb9f7c052860e2d3703fa\",\"SourceType\":0,\"Tags\":[{\"TagKey\":\"Tag key\",\"TagValue\":\"Tag value\"}],\"TaskId\":1,\"UsedLicenseCnt\":0}],\"RequestId\":\"de41ce31-f2c0-49a9-a476-57051a5c7c6c\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeLicenseListRequest::new())
@@ -4234,11 +4746,15 @@ fn cwp_describe_license_white_config_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeLicenseWhiteConfigResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"FlagShip\":{\"Deadline\":7,\"IsApplyFor\":false,\"LicenseNum\":10,\"SourceType\":6},\"LOG\":{\"Deadline\":0,\"IsApplyFor\":false,\"LicenseNum\":0,\"SourceType\":0},\"PrattWhitney\":{\"Deadline\":0,\"IsApplyFor\":false,\"LicenseNum\":0,\"SourceType\":0},\"Professional\":{\"Deadline\":0,\"IsApplyFor\":false,\"LicenseNum\":0,\"SourceType\":0},\"RASP\":{\"Deadline\":0,\"IsApplyFor\":false,\"LicenseNum\":0,\"SourceType\":0},\"RequestId\":\"09c2d4b3-ffdf-495d-9817-a89fdad0de89\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RuleName\":\"cwp_yunying\"}",
         )
@@ -4258,11 +4774,15 @@ fn cwp_describe_log_delivery_kafka_options_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeLogDeliveryKafkaOptionsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"InstanceList\":[{\"Az\":\"Guangzhou\",\"Bandwidth\":320,\"DiskSize\":300,\"Healthy\":1,\"InstanceID\":\"ckafka-ce80k\",\"InstanceName\":\"Cloud environment\",\"KafkaVersion\":\"0.10.2.1\",\"RouteList\":[{\"AccessType\":0,\"Domain\":\"a.yd***\",\"DomainPort\":0,\"RouteID\":5427,\"Vip\":\"172.100.100.100:9092\",\"VipType\":3}],\"SubnetId\":\"subnet-***\",\"TopicList\":[{\"TopicID\":\"topic-epj9\",\"TopicName\":\"bruteforce_attack\"},{\"TopicID\":\"topic-r48k\",\"TopicName\":\"create_snapshot\"}],\"VpcId\":\"vpc-sdfd***\",\"Zone\":\"Guangzhou Zone 3\"}],\"RequestId\":\"3758d2c5-57d1-471a-b713-ad353665ce62\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"InstanceID\":\"ckafka-ce80kte5\"}",
         )
@@ -4282,12 +4802,14 @@ fn cwp_describe_log_exports_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeLogExportsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeLogExportsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Exports\":[{\"CosPath\":\"https://export-gz-1254077820.cos.ap-guangzhou.myqcloud.com/%2Fexport/20220629/log_100004506473_c5ad674a-e6cc-4d7d-82e0-e7d7edaae26b_20220629_export-4b905654-7af5-43c1-a111-04c89e029c2a_1656466508.tar.gz?q-sign-algorithm=sha1&q-ak=xxxxxxxxxxxxPBtQlw86tt&q-sign-time=1656639828%3B1656643428&q-key-time=1656639828%3B1656643428&q-header-list=host&q-url-param-list=&q-signature=e491e72e50afa2258\",\"Count\":2240,\"CreateTime\":\"2022-06-29 09:35:00\",\"EndTime\":1656466337652,\"ExportId\":\"export-4b905654-7af5-43c1-a111-04c89e029c2a\",\"FileName\":\"log_100004506473_c5ad674a-e6cc-4d7d-82e0-e7d7edaae26b_20220629_export-4b905654-7af5-43c1-a111-04c89e029c2a_1656466508.tar.gz\",\"FileSize\":97805,\"Format\":\"json\",\"Order\":\"desc\",\"Query\":\"a=b\",\"StartTime\":1656464537652,\"Status\":\"Completed\"},{\"CosPath\":\"https://export-gz-1254077820.cos.ap-guangzhou.myqcloud.com/%2Fexport/20220628/log_100004506473_c5ad674a-e6cc-4d7d-82e0-e7d7edaae26b_20220628_export-9a5f89fc-986b-4b5e-a511-168646949685_1656415208.tar.gz?q-sign-algorithm=sha1&q-ak=xxxxxxxxBtQlw86tt&q-sign-time=1656639828%3B1656643428&q-key-time=1656639828%3B1656643428&q-header-list=host&q-url-param-list=&q-signature=b338dbd1685e5ea3f\",\"Count\":121,\"CreateTime\":\"2022-06-28 19:19:46\",\"EndTime\":1656410111641,\"ExportId\":\"export-9a5f89fc-986b-4b5e-a511-168646949685\",\"FileName\":\"log_100004506473_c5ad674a-e6cc-4d7d-82e0-e7d7edaae26b_20220628_export-9a5f89fc-986b-4b5e-a511-168646949685_1656415208.tar.gz\",\"FileSize\":9815,\"Format\":\"json\",\"Order\":\"desc\",\"Query\":\"a=b\",\"StartTime\":1656408311641,\"Status\":\"Completed\"}],\"RequestId\":\"05db17be-ba35-467f-b903-51f66d2d1def\",\"TotalCount\":2}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -4306,12 +4828,14 @@ fn cwp_describe_log_histogram_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeLogHistogramResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeLogHistogramResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Data\":[{\"Count\":49,\"TimeStamp\":1660532000000},{\"Count\":158,\"TimeStamp\":1660532500000},{\"Count\":136,\"TimeStamp\":1660533000000},{\"Count\":0,\"TimeStamp\":1660533500000}],\"Period\":500000,\"RequestId\":\"b8748ca2-de8e-4ccb-b369-99d7f65907cf\",\"TotalCount\":343}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EndTime\":1660533600000,\"Interval\":500000,\"QueryString\":\"item_id :ins-0jsx****\",\"StartTime\":1660532400000}",
         )
@@ -4336,11 +4860,15 @@ fn cwp_describe_log_kafka_deliver_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeLogKafkaDeliverInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AccessAddr\":\"addr\",\"AccessType\":1,\"Az\":\"az\",\"BandWidth\":0,\"DeliverStatus\":1,\"DeliverTypeDetails\":[{\"ErrInfo\":\"err\",\"LogName\":\"log-name\",\"LogSetId\":\"cls-wfd\",\"LogType\":[0],\"Region\":\"ap-guangzhou\",\"SecurityType\":1,\"Status\":1,\"StatusTime\":0,\"Switch\":1,\"TopicId\":\"topic-dad\",\"TopicName\":\"topic-name\"}],\"DiskSize\":0,\"InsVersion\":\"1.0.1\",\"KafkaEnvName\":\"name\",\"KafkaId\":\"ckafka-sfs\",\"RequestId\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"SubnetId\":\"subnet-fdfd\",\"Username\":\"username\",\"VpcId\":\"vpc-fdfs\",\"Zone\":\"10006\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeLogKafkaDeliverInfoRequest::new())
@@ -4356,11 +4884,15 @@ fn cwp_describe_log_storage_config_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeLogStorageConfigResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Granularity\":\"day\",\"Period\":30,\"PeriodModifyCount\":0,\"RequestId\":\"1c26308c-5493-4eaf-a817-112ec25f499e\",\"Type\":[\"malware\"]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeLogStorageConfigRequest::new())
@@ -4376,11 +4908,15 @@ fn cwp_describe_log_storage_record_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeLogStorageRecordResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Records\":[{\"InquireSize\":53687091200,\"Month\":\"202410\",\"UsedSize\":53715597787}],\"RequestId\":\"e5b4724c-49af-46ab-bd84-cdbae897e7e0\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeLogStorageRecordRequest::new())
@@ -4396,11 +4932,15 @@ fn cwp_describe_log_storage_statistic_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeLogStorageStatisticResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\",\"TotalSize\":1073741824000,\"UsedSize\":89546766804}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeLogStorageStatisticRequest::new())
@@ -4415,12 +4955,14 @@ fn cwp_describe_log_type_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeLogTypeResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeLogTypeResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Data\":\"{\\\"logType\\\":{\\\"Intrusion detection\\\":[\\\"malware\\\",\\\"hostlogin\\\",\\\"bruteattack\\\",\\\"risk_dns\\\",\\\"bash\\\",\\\"privilege_escalation\\\",\\\"reverse_shell\\\"],\\\"Baseline management\\\":[\\\"baseline\\\"],\\\"Client-related\\\":[\\\"agent_offline\\\",\\\"agent_uninstall\\\"],\\\"Vulnerability management\\\":[\\\"emergency_vul\\\",\\\"linux_app_vul\\\",\\\"windows_sys_vul\\\",\\\"Web-CMS_vul\\\",\\\"application_vul\\\"],\\\"Asset fingerprint\\\":[\\\"asset_system\\\",\\\"asset_account\\\",\\\"asset_netstat\\\",\\\"asset_process\\\",\\\"asset_app\\\",\\\"asset_database\\\",\\\"asset_web_app\\\",\\\"asset_web_service\\\",\\\"asset_web_frame\\\",\\\"asset_web_location\\\",\\\"asset_jar\\\",\\\"asset_init_service\\\",\\\"asset_scheduled_task\\\",\\\"asset_env\\\",\\\"asset_core_module\\\"],\\\"Advanced defense\\\":[\\\"java_shell\\\",\\\"file_tamper\\\",\\\"attack_logs\\\",\\\"tamper_protect_exceptions\\\",\\\"tamper_protect_logs\\\"]}}\",\"RequestId\":\"cbff5b6e-c53c-4761-8c77-738143b6e8cd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeLogTypeRequest::new())
@@ -4436,11 +4978,15 @@ fn cwp_describe_login_type_global_conf_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeLoginTypeGlobalConfResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DisableCount\":0,\"Enable\":1,\"EnableCount\":10,\"ExcludeHostCount\":152,\"ExcludeQuuid\":[],\"IncludeHostCount\":4,\"IncludeQuuid\":[\"3210d9d5-13ce-4f21-a333-03a2c6e2b010\",\"f4a8f409-0048-4c91-a58f-165750b2dc00\",\"01fa34d3-db26-48ab-9f14-e8d3a48be95e\",\"480419ed-5477-4666-ac09-97bd49be4f7a\"],\"RequestId\":\"cbbdcf2e-2d9f-424f-ad6c-e5ba1c33a88b\",\"Scope\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeLoginTypeGlobalConfRequest::new())
@@ -4455,12 +5001,14 @@ fn cwp_describe_login_type_host_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeLoginTypeHostResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeLoginTypeHostResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"FunctionStatus\":0,\"Id\":534012791,\"InstanceId\":\"lhins-lu9oiylm\",\"MachineExtraInfo\":{\"HostName\":\"Zunlong-development testing\",\"InstanceID\":\"lhins-lu9oiylm\",\"NetworkName\":\"\",\"NetworkType\":2,\"PrivateIP\":\"10.2.20.2\",\"WanIP\":\"82.156.42.223\"},\"Message\":\"\",\"MessageDesc\":\"\",\"Name\":\"Zunlong-Development Testing\",\"PrivateIp\":\"10.2.20.2\",\"PublicIp\":\"82.156.42.223\",\"Quuid\":\"15c76928-e4e1-4f0d-8a2a-46c7de784744\",\"RegionInfo\":{\"Region\":\"ap-beijing\",\"RegionCode\":\"bj\",\"RegionId\":8,\"RegionName\":\"North China (Beijing)\",\"RegionNameEn\":\"North China (Beijing)\"},\"Status\":\"ONLINE\",\"VpcId\":\"\"},{\"FunctionStatus\":0,\"Id\":526087804,\"InstanceId\":\"lhins-fp92s9zi\",\"MachineExtraInfo\":{\"HostName\":\"jimmy-lh\",\"InstanceID\":\"lhins-fp92s9zi\",\"NetworkName\":\"\",\"NetworkType\":2,\"PrivateIP\":\"10.2.24.2\",\"WanIP\":\"81.70.142.244\"},\"Message\":\"\",\"MessageDesc\":\"\",\"Name\":\"jimmy-lh\",\"PrivateIp\":\"10.2.24.2\",\"PublicIp\":\"81.70.142.244\",\"Quuid\":\"d93eadd3-885b-4c2c-b223-65149d913cba\",\"RegionInfo\":{\"Region\":\"ap-beijing\",\"RegionCode\":\"bj\",\"RegionId\":8,\"RegionName\":\"North China (Beijing)\",\"RegionNameEn\":\"North China (Beijing)\"},\"Status\":\"ONLINE\",\"VpcId\":\"\"}],\"RequestId\":\"5b0a0e47-db60-40e9-8c58-170e4672e9b9\",\"Total\":2}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeLoginTypeHostRequest::new())
@@ -4476,11 +5024,15 @@ fn cwp_describe_login_white_host_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeLoginWhiteHostListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Hosts\":[{\"MachineIp\":\"1.1.1.1\",\"MachineName\":\"machine name\",\"MachineWanIp\":\"1.1.1.1\",\"Quuid\":\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\",\"Tags\":[{\"Name\":\"cwp\",\"Rid\":1,\"TagId\":1}],\"Uuid\":\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"}],\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":1,\"Limit\":1,\"Offset\":1}",
         )
@@ -4500,11 +5052,15 @@ fn cwp_describe_machine_clear_history_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMachineClearHistoryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AgentLastOfflineTime\":\"2022-08-18 10:25:11\",\"CreateTime\":\"2022-12-06 18:31:59\",\"Id\":2,\"InstanceId\":\"ins-df13****\",\"InstanceName\":\"new\",\"PrivateIp\":\"10.0.0.1\",\"PublicIp\":\"1.1.1.1\"},{\"AgentLastOfflineTime\":\"2022-08-29 16:08:03\",\"CreateTime\":\"2022-12-06 18:32:18\",\"Id\":3,\"InstanceId\":\"ins-fmr1m***\",\"InstanceName\":\"vul-test-123\",\"PrivateIp\":\"10.0.0.2\",\"PublicIp\":\"1.1.1.1\"}],\"RequestId\":\"962b0273-cc65-4d20-beac-7510a4dd4737\",\"TotalCount\":2}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeMachineClearHistoryRequest::new())
@@ -4520,11 +5076,15 @@ fn cwp_describe_machine_defense_cnt_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMachineDefenseCntResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AttackLogs\":1,\"FileTamper\":1,\"RequestId\":\"0aafcd71-9603-4a8c-88c3-2d567a7143e8\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeMachineDefenseCntRequest::new())
@@ -4540,11 +5100,15 @@ fn cwp_describe_machine_file_tamper_rules_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMachineFileTamperRulesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Id\":1,\"Name\":\"rule1\",\"Rule\":[{\"Action\":\"skip\",\"FileAction\":\"write\",\"ProcessPath\":\"/data/process1\",\"Target\":\"/a/b.txt\"}],\"RuleCategory\":1}],\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":1,\"Offset\":1,\"Uuid\":\"10ee1dad-ed42-4f98-8c9e-bfaa48fcb787\"}",
         )
@@ -4567,12 +5131,14 @@ fn cwp_describe_machine_general_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeMachineGeneralResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeMachineGeneralResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AliCloudMachineCnt\":0,\"BaiduCloudMachineCnt\":0,\"BaseMachineCnt\":34,\"CloudFrom\":[{\"CloudFrom\":0,\"MachineCnt\":124},{\"CloudFrom\":1,\"MachineCnt\":2},{\"CloudFrom\":2,\"MachineCnt\":6}],\"CompareYesterdayDeadlineMachineCnt\":2,\"CompareYesterdayMachineCnt\":132,\"CompareYesterdayNotProtectMachineCnt\":64,\"CompareYesterdayRiskMachineCnt\":35,\"DeadlineMachineCnt\":2,\"FlagshipMachineCnt\":34,\"IDCMachineCnt\":0,\"LHGeneralDiscountCnt\":0,\"MachineCnt\":132,\"MachineDestroyAfterOfflineHours\":1,\"NotProtectMachineCnt\":64,\"OtherCloudMachineCnt\":0,\"ProtectMachineCnt\":34,\"RequestId\":\"9f5fd122-589a-4faa-b004-efd7ef35e240\",\"RiskMachineCnt\":35,\"SpecialtyMachineCnt\":0,\"TencentCloudMachineCnt\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeMachineGeneralRequest::new())
@@ -4588,11 +5154,15 @@ fn cwp_describe_machine_license_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMachineLicenseDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"MachineLicense\":[{\"AutoRenewFlag\":1,\"BuyTime\":\"2022-01-01 00:00:00\",\"Deadline\":\"2022-01-01 00:00:00\",\"InquireKey\":\"yunjing-vip\",\"LicenseCnt\":1,\"LicenseType\":0,\"PayMode\":1,\"Quuid\":\"e5b4724c-49af-46ab-bd84-cdbae897e7e0\",\"ResourceId\":\"testid\",\"SourceType\":1}],\"RequestId\":\"12e44a0c-9da1-4600-9196-6e27308aeef6\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuids\":[\"15c76928-e4e1-4f0d-8a2a-46c7de78****\"]}",
         )
@@ -4615,12 +5185,14 @@ fn cwp_describe_machine_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeMachineListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeMachineListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Machines\":[{\"BaselineNum\":0,\"CloudTags\":[{\"TagKey\":\"tag1\",\"TagValue\":\"tag2\"}],\"CyberAttackNum\":0,\"HasAssetScan\":1,\"InstanceId\":\"vpc-intc\",\"InstanceState\":\"TERMINATED_PRO_VERSION\",\"InvasionNum\":0,\"IpList\":\"1.2.3.4\",\"IsAddedOnTheFifteen\":1,\"IsProVersion\":true,\"KernelVersion\":\"6.4\",\"LicenseStatus\":1,\"MachineExtraInfo\":{\"HostName\":\"txy-app-pre-node1\",\"InstanceID\":\"ins-7m0suost\",\"NetworkName\":\"vpc-9m7rhl6w\",\"NetworkType\":0,\"PrivateIP\":\"172.18.16.41\",\"WanIP\":\"49.233.15.7\"},\"MachineIp\":\"172.16.20.1\",\"MachineName\":\"stone\",\"MachineOs\":\"Windows\",\"MachineStatus\":\"ONLINE\",\"MachineType\":\"CVM\",\"MachineWanIp\":\"1.2.2.3\",\"MalwareNum\":0,\"PayMode\":\"PREPAY\",\"ProjectId\":0,\"ProtectType\":\"BASIC_VERSION\",\"Quuid\":\"fbd6ea2c-1894-47b0-bf3e-095c78138f76\",\"RegionInfo\":{\"Region\":\"ap-guangzhuo\",\"RegionCode\":\"gz\",\"RegionId\":1,\"RegionName\":\"Guangzhou\",\"RegionNameEn\":\"chine guangzhou\"},\"Remark\":\"remark\",\"SecurityStatus\":\"SAFE\",\"Tag\":[{\"Name\":\"tag1\",\"Rid\":0,\"TagId\":1}],\"Uuid\":\"fbd6ea2c-1894-47b0-bf3e-095c78138f76\",\"VpcId\":\"vpc-intc\",\"VulNum\":0}],\"RequestId\":\"fbd6ea2c-1894-47b0-bf3e-095c78138f76\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"MachineRegion\":\"ap-guangzhou\",\"MachineType\":\"CVM\"}",
         )
@@ -4639,12 +5211,14 @@ fn cwp_describe_machine_os_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeMachineOsListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeMachineOsListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"MachineOSType\":1,\"Name\":\"Linux\"}],\"RequestId\":\"ec6c0e16-465e-4d40-8926-823b26bd6b8s\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeMachineOsListRequest::new())
@@ -4660,11 +5234,15 @@ fn cwp_describe_machine_region_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMachineRegionListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RegionList\":[{\"CloudFrom\":0,\"MachineType\":\"ALL\",\"RegionList\":[{\"Region\":\"all-regions\",\"RegionCode\":\"all\",\"RegionId\":999,\"RegionName\":\"All regions\",\"RegionNameEn\":\"All regions\"},{\"Region\":\"ap-guangzhou-ecm-cm2\",\"RegionCode\":\"ap-guangzhou-ecm-cm2\",\"RegionId\":1063,\"RegionName\":\"South China (Guangzhou Mobile 2)\",\"RegionNameEn\":\"china-south (ap-guangzhou-ecm-cm2)\"},{\"Region\":\"ap-beijing-ecm-cm3\",\"RegionCode\":\"ap-beijing-ecm-cm3\",\"RegionId\":1058,\"RegionName\":\"North China (Beijing Mobile 3)\",\"RegionNameEn\":\"china-north (ap-beijing-ecm-cm3)\"},{\"Region\":\"ap-nanjing\",\"RegionCode\":\"nj\",\"RegionId\":33,\"RegionName\":\"East China (Nanjing)\",\"RegionNameEn\":\"East China (Nanjing)\"}]},{\"CloudFrom\":0,\"MachineType\":\"LH\",\"RegionList\":[{\"Region\":\"all-regions\",\"RegionCode\":\"all\",\"RegionId\":999,\"RegionName\":\"All regions\",\"RegionNameEn\":\"All regions\"},{\"Region\":\"ap-beijing\",\"RegionCode\":\"bj\",\"RegionId\":8,\"RegionName\":\"North China (Beijing)\",\"RegionNameEn\":\"North China (Beijing)\"},{\"Region\":\"ap-guangzhou\",\"RegionCode\":\"gz\",\"RegionId\":1,\"RegionName\":\"South China (Guangzhou)\",\"RegionNameEn\":\"South China (Guangzhou)\"},{\"Region\":\"ap-shanghai\",\"RegionCode\":\"sh\",\"RegionId\":4,\"RegionName\":\"East China (Shanghai)\",\"RegionNameEn\":\"East China (Shanghai)\"}]},{\"CloudFrom\":1,\"MachineType\":\"Other\",\"RegionList\":[{\"Region\":\"all-regions\",\"RegionCode\":\"all\",\"RegionId\":999,\"RegionName\":\"All regions\",\"RegionNameEn\":\"All regions\"},{\"Region\":\"ap-others\",\"RegionCode\":\"others\",\"RegionId\":47,\"RegionName\":\"Other regions (other)\",\"RegionNameEn\":\"Others (Other)\"}]},{\"CloudFrom\":0,\"MachineType\":\"Other\",\"RegionList\":[{\"Region\":\"all-regions\",\"RegionCode\":\"all\",\"RegionId\":999,\"RegionName\":\"All regions\",\"RegionNameEn\":\"All regions\"},{\"Region\":\"ap-others\",\"RegionCode\":\"others\",\"RegionId\":47,\"RegionName\":\"Other regions (other)\",\"RegionNameEn\":\"Others (Other)\"}]},{\"CloudFrom\":0,\"MachineType\":\"ECM\",\"RegionList\":[{\"Region\":\"all-regions\",\"RegionCode\":\"all\",\"RegionId\":999,\"RegionName\":\"All regions\",\"RegionNameEn\":\"All regions\"},{\"Region\":\"ap-guangzhou-ecm-cm2\",\"RegionCode\":\"ap-guangzhou-ecm-cm2\",\"RegionId\":1063,\"RegionName\":\"South China (Guangzhou Mobile 2)\",\"RegionNameEn\":\"china-south (ap-guangzhou-ecm-cm2)\"}]},{\"CloudFrom\":0,\"MachineType\":\"EKS-NATIVE\",\"RegionList\":[{\"Region\":\"all-regions\",\"RegionCode\":\"all\",\"RegionId\":999,\"RegionName\":\"All regions\",\"RegionNameEn\":\"All regions\"},{\"Region\":\"ap-beijing\",\"RegionCode\":\"bj\",\"RegionId\":8,\"RegionName\":\"North China (Beijing)\",\"RegionNameEn\":\"North China (Beijing)\"}]},{\"CloudFrom\":0,\"MachineType\":\"CVM\",\"RegionList\":[{\"Region\":\"all-regions\",\"RegionCode\":\"all\",\"RegionId\":999,\"RegionName\":\"All regions\",\"RegionNameEn\":\"All regions\"},{\"Region\":\"ap-guangzhou\",\"RegionCode\":\"gz\",\"RegionId\":1,\"RegionName\":\"South China (Guangzhou)\",\"RegionNameEn\":\"South China (Guangzhou)\"}]}],\"RequestId\":\"94245821-efb0-4220-a909-6b58888e2ffe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeMachineRegionListRequest::new())
@@ -4679,12 +5257,14 @@ fn cwp_describe_machine_regions_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeMachineRegionsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeMachineRegionsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ALL\":[{\"Region\":\"ap-guangzhou\",\"RegionCode\":\"gz\",\"RegionId\":1,\"RegionName\":\"South China (Guangzhou)\",\"RegionNameEn\":\"South China (Guangzhou)\"}],\"BM\":[{\"Region\":\"ap-guangzhou\",\"RegionCode\":\"gz\",\"RegionId\":1,\"RegionName\":\"South China (Guangzhou)\",\"RegionNameEn\":\"South China (Guangzhou)\"}],\"CVM\":[{\"Region\":\"ap-guangzhou\",\"RegionCode\":\"gz\",\"RegionId\":1,\"RegionName\":\"South China (Guangzhou)\",\"RegionNameEn\":\"South China (Guangzhou)\"}],\"ECM\":[{\"Region\":\"ap-guangzhou\",\"RegionCode\":\"gz\",\"RegionId\":1,\"RegionName\":\"South China (Guangzhou)\",\"RegionNameEn\":\"South China (Guangzhou)\"}],\"LH\":[{\"Region\":\"ap-guangzhou\",\"RegionCode\":\"gz\",\"RegionId\":1,\"RegionName\":\"South China (Guangzhou)\",\"RegionNameEn\":\"South China (Guangzhou)\"}],\"Other\":[{\"Region\":\"ap-others\",\"RegionCode\":\"others\",\"RegionId\":47,\"RegionName\":\"Other regions (other)\",\"RegionNameEn\":\"South China (Guangzhou)\"}],\"RequestId\":\"3d4ffdf0-f350-c3ea-d09c-3f5313e044fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeMachineRegionsRequest::new())
@@ -4699,12 +5279,14 @@ fn cwp_describe_machine_risk_cnt_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeMachineRiskCntResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeMachineRiskCntResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Bash\":1,\"BruteAttack\":1,\"HostLogin\":1,\"MaliciousRequest\":1,\"Malware\":1,\"PrivilegeEscalation\":1,\"RequestId\":\"dfeffewafewahr4325fs\",\"ReverseShell\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeMachineRiskCntRequest::new())
@@ -4720,11 +5302,15 @@ fn cwp_describe_machine_snapshot_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMachineSnapshotResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CreateTime\":\"2021-04-06 17:25:57\",\"DiskId\":\"disk-fc19gd5w\",\"HostIp\":\"10.104.9.143\",\"HostName\":\"win_poc testing (129.204.117.208)\",\"InstanceId\":\"ins-lamp8810\",\"Quuid\":\"b9b4f569-22fc-4a90-8d7f-c9e45349cd5b\",\"RegionId\":1,\"SnapshotId\":\"snap-fav9fuhd\",\"SnapshotName\":\"Fixing vulnerability - OpenSSL DoS vulnerability\"}],\"RequestId\":\"67060fe1-d34e-468f-8f22-d00105304496\",\"SnapshotCheck\":true,\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"Quuids\":[\"djskldjksld\"],\"Type\":0}",
         )
@@ -4748,12 +5334,14 @@ fn cwp_describe_machines_simple_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeMachinesSimpleResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeMachinesSimpleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Machines\":[{\"CloudTags\":[],\"InstanceId\":\"i-uf6iskfrpy4g3xg2k1jm\",\"InstanceState\":\"EXPIRED\",\"IsProVersion\":true,\"KernelVersion\":\"0.1.1\",\"LicenseOrder\":{\"LicenseId\":1,\"LicenseType\":1,\"ResourceId\":\"uf6iskfrpy4g3xg2k1jm\",\"SourceType\":1,\"Status\":1},\"MachineIp\":\"10.0.0.11\",\"MachineName\":\"test-name\",\"MachineOs\":\"Windows Server 2022 Datacenter Edition 64-bit Chinese\",\"MachineType\":\"CVM\",\"MachineWanIp\":\"110.84.0.11\",\"PayMode\":\"PREPAY\",\"ProjectId\":0,\"ProtectType\":\"BASIC_VERSION\",\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"RegionInfo\":{\"Region\":\"ap-guangzhou\",\"RegionCode\":\"gz\",\"RegionId\":1,\"RegionName\":\"test-name\",\"RegionNameEn\":\"test-name\"},\"Tag\":[{\"Name\":\"test-name\",\"Rid\":0,\"TagId\":1}],\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}],\"RequestId\":\"37b6df34-68f1-4ab8-a3d8-7b89de604c82\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"Name\":\"Keywords\",\"Values\":[\"10.0.1.1\"]}],\"Limit\":10,\"MachineRegion\":\"ap-shanghai\",\"MachineType\":\"CVM\",\"Offset\":0}",
         )
@@ -4781,12 +5369,14 @@ fn cwp_describe_mal_ware_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeMalWareListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeMalWareListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"MalWareList\":[{\"Alias\":\"v_aaa\",\"CheckPlatform\":\"1,2\",\"CreateTime\":\"2023-12-22 16:25:44\",\"FileCreateTime\":\"2020-11-21 15:16:00\",\"FileExists\":1,\"FileModifierTime\":\"2020-11-21 15:16:00\",\"FilePath\":\"/root/aaa/061d0056bc2a3af43051b88a7ca30555\",\"HostIp\":\"172.16.16.10\",\"Id\":160250,\"LatestScanTime\":\"2023-12-25 16:34:50\",\"Level\":4,\"MD5\":\"061d0056bc2a3af43051b88a7ca30555\",\"MachineExtraInfo\":{\"HostName\":\"hn***\",\"InstanceID\":\"ins-aaaa\",\"NetworkName\":\"vpc-d7f***\",\"NetworkType\":0,\"PrivateIP\":\"172.16.16.10\",\"WanIP\":\"172.16.16.10\"},\"ProcessExists\":0,\"Quuid\":\"aaaaa-8c8d-4077-9acc-80ce542a6937\",\"Status\":4,\"Tags\":[],\"Uuid\":\"aaaaa-8c8d-4077-9acc-80ce542a6937\",\"VirusName\":\"Win32.Trojan.Kryptik.Jmnw\"}],\"RequestId\":\"8a201811-8d1c-4545-b6b9-63be9b6ccafc\",\"TotalCount\":21780}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeMalWareListRequest::new())
@@ -4802,11 +5392,15 @@ fn cwp_describe_malicious_request_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMaliciousRequestWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CreateTime\":\"2021-02-08 14:46:25\",\"Domain\":\"dnakdnak\",\"Id\":1,\"Mark\":\"Remark 1\",\"ModifyTime\":\"2021-02-08 14:46:25\"}],\"RequestId\":\"f1dd9f5e-4ac0-48a7-9410-c86d24656d9a\",\"TotalCount\":100}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -4825,12 +5419,14 @@ fn cwp_describe_malware_file_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeMalwareFileResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeMalwareFileResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"FileUrl\":\"http://127.0.0.1/file1\",\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeMalwareFileRequest::new(1u64))
@@ -4845,12 +5441,14 @@ fn cwp_describe_malware_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeMalwareInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeMalwareInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"MalwareInfo\":{\"Breadth\":\"10\",\"CheckPlatform\":\"platform1\",\"CreateTime\":\"2020-10-01 00:02:03\",\"FileCreateTime\":\"2020-10-01 01:02:03\",\"FileModifierTime\":\"2020-10-01 02:02:03\",\"FileName\":\"/data/file1\",\"FilePath\":\"/data/path1\",\"FileSize\":10,\"HarmDescribe\":\"desc1\",\"Heat\":\"80\",\"HostIp\":\"172.16.20.1\",\"Id\":1,\"LatestScanTime\":\"2020-10-02 00:02:03\",\"Level\":1,\"MD5\":\"87f70257f93a96273664ea5ef842c2c3\",\"MachineExtraInfo\":{\"HostName\":\"host1\",\"InstanceID\":\"ins-iv1kdw\",\"NetworkName\":\"vpc\",\"NetworkType\":0,\"PrivateIP\":\"172.16.20.1\",\"WanIP\":\"14.13.12.1\"},\"MachineStatus\":\"ONLINE\",\"MachineWanIp\":\"14.13.12.1\",\"ModifyTime\":\"2020-10-01 00:02:03\",\"ProcessID\":\"14245\",\"ProcessName\":\"prcess1\",\"PsTree\":\"[{\\\"pid\\\":6109,\\\"exe\\\":\\\"/bin/busybox\\\",\\\"cmdline\\\":\\\"rm -rf /tmp/exp.so\\\",\\\"account\\\":\\\"polkitd:lighthouse\\\",\\\"start_time\\\":1699012235,\\\"exe_perm\\\":\\\"-rwxr-xr-x\\\",\\\"exe_mtime\\\":1576692277,\\\"sessionid\\\":306****\",\"Reference\":\"ref1\",\"References\":[\"ref1\"],\"ServersName\":\"srv1\",\"Status\":1,\"StrFileAccessTime\":\"2020-10-01 00:02:03\",\"SuggestScheme\":\"suggest1\",\"Tags\":[\"tag1\"],\"Uuid\":\"6cf3c132-aaa-bbbb-b08d-98be9421372a\",\"VirusName\":\"name1\"},\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":10000}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeMalwareInfoRequest::new(10000i64))
@@ -4866,11 +5464,15 @@ fn cwp_describe_malware_risk_overview_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMalwareRiskOverviewResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Data\":{\"FileCount\":0,\"HostCount\":0,\"IsFirstScan\":true,\"ProcessCount\":0,\"ScanTime\":\"2019-12-25 11:57:15\"},\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeMalwareRiskOverviewRequest::new())
@@ -4886,11 +5488,15 @@ fn cwp_describe_malware_risk_warning_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMalwareRiskWarningResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IsCheckRisk\":true,\"IsPop\":true,\"List\":[{\"CreateTime\":\"2020-10-01 00:01:02\",\"Id\":1,\"MachineIp\":\"1.1.1.1\",\"VirusName\":\"virus1\"}],\"ProcessList\":[{\"CreateTime\":\"2020-10-02 00:01:03\",\"Id\":1,\"MachineIp\":\"1.1.1.2\",\"VirusName\":\"virus2\"}],\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeMalwareRiskWarningRequest::new())
@@ -4906,11 +5512,15 @@ fn cwp_describe_malware_timing_scan_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMalwareTimingScanSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AutoIsolation\":1,\"CheckPattern\":1,\"ClickTimeout\":0,\"Cycle\":1,\"DoClean\":1,\"EnableInspiredEngine\":1,\"EnableMemShellScan\":1,\"EnableScan\":1,\"EndTime\":\"2020-05-20 00:00:00\",\"EngineType\":1,\"Id\":0,\"IsGlobal\":1,\"KillProcess\":1,\"MonitoringPattern\":0,\"ProtectFileScope\":0,\"ProtectMode\":0,\"QuuidList\":[\"972290ce-2e07-4689-8f92-f617239bbf82\"],\"RealTimeMonitoring\":1,\"RequestId\":\"1e96ed81-a2f2-4029-893b-b63ed1328694\",\"StartTime\":\"2020-05-20 00:00:00\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -4928,11 +5538,15 @@ fn cwp_describe_malware_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMalwareWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d73d4495-1895-43a8-95be-f447b02e253d\",\"TotalCount\":1,\"WhiteList\":[{\"CreateTime\":\"2020-10-01 00:01:02\",\"EventsCount\":1,\"FileDirectory\":\"/data\",\"FileExtension\":\"php\",\"FileName\":\"/data/file1\",\"Id\":1,\"IsGlobal\":1,\"MatchType\":1,\"Md5List\":\"87f70257f93a96273664ea5ef842c2c3\",\"Mode\":1,\"ModifyTime\":\"2020-10-01 00:01:02\",\"QuuidList\":\"6cf3c132-aaa-bbbb-b08d-98be9421372a\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -4954,11 +5568,15 @@ fn cwp_describe_malware_white_list_affect_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMalwareWhiteListAffectListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AffectList\":[{\"CreateTime\":\"2020-10-01 00:01:10\",\"FilePath\":\"/data/file1\",\"HostIp\":\"172.16.10.1\",\"Id\":1,\"Md5\":\"87f70257f93a96273664ea5ef842c2c3\"}],\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"WhiteListId\":1}",
         )
@@ -4980,11 +5598,15 @@ fn cwp_describe_net_attack_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeNetAttackSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"NetAttackAlarmStatus\":0,\"NetAttackEnable\":1,\"RequestId\":\"8c1f7156-fc01-4905-b286-e08f4db0eec2\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeNetAttackSettingRequest::new())
@@ -5000,11 +5622,15 @@ fn cwp_describe_net_attack_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeNetAttackWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c0a212e9-c598-4a2b-889f-5bc305f2e39f\",\"TotalCount\":1,\"WhiteList\":[{\"CreateTime\":\"2023-05-22 18:38:24\",\"DealOldEvents\":0,\"Description\":\"idesc\",\"Id\":10001,\"ModifyTime\":\"2023-05-22 18:43:16\",\"Quuids\":\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\",\"Scope\":0,\"SrcIP\":\"1.2.3.4;1.1.1.2-1.1.1.4;1.2.3.0/24\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeNetAttackWhiteListRequest::new())
@@ -5020,11 +5646,15 @@ fn cwp_describe_open_port_statistics_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeOpenPortStatisticsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"OpenPortStatistics\":[{\"MachineNum\":10,\"Port\":80},{\"MachineNum\":5,\"Port\":3306}],\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"TotalCount\":100}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"Name\":\"Port\",\"Values\":[\"22\"]}],\"Limit\":10,\"Offset\":0}",
         )
@@ -5053,11 +5683,15 @@ fn cwp_describe_overview_statistics_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeOverviewStatisticsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"BaseLineNum\":1,\"BruteAttackSuccessNum\":1,\"MalwareNum\":1,\"NonlocalLoginNum\":1,\"OnlineMachineNum\":1,\"ProVersionMachineNum\":1,\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"VulNum\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeOverviewStatisticsRequest::new())
@@ -5073,11 +5707,15 @@ fn cwp_describe_patch_effect_host_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribePatchEffectHostListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"PatchEffectHostList\":[{\"FirstScanTime\":\"2025-07-29 16:30:17\",\"FixStatus\":0,\"HasSnapshot\":0,\"HostVersion\":2,\"Id\":73,\"InstanceState\":\"Running\",\"KbId\":7070,\"LatestFixTime\":\"2025-07-29 16:30:17\",\"LatestScanTime\":\"2025-07-31 14:28:50\",\"MachineExtraInfo\":{\"HostName\":\"v_llwin\",\"InstanceID\":\"ins-r3qao\",\"NetworkName\":\"vpc-guv4i1h5\",\"NetworkType\":1,\"PrivateIP\":\"10.6.64.8\",\"WanIP\":\"119.45.128.17\"},\"MachineType\":\"CVM\",\"Quuid\":\"ea71992a-b484-4d9c-882a-419fb6d0a5b0\",\"RegionId\":33,\"RestartRequired\":0,\"Status\":0,\"Uuid\":\"ea71992a-b484-4d9c-882a-419fb6d0a5b0\"}],\"RequestId\":\"475a2160-cc47-43e9-a576-ec0947badb37\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"Name\":\"Status\",\"Values\":[\"0\"]}],\"KbId\":7070,\"Limit\":10,\"Offset\":0}",
         )
@@ -5104,11 +5742,15 @@ fn cwp_describe_privilege_events_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribePrivilegeEventsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CmdLine\":\"./a \",\"CreateTime\":\"2019-08-15 15:27:52\",\"FullPath\":\"/home/ubuntu/a\",\"Hostip\":\"10.*.*.125\",\"Id\":22,\"MachineExtraInfo\":{\"HostName\":\"demo-instance\",\"InstanceID\":\"ins-1002\",\"NetworkName\":\"vpc-1002\",\"NetworkType\":1,\"PrivateIP\":\"1.*.*.1\",\"WanIP\":\"1.*.*.1\"},\"MachineName\":\"test machine_Linux_4\",\"ParentProcGroup\":\"ubuntu\",\"ParentProcName\":\"bash\",\"ParentProcPath\":\"/bin/bash\",\"ParentProcUser\":\"ubuntu\",\"Pid\":1,\"ProcFilePrivilege\":\"-rwsr-xr-x\",\"ProcTree\":\"a(root),bash(ubuntu),sshd(ubuntu),sshd(root),sshd(root),init(root)\",\"ProcessName\":\"nginx\",\"Quuid\":\"b9821ff5-75f0-****-b21f-13c8d36a725c\",\"Status\":0,\"UserGroup\":\"ubuntu\",\"UserName\":\"root\",\"Uuid\":\"cf59e3c0-b1cc-****-baac-525400ca96ee\"}],\"RequestId\":\"bd9aa8c8-36b6-4991-8e42-d08e80313616\",\"TotalCount\":22}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribePrivilegeEventsRequest::new())
@@ -5123,12 +5765,14 @@ fn cwp_describe_privilege_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribePrivilegeRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribePrivilegeRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CreateTime\":\"2024-08-23 17:13:47\",\"Hostip\":\"1.1.1.1\",\"Id\":10001,\"IsGlobal\":0,\"ModifyTime\":\"2024-08-23 17:13:47\",\"Operator\":\"zhangsan\",\"ProcessName\":\"privilege\",\"SMode\":1,\"Status\":0,\"Uuid\":\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"}],\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribePrivilegeRulesRequest::new())
@@ -5143,12 +5787,14 @@ fn cwp_describe_pro_version_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeProVersionInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeProVersionInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IsAutoOpenProVersion\":false,\"PostPayCost\":4,\"ProVersionNum\":10,\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeProVersionInfoRequest::new())
@@ -5164,11 +5810,15 @@ fn cwp_describe_pro_version_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeProVersionStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"454fbac3-8546-4c16-8c1a-69x3ab73ba3b\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Uuid\":\"add4a78a-0d59-11e8-b7ab-00e081e1a5c5\"}",
         )
@@ -5190,11 +5840,15 @@ fn cwp_describe_process_statistics_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeProcessStatisticsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ProcessStatistics\":[{\"MachineNum\":10,\"ProcessName\":\"nginx\"}],\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"TotalCount\":100}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -5215,12 +5869,14 @@ fn cwp_describe_product_status_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeProductStatusResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeProductStatusResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Data\":{\"CanApplyTrial\":true,\"CanNotApplyReason\":\"reason\",\"FWUserStatus\":1,\"LastTrialTime\":\" 2019-12-25 11:57:15\"},\"RequestId\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"ReturnCode\":1,\"ReturnMsg\":\"msg\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeProductStatusRequest::new())
@@ -5235,12 +5891,14 @@ fn cwp_describe_protect_dir_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeProtectDirListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeProtectDirListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AutoRestoreSwitchStatus\":1,\"DirName\":\"sdfdsf\",\"DirPath\":\"/home/te****\",\"FirstProtectTime\":\"2020-11-21 15:16:00\",\"Id\":\"/home/te****\",\"LatestProtectTime\":\"2020-11-21 15:16:00\",\"NoProtectServerNum\":1,\"ProtectException\":1,\"ProtectFileType\":\".php;.js\",\"ProtectFilesCount\":0,\"ProtectServerNum\":1,\"ProtectStatus\":1,\"RelatedServerNum\":1}],\"RequestId\":\"2eedad67-5a4c-4746-82d2-52a8e5d91c6a\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":1,\"Offset\":1}",
         )
@@ -5260,11 +5918,15 @@ fn cwp_describe_public_proxy_install_command_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribePublicProxyInstallCommandResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"KeepAliveCommand\":\" wget --no-check-certificate https://up.yd.qcloud.com/ydeyes/download/install_proxy.sh -O install_proxy.sh && sudo bash install_proxy.sh\",\"NginxCommand\":\"wget --no-check-certificate https://up.yd.qcloud.com/ydeyes/download/install_proxy.sh -O install_proxy.sh && sudo bash install_proxy.sh\",\"RequestId\":\"5921b751-84f3-4332-a89f-fca2a139bd10\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ip\":\"0.0.0.0\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -5282,11 +5944,15 @@ fn cwp_describe_ransom_defense_backup_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRansomDefenseBackupListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"BackupStatus\":1,\"BackupTime\":\"2024-10-21 00:00:00\",\"DiskCount\":1,\"Disks\":\"disk-2wnc|adaqlu-test_system disk\",\"EventStatus\":0,\"SnapshotIds\":\"snap-gbz1cigr\",\"StrategyId\":5570,\"StrategyName\":\"tt1\",\"StrategyStatus\":1}],\"RequestId\":\"9dae49e7-472a-9c0d-d5c4-e4a4ad9b4e8c\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"By\":\"CreateTime\",\"Limit\":1,\"Offset\":1,\"Order\":\"ASC\",\"Quuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\"}",
         )
@@ -5312,11 +5978,15 @@ fn cwp_describe_ransom_defense_machine_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRansomDefenseMachineListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"BackupCount\":128,\"BackupSuccessCount\":121,\"CloudTags\":[],\"DiskInfo\":\"diskId1|diskName1;diskId2|diskName2\",\"HostVersion\":2,\"InstanceId\":\"ins-ewwewe\",\"LastBackupMessage\":\"success\",\"LastBackupStatus\":1,\"LastBackupTime\":\"2024-10-22 00:04:04\",\"MachineIp\":\"10.0.0.2\",\"MachineName\":\"Sales license test machine\",\"MachineWanIp\":\"xx.xx.xx.xx\",\"Quuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\",\"RegionInfo\":{\"Region\":\"ap-guangzhou\",\"RegionCode\":\"gz\",\"RegionId\":1,\"RegionName\":\"South China (Guangzhou)\",\"RegionNameEn\":\"South China (Guangzhou)\"},\"RollBackPercent\":0,\"RollBackStatus\":0,\"Status\":1,\"StrategyId\":5570,\"StrategyName\":\"tt1\",\"Tag\":[{\"Name\":\"apitest\",\"Rid\":16069,\"TagId\":16069}],\"Uuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\"}],\"RequestId\":\"586e7838-8dce-38d4-5e4d-bbc5f4191c25\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"By\":\"LastBackupTime\",\"Limit\":1,\"Offset\":1,\"Order\":\"DESC\"}",
         )
@@ -5338,11 +6008,15 @@ fn cwp_describe_ransom_defense_machine_strategy_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRansomDefenseMachineStrategyInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\",\"StrategyIds\":[1]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuids\":[\"935e27b1-d675-4509-80bf-96fbf0764237\"]}",
         )
@@ -5366,11 +6040,15 @@ fn cwp_describe_ransom_defense_state_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRansomDefenseStateResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"BackupMachineCount\":1,\"BalanceStatus\":1,\"MachineCount\":1,\"MachineTotal\":1,\"ProgressingRollBackTaskCount\":1,\"ProgressingSnapshotTaskCount\":1,\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\",\"RollBackTaskCount\":1,\"SnapshotSize\":1,\"StrategyCount\":1,\"StrategyTotal\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeRansomDefenseStateRequest::new())
@@ -5386,11 +6064,15 @@ fn cwp_describe_ransom_defense_strategy_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRansomDefenseStrategyDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c0d89f6e-021b-f1ba-d067-201da364e250\",\"Strategy\":{\"BackupType\":0,\"CreateTime\":\"2024-04-17 23:19:43\",\"Description\":\"desc\",\"EventCount\":0,\"ExcludeDir\":\"/bin\",\"Hour\":\"00:00\",\"Id\":1,\"IncludeDir\":\"/usr\",\"IsAll\":0,\"MachineCount\":1,\"ModifyTime\":\"2024-10-17 20:10:00\",\"Name\":\"tt1\",\"SaveDay\":0,\"Status\":1,\"Uin\":\"100004506473\",\"Weekday\":\"1;2;3;4;5\"}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -5408,11 +6090,15 @@ fn cwp_describe_ransom_defense_strategy_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRansomDefenseStrategyListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"BackupType\":0,\"CreateTime\":\"2024-04-17 23:19:43\",\"Description\":\"desc\",\"ExcludeDir\":\"/bin\",\"Hour\":\"00:00\",\"Id\":5570,\"IncludeDir\":\"/usr\",\"IsAll\":0,\"MachineCount\":1,\"ModifyTime\":\"2024-10-17 20:10:00\",\"Name\":\"tt1\",\"SaveDay\":0,\"Status\":1,\"Uin\":\"3232323\",\"Weekday\":\"1;2;3;4;5\"}],\"RequestId\":\"d73d4495-1895-43a8-95be-f447b02e253d\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -5432,11 +6118,15 @@ fn cwp_describe_ransom_defense_trend_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRansomDefenseTrendResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"CompanyCount\":28,\"EventCount\":5,\"IndustryCount\":22,\"RequestId\":\"8c952399-b255-3711-1c3c-a5c8a6befbd8\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeRansomDefenseTrendRequest::new())
@@ -5485,11 +6175,15 @@ fn cwp_describe_rasp_license_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRaspLicenseListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[],\"RequestId\":\"2c484eae-c3a5-4819-8158-2a1b45f0a25a\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeRaspLicenseListRequest::new())
@@ -5504,12 +6198,14 @@ fn cwp_describe_rasp_max_cpu_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeRaspMaxCpuResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeRaspMaxCpuResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RaspMaxCpu\":100,\"RequestId\":\"e3f0687f-2874-4022-8af6-330dc4c3872b\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeRaspMaxCpuRequest::new())
@@ -5524,12 +6220,14 @@ fn cwp_describe_rasp_plugin_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeRaspPluginListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeRaspPluginListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[],\"RequestId\":\"00780acf-7f35-4717-b319-759b3ac5bed6\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetType\":\"CWP\",\"QUUID\":\"a6891d5f-c54c-437a-87a4-e082a83d55a0\"}",
         )
@@ -5551,11 +6249,15 @@ fn cwp_describe_recommended_protect_cpu_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRecommendedProtectCpuResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d55bcffb-2c87-43c8-afe8-543e6a0c48aa\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -5573,11 +6275,15 @@ fn cwp_describe_reverse_shell_rules_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeReverseShellRulesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CreateTime\":\"2024-10-12 11:38:43\",\"DestIp\":\"127.0.0.1\",\"DestPort\":\"60132\",\"Hostip\":\"10.0.0.11\",\"Id\":10001,\"IsGlobal\":0,\"ModifyTime\":\"2024-10-12 11:38:43\",\"Operator\":\"operatorA\",\"ProcessName\":\"python\",\"Status\":0,\"Uuid\":\"E86E092B-FD69-4D1B-B014-E4FC68A*****\"}],\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeReverseShellRulesRequest::new())
@@ -5593,11 +6299,15 @@ fn cwp_describe_risk_batch_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRiskBatchStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1703764f-b3ea-4d7f-99cb-cc3a6a62e2ec\",\"Status\":\"Handling\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RiskType\":\"MALWARE\"}",
         )
@@ -5616,12 +6326,14 @@ fn cwp_describe_risk_dns_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeRiskDnsListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeRiskDnsListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"4234234\",\"RiskDnsList\":[{\"AccessCount\":6,\"Alias\":\"ipv6_windows_test\",\"CmdLine\":\"ps -ef\",\"CreateTime\":\"2019-12-25 22:31:54\",\"Description\":\"desc\",\"GlobalRuleId\":0,\"HostIp\":\"2402:4e00:1010:5401:0:8f51:5190:3bfa\",\"Id\":1,\"MachineStatus\":\"OFFLINE\",\"MachineWanIp\":\"1.1.1.1\",\"MergeTime\":\"2019-12-25 22:31:54\",\"Pid\":1,\"ProcessMd5\":\"97cdf8b51cea8d0f296e6871e388979d\",\"ProcessName\":\"C:\\\\Program Files (x86)\\\\Internet Explorer\\\\iexplore.exe\",\"Quuid\":\"e761c2dc-bc72-40cd-b9ed-d233c86b1a8b\",\"Reference\":\"/tmp/acsess\",\"Status\":0,\"SuggestScheme\":\"reboot\",\"Tags\":[\"vueir\",\"mle\"],\"Url\":\"odysseusweb.ru\",\"UserRuleId\":0,\"Uuid\":\"e761c2dc-bc72-40cd-b9ed-d233c86b1a8\"}],\"TotalCount\":20}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -5640,12 +6352,14 @@ fn cwp_describe_safe_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeSafeInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeSafeInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeSafeInfoRequest::new())
@@ -5661,11 +6375,15 @@ fn cwp_describe_scan_malware_schedule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeScanMalwareScheduleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IsSchedule\":true,\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"RiskFileNumber\":4,\"ScanStatus\":1,\"Schedule\":20}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeScanMalwareScheduleRequest::new())
@@ -5680,12 +6398,14 @@ fn cwp_describe_scan_schedule_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeScanScheduleResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeScanScheduleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"Schedule\":20}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"TaskId\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeScanScheduleRequest::new(1u64))
@@ -5700,12 +6420,14 @@ fn cwp_describe_scan_state_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeScanStateResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeScanStateResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c741a4fd-776f-499b-85a2-7bc70fd5b92s\",\"RiskEventCount\":1,\"ScanBeginTime\":\"2023-10-26 14:56:29\",\"ScanEndTime\":\"2023-10-26 14:56:29\",\"ScanState\":1,\"Schedule\":1,\"TaskId\":1,\"Type\":1,\"VulId\":[1]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ModuleType\":\"Vul\"}",
         )
@@ -5723,11 +6445,15 @@ fn cwp_describe_scan_task_details_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeScanTaskDetailsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"PatchInfo\":[],\"RequestId\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"RiskEventCount\":1,\"RiskMachineCount\":1,\"ScanBeginTime\":\" 2019-12-25 11:57:15\",\"ScanContent\":[\"cve\"],\"ScanEndTime\":\" 2019-12-25 11:57:15\",\"ScanLeftTime\":1,\"ScanMachineCount\":1,\"ScanProgress\":1,\"ScanTaskDetailList\":[{\"Description\":\"desc\",\"FailType\":1,\"HostIp\":\"10.1.1.15\",\"HostName\":\"hostname\",\"Id\":1,\"MachineExtraInfo\":{\"HostName\":\"hostname\",\"InstanceID\":\"ins-dsf\",\"NetworkName\":\"name\",\"NetworkType\":0,\"PrivateIP\":\"10.1.1.15\",\"WanIP\":\"10.1.1.15\"},\"MachineWanIp\":\"10.1.1.15\",\"OsName\":\"osname\",\"Quuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\",\"RiskNum\":1,\"ScanBeginTime\":\" 2019-12-25 11:57:15\",\"ScanEndTime\":\" 2019-12-25 11:57:15\",\"Status\":\"status\",\"Uuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\"}],\"ScanTime\":1,\"StoppingAll\":false,\"TotalCount\":1,\"Type\":1,\"VulCount\":1,\"VulInfo\":[{\"CveId\":\"cve- \",\"Cvss\":\"cvss\",\"CvssScore\":0,\"Descript\":\"desc\",\"Fix\":\"fix\",\"Level\":1,\"Name\":\"name\",\"PublishTime\":\" 2019-12-25 11:57:15\",\"Reference\":\"ref\",\"VulCategory\":1,\"VulId\":1}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ModuleType\":\"Vul\",\"TaskId\":1}",
         )
@@ -5746,12 +6472,14 @@ fn cwp_describe_scan_vul_setting_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeScanVulSettingResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeScanVulSettingResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ClickTimeout\":0,\"EnableScan\":0,\"EndTime\":\"23:50\",\"RequestId\":\"54111d3a-373d-4175-80dd-8d855b595647\",\"ScanMethod\":0,\"StartTime\":\"00:40\",\"TimerInterval\":1,\"TimerTime\":\"00:40\",\"Uuids\":[],\"VulCategories\":\"4;5;1;2\",\"VulEmergency\":1,\"VulLevels\":\"1;2;3;4\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeScanVulSettingRequest::new())
@@ -5767,11 +6495,15 @@ fn cwp_describe_screen_attack_hotspot_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeScreenAttackHotspotResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CreatedTime\":\"2022-06-28 19:27:26\",\"DstIp\":\"10.0.0.1\",\"EventName\":\"Atlassian Crowd and Atlassian Crowd Data Center input validation error vulnerability (CVE-2019-11580)\",\"Region\":\"ap-guangzhou\",\"SrcIp\":\"10.0.0.1\"}],\"RequestId\":\"3dcfeooo-c2fa-4e5c-a1f7-9f28ce88f554\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeScreenAttackHotspotRequest::new())
@@ -5787,11 +6519,15 @@ fn cwp_describe_screen_broadcasts_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeScreenBroadcastsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Id\":331,\"Level\":1,\"Time\":\"2024-08-07 18:57:27\",\"Title\":\"Data Construction_1723028247\"}],\"RequestId\":\"185a857f-c103-4e77-9380-a523f622dc90\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeScreenBroadcastsRequest::new())
@@ -5807,11 +6543,15 @@ fn cwp_describe_screen_host_invasion_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeScreenHostInvasionResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Baseline\":[{\"BaselineFailCount\":1,\"CategoryId\":1,\"LastScanTime\":\" 2019-12-25 11:57:15\",\"Level\":1,\"Name\":\"name\",\"Uuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\"}],\"DefendAttackLog\":[{\"CreatedTime\":\" 2019-12-25 11:57:15\",\"DstIp\":\"10.1.1.15\",\"DstPort\":1,\"HttpMethod\":\"POST\",\"Id\":1,\"Quuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\",\"SrcIp\":\"10.1.1.14\",\"SrcPort\":1,\"Uuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\",\"VulType\":\"web\"}],\"InvasionEvents\":[{\"Content\":\"content\",\"CreatedTime\":\" 2019-12-25 11:57:15\",\"EventType\":1,\"Id\":1,\"Level\":1,\"LevelZh\":\"level\",\"Uuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\"}],\"RequestId\":\"1c26308c-1af3-4eaf-a817-112ec25f4dfa\",\"Vul\":[{\"Category\":1,\"Id\":1,\"LastTime\":\" 2019-12-25 11:57:15\",\"Level\":1,\"Name\":\"name\",\"Uuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\",\"VulId\":1}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuid\":\"\\\"1c26308c-5493-4eaf-a817-112ec25f499e\\\"\"}",
         )
@@ -5832,12 +6572,14 @@ fn cwp_describe_screen_machines_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeScreenMachinesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeScreenMachinesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AttackCnt\":0,\"IgnoreCnt\":0,\"Machines\":[{\"BaselineNum\":147,\"CoreVersion\":\"3.10.0\",\"CpuLoad\":\"Low\",\"CpuSize\":2,\"CyberAttackNum\":162,\"DiskLoad\":\"32.07\",\"DiskSize\":50,\"InvasionNum\":38479,\"MachineExtraInfo\":{\"HostName\":\"hn\",\"InstanceID\":\"ins-id\",\"NetworkName\":\"vpc-id\",\"NetworkType\":0,\"PrivateIP\":\"1.1.1.1\",\"WanIP\":\"1.1.1.1\"},\"MachineIp\":\"1.2.3.*\",\"MachineName\":\"ha2\",\"MachineOs\":\"CentOS 7.9 64-bit\",\"MachineStatus\":9,\"MachineType\":\"CVM\",\"MachineWanIp\":\"1.2.3.*\",\"MemLoad\":\"36.52\",\"MemSize\":4,\"Quuid\":\"1c26308c-5493-4eaf-***-112ec25f499e\",\"SecurityStatus\":\"RISK\",\"Uuid\":\"1c26308c-5493-4eaf-****-112ec25f499e\",\"VulNum\":18}],\"Region\":\"ap-guangzhou\",\"RegionName\":\"South China (Guangzhou)\",\"RiskCnt\":1,\"SafetyCnt\":1,\"TotalCount\":1,\"UnAgentOfflineCnt\":1}],\"RequestId\":\"1c26308c-1234-5678-9101-112ec25f499e\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeScreenMachinesRequest::new())
@@ -5853,11 +6595,15 @@ fn cwp_describe_screen_protection_stat_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeScreenProtectionStatResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Info\":[{\"Name\":\"nnn\",\"Status\":1}],\"RequestId\":\"e12bdf62-9683-4faf-bdee-7ce6ec6fd790\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -5874,12 +6620,14 @@ fn cwp_describe_search_logs_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeSearchLogsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeSearchLogsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Data\":[\"yunjing\",\"106.55.40.250\",\"106.55.35.160\"],\"RequestId\":\"498e4cab-e95d-430b-bc4c-f5821bb278d4\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeSearchLogsRequest::new())
@@ -5895,11 +6643,15 @@ fn cwp_describe_search_templates_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeSearchTemplatesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Condition\":\"src_ip matched characters: 193.27.228.98\",\"DisplayData\":\"[{\\\"id\\\":14401398135,\\\"patternsField\\\":\\\"src_ip\\\",\\\"selectedtype\\\":\\\"is\\\",\\\"selectedOptionsMap\\\":{\\\"is\\\":\\\"matching characters\\\",\\\"like\\\":\\\"fuzzy matching characters\\\",\\\"not\\\":\\\"characters not contained\\\",\\\"is_one_of\\\":\\\"match any of the following characters\\\",\\\"not_one_of\\\":\\\"excluding any of the following characters\\\"},\\\"selectedTypeList\\\":[\\\"is\\\",\\\"like\\\",\\\"not\\\",\\\"is_one_of\\\",\\\"not_one_of\\\"],\\\"third_cat\\\":\\\"input\\\",\\\"value\\\":\\\"193.27.228.98\\\"}]\",\"Flag\":\"simple\",\"Id\":17,\"LogType\":\"malware\",\"Name\":\"ashkd\",\"Query\":\"{\\\"index\\\":[\\\"malware\\\"],\\\"body\\\":{\\\"query\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"range\\\":{\\\"timestamp\\\":{\\\"gte\\\":1596124800000,\\\"lte\\\":1596211199999}}},\\\"must\\\":[{\\\"term\\\":{\\\"src_ip\\\":\\\"193.27.228.98\\\"}}],\\\"must_not\\\":[],\\\"should\\\":[]}}}},\\\"aggs\\\":{\\\"count_stats\\\":{\\\"date_histogram\\\":{\\\"field\\\":\\\"timestamp\\\",\\\"interval\\\":\\\"30m\\\",\\\"time_zone\\\":\\\"Asia/Shanghai\\\",\\\"min_doc_count\\\":1}}},\\\"highlight\\\":{\\\"fields\\\":{\\\"*\\\":{}}}},\\\"sort\\\":[{\\\"timestamp\\\":\\\"desc\\\"}]}\",\"TimeRange\":\"2020-07-31 00:00:00 to 2020-07-31 23:59:59\"},{\"Condition\":\"src_ip matched characters: 10.0.0.1\",\"DisplayData\":\"[{\\\"id\\\":449375484687,\\\"patternsField\\\":\\\"src_ip\\\",\\\"selectedtype\\\":\\\"is\\\",\\\"selectedOptionsMap\\\":{\\\"is\\\":\\\"matching characters\\\",\\\"like\\\":\\\"fuzzy matching characters\\\",\\\"not\\\":\\\"characters not contained\\\",\\\"is_one_of\\\":\\\"match any of the following characters\\\",\\\"not_one_of\\\":\\\"excluding any of the following characters\\\"},\\\"selectedTypeList\\\":[\\\"is\\\",\\\"like\\\",\\\"not\\\",\\\"is_one_of\\\",\\\"not_one_of\\\"],\\\"third_cat\\\":\\\"input\\\",\\\"value\\\":\\\"10.0.0.1\\\"}]\",\"Flag\":\"simple\",\"Id\":13,\"LogType\":\"malware\",\"Name\":\"ndkshjs\",\"Query\":\"{\\\"index\\\":[\\\"malware\\\"],\\\"body\\\":{\\\"query\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"range\\\":{\\\"timestamp\\\":{\\\"gte\\\":1591977600000,\\\"lte\\\":1594655999999}}},\\\"must\\\":[{\\\"term\\\":{\\\"src_ip\\\":\\\"10.0.0.1\\\"}}],\\\"must_not\\\":[],\\\"should\\\":[]}}}},\\\"aggs\\\":{\\\"count_stats\\\":{\\\"date_histogram\\\":{\\\"field\\\":\\\"timestamp\\\",\\\"interval\\\":\\\"12h\\\",\\\"time_zone\\\":\\\"Asia/Shanghai\\\",\\\"min_doc_count\\\":1}}},\\\"highlight\\\":{\\\"fields\\\":{\\\"*\\\":{}}}},\\\"sort\\\":[{\\\"timestamp\\\":\\\"desc\\\"}]}\",\"TimeRange\":\"2020-06-13 00:00:00 to 2020-07-13 23:59:59\"}],\"RequestId\":\"252ab6a8-3d45-414d-a31e-fb668e99864c\",\"TotalCount\":2}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -5921,11 +6673,15 @@ fn cwp_describe_security_event_stat_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeSecurityEventStatResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AttackLogsStat\":{\"EventsNum\":0,\"MachineAffectNum\":0},\"BaseLineTotalAffectNum\":5,\"BaselineHighStat\":{\"EventsNum\":107,\"MachineAffectNum\":5},\"BaselineLowStat\":{\"EventsNum\":128,\"MachineAffectNum\":5},\"BaselineNormalStat\":{\"EventsNum\":653,\"MachineAffectNum\":5},\"BaselineRiskStat\":{\"EventsNum\":0,\"MachineAffectNum\":0},\"BruteAttackStat\":{\"EventsNum\":5,\"MachineAffectNum\":3},\"CyberAttackTotalAffectNum\":0,\"HighRiskBashStat\":{\"EventsNum\":179,\"MachineAffectNum\":8},\"HostLoginStat\":{\"EventsNum\":57,\"MachineAffectNum\":10},\"InvasionTotalAffectNum\":22,\"MachineTotalAffectNum\":28,\"MaliciousRequestStat\":{\"EventsNum\":20,\"MachineAffectNum\":4},\"MalwareStat\":{\"EventsNum\":352,\"MachineAffectNum\":9},\"PrivilegeStat\":{\"EventsNum\":32,\"MachineAffectNum\":5},\"RequestId\":\"8c952399-b255-3711-1c3c-a5c8a6befbd8\",\"ReverseShellStat\":{\"EventsNum\":2,\"MachineAffectNum\":1},\"Score\":20,\"VulHighStat\":{\"EventsNum\":18,\"MachineAffectNum\":5},\"VulLowStat\":{\"EventsNum\":1,\"MachineAffectNum\":1},\"VulNormalStat\":{\"EventsNum\":13,\"MachineAffectNum\":4},\"VulRiskStat\":{\"EventsNum\":3,\"MachineAffectNum\":2},\"VulStat\":{\"EventsNum\":8,\"MachineAffectNum\":5},\"VulTotalAffectNum\":5}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeSecurityEventStatRequest::new())
@@ -5941,11 +6697,15 @@ fn cwp_describe_security_events_cnt_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeSecurityEventsCntResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AttackLogs\":{\"EventCnt\":1,\"UuidCnt\":1},\"BaseLine\":{\"EventCnt\":1,\"UuidCnt\":1},\"Bash\":{\"EventCnt\":1,\"UuidCnt\":1},\"BruteAttack\":{\"EventCnt\":1,\"UuidCnt\":1},\"EffectMachineCount\":1,\"EmergencyVul\":{\"EventCnt\":1,\"UuidCnt\":1},\"EventsCount\":1,\"HostLogin\":{\"EventCnt\":1,\"UuidCnt\":1},\"LinuxVul\":{\"EventCnt\":1,\"UuidCnt\":1},\"Malware\":{\"EventCnt\":1,\"UuidCnt\":1},\"PrivilegeRules\":{\"EventCnt\":1,\"UuidCnt\":1},\"RequestId\":\"06eea0c1-7f08-41ba-a75e-8b2500e16bdf \",\"ReverseShell\":{\"EventCnt\":1,\"UuidCnt\":1},\"RiskDns\":{\"EventCnt\":1,\"UuidCnt\":1},\"SysVul\":{\"EventCnt\":1,\"UuidCnt\":1},\"WebVul\":{\"EventCnt\":1,\"UuidCnt\":1},\"WindowVul\":{\"EventCnt\":1,\"UuidCnt\":1}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeSecurityEventsCntRequest::new())
@@ -5960,12 +6720,14 @@ fn cwp_describe_security_trends_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeSecurityTrendsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeSecurityTrendsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"BaseLines\":[{\"Date\":\"2020-09-22\",\"EventNum\":1}],\"BruteAttacks\":[{\"Date\":\"2020-09-22\",\"EventNum\":1}],\"CyberAttacks\":[{\"Date\":\"2020-09-22\",\"EventNum\":1}],\"HighRiskBashs\":[{\"Date\":\"2020-09-22\",\"EventNum\":1}],\"MaliciousRequests\":[{\"Date\":\"2020-09-22\",\"EventNum\":1}],\"Malwares\":[{\"Date\":\"2020-09-22\",\"EventNum\":1}],\"NonLocalLoginPlaces\":[{\"Date\":\"2020-09-22\",\"EventNum\":1}],\"PrivilegeEscalations\":[{\"Date\":\"2020-09-22\",\"EventNum\":1}],\"RequestId\":\"e5b4724c-49af-46ab-bd84-cdbae897e7e0\",\"ReverseShells\":[{\"Date\":\"2020-09-22\",\"EventNum\":1}],\"Vuls\":[{\"Date\":\"2020-09-22\",\"EventNum\":1}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"BeginDate\":\"2020-06-20\",\"EndDate\":\"2020-06-22\"}",
         )
@@ -5985,11 +6747,15 @@ fn cwp_describe_server_related_dir_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeServerRelatedDirInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HostIp\":\"10.0.0.1\",\"HostName\":\"Server 1\",\"ProtectDirNum\":1,\"ProtectFileNum\":1,\"ProtectLinkNum\":1,\"ProtectTamperNum\":1,\"RequestId\":\"ee02ffee-8682-4b28-aae3-561274d68bdd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -6007,11 +6773,15 @@ fn cwp_describe_servers_and_risk_and_first_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeServersAndRiskAndFirstInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AddRiskFileCount\":1,\"IsFirstCheck\":false,\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\",\"RiskFileCount\":100,\"ScanTime\":\"2020-11-03 00:00:00\",\"ServersCount\":50}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -6028,12 +6798,14 @@ fn cwp_describe_tag_machines_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeTagMachinesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeTagMachinesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Id\":\"1002\",\"MachineIp\":\"10.104.86.62\",\"MachineName\":\"h2-stevenyu\",\"MachineRegion\":\"ap-guangzhou\",\"MachineType\":\"CVM\",\"MachineWanIp\":\"132.104.86.62\",\"Quuid\":\"6b6cd843-6bc1-4011-a74c-dc3fd26a7dd1\"}],\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeTagMachinesRequest::new(1u64))
@@ -6048,10 +6820,14 @@ fn cwp_describe_tags_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeTagsResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::DescribeTagsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Count\":0,\"Id\":2,\"Name\":\"Tag Name\"}],\"RequestId\":\"b12a5e5a-9393-453f-a4d9-b42de0b2bcec\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeTagsRequest::new())
@@ -6066,12 +6842,14 @@ fn cwp_describe_trial_report_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeTrialReportResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeTrialReportResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"aa3ccfe9-5dc3-40d2-8831-aa99e9a12207\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeTrialReportRequest::new())
@@ -6086,12 +6864,14 @@ fn cwp_describe_undo_vul_counts_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeUndoVulCountsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeUndoVulCountsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"NotProfessionCount\":1,\"RequestId\":\"req-561002\",\"UndoHostCount\":1,\"UndoVulCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"VulCategory\":2}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -6108,12 +6888,14 @@ fn cwp_describe_users_config_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeUsersConfigResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeUsersConfigResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fd768174-3c72-4c62-8fa0-fd0106d31494\",\"Value\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ConfigName\":\"license_monitor\"}",
         )
@@ -6133,11 +6915,15 @@ fn cwp_describe_usual_login_places_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeUsualLoginPlacesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"UsualLoginPlaces\":[{\"CityId\":1,\"CountryId\":1,\"Id\":1,\"ProvinceId\":1,\"Uuid\":\"add4a78a-0d59-11e8-b7ab-00e081e1a5c5\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Uuid\":\"add4a78a-0d59-11e8-b7ab-00e081e1a5c5\"}",
         )
@@ -6158,12 +6944,14 @@ fn cwp_describe_vdb_and_poc_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVdbAndPocInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVdbAndPocInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"PocUpdateTime\":\"2020-02-20 11:30:50\",\"RequestId\":\"53cd61ca-1984-8098-8e48-2c99a114e0e3\",\"VdbUpdateTime\":\"2020-03-04 00:00:05\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVdbAndPocInfoRequest::new())
@@ -6179,11 +6967,15 @@ fn cwp_describe_version_compare_chart_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVersionCompareChartResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Data\":\"data-content\",\"RequestId\":\"bf93077b-51f5-4428-b9de-7e33a0b9cc4a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVersionCompareChartRequest::new())
@@ -6199,11 +6991,15 @@ fn cwp_describe_version_statistics_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVersionStatisticsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"BasicVersionNum\":1,\"GeneralVersionNum\":1,\"ProVersionNum\":1,\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\",\"UltimateVersionNum\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVersionStatisticsRequest::new())
@@ -6219,11 +7015,15 @@ fn cwp_describe_vul_count_by_dates_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulCountByDatesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HostCount\":[0,0,3],\"RequestId\":\"req-1002\",\"VulCount\":[0,0,1]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"LastDays\":[1],\"VulCategory\":1}",
         )
@@ -6244,12 +7044,14 @@ fn cwp_describe_vul_cve_id_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulCveIdInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulCveIdInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"FixSwitch\":1,\"VulId\":1}],\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CveIds\":[\"CVE-2021-31805\"]}",
         )
@@ -6270,12 +7072,14 @@ fn cwp_describe_vul_defence_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulDefenceListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulDefenceListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CveId\":\"CVE-2022-22963\",\"CvssScore\":9.8,\"Label\":\"Remote exploitation and EXP exists\",\"Level\":4,\"PublishTime\":\"2022-03-25 00:00:00\",\"Status\":0,\"VulId\":1,\"VulName\":\"Spring Cloud Function SpEL expression injection vulnerability (CVE-2022-22963)\"}],\"RequestId\":\"5eb93566-d6c9-4a07-baba-dc8788f41f19\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"By\":\"PublishTime\",\"Filters\":[{\"ExactMatch\":false,\"Name\":\"Keywords\",\"Values\":[\"CVE-2022-22963\"]}],\"Limit\":20,\"Offset\":0,\"Order\":\"desc\"}",
         )
@@ -6307,11 +7111,15 @@ fn cwp_describe_vul_defence_overview_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulDefenceOverviewResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Overview\":{\"AttackCounts\":[0,0,20,0,0,0,0,17,11,2,33,49,105,80],\"Date\":[\"2024-10-21\",\"2024-10-22\",\"2024-10-23\",\"2024-10-24\",\"2024-10-25\",\"2024-10-26\",\"2024-10-27\",\"2024-10-28\",\"2024-10-29\",\"2024-10-30\",\"2024-10-31\",\"2024-11-01\",\"2024-11-02\",\"2024-11-03\"],\"DefendCounts\":[0,0,20,0,0,0,0,17,11,2,33,49,105,80],\"DefendHostCount\":35,\"Enable\":1,\"ExceptionCount\":1},\"RequestId\":\"29fa069b-b83e-4e88-944f-456de8bfffcd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVulDefenceOverviewRequest::new())
@@ -6327,11 +7135,15 @@ fn cwp_describe_vul_defence_overview_count_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulDefenceOverviewCountResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"db961ab0-a278-46e0-9771-4718e95b8389\",\"StrategyCount\":2,\"StrategyOpenCount\":0,\"SupportDefenceVulCount\":150}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -6349,11 +7161,15 @@ fn cwp_describe_vul_defence_plugin_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulDefencePluginDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ErrorLog\":\"error\",\"InjectLog\":\"failed\",\"MainClass\":\"org.apache.catalina.startup.Bootstrap\",\"Pid\":28942,\"Status\":1}],\"RequestId\":\"de9c0927-3177-48f5-9212-2c3354a4c011\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"ExactMatch\":true,\"Name\":\"Status\",\"Values\":[\"1\"]}],\"Limit\":10,\"Offset\":0,\"Quuid\":\"f3076bef-0fdf-44f4-bb63-b5232e13e167\"}",
         )
@@ -6384,11 +7200,15 @@ fn cwp_describe_vul_defence_plugin_exception_count_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulDefencePluginExceptionCountResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Count\":1,\"RequestId\":\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -6406,11 +7226,15 @@ fn cwp_describe_vul_defence_plugin_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulDefencePluginStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Alias\":\"machinename\",\"CreateTime\":\"2024-09-04 10:55:34\",\"Exception\":1,\"ModifyTime\":\"2024-11-03 16:26:33\",\"PrivateIp\":\"10.0.1.2\",\"PublicIp\":\"43.139.183.147\",\"Quuid\":\"f3076bef-0fdf-44f4-bb63-b5232e13e167\"}],\"RequestId\":\"1a2eba98-7a6f-4798-9724-d774c5172044\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"By\":\"CreateTime\",\"Filters\":[{\"ExactMatch\":false,\"Name\":\"Exception\",\"Values\":[\"1\"]}],\"Limit\":10,\"Offset\":0,\"Order\":\"desc\"}",
         )
@@ -6441,11 +7265,15 @@ fn cwp_describe_vul_defence_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulDefenceSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Enable\":1,\"FlagshipCount\":8,\"Quuids\":[\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\"],\"RequestId\":\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\",\"Scope\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVulDefenceSettingRequest::new())
@@ -6461,11 +7289,15 @@ fn cwp_describe_vul_effect_modules_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulEffectModulesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\",\"TotalCount\":1,\"VulEffectModuleInfo\":[{\"FixCmd\":\"sudo yum update openssl-devel\\n\",\"Name\":\"openssl-devel\",\"Path\":\"/usr/include/openssl\",\"Quuids\":[\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"],\"Rule\":\"openssl-devel version less than 1:1.0.2k-22.el7_9\",\"Uuids\":[\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"],\"Version\":\"1:1.0.2k-19.el7\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"VulId\":100435}",
         )
@@ -6485,11 +7317,15 @@ fn cwp_describe_vul_host_count_scan_time_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulHostCountScanTimeResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IfFirstScan\":true,\"LastFixTime\":\"2020-11-21 15:16:00\",\"RequestId\":\"4234234\",\"ScanTime\":\"2020-01-01 00:00:00\",\"TaskId\":1,\"TotalVulCount\":38,\"VulHostCount\":16,\"hadAutoFixVul\":true}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -6506,12 +7342,14 @@ fn cwp_describe_vul_host_top_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulHostTopResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulHostTopResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"f14ce73f-50d7-4c36-af1d-fc33dae510c4\",\"VulHostTopList\":[{\"HostName\":\"v_lwjlin_centos_Lin\",\"Quuid\":\"979c93e9-fad9-4a6f-8c7e-325a5b30ac7b\",\"Score\":1188,\"VulLevelList\":[{\"VulCount\":616,\"VulLevel\":2},{\"VulCount\":209,\"VulLevel\":1},{\"VulCount\":363,\"VulLevel\":3}]},{\"HostName\":\"Vulnerability alarm temporary test\",\"Quuid\":\"0d751f60-b0a9-4189-a705-010493a99d8b\",\"Score\":404,\"VulLevelList\":[{\"VulCount\":208,\"VulLevel\":2},{\"VulCount\":60,\"VulLevel\":1},{\"VulCount\":136,\"VulLevel\":3}]},{\"HostName\":\"Temporary overview page test\",\"Quuid\":\"8092a54e-258d-45a1-ae1f-8477ee6d65fa\",\"Score\":26,\"VulLevelList\":[{\"VulCount\":13,\"VulLevel\":2},{\"VulCount\":4,\"VulLevel\":1},{\"VulCount\":9,\"VulLevel\":3}]},{\"HostName\":\"Deliver to colleagues for use__v_lwjlin\",\"Quuid\":\"928604de-876d-4c56-9914-6f53361944a5\",\"Score\":26,\"VulLevelList\":[{\"VulCount\":13,\"VulLevel\":2},{\"VulCount\":4,\"VulLevel\":1},{\"VulCount\":9,\"VulLevel\":3}]},{\"HostName\":\"Temporary overview page test\",\"Quuid\":\"a231448a-f7a5-4196-8a7e-30f5f6e9187e\",\"Score\":25,\"VulLevelList\":[{\"VulCount\":13,\"VulLevel\":2},{\"VulCount\":3,\"VulLevel\":1},{\"VulCount\":9,\"VulLevel\":3}]}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Top\":5}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVulHostTopRequest::new(5u64))
@@ -6526,12 +7364,14 @@ fn cwp_describe_vul_info_cvss_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulInfoCvssResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulInfoCvssResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"CVSS\":\"AV:L/AC:L/Au:N/C:N/I:P/A:N\",\"CveId\":\"1\",\"CveInfo\":\"AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N\",\"CvssScore\":1,\"CvssScoreFloat\":9.9,\"DefenseAttackCount\":1,\"Description\":\"ad\",\"FixSwitch\":0,\"Labels\":\"tag1,tag2\",\"PublicDate\":\"2020-12-30:00:00:00\",\"Reference\":\"fs\",\"RepairPlan\":\"13412\",\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"SuccessFixCount\":1,\"VulId\":100441,\"VulLevel\":2,\"VulName\":\"Vulnerability 1\",\"VulType\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"VulId\":100441}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -6548,12 +7388,14 @@ fn cwp_describe_vul_level_count_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulLevelCountResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulLevelCountResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"req-1002\",\"VulLevelList\":[{\"Count\":16,\"VulLevel\":3},{\"Count\":16,\"VulLevel\":2},{\"Count\":4,\"VulLevel\":1},{\"Count\":2,\"VulLevel\":0}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVulLevelCountRequest::new())
@@ -6568,12 +7410,14 @@ fn cwp_describe_vul_overview_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulOverviewResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulOverviewResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AllVul\":{\"TodayCount\":0,\"TotalCount\":1},\"EffectHost\":{\"TodayCount\":0,\"TotalCount\":1},\"FollowVul\":{\"TodayCount\":0,\"TotalCount\":1},\"RequestId\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"VulAttackEvent\":{\"TodayCount\":0,\"TotalCount\":1},\"VulDefenceEvent\":{\"TodayCount\":0,\"TotalCount\":1},\"VulStore\":{\"TodayCount\":0,\"TotalCount\":1}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVulOverviewRequest::new())
@@ -6588,10 +7432,14 @@ fn cwp_describe_vul_top_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulTopResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::DescribeVulTopResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"f14ce73f-50d7-4c36-af1d-fc33dae510c4\",\"VulTopList\":[{\"VulCount\":27,\"VulId\":1028,\"VulLevel\":1,\"VulName\":\"Maximum validity days policy of the account after Linux password expires\"},{\"VulCount\":17,\"VulId\":1028,\"VulLevel\":2,\"VulName\":\"Linux does not configure account login failure lock policy\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Top\":5}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVulTopRequest::new(5u64))
@@ -6606,12 +7454,14 @@ fn cwp_describe_vul_trend_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulTrendResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulTrendResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HotVulCount\":1,\"IncreaseHotVulCount\":1,\"IncreaseVulEventCount\":1,\"RequestId\":\"d73d4495-1895-43a8-95be-f447b02e253d\",\"VulEventCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVulTrendRequest::new())
@@ -6627,11 +7477,15 @@ fn cwp_describe_warning_host_config_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeWarningHostConfigResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HostRange\":1,\"ItemLabelIds\":[\"1\"],\"ItemLabels\":[\"Development\"],\"Quuids\":[\"fba3d8b0-7a98-48a6-aaea-10e4aaed6adb\"],\"RequestId\":\"1f53b3d7-347b-41b6-bf3a-16e414d2533c\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":0,\"Offset\":0,\"Type\":24}",
         )
@@ -6652,12 +7506,14 @@ fn cwp_describe_warning_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeWarningListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeWarningListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"req-1002\",\"WarningInfoList\":[{\"BeginTime\":\"00:00\",\"ControlBit\":0,\"ControlBits\":\"000\",\"Count\":102,\"DisablePhoneWarning\":1,\"EndTime\":\"23:23\",\"HostRange\":0,\"TimeZone\":\"Asia/Shanghai\",\"Type\":3}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeWarningListRequest::new())
@@ -6673,11 +7529,15 @@ fn cwp_describe_web_hook_receiver_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeWebHookReceiverResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Addr\":\"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=cbe03861-a7c6-48cf-a34c-44**\",\"Id\":9,\"Name\":\"Test sending\"},{\"Addr\":\"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=d0c2fc25-23a2-4285-ab98-**\",\"Id\":17,\"Name\":\"Wecom\"}],\"RequestId\":\"a1fd9261-58a8-4947-877d-222198eeeb56\",\"TotalCount\":2}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -6699,11 +7559,15 @@ fn cwp_describe_web_hook_receiver_usage_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeWebHookReceiverUsageResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"PolicyName\":\"Identical IM machine a and b\",\"ReceiverId\":28,\"ReceiverName\":\"name example\"},{\"PolicyName\":\"Identical IM machine a and b\",\"ReceiverId\":28,\"ReceiverName\":\"name example\"},{\"PolicyName\":\"policy example\",\"ReceiverId\":28,\"ReceiverName\":\"name example\"},{\"PolicyName\":\"Test 1\",\"ReceiverId\":28,\"ReceiverName\":\"name example\"}],\"RequestId\":\"ae5722b3-3c64-4c8c-b1ad-b8e13bdbfcc7\",\"TotalCount\":4}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"List\":[{\"Id\":28}]}",
         )
@@ -6735,12 +7599,14 @@ fn cwp_describe_web_hook_rule_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeWebHookRuleResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeWebHookRuleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Data\":{\"HookAddr\":\"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=cbe03861-a8c6-48df-e34c-******\",\"HostIds\":[\"747c393e-f771-47ca-af1a-cc36b88f107a\"],\"HostLabels\":[{\"Type\":4,\"Values\":[]}],\"IsDisabled\":0,\"RuleId\":1,\"RuleItems\":[{\"ControlBit\":\"01111\",\"Type\":11}],\"RuleName\":\"alram\",\"RuleRemark\":\"remark\"},\"RequestId\":\"747c393e-f771-47ca-af0a-cc36b88f107a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -6757,12 +7623,14 @@ fn cwp_describe_web_hook_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeWebHookRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeWebHookRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CreateTime\":\"2023-02-17T18:41:03+08:00\",\"HookAddr\":\"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abe03861-a7c6-49cf-a12c-443c34b***\",\"HostCount\":0,\"HostLabels\":[],\"IsDisabled\":1,\"RuleId\":55,\"RuleItems\":[{\"ControlBit\":\"1\",\"Type\":24}],\"RuleName\":\"Test robot\",\"RuleRemark\":\"robot remark\",\"UpdateTime\":\"2023-02-28T10:18:15+08:00\"}],\"RequestId\":\"e1b258f6-746d-4eb3-b7e0-ca400e7f8d71\",\"TotalCount\":8}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"By\":\"asc\",\"Filter\":[],\"Limit\":1,\"Offset\":0,\"Order\":\"HostCount\"}",
         )
@@ -6787,11 +7655,15 @@ fn cwp_describe_web_page_event_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeWebPageEventListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CreateTime\":\"2024-08-16 11:49:11\",\"EventDir\":\"/root/csipdata/virus/php/1.php\",\"EventStatus\":1,\"EventType\":4,\"FileType\":0,\"HostIp\":\"1.2.3.4\",\"HostName\":\"DataHub\",\"Id\":423826,\"MachineExtraInfo\":{\"HostName\":\"dataHub\",\"InstanceID\":\"ins-ac13d\",\"NetworkName\":\"name\",\"NetworkType\":0,\"PrivateIP\":\"192.168.10.10\",\"WanIP\":\"1.2.3.4\"},\"Quuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\",\"RestoreTime\":\"2024-09-12 18:09:57\"}],\"RequestId\":\"d9506441-52bc-4d14-a767-7e1251ed3ced\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"By\":\"CreateTime\",\"Filters\":[{\"Name\":\"IpOrAlias\",\"Values\":[\"HostName or HostIp\"]}],\"Order\":1}",
         )
@@ -6821,11 +7693,15 @@ fn cwp_describe_web_page_generalize_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeWebPageGeneralizeResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ProtectDirNum\":1,\"ProtectFileNum\":1,\"ProtectHostNum\":1,\"ProtectMonitor\":0,\"ProtectToday\":1,\"RequestId\":\"a0ef4f15-b686-4e47-a4b5-89ad00232ad3\",\"TamperFileNum\":1,\"TamperNum\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeWebPageGeneralizeRequest::new())
@@ -6841,11 +7717,15 @@ fn cwp_describe_web_page_protect_stat_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeWebPageProtectStatResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"FileTamperNum\":[{\"Name\":\"/tmp\",\"Num\":56},{\"Name\":\"/data\",\"Num\":1},{\"Name\":\"/var\",\"Num\":6},{\"Name\":\"/root\",\"Num\":4},{\"Name\":\"/dev\",\"Num\":33}],\"ProtectFileType\":[{\"Name\":\"boot\",\"Num\":1},{\"Name\":\"start\",\"Num\":2},{\"Name\":\"stop\",\"Num\":3},{\"Name\":\"php\",\"Num\":10}],\"RequestId\":\"36c8cea5-7be7-4b61-8212-1ceb63330a5c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeWebPageProtectStatRequest::new())
@@ -6861,11 +7741,15 @@ fn cwp_describe_web_page_service_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeWebPageServiceInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AllAuthorizedMachines\":[{\"CreateTime\":\"2020-10-10 10:10:00\",\"ExpireTime\":\"2021-10-10 10:10:00\",\"HostIp\":\"1.0.0.1\",\"HostName\":\"Machine 1\"}],\"BuyNum\":2,\"ExpireAuthorizedMachines\":[{\"HostIp\":\"1.0.0.2\",\"HostName\":\"Machine 2\",\"SafeguardDirNum\":1}],\"ExpireNum\":1,\"ExpiredNum\":1,\"ProtectDirNum\":1,\"RequestId\":\"g54f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"ResidueNum\":0,\"Status\":true,\"UsedNum\":2}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeWebPageServiceInfoRequest::new())
@@ -6880,10 +7764,14 @@ fn cwp_destroy_order_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DestroyOrderResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::DestroyOrderResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"eac82ff0-b562-46fc-bbcf-a55cc62f8205\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"LicenseType\":0,\"ResourceId\":\"resource_xxxxx\"}",
         )
@@ -6902,10 +7790,14 @@ fn cwp_edit_bash_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::EditBashRulesResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::EditBashRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsGlobal\":0,\"Level\":1,\"Name\":\"yaxte****\",\"Rule\":\".*\",\"Uuids\":[\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"]}",
         )
@@ -6933,12 +7825,14 @@ fn cwp_edit_privilege_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::EditPrivilegeRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::EditPrivilegeRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsGlobal\":0,\"ProcessName\":\"ps\",\"SMode\":1,\"Uuids\":[\"11\",\"12\"]}",
         )
@@ -6966,12 +7860,14 @@ fn cwp_edit_reverse_shell_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::EditReverseShellRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::EditReverseShellRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"DestIp\":\"1.2.3.4\",\"DestPort\":\"8080\",\"IsGlobal\":0,\"ProcessName\":\"ps\",\"Uuids\":[\"11\",\"12\"]}",
         )
@@ -7000,10 +7896,14 @@ fn cwp_edit_tags_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::EditTagsResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::EditTagsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":1,\"Name\":\"tag-name\",\"Quuids\":[\"dd90a245-ca7a-4268-9051-1fce4291****\"]}",
         )
@@ -7028,12 +7928,14 @@ fn cwp_export_asset_app_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportAssetAppListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportAssetAppListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"65ce6db8-a914-4349-a8b9-d756236686d1\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportAssetAppListRequest::new())
@@ -7049,11 +7951,15 @@ fn cwp_export_asset_core_module_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportAssetCoreModuleListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"dc7fe338-c585-4a01-945d-80f7e966235e\",\"TaskId\":\"1703557589\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportAssetCoreModuleListRequest::new())
@@ -7069,11 +7975,15 @@ fn cwp_export_asset_database_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportAssetDatabaseListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportAssetDatabaseListRequest::new())
@@ -7088,12 +7998,14 @@ fn cwp_export_asset_env_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportAssetEnvListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportAssetEnvListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\",\"TaskId\":\"11\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"By\":\"FirstTime\",\"Filters\":[{\"ExactMatch\":true,\"Name\":\"MachineName\",\"Values\":[\"host1\"]}],\"Order\":\"asc\",\"Quuid\":\"6cf3c132-aaaa-bbbb-b08d-98be9421372a\",\"Uuid\":\"6cf3c132-aaaa-bbbb-b08d-98be9421372a\"}",
         )
@@ -7125,11 +8037,15 @@ fn cwp_export_asset_init_service_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportAssetInitServiceListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuid\":\"6cf3c132-aaaa-bbbb-b08d-98be9421372a\",\"Uuid\":\"6cf3c132-aaaa-bbbb-b08d-98be9421372a\"}",
         )
@@ -7150,12 +8066,14 @@ fn cwp_export_asset_jar_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportAssetJarListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportAssetJarListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\",\"TaskId\":\"11\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuid\":\"6cf3c132-aaa-bbbb-b08d-98be9421372a\",\"Uuid\":\"6cf3c132-aaa-bbbb-b08d-98be9421372a\"}",
         )
@@ -7177,11 +8095,15 @@ fn cwp_export_asset_machine_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportAssetMachineDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"qq.com\",\"RequestId\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
         )
@@ -7203,12 +8125,14 @@ fn cwp_export_asset_machine_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportAssetMachineListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportAssetMachineListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"65ce6db8-a914-4349-a8b9-d756236686d2\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportAssetMachineListRequest::new())
@@ -7224,11 +8148,15 @@ fn cwp_export_asset_plan_task_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportAssetPlanTaskListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\",\"TaskId\":\"11\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuid\":\"6cf3c132-aaa-bbbb-b08d-98be9421372a\",\"Uuid\":\"6cf3c132-aaa-bbbb-b08d-98be9421372a\"}",
         )
@@ -7250,11 +8178,15 @@ fn cwp_export_asset_port_info_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportAssetPortInfoListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1122\",\"TaskId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportAssetPortInfoListRequest::new())
@@ -7270,11 +8202,15 @@ fn cwp_export_asset_process_info_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportAssetProcessInfoListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\",\"TaskId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1122\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportAssetProcessInfoListRequest::new())
@@ -7290,11 +8226,15 @@ fn cwp_export_asset_recent_machine_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportAssetRecentMachineInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"http://xx/xxx\",\"RequestId\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"BeginDate\":\"2020-09-22\",\"EndDate\":\"2020-09-22\"}",
         )
@@ -7314,11 +8254,15 @@ fn cwp_export_asset_system_package_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportAssetSystemPackageListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8394a30b-cc7c-43c5-9971-c48d097b03de\",\"TaskId\":\"10001\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7335,12 +8279,14 @@ fn cwp_export_asset_user_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportAssetUserListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportAssetUserListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1693599e-ff8f-4a8c-ae39-b4d9ba3ae9bf\",\"TaskId\":\"11\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportAssetUserListRequest::new())
@@ -7355,12 +8301,14 @@ fn cwp_export_asset_web_app_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportAssetWebAppListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportAssetWebAppListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportAssetWebAppListRequest::new())
@@ -7376,11 +8324,15 @@ fn cwp_export_asset_web_frame_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportAssetWebFrameListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportAssetWebFrameListRequest::new())
@@ -7396,11 +8348,15 @@ fn cwp_export_asset_web_location_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportAssetWebLocationListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportAssetWebLocationListRequest::new())
@@ -7416,11 +8372,15 @@ fn cwp_export_asset_web_service_info_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportAssetWebServiceInfoListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"07a92740-5e54-4ea6-9320-c6fc3f3a1121\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7437,12 +8397,14 @@ fn cwp_export_attack_events_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportAttackEventsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportAttackEventsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"bc0c3271-9ca8-4d4a-94dc-fb4288909c1b\",\"TaskId\":\"1684892551\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportAttackEventsRequest::new())
@@ -7458,11 +8420,15 @@ fn cwp_export_baseline_effect_host_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportBaselineEffectHostListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://download.com/*\",\"RequestId\":\"requestId\",\"TaskId\":\"10001\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"BaselineId\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7479,12 +8445,14 @@ fn cwp_export_baseline_fix_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportBaselineFixListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportBaselineFixListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c448f6ff-997e-41a4-b068-da45a467e258\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"ExportAll\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7502,11 +8470,15 @@ fn cwp_export_baseline_host_detect_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportBaselineHostDetectListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"69b009b3-93dd-4d91-93a0-165e9fdb976d\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"ExportAll\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7524,11 +8496,15 @@ fn cwp_export_baseline_item_detect_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportBaselineItemDetectListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"edd85ca1-0428-48d2-9502-84715e701b77\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"ExportAll\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7545,12 +8521,14 @@ fn cwp_export_baseline_item_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportBaselineItemListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportBaselineItemListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"3f5dcb2a-6f3e-4f10-9eee-e47a51255cbb\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"ExportAll\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7568,11 +8546,15 @@ fn cwp_export_baseline_rule_detect_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportBaselineRuleDetectListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"cbc912a7-c030-4a80-8d76-6e938a930fa1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"ExportAll\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7590,11 +8572,15 @@ fn cwp_export_baseline_weak_password_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportBaselineWeakPasswordListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"7540ea91-97fa-436d-ba58-39005176a063\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"ExportAll\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7611,12 +8597,14 @@ fn cwp_export_bash_events_new_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportBashEventsNewResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportBashEventsNewResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"http://download.url/test.csv\",\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"TaskId\":\"1133345\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportBashEventsNewRequest::new())
@@ -7631,12 +8619,14 @@ fn cwp_export_bash_policies_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportBashPoliciesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportBashPoliciesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://cwp-1258344***.cos.ap-guangzhou.myqcloud.com/file.txt\",\"RequestId\":\"3f9a95a9-128e-45b4-a78f-3b1420590c76\",\"TaskId\":\"1663640357\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportBashPoliciesRequest::new())
@@ -7651,12 +8641,14 @@ fn cwp_export_file_tamper_events_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportFileTamperEventsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportFileTamperEventsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"TaskId\":\"1596595610\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"ExactMatch\":true,\"Name\":\"Level\",\"Values\":[\"0\"]}]}",
         )
@@ -7683,11 +8675,15 @@ fn cwp_export_ignore_baseline_rule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportIgnoreBaselineRuleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://cwp-1258344***.cos.ap-guangzhou.myqcloud.com/file.txt\",\"RequestId\":\"requestId\",\"TaskId\":\"12123\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RuleName\":\"\\\"Check item 1\\\"\"}",
         )
@@ -7708,11 +8704,15 @@ fn cwp_export_ignore_rule_effect_host_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportIgnoreRuleEffectHostListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://cwp-1258344***.cos.ap-guangzhou.myqcloud.com/file.txt\",\"RequestId\":\"d73d4495-1895-43a8-95be-f447b02e253d\",\"TaskId\":\"12312\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RuleId\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7730,11 +8730,15 @@ fn cwp_export_java_mem_shell_plugins_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportJavaMemShellPluginsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\",\"TaskId\":\"187653\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"Name\":\"Quuid\",\"Values\":[\"d4cc302e-09e5-436f-b99b-5ab9c9070323\"]}]}",
         )
@@ -7761,12 +8765,14 @@ fn cwp_export_java_mem_shells_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportJavaMemShellsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportJavaMemShellsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\",\"TaskId\":\"184113\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportJavaMemShellsRequest::new())
@@ -7781,12 +8787,14 @@ fn cwp_export_java_mem_shells_example_2() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportJavaMemShellsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportJavaMemShellsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1df0c8e9-e67c-44f0-bcaa-4ecdbff62a07\",\"TaskId\":\"1750861929\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportJavaMemShellsRequest::new())
@@ -7801,12 +8809,14 @@ fn cwp_export_license_detail_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportLicenseDetailResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportLicenseDetailResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://cwp-1258344***.cos.ap-guangzhou.myqcloud.com/file.txt\",\"RequestId\":\"d09cfcae-fab2-4cb7-a41e-5fd4c12d69f4\",\"TaskId\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportLicenseDetailRequest::new())
@@ -7822,11 +8832,15 @@ fn cwp_export_patch_effect_host_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportPatchEffectHostListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"28e1cd65-0e0b-4799-9088-99e64e7b3d69\",\"TaskId\":\"1753945237\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"KbId\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7843,12 +8857,14 @@ fn cwp_export_privilege_events_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportPrivilegeEventsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportPrivilegeEventsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://cwp-1258344***.cos.ap-guangzhou.myqcloud.com/file.txt\",\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"TaskId\":\"1596595610\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportPrivilegeEventsRequest::new())
@@ -7863,12 +8879,14 @@ fn cwp_export_protect_dir_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportProtectDirListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportProtectDirListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"F00A8503-6233-452E-913E-DAFEE9******\",\"TaskId\":\"173042****\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportProtectDirListRequest::new())
@@ -7884,11 +8902,15 @@ fn cwp_export_ransom_defense_backup_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportRansomDefenseBackupListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuid\":\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"}",
         )
@@ -7910,11 +8932,15 @@ fn cwp_export_ransom_defense_events_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportRansomDefenseEventsListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7932,11 +8958,15 @@ fn cwp_export_ransom_defense_machine_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportRansomDefenseMachineListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7954,11 +8984,15 @@ fn cwp_export_ransom_defense_strategy_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportRansomDefenseStrategyListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7976,11 +9010,15 @@ fn cwp_export_ransom_defense_strategy_machines_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportRansomDefenseStrategyMachinesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"acdd5474-6360-4fd4-bfc7-843162cb8116\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -7997,12 +9035,14 @@ fn cwp_export_risk_dns_event_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportRiskDnsEventListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportRiskDnsEventListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"130e109f-a922-4d16-827d-b17a366125a2\",\"TaskId\":\"9989\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportRiskDnsEventListRequest::new())
@@ -8018,11 +9058,15 @@ fn cwp_export_risk_dns_policy_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportRiskDnsPolicyListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"130e109f-a922-4d16-827d-b17a366125a2\",\"TaskId\":\"9989\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportRiskDnsPolicyListRequest::new())
@@ -8038,11 +9082,15 @@ fn cwp_export_risk_process_events_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportRiskProcessEventsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\",\"TaskId\":\"1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportRiskProcessEventsRequest::new())
@@ -8057,12 +9105,14 @@ fn cwp_export_scan_task_details_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportScanTaskDetailsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportScanTaskDetailsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"TaskId\":\"1615549629\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ModuleType\":\"Vul\",\"TaskId\":1}",
         )
@@ -8081,12 +9131,14 @@ fn cwp_export_security_trends_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportSecurityTrendsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportSecurityTrendsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"http://download.url/test.csv\",\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"BeginDate\":\"2020-06-01\",\"EndDate\":\"2020-06-10\"}",
         )
@@ -8105,10 +9157,14 @@ fn cwp_export_tasks_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportTasksResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::ExportTasksResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"http:DownloadUrl\",\"RequestId\":\"f8bcfd50-3a9d-ac4c-ba95-6ed70252453e\",\"Status\":\"FINISHED\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"TaskId\":\"c44c00fb-ab35-22e5-78e8-9a8a910d96f5\"}",
         )
@@ -8127,12 +9183,14 @@ fn cwp_export_vul_defence_event_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportVulDefenceEventResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportVulDefenceEventResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\",\"TaskId\":\"1730625501802161207\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportVulDefenceEventRequest::new())
@@ -8147,12 +9205,14 @@ fn cwp_export_vul_defence_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportVulDefenceListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportVulDefenceListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d14c8764-de8d-4eda-89e9-3a4b4fb5d7c4\",\"TaskId\":\"1730637975165420573\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"ExactMatch\":false,\"Name\":\"Uuid\",\"Values\":[\"625e4ed2-f91a-4b35-afdb-98a6216ef722\"]}],\"Where\":[\"Uuid\"]}",
         )
@@ -8181,11 +9241,15 @@ fn cwp_export_vul_defence_plugin_event_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportVulDefencePluginEventResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\",\"TaskId\":\"1730625424679783547\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportVulDefencePluginEventRequest::new())
@@ -8201,11 +9265,15 @@ fn cwp_export_vul_detection_excel_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportVulDetectionExcelResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://cwp-1258344***.cos.ap-guangzhou.myqcloud.com/file.txt\",\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\",\"TaskId\":\"1615549629\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"TaskId\":1596595610}",
         )
@@ -8225,11 +9293,15 @@ fn cwp_export_vul_detection_report_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportVulDetectionReportResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://xxx.cos.ap-guangzhou.myqcloud.com/%E6%BC%8F%E6%B4%9E%E6%A3%80%E6%B5%8B%E6%8A%A5%E5%91%8A_20210312.pdf?q-sign-algorithm=sha1&q-ak=xxx&q-sign-time=1615549630%3B1615553230&q-key-time=1615549630%3B1615553230&q-header-list=host&q-url-param-list=&q-signature=xxx\",\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\",\"TaskId\":\"15674\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"TaskId\":1596595610}",
         )
@@ -8249,11 +9321,15 @@ fn cwp_export_vul_effect_host_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ExportVulEffectHostListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://cwp-1258344***.cos.ap-guangzhou.myqcloud.com/file.txt\",\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\",\"TaskId\":\"10001\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"VulId\":100435}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -8270,10 +9346,14 @@ fn cwp_export_vul_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportVulInfoResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::ExportVulInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\",\"TaskId\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"VulId\":100435}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportVulInfoRequest::new(100435u64))
@@ -8288,10 +9368,14 @@ fn cwp_export_vul_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportVulListResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::ExportVulListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://cwp-1258344***.cos.ap-guangzhou.myqcloud.com/file.txt\",\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\",\"TaskId\":\"10001\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"IfDetail\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -8308,12 +9392,14 @@ fn cwp_export_web_page_event_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportWebPageEventListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportWebPageEventListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d9506441-52bc-4d14-a767-7e1251ed3ced\",\"TaskId\":\"173042****\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"By\":\"CreateTime\",\"Filters\":[{\"Name\":\"IpOrAlias\",\"Values\":[\"HostName or HostIp\"]}],\"Order\":1}",
         )
@@ -8342,12 +9428,14 @@ fn cwp_export_windows_patch_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportWindowsPatchListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportWindowsPatchListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c1ad0e14-11e9-4ec2-aaae-10dc63d6187d\",\"TaskId\":\"1753945081\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportWindowsPatchListRequest::new())
@@ -8362,12 +9450,14 @@ fn cwp_fix_baseline_detect_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::FixBaselineDetectResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::FixBaselineDetectResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"898d14bd-2334-4b8d-9240-6ad77e48df45\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Data\":[\"977\",\"e7c153cd9e70120a1d9f3610db0a15d0\"],\"HostId\":\"a0770b41-9697-4a1d-8150-b8fa247b6189\",\"ItemId\":1100}",
         )
@@ -8395,12 +9485,14 @@ fn cwp_get_local_storage_item_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::GetLocalStorageItemResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::GetLocalStorageItemResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"bf93077b-51f5-4428-b9de-7e33a0b9cc4a\",\"Value\":\"value\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Key\":\"key\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::GetLocalStorageItemRequest::new("key"))
@@ -8415,12 +9507,14 @@ fn cwp_keys_local_storage_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::KeysLocalStorageResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::KeysLocalStorageResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Keys\":[\"CHECK_BASELINE_G****\"],\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::KeysLocalStorageRequest::new())
@@ -8436,11 +9530,15 @@ fn cwp_modify_auto_open_pro_version_config_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyAutoOpenProVersionConfigResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fe9763bf-1054-4fc3-8765-3a0273b8a769\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ProtectType\":\"FLAGSHIP_PREPAY\",\"Status\":\"OPEN\"}",
         )
@@ -8460,10 +9558,14 @@ fn cwp_modify_ban_mode_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyBanModeResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::ModifyBanModeResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d3a98678-7cc8-bd6d-0b5f-a5a822f471f9\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Mode\":\"STANDARD_MODE\",\"Ttl\":300}",
         )
@@ -8482,12 +9584,14 @@ fn cwp_modify_ban_status_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyBanStatusResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyBanStatusResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Status\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ModifyBanStatusRequest::new(1u64))
@@ -8502,12 +9606,14 @@ fn cwp_modify_ban_white_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyBanWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyBanWhiteListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Rules\":{\"Id\":\"1\",\"Remark\":\"testremark\"}}",
         )
@@ -8537,12 +9643,14 @@ fn cwp_modify_baseline_policy_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyBaselinePolicyResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyBaselinePolicyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"07c4d170-f547-4a44-be2e-7f992d483f26\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Data\":{\"AssetType\":0,\"DetectInterval\":1,\"DetectTime\":\"03:00:00\",\"IsEnabled\":1,\"PolicyId\":1,\"PolicyName\":\"Policy 1111\",\"RuleIds\":[4611686018427387909,128]}}",
         )
@@ -8578,11 +9686,15 @@ fn cwp_modify_baseline_policy_state_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyBaselinePolicyStateResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"ca6e6339-34ba-4c0d-90ac-3c4a6ea6d383\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsEnabled\":0,\"PolicyId\":259}",
         )
@@ -8602,11 +9714,15 @@ fn cwp_modify_baseline_policy_state_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyBaselinePolicyStateResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c4306e95-f45b-408b-aff0-b3cc16f673e1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsEnabled\":0,\"PolicyId\":259}",
         )
@@ -8625,12 +9741,14 @@ fn cwp_modify_baseline_rule_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyBaselineRuleResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyBaselineRuleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"0358f7f9-d07c-4db8-96ba-eed1bcbd947d\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Data\":{\"Items\":[{\"ItemId\":1000,\"ItemName\":\"Redis baseline compliance check\"}],\"RuleDesc\":\"rule desc\",\"RuleName\":\"rule name1\"}}",
         )
@@ -8670,11 +9788,15 @@ fn cwp_modify_baseline_rule_ignore_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyBaselineRuleIgnoreResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"5cbf3ee7-0e7c-4190-aae8-95254726c7f2\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetType\":0,\"ItemIds\":[1002],\"RuleName\":\"auto_173042751****\"}",
         )
@@ -8695,11 +9817,15 @@ fn cwp_modify_baseline_weak_password_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyBaselineWeakPasswordResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"ee20febc-b59d-45ab-97f6-d55efdfa57b7\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Data\":[{\"PasswordId\":3432,\"WeakPassword\":\"1002passwd\"}]}",
         )
@@ -8725,12 +9851,14 @@ fn cwp_modify_bash_policy_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyBashPolicyResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyBashPolicyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"ecf21829-71f7-4de6-86c8-6c73e575efbe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Policy\":{\"BashAction\":1,\"DealOldEvents\":0,\"Descript\":\"testbash\",\"Enable\":1,\"Level\":0,\"Name\":\"testbash\",\"Rule\":\"dGVzdCo\",\"Rules\":{\"Process\":{\"Cmdline\":\"c2ggL3RtcC90ZXN0Cg==\",\"Exe\":\"L3RtcC90ZXN0Cg==\"}},\"Scope\":3,\"White\":1}}",
         )
@@ -8780,12 +9908,14 @@ fn cwp_modify_bash_policy_status_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyBashPolicyStatusResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyBashPolicyStatusResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Enable\":0,\"Id\":100}",
         )
@@ -8804,12 +9934,14 @@ fn cwp_modify_bash_policy_status_example_2() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyBashPolicyStatusResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyBashPolicyStatusResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"18db3474-a2a2-4763-9e36-d1379a98194c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Enable\":0,\"Id\":10006}",
         )
@@ -8828,12 +9960,14 @@ fn cwp_modify_brute_attack_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyBruteAttackRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyBruteAttackRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c212bdc3-4666-1962-ee24-05e43f5b856c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Rules\":[{\"LoginFailTimes\":20,\"TimeRange\":10},{\"LoginFailTimes\":40,\"TimeRange\":20}]}",
         )
@@ -8859,11 +9993,15 @@ fn cwp_modify_event_attack_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyEventAttackStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"4a45604e-1d2b-423c-9b45-31d1633dc8d2\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"All\":false,\"Ids\":[1],\"Status\":1}",
         )
@@ -8885,12 +10023,14 @@ fn cwp_modify_file_tamper_events_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyFileTamperEventsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyFileTamperEventsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c741a4fd-776f-499b-85a2-7bc70fd5b92s\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Ids\":[1],\"Status\":1}",
         )
@@ -8910,11 +10050,15 @@ fn cwp_modify_file_tamper_rule_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyFileTamperRuleStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c741a4fd-776f-499b-85a2-7bc70fd5b92s\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Ids\":[1],\"RuleCategory\":0,\"Status\":1}",
         )
@@ -8934,11 +10078,15 @@ fn cwp_modify_java_mem_shell_plugin_switch_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyJavaMemShellPluginSwitchResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"JavaShellStatus\":1,\"Quuids\":[\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"]}",
         )
@@ -8963,11 +10111,15 @@ fn cwp_modify_java_mem_shells_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyJavaMemShellsStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Ids\":[1,3],\"Status\":3}",
         )
@@ -8987,12 +10139,14 @@ fn cwp_modify_license_binds_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyLicenseBindsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyLicenseBindsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"a11d268f-1601-4f63-9131-0382537b9ebf\",\"TaskId\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsAll\":true,\"LicenseType\":0,\"QuuidList\":[],\"ResourceId\":\"xxxxxxxx\"}",
         )
@@ -9013,12 +10167,14 @@ fn cwp_modify_license_order_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyLicenseOrderResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyLicenseOrderResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DealNames\":[\"627351673\"],\"RequestId\":\"bfcd9422-e824-4651-8fe3-1af96781ce6e\",\"ResourceIds\":[\"cwplic-dadad\"]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Alias\":\"Alias\",\"InquireNum\":10,\"ProjectId\":1,\"ResourceId\":\"cwplic-dadad\"}",
         )
@@ -9040,12 +10196,14 @@ fn cwp_modify_license_un_binds_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyLicenseUnBindsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyLicenseUnBindsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ErrMsg\":[],\"RequestId\":\"a11d268f-1601-4f63-9131-0382537b9e55\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsAll\":true,\"LicenseType\":0,\"QuuidList\":[],\"ResourceId\":\"a11d268f-1601-4f63-9131-0382537b9e55\"}",
         )
@@ -9070,11 +10228,13 @@ fn cwp_modify_log_kafka_deliver_type_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyLogKafkaDeliverTypeResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str("{\"RequestId\":\"c\"}")
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"LogType\":[1,2],\"SecurityType\":1,\"Switch\":1,\"TopicId\":\"topic-xdd***\",\"TopicName\":\"n\"}",
         )
@@ -9099,12 +10259,14 @@ fn cwp_modify_log_kafka_state_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyLogKafkaStateResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyLogKafkaStateResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AccessAddr\":\"127.0.0.1:80\",\"AccessType\":1,\"Az\":\"Guangzhou Zone 3\",\"BandWidth\":1200,\"DeliverStatus\":1,\"DiskSize\":2500,\"InsVersion\":\"0.10.2.1\",\"KafkaEnvName\":\"Host security test environment\",\"KafkaId\":\"ckafka-ce80kte5\",\"SubnetId\":\"subnet-*\",\"Username\":\"12\",\"VpcId\":\"vpc-ad*\",\"Zone\":\"Guangzhou\"}",
         )
@@ -9137,12 +10299,14 @@ fn cwp_modify_log_storage_config_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyLogStorageConfigResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyLogStorageConfigResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"e5b4724c-49af-46ab-bd84-cdbae897e7e0\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsModifyPeriod\":true,\"Period\":0,\"Type\":[\"malware\"]}",
         )
@@ -9163,12 +10327,14 @@ fn cwp_modify_login_white_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyLoginWhiteInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyLoginWhiteInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"HostLoginWhiteObj\":{\"Id\":128,\"Places\":[{\"CityId\":764,\"CountryId\":1,\"ProvinceId\":11}],\"Remark\":\"\\\"updateRemark1\\\"\",\"SrcIp\":\"1.2.3.4\",\"UserName\":\"\\\"aaa\\\"\"}}",
         )
@@ -9200,12 +10366,14 @@ fn cwp_modify_login_white_record_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyLoginWhiteRecordResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyLoginWhiteRecordResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EndTime\":\"2019-12-25 11:57:15\",\"Hosts\":[{\"Quuid\":\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\",\"Uuid\":\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"}],\"Id\":1,\"IsGlobal\":1,\"Places\":[{\"CityId\":1,\"CountryId\":1,\"Location\":\"1.1.1.1\",\"ProvinceId\":1}],\"Remark\":\"Remark\",\"SrcIp\":\"1.1.1.1\",\"StartTime\":\"2019-12-25 11:57:15\",\"UserName\":\"root\"}",
         )
@@ -9251,11 +10419,15 @@ fn cwp_modify_machine_auto_clear_config_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyMachineAutoClearConfigResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"962b0273-cc65-4d20-beac-7510a4dd8757\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"ClearRule\":24}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -9272,12 +10444,14 @@ fn cwp_modify_machine_remark_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyMachineRemarkResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyMachineRemarkResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuid\":\"5a540076-d38a-4078-aa98-e7c86371d322\",\"Remark\":\"remark for host1\"}",
         )
@@ -9300,11 +10474,15 @@ fn cwp_modify_malicious_request_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyMaliciousRequestWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Domain\":\"www.qq.com\",\"Id\":1}",
         )
@@ -9324,11 +10502,15 @@ fn cwp_modify_malware_timing_scan_settings_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyMalwareTimingScanSettingsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"007863e7-fce9-49c2-9561-16bc2a522620\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CheckPattern\":0,\"Cycle\":1,\"EnableScan\":1,\"EndTime\":\"04:00:00\",\"IsGlobal\":1,\"MonitoringPattern\":0,\"RealTimeMonitoring\":1,\"StartTime\":\"02:00:00\"}",
         )
@@ -9356,12 +10538,14 @@ fn cwp_modify_malware_white_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyMalwareWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyMalwareWhiteListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":10,\"Md5List\":[\"d7455d1d714ffc2b08d141332ed3e563\"],\"Mode\":0,\"QuuidList\":[\"1c26308c-5493-4eaf-a817-112ec25f499e\"]}",
         )
@@ -9390,12 +10574,14 @@ fn cwp_modify_net_attack_setting_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyNetAttackSettingResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyNetAttackSettingResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"95c9fd49-f547-4425-b67a-67bb99396e13\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"NetAttackAlarmStatus\":1,\"NetAttackEnable\":1}",
         )
@@ -9415,11 +10601,15 @@ fn cwp_modify_net_attack_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyNetAttackWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1a07706f-368e-49e5-8967-594826f43d0d\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"DealOldEvents\":0,\"Description\":\"API testing, do not delete\",\"Id\":10001,\"QuuidList\":[\"05f0bcab-726c-4ea4-8109-bcd03d5598f7\"],\"Scope\":0,\"SrcIp\":[\"1.2.3.5\",\"1.1.1.2-1.1.1.4\",\"1.2.3.0/24\"]}",
         )
@@ -9453,12 +10643,14 @@ fn cwp_modify_order_attribute_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyOrderAttributeResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyOrderAttributeResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d09cfcae-fab2-4cb7-a41e-5fd4c12d69f4\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AttrName\":\"alias\",\"AttrValue\":\"Resource alias\",\"LicenseType\":1,\"ResourceId\":\"resource_id\"}",
         )
@@ -9483,11 +10675,15 @@ fn cwp_modify_ransom_defense_events_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyRansomDefenseEventsStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Ids\":[1],\"Status\":1}",
         )
@@ -9507,11 +10703,15 @@ fn cwp_modify_ransom_defense_strategy_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyRansomDefenseStrategyStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IdList\":[1],\"IsAll\":1,\"Status\":1}",
         )
@@ -9531,12 +10731,14 @@ fn cwp_modify_rasp_max_cpu_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyRaspMaxCpuResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyRaspMaxCpuResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c65ee0af-cd41-4cba-bee4-8820a196bae0\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RaspMaxCpu\":80}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -9553,12 +10755,14 @@ fn cwp_modify_rasp_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyRaspRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyRaspRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"01d1e534-0292-4eac-9a95-746f0f6f60ad\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"VulVulsIDs\":[1,18878],\"WhiteType\":1}",
         )
@@ -9580,11 +10784,15 @@ fn cwp_modify_reverse_shell_rules_aggregation_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyReverseShellRulesAggregationResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"be6f6eec-0825-4e67-ab9a-c8568bbf736c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"GroupID\":\"12\",\"HandleHistory\":1,\"IsGlobal\":1,\"RuleRegexp\":\"sh cmdline\",\"WhiteType\":1}",
         )
@@ -9608,12 +10816,14 @@ fn cwp_modify_risk_dns_policy_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyRiskDnsPolicyResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyRiskDnsPolicyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"130e109f-a922-4d16-827d-b17a366125a2\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Data\":{\"Domains\":[\"YS5jb20=\"],\"EventId\":1,\"HostIds\":[\"a918d8a1-c4c1-4998-80ff-5a60792c93a8\"],\"HostScope\":1,\"IsDealOldEvent\":1,\"IsEnabled\":1,\"PolicyAction\":1,\"PolicyDesc\":\"desc\",\"PolicyId\":5000001,\"PolicyName\":\"auto_****\",\"PolicyType\":1,\"UpdateTime\":\"2022-09-19 17:12:01\"}}",
         )
@@ -9652,11 +10862,15 @@ fn cwp_modify_risk_dns_policy_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyRiskDnsPolicyStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"130e109f-a922-4d16-827d-b17a366125a2\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsEnabled\":0,\"PolicyId\":500001}",
         )
@@ -9675,12 +10889,14 @@ fn cwp_modify_risk_events_status_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyRiskEventsStatusResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyRiskEventsStatusResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IsSync\":1,\"RequestId\":\"a066ece3-12ca-4611-b98e-1c296a14a491\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"DoClean\":false,\"ExcludeId\":[1],\"Ids\":[1],\"Ip\":[\"0.0.0.0\"],\"KillProcess\":true,\"Operate\":1,\"RiskType\":\"MALWARE\",\"UpdateAll\":true}",
         )
@@ -9705,12 +10921,14 @@ fn cwp_modify_users_config_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyUsersConfigResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyUsersConfigResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"007863e7-fce9-49c2-9561-16bc2a522620\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ConfigName\":\"add_license_monitor\",\"ConfigValue\":\"1\"}",
         )
@@ -9730,11 +10948,15 @@ fn cwp_modify_vul_defence_event_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyVulDefenceEventStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Ids\":[13654],\"Status\":3}",
         )
@@ -9754,11 +10976,15 @@ fn cwp_modify_vul_defence_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyVulDefenceSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d92d723e-4aac-4f4a-bbf9-e5430e29d289\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Enable\":1,\"Scope\":1}",
         )
@@ -9778,11 +11004,15 @@ fn cwp_modify_warning_host_config_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyWarningHostConfigResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"9d1198eb-6d7b-45d8-ac8b-a12abd598f92\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"HostRange\":1,\"ItemLabelIds\":[\"1\"],\"ItemLabels\":[\"Development\"],\"Quuids\":[\"fba3d8b0-7a98-48a6-aaea-10e4aaed6adb\"],\"Type\":24}",
         )
@@ -9810,12 +11040,14 @@ fn cwp_modify_warning_setting_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyWarningSettingResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyWarningSettingResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"a2dfde02-1109-4818-8988-a4355f615442\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"WarningObjects\":[{\"BeginTime\":\"00:00\",\"ControlBits\":\"01\",\"DisablePhoneWarning\":0,\"EndTime\":\"23:59\",\"Type\":4}]}",
         )
@@ -9846,12 +11078,14 @@ fn cwp_modify_web_hook_policy_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyWebHookPolicyResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyWebHookPolicyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"d0ab5e8d-6bef-412a-8541-2780f76dd60e\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Format\":0,\"Id\":60,\"IsDisabled\":0,\"Name\":\"2131\"}",
         )
@@ -9875,11 +11109,15 @@ fn cwp_modify_web_hook_policy_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyWebHookPolicyStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"ea15a2e9-d075-4a13-bbf8-ab22d8d6c559\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":40,\"IsDisabled\":1}",
         )
@@ -9898,12 +11136,14 @@ fn cwp_modify_web_hook_receiver_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyWebHookReceiverResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyWebHookReceiverResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"b7b73422-baf8-4623-95b3-dee6f2abb273\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Addr\":\"http://example1.com\",\"Name\":\"tttest\"}",
         )
@@ -9924,12 +11164,14 @@ fn cwp_modify_web_hook_rule_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyWebHookRuleResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyWebHookRuleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"747c393e-f771-47ca-af0a-cc36b88f107a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Data\":{\"HookAddr\":\"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=747c393e-f771-47ca-af0a-cc36b88f107a\",\"HostLabels\":[],\"IsDisabled\":1,\"RuleId\":55,\"RuleItems\":[{\"ControlBit\":\"01111\",\"Type\":2}],\"RuleName\":\"Test robot\",\"RuleRemark\":\"mark\"}}",
         )
@@ -9965,11 +11207,15 @@ fn cwp_modify_web_hook_rule_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyWebHookRuleStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"747c393e-f771-47ca-af0a-cc36b88f107a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":1,\"IsDisabled\":0}",
         )
@@ -9989,11 +11235,15 @@ fn cwp_modify_web_page_protect_dir_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyWebPageProtectDirResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"g54f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"HostConfig\":[{\"AutoRecovery\":1,\"ProtectSwitch\":1,\"Quuid\":\"Machine QUUID\"}],\"ProtectDirAddr\":\"/data/www/\",\"ProtectDirName\":\"Website root directory\",\"ProtectFileType\":\".php;.html;.js\"}",
         )
@@ -10022,11 +11272,15 @@ fn cwp_modify_web_page_protect_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyWebPageProtectSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c741a4fd-776f-499b-85a2-7bc70fd5b92s\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":\"var\",\"ModifyType\":1,\"Value\":\"Website name 1\"}",
         )
@@ -10050,11 +11304,15 @@ fn cwp_modify_web_page_protect_switch_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyWebPageProtectSwitchResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c741a4fd-776f-499b-85a2-7bc70fd5b995\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Ids\":[\"1\",\"2\",\"3\"],\"Status\":1,\"SwitchType\":1}",
         )
@@ -10081,12 +11339,14 @@ fn cwp_ransom_defense_rollback_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::RansomDefenseRollbackResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::RansomDefenseRollbackResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1ce68339-8828-457f-b358-d5b1b34e4fe9\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"BackupTime\":\"2019-12-25 11:57:15\",\"Quuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\"}",
         )
@@ -10106,12 +11366,14 @@ fn cwp_rasp_event_overview_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::RaspEventOverviewResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::RaspEventOverviewResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Overview\":{\"Date\":[\"2025-05-27\",\"2025-05-28\",\"2025-05-29\",\"2025-05-30\",\"2025-05-31\",\"2025-06-01\",\"2025-06-02\",\"2025-06-03\",\"2025-06-04\",\"2025-06-05\",\"2025-06-06\",\"2025-06-07\",\"2025-06-08\",\"2025-06-09\",\"2025-06-10\",\"2025-06-11\",\"2025-06-12\",\"2025-06-13\",\"2025-06-14\",\"2025-06-15\",\"2025-06-16\",\"2025-06-17\",\"2025-06-18\",\"2025-06-19\",\"2025-06-20\",\"2025-06-21\",\"2025-06-22\",\"2025-06-23\",\"2025-06-24\",\"2025-06-25\"],\"DefenceVuls\":207,\"MemShellAttackCounts\":[0,0,15,0,0,0,0,4,52,69,36,0,0,16,8,4,390,638,0,0,0,4,24,88,9,8,0,2,1087,2],\"MemShellDefendCounts\":[0,0,0,0,0,0,0,0,2,36,4,0,0,12,0,4,0,6,0,0,0,1,27,98,0,3,0,1,0,0],\"PreciseDefenseVuls\":207,\"ProtectAssetCount\":120,\"ProtectAssetOpenCount\":20,\"RaspAssetCount\":3,\"RaspAttackCounts\":[4,0,1,0,0,0,0,7,118,131,2,0,0,330,637,0,1,1,0,0,34,12,94,69,19,6,0,61,0,2],\"RaspDefendCount\":2444,\"RaspDefendCounts\":[6,3,171,1,0,0,0,17,6,177,67,0,0,7,90,148,213,290,292,0,0,113,45,125,81,0,0,36,0,11],\"RecentUnhandledEvents\":123,\"UltimateAssetCount\":2,\"UnHandledEvents\":[4,0,15,0,0,0,0,9,58,62,38,0,0,8,16,8,396,636,0,0,7,3,24,88,12,8,0,5,8,2],\"UnhandledMemShellInjectEvents\":24,\"UnhandledMemShellScanEvents\":1285,\"UnhandledRaspEvents\":1673},\"RequestId\":\"5d379384-1603-4822-908b-13076231e2e6\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::RaspEventOverviewRequest::new())
@@ -10126,12 +11388,14 @@ fn cwp_recover_malwares_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::RecoverMalwaresResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::RecoverMalwaresResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"FailedIds\":[1003],\"RequestId\":\"4985eb7f-62d6-4da8-898f-d92a08660a38\",\"SuccessIds\":[1002]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1002,1003]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -10148,12 +11412,14 @@ fn cwp_remove_local_storage_item_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::RemoveLocalStorageItemResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::RemoveLocalStorageItemResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"bf93077b-51f5-4428-b9de-7e33a0b9cc4a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Key\":\"keyname\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -10170,10 +11436,14 @@ fn cwp_remove_machine_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::RemoveMachineResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::RemoveMachineResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"Uuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\"}",
         )
@@ -10195,12 +11465,14 @@ fn cwp_retry_create_snapshot_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::RetryCreateSnapshotResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::RetryCreateSnapshotResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"f14ce73f-50d7-4c36-af1d-fc33dae510c4\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"FixId\":1,\"Id\":12,\"Quuid\":\"\\\"xxxxxx\\\"\"}",
         )
@@ -10219,10 +11491,14 @@ fn cwp_retry_vul_fix_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::RetryVulFixResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::RetryVulFixResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"f14ce73f-50d7-4c36-af1d-fc33dae510c4\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"FixId\":1,\"Quuid\":\"1c26308c-5493-4eaf-a817-112ec25f499e\",\"VulId\":1}",
         )
@@ -10242,10 +11518,14 @@ fn cwp_scan_asset_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ScanAssetResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::ScanAssetResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8564b09e-0e04-4516-bb59-db09742503c2\",\"TaskId\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetTypeIds\":[1],\"Quuids\":[\"6cf3c132-aaa-bbbb-b08d-98be9421372a\"]}",
         )
@@ -10270,10 +11550,14 @@ fn cwp_scan_baseline_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ScanBaselineResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::ScanBaselineResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"req-566234234\",\"ScanningQuuids\":[\"Quuid1\",\"Quuid2\"],\"TaskId\":120}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CategoryIdList\":[0,1,2],\"QuuidList\":[\"\\\"aaa\\\"\",\"\\\"bbb\\\"\"],\"RuleIdList\":[1,2,3],\"StrategyIdList\":[1,2,3]}",
         )
@@ -10301,10 +11585,14 @@ fn cwp_scan_task_again_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ScanTaskAgainResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::ScanTaskAgainResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"007863e7-fce9-49c2-9561-16bc2a522620\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ModuleType\":\"Vul\",\"TaskId\":1}",
         )
@@ -10321,10 +11609,14 @@ fn cwp_scan_vul_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ScanVulResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::ScanVulResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"69796250-2a3a-40ef-b418-676e677019a4\",\"TaskId\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"HostType\":1,\"QuuidList\":[\"69796250-2a3a-40ef-b418-676e677019a4\"],\"TimeoutPeriod\":3600,\"VulCategories\":\"1,2\",\"VulEmergency\":1,\"VulIds\":[1],\"VulLevels\":\"1,2,3,4\"}",
         )
@@ -10352,10 +11644,14 @@ fn cwp_scan_vul_again_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ScanVulAgainResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::ScanVulAgainResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"89ea8dd4-0c5e-4e95-a2b7-2de18a2efcb4\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIds\":\"1,2\"}",
         )
@@ -10372,10 +11668,14 @@ fn cwp_scan_vul_setting_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ScanVulSettingResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::ScanVulSettingResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"4234234\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"TimerInterval\":3,\"TimerTime\":\"02:10:50\",\"VulCategories\":[1],\"VulEmergency\":1,\"VulLevels\":[1]}",
         )
@@ -10398,12 +11698,14 @@ fn cwp_separate_malwares_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::SeparateMalwaresResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::SeparateMalwaresResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"FailedIds\":[],\"RequestId\":\"4985eb7f-62d6-4da8-898f-d92a08660a38\",\"SuccessIds\":[300005850594,456]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[1,2,3]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -10420,12 +11722,14 @@ fn cwp_set_bash_events_status_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::SetBashEventsStatusResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::SetBashEventsStatusResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Ids\":[1,2],\"Status\":1}",
         )
@@ -10444,12 +11748,14 @@ fn cwp_set_local_storage_expire_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::SetLocalStorageExpireResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::SetLocalStorageExpireResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"bf93077b-51f5-4428-b9de-7e33a0b9cc4a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Expire\":5,\"Key\":\"key1\"}",
         )
@@ -10468,12 +11774,14 @@ fn cwp_set_local_storage_item_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::SetLocalStorageItemResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::SetLocalStorageItemResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"bf93077b-51f5-4428-b9de-7e33a0b9cc4a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Expire\":5,\"Key\":\"key\",\"Value\":\"value\"}",
         )
@@ -10492,12 +11800,14 @@ fn cwp_start_baseline_detect_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::StartBaselineDetectResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::StartBaselineDetectResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"9c05cdbe-c3f8-4f49-bc86-75a631ef49ec\",\"TaskId\":2379}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Param\":{\"PolicyIds\":[62]}}",
         )
@@ -10521,10 +11831,14 @@ fn cwp_stop_asset_scan_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::StopAssetScanResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::StopAssetScanResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"g54f4ac3-8546-4516-8c8a-69e3ab73aa80\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"TaskId\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::StopAssetScanRequest::new(1u64))
@@ -10539,12 +11853,14 @@ fn cwp_stop_baseline_detect_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::StopBaselineDetectResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::StopBaselineDetectResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"bde0e73e-aedb-4444-b186-23b767bab82a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"TaskIds\":[1]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -10561,12 +11877,14 @@ fn cwp_stop_notice_ban_tips_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::StopNoticeBanTipsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::StopNoticeBanTipsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::StopNoticeBanTipsRequest::new())
@@ -10581,12 +11899,14 @@ fn cwp_switch_bash_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::SwitchBashRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::SwitchBashRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Disabled\":0,\"Id\":100}",
         )
@@ -10603,10 +11923,14 @@ fn cwp_sync_asset_scan_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::SyncAssetScanResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::SyncAssetScanResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"LatestEndTime\":\"2024-10-23 14:17:00\",\"LatestStartTime\":\"2024-10-23 14:17:00\",\"RequestId\":\"a7a44bfc-9931-4829-8335-ffacb05d5c70 \",\"State\":\"0\",\"TaskId\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Sync\":true}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::SyncAssetScanRequest::new(true))
@@ -10622,11 +11946,15 @@ fn cwp_sync_baseline_detect_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::SyncBaselineDetectSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DetectingTaskIds\":[2379],\"EndTime\":\"2020-11-21 15:16:00\",\"HostCount\":1,\"LeftMins\":3,\"NotPassPolicyCount\":19,\"ProgressRate\":20,\"RequestId\":\"69fce851-ee60-44ac-8ab1-62c2c7856051\",\"StartTime\":\"2022-08-23 15:07:02\",\"WillFirstScan\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::SyncBaselineDetectSummaryRequest::new())
@@ -10642,11 +11970,15 @@ fn cwp_sync_baseline_detect_summary_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::SyncBaselineDetectSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DetectingTaskIds\":[],\"EndTime\":\"2023-12-25 12:05:27\",\"HostCount\":31,\"LeftMins\":0,\"NotPassPolicyCount\":1,\"ProgressRate\":100,\"RequestId\":\"5f862bd8-6931-45ee-a5d9-0fe2c4ea30d7\",\"StartTime\":\"2023-12-25 09:36:00\",\"WillFirstScan\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"TaskIds\":[299,298]}",
         )
@@ -10666,10 +11998,14 @@ fn cwp_sync_machines_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::SyncMachinesResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::SyncMachinesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"LatestEndTime\":\"2020-11-11 12:02:00\",\"LatestStartTime\":\"2020-11-11 12:01:00\",\"RequestId\":\"49082d4a-71b4-4e32-9ca1-b33872a4a63c\",\"State\":\"NOTASK\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::SyncMachinesRequest::new())
@@ -10684,12 +12020,14 @@ fn cwp_test_web_hook_rule_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::TestWebHookRuleResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::TestWebHookRuleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"747c393e-f771-47ca-af0a-cc36b88f107a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Data\":\"test APIs ignore it\",\"Id\":1}",
         )
@@ -10708,10 +12046,14 @@ fn cwp_trust_malwares_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::TrustMalwaresResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::TrustMalwaresResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[10,11]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -10728,12 +12070,14 @@ fn cwp_untrust_malwares_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::UntrustMalwaresResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::UntrustMalwaresResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Ids\":[10,11]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -10750,12 +12094,14 @@ fn cwp_update_baseline_strategy_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::UpdateBaselineStrategyResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::UpdateBaselineStrategyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"935e27b1-d675-4509-80bf-96fbf0764237\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CategoryIds\":[\"1\"],\"IsGlobal\":1,\"MachineType\":\"\\\"CVM\\\"\",\"Quuids\":[\"\\\"935e27b1-d675-4509-80bf-96fbf0764237\\\"\"],\"RegionCode\":\"\\\"ab-bj\\\"\",\"ScanAt\":\"\\\"00:00:00\\\"\",\"ScanCycle\":1,\"StrategyId\":1,\"StrategyName\":\"\\\"name1\\\"\"}",
         )
@@ -10786,12 +12132,14 @@ fn cwp_update_machine_tags_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::UpdateMachineTagsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::UpdateMachineTagsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"354f4ac3-8546-4516-8c8a-69e3ab73aa8a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Quuid\":\"24c9be55-c743-4a75-a5c7-2a2912341234\",\"TagIds\":[1]}",
         )
@@ -10811,10 +12159,14 @@ fn sts_assume_role_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::AssumeRoleResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::AssumeRoleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Credentials\":{\"TmpSecretId\":\"AKID***\",\"TmpSecretKey\":\"q95K***\",\"Token\":\"da1e***\"},\"Expiration\":\"2018-12-04T09:06:16Z\",\"ExpiredTime\":1543914376,\"RequestId\":\"4daec797-9cd2-4f09-9e7a-7d4c43b2a74c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RoleArn\":\"qcs::cam::uin/100015158414:roleName/readOnlyRole\",\"RoleSessionName\":\"cts\"}",
         )
@@ -10836,12 +12188,14 @@ fn sts_assume_role_with_saml_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::AssumeRoleWithSamlResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::AssumeRoleWithSamlResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Credentials\":{\"TmpSecretId\":\"AKID***\",\"TmpSecretKey\":\"q95K***\",\"Token\":\"1siMD***\"},\"Expiration\":\"2018-12-04T09:06:16Z\",\"ExpiredTime\":1543914376,\"RequestId\":\"4daec797-9cd2-4f09-9e7a-7d4c43b2a74c\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"PrincipalArn\":\"qcs::cam::uin/798950673:saml-provider/OneLogin\",\"RoleArn\":\"qcs::cam::uin/798950673:roleName/OneLogin-Role\",\"RoleSessionName\":\"test\",\"SAMLAssertion\":\"c2FtbCBhc3NlcnRpb24=\"}",
         )
@@ -10866,11 +12220,15 @@ fn sts_assume_role_with_web_identity_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AssumeRoleWithWebIdentityResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Credentials\":{\"TmpSecretId\":\"AKID***\",\"TmpSecretKey\":\"q95K***\",\"Token\":\"1siMD***\"},\"Expiration\":\"2018-12-04T09:06:16Z\",\"ExpiredTime\":1543914376,\"RequestId\":\"f6e7cbcb-add1-47bd-9097-d08cf8f3a919\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"DurationSeconds\":1800,\"ProviderId\":\"OIDC\",\"RoleArn\":\"qcs::cam::uin/7989***:roleName/OneLogin-Role\",\"RoleSessionName\":\"test_OIDC\",\"WebIdentityToken\":\"eyJraWQiOiJkT**********CNOQ\"}",
         )
@@ -10895,12 +12253,14 @@ fn sts_get_caller_identity_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::GetCallerIdentityResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::GetCallerIdentityResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AccountId\":\"1000262***\",\"Arn\":\"qcs::cam:1000262***:uin/1000261***\",\"PrincipalId\":\"1000261****\",\"RequestId\":\"1c875b55-128b-4152-9e73-0984fd489ba2\",\"Type\":\"CAMUser\",\"UserId\":\"1000261***\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::GetCallerIdentityRequest::new())
@@ -10915,12 +12275,14 @@ fn sts_get_caller_identity_example_2() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::GetCallerIdentityResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::GetCallerIdentityResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AccountId\":\"1000262***\",\"Arn\":\"qcs::sts:1000262***:assumed-role/461168601842741***\",\"PrincipalId\":\"1000261****\",\"RequestId\":\"1c875b55-128b-4152-9e73-0984fd489ba2\",\"Type\":\"CAMRole\",\"UserId\":\"461168601842741***:roleSessionName\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::GetCallerIdentityRequest::new())
@@ -10935,12 +12297,14 @@ fn sts_get_caller_identity_example_3() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::GetCallerIdentityResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::GetCallerIdentityResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AccountId\":\"1000262***\",\"Arn\":\"qcs::sts:1000262***:federated-user/1000261****\",\"PrincipalId\":\"1000261****\",\"RequestId\":\"1c875b55-128b-4152-9e73-0984fd489ba2\",\"Type\":\"CAMUser\",\"UserId\":\"1000261****:federatedUserName\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::GetCallerIdentityRequest::new())
@@ -10955,12 +12319,14 @@ fn sts_get_federation_token_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::GetFederationTokenResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::GetFederationTokenResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Credentials\":{\"TmpSecretId\":\"AKID***\",\"TmpSecretKey\":\"Eo28***\",\"Token\":\"kTRt***\"},\"Expiration\":\"2023-06-14T05:06:57Z\",\"ExpiredTime\":1686719217,\"RequestId\":\"59a5e07e-4147-4d2e-a808-dca76ac5b3fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Name\":\"SUN\",\"Policy\":\"%7B%22version%22:%222.0%22,%22statement%22:%5B%7B%22effect%22:%22allow%22,%22action%22:%5B%22name/cos:PutObject%22%5D,%22resource%22:%5B%22qcs::cos:ap-beijing:uid/123456:prefix//123456/bucketA/*%22%5D%7D%5D%7D\"}",
         )
@@ -10983,11 +12349,15 @@ fn tcss_add_and_publish_network_firewall_policy_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddAndPublishNetworkFirewallPolicyDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-new\",\"CustomPolicy\":[{\"Direction\":\"FROM\",\"Peer\":[],\"Ports\":[]}],\"Description\":\"describe content\",\"FromPolicyRule\":1,\"Namespace\":\"default\",\"PodSelector\":\"a=b\",\"PolicyName\":\"NewStrategy\",\"ToPolicyRule\":2}",
         )
@@ -11023,11 +12393,15 @@ fn tcss_add_and_publish_network_firewall_policy_yaml_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddAndPublishNetworkFirewallPolicyYamlDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-hjsdfh\",\"Description\":\"desc of network firewall policy\",\"PolicyName\":\"fshduis\",\"Yaml\":\"YXNkZmFzZGZhZHNmYXNkZmFzZGY=\"}",
         )
@@ -11052,11 +12426,15 @@ fn tcss_add_asset_image_registry_registry_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddAssetImageRegistryRegistryDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HealthCheckErr\":\"connect closed\",\"NameRepeatErr\":\"name repeat err\",\"RegistryId\":1002,\"RequestId\":\"f8d97649-ca1b-4f94-8ed4-40052a40d426\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Name\":\"admin\",\"NetType\":\"public\",\"Password\":\"password\",\"RegistryRegion\":\"default\",\"RegistryType\":\"harbor\",\"RegistryVersion\":\"V2\",\"Url\":\"http://127.0.0.1:8080\",\"Username\":\"usename\"}",
         )
@@ -11085,11 +12463,15 @@ fn tcss_add_compliance_asset_policy_set_to_whitelist_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddComplianceAssetPolicySetToWhitelistResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"eac6b301-a322-493a-8e36-83b295459397\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetPolicySetList\":[{\"CustomerAssetItemId\":15,\"CustomerPolicyItemIdSet\":[13]}]}",
         )
@@ -11115,11 +12497,15 @@ fn tcss_add_compliance_asset_policy_set_to_whitelist_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddComplianceAssetPolicySetToWhitelistResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"5728fa7b-e88a-4cb0-aabb-a403c470ca36\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetPolicySetList\":[{\"CustomerAssetItemId\":2202462,\"CustomerPolicyItemIdSet\":[2809]}],\"AssetType\":\"ASSET_CONTAINER\"}",
         )
@@ -11146,11 +12532,15 @@ fn tcss_add_compliance_policy_asset_set_to_whitelist_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddCompliancePolicyAssetSetToWhitelistResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"eac6b301-a322-493a-8e36-83b295459397\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CustomerAssetItemIdSet\":[10001,10002],\"CustomerPolicyItemId\":10001}",
         )
@@ -11171,11 +12561,15 @@ fn tcss_add_compliance_policy_item_to_whitelist_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddCompliancePolicyItemToWhitelistResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CustomerPolicyItemIdSet\":[10001,10002]}",
         )
@@ -11197,11 +12591,15 @@ fn tcss_add_edit_abnormal_process_rule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddEditAbnormalProcessRuleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fee1bdb0-c13f-4c65-b567-8e270df211c1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RuleInfo\":{\"ChildRules\":[{\"ProcessPath\":\"/root/customrule_20241014050108.out\",\"RuleId\":\"670c35146a91d09858cd8399\",\"RuleLevel\":\"HIGH\",\"RuleMode\":\"RULE_MODE_ALERT\"}],\"ImageIds\":[\"sha256:80d28bedfe5dec59da9ebf8e6260224ac9008ab5c11dbbe16ee3ba3e4439ac2c\",\"sha256:8652b9f0cb4c0599575e5a003f5906876e10c1ceb2ab9fe1786712dac14a50cf\",\"sha256:5d0da3dc976460b72c77d94c8a1ad043720b0416bfc16c52c45d4847e53fadb6\",\"sha256:84b0f3f7f6f0416a2a8ef19ac765f43887503bd1ba4c81cb6fd2a4eb3da4e867\",\"sha256:c059bfaa849c4d8e4aecaeb3a10c2d9b3d85f5165c66ad3a4d937758128c4d18\",\"sha256:eeb6ee3f44bd0b5103bb561b4c16bcb82328cfe5809ab675bb17ab3a16c517c9\",\"sha256:e57cb8aaa6a5a547a38bff69f54b86f1e9ed86a4ea8246f88ada3b0aa698cde0\",\"sha256:d41059c812a8741c15695046857b90747aef9c7f9d67733962d7bbb025b9d159\",\"sha256:7f8e468621fd9dc3eda2ea2294d684876c68d5df715bb18bd1caa3edabdde4b8\",\"sha256:1ca2c2a1b554474b067257607aa811d191bd3314cb4c31f73eee7d97bed3ff98\"],\"IsEnable\":true,\"RuleId\":\"670c35146a91d09858cd8398\",\"RuleName\":\"customrule_20241014050108\"}}",
         )
@@ -11251,11 +12649,15 @@ fn tcss_add_edit_abnormal_process_rule_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddEditAbnormalProcessRuleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"055e66ea-9a62-4315-900c-fd7bca22b3a7\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RuleInfo\":{\"ChildRules\":[{\"ProcessPath\":\"/root/customrule_20241014050108.out\",\"RuleId\":\"670c35146a91d09858cd8399\",\"RuleLevel\":\"HIGH\",\"RuleMode\":\"RULE_MODE_ALERT\"}],\"ImageIds\":[\"sha256:80d28bedfe5dec59da9ebf8e6260224ac9008ab5c11dbbe16ee3ba3e4439ac2c\",\"sha256:8652b9f0cb4c0599575e5a003f5906876e10c1ceb2ab9fe1786712dac14a50cf\",\"sha256:5d0da3dc976460b72c77d94c8a1ad043720b0416bfc16c52c45d4847e53fadb6\",\"sha256:84b0f3f7f6f0416a2a8ef19ac765f43887503bd1ba4c81cb6fd2a4eb3da4e867\",\"sha256:c059bfaa849c4d8e4aecaeb3a10c2d9b3d85f5165c66ad3a4d937758128c4d18\",\"sha256:eeb6ee3f44bd0b5103bb561b4c16bcb82328cfe5809ab675bb17ab3a16c517c9\",\"sha256:e57cb8aaa6a5a547a38bff69f54b86f1e9ed86a4ea8246f88ada3b0aa698cde0\",\"sha256:d41059c812a8741c15695046857b90747aef9c7f9d67733962d7bbb025b9d159\",\"sha256:7f8e468621fd9dc3eda2ea2294d684876c68d5df715bb18bd1caa3edabdde4b8\",\"sha256:1ca2c2a1b554474b067257607aa811d191bd3314cb4c31f73eee7d97bed3ff98\"],\"IsEnable\":true,\"RuleId\":\"670c35146a91d09858cd8398\",\"RuleName\":\"customrule_20241014050108\"}}",
         )
@@ -11305,11 +12707,15 @@ fn tcss_add_edit_access_control_rule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddEditAccessControlRuleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fee1bdb0-c13f-4c65-b567-8e270df211c1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RuleInfo\":{\"ChildRules\":[{\"ProcessPath\":\"*/vi\",\"RuleId\":\"66f90eec43f38f311f8e22d0\",\"RuleMode\":\"RULE_MODE_ALERT\",\"TargetFilePath\":\"/home/yunjing_testing_x86/*\"}],\"ImageIds\":[\"sha256:eeb6ee3f44bd0b5103bb561b4c16bcb82328cfe5809ab675bb17ab3a16c517c9\",\"sha256:2237821772abe2ea18714288644d774d33ea36b2017366da25f3d308c08fdea4\"],\"IsEnable\":true,\"RuleId\":\"66f90eec43f38f311f8e22cf\",\"RuleName\":\"llzlu_test\"}}",
         )
@@ -11351,11 +12757,15 @@ fn tcss_add_edit_image_auto_authorized_rule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddEditImageAutoAuthorizedRuleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c826b9fa-68b5-4603-bf25-a5eb9b65c768\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"HostIdSet\":[\"\\\"be119857-7949-4650-aef5-9591b54091d0\\\"\"],\"IsEnabled\":1,\"MaxDailyCount\":1,\"RangeType\":\"\\\"MANUAL\\\"\",\"RuleId\":1}",
         )
@@ -11381,11 +12791,15 @@ fn tcss_add_edit_reverse_shell_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddEditReverseShellWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fee1bdb0-c13f-4c65-b567-8e270df211c1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"WhiteListInfo\":{\"DstIp\":\"127.0.0.1\",\"DstPort\":\"12245\",\"ImageIds\":[\"sha256:dabduwouo\"],\"ProcessName\":\"processName\"}}",
         )
@@ -11411,11 +12825,15 @@ fn tcss_add_edit_risk_syscall_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddEditRiskSyscallWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"WhiteListInfo\":{\"ImageIds\":[\"sha256:27501aa\"],\"ProcessPath\":\"/test/test\",\"SyscallNames\":[\"chroot\"]}}",
         )
@@ -11446,12 +12864,14 @@ fn tcss_add_edit_warning_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::AddEditWarningRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::AddEditWarningRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fee1bdb0-c13f-4c65-b567-8e270df211c1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"WarningRules\":[{\"BeginTime\":\"00:00\",\"ControlBits\":\"00000000\",\"EndTime\":\"23:59\",\"Switch\":\"OFF\",\"Type\":\"IMG_VUL\"}]}",
         )
@@ -11478,12 +12898,14 @@ fn tcss_add_escape_white_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::AddEscapeWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::AddEscapeWhiteListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventType\":[\"\\\"ESCAPE_DOCKER_API\\\"\"],\"ImageIDs\":[\"045513497bb2\"]}",
         )
@@ -11505,10 +12927,14 @@ fn tcss_add_ignore_vul_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::AddIgnoreVulResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::AddIgnoreVulResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"List\":[{\"ImageIDs\":[\"\\\"sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f234349c5bb0cd4f9211\\\"\"],\"ImageType\":\"\\\"2\\\"\",\"PocID\":\"\\\"pcmgr-70064\\\"\"}]}",
         )
@@ -11536,11 +12962,15 @@ fn tcss_add_network_firewall_policy_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddNetworkFirewallPolicyDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-fsdfw\",\"CustomPolicy\":[{\"Direction\":\"FROM\",\"Peer\":[],\"Ports\":[]}],\"Description\":\"description1\",\"FromPolicyRule\":0,\"Namespace\":\"default\",\"PodSelector\":\"a=b\",\"PolicyName\":\"test-2\",\"ToPolicyRule\":0}",
         )
@@ -11576,11 +13006,15 @@ fn tcss_add_network_firewall_policy_yaml_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddNetworkFirewallPolicyYamlDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-dsfsdf\",\"Description\":\"describe content\",\"PolicyName\":\"policyname\",\"Yaml\":\"YXNkZmFzZGZhZHNmYXNkZmFzZGY=\"}",
         )
@@ -11605,11 +13039,13 @@ fn tcss_add_or_modify_malicious_connection_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddOrModifyMaliciousConnectionWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str("{\"RequestId\":\"xx\"}")
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RequestType\":\"IP\"}",
         )
@@ -11629,11 +13065,15 @@ fn tcss_add_or_modify_virus_white_list_rule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::AddOrModifyVirusWhiteListRuleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"4acafaf7-70ff-43b0-860b-94a99e415ce3\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":256,\"Md5List\":[\"fc7fd32908d50c4e2a0b40acbc5b281a\"],\"Remark\":\"image\",\"Scope\":1}",
         )
@@ -11660,11 +13100,15 @@ fn tcss_check_network_firewall_policy_yaml_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CheckNetworkFirewallPolicyYamlResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-shuiwf\",\"Description\":\"description1\",\"PolicyName\":\"sdfhuiwhiw\",\"Yaml\":\"YXNkZmFzZGZhZHNmYXNkZmFzZGY=\"}",
         )
@@ -11689,11 +13133,15 @@ fn tcss_check_repeat_asset_image_registry_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CheckRepeatAssetImageRegistryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IsRepeat\":true,\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Name\":\"test-name\"}",
         )
@@ -11713,11 +13161,15 @@ fn tcss_confirm_network_firewall_policy_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ConfirmNetworkFirewallPolicyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-1324\",\"Id\":[1]}",
         )
@@ -11740,11 +13192,15 @@ fn tcss_create_abnormal_process_rules_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateAbnormalProcessRulesExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"f8be02cc-5c2f-49d8-9bbf-79fcf5ac****\",\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -11762,11 +13218,15 @@ fn tcss_create_access_controls_rule_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateAccessControlsRuleExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"7e509aa8-24a6-4d7c-8e77-4222be2e****\",\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -11784,11 +13244,15 @@ fn tcss_create_asset_image_registry_scan_task_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateAssetImageRegistryScanTaskResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"68d5d49c-4b6b-46af-b060-46f521db0400\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Id\":[8741110],\"ScanType\":[\"CVE\",\"VIRUS\",\"RISK\"]}",
         )
@@ -11816,11 +13280,15 @@ fn tcss_create_asset_image_registry_scan_task_one_key_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateAssetImageRegistryScanTaskOneKeyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"68d5d49c-4b6b-46af-b060-46f521db0400\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"All\":true,\"ScanType\":[\"CVE\",\"RISK\"]}",
         )
@@ -11847,11 +13315,15 @@ fn tcss_create_asset_image_scan_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateAssetImageScanSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"af170769-a009-4c51-879a-8fe182ace76e\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"All\":true,\"Enable\":true,\"Images\":[],\"ScanPeriod\":3600,\"ScanRisk\":true,\"ScanTime\":\"2020-12-28 15:53:26\",\"ScanVirus\":true,\"ScanVul\":true}",
         )
@@ -11880,11 +13352,15 @@ fn tcss_create_asset_image_scan_task_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateAssetImageScanTaskResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"a6d8d540-940f-47d9-8d7f-daac832ba5b4\",\"TaskID\":\"6013a6c334b9a9000cf519be\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"All\":true,\"Images\":[],\"ScanRisk\":true,\"ScanVirus\":true,\"ScanVul\":true}",
         )
@@ -11909,11 +13385,15 @@ fn tcss_create_asset_image_virus_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateAssetImageVirusExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"8ddb3db7-6d50-48ee-bdcb-9cc37d49aa3c\",\"RequestId\":\"15cf63db-11a9-4885-b1a3-211dd54b83b7\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"By\":\"RiskLevel\",\"ExportField\":[\"FileName\",\"RiskLevel\",\"Path\",\"Size\",\"VirusName\",\"Tags\"],\"Filters\":[{\"ExactMatch\":true,\"Name\":\"RiskLevel\",\"Values\":[\"1\"]}],\"ImageID\":\"sha256:3cd27ee8bd44dc55e2efecf499e0e8c26216cf535c45891a9b1805fbc39d60a3\",\"Limit\":1,\"Offset\":1,\"Order\":\"desc\"}",
         )
@@ -11954,12 +13434,14 @@ fn tcss_create_check_component_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateCheckComponentResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateCheckComponentResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"InstallResult\":\"InstallSucc\",\"RequestId\":\"feb3881a-be8a-4f43-a485-fa1af264c2cc\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterInfoList\":[{\"ClusterId\":\"cls-0zmsjvko\",\"ClusterRegion\":\"ap-guangzho\"}]}",
         )
@@ -11984,12 +13466,12 @@ fn tcss_create_cluster_access_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateClusterAccessResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateClusterAccessResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str("{\"RequestId\":\"abc\"}")
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterIDs\":[\"abc\"]}",
         )
@@ -12010,12 +13492,14 @@ fn tcss_create_cluster_check_task_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateClusterCheckTaskResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateClusterCheckTaskResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"CreateResult\":\"Succ\",\"NewTaskID\":\"4647204fb0f965430b999ffb1f8d974d\",\"RequestId\":\"c3a11cce-91df-4fbb-a935-ac85e162c31a\",\"TaskId\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterCheckTaskList\":[{\"ClusterId\":\"cls-0zmsjvko\",\"ClusterRegion\":\"ap-guangzho\"}]}",
         )
@@ -12042,12 +13526,14 @@ fn tcss_create_compliance_task_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateComplianceTaskResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateComplianceTaskResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"TaskId\":1001}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetTypeSet\":[\"ASSET_CONTAINER\"]}",
         )
@@ -12070,11 +13556,15 @@ fn tcss_create_component_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateComponentExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"10001\",\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ImageID\":\"10001\"}",
         )
@@ -12094,11 +13584,15 @@ fn tcss_create_defence_vul_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateDefenceVulExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"27501aaed5e639693783321219989889\",\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::CreateDefenceVulExportJobRequest::new())
@@ -12114,11 +13608,15 @@ fn tcss_create_emergency_vul_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateEmergencyVulExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"10001\",\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::CreateEmergencyVulExportJobRequest::new())
@@ -12134,11 +13632,15 @@ fn tcss_create_escape_events_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateEscapeEventsExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"29b37d86-adcd-43d1-b21a-640e82965199\",\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"Name\"]}",
         )
@@ -12159,11 +13661,15 @@ fn tcss_create_escape_white_list_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateEscapeWhiteListExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"73805b97-0e40-4249-8fe5-f1e38de1c28a\",\"RequestId\":\"78382c9e-92c7-42bb-8a2a-04d406903d94\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -12181,11 +13687,15 @@ fn tcss_create_export_compliance_status_list_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateExportComplianceStatusListJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"e4409223-8e92-45db-a857-11b1ff547c79\",\"RequestId\":\"3e6756ce-6512-498d-a9fd-8572ef4ce7d3\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetType\":\"ASSET_CONTAINER\",\"ExportAll\":false,\"ExportByAsset\":false,\"IdList\":[]}",
         )
@@ -12209,12 +13719,14 @@ fn tcss_create_host_export_job_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateHostExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateHostExportJobResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"73805b97-0e40-4249-8fe5-f1e38de1c28a\",\"RequestId\":\"78382c9e-92c7-42bb-8a2a-04d406903d94\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"HostName\",\"HostIP\",\"PublicIp\",\"Group\",\"InstanceID\",\"MachineType\",\"Status\",\"DockerVersion\",\"ContainerdVersion\",\"DockerFileSystemDriver\",\"ImageCnt\",\"ContainerCnt\"]}",
         )
@@ -12249,12 +13761,14 @@ fn tcss_create_image_export_job_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateImageExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateImageExportJobResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"sfsfsfsfsfs\",\"JobId\":\"jobid-dafdhj\",\"RequestId\":\"7c07629e-58ff-4e8a-b63d-679698cf295a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"ImageName\"]}",
         )
@@ -12275,11 +13789,15 @@ fn tcss_create_k8s_api_abnormal_event_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateK8sApiAbnormalEventExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"06ac844d-4f9d-43f8-b00e-45bc74dd****\",\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -12297,11 +13815,15 @@ fn tcss_create_k8s_api_abnormal_rule_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateK8sApiAbnormalRuleExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"a3ce7861-e09f-44a2-a4b2-e7649a93****\",\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -12319,11 +13841,15 @@ fn tcss_create_k8s_api_abnormal_rule_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateK8sApiAbnormalRuleInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"4a0dd046-0be4-434b-b212-f1a96636cc09\",\"RuleID\":\"d1b9dbe2-f78d-491a-b514-f0aa19d8ae4b\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CopySrcRuleID\":\"\",\"RuleInfo\":{\"EffectAllCluster\":true,\"EffectClusterIDSet\":[],\"RuleInfoList\":[{\"Action\":\"RULE_MODE_ALERT\",\"IsDelete\":false,\"RiskLevel\":\"NOTICE\",\"Scope\":\"{\\\"Verb\\\":\\\"create\\\",\\\"RequestURI\\\":\\\"/api/v1/pods\\\",\\\"SourceIPS\\\":\\\"10.255.0.43\\\",\\\"UserAgent\\\":\\\"kubectl\\\"}\",\"Status\":true}],\"RuleName\":\"rulename1\",\"RuleType\":\"USER_DEFINED_RULE\",\"Status\":true}}",
         )
@@ -12360,11 +13886,15 @@ fn tcss_create_network_firewall_cluster_refresh_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateNetworkFirewallClusterRefreshResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -12382,11 +13912,15 @@ fn tcss_create_network_firewall_policy_discover_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateNetworkFirewallPolicyDiscoverResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-gsdgs\"}",
         )
@@ -12406,11 +13940,15 @@ fn tcss_create_network_firewall_publish_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateNetworkFirewallPublishResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-sdhfisdf\",\"Id\":[1002]}",
         )
@@ -12433,11 +13971,15 @@ fn tcss_create_network_firewall_undo_publish_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateNetworkFirewallUndoPublishResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"test-clusterid\",\"Id\":[1021]}",
         )
@@ -12460,11 +14002,15 @@ fn tcss_create_or_modify_post_pay_cores_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateOrModifyPostPayCoresResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"CoresCnt\":500}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -12482,11 +14028,15 @@ fn tcss_create_process_events_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateProcessEventsExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"RequestId\":\"d1b9dbe2-f78d-491a-b514-f0aa19d8ae4b\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -12503,12 +14053,14 @@ fn tcss_create_refresh_task_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateRefreshTaskResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateRefreshTaskResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"CreateResult\":\"Succ\",\"RequestId\":\"547f3e18-d5af-47ba-a67a-be34ac9df697\",\"TaskId\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::CreateRefreshTaskRequest::new())
@@ -12524,11 +14076,15 @@ fn tcss_create_risk_dns_event_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateRiskDnsEventExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"10001\",\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::CreateRiskDnsEventExportJobRequest::new())
@@ -12543,12 +14099,14 @@ fn tcss_create_search_template_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateSearchTemplateResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateSearchTemplateResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"49082d4a-71b4-4e32-9ca1-b33872a4a63a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"SearchTemplate\":{\"Condition\":\"src_ip Match characters: 10.0.0.1\",\"DisplayData\":\"[{\\\"id\\\":449375484687,\\\"patternsField\\\":\\\"src_ip\\\",\\\"selectedtype\\\":\\\"is\\\",\\\"selectedOptionsMap\\\":{\\\"is\\\":\\\"Match characters\\\",\\\"like\\\":\\\"Fuzzy match characters\\\",\\\"not\\\":\\\"Exclude characters\\\",\\\"is_one_of\\\":\\\"Match any of the following characters\\\",\\\"not_one_of\\\":\\\"Exclude any of the following characters\\\"},\\\"selectedTypeList\\\":[\\\"is\\\",\\\"like\\\",\\\"not\\\",\\\"is_one_of\\\",\\\"not_one_of\\\"],\\\"third_cat\\\":\\\"input\\\",\\\"value\\\":\\\"10.0.0.1\\\"}]\",\"Flag\":\"simple\",\"Id\":1,\"LogType\":\"malware\",\"Name\":\"test1\",\"Query\":\"{\\\"index\\\":[\\\"malware\\\"],\\\"body\\\":{\\\"query\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"range\\\":{\\\"timestamp\\\":{\\\"gte\\\":1591977600000,\\\"lte\\\":1594655999999}}},\\\"must\\\":[{\\\"term\\\":{\\\"src_ip\\\":\\\"10.0.0.1\\\"}}],\\\"must_not\\\":[],\\\"should\\\":[]}}}},\\\"aggs\\\":{\\\"count_stats\\\":{\\\"date_histogram\\\":{\\\"field\\\":\\\"timestamp\\\",\\\"interval\\\":\\\"12h\\\",\\\"time_zone\\\":\\\"Asia/Shanghai\\\",\\\"min_doc_count\\\":1}}},\\\"highlight\\\":{\\\"fields\\\":{\\\"*\\\":{}}}},\\\"sort\\\":[{\\\"timestamp\\\":\\\"desc\\\"}]}\",\"TimeRange\":\"From 2020-06-1300:00:00 to 2020-07-1323:59:59\"}}",
         )
@@ -12585,11 +14143,15 @@ fn tcss_create_system_vul_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateSystemVulExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"RequestId\":\"d1b9dbe2-f78d-491a-b514-f0aa19d8ae4b\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::CreateSystemVulExportJobRequest::new())
@@ -12604,12 +14166,14 @@ fn tcss_create_virus_scan_again_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateVirusScanAgainResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateVirusScanAgainResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"15cf63db-11a9-4885-b1a3-211dd54b83b7\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ContainerIds\":[],\"TaskId\":\"6177adf5f95e94a76635****\"}",
         )
@@ -12629,12 +14193,14 @@ fn tcss_create_virus_scan_task_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateVirusScanTaskResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateVirusScanTaskResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"a6d8d540-940f-47d9-8d7f-daac832ba5b4\",\"TaskID\":\"356276635\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ScanPathAll\":true,\"ScanPathMode\":\"SCAN_PATH_DEFAULT\",\"ScanRangeAll\":true,\"ScanRangeType\":1,\"Timeout\":2}",
         )
@@ -12655,11 +14221,15 @@ fn tcss_create_vul_container_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateVulContainerExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"RequestId\":\"d1b9dbe2-f78d-491a-b514-f0aa19d8ae4b\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"PocID\":\"1\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -12677,11 +14247,15 @@ fn tcss_create_vul_defence_event_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateVulDefenceEventExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"fsdfhu23eje34\",\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -12699,11 +14273,15 @@ fn tcss_create_vul_defence_host_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateVulDefenceHostExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"a9ca70d0-9a89-47f2-b87e-b158e4ceba9a\",\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -12720,12 +14298,14 @@ fn tcss_create_vul_export_job_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateVulExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateVulExportJobResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"RequestId\":\"d1b9dbe2-f78d-491a-b514-f0aa19d8ae4b\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"CVEID\"],\"ImageID\":\"sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f234349c5bb0cd4f9211\",\"Limit\":10,\"Offset\":0}",
         )
@@ -12750,11 +14330,15 @@ fn tcss_create_vul_image_export_job_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::CreateVulImageExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"RequestId\":\"d1b9dbe2-f78d-491a-b514-f0aa19d8ae4b\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"PocID\":\"1\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::CreateVulImageExportJobRequest::new("1"))
@@ -12769,12 +14353,14 @@ fn tcss_create_vul_scan_task_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateVulScanTaskResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateVulScanTaskResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"LocalTaskID\":36002,\"RegistryTaskID\":0,\"RequestId\":\"5d02bef4-9f93-4d9d-90a9-47d7be4c8fc0\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"LocalImageScanType\":\"ALL\",\"RegistryImageScanType\":\"ALL\"}",
         )
@@ -12795,12 +14381,14 @@ fn tcss_create_web_vul_export_job_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::CreateWebVulExportJobResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::CreateWebVulExportJobResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"RequestId\":\"d1b9dbe2-f78d-491a-b514-f0aa19d8ae4b\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::CreateWebVulExportJobRequest::new())
@@ -12816,11 +14404,15 @@ fn tcss_delete_abnormal_process_rules_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteAbnormalProcessRulesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"bcf438a3-8035-4a31-bc34-6afc9b0901ff\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RuleIdSet\":[\"1114\"]}",
         )
@@ -12842,11 +14434,15 @@ fn tcss_delete_access_control_rules_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteAccessControlRulesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RuleIdSet\":[\"10001\"]}",
         )
@@ -12868,11 +14464,15 @@ fn tcss_delete_compliance_asset_policy_set_from_whitelist_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteComplianceAssetPolicySetFromWhitelistResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"925e6419-1fb8-4169-a96c-020e3ae9171e\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetItemId\":2202462,\"AssetType\":\"ASSET_CONTAINER\",\"CustomerPolicyItemIdSet\":[2809]}",
         )
@@ -12894,11 +14494,15 @@ fn tcss_delete_compliance_asset_policy_set_from_whitelist_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteComplianceAssetPolicySetFromWhitelistResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"eac6b301-a322-493a-8e36-83b295459397\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetItemId\":10001,\"CustomerPolicyItemIdSet\":[10001,10002]}",
         )
@@ -12919,11 +14523,15 @@ fn tcss_delete_compliance_policy_asset_set_from_whitelist_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteCompliancePolicyAssetSetFromWhitelistResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"eac6b301-a322-493a-8e36-83b295459397\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"PolicyAssetSetList\":[{\"CustomerAssetItemIdSet\":[15],\"CustomerPolicyItemId\":12}]}",
         )
@@ -12949,11 +14557,15 @@ fn tcss_delete_compliance_policy_item_from_whitelist_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteCompliancePolicyItemFromWhitelistResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"WhitelistIdSet\":[10001,10002]}",
         )
@@ -12974,12 +14586,14 @@ fn tcss_delete_escape_white_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteEscapeWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteEscapeWhiteListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fee1bdb0-c13f-4c65-b567-8e270df211c1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"IDSet\":[1]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -12996,12 +14610,14 @@ fn tcss_delete_ignore_vul_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteIgnoreVulResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteIgnoreVulResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"List\":[{\"PocID\":\"\\\"poc_id\\\"\"}]}",
         )
@@ -13028,11 +14644,15 @@ fn tcss_delete_k8s_api_abnormal_rule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteK8sApiAbnormalRuleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RuleIDSet\":[]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -13049,10 +14669,14 @@ fn tcss_delete_machine_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteMachineResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::DeleteMachineResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Uuid\":\"\\\"7c9e719e-aaaa-bbbb-9005-20c9b9a1f6b1\\\"\"}",
         )
@@ -13072,11 +14696,15 @@ fn tcss_delete_network_firewall_policy_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteNetworkFirewallPolicyDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls_fdts***\",\"Id\":[1]}",
         )
@@ -13098,12 +14726,14 @@ fn tcss_delete_rasp_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteRaspRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteRaspRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"6c0fd9e1-8d54-4cf4-b339-7b5dc3afeb81\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"IDs\":[32]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -13121,11 +14751,15 @@ fn tcss_delete_reverse_shell_events_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteReverseShellEventsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"15cf63db-11a9-4885-b1a3-211dd54b83b7\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIdSet\":[\"\\\"1002\\\"\"]}",
         )
@@ -13147,11 +14781,15 @@ fn tcss_delete_reverse_shell_white_lists_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteReverseShellWhiteListsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"15cf63db-11a9-4885-b1a3-211dd54b83b7\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"WhiteListIdSet\":[\"\\\"id1\\\"\"]}",
         )
@@ -13173,11 +14811,15 @@ fn tcss_delete_risk_syscall_events_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteRiskSyscallEventsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIdSet\":[\"10001\"]}",
         )
@@ -13199,11 +14841,15 @@ fn tcss_delete_risk_syscall_white_lists_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteRiskSyscallWhiteListsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"WhiteListIdSet\":[\"10001\"]}",
         )
@@ -13224,12 +14870,14 @@ fn tcss_delete_search_template_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DeleteSearchTemplateResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DeleteSearchTemplateResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"49082d4a-71b4-4e32-9ca1-b33872a4a63a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":10}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DeleteSearchTemplateRequest::new(10u64))
@@ -13245,11 +14893,15 @@ fn tcss_delete_virus_white_list_rule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DeleteVirusWhiteListRuleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"safdswwasafd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RuleIdSet\":[1,2]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -13266,12 +14918,14 @@ fn tcss_describe_ab_test_config_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAbTestConfigResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAbTestConfigResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Config\":[{\"ProjectName\":\"tcss_pro\",\"Status\":true},{\"ProjectName\":\"ban_switch\",\"Status\":true},{\"ProjectName\":\"v20200715\",\"Status\":true}],\"RequestId\":\"8fa9bf5e-a0dc-d89d-9ece-d68c2232a4c6\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAbTestConfigRequest::new())
@@ -13287,11 +14941,15 @@ fn tcss_describe_abnormal_process_event_tendency_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAbnormalProcessEventTendencyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AbnormalChildProcessEventCount\":0,\"AttackCmdEventCount\":0,\"Date\":\"2020-09-22\",\"FilelessEventCount\":0,\"ProxyToolEventCount\":0,\"ReverseShellEventCount\":0,\"RiskCmdEventCount\":0,\"TransferControlEventCount\":0,\"UserDefinedRuleEventCount\":0}],\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EndTime\":\"2021-05-01\",\"StartTime\":\"2021-05-07\"}",
         )
@@ -13314,11 +14972,15 @@ fn tcss_describe_abnormal_process_level_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAbnormalProcessLevelSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HighLevelEventCount\":0,\"LowLevelEventCount\":0,\"MediumLevelEventCount\":0,\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -13336,11 +14998,15 @@ fn tcss_describe_abnormal_process_rule_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAbnormalProcessRuleDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fee1bdb0-c13f-4c65-b567-8e270df211c1\",\"RuleDetail\":{\"ChildRules\":[{\"ProcessPath\":\"/bin/ptest\",\"RuleId\":\"6020e81134b9a9000c50b56a\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\"},{\"ProcessPath\":\"/usr/bin/ps\",\"RuleId\":\"60212ddd98dab16785dfeab2\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\"},{\"ProcessPath\":\"/usr/bin/top\",\"RuleId\":\"6021472934b9a9000c358fa3\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_RELEASE\"},{\"ProcessPath\":\"/usr/bin/tail\",\"RuleId\":\"602f603d34b9a9000cb2b405\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\"},{\"ProcessPath\":\"/usr/bin/busybox\",\"RuleId\":\"60326e4434b9a9000c0897a8\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\"},{\"ProcessPath\":\"/usr/bin/sss\",\"RuleId\":\"60337df034b9a9000c2240c8\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\"}],\"ImageIds\":[\"sha256:300e315adb2f96afe5f0b2780b87f28ae95231fe3bdd1e16********\"],\"IsDefault\":false,\"IsEnable\":true,\"RuleId\":\"6045892534b9a9000c4ae5ba\",\"RuleName\":\"9999\",\"SystemChildRules\":[]}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ImageId\":\"\\\"sha256:300e315adb2f96afe5f0b2780b87f28ae95231fe3bdd1e16b9ba606307728f55\\\"\",\"Limit\":10,\"Offset\":0}",
         )
@@ -13365,11 +15031,15 @@ fn tcss_describe_abnormal_process_rule_detail_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAbnormalProcessRuleDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fee1bdb0-c13f-4c65-b567-8e270df211c1\",\"RuleDetail\":{\"ChildRules\":[],\"ImageIds\":[\"sha256:300e315adb2f96afe5f0b2780b87f28ae95231fe3bdd1e16b**********\"],\"IsDefault\":false,\"IsEnable\":true,\"RuleId\":\"6048403bd620f3f9012c521d\",\"RuleName\":\"System Policy\",\"SystemChildRules\":[{\"IsEnable\":true,\"RuleId\":\"100000000000000000000001\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"PROXY_TOOL\"},{\"IsEnable\":true,\"RuleId\":\"100000000000000000000002\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"TRANSFER_CONTROL\"},{\"IsEnable\":true,\"RuleId\":\"100000000000000000000003\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"ATTACK_CMD\"},{\"IsEnable\":true,\"RuleId\":\"100000000000000000000004\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"REVERSE_SHELL\"},{\"IsEnable\":true,\"RuleId\":\"100000000000000000000005\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"FILELESS\"},{\"IsEnable\":true,\"RuleId\":\"100000000000000000000006\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"RISK_CMD\"},{\"IsEnable\":true,\"RuleId\":\"100000000000000000000007\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"ABNORMAL_CHILD_PROC\"}]}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ImageId\":\"\\\"sha256:300e315adb2f96afe5f0b2780b87f28ae95231fe3bdd1e16b9ba606307728f55\\\"\",\"Limit\":10,\"Offset\":0}",
         )
@@ -13394,11 +15064,15 @@ fn tcss_describe_abnormal_process_rule_detail_example_3() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAbnormalProcessRuleDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fee1bdb0-c13f-4c65-b567-8e270df211c1\",\"RuleDetail\":{\"ChildRules\":[{\"ProcessPath\":\"/bin/ptest\",\"RuleId\":\"6020e81134b9a9000c50b56a\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\"},{\"ProcessPath\":\"/usr/bin/ps\",\"RuleId\":\"60212ddd98dab16785dfeab2\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\"},{\"ProcessPath\":\"/usr/bin/top\",\"RuleId\":\"6021472934b9a9000c358fa3\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_RELEASE\"},{\"ProcessPath\":\"/usr/bin/tail\",\"RuleId\":\"602f603d34b9a9000cb2b405\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\"},{\"ProcessPath\":\"/usr/bin/busybox\",\"RuleId\":\"60326e4434b9a9000c0897a8\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\"},{\"ProcessPath\":\"/usr/bin/sss\",\"RuleId\":\"60337df034b9a9000c2240c8\",\"RuleLevel\":\"MIDDLE\",\"RuleMode\":\"RULE_MODE_ALERT\"}],\"ImageIds\":[\"sha256:300e315adb2f96afe5f0b2780b87f28ae95231fe3bdd1e16********\"],\"IsDefault\":false,\"IsEnable\":true,\"RuleId\":\"6045892534b9a9000c4ae5ba\",\"RuleName\":\"9999\",\"SystemChildRules\":[]}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"RuleId\":\"6045892534b9a9000c4ae5ba\"}",
         )
@@ -13421,11 +15095,15 @@ fn tcss_describe_abnormal_process_rules_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAbnormalProcessRulesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"RuleSet\":[{\"EditUserName\":\"admin\",\"EffectImageCount\":1,\"IsDefault\":true,\"IsEnable\":true,\"RuleId\":\"10001\",\"RuleName\":\"rule_name\",\"UpdateTime\":\"2022-01-01 00:00:00\"}],\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -13447,11 +15125,15 @@ fn tcss_describe_access_control_events_export_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAccessControlEventsExportResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://cwp-1258344***.cos.ap-guangzhou.myqcloud.com/file.txt\",\"JobId\":\"10001\",\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"filed_name\"]}",
         )
@@ -13474,11 +15156,15 @@ fn tcss_describe_access_control_rule_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAccessControlRuleDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1af946cb-d3d5-4b03-bbfc-3d5ad306f753\",\"RuleDetail\":{\"ChildRules\":[{\"ProcessPath\":\"/usr/bin/vi\",\"RuleId\":\"603279ba34b9a9000c0897ae\",\"RuleMode\":\"RULE_MODE_HOLDUP\",\"TargetFilePath\":\"*.txt\"},{\"ProcessPath\":\"/data/a.out\",\"RuleId\":\"60327a7b34b9a9000c0897af\",\"RuleMode\":\"RULE_MODE_ALERT\",\"TargetFilePath\":\"/tmp/test2.txt\"},{\"ProcessPath\":\"/usr/bin/coreutils\",\"RuleId\":\"6033081114b9a9000c0897b0\",\"RuleMode\":\"RULE_MODE_HOLDUP\",\"TargetFilePath\":\"/tmp/test.txt\"},{\"ProcessPath\":\"/data/a.out\",\"RuleId\":\"60337e1034b9a9000c2240c9\",\"RuleMode\":\"RULE_MODE_ALERT\",\"TargetFilePath\":\"/tmp/test.txt\"},{\"ProcessPath\":\"/usr/bin/vi\",\"RuleId\":\"60361e8234b9a9000cf7a3ee\",\"RuleMode\":\"RULE_MODE_ALERT\",\"TargetFilePath\":\"*.HTML\"},{\"ProcessPath\":\"/usr/bin/iv\",\"RuleId\":\"603772d334b9a9000cd92ae8\",\"RuleMode\":\"RULE_MODE_ALERT\",\"TargetFilePath\":\"*.HTML\"},{\"ProcessPath\":\"/usr/bin/vi\",\"RuleId\":\"6045899634b9a9000c4ae5bc\",\"RuleMode\":\"RULE_MODE_RELEASE\",\"TargetFilePath\":\"/1.txt\"}],\"ImageIds\":[\"sha256:300e315adb2f96afe5f0b2780b87f28ae95231fe3bdd1e16b9ba606307728f55\",\"sha256:e50c909a8df2b7c8b92a6e8730e210ebe98e5082871e66edd8ef4d90838cbd25\",\"sha256:298ec0e28760b8eb1aad79711dc29c19041c61d7cf342dd1f445e91f30500549\"],\"IsDefault\":false,\"IsEnable\":true,\"IsGlobal\":false,\"RuleId\":\"6045899634b9a9000c4ae5bb\",\"RuleName\":\"kkkkk\",\"SystemChildRules\":[]}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ImageId\":\"\\\"sha256:300e315adb2f96afe5f0b2780b87f28ae95231fe3bdd1e16b9ba606307728f55\\\"\",\"Limit\":10,\"Offset\":0}",
         )
@@ -13503,11 +15189,15 @@ fn tcss_describe_access_control_rule_detail_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAccessControlRuleDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1af946cb-d3d5-4b03-bbfc-3d5ad306f753\",\"RuleDetail\":{\"ChildRules\":[],\"ImageIds\":[\"sha256:300e315adb2f96afe5f0b2780b87f28ae95231fe3bdd1e16b9ba606307728f55\",\"sha256:e50c909a8df2b7c8b92a6e8730e210ebe98e5082871e66edd8ef4d90838cbd25\",\"sha256:298ec0e28760b8eb1aad79711dc29c19041c61d7cf342dd1f445e91f30500549\"],\"IsDefault\":true,\"IsEnable\":true,\"IsGlobal\":false,\"RuleId\":\"60484042d620f3f9012c521e\",\"RuleName\":\"kkkkk\",\"SystemChildRules\":[{\"IsEnable\":true,\"RuleId\":\"200000000000000000000001\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"CHANGE_CRONTAB\"},{\"IsEnable\":true,\"RuleId\":\"200000000000000000000002\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"CHANGE_SYS_BIN\"},{\"IsEnable\":true,\"RuleId\":\"200000000000000000000003\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"CHANGE_USRCFG\"}]}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"RuleId\":\"60484042d620f3f9012c521e\"}",
         )
@@ -13530,11 +15220,15 @@ fn tcss_describe_access_control_rule_detail_example_3() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAccessControlRuleDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1af946cb-d3d5-4b03-bbfc-3d5ad306f753\",\"RuleDetail\":{\"ChildRules\":[{\"ProcessPath\":\"/usr/bin/vi\",\"RuleId\":\"603279ba34b9a9000c0897ae\",\"RuleMode\":\"RULE_MODE_HOLDUP\",\"TargetFilePath\":\"*.txt\"},{\"ProcessPath\":\"/data/a.out\",\"RuleId\":\"60327a7b34b9a9000c0897af\",\"RuleMode\":\"RULE_MODE_ALERT\",\"TargetFilePath\":\"/tmp/test2.txt\"},{\"ProcessPath\":\"/usr/bin/coreutils\",\"RuleId\":\"6033081114b9a9000c0897b0\",\"RuleMode\":\"RULE_MODE_HOLDUP\",\"TargetFilePath\":\"/tmp/test.txt\"},{\"ProcessPath\":\"/data/a.out\",\"RuleId\":\"60337e1034b9a9000c2240c9\",\"RuleMode\":\"RULE_MODE_ALERT\",\"TargetFilePath\":\"/tmp/test.txt\"},{\"ProcessPath\":\"/usr/bin/vi\",\"RuleId\":\"60361e8234b9a9000cf7a3ee\",\"RuleMode\":\"RULE_MODE_ALERT\",\"TargetFilePath\":\"*.HTML\"},{\"ProcessPath\":\"/usr/bin/iv\",\"RuleId\":\"603772d334b9a9000cd92ae8\",\"RuleMode\":\"RULE_MODE_ALERT\",\"TargetFilePath\":\"*.HTML\"},{\"ProcessPath\":\"/usr/bin/vi\",\"RuleId\":\"6045899634b9a9000c4ae5bc\",\"RuleMode\":\"RULE_MODE_RELEASE\",\"TargetFilePath\":\"/1.txt\"}],\"ImageIds\":[\"sha256:300e315adb2f96afe5f0b2780b87f28ae95231fe3bdd1e16b9ba606307728f55\",\"sha256:e50c909a8df2b7c8b92a6e8730e210ebe98e5082871e66edd8ef4d90838cbd25\",\"sha256:298ec0e28760b8eb1aad79711dc29c19041c61d7cf342dd1f445e91f30500549\"],\"IsDefault\":false,\"IsEnable\":true,\"IsGlobal\":false,\"RuleId\":\"6045899634b9a9000c4ae5bb\",\"RuleName\":\"kkkkk\",\"SystemChildRules\":[]}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"RuleId\":\"60484042d620f3f9012c521e\"}",
         )
@@ -13557,11 +15251,15 @@ fn tcss_describe_access_control_rule_detail_example_4() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAccessControlRuleDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1af946cb-d3d5-4b03-bbfc-3d5ad306f753\",\"RuleDetail\":{\"ChildRules\":[],\"ImageIds\":[\"sha256:300e315adb2f96afe5f0b2780b87f28ae95231fe3bdd1e16b9ba606307728f55\",\"sha256:e50c909a8df2b7c8b92a6e8730e210ebe98e5082871e66edd8ef4d90838cbd25\",\"sha256:298ec0e28760b8eb1aad79711dc29c19041c61d7cf342dd1f445e91f30500549\"],\"IsDefault\":true,\"IsEnable\":true,\"IsGlobal\":false,\"RuleId\":\"60484042d620f3f9012c521e\",\"RuleName\":\"kkkkk\",\"SystemChildRules\":[{\"IsEnable\":true,\"RuleId\":\"200000000000000000000001\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"CHANGE_CRONTAB\"},{\"IsEnable\":true,\"RuleId\":\"200000000000000000000002\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"CHANGE_SYS_BIN\"},{\"IsEnable\":true,\"RuleId\":\"200000000000000000000003\",\"RuleMode\":\"RULE_MODE_ALERT\",\"RuleType\":\"CHANGE_USRCFG\"}]}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"RuleId\":\"60484042d620f3f9012c521e\"}",
         )
@@ -13584,11 +15282,15 @@ fn tcss_describe_access_control_rules_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAccessControlRulesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"RuleSet\":[{\"EditUserName\":\"admin\",\"EffectImageCount\":1,\"IsDefault\":true,\"IsEnable\":true,\"RuleId\":\"10001\",\"RuleName\":\"rule_name\",\"UpdateTime\":\"2022-01-01 00:00:00\"}],\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -13610,11 +15312,15 @@ fn tcss_describe_affected_cluster_count_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAffectedClusterCountResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HighRiskClusterCount\":2,\"HintRiskClusterCount\":21,\"MiddleRiskClusterCount\":41,\"RequestId\":\"dba27bfb-5260-4ddd-8661-848c6820f3e0\",\"SeriousRiskClusterCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -13632,11 +15338,15 @@ fn tcss_describe_affected_workload_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAffectedWorkloadListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AffectedWorkloadList\":[{\"ClusterId\":\"test-clusterid\",\"ClusterName\":\"benben-tcss\",\"Region\":\"ap-guangzhou\",\"VerifyInfo\":\"yunjing-agent set image tag \\\"latest\\\"\",\"WorkloadName\":\"tcss/yunjing-agent\",\"WorkloadType\":\"DaemonSet\"}],\"RequestId\":\"299deeb1-48aa-449d-980c-1f46e2375cec\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CheckItemId\":10071,\"Limit\":10,\"Offset\":0}",
         )
@@ -13658,11 +15368,15 @@ fn tcss_describe_agent_daemon_set_cmd_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAgentDaemonSetCmdResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Command\":\"install command'\",\"FileContent\":\"fakecontent\",\"RequestId\":\"0adc9022-1364-4b4b-b3e7-2e37930af279\",\"URL\":\"https://1.2.3.4/a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsCloud\":true,\"NetType\":\"\\\"basic\\\"\"}",
         )
@@ -13682,11 +15396,15 @@ fn tcss_describe_agent_install_command_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAgentInstallCommandResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ARMCommand\":\"wget http://a.com/ydeyes_linux64_aarch64.tar.gz -O ydeyes_linux64_aarch64.tar.gz && tar -zxvf ydeyes_linux64_aarch64.tar.gz && ./self_cloud_install_linux64.sh\",\"LinuxCommand\":\"wget http://a.comydeyes_linux64.tar.gz -O ydeyes_linux64.tar.gz && tar -zxvf ydeyes_linux64.tar.gz && ./self_cloud_install_linux64.sh\",\"RequestId\":\"751c2a46-7ef4-4932-ac06-5ccc2faa74fb\",\"WindowsCommand\":\"powershell -executionpolicy bypass -c \\\"(New-Object Net.WebClient).DownloadFile('http://a.com/ydeyes_win32.exe', $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath('.\\\\ydeyes_win32.exe'))\\\"; \\\"./ydeyes_win32.exe\\\"\",\"WindowsDownloadUrl\":\"https://a.com/ydeyes_win32.exe\",\"WindowsStepOne\":\"http://a.com/ydeyes_win32.exe\",\"WindowsStepTwo\":\"ydeyes_win32.exe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsCloud\":true,\"NetType\":\"\\\"basic\\\"\"}",
         )
@@ -13706,11 +15424,15 @@ fn tcss_describe_asset_app_service_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetAppServiceListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AccessLog\":\"/var/log/access.log\",\"Config\":\"/var/config/aaa.conf\",\"ContainerId\":\"3a37fab5d1d330a0bc243607d5091649c7546495fdb39f009db49ac062f3b143\",\"ContainerName\":\"/k8s_k8s-csp-osd-container_csp-pod-osd-1_tcs-system_6e47070d-360a-49e6-b10e-91daa81162aa_1\",\"DataPath\":\"/a/b\",\"ErrorLog\":\"/var/log/error.log\",\"Exe\":\"/usr/sbin/rpcbind\",\"HostID\":\"e1c1db55-3752-4f4e-b88a-158a87549991\",\"HostIP\":\"10.0.0.142\",\"HostName\":\"tcs-test2\",\"Listen\":[\"tcp://:::111\",\"tcp://0.0.0.0:111\"],\"MainType\":\"app\",\"NodeID\":\"mix-GOmf****\",\"NodeType\":\"NORMAL\",\"NodeUniqueID\":\"896e349d-2e7d-4151-a26f-4e9fdafe****\",\"Parameter\":\"/sbin/rpcbind -w\",\"Pids\":[66771],\"PodIP\":\"10.0.1.92\",\"PodName\":\"agent-test-2zrp7\",\"ProcessCnt\":0,\"PublicIp\":\"1.2.3.4\",\"RunAs\":\"rpc:rpc\",\"ServiceID\":\"fe72109ce260dbb137e60e1f20401c011256299843\",\"Type\":\"rpcbind\",\"Version\":\"1.0.1\",\"WebRoot\":\"/www\"}],\"RequestId\":\"66fccb1f-f7cf-4020-ba91-e60d78d77c71\",\"TotalCount\":1212}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetAppServiceListRequest::new())
@@ -13726,11 +15448,15 @@ fn tcss_describe_asset_cluster_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetClusterListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"BindRuleName\":\"piper\",\"ClusterID\":\"cls-abhq0j4o\",\"ClusterName\":\"bx_test_tmp\",\"ClusterType\":\"INDEPENDENT_CLUSTER\",\"ClusterVersion\":\"1.1.4\",\"CpuLimit\":0,\"MemLimit\":0,\"Status\":\"CSR_RUNNING\"}],\"RequestId\":\"bb39b643-b0e1-4c79-b006-7d62083227a8\",\"TotalCount\":15}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetClusterListRequest::new())
@@ -13746,11 +15472,15 @@ fn tcss_describe_asset_component_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetComponentListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Name\":\"zlib\",\"Version\":\"1.2.11-r0;apk;;\"},{\"Name\":\"apk-tools\",\"Version\":\"2.7.6-r0;apk;;\"}],\"RequestId\":\"8341b3a1-8bb3-43ad-a56e-30e265be1a97\",\"TotalCount\":14}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ContainerID\":\"dnhaidhkahdjas\"}",
         )
@@ -13770,11 +15500,15 @@ fn tcss_describe_asset_container_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetContainerDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AppCnt\":0,\"CPUUsage\":0,\"ClusterID\":\"cls-m2x0ndjy\",\"ClusterName\":\"tke2\",\"Cmd\":\"/usr/bin/dumb-init -- /nginx-ingress-controller --publish-service=ingress-nginx/ingress-nginx-controller --election-id=ingress-controller-leader --leader-elect-retry-period=2s --leader-elect-renew-deadline=10s --leader-elect-lease-duration=15s --v=2 --ingress-class=nginx --controller-class=k8s.io/ingress-nginx --configmap=ingress-nginx/ingress-nginx-controller --watch-ingress-without-class=true --update-status-on-shutdown=false --time-buckets=0.01,0.1,1,10 --length-buckets=10,30,50,70,90 --size-buckets=10,100,1000,100000,1000****\",\"ComponentCnt\":0,\"ContainerName\":\"cbs-csi\",\"CreateTime\":\"2024-10-24 19:36:24\",\"HostID\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"HostIP\":\"1.1.1.1\",\"HostStatus\":\"ONLINE\",\"ImageCreateTime\":\"0001-01-01 08:05:43\",\"ImageID\":\"sha256:563af\",\"ImageName\":\"image:latest\",\"ImageSize\":0,\"IsolateSource\":\"none \",\"IsolateTime\":\"1970-01-01 00:00:01\",\"K8sMaster\":\"etcd\",\"Mounts\":[],\"NetStatus\":\"NORMAL\",\"NetSubStatus\":\"NONE\",\"Network\":{\"EndpointID\":\"myService/us-west-1/instance\",\"Gateway\":\"gateway\",\"Ipv4\":\"127.0.0.1\",\"Ipv6\":\"2001:db8:85a3::8a2e:370:7334\",\"MAC\":\"00:1A:2B:3C:4D:5E\",\"Mode\":\"mode\",\"Name\":\"name\",\"NetworkID\":\"1002\"},\"NodeID\":\"eklet-subnet-1ewk3avk\",\"NodeName\":\"VM-1-254-tencentos\",\"NodeSubNetCIDR\":\"10.0.200.0/24\",\"NodeSubNetID\":\"subnet-5gu2***\",\"NodeSubNetName\":\"subnet***\",\"NodeType\":\"NORMAL\",\"NodeUniqueID\":\"27501aaed5e639693783321219989889\",\"POD\":\"tcss-aset-11-321\",\"PodIP\":\"1.1.1.1\",\"PodName\":\"tcss-asset-124321\",\"PodStatus\":\"Running\",\"PortCnt\":0,\"ProcessCnt\":0,\"PublicIP\":\"10.0.1.92\",\"RamUsage\":0,\"RequestId\":\"6954374b-bfcd-4751-8358-3e3682551514\",\"RunAs\":\"root\",\"Status\":\"RUNNING\",\"WebServiceCnt\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ContainerId\":\"cndajlhcklanca\"}",
         )
@@ -13794,11 +15528,15 @@ fn tcss_describe_asset_container_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetContainerListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CPUUsage\":0,\"ClusterID\":\"cls-dfw3e***\",\"ClusterName\":\"clsfoo***\",\"Cmd\":\"--controllers=*,-everest-csi-local-volume --leader-elect=true --leader-elect-resource-lock=endpoints --leader-elect-resource-namespace=kube-system --feature-gates=Topology=true,DistributeAttacher=false --provision-with-strict-topology=true --csi-attacher-worker-threads=60 --csi-attacher-detach-worker-threads=60 --csi-attacher-should-reconcile-va=false\",\"ContainerID\":\"8eaffb2a09728b130020b7fe33d87fe3a45856a2ff39eab57873c34815461b22\",\"ContainerName\":\"/k8s_everest-csi-controller_everest-csi-controller-7b7df58489-9v9pf_kube-system_3b5f2feb-af96-4c0b-84f0-4e86d0671ae8_2\",\"CreateTime\":\"2023-08-30 14:48:19\",\"HostID\":\"ed7bcc17-3ad7-455d-b2f6-1712c005ced0\",\"HostIP\":\"10.0.4.74\",\"HostName\":\"ecs-suanfa-0001\",\"ImageID\":\"sha256:3cdeb1036c11af9e7f906ed2a0535056c71f3f53522242fa24a5aa2022b83f2c\",\"ImageName\":\"swr.cn-south-1.myhuaweicloud.com/hwofficial/everest:2.1.13\",\"IsolateSource\":\"source\",\"IsolateTime\":\"1970-01-01 00:00:01\",\"NetStatus\":\"NORMAL\",\"NetSubStatus\":\"NONE\",\"NodeID\":\"mix-GOmf****\",\"NodeType\":\"NORMAL\",\"NodeUniqueID\":\"896e349d-2e7d-4151-a26f-4e9fdafe****\",\"POD\":\"clife-estate-thirdparty-admin-dm-59785fd6-4****\",\"PodCpu\":0,\"PodIP\":\"10.0.1.92\",\"PodMem\":0,\"PodName\":\"agent-test-2zrp7\",\"PodUid\":\"20461430-67c2-455b-932e-6a6c8981****\",\"PublicIp\":\"116.205.224.125\",\"RamUsage\":99728,\"RunAs\":\"paas\",\"Status\":\"RUNNING\",\"UpdateTime\":\"2024-07-15 16:05:20\"}],\"RequestId\":\"05844ae1-7f46-41f2-a521-0b6a011cc16d\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetContainerListRequest::new())
@@ -13814,11 +15552,15 @@ fn tcss_describe_asset_db_service_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetDbServiceListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AccessLog\":\"accesslog\",\"Config\":\"config\",\"ContainerId\":\"3c0a1bc138f982b187549237eb3fc02f99616bb93be3d1b65a5f14f0649591be\",\"ContainerName\":\"/k8s_redis_redis-tce-redis-support-ss-0_sso_ad389998-b0ab-4d43-8b25-2c96cac55ecf_0\",\"DataPath\":\"/a/b\",\"ErrorLog\":\"errorlog\",\"Exe\":\"/usr/local/bin/redis-server\",\"HostID\":\"a9365a64-7ffa-4e6e-ab27-1a0475e65070\",\"HostIP\":\"10.0.0.98\",\"HostName\":\"tcs-pre3\",\"Listen\":[\"tcp://0.0.0.0:6379\"],\"MainType\":\"db\",\"NodeID\":\"mix-GOmf****\",\"NodeType\":\"NORMAL\",\"NodeUniqueID\":\"896e349d-2e7d-4151-a26f-4e9fdafe****\",\"Parameter\":\"redis-server 0.0.0.0:6379         \",\"Pids\":[338552],\"PodIP\":\"10.0.1.92\",\"PodName\":\"agent-test-2zrp7\",\"ProcessCnt\":0,\"PublicIp\":\"43.138.193.64\",\"RunAs\":\"root:root\",\"ServiceID\":\"fd1a1b7d9c4bc8168949b4e3ee5e9cd91256299843\",\"Type\":\"redis\",\"Version\":\"1.0.1\",\"WebRoot\":\"web\"}],\"RequestId\":\"57ab9e09-70b3-40ab-b42b-cd2d422dcb9d\",\"TotalCount\":89}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetDbServiceListRequest::new())
@@ -13833,12 +15575,14 @@ fn tcss_describe_asset_host_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetHostListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetHostListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ChargeCoresCnt\":1,\"ClusterAccessedStatus\":\"1\",\"ClusterID\":\"csbd-cawfdfafd\",\"ClusterName\":\"cls-test1\",\"ContainerCnt\":1,\"CoresCnt\":1,\"DefendStatus\":\"running\",\"DockerFileSystemDriver\":\"ZFS\",\"DockerVersion\":\"1.0.0\",\"Group\":\"staffs\",\"HostID\":\"223e6323-1db6-42cf-8094-200916841684\",\"HostIP\":\"10.0.0.11\",\"HostName\":\"ins-1684ad1f2\",\"ImageCnt\":1,\"InstanceID\":\"ins-1684ad1f2\",\"IsContainerd\":true,\"MachineType\":\"CVM\",\"Project\":{\"ProjectID\":0,\"ProjectName\":\"ap-beijing\"},\"PublicIp\":\"112.46.12.11\",\"RegionID\":1,\"Status\":\"ONLINE\",\"Tags\":[{\"TagKey\":\"adone\",\"TagValue\":\"mark\"}],\"Uuid\":\"223e6323-1db6-42cf-8094-200916841684\"}],\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetHostListRequest::new())
@@ -13854,11 +15598,15 @@ fn tcss_describe_asset_image_bind_rule_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageBindRuleInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ImageBindRuleSet\":[{\"ContainerCnt\":0,\"ImageId\":\"image-id\",\"ImageName\":\"image-name\",\"ImageSize\":0,\"RuleId\":\"10001\",\"RuleName\":\"rule_name\",\"ScanTime\":\"2022-01-1 00:00:00\"}],\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -13880,11 +15628,15 @@ fn tcss_describe_asset_image_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AgentError\":\"timeout\",\"Architecture\":\"Metadata\",\"Author\":\"symon\",\"BuildHistory\":\"# create_time:2021-09-15 18:20:05 tags:docker.io/centos:latest,yancyw:1,yancyw:2,yancyw:3, ADD file:1114113413411342942e068863ce2a8491bb71522c652f31fb466 in / \",\"ContainerCnt\":51,\"CreateTime\":\"2021-09-16 02:20:05\",\"HostCnt\":24,\"ImageDigest\":\"sha256:707540fd8a54ab3ebc086ecc96d2d6143fd92c1cac4d0b23353e1b7078b5937b\",\"ImageID\":\"sha256:707540fd8a54ab3ebc086ecc96d2d6143fd92c1cac4d0b23353e1b7078b5937b\",\"ImageName\":\"docker.io/centos:latest\",\"IsAuthorized\":1,\"IsTrustImage\":true,\"OsName\":\"centos:8.4.2105\",\"RemainScanTime\":0,\"RequestId\":\"a11d268f-1601-4f63-9131-0382537b9e55\",\"RiskCnt\":211,\"ScanError\":\"timeout\",\"ScanRiskError\":\"timeout\",\"ScanRiskProgress\":0,\"ScanStatus\":\"SCANNED\",\"ScanTime\":\"2024-10-25 16:13:39\",\"ScanVirusError\":\"timeout\",\"ScanVirusProgress\":0,\"ScanVulError\":\"timeout\",\"ScanVulProgress\":0,\"SensitiveInfoCnt\":0,\"Size\":231268856,\"Status\":5,\"SuperNodeCnt\":1,\"VirusCnt\":0,\"VulCnt\":230}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ImageID\":\"sha256:707540fd8a54ab3ebc086ecc96d2d6143fd92c1cac4d0b23353e1b7078b5937b\"}",
         )
@@ -13906,11 +15658,15 @@ fn tcss_describe_asset_image_host_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageHostListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"HostID\":\"5cd1c13e-d18a-4904-ada3-a2********\",\"ImageID\":\"sha256:bd571e6529f32461648680c82e2540f9db4b3bb********\"},{\"HostID\":\"5cd1c13e-d18a-4904-ada3-a2ef********\",\"ImageID\":\"sha256:d6e46aa2470df1d32034c6707c8041158b6********\"}],\"RequestId\":\"f28e2b9b-ee35-4c82-87e4-fcb64671d2af\",\"TotalCount\":24}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetImageHostListRequest::new())
@@ -13925,12 +15681,14 @@ fn tcss_describe_asset_image_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetImageListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetImageListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AgentError\":\"No Error\",\"ComponentCnt\":31,\"ContainerCnt\":0,\"CreateTime\":\"2021-01-29T04:03:18Z\",\"HostCnt\":12,\"ImageID\":\"sha256:2061084bfcc0d9ff44f479efc582e3ac9feaf96b556f6901bb39dbddfb9676b2\",\"ImageName\":\"l10:latest\",\"IsAuthorized\":12,\"IsSuggest\":0,\"IsTrustImage\":true,\"OsName\":\"alpine:v3.12\",\"RiskCnt\":7,\"ScanError\":\"No Error\",\"ScanRiskError\":\"No Error\",\"ScanStatus\":\"SCANNED\",\"ScanTime\":\"2021-01-29T06:10:12.021Z\",\"ScanVirusError\":\"No Error\",\"ScanVulError\":\"No Error\",\"Size\":16159906,\"SuperNodeCnt\":1,\"VirusCnt\":141,\"VulCnt\":5}],\"RequestId\":\"9c2d0eee-b4b8-4954-98ab-be69f503f77d\",\"TotalCount\":339}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetImageListRequest::new())
@@ -13946,11 +15704,15 @@ fn tcss_describe_asset_image_registry_asset_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRegistryAssetStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Err\":\"rpc service error\",\"LatestSyncSuccessTime\":\"2006-01-02 15:04:05\",\"RequestId\":\"abd55800-ad16-4de8-b319-a6480098e15b\",\"Status\":\"doing\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -13968,11 +15730,15 @@ fn tcss_describe_asset_image_registry_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRegistryDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"CveStatus\":\"SCANNED\",\"ImageCreateTime\":\"2020-12-25T16:40:39+08:00\",\"ImageDigest\":\"sha256:615475135bb705517e749767a28f6bd57199008d3e9b688efa0f73a8befccc97\",\"ImageId\":\"sha256:e68ba1280908f76a9e22a813b9ea0c7358e9bcf0ed616fddf88dad557e33d1ca\",\"ImageName\":\"person1\",\"ImageRepoAddress\":\"ccr.ccs.tencentyun.com/yunding/person1\",\"ImageSize\":74866818,\"ImageTag\":\"v1\",\"InstanceId\":\"ins-apqv42***\",\"InstanceName\":\"ccr-default\",\"IsAuthorized\":1,\"LayerInfo\":\"#2020-06-17 00:22:24.918233762 +0000 UTC\\n\\n/bin/sh -c #(nop) ADD file:84700c11fcc969ac08ef25f115513d76c7b72a4118c01fbc86ef0a6056fdebeb in / \\n\\n#2020-06-17 00:22:25.276021438 +0000 UTC\\n\\n/bin/sh -c #(nop)  LABEL org.label-schema.schema-version=1.0 org.label-schema.name=CentOS Base Image org.label-schema.vendor=CentOS org.label-schema.license=GPLv2 org.label-schema.build-date=20200611\\n\\n#2020-06-17 00:22:25.47282687 +0000 UTC\\n\\n/bin/sh -c #(nop)  CMD [\\\"/bin/bash\\\"]\\n\\n#2020-12-18 10:06:01.1576746 +0000 UTC\\n\\n/bin/sh -c echo \\\"RSYNC_PASSWORD='passwd' rsync\\\"\\n\\n\",\"Namespace\":\"yunding\",\"OsName\":\"linux\",\"Progress\":100,\"RegistryRegion\":\"default\",\"RegistryType\":\"ccr\",\"RequestId\":\"acc92f01-ee14-4eec-a1b6-e78d3ea0b7e9\",\"RiskCnt\":1,\"RiskStatus\":\"SCANNED\",\"ScanRemainTime\":0,\"ScanRiskError\":\"MessageRegistryScan\",\"ScanRiskProgress\":100,\"ScanStatus\":\"SCANNED\",\"ScanTime\":\"2022-01-14T21:03:19+08:00\",\"ScanVirusError\":\"MessageRegistryScan\",\"ScanVirusProgress\":0,\"ScanVulError\":\"MessageRegistryScan\",\"ScanVulProgress\":100,\"SentiveInfoCnt\":1,\"VirusCnt\":0,\"VirusStatus\":\"NOT_SCAN\",\"VulCnt\":172}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":5427}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -13990,11 +15756,15 @@ fn tcss_describe_asset_image_registry_detail_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRegistryDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"CveStatus\":\"SCANNED\",\"ImageCreateTime\":\"1900-01-01T00:00:00+00:00\",\"ImageDigest\":\"sha256:8d8faaa36c253a8745c392fc71640757d29a5f026fc0e44bb9c98d56544f5175\",\"ImageId\":\"sha256:bb804a9c85d7199b8fd6a0c1a34ef1d049689604046fc5ce1ee6b968de78281b\",\"ImageName\":\"mhccrxg\",\"ImageRepoAddress\":\"hkccr.ccs.tencentyun.com/mhzou/mhccrxg\",\"ImageSize\":8544764,\"ImageTag\":\"mhccrxg1\",\"InstanceId\":\"ins-apqv42***\",\"InstanceName\":\"ccr-ap-hongkong\",\"IsAuthorized\":1,\"LayerInfo\":\"#2020-06-17 00:22:24.918233762 +0000 UTC\\n\\n/bin/sh -c #(nop) ADD file:84700c11fcc969ac08ef25f115513d76c7b72a4118c01fbc86ef0a6056fdebeb in / \\n\\n#2020-06-17 00:22:25.276021438 +0000 UTC\\n\\n/bin/sh -c #(nop)  LABEL org.label-schema.schema-version=1.0 org.label-schema.name=CentOS Base Image org.label-schema.vendor=CentOS org.label-schema.license=GPLv2 org.label-schema.build-date=20200611\\n\\n#2020-06-17 00:22:25.47282687 +0000 UTC\\n\\n/bin/sh -c #(nop)  CMD [\\\"/bin/bash\\\"]\\n\\n#2020-12-18 10:06:01.1576746 +0000 UTC\\n\\n/bin/sh -c echo \\\"RSYNC_PASSWORD='passwd' rsync\\\"\\n\\n\",\"Namespace\":\"mhzou\",\"OsName\":\"linux\",\"Progress\":100,\"RegistryRegion\":\"ap-hongkong\",\"RegistryType\":\"ccr\",\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"RiskCnt\":0,\"RiskStatus\":\"SCANNED\",\"ScanRemainTime\":0,\"ScanRiskError\":\"MessageRegistryScan\",\"ScanRiskProgress\":100,\"ScanStatus\":\"SCANNED\",\"ScanTime\":\"2022-01-19T22:58:23+08:00\",\"ScanVirusError\":\"MessageRegistryScan\",\"ScanVirusProgress\":0,\"ScanVulError\":\"MessageRegistryScan\",\"ScanVulProgress\":100,\"SentiveInfoCnt\":0,\"VirusCnt\":0,\"VirusStatus\":\"NOT_SCAN\",\"VulCnt\":2425}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":3421599}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -14012,11 +15782,15 @@ fn tcss_describe_asset_image_registry_list_export_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRegistryListExportResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://download.url\",\"JobId\":\"1012\",\"RequestId\":\"c00f4492-6973-4d8f-872b-c29d22c8eee0\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"InstanceName\",\"InstanceId\",\"RegistryType\",\"Namespace\",\"ImageName\",\"ImageTag\",\"ImageSize\",\"ImageDigest\",\"ImageId\",\"ImageRepoAddress\",\"ScanStatus\",\"VulCnt\",\"VirusCnt\",\"RiskCnt\",\"ScanStartTime\",\"ScanEndTime\",\"OsName\",\"IsAuthorized\",\"RegistryRegion\"]}",
         )
@@ -14059,11 +15833,15 @@ fn tcss_describe_asset_image_registry_registry_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRegistryRegistryDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ConnDetectDetail\":[{\"ConnDetectMessage\":\"ConnDetectMessage\",\"ConnDetectStatus\":\"status_connected\",\"FailReason\":\"FailReason\",\"Quuid\":\"backend\",\"Solution\":\"Solution\",\"Uuid\":\"backend\"}],\"Insecure\":1,\"Name\":\"jfrog****\",\"NetType\":\"public\",\"Password\":\"Aa8888****\",\"RegistryRegion\":\"ap-beijing\",\"RegistryType\":\"harbor\",\"RegistryVersion\":\"v1\",\"RequestId\":\"ff82bfdb-f923-4b66-8c70-cba784e8be67\",\"SpeedLimit\":1000,\"Url\":\"http://good.com.cn\",\"Username\":\"test-user-name\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RegistryId\":8329}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -14081,11 +15859,15 @@ fn tcss_describe_asset_image_registry_registry_detail_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRegistryRegistryDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Insecure\":0,\"Name\":\"jfrog****\",\"NetType\":\"public\",\"Password\":\"test-passwd\",\"RegistryRegion\":\"default\",\"RegistryType\":\"harbor\",\"RegistryVersion\":\"v2\",\"RequestId\":\"5187d432-1753-4376-81b6-12e1f7e6ecf5\",\"SpeedLimit\":1,\"Url\":\"https://127.0.0.1:8080\",\"Username\":\"test-user\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RegistryId\":10}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -14103,11 +15885,15 @@ fn tcss_describe_asset_image_registry_risk_list_export_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRegistryRiskListExportResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://download.url\",\"JobId\":\"1012\",\"RequestId\":\"488e3711-8515-450a-9a40-df3e95c806fa\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"Path\",\"RiskLevel\",\"Category\",\"VirusName\",\"Tags\"],\"Id\":1001}",
         )
@@ -14137,11 +15923,15 @@ fn tcss_describe_asset_image_registry_scan_status_one_key_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRegistryScanStatusOneKeyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ImageScanCnt\":0,\"ImageStatus\":[],\"ImageTotal\":1525,\"RequestId\":\"a8298892-31c6-4a39-84e2-ce998b5822fd\",\"RiskCount\":0,\"ScanRemainTime\":0,\"Schedule\":0,\"Status\":\"SCANNING\",\"SuccessCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -14159,11 +15949,15 @@ fn tcss_describe_asset_image_registry_scan_status_one_key_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRegistryScanStatusOneKeyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ImageScanCnt\":0,\"ImageStatus\":[],\"ImageTotal\":1,\"RequestId\":\"2d6532f3-28b8-4a99-863b-e178b3c5c416\",\"RiskCount\":1,\"ScanRemainTime\":0,\"Schedule\":100,\"Status\":\"SCAN_TIMEOUT\",\"SuccessCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"All\":true}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -14182,11 +15976,15 @@ fn tcss_describe_asset_image_registry_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRegistrySummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"84bdc033-18ce-443a-9d61-8d5a099e6063\",\"UnScannedImageCnt\":2}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"ExactMatch\":true,\"Name\":\"OnlyShowLatest\",\"Values\":[\"1021\"]}]}",
         )
@@ -14214,11 +16012,15 @@ fn tcss_describe_asset_image_registry_virus_list_export_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRegistryVirusListExportResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://download.url\",\"JobId\":\"1012\",\"RequestId\":\"62e5c0e8-2cae-410a-8240-9cefbd419e08\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"Path\",\"RiskLevel\",\"Category\",\"VirusName\",\"Tags\"],\"Id\":1001}",
         )
@@ -14248,11 +16050,15 @@ fn tcss_describe_asset_image_registry_vul_list_export_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRegistryVulListExportResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://download.url\",\"JobId\":\"1012\",\"RequestId\":\"488e3711-8515-450a-9a40-df3e95c806fa\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"CVEId\",\"POCId\",\"Name\",\"Components\",\"Category\",\"CategoryType\",\"Level\",\"Des\",\"OfficialSolution\",\"Reference\",\"DefenseSolution\",\"SubmitTime\",\"CVSS_Score\",\"CVSS_Desc\"],\"Id\":121}",
         )
@@ -14291,11 +16097,15 @@ fn tcss_describe_asset_image_risk_list_export_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageRiskListExportResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"csfsfsf\",\"RequestId\":\"7c07629e-58ff-4e8a-b63d-679698cf295a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"Behavior\",\"Level\",\"Type\",\"Desc\",\"InstructionContent\"],\"ImageID\":\"dskaldjskld\"}",
         )
@@ -14324,11 +16134,15 @@ fn tcss_describe_asset_image_scan_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageScanSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"All\":false,\"Enable\":true,\"Images\":[\"sha256:f8d1d3fe96d0bb9d04eab9043b53ed5280a409db58f2506e9f65caa11bb39ad1\"],\"RequestId\":\"6732aa52-9940-49c3-a8be-361c312b1ee5\",\"ScanPeriod\":1,\"ScanRisk\":false,\"ScanTime\":\"11:05:00\",\"ScanVirus\":true,\"ScanVul\":false}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -14346,11 +16160,15 @@ fn tcss_describe_asset_image_scan_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageScanStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ImageScanCnt\":0,\"ImageTotal\":339,\"LeftSeconds\":4666,\"RequestId\":\"b9e9e86e-5b7e-476c-9be1-a8c6399afef3\",\"RiskCount\":0,\"Schedule\":0,\"Status\":\"SCANNING\",\"SuccessCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"TaskID\":\"dskaldjskld\"}",
         )
@@ -14371,11 +16189,15 @@ fn tcss_describe_asset_image_scan_task_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageScanTaskResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"LastScanTime\":\"2024-10-11 14:34:15\",\"RequestId\":\"ebdffbc4-bf83-4e25-bc4c-8ada17cc0481\",\"Status\":\"END\",\"SubStatus\":\"Cancel\",\"TaskID\":\"10000504\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetImageScanTaskRequest::new())
@@ -14391,11 +16213,15 @@ fn tcss_describe_asset_image_simple_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageSimpleListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ContainerCnt\":0,\"ImageID\":\"sha256:27a55a6c3646bdb51f0bedff3a7b87f613c4c69c94b4134c3f7248e1a4bd2ffb\",\"ImageName\":\"<none>:<none>\",\"ScanTime\":\"2021-01-29T05:26:18.07Z\",\"Size\":12800228}],\"RequestId\":\"1b4fa00d-257c-4d97-b175-cd78c7a8a362\",\"TotalCount\":339}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -14413,11 +16239,15 @@ fn tcss_describe_asset_image_virus_list_export_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageVirusListExportResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"www.***.com/***\",\"JobId\":\"JobId\",\"RequestId\":\"7c07629e-58ff-4e8a-b63d-679698cf295a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"Path\",\"RiskLevel\",\"FileType\",\"VirusName\",\"Tags\"],\"ImageID\":\"sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f23434*****\"}",
         )
@@ -14446,11 +16276,15 @@ fn tcss_describe_asset_image_vul_list_export_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetImageVulListExportResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"sfsfsfsfsfs\",\"RequestId\":\"7c07629e-58ff-4e8a-b63d-679698cf295a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"CVEID\",\"Name\",\"Component\",\"Version\",\"Category\"],\"ImageID\":\"dskaldjskld\"}",
         )
@@ -14479,11 +16313,15 @@ fn tcss_describe_asset_process_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetProcessListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CmdLine\":\"/bin/bash\",\"ContainerName\":\"/srv_test\",\"ContainerPID\":1,\"Exe\":\"/usr/bin/bash\",\"HostID\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"HostIP\":\"1.1.1.1\",\"HostName\":\"machine name\",\"NodeID\":\"mix-GOmf****\",\"NodeType\":\"NORMAL\",\"NodeUniqueID\":\"896e349d-2e7d-4151-a26f-4e9fdafe****\",\"PID\":834,\"PodIP\":\"10.0.1.92\",\"PodName\":\"agent-test-2zrp7\",\"ProcessName\":\"bash\",\"PublicIp\":\"1.1.1.1\",\"RunAs\":\"root:root\",\"StartTime\":\"2024-10-17 15:00:47 +0000 UTC\"}],\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetProcessListRequest::new())
@@ -14498,12 +16336,14 @@ fn tcss_describe_asset_summary_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeAssetSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeAssetSummaryResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AppCnt\":926,\"ContainerCnt\":1453849,\"ContainerPause\":239,\"ContainerRunning\":1275740,\"ContainerStop\":175512,\"CreateTime\":\"2021-06-04 17:24:40\",\"DbCnt\":41,\"HostCnt\":57,\"HostOnline\":42,\"HostUnInstallCnt\":2,\"ImageCnt\":6859,\"ImageHasRiskInfoCnt\":33,\"ImageHasVirusCnt\":196,\"ImageHasVulsCnt\":1833,\"ImageUnsafeCnt\":1833,\"ImageUntrustCnt\":6246,\"LatestImageScanTime\":\"2024-10-30 02:02:24\",\"ListenPortCnt\":1390,\"ProcessCnt\":4398,\"RecommendedFixImageCnt\":12,\"RequestId\":\"c409c2f3-eaa0-4732-8f2b-e585c2515f3e\",\"ScannedImageCnt\":733,\"SuperNodeCnt\":30,\"SuperNodeRunningCnt\":30,\"TodayNewImageCnt\":0,\"TodayUnsafeImageCnt\":0,\"UnScannedImageCnt\":12,\"WebServiceCnt\":35}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetSummaryRequest::new())
@@ -14519,11 +16359,15 @@ fn tcss_describe_asset_sync_last_time_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetSyncLastTimeResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AssetSyncLastTime\":\"2024-10-30 11:48:49\",\"FailedHostCount\":10,\"RequestId\":\"c826b9fa-68b5-4603-bf25-a5eb918846666\",\"TaskId\":100,\"TaskProcess\":10,\"TaskStatus\":\"PROCESSED\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetSyncLastTimeRequest::new())
@@ -14539,11 +16383,15 @@ fn tcss_describe_asset_web_service_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAssetWebServiceListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AccessLog\":\"AccessLog\",\"Config\":\"/etc/nginx/nginx.conf\",\"ContainerId\":\"dbbd1295d632365\",\"ContainerName\":\"/container_name\",\"DataPath\":\"/a/b\",\"ErrorLog\":\"ErrorLog\",\"Exe\":\"/usr/sbin/nginx\",\"HostID\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"HostIP\":\"1.1.1.1\",\"HostName\":\"machine name\",\"Listen\":[\"tcp://0.0.0.0:8080\"],\"MainType\":\"web\",\"NodeID\":\"mix-GOmf****\",\"NodeType\":\"NORMAL\",\"NodeUniqueID\":\"896e349d-2e7d-4151-a26f-4e9fdafe****\",\"Parameter\":\"nginx: master process nginx -g daemon off;\",\"Pids\":[1,2],\"PodIP\":\"10.0.1.92\",\"PodName\":\"agent-test-2zrp7\",\"ProcessCnt\":0,\"PublicIp\":\"1.1.1.1\",\"RunAs\":\":\",\"ServiceID\":\"27501aaed5e639693783321219989889\",\"Type\":\"Nginx\",\"Version\":\"1.22.0\",\"WebRoot\":\"/usr/share/nginx/html\"}],\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeAssetWebServiceListRequest::new())
@@ -14559,11 +16407,15 @@ fn tcss_describe_auto_authorized_rule_host_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeAutoAuthorizedRuleHostResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ContainerCnt\":2,\"DockerVersion\":\"19.03.9\",\"HostID\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"HostIP\":\"1.1.1.1\",\"HostName\":\"machine name\",\"ImageCnt\":1,\"InstanceID\":\"ins-8bc803fd\",\"MachineType\":\"CVM\",\"PublicIp\":\"1.1.1.1\",\"Status\":\"ONLINE\"}],\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RuleId\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -14580,12 +16432,14 @@ fn tcss_describe_cluster_detail_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeClusterDetailResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeClusterDetailResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ApiServerAddress\":\"https://10.46.164.12:1053\",\"CheckStatus\":\"HasRisk\",\"ClusterId\":\"cls-20ry\",\"ClusterName\":\"benben-tcss\",\"ClusterNodeNum\":1,\"ClusterStatus\":\"CSR_RUNNING\",\"ClusterSubStatus\":\"CSR_RUNNING\",\"ClusterType\":\"USER_CREATE_CLUSTER\",\"ClusterVersion\":\"v1.25.13\",\"ContainerRuntime\":\"docker://26.1.4\",\"DefenderStatus\":\"Defended\",\"HighRiskCount\":8,\"HintRiskCount\":3,\"IngressCount\":0,\"MasterIps\":\"172.16.64.12;\",\"MiddleRiskCount\":9,\"NamespaceCount\":7,\"NetworkType\":\"3\",\"NodeCount\":1,\"PodCount\":15,\"Region\":\"ap-guangzhou\",\"RequestId\":\"7d65a8f8-2a92-4291-9e18-10a9d6a31382\",\"ScanTaskProgress\":100,\"SeriousRiskCount\":0,\"ServiceCount\":2,\"TaskCreateTime\":\"2024-10-29 12:59:55\",\"WorkloadCount\":10}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-20ry\"}",
         )
@@ -14604,12 +16458,14 @@ fn tcss_describe_cluster_summary_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeClusterSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeClusterSummaryResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AutoCheckClusterCount\":1,\"CheckedClusterCount\":1,\"FailedClusterCount\":1,\"IndependentClusterCount\":1,\"ManagedClusterCount\":1,\"ManualCheckClusterCount\":1,\"NoRiskClusterCount\":1,\"NotImportedClusterCount\":1,\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"RiskClusterCount\":1,\"ServerlessClusterCount\":1,\"TkeClusterCount\":1,\"TotalCount\":1,\"UncheckClusterCount\":1,\"UserCreateHybridClusterCount\":1,\"UserCreateTencentClusterCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeClusterSummaryRequest::new())
@@ -14625,11 +16481,15 @@ fn tcss_describe_compliance_asset_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeComplianceAssetListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AssetInfoList\":[{\"AssetName\":\"name-asset\",\"AssetType\":\"ASSET_CONTAINER\",\"CheckResult\":\"RESULT_FAILED\",\"CheckStatus\":\"CHECK_FINISHED\",\"ClusterID\":\"cluster-busi1\",\"ClusterName\":\"cluster1\",\"CustomerAssetId\":14343206,\"FailedPolicyItemCount\":1021,\"HostIP\":\"172.16.0.1\",\"ImageRegistryInfo\":{\"Address\":\"http://1.1.1.2\",\"Name\":\"registry1\",\"Type\":\"habor\"},\"ImageTag\":\"latest\",\"InstanceId\":\"ins-busi1\",\"LastCheckTime\":\"2020-09-22 00:00:00\",\"NodeName\":\"node-1\",\"PassedPolicyItemCount\":1021}],\"RequestId\":\"1e6c6a5d-740b-40f5-8685-47467df4df45\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetTypeSet\":[\"ASSET_CONTAINDER\"],\"Limit\":100,\"Offset\":0}",
         )
@@ -14654,11 +16514,15 @@ fn tcss_describe_compliance_period_task_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeCompliancePeriodTaskListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"PeriodTaskSet\":[{\"AssetType\":\"ASSET_CONTAINER\",\"BenchmarkStandardSet\":[{\"Description\":\"CIS Docker\",\"Enabled\":true,\"Name\":\"CIS Docker\",\"PolicyItemCount\":666,\"StandardId\":2342}],\"LastTriggerTime\":\"2006-01-02 15:04:05\",\"PeriodRule\":{\"Enable\":true,\"ExecutionTime\":\"2006-01-02 15:04:05\",\"Frequency\":1},\"PeriodTaskId\":456,\"TotalPolicyItemCount\":345634}],\"RequestId\":\"3e6756ce-6512-498d-a9fd-8572ef4ce7d3\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetType\":\"ASSET_CONTAINER\",\"Limit\":2,\"Offset\":0}",
         )
@@ -14681,11 +16545,15 @@ fn tcss_describe_compliance_task_asset_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeComplianceTaskAssetSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AssetSummaryList\":[{\"AssetPassedRate\":0,\"AssetType\":\"ASSET_CONTAINER\",\"CheckCostTime\":0,\"CheckProgress\":0,\"CheckStatus\":\"CHECK_FINISHED\",\"DetectHostCount\":1,\"FailedAssetCount\":1,\"FailedCriticalPolicyItemCount\":1,\"FailedHighRiskPolicyItemCount\":1,\"FailedLowRiskPolicyItemCount\":1,\"FailedMediumRiskPolicyItemCount\":1,\"FailedPolicyItemCount\":1,\"IgnoredPolicyItemCount\":1,\"IsCustomerFirstCheck\":true,\"LastCheckTime\":\"2020-09-22 00:00:00\",\"LeftTime\":1,\"NoticePolicyItemCount\":1,\"OpenPolicyItemCount\":1,\"PassedAssetCount\":1,\"PassedPolicyItemCount\":1,\"PeriodRule\":{\"Enable\":true,\"ExecutionTime\":\"21:00\",\"Frequency\":1},\"ScanFailedAssetCount\":1,\"TotalPolicyItemCount\":1}],\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"Status\":\"USER_NORMAL\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetTypeSet\":[\"ASSET_CONTAINER\"]}",
         )
@@ -14707,11 +16575,15 @@ fn tcss_describe_compliance_whitelist_item_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeComplianceWhitelistItemListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"TotalCount\":1,\"WhitelistItemSet\":[{\"AffectedAssetCount\":100,\"CustomerPolicyItemId\":456,\"InsertTime\":\"2021-04-02 16:00:00\",\"LastUpdateTime\":\"2021-04-02 16:00:00\",\"Name\":\"test-name\",\"StandardId\":11222,\"StandardName\":\"CIS Docker\",\"WhitelistItemId\":1001}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetTypeSet\":[\"ASSET_IMAGE\"],\"Limit\":10,\"Offset\":0}",
         )
@@ -14736,11 +16608,15 @@ fn tcss_describe_container_asset_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeContainerAssetSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ContainerPauseCnt\":1,\"ContainerRunningCnt\":1,\"ContainerStopped\":1,\"ContainerTotalCnt\":1,\"HostCnt\":1,\"HostOfflineCnt\":1,\"HostRunningCnt\":1,\"HostSuperNodeCnt\":1,\"HostUnInstallCnt\":1,\"ImageCnt\":1,\"ImageRegistryCnt\":1,\"ImageTotalCnt\":1,\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -14758,11 +16634,15 @@ fn tcss_describe_container_sec_event_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeContainerSecEventSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"UnhandledAbnormalProcessCnt\":1,\"UnhandledEscapeCnt\":1,\"UnhandledFileCnt\":1,\"UnhandledK8sApiEventCnt\":1,\"UnhandledMaliciousConnectionEventCnt\":1,\"UnhandledReverseShellCnt\":1,\"UnhandledRiskSyscallCnt\":1,\"UnhandledVirusEventCnt\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -14779,12 +16659,14 @@ fn tcss_describe_es_aggregations_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeEsAggregationsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeEsAggregationsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Data\":\"{\\\"took\\\":973,\\\"hits\\\":{\\\"total\\\":{\\\"value\\\":5108036,\\\"relation\\\":\\\"eq\\\"}},\\\"aggregations\\\":{\\\"count_stats\\\":{\\\"buckets\\\":[{\\\"key_as_string\\\":\\\"2024-10-24T10:30:00.000+08:00\\\",\\\"key\\\":1729737000000,\\\"doc_count\\\":47623},{\\\"key_as_string\\\":\\\"2024-10-24T11:00:00.000+08:00\\\",\\\"key\\\":1729738800000,\\\"doc_count\\\":64848},{\\\"key_as_string\\\":\\\"2024-10-24T11:30:00.000+08:00\\\",\\\"key\\\":1729740600000,\\\"doc_count\\\":65760},{\\\"key_as_string\\\":\\\"2024-10-24T12:00:00.000+08:00\\\",\\\"key\\\":1729742400000,\\\"doc_count\\\":71743},{\\\"key_as_string\\\":\\\"2024-10-24T12:30:00.000+08:00\\\",\\\"key\\\":1729744200000,\\\"doc_count\\\":72563},{\\\"key_as_string\\\":\\\"2024-10-24T13:00:00.000+08:00\\\",\\\"key\\\":1729746000000,\\\"doc_count\\\":65545},{\\\"key_as_string\\\":\\\"2024-10-24T13:30:00.000+08:00\\\",\\\"key\\\":1729747800000,\\\"doc_count\\\":63693},{\\\"key_as_string\\\":\\\"2024-10-24T14:00:00.000+08:00\\\",\\\"key\\\":1729749600000,\\\"doc_count\\\":71868},{\\\"key_as_string\\\":\\\"2024-10-24T14:30:00.000+08:00\\\",\\\"key\\\":1729751400000,\\\"doc_count\\\":73547},{\\\"key_as_string\\\":\\\"2024-10-24T15:00:00.000+08:00\\\",\\\"key\\\":1729753200000,\\\"doc_count\\\":65341},{\\\"key_as_string\\\":\\\"2024-10-24T15:30:00.000+08:00\\\",\\\"key\\\":1729755000000,\\\"doc_count\\\":64074},{\\\"key_as_string\\\":\\\"2024-10-24T16:00:00.000+08:00\\\",\\\"key\\\":1729756800000,\\\"doc_count\\\":877499},{\\\"key_as_string\\\":\\\"2024-10-24T16:30:00.000+08:00\\\",\\\"key\\\":1729758600000,\\\"doc_count\\\":914717},{\\\"key_as_string\\\":\\\"2024-10-24T17:00:00.000+08:00\\\",\\\"key\\\":1729760400000,\\\"doc_count\\\":823727},{\\\"key_as_string\\\":\\\"2024-10-24T17:30:00.000+08:00\\\",\\\"key\\\":1729762200000,\\\"doc_count\\\":743536},{\\\"key_as_string\\\":\\\"2024-10-24T18:00:00.000+08:00\\\",\\\"key\\\":1729764000000,\\\"doc_count\\\":756934},{\\\"key_as_string\\\":\\\"2024-10-24T18:30:00.000+08:00\\\",\\\"key\\\":1729765800000,\\\"doc_count\\\":265018}]}},\\\"_shards\\\":{\\\"total\\\":9,\\\"successful\\\":9,\\\"failed\\\":0}}\",\"RequestId\":\"16fd0b2f-6bae-426e-bf63-64607a7e2705\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"LogTypes\":[\"asset_container\",\"asset_local_image\",\"asset_registry_image\",\"asset_host\",\"asset_cluster\",\"asset_pod\",\"asset_service\",\"asset_ingress\",\"asset_process\",\"asset_port\",\"asset_web_service\",\"asset_app\",\"asset_db\",\"container_bash\",\"container_launch\",\"k8s_api\",\"local_image_virus\",\"local_image_risk\",\"local_image_vul\",\"registry_image_virus\",\"registry_image_risk\",\"registry_image_vul\",\"image_deny\",\"cluster_risk_vul\",\"cluster_risk_cfg\",\"baseline_docker_container\",\"baseline_docker_image\",\"baseline_docker_host\",\"baseline_containerd_container\",\"baseline_k8s\",\"baseline_containerd_host\",\"container_escape\",\"reverse_shell\",\"container_virus\",\"malicious_connection\",\"abnormal_process\",\"access_control\",\"risk_syscall\",\"abnormal_k8s_api\"],\"Query\":\"{\\\"index\\\":[],\\\"body\\\":\\\"{\\\\\\\"query\\\\\\\":{\\\\\\\"bool\\\\\\\":{\\\\\\\"filter\\\\\\\":{\\\\\\\"bool\\\\\\\":{\\\\\\\"filter\\\\\\\":{\\\\\\\"range\\\\\\\":{\\\\\\\"insert_time\\\\\\\":{\\\\\\\"gt\\\\\\\":1729737627694,\\\\\\\"lte\\\\\\\":1729766427694}}},\\\\\\\"must\\\\\\\":[],\\\\\\\"must_not\\\\\\\":[],\\\\\\\"should\\\\\\\":[]}}}},\\\\\\\"highlight\\\\\\\":{\\\\\\\"fields\\\\\\\":{\\\\\\\"*\\\\\\\":{}}},\\\\\\\"aggs\\\\\\\":{\\\\\\\"count_stats\\\\\\\":{\\\\\\\"date_histogram\\\\\\\":{\\\\\\\"field\\\\\\\":\\\\\\\"insert_time\\\\\\\",\\\\\\\"interval\\\\\\\":\\\\\\\"30m\\\\\\\",\\\\\\\"time_zone\\\\\\\":\\\\\\\"Asia/Shanghai\\\\\\\",\\\\\\\"min_doc_count\\\\\\\":1}}},\\\\\\\"track_total_hits\\\\\\\":true,\\\\\\\"sort\\\\\\\":[{\\\\\\\"insert_time\\\\\\\":\\\\\\\"desc\\\\\\\"}]}\\\"}\"}",
         )
@@ -14848,10 +16730,14 @@ fn tcss_describe_es_hits_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeEsHitsResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::DescribeEsHitsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Data\":\"{\\\"took\\\":0,\\\"timed_out\\\":false,\\\"_shards\\\":{\\\"total\\\":1,\\\"successful\\\":1,\\\"skipped\\\":0,\\\"failed\\\":0},\\\"hits\\\":{\\\"total\\\":{\\\"value\\\":938,\\\"relation\\\":\\\"eq\\\"},\\\"max_score\\\":1.0,\\\"hits\\\":[{\\\"_index\\\":\\\"userlog-1256299843-asset_account-202026\\\",\\\"_type\\\":\\\"_doc\\\",\\\"_id\\\":\\\"PsAsunMBxgMcMHXNMzGL\\\",\\\"_score\\\":1.0,\\\"_source\\\":{\\\"id\\\":12900000007108,\\\"create_time\\\":\\\"2020-07-02T09:18:45+08:00\\\",\\\"modify_time\\\":\\\"2020-07-02T09:18:45+08:00\\\",\\\"uuid\\\":\\\"454a07be-8f21-11e9-818b-5cb9019b3cb0\\\",\\\"hostip\\\":\\\"172.21.0.14\\\",\\\"guid\\\":\\\"14f7981c-48f3-4d58-846e-fb2c86e9c7e2\\\",\\\"appid\\\":1256953985,\\\"user_name\\\":\\\"root\\\",\\\"groups\\\":\\\"root\\\",\\\"account_create_time\\\":\\\"1970-01-01T08:00:00+08:00\\\",\\\"last_login_time\\\":\\\"1970-01-01T08:00:00+08:00\\\",\\\"shell_path\\\":\\\"/bin/bash\\\",\\\"is_login_account\\\":1,\\\"is_hidden_account\\\":0,\\\"is_without_pwd\\\":0,\\\"account_privilege\\\":0,\\\"platform\\\":4,\\\"status\\\":0}},{\\\"_index\\\":\\\"userlog-1256299843-asset_account-202026\\\",\\\"_type\\\":\\\"_doc\\\",\\\"_id\\\":\\\"XMgsunMBuMj9w9DkMwS1\\\",\\\"_score\\\":1.0,\\\"_source\\\":{\\\"id\\\":12900000007109,\\\"create_time\\\":\\\"2020-07-02T09:18:45+08:00\\\",\\\"modify_time\\\":\\\"2020-07-02T09:18:45+08:00\\\",\\\"uuid\\\":\\\"454a07be-8f21-11e9-818b-5cb9019b3cb0\\\",\\\"hostip\\\":\\\"172.21.0.14\\\",\\\"guid\\\":\\\"14f7981c-48f3-4d58-846e-fb2c86e9c7e2\\\",\\\"appid\\\":1256953985,\\\"user_name\\\":\\\"bin\\\",\\\"groups\\\":\\\"bin\\\",\\\"account_create_time\\\":\\\"1970-01-01T08:00:00+08:00\\\",\\\"last_login_time\\\":\\\"1970-01-01T08:00:00+08:00\\\",\\\"shell_path\\\":\\\"/sbin/nologin\\\",\\\"is_login_account\\\":0,\\\"is_hidden_account\\\":0,\\\"is_without_pwd\\\":1,\\\"account_privilege\\\":1,\\\"platform\\\":4,\\\"status\\\":0}},{\\\"_index\\\":\\\"userlog-1256299843-asset_account-202026\\\",\\\"_type\\\":\\\"_doc\\\",\\\"_id\\\":\\\"aMgsunMBuMj9w9DkMwS-\\\",\\\"_score\\\":1.0,\\\"_source\\\":{\\\"id\\\":12900000007110,\\\"create_time\\\":\\\"2020-07-02T09:18:45+08:00\\\",\\\"modify_time\\\":\\\"2020-07-02T09:18:45+08:00\\\",\\\"uuid\\\":\\\"454a07be-8f21-11e9-818b-5cb9019b3cb0\\\",\\\"hostip\\\":\\\"172.21.0.14\\\",\\\"guid\\\":\\\"14f7981c-48f3-4d58-846e-fb2c86e9c7e2\\\",\\\"appid\\\":1256953985,\\\"user_name\\\":\\\"daemon\\\",\\\"groups\\\":\\\"daemon\\\",\\\"account_create_time\\\":\\\"1970-01-01T08:00:00+08:00\\\",\\\"last_login_time\\\":\\\"1970-01-01T08:00:00+08:00\\\",\\\"shell_path\\\":\\\"/sbin/nologin\\\",\\\"is_login_account\\\":0,\\\"is_hidden_account\\\":0,\\\"is_without_pwd\\\":1,\\\"account_privilege\\\":1,\\\"platform\\\":4,\\\"status\\\":0}}]}}\",\"RequestId\":\"e4ee7f6c-a036-43e7-b98f-96f174827fea\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"Query\":\"{\\\"index\\\":[\\\"netflow\\\"],\\\"body\\\":{\\\"query\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"range\\\":{\\\"timestamp\\\":{\\\"gte\\\":1597075200000,\\\"lte\\\":1597161599999}}},\\\"must\\\":[],\\\"must_not\\\":[],\\\"should\\\":[]}}}},\\\"highlight\\\":{\\\"fields\\\":{\\\"*\\\":{}}}},\\\"sort\\\":[{\\\"timestamp\\\":\\\"desc\\\"}]}\"}",
         )
@@ -14875,11 +16761,15 @@ fn tcss_describe_escape_event_tendency_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeEscapeEventTendencyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ContainerEscapeEventCount\":0,\"Date\":\"2020-09-22\",\"ProcessPrivilegeEventCount\":0,\"RiskContainerEventCount\":1021}],\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EndTime\":\"2021-05-01\",\"StartTime\":\"2021-05-07\"}",
         )
@@ -14899,11 +16789,15 @@ fn tcss_describe_escape_event_type_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeEscapeEventTypeSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ContainerEscapeEventCount\":0,\"PendingEscapeEventCount\":0,\"ProcessPrivilegeEventCount\":0,\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\",\"RiskContainerEventCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -14921,11 +16815,15 @@ fn tcss_describe_escape_safe_state_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeEscapeSafeStateResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IsSafe\":\"Unsafe\",\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeEscapeSafeStateRequest::new())
@@ -14941,11 +16839,15 @@ fn tcss_describe_escape_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeEscapeWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ContainerCount\":0,\"EventType\":[\"MOUNT_SENSITIVE_PTAH\"],\"HostCount\":4,\"ID\":7172,\"ImageID\":\"sha256:a24bb4013296f61e89ba57005a7b3e52274d8edd3ae2077d04395f806b63d83e\",\"ImageName\":\"alpine:3.12.0\",\"ImageSize\":10000000,\"InsertTime\":\"2024-10-17 22:31:18\",\"SuperNodeCount\":5,\"UpdateTime\":\"2024-10-27 08:51:02\"}],\"RequestId\":\"ef5c9885-aaaa-bbbb-cccc-4fccf03883cf\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -14967,11 +16869,15 @@ fn tcss_describe_export_job_download_url_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeExportJobDownloadUrlResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadURL\":\"http://1.2.3.4/result.csv\",\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"JobID\":\"15cf63db-11a9-4885-b1a3-211dd54b83b7\"}",
         )
@@ -14993,11 +16899,15 @@ fn tcss_describe_export_job_manage_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeExportJobManageListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ExportProgress\":0,\"ExportStatus\":\"RUNNING\",\"FailureMsg\":\"FailureMsg\",\"InsertTime\":\"2024-10-30 10:47:57\",\"JobID\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"JobName\":\"LocalImage-253332865-343433341-1\",\"Source\":\"LocalImage\",\"Timeout\":\"2024-10-30 10:47:57\"}],\"RequestId\":\"b0990d92-0eff-4bc3-8484-ffd61d8daa89\",\"TotalCount\":11}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeExportJobManageListRequest::new())
@@ -15013,11 +16923,15 @@ fn tcss_describe_export_job_result_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeExportJobResultResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadURL\":\"https://yunjing.cos.ap-guangzhou.myqcloud.com\",\"ExportProgress\":100,\"ExportStatus\":\"SUCCESS\",\"FailureMsg\":\"FailureMsg\",\"RequestId\":\"c66b2b1f-9c85-481a-8eea-1a254ffd61df\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"JobId\":\"e4409223-8e92-45db-a857-11b1ff547c79\"}",
         )
@@ -15039,11 +16953,15 @@ fn tcss_describe_image_authorized_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageAuthorizedInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"NotScannedImageCnt\":1,\"NotScannedLocalImageCnt\":1,\"RequestId\":\"xx\",\"ScannedImageCnt\":1,\"TotalAuthorizedCnt\":1,\"UsedAuthorizedCnt\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeImageAuthorizedInfoRequest::new())
@@ -15059,11 +16977,15 @@ fn tcss_describe_image_auto_authorized_log_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageAutoAuthorizedLogListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AuthorizedTime\":\"2022-01-01 00:00:00\",\"ImageId\":\"sha256:707540fd8a54ab3ebc086ecc96d2d6143fd92c1cac4d0b23353e1b7078b5937b\",\"ImageName\":\"imageName-01\",\"IsAuthorized\":1,\"Status\":\"SUCCESS\"}],\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"TaskId\":1}",
         )
@@ -15085,11 +17007,15 @@ fn tcss_describe_image_auto_authorized_rule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageAutoAuthorizedRuleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HostCount\":0,\"IsEnabled\":0,\"MaxDailyCount\":0,\"RangeType\":\"ALL\",\"RequestId\":\"392f05bd-bf86-4911-8cf9-b8c2ac0f62ab\",\"RuleId\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15107,11 +17033,15 @@ fn tcss_describe_image_auto_authorized_task_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageAutoAuthorizedTaskListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AuthorizedDate\":\"2020-09-22\",\"FailCount\":0,\"LastAuthorizedTime\":\"xx\",\"LatestFailCode\":\"xx\",\"Source\":\"xx\",\"SuccessCount\":0,\"TaskId\":1,\"Type\":\"xx\"}],\"RequestId\":\"xx\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EndTime\":\"2022-01-07\",\"StartTime\":\"2022-01-01\"}",
         )
@@ -15134,11 +17064,15 @@ fn tcss_describe_image_component_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageComponentListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ImageID\":\"sha256:2ebe27d\",\"Name\":\"name\",\"Path\":\"Path\",\"Type\":\"SYSTEM_COMPONENT\",\"Version\":\"2.2.51-12.el7\",\"VulCount\":0}],\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ImageID\":\"image-id\",\"Limit\":10,\"Offset\":0}",
         )
@@ -15160,11 +17094,15 @@ fn tcss_describe_image_deny_event_tendency_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageDenyEventTendencyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AlarmList\":[{\"Date\":\"2020-09-22\",\"EventCount\":0}],\"DenyList\":[{\"Date\":\"2020-09-22\",\"EventCount\":0}],\"RequestId\":\"xx\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EndTime\":\"2021-05-01\",\"StartTime\":\"2021-05-07\"}",
         )
@@ -15187,11 +17125,15 @@ fn tcss_describe_image_deny_rule_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageDenyRuleDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"CVEIDSet\":[\"xx\"],\"ComponentSet\":[\"xx\"],\"EffectDay\":1,\"EffectImageCount\":1,\"EffectImageSet\":[\"xx\"],\"EffectStatus\":\"xx\",\"EffectTime\":\"xx\",\"ID\":1,\"IsEffectAllImage\":0,\"OperationUin\":\"xx\",\"PrivilegeDetail\":[],\"PrivilegeRun\":0,\"RequestId\":\"xx\",\"Risk\":1,\"RiskLevelSet\":[\"xx\"],\"RiskType\":[\"xx\"],\"RuleDescription\":\"xx\",\"RuleID\":\"xx\",\"RuleName\":\"xx\",\"RuleType\":\"xx\",\"Status\":0,\"UpdateTime\":\"xx\",\"Virus\":0,\"VirusLevelSet\":[\"xx\"],\"VirusMD5Set\":[\"xx\"],\"VirusName\":[\"xx\"],\"Vul\":0,\"VulClassSet\":[\"xx\"],\"VulLabelSet\":[\"xx\"],\"VulLevelSet\":[\"xx\"]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RuleID\":\"xx\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15209,11 +17151,15 @@ fn tcss_describe_image_deny_rule_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageDenyRuleListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"EffectImageCount\":0,\"EffectStatus\":\"xx\",\"EffectTime\":\"xx\",\"ID\":0,\"IsEffectAllImage\":0,\"OperationUin\":\"xx\",\"RuleID\":\"xx\",\"RuleName\":\"xx\",\"RuleType\":\"xx\",\"Status\":0,\"UpdateTime\":\"xx\"}],\"RequestId\":\"xx\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -15235,11 +17181,15 @@ fn tcss_describe_image_deny_rule_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageDenyRuleSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"EffectiveRuleCount\":1,\"EnabledRuleCount\":1,\"ObservedRuleCount\":1,\"RequestId\":\"xx\",\"RuleTotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15257,11 +17207,15 @@ fn tcss_describe_image_registry_namespace_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageRegistryNamespaceListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"NamespaceList\":[\"adadadadmin\"],\"RequestId\":\"fe6d6a40-fe7e-43d9-818e-e0afd7975663\",\"TotalCount\":33}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -15283,11 +17237,15 @@ fn tcss_describe_image_registry_timing_scan_task_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageRegistryTimingScanTaskResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"All\":false,\"Enable\":true,\"Id\":[1],\"Images\":[{\"Force\":\"Force\",\"ImageDigest\":\"sha256:1319b1eaa0b7bcebae63af321fa67559b9517e8494060403d083bb3508fe52c8\",\"ImageName\":\"yunding/luping\",\"ImageRepoAddress\":\"ccr.ccs.tencentyun.com/yunding/luping:v1\",\"ImageTag\":\"v1\",\"InstanceId\":\"ins-apqv42***\",\"InstanceName\":\"InstanceName\",\"Namespace\":\"tcss\",\"RegistryType\":\"ccr\"}],\"Latest\":true,\"RequestId\":\"f60f0ef9-a105-4535-8dfd-42ad8b3a9c73\",\"ScanPeriod\":1,\"ScanTime\":\"03:00:00\",\"ScanType\":[\"risk\",\"virus\"]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15305,11 +17263,15 @@ fn tcss_describe_image_risk_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageRiskSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"MalwareVirusCnt\":[{\"Cnt\":1,\"Level\":\"HIGH\"}],\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"RiskCnt\":[{\"Cnt\":1,\"Level\":\"HIGH\"}],\"VulnerabilityCnt\":[{\"Cnt\":1,\"Level\":\"HIGH\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeImageRiskSummaryRequest::new())
@@ -15325,11 +17287,15 @@ fn tcss_describe_image_risk_tendency_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageRiskTendencyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ImageRiskTendencySet\":[{\"ImageRiskSet\":[{\"Cnt\":1,\"CurTime\":\"2020-09-22\"}],\"ImageRiskType\":\"IRT_VULNERABILITY\"}],\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EndTime\":\"2020-09-22\",\"StartTime\":\"2020-09-22\"}",
         )
@@ -15349,11 +17315,15 @@ fn tcss_describe_image_simple_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeImageSimpleListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ImageCnt\":1,\"ImageList\":[{\"ContainerCnt\":0,\"HostCnt\":1,\"ImageID\":\"c826b9fa-68b5-4603-bf25-a5eb9b65c768\",\"ImageName\":\"centos:7.6\",\"ImageType\":\"3\",\"Size\":1}],\"RequestId\":\"965c55c5-8ab1-4e32-8425-4c44acb5edec\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -15374,12 +17344,14 @@ fn tcss_describe_index_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeIndexListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeIndexListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Data\":\"{\\\"indexSort\\\":{\\\"k8sapi logs\\\":[\\\"userlog-k8s-api\\\"],\\\"Container bash logs\\\":[\\\"userlog-container-bash\\\"],\\\"Container startup logs\\\":[\\\"userlog-container-start\\\"]},\\\"indexArr\\\":[\\\"userlog-container-bash\\\",\\\"userlog-container-start\\\",\\\"userlog-k8s-api\\\"],\\\"fieldArr\\\":[{\\\"_feature\\\":{\\\"_feature\\\":{\\\"type\\\":\\\"_feature\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":false}},\\\"_field_names\\\":{\\\"_field_names\\\":{\\\"type\\\":\\\"_field_names\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":false}},\\\"_id\\\":{\\\"_id\\\":{\\\"type\\\":\\\"_id\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_ignored\\\":{\\\"_ignored\\\":{\\\"type\\\":\\\"_ignored\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":false}},\\\"_index\\\":{\\\"_index\\\":{\\\"type\\\":\\\"_index\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_routing\\\":{\\\"_routing\\\":{\\\"type\\\":\\\"_routing\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":false}},\\\"_seq_no\\\":{\\\"_seq_no\\\":{\\\"type\\\":\\\"_seq_no\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_source\\\":{\\\"_source\\\":{\\\"type\\\":\\\"_source\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"_type\\\":{\\\"_type\\\":{\\\"type\\\":\\\"_type\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_version\\\":{\\\"_version\\\":{\\\"type\\\":\\\"_version\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"annotations\\\":{\\\"object\\\":{\\\"type\\\":\\\"object\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"annotations.authorization\\\":{\\\"object\\\":{\\\"type\\\":\\\"object\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"annotations.authorization.k8s\\\":{\\\"object\\\":{\\\"type\\\":\\\"object\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"annotations.authorization.k8s.io/decision\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"annotations.authorization.k8s.io/reason\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"apiVersion\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"appid\\\":{\\\"long\\\":{\\\"type\\\":\\\"long\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"auditID\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"container_id\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"container_name\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"event_time\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"image_id\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"image_name\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"insert_time\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"kind\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"level\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"objectRef\\\":{\\\"object\\\":{\\\"type\\\":\\\"object\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"objectRef.apiVersion\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"objectRef.namespace\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"objectRef.resource\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"quuid\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"requestReceivedTimestamp\\\":{\\\"date\\\":{\\\"type\\\":\\\"date\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"requestURI\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"responseStatus\\\":{\\\"object\\\":{\\\"type\\\":\\\"object\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"responseStatus.code\\\":{\\\"long\\\":{\\\"type\\\":\\\"long\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"sourceIPs\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"stage\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"stageTimestamp\\\":{\\\"date\\\":{\\\"type\\\":\\\"date\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"user\\\":{\\\"object\\\":{\\\"type\\\":\\\"object\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"user.groups\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"user.uid\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"user.username\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"userAgent\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"uuid\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"verb\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}}},{\\\"Action\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"Actor\\\":{\\\"object\\\":{\\\"type\\\":\\\"object\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"Actor.Attributes\\\":{\\\"object\\\":{\\\"type\\\":\\\"object\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"Actor.Attributes.image\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"Actor.Attributes.name\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"Actor.Attributes.org\\\":{\\\"object\\\":{\\\"type\\\":\\\"object\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"Actor.Attributes.org.label-schema\\\":{\\\"object\\\":{\\\"type\\\":\\\"object\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"Actor.Attributes.org.label-schema.build-date\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"Actor.Attributes.org.label-schema.license\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"Actor.Attributes.org.label-schema.name\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"Actor.Attributes.org.label-schema.schema-version\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"Actor.Attributes.org.label-schema.vendor\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"Actor.ID\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"Type\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_feature\\\":{\\\"_feature\\\":{\\\"type\\\":\\\"_feature\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":false}},\\\"_field_names\\\":{\\\"_field_names\\\":{\\\"type\\\":\\\"_field_names\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":false}},\\\"_id\\\":{\\\"_id\\\":{\\\"type\\\":\\\"_id\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_ignored\\\":{\\\"_ignored\\\":{\\\"type\\\":\\\"_ignored\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":false}},\\\"_index\\\":{\\\"_index\\\":{\\\"type\\\":\\\"_index\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_routing\\\":{\\\"_routing\\\":{\\\"type\\\":\\\"_routing\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":false}},\\\"_seq_no\\\":{\\\"_seq_no\\\":{\\\"type\\\":\\\"_seq_no\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_source\\\":{\\\"_source\\\":{\\\"type\\\":\\\"_source\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"_type\\\":{\\\"_type\\\":{\\\"type\\\":\\\"_type\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_version\\\":{\\\"_version\\\":{\\\"type\\\":\\\"_version\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"appid\\\":{\\\"long\\\":{\\\"type\\\":\\\"long\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"container_id\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"container_name\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"event_time\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"from\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"id\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"image_id\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"image_name\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"insert_time\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"quuid\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"scope\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"status\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"time\\\":{\\\"long\\\":{\\\"type\\\":\\\"long\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"timeNano\\\":{\\\"lon g\\\":{\\\"type\\\":\\\"long\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"uuid\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}}},{\\\"_feature\\\":{\\\"_feature\\\":{\\\"type\\\":\\\"_feature\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":false}},\\\"_field_names\\\":{\\\"_field_names\\\":{\\\"type\\\":\\\"_field_names\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":false}},\\\"_id\\\":{\\\"_id\\\":{\\\"type\\\":\\\"_id\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_ignored\\\":{\\\"_ignored\\\":{\\\"type\\\":\\\"_ignored\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":false}},\\\"_index\\\":{\\\"_index\\\":{\\\"type\\\":\\\"_index\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_routing\\\":{\\\"_routing\\\":{\\\"type\\\":\\\"_routing\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":false}},\\\"_seq_no\\\":{\\\"_seq_no\\\":{\\\"type\\\":\\\"_seq_no\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_source\\\":{\\\"_source\\\":{\\\"type\\\":\\\"_source\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"_type\\\":{\\\"_type\\\":{\\\"type\\\":\\\"_type\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"_version\\\":{\\\"_version\\\":{\\\"type\\\":\\\"_version\\\",\\\"searchable\\\":false,\\\"aggregatable\\\":false}},\\\"appid\\\":{\\\"long\\\":{\\\"type\\\":\\\"long\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"cmd\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"container_id\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"container_name\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"event_time\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"image_id\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"image_name\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"insert_time\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"quuid\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}},\\\"uuid\\\":{\\\"keyword\\\":{\\\"type\\\":\\\"keyword\\\",\\\"searchable\\\":true,\\\"aggregatable\\\":true}}}]}\",\"RequestId\":\"49082d4a-71b4-4e32-9ca1-b33872a4a63a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeIndexListRequest::new())
@@ -15395,11 +17367,15 @@ fn tcss_describe_inspection_report_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeInspectionReportResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ReportName\":\"report.csv\",\"ReportUrl\":\"https://cwp-1258344699.cos.ap-guangzhou.myqcloud.com/report.csv\",\"RequestId\":\"d1be9e4b-99db-47cb-8aa1-11b4c4b7becd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeInspectionReportRequest::new())
@@ -15415,11 +17391,15 @@ fn tcss_describe_k8s_api_abnormal_rule_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeK8sApiAbnormalRuleListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[],\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15437,11 +17417,15 @@ fn tcss_describe_k8s_api_abnormal_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeK8sApiAbnormalSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\",\"UnhandleEventCount\":1,\"UnhandleHighLevelEventCount\":1,\"UnhandleLowLevelEventCount\":1,\"UnhandleMediumLevelEventCount\":1,\"UnhandleNoticeLevelEventCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15459,11 +17443,15 @@ fn tcss_describe_k8s_api_abnormal_tendency_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeK8sApiAbnormalTendencyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[],\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"TendencyPeriod\":7}",
         )
@@ -15483,11 +17471,15 @@ fn tcss_describe_log_storage_statistic_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeLogStorageStatisticResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\",\"TotalSize\":1073741824000,\"UsedSize\":89546766804}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeLogStorageStatisticRequest::new())
@@ -15503,11 +17495,15 @@ fn tcss_describe_malicious_connection_black_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMaliciousConnectionBlackListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Address\":\"xx\",\"CreatedTime\":\"xx\",\"Remark\":\"xx\",\"RuleID\":1,\"RuleType\":\"xx\",\"UpdateTime\":\"xx\"}],\"RequestId\":\"xx\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -15529,11 +17525,15 @@ fn tcss_describe_malicious_connection_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeMaliciousConnectionWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Address\":\"xx\",\"CreatedTime\":\"xx\",\"Remark\":\"xx\",\"RuleID\":1,\"RuleType\":\"xx\",\"UpdateTime\":\"xx\"}],\"RequestId\":\"xx\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -15555,11 +17555,15 @@ fn tcss_describe_network_firewall_audit_record_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeNetworkFirewallAuditRecordResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AuditList\":[{\"Action\":\"add\",\"AppId\":346456456,\"ClusterId\":\"  cls-jvrv0kf2\",\"ClusterName\":\"tke_test\",\"NetworkPolicyName\":\"NetworkPolicyName\",\"Operation\":\"Running\",\"OperationTime\":\"2024-10-30 12:21:51\",\"PolicyId\":54645,\"Region\":\"ap-guangzhou\",\"Uin\":\"10023234334\"}],\"RequestId\":\"392f05bd-bf86-4911-8cf9-b8c2ac0f62ab\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":2,\"Offset\":0}",
         )
@@ -15581,11 +17585,15 @@ fn tcss_describe_network_firewall_cluster_refresh_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeNetworkFirewallClusterRefreshStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"ed202021-696e-4c03-a726-ca459c47c4ea\",\"TaskStatus\":\"Task_Succ\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"TaskId\":34702}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15603,11 +17611,15 @@ fn tcss_describe_network_firewall_namespace_label_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeNetworkFirewallNamespaceLabelListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ClusterNamespaceLabelList\":[{\"Labels\":\"new=test\",\"Name\":\"hello\"}],\"RequestId\":\"a6405e01-bf4f-4044-abe9-4458783a3066\",\"TotalCount\":9}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-new\",\"Limit\":2,\"Offset\":0}",
         )
@@ -15629,11 +17641,15 @@ fn tcss_describe_network_firewall_pod_labels_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeNetworkFirewallPodLabelsListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"PodList\":[{\"Labels\":\"newlabel\",\"Namespace\":\"default\",\"PodName\":\"hello\",\"WorkloadKind\":\"deployment\"}],\"RequestId\":\"a6405e01-bf4f-4044-abe9-4458783a3066\",\"TotalCount\":9}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-new\",\"Limit\":2,\"Offset\":0}",
         )
@@ -15655,11 +17671,15 @@ fn tcss_describe_network_firewall_policy_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeNetworkFirewallPolicyDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ClusterId\":\"cls-dsfhuisdhfis\",\"CustomPolicy\":[{\"Direction\":\"FROM\",\"Peer\":[{\"IPBlock\":\"ip block\",\"NamespaceSelector\":\"default\",\"PeerType\":\"peer type\",\"PodSelector\":\"a=b\"}],\"Ports\":[{\"Port\":\"80\",\"Protocol\":\"tcp\"}]}],\"Description\":\"desc content\",\"FromPolicyRule\":0,\"Namespace\":\"default\",\"NetworkPolicyPlugin\":\"plugin\",\"PodSelector\":\"a=b\",\"PolicyCreateTime\":\"2024-10-30 12:27:01\",\"PolicyName\":\"name01\",\"PolicySourceType\":\"type\",\"PublishResult\":\"success\",\"PublishStatus\":\"running\",\"RequestId\":\"392f05bd-bf86-4911-8cf9-b8c2ac0f62ab\",\"ToPolicyRule\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15677,11 +17697,15 @@ fn tcss_describe_network_firewall_policy_discover_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeNetworkFirewallPolicyDiscoverResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"ed202021-696e-4c03-a726-ca459c47c4ea\",\"TaskStatus\":\"Task_Succ\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"TaskId\":1002}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15699,11 +17723,15 @@ fn tcss_describe_network_firewall_policy_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeNetworkFirewallPolicyListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"NetPolicy\":[{\"Description\":\"dev\",\"FromPolicyRule\":0,\"Id\":1021,\"Name\":\"backend-ingress-deny\",\"Namespace\":\"default\",\"NetworkPolicyPlugin\":\"KubeRouter\",\"PodSelector\":\"new=roopingliu\",\"PolicyCreateTime\":\"2022-05-10 03:04:34\",\"PolicySourceType\":\"System\",\"PublishResult\":\"success\",\"PublishStatus\":\"PublishedNoConfirm\",\"ToPolicyRule\":0},{\"Description\":\"dev\",\"FromPolicyRule\":3,\"Id\":8,\"Name\":\"policy_test_add\",\"Namespace\":\"default\",\"NetworkPolicyPlugin\":\"KubeRouter\",\"PodSelector\":\"good=labeld\",\"PolicyCreateTime\":\"2022-06-23 05:40:13\",\"PolicySourceType\":\"Manual\",\"PublishResult\":\"success\",\"PublishStatus\":\"unPublishEdit\",\"ToPolicyRule\":0}],\"RequestId\":\"0f209045-f906-4ba4-9f61-105b73ecfcc6\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-o9mfjg0i\"}",
         )
@@ -15723,11 +17751,15 @@ fn tcss_describe_network_firewall_policy_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeNetworkFirewallPolicyStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"ed202021-696e-4c03-a726-ca459c47c4ea\",\"TaskResult\":[\"NameRepeat\"],\"TaskStatus\":\"Task_Succ\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"TaskId\":34702}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15745,11 +17777,15 @@ fn tcss_describe_network_firewall_policy_yaml_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeNetworkFirewallPolicyYamlDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ClusterId\":\"cls-jvrv0kf2\",\"Description\":\"desc content\",\"NetworkPolicyPlugin\":\"KubeRouter\",\"PolicyCreateTime\":\"2024-10-30 14:35:57\",\"PolicyName\":\"name1\",\"PolicySourceType\":\"System\",\"PublishResult\":\"success\",\"PublishStatus\":\"PublishedNoConfirm\",\"RequestId\":\"965c55c5-8ab1-4e32-8425-4c44acb5edec\",\"Yaml\":\"YXNkZmFzZGZhZHNmYXNkZmFzZGY=\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15766,12 +17802,14 @@ fn tcss_describe_newest_vul_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeNewestVulResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeNewestVulResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"CVEID\":\"pcmgr-515959\",\"PocID\":\"pcmgr-515959\",\"RequestId\":\"5da5a2f4-2945-47d1-8b41-84a151fcc007\",\"Status\":\"SCANNED\",\"SubmitTime\":\"2024-08-27 09:55:12\",\"VulName\":\"Nacos Jraft remote code execution vulnerability\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeNewestVulRequest::new())
@@ -15786,12 +17824,14 @@ fn tcss_describe_post_pay_detail_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribePostPayDetailResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribePostPayDetailResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"SoftQuotaDayDetail\":[{\"CoresCnt\":1341,\"PayTime\":\"2024-10-30 10:02:45\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -15812,12 +17852,14 @@ fn tcss_describe_pro_version_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeProVersionInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeProVersionInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"BuyStatus\":\"Normal\",\"CoresCnt\":1,\"EndTime\":\"2021-05-01 00:00:00\",\"IsPurchased\":false,\"MaxPostPayCoresCnt\":1,\"RequestId\":\"xx\",\"ResourceId\":\"xx\",\"StartTime\":\"2021-05-31 00:00:00\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeProVersionInfoRequest::new())
@@ -15833,11 +17875,15 @@ fn tcss_describe_promotion_activity_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribePromotionActivityResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CoresCountLimit\":1,\"ImageAuthorizationNum\":1,\"MonthNum\":1,\"ProfessionalDiscount\":1}],\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"ActiveID\":10}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15854,12 +17900,14 @@ fn tcss_describe_public_key_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribePublicKeyResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribePublicKeyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"PublicKey\":\"-----BEGIN PUBLIC KEY-----MIIBIjANBgkqhOs2lWq8CUPB5wGPBYSG5cqW8Txho92EpR9/av7ySRMlZJh5st771IuWH/iaEbyq2XlwIDAQAB-----END PUBLIC KEY----****\",\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribePublicKeyRequest::new())
@@ -15875,11 +17923,15 @@ fn tcss_describe_purchase_state_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribePurchaseStateInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AllCoresCnt\":154,\"AuthorizedCoresCnt\":147,\"AuthorizedImageCnt\":287756,\"AutomaticRenewal\":194,\"BeginTime\":\"2024-09-24 13:01:18\",\"CoresCnt\":68,\"CurrentFlexibleCoresCnt\":0,\"DefendClusterCoresCnt\":48,\"DefendHostCoresCnt\":20,\"DefendPolicy\":\"Part\",\"ExpirationTime\":\"2024-12-24 13:01:18\",\"FlexibleCoresLimit\":5000,\"GivenAuthorizedCnt\":0,\"GivenAuthorizedCoresCnt\":0,\"ImageCnt\":291209,\"InquireKey\":\"sv_yunjing_css_pem\",\"PurchasedAuthorizedCnt\":300000,\"RequestId\":\"e40cad09-f295-42a8-914d-ea84767fb6f1\",\"State\":3,\"SubState\":\"NORMAL\",\"TrialCoresCnt\":0,\"UndefendCoresCnt\":86}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribePurchaseStateInfoRequest::new())
@@ -15894,12 +17946,14 @@ fn tcss_describe_rasp_rule_vuls_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeRaspRuleVulsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeRaspRuleVulsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CveID\":\"cveid\",\"SupportDefense\":1,\"VulVulsID\":9102851,\"VulVulsName\":\"Weblogic T3/IIOP deserialization vulnerability\"},{\"CveID\":\"cveid\",\"SupportDefense\":1,\"VulVulsID\":9102413,\"VulVulsName\":\"xstream deserialization vulnerability series\"},{\"CveID\":\"cveid\",\"SupportDefense\":1,\"VulVulsID\":9102408,\"VulVulsName\":\"Jackson deserialization vulnerability\"},{\"CveID\":\"pcmgr-9102137\",\"SupportDefense\":1,\"VulVulsID\":9102137,\"VulVulsName\":\"Apache Struts2 remote code execution vulnerability\"},{\"CveID\":\"\",\"SupportDefense\":1,\"VulVulsID\":9102094,\"VulVulsName\":\"java deserialization vulnerability\"},{\"CveID\":\"pcmgr-9102071\",\"SupportDefense\":1,\"VulVulsID\":9102071,\"VulVulsName\":\"Fastjson deserialization arbitrary code execution vulnerability\"},{\"CveID\":\"pcmgr-9100547\",\"SupportDefense\":1,\"VulVulsID\":9100547,\"VulVulsName\":\"Fastjson remote code execution vulnerability\"},{\"CveID\":\"cveid\",\"SupportDefense\":1,\"VulVulsID\":9100414,\"VulVulsName\":\"Fastjson deserialization remote code execution vulnerability\"},{\"CveID\":\"pcmgr-9100399\",\"SupportDefense\":1,\"VulVulsID\":9100399,\"VulVulsName\":\"Fastjson remote code execution vulnerability\"},{\"CveID\":\"cveid\",\"SupportDefense\":1,\"VulVulsID\":9100388,\"VulVulsName\":\"Fastjson remote code execution vulnerability\"}],\"RequestId\":\"bbeddb8a-f99d-43a1-aadb-c32e148fdb94\",\"TotalCount\":215}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"Name\":\"WhiteType\",\"Values\":[\"1\"]}]}",
         )
@@ -15926,12 +17980,14 @@ fn tcss_describe_refresh_task_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeRefreshTaskResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeRefreshTaskResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"ed202021-696e-4c03-a726-ca459c47c4ea\",\"TaskStatus\":\"Task_Finish\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"TaskId\":34702}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeRefreshTaskRequest::new(34702u64))
@@ -15947,11 +18003,15 @@ fn tcss_describe_reverse_shell_events_export_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeReverseShellEventsExportResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://cwp-1258344***.cos.ap-guangzhou.myqcloud.com/file.txt\",\"JobId\":\"94b72f91-5827-4314-bc65-6b07c0d77a9c\",\"RequestId\":\"2f5665c4-6bf5-4d99-a3b5-ee16d5f9bae9\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -15969,11 +18029,15 @@ fn tcss_describe_reverse_shell_regexp_white_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeReverseShellRegexpWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"EffectiveExpression\":1,\"OperatorUin\":\"test1\",\"RuleName\":\"test\",\"Status\":true,\"UpdateTime\":\"2020-09-22T00:00:00+00:00\"}],\"RequestId\":\"test1\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"By\":\"UpdateTime\",\"Filters\":[{\"ExactMatch\":true,\"Name\":\"RuleName\",\"Values\":[\"test\"]}],\"Limit\":1,\"Offset\":1,\"Order\":\"asc\"}",
         )
@@ -16005,11 +18069,15 @@ fn tcss_describe_reverse_shell_regexp_white_list_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeReverseShellRegexpWhiteListInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"test111\",\"RuleInfo\":{\"ExpressionList\":[{\"LogicSymbol\":\"NOT\",\"MatchContent\":\"test\",\"MatchField\":\"test\"}],\"OperatorUIN\":\"test111\",\"RuleName\":\"test\",\"Status\":true,\"UpdateTime\":\"2020-01-02 03:04:05\"}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RuleID\":\"test\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -16027,11 +18095,15 @@ fn tcss_describe_reverse_shell_white_list_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeReverseShellWhiteListDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"6281f7822403e60601d1dba6\",\"WhiteListDetailInfo\":{\"DstIp\":\"1.1.1.1\",\"DstPort\":\"1222\",\"Id\":\"3hg7edh873hf\",\"ImageIds\":[\"sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f234349c5b*****\"],\"ProcessName\":\"/bin/apitest\"}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"WhiteListId\":\"3hg7edh873hf\"}",
         )
@@ -16051,11 +18123,15 @@ fn tcss_describe_reverse_shell_white_lists_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeReverseShellWhiteListsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"TotalCount\":1021,\"WhiteListSet\":[{\"CreateTime\":\"2020-09-22 00:00:00\",\"DstIp\":\"1.1.1.1\",\"DstPort\":\"1222\",\"Id\":\"6281f7822403e60601d1dba6\",\"ImageCount\":1021,\"ImageIds\":[\"sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f23*******\"],\"IsGlobal\":true,\"ProcessName\":\"/bin/apitest\",\"UpdateTime\":\"2020-09-22 00:00:00\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -16077,11 +18153,15 @@ fn tcss_describe_risk_syscall_events_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRiskSyscallEventsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"EventSet\":[{\"ClusterID\":\"cls-dfw3e***\",\"ClusterName\":\"clsfoo***\",\"ContainerId\":\"81abdbc1427b1983b63a2e7bf48ab156a9a22\",\"ContainerIsolateOperationSrc\":\"RiskSyscall\",\"ContainerName\":\"/condescending_allen\",\"ContainerNetStatus\":\"NORMAL\",\"ContainerNetSubStatus\":\"NONE\",\"ContainerStatus\":\"RUNNING\",\"Description\":\"Event description\",\"EventCount\":1,\"EventId\":\"1\",\"FoundTime\":\"2020-2-2 13:00:00\",\"HostID\":\"27253917-572f-4eb5-9a55-99cc3a7a****\",\"HostIP\":\"10.4.4****\",\"ImageId\":\"81abdbc1427b1983b63a2e7bf48ab156a9a22\",\"ImageName\":\"image name\",\"LatestFoundTime\":\"2020-2-2 13:00:00\",\"NodeID\":\"node-ins1a\",\"NodeName\":\"VM-0-13-centos\",\"NodeType\":\"NORMAL\",\"NodeUniqueID\":\"d41d8cd98f00b204e9800998ecf8****\",\"PodIP\":\"10.0.1****\",\"PodName\":\"pod-name\",\"ProcessName\":\"bash\",\"ProcessPath\":\"/home/work/\",\"PublicIP\":\"10.0.1****\",\"Remark\":\"Remark\",\"RuleExist\":true,\"Solution\":\"Solution\",\"Status\":\"EVENT_UNDEAL\",\"SyscallName\":\"chroot\"}],\"RequestId\":\"48d997cd-353a-4457-929f-dc9183161462\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeRiskSyscallEventsRequest::new())
@@ -16097,11 +18177,15 @@ fn tcss_describe_risk_syscall_events_export_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRiskSyscallEventsExportResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DownloadUrl\":\"https://cwp-1258344***.cos.ap-guangzhou.myqcloud.com/file.txt\",\"JobId\":\"10001\",\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ExportField\":[\"filed_name\"]}",
         )
@@ -16124,11 +18208,15 @@ fn tcss_describe_risk_syscall_names_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRiskSyscallNamesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\",\"SyscallNames\":[\"chroot\"],\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeRiskSyscallNamesRequest::new())
@@ -16144,11 +18232,15 @@ fn tcss_describe_risk_syscall_white_list_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRiskSyscallWhiteListDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"WhiteListDetailInfo\":{\"Id\":\"10001\",\"ImageIds\":[\"sha256:707540fd8a54ab3ebc086ecc96d2d6143fd92c1cac4d0b23353e1b7078b5937b\"],\"ProcessPath\":\"/bin/sh\",\"SyscallNames\":[\"chroot\"]}}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"WhiteListId\":\"1002\"}",
         )
@@ -16168,11 +18260,15 @@ fn tcss_describe_risk_syscall_white_lists_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeRiskSyscallWhiteListsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"TotalCount\":1021,\"WhiteListSet\":[{\"CreateTime\":\"2020-09-22 00:00:00\",\"Id\":\"10001\",\"ImageCount\":1021,\"ImageIds\":[\"image-id\"],\"IsGlobal\":true,\"ProcessPath\":\"/usr/bin/sh\",\"SyscallNames\":[\"chroot\",\"kill\"],\"UpdateTime\":\"2020-09-22 00:00:00\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -16194,11 +18290,15 @@ fn tcss_describe_scan_ignore_vul_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeScanIgnoreVulListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CVEID\":\"CVE-2012-6329\",\"IsIgnoreAll\":1,\"LocalImageCount\":0,\"PocID\":\"pcmgr-171244\",\"RegistryImageCount\":0,\"UpdateTime\":\"2024-05-21 16:56:04\",\"VulName\":\"Perl arbitrary code execution vulnerability (CVE-2012-6329)\"}],\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -16220,11 +18320,15 @@ fn tcss_describe_search_export_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeSearchExportListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"356125\",\"RequestId\":\"e4ee7f6c-a036-43e7-b98f-96f174827fea\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Query\":\"{\\\"index\\\":[\\\"netflow\\\"],\\\"body\\\":{\\\"query\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"range\\\":{\\\"timestamp\\\":{\\\"gte\\\":1597075200000,\\\"lte\\\":1597161599999}}},\\\"must\\\":[],\\\"must_not\\\":[],\\\"should\\\":[]}}}},\\\"highlight\\\":{\\\"fields\\\":{\\\"*\\\":{}}}},\\\"sort\\\":[{\\\"timestamp\\\":\\\"desc\\\"}]}\"}",
         )
@@ -16245,12 +18349,14 @@ fn tcss_describe_search_logs_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeSearchLogsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeSearchLogsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Data\":[\"\\\"exec_start: bash -ec mysqladmin p****\",\"test2\",\"test3\"],\"RequestId\":\"498e4cab-e95d-430b-bc4c-f5821bb278d4\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeSearchLogsRequest::new())
@@ -16266,11 +18372,15 @@ fn tcss_describe_search_templates_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeSearchTemplatesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Condition\":\"src_ip matched characters: 193.27.228.98\",\"DisplayData\":\"[{\\\"id\\\":14401398135,\\\"patternsField\\\":\\\"src_ip\\\",\\\"selectedtype\\\":\\\"is\\\",\\\"selectedOptionsMap\\\":{\\\"is\\\":\\\"matching characters\\\",\\\"like\\\":\\\"fuzzy matching characters\\\",\\\"not\\\":\\\"excluding characters\\\",\\\"is_one_of\\\":\\\"match any of the following characters\\\",\\\"not_one_of\\\":\\\"excluding any of the following characters\\\"},\\\"selectedTypeList\\\":[\\\"is\\\",\\\"like\\\",\\\"not\\\",\\\"is_one_of\\\",\\\"not_one_of\\\"],\\\"third_cat\\\":\\\"input\\\",\\\"value\\\":\\\"193.27.228.98\\\"}]\",\"Flag\":\"simple\",\"Id\":17,\"LogType\":\"malware\",\"Name\":\"Name\",\"Query\":\"{\\\"index\\\":[\\\"malware\\\"],\\\"body\\\":{\\\"query\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"range\\\":{\\\"timestamp\\\":{\\\"gte\\\":1596124800000,\\\"lte\\\":1596211199999}}},\\\"must\\\":[{\\\"term\\\":{\\\"src_ip\\\":\\\"193.27.228.98\\\"}}],\\\"must_not\\\":[],\\\"should\\\":[]}}}},\\\"aggs\\\":{\\\"count_stats\\\":{\\\"date_histogram\\\":{\\\"field\\\":\\\"timestamp\\\",\\\"interval\\\":\\\"30m\\\",\\\"time_zone\\\":\\\"Asia/Shanghai\\\",\\\"min_doc_count\\\":1}}},\\\"highlight\\\":{\\\"fields\\\":{\\\"*\\\":{}}}},\\\"sort\\\":[{\\\"timestamp\\\":\\\"desc\\\"}]}\",\"TimeRange\":\"2020-07-31 00:00:00 to 2020-07-31 23:59:59\"},{\"Condition\":\"src_ip matched character: 10.0.0.1\",\"DisplayData\":\"[{\\\"id\\\":449375484687,\\\"patternsField\\\":\\\"src_ip\\\",\\\"selectedtype\\\":\\\"is\\\",\\\"selectedOptionsMap\\\":{\\\"is\\\":\\\"matched characters\\\",\\\"like\\\":\\\"fuzzily matched characters\\\",\\\"not\\\":\\\"characters not contained\\\",\\\"is_one_of\\\":\\\"matches any of the following characters\\\",\\\"not_one_of\\\":\\\"any of the following characters not contained\\\"},\\\"selectedTypeList\\\":[\\\"is\\\",\\\"like\\\",\\\"not\\\",\\\"is_one_of\\\",\\\"not_one_of\\\"],\\\"third_cat\\\":\\\"input\\\",\\\"value\\\":\\\"10.0.0.1\\\"}]\",\"Flag\":\"simple\",\"Id\":13,\"LogType\":\"malware\",\"Name\":\"Name\",\"Query\":\"{\\\"index\\\":[\\\"malware\\\"],\\\"body\\\":{\\\"query\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"range\\\":{\\\"timestamp\\\":{\\\"gte\\\":1591977600000,\\\"lte\\\":1594655999999}}},\\\"must\\\":[{\\\"term\\\":{\\\"src_ip\\\":\\\"10.0.0.1\\\"}}],\\\"must_not\\\":[],\\\"should\\\":[]}}}},\\\"aggs\\\":{\\\"count_stats\\\":{\\\"date_histogram\\\":{\\\"field\\\":\\\"timestamp\\\",\\\"interval\\\":\\\"12h\\\",\\\"time_zone\\\":\\\"Asia/Shanghai\\\",\\\"min_doc_count\\\":1}}},\\\"highlight\\\":{\\\"fields\\\":{\\\"*\\\":{}}}},\\\"sort\\\":[{\\\"timestamp\\\":\\\"desc\\\"}]}\",\"TimeRange\":\"2020-06-13 00:00:00 to 2020-07-13 23:59:59\"}],\"RequestId\":\"252ab6a8-3d45-414d-a31e-fb668e99864c\",\"TotalCount\":2}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -16292,11 +18402,15 @@ fn tcss_describe_sec_events_tendency_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeSecEventsTendencyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"EventTendencySet\":[{\"EventSet\":[{\"Cnt\":1,\"CurTime\":\"2020-09-22\"}],\"EventType\":\"ET_ABNORMAL_PROCESS\"}],\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EndTime\":\"2020-09-22\",\"StartTime\":\"2020-09-22\"}",
         )
@@ -16315,12 +18429,14 @@ fn tcss_describe_sec_log_alert_msg_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeSecLogAlertMsgResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeSecLogAlertMsgResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[],\"RequestId\":\"627c34c0-e564-4352-92f8-98042f99b1f8\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Type\":[\"log_reserve_full\"]}",
         )
@@ -16341,11 +18457,15 @@ fn tcss_describe_sec_log_clean_setting_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeSecLogCleanSettingInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DayLimit\":180,\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\",\"ReservesDeadline\":60,\"ReservesLimit\":80}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -16363,11 +18483,15 @@ fn tcss_describe_sec_log_delivery_cls_options_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeSecLogDeliveryClsOptionsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"LogSetList\":[],\"RegionList\":[{\"Region\":\"ap-bangkok\",\"RegionName\":\"Southeast Asia Pacific (Bangkok)\"},{\"Region\":\"ap-beijing\",\"RegionName\":\"North China (Beijing)\"},{\"Region\":\"ap-chengdu\",\"RegionName\":\"Southwest China (Chengdu)\"}],\"RequestId\":\"31c5ca59-2ed8-4b22-8ebf-6ba5003caea3\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClsRegion\":\"ap-bangkok\"}",
         )
@@ -16388,11 +18512,15 @@ fn tcss_describe_sec_log_delivery_cls_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeSecLogDeliveryClsSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"LogTypeList\":[{\"LogSet\":\"846f4834-7f89-4e97-9c0a-e8623959****\",\"LogSetName\":\"tcss\",\"LogType\":\"container_bash\",\"Region\":\"ap-guangzhou\",\"State\":false,\"TopicID\":\"72ebf085-f7b7-4efb-961a-6ef37f07****\",\"TopicName\":\"tcss_log_****\"},{\"LogSet\":\"LogSet\",\"LogSetName\":\"cn\",\"LogType\":\"container_launch\",\"Region\":\"ap-guangzhou\",\"State\":false,\"TopicID\":\"TopicID\",\"TopicName\":\"TopicName\"},{\"LogSet\":\"LogSet\",\"LogSetName\":\"LogSetName\",\"LogType\":\"k8s_api\",\"Region\":\"ap-guangzhou\",\"State\":false,\"TopicID\":\"TopicID\",\"TopicName\":\"TopicName\"}],\"RequestId\":\"1279ad3b-a5aa-46ea-825d-3124cc19112a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -16410,11 +18538,15 @@ fn tcss_describe_sec_log_delivery_kafka_options_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeSecLogDeliveryKafkaOptionsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"InstanceList\":[],\"RegionList\":[{\"Region\":\"ap-bangkok\",\"RegionName\":\"Southeast Asia Pacific (Bangkok)\"},{\"Region\":\"ap-beijing\",\"RegionName\":\"North China (Beijing)\"},{\"Region\":\"ap-beijing-fsi\",\"RegionName\":\"North China (Beijing Finance)\"},{\"Region\":\"ap-changsha-ec\",\"RegionName\":\"Central China (Changsha ec)\"},{\"Region\":\"ap-chengdu\",\"RegionName\":\"Southwest China (Chengdu)\"},{\"Region\":\"ap-chongqing\",\"RegionName\":\"Southwest China (Chongqing)\"}],\"RequestId\":\"a9761df9-00d1-4102-8176-0c9be0e11c59\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -16432,11 +18564,15 @@ fn tcss_describe_sec_log_join_object_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeSecLogJoinObjectListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AutoJoin\":false,\"ExcludedCount\":0,\"List\":[{\"ClusterID\":\"cls-q0bc0ed2\",\"ClusterMainAddress\":\"10.0.0.1\",\"ClusterName\":\"tke2\",\"ClusterStatus\":\"3\",\"ClusterType\":\"2\",\"ClusterVersion\":\"v1.26.1-tke.5\",\"ContainerCnt\":23,\"HostID\":\"3b6b1bbc-1c7a-47e2-9ca8-e9c27ec9d068\",\"HostIP\":\"172.17.1.6\",\"HostName\":\"tke_cls-q0bc0ed2_worker\",\"HostStatus\":\"ONLINE\",\"JoinState\":true,\"PublicIP\":\"159.75.90.217\"}],\"RangeType\":1,\"RequestId\":\"a38b89a7-fbdf-4133-9981-1c09a5a94895\",\"TotalCount\":55}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"ExactMatch\":true,\"Name\":\"Status\",\"Values\":[\"ONLINE\",\"OFFLINE\",\"UNINSTALL\"]}],\"Limit\":10,\"LogType\":\"container_bash\",\"Offset\":0}",
         )
@@ -16468,11 +18604,15 @@ fn tcss_describe_sec_log_join_type_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeSecLogJoinTypeListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Count\":1931,\"IsJoined\":true,\"LogType\":\"container_bash\",\"SuperNodeCount\":21}],\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeSecLogJoinTypeListRequest::new())
@@ -16487,12 +18627,14 @@ fn tcss_describe_sec_log_kafka_uin_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeSecLogKafkaUinResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeSecLogKafkaUinResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"DstUIN\":\"34564565\",\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\",\"Status\":true}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeSecLogKafkaUinRequest::new())
@@ -16507,12 +18649,14 @@ fn tcss_describe_sec_log_vas_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeSecLogVasInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeSecLogVasInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"BuyStatus\":\"Normal\",\"EndTime\":\"2024-11-10 10:29:29\",\"IsPurchased\":true,\"LogCapacity\":640,\"LogSaveMonth\":13,\"RequestId\":\"ca51f9af-a141-4deb-a69d-0f82062946e8\",\"ResourceID\":\"9367de1b00589c31fab4c794a97139bf\",\"StartTime\":\"2023-10-10 10:29:29\",\"TrialCapacity\":10}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeSecLogVasInfoRequest::new())
@@ -16528,11 +18672,15 @@ fn tcss_describe_task_result_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeTaskResultSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HighRiskNodeCount\":[2,3,2,3,2,3,2,3,2],\"HintRiskNodeCount\":[2,3,2,3,2,3,2,3,2],\"MiddleRiskNodeCount\":[2,3,2,3,2,3,2,3,2],\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"SeriousRiskNodeCount\":[2,3,2,3,2,3,2,3,2]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeTaskResultSummaryRequest::new())
@@ -16547,12 +18695,14 @@ fn tcss_describe_tcss_summary_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeTcssSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeTcssSummaryResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ClusterCnt\":60,\"ContainerCnt\":71,\"ImageCnt\":12,\"LocalImageCnt\":14,\"RepositoryImageCnt\":12,\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\",\"RiskBaseLineCnt\":151,\"RiskClusterCnt\":2,\"RiskContainerCnt\":81,\"RiskLocalImageCnt\":21,\"RiskRepositoryImageCnt\":12,\"RiskVulCnt\":16,\"RuntimeUnhandleEventCnt\":51,\"ScanBaseLineStatus\":true,\"ScanClusterStatus\":true,\"ScanImageStatus\":true,\"ScanVulStatus\":true,\"ScannedImageCnt\":41,\"UnScannedBaseLineCnt\":98,\"UnScannedClusterCnt\":21,\"UnScannedImageCnt\":20,\"UnScannedVulCnt\":81,\"VulRiskImageCnt\":10}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeTcssSummaryRequest::new())
@@ -16568,11 +18718,15 @@ fn tcss_describe_unauthorized_cores_tendency_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeUnauthorizedCoresTendencyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CoresCount\":1,\"DateTime\":\"2020-09-22 00:00:00\"}],\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -16590,11 +18744,15 @@ fn tcss_describe_unfinish_refresh_task_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeUnfinishRefreshTaskResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"NewTaskID\":\"1700157600010579384\",\"RequestId\":\"f249013b-c9ca-444c-8430-2f97a422859a\",\"TaskId\":1,\"TaskStatus\":\"AssetCheckFinished\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeUnfinishRefreshTaskRequest::new())
@@ -16609,12 +18767,14 @@ fn tcss_describe_user_cluster_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeUserClusterResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeUserClusterResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ClusterInfoList\":[{\"AccessedStatus\":\"AccessedPartialDefence\",\"AccessedSubStatus\":\"AccessedSubNone\",\"ChargeCoresCnt\":4000,\"CheckFailReason\":\"SUCCESS\",\"CheckStatus\":\"HasRisk\",\"ClusterAuditFailedInfo\":\"ClusterAuditFailedInfo\",\"ClusterAuditStatus\":\"Opened\",\"ClusterAutoCheck\":false,\"ClusterCheckMode\":\"ClusterCheckMode\",\"ClusterId\":\"cls-abhq0j4o\",\"ClusterName\":\"bx_test_tmp\",\"ClusterNodeNum\":4,\"ClusterOs\":\"centos\",\"ClusterStatus\":\"CSR_RUNNING\",\"ClusterSubStatus\":\"3\",\"ClusterType\":\"INDEPENDENT_CLUSTER\",\"ClusterVersion\":\"1.28.3\",\"CoresCnt\":12000,\"DefenderErrorReason\":\"DefenderErrorReason\",\"DefenderStatus\":\"UnDefended\",\"HighRiskCount\":6,\"HintRiskCount\":3,\"MasterAddresses\":[\"10.*.*.*;\"],\"MiddleRiskCount\":7,\"NodeCount\":4,\"OffLineNodeCount\":0,\"Region\":\"ap-guangzhou\",\"SeriousRiskCount\":1,\"TaskCreateTime\":\"2024-10-30 14:41:25\",\"UnInstallAgentNodeCount\":1,\"UnreadyNodeNum\":3}],\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"TotalCount\":7}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":2,\"Offset\":0}",
         )
@@ -16634,11 +18794,15 @@ fn tcss_describe_value_added_srv_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeValueAddedSrvInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"LocalImageCnt\":1,\"RegistryImageCnt\":1,\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"UnusedAuthorizedCnt\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeValueAddedSrvInfoRequest::new())
@@ -16654,11 +18818,15 @@ fn tcss_describe_virus_auto_isolate_sample_download_url_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVirusAutoIsolateSampleDownloadUrlResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"FileUrl\":\"https://malware-1258344699.cos.ap-guangzhou.myqcloud.com/samples%2F5b98800688cae1533ff965ab31baeab1?q-sign-algorithm=sha1&q-ak=AKID******&q-sign-time=1730427587%3B1730431187&q-key-time=1730427587%3B1730431187&q-header-list=host&q-url-param-list=&q-signature=2aed00b5e98f66d0aeb833036362f98c17c51bd0\",\"RequestId\":\"56726fc5-1a50-46ba-ba2a-eb5f7aff4cd3\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"MD5\":\"dskaldjskld\"}",
         )
@@ -16678,11 +18846,15 @@ fn tcss_describe_virus_auto_isolate_sample_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVirusAutoIsolateSampleListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AutoIsolateSwitch\":true,\"MD5\":\"61d7d84e979212bed18ed9aa8748defa\",\"ModifyTime\":\"2020-09-22T00:00:00+00:00\",\"VirusName\":\"virus1\"}],\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\",\"TotalCount\":102}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -16700,11 +18872,15 @@ fn tcss_describe_virus_auto_isolate_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVirusAutoIsolateSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AutoIsolateSwitch\":true,\"IsKillProgress\":true,\"RequestId\":\"F00A8503-6233-452E-913E-DAFE9******\",\"UserAutoIsolateKillSwitch\":true}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -16722,11 +18898,15 @@ fn tcss_describe_virus_event_tendency_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVirusEventTendencyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Date\":\"2020-09-22\",\"EventCount\":1,\"IsolateEventCount\":1,\"PendingEventCount\":1,\"RiskContainerCount\":1}],\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"TendencyPeriod\":7}",
         )
@@ -16745,12 +18925,14 @@ fn tcss_describe_virus_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVirusListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVirusListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[],\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVirusListRequest::new())
@@ -16766,11 +18948,15 @@ fn tcss_describe_virus_manual_scan_estimate_timeout_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVirusManualScanEstimateTimeoutResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ContainerScanConcurrencyCount\":2,\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\",\"Timeout\":5}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ScanIds\":[\"image-id\"],\"ScanRangeAll\":true,\"ScanRangeType\":1}",
         )
@@ -16791,11 +18977,15 @@ fn tcss_describe_virus_monitor_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVirusMonitorSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"EnableScan\":true,\"RequestId\":\"b9cd345d-9d88-4e3b-86b6-e0e5c971731a\",\"ScanPath\":[],\"ScanPathAll\":true,\"ScanPathMode\":\"SCAN_PATH_DEFAULT\",\"ScanPathType\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVirusMonitorSettingRequest::new())
@@ -16811,11 +19001,15 @@ fn tcss_describe_virus_sample_download_url_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVirusSampleDownloadUrlResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"FileUrl\":\"http://****/a***\",\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"ID\":\"1000\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -16833,11 +19027,15 @@ fn tcss_describe_virus_scan_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVirusScanSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"BeginScanAt\":\"10:59:00\",\"ClickTimeout\":0,\"Cycle\":1,\"EnableScan\":true,\"RequestId\":\"def074cf-2ad4-4895-bc34-e1607b094a4e\",\"ScanIds\":[\"ad297b24a4f818d9da49c9bec10d54c179b6751fc362802b077f710b3638e0f0\"],\"ScanPath\":[\"/tmp\"],\"ScanPathAll\":false,\"ScanPathMode\":\"SCAN_PATH_USER_DEFINE\",\"ScanPathType\":0,\"ScanRangeAll\":false,\"ScanRangeType\":0,\"Timeout\":5}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVirusScanSettingRequest::new())
@@ -16853,11 +19051,15 @@ fn tcss_describe_virus_scan_task_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVirusScanTaskStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ContainerScanCnt\":0,\"ContainerTotal\":339,\"EndTime\":\"2020-11-21 15:16:00\",\"LeftSeconds\":4666,\"RequestId\":\"b9e9e86e-5b7e-476c-9be1-a8c6399afef3\",\"RiskCnt\":0,\"RiskContainerCnt\":0,\"ScanType\":\"CYCLE\",\"Schedule\":0,\"StartTime\":\"2020-11-21 15:16:00\",\"Status\":\"SCANNING\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"TaskID\":\"dskaldjskld\"}",
         )
@@ -16877,11 +19079,15 @@ fn tcss_describe_virus_scan_timeout_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVirusScanTimeoutSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"33ec689a-e026-4700-8dc4-b559b97f0667\",\"Timeout\":5}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"ScanType\":0}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -16898,12 +19104,14 @@ fn tcss_describe_virus_summary_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVirusSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVirusSummaryResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"IsolateCnt\":1133,\"IsolateIncrease\":0,\"RequestId\":\"83b45d62-7383-4257-8de5-f460a3446a2c\",\"RiskCnt\":94,\"RiskContainerCnt\":58,\"RiskContainerIncrease\":0,\"RiskIncrease\":0,\"TaskId\":\"67204f7cad8a5e71a40875752cc2f374\",\"VirusDataBaseModifyTime\":\"2020-11-21 15:16:00\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVirusSummaryRequest::new())
@@ -16918,12 +19126,14 @@ fn tcss_describe_virus_task_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVirusTaskListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVirusTaskListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[],\"RequestId\":\"ff49ad4b-fe52-4f9d-8810-ba377eab9124\",\"TotalCount\":6}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"TaskId\":\"faketaskid\"}",
         )
@@ -16943,11 +19153,15 @@ fn tcss_describe_virus_white_list_rules_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVirusWhiteListRulesResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"Id\":276,\"ImageCount\":0,\"ImageIds\":[],\"InsertTime\":\"2026-04-07T21:53:45+08:00\",\"Md5Count\":1,\"Md5List\":[\"923d548dd3c1431d18357da8dffd5780\"],\"Remark\":\"\",\"Scope\":1,\"UpdateTime\":\"2026-04-07T21:53:45+08:00\"}],\"RequestId\":\"d9c3c32e-4e80-48bc-aa00-969b43b16485\",\"TotalCount\":28}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"By\":\"InsertTime\",\"Filters\":[{\"Name\":\"id\",\"Values\":[\"246\"]}],\"Limit\":10,\"Offset\":0,\"Order\":\"DESC\"}",
         )
@@ -16979,11 +19193,15 @@ fn tcss_describe_vul_container_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulContainerListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ClusterID\":\"68b68a372df3394bf46f7320707ebdcd\",\"ClusterName\":\"default-cluster\",\"ContainerID\":\"0b70affcd1c495798c2fbde915a43e94df0457c204848be862ad0689aab868a6\",\"ContainerName\":\"containner\",\"HostID\":\"5c442550-bbbc-aaaa-ada3-00796bd9fefe\",\"HostIP\":\"10.206.64.13\",\"HostName\":\"tcs-sssa\",\"NodeID\":\"mix-GOmf****\",\"NodeName\":\"i-node***\",\"NodeType\":\"NORMAL\",\"NodeUniqueID\":\"896e349d-2e7d-4151-a26f-4e9fdafe****\",\"PodIP\":\"10.0.1.92\",\"PodName\":\"agent-test-2zrp7\",\"PublicIP\":\"1.2.3.4\"}],\"RequestId\":\"e33b04ca-8e2f-4242-946f-2804debc5c9b\",\"TotalCount\":31}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"PocID\":\"1\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVulContainerListRequest::new("1"))
@@ -16999,11 +19217,15 @@ fn tcss_describe_vul_defence_event_tendency_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulDefenceEventTendencyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AttackList\":[{\"Date\":\"2020-09-22\",\"EventCount\":0}],\"DefendedList\":[{\"Date\":\"2020-09-22\",\"EventCount\":0}],\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EndTime\":\"2021-05-01\",\"StartTime\":\"2021-05-07\"}",
         )
@@ -17025,12 +19247,14 @@ fn tcss_describe_vul_defence_host_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulDefenceHostResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulDefenceHostResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CreateTime\":\"2023-08-17 15:41:32\",\"HostID\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"HostIP\":\"1.1.1.1\",\"HostName\":\"tcs-test\",\"ModifyTime\":\"2024-10-30 14:00:21\",\"NodeID\":\"ins-8bc803fd\",\"NodeSubNetCIDR\":\"10.0.200.0/24\",\"NodeSubNetID\":\"subnet-5gu2***\",\"NodeSubNetName\":\"subnet***\",\"NodeType\":\"NORMAL\",\"NodeUniqueID\":\"896e349d-2e7d-4151-a26f-4e9fdafe****\",\"PodIP\":\"10.0.1.92\",\"PodName\":\"agent-test-2zrp7\",\"PublicIP\":\"1.1.1.1\",\"Status\":\"SUCCESS\"}],\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0}",
         )
@@ -17052,11 +19276,15 @@ fn tcss_describe_vul_defence_plugin_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulDefencePluginResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ErrorLog\":\"ErrorLog\",\"MainClass\":\"com.java.main\",\"PID\":0,\"Status\":\"SUCCESS\"}],\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"TotalCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"ExactMatch\":true,\"Name\":\"Status\",\"Values\":[\"SUCCESS\"]}],\"HostID\":\"3b6b1bbc-1c7a-47e2-9ca8-e9c27ec9d068\",\"Limit\":1,\"Offset\":1}",
         )
@@ -17087,11 +19315,15 @@ fn tcss_describe_vul_defence_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulDefenceSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"ExceptionHostCount\":0,\"HostCount\":0,\"HostIDs\":[],\"HostNodeCount\":0,\"HostTotalCount\":0,\"IsEnabled\":0,\"NodeTotalCount\":0,\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"Scope\":0,\"SuperNodeCount\":0,\"SuperNodeIds\":[],\"SuperScope\":0,\"SupportDefenseVulCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVulDefenceSettingRequest::new())
@@ -17107,11 +19339,15 @@ fn tcss_describe_vul_ignore_local_image_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulIgnoreLocalImageListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ID\":10001,\"ImageID\":\"sha256:84a28c\",\"ImageName\":\"image:latest\",\"ImageSize\":511144459,\"PocID\":\"pcmgr-10001\"}],\"RequestId\":\"1549f3da-40f5-4f11-8520-b1e71d33913c\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"PocID\":\"\\\"poc-testid\\\"\"}",
         )
@@ -17133,11 +19369,15 @@ fn tcss_describe_vul_ignore_registry_image_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulIgnoreRegistryImageListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ID\":10001,\"ImageID\":\"sha256:a77a6d2\",\"ImageVersion\":\"latest\",\"PocID\":\"pcmgr-10001\",\"RegistryName\":\"test-registry-name\",\"RegistryPath\":\"https://ctr.com/test\"}],\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":10,\"Offset\":0,\"PocID\":\"\\\"poc-1256\\\"\"}",
         )
@@ -17158,12 +19398,14 @@ fn tcss_describe_vul_image_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulImageListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulImageListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ComponentList\":[{\"FixedVersion\":\">6.0.37,>8.0.0\",\"Name\":\"catalina\",\"Path\":\"tomcat7/apache-tomcat-7.0.34/lib/catalina.jar\",\"Version\":\"7.0.34\"}],\"ContainerCount\":0,\"HostCount\":1,\"ImageID\":\"sha256:5e1476716a780a0bf6d4776d02840254257a6c0711fe0e17a7d693aba0dff8fb\",\"ImageName\":\"image\",\"SuperNodeCount\":1}],\"RequestId\":\"940b7fab-b4fc-4740-a719-6c1dd122af3f\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"PocID\":\"1\"}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVulImageListRequest::new("1"))
@@ -17179,11 +19421,15 @@ fn tcss_describe_vul_image_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulImageSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AllAuthorizedImageCount\":5703,\"EmergencyVulCount\":38,\"RequestId\":\"e06df6e9-3f54-41d0-9857-41ed365623a2\",\"ScannedImageCount\":2,\"SeriousVulImageCount\":2,\"SupportVulTotalCount\":70678,\"SysTemVulCount\":634,\"VulLibraryUpdateTime\":\"2024-10-29 19:42:56\",\"VulTotalCount\":2086,\"WebVulCount\":1442}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVulImageSummaryRequest::new())
@@ -17199,11 +19445,15 @@ fn tcss_describe_vul_level_image_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulLevelImageSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"CriticalLevelVulLocalImagePercent\":0.0,\"CriticalLevelVulRegistryImagePercent\":0.0,\"HighLevelVulLocalImagePercent\":0.0,\"HighLevelVulRegistryImagePercent\":0.0,\"LocalNewestImageCount\":0,\"LowLevelVulLocalImagePercent\":0.0,\"LowLevelVulRegistryImagePercent\":0.0,\"MediumLevelVulLocalImagePercent\":0.0,\"MediumLevelVulRegistryImagePercent\":0.0,\"RegistryNewestImageCount\":0,\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -17221,11 +19471,15 @@ fn tcss_describe_vul_level_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulLevelSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"CriticalLevelVulCount\":0,\"HighLevelVulCount\":0,\"LowLevelVulCount\":0,\"MediumLevelVulCount\":0,\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CategoryType\":\"SYSTEM\"}",
         )
@@ -17245,11 +19499,15 @@ fn tcss_describe_vul_registry_image_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulRegistryImageListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"ComponentList\":[{\"FixedVersion\":\"0:1.33.0-5.el8_8\",\"Name\":\"libnghttp2\",\"Path\":\"/a/b\",\"Version\":\"1.33.0-3.el8_2.1\"}],\"ImageAssetId\":100078588,\"ImageID\":\"sha256:0ecdf0d66075bf978f4723e3a41dbf8f984633fb6e6f1ff525666ba58cc6770c\",\"ImageName\":\"yancyw999\",\"ImageRepoAddress\":\"139.199.178.171:8089/yancyw/yancyw999\",\"ImageTag\":\"999\",\"IsLatestImage\":true,\"Namespace\":\"yancyw\"}],\"RequestId\":\"d7a94822-5d3c-4d15-9522-56dd70b03b5a\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Filters\":[{\"ExactMatch\":false,\"Name\":\"OnlyAffectedNewestImage\",\"Values\":[\"false\"]}],\"Limit\":10,\"Offset\":0,\"PocID\":\"pcmgr-448277\"}",
         )
@@ -17279,11 +19537,15 @@ fn tcss_describe_vul_scan_authorized_image_summary_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulScanAuthorizedImageSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"AllAuthorizedImageCount\":0,\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"UnScanAuthorizedImageCount\":0}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -17300,12 +19562,14 @@ fn tcss_describe_vul_scan_info_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulScanInfoResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulScanInfoResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"FoundRiskImageCount\":0,\"FoundVulCount\":0,\"IgnoreVulCount\":0,\"LocalImageScanCount\":0,\"LocalTaskID\":0,\"RegistryFoundVulCount\":0,\"RegistryImageScanCount\":0,\"RegistryTaskID\":0,\"RemainingTime\":0,\"RequestId\":\"b6cffd6d-b5a4-41d2-8ffc-21e5cbdee3b5\",\"ScanEndTime\":\"2020-11-21 15:16:00\",\"ScanProgress\":0,\"ScanStartTime\":\"2020-11-21 15:16:00\",\"Status\":\"NOT_SCAN\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"LocalTaskID\":1,\"RegistryTaskID\":1}",
         )
@@ -17327,11 +19591,15 @@ fn tcss_describe_vul_scan_local_image_list_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::DescribeVulScanLocalImageListResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CriticalLevelVulCount\":0,\"ErrorStatus\":\"0\",\"HighLevelVulCount\":0,\"ImageID\":\"sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f234349c5bb0cd4f9211\",\"ImageName\":\"ImageName\",\"LowLevelVulCount\":0,\"MediumLevelVulCount\":0,\"ScanDuration\":0.0,\"ScanEndTime\":\"2006-01-02 15:04:05\",\"ScanStartTime\":\"2006-01-02 15:04:05\",\"ScanStatus\":\"SCANNING\",\"Size\":0.0,\"TaskID\":0}],\"RequestId\":\"d1b9dbe2-f78d-491a-b514-f0aa19d8ae4b\",\"TotalCount\":1}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"TaskID\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -17348,12 +19616,14 @@ fn tcss_describe_vul_summary_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulSummaryResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulSummaryResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"EmergencyVulnerabilityCount\":53,\"PocExpLevelVulCount\":761,\"RemoteExpLevelVulCount\":29,\"RequestId\":\"4cfc5e95-49f3-4c71-8048-0db454ed49b7\",\"SeriousVulCount\":2924,\"SeriousVulNewestImageCount\":296,\"SeriousVulnerabilityLocalImageCount\":169,\"SeriousVulnerabilityRegistryImageCount\":127,\"SuggestVulCount\":2013,\"SystemVulnerabilityFocusCount\":1536,\"VulTotalCount\":5513,\"WebVulnerabilityFocusCount\":477}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeVulSummaryRequest::new())
@@ -17368,12 +19638,14 @@ fn tcss_describe_vul_tendency_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulTendencyResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulTendencyResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"VulTendencySet\":[{\"ImageType\":\"Local\",\"VulSet\":[{\"Cnt\":1,\"CurTime\":\"2020-09-22\"}]}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EndTime\":\"2020-09-22\",\"SphereOfInfluence\":\"LATEST\",\"StartTime\":\"2020-09-22\"}",
         )
@@ -17392,12 +19664,14 @@ fn tcss_describe_vul_top_ranking_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeVulTopRankingResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeVulTopRankingResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"AffectedContainerCount\":0,\"AffectedImageCount\":1,\"ID\":1027671,\"Level\":\"HIGH\",\"PocID\":\"pcmgr-166817\",\"VulName\":\"Telnetd encrypt_keyid: Remote Root function pointer overwrite\"}],\"RequestId\":\"ce6b8df8-5cc6-4ab5-8401-1394483c0fec\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CategoryType\":\"SYSTEM\"}",
         )
@@ -17416,12 +19690,14 @@ fn tcss_describe_warning_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeWarningRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeWarningRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fee1bdb0-c13f-4c65-b567-8e270df211c1\",\"WarningRules\":[{\"BeginTime\":\"10:00\",\"ControlBits\":\"110\",\"EndTime\":\"20:00\",\"Switch\":\"ON\",\"Type\":\"IMG_VIRUS\"}]}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::DescribeWarningRulesRequest::new())
@@ -17436,12 +19712,14 @@ fn tcss_describe_web_vul_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::DescribeWebVulListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::DescribeWebVulListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"List\":[{\"CVEID\":\"CVE-2022-23302\",\"CVSSV3Score\":8.8,\"Category\":\"DESERIALIZATION_OF_UNTRUSTED_DATA\",\"ContainerCount\":0,\"DefenceHostCount\":0,\"DefenceScope\":\"ALL\",\"DefenceStatus\":\"DEFENDED\",\"DefendedCount\":0,\"FoundTime\":\"2024-10-29 11:56:21\",\"ID\":173840040,\"LatestFoundTime\":\"2024-10-29 11:56:21\",\"Level\":\"HIGH\",\"LocalImageCount\":0,\"Name\":\"Vulnerability of Apache log4j JMSSink deserialization code execution (CVE-2022-23302)\",\"PocID\":\"pcmgr-335818\",\"RegistryImageCount\":1,\"Tags\":[\"NETWORK\",\"POC\"]}],\"RequestId\":\"e8f59b70-321a-423d-9f8a-a587451c19dd\",\"TotalCount\":33}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Limit\":1,\"Offset\":0}",
         )
@@ -17460,12 +19738,14 @@ fn tcss_export_virus_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ExportVirusListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ExportVirusListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"JobId\":\"99fe44ea-3583-479b-a8ec-9932d9b8****\",\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::ExportVirusListRequest::new())
@@ -17481,11 +19761,15 @@ fn tcss_initialize_user_compliance_environment_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::InitializeUserComplianceEnvironmentResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -17503,11 +19787,15 @@ fn tcss_modify_abnormal_process_rule_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyAbnormalProcessRuleStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fee1bdb0-c13f-4c65-b567-8e270df211c1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsEnable\":true,\"RuleIdSet\":[\"5202566\"]}",
         )
@@ -17530,11 +19818,15 @@ fn tcss_modify_abnormal_process_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyAbnormalProcessStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIdSet\":[\"10001\"],\"Remark\":\"Remark\",\"Status\":\" EVENT_DEALED\"}",
         )
@@ -17558,11 +19850,15 @@ fn tcss_modify_access_control_rule_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyAccessControlRuleStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"fee1bdb0-c13f-4c65-b567-8e270df211c1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsEnable\":true,\"RuleIdSet\":[\"1002\"]}",
         )
@@ -17585,11 +19881,15 @@ fn tcss_modify_access_control_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyAccessControlStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIdSet\":[\"10001\"],\"Remark\":\"Remark\",\"Status\":\"EVENT_DEALED\"}",
         )
@@ -17612,10 +19912,14 @@ fn tcss_modify_asset_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyAssetResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::ModifyAssetResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"33ec689a-e026-4700-8dc4-b559b97f0667\",\"Status\":\"SUCCESS\",\"TaskId\":10086}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"All\":true,\"AllSuperHost\":true,\"Hosts\":[],\"NodeUniqueIds\":[],\"TimeoutSec\":3600}",
         )
@@ -17640,11 +19944,15 @@ fn tcss_modify_asset_image_registry_scan_stop_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyAssetImageRegistryScanStopResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"459ab056-ab0e-460f-b937-9e5c7d02275f\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"Id\":[12034807]}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -17663,11 +19971,15 @@ fn tcss_modify_asset_image_registry_scan_stop_one_key_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyAssetImageRegistryScanStopOneKeyResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"459ab056-ab0e-460f-b937-9e5c7d02275f\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"All\":true}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -17685,11 +19997,15 @@ fn tcss_modify_asset_image_scan_stop_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyAssetImageScanStopResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8699941c-3c21-43a7-a6d4-aef30cbabd54\",\"Status\":\"SUCCESS\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"TaskID\":\"6013bde934b9a906387abe8a\"}",
         )
@@ -17710,11 +20026,15 @@ fn tcss_modify_compliance_period_task_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyCompliancePeriodTaskResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"PeriodRule\":{\"ExecutionTime\":\"04:00:00\",\"Frequency\":1},\"PeriodTaskId\":1001,\"StandardSettings\":[{\"Enable\":false,\"StandardId\":1001}]}",
         )
@@ -17745,11 +20065,15 @@ fn tcss_modify_container_net_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyContainerNetStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ContainerID\":\"289899476e81\",\"Status\":\"EVENT_ISOLATE_CONTAINER\"}",
         )
@@ -17771,12 +20095,12 @@ fn tcss_modify_defend_status_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyDefendStatusResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyDefendStatusResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str("{\"RequestId\":\"abc\"}")
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"InstanceIDs\":[\"abc\"],\"InstanceType\":\"abc\",\"IsAll\":true,\"SwitchOn\":true}",
         )
@@ -17797,11 +20121,15 @@ fn tcss_modify_escape_event_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyEscapeEventStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"3c3b5c8a-727b-4e32-b679-bcb5d6530c67\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIdSet\":[\"33705186\"],\"Status\":\"EVENT_IGNORE\"}",
         )
@@ -17823,12 +20151,14 @@ fn tcss_modify_escape_rule_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyEscapeRuleResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyEscapeRuleResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RuleSet\":[{\"IsEnable\":true,\"Type\":\"\\\"ESCAPE_HOST_ACESS_FILE\\\"\"},{\"IsEnable\":true,\"Type\":\"\\\"ESCAPE_MOUNT_NAMESPACE\\\"\"},{\"IsEnable\":true,\"Type\":\"\\\"ESCAPE_PRIVILEDGE\\\"\"},{\"IsEnable\":true,\"Type\":\"\\\"ESCAPE_PRIVILEDGE_CONTAINER_START\\\"\"},{\"IsEnable\":true,\"Type\":\"\\\"ESCAPE_MOUNT_SENSITIVE_PTAH\\\"\"},{\"IsEnable\":true,\"Type\":\"\\\"ESCAPE_SYSCALL\\\"\"}]}",
         )
@@ -17862,12 +20192,14 @@ fn tcss_modify_escape_white_list_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyEscapeWhiteListResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyEscapeWhiteListResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventType\":[\"\\\"ESCAPE_DOCKER_API\\\"\"],\"IDSet\":[1]}",
         )
@@ -17889,12 +20221,14 @@ fn tcss_modify_image_authorized_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyImageAuthorizedResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyImageAuthorizedResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"e55bf3cb-f38f-4697-8638-a1e22efe8bb1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AllLocalImages\":false,\"AllRegistryImages\":false,\"ImageSourceType\":\"ASSETIMAGE\",\"LocalImageIds\":[\"sha256:aaad346fbeab5768b61c75f016128c9189b7d0135053d308ef02958a8c80e6cd\"],\"OnlyShowLatest\":true,\"UpdatedLocalImageCnt\":100,\"UpdatedRegistryImageCnt\":0}",
         )
@@ -17926,11 +20260,15 @@ fn tcss_modify_k8s_api_abnormal_event_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyK8sApiAbnormalEventStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIDSet\":[1],\"Remark\":\"Remark\",\"Status\":\"EVENT_DEALED\"}",
         )
@@ -17954,11 +20292,15 @@ fn tcss_modify_k8s_api_abnormal_rule_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyK8sApiAbnormalRuleInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RuleInfo\":{\"EffectAllCluster\":true,\"EffectClusterIDSet\":[],\"RuleID\":\"d1b9dbe2-f78d-491a-b514-f0aa19d8ae4b\",\"RuleInfoList\":[{\"Action\":\"RULE_MODE_ALERT\",\"IsDelete\":false,\"RiskLevel\":\"NOTICE\",\"Scope\":\"{\\\"Verb\\\":\\\"update\\\",\\\"RequestURI\\\":\\\"/apis/apps/v1\\\",\\\"SourceIPS\\\":\\\"10.255.0.43\\\",\\\"UserAgent\\\":\\\"snapshot-controller\\\"}\",\"Status\":true}],\"RuleName\":\"rulename-test\",\"RuleType\":\"USER_DEFINED_RULE\",\"Status\":true}}",
         )
@@ -17996,11 +20338,15 @@ fn tcss_modify_k8s_api_abnormal_rule_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyK8sApiAbnormalRuleStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"522d7714-ef53-4940-b0ed-46d59a3cf0fd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"RuleID\":\"dsfsdfee2f4f\",\"Status\":true}",
         )
@@ -18019,12 +20365,14 @@ fn tcss_modify_rasp_rules_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyRaspRulesResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyRaspRulesResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"e8ff031f-094b-485d-949f-8b557b4d1b6d\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"VulVulsIDs\":[105346],\"WhiteType\":1}",
         )
@@ -18046,11 +20394,15 @@ fn tcss_modify_reverse_shell_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyReverseShellStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"15cf63db-11a9-4885-b1a3-211dd54b83b7\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIdSet\":[\"\\\"365456\\\"\"],\"Remark\":\"\\\"Reason for deletion\\\"\",\"Status\":\"EVENT_DEALED\"}",
         )
@@ -18074,11 +20426,15 @@ fn tcss_modify_risk_dns_event_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyRiskDnsEventStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"95d4d743-c578-445e-a021-7846815304bf\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIDSet\":[1],\"EventStatus\":\"EVENT_DEALED\",\"Remark\":\"remark\"}",
         )
@@ -18102,11 +20458,15 @@ fn tcss_modify_risk_syscall_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyRiskSyscallStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIdSet\":[\"61c396cb85a03485f10c353e\"],\"Remark\":\"Description\",\"Status\":\"EVENT_INGNORE\"}",
         )
@@ -18130,11 +20490,15 @@ fn tcss_modify_sec_log_clean_setting_info_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifySecLogCleanSettingInfoResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"DayLimit\":180,\"ReservesDeadline\":60,\"ReservesLimit\":80}",
         )
@@ -18154,11 +20518,15 @@ fn tcss_modify_sec_log_delivery_cls_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifySecLogDeliveryClsSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"List\":[{\"LogSet\":\"01992e90-8d72-4a4e-b88f-1fd988bfc215\",\"LogSetName\":\"audit_k8s\",\"LogType\":\"container_launch\",\"Region\":\"ap-beijing\",\"State\":true,\"TopicID\":\"aabb7847-261a-4717-becb-ce37c1689a0a\",\"TopicName\":\"audit_container\"}]}",
         )
@@ -18193,11 +20561,15 @@ fn tcss_modify_sec_log_delivery_kafka_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifySecLogDeliveryKafkaSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"Domain\":\"www.a.com\",\"InstanceID\":\"ins_dhsghd\",\"InstanceName\":\"xingneng\",\"LogTypeList\":[{\"LogType\":\"container_bash\",\"State\":true,\"TopicID\":\"topicID\",\"TopicName\":\"name\"}],\"Password\":\"pwd\",\"RegionID\":\"ap-beijing\",\"User\":\"root\"}",
         )
@@ -18233,11 +20605,15 @@ fn tcss_modify_sec_log_join_objects_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifySecLogJoinObjectsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AutoJoin\":false,\"BindList\":[\"3b6b1bbc-1c7a-47e2-9ca8-e9c27ec9d068\"],\"LogType\":\"container_bash\",\"NodeType\":\"NORMAL\",\"RangeType\":0,\"UnBindList\":[]}",
         )
@@ -18265,12 +20641,14 @@ fn tcss_modify_sec_log_join_state_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifySecLogJoinStateResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifySecLogJoinStateResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"LogType\":\"container_bash\",\"State\":true}",
         )
@@ -18289,12 +20667,14 @@ fn tcss_modify_sec_log_kafka_uin_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifySecLogKafkaUinResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifySecLogKafkaUinResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"DstUIN\":\"2684754534\"}",
         )
@@ -18314,11 +20694,15 @@ fn tcss_modify_virus_auto_isolate_example_switch_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyVirusAutoIsolateExampleSwitchResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"MD5\":\"61d7d84e979212bed18ed9aa8748defa\",\"Status\":true}",
         )
@@ -18341,11 +20725,15 @@ fn tcss_modify_virus_auto_isolate_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyVirusAutoIsolateSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AutoIsolateSwitch\":true,\"IsKillProgress\":true}",
         )
@@ -18364,12 +20752,14 @@ fn tcss_modify_virus_file_status_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyVirusFileStatusResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyVirusFileStatusResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"safdswwasafd\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIdSet\":[\"12afdwasfdasfds\"],\"Remark\":\"Add to the allowlist\",\"Status\":\"EVENT_ADD_WHITE\"}",
         )
@@ -18393,11 +20783,15 @@ fn tcss_modify_virus_monitor_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyVirusMonitorSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"b9cd345d-9d88-4e3b-86b6-e0e5c971731a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EnableScan\":true,\"ScanPath\":[],\"ScanPathAll\":true,\"ScanPathMode\":\"SCAN_PATH_DEFAULT\",\"ScanPathType\":1}",
         )
@@ -18418,12 +20812,14 @@ fn tcss_modify_virus_scan_setting_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ModifyVirusScanSettingResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ModifyVirusScanSettingResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"b9cd345d-9d88-4e3b-86b6-e0e5c971731a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"BeginScanAt\":\"10:59:00\",\"Cycle\":1,\"EnableScan\":true,\"ScanIds\":[\"ad297b24a4f818d9da49c9bec10d54c179b6751fc362802b077f710b3638e0f0\"],\"ScanPath\":[\"/tmp\"],\"ScanPathAll\":false,\"ScanPathType\":0,\"ScanRangeAll\":false,\"ScanRangeType\":0,\"Timeout\":5}",
         )
@@ -18458,11 +20854,15 @@ fn tcss_modify_virus_scan_timeout_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyVirusScanTimeoutSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"33ec689a-e026-4700-8dc4-b559b97f0667\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ScanType\":0,\"Timeout\":1}",
         )
@@ -18482,11 +20882,15 @@ fn tcss_modify_vul_defence_event_status_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyVulDefenceEventStatusResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"EventIDs\":[1],\"Remark\":\"remark content\",\"Status\":\"EVENT_DEALED\"}",
         )
@@ -18510,11 +20914,15 @@ fn tcss_modify_vul_defence_setting_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ModifyVulDefenceSettingResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsEnabled\":1,\"Scope\":1}",
         )
@@ -18533,10 +20941,14 @@ fn tcss_open_tcss_trial_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::OpenTcssTrialResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::OpenTcssTrialResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"EndTime\":\"2022-11-22 00:00:00\",\"RequestId\":\"dc56fda9-58c8-4c4f-9e8c-b7296836c1fe\",\"StartTime\":\"2024-10-30 10:01:11\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(models::OpenTcssTrialRequest::new())
@@ -18552,11 +20964,15 @@ fn tcss_remove_asset_image_registry_registry_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::RemoveAssetImageRegistryRegistryDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str("{\"RegistryId\":1}")
         .expect("parameters are JSON");
     let built = ::serde_json::to_value(
@@ -18574,11 +20990,15 @@ fn tcss_renew_image_authorize_state_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::RenewImageAuthorizeStateResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AllImages\":false,\"ImageIds\":[\"test-image-id\"]}",
         )
@@ -18600,12 +21020,14 @@ fn tcss_reset_sec_log_topic_config_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ResetSecLogTopicConfigResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ResetSecLogTopicConfigResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"29b37d86-f63d-43d1-b21a-640e82965198\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ConfigType\":\"ckafka\",\"LogType\":\"k8s_api\"}",
         )
@@ -18624,12 +21046,14 @@ fn tcss_scan_compliance_assets_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ScanComplianceAssetsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ScanComplianceAssetsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"TaskId\":1001}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CustomerAssetIdSet\":[111,456,789]}",
         )
@@ -18648,12 +21072,14 @@ fn tcss_scan_compliance_assets_example_2() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::ScanComplianceAssetsResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::ScanComplianceAssetsResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"c8dda80e-f4bc-4a3a-a165-b81e4e4c9cb2\",\"TaskId\":2535}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetType\":\"ASSET_CONTAINER\",\"CustomerAssetIdSet\":[2202462]}",
         )
@@ -18674,11 +21100,15 @@ fn tcss_scan_compliance_assets_by_policy_item_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ScanComplianceAssetsByPolicyItemResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"TaskId\":1001}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CustomerAssetIdSet\":[111,456,789],\"CustomerPolicyItemId\":10001}",
         )
@@ -18701,11 +21131,15 @@ fn tcss_scan_compliance_assets_by_policy_item_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ScanComplianceAssetsByPolicyItemResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"1f25995a-d6f2-4b3d-aea5-719288998970\",\"TaskId\":2540}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetType\":\"ASSET_CONTAINER\",\"CustomerAssetIdSet\":[2202462],\"CustomerPolicyItemId\":2798}",
         )
@@ -18729,11 +21163,15 @@ fn tcss_scan_compliance_policy_items_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ScanCompliancePolicyItemsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"TaskId\":1001}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CustomerPolicyItemIdSet\":[111,456,789]}",
         )
@@ -18755,11 +21193,15 @@ fn tcss_scan_compliance_scan_failed_assets_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ScanComplianceScanFailedAssetsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\",\"TaskId\":1001}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"CustomerAssetIdSet\":[1002]}",
         )
@@ -18779,11 +21221,15 @@ fn tcss_scan_compliance_scan_failed_assets_example_2() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::ScanComplianceScanFailedAssetsResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"03546211-26e8-47d0-92f4-ed8250df32c5\",\"TaskId\":2538}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"AssetType\":\"ASSET_CONTAINER\",\"CustomerAssetIdSet\":[2202462]}",
         )
@@ -18803,10 +21249,14 @@ fn tcss_set_check_mode_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::SetCheckModeResponse = ::serde_json::from_value(inner.clone())
+    let decoded: models::SetCheckModeResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"4ec127f1-0a8f-4f44-857f-46290bfe23e7\",\"SetCheckResult\":\"Succ\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterAutoCheck\":1,\"ClusterIds\":[\"cls-0zmsjvko\"]}",
         )
@@ -18828,12 +21278,14 @@ fn tcss_stop_virus_scan_task_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::StopVirusScanTaskResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::StopVirusScanTaskResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"TaskId\":\"task-id\"}",
         )
@@ -18850,12 +21302,14 @@ fn tcss_stop_vul_scan_task_example_1() {
     let documented: ::serde_json::Value = ::serde_json::from_str(text)
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
-    let decoded: models::StopVulScanTaskResponse = ::serde_json::from_value(
-            inner.clone(),
-        )
+    let decoded: models::StopVulScanTaskResponse = ::serde_json::from_value(inner)
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8a64a4f9-864c-49c6-adcb-21b483de477a\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"LocalTaskID\":1,\"RegistryTaskID\":1}",
         )
@@ -18877,11 +21331,15 @@ fn tcss_switch_image_auto_authorized_rule_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::SwitchImageAutoAuthorizedRuleResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"8bc803fd-d85d-47b8-9e2b-9644674be677\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"IsEnabled\":1,\"RuleId\":1}",
         )
@@ -18901,11 +21359,15 @@ fn tcss_sync_asset_image_registry_asset_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::SyncAssetImageRegistryAssetResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"33ec689a-e026-4700-8dc4-b559b97f0667\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"All\":false,\"RegistryIds\":[29115]}",
         )
@@ -18927,11 +21389,13 @@ fn tcss_uninstall_cluster_container_security_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::UninstallClusterContainerSecurityResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str("{\"RequestId\":\"abc\"}")
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterIDs\":[\"abc\"]}",
         )
@@ -18953,11 +21417,15 @@ fn tcss_update_and_publish_network_firewall_policy_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::UpdateAndPublishNetworkFirewallPolicyDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-cluster-id\",\"CustomPolicy\":[{\"Direction\":\"FROM\",\"Peer\":[{\"IPBlock\":\"0.0.0.0/24\",\"NamespaceSelector\":\"default\",\"PeerType\":\"NamespaceSelector \",\"PodSelector\":\"default \"}],\"Ports\":[{\"Port\":\"80\",\"Protocol\":\"TCP\"}]}],\"Description\":\"Description\",\"FromPolicyRule\":0,\"Id\":22,\"Namespace\":\"default\",\"PodSelector\":\"a=b\",\"ToPolicyRule\":0}",
         )
@@ -19006,11 +21474,15 @@ fn tcss_update_and_publish_network_firewall_policy_yaml_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::UpdateAndPublishNetworkFirewallPolicyYamlDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-dff**\",\"Description\":\"desc\",\"Id\":1,\"Yaml\":\"YXNkZmFzZGZhZHNmYXNkZmFzZGY=\"}",
         )
@@ -19035,11 +21507,15 @@ fn tcss_update_asset_image_registry_registry_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::UpdateAssetImageRegistryRegistryDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"HealthCheckErr\":\"connect refused\",\"NameRepeatErr\":\"connect refused\",\"RegistryId\":29113,\"RequestId\":\"47d03bf3-6ea3-4e79-a7f0-70eae99717bc\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ConnDetectConfig\":[{\"Quuid\":\"5a540076-d38a-4078-aa98-e7c86371d322\",\"Uuid\":\"5a540076-d38a-4078-aa98-e7c86371d322\"}],\"Insecure\":0,\"Name\":\"private_aws\",\"NetType\":\"public\",\"Password\":\"password\",\"RegistryRegion\":\"default\",\"RegistryType\":\"aws\",\"RegistryVersion\":\"V1\",\"SpeedLimit\":0,\"Url\":\"https://dkr.ecr.us-east-119.amazonaws.com\",\"Username\":\"name01\"}",
         )
@@ -19079,11 +21555,15 @@ fn tcss_update_image_registry_timing_scan_task_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::UpdateImageRegistryTimingScanTaskResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"5f2acb2d-2775-4ef4-8230-03df2762b1d1\"}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ContainerRunning\":false,\"Enable\":true,\"ExcludeImageAssetIds\":[],\"Id\":[],\"Latest\":true,\"Namespace\":[\"tke-images\"],\"RegistryType\":[\"ccr\"],\"ScanEndTime\":\"20:00\",\"ScanPeriod\":1,\"ScanScope\":2,\"ScanTime\":\"18:10\",\"ScanType\":[\"CVE\",\"VIRUS\",\"RISK\"]}",
         )
@@ -19118,11 +21598,15 @@ fn tcss_update_network_firewall_policy_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::UpdateNetworkFirewallPolicyDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-sdfdsf\",\"CustomPolicy\":[{\"Direction\":\"FROM\",\"Peer\":[],\"Ports\":[]}],\"Description\":\"just for develop\",\"FromPolicyRule\":0,\"Id\":22,\"Namespace\":\"default\",\"PodSelector\":\"a=b\",\"ToPolicyRule\":0}",
         )
@@ -19158,11 +21642,15 @@ fn tcss_update_network_firewall_policy_yaml_detail_example_1() {
         .expect("documented example is JSON");
     let inner = documented["Response"].clone();
     let decoded: models::UpdateNetworkFirewallPolicyYamlDetailResponse = ::serde_json::from_value(
-            inner.clone(),
+            inner,
         )
         .expect("documented response decodes");
     let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
-    assert_eq!(normalize(encoded), normalize(inner));
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"RequestId\":\"345da107-dfdf-48f0-9796-e6723bdc102e\",\"Result\":\"Succ\",\"TaskId\":32501}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
     let documented: ::serde_json::Value = ::serde_json::from_str(
             "{\"ClusterId\":\"cls-67898\",\"Description\":\"desc\",\"Id\":1,\"Yaml\":\"YXNkZmFzZGZhZHNmYXNkZmFzZGY=\"}",
         )

@@ -17,8 +17,9 @@ use tc_sdk::tcss::{Tcss, TcssClient, models as tm};
 const METHODS: [Method; 2] = [Method::Post, Method::Get];
 
 /// The documented example response of `action` (inside `Response`), without `RequestId`.
-fn example(server: &MockServer, action: &str) -> Value {
-    let a = server.api().services.iter().flat_map(|s| &s.actions).find(|a| a.name == action).expect("action");
+fn example(server: &MockServer, service: &str, action: &str) -> Value {
+    let service = server.api().services.iter().find(|s| s.name == service).expect("service");
+    let a = service.actions.iter().find(|a| a.name == action).expect("action");
     let mut v = a.examples[0].response.clone();
     v.as_object_mut().expect("object").remove("RequestId");
     v
@@ -55,25 +56,25 @@ async fn every_action_decodes_its_documented_example_with_post_and_get() {
 
         let r = tcss.describe_image_authorized_info(&tm::DescribeImageAuthorizedInfoRequest::new()).await.unwrap();
         assert_eq!(r.scanned_image_cnt, 1);
-        assert_eq!(roundtrip(&r), example(&server, "DescribeImageAuthorizedInfo"));
+        assert_eq!(roundtrip(&r), example(&server, "tcss", "DescribeImageAuthorizedInfo"));
 
         let req = tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-07");
         let r = tcss.describe_image_auto_authorized_task_list(&req).await.unwrap();
         assert_eq!((r.total_count, r.list.len(), r.list[0].task_id), (1, 1, 1));
         assert_eq!(r.list[0].source.as_str(), "xx");
-        assert_eq!(roundtrip(&r), example(&server, "DescribeImageAutoAuthorizedTaskList"));
+        assert_eq!(roundtrip(&r), example(&server, "tcss", "DescribeImageAutoAuthorizedTaskList"));
 
         let r = tcss.describe_pro_version_info(&tm::DescribeProVersionInfoRequest::new()).await.unwrap();
         assert_eq!(r.buy_status, tm::BuyStatus::Normal);
-        assert_eq!(roundtrip(&r), example(&server, "DescribeProVersionInfo"));
+        assert_eq!(roundtrip(&r), example(&server, "tcss", "DescribeProVersionInfo"));
 
         let r = tcss.describe_purchase_state_info(&tm::DescribePurchaseStateInfoRequest::new()).await.unwrap();
         assert_eq!((r.all_cores_cnt, r.automatic_renewal.value()), (154, 194));
-        assert_eq!(roundtrip(&r), example(&server, "DescribePurchaseStateInfo"));
+        assert_eq!(roundtrip(&r), example(&server, "tcss", "DescribePurchaseStateInfo"));
 
         let r = cwp.describe_license_general(&tc_sdk::cwp::models::DescribeLicenseGeneralRequest::new()).await.unwrap();
         assert_eq!(r.license_cnt, 3);
-        assert_eq!(roundtrip(&r), example(&server, "DescribeLicenseGeneral"));
+        assert_eq!(roundtrip(&r), example(&server, "cwp", "DescribeLicenseGeneral"));
     }
     // The server saw each action once per method, with the method and the typed parameters.
     let log = server.requests();
@@ -107,6 +108,8 @@ async fn documented_example_requests_are_valid_with_post_and_get() {
     for service in &server.api().services {
         for action in &service.actions {
             // An error example documents a failure the server cannot know to produce.
+            // The server answers an action's first success example, whichever example asks.
+            let Some(first) = action.examples.iter().find(|ex| ex.response.get("Error").is_none()) else { continue };
             for ex in action.examples.iter().filter(|ex| ex.response.get("Error").is_none()) {
                 expected += 2;
                 let set = |r: &mut Raw| {
@@ -118,7 +121,7 @@ async fn documented_example_requests_are_valid_with_post_and_get() {
                 for raw in [Raw::post(&action.name, &body).with(set), Raw::get(&action.name, &query).with(set)] {
                     let mut got = raw.send(&server).await.assert_success();
                     got.as_object_mut().unwrap().remove("RequestId");
-                    let mut want = ex.response.clone();
+                    let mut want = first.response.clone();
                     want.as_object_mut().unwrap().remove("RequestId");
                     assert_eq!(got, want, "{} ({})", action.name, raw.method);
                     replayed += 1;
