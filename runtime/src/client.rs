@@ -376,7 +376,7 @@ impl Client {
         let prepared = self.prepare(action, body)?;
         let creds = inner.credentials.credentials().map_err(Error::Credentials)?;
         creds.validate(&CredentialsSource::Explicit).map_err(Error::Credentials)?;
-        let limiter = inner.limiters.get(action);
+        let limiter = inner.limiters.get(action, creds.secret_id());
         let max_attempts = inner.retry.max_attempts().max(1);
         let mut attempt = 1;
         loop {
