@@ -21,6 +21,14 @@ pub const MESSAGE_BYTES: usize = 256;
 /// UUID; a longer one is not a request id).
 pub const REQUEST_ID_BYTES: usize = 128;
 
+/// The longest `Response.Error.Code` an [`ApiError`] keeps, in bytes (real codes are under
+/// 80); a longer one is cut and says how much was cut.
+pub const CODE_BYTES: usize = 128;
+
+/// The longest `Response.Error.Message` an [`ApiError`] keeps, in bytes; a longer one is cut
+/// and says how much was cut.
+pub const API_MESSAGE_BYTES: usize = 1024;
+
 /// Implemented by each generated per-action error code enum.
 pub trait ErrorCode: Sized + Send + Sync + fmt::Debug + 'static {
     /// Maps a wire code (`"AuthFailure.SignatureFailure"`). Never fails: unknown codes keep
@@ -198,13 +206,15 @@ impl<C: ErrorCode> fmt::Display for Error<C> {
     }
 }
 
+/// Each variant's `Display` is the inner error's, so `source()` is the inner error's source:
+/// a chain printer (`anyhow`'s `{:#}`) shows every message once.
 impl<C: ErrorCode> StdError for Error<C> {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
             Error::Api(_) => None,
             Error::Transport(e) => e.source(),
             Error::Decode(e) => e.source(),
-            Error::Credentials(e) => Some(e),
+            Error::Credentials(e) => e.source(),
         }
     }
 }
@@ -225,9 +235,9 @@ impl<C: ErrorCode> StdError for ApiError<C> {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// Could not connect (refused, DNS, TLS, connect timeout).
+    /// Could not connect (refused, DNS, TLS, connect timeout): the request was never sent.
     Connect,
-    /// The request did not complete within the configured timeout.
+    /// A timeout passed: see [`TransportError::timeout`] for which.
     Timeout,
     /// The connection failed after connecting: reset, closed early, incomplete body.
     Network,
@@ -239,21 +249,61 @@ pub enum TransportErrorKind {
     Other,
 }
 
+/// Which timeout passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Timeout {
+    /// Connecting (TCP and TLS) took longer than the connect timeout.
+    Connect(std::time::Duration),
+    /// One attempt got no complete response within the attempt timeout.
+    Attempt(std::time::Duration),
+    /// The whole call (rate-limiter wait, every attempt, backoff) took longer than the
+    /// operation timeout.
+    Operation(std::time::Duration),
+}
+
 /// A failure below the API level. Keeps the HTTP status and a bounded body excerpt when a
-/// response arrived.
+/// response arrived, and says where it happened: the action, the host and how many attempts
+/// were made.
+///
+/// `Display` is one line without the underlying cause (`DescribeProVersionInfo to
+/// tcss.tencentcloudapi.com: could not connect after 3 attempts`); `source()` is that cause,
+/// the innermost error of the HTTP stack (`Connection refused (os error 111)`), so a chain
+/// printer (`anyhow`'s `{:#}`) reads each part once. `Debug` keeps the whole chain.
 #[derive(Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
     status: Option<u16>,
     excerpt: Option<String>,
     detail: Option<String>,
+    timeout: Option<Timeout>,
+    action: Option<&'static str>,
+    target: Option<String>,
+    attempts: u32,
+    note: Option<&'static str>,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
 impl TransportError {
     /// A new error of `kind`.
     pub fn new(kind: TransportErrorKind) -> Self {
-        Self { kind, status: None, excerpt: None, detail: None, source: None }
+        Self {
+            kind,
+            status: None,
+            excerpt: None,
+            detail: None,
+            timeout: None,
+            action: None,
+            target: None,
+            attempts: 0,
+            note: None,
+            source: None,
+        }
+    }
+
+    /// A [`TransportErrorKind::Timeout`] error for `timeout`.
+    pub fn timed_out(timeout: Timeout) -> Self {
+        Self { timeout: Some(timeout), ..Self::new(TransportErrorKind::Timeout) }
     }
 
     /// Adds the HTTP status.
@@ -274,15 +324,40 @@ impl TransportError {
         self
     }
 
-    /// Adds the underlying error.
+    /// Adds the underlying error (`source()` returns the innermost error of its chain).
     pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
+        self
+    }
+
+    /// Says which timeout passed.
+    pub fn with_timeout(mut self, timeout: Timeout) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Says where: the action, the host (or URL) it was sent to, and the attempts made.
+    pub fn with_context(mut self, action: &'static str, target: impl Into<String>, attempts: u32) -> Self {
+        self.action = Some(action);
+        self.target = Some(target.into());
+        self.attempts = attempts;
+        self
+    }
+
+    /// Adds why the call stopped here (e.g. why it was not retried).
+    pub fn with_note(mut self, note: &'static str) -> Self {
+        self.note = Some(note);
         self
     }
 
     /// The kind of failure.
     pub fn kind(&self) -> TransportErrorKind {
         self.kind
+    }
+
+    /// Which timeout passed, for [`TransportErrorKind::Timeout`] (and a connect timeout).
+    pub fn timeout(&self) -> Option<Timeout> {
+        self.timeout
     }
 
     /// The HTTP status, when a response arrived.
@@ -293,6 +368,26 @@ impl TransportError {
     /// The start of the body (at most [`EXCERPT_BYTES`] raw bytes), when a response arrived.
     pub fn body_excerpt(&self) -> Option<&str> {
         self.excerpt.as_deref()
+    }
+
+    /// The action that failed, once the client has added it.
+    pub fn action(&self) -> Option<&str> {
+        self.action
+    }
+
+    /// The host (or URL) the request went to, once the client has added it.
+    pub fn target(&self) -> Option<&str> {
+        self.target.as_deref()
+    }
+
+    /// How many attempts were made (0 when unknown).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Why the call stopped here (not retried, retry budget exhausted), if the client said.
+    pub fn note(&self) -> Option<&str> {
+        self.note
     }
 
     /// Whether retrying may help: connect failures, timeouts, network failures, 5xx and 429.
@@ -307,23 +402,44 @@ impl TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            TransportErrorKind::Connect => "could not connect",
-            TransportErrorKind::Timeout => "request timed out",
-            TransportErrorKind::Network => "connection failed mid-request",
-            TransportErrorKind::Status => "unexpected HTTP status",
-            TransportErrorKind::TooLarge => "response body too large",
-            TransportErrorKind::Other => "request failed",
+        match (self.action, &self.target) {
+            (Some(a), Some(t)) => write!(f, "{a} to {t}: ")?,
+            (Some(a), None) => write!(f, "{a}: ")?,
+            (None, Some(t)) => write!(f, "{t}: ")?,
+            (None, None) => {}
+        }
+        let what = match (self.kind, self.timeout) {
+            (TransportErrorKind::Connect, _) => "could not connect",
+            (TransportErrorKind::Timeout, Some(Timeout::Operation(_))) => "operation timed out",
+            (TransportErrorKind::Timeout, _) => "request timed out",
+            (TransportErrorKind::Network, _) => "connection failed mid-request",
+            (TransportErrorKind::Status, _) => "unexpected HTTP status",
+            (TransportErrorKind::TooLarge, _) => "response body too large",
+            (TransportErrorKind::Other, _) => "request failed",
         };
         f.write_str(what)?;
         if let Some(s) = self.status {
             write!(f, " (HTTP {s})")?;
         }
+        match self.attempts {
+            0 => {}
+            1 => f.write_str(" after 1 attempt")?,
+            n => write!(f, " after {n} attempts")?,
+        }
+        match self.timeout {
+            Some(Timeout::Connect(d)) => write!(f, ": no connection within the connect timeout of {d:?}")?,
+            Some(Timeout::Attempt(d)) => write!(f, ": no complete response within the attempt timeout of {d:?}")?,
+            Some(Timeout::Operation(d)) => write!(
+                f,
+                ": the call (rate-limiter wait, attempts and backoff) took longer than the operation timeout of {d:?}"
+            )?,
+            None => {}
+        }
         if let Some(d) = &self.detail {
             write!(f, ": {d}")?;
         }
-        if let Some(src) = &self.source {
-            write!(f, ": {src}")?;
+        if let Some(n) = self.note {
+            write!(f, " ({n})")?;
         }
         if let Some(b) = &self.excerpt {
             write!(f, "; body starts: {b:?}")?;
@@ -333,8 +449,14 @@ impl fmt::Display for TransportError {
 }
 
 impl StdError for TransportError {
+    /// The innermost error of the underlying chain (the HTTP client's own wrappers, such as
+    /// `error sending request` and `client error (Connect)`, only repeat what `Display` says).
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+        let mut cause: &(dyn StdError + 'static) = self.source.as_deref()?;
+        while let Some(inner) = cause.source() {
+            cause = inner;
+        }
+        Some(cause)
     }
 }
 
@@ -501,6 +623,19 @@ fn truncate(s: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}…", &s[..end])
+}
+
+/// `s` cut to at most `max` bytes on a character boundary, saying how much was cut
+/// (`…[+123 bytes]`).
+pub(crate) fn truncate_noting(s: String, max: usize) -> String {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…[+{} bytes]", &s[..end], s.len() - end)
 }
 
 /// The first [`EXCERPT_BYTES`] bytes of `body` as text: cut back to a UTF-8 character

@@ -13,26 +13,30 @@
 #![deny(missing_docs)]
 
 mod client;
-pub mod support;
 pub mod config;
 pub mod credentials;
 pub mod de;
 pub mod error;
+mod idempotency;
 mod ini;
 pub mod limiter;
 pub mod query;
 pub mod retry;
 pub mod sign;
+pub mod support;
 pub mod time;
 
 pub use client::{Client, ClientBuilder, DEFAULT_REQUEST_CLIENT, RawCallFuture, RawResponse, decode_response};
-pub use support::ActionFuture;
-pub use config::{ConfigError, Endpoint, Language, Method, RateLimitConfig, RetryConfig, Scheme};
+pub use config::{ConfigError, Endpoint, Language, Method, RateLimitConfig, Scheme};
 pub use credentials::{Credentials, CredentialsError, CredentialsProvider, SecretString};
 pub use error::{
-    ApiError, DecodeError, DecodeErrorKind, Error, ErrorClass, ErrorCode, JsonError, RawCode, TransportError, TransportErrorKind,
-    classify_code, is_retryable_code,
+    ApiError, DecodeError, DecodeErrorKind, Error, ErrorClass, ErrorCode, JsonError, RawCode, Timeout, TransportError,
+    TransportErrorKind, classify_code, is_retryable_code,
 };
+pub use idempotency::idempotency_token;
+pub use retry::{MutatingRetry, RetryConfig};
+pub use support::ActionFuture;
+pub use support::codec::Correction;
 
 /// A service: its name (the host prefix and signing scope), API version and hosts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
