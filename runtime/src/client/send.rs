@@ -272,9 +272,11 @@ fn encode_error(e: serde_json::Error) -> DecodeError {
 /// timeout) is [`TransportErrorKind::Connect`] even when it is a timeout: what matters for
 /// retries is that nothing was sent.
 fn transport_error(e: reqwest::Error, connect_timeout: Duration) -> TransportError {
-    let err = if e.is_connect() {
-        let err = TransportError::new(TransportErrorKind::Connect);
-        if e.is_timeout() { err.with_timeout(Timeout::Connect(connect_timeout)) } else { err }
+    let err = if e.is_connect() && e.is_timeout() {
+        // The cause is the HTTP client's bare "operation timed out": the timeout says it.
+        return TransportError::new(TransportErrorKind::Connect).with_timeout(Timeout::Connect(connect_timeout));
+    } else if e.is_connect() {
+        TransportError::new(TransportErrorKind::Connect)
     } else if e.is_timeout() {
         TransportError::new(TransportErrorKind::Timeout)
     } else if e.is_body() || e.is_decode() || e.is_request() {
