@@ -274,12 +274,18 @@ pub enum Timeout {
 pub struct TransportError {
     kind: TransportErrorKind,
     status: Option<u16>,
+    attempts: u32,
+    /// The rest, boxed: it keeps `Error<C>` (and every `Result` of the call path) small.
+    parts: Box<Parts>,
+}
+
+#[derive(Debug, Default)]
+struct Parts {
     excerpt: Option<String>,
     detail: Option<String>,
     timeout: Option<Timeout>,
     action: Option<&'static str>,
     target: Option<String>,
-    attempts: u32,
     note: Option<&'static str>,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
@@ -287,23 +293,12 @@ pub struct TransportError {
 impl TransportError {
     /// A new error of `kind`.
     pub fn new(kind: TransportErrorKind) -> Self {
-        Self {
-            kind,
-            status: None,
-            excerpt: None,
-            detail: None,
-            timeout: None,
-            action: None,
-            target: None,
-            attempts: 0,
-            note: None,
-            source: None,
-        }
+        Self { kind, status: None, attempts: 0, parts: Box::default() }
     }
 
     /// A [`TransportErrorKind::Timeout`] error for `timeout`.
     pub fn timed_out(timeout: Timeout) -> Self {
-        Self { timeout: Some(timeout), ..Self::new(TransportErrorKind::Timeout) }
+        Self::new(TransportErrorKind::Timeout).with_timeout(timeout)
     }
 
     /// Adds the HTTP status.
@@ -314,39 +309,39 @@ impl TransportError {
 
     /// Adds a bounded excerpt of `body` (see [`excerpt`]).
     pub fn with_body(mut self, body: &[u8]) -> Self {
-        self.excerpt = Some(excerpt(body));
+        self.parts.excerpt = Some(excerpt(body));
         self
     }
 
     /// Adds a short description.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.parts.detail = Some(detail.into());
         self
     }
 
     /// Adds the underlying error (`source()` returns the innermost error of its chain).
     pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.parts.source = Some(Box::new(source));
         self
     }
 
     /// Says which timeout passed.
     pub fn with_timeout(mut self, timeout: Timeout) -> Self {
-        self.timeout = Some(timeout);
+        self.parts.timeout = Some(timeout);
         self
     }
 
     /// Says where: the action, the host (or URL) it was sent to, and the attempts made.
     pub fn with_context(mut self, action: &'static str, target: impl Into<String>, attempts: u32) -> Self {
-        self.action = Some(action);
-        self.target = Some(target.into());
+        self.parts.action = Some(action);
+        self.parts.target = Some(target.into());
         self.attempts = attempts;
         self
     }
 
     /// Adds why the call stopped here (e.g. why it was not retried).
     pub fn with_note(mut self, note: &'static str) -> Self {
-        self.note = Some(note);
+        self.parts.note = Some(note);
         self
     }
 
@@ -357,7 +352,7 @@ impl TransportError {
 
     /// Which timeout passed, for [`TransportErrorKind::Timeout`] (and a connect timeout).
     pub fn timeout(&self) -> Option<Timeout> {
-        self.timeout
+        self.parts.timeout
     }
 
     /// The HTTP status, when a response arrived.
@@ -367,17 +362,17 @@ impl TransportError {
 
     /// The start of the body (at most [`EXCERPT_BYTES`] raw bytes), when a response arrived.
     pub fn body_excerpt(&self) -> Option<&str> {
-        self.excerpt.as_deref()
+        self.parts.excerpt.as_deref()
     }
 
     /// The action that failed, once the client has added it.
     pub fn action(&self) -> Option<&str> {
-        self.action
+        self.parts.action
     }
 
     /// The host (or URL) the request went to, once the client has added it.
     pub fn target(&self) -> Option<&str> {
-        self.target.as_deref()
+        self.parts.target.as_deref()
     }
 
     /// How many attempts were made (0 when unknown).
@@ -387,7 +382,7 @@ impl TransportError {
 
     /// Why the call stopped here (not retried, retry budget exhausted), if the client said.
     pub fn note(&self) -> Option<&str> {
-        self.note
+        self.parts.note
     }
 
     /// Whether retrying may help: connect failures, timeouts, network failures, 5xx and 429.
@@ -402,13 +397,13 @@ impl TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.action, &self.target) {
+        match (self.parts.action, &self.parts.target) {
             (Some(a), Some(t)) => write!(f, "{a} to {t}: ")?,
             (Some(a), None) => write!(f, "{a}: ")?,
             (None, Some(t)) => write!(f, "{t}: ")?,
             (None, None) => {}
         }
-        let what = match (self.kind, self.timeout) {
+        let what = match (self.kind, self.parts.timeout) {
             (TransportErrorKind::Connect, _) => "could not connect",
             (TransportErrorKind::Timeout, Some(Timeout::Operation(_))) => "operation timed out",
             (TransportErrorKind::Timeout, _) => "request timed out",
@@ -426,7 +421,7 @@ impl fmt::Display for TransportError {
             1 => f.write_str(" after 1 attempt")?,
             n => write!(f, " after {n} attempts")?,
         }
-        match self.timeout {
+        match self.parts.timeout {
             Some(Timeout::Connect(d)) => write!(f, ": no connection within the connect timeout of {d:?}")?,
             Some(Timeout::Attempt(d)) => write!(f, ": no complete response within the attempt timeout of {d:?}")?,
             Some(Timeout::Operation(d)) => write!(
@@ -435,13 +430,13 @@ impl fmt::Display for TransportError {
             )?,
             None => {}
         }
-        if let Some(d) = &self.detail {
+        if let Some(d) = &self.parts.detail {
             write!(f, ": {d}")?;
         }
-        if let Some(n) = self.note {
+        if let Some(n) = self.parts.note {
             write!(f, " ({n})")?;
         }
-        if let Some(b) = &self.excerpt {
+        if let Some(b) = &self.parts.excerpt {
             write!(f, "; body starts: {b:?}")?;
         }
         Ok(())
@@ -452,7 +447,7 @@ impl StdError for TransportError {
     /// The innermost error of the underlying chain (the HTTP client's own wrappers, such as
     /// `error sending request` and `client error (Connect)`, only repeat what `Display` says).
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        let mut cause: &(dyn StdError + 'static) = self.source.as_deref()?;
+        let mut cause: &(dyn StdError + 'static) = self.parts.source.as_deref()?;
         while let Some(inner) = cause.source() {
             cause = inner;
         }

@@ -100,10 +100,13 @@ fn shared_limiter(key: Key) -> Arc<RateLimiter> {
 
 /// The limiters a client has used, created on first use of each (credentials, action) from
 /// the process-wide registry; the local map keeps them alive and saves the global lock.
+/// (credential key, service, action).
+type LocalKey = (u64, &'static str, &'static str);
+
 #[derive(Debug)]
 pub(crate) struct Limiters {
     config: RateLimitConfig,
-    map: Mutex<HashMap<(u64, &'static str, &'static str), Arc<RateLimiter>>>,
+    map: Mutex<HashMap<LocalKey, Arc<RateLimiter>>>,
 }
 
 impl Limiters {

@@ -123,7 +123,7 @@ async fn credential_errors_read_once() {
     let shown = chain(&err);
     assert_eq!(shown.matches("TENCENTCLOUD_SECRET_ID").count(), 1, "{shown}");
     assert!(matches!(err, Error::Credentials(_)));
-    assert!(matches!(ConfigError::from(CredentialsError::EnvNotSet).source(), None));
+    assert!(ConfigError::from(CredentialsError::EnvNotSet).source().is_none());
 }
 
 #[derive(Debug)]

@@ -58,12 +58,15 @@ fn transport(err: &Error<RawCode>) -> &tc_runtime::TransportError {
     }
 }
 
+/// A fault, as a reply maker.
+type MakeReply = fn() -> Reply;
+
 /// Regression (issue 13.2): every action was sent up to 3 times, so a mutating call whose
 /// reply was lost (a delay past the timeout, a connection dropped mid-body or before the
 /// reply, a gateway's 502) was executed 3 times. It is sent once now, and says why.
 #[tokio::test]
 async fn a_mutating_call_that_may_have_executed_is_not_sent_again() {
-    let faults: [(&str, fn() -> Reply); 4] = [
+    let faults: [(&str, MakeReply); 4] = [
         ("a delay past the timeout", || Reply::Hang),
         ("a drop mid-body", || Reply::Partial { declared: 200, body: br#"{"Response":{"Acc"#.to_vec() }),
         ("a drop before the reply", || Reply::Close),

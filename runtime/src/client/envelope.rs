@@ -81,7 +81,7 @@ impl RawResponse {
     }
 }
 
-/// Decodes a reply exactly as [`Client::call`] does once the body is read: a status other
+/// Decodes a reply exactly as [`Client::call`](crate::Client::call) does once the body is read: a status other
 /// than 200 is a [`TransportErrorKind::Status`] error (with a bounded excerpt), a body that
 /// is not a `{"Response": {...}}` envelope is a [`DecodeError`], `Response.Error` is an
 /// [`Error::Api`] with the code mapped to `C`, anything else is decoded as `Resp`.

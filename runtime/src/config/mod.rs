@@ -1,5 +1,5 @@
 //! Client configuration: endpoints, language, method, timeouts, rate limits, and the
-//! settings read from the environment ([`env`]). Retries are configured in [`crate::retry`].
+//! settings read from the environment ([`mod@env`]). Retries are configured in [`crate::retry`].
 
 pub mod env;
 
