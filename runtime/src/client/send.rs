@@ -2,7 +2,6 @@
 //! then attempts under the operation timeout: rate limit, sign, send, read with the attempt
 //! timeout, and retry by the action's safety within the retry budget.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -40,17 +39,13 @@ impl Client {
         body: Vec<u8>,
         span: tracing::Span,
     ) -> Result<RawResponse, Error<RawCode>> {
-        let operation_timeout = self.inner.options.operation_timeout;
-        let attempts = AtomicU32::new(0);
-        let result = match tokio::time::timeout(operation_timeout, self.attempts(action, body, &attempts, &span)).await {
-            Ok(result) => result,
-            Err(_) => Err(Error::Transport(TransportError::timed_out(Timeout::Operation(operation_timeout)))),
-        };
+        let mut made = 0;
+        let result = self.attempts(action, body, &mut made, &span).await;
         result.map_err(|e| match e {
             Error::Transport(t) => {
                 let shared = &self.inner.shared;
                 let target = shared.endpoint.describe(action.service, shared.region.as_deref());
-                let t = t.with_context(action.name, target, attempts.load(Ordering::Relaxed));
+                let t = t.with_context(action.name, target, made);
                 tracing::debug!(error = %t, "tc.call: failed");
                 Error::Transport(t)
             }
@@ -61,18 +56,21 @@ impl Client {
         })
     }
 
-    /// Attempts until success, a failure that may not be retried, or the last attempt.
-    /// `made` counts attempts for the caller (read after an operation timeout).
+    /// Attempts until success, a failure that may not be retried, the last attempt, or the
+    /// operation deadline. Every wait (the limiter, each attempt, each backoff) is bounded by
+    /// the deadline itself, so the fast path arms one timer per attempt, not two.
     async fn attempts(
         &self,
         action: &'static ActionInfo,
         body: Vec<u8>,
-        made: &AtomicU32,
+        made: &mut u32,
         span: &tracing::Span,
     ) -> Result<RawResponse, Error<RawCode>> {
         let (shared, options) = (&*self.inner.shared, &self.inner.options);
         let retry = &options.retry;
-        let deadline = Instant::now().checked_add(options.operation_timeout);
+        let operation_timeout = options.operation_timeout;
+        let deadline = deadline_after(Instant::now(), operation_timeout);
+        let timed_out = || Error::Transport(TransportError::timed_out(Timeout::Operation(operation_timeout)));
         let prepared = self.prepare(action, body)?;
         let creds = shared.credentials.credentials().map_err(Error::Credentials)?;
         creds.validate(&CredentialsSource::Explicit).map_err(Error::Credentials)?;
@@ -87,12 +85,14 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            made.store(attempt, Ordering::Relaxed);
+            *made = attempt;
             span.record("attempt", attempt);
             if let Some(l) = &limiter {
-                l.acquire().await;
+                if tokio::time::timeout_at(deadline, l.acquire()).await.is_err() {
+                    return Err(timed_out());
+                }
             }
-            let result = self.attempt(action, &creds, &prepared).await;
+            let result = self.attempt(action, &creds, &prepared, deadline).await;
             let request_id = match &result {
                 Ok(raw) => raw.request_id(),
                 Err(e) => e.request_id(),
@@ -109,14 +109,14 @@ impl Client {
                 }
                 Err(e) => e,
             };
-            if attempt >= retry.max_attempts() {
+            if attempt >= retry.max_attempts() || is_operation_timeout(&e) {
                 return Err(e);
             }
             if let Retry::No(note) = retry.may_retry(&e, action.idempotent, prepared.token.present()) {
                 return Err(noted(e, note));
             }
             let delay = shared.jitter.full_jitter(retry.backoff_cap(attempt));
-            if deadline.is_some_and(|d| Instant::now() + delay >= d) {
+            if Instant::now() + delay >= deadline {
                 return Err(noted(e, Some("not retried: the backoff would outlast the operation timeout")));
             }
             if let Some(b) = &budget {
@@ -173,11 +173,14 @@ impl Client {
         Ok(Prepared { url, host, host_value, query, payload, token })
     }
 
+    /// One attempt, bounded by the attempt timeout or the operation `deadline`, whichever
+    /// comes first (the error says which).
     async fn attempt(
         &self,
         action: &'static ActionInfo,
         creds: &Credentials,
         p: &Prepared,
+        deadline: Instant,
     ) -> Result<RawResponse, Error<RawCode>> {
         let shared = &*self.inner.shared;
         let method = shared.method;
@@ -205,10 +208,16 @@ impl Client {
             let response = request.send().await.map_err(|e| transport_error(e, connect_timeout))?;
             read_body(response, cap).await
         };
-        let timeout = self.inner.options.timeout;
-        let (status, body) = match tokio::time::timeout(timeout, exchange).await {
+        let options = &self.inner.options;
+        let attempt_deadline = deadline_after(Instant::now(), options.timeout);
+        let (until, which) = if attempt_deadline < deadline {
+            (attempt_deadline, Timeout::Attempt(options.timeout))
+        } else {
+            (deadline, Timeout::Operation(options.operation_timeout))
+        };
+        let (status, body) = match tokio::time::timeout_at(until, exchange).await {
             Ok(result) => result.map_err(Error::Transport)?,
-            Err(_) => return Err(Error::Transport(TransportError::timed_out(Timeout::Attempt(timeout)))),
+            Err(_) => return Err(Error::Transport(TransportError::timed_out(which))),
         };
         parse_envelope(status, body).map(|raw| raw.with_decoding(action.name, self.inner.options.strict, &shared.corrections))
     }
@@ -250,6 +259,15 @@ impl Client {
         h.insert(header::AUTHORIZATION, auth);
         Ok(h)
     }
+}
+
+/// `now + timeout`, or about 30 years from now when that overflows (as tokio does).
+fn deadline_after(now: Instant, timeout: Duration) -> Instant {
+    now.checked_add(timeout).unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
+}
+
+fn is_operation_timeout(e: &Error<RawCode>) -> bool {
+    matches!(e, Error::Transport(t) if matches!(t.timeout(), Some(Timeout::Operation(_))))
 }
 
 /// Adds why a failure was not retried, to transport errors (API errors have no room for it).
