@@ -179,8 +179,10 @@ impl<C: ErrorCode> Error<C> {
         }
     }
 
-    /// Whether the runtime retries this failure by itself: throttling codes, network
-    /// failures, timeouts, HTTP 5xx/429 (not internal API errors, as the official SDKs).
+    /// Whether the runtime retries this failure by itself for an idempotent action:
+    /// throttling codes, network failures, timeouts, HTTP 5xx/429 (not internal API errors, as
+    /// the official SDKs). A mutating action is retried only after what cannot have executed
+    /// (see [`crate::retry`]).
     pub fn is_auto_retried(&self) -> bool {
         match self {
             Error::Api(e) => is_retryable_code(e.code.as_str()),
