@@ -86,5 +86,4 @@ async fn two_clients_with_the_same_secret_id_hold_the_rate_together() {
     // A 200 ms window holds at most 40 * 0.2 + 1 = 9 (+1 for scheduling between release and arrival).
     let max = max_in_window(&arrivals, Duration::from_millis(200));
     assert!(max <= 10, "{max} arrivals within 200 ms");
-
 }
