@@ -204,3 +204,82 @@ fn huge_replies_keep_bounded_errors() {
         check_all(502, body.as_bytes());
     }
 }
+
+/// Issue 13.4: client error correction on the generated decoders. Each documented example with
+/// any one key removed from any object, or set to `null`, still decodes: a required member
+/// gets its zero value (absent optional ones were always fine).
+#[test]
+fn examples_missing_or_nulling_any_key_still_decode() {
+    fn paths(v: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    at.push(k.clone());
+                    out.push(at.clone());
+                    paths(child, at, out);
+                    at.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate().take(2) {
+                    at.push(i.to_string());
+                    paths(child, at, out);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    fn edit(v: &mut Value, path: &[String], null: bool) {
+        let (last, parents) = path.split_last().expect("a path");
+        let mut cur = v;
+        for p in parents {
+            cur = match cur {
+                Value::Object(m) => m.get_mut(p).expect("key"),
+                Value::Array(a) => &mut a[p.parse::<usize>().expect("index")],
+                _ => unreachable!(),
+            };
+        }
+        let map = cur.as_object_mut().expect("an object");
+        if null {
+            map.insert(last.clone(), Value::Null);
+        } else {
+            map.remove(last);
+        }
+    }
+    let mut checked = 0;
+    for s in samples() {
+        let response = &s.body["Response"];
+        let mut all = Vec::new();
+        paths(response, &mut Vec::new(), &mut all);
+        for path in all {
+            for null in [false, true] {
+                let mut body = s.body.clone();
+                edit(&mut body["Response"], &path, null);
+                let bytes = serde_json::to_vec(&body).expect("JSON");
+                assert_eq!((s.decoder.check)(200, &bytes), Outcome::Ok, "{:?} without {path:?} (null: {null})", s.decoder);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} cases");
+}
+
+/// Issue 13.5: `Response.Error`'s Code, Message and RequestId are bounded on every generated
+/// decoder, saying how much was cut.
+#[test]
+fn huge_api_error_parts_are_bounded() {
+    use tc_runtime::{Error, decode_response};
+    let body = json!({"Response": {"Error": {"Code": "C".repeat(10_000), "Message": "m".repeat(1 << 20)}, "RequestId": "r".repeat(10_000)}});
+    let bytes = serde_json::to_vec(&body).expect("JSON");
+    let err = decode_response::<
+        tc_sdk::tcss::models::DescribeProVersionInfoResponse,
+        tc_sdk::tcss::errors::DescribeProVersionInfoErrorCode,
+    >(200, &bytes)
+    .unwrap_err();
+    let Error::Api(api) = &err else { panic!("{err:?}") };
+    assert!(api.message.len() < 1100 && api.message.ends_with(&format!("[+{} bytes]", (1 << 20) - 1024)), "{}", api.message.len());
+    assert!(api.request_id.len() < 200 && api.request_id.contains("…[+"));
+    assert!(err.to_string().len() < 1600, "{}", err.to_string().len());
+    check_all(200, &bytes);
+}

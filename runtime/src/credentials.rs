@@ -148,7 +148,8 @@ pub enum CredentialsError {
         /// The file looked for.
         path: PathBuf,
     },
-    /// The profile file exists but could not be read (or is over 1 MiB).
+    /// The profile file exists but could not be read (or is over 1 MiB, or is not a regular
+    /// file).
     FileRead {
         /// The file.
         path: PathBuf,
@@ -247,6 +248,25 @@ impl CredentialsProvider for Credentials {
     fn credentials(&self) -> Result<Credentials, CredentialsError> {
         Ok(self.clone())
     }
+}
+
+/// What kind of file `meta` describes, for errors.
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() { "a directory" } else { "a special file" }
 }
 
 /// The process environment, as an injectable lookup.
@@ -370,6 +390,11 @@ impl Credentials {
 
     /// From an INI file at `path`, section `profile` (`default` when `None`), keys
     /// `secret_id`, `secret_key`, optional `token`.
+    ///
+    /// Only a regular file (or a symlink to one) is read, and at most
+    /// [`MAX_PROFILE_FILE_BYTES`] of it: a FIFO, a device or a directory is refused before it
+    /// is opened (opening a FIFO would wait for a writer), and a file that grows, or reports
+    /// a size of 0 as `/proc` files do, is cut off at the cap.
     pub fn from_file(path: &Path, profile: Option<&str>) -> Result<Self, CredentialsError> {
         let read_err = |message: String| CredentialsError::FileRead { path: path.to_owned(), message };
         let meta = match std::fs::metadata(path) {
@@ -379,11 +404,33 @@ impl Credentials {
             }
             Err(e) => return Err(read_err(e.to_string())),
         };
+        if !meta.is_file() {
+            return Err(read_err(format!("not a regular file ({})", file_kind(&meta))));
+        }
         if meta.len() > MAX_PROFILE_FILE_BYTES {
             return Err(read_err(format!("larger than {MAX_PROFILE_FILE_BYTES} bytes")));
         }
-        let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
+        let mut file = std::fs::File::open(path).map_err(|e| read_err(e.to_string()))?;
+        // The path may have been replaced between the check and the open: check what was opened.
+        match file.metadata() {
+            Ok(m) if m.is_file() => {}
+            Ok(m) => return Err(read_err(format!("not a regular file ({})", file_kind(&m)))),
+            Err(e) => return Err(read_err(e.to_string())),
+        }
+        let bytes = Self::read_capped(&mut file, path)?;
         Self::from_profile_text(&bytes, path, profile)
+    }
+
+    /// Reads at most [`MAX_PROFILE_FILE_BYTES`] (one more byte to tell that there is more).
+    fn read_capped(reader: &mut dyn std::io::Read, path: &Path) -> Result<Vec<u8>, CredentialsError> {
+        use std::io::Read as _;
+        let read_err = |message: String| CredentialsError::FileRead { path: path.to_owned(), message };
+        let mut bytes = Vec::new();
+        reader.take(MAX_PROFILE_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| read_err(e.to_string()))?;
+        if bytes.len() as u64 > MAX_PROFILE_FILE_BYTES {
+            return Err(read_err(format!("larger than {MAX_PROFILE_FILE_BYTES} bytes")));
+        }
+        Ok(bytes)
     }
 
     /// Parses profile file contents (`path` only names the file in errors). Total: any bytes
@@ -588,6 +635,54 @@ mod tests {
             Credentials::default_chain_with(&missing),
             Err(CredentialsError::FileNotFound { .. })
         ));
+    }
+
+    /// Regression (issue 13.7): the 1 MiB check used `metadata().len()`, which is 0 for
+    /// special files: a symlink to /dev/zero was read until memory ran out, and a FIFO
+    /// blocked `build()` forever (opening it waits for a writer). Anything but a regular file
+    /// is refused before it is opened, and no read goes past the cap.
+    #[cfg(unix)]
+    #[test]
+    fn special_files_are_refused_without_reading_them() {
+        let dir = std::env::temp_dir().join(format!("tc-runtime-creds-{}-special", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let zero = dir.join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let fifo = dir.join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        let mut cases = vec![zero, dir.clone()];
+        if made {
+            cases.push(fifo);
+        }
+        for path in cases {
+            // On a thread, so the old behaviour (blocking, or reading forever) fails the test
+            // instead of hanging it.
+            let (tx, rx) = std::sync::mpsc::channel();
+            let p = path.clone();
+            std::thread::spawn(move || {
+                let _ = tx.send(Credentials::from_file(&p, None));
+            });
+            let got = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("from_file returned");
+            match got {
+                Err(CredentialsError::FileRead { message, .. }) => {
+                    assert!(message.contains("not a regular file"), "{}: {message}", path.display());
+                }
+                other => panic!("{}: {other:?}", path.display()),
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A file that reports a size under the cap (as /proc files report 0) is still read only
+    /// up to the cap.
+    #[test]
+    fn reads_stop_at_the_cap() {
+        let big = vec![b'#'; MAX_PROFILE_FILE_BYTES as usize + 10];
+        let err = Credentials::read_capped(&mut big.as_slice(), Path::new("f")).unwrap_err();
+        assert!(matches!(&err, CredentialsError::FileRead { message, .. } if message.contains("larger than")), "{err:?}");
+        let ok = Credentials::read_capped(&mut &b"[default]\n"[..], Path::new("f")).unwrap();
+        assert_eq!(ok, b"[default]\n");
     }
 
     proptest::proptest! {

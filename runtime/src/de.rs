@@ -2,8 +2,12 @@
 //!
 //! Use as `#[serde(deserialize_with = "::tc_runtime::de::i64")]`. Each accepts a JSON number
 //! or a string holding one (`12`, `"12"`, `" 12 "`). The `opt_*` forms also accept `null` and
-//! the empty string as `None`, and (with `#[serde(default)]`) absence. Integers accept a float
-//! only when it is whole and in range (`12.0`); nothing is silently truncated or wrapped.
+//! the empty string as `None`, and (with `#[serde(default)]`) absence. Nothing is silently
+//! truncated, wrapped or rounded: an integer given as a JSON float (`12.0`) is accepted only
+//! when whole and below 2^53 in magnitude, where a float holds every integer exactly (from
+//! 2^53 on, `9007199254740993.0` parses as `9007199254740992.0`: it is refused rather than
+//! rounded); an integer given as a string (`"1e3"`, `"1000000000000000001.0"`) is read exactly
+//! from its decimal digits, and refused if it is not exactly an integer in range.
 //! The `vec_*` forms apply the same leniency to each item of an array (`["22", 443]`).
 
 use std::fmt;
@@ -11,8 +15,52 @@ use std::marker::PhantomData;
 
 use serde::de::{self, Deserializer, Visitor};
 
+/// 2^53: from here on, not every integer is a float.
+const EXACT_FLOAT_LIMIT: f64 = 9_007_199_254_740_992.0;
+
+/// An integer read exactly from decimal text (`-12`, `12.000`, `1.5e3`, `+7`): `None` when the
+/// text is not a number, not exactly an integer, or beyond ±2^127.
+fn exact_integer(s: &str) -> Option<i128> {
+    let (negative, s) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], s[i + 1..].parse::<i32>().ok()?),
+        None => (s, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() && frac.is_empty() || !(int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    // The digits `int frac` times 10^(exponent - frac.len()), without leading zeros.
+    let digits: String = int.chars().chain(frac.chars()).skip_while(|&c| c == '0').collect();
+    if digits.is_empty() {
+        return Some(0);
+    }
+    let scale = i64::from(exponent) - frac.len() as i64;
+    let digits = if scale < 0 {
+        // The last -scale digits must be zeros: they are the fraction.
+        let keep = digits.len().checked_sub(usize::try_from(-scale).ok()?)?;
+        if !digits[keep..].bytes().all(|b| b == b'0') {
+            return None;
+        }
+        digits[..keep].to_owned()
+    } else {
+        if digits.len() as i64 + scale > 39 {
+            return None;
+        }
+        digits + &"0".repeat(scale as usize)
+    };
+    let magnitude: i128 = if digits.is_empty() { 0 } else { digits.parse().ok()? };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
 trait Num: Sized + Copy {
     const EXPECTING: &'static str;
+    /// Whether the type is an integer (a float field takes any float).
+    const INTEGER: bool = true;
     fn from_i64(v: i64) -> Option<Self>;
     fn from_u64(v: u64) -> Option<Self>;
     fn from_f64(v: f64) -> Option<Self>;
@@ -28,12 +76,10 @@ impl Num for i64 {
         i64::try_from(v).ok()
     }
     fn from_f64(v: f64) -> Option<Self> {
-        // 2^63 is exactly representable; the range check excludes it.
-        (v.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&v))
-            .then_some(v as i64)
+        (v.fract() == 0.0 && v.abs() < EXACT_FLOAT_LIMIT).then_some(v as i64)
     }
     fn parse(s: &str) -> Option<Self> {
-        s.parse().ok().or_else(|| s.parse::<f64>().ok().and_then(Self::from_f64))
+        s.parse().ok().or_else(|| exact_integer(s).and_then(|n| i64::try_from(n).ok()))
     }
 }
 
@@ -46,15 +92,16 @@ impl Num for u64 {
         Some(v)
     }
     fn from_f64(v: f64) -> Option<Self> {
-        (v.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&v)).then_some(v as u64)
+        (v.fract() == 0.0 && (0.0..EXACT_FLOAT_LIMIT).contains(&v)).then_some(v as u64)
     }
     fn parse(s: &str) -> Option<Self> {
-        s.parse().ok().or_else(|| s.parse::<f64>().ok().and_then(Self::from_f64))
+        s.parse().ok().or_else(|| exact_integer(s).and_then(|n| u64::try_from(n).ok()))
     }
 }
 
 impl Num for f64 {
     const EXPECTING: &'static str = "a number or a string holding one";
+    const INTEGER: bool = false;
     fn from_i64(v: i64) -> Option<Self> {
         Some(v as f64)
     }
@@ -93,7 +140,17 @@ impl<'de, T: Num> Visitor<'de> for NumVisitor<T> {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
-        T::from_f64(v).ok_or_else(|| Self::out_of_range(format_args!("{v}")))
+        T::from_f64(v).ok_or_else(|| {
+            if T::INTEGER && v.fract() == 0.0 && v.abs() >= EXACT_FLOAT_LIMIT {
+                E::custom(format_args!(
+                    "the float {v:?} is 2^53 or more, where floats skip integers (it may have been rounded): \
+                     not {}; send it without a fraction or exponent",
+                    T::EXPECTING
+                ))
+            } else {
+                Self::out_of_range(format_args!("{v:?}"))
+            }
+        })
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
@@ -280,6 +337,61 @@ mod tests {
         assert_eq!(t, T { a: 12, b: 7, c: 3.0, d: None, e: None, f: None });
         let t = parse(r#"{"a":"1e3","b":0,"c":-0.25}"#).unwrap();
         assert_eq!(t, T { a: 1000, b: 0, c: -0.25, d: None, e: None, f: None });
+    }
+
+    /// Regression (issue 13.4): integers given as floats or as decimal strings went through
+    /// an `f64` and came back rounded to a neighbour (`9007199254740993.0` as
+    /// 9007199254740992, `"1000000000000000001.0"` as 10^18).
+    #[test]
+    fn integers_are_exact_or_refused() {
+        #[derive(Deserialize, Debug)]
+        struct I {
+            #[serde(deserialize_with = "crate::de::i64")]
+            a: i64,
+        }
+        #[derive(Deserialize, Debug)]
+        struct U {
+            #[serde(deserialize_with = "crate::de::u64")]
+            a: u64,
+        }
+        let i = |text: &str| serde_json::from_str::<I>(&format!(r#"{{"a":{text}}}"#)).map(|v| v.a);
+        let u = |text: &str| serde_json::from_str::<U>(&format!(r#"{{"a":{text}}}"#)).map(|v| v.a);
+        for (text, want) in [
+            (r#""1000000000000000001.0""#, 1_000_000_000_000_000_001),
+            (r#""1000000000000000001""#, 1_000_000_000_000_000_001),
+            (r#""-9223372036854775808.000""#, i64::MIN),
+            (r#""1.5e3""#, 1500),
+            (r#""120e-1""#, 12),
+            (r#""+7""#, 7),
+            (r#""0e99999""#, 0),
+            ("9007199254740991.0", 9_007_199_254_740_991),
+            ("-9007199254740991.0", -9_007_199_254_740_991),
+            ("12.0", 12),
+            ("1e3", 1000),
+            ("9223372036854775807", i64::MAX),
+        ] {
+            assert_eq!(i(text).unwrap(), want, "{text}");
+        }
+        assert_eq!(u(r#""18446744073709551615.0""#).unwrap(), u64::MAX);
+        for text in [
+            "9007199254740993.0",
+            "9007199254740992.0",
+            "1e19",
+            "12.5",
+            r#""1000000000000000001.5""#,
+            r#""9223372036854775808.0""#,
+            r#""1e400""#,
+            r#"".""#,
+            r#""e5""#,
+            r#""1e""#,
+            r#""0x10""#,
+            r#""1_000""#,
+        ] {
+            assert!(i(text).is_err(), "{text} was accepted as {:?}", i(text));
+        }
+        let e = i("9007199254740993.0").unwrap_err().to_string();
+        assert!(e.contains("9007199254740992.0") && e.contains("2^53"), "{e}");
+        assert!(u(r#""-1.0""#).is_err() && u("9007199254740992.0").is_err());
     }
 
     #[test]

@@ -21,6 +21,14 @@ pub const MESSAGE_BYTES: usize = 256;
 /// UUID; a longer one is not a request id).
 pub const REQUEST_ID_BYTES: usize = 128;
 
+/// The longest `Response.Error.Code` an [`ApiError`] keeps, in bytes (real codes are under
+/// 80); a longer one is cut and says how much was cut.
+pub const CODE_BYTES: usize = 128;
+
+/// The longest `Response.Error.Message` an [`ApiError`] keeps, in bytes; a longer one is cut
+/// and says how much was cut.
+pub const API_MESSAGE_BYTES: usize = 1024;
+
 /// Implemented by each generated per-action error code enum.
 pub trait ErrorCode: Sized + Send + Sync + fmt::Debug + 'static {
     /// Maps a wire code (`"AuthFailure.SignatureFailure"`). Never fails: unknown codes keep
@@ -171,8 +179,10 @@ impl<C: ErrorCode> Error<C> {
         }
     }
 
-    /// Whether the runtime retries this failure by itself: throttling codes, network
-    /// failures, timeouts, HTTP 5xx/429 (not internal API errors, as the official SDKs).
+    /// Whether the runtime retries this failure by itself for an idempotent action:
+    /// throttling codes, network failures, timeouts, HTTP 5xx/429 (not internal API errors, as
+    /// the official SDKs). A mutating action is retried only after what cannot have executed
+    /// (see [`crate::retry`]).
     pub fn is_auto_retried(&self) -> bool {
         match self {
             Error::Api(e) => is_retryable_code(e.code.as_str()),
@@ -198,13 +208,15 @@ impl<C: ErrorCode> fmt::Display for Error<C> {
     }
 }
 
+/// Each variant's `Display` is the inner error's, so `source()` is the inner error's source:
+/// a chain printer (`anyhow`'s `{:#}`) shows every message once.
 impl<C: ErrorCode> StdError for Error<C> {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
             Error::Api(_) => None,
             Error::Transport(e) => e.source(),
             Error::Decode(e) => e.source(),
-            Error::Credentials(e) => Some(e),
+            Error::Credentials(e) => e.source(),
         }
     }
 }
@@ -225,9 +237,9 @@ impl<C: ErrorCode> StdError for ApiError<C> {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportErrorKind {
-    /// Could not connect (refused, DNS, TLS, connect timeout).
+    /// Could not connect (refused, DNS, TLS, connect timeout): the request was never sent.
     Connect,
-    /// The request did not complete within the configured timeout.
+    /// A timeout passed: see [`TransportError::timeout`] for which.
     Timeout,
     /// The connection failed after connecting: reset, closed early, incomplete body.
     Network,
@@ -239,21 +251,56 @@ pub enum TransportErrorKind {
     Other,
 }
 
+/// Which timeout passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Timeout {
+    /// Connecting (TCP and TLS) took longer than the connect timeout.
+    Connect(std::time::Duration),
+    /// One attempt got no complete response within the attempt timeout.
+    Attempt(std::time::Duration),
+    /// The whole call (rate-limiter wait, every attempt, backoff) took longer than the
+    /// operation timeout.
+    Operation(std::time::Duration),
+}
+
 /// A failure below the API level. Keeps the HTTP status and a bounded body excerpt when a
-/// response arrived.
+/// response arrived, and says where it happened: the action, the host and how many attempts
+/// were made.
+///
+/// `Display` is one line without the underlying cause (`DescribeProVersionInfo to
+/// tcss.tencentcloudapi.com: could not connect after 3 attempts`); `source()` is that cause,
+/// the innermost error of the HTTP stack (`Connection refused (os error 111)`), so a chain
+/// printer (`anyhow`'s `{:#}`) reads each part once. `Debug` keeps the whole chain.
 #[derive(Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
     status: Option<u16>,
+    attempts: u32,
+    /// The rest, boxed: it keeps `Error<C>` (and every `Result` of the call path) small.
+    parts: Box<Parts>,
+}
+
+#[derive(Debug, Default)]
+struct Parts {
     excerpt: Option<String>,
     detail: Option<String>,
+    timeout: Option<Timeout>,
+    action: Option<&'static str>,
+    target: Option<String>,
+    note: Option<&'static str>,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
 
 impl TransportError {
     /// A new error of `kind`.
     pub fn new(kind: TransportErrorKind) -> Self {
-        Self { kind, status: None, excerpt: None, detail: None, source: None }
+        Self { kind, status: None, attempts: 0, parts: Box::default() }
+    }
+
+    /// A [`TransportErrorKind::Timeout`] error for `timeout`.
+    pub fn timed_out(timeout: Timeout) -> Self {
+        Self::new(TransportErrorKind::Timeout).with_timeout(timeout)
     }
 
     /// Adds the HTTP status.
@@ -264,25 +311,50 @@ impl TransportError {
 
     /// Adds a bounded excerpt of `body` (see [`excerpt`]).
     pub fn with_body(mut self, body: &[u8]) -> Self {
-        self.excerpt = Some(excerpt(body));
+        self.parts.excerpt = Some(excerpt(body));
         self
     }
 
     /// Adds a short description.
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.parts.detail = Some(detail.into());
         self
     }
 
-    /// Adds the underlying error.
+    /// Adds the underlying error (`source()` returns the innermost error of its chain).
     pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.parts.source = Some(Box::new(source));
+        self
+    }
+
+    /// Says which timeout passed.
+    pub fn with_timeout(mut self, timeout: Timeout) -> Self {
+        self.parts.timeout = Some(timeout);
+        self
+    }
+
+    /// Says where: the action, the host (or URL) it was sent to, and the attempts made.
+    pub fn with_context(mut self, action: &'static str, target: impl Into<String>, attempts: u32) -> Self {
+        self.parts.action = Some(action);
+        self.parts.target = Some(target.into());
+        self.attempts = attempts;
+        self
+    }
+
+    /// Adds why the call stopped here (e.g. why it was not retried).
+    pub fn with_note(mut self, note: &'static str) -> Self {
+        self.parts.note = Some(note);
         self
     }
 
     /// The kind of failure.
     pub fn kind(&self) -> TransportErrorKind {
         self.kind
+    }
+
+    /// Which timeout passed, for [`TransportErrorKind::Timeout`] (and a connect timeout).
+    pub fn timeout(&self) -> Option<Timeout> {
+        self.parts.timeout
     }
 
     /// The HTTP status, when a response arrived.
@@ -292,7 +364,27 @@ impl TransportError {
 
     /// The start of the body (at most [`EXCERPT_BYTES`] raw bytes), when a response arrived.
     pub fn body_excerpt(&self) -> Option<&str> {
-        self.excerpt.as_deref()
+        self.parts.excerpt.as_deref()
+    }
+
+    /// The action that failed, once the client has added it.
+    pub fn action(&self) -> Option<&str> {
+        self.parts.action
+    }
+
+    /// The host (or URL) the request went to, once the client has added it.
+    pub fn target(&self) -> Option<&str> {
+        self.parts.target.as_deref()
+    }
+
+    /// How many attempts were made (0 when unknown).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Why the call stopped here (not retried, retry budget exhausted), if the client said.
+    pub fn note(&self) -> Option<&str> {
+        self.parts.note
     }
 
     /// Whether retrying may help: connect failures, timeouts, network failures, 5xx and 429.
@@ -307,25 +399,46 @@ impl TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            TransportErrorKind::Connect => "could not connect",
-            TransportErrorKind::Timeout => "request timed out",
-            TransportErrorKind::Network => "connection failed mid-request",
-            TransportErrorKind::Status => "unexpected HTTP status",
-            TransportErrorKind::TooLarge => "response body too large",
-            TransportErrorKind::Other => "request failed",
+        match (self.parts.action, &self.parts.target) {
+            (Some(a), Some(t)) => write!(f, "{a} to {t}: ")?,
+            (Some(a), None) => write!(f, "{a}: ")?,
+            (None, Some(t)) => write!(f, "{t}: ")?,
+            (None, None) => {}
+        }
+        let what = match (self.kind, self.parts.timeout) {
+            (TransportErrorKind::Connect, _) => "could not connect",
+            (TransportErrorKind::Timeout, Some(Timeout::Operation(_))) => "operation timed out",
+            (TransportErrorKind::Timeout, _) => "request timed out",
+            (TransportErrorKind::Network, _) => "connection failed mid-request",
+            (TransportErrorKind::Status, _) => "unexpected HTTP status",
+            (TransportErrorKind::TooLarge, _) => "response body too large",
+            (TransportErrorKind::Other, _) => "request failed",
         };
         f.write_str(what)?;
         if let Some(s) = self.status {
             write!(f, " (HTTP {s})")?;
         }
-        if let Some(d) = &self.detail {
+        match self.attempts {
+            0 => {}
+            1 => f.write_str(" after 1 attempt")?,
+            n => write!(f, " after {n} attempts")?,
+        }
+        match self.parts.timeout {
+            Some(Timeout::Connect(d)) => write!(f, ": no connection within the connect timeout of {d:?}")?,
+            Some(Timeout::Attempt(d)) => write!(f, ": no complete response within the attempt timeout of {d:?}")?,
+            Some(Timeout::Operation(d)) => write!(
+                f,
+                ": the call (rate-limiter wait, attempts and backoff) took longer than the operation timeout of {d:?}"
+            )?,
+            None => {}
+        }
+        if let Some(d) = &self.parts.detail {
             write!(f, ": {d}")?;
         }
-        if let Some(src) = &self.source {
-            write!(f, ": {src}")?;
+        if let Some(n) = self.parts.note {
+            write!(f, " ({n})")?;
         }
-        if let Some(b) = &self.excerpt {
+        if let Some(b) = &self.parts.excerpt {
             write!(f, "; body starts: {b:?}")?;
         }
         Ok(())
@@ -333,8 +446,14 @@ impl fmt::Display for TransportError {
 }
 
 impl StdError for TransportError {
+    /// The innermost error of the underlying chain (the HTTP client's own wrappers, such as
+    /// `error sending request` and `client error (Connect)`, only repeat what `Display` says).
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn StdError + 'static))
+        let mut cause: &(dyn StdError + 'static) = self.parts.source.as_deref()?;
+        while let Some(inner) = cause.source() {
+            cause = inner;
+        }
+        Some(cause)
     }
 }
 
@@ -501,6 +620,19 @@ fn truncate(s: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}…", &s[..end])
+}
+
+/// `s` cut to at most `max` bytes on a character boundary, saying how much was cut
+/// (`…[+123 bytes]`).
+pub(crate) fn truncate_noting(s: String, max: usize) -> String {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…[+{} bytes]", &s[..end], s.len() - end)
 }
 
 /// The first [`EXCERPT_BYTES`] bytes of `body` as text: cut back to a UTF-8 character

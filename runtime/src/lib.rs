@@ -8,31 +8,73 @@
 //!
 //! The signing ([`sign`]), GET flattening ([`query`]) and date ([`time`]) modules are pure and
 //! public, so a test server can verify requests with the same code that signs them.
+//!
+//! # Retries, timeouts, rate limits
+//!
+//! | setting | default | why |
+//! |---|---|---|
+//! | attempts ([`RetryConfig`]) | 3, backoff 500 ms doubling to 8 s, full jitter | the official SDKs' 3 attempts |
+//! | what is retried | idempotent actions: throttling, connect failures, timeouts, broken connections, 5xx, 429; mutating actions: only connect failures and throttling, unless they carry an idempotency token | a mutating call whose reply was lost may have executed ([`retry`]) |
+//! | idempotency token | filled once per call (`ClientToken`, a UUID) when left empty, the same on every attempt | what makes retrying a mutating call safe |
+//! | retry budget | 500 tokens per (endpoint, service), process-wide; a retry costs 5 (10 after a timeout), a success gives 1 back | aws-sdk-rust standard mode: an outage is not multiplied by the attempts |
+//! | connect timeout | 10 s | |
+//! | attempt timeout ([`ClientBuilder::timeout`]) | 60 s | the official SDKs' request timeout |
+//! | operation timeout ([`ClientBuilder::operation_timeout`]) | 120 s: limiter wait, attempts and backoff | see [`config::DEFAULT_OPERATION_TIMEOUT`] |
+//! | rate limit ([`RateLimitConfig`]) | each action's documented rate, burst 1, shared by every client with the same SecretId | the limit is the account's |
+//! | strict decoding ([`ClientBuilder::strict`]) | off: absent or `null` required fields get their zero value and are reported ([`Client::corrections`], a `tracing` warning) | Smithy's client error correction; tests turn it on |
+//!
+//! Per call, a view of the client changes any of these without a new connection pool:
+//! `TcssClient::new(client.with_retry(RetryConfig::disabled()))`, [`Client::with_timeout`],
+//! [`Client::with_operation_timeout`], [`Client::with_strict`].
+//!
+//! # Configuration from the environment
+//!
+//! [`Client::from_env`] (and [`ClientBuilder::from_env`]) read these variables; an empty
+//! value counts as unset, an invalid one is a [`ConfigError::InvalidEnv`] naming the variable.
+//!
+//! | variable | what | values | default | convention |
+//! |---|---|---|---|---|
+//! | `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` | credentials | | the profile file | the official SDKs |
+//! | `TENCENTCLOUD_SECURITY_TOKEN` | token of temporary credentials (`X-TC-Token`) | | none | the Terraform provider |
+//! | `TENCENTCLOUD_CREDENTIALS_FILE` | the profile file | a path | `~/.tencentcloud/credentials` | the official SDKs |
+//! | `TENCENTCLOUD_REGION` | `X-TC-Region` | `ap-guangzhou`, ... | none | tccli |
+//! | `TENCENTCLOUD_ENDPOINT` | one endpoint for every service | `http://127.0.0.1:9000`, `https://host`, `host[:port]` (HTTPS) | each service's host | the generated examples |
+//! | `TENCENTCLOUD_LANGUAGE` | `X-TC-Language` | `zh-CN`, `en-US` | `zh-CN` | the SDKs' `language` |
+//! | `TENCENTCLOUD_METHOD` | HTTP method | `POST`, `GET` | `POST` | the SDKs' `reqMethod` |
+//! | `TENCENTCLOUD_CONNECT_TIMEOUT` | connect timeout | seconds (`2.5`) | 10 | |
+//! | `TENCENTCLOUD_REQUEST_TIMEOUT` | timeout of one attempt | seconds | 60 | the SDKs' `reqTimeout` |
+//! | `TENCENTCLOUD_OPERATION_TIMEOUT` | timeout of a call, retries included | seconds | 120 | |
+//! | `TENCENTCLOUD_MAX_ATTEMPTS` | attempts per call, the first included | 1 to 100 | 3 | aws-sdk's `AWS_MAX_ATTEMPTS` |
+//! | `TENCENTCLOUD_STRICT` | strict decoding | `true`/`false` (`1`/`0`, `yes`/`no`, `on`/`off`) | `false` | |
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod client;
-pub mod support;
 pub mod config;
 pub mod credentials;
 pub mod de;
 pub mod error;
+mod idempotency;
 mod ini;
 pub mod limiter;
 pub mod query;
 pub mod retry;
 pub mod sign;
+pub mod support;
 pub mod time;
 
 pub use client::{Client, ClientBuilder, DEFAULT_REQUEST_CLIENT, RawCallFuture, RawResponse, decode_response};
-pub use support::ActionFuture;
-pub use config::{ConfigError, Endpoint, Language, Method, RateLimitConfig, RetryConfig, Scheme};
+pub use config::{ConfigError, Endpoint, Language, Method, RateLimitConfig, Scheme};
 pub use credentials::{Credentials, CredentialsError, CredentialsProvider, SecretString};
 pub use error::{
-    ApiError, DecodeError, DecodeErrorKind, Error, ErrorClass, ErrorCode, JsonError, RawCode, TransportError, TransportErrorKind,
-    classify_code, is_retryable_code,
+    ApiError, DecodeError, DecodeErrorKind, Error, ErrorClass, ErrorCode, JsonError, RawCode, Timeout, TransportError,
+    TransportErrorKind, classify_code, is_retryable_code,
 };
+pub use idempotency::idempotency_token;
+pub use retry::{MutatingRetry, RetryConfig};
+pub use support::ActionFuture;
+pub use support::codec::Correction;
 
 /// A service: its name (the host prefix and signing scope), API version and hosts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

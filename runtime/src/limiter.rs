@@ -1,11 +1,22 @@
-//! Client-side rate limiting: one GCRA (generic cell rate algorithm) limiter per action.
+//! Client-side rate limiting: one GCRA (generic cell rate algorithm) limiter per
+//! (credentials, service, action), shared by every client of the process.
 //!
-//! Each call reserves the next slot under a short mutex and then sleeps outside it, so a
-//! burst of concurrent calls is spread evenly: in any window of `t` seconds at most
-//! `rate * t + burst` calls pass. Uses `tokio::time`, so tests can run it on paused time.
+//! A call takes its slot only when it is admitted: waiters queue on a fair (FIFO) async lock
+//! and the one at the head sleeps until its slot, holding the lock. A call whose wait is
+//! cancelled (a timeout, a dropped future) leaves the queue without having taken anything, so
+//! no storm of cancellations can push later calls back (issue 13.1: the earlier design
+//! reserved the slot before sleeping and lost it when the sleeper was dropped). In any window
+//! of `t` seconds at most `rate * t + burst` calls pass. Uses `tokio::time`, so tests can run
+//! it on paused time.
+//!
+//! The documented rate is a limit of the account, not of a connection pool: two clients
+//! built with the same SecretId (or the clones of one) share one limiter per action
+//! (process-wide, keyed by a hash of the SecretId, the service, the action and the configured
+//! rate and burst), as aws-sdk-rust shares its retry token buckets per partition.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -18,42 +29,84 @@ use crate::config::RateLimitConfig;
 pub struct RateLimiter {
     interval: Duration,
     tolerance: Duration,
-    /// Theoretical arrival time of the next call.
-    tat: Mutex<Option<Instant>>,
+    /// Theoretical arrival time of the next call; the async lock is the queue of waiters.
+    tat: tokio::sync::Mutex<Option<Instant>>,
 }
 
 impl RateLimiter {
     /// `rate` calls per second (0 is taken as 1), `burst` at once (0 is taken as 1).
     pub fn new(rate: u32, burst: u32) -> Self {
         let interval = Duration::from_secs(1) / rate.max(1);
-        Self { interval, tolerance: interval * (burst.max(1) - 1), tat: Mutex::new(None) }
+        Self { interval, tolerance: interval * (burst.max(1) - 1), tat: tokio::sync::Mutex::new(None) }
     }
 
-    /// Reserves the next slot and returns when the call may start (now or later).
-    pub fn reserve(&self) -> Instant {
-        let now = Instant::now();
-        // The state is a plain Instant, valid even if a holder panicked: ignore poisoning.
-        let mut tat = self.tat.lock().unwrap_or_else(PoisonError::into_inner);
-        let t = tat.map_or(now, |t| t.max(now));
-        let allow_at = if t.duration_since(now) > self.tolerance { t - self.tolerance } else { now };
-        *tat = Some(t + self.interval);
-        allow_at
+    /// The spacing between calls (`1 / rate`).
+    pub fn interval(&self) -> Duration {
+        self.interval
     }
 
-    /// Waits for the next slot.
+    /// Waits for the next slot and takes it. Cancel-safe: dropped before it returns, it has
+    /// taken nothing.
     pub async fn acquire(&self) {
-        let at = self.reserve();
-        if at > Instant::now() {
-            tokio::time::sleep_until(at).await;
+        // tokio's Mutex is fair: waiters are admitted in the order they arrived.
+        let mut tat = self.tat.lock().await;
+        let now = Instant::now();
+        let t = tat.map_or(now, |t| t.max(now));
+        if t.duration_since(now) > self.tolerance {
+            // Sleep at the head of the queue; the slot is taken below, only once admitted.
+            tokio::time::sleep_until(t - self.tolerance).await;
         }
+        let now = Instant::now();
+        *tat = Some(tat.map_or(now, |t| t.max(now)) + self.interval);
     }
 }
 
-/// The limiters of one client, created on first use of each action.
+/// A stable 64-bit digest of a SecretId: what the process-wide registry keys on (the
+/// SecretId itself is not kept).
+fn credential_key(secret_id: &str) -> u64 {
+    // `DefaultHasher::new()` has fixed keys: the same id gives the same key in every client.
+    let mut h = DefaultHasher::new();
+    secret_id.hash(&mut h);
+    h.finish()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Key {
+    credential: u64,
+    service: &'static str,
+    action: &'static str,
+    rate: u32,
+    burst: u32,
+}
+
+/// Every live limiter of the process. Entries are weak: a limiter lives as long as a client
+/// that used it; dead entries are swept when a new limiter is made.
+fn registry() -> &'static Mutex<HashMap<Key, Weak<RateLimiter>>> {
+    static REGISTRY: OnceLock<Mutex<HashMap<Key, Weak<RateLimiter>>>> = OnceLock::new();
+    REGISTRY.get_or_init(Mutex::default)
+}
+
+fn shared_limiter(key: Key) -> Arc<RateLimiter> {
+    // The map only holds weak pointers, valid even if a holder panicked: ignore poisoning.
+    let mut map = registry().lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(live) = map.get(&key).and_then(Weak::upgrade) {
+        return live;
+    }
+    map.retain(|_, w| w.strong_count() > 0);
+    let limiter = Arc::new(RateLimiter::new(key.rate, key.burst));
+    map.insert(key, Arc::downgrade(&limiter));
+    limiter
+}
+
+/// The limiters a client has used, created on first use of each (credentials, action) from
+/// the process-wide registry; the local map keeps them alive and saves the global lock.
+/// (credential key, service, action).
+type LocalKey = (u64, &'static str, &'static str);
+
 #[derive(Debug)]
 pub(crate) struct Limiters {
     config: RateLimitConfig,
-    map: Mutex<HashMap<(&'static str, &'static str), Arc<RateLimiter>>>,
+    map: Mutex<HashMap<LocalKey, Arc<RateLimiter>>>,
 }
 
 impl Limiters {
@@ -61,12 +114,20 @@ impl Limiters {
         Self { config, map: Mutex::new(HashMap::new()) }
     }
 
-    pub(crate) fn get(&self, action: &ActionInfo) -> Option<Arc<RateLimiter>> {
+    /// The limiter of `action` for calls signed with `secret_id`, if the action is limited.
+    pub(crate) fn get(&self, action: &ActionInfo, secret_id: &str) -> Option<Arc<RateLimiter>> {
         let rate = self.config.rate_for(action.rate_limit)?;
+        let credential = credential_key(secret_id);
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-        let limiter = map
-            .entry((action.service.name, action.name))
-            .or_insert_with(|| Arc::new(RateLimiter::new(rate, self.config.burst())));
+        let limiter = map.entry((credential, action.service.name, action.name)).or_insert_with(|| {
+            shared_limiter(Key {
+                credential,
+                service: action.service.name,
+                action: action.name,
+                rate,
+                burst: self.config.burst(),
+            })
+        });
         Some(Arc::clone(limiter))
     }
 }
@@ -135,6 +196,57 @@ mod tests {
         assert_within(&times, 10, 2);
     }
 
+    /// Regression (issue 13.1): `acquire` reserved its slot before sleeping and never gave
+    /// it back when the future was dropped, so 200 calls cancelled by a 200 ms timeout left
+    /// ~10 s of phantom reservations: the next call on an idle client waited for all of them.
+    #[tokio::test(start_paused = true)]
+    async fn cancelled_waits_give_their_slots_back() {
+        let l = Arc::new(RateLimiter::new(20, 1));
+        let mut tasks = Vec::new();
+        for _ in 0..200 {
+            let l = Arc::clone(&l);
+            tasks.push(tokio::spawn(async move {
+                tokio::time::timeout(Duration::from_millis(200), l.acquire()).await.is_ok()
+            }));
+        }
+        let mut passed = 0;
+        for t in tasks {
+            passed += usize::from(t.await.unwrap());
+        }
+        // 0, 50, 100, 150 ms, and 200 ms when its timer fires before the timeout's.
+        assert!((4..=5).contains(&passed), "{passed} passed");
+        // The client is idle from here: the next call waits at most one interval.
+        let start = Instant::now();
+        l.acquire().await;
+        assert!(Instant::now() - start <= Duration::from_millis(50), "waited {:?}", Instant::now() - start);
+        // And a storm in which every other waiter is cancelled keeps the rate for the rest.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let l = Arc::clone(&l);
+            tasks.push(tokio::spawn(async move {
+                if i % 2 == 0 {
+                    tokio::time::timeout(Duration::from_millis(10), l.acquire()).await.ok().map(|()| Instant::now())
+                } else {
+                    l.acquire().await;
+                    Some(Instant::now())
+                }
+            }));
+        }
+        let mut times = Vec::new();
+        for t in tasks {
+            if let Some(at) = t.await.unwrap() {
+                times.push(at - start);
+            }
+        }
+        times.sort();
+        assert_within(&times, 20, 1);
+        // 20 (or 21) calls got through; the last one by about 20 intervals, not 40.
+        assert!(times.len() >= 20, "{}", times.len());
+        assert!(*times.last().unwrap() <= Duration::from_millis(50 * 21), "{:?}", times.last());
+    }
+
     #[test]
     fn limiters_are_per_action() {
         static SVC: crate::ServiceInfo =
@@ -144,9 +256,22 @@ mod tests {
         static B: ActionInfo = ActionInfo { service: &SVC, name: "B", rate_limit: Some(20), idempotent: true, idempotency_token: None };
         static N: ActionInfo = ActionInfo { service: &SVC, name: "N", rate_limit: None, idempotent: true, idempotency_token: None };
         let ls = Limiters::new(RateLimitConfig::default());
-        assert!(Arc::ptr_eq(&ls.get(&A).unwrap(), &ls.get(&A2).unwrap()));
-        assert!(!Arc::ptr_eq(&ls.get(&A).unwrap(), &ls.get(&B).unwrap()));
-        assert!(ls.get(&N).is_none());
-        assert!(Limiters::new(RateLimitConfig::disabled()).get(&A).is_none());
+        let id = "AKIDlimiters-are-per-action";
+        assert!(Arc::ptr_eq(&ls.get(&A, id).unwrap(), &ls.get(&A2, id).unwrap()));
+        assert!(!Arc::ptr_eq(&ls.get(&A, id).unwrap(), &ls.get(&B, id).unwrap()));
+        assert!(ls.get(&N, id).is_none());
+        assert!(Limiters::new(RateLimitConfig::disabled()).get(&A, id).is_none());
+        // Regression (issue 13.8): a second client with the same SecretId had limiters of its
+        // own, so two clients sent twice the documented rate. They share them now; other
+        // credentials, or another configured rate, get their own.
+        let other_client = Limiters::new(RateLimitConfig::default());
+        assert!(Arc::ptr_eq(&ls.get(&A, id).unwrap(), &other_client.get(&A, id).unwrap()));
+        assert!(!Arc::ptr_eq(&ls.get(&A, id).unwrap(), &other_client.get(&A, "AKIDsomeone-else").unwrap()));
+        let faster = Limiters::new(RateLimitConfig::default().with_rate_override(50));
+        assert!(!Arc::ptr_eq(&ls.get(&A, id).unwrap(), &faster.get(&A, id).unwrap()));
+        // The registry does not keep limiters of dropped clients alive.
+        let weak = Arc::downgrade(&faster.get(&A, id).unwrap());
+        drop(faster);
+        assert!(weak.upgrade().is_none());
     }
 }

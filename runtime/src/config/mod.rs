@@ -1,9 +1,13 @@
-//! Client configuration: endpoints, language, method, timeouts, retries, rate limits.
+//! Client configuration: endpoints, language, method, timeouts, rate limits, and the
+//! settings read from the environment ([`mod@env`]). Retries are configured in [`crate::retry`].
+
+pub mod env;
 
 use std::fmt;
 use std::time::Duration;
 
 use crate::credentials::CredentialsError;
+pub use crate::retry::{MutatingRetry, RetryConfig};
 use crate::ServiceInfo;
 
 /// Default connect timeout.
@@ -11,6 +15,12 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default timeout of one HTTP attempt, from sending to the last body byte (the official
 /// SDKs' request timeout).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default timeout of a whole call: rate-limiter wait, every attempt and the backoff between
+/// them. Two full attempts: a call that fails fast (refused, throttled, 5xx) still gets all
+/// its retries well within it, and only a server slow on every attempt is cut short at the
+/// third, which a request that already took 60 s twice is unlikely to make in time anyway.
+/// Without it, three attempts of 60 s plus backoff could take 3 minutes.
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
 /// Default cap on a response body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 10 * 1024 * 1024;
 /// The public API domain that regional hosts are built on.
@@ -100,6 +110,9 @@ pub enum Endpoint {
         scheme: Scheme,
         /// `host[:port]`, lowercase, without a default port; also the signed `Host`.
         authority: String,
+        /// The text had no scheme and HTTPS was assumed (said in errors: a plain-HTTP server
+        /// given as `127.0.0.1:9000` otherwise only shows up as a timeout).
+        scheme_assumed: bool,
     },
 }
 
@@ -108,14 +121,14 @@ impl Endpoint {
     /// trailing `/` is allowed; other paths, queries, fragments and user info are not.
     pub fn custom(url: &str) -> Result<Endpoint, ConfigError> {
         let bad = |reason| ConfigError::InvalidEndpoint { endpoint: url.to_owned(), reason };
-        let (scheme, rest) = if let Some(r) = strip_prefix_ci(url, "http://") {
-            (Scheme::Http, r)
+        let (scheme, rest, scheme_assumed) = if let Some(r) = strip_prefix_ci(url, "http://") {
+            (Scheme::Http, r, false)
         } else if let Some(r) = strip_prefix_ci(url, "https://") {
-            (Scheme::Https, r)
+            (Scheme::Https, r, false)
         } else if url.contains("://") {
             return Err(bad("only http:// and https:// are supported"));
         } else {
-            (Scheme::Https, url)
+            (Scheme::Https, url, true)
         };
         let authority = rest.strip_suffix('/').unwrap_or(rest);
         if authority.is_empty() {
@@ -143,7 +156,20 @@ impl Endpoint {
             Some(p) if p != default_port => format!("{host}:{p}"),
             _ => host,
         };
-        Ok(Endpoint::Custom { scheme, authority })
+        Ok(Endpoint::Custom { scheme, authority, scheme_assumed })
+    }
+
+    /// How errors name where a call to `service` went: the host for the Tencent Cloud hosts,
+    /// the URL for a custom endpoint (saying when its scheme was assumed).
+    pub fn describe(&self, service: &ServiceInfo, region: Option<&str>) -> String {
+        let (scheme, host) = self.resolve(service, region);
+        match self {
+            Endpoint::Custom { scheme_assumed: true, .. } => {
+                format!("{}://{host} (https assumed: the endpoint was given without a scheme)", scheme.as_str())
+            }
+            Endpoint::Custom { .. } => format!("{}://{host}", scheme.as_str()),
+            _ => host,
+        }
     }
 
     /// The scheme and host a call to `service` goes to.
@@ -155,9 +181,14 @@ impl Endpoint {
                 None => (Scheme::Https, service.default_host.to_owned()),
             },
             Endpoint::Intl => (Scheme::Https, service.intl_host.unwrap_or(service.default_host).to_owned()),
-            Endpoint::Custom { scheme, authority } => (*scheme, authority.clone()),
+            Endpoint::Custom { scheme, authority, .. } => (*scheme, authority.clone()),
         }
     }
+}
+
+/// Lowercase letters, digits and `-`, 1 to 64 of them (`ap-guangzhou`).
+pub(crate) fn is_valid_region(r: &str) -> bool {
+    !r.is_empty() && r.len() <= 64 && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -194,61 +225,6 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
         Some(_) => return None,
     };
     Some((host, port))
-}
-
-/// Retry policy: bounded attempts, exponential backoff with full jitter.
-///
-/// The delay before retry `n` (1-based) is uniform in `[0, min(max_delay, base_delay * 2^(n-1))]`.
-/// Retried: throttling codes (`RequestLimitExceeded*`), connect failures, timeouts, broken
-/// connections, HTTP 5xx and 429. Safe because every API 3.0 action here is read-only.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RetryConfig {
-    max_attempts: u32,
-    base_delay: Duration,
-    max_delay: Duration,
-}
-
-impl Default for RetryConfig {
-    /// 3 attempts in all, 500 ms base delay, 8 s cap.
-    fn default() -> Self {
-        Self { max_attempts: 3, base_delay: Duration::from_millis(500), max_delay: Duration::from_secs(8) }
-    }
-}
-
-impl RetryConfig {
-    /// One attempt, no retry.
-    pub fn disabled() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
-    }
-
-    /// Total attempts, including the first (0 is taken as 1).
-    pub fn with_max_attempts(mut self, n: u32) -> Self {
-        self.max_attempts = n.max(1);
-        self
-    }
-
-    /// Backoff before the first retry (doubling after each).
-    pub fn with_base_delay(mut self, d: Duration) -> Self {
-        self.base_delay = d;
-        self
-    }
-
-    /// Upper bound of any backoff.
-    pub fn with_max_delay(mut self, d: Duration) -> Self {
-        self.max_delay = d;
-        self
-    }
-
-    /// Total attempts, including the first.
-    pub fn max_attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
-    /// The upper bound of the jittered delay before retry `retry` (1-based).
-    pub fn backoff_cap(&self, retry: u32) -> Duration {
-        let factor = 1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX);
-        self.base_delay.saturating_mul(factor).min(self.max_delay)
-    }
 }
 
 /// Client-side rate limit per action (keyed by service and action name).
@@ -327,6 +303,15 @@ pub enum ConfigError {
     InvalidRequestClient,
     /// The HTTP client could not be built.
     Http(String),
+    /// An environment variable has a value that cannot be used.
+    InvalidEnv {
+        /// The variable (`TENCENTCLOUD_LANGUAGE`).
+        var: &'static str,
+        /// Its value (at most its first 64 characters).
+        value: String,
+        /// What is accepted.
+        expected: &'static str,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -344,14 +329,19 @@ impl fmt::Display for ConfigError {
                 f.write_str("request client name must be 1-128 printable ASCII characters")
             }
             ConfigError::Http(e) => write!(f, "HTTP client: {e}"),
+            ConfigError::InvalidEnv { var, value, expected } => {
+                write!(f, "environment variable {var}={value:?}: expected {expected}")
+            }
         }
     }
 }
 
+/// `Display` already says what the inner error says, so `source()` skips it (issue 13.5:
+/// `anyhow`'s `{:#}` printed `credentials: no credentials found: …: no credentials found: …`).
 impl std::error::Error for ConfigError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ConfigError::Credentials(e) => Some(e),
+            ConfigError::Credentials(e) => std::error::Error::source(e),
             _ => None,
         }
     }
@@ -403,10 +393,17 @@ mod tests {
         for (url, scheme, authority) in ok {
             assert_eq!(
                 Endpoint::custom(url).unwrap(),
-                Endpoint::Custom { scheme, authority: authority.into() },
+                Endpoint::Custom { scheme, authority: authority.into(), scheme_assumed: !url.contains("://") },
                 "{url}"
             );
         }
+        let assumed = Endpoint::custom("127.0.0.1:9000").unwrap();
+        assert_eq!(
+            assumed.describe(&SVC, None),
+            "https://127.0.0.1:9000 (https assumed: the endpoint was given without a scheme)"
+        );
+        assert_eq!(Endpoint::custom("http://127.0.0.1:9000").unwrap().describe(&SVC, None), "http://127.0.0.1:9000");
+        assert_eq!(Endpoint::Default.describe(&SVC, None), "tcss.tencentcloudapi.com");
         for bad in [
             "",
             "http://",
@@ -425,18 +422,6 @@ mod tests {
         ] {
             assert!(Endpoint::custom(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn backoff_caps() {
-        let r = RetryConfig::default().with_base_delay(Duration::from_millis(100)).with_max_delay(Duration::from_secs(1));
-        assert_eq!(r.backoff_cap(1), Duration::from_millis(100));
-        assert_eq!(r.backoff_cap(2), Duration::from_millis(200));
-        assert_eq!(r.backoff_cap(4), Duration::from_millis(800));
-        assert_eq!(r.backoff_cap(5), Duration::from_secs(1));
-        assert_eq!(r.backoff_cap(200), Duration::from_secs(1));
-        assert_eq!(RetryConfig::disabled().max_attempts(), 1);
-        assert_eq!(RetryConfig::default().with_max_attempts(0).max_attempts(), 1);
     }
 
     #[test]

@@ -1,0 +1,360 @@
+//! Sending one call: prepare the request once (endpoint, body or query, idempotency token),
+//! then attempts under the operation timeout: rate limit, sign, send, read with the attempt
+//! timeout, and retry by the action's safety within the retry budget.
+
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+use tokio::time::Instant;
+
+use super::envelope::{parse_envelope, status_error};
+use super::{Client, RawResponse};
+use crate::config::Method;
+use crate::credentials::{Credentials, CredentialsSource};
+use crate::error::{
+    DecodeError, DecodeErrorKind, EXCERPT_BYTES, Error, RawCode, Timeout, TransportError, TransportErrorKind,
+};
+use crate::idempotency::{self, Token};
+use crate::retry::{Retry, SUCCESS_REFUND, retry_cost};
+use crate::sign::{self, SignInput};
+use crate::{ActionInfo, query, time};
+
+/// Per-call request parts that do not change between attempts.
+struct Prepared {
+    url: reqwest::Url,
+    host: String,
+    host_value: HeaderValue,
+    query: String,
+    payload: Bytes,
+    token: Token,
+}
+
+impl Client {
+    /// The whole call under the operation timeout; transport errors say where they happened.
+    pub(super) async fn run(
+        &self,
+        action: &'static ActionInfo,
+        body: Vec<u8>,
+        span: tracing::Span,
+    ) -> Result<RawResponse, Error<RawCode>> {
+        let mut made = 0;
+        let result = self.attempts(action, body, &mut made, &span).await;
+        result.map_err(|e| match e {
+            Error::Transport(t) => {
+                let shared = &self.inner.shared;
+                let target = shared.endpoint.describe(action.service, shared.region.as_deref());
+                let t = t.with_context(action.name, target, made);
+                tracing::debug!(error = %t, "tc.call: failed");
+                Error::Transport(t)
+            }
+            other => {
+                tracing::debug!(error = %other, "tc.call: failed");
+                other
+            }
+        })
+    }
+
+    /// Attempts until success, a failure that may not be retried, the last attempt, or the
+    /// operation deadline. Every wait (the limiter, each attempt, each backoff) is bounded by
+    /// the deadline itself, so the fast path arms one timer per attempt, not two.
+    async fn attempts(
+        &self,
+        action: &'static ActionInfo,
+        body: Vec<u8>,
+        made: &mut u32,
+        span: &tracing::Span,
+    ) -> Result<RawResponse, Error<RawCode>> {
+        let (shared, options) = (&*self.inner.shared, &self.inner.options);
+        let retry = &options.retry;
+        let operation_timeout = options.operation_timeout;
+        let deadline = deadline_after(Instant::now(), operation_timeout);
+        let timed_out = || Error::Transport(TransportError::timed_out(Timeout::Operation(operation_timeout)));
+        let prepared = self.prepare(action, body)?;
+        let creds = shared.credentials.credentials().map_err(Error::Credentials)?;
+        creds.validate(&CredentialsSource::Explicit).map_err(Error::Credentials)?;
+        let limiter = shared.limiters.get(action, creds.secret_id());
+        let budget = retry.retry_budget().map(|capacity| {
+            shared.budgets.get(action.service.name, capacity, || {
+                let (scheme, host) = shared.endpoint.resolve(action.service, shared.region.as_deref());
+                format!("{}://{host}", scheme.as_str())
+            })
+        });
+        let mut taken = 0;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            *made = attempt;
+            span.record("attempt", attempt);
+            if let Some(l) = &limiter {
+                if tokio::time::timeout_at(deadline, l.acquire()).await.is_err() {
+                    return Err(timed_out());
+                }
+            }
+            let result = self.attempt(action, &creds, &prepared, deadline).await;
+            let request_id = match &result {
+                Ok(raw) => raw.request_id(),
+                Err(e) => e.request_id(),
+            };
+            if let Some(id) = request_id {
+                span.record("request_id", id);
+            }
+            let e = match result {
+                Ok(raw) => {
+                    if let Some(b) = &budget {
+                        b.refund(if taken == 0 { SUCCESS_REFUND } else { taken });
+                    }
+                    return Ok(raw);
+                }
+                Err(e) => e,
+            };
+            if attempt >= retry.max_attempts() || is_operation_timeout(&e) {
+                return Err(e);
+            }
+            if let Retry::No(note) = retry.may_retry(&e, action.idempotent, prepared.token.present()) {
+                return Err(noted(e, note));
+            }
+            let delay = shared.jitter.full_jitter(retry.backoff_cap(attempt));
+            if Instant::now() + delay >= deadline {
+                return Err(noted(e, Some("not retried: the backoff would outlast the operation timeout")));
+            }
+            if let Some(b) = &budget {
+                let cost = retry_cost(&e);
+                if !b.try_take(cost) {
+                    return Err(noted(e, Some("not retried: the retry budget of this endpoint is spent")));
+                }
+                taken += cost;
+            }
+            tracing::debug!(
+                attempt,
+                delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                error = %e,
+                "tc.call: retrying"
+            );
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    fn prepare(&self, action: &'static ActionInfo, body: Vec<u8>) -> Result<Prepared, Error<RawCode>> {
+        let shared = &*self.inner.shared;
+        let (scheme, host) = shared.endpoint.resolve(action.service, shared.region.as_deref());
+        let host_value = HeaderValue::from_str(&host).map_err(|e| {
+            Error::Transport(TransportError::new(TransportErrorKind::Other).with_detail("invalid host").with_source(e))
+        })?;
+        // A parameterless request serialized from `()` is `null`; the API expects `{}`.
+        let body = if body == b"null" { b"{}".to_vec() } else { body };
+        let mut token = Token::Absent;
+        let (query, payload) = match (shared.method, action.idempotency_token) {
+            (Method::Post, None) => (String::new(), Bytes::from(body)),
+            (method, name) => {
+                let mut value: Value = serde_json::from_slice(&body).map_err(|e| Error::Decode(encode_error(e)))?;
+                if let Some(name) = name {
+                    token = idempotency::fill(&mut value, name, self.inner.options.retry.idempotency_tokens());
+                }
+                match method {
+                    Method::Get => (query::to_query_string(&value), Bytes::new()),
+                    Method::Post if token == Token::Filled => {
+                        let body = serde_json::to_vec(&value).map_err(|e| Error::Decode(encode_error(e)))?;
+                        (String::new(), Bytes::from(body))
+                    }
+                    Method::Post => (String::new(), Bytes::from(body)),
+                }
+            }
+        };
+        let url = if query.is_empty() {
+            format!("{}://{host}/", scheme.as_str())
+        } else {
+            format!("{}://{host}/?{query}", scheme.as_str())
+        };
+        let url = reqwest::Url::parse(&url).map_err(|e| {
+            Error::Transport(TransportError::new(TransportErrorKind::Other).with_detail("invalid URL").with_source(e))
+        })?;
+        Ok(Prepared { url, host, host_value, query, payload, token })
+    }
+
+    /// One attempt, bounded by the attempt timeout or the operation `deadline`, whichever
+    /// comes first (the error says which).
+    async fn attempt(
+        &self,
+        action: &'static ActionInfo,
+        creds: &Credentials,
+        p: &Prepared,
+        deadline: Instant,
+    ) -> Result<RawResponse, Error<RawCode>> {
+        let shared = &*self.inner.shared;
+        let method = shared.method;
+        let timestamp = time::now_unix();
+        let signature = sign::sign(&SignInput {
+            method: method.as_str(),
+            host: &p.host,
+            canonical_query: &p.query,
+            content_type: method.content_type(),
+            payload: &p.payload,
+            service: action.service.name,
+            timestamp,
+            secret_id: creds.secret_id(),
+            secret_key: creds.secret_key().expose_secret(),
+            extra_signed_headers: &[],
+        });
+        let headers = self.headers(action, creds, p, timestamp, &signature.authorization)?;
+        let http_method = match method {
+            Method::Post => reqwest::Method::POST,
+            Method::Get => reqwest::Method::GET,
+        };
+        let request = shared.http.request(http_method, p.url.clone()).headers(headers).body(p.payload.clone());
+        let (cap, connect_timeout) = (shared.max_response_bytes, shared.connect_timeout);
+        let exchange = async move {
+            let response = request.send().await.map_err(|e| transport_error(e, connect_timeout))?;
+            read_body(response, cap).await
+        };
+        let options = &self.inner.options;
+        let attempt_deadline = deadline_after(Instant::now(), options.timeout);
+        let (until, which) = if attempt_deadline < deadline {
+            (attempt_deadline, Timeout::Attempt(options.timeout))
+        } else {
+            (deadline, Timeout::Operation(options.operation_timeout))
+        };
+        let (status, body) = match tokio::time::timeout_at(until, exchange).await {
+            Ok(result) => result.map_err(Error::Transport)?,
+            Err(_) => return Err(Error::Transport(TransportError::timed_out(which))),
+        };
+        parse_envelope(status, body).map(|raw| raw.with_decoding(action.name, self.inner.options.strict, &shared.corrections))
+    }
+
+    fn headers(
+        &self,
+        action: &'static ActionInfo,
+        creds: &Credentials,
+        p: &Prepared,
+        timestamp: i64,
+        authorization: &str,
+    ) -> Result<HeaderMap, Error<RawCode>> {
+        let shared = &*self.inner.shared;
+        let mut h = HeaderMap::with_capacity(12);
+        let header_error = |what: &'static str| {
+            Error::Transport(
+                TransportError::new(TransportErrorKind::Other).with_detail(format!("{what} is not a valid header value")),
+            )
+        };
+        let value = |s: &str, what: &'static str| HeaderValue::from_str(s).map_err(|_| header_error(what));
+        h.insert(header::HOST, p.host_value.clone());
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(shared.method.content_type()));
+        h.insert(name("x-tc-action"), value(action.name, "action name")?);
+        h.insert(name("x-tc-version"), value(action.service.version, "service version")?);
+        h.insert(name("x-tc-timestamp"), HeaderValue::from(timestamp));
+        if let Some(region) = &shared.region {
+            h.insert(name("x-tc-region"), value(region, "region")?);
+        }
+        if let Some(token) = creds.token() {
+            let mut v = value(token.expose_secret(), "token")?;
+            v.set_sensitive(true);
+            h.insert(name("x-tc-token"), v);
+        }
+        h.insert(name("x-tc-language"), HeaderValue::from_static(shared.language.as_str()));
+        h.insert(name("x-tc-requestclient"), shared.request_client.clone());
+        h.insert(header::USER_AGENT, shared.request_client.clone());
+        let mut auth = value(authorization, "Authorization")?;
+        auth.set_sensitive(true);
+        h.insert(header::AUTHORIZATION, auth);
+        Ok(h)
+    }
+}
+
+/// `now + timeout`, or about 30 years from now when that overflows (as tokio does).
+fn deadline_after(now: Instant, timeout: Duration) -> Instant {
+    now.checked_add(timeout).unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
+}
+
+fn is_operation_timeout(e: &Error<RawCode>) -> bool {
+    matches!(e, Error::Transport(t) if matches!(t.timeout(), Some(Timeout::Operation(_))))
+}
+
+/// Adds why a failure was not retried, to transport errors (API errors have no room for it).
+fn noted(e: Error<RawCode>, note: Option<&'static str>) -> Error<RawCode> {
+    match (e, note) {
+        (Error::Transport(t), Some(note)) => Error::Transport(t.with_note(note)),
+        (e, _) => e,
+    }
+}
+
+fn name(n: &'static str) -> HeaderName {
+    HeaderName::from_static(n)
+}
+
+fn encode_error(e: serde_json::Error) -> DecodeError {
+    DecodeError::new(DecodeErrorKind::Request, 0, b"", Some(e))
+}
+
+/// Classifies an error of the HTTP client. A connect error (refused, DNS, TLS, connect
+/// timeout) is [`TransportErrorKind::Connect`] even when it is a timeout: what matters for
+/// retries is that nothing was sent.
+fn transport_error(e: reqwest::Error, connect_timeout: Duration) -> TransportError {
+    let err = if e.is_connect() && e.is_timeout() {
+        // The cause is the HTTP client's bare "operation timed out": the timeout says it.
+        return TransportError::new(TransportErrorKind::Connect).with_timeout(Timeout::Connect(connect_timeout));
+    } else if e.is_connect() {
+        TransportError::new(TransportErrorKind::Connect)
+    } else if e.is_timeout() {
+        TransportError::new(TransportErrorKind::Timeout)
+    } else if e.is_body() || e.is_decode() || e.is_request() {
+        TransportError::new(TransportErrorKind::Network)
+    } else {
+        TransportError::new(TransportErrorKind::Other)
+    };
+    let status = e.status().map(|s| s.as_u16());
+    let err = err.with_source(e.without_url());
+    match status {
+        Some(s) => err.with_status(s),
+        None => err,
+    }
+}
+
+/// Reads the body, never holding more than `cap` bytes. A non-200 status reads only an
+/// excerpt and fails.
+async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<(u16, Bytes), TransportError> {
+    let status = response.status().as_u16();
+    if status != 200 {
+        let mut head = BytesMut::new();
+        while head.len() < EXCERPT_BYTES {
+            match response.chunk().await {
+                Ok(Some(chunk)) => head.extend_from_slice(&chunk[..chunk.len().min(EXCERPT_BYTES - head.len())]),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        return Err(status_error(status, &head));
+    }
+    let too_large = |got: &[u8], detail: String| {
+        TransportError::new(TransportErrorKind::TooLarge).with_status(status).with_body(got).with_detail(detail)
+    };
+    let declared = response.content_length();
+    if let Some(len) = declared {
+        if len > cap as u64 {
+            return Err(too_large(b"", format!("Content-Length {len} exceeds the {cap}-byte cap")));
+        }
+    }
+    let initial = declared.map_or(8 * 1024, |n| n as usize).min(cap);
+    let mut body = BytesMut::with_capacity(initial);
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if chunk.len() > cap - body.len() {
+                    return Err(too_large(&body, format!("body exceeds the {cap}-byte cap")));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok((status, body.freeze())),
+            Err(e) => {
+                let err = transport_error(e, Duration::ZERO);
+                return Err(match err.kind() {
+                    TransportErrorKind::Timeout => err,
+                    _ => TransportError::new(TransportErrorKind::Network)
+                        .with_status(status)
+                        .with_body(&body)
+                        .with_detail(format!("body ended after {} bytes", body.len()))
+                        .with_source(err),
+                });
+            }
+        }
+    }
+}
