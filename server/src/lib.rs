@@ -403,11 +403,14 @@ impl MockServer {
     }
 
     /// A `tc_runtime` client builder aimed at this server with its first credentials; every
-    /// other setting is the runtime's default (POST, retries, client-side rate limit).
+    /// other setting is the runtime's default (POST, retries, client-side rate limit) except
+    /// decoding, which is strict (a reply lacking an always-present field is an error).
     pub fn client_builder(&self) -> Result<tc_runtime::ClientBuilder, tc_runtime::ConfigError> {
         let endpoint = tc_runtime::Endpoint::custom(&self.endpoint())?;
         let creds = self.credentials()[0].to_runtime();
-        Ok(tc_runtime::Client::builder().endpoint(endpoint).credentials(creds))
+        // Strict decoding: a reply that lacks a field the spec says is always present is an
+        // error here, not a silent zero, so the project's own tests catch spec drift.
+        Ok(tc_runtime::Client::builder().endpoint(endpoint).credentials(creds).strict(true))
     }
 
     /// A `tc_runtime` client for this server (see [`Self::client_builder`]).

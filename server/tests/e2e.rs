@@ -17,6 +17,19 @@ use tc_sdk::tcss::{Tcss, TcssClient, models as tm};
 const METHODS: [Method; 2] = [Method::Post, Method::Get];
 
 /// The documented example response of `action` (inside `Response`), without `RequestId`.
+/// Whether `v` holds no empty array or object below its top level.
+fn has_no_empty_container(v: &Value) -> bool {
+    let inner = |v: &Value| match v {
+        Value::Array(a) => !a.is_empty() && a.iter().all(has_no_empty_container),
+        Value::Object(o) => !o.is_empty() && o.values().all(has_no_empty_container),
+        _ => true,
+    };
+    match v {
+        Value::Object(o) => o.values().all(inner),
+        other => inner(other),
+    }
+}
+
 fn example(server: &MockServer, service: &str, action: &str) -> Value {
     let service = server.api().services.iter().find(|s| s.name == service).expect("service");
     let a = service.actions.iter().find(|a| a.name == action).expect("action");
@@ -111,14 +124,18 @@ async fn documented_example_requests_are_valid_with_post_and_get() {
             // The server answers an action's first success example, whichever example asks.
             let Some(first) = action.examples.iter().find(|ex| ex.response.get("Error").is_none()) else { continue };
             for ex in action.examples.iter().filter(|ex| ex.response.get("Error").is_none()) {
-                expected += 2;
+                expected += if has_no_empty_container(&ex.request) { 2 } else { 1 };
                 let set = |r: &mut Raw| {
                     r.service = service.name.clone();
                     r.version = Some(service.version.clone());
                 };
                 let body = ex.request.to_string();
                 let query = tc_runtime::query::to_query_string(&ex.request);
-                for raw in [Raw::post(&action.name, &body).with(set), Raw::get(&action.name, &query).with(set)] {
+                // A flattened query cannot carry an empty array or object: where the example
+                // has one, GET sends less than POST, so only POST replays it.
+                let fits_query = has_no_empty_container(&ex.request);
+                let raws = [Some(Raw::post(&action.name, &body).with(set)), fits_query.then(|| Raw::get(&action.name, &query).with(set))];
+                for raw in raws.into_iter().flatten() {
                     let mut got = raw.send(&server).await.assert_success();
                     got.as_object_mut().unwrap().remove("RequestId");
                     let mut want = first.response.clone();
@@ -130,7 +147,7 @@ async fn documented_example_requests_are_valid_with_post_and_get() {
         }
     }
     assert!(expected > 0, "the spec documents success examples");
-    assert_eq!(replayed, expected, "every success example, as POST and as GET");
+    assert_eq!(replayed, expected, "every success example, as POST and (where a query can carry it) as GET");
 }
 
 #[tokio::test]

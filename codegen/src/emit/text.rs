@@ -7,8 +7,11 @@ use quote::quote;
 use crate::ir::{Field, Scalar, Type, ValueSet};
 
 /// Escapes prose from the spec so rustdoc renders it literally: square brackets would be
-/// intra-doc links, angle brackets HTML tags, and backticks code spans.
+/// intra-doc links, angle brackets HTML tags, and backticks code spans. The few HTML tags
+/// upstream descriptions use for layout (`<p>`, `<br>`, `<li>`, ...) become line breaks or
+/// go; any other `<...>` stays visible as text.
 pub(crate) fn escape(text: &str) -> String {
+    let text = strip_layout_tags(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -23,6 +26,35 @@ pub(crate) fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// Layout tags of upstream's descriptions: those that end a line, and those that just go.
+const BREAK_TAGS: &[&str] = &["p", "br", "li", "ul", "ol", "div", "tr"];
+const DROP_TAGS: &[&str] = &["b", "strong", "i", "em", "span", "code", "a", "font", "td", "table", "tbody", "u"];
+
+fn strip_layout_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        let tail = &rest[start..];
+        let Some(end) = tail.find('>') else {
+            out.push_str(tail);
+            return out;
+        };
+        let tag = tail[1..end].trim_start_matches('/').trim_end_matches('/');
+        let name = tag.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+        if BREAK_TAGS.contains(&name.as_str()) {
+            if !out.is_empty() && !out.ends_with('\n') {
+                out.push('\n');
+            }
+        } else if !DROP_TAGS.contains(&name.as_str()) {
+            out.push_str(&tail[..=end]);
+        }
+        rest = &tail[end + 1..];
+    }
+    out.push_str(rest);
+    out.trim_end().to_owned()
 }
 
 /// `#[doc = "..."]` attributes, one per line of `text` (a leading space on each, as `///`
@@ -118,4 +150,16 @@ pub(crate) fn values_line(values: &ValueSet) -> String {
         })
         .collect();
     format!("Valid values ([`{}`]): {}", values.rust_name, items.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn layout_tags_become_lines_others_stay_text() {
+        assert_eq!(super::escape("<p>Total</p><p>Used</p>"), "Total\nUsed");
+        assert_eq!(super::escape("a <b>bold</b> word"), "a bold word");
+        assert_eq!(super::escape("x <y> z"), "x &lt;y&gt; z");
+        assert_eq!(super::escape("1 < 2"), "1 &lt; 2");
+        assert_eq!(super::escape("<a href=\"x\">link</a>"), "link");
+    }
 }

@@ -7,15 +7,18 @@ use super::{DuplicateHosts, HostLoginWhiteObj};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddLoginWhiteListsRequest {
-    /// &lt;p&gt;Unusual-login allowlist entry&lt;/p&gt;
+    /// Unusual-login allowlist entry
     ///
     /// Wire name `HostLoginWhiteObj`, type `HostLoginWhiteObj`.
     pub host_login_white_obj: HostLoginWhiteObj,
-    /// &lt;p&gt;Event sync processing method:&lt;br&gt;"" -- No action&lt;br&gt;"All" -- Add all event records matching this configuration to the allowlist&lt;br&gt;"Id" -- Add the event record corresponding to EventId to the allowlist&lt;/p&gt;
+    /// Event sync processing method:
+    /// "" -- No action
+    /// "All" -- Add all event records matching this configuration to the allowlist
+    /// "Id" -- Add the event record corresponding to EventId to the allowlist
     ///
     /// Wire name `ProcessType`, type `String`.
     pub process_type: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Unusual-login event ID. This parameter is required when ProcessType is Id.&lt;/p&gt;
+    /// Unusual-login event ID. This parameter is required when ProcessType is Id.
     ///
     /// Wire name `EventId`, type `UInt64`.
     pub event_id: ::std::option::Option<u64>,
@@ -51,7 +54,10 @@ impl AddLoginWhiteListsRequest {
     }
     /// Sets `ProcessType`.
     ///
-    /// &lt;p&gt;Event sync processing method:&lt;br&gt;"" -- No action&lt;br&gt;"All" -- Add all event records matching this configuration to the allowlist&lt;br&gt;"Id" -- Add the event record corresponding to EventId to the allowlist&lt;/p&gt;
+    /// Event sync processing method:
+    /// "" -- No action
+    /// "All" -- Add all event records matching this configuration to the allowlist
+    /// "Id" -- Add the event record corresponding to EventId to the allowlist
     ///
     /// Wire name `ProcessType`, type `String`.
     #[must_use]
@@ -64,7 +70,7 @@ impl AddLoginWhiteListsRequest {
     }
     /// Sets `EventId`.
     ///
-    /// &lt;p&gt;Unusual-login event ID. This parameter is required when ProcessType is Id.&lt;/p&gt;
+    /// Unusual-login event ID. This parameter is required when ProcessType is Id.
     ///
     /// Wire name `EventId`, type `UInt64`.
     #[must_use]
@@ -78,7 +84,7 @@ impl AddLoginWhiteListsRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct AddLoginWhiteListsResponse {
-    /// &lt;p&gt;List of duplicate-addition prompts&lt;/p&gt;
+    /// List of duplicate-addition prompts
     ///
     /// Wire name `DuplicateHosts`, type `Array of DuplicateHosts`.
     pub duplicate_hosts: ::std::vec::Vec<DuplicateHosts>,

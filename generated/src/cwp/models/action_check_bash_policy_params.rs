@@ -8,10 +8,13 @@ use super::PolicyRules;
 #[non_exhaustive]
 pub struct CheckBashPolicyParamsRequest {
     /// Verify content field, use commas to separate if necessary to detect multiple fields
-    /// &lt;li&gt;Name Policy name&lt;/li&gt;
-    /// &lt;li&gt;Process&lt;/li&gt;
-    /// &lt;li&gt;Name PProcess Parent process&lt;/li&gt;
-    /// &lt;li&gt;Name AProcess Ancestor process&lt;/li&gt;
+    /// Name Policy name
+    ///
+    /// Process
+    ///
+    /// Name PProcess Parent process
+    ///
+    /// Name AProcess Ancestor process
     ///
     /// Wire name `CheckField`, type `String`.
     pub check_field: ::std::string::String,

@@ -5,7 +5,7 @@
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteLoginWhiteListRequest {
-    /// &lt;p&gt;Allowlist ID (maximum 100)&lt;/p&gt;
+    /// Allowlist ID (maximum 100)
     ///
     /// Wire name `Ids`, type `Array of UInt64`.
     pub ids: ::std::vec::Vec<u64>,

@@ -5,7 +5,7 @@
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteMachineClearHistoryRequest {
-    /// &lt;p&gt;IDs of the records to be deleted. Maximum: 100&lt;/p&gt;
+    /// IDs of the records to be deleted. Maximum: 100
     ///
     /// Wire name `Ids`, type `Array of UInt64`.
     pub ids: ::std::vec::Vec<u64>,

@@ -16,7 +16,7 @@ pub struct DescribeAccountStatisticsRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filtering criteria
-    /// &lt;li&gt;Username - String - required: no - account username&lt;/li&gt;
+    /// Username - String - required: no - account username
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -75,7 +75,7 @@ impl DescribeAccountStatisticsRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;Username - String - required: no - account username&lt;/li&gt;
+    /// Username - String - required: no - account username
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -12,11 +12,15 @@ pub struct DescribeAssetAppListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;AppName - string - required: no - application name for search&lt;/li&gt;
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Type - int - required: no - type : Linux only	
+    /// AppName - string - required: no - application name for search
+    ///
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Type - int - required: no - type : Linux only	
     /// 0: all
     /// 1: operations
     /// 2: database
@@ -25,9 +29,11 @@ pub struct DescribeAssetAppListRequest {
     /// 5: system architecture
     /// 6: system application
     /// 7: web service
-    /// 99: other&lt;/li&gt;
-    /// &lt;li&gt;OsType - uint64 - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 99: other
+    ///
+    /// OsType - uint64 - required: no - Windows/Linux
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -103,11 +109,15 @@ impl DescribeAssetAppListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;AppName - string - required: no - application name for search&lt;/li&gt;
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Type - int - required: no - type : Linux only	
+    /// AppName - string - required: no - application name for search
+    ///
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Type - int - required: no - type : Linux only	
     /// 0: all
     /// 1: operations
     /// 2: database
@@ -116,9 +126,11 @@ impl DescribeAssetAppListRequest {
     /// 5: system architecture
     /// 6: system application
     /// 7: web service
-    /// 99: other&lt;/li&gt;
-    /// &lt;li&gt;OsType - uint64 - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 99: other
+    ///
+    /// OsType - uint64 - required: no - Windows/Linux
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

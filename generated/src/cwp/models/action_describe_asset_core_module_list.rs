@@ -16,11 +16,15 @@ pub struct DescribeAssetCoreModuleListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name - string - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;User - string - required: no - user&lt;/li&gt;
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name - string - required: no - package name
+    ///
+    /// User - string - required: no - user
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -111,11 +115,15 @@ impl DescribeAssetCoreModuleListRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name - string - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;User - string - required: no - user&lt;/li&gt;
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name - string - required: no - package name
+    ///
+    /// User - string - required: no - user
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

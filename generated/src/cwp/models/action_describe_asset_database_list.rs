@@ -12,12 +12,17 @@ pub struct DescribeAssetDatabaseListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;MachineName - String - required: no - host alias for filtering&lt;/li&gt;
-    /// &lt;li&gt;IP - String - required: no - host IP address for filtering&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - String - required: no - host instance ID for filtering&lt;/li&gt;
-    /// &lt;li&gt;User- string - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Port - Int - required: no - port&lt;/li&gt;
-    /// &lt;li&gt;Name - Int - required: no - database name
+    /// MachineName - String - required: no - host alias for filtering
+    ///
+    /// IP - String - required: no - host IP address for filtering
+    ///
+    /// InstanceID - String - required: no - host instance ID for filtering
+    ///
+    /// User- string - required: no - running user
+    ///
+    /// Port - Int - required: no - port
+    ///
+    /// Name - Int - required: no - database name
     /// 0: all
     /// 1:MySQL
     /// 2:Redis
@@ -28,10 +33,13 @@ pub struct DescribeAssetDatabaseListRequest {
     /// 7:HBase
     /// 8:DB2
     /// 9:Sybase
-    /// 10:TiDB&lt;/li&gt;
-    /// &lt;li&gt;Proto - String - required: no - protocol: 1: TCP; 2: UDP; 3: unknown&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - operating system: linux/windows&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 10:TiDB
+    ///
+    /// Proto - String - required: no - protocol: 1: TCP; 2: UDP; 3: unknown
+    ///
+    /// OsType - String - required: no - operating system: linux/windows
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -107,12 +115,17 @@ impl DescribeAssetDatabaseListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;MachineName - String - required: no - host alias for filtering&lt;/li&gt;
-    /// &lt;li&gt;IP - String - required: no - host IP address for filtering&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - String - required: no - host instance ID for filtering&lt;/li&gt;
-    /// &lt;li&gt;User- string - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Port - Int - required: no - port&lt;/li&gt;
-    /// &lt;li&gt;Name - Int - required: no - database name
+    /// MachineName - String - required: no - host alias for filtering
+    ///
+    /// IP - String - required: no - host IP address for filtering
+    ///
+    /// InstanceID - String - required: no - host instance ID for filtering
+    ///
+    /// User- string - required: no - running user
+    ///
+    /// Port - Int - required: no - port
+    ///
+    /// Name - Int - required: no - database name
     /// 0: all
     /// 1:MySQL
     /// 2:Redis
@@ -123,10 +136,13 @@ impl DescribeAssetDatabaseListRequest {
     /// 7:HBase
     /// 8:DB2
     /// 9:Sybase
-    /// 10:TiDB&lt;/li&gt;
-    /// &lt;li&gt;Proto - String - required: no - protocol: 1: TCP; 2: UDP; 3: unknown&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - operating system: linux/windows&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 10:TiDB
+    ///
+    /// Proto - String - required: no - protocol: 1: TCP; 2: UDP; 3: unknown
+    ///
+    /// OsType - String - required: no - operating system: linux/windows
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

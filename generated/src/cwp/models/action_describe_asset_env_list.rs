@@ -20,9 +20,11 @@ pub struct DescribeAssetEnvListRequest {
     /// Wire name `Type`, type `UInt64`.
     pub type_: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;Name - string - required: no - environment variable name&lt;/li&gt;
-    /// &lt;li&gt;Type - int - required: no - type: 0: user variable; 1: system variable&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// Name - string - required: no - environment variable name
+    ///
+    /// Type - int - required: no - type: 0: user variable; 1: system variable
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -126,9 +128,11 @@ impl DescribeAssetEnvListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;Name - string - required: no - environment variable name&lt;/li&gt;
-    /// &lt;li&gt;Type - int - required: no - type: 0: user variable; 1: system variable&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// Name - string - required: no - environment variable name
+    ///
+    /// Type - int - required: no - type: 0: user variable; 1: system variable
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -16,14 +16,21 @@ pub struct DescribeAssetInitServiceListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name- string - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;User- string - required: no - user&lt;/li&gt;
-    /// &lt;li&gt;IsAutoRun - string - required: no - whether it starts at boot: 0: no; 1: yes&lt;/li&gt;
-    /// &lt;li&gt;Status- string - required: no - default enabling status: 0: unenabled; 1: enabled (Linux only)&lt;/li&gt;
-    /// &lt;li&gt;Type- string - required: no - type: type (Windows only)
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name- string - required: no - package name
+    ///
+    /// User- string - required: no - user
+    ///
+    /// IsAutoRun - string - required: no - whether it starts at boot: 0: no; 1: yes
+    ///
+    /// Status- string - required: no - default enabling status: 0: unenabled; 1: enabled (Linux only)
+    ///
+    /// Type- string - required: no - type: type (Windows only)
     /// 1: Encoder
     /// 2: IE plugin
     /// 3: Network provider
@@ -37,7 +44,7 @@ pub struct DescribeAssetInitServiceListRequest {
     /// 11: Printing monitor
     /// 12: Resource manager
     /// 13: Driver service
-    /// 14: Log-in &lt;/li&gt;
+    /// 14: Log-in
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -128,14 +135,21 @@ impl DescribeAssetInitServiceListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name- string - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;User- string - required: no - user&lt;/li&gt;
-    /// &lt;li&gt;IsAutoRun - string - required: no - whether it starts at boot: 0: no; 1: yes&lt;/li&gt;
-    /// &lt;li&gt;Status- string - required: no - default enabling status: 0: unenabled; 1: enabled (Linux only)&lt;/li&gt;
-    /// &lt;li&gt;Type- string - required: no - type: type (Windows only)
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name- string - required: no - package name
+    ///
+    /// User- string - required: no - user
+    ///
+    /// IsAutoRun - string - required: no - whether it starts at boot: 0: no; 1: yes
+    ///
+    /// Status- string - required: no - default enabling status: 0: unenabled; 1: enabled (Linux only)
+    ///
+    /// Type- string - required: no - type: type (Windows only)
     /// 1: Encoder
     /// 2: IE plugin
     /// 3: Network provider
@@ -149,7 +163,7 @@ impl DescribeAssetInitServiceListRequest {
     /// 11: Printing monitor
     /// 12: Resource manager
     /// 13: Driver service
-    /// 14: Log-in &lt;/li&gt;
+    /// 14: Log-in
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

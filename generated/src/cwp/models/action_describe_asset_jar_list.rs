@@ -16,15 +16,20 @@ pub struct DescribeAssetJarListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name- string - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;Type- uint - required: no - type	
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name- string - required: no - package name
+    ///
+    /// Type- uint - required: no - type	
     /// 1: application
     /// 2: system class library3: web service built-in library
-    /// 4: other dependent packages&lt;/li&gt;
-    /// &lt;li&gt;Status - string - required: no - whether execution is allowed: 0: no; 1: yes&lt;/li&gt;
+    /// 4: other dependent packages
+    ///
+    /// Status - string - required: no - whether execution is allowed: 0: no; 1: yes
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -115,15 +120,20 @@ impl DescribeAssetJarListRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name- string - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;Type- uint - required: no - type	
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name- string - required: no - package name
+    ///
+    /// Type- uint - required: no - type	
     /// 1: application
     /// 2: system class library3: web service built-in library
-    /// 4: other dependent packages&lt;/li&gt;
-    /// &lt;li&gt;Status - string - required: no - whether execution is allowed: 0: no; 1: yes&lt;/li&gt;
+    /// 4: other dependent packages
+    ///
+    /// Status - string - required: no - whether execution is allowed: 0: no; 1: yes
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

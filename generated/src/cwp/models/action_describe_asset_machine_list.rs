@@ -8,23 +8,31 @@ use super::{AssetMachineBaseInfo, Filter};
 #[non_exhaustive]
 pub struct DescribeAssetMachineListRequest {
     /// Filter criteria
-    /// &lt;li&gt;MachineName  Host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID  Instance ID  &lt;/li&gt;
-    /// &lt;li&gt;IP   Private or public IP address&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows or Linux&lt;/li&gt;
-    /// &lt;li&gt;CpuLoad - Int - required: no -
+    /// MachineName  Host name
+    ///
+    /// InstanceID  Instance ID
+    ///
+    /// IP   Private or public IP address
+    ///
+    /// OsType - String - required: no - Windows or Linux
+    ///
+    /// CpuLoad - Int - required: no -
     /// 	0: unknown; 1: low load;
-    /// 	2: medium load; 3: high load&lt;/li&gt;
-    /// &lt;li&gt;DiskLoad - Int - required: no -
+    /// 	2: medium load; 3: high load
+    ///
+    /// DiskLoad - Int - required: no -
     /// 	0: 0% or unknown; 1: 0%-20%;
     /// 	2: 20%～50%  3: 50%～80%
-    /// 	4: 80%～100%&lt;/li&gt;
-    /// &lt;li&gt;MemLoad - Int - required: no -
+    /// 	4: 80%～100%
+    ///
+    /// MemLoad - Int - required: no -
     /// 	0: 0% or unknown; 1: 0%-20%;
     /// 	2: 20%～50%  3: 50%～80%
-    /// 	4: 80%～100%&lt;/li&gt;
-    /// &lt;li&gt;Quuid: Host QUUID&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 	4: 80%～100%
+    ///
+    /// Quuid: Host QUUID
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -79,23 +87,31 @@ impl DescribeAssetMachineListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;MachineName  Host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID  Instance ID  &lt;/li&gt;
-    /// &lt;li&gt;IP   Private or public IP address&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows or Linux&lt;/li&gt;
-    /// &lt;li&gt;CpuLoad - Int - required: no -
+    /// MachineName  Host name
+    ///
+    /// InstanceID  Instance ID
+    ///
+    /// IP   Private or public IP address
+    ///
+    /// OsType - String - required: no - Windows or Linux
+    ///
+    /// CpuLoad - Int - required: no -
     /// 	0: unknown; 1: low load;
-    /// 	2: medium load; 3: high load&lt;/li&gt;
-    /// &lt;li&gt;DiskLoad - Int - required: no -
+    /// 	2: medium load; 3: high load
+    ///
+    /// DiskLoad - Int - required: no -
     /// 	0: 0% or unknown; 1: 0%-20%;
     /// 	2: 20%～50%  3: 50%～80%
-    /// 	4: 80%～100%&lt;/li&gt;
-    /// &lt;li&gt;MemLoad - Int - required: no -
+    /// 	4: 80%～100%
+    ///
+    /// MemLoad - Int - required: no -
     /// 	0: 0% or unknown; 1: 0%-20%;
     /// 	2: 20%～50%  3: 50%～80%
-    /// 	4: 80%～100%&lt;/li&gt;
-    /// &lt;li&gt;Quuid: Host QUUID&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 	4: 80%～100%
+    ///
+    /// Quuid: Host QUUID
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

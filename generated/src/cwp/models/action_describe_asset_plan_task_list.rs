@@ -16,11 +16,15 @@ pub struct DescribeAssetPlanTaskListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;User- string - required: no - user&lt;/li&gt;
-    /// &lt;li&gt;Status- int - required: no - default enabling status: 0: disabled; 1: enabled &lt;/li&gt;
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// User- string - required: no - user
+    ///
+    /// Status- int - required: no - default enabling status: 0: disabled; 1: enabled
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -111,11 +115,15 @@ impl DescribeAssetPlanTaskListRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;User- string - required: no - user&lt;/li&gt;
-    /// &lt;li&gt;Status- int - required: no - default enabling status: 0: disabled; 1: enabled &lt;/li&gt;
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// User- string - required: no - user
+    ///
+    /// Status- int - required: no - default enabling status: 0: disabled; 1: enabled
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -12,20 +12,33 @@ pub struct DescribeAssetPortInfoListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;Port - uint64 - Required: no - port&lt;/li&gt;
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;ProcessName - String - Required: no - process name&lt;/li&gt;
-    /// &lt;li&gt;Pid - uint64 - Required: no - PID&lt;/li&gt;
-    /// &lt;li&gt;User - String - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Group - String - Required: no - user group&lt;/li&gt;
-    /// &lt;li&gt;Ppid - uint64 - Required: no - PPID&lt;/li&gt;
-    /// &lt;li&gt;Proto - string - Required: no - tcp/udp or "" (empty string to filter unknown status)&lt;/li&gt;
-    /// &lt;li&gt;OsType - uint64 - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;RunTimeStart - String - required: no - running start time&lt;/li&gt;
-    /// &lt;li&gt;RunTimeEnd - String - required: no - running end time&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// Port - uint64 - Required: no - port
+    ///
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// ProcessName - String - Required: no - process name
+    ///
+    /// Pid - uint64 - Required: no - PID
+    ///
+    /// User - String - required: no - running user
+    ///
+    /// Group - String - Required: no - user group
+    ///
+    /// Ppid - uint64 - Required: no - PPID
+    ///
+    /// Proto - string - Required: no - tcp/udp or "" (empty string to filter unknown status)
+    ///
+    /// OsType - uint64 - required: no - Windows/Linux
+    ///
+    /// RunTimeStart - String - required: no - running start time
+    ///
+    /// RunTimeEnd - String - required: no - running end time
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -101,20 +114,33 @@ impl DescribeAssetPortInfoListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Port - uint64 - Required: no - port&lt;/li&gt;
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;ProcessName - String - Required: no - process name&lt;/li&gt;
-    /// &lt;li&gt;Pid - uint64 - Required: no - PID&lt;/li&gt;
-    /// &lt;li&gt;User - String - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Group - String - Required: no - user group&lt;/li&gt;
-    /// &lt;li&gt;Ppid - uint64 - Required: no - PPID&lt;/li&gt;
-    /// &lt;li&gt;Proto - string - Required: no - tcp/udp or "" (empty string to filter unknown status)&lt;/li&gt;
-    /// &lt;li&gt;OsType - uint64 - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;RunTimeStart - String - required: no - running start time&lt;/li&gt;
-    /// &lt;li&gt;RunTimeEnd - String - required: no - running end time&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// Port - uint64 - Required: no - port
+    ///
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// ProcessName - String - Required: no - process name
+    ///
+    /// Pid - uint64 - Required: no - PID
+    ///
+    /// User - String - required: no - running user
+    ///
+    /// Group - String - Required: no - user group
+    ///
+    /// Ppid - uint64 - Required: no - PPID
+    ///
+    /// Proto - string - Required: no - tcp/udp or "" (empty string to filter unknown status)
+    ///
+    /// OsType - uint64 - required: no - Windows/Linux
+    ///
+    /// RunTimeStart - String - required: no - running start time
+    ///
+    /// RunTimeEnd - String - required: no - running end time
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

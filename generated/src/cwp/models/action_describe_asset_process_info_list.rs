@@ -12,26 +12,39 @@ pub struct DescribeAssetProcessInfoListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name - String - required: no - process name&lt;/li&gt;
-    /// &lt;li&gt;User - String - required: no - process user&lt;/li&gt;
-    /// &lt;li&gt;Group - String - required: no - process user group&lt;/li&gt;
-    /// &lt;li&gt;Pid - uint64 - required: no - process ID&lt;/li&gt;
-    /// &lt;li&gt;Ppid - uint64 - required: no - parent process ID&lt;/li&gt;
-    /// &lt;li&gt;OsType - uint64 - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Status - string - required: no - process status:
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name - String - required: no - process name
+    ///
+    /// User - String - required: no - process user
+    ///
+    /// Group - String - required: no - process user group
+    ///
+    /// Pid - uint64 - required: no - process ID
+    ///
+    /// Ppid - uint64 - required: no - parent process ID
+    ///
+    /// OsType - uint64 - required: no - Windows/Linux
+    ///
+    /// Status - string - required: no - process status:
     /// 1: R, runnable
     /// 2: S, interruptible
     /// 3: D, uninterruptible
     /// 4: T, stopped or traced
     /// 5: Z, zombie
-    /// 6: X, to be terminated&lt;/li&gt;
-    /// &lt;li&gt;RunTimeStart - String - required: no - running start time&lt;/li&gt;
-    /// &lt;li&gt;RunTimeEnd - String - required: no - running end time&lt;/li&gt;
-    /// &lt;li&gt;InstallByPackage - uint64 - required: no - whether to install by package: 0: no; 1: yes&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 6: X, to be terminated
+    ///
+    /// RunTimeStart - String - required: no - running start time
+    ///
+    /// RunTimeEnd - String - required: no - running end time
+    ///
+    /// InstallByPackage - uint64 - required: no - whether to install by package: 0: no; 1: yes
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -107,26 +120,39 @@ impl DescribeAssetProcessInfoListRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name - String - required: no - process name&lt;/li&gt;
-    /// &lt;li&gt;User - String - required: no - process user&lt;/li&gt;
-    /// &lt;li&gt;Group - String - required: no - process user group&lt;/li&gt;
-    /// &lt;li&gt;Pid - uint64 - required: no - process ID&lt;/li&gt;
-    /// &lt;li&gt;Ppid - uint64 - required: no - parent process ID&lt;/li&gt;
-    /// &lt;li&gt;OsType - uint64 - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Status - string - required: no - process status:
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name - String - required: no - process name
+    ///
+    /// User - String - required: no - process user
+    ///
+    /// Group - String - required: no - process user group
+    ///
+    /// Pid - uint64 - required: no - process ID
+    ///
+    /// Ppid - uint64 - required: no - parent process ID
+    ///
+    /// OsType - uint64 - required: no - Windows/Linux
+    ///
+    /// Status - string - required: no - process status:
     /// 1: R, runnable
     /// 2: S, interruptible
     /// 3: D, uninterruptible
     /// 4: T, stopped or traced
     /// 5: Z, zombie
-    /// 6: X, to be terminated&lt;/li&gt;
-    /// &lt;li&gt;RunTimeStart - String - required: no - running start time&lt;/li&gt;
-    /// &lt;li&gt;RunTimeEnd - String - required: no - running end time&lt;/li&gt;
-    /// &lt;li&gt;InstallByPackage - uint64 - required: no - whether to install by package: 0: no; 1: yes&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 6: X, to be terminated
+    ///
+    /// RunTimeStart - String - required: no - running start time
+    ///
+    /// RunTimeEnd - String - required: no - running end time
+    ///
+    /// InstallByPackage - uint64 - required: no - whether to install by package: 0: no; 1: yes
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

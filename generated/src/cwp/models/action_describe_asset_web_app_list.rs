@@ -12,12 +12,17 @@ pub struct DescribeAssetWebAppListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name - String - required: no - application name&lt;/li&gt;
-    /// &lt;li&gt;Domain - String - required: no - site domain name&lt;/li&gt;
-    /// &lt;li&gt;Type - int - required: no - service type:
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name - String - required: no - application name
+    ///
+    /// Domain - String - required: no - site domain name
+    ///
+    /// Type - int - required: no - service type:
     /// 0: all
     /// 1:Tomcat
     /// 2:Apache
@@ -27,9 +32,11 @@ pub struct DescribeAssetWebAppListRequest {
     /// 6:JBoss
     /// 7:Jetty
     /// 8:IHS
-    /// 9:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 9:Tengine
+    ///
+    /// OsType - String - required: no - Windows/Linux
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -105,12 +112,17 @@ impl DescribeAssetWebAppListRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name - String - required: no - application name&lt;/li&gt;
-    /// &lt;li&gt;Domain - String - required: no - site domain name&lt;/li&gt;
-    /// &lt;li&gt;Type - int - required: no - service type:
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name - String - required: no - application name
+    ///
+    /// Domain - String - required: no - site domain name
+    ///
+    /// Type - int - required: no - service type:
     /// 0: all
     /// 1:Tomcat
     /// 2:Apache
@@ -120,9 +132,11 @@ impl DescribeAssetWebAppListRequest {
     /// 6:JBoss
     /// 7:Jetty
     /// 8:IHS
-    /// 9:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 9:Tengine
+    ///
+    /// OsType - String - required: no - Windows/Linux
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -12,13 +12,19 @@ pub struct DescribeAssetWebFrameListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name - String - required: no - framework name&lt;/li&gt;
-    /// &lt;li&gt;NameStrict - String - required: no - framework name (strict match)&lt;/li&gt;
-    /// &lt;li&gt;Lang - String - required: no - framework language: java/python&lt;/li&gt;
-    /// &lt;li&gt;Type - String - required: no - service type:
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name - String - required: no - framework name
+    ///
+    /// NameStrict - String - required: no - framework name (strict match)
+    ///
+    /// Lang - String - required: no - framework language: java/python
+    ///
+    /// Type - String - required: no - service type:
     /// 0: all
     /// 1:Tomcat
     /// 2:Apache
@@ -29,9 +35,11 @@ pub struct DescribeAssetWebFrameListRequest {
     /// 7:WildFly
     /// 8:Jetty
     /// 9:IHS
-    /// 10:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Os -String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 10:Tengine
+    ///
+    /// OsType - String - required: no - Windows/Linux
+    ///
+    /// Os -String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -107,13 +115,19 @@ impl DescribeAssetWebFrameListRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name - String - required: no - framework name&lt;/li&gt;
-    /// &lt;li&gt;NameStrict - String - required: no - framework name (strict match)&lt;/li&gt;
-    /// &lt;li&gt;Lang - String - required: no - framework language: java/python&lt;/li&gt;
-    /// &lt;li&gt;Type - String - required: no - service type:
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name - String - required: no - framework name
+    ///
+    /// NameStrict - String - required: no - framework name (strict match)
+    ///
+    /// Lang - String - required: no - framework language: java/python
+    ///
+    /// Type - String - required: no - service type:
     /// 0: all
     /// 1:Tomcat
     /// 2:Apache
@@ -124,9 +138,11 @@ impl DescribeAssetWebFrameListRequest {
     /// 7:WildFly
     /// 8:Jetty
     /// 9:IHS
-    /// 10:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Os -String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 10:Tengine
+    ///
+    /// OsType - String - required: no - Windows/Linux
+    ///
+    /// Os -String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

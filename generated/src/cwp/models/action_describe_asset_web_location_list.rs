@@ -12,13 +12,20 @@ pub struct DescribeAssetWebLocationListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name - String - required: no - domain name&lt;/li&gt;
-    /// &lt;li&gt;User - String - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Port - uint64 - required: no - site port&lt;/li&gt;
-    /// &lt;li&gt;Proto - uint64 - required: no - site protocol: 1: HTTP; 2: HTTPS&lt;/li&gt;&lt;li&gt;ServiceType - uint64 - required: no - service type:
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name - String - required: no - domain name
+    ///
+    /// User - String - required: no - running user
+    ///
+    /// Port - uint64 - required: no - site port
+    ///
+    /// Proto - uint64 - required: no - site protocol: 1: HTTP; 2: HTTPS
+    /// ServiceType - uint64 - required: no - service type:
     /// 1:Tomcat
     /// 2: Apache
     /// 3:Nginx
@@ -28,9 +35,11 @@ pub struct DescribeAssetWebLocationListRequest {
     /// 7:WildFly
     /// 8:Jetty
     /// 9:IHS
-    /// 10:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 10:Tengine
+    ///
+    /// OsType - String - required: no - Windows/Linux
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -106,13 +115,20 @@ impl DescribeAssetWebLocationListRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;IP - String - required: no - host IP address&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - required: no - instance ID&lt;/li&gt;
-    /// &lt;li&gt;Name - String - required: no - domain name&lt;/li&gt;
-    /// &lt;li&gt;User - String - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Port - uint64 - required: no - site port&lt;/li&gt;
-    /// &lt;li&gt;Proto - uint64 - required: no - site protocol: 1: HTTP; 2: HTTPS&lt;/li&gt;&lt;li&gt;ServiceType - uint64 - required: no - service type:
+    /// IP - String - required: no - host IP address
+    ///
+    /// MachineName - String - required: no - host name
+    ///
+    /// InstanceID - string - required: no - instance ID
+    ///
+    /// Name - String - required: no - domain name
+    ///
+    /// User - String - required: no - running user
+    ///
+    /// Port - uint64 - required: no - site port
+    ///
+    /// Proto - uint64 - required: no - site protocol: 1: HTTP; 2: HTTPS
+    /// ServiceType - uint64 - required: no - service type:
     /// 1:Tomcat
     /// 2: Apache
     /// 3:Nginx
@@ -122,9 +138,11 @@ impl DescribeAssetWebLocationListRequest {
     /// 7:WildFly
     /// 8:Jetty
     /// 9:IHS
-    /// 10:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Os - String required: no - operating system (value of DescribeMachineOsList)&lt;/li&gt;
+    /// 10:Tengine
+    ///
+    /// OsType - String - required: no - Windows/Linux
+    ///
+    /// Os - String required: no - operating system (value of DescribeMachineOsList)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -12,8 +12,10 @@ pub struct DescribeAssetWebServiceInfoListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;User - string - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Name - string - required: no - Web service name:&lt;/li&gt;
+    /// User - string - required: no - running user
+    ///
+    /// Name - string - required: no - Web service name:
+    ///
     /// 1:Tomcat
     /// 2:Apache
     /// 3:Nginx
@@ -23,14 +25,16 @@ pub struct DescribeAssetWebServiceInfoListRequest {
     /// 7:WildFly
     /// 8:Jetty
     /// 9:IHS
-    /// 10:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - string - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Os -String required: no - operating system (the value of DescribeMachineOsList API)&lt;/li&gt;
+    /// 10:Tengine
+    ///
+    /// OsType - string - required: no - Windows/Linux
+    ///
+    /// Os -String required: no - operating system (the value of DescribeMachineOsList API)
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
     /// Offset, which is 0 by default.
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
@@ -102,8 +106,10 @@ impl DescribeAssetWebServiceInfoListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;User - string - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Name - string - required: no - Web service name:&lt;/li&gt;
+    /// User - string - required: no - running user
+    ///
+    /// Name - string - required: no - Web service name:
+    ///
     /// 1:Tomcat
     /// 2:Apache
     /// 3:Nginx
@@ -113,9 +119,11 @@ impl DescribeAssetWebServiceInfoListRequest {
     /// 7:WildFly
     /// 8:Jetty
     /// 9:IHS
-    /// 10:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - string - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Os -String required: no - operating system (the value of DescribeMachineOsList API)&lt;/li&gt;
+    /// 10:Tengine
+    ///
+    /// OsType - string - required: no - Windows/Linux
+    ///
+    /// Os -String required: no - operating system (the value of DescribeMachineOsList API)
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]
@@ -127,7 +135,7 @@ impl DescribeAssetWebServiceInfoListRequest {
     /// Sets `Offset`.
     ///
     /// Offset, which is 0 by default.
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
     ///
     /// Wire name `Offset`, type `UInt64`.
     #[must_use]

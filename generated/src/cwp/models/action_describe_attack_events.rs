@@ -16,17 +16,27 @@ pub struct DescribeAttackEventsRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;Type - String attack status. 0: attempted attack; 1: attack succeeded - required: no&lt;/li&gt;
-    /// &lt;li&gt;Status - String event processing status: 0: pending 1: processed; 2: allowlisted; 3: ignored; 4: deleted - required: no&lt;/li&gt;
-    /// &lt;li&gt;SrcIP - String source IP - required: no&lt;/li&gt;
-    /// &lt;li&gt;Uuids - String CWPP UUID - required: no&lt;/li&gt;
-    /// &lt;li&gt;Quuids - String CVM UUID - required: no&lt;/li&gt;
-    /// &lt;li&gt;DstPort - String attack target port - required: no&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String host name - required: no&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - String host instance ID - required: no&lt;/li&gt;
-    /// &lt;li&gt;AttackTimeBegin - String attack start time - required: no&lt;/li&gt;
-    /// &lt;li&gt;AttackTimeEnd - String attack end time - required: no&lt;/li&gt;
-    /// &lt;li&gt;VulSupportDefense - String: whether the vulnerability can be defended: 0: no;1: yes - required: no&lt;/li&gt;
+    /// Type - String attack status. 0: attempted attack; 1: attack succeeded - required: no
+    ///
+    /// Status - String event processing status: 0: pending 1: processed; 2: allowlisted; 3: ignored; 4: deleted - required: no
+    ///
+    /// SrcIP - String source IP - required: no
+    ///
+    /// Uuids - String CWPP UUID - required: no
+    ///
+    /// Quuids - String CVM UUID - required: no
+    ///
+    /// DstPort - String attack target port - required: no
+    ///
+    /// MachineName - String host name - required: no
+    ///
+    /// InstanceID - String host instance ID - required: no
+    ///
+    /// AttackTimeBegin - String attack start time - required: no
+    ///
+    /// AttackTimeEnd - String attack end time - required: no
+    ///
+    /// VulSupportDefense - String: whether the vulnerability can be defended: 0: no;1: yes - required: no
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -95,17 +105,27 @@ impl DescribeAttackEventsRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Type - String attack status. 0: attempted attack; 1: attack succeeded - required: no&lt;/li&gt;
-    /// &lt;li&gt;Status - String event processing status: 0: pending 1: processed; 2: allowlisted; 3: ignored; 4: deleted - required: no&lt;/li&gt;
-    /// &lt;li&gt;SrcIP - String source IP - required: no&lt;/li&gt;
-    /// &lt;li&gt;Uuids - String CWPP UUID - required: no&lt;/li&gt;
-    /// &lt;li&gt;Quuids - String CVM UUID - required: no&lt;/li&gt;
-    /// &lt;li&gt;DstPort - String attack target port - required: no&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String host name - required: no&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - String host instance ID - required: no&lt;/li&gt;
-    /// &lt;li&gt;AttackTimeBegin - String attack start time - required: no&lt;/li&gt;
-    /// &lt;li&gt;AttackTimeEnd - String attack end time - required: no&lt;/li&gt;
-    /// &lt;li&gt;VulSupportDefense - String: whether the vulnerability can be defended: 0: no;1: yes - required: no&lt;/li&gt;
+    /// Type - String attack status. 0: attempted attack; 1: attack succeeded - required: no
+    ///
+    /// Status - String event processing status: 0: pending 1: processed; 2: allowlisted; 3: ignored; 4: deleted - required: no
+    ///
+    /// SrcIP - String source IP - required: no
+    ///
+    /// Uuids - String CWPP UUID - required: no
+    ///
+    /// Quuids - String CVM UUID - required: no
+    ///
+    /// DstPort - String attack target port - required: no
+    ///
+    /// MachineName - String host name - required: no
+    ///
+    /// InstanceID - String host instance ID - required: no
+    ///
+    /// AttackTimeBegin - String attack start time - required: no
+    ///
+    /// AttackTimeEnd - String attack end time - required: no
+    ///
+    /// VulSupportDefense - String: whether the vulnerability can be defended: 0: no;1: yes - required: no
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -8,7 +8,7 @@ use super::{Filter, NetAttackTopInfo};
 #[non_exhaustive]
 pub struct DescribeAttackTopRequest {
     /// Filter criteria
-    /// &lt;li&gt;BeginTime - String - start time, defaulted to last 7 days - required: no&lt;/li&gt;
+    /// BeginTime - String - start time, defaulted to last 7 days - required: no
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -39,7 +39,7 @@ impl DescribeAttackTopRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;BeginTime - String - start time, defaulted to last 7 days - required: no&lt;/li&gt;
+    /// BeginTime - String - start time, defaulted to last 7 days - required: no
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -8,7 +8,7 @@ use super::{Filter, NetAttackTrend};
 #[non_exhaustive]
 pub struct DescribeAttackTrendsRequest {
     /// Filter criteria
-    /// &lt;li&gt;BeginTime - String start time, default: last 7 days - required: no&lt;/li&gt;
+    /// BeginTime - String start time, default: last 7 days - required: no
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -39,7 +39,7 @@ impl DescribeAttackTrendsRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;BeginTime - String start time, default: last 7 days - required: no&lt;/li&gt;
+    /// BeginTime - String start time, default: last 7 days - required: no
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

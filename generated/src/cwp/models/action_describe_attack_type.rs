@@ -8,7 +8,7 @@ use super::{Filter, RaspAttackTypeListItem};
 #[non_exhaustive]
 pub struct DescribeAttackTypeRequest {
     /// Filter criteria
-    /// &lt;li&gt;Source - String - Required - Allowlisted module, rasp: vulnerability defense, memshell\_inject: memory shell injection&lt;/li&gt;
+    /// Source - String - Required - Allowlisted module, rasp: vulnerability defense, memshell\_inject: memory shell injection
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::vec::Vec<Filter>,

@@ -39,11 +39,11 @@ impl ::std::default::Default for DescribeBanModeRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeBanModeResponse {
-    /// &lt;p&gt;Blocking mode. STANDARD\_MODE: standard mode; DEEP\_MODE: deep mode.&lt;/p&gt;
+    /// Blocking mode. STANDARD\_MODE: standard mode; DEEP\_MODE: deep mode.
     ///
     /// Wire name `Mode`, type `String`.
     pub mode: ::std::string::String,
-    /// &lt;p&gt;Configuration of the standard blocking mode&lt;/p&gt;
+    /// Configuration of the standard blocking mode
     ///
     /// Wire name `StandardModeConfig`, type `StandardModeConfig`.
     pub standard_mode_config: StandardModeConfig,

@@ -37,27 +37,27 @@ impl ::std::default::Default for DescribeBanStatusRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeBanStatusResponse {
-    /// &lt;p&gt;(Deprecated) Blocking switch status: 0 -- Off; 1 -- Advanced blocking; 2 -- Basic blocking (blocks only blacklisted IPs in the intelligence database)&lt;/p&gt;
+    /// (Deprecated) Blocking switch status: 0 -- Off; 1 -- Advanced blocking; 2 -- Basic blocking (blocks only blacklisted IPs in the intelligence database)
     ///
     /// Wire name `Status`, type `UInt64`.
     pub status: u64,
-    /// &lt;p&gt;Whether to show pop-up prompts. false: disabled; true: enabled&lt;/p&gt;
+    /// Whether to show pop-up prompts. false: disabled; true: enabled
     ///
     /// Wire name `ShowTips`, type `Boolean`.
     pub show_tips: bool,
-    /// &lt;p&gt;Whether to enable intelligent allowlisting mode&lt;/p&gt;
+    /// Whether to enable intelligent allowlisting mode
     ///
     /// Wire name `OpenSmartMode`, type `Boolean`.
     pub open_smart_mode: ::std::option::Option<bool>,
-    /// &lt;p&gt;Whether to enable threat-intelligence IP blocking&lt;/p&gt;
+    /// Whether to enable threat-intelligence IP blocking
     ///
     /// Wire name `BanBlackIp`, type `Boolean`.
     pub ban_black_ip: ::std::option::Option<bool>,
-    /// &lt;p&gt;Whether to enable vulnerability-related IP blocking&lt;/p&gt;
+    /// Whether to enable vulnerability-related IP blocking
     ///
     /// Wire name `BanVulIp`, type `Boolean`.
     pub ban_vul_ip: ::std::option::Option<bool>,
-    /// &lt;p&gt;Whether to enable rule blocking&lt;/p&gt;
+    /// Whether to enable rule blocking
     ///
     /// Wire name `BanByRule`, type `Boolean`.
     pub ban_by_rule: ::std::option::Option<bool>,

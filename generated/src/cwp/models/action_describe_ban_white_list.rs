@@ -16,7 +16,7 @@ pub struct DescribeBanWhiteListRequest {
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - query by keywords&lt;/li&gt;
+    /// Keywords - String - required: no - query by keywords
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -75,7 +75,7 @@ impl DescribeBanWhiteListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - query by keywords&lt;/li&gt;
+    /// Keywords - String - required: no - query by keywords
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

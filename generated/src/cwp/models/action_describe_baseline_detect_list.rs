@@ -7,10 +7,13 @@ use super::{BaselinePolicyDetect, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBaselineDetectListRequest {
-    /// &lt;li&gt;PolicyName - string - required: no - policy name&lt;/li&gt;
-    /// &lt;li&gt;PolicyDetectStatus - int - required: no - 1: detecting 2: detection completed&lt;/li&gt;
-    /// &lt;li&gt;FirstTime - string - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;LastTime - string - required: no - end time&lt;/li&gt;
+    /// PolicyName - string - required: no - policy name
+    ///
+    /// PolicyDetectStatus - int - required: no - 1: detecting 2: detection completed
+    ///
+    /// FirstTime - string - required: no - start time
+    ///
+    /// LastTime - string - required: no - end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -64,10 +67,13 @@ impl DescribeBaselineDetectListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;PolicyName - string - required: no - policy name&lt;/li&gt;
-    /// &lt;li&gt;PolicyDetectStatus - int - required: no - 1: detecting 2: detection completed&lt;/li&gt;
-    /// &lt;li&gt;FirstTime - string - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;LastTime - string - required: no - end time&lt;/li&gt;
+    /// PolicyName - string - required: no - policy name
+    ///
+    /// PolicyDetectStatus - int - required: no - 1: detecting 2: detection completed
+    ///
+    /// FirstTime - string - required: no - start time
+    ///
+    /// LastTime - string - required: no - end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

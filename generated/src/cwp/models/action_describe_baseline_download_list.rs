@@ -7,10 +7,13 @@ use super::{BaselineDownload, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBaselineDownloadListRequest {
-    /// &lt;li&gt;Status - int - Required: No - 0: exporting 1: completed&lt;/li&gt;
-    /// &lt;li&gt;StartTime - string - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;EndTime - string - required: no - end time&lt;/li&gt;
-    /// &lt;li&gt;TaskName - string - required: no - task name&lt;/li&gt;
+    /// Status - int - Required: No - 0: exporting 1: completed
+    ///
+    /// StartTime - string - required: no - start time
+    ///
+    /// EndTime - string - required: no - end time
+    ///
+    /// TaskName - string - required: no - task name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -64,10 +67,13 @@ impl DescribeBaselineDownloadListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;Status - int - Required: No - 0: exporting 1: completed&lt;/li&gt;
-    /// &lt;li&gt;StartTime - string - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;EndTime - string - required: no - end time&lt;/li&gt;
-    /// &lt;li&gt;TaskName - string - required: no - task name&lt;/li&gt;
+    /// Status - int - Required: No - 0: exporting 1: completed
+    ///
+    /// StartTime - string - required: no - start time
+    ///
+    /// EndTime - string - required: no - end time
+    ///
+    /// TaskName - string - required: no - task name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

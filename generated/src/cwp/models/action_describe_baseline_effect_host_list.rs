@@ -20,8 +20,9 @@ pub struct DescribeBaselineEffectHostListRequest {
     /// Wire name `BaselineId`, type `UInt64`.
     pub baseline_id: u64,
     /// Filter criteria
-    /// &lt;li&gt;AliasName - String - host alias&lt;/li&gt;
-    /// &lt;li&gt;Status- Uint: 1 - passed; 0 - failed; 5 - under detection&lt;/li&gt;
+    /// AliasName - String - host alias
+    ///
+    /// Status- Uint: 1 - passed; 0 - failed; 5 - under detection
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -76,8 +77,9 @@ impl DescribeBaselineEffectHostListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;AliasName - String - host alias&lt;/li&gt;
-    /// &lt;li&gt;Status- Uint: 1 - passed; 0 - failed; 5 - under detection&lt;/li&gt;
+    /// AliasName - String - host alias
+    ///
+    /// Status- Uint: 1 - passed; 0 - failed; 5 - under detection
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -7,7 +7,7 @@ use super::{BaselineFix, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBaselineFixListRequest {
-    /// &lt;li&gt;ItemName- string - Required or Not: No - Item Name&lt;/li&gt;
+    /// ItemName- string - Required or Not: No - Item Name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -61,7 +61,7 @@ impl DescribeBaselineFixListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;ItemName- string - Required or Not: No - Item Name&lt;/li&gt;
+    /// ItemName- string - Required or Not: No - Item Name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

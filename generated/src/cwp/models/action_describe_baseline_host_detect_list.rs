@@ -7,15 +7,23 @@ use super::{BaselineHostDetect, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBaselineHostDetectListRequest {
-    /// &lt;li&gt;PolicyId - int64 - required: no - policy ID&lt;/li&gt;
-    /// &lt;li&gt;HostName - string - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;HostIp - string - required: no - host IP&lt;/li&gt;
-    /// &lt;li&gt;ItemId - int64 - required: no - item ID&lt;/li&gt;
-    /// &lt;li&gt;RuleId - int64 - required: no - rule ID&lt;/li&gt;
-    /// &lt;li&gt;DetectStatus - int - required: no - detection status&lt;/li&gt;
-    /// &lt;li&gt;Level - int - Required: No - Risk level&lt;/li&gt;
-    /// &lt;li&gt;StartTime - string - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;EndTime - string - required: no - end time&lt;/li&gt;
+    /// PolicyId - int64 - required: no - policy ID
+    ///
+    /// HostName - string - required: no - host name
+    ///
+    /// HostIp - string - required: no - host IP
+    ///
+    /// ItemId - int64 - required: no - item ID
+    ///
+    /// RuleId - int64 - required: no - rule ID
+    ///
+    /// DetectStatus - int - required: no - detection status
+    ///
+    /// Level - int - Required: No - Risk level
+    ///
+    /// StartTime - string - required: no - start time
+    ///
+    /// EndTime - string - required: no - end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -69,15 +77,23 @@ impl DescribeBaselineHostDetectListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;PolicyId - int64 - required: no - policy ID&lt;/li&gt;
-    /// &lt;li&gt;HostName - string - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;HostIp - string - required: no - host IP&lt;/li&gt;
-    /// &lt;li&gt;ItemId - int64 - required: no - item ID&lt;/li&gt;
-    /// &lt;li&gt;RuleId - int64 - required: no - rule ID&lt;/li&gt;
-    /// &lt;li&gt;DetectStatus - int - required: no - detection status&lt;/li&gt;
-    /// &lt;li&gt;Level - int - Required: No - Risk level&lt;/li&gt;
-    /// &lt;li&gt;StartTime - string - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;EndTime - string - required: no - end time&lt;/li&gt;
+    /// PolicyId - int64 - required: no - policy ID
+    ///
+    /// HostName - string - required: no - host name
+    ///
+    /// HostIp - string - required: no - host IP
+    ///
+    /// ItemId - int64 - required: no - item ID
+    ///
+    /// RuleId - int64 - required: no - rule ID
+    ///
+    /// DetectStatus - int - required: no - detection status
+    ///
+    /// Level - int - Required: No - Risk level
+    ///
+    /// StartTime - string - required: no - start time
+    ///
+    /// EndTime - string - required: no - end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -7,14 +7,21 @@ use super::{BaselineItemDetect, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBaselineItemDetectListRequest {
-    /// &lt;li&gt;HostId - string - required: no - host ID&lt;/li&gt;
-    /// &lt;li&gt;RuleId - int64 - required: no - rule ID&lt;/li&gt;
-    /// &lt;li&gt;PolicyId - int64 - required: no - policy ID&lt;/li&gt;
-    /// &lt;li&gt;ItemName - string - required: no - item name&lt;/li&gt;
-    /// &lt;li&gt;DetectStatus - int - required: no - detection status&lt;/li&gt;
-    /// &lt;li&gt;Level - int - required: no - risk level&lt;/li&gt;
-    /// &lt;li&gt;StartTime - string - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;EndTime - string - required: no - end time&lt;/li&gt;
+    /// HostId - string - required: no - host ID
+    ///
+    /// RuleId - int64 - required: no - rule ID
+    ///
+    /// PolicyId - int64 - required: no - policy ID
+    ///
+    /// ItemName - string - required: no - item name
+    ///
+    /// DetectStatus - int - required: no - detection status
+    ///
+    /// Level - int - required: no - risk level
+    ///
+    /// StartTime - string - required: no - start time
+    ///
+    /// EndTime - string - required: no - end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -68,14 +75,21 @@ impl DescribeBaselineItemDetectListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;HostId - string - required: no - host ID&lt;/li&gt;
-    /// &lt;li&gt;RuleId - int64 - required: no - rule ID&lt;/li&gt;
-    /// &lt;li&gt;PolicyId - int64 - required: no - policy ID&lt;/li&gt;
-    /// &lt;li&gt;ItemName - string - required: no - item name&lt;/li&gt;
-    /// &lt;li&gt;DetectStatus - int - required: no - detection status&lt;/li&gt;
-    /// &lt;li&gt;Level - int - required: no - risk level&lt;/li&gt;
-    /// &lt;li&gt;StartTime - string - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;EndTime - string - required: no - end time&lt;/li&gt;
+    /// HostId - string - required: no - host ID
+    ///
+    /// RuleId - int64 - required: no - rule ID
+    ///
+    /// PolicyId - int64 - required: no - policy ID
+    ///
+    /// ItemName - string - required: no - item name
+    ///
+    /// DetectStatus - int - required: no - detection status
+    ///
+    /// Level - int - required: no - risk level
+    ///
+    /// StartTime - string - required: no - start time
+    ///
+    /// EndTime - string - required: no - end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

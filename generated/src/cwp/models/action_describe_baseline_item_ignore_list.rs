@@ -19,7 +19,7 @@ pub struct DescribeBaselineItemIgnoreListRequest {
     ///
     /// Wire name `Offset`, type `Integer`.
     pub offset: ::std::option::Option<i64>,
-    /// &lt;li&gt;CategoryId - int64 - Required or Not: No - Rule ID&lt;/li&gt;
+    /// CategoryId - int64 - Required or Not: No - Rule ID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -95,7 +95,7 @@ impl DescribeBaselineItemIgnoreListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;CategoryId - int64 - Required or Not: No - Rule ID&lt;/li&gt;
+    /// CategoryId - int64 - Required or Not: No - Rule ID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -7,10 +7,13 @@ use super::{BaselineItemInfo, BaselineItemsCategory, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBaselineItemInfoRequest {
-    /// &lt;li&gt;ItemId - int64 - required: no - item ID&lt;/li&gt;
-    /// &lt;li&gt;Level - int - Required: No - Risk level&lt;/li&gt;
-    /// &lt;li&gt;ItemName - string - required: no - detection item name&lt;/li&gt;
-    /// &lt;li&gt;RuleId - int - required: no - rule ID&lt;/li&gt;
+    /// ItemId - int64 - required: no - item ID
+    ///
+    /// Level - int - Required: No - Risk level
+    ///
+    /// ItemName - string - required: no - detection item name
+    ///
+    /// RuleId - int - required: no - rule ID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -64,10 +67,13 @@ impl DescribeBaselineItemInfoRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;ItemId - int64 - required: no - item ID&lt;/li&gt;
-    /// &lt;li&gt;Level - int - Required: No - Risk level&lt;/li&gt;
-    /// &lt;li&gt;ItemName - string - required: no - detection item name&lt;/li&gt;
-    /// &lt;li&gt;RuleId - int - required: no - rule ID&lt;/li&gt;
+    /// ItemId - int64 - required: no - item ID
+    ///
+    /// Level - int - Required: No - Risk level
+    ///
+    /// ItemName - string - required: no - detection item name
+    ///
+    /// RuleId - int - required: no - rule ID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -15,7 +15,18 @@ pub struct DescribeBaselineListRequest {
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: u64,
-    /// Filter conditions &lt;li&gt;StrategyId- Uint64 - Baseline policy id&lt;/li&gt; &lt;li&gt;Status - Uint64 - Processing status 1-Approved 0-Failed&lt;/li&gt; &lt;li&gt;Level - Uint64 - Threat level 1-Low risk 2-Medium risk 3-High risk 4-Critical&lt;/li&gt; &lt;li&gt;BaselineName  - String - Baseline name&lt;/li&gt; &lt;li&gt;Quuid- String - Host quuid&lt;/li&gt; &lt;li&gt;Uuid- String - Host uuid&lt;/li&gt;
+    /// Filter conditions
+    /// StrategyId- Uint64 - Baseline policy id
+    ///
+    /// Status - Uint64 - Processing status 1-Approved 0-Failed
+    ///
+    /// Level - Uint64 - Threat level 1-Low risk 2-Medium risk 3-High risk 4-Critical
+    ///
+    /// BaselineName  - String - Baseline name
+    ///
+    /// Quuid- String - Host quuid
+    ///
+    /// Uuid- String - Host uuid
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -51,7 +62,18 @@ impl DescribeBaselineListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// Filter conditions &lt;li&gt;StrategyId- Uint64 - Baseline policy id&lt;/li&gt; &lt;li&gt;Status - Uint64 - Processing status 1-Approved 0-Failed&lt;/li&gt; &lt;li&gt;Level - Uint64 - Threat level 1-Low risk 2-Medium risk 3-High risk 4-Critical&lt;/li&gt; &lt;li&gt;BaselineName  - String - Baseline name&lt;/li&gt; &lt;li&gt;Quuid- String - Host quuid&lt;/li&gt; &lt;li&gt;Uuid- String - Host uuid&lt;/li&gt;
+    /// Filter conditions
+    /// StrategyId- Uint64 - Baseline policy id
+    ///
+    /// Status - Uint64 - Processing status 1-Approved 0-Failed
+    ///
+    /// Level - Uint64 - Threat level 1-Low risk 2-Medium risk 3-High risk 4-Critical
+    ///
+    /// BaselineName  - String - Baseline name
+    ///
+    /// Quuid- String - Host quuid
+    ///
+    /// Uuid- String - Host uuid
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -7,7 +7,7 @@ use super::{BaselinePolicy, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBaselinePolicyListRequest {
-    /// &lt;li&gt;PolicyName - String - required: no - policy name&lt;/li&gt;
+    /// PolicyName - String - required: no - policy name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -61,7 +61,7 @@ impl DescribeBaselinePolicyListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;PolicyName - String - required: no - policy name&lt;/li&gt;
+    /// PolicyName - String - required: no - policy name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

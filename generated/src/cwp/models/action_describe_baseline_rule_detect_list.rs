@@ -7,12 +7,17 @@ use super::{BaselineRuleDetect, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBaselineRuleDetectListRequest {
-    /// &lt;li&gt;PolicyId - int64 - required: no - policy ID&lt;/li&gt;
-    /// &lt;li&gt;ItemId - int64 - Required: No - PolicyId&lt;/li&gt;
-    /// &lt;li&gt;RuleName - string - required: no - rule name&lt;/li&gt;
-    /// &lt;li&gt;DetectStatus - int - required: no - detection status&lt;/li&gt;
-    /// &lt;li&gt;StartTime - string - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;EndTime - string - required: no - end time&lt;/li&gt;
+    /// PolicyId - int64 - required: no - policy ID
+    ///
+    /// ItemId - int64 - Required: No - PolicyId
+    ///
+    /// RuleName - string - required: no - rule name
+    ///
+    /// DetectStatus - int - required: no - detection status
+    ///
+    /// StartTime - string - required: no - start time
+    ///
+    /// EndTime - string - required: no - end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -66,12 +71,17 @@ impl DescribeBaselineRuleDetectListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;PolicyId - int64 - required: no - policy ID&lt;/li&gt;
-    /// &lt;li&gt;ItemId - int64 - Required: No - PolicyId&lt;/li&gt;
-    /// &lt;li&gt;RuleName - string - required: no - rule name&lt;/li&gt;
-    /// &lt;li&gt;DetectStatus - int - required: no - detection status&lt;/li&gt;
-    /// &lt;li&gt;StartTime - string - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;EndTime - string - required: no - end time&lt;/li&gt;
+    /// PolicyId - int64 - required: no - policy ID
+    ///
+    /// ItemId - int64 - Required: No - PolicyId
+    ///
+    /// RuleName - string - required: no - rule name
+    ///
+    /// DetectStatus - int - required: no - detection status
+    ///
+    /// StartTime - string - required: no - start time
+    ///
+    /// EndTime - string - required: no - end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

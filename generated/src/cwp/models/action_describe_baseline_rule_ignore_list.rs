@@ -7,8 +7,9 @@ use super::{BaselineRule, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBaselineRuleIgnoreListRequest {
-    /// &lt;li&gt;RuleName - String - required: no - rule name&lt;/li&gt;
-    /// &lt;li&gt;ItemId - int - required: no - detection item ID&lt;/li&gt;
+    /// RuleName - String - required: no - rule name
+    ///
+    /// ItemId - int - required: no - detection item ID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -62,8 +63,9 @@ impl DescribeBaselineRuleIgnoreListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;RuleName - String - required: no - rule name&lt;/li&gt;
-    /// &lt;li&gt;ItemId - int - required: no - detection item ID&lt;/li&gt;
+    /// RuleName - String - required: no - rule name
+    ///
+    /// ItemId - int - required: no - detection item ID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

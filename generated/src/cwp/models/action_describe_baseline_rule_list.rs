@@ -7,9 +7,11 @@ use super::{BaselineRule, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBaselineRuleListRequest {
-    /// &lt;li&gt;RuleName - String - required: no - rule name&lt;/li&gt;
-    /// &lt;li&gt;CategoryId - int64 - required: no - customized filtering: -1 - rule category&lt;/li&gt;
-    /// &lt;li&gt;RuleType - int - required: no - 0: system default; 1: customized - rule type&lt;/li&gt;
+    /// RuleName - String - required: no - rule name
+    ///
+    /// CategoryId - int64 - required: no - customized filtering: -1 - rule category
+    ///
+    /// RuleType - int - required: no - 0: system default; 1: customized - rule type
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -63,9 +65,11 @@ impl DescribeBaselineRuleListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;RuleName - String - required: no - rule name&lt;/li&gt;
-    /// &lt;li&gt;CategoryId - int64 - required: no - customized filtering: -1 - rule category&lt;/li&gt;
-    /// &lt;li&gt;RuleType - int - required: no - 0: system default; 1: customized - rule type&lt;/li&gt;
+    /// RuleName - String - required: no - rule name
+    ///
+    /// CategoryId - int64 - required: no - customized filtering: -1 - rule category
+    ///
+    /// RuleType - int - required: no - 0: system default; 1: customized - rule type
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -7,7 +7,7 @@ use super::{BaselineWeakPassword, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeBaselineWeakPasswordListRequest {
-    /// &lt;li&gt;WeakPassword - string - required: no - weak password&lt;/li&gt;
+    /// WeakPassword - string - required: no - weak password
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -61,7 +61,7 @@ impl DescribeBaselineWeakPasswordListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;WeakPassword - string - required: no - weak password&lt;/li&gt;
+    /// WeakPassword - string - required: no - weak password
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -12,15 +12,23 @@ pub struct DescribeBashEventsRequest {
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;HostName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;Hostip - String - required: no - host's private IP address&lt;/li&gt;
-    /// &lt;li&gt;RuleCategory - Int - required: no - policy type (all types or a single type): 0: system; 1: user&lt;/li&gt;
-    /// &lt;li&gt;RuleName - String - required: no - policy name&lt;/li&gt;
-    /// &lt;li&gt;RuleLevel - Int - required: no - threat Level (multiple levels supported)&lt;/li&gt;
-    /// &lt;li&gt;Status - Int - required: no - processing status (multiple statuses supported): 0: pending; 1: processed; 2: added to allowlist; 3: ignored; 4: deleted; 5: blocked&lt;/li&gt;
-    /// &lt;li&gt;DetectBy - Int - required: no - data source (multiple sources supported): 0: bash logs; 1: real-time monitoring&lt;/li&gt;
-    /// &lt;li&gt;StartTime - String - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;EndTime - String - required: no - end time&lt;/li&gt;
+    /// HostName - String - required: no - host name
+    ///
+    /// Hostip - String - required: no - host's private IP address
+    ///
+    /// RuleCategory - Int - required: no - policy type (all types or a single type): 0: system; 1: user
+    ///
+    /// RuleName - String - required: no - policy name
+    ///
+    /// RuleLevel - Int - required: no - threat Level (multiple levels supported)
+    ///
+    /// Status - Int - required: no - processing status (multiple statuses supported): 0: pending; 1: processed; 2: added to allowlist; 3: ignored; 4: deleted; 5: blocked
+    ///
+    /// DetectBy - Int - required: no - data source (multiple sources supported): 0: bash logs; 1: real-time monitoring
+    ///
+    /// StartTime - String - required: no - start time
+    ///
+    /// EndTime - String - required: no - end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -82,15 +90,23 @@ impl DescribeBashEventsRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;HostName - String - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;Hostip - String - required: no - host's private IP address&lt;/li&gt;
-    /// &lt;li&gt;RuleCategory - Int - required: no - policy type (all types or a single type): 0: system; 1: user&lt;/li&gt;
-    /// &lt;li&gt;RuleName - String - required: no - policy name&lt;/li&gt;
-    /// &lt;li&gt;RuleLevel - Int - required: no - threat Level (multiple levels supported)&lt;/li&gt;
-    /// &lt;li&gt;Status - Int - required: no - processing status (multiple statuses supported): 0: pending; 1: processed; 2: added to allowlist; 3: ignored; 4: deleted; 5: blocked&lt;/li&gt;
-    /// &lt;li&gt;DetectBy - Int - required: no - data source (multiple sources supported): 0: bash logs; 1: real-time monitoring&lt;/li&gt;
-    /// &lt;li&gt;StartTime - String - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;EndTime - String - required: no - end time&lt;/li&gt;
+    /// HostName - String - required: no - host name
+    ///
+    /// Hostip - String - required: no - host's private IP address
+    ///
+    /// RuleCategory - Int - required: no - policy type (all types or a single type): 0: system; 1: user
+    ///
+    /// RuleName - String - required: no - policy name
+    ///
+    /// RuleLevel - Int - required: no - threat Level (multiple levels supported)
+    ///
+    /// Status - Int - required: no - processing status (multiple statuses supported): 0: pending; 1: processed; 2: added to allowlist; 3: ignored; 4: deleted; 5: blocked
+    ///
+    /// DetectBy - Int - required: no - data source (multiple sources supported): 0: bash logs; 1: real-time monitoring
+    ///
+    /// StartTime - String - required: no - start time
+    ///
+    /// EndTime - String - required: no - end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -16,16 +16,25 @@ pub struct DescribeBashPoliciesRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filtering criteria
-    /// &lt;li&gt;Name - String - required: no - rule name&lt;/li&gt;
-    /// &lt;li&gt;Rule - String - required: no - rule content&lt;/li&gt;
-    /// &lt;li&gt;Level - Int - required: no - threat level&lt;/li&gt;
-    /// &lt;li&gt;White - Int - required: no - allowlist type&lt;/li&gt;
-    /// &lt;li&gt;Category - Int - required: no - policy type&lt;/li&gt;
-    /// &lt;li&gt;BashAction - Int - required: no - action&lt;/li&gt;
-    /// &lt;li&gt;Enable - Int - required: no - enabling status&lt;/li&gt;
-    /// &lt;li&gt;Id - Int - required: no - policy ID&lt;/li&gt;
-    /// &lt;li&gt;PolicyId - Int - required: no - policy ID&lt;/li&gt;
-    /// &lt;li&gt;RuleId - Int - required: no - rule ID&lt;/li&gt;
+    /// Name - String - required: no - rule name
+    ///
+    /// Rule - String - required: no - rule content
+    ///
+    /// Level - Int - required: no - threat level
+    ///
+    /// White - Int - required: no - allowlist type
+    ///
+    /// Category - Int - required: no - policy type
+    ///
+    /// BashAction - Int - required: no - action
+    ///
+    /// Enable - Int - required: no - enabling status
+    ///
+    /// Id - Int - required: no - policy ID
+    ///
+    /// PolicyId - Int - required: no - policy ID
+    ///
+    /// RuleId - Int - required: no - rule ID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -84,16 +93,25 @@ impl DescribeBashPoliciesRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;Name - String - required: no - rule name&lt;/li&gt;
-    /// &lt;li&gt;Rule - String - required: no - rule content&lt;/li&gt;
-    /// &lt;li&gt;Level - Int - required: no - threat level&lt;/li&gt;
-    /// &lt;li&gt;White - Int - required: no - allowlist type&lt;/li&gt;
-    /// &lt;li&gt;Category - Int - required: no - policy type&lt;/li&gt;
-    /// &lt;li&gt;BashAction - Int - required: no - action&lt;/li&gt;
-    /// &lt;li&gt;Enable - Int - required: no - enabling status&lt;/li&gt;
-    /// &lt;li&gt;Id - Int - required: no - policy ID&lt;/li&gt;
-    /// &lt;li&gt;PolicyId - Int - required: no - policy ID&lt;/li&gt;
-    /// &lt;li&gt;RuleId - Int - required: no - rule ID&lt;/li&gt;
+    /// Name - String - required: no - rule name
+    ///
+    /// Rule - String - required: no - rule content
+    ///
+    /// Level - Int - required: no - threat level
+    ///
+    /// White - Int - required: no - allowlist type
+    ///
+    /// Category - Int - required: no - policy type
+    ///
+    /// BashAction - Int - required: no - action
+    ///
+    /// Enable - Int - required: no - enabling status
+    ///
+    /// Id - Int - required: no - policy ID
+    ///
+    /// PolicyId - Int - required: no - policy ID
+    ///
+    /// RuleId - Int - required: no - rule ID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -20,13 +20,19 @@ pub struct DescribeBashRulesRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;Name - String - required: no - rule name&lt;/li&gt;
-    /// &lt;li&gt;Rule - String - Required: no - Rule content&lt;/li&gt;
-    /// &lt;li&gt;Level - Int - required: no - threat level&lt;/li&gt;
-    /// &lt;li&gt;White - Int - Required: no - Type of allowlist&lt;/li&gt;
-    /// &lt;li&gt;RuleCategory - Int - required: no - policy type&lt;/li&gt;
-    /// &lt;li&gt;BashAction - Int - required: no - action&lt;/li&gt;
-    /// &lt;li&gt;Status - Int - required: no - effective status&lt;/li&gt;
+    /// Name - String - required: no - rule name
+    ///
+    /// Rule - String - Required: no - Rule content
+    ///
+    /// Level - Int - required: no - threat level
+    ///
+    /// White - Int - Required: no - Type of allowlist
+    ///
+    /// RuleCategory - Int - required: no - policy type
+    ///
+    /// BashAction - Int - required: no - action
+    ///
+    /// Status - Int - required: no - effective status
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -86,13 +92,19 @@ impl DescribeBashRulesRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Name - String - required: no - rule name&lt;/li&gt;
-    /// &lt;li&gt;Rule - String - Required: no - Rule content&lt;/li&gt;
-    /// &lt;li&gt;Level - Int - required: no - threat level&lt;/li&gt;
-    /// &lt;li&gt;White - Int - Required: no - Type of allowlist&lt;/li&gt;
-    /// &lt;li&gt;RuleCategory - Int - required: no - policy type&lt;/li&gt;
-    /// &lt;li&gt;BashAction - Int - required: no - action&lt;/li&gt;
-    /// &lt;li&gt;Status - Int - required: no - effective status&lt;/li&gt;
+    /// Name - String - required: no - rule name
+    ///
+    /// Rule - String - Required: no - Rule content
+    ///
+    /// Level - Int - required: no - threat level
+    ///
+    /// White - Int - Required: no - Type of allowlist
+    ///
+    /// RuleCategory - Int - required: no - policy type
+    ///
+    /// BashAction - Int - required: no - action
+    ///
+    /// Status - Int - required: no - effective status
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

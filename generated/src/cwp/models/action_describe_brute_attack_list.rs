@@ -16,19 +16,31 @@ pub struct DescribeBruteAttackListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;Uuid - String - Required: no - CWP unique UUID&lt;/li&gt;
-    /// &lt;li&gt;Quuid - String - required: no - CVM UUID&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - filter by status: failed - FAILED; succeeded - SUCCESS&lt;/li&gt;
-    /// &lt;li&gt;UserName - String - required: no - filter by UserName&lt;/li&gt;
-    /// &lt;li&gt;SrcIp - String - Required: No - Source ip filter criteria&lt;/li&gt;
-    /// &lt;li&gt;CreateBeginTime - String - required: no - filter by first attack time, start time&lt;/li&gt;
-    /// &lt;li&gt;CreateEndTime - String - Required: no - Filter by first attack time, end time&lt;/li&gt;
-    /// &lt;li&gt;ModifyBeginTime - String - required: no - filter by last attack time, start time&lt;/li&gt;
-    /// &lt;li&gt;ModifyEndTime - String - required: no - filter by last attack time, end time&lt;/li&gt;
-    /// &lt;li&gt;Banned - String - Required: No - Blocking status filtering, multiple values separated by ",": 0-unblocked (global ZK switch off), 82-unblocked (non-Pro Edition), 83-unblocked (added to allowlist), 1-Block Success (completed), 2-unblocked-abnormal program, 3-unblocked-internal network attack (blocking is not supported), 4-unblocked-Anping (blocking is not supported), 10-Block Success (active)&lt;/li&gt;
-    /// &lt;li&gt;DataFrom - Int - Matched rule: 0-login rule, 1-intelligence rule&lt;/li&gt;
-    /// &lt;li&gt;EventType - String - Required: No - Filter criteria for cracking status: 200-Cracking failure (incorrect password), 300-Successful cracking, 400-Cracking failure (account does not exist)&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// Uuid - String - Required: no - CWP unique UUID
+    ///
+    /// Quuid - String - required: no - CVM UUID
+    ///
+    /// Status - String - required: no - filter by status: failed - FAILED; succeeded - SUCCESS
+    ///
+    /// UserName - String - required: no - filter by UserName
+    ///
+    /// SrcIp - String - Required: No - Source ip filter criteria
+    ///
+    /// CreateBeginTime - String - required: no - filter by first attack time, start time
+    ///
+    /// CreateEndTime - String - Required: no - Filter by first attack time, end time
+    ///
+    /// ModifyBeginTime - String - required: no - filter by last attack time, start time
+    ///
+    /// ModifyEndTime - String - required: no - filter by last attack time, end time
+    ///
+    /// Banned - String - Required: No - Blocking status filtering, multiple values separated by ",": 0-unblocked (global ZK switch off), 82-unblocked (non-Pro Edition), 83-unblocked (added to allowlist), 1-Block Success (completed), 2-unblocked-abnormal program, 3-unblocked-internal network attack (blocking is not supported), 4-unblocked-Anping (blocking is not supported), 10-Block Success (active)
+    ///
+    /// DataFrom - Int - Matched rule: 0-login rule, 1-intelligence rule
+    ///
+    /// EventType - String - Required: No - Filter criteria for cracking status: 200-Cracking failure (incorrect password), 300-Successful cracking, 400-Cracking failure (account does not exist)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -97,19 +109,31 @@ impl DescribeBruteAttackListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;Uuid - String - Required: no - CWP unique UUID&lt;/li&gt;
-    /// &lt;li&gt;Quuid - String - required: no - CVM UUID&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - filter by status: failed - FAILED; succeeded - SUCCESS&lt;/li&gt;
-    /// &lt;li&gt;UserName - String - required: no - filter by UserName&lt;/li&gt;
-    /// &lt;li&gt;SrcIp - String - Required: No - Source ip filter criteria&lt;/li&gt;
-    /// &lt;li&gt;CreateBeginTime - String - required: no - filter by first attack time, start time&lt;/li&gt;
-    /// &lt;li&gt;CreateEndTime - String - Required: no - Filter by first attack time, end time&lt;/li&gt;
-    /// &lt;li&gt;ModifyBeginTime - String - required: no - filter by last attack time, start time&lt;/li&gt;
-    /// &lt;li&gt;ModifyEndTime - String - required: no - filter by last attack time, end time&lt;/li&gt;
-    /// &lt;li&gt;Banned - String - Required: No - Blocking status filtering, multiple values separated by ",": 0-unblocked (global ZK switch off), 82-unblocked (non-Pro Edition), 83-unblocked (added to allowlist), 1-Block Success (completed), 2-unblocked-abnormal program, 3-unblocked-internal network attack (blocking is not supported), 4-unblocked-Anping (blocking is not supported), 10-Block Success (active)&lt;/li&gt;
-    /// &lt;li&gt;DataFrom - Int - Matched rule: 0-login rule, 1-intelligence rule&lt;/li&gt;
-    /// &lt;li&gt;EventType - String - Required: No - Filter criteria for cracking status: 200-Cracking failure (incorrect password), 300-Successful cracking, 400-Cracking failure (account does not exist)&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// Uuid - String - Required: no - CWP unique UUID
+    ///
+    /// Quuid - String - required: no - CVM UUID
+    ///
+    /// Status - String - required: no - filter by status: failed - FAILED; succeeded - SUCCESS
+    ///
+    /// UserName - String - required: no - filter by UserName
+    ///
+    /// SrcIp - String - Required: No - Source ip filter criteria
+    ///
+    /// CreateBeginTime - String - required: no - filter by first attack time, start time
+    ///
+    /// CreateEndTime - String - Required: no - Filter by first attack time, end time
+    ///
+    /// ModifyBeginTime - String - required: no - filter by last attack time, start time
+    ///
+    /// ModifyEndTime - String - required: no - filter by last attack time, end time
+    ///
+    /// Banned - String - Required: No - Blocking status filtering, multiple values separated by ",": 0-unblocked (global ZK switch off), 82-unblocked (non-Pro Edition), 83-unblocked (added to allowlist), 1-Block Success (completed), 2-unblocked-abnormal program, 3-unblocked-internal network attack (blocking is not supported), 4-unblocked-Anping (blocking is not supported), 10-Block Success (active)
+    ///
+    /// DataFrom - Int - Matched rule: 0-login rule, 1-intelligence rule
+    ///
+    /// EventType - String - Required: No - Filter criteria for cracking status: 200-Cracking failure (incorrect password), 300-Successful cracking, 400-Cracking failure (account does not exist)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

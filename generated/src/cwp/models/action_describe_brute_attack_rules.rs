@@ -39,7 +39,7 @@ impl ::std::default::Default for DescribeBruteAttackRulesRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeBruteAttackRulesResponse {
-    /// &lt;p&gt;Rules for blocking brute-force attacks&lt;/p&gt;
+    /// Rules for blocking brute-force attacks
     ///
     /// Wire name `Rules`, type `Array of BruteAttackRuleList`.
     pub rules: ::std::vec::Vec<BruteAttackRuleList>,

@@ -19,12 +19,17 @@ pub struct DescribeCanNotSeparateMachineRequest {
     ///
     /// Wire name `ExcludeId`, type `Array of UInt64`.
     pub exclude_id: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;FilePath - String - required: no - filter by path&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - required: no - filter by description&lt;/li&gt;
-    /// &lt;li&gt;CreateBeginTime - String - required: no - filter by creation time - start time&lt;/li&gt;
-    /// &lt;li&gt;CreateEndTime - String - required: no - filter by creation time - end time&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - status for filtering: 4: pending; 5: trusted; 6: isolated; 10: isolating; 11: canceling isolation&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// FilePath - String - required: no - filter by path
+    ///
+    /// VirusName - String - required: no - filter by description
+    ///
+    /// CreateBeginTime - String - required: no - filter by creation time - start time
+    ///
+    /// CreateEndTime - String - required: no - filter by creation time - end time
+    ///
+    /// Status - String - required: no - status for filtering: 4: pending; 5: trusted; 6: isolated; 10: isolating; 11: canceling isolation
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -94,12 +99,17 @@ impl DescribeCanNotSeparateMachineRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;FilePath - String - required: no - filter by path&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - required: no - filter by description&lt;/li&gt;
-    /// &lt;li&gt;CreateBeginTime - String - required: no - filter by creation time - start time&lt;/li&gt;
-    /// &lt;li&gt;CreateEndTime - String - required: no - filter by creation time - end time&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - status for filtering: 4: pending; 5: trusted; 6: isolated; 10: isolating; 11: canceling isolation&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// FilePath - String - required: no - filter by path
+    ///
+    /// VirusName - String - required: no - filter by description
+    ///
+    /// CreateBeginTime - String - required: no - filter by creation time - start time
+    ///
+    /// CreateEndTime - String - required: no - filter by creation time - end time
+    ///
+    /// Status - String - required: no - status for filtering: 4: pending; 5: trusted; 6: isolated; 10: isolating; 11: canceling isolation
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -16,11 +16,15 @@ pub struct DescribeEmergencyVulListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;Status - String - required: Yes - vulnerability status filter: 0: not detected; 1: at risk; 2: no risk; 3: show progress while detecting&lt;/li&gt;
-    /// &lt;li&gt;Level - String - required: no - filter by vulnerability level: 1 - low; 2 - medium; 3 - high; 4 - prompt&lt;/li&gt;
-    /// &lt;li&gt;VulName - String - required: no - vulnerability name search&lt;/li&gt;
-    /// &lt;li&gt;Uuids- String - required: no - host uuid&lt;/li&gt;
-    /// &lt;li&gt;IsSupportDefense - int- required: no - whether to support defense: 0: no; 1: yes&lt;/li&gt;
+    /// Status - String - required: Yes - vulnerability status filter: 0: not detected; 1: at risk; 2: no risk; 3: show progress while detecting
+    ///
+    /// Level - String - required: no - filter by vulnerability level: 1 - low; 2 - medium; 3 - high; 4 - prompt
+    ///
+    /// VulName - String - required: no - vulnerability name search
+    ///
+    /// Uuids- String - required: no - host uuid
+    ///
+    /// IsSupportDefense - int- required: no - whether to support defense: 0: no; 1: yes
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -101,11 +105,15 @@ impl DescribeEmergencyVulListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Status - String - required: Yes - vulnerability status filter: 0: not detected; 1: at risk; 2: no risk; 3: show progress while detecting&lt;/li&gt;
-    /// &lt;li&gt;Level - String - required: no - filter by vulnerability level: 1 - low; 2 - medium; 3 - high; 4 - prompt&lt;/li&gt;
-    /// &lt;li&gt;VulName - String - required: no - vulnerability name search&lt;/li&gt;
-    /// &lt;li&gt;Uuids- String - required: no - host uuid&lt;/li&gt;
-    /// &lt;li&gt;IsSupportDefense - int- required: no - whether to support defense: 0: no; 1: yes&lt;/li&gt;
+    /// Status - String - required: Yes - vulnerability status filter: 0: not detected; 1: at risk; 2: no risk; 3: show progress while detecting
+    ///
+    /// Level - String - required: no - filter by vulnerability level: 1 - low; 2 - medium; 3 - high; 4 - prompt
+    ///
+    /// VulName - String - required: no - vulnerability name search
+    ///
+    /// Uuids- String - required: no - host uuid
+    ///
+    /// IsSupportDefense - int- required: no - whether to support defense: 0: no; 1: yes
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -8,8 +8,9 @@ use super::Filter;
 #[non_exhaustive]
 pub struct DescribeExportMachinesRequest {
     /// CVM type
-    /// &lt;li&gt;CVM: Represent a virtual machine&lt;/li&gt;
-    /// &lt;li&gt;BM: Represent a physical machine&lt;/li&gt;
+    /// CVM: Represent a virtual machine
+    ///
+    /// BM: Represent a physical machine
     ///
     /// Wire name `MachineType`, type `String`.
     pub machine_type: ::std::string::String,
@@ -26,9 +27,12 @@ pub struct DescribeExportMachinesRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - keyword for query &lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - client online status (OFFLINE: offline | ONLINE: online | UNINSTALLED: not installed)&lt;/li&gt;
-    /// &lt;li&gt;Version - String - required: no - current protection version (PRO\_VERSION: Pro Edition | BASIC\_VERSION: Basic Edition)&lt;/li&gt;
+    /// Keywords - String - required: no - keyword for query
+    ///
+    /// Status - String - required: no - client online status (OFFLINE: offline | ONLINE: online | UNINSTALLED: not installed)
+    ///
+    /// Version - String - required: no - current protection version (PRO\_VERSION: Pro Edition | BASIC\_VERSION: Basic Edition)
+    ///
     /// Only one value is allowed for each filter criterion. Multiple values with the OR relationship are not supported for queries.
     ///
     /// Wire name `Filters`, type `Array of Filter`.
@@ -112,9 +116,12 @@ impl DescribeExportMachinesRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - keyword for query &lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - client online status (OFFLINE: offline | ONLINE: online | UNINSTALLED: not installed)&lt;/li&gt;
-    /// &lt;li&gt;Version - String - required: no - current protection version (PRO\_VERSION: Pro Edition | BASIC\_VERSION: Basic Edition)&lt;/li&gt;
+    /// Keywords - String - required: no - keyword for query
+    ///
+    /// Status - String - required: no - client online status (OFFLINE: offline | ONLINE: online | UNINSTALLED: not installed)
+    ///
+    /// Version - String - required: no - current protection version (PRO\_VERSION: Pro Edition | BASIC\_VERSION: Basic Edition)
+    ///
     /// Only one value is allowed for each filter criterion. Multiple values with the OR relationship are not supported for queries.
     ///
     /// Wire name `Filters`, type `Array of Filter`.

@@ -8,11 +8,15 @@ use super::{FileTamperEvent, Filters};
 #[non_exhaustive]
 pub struct DescribeFileTamperEventsRequest {
     /// Filter criteria
-    /// &lt;li&gt;Status - String - required: no - processing status: 0: pending; 1: allowlisted; 2: deleted; 3: ignored&lt;/li&gt;
-    /// &lt;li&gt;ModifyTime - String - required: no - last occurrence time&lt;/li&gt;
-    /// &lt;li&gt;Uuid- String - required: no - query by host UUID&lt;/li&gt;
-    /// &lt;li&gt;RuleCategory - string - required: no - rule category. 0: system rule; 1: custom rule&lt;/li&gt;
-    /// &lt;li&gt;FileAction - string - required: no - threat behavior: read - read file; write - write file&lt;/li&gt;
+    /// Status - String - required: no - processing status: 0: pending; 1: allowlisted; 2: deleted; 3: ignored
+    ///
+    /// ModifyTime - String - required: no - last occurrence time
+    ///
+    /// Uuid- String - required: no - query by host UUID
+    ///
+    /// RuleCategory - string - required: no - rule category. 0: system rule; 1: custom rule
+    ///
+    /// FileAction - string - required: no - threat behavior: read - read file; write - write file
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -67,11 +71,15 @@ impl DescribeFileTamperEventsRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Status - String - required: no - processing status: 0: pending; 1: allowlisted; 2: deleted; 3: ignored&lt;/li&gt;
-    /// &lt;li&gt;ModifyTime - String - required: no - last occurrence time&lt;/li&gt;
-    /// &lt;li&gt;Uuid- String - required: no - query by host UUID&lt;/li&gt;
-    /// &lt;li&gt;RuleCategory - string - required: no - rule category. 0: system rule; 1: custom rule&lt;/li&gt;
-    /// &lt;li&gt;FileAction - string - required: no - threat behavior: read - read file; write - write file&lt;/li&gt;
+    /// Status - String - required: no - processing status: 0: pending; 1: allowlisted; 2: deleted; 3: ignored
+    ///
+    /// ModifyTime - String - required: no - last occurrence time
+    ///
+    /// Uuid- String - required: no - query by host UUID
+    ///
+    /// RuleCategory - string - required: no - rule category. 0: system rule; 1: custom rule
+    ///
+    /// FileAction - string - required: no - threat behavior: read - read file; write - write file
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

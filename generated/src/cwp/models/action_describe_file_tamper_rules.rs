@@ -8,7 +8,8 @@ use super::{FileTamperRuleInfo, Filters};
 #[non_exhaustive]
 pub struct DescribeFileTamperRulesRequest {
     /// Filtering criteria
-    /// &lt;li&gt;RuleCategory - string - rule category: 0: system rule; 1: user rule&lt;/li&gt;&lt;li&gt;Name - String - rule name&lt;/li&gt;
+    /// RuleCategory - string - rule category: 0: system rule; 1: user rule
+    /// Name - String - rule name
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -63,7 +64,8 @@ impl DescribeFileTamperRulesRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;RuleCategory - string - rule category: 0: system rule; 1: user rule&lt;/li&gt;&lt;li&gt;Name - String - rule name&lt;/li&gt;
+    /// RuleCategory - string - rule category: 0: system rule; 1: user rule
+    /// Name - String - rule name
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

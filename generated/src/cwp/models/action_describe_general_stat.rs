@@ -6,11 +6,15 @@
 #[non_exhaustive]
 pub struct DescribeGeneralStatRequest {
     /// CVM type
-    /// &lt;li&gt;CVM: Indicates Tencent CVM.&lt;/li&gt;
-    /// &lt;li&gt;BM: indicates Blackstone physical machine&lt;/li&gt;
-    /// &lt;li&gt;ECM: indicates edge computing server&lt;/li&gt;
-    /// &lt;li&gt;LH: indicates Tencent Cloud Lighthouse&lt;/li&gt;
-    /// &lt;li&gt;Other: Indicates Hybrid cloud machines.&lt;/li&gt;
+    /// CVM: Indicates Tencent CVM.
+    ///
+    /// BM: indicates Blackstone physical machine
+    ///
+    /// ECM: indicates edge computing server
+    ///
+    /// LH: indicates Tencent Cloud Lighthouse
+    ///
+    /// Other: Indicates Hybrid cloud machines.
     ///
     /// Wire name `MachineType`, type `String`.
     pub machine_type: ::std::option::Option<::std::string::String>,
@@ -50,11 +54,15 @@ impl DescribeGeneralStatRequest {
     /// Sets `MachineType`.
     ///
     /// CVM type
-    /// &lt;li&gt;CVM: Indicates Tencent CVM.&lt;/li&gt;
-    /// &lt;li&gt;BM: indicates Blackstone physical machine&lt;/li&gt;
-    /// &lt;li&gt;ECM: indicates edge computing server&lt;/li&gt;
-    /// &lt;li&gt;LH: indicates Tencent Cloud Lighthouse&lt;/li&gt;
-    /// &lt;li&gt;Other: Indicates Hybrid cloud machines.&lt;/li&gt;
+    /// CVM: Indicates Tencent CVM.
+    ///
+    /// BM: indicates Blackstone physical machine
+    ///
+    /// ECM: indicates edge computing server
+    ///
+    /// LH: indicates Tencent Cloud Lighthouse
+    ///
+    /// Other: Indicates Hybrid cloud machines.
     ///
     /// Wire name `MachineType`, type `String`.
     #[must_use]

@@ -20,7 +20,7 @@ pub struct DescribeHistoryAccountsRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;Username - String - required: no - username&lt;/li&gt;
+    /// Username - String - required: no - username
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -80,7 +80,7 @@ impl DescribeHistoryAccountsRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Username - String - required: no - username&lt;/li&gt;
+    /// Username - String - required: no - username
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

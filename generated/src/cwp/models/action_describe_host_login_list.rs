@@ -15,7 +15,28 @@ pub struct DescribeHostLoginListRequest {
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
-    /// Filter criteria. &lt;li&gt;Quuid - String - Required: No - CVM uuid&lt;/li&gt; &lt;li&gt;uuid - String - Required: No - Host security unique uuid&lt;/li&gt; &lt;li&gt;MachineName - String - Required: No - Host alias&lt;/li&gt; &lt;li&gt;Ip - String - Required: No - Host Ip address&lt;/li&gt; &lt;li&gt;InstanceID - String - Required: No - Host instance ID&lt;/li&gt; &lt;li&gt;SrcIp - String - Required: No - Source Ip filter&lt;/li&gt; &lt;li&gt;UserName - String - Required: No - UserName filter&lt;/li&gt; &lt;li&gt;Status - String - Required: No - Status filtering: 2: Pending; 5: Whitelisted; 14: Fixed; 15: Ignored&lt;/li&gt; &lt;li&gt;LoginTimeBegin - String - Required: No - Filter by modification time range, start time&lt;/li&gt; &lt;li&gt;LoginTimeEnd - String - Required: No - Filter by modification time range, end time&lt;/li&gt; &lt;li&gt;RiskLevel - String - Required: No - Status filtering: 0: High risk; 1: Suspicious&lt;/li&gt;
+    /// Filter criteria.
+    /// Quuid - String - Required: No - CVM uuid
+    ///
+    /// uuid - String - Required: No - Host security unique uuid
+    ///
+    /// MachineName - String - Required: No - Host alias
+    ///
+    /// Ip - String - Required: No - Host Ip address
+    ///
+    /// InstanceID - String - Required: No - Host instance ID
+    ///
+    /// SrcIp - String - Required: No - Source Ip filter
+    ///
+    /// UserName - String - Required: No - UserName filter
+    ///
+    /// Status - String - Required: No - Status filtering: 2: Pending; 5: Whitelisted; 14: Fixed; 15: Ignored
+    ///
+    /// LoginTimeBegin - String - Required: No - Filter by modification time range, start time
+    ///
+    /// LoginTimeEnd - String - Required: No - Filter by modification time range, end time
+    ///
+    /// RiskLevel - String - Required: No - Status filtering: 0: High risk; 1: Suspicious
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -83,7 +104,28 @@ impl DescribeHostLoginListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// Filter criteria. &lt;li&gt;Quuid - String - Required: No - CVM uuid&lt;/li&gt; &lt;li&gt;uuid - String - Required: No - Host security unique uuid&lt;/li&gt; &lt;li&gt;MachineName - String - Required: No - Host alias&lt;/li&gt; &lt;li&gt;Ip - String - Required: No - Host Ip address&lt;/li&gt; &lt;li&gt;InstanceID - String - Required: No - Host instance ID&lt;/li&gt; &lt;li&gt;SrcIp - String - Required: No - Source Ip filter&lt;/li&gt; &lt;li&gt;UserName - String - Required: No - UserName filter&lt;/li&gt; &lt;li&gt;Status - String - Required: No - Status filtering: 2: Pending; 5: Whitelisted; 14: Fixed; 15: Ignored&lt;/li&gt; &lt;li&gt;LoginTimeBegin - String - Required: No - Filter by modification time range, start time&lt;/li&gt; &lt;li&gt;LoginTimeEnd - String - Required: No - Filter by modification time range, end time&lt;/li&gt; &lt;li&gt;RiskLevel - String - Required: No - Status filtering: 0: High risk; 1: Suspicious&lt;/li&gt;
+    /// Filter criteria.
+    /// Quuid - String - Required: No - CVM uuid
+    ///
+    /// uuid - String - Required: No - Host security unique uuid
+    ///
+    /// MachineName - String - Required: No - Host alias
+    ///
+    /// Ip - String - Required: No - Host Ip address
+    ///
+    /// InstanceID - String - Required: No - Host instance ID
+    ///
+    /// SrcIp - String - Required: No - Source Ip filter
+    ///
+    /// UserName - String - Required: No - UserName filter
+    ///
+    /// Status - String - Required: No - Status filtering: 2: Pending; 5: Whitelisted; 14: Fixed; 15: Ignored
+    ///
+    /// LoginTimeBegin - String - Required: No - Filter by modification time range, start time
+    ///
+    /// LoginTimeEnd - String - Required: No - Filter by modification time range, end time
+    ///
+    /// RiskLevel - String - Required: No - Status filtering: 0: High risk; 1: Suspicious
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -7,9 +7,11 @@ use super::{BaselineHost, BaselineItemInfo, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeIgnoreHostAndItemConfigRequest {
-    /// &lt;li&gt;ItemId - int64 - required: no - item ID&lt;/li&gt;
-    /// &lt;li&gt;RuleId - int64 - required: no - rule ID&lt;/li&gt;
-    /// &lt;li&gt;HostId - string - whether required: no - host ID&lt;/li&gt;
+    /// ItemId - int64 - required: no - item ID
+    ///
+    /// RuleId - int64 - required: no - rule ID
+    ///
+    /// HostId - string - whether required: no - host ID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -39,9 +41,11 @@ impl DescribeIgnoreHostAndItemConfigRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;ItemId - int64 - required: no - item ID&lt;/li&gt;
-    /// &lt;li&gt;RuleId - int64 - required: no - rule ID&lt;/li&gt;
-    /// &lt;li&gt;HostId - string - whether required: no - host ID&lt;/li&gt;
+    /// ItemId - int64 - required: no - item ID
+    ///
+    /// RuleId - int64 - required: no - rule ID
+    ///
+    /// HostId - string - whether required: no - host ID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

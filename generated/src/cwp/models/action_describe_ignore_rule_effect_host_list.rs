@@ -20,7 +20,7 @@ pub struct DescribeIgnoreRuleEffectHostListRequest {
     /// Wire name `RuleId`, type `UInt64`.
     pub rule_id: u64,
     /// Filter criteria
-    /// &lt;li&gt;AliasName - String - host alias&lt;/li&gt;
+    /// AliasName - String - host alias
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -63,7 +63,7 @@ impl DescribeIgnoreRuleEffectHostListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;AliasName - String - host alias&lt;/li&gt;
+    /// AliasName - String - host alias
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

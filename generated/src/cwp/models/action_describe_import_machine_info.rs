@@ -19,7 +19,8 @@ pub struct DescribeImportMachineInfoRequest {
     ///
     /// Wire name `IsQueryProMachine`, type `Boolean`.
     pub is_query_pro_machine: ::std::option::Option<bool>,
-    /// Filter criteria. &lt;li&gt;Version - String - Required: no - Current protection edition. Valid values: PRO\_VERSION (professional edition), BASIC\_VERSION (basic edition), Flagship (flagship edition), ProtectedMachines (professional edition + flagship edition), BASIC\_PROPOST\_GENERAL\_DISCOUNT (lightweight edition + professional edition in pay-as-you-go mode + basic edition), and UnFlagship (professional edition in prepaid mode + professional edition in postpaid mode + basic edition + lightweight edition).&lt;/li&gt;
+    /// Filter criteria.
+    /// Version - String - Required: no - Current protection edition. Valid values: PRO\_VERSION (professional edition), BASIC\_VERSION (basic edition), Flagship (flagship edition), ProtectedMachines (professional edition + flagship edition), BASIC\_PROPOST\_GENERAL\_DISCOUNT (lightweight edition + professional edition in pay-as-you-go mode + basic edition), and UnFlagship (professional edition in prepaid mode + professional edition in postpaid mode + basic edition + lightweight edition).
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -75,7 +76,8 @@ impl DescribeImportMachineInfoRequest {
     }
     /// Sets `Filters`.
     ///
-    /// Filter criteria. &lt;li&gt;Version - String - Required: no - Current protection edition. Valid values: PRO\_VERSION (professional edition), BASIC\_VERSION (basic edition), Flagship (flagship edition), ProtectedMachines (professional edition + flagship edition), BASIC\_PROPOST\_GENERAL\_DISCOUNT (lightweight edition + professional edition in pay-as-you-go mode + basic edition), and UnFlagship (professional edition in prepaid mode + professional edition in postpaid mode + basic edition + lightweight edition).&lt;/li&gt;
+    /// Filter criteria.
+    /// Version - String - Required: no - Current protection edition. Valid values: PRO\_VERSION (professional edition), BASIC\_VERSION (basic edition), Flagship (flagship edition), ProtectedMachines (professional edition + flagship edition), BASIC\_PROPOST\_GENERAL\_DISCOUNT (lightweight edition + professional edition in pay-as-you-go mode + basic edition), and UnFlagship (professional edition in prepaid mode + professional edition in postpaid mode + basic edition + lightweight edition).
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

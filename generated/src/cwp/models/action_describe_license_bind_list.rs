@@ -7,27 +7,35 @@ use super::{Filters, LicenseBindDetail};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeLicenseBindListRequest {
-    /// &lt;p&gt;License ID. The value is the value of the LicenseId parameter under the List object of the DescribeLicenseList API.&lt;/p&gt;
+    /// License ID. The value is the value of the LicenseId parameter under the List object of the DescribeLicenseList API.
     ///
     /// Wire name `LicenseId`, type `UInt64`.
     pub license_id: u64,
-    /// &lt;p&gt;License type&lt;/p&gt;&lt;p&gt;Valid values:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;0: Pro Edition - pay-as-you-go&lt;/li&gt;&lt;li&gt;1: Pro Edition - monthly subscription (CWP)&lt;/li&gt;&lt;li&gt;2: Ultimate Edition - monthly subscription (CWP)&lt;/li&gt;&lt;li&gt;3: Lightweight Edition - LH monthly subscription&lt;/li&gt;&lt;li&gt;6: Pro Edition - monthly subscription (CSC)&lt;/li&gt;&lt;li&gt;7: Ultimate Edition - monthly subscription (CSC)&lt;/li&gt;&lt;/ul&gt;
+    /// License type
+    /// Valid values:
+    /// 0: Pro Edition - pay-as-you-go
+    /// 1: Pro Edition - monthly subscription (CWP)
+    /// 2: Ultimate Edition - monthly subscription (CWP)
+    /// 3: Lightweight Edition - LH monthly subscription
+    /// 6: Pro Edition - monthly subscription (CSC)
+    /// 7: Ultimate Edition - monthly subscription (CSC)
     ///
     /// Wire name `LicenseType`, type `UInt64`.
     pub license_type: u64,
-    /// &lt;p&gt;Resource ID. The value is the value of the ResourceId parameter under the List object of the DescribeLicenseList API.&lt;/p&gt;
+    /// Resource ID. The value is the value of the ResourceId parameter under the List object of the DescribeLicenseList API.
     ///
     /// Wire name `ResourceId`, type `String`.
     pub resource_id: ::std::string::String,
-    /// &lt;li&gt;Fuzzy search by InstanceID, IP, or &lt;p&gt;MachineName&lt;/p&gt;&lt;/li&gt;
+    /// Fuzzy search by InstanceID, IP, or
+    /// MachineName
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
-    /// &lt;p&gt;The maximum number of entries. Default value: 10.&lt;/p&gt;
+    /// The maximum number of entries. Default value: 10.
     ///
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
@@ -77,7 +85,8 @@ impl DescribeLicenseBindListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;Fuzzy search by InstanceID, IP, or &lt;p&gt;MachineName&lt;/p&gt;&lt;/li&gt;
+    /// Fuzzy search by InstanceID, IP, or
+    /// MachineName
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]
@@ -88,7 +97,7 @@ impl DescribeLicenseBindListRequest {
     }
     /// Sets `Limit`.
     ///
-    /// &lt;p&gt;The maximum number of entries. Default value: 10.&lt;/p&gt;
+    /// The maximum number of entries. Default value: 10.
     ///
     /// Wire name `Limit`, type `UInt64`.
     #[must_use]
@@ -99,7 +108,7 @@ impl DescribeLicenseBindListRequest {
     }
     /// Sets `Offset`.
     ///
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     #[must_use]
@@ -113,11 +122,11 @@ impl DescribeLicenseBindListRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeLicenseBindListResponse {
-    /// &lt;p&gt;Total quantity.&lt;/p&gt;
+    /// Total quantity.
     ///
     /// Wire name `TotalCount`, type `UInt64`.
     pub total_count: u64,
-    /// &lt;p&gt;List of bound machine information&lt;/p&gt;
+    /// List of bound machine information
     ///
     /// Wire name `List`, type `Array of LicenseBindDetail`.
     pub list: ::std::vec::Vec<LicenseBindDetail>,

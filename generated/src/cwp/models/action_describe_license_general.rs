@@ -117,27 +117,27 @@ pub struct DescribeLicenseGeneralResponse {
     ///
     /// Wire name `RepurchaseRenewSwitch`, type `Boolean`.
     pub repurchase_renew_switch: bool,
-    /// &lt;p&gt;Whether to automatically bind RASP protection to newly added machines. false: disabled; true: enabled.&lt;/p&gt;
+    /// Whether to automatically bind RASP protection to newly added machines. false: disabled; true: enabled.
     ///
     /// Wire name `AutoBindRaspSwitch`, type `Boolean`.
     pub auto_bind_rasp_switch: ::std::option::Option<bool>,
-    /// &lt;p&gt;Whether to automatically enable RASP protection for newly added machines. false: disabled; true: enabled.&lt;/p&gt;
+    /// Whether to automatically enable RASP protection for newly added machines. false: disabled; true: enabled.
     ///
     /// Wire name `AutoOpenRaspSwitch`, type `Boolean`.
     pub auto_open_rasp_switch: ::std::option::Option<bool>,
-    /// &lt;p&gt;Whether the auto-downgrade switch is enabled&lt;/p&gt;
+    /// Whether the auto-downgrade switch is enabled
     ///
     /// Wire name `AutoDowngradeSwitch`, type `Boolean`.
     pub auto_downgrade_switch: ::std::option::Option<bool>,
-    /// &lt;p&gt;Number of available AI Protection Edition licenses&lt;/p&gt;
+    /// Number of available AI Protection Edition licenses
     ///
     /// Wire name `AvailableAISecurityLicenseCnt`, type `UInt64`.
     pub available_ai_security_license_cnt: ::std::option::Option<u64>,
-    /// &lt;p&gt;Total number of AI Protection Edition licenses&lt;/p&gt;
+    /// Total number of AI Protection Edition licenses
     ///
     /// Wire name `AISecurityVersionLicenseCnt`, type `UInt64`.
     pub ai_security_version_license_cnt: ::std::option::Option<u64>,
-    /// &lt;p&gt;Number of available licenses after combining application protection licenses with Ultimate Edition licenses&lt;/p&gt;
+    /// Number of available licenses after combining application protection licenses with Ultimate Edition licenses
     ///
     /// Wire name `ApplicationAvailableLicenseCnt`, type `UInt64`.
     pub application_available_license_cnt: ::std::option::Option<u64>,

@@ -8,15 +8,23 @@ use super::{Filters, LicenseDetail, Tags};
 #[non_exhaustive]
 pub struct DescribeLicenseListRequest {
     /// Take the intersection when filtering with multiple conditions.
-    /// &lt;li&gt; LicenseStatus authorization status information: 0 - not used; 1 - partially used; 2 - used up; 3 - unavailable; 4 - available&lt;/li&gt;
-    /// &lt;li&gt; BuyTime: time of purchase&lt;/li&gt;
-    /// &lt;li&gt; LicenseType authorization type. 0: Pro Edition-pay-as-you-go; 1: Pro Edition-yearly/monthly subscription; 2: Ultimate Edition-yearly/monthly subscription&lt;/li&gt;
-    /// &lt;li&gt;DeadlineStatus expiration status: NotExpired -not expired; expire - expired (including terminated); nearexpiry - about to expire&lt;/li&gt;
-    /// &lt;li&gt;ResourceId resource ID&lt;/li&gt;
-    /// &lt;li&gt;Keywords IP filtering&lt;/li&gt;
-    /// &lt;li&gt;PayMode payment mode. 0: pay-as-you-go; 1: yearly/monthly subscription&lt;/li&gt;
-    /// &lt;li&gt;OrderStatus order status. 1: normal; 2: isolated; 3: terminated&lt;/li&gt;
-    /// &lt;li&gt;DealNames sub-order number, with a maximum length of 10, exceeding this will result in a failure.&lt;/li&gt;
+    ///  LicenseStatus authorization status information: 0 - not used; 1 - partially used; 2 - used up; 3 - unavailable; 4 - available
+    ///
+    ///  BuyTime: time of purchase
+    ///
+    ///  LicenseType authorization type. 0: Pro Edition-pay-as-you-go; 1: Pro Edition-yearly/monthly subscription; 2: Ultimate Edition-yearly/monthly subscription
+    ///
+    /// DeadlineStatus expiration status: NotExpired -not expired; expire - expired (including terminated); nearexpiry - about to expire
+    ///
+    /// ResourceId resource ID
+    ///
+    /// Keywords IP filtering
+    ///
+    /// PayMode payment mode. 0: pay-as-you-go; 1: yearly/monthly subscription
+    ///
+    /// OrderStatus order status. 1: normal; 2: isolated; 3: terminated
+    ///
+    /// DealNames sub-order number, with a maximum length of 10, exceeding this will result in a failure.
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -83,15 +91,23 @@ impl DescribeLicenseListRequest {
     /// Sets `Filters`.
     ///
     /// Take the intersection when filtering with multiple conditions.
-    /// &lt;li&gt; LicenseStatus authorization status information: 0 - not used; 1 - partially used; 2 - used up; 3 - unavailable; 4 - available&lt;/li&gt;
-    /// &lt;li&gt; BuyTime: time of purchase&lt;/li&gt;
-    /// &lt;li&gt; LicenseType authorization type. 0: Pro Edition-pay-as-you-go; 1: Pro Edition-yearly/monthly subscription; 2: Ultimate Edition-yearly/monthly subscription&lt;/li&gt;
-    /// &lt;li&gt;DeadlineStatus expiration status: NotExpired -not expired; expire - expired (including terminated); nearexpiry - about to expire&lt;/li&gt;
-    /// &lt;li&gt;ResourceId resource ID&lt;/li&gt;
-    /// &lt;li&gt;Keywords IP filtering&lt;/li&gt;
-    /// &lt;li&gt;PayMode payment mode. 0: pay-as-you-go; 1: yearly/monthly subscription&lt;/li&gt;
-    /// &lt;li&gt;OrderStatus order status. 1: normal; 2: isolated; 3: terminated&lt;/li&gt;
-    /// &lt;li&gt;DealNames sub-order number, with a maximum length of 10, exceeding this will result in a failure.&lt;/li&gt;
+    ///  LicenseStatus authorization status information: 0 - not used; 1 - partially used; 2 - used up; 3 - unavailable; 4 - available
+    ///
+    ///  BuyTime: time of purchase
+    ///
+    ///  LicenseType authorization type. 0: Pro Edition-pay-as-you-go; 1: Pro Edition-yearly/monthly subscription; 2: Ultimate Edition-yearly/monthly subscription
+    ///
+    /// DeadlineStatus expiration status: NotExpired -not expired; expire - expired (including terminated); nearexpiry - about to expire
+    ///
+    /// ResourceId resource ID
+    ///
+    /// Keywords IP filtering
+    ///
+    /// PayMode payment mode. 0: pay-as-you-go; 1: yearly/monthly subscription
+    ///
+    /// OrderStatus order status. 1: normal; 2: isolated; 3: terminated
+    ///
+    /// DealNames sub-order number, with a maximum length of 10, exceeding this will result in a failure.
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -7,7 +7,7 @@ use super::VersionWhiteConfig;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeLicenseWhiteConfigRequest {
-    /// &lt;p&gt;Rule name, for example: cwp&lt;/p&gt;
+    /// Rule name, for example: cwp
     ///
     /// Wire name `RuleName`, type `String`.
     pub rule_name: ::std::string::String,
@@ -40,23 +40,23 @@ impl DescribeLicenseWhiteConfigRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeLicenseWhiteConfigResponse {
-    /// &lt;p&gt;Ultimate Edition configuration information&lt;/p&gt;
+    /// Ultimate Edition configuration information
     ///
     /// Wire name `FlagShip`, type `VersionWhiteConfig`.
     pub flag_ship: VersionWhiteConfig,
-    /// &lt;p&gt;Pro Edition configuration information&lt;/p&gt;
+    /// Pro Edition configuration information
     ///
     /// Wire name `Professional`, type `VersionWhiteConfig`.
     pub professional: VersionWhiteConfig,
-    /// &lt;p&gt;Lightweight Edition configuration information&lt;/p&gt;
+    /// Lightweight Edition configuration information
     ///
     /// Wire name `PrattWhitney`, type `VersionWhiteConfig`.
     pub pratt_whitney: VersionWhiteConfig,
-    /// &lt;p&gt;License package configuration message&lt;/p&gt;
+    /// License package configuration message
     ///
     /// Wire name `RASP`, type `VersionWhiteConfig`.
     pub rasp: ::std::option::Option<VersionWhiteConfig>,
-    /// &lt;p&gt;Log analysis configuration information&lt;/p&gt;
+    /// Log analysis configuration information
     ///
     /// Wire name `LOG`, type `VersionWhiteConfig`.
     pub log: ::std::option::Option<VersionWhiteConfig>,

@@ -37,35 +37,43 @@ impl ::std::default::Default for DescribeLoginTypeGlobalConfRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeLoginTypeGlobalConfResponse {
-    /// &lt;p&gt;Whether to enable QR code log-in &lt;li&gt;0 No&lt;/li&gt; &lt;li&gt;1 Yes&lt;/li&gt; &lt;li&gt;9 Not set, same as 0 means not enabled&lt;/li&gt;&lt;/p&gt;
+    /// Whether to enable QR code log-in
+    /// 0 No
+    ///
+    /// 1 Yes
+    ///
+    /// 9 Not set, same as 0 means not enabled
     ///
     /// Wire name `Enable`, type `UInt64`.
     pub enable: u64,
-    /// &lt;p&gt;Scope &lt;li&gt;0: Selected hosts&lt;/li&gt; &lt;li&gt;1: All hosts&lt;/li&gt;&lt;/p&gt;
+    /// Scope
+    /// 0: Selected hosts
+    ///
+    /// 1: All hosts
     ///
     /// Wire name `Scope`, type `UInt64`.
     pub scope: u64,
-    /// &lt;p&gt;Number of selected host configurations&lt;/p&gt;
+    /// Number of selected host configurations
     ///
     /// Wire name `IncludeHostCount`, type `UInt64`.
     pub include_host_count: u64,
-    /// &lt;p&gt;Number of excluded host configurations&lt;/p&gt;
+    /// Number of excluded host configurations
     ///
     /// Wire name `ExcludeHostCount`, type `UInt64`.
     pub exclude_host_count: u64,
-    /// &lt;p&gt;List of selected QUUID configurations&lt;/p&gt;
+    /// List of selected QUUID configurations
     ///
     /// Wire name `IncludeQuuid`, type `Array of String`.
     pub include_quuid: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;List of excluded QUUID configurations&lt;/p&gt;
+    /// List of excluded QUUID configurations
     ///
     /// Wire name `ExcludeQuuid`, type `Array of String`.
     pub exclude_quuid: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;Number of enabled machines&lt;/p&gt;
+    /// Number of enabled machines
     ///
     /// Wire name `EnableCount`, type `UInt64`.
     pub enable_count: u64,
-    /// &lt;p&gt;Number of disabled machines&lt;/p&gt;
+    /// Number of disabled machines
     ///
     /// Wire name `DisableCount`, type `UInt64`.
     pub disable_count: u64,

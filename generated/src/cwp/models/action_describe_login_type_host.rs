@@ -7,23 +7,29 @@ use super::{ClientSettingHost, Filter};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeLoginTypeHostRequest {
-    /// &lt;li&gt;Name - string - Required: No - Host name&lt;/li&gt; &lt;li&gt;InstanceId - string - Required: No - Instance ID&lt;/li&gt; &lt;li&gt;PublicIp - string - Required: No - Public IP address&lt;/li&gt; &lt;li&gt;PrivateIp - string - Required: No - Private IP&lt;/li&gt;
+    /// Name - string - Required: No - Host name
+    ///
+    /// InstanceId - string - Required: No - Instance ID
+    ///
+    /// PublicIp - string - Required: No - Public IP address
+    ///
+    /// PrivateIp - string - Required: No - Private IP
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
-    /// &lt;p&gt;The maximum number of entries. Default value: 10. Maximum value: 100.&lt;/p&gt;
+    /// The maximum number of entries. Default value: 10. Maximum value: 100.
     ///
     /// Wire name `Limit`, type `Integer`.
     pub limit: ::std::option::Option<i64>,
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `Integer`.
     pub offset: ::std::option::Option<i64>,
-    /// &lt;p&gt;Sort order: \[ASC: ascending, DESC: descending\]&lt;/p&gt;
+    /// Sort order: \[ASC: ascending, DESC: descending\]
     ///
     /// Wire name `Order`, type `String`.
     pub order: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Optional sorting column: \[Id\]&lt;/p&gt;
+    /// Optional sorting column: \[Id\]
     ///
     /// Wire name `By`, type `String`.
     pub by: ::std::option::Option<::std::string::String>,
@@ -61,7 +67,13 @@ impl DescribeLoginTypeHostRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;Name - string - Required: No - Host name&lt;/li&gt; &lt;li&gt;InstanceId - string - Required: No - Instance ID&lt;/li&gt; &lt;li&gt;PublicIp - string - Required: No - Public IP address&lt;/li&gt; &lt;li&gt;PrivateIp - string - Required: No - Private IP&lt;/li&gt;
+    /// Name - string - Required: No - Host name
+    ///
+    /// InstanceId - string - Required: No - Instance ID
+    ///
+    /// PublicIp - string - Required: No - Public IP address
+    ///
+    /// PrivateIp - string - Required: No - Private IP
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]
@@ -72,7 +84,7 @@ impl DescribeLoginTypeHostRequest {
     }
     /// Sets `Limit`.
     ///
-    /// &lt;p&gt;The maximum number of entries. Default value: 10. Maximum value: 100.&lt;/p&gt;
+    /// The maximum number of entries. Default value: 10. Maximum value: 100.
     ///
     /// Wire name `Limit`, type `Integer`.
     #[must_use]
@@ -83,7 +95,7 @@ impl DescribeLoginTypeHostRequest {
     }
     /// Sets `Offset`.
     ///
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `Integer`.
     #[must_use]
@@ -94,7 +106,7 @@ impl DescribeLoginTypeHostRequest {
     }
     /// Sets `Order`.
     ///
-    /// &lt;p&gt;Sort order: \[ASC: ascending, DESC: descending\]&lt;/p&gt;
+    /// Sort order: \[ASC: ascending, DESC: descending\]
     ///
     /// Wire name `Order`, type `String`.
     #[must_use]
@@ -107,7 +119,7 @@ impl DescribeLoginTypeHostRequest {
     }
     /// Sets `By`.
     ///
-    /// &lt;p&gt;Optional sorting column: \[Id\]&lt;/p&gt;
+    /// Optional sorting column: \[Id\]
     ///
     /// Wire name `By`, type `String`.
     #[must_use]
@@ -129,11 +141,11 @@ impl ::std::default::Default for DescribeLoginTypeHostRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeLoginTypeHostResponse {
-    /// &lt;p&gt;Total.&lt;/p&gt;
+    /// Total.
     ///
     /// Wire name `Total`, type `UInt64`.
     pub total: u64,
-    /// &lt;p&gt;Host list&lt;/p&gt;
+    /// Host list
     ///
     /// Wire name `List`, type `Array of ClientSettingHost`.
     pub list: ::std::vec::Vec<ClientSettingHost>,

@@ -7,15 +7,21 @@ use super::{Filter, LoginWhiteCombinedInfo};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeLoginWhiteCombinedListRequest {
-    /// &lt;p&gt;Number of items to return. The default number is 10, and the maximum number is 100.&lt;/p&gt;
+    /// Number of items to return. The default number is 10, and the maximum number is 100.
     ///
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
-    /// &lt;p&gt;Filter criteria.&lt;li&gt;IpOrAlias - String - Required: No - Host ip or alias filter&lt;/li&gt;&lt;li&gt;UserName - String - Required: No - UserName filter&lt;/li&gt;&lt;li&gt;SrcIP - String - Required: No - Source ip filter&lt;/li&gt;&lt;li&gt;Location - String - Required: No - Login Location filter&lt;/li&gt;&lt;li&gt;ModifyBeginTime - String - Required: No - Filter by modification time range, start time&lt;/li&gt;&lt;li&gt;ModifyEndTime - String - Required: No - Filter by modification time range, end time&lt;/li&gt;&lt;/p&gt;
+    /// Filter criteria.
+    /// IpOrAlias - String - Required: No - Host ip or alias filter
+    /// UserName - String - Required: No - UserName filter
+    /// SrcIP - String - Required: No - Source ip filter
+    /// Location - String - Required: No - Login Location filter
+    /// ModifyBeginTime - String - Required: No - Filter by modification time range, start time
+    /// ModifyEndTime - String - Required: No - Filter by modification time range, end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -51,7 +57,7 @@ impl DescribeLoginWhiteCombinedListRequest {
     }
     /// Sets `Limit`.
     ///
-    /// &lt;p&gt;Number of items to return. The default number is 10, and the maximum number is 100.&lt;/p&gt;
+    /// Number of items to return. The default number is 10, and the maximum number is 100.
     ///
     /// Wire name `Limit`, type `UInt64`.
     #[must_use]
@@ -62,7 +68,7 @@ impl DescribeLoginWhiteCombinedListRequest {
     }
     /// Sets `Offset`.
     ///
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     #[must_use]
@@ -73,7 +79,13 @@ impl DescribeLoginWhiteCombinedListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;p&gt;Filter criteria.&lt;li&gt;IpOrAlias - String - Required: No - Host ip or alias filter&lt;/li&gt;&lt;li&gt;UserName - String - Required: No - UserName filter&lt;/li&gt;&lt;li&gt;SrcIP - String - Required: No - Source ip filter&lt;/li&gt;&lt;li&gt;Location - String - Required: No - Login Location filter&lt;/li&gt;&lt;li&gt;ModifyBeginTime - String - Required: No - Filter by modification time range, start time&lt;/li&gt;&lt;li&gt;ModifyEndTime - String - Required: No - Filter by modification time range, end time&lt;/li&gt;&lt;/p&gt;
+    /// Filter criteria.
+    /// IpOrAlias - String - Required: No - Host ip or alias filter
+    /// UserName - String - Required: No - UserName filter
+    /// SrcIP - String - Required: No - Source ip filter
+    /// Location - String - Required: No - Login Location filter
+    /// ModifyBeginTime - String - Required: No - Filter by modification time range, start time
+    /// ModifyEndTime - String - Required: No - Filter by modification time range, end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]
@@ -93,11 +105,11 @@ impl ::std::default::Default for DescribeLoginWhiteCombinedListRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeLoginWhiteCombinedListResponse {
-    /// &lt;p&gt;Total quantity.&lt;/p&gt;
+    /// Total quantity.
     ///
     /// Wire name `TotalCount`, type `UInt64`.
     pub total_count: u64,
-    /// &lt;p&gt;Merged allowlist&lt;/p&gt;
+    /// Merged allowlist
     ///
     /// Wire name `LoginWhiteCombinedInfos`, type `Array of LoginWhiteCombinedInfo`.
     pub login_white_combined_infos: ::std::vec::Vec<LoginWhiteCombinedInfo>,

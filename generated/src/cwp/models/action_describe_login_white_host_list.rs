@@ -7,19 +7,20 @@ use super::{AssetFilters, HostDesc};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeLoginWhiteHostListRequest {
-    /// &lt;p&gt;Allowlist ID&lt;/p&gt;
+    /// Allowlist ID
     ///
     /// Wire name `Id`, type `UInt64`.
     pub id: u64,
-    /// &lt;p&gt;Number of items to return. Maximum value: 1000.&lt;/p&gt;
+    /// Number of items to return. Maximum value: 1000.
     ///
     /// Wire name `Limit`, type `UInt64`.
     pub limit: u64,
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: u64,
-    /// &lt;p&gt;Filter criteria&lt;li&gt;IpOrAlias - String - Required: No - Host IP or alias filter&lt;/li&gt;&lt;/p&gt;
+    /// Filter criteria
+    /// IpOrAlias - String - Required: No - Host IP or alias filter
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -56,7 +57,8 @@ impl DescribeLoginWhiteHostListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;p&gt;Filter criteria&lt;li&gt;IpOrAlias - String - Required: No - Host IP or alias filter&lt;/li&gt;&lt;/p&gt;
+    /// Filter criteria
+    /// IpOrAlias - String - Required: No - Host IP or alias filter
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]
@@ -70,11 +72,11 @@ impl DescribeLoginWhiteHostListRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeLoginWhiteHostListResponse {
-    /// &lt;p&gt;Total.&lt;/p&gt;
+    /// Total.
     ///
     /// Wire name `TotalCount`, type `UInt64`.
     pub total_count: u64,
-    /// &lt;p&gt;Server list&lt;/p&gt;
+    /// Server list
     ///
     /// Wire name `Hosts`, type `Array of HostDesc`.
     pub hosts: ::std::vec::Vec<HostDesc>,

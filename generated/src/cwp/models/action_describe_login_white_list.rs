@@ -16,10 +16,13 @@ pub struct DescribeLoginWhiteListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;IpOrAlias - String - required: no - keyword for search &lt;/li&gt;
-    /// &lt;li&gt;UserName - String - required: no - username for filtering &lt;/li&gt;
-    /// &lt;li&gt;ModifyBeginTime - String - required: no - modification start time for filtering &lt;/li&gt;
-    /// &lt;li&gt;ModifyEndTime - String - required: no - modification end time for filtering &lt;/li&gt;
+    /// IpOrAlias - String - required: no - keyword for search
+    ///
+    /// UserName - String - required: no - username for filtering
+    ///
+    /// ModifyBeginTime - String - required: no - modification start time for filtering
+    ///
+    /// ModifyEndTime - String - required: no - modification end time for filtering
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -78,10 +81,13 @@ impl DescribeLoginWhiteListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;IpOrAlias - String - required: no - keyword for search &lt;/li&gt;
-    /// &lt;li&gt;UserName - String - required: no - username for filtering &lt;/li&gt;
-    /// &lt;li&gt;ModifyBeginTime - String - required: no - modification start time for filtering &lt;/li&gt;
-    /// &lt;li&gt;ModifyEndTime - String - required: no - modification end time for filtering &lt;/li&gt;
+    /// IpOrAlias - String - required: no - keyword for search
+    ///
+    /// UserName - String - required: no - username for filtering
+    ///
+    /// ModifyBeginTime - String - required: no - modification start time for filtering
+    ///
+    /// ModifyEndTime - String - required: no - modification end time for filtering
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

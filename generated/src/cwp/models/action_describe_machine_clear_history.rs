@@ -7,23 +7,27 @@ use super::{Filters, MachineClearHistory};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeMachineClearHistoryRequest {
-    /// &lt;p&gt;Filter conditions&lt;br&gt;When multiple conditions are used, Keywords and TimeBetween are intersected&lt;/p&gt;&lt;li&gt;Keywords: instance name, private IP, or public IP&lt;/li&gt;&lt;li&gt;TimeBetween: time range&lt;/li&gt;
+    /// Filter conditions
+    /// When multiple conditions are used, Keywords and TimeBetween are intersected
+    /// Keywords: instance name, private IP, or public IP
+    /// TimeBetween: time range
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
-    /// &lt;p&gt;The maximum number of entries. Default value: 10. Maximum value: 100.&lt;/p&gt;
+    /// The maximum number of entries. Default value: 10. Maximum value: 100.
     ///
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
-    /// &lt;p&gt;Sort order: ASC for ascending, DESC for descending. Default: ASC&lt;/p&gt;
+    /// Sort order: ASC for ascending, DESC for descending. Default: ASC
     ///
     /// Wire name `Order`, type `String`.
     pub order: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;AgentLastOfflineTime: Time when the client was last offline&lt;br&gt;AutoClearTime: Cleanup time&lt;/p&gt;
+    /// AgentLastOfflineTime: Time when the client was last offline
+    /// AutoClearTime: Cleanup time
     ///
     /// Wire name `By`, type `String`.
     pub by: ::std::option::Option<::std::string::String>,
@@ -61,7 +65,10 @@ impl DescribeMachineClearHistoryRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;p&gt;Filter conditions&lt;br&gt;When multiple conditions are used, Keywords and TimeBetween are intersected&lt;/p&gt;&lt;li&gt;Keywords: instance name, private IP, or public IP&lt;/li&gt;&lt;li&gt;TimeBetween: time range&lt;/li&gt;
+    /// Filter conditions
+    /// When multiple conditions are used, Keywords and TimeBetween are intersected
+    /// Keywords: instance name, private IP, or public IP
+    /// TimeBetween: time range
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]
@@ -72,7 +79,7 @@ impl DescribeMachineClearHistoryRequest {
     }
     /// Sets `Limit`.
     ///
-    /// &lt;p&gt;The maximum number of entries. Default value: 10. Maximum value: 100.&lt;/p&gt;
+    /// The maximum number of entries. Default value: 10. Maximum value: 100.
     ///
     /// Wire name `Limit`, type `UInt64`.
     #[must_use]
@@ -83,7 +90,7 @@ impl DescribeMachineClearHistoryRequest {
     }
     /// Sets `Offset`.
     ///
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     #[must_use]
@@ -94,7 +101,7 @@ impl DescribeMachineClearHistoryRequest {
     }
     /// Sets `Order`.
     ///
-    /// &lt;p&gt;Sort order: ASC for ascending, DESC for descending. Default: ASC&lt;/p&gt;
+    /// Sort order: ASC for ascending, DESC for descending. Default: ASC
     ///
     /// Wire name `Order`, type `String`.
     #[must_use]
@@ -107,7 +114,8 @@ impl DescribeMachineClearHistoryRequest {
     }
     /// Sets `By`.
     ///
-    /// &lt;p&gt;AgentLastOfflineTime: Time when the client was last offline&lt;br&gt;AutoClearTime: Cleanup time&lt;/p&gt;
+    /// AgentLastOfflineTime: Time when the client was last offline
+    /// AutoClearTime: Cleanup time
     ///
     /// Wire name `By`, type `String`.
     #[must_use]
@@ -129,11 +137,11 @@ impl ::std::default::Default for DescribeMachineClearHistoryRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeMachineClearHistoryResponse {
-    /// &lt;p&gt;Total quantity.&lt;/p&gt;
+    /// Total quantity.
     ///
     /// Wire name `TotalCount`, type `UInt64`.
     pub total_count: u64,
-    /// &lt;p&gt;List data&lt;/p&gt;
+    /// List data
     ///
     /// Wire name `List`, type `Array of MachineClearHistory`.
     pub list: ::std::vec::Vec<MachineClearHistory>,

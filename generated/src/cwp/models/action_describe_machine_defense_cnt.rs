@@ -8,7 +8,7 @@ use super::Filter;
 #[non_exhaustive]
 pub struct DescribeMachineDefenseCntRequest {
     /// Filtering criteria
-    /// &lt;li&gt;Uuids - String - required: no - host UUID&lt;/li&gt;
+    /// Uuids - String - required: no - host UUID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -39,7 +39,7 @@ impl DescribeMachineDefenseCntRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;Uuids - String - required: no - host UUID&lt;/li&gt;
+    /// Uuids - String - required: no - host UUID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -39,83 +39,83 @@ impl ::std::default::Default for DescribeMachineGeneralRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeMachineGeneralResponse {
-    /// &lt;p&gt;Total number of assets&lt;/p&gt;
+    /// Total number of assets
     ///
     /// Wire name `MachineCnt`, type `UInt64`.
     pub machine_cnt: u64,
-    /// &lt;p&gt;Number of Tencent Cloud machines&lt;/p&gt;
+    /// Number of Tencent Cloud machines
     ///
     /// Wire name `TencentCloudMachineCnt`, type `UInt64`.
     pub tencent_cloud_machine_cnt: ::std::option::Option<u64>,
-    /// &lt;p&gt;Number of Alibaba Cloud machines&lt;/p&gt;
+    /// Number of Alibaba Cloud machines
     ///
     /// Wire name `AliCloudMachineCnt`, type `UInt64`.
     pub ali_cloud_machine_cnt: ::std::option::Option<u64>,
-    /// &lt;p&gt;Number of Baidu Cloud machines&lt;/p&gt;
+    /// Number of Baidu Cloud machines
     ///
     /// Wire name `BaiduCloudMachineCnt`, type `UInt64`.
     pub baidu_cloud_machine_cnt: ::std::option::Option<u64>,
-    /// &lt;p&gt;Number of IDC machines&lt;/p&gt;
+    /// Number of IDC machines
     ///
     /// Wire name `IDCMachineCnt`, type `UInt64`.
     pub idc_machine_cnt: ::std::option::Option<u64>,
-    /// &lt;p&gt;Number of machines from other cloud service vendors&lt;/p&gt;
+    /// Number of machines from other cloud service vendors
     ///
     /// Wire name `OtherCloudMachineCnt`, type `UInt64`.
     pub other_cloud_machine_cnt: ::std::option::Option<u64>,
-    /// &lt;p&gt;Number of protected machines&lt;/p&gt;
+    /// Number of protected machines
     ///
     /// Wire name `ProtectMachineCnt`, type `UInt64`.
     pub protect_machine_cnt: u64,
-    /// &lt;p&gt;Number of protected Basic Edition machines&lt;/p&gt;
+    /// Number of protected Basic Edition machines
     ///
     /// Wire name `BaseMachineCnt`, type `UInt64`.
     pub base_machine_cnt: u64,
-    /// &lt;p&gt;Number of protected Pro Edition machines&lt;/p&gt;
+    /// Number of protected Pro Edition machines
     ///
     /// Wire name `SpecialtyMachineCnt`, type `UInt64`.
     pub specialty_machine_cnt: u64,
-    /// &lt;p&gt;Number of protected Ultimate Edition machines&lt;/p&gt;
+    /// Number of protected Ultimate Edition machines
     ///
     /// Wire name `FlagshipMachineCnt`, type `UInt64`.
     pub flagship_machine_cnt: u64,
-    /// &lt;p&gt;Number of risky machines&lt;/p&gt;
+    /// Number of risky machines
     ///
     /// Wire name `RiskMachineCnt`, type `UInt64`.
     pub risk_machine_cnt: u64,
-    /// &lt;p&gt;Change in the number of risky machines compared with yesterday&lt;/p&gt;
+    /// Change in the number of risky machines compared with yesterday
     ///
     /// Wire name `CompareYesterdayRiskMachineCnt`, type `Integer`.
     pub compare_yesterday_risk_machine_cnt: i64,
-    /// &lt;p&gt;Change in the number of unprotected machines compared with yesterday&lt;/p&gt;
+    /// Change in the number of unprotected machines compared with yesterday
     ///
     /// Wire name `CompareYesterdayNotProtectMachineCnt`, type `Integer`.
     pub compare_yesterday_not_protect_machine_cnt: i64,
-    /// &lt;p&gt;Change in the number of machines expiring soon compared with yesterday&lt;/p&gt;
+    /// Change in the number of machines expiring soon compared with yesterday
     ///
     /// Wire name `CompareYesterdayDeadlineMachineCnt`, type `Integer`.
     pub compare_yesterday_deadline_machine_cnt: i64,
-    /// &lt;p&gt;Number of machines about to expire&lt;/p&gt;
+    /// Number of machines about to expire
     ///
     /// Wire name `DeadlineMachineCnt`, type `UInt64`.
     pub deadline_machine_cnt: u64,
-    /// &lt;p&gt;Number of unprotected machines&lt;/p&gt;
+    /// Number of unprotected machines
     ///
     /// Wire name `NotProtectMachineCnt`, type `UInt64`.
     pub not_protect_machine_cnt: u64,
-    /// &lt;p&gt;Number of protected Lighthouse machines&lt;/p&gt;
+    /// Number of protected Lighthouse machines
     ///
     /// Wire name `LHGeneralDiscountCnt`, type `UInt64`.
     pub lh_general_discount_cnt: u64,
-    /// &lt;p&gt;Change in the number of newly added hosts compared with yesterday&lt;/p&gt;
+    /// Change in the number of newly added hosts compared with yesterday
     ///
     /// Wire name `CompareYesterdayMachineCnt`, type `Integer`.
     pub compare_yesterday_machine_cnt: i64,
-    /// &lt;p&gt;Automatic cleanup time, maximum 720 hours, minimum 0, default 0, 0=disabled&lt;/p&gt;
+    /// Automatic cleanup time, maximum 720 hours, minimum 0, default 0, 0=disabled
     ///
     /// Wire name `MachineDestroyAfterOfflineHours`, type `UInt64`.
     pub machine_destroy_after_offline_hours: u64,
-    /// &lt;p&gt;Cloud server type array&lt;/p&gt;
+    /// Cloud server type array
     ///
     /// Wire name `CloudFrom`, type `Array of CloudFromCnt`.
     pub cloud_from: ::std::option::Option<::std::vec::Vec<CloudFromCnt>>,

@@ -74,8 +74,9 @@ pub struct DescribeMachineInfoResponse {
     /// Wire name `MachineName`, type `String`.
     pub machine_name: ::std::string::String,
     /// Status.
-    /// &lt;li&gt;ONLINE: online&lt;/li&gt;
-    /// &lt;li&gt;OFFLINE: offline&lt;/li&gt;
+    /// ONLINE: online
+    ///
+    /// OFFLINE: offline
     ///
     /// Wire name `MachineStatus`, type `String`.
     pub machine_status: ::std::string::String,
@@ -96,8 +97,9 @@ pub struct DescribeMachineInfoResponse {
     /// Wire name `Uuid`, type `String`.
     pub uuid: ::std::string::String,
     /// Whether CWP Pro is activated.
-    /// &lt;li&gt;true: yes&lt;/li&gt;
-    /// &lt;li&gt;false: no&lt;/li&gt;
+    /// true: yes
+    ///
+    /// false: no
     ///
     /// Wire name `IsProVersion`, type `Boolean`.
     pub is_pro_version: bool,
@@ -106,8 +108,9 @@ pub struct DescribeMachineInfoResponse {
     /// Wire name `ProVersionOpenDate`, type `String`.
     pub pro_version_open_date: ::std::string::String,
     /// Server type.
-    /// &lt;li&gt;CVM: CVM&lt;/li&gt;
-    /// &lt;li&gt;BM: BM&lt;/li&gt;
+    /// CVM: CVM
+    ///
+    /// BM: BM
     ///
     /// Wire name `MachineType`, type `String`.
     pub machine_type: ::std::string::String,
@@ -116,7 +119,7 @@ pub struct DescribeMachineInfoResponse {
     /// Wire name `MachineRegion`, type `String`.
     pub machine_region: ::std::string::String,
     /// Server status.
-    /// &lt;li&gt;POSTPAY: post-paid, i.e., pay-as-you-go &lt;/li&gt;
+    /// POSTPAY: post-paid, i.e., pay-as-you-go
     ///
     /// Wire name `PayMode`, type `String`.
     pub pay_mode: ::std::string::String,

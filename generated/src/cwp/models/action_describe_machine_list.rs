@@ -8,11 +8,15 @@ use super::{AssetFilters, Machine};
 #[non_exhaustive]
 pub struct DescribeMachineListRequest {
     /// CVM type.
-    /// &lt;li&gt;CVM: Represent a virtual host&lt;/li&gt;
-    /// &lt;li&gt;BM: Represent a physical machine&lt;/li&gt;
-    /// &lt;li&gt;ECM: indicates Edge Computing Server&lt;/li&gt;
-    /// &lt;li&gt;LH: indicates Tencent Cloud Lighthouse&lt;/li&gt;
-    /// &lt;li&gt;Other: Indicates Hybrid cloud machines.&lt;/li&gt;
+    /// CVM: Represent a virtual host
+    ///
+    /// BM: Represent a physical machine
+    ///
+    /// ECM: indicates Edge Computing Server
+    ///
+    /// LH: indicates Tencent Cloud Lighthouse
+    ///
+    /// Other: Indicates Hybrid cloud machines.
     ///
     /// Wire name `MachineType`, type `String`.
     pub machine_type: ::std::string::String,
@@ -29,9 +33,12 @@ pub struct DescribeMachineListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria.
-    /// &lt;li&gt;Keywords - String - required: no - query by keywords&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - client online status (OFFLINE: offline | ONLINE: online | UNINSTALLED: not installed)&lt;/li&gt;
-    /// &lt;li&gt;Version - String - required: no - current protection version (PRO\_VERSION: Professional edition | BASIC\_VERSION: Basic edition)&lt;/li&gt;
+    /// Keywords - String - required: no - query by keywords
+    ///
+    /// Status - String - required: no - client online status (OFFLINE: offline | ONLINE: online | UNINSTALLED: not installed)
+    ///
+    /// Version - String - required: no - current protection version (PRO\_VERSION: Professional edition | BASIC\_VERSION: Basic edition)
+    ///
     /// Only one value is allowed for each filter criterion. Multiple values with the OR relationship are not supported for queries.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
@@ -102,9 +109,12 @@ impl DescribeMachineListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria.
-    /// &lt;li&gt;Keywords - String - required: no - query by keywords&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - client online status (OFFLINE: offline | ONLINE: online | UNINSTALLED: not installed)&lt;/li&gt;
-    /// &lt;li&gt;Version - String - required: no - current protection version (PRO\_VERSION: Professional edition | BASIC\_VERSION: Basic edition)&lt;/li&gt;
+    /// Keywords - String - required: no - query by keywords
+    ///
+    /// Status - String - required: no - client online status (OFFLINE: offline | ONLINE: online | UNINSTALLED: not installed)
+    ///
+    /// Version - String - required: no - current protection version (PRO\_VERSION: Professional edition | BASIC\_VERSION: Basic edition)
+    ///
     /// Only one value is allowed for each filter criterion. Multiple values with the OR relationship are not supported for queries.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.

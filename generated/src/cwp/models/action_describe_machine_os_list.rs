@@ -39,7 +39,7 @@ impl ::std::default::Default for DescribeMachineOsListRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeMachineOsListResponse {
-    /// &lt;p&gt;Operating system list&lt;/p&gt;
+    /// Operating system list
     ///
     /// Wire name `List`, type `Array of OsName`.
     pub list: ::std::vec::Vec<OsName>,

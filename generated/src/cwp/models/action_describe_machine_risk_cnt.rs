@@ -8,7 +8,7 @@ use super::Filter;
 #[non_exhaustive]
 pub struct DescribeMachineRiskCntRequest {
     /// Filter criteria
-    /// &lt;li&gt;Uuids- String - required: no - host uuid&lt;/li&gt;
+    /// Uuids- String - required: no - host uuid
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -39,7 +39,7 @@ impl DescribeMachineRiskCntRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Uuids- String - required: no - host uuid&lt;/li&gt;
+    /// Uuids- String - required: no - host uuid
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

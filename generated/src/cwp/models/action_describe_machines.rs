@@ -7,31 +7,47 @@ use super::{Filter, Machine};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeMachinesRequest {
-    /// &lt;p&gt;Machine zone type&lt;br&gt;CVM: Cloud Virtual Machine&lt;br&gt;BM: Blackstone&lt;br&gt;ECM: Edge Computing Machine&lt;br&gt;LH: Lighthouse&lt;br&gt;Other: Hybrid cloud zone&lt;/p&gt;
+    /// Machine zone type
+    /// CVM: Cloud Virtual Machine
+    /// BM: Blackstone
+    /// ECM: Edge Computing Machine
+    /// LH: Lighthouse
+    /// Other: Hybrid cloud zone
     ///
     /// Wire name `MachineType`, type `String`.
     pub machine_type: ::std::string::String,
-    /// &lt;p&gt;Machine region, for example, ap-guangzhou or ap-shanghai. For non-Tencent Cloud hosts, use ap-others.&lt;/p&gt;
+    /// Machine region, for example, ap-guangzhou or ap-shanghai. For non-Tencent Cloud hosts, use ap-others.
     ///
     /// Wire name `MachineRegion`, type `String`.
     pub machine_region: ::std::string::String,
-    /// &lt;p&gt;Number of returned results. The default number is 10, and the maximum value is 100.&lt;/p&gt;
+    /// Number of returned results. The default number is 10, and the maximum value is 100.
     ///
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
-    /// &lt;p&gt;Filter criteria.&lt;/p&gt;&lt;li&gt;Ips - String - Required: No - Query by IP&lt;/li&gt;&lt;li&gt;Names - String - Required: No - Query by instance name&lt;/li&gt;&lt;li&gt;InstanceIds - String - Required: No - Query by instance id&lt;/li&gt;&lt;li&gt;Version - String - Required: No - Current protection edition (PRO\_VERSION: Pro Edition | BASIC\_VERSION: Basic Version | Flagship: Ultimate Edition | ProtectedMachines: Pro Edition + Ultimate Edition)&lt;/li&gt;&lt;li&gt;Risk - String - Required: No - Risk host (yes)&lt;/li&gt;&lt;li&gt;Os - String - Required: No - Operating system (DescribeMachineOsList API value). Each filter criterion only supports one value and does not support multiple values or relationship query.&lt;/li&gt;&lt;li&gt;Quuid - String - Required: No - Cloud server UUID. Maximum 100 entries.&lt;/li&gt;&lt;li&gt;AddedOnTheFifteen - String - Required: No - Query only hosts added within the last 15 days (1: yes)&lt;/li&gt;&lt;li&gt;TagId - String - Required: No - Query host list associated with the specified tag&lt;/li&gt;&lt;li&gt;AgentStatus - String - Required: No - ALL: All; ONLINE: Under protection; OFFLINE: Offline; UNINSTALLED: Not installed&lt;/li&gt;&lt;li&gt;MachineStatus - String - Required: No - ALL: All; RUNNING: Running; STOPPED: Shut down; EXPIRED: Pending recycling&lt;/li&gt;
+    /// Filter criteria.
+    /// Ips - String - Required: No - Query by IP
+    /// Names - String - Required: No - Query by instance name
+    /// InstanceIds - String - Required: No - Query by instance id
+    /// Version - String - Required: No - Current protection edition (PRO\_VERSION: Pro Edition | BASIC\_VERSION: Basic Version | Flagship: Ultimate Edition | ProtectedMachines: Pro Edition + Ultimate Edition)
+    /// Risk - String - Required: No - Risk host (yes)
+    /// Os - String - Required: No - Operating system (DescribeMachineOsList API value). Each filter criterion only supports one value and does not support multiple values or relationship query.
+    /// Quuid - String - Required: No - Cloud server UUID. Maximum 100 entries.
+    /// AddedOnTheFifteen - String - Required: No - Query only hosts added within the last 15 days (1: yes)
+    /// TagId - String - Required: No - Query host list associated with the specified tag
+    /// AgentStatus - String - Required: No - ALL: All; ONLINE: Under protection; OFFLINE: Offline; UNINSTALLED: Not installed
+    /// MachineStatus - String - Required: No - ALL: All; RUNNING: Running; STOPPED: Shut down; EXPIRED: Pending recycling
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
-    /// &lt;p&gt;List of business IDs to which the machines belong&lt;/p&gt;
+    /// List of business IDs to which the machines belong
     ///
     /// Wire name `ProjectIds`, type `Array of UInt64`.
     pub project_ids: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// &lt;p&gt;APPID of the machine&lt;/p&gt;
+    /// APPID of the machine
     ///
     /// Wire name `MachineAppId`, type `UInt64`.
     pub machine_app_id: ::std::option::Option<u64>,
@@ -90,7 +106,7 @@ impl DescribeMachinesRequest {
     }
     /// Sets `Limit`.
     ///
-    /// &lt;p&gt;Number of returned results. The default number is 10, and the maximum value is 100.&lt;/p&gt;
+    /// Number of returned results. The default number is 10, and the maximum value is 100.
     ///
     /// Wire name `Limit`, type `UInt64`.
     #[must_use]
@@ -101,7 +117,7 @@ impl DescribeMachinesRequest {
     }
     /// Sets `Offset`.
     ///
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     #[must_use]
@@ -112,7 +128,18 @@ impl DescribeMachinesRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;p&gt;Filter criteria.&lt;/p&gt;&lt;li&gt;Ips - String - Required: No - Query by IP&lt;/li&gt;&lt;li&gt;Names - String - Required: No - Query by instance name&lt;/li&gt;&lt;li&gt;InstanceIds - String - Required: No - Query by instance id&lt;/li&gt;&lt;li&gt;Version - String - Required: No - Current protection edition (PRO\_VERSION: Pro Edition | BASIC\_VERSION: Basic Version | Flagship: Ultimate Edition | ProtectedMachines: Pro Edition + Ultimate Edition)&lt;/li&gt;&lt;li&gt;Risk - String - Required: No - Risk host (yes)&lt;/li&gt;&lt;li&gt;Os - String - Required: No - Operating system (DescribeMachineOsList API value). Each filter criterion only supports one value and does not support multiple values or relationship query.&lt;/li&gt;&lt;li&gt;Quuid - String - Required: No - Cloud server UUID. Maximum 100 entries.&lt;/li&gt;&lt;li&gt;AddedOnTheFifteen - String - Required: No - Query only hosts added within the last 15 days (1: yes)&lt;/li&gt;&lt;li&gt;TagId - String - Required: No - Query host list associated with the specified tag&lt;/li&gt;&lt;li&gt;AgentStatus - String - Required: No - ALL: All; ONLINE: Under protection; OFFLINE: Offline; UNINSTALLED: Not installed&lt;/li&gt;&lt;li&gt;MachineStatus - String - Required: No - ALL: All; RUNNING: Running; STOPPED: Shut down; EXPIRED: Pending recycling&lt;/li&gt;
+    /// Filter criteria.
+    /// Ips - String - Required: No - Query by IP
+    /// Names - String - Required: No - Query by instance name
+    /// InstanceIds - String - Required: No - Query by instance id
+    /// Version - String - Required: No - Current protection edition (PRO\_VERSION: Pro Edition | BASIC\_VERSION: Basic Version | Flagship: Ultimate Edition | ProtectedMachines: Pro Edition + Ultimate Edition)
+    /// Risk - String - Required: No - Risk host (yes)
+    /// Os - String - Required: No - Operating system (DescribeMachineOsList API value). Each filter criterion only supports one value and does not support multiple values or relationship query.
+    /// Quuid - String - Required: No - Cloud server UUID. Maximum 100 entries.
+    /// AddedOnTheFifteen - String - Required: No - Query only hosts added within the last 15 days (1: yes)
+    /// TagId - String - Required: No - Query host list associated with the specified tag
+    /// AgentStatus - String - Required: No - ALL: All; ONLINE: Under protection; OFFLINE: Offline; UNINSTALLED: Not installed
+    /// MachineStatus - String - Required: No - ALL: All; RUNNING: Running; STOPPED: Shut down; EXPIRED: Pending recycling
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]
@@ -123,7 +150,7 @@ impl DescribeMachinesRequest {
     }
     /// Sets `ProjectIds`.
     ///
-    /// &lt;p&gt;List of business IDs to which the machines belong&lt;/p&gt;
+    /// List of business IDs to which the machines belong
     ///
     /// Wire name `ProjectIds`, type `Array of UInt64`.
     #[must_use]
@@ -134,7 +161,7 @@ impl DescribeMachinesRequest {
     }
     /// Sets `MachineAppId`.
     ///
-    /// &lt;p&gt;APPID of the machine&lt;/p&gt;
+    /// APPID of the machine
     ///
     /// Wire name `MachineAppId`, type `UInt64`.
     #[must_use]
@@ -148,11 +175,11 @@ impl DescribeMachinesRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeMachinesResponse {
-    /// &lt;p&gt;Host list&lt;/p&gt;
+    /// Host list
     ///
     /// Wire name `Machines`, type `Array of Machine`.
     pub machines: ::std::vec::Vec<Machine>,
-    /// &lt;p&gt;Number of hosts&lt;/p&gt;
+    /// Number of hosts
     ///
     /// Wire name `TotalCount`, type `UInt64`.
     pub total_count: u64,

@@ -29,9 +29,11 @@ pub struct DescribeMachinesSimpleRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filtering criteria
-    /// &lt;li&gt;Keywords - String - required: no - keywords for querying &lt;/li&gt;
-    /// &lt;li&gt;Version - String required: no - current protection edition ( PRO\_VERSION: Pro Edition | BASIC\_VERSION: Basic Edition | Flagship: Ultimate Edition | ProtectedMachines: Pro + Ultimate Editions | UnFlagship: Non-Ultimate Edition | PRO\_POST\_PAY: Pro Edition in pay-as-you-go mode | PRO\_PRE\_PAY: Pro Edition in yearly/monthly subscription mode)&lt;/li&gt;
-    /// &lt;li&gt;TagId - String - required: no - tag ID &lt;/li&gt;
+    /// Keywords - String - required: no - keywords for querying
+    ///
+    /// Version - String required: no - current protection edition ( PRO\_VERSION: Pro Edition | BASIC\_VERSION: Basic Edition | Flagship: Ultimate Edition | ProtectedMachines: Pro + Ultimate Editions | UnFlagship: Non-Ultimate Edition | PRO\_POST\_PAY: Pro Edition in pay-as-you-go mode | PRO\_PRE\_PAY: Pro Edition in yearly/monthly subscription mode)
+    ///
+    /// TagId - String - required: no - tag ID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -114,9 +116,11 @@ impl DescribeMachinesSimpleRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;Keywords - String - required: no - keywords for querying &lt;/li&gt;
-    /// &lt;li&gt;Version - String required: no - current protection edition ( PRO\_VERSION: Pro Edition | BASIC\_VERSION: Basic Edition | Flagship: Ultimate Edition | ProtectedMachines: Pro + Ultimate Editions | UnFlagship: Non-Ultimate Edition | PRO\_POST\_PAY: Pro Edition in pay-as-you-go mode | PRO\_PRE\_PAY: Pro Edition in yearly/monthly subscription mode)&lt;/li&gt;
-    /// &lt;li&gt;TagId - String - required: no - tag ID &lt;/li&gt;
+    /// Keywords - String - required: no - keywords for querying
+    ///
+    /// Version - String required: no - current protection edition ( PRO\_VERSION: Pro Edition | BASIC\_VERSION: Basic Edition | Flagship: Ultimate Edition | ProtectedMachines: Pro + Ultimate Editions | UnFlagship: Non-Ultimate Edition | PRO\_POST\_PAY: Pro Edition in pay-as-you-go mode | PRO\_PRE\_PAY: Pro Edition in yearly/monthly subscription mode)
+    ///
+    /// TagId - String - required: no - tag ID
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -16,12 +16,17 @@ pub struct DescribeMalWareListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;FilePath - String - required: no - filter by path&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - required: no - filter by description&lt;/li&gt;
-    /// &lt;li&gt;CreateBeginTime - String - required: no - filter by creation time - start time&lt;/li&gt;
-    /// &lt;li&gt;CreateEndTime - String - required: no - filter by creation time - end time&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - filter by status: 4 - pending; 5 -- trusted; 6 - isolated; 10 - isolation in progress; 11 - recovering from isolation; 14 - processed&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// FilePath - String - required: no - filter by path
+    ///
+    /// VirusName - String - required: no - filter by description
+    ///
+    /// CreateBeginTime - String - required: no - filter by creation time - start time
+    ///
+    /// CreateEndTime - String - required: no - filter by creation time - end time
+    ///
+    /// Status - String - required: no - filter by status: 4 - pending; 5 -- trusted; 6 - isolated; 10 - isolation in progress; 11 - recovering from isolation; 14 - processed
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -90,12 +95,17 @@ impl DescribeMalWareListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;FilePath - String - required: no - filter by path&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - required: no - filter by description&lt;/li&gt;
-    /// &lt;li&gt;CreateBeginTime - String - required: no - filter by creation time - start time&lt;/li&gt;
-    /// &lt;li&gt;CreateEndTime - String - required: no - filter by creation time - end time&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - filter by status: 4 - pending; 5 -- trusted; 6 - isolated; 10 - isolation in progress; 11 - recovering from isolation; 14 - processed&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// FilePath - String - required: no - filter by path
+    ///
+    /// VirusName - String - required: no - filter by description
+    ///
+    /// CreateBeginTime - String - required: no - filter by creation time - start time
+    ///
+    /// CreateEndTime - String - required: no - filter by creation time - end time
+    ///
+    /// Status - String - required: no - filter by status: 4 - pending; 5 -- trusted; 6 - isolated; 10 - isolation in progress; 11 - recovering from isolation; 14 - processed
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -17,7 +17,7 @@ pub struct DescribeMaliciousRequestWhiteListRequest {
     pub offset: u64,
     /// Filter criteria
     ///
-    /// &lt;li&gt;Domain - String - baseline name&lt;/li&gt;
+    /// Domain - String - baseline name
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -65,7 +65,7 @@ impl DescribeMaliciousRequestWhiteListRequest {
     ///
     /// Filter criteria
     ///
-    /// &lt;li&gt;Domain - String - baseline name&lt;/li&gt;
+    /// Domain - String - baseline name
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -5,7 +5,7 @@
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeNetAttackSettingRequest {
-    /// &lt;p&gt;Product type. 0:CWP; 1:CSC&lt;/p&gt;
+    /// Product type. 0:CWP; 1:CSC
     ///
     /// Wire name `ProductType`, type `UInt64`.
     pub product_type: ::std::option::Option<u64>,
@@ -39,7 +39,7 @@ impl DescribeNetAttackSettingRequest {
     }
     /// Sets `ProductType`.
     ///
-    /// &lt;p&gt;Product type. 0:CWP; 1:CSC&lt;/p&gt;
+    /// Product type. 0:CWP; 1:CSC
     ///
     /// Wire name `ProductType`, type `UInt64`.
     #[must_use]
@@ -59,29 +59,29 @@ impl ::std::default::Default for DescribeNetAttackSettingRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeNetAttackSettingResponse {
-    /// &lt;p&gt;0: Disable network attack detection; 1: Enable network attack detection&lt;/p&gt;
+    /// 0: Disable network attack detection; 1: Enable network attack detection
     ///
     /// Wire name `NetAttackEnable`, type `UInt64`.
     pub net_attack_enable: u64,
-    /// &lt;p&gt;0: Newly added alert events are pending by default; 1: newly added alert events are processed by default; 3: newly added alert events are ignored by default&lt;/p&gt;
+    /// 0: Newly added alert events are pending by default; 1: newly added alert events are processed by default; 3: newly added alert events are ignored by default
     ///
     /// Wire name `NetAttackAlarmStatus`, type `UInt64`.
     pub net_attack_alarm_status: u64,
-    /// &lt;p&gt;1 - All Ultimate Edition hosts; 0 - hosts in InstanceIds list&lt;/p&gt;
+    /// 1 - All Ultimate Edition hosts; 0 - hosts in InstanceIds list
     ///
     /// Wire name `Scope`, type `UInt64`.
     pub scope: ::std::option::Option<u64>,
-    /// &lt;p&gt;Selected hosts&lt;/p&gt;
+    /// Selected hosts
     ///
     /// Wire name `InstanceIds`, type `Array of String`.
     pub instance_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;Custom excluded hosts&lt;/p&gt;
+    /// Custom excluded hosts
     ///
     /// Wire name `ExcludeInstanceIds`, type `Array of String`.
     pub exclude_instance_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
-    /// &lt;p&gt;Automatically include newly added assets. 0: No; 1: Yes&lt;/p&gt;
+    /// Automatically include newly added assets. 0: No; 1: Yes
     ///
     /// Wire name `AutoInclude`, type `UInt64`.
     pub auto_include: ::std::option::Option<u64>,

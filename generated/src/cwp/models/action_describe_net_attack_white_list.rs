@@ -16,8 +16,9 @@ pub struct DescribeNetAttackWhiteListRequest {
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;IP - String - required: no - query by host IP&lt;/li&gt;
-    /// &lt;li&gt;SrcIP- String - required: no - query by allowlisted IP&lt;/li&gt;
+    /// IP - String - required: no - query by host IP
+    ///
+    /// SrcIP- String - required: no - query by allowlisted IP
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -86,8 +87,9 @@ impl DescribeNetAttackWhiteListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;IP - String - required: no - query by host IP&lt;/li&gt;
-    /// &lt;li&gt;SrcIP- String - required: no - query by allowlisted IP&lt;/li&gt;
+    /// IP - String - required: no - query by host IP
+    ///
+    /// SrcIP- String - required: no - query by allowlisted IP
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

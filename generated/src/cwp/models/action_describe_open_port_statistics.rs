@@ -16,7 +16,7 @@ pub struct DescribeOpenPortStatisticsRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;Port - Uint64 - whether required: no - port number&lt;/li&gt;
+    /// Port - Uint64 - whether required: no - port number
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -75,7 +75,7 @@ impl DescribeOpenPortStatisticsRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Port - Uint64 - whether required: no - port number&lt;/li&gt;
+    /// Port - Uint64 - whether required: no - port number
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

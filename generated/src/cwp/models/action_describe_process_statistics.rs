@@ -16,7 +16,7 @@ pub struct DescribeProcessStatisticsRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;ProcessName - String - required: no - process name&lt;/li&gt;
+    /// ProcessName - String - required: no - process name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -75,7 +75,7 @@ impl DescribeProcessStatisticsRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;ProcessName - String - required: no - process name&lt;/li&gt;
+    /// ProcessName - String - required: no - process name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -16,9 +16,11 @@ pub struct DescribeRansomDefenseEventsListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: u64,
     /// Filter criteria
-    /// &lt;li&gt;HostName- string- host name&lt;/li&gt;
-    /// &lt;li&gt;Status - Uint64: 0 - pending; 1 processed; 2 -trusted&lt;/li&gt;
-    /// &lt;li&gt;HostIp - String - host IP&lt;/li&gt;
+    /// HostName- string- host name
+    ///
+    /// Status - Uint64: 0 - pending; 1 processed; 2 -trusted
+    ///
+    /// HostIp - String - host IP
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -91,9 +93,11 @@ impl DescribeRansomDefenseEventsListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;HostName- string- host name&lt;/li&gt;
-    /// &lt;li&gt;Status - Uint64: 0 - pending; 1 processed; 2 -trusted&lt;/li&gt;
-    /// &lt;li&gt;HostIp - String - host IP&lt;/li&gt;
+    /// HostName- string- host name
+    ///
+    /// Status - Uint64: 0 - pending; 1 processed; 2 -trusted
+    ///
+    /// HostIp - String - host IP
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -16,13 +16,19 @@ pub struct DescribeRansomDefenseMachineListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: u64,
     /// Filter criteria
-    /// &lt;li&gt;Ips - String - required: no - query by IP&lt;/li&gt;
-    /// &lt;li&gt;MachineNames - String - required: no - query by instance name&lt;/li&gt;
-    /// &lt;li&gt;Names - String - required: no - query by policy name&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - policy status: 0: backup in progress; 1: backup successful; 2: backup failed; 9: no backup&lt;/li&gt;
-    /// &lt;li&gt;LastBackupStatus - String - required: no - last backup status: 0: backup in progress; 1: backup succeeded; 2: backup failed; 9: no backup&lt;/li&gt;
-    /// &lt;li&gt;LastBackupTimeBegin - String - required: no - start of the last backup time&lt;/li&gt;
-    /// &lt;li&gt;LastBackupTimeEnd - String - required: no - end of the last backup time&lt;/li&gt;
+    /// Ips - String - required: no - query by IP
+    ///
+    /// MachineNames - String - required: no - query by instance name
+    ///
+    /// Names - String - required: no - query by policy name
+    ///
+    /// Status - String - required: no - policy status: 0: backup in progress; 1: backup successful; 2: backup failed; 9: no backup
+    ///
+    /// LastBackupStatus - String - required: no - last backup status: 0: backup in progress; 1: backup succeeded; 2: backup failed; 9: no backup
+    ///
+    /// LastBackupTimeBegin - String - required: no - start of the last backup time
+    ///
+    /// LastBackupTimeEnd - String - required: no - end of the last backup time
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -69,13 +75,19 @@ impl DescribeRansomDefenseMachineListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Ips - String - required: no - query by IP&lt;/li&gt;
-    /// &lt;li&gt;MachineNames - String - required: no - query by instance name&lt;/li&gt;
-    /// &lt;li&gt;Names - String - required: no - query by policy name&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - policy status: 0: backup in progress; 1: backup successful; 2: backup failed; 9: no backup&lt;/li&gt;
-    /// &lt;li&gt;LastBackupStatus - String - required: no - last backup status: 0: backup in progress; 1: backup succeeded; 2: backup failed; 9: no backup&lt;/li&gt;
-    /// &lt;li&gt;LastBackupTimeBegin - String - required: no - start of the last backup time&lt;/li&gt;
-    /// &lt;li&gt;LastBackupTimeEnd - String - required: no - end of the last backup time&lt;/li&gt;
+    /// Ips - String - required: no - query by IP
+    ///
+    /// MachineNames - String - required: no - query by instance name
+    ///
+    /// Names - String - required: no - query by policy name
+    ///
+    /// Status - String - required: no - policy status: 0: backup in progress; 1: backup successful; 2: backup failed; 9: no backup
+    ///
+    /// LastBackupStatus - String - required: no - last backup status: 0: backup in progress; 1: backup succeeded; 2: backup failed; 9: no backup
+    ///
+    /// LastBackupTimeBegin - String - required: no - start of the last backup time
+    ///
+    /// LastBackupTimeEnd - String - required: no - end of the last backup time
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

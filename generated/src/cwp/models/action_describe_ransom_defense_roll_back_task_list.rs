@@ -16,9 +16,11 @@ pub struct DescribeRansomDefenseRollBackTaskListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: u64,
     /// Filter criteria
-    /// &lt;li&gt;Ips- string- string- host name&lt;/li&gt;
-    /// &lt;li&gt;Status - Uint64: 0 - in progress; 1 - succeeded; 2 failed&lt;/li&gt;
-    /// &lt;li&gt;Names - String - host name&lt;/li&gt;
+    /// Ips- string- string- host name
+    ///
+    /// Status - Uint64: 0 - in progress; 1 - succeeded; 2 failed
+    ///
+    /// Names - String - host name
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -66,9 +68,11 @@ impl DescribeRansomDefenseRollBackTaskListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Ips- string- string- host name&lt;/li&gt;
-    /// &lt;li&gt;Status - Uint64: 0 - in progress; 1 - succeeded; 2 failed&lt;/li&gt;
-    /// &lt;li&gt;Names - String - host name&lt;/li&gt;
+    /// Ips- string- string- host name
+    ///
+    /// Status - Uint64: 0 - in progress; 1 - succeeded; 2 failed
+    ///
+    /// Names - String - host name
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

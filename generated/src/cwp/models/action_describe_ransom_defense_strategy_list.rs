@@ -16,12 +16,17 @@ pub struct DescribeRansomDefenseStrategyListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: u64,
     /// Filtering criteria
-    /// &lt;li&gt;Ips - String - required: no - IP addresses for querying &lt;/li&gt;
-    /// &lt;li&gt;MachineNames - String - required: no - instance names for querying &lt;/li&gt;
-    /// &lt;li&gt;Names - String - required: no - anti-ransomware policy names for querying &lt;/li&gt;
-    /// &lt;li&gt;Dirs - String - required: no - bait directory &lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - policy status: 0: disabled; 1: enabled &lt;/li&gt;
-    /// &lt;li&gt;BackupType - String - required: no - backup mode: 0: weekly; 1: daily &lt;/li&gt;
+    /// Ips - String - required: no - IP addresses for querying
+    ///
+    /// MachineNames - String - required: no - instance names for querying
+    ///
+    /// Names - String - required: no - anti-ransomware policy names for querying
+    ///
+    /// Dirs - String - required: no - bait directory
+    ///
+    /// Status - String - required: no - policy status: 0: disabled; 1: enabled
+    ///
+    /// BackupType - String - required: no - backup mode: 0: weekly; 1: daily
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -68,12 +73,17 @@ impl DescribeRansomDefenseStrategyListRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;Ips - String - required: no - IP addresses for querying &lt;/li&gt;
-    /// &lt;li&gt;MachineNames - String - required: no - instance names for querying &lt;/li&gt;
-    /// &lt;li&gt;Names - String - required: no - anti-ransomware policy names for querying &lt;/li&gt;
-    /// &lt;li&gt;Dirs - String - required: no - bait directory &lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - policy status: 0: disabled; 1: enabled &lt;/li&gt;
-    /// &lt;li&gt;BackupType - String - required: no - backup mode: 0: weekly; 1: daily &lt;/li&gt;
+    /// Ips - String - required: no - IP addresses for querying
+    ///
+    /// MachineNames - String - required: no - instance names for querying
+    ///
+    /// Names - String - required: no - anti-ransomware policy names for querying
+    ///
+    /// Dirs - String - required: no - bait directory
+    ///
+    /// Status - String - required: no - policy status: 0: disabled; 1: enabled
+    ///
+    /// BackupType - String - required: no - backup mode: 0: weekly; 1: daily
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -16,9 +16,11 @@ pub struct DescribeRansomDefenseStrategyMachinesRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: u64,
     /// Filter criteria
-    /// &lt;li&gt;Ips- string- string- host name&lt;/li&gt;
-    /// &lt;li&gt;Status - Uint64: 0 - unbound; 1 bound&lt;/li&gt;
-    /// &lt;li&gt;Names - String - host name&lt;/li&gt;
+    /// Ips- string- string- host name
+    ///
+    /// Status - Uint64: 0 - unbound; 1 bound
+    ///
+    /// Names - String - host name
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -71,9 +73,11 @@ impl DescribeRansomDefenseStrategyMachinesRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Ips- string- string- host name&lt;/li&gt;
-    /// &lt;li&gt;Status - Uint64: 0 - unbound; 1 bound&lt;/li&gt;
-    /// &lt;li&gt;Names - String - host name&lt;/li&gt;
+    /// Ips- string- string- host name
+    ///
+    /// Status - Uint64: 0 - unbound; 1 bound
+    ///
+    /// Names - String - host name
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

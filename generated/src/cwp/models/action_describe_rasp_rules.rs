@@ -16,7 +16,7 @@ pub struct DescribeRaspRulesRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - keyword (process name)&lt;/li&gt;
+    /// Keywords - String - required: no - keyword (process name)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -85,7 +85,7 @@ impl DescribeRaspRulesRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - keyword (process name)&lt;/li&gt;
+    /// Keywords - String - required: no - keyword (process name)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

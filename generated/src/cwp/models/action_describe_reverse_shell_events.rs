@@ -16,7 +16,7 @@ pub struct DescribeReverseShellEventsRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - keyword (host's private IP address|process name)&lt;/li&gt;
+    /// Keywords - String - required: no - keyword (host's private IP address|process name)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -85,7 +85,7 @@ impl DescribeReverseShellEventsRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - keyword (host's private IP address|process name)&lt;/li&gt;
+    /// Keywords - String - required: no - keyword (host's private IP address|process name)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -16,7 +16,7 @@ pub struct DescribeReverseShellRulesAggregationRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - keyword (process name)&lt;/li&gt;
+    /// Keywords - String - required: no - keyword (process name)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -86,7 +86,7 @@ impl DescribeReverseShellRulesAggregationRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - keyword (process name)&lt;/li&gt;
+    /// Keywords - String - required: no - keyword (process name)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

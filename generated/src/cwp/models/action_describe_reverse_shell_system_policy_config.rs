@@ -5,7 +5,7 @@
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeReverseShellSystemPolicyConfigRequest {
-    /// &lt;p&gt;Product type. 0:CWP (default); 1:CSC&lt;/p&gt;
+    /// Product type. 0:CWP (default); 1:CSC
     ///
     /// Wire name `ProductType`, type `Integer`.
     pub product_type: ::std::option::Option<i64>,
@@ -40,7 +40,7 @@ impl DescribeReverseShellSystemPolicyConfigRequest {
     }
     /// Sets `ProductType`.
     ///
-    /// &lt;p&gt;Product type. 0:CWP (default); 1:CSC&lt;/p&gt;
+    /// Product type. 0:CWP (default); 1:CSC
     ///
     /// Wire name `ProductType`, type `Integer`.
     #[must_use]
@@ -60,11 +60,11 @@ impl ::std::default::Default for DescribeReverseShellSystemPolicyConfigRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeReverseShellSystemPolicyConfigResponse {
-    /// &lt;p&gt;Display intranet alerts&lt;/p&gt;
+    /// Display intranet alerts
     ///
     /// Wire name `InnerNetAlarmShow`, type `Boolean`.
     pub inner_net_alarm_show: ::std::option::Option<bool>,
-    /// &lt;p&gt;Display intranet IP addresses&lt;/p&gt;
+    /// Display intranet IP addresses
     ///
     /// Wire name `InnerIPShow`, type `Boolean`.
     pub inner_ip_show: ::std::option::Option<bool>,

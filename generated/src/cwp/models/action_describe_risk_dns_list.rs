@@ -16,11 +16,15 @@ pub struct DescribeRiskDnsListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;Url - String - required: no - filter by URL&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - filter by status: 0: pending; 2: trusted; 3: untrusted&lt;/li&gt;
-    /// &lt;li&gt;MergeBeginTime - String - required: no - start time of the last access&lt;/li&gt;
-    /// &lt;li&gt;MergeEndTime - String - required: no - end time of the last access&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// Url - String - required: no - filter by URL
+    ///
+    /// Status - String - required: no - filter by status: 0: pending; 2: trusted; 3: untrusted
+    ///
+    /// MergeBeginTime - String - required: no - start time of the last access
+    ///
+    /// MergeEndTime - String - required: no - end time of the last access
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -89,11 +93,15 @@ impl DescribeRiskDnsListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;Url - String - required: no - filter by URL&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - filter by status: 0: pending; 2: trusted; 3: untrusted&lt;/li&gt;
-    /// &lt;li&gt;MergeBeginTime - String - required: no - start time of the last access&lt;/li&gt;
-    /// &lt;li&gt;MergeEndTime - String - required: no - end time of the last access&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// Url - String - required: no - filter by URL
+    ///
+    /// Status - String - required: no - filter by status: 0: pending; 2: trusted; 3: untrusted
+    ///
+    /// MergeBeginTime - String - required: no - start time of the last access
+    ///
+    /// MergeEndTime - String - required: no - end time of the last access
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -7,11 +7,15 @@ use super::{Filter, RiskDnsPolicy};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeRiskDnsPolicyListRequest {
-    /// &lt;li&gt;PolicyType - int - required: no - policy type&lt;/li&gt;
-    /// &lt;li&gt;PolicyName - string - required: no - policy name&lt;/li&gt;
-    /// &lt;li&gt;Domain - string - required: no - domain name (URL encoding and then Base64 encoding on the domain name)&lt;/li&gt;
-    /// &lt;li&gt;PolicyAction - int - required: no - policy action&lt;/li&gt;
-    /// &lt;li&gt;IsEnabled - int - required: no - whether the policy is enabled&lt;/li&gt;
+    /// PolicyType - int - required: no - policy type
+    ///
+    /// PolicyName - string - required: no - policy name
+    ///
+    /// Domain - string - required: no - domain name (URL encoding and then Base64 encoding on the domain name)
+    ///
+    /// PolicyAction - int - required: no - policy action
+    ///
+    /// IsEnabled - int - required: no - whether the policy is enabled
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -65,11 +69,15 @@ impl DescribeRiskDnsPolicyListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;PolicyType - int - required: no - policy type&lt;/li&gt;
-    /// &lt;li&gt;PolicyName - string - required: no - policy name&lt;/li&gt;
-    /// &lt;li&gt;Domain - string - required: no - domain name (URL encoding and then Base64 encoding on the domain name)&lt;/li&gt;
-    /// &lt;li&gt;PolicyAction - int - required: no - policy action&lt;/li&gt;
-    /// &lt;li&gt;IsEnabled - int - required: no - whether the policy is enabled&lt;/li&gt;
+    /// PolicyType - int - required: no - policy type
+    ///
+    /// PolicyName - string - required: no - policy name
+    ///
+    /// Domain - string - required: no - domain name (URL encoding and then Base64 encoding on the domain name)
+    ///
+    /// PolicyAction - int - required: no - policy action
+    ///
+    /// IsEnabled - int - required: no - whether the policy is enabled
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -8,14 +8,21 @@ use super::{Filter, RiskProcessEvent};
 #[non_exhaustive]
 pub struct DescribeRiskProcessEventsRequest {
     /// Filtering criteria
-    /// &lt;li&gt;HostId - String - required: no - host ID&lt;/li&gt;
-    /// &lt;li&gt;IpOrName - String - required: no - host IP or host name&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - required: no - virus name&lt;/li&gt;
-    /// &lt;li&gt;ProcessId - String - required: no - process ID&lt;/li&gt;
-    /// &lt;li&gt;FilePath - String - required: no - process path&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - required: no - process startup time - begin&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - required: no - process startup time - end&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - status for filtering: 0: pending; 1: scanning; 2: scanned; 3: exited; 4: trusted&lt;/li&gt;
+    /// HostId - String - required: no - host ID
+    ///
+    /// IpOrName - String - required: no - host IP or host name
+    ///
+    /// VirusName - String - required: no - virus name
+    ///
+    /// ProcessId - String - required: no - process ID
+    ///
+    /// FilePath - String - required: no - process path
+    ///
+    /// BeginTime - String - required: no - process startup time - begin
+    ///
+    /// BeginTime - String - required: no - process startup time - end
+    ///
+    /// Status - String - required: no - status for filtering: 0: pending; 1: scanning; 2: scanned; 3: exited; 4: trusted
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -70,14 +77,21 @@ impl DescribeRiskProcessEventsRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;HostId - String - required: no - host ID&lt;/li&gt;
-    /// &lt;li&gt;IpOrName - String - required: no - host IP or host name&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - required: no - virus name&lt;/li&gt;
-    /// &lt;li&gt;ProcessId - String - required: no - process ID&lt;/li&gt;
-    /// &lt;li&gt;FilePath - String - required: no - process path&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - required: no - process startup time - begin&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - required: no - process startup time - end&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - status for filtering: 0: pending; 1: scanning; 2: scanned; 3: exited; 4: trusted&lt;/li&gt;
+    /// HostId - String - required: no - host ID
+    ///
+    /// IpOrName - String - required: no - host IP or host name
+    ///
+    /// VirusName - String - required: no - virus name
+    ///
+    /// ProcessId - String - required: no - process ID
+    ///
+    /// FilePath - String - required: no - process path
+    ///
+    /// BeginTime - String - required: no - process startup time - begin
+    ///
+    /// BeginTime - String - required: no - process startup time - end
+    ///
+    /// Status - String - required: no - status for filtering: 0: pending; 1: scanning; 2: scanned; 3: exited; 4: trusted
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -12,7 +12,7 @@ pub struct DescribeScanStateRequest {
     /// Wire name `ModuleType`, type `String`.
     pub module_type: ::std::string::String,
     /// Filter parameters
-    /// &lt;li&gt;StrategyId: Baseline policy ID, which is required only if ModuleType is set to Baseline&lt;/li&gt;
+    /// StrategyId: Baseline policy ID, which is required only if ModuleType is set to Baseline
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -48,7 +48,7 @@ impl DescribeScanStateRequest {
     /// Sets `Filters`.
     ///
     /// Filter parameters
-    /// &lt;li&gt;StrategyId: Baseline policy ID, which is required only if ModuleType is set to Baseline&lt;/li&gt;
+    /// StrategyId: Baseline policy ID, which is required only if ModuleType is set to Baseline
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -7,7 +7,7 @@ use super::SkillInfo;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeSkillInfoRequest {
-    /// &lt;p&gt;Event ID.&lt;/p&gt;
+    /// Event ID.
     ///
     /// Wire name `Ids`, type `Array of UInt64`.
     pub ids: ::std::vec::Vec<u64>,
@@ -38,7 +38,7 @@ impl DescribeSkillInfoRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeSkillInfoResponse {
-    /// &lt;p&gt;skill information list&lt;/p&gt;
+    /// skill information list
     ///
     /// Wire name `SkillInfoList`, type `Array of SkillInfo`.
     pub skill_info_list: ::std::option::Option<::std::vec::Vec<SkillInfo>>,

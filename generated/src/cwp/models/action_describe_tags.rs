@@ -8,11 +8,15 @@ use super::{Filters, Tag};
 #[non_exhaustive]
 pub struct DescribeTagsRequest {
     /// CVM type
-    /// &lt;li&gt;CVM: indicates Cloud Virtual Machine&lt;/li&gt;
-    /// &lt;li&gt;BM: indicates Blackstone Physical Machine&lt;/li&gt;
-    /// &lt;li&gt;ECM: indicates Edge Computing Server&lt;/li&gt;
-    /// &lt;li&gt;LH: indicates Tencent Cloud Lighthouse&lt;/li&gt;
-    /// &lt;li&gt;Other: indicates hybrid CVMs&lt;/li&gt;
+    /// CVM: indicates Cloud Virtual Machine
+    ///
+    /// BM: indicates Blackstone Physical Machine
+    ///
+    /// ECM: indicates Edge Computing Server
+    ///
+    /// LH: indicates Tencent Cloud Lighthouse
+    ///
+    /// Other: indicates hybrid CVMs
     ///
     /// Wire name `MachineType`, type `String`.
     pub machine_type: ::std::option::Option<::std::string::String>,
@@ -21,12 +25,17 @@ pub struct DescribeTagsRequest {
     /// Wire name `MachineRegion`, type `String`.
     pub machine_region: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - query by keywords (machine name/machine IP)&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - client online status (OFFLINE: offline | ONLINE: online | UNINSTALLED: uninstalled | SHUTDOWN: shut down)&lt;/li&gt;
-    /// &lt;li&gt;Version - String - required: no - current protection version (PRO\_VERSION: Professional edition | BASIC\_VERSION: Basic edition)&lt;/li&gt;
-    /// &lt;li&gt;Risk - String - required: no - risky host (yes)&lt;/li&gt;
-    /// &lt;li&gt;Os - String - required: no - operating system (DescribeMachineOsList API value)&lt;/li&gt;
-    /// Each filtering criterion supports only one value; queries of multiple values with OR relationship are not supported.&lt;/li&gt;
+    /// Keywords - String - required: no - query by keywords (machine name/machine IP)
+    ///
+    /// Status - String - required: no - client online status (OFFLINE: offline | ONLINE: online | UNINSTALLED: uninstalled | SHUTDOWN: shut down)
+    ///
+    /// Version - String - required: no - current protection version (PRO\_VERSION: Professional edition | BASIC\_VERSION: Basic edition)
+    ///
+    /// Risk - String - required: no - risky host (yes)
+    ///
+    /// Os - String - required: no - operating system (DescribeMachineOsList API value)
+    ///
+    /// Each filtering criterion supports only one value; queries of multiple values with OR relationship are not supported.
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -63,11 +72,15 @@ impl DescribeTagsRequest {
     /// Sets `MachineType`.
     ///
     /// CVM type
-    /// &lt;li&gt;CVM: indicates Cloud Virtual Machine&lt;/li&gt;
-    /// &lt;li&gt;BM: indicates Blackstone Physical Machine&lt;/li&gt;
-    /// &lt;li&gt;ECM: indicates Edge Computing Server&lt;/li&gt;
-    /// &lt;li&gt;LH: indicates Tencent Cloud Lighthouse&lt;/li&gt;
-    /// &lt;li&gt;Other: indicates hybrid CVMs&lt;/li&gt;
+    /// CVM: indicates Cloud Virtual Machine
+    ///
+    /// BM: indicates Blackstone Physical Machine
+    ///
+    /// ECM: indicates Edge Computing Server
+    ///
+    /// LH: indicates Tencent Cloud Lighthouse
+    ///
+    /// Other: indicates hybrid CVMs
     ///
     /// Wire name `MachineType`, type `String`.
     #[must_use]
@@ -94,12 +107,17 @@ impl DescribeTagsRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - query by keywords (machine name/machine IP)&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - client online status (OFFLINE: offline | ONLINE: online | UNINSTALLED: uninstalled | SHUTDOWN: shut down)&lt;/li&gt;
-    /// &lt;li&gt;Version - String - required: no - current protection version (PRO\_VERSION: Professional edition | BASIC\_VERSION: Basic edition)&lt;/li&gt;
-    /// &lt;li&gt;Risk - String - required: no - risky host (yes)&lt;/li&gt;
-    /// &lt;li&gt;Os - String - required: no - operating system (DescribeMachineOsList API value)&lt;/li&gt;
-    /// Each filtering criterion supports only one value; queries of multiple values with OR relationship are not supported.&lt;/li&gt;
+    /// Keywords - String - required: no - query by keywords (machine name/machine IP)
+    ///
+    /// Status - String - required: no - client online status (OFFLINE: offline | ONLINE: online | UNINSTALLED: uninstalled | SHUTDOWN: shut down)
+    ///
+    /// Version - String - required: no - current protection version (PRO\_VERSION: Professional edition | BASIC\_VERSION: Basic edition)
+    ///
+    /// Risk - String - required: no - risky host (yes)
+    ///
+    /// Os - String - required: no - operating system (DescribeMachineOsList API value)
+    ///
+    /// Each filtering criterion supports only one value; queries of multiple values with OR relationship are not supported.
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

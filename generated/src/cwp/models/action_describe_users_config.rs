@@ -6,7 +6,7 @@
 #[non_exhaustive]
 pub struct DescribeUsersConfigRequest {
     /// Configuration name
-    /// &lt;li&gt;license\_monitor authorization monitoring configuration. 0: off; 1: on&lt;/li&gt;
+    /// license\_monitor authorization monitoring configuration. 0: off; 1: on
     ///
     /// Wire name `ConfigName`, type `String`.
     pub config_name: ::std::string::String,

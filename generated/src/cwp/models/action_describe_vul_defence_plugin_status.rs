@@ -8,8 +8,9 @@ use super::{Filter, VulDefencePluginStatus};
 #[non_exhaustive]
 pub struct DescribeVulDefencePluginStatusRequest {
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - host IP address or alias for filtering&lt;/li&gt;
-    /// &lt;li&gt;Exception - String - required: no - plugin status: 0: normal; 1: abnormal; 2: no Java process injection&lt;/li&gt;
+    /// Keywords - String - required: no - host IP address or alias for filtering
+    ///
+    /// Exception - String - required: no - plugin status: 0: normal; 1: abnormal; 2: no Java process injection
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -64,8 +65,9 @@ impl DescribeVulDefencePluginStatusRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Keywords - String - required: no - host IP address or alias for filtering&lt;/li&gt;
-    /// &lt;li&gt;Exception - String - required: no - plugin status: 0: normal; 1: abnormal; 2: no Java process injection&lt;/li&gt;
+    /// Keywords - String - required: no - host IP address or alias for filtering
+    ///
+    /// Exception - String - required: no - plugin status: 0: normal; 1: abnormal; 2: no Java process injection
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -20,12 +20,17 @@ pub struct DescribeVulEffectHostListRequest {
     /// Wire name `VulId`, type `UInt64`.
     pub vul_id: u64,
     /// Filter criteria:
-    /// &lt;li&gt;AliasName - String - host name for filtering&lt;/li&gt;
-    /// &lt;li&gt;TagIds - String - array of host tag IDs separated by commas&lt;/li&gt;
-    /// &lt;li&gt;Status - String - status: 0: pending; 1: ignored; 3: fixed; 5: detecting; 6: fixing; 8: fixing failed&lt;/li&gt;
-    /// &lt;li&gt;Uuid - String array - UUID array&lt;/li&gt;
-    /// &lt;li&gt;Version - String array - paid edition array: "Flagship": Ultimate Edition; "PRO\_VERSION": Pro Edition; "BASIC\_VERSION": Basic Edition&lt;/li&gt;
-    /// &lt;li&gt;InstanceState - String array - instance status array: "PENDING": creating; "LAUNCH\_FAILED": creation failed; "RUNNING": running; "STOPPED": shut down; "STARTING": starting; "STOPPING": shutting down; "REBOOTING": restarting; "SHUTDOWN": to be terminated; "TERMINATING": terminating; "UNKNOWN": unknown (for non-Tencent Cloud machines and offline client) &lt;/li&gt;
+    /// AliasName - String - host name for filtering
+    ///
+    /// TagIds - String - array of host tag IDs separated by commas
+    ///
+    /// Status - String - status: 0: pending; 1: ignored; 3: fixed; 5: detecting; 6: fixing; 8: fixing failed
+    ///
+    /// Uuid - String array - UUID array
+    ///
+    /// Version - String array - paid edition array: "Flagship": Ultimate Edition; "PRO\_VERSION": Pro Edition; "BASIC\_VERSION": Basic Edition
+    ///
+    /// InstanceState - String array - instance status array: "PENDING": creating; "LAUNCH\_FAILED": creation failed; "RUNNING": running; "STOPPED": shut down; "STARTING": starting; "STOPPING": shutting down; "REBOOTING": restarting; "SHUTDOWN": to be terminated; "TERMINATING": terminating; "UNKNOWN": unknown (for non-Tencent Cloud machines and offline client)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -63,12 +68,17 @@ impl DescribeVulEffectHostListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria:
-    /// &lt;li&gt;AliasName - String - host name for filtering&lt;/li&gt;
-    /// &lt;li&gt;TagIds - String - array of host tag IDs separated by commas&lt;/li&gt;
-    /// &lt;li&gt;Status - String - status: 0: pending; 1: ignored; 3: fixed; 5: detecting; 6: fixing; 8: fixing failed&lt;/li&gt;
-    /// &lt;li&gt;Uuid - String array - UUID array&lt;/li&gt;
-    /// &lt;li&gt;Version - String array - paid edition array: "Flagship": Ultimate Edition; "PRO\_VERSION": Pro Edition; "BASIC\_VERSION": Basic Edition&lt;/li&gt;
-    /// &lt;li&gt;InstanceState - String array - instance status array: "PENDING": creating; "LAUNCH\_FAILED": creation failed; "RUNNING": running; "STOPPED": shut down; "STARTING": starting; "STOPPING": shutting down; "REBOOTING": restarting; "SHUTDOWN": to be terminated; "TERMINATING": terminating; "UNKNOWN": unknown (for non-Tencent Cloud machines and offline client) &lt;/li&gt;
+    /// AliasName - String - host name for filtering
+    ///
+    /// TagIds - String - array of host tag IDs separated by commas
+    ///
+    /// Status - String - status: 0: pending; 1: ignored; 3: fixed; 5: detecting; 6: fixing; 8: fixing failed
+    ///
+    /// Uuid - String array - UUID array
+    ///
+    /// Version - String array - paid edition array: "Flagship": Ultimate Edition; "PRO\_VERSION": Pro Edition; "BASIC\_VERSION": Basic Edition
+    ///
+    /// InstanceState - String array - instance status array: "PENDING": creating; "LAUNCH\_FAILED": creation failed; "RUNNING": running; "STOPPED": shut down; "STARTING": starting; "STOPPING": shutting down; "REBOOTING": restarting; "SHUTDOWN": to be terminated; "TERMINATING": terminating; "UNKNOWN": unknown (for non-Tencent Cloud machines and offline client)
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -20,7 +20,7 @@ pub struct DescribeVulEffectModulesRequest {
     /// Wire name `VulId`, type `UInt64`.
     pub vul_id: u64,
     /// Filter criteria:
-    /// &lt;li&gt;Uuid - String array - Uuid string array&lt;/li&gt;
+    /// Uuid - String array - Uuid string array
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -58,7 +58,7 @@ impl DescribeVulEffectModulesRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria:
-    /// &lt;li&gt;Uuid - String array - Uuid string array&lt;/li&gt;
+    /// Uuid - String array - Uuid string array
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

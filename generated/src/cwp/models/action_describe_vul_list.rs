@@ -15,7 +15,17 @@ pub struct DescribeVulListRequest {
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
-    /// Filtering conditions. &lt;li&gt;Status - String - required: no - processing status.  0 - pending processing; 1 - allowlisted; 2 - deleted; 3 - fixed; 5 - detecting; 6 - fixing; 8 - fixing failed.&lt;/li&gt;&lt;li&gt;ModifyTime - String - required: no - last occurrence time.&lt;/li&gt;&lt;li&gt;Uuid- String - required: no - Query by host UUID.&lt;/li&gt;&lt;li&gt;VulName- String -&lt;/li&gt;&lt;li&gt;VulCategory- String - required: no - vulnerability category. 1: Web-CMS vulnerability; 2: application vulnerability; 4: Linux software vulnerability; 5: Windows system vulnerability.&lt;/li&gt;&lt;li&gt;IsSupportDefense - int- required: no - whether defense is supported. 0: not supported; 1: supported.&lt;/li&gt;&lt;li&gt;Labels- string- required: no - search by tag.&lt;/li&gt;&lt;li&gt;IsSupportAutoFix- string- required: no - whether automatic fixing is supported. 0: not supported; 1: supported.&lt;/li&gt;&lt;li&gt;CvssScore- string- required: no - lower limit of CVSS score.&lt;/li&gt;&lt;li&gt;AttackLevel- string- required: no - lower limit of attack level.&lt;/li&gt;
+    /// Filtering conditions.
+    /// Status - String - required: no - processing status.  0 - pending processing; 1 - allowlisted; 2 - deleted; 3 - fixed; 5 - detecting; 6 - fixing; 8 - fixing failed.
+    /// ModifyTime - String - required: no - last occurrence time.
+    /// Uuid- String - required: no - Query by host UUID.
+    /// VulName- String -
+    /// VulCategory- String - required: no - vulnerability category. 1: Web-CMS vulnerability; 2: application vulnerability; 4: Linux software vulnerability; 5: Windows system vulnerability.
+    /// IsSupportDefense - int- required: no - whether defense is supported. 0: not supported; 1: supported.
+    /// Labels- string- required: no - search by tag.
+    /// IsSupportAutoFix- string- required: no - whether automatic fixing is supported. 0: not supported; 1: supported.
+    /// CvssScore- string- required: no - lower limit of CVSS score.
+    /// AttackLevel- string- required: no - lower limit of attack level.
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -83,7 +93,17 @@ impl DescribeVulListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// Filtering conditions. &lt;li&gt;Status - String - required: no - processing status.  0 - pending processing; 1 - allowlisted; 2 - deleted; 3 - fixed; 5 - detecting; 6 - fixing; 8 - fixing failed.&lt;/li&gt;&lt;li&gt;ModifyTime - String - required: no - last occurrence time.&lt;/li&gt;&lt;li&gt;Uuid- String - required: no - Query by host UUID.&lt;/li&gt;&lt;li&gt;VulName- String -&lt;/li&gt;&lt;li&gt;VulCategory- String - required: no - vulnerability category. 1: Web-CMS vulnerability; 2: application vulnerability; 4: Linux software vulnerability; 5: Windows system vulnerability.&lt;/li&gt;&lt;li&gt;IsSupportDefense - int- required: no - whether defense is supported. 0: not supported; 1: supported.&lt;/li&gt;&lt;li&gt;Labels- string- required: no - search by tag.&lt;/li&gt;&lt;li&gt;IsSupportAutoFix- string- required: no - whether automatic fixing is supported. 0: not supported; 1: supported.&lt;/li&gt;&lt;li&gt;CvssScore- string- required: no - lower limit of CVSS score.&lt;/li&gt;&lt;li&gt;AttackLevel- string- required: no - lower limit of attack level.&lt;/li&gt;
+    /// Filtering conditions.
+    /// Status - String - required: no - processing status.  0 - pending processing; 1 - allowlisted; 2 - deleted; 3 - fixed; 5 - detecting; 6 - fixing; 8 - fixing failed.
+    /// ModifyTime - String - required: no - last occurrence time.
+    /// Uuid- String - required: no - Query by host UUID.
+    /// VulName- String -
+    /// VulCategory- String - required: no - vulnerability category. 1: Web-CMS vulnerability; 2: application vulnerability; 4: Linux software vulnerability; 5: Windows system vulnerability.
+    /// IsSupportDefense - int- required: no - whether defense is supported. 0: not supported; 1: supported.
+    /// Labels- string- required: no - search by tag.
+    /// IsSupportAutoFix- string- required: no - whether automatic fixing is supported. 0: not supported; 1: supported.
+    /// CvssScore- string- required: no - lower limit of CVSS score.
+    /// AttackLevel- string- required: no - lower limit of attack level.
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -7,12 +7,17 @@ use super::{Filter, VulStoreListInfo};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeVulStoreListRequest {
-    /// &lt;li&gt;VulName- string - required: no - vulnerability name&lt;/li&gt;
-    /// &lt;li&gt;CveId- string - required: no - cveid&lt;/li&gt;
-    /// &lt;li&gt;VulCategory- string - required: no - vulnerability category: 1: WEB-CMS vulnerabilities; 2: application vulnerabilities; 4: Linux software vulnerabilities; 5: Windows system vulnerabilities&lt;/li&gt;
-    /// &lt;li&gt;Method- string - required: no - detection method: 0: version comparison; 1: POC detection&lt;/li&gt;
-    /// &lt;li&gt;SupportDefense - string - required: no - whether the defense is supported: 0: no; 1: yes&lt;/li&gt;
-    /// &lt;li&gt;FixSwitch - string - required: no - whether automatic fixing is supported: 0: no; 1: yes&lt;/li&gt;
+    /// VulName- string - required: no - vulnerability name
+    ///
+    /// CveId- string - required: no - cveid
+    ///
+    /// VulCategory- string - required: no - vulnerability category: 1: WEB-CMS vulnerabilities; 2: application vulnerabilities; 4: Linux software vulnerabilities; 5: Windows system vulnerabilities
+    ///
+    /// Method- string - required: no - detection method: 0: version comparison; 1: POC detection
+    ///
+    /// SupportDefense - string - required: no - whether the defense is supported: 0: no; 1: yes
+    ///
+    /// FixSwitch - string - required: no - whether automatic fixing is supported: 0: no; 1: yes
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -66,12 +71,17 @@ impl DescribeVulStoreListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;VulName- string - required: no - vulnerability name&lt;/li&gt;
-    /// &lt;li&gt;CveId- string - required: no - cveid&lt;/li&gt;
-    /// &lt;li&gt;VulCategory- string - required: no - vulnerability category: 1: WEB-CMS vulnerabilities; 2: application vulnerabilities; 4: Linux software vulnerabilities; 5: Windows system vulnerabilities&lt;/li&gt;
-    /// &lt;li&gt;Method- string - required: no - detection method: 0: version comparison; 1: POC detection&lt;/li&gt;
-    /// &lt;li&gt;SupportDefense - string - required: no - whether the defense is supported: 0: no; 1: yes&lt;/li&gt;
-    /// &lt;li&gt;FixSwitch - string - required: no - whether automatic fixing is supported: 0: no; 1: yes&lt;/li&gt;
+    /// VulName- string - required: no - vulnerability name
+    ///
+    /// CveId- string - required: no - cveid
+    ///
+    /// VulCategory- string - required: no - vulnerability category: 1: WEB-CMS vulnerabilities; 2: application vulnerabilities; 4: Linux software vulnerabilities; 5: Windows system vulnerabilities
+    ///
+    /// Method- string - required: no - detection method: 0: version comparison; 1: POC detection
+    ///
+    /// SupportDefense - string - required: no - whether the defense is supported: 0: no; 1: yes
+    ///
+    /// FixSwitch - string - required: no - whether automatic fixing is supported: 0: no; 1: yes
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

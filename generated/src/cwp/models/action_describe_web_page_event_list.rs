@@ -8,9 +8,11 @@ use super::{AssetFilters, ProtectEventLists};
 #[non_exhaustive]
 pub struct DescribeWebPageEventListRequest {
     /// Filter criteria
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;EventType - String - required: no - event type&lt;/li&gt;
-    /// &lt;li&gt;EventStatus - String - required: no - event status&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// EventType - String - required: no - event type
+    ///
+    /// EventStatus - String - required: no - event status
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -65,9 +67,11 @@ impl DescribeWebPageEventListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;EventType - String - required: no - event type&lt;/li&gt;
-    /// &lt;li&gt;EventStatus - String - required: no - event status&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// EventType - String - required: no - event type
+    ///
+    /// EventStatus - String - required: no - event status
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

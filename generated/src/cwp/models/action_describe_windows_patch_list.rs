@@ -16,9 +16,11 @@ pub struct DescribeWindowsPatchListRequest {
     /// Wire name `Order`, type `String`.
     pub order: ::std::option::Option<::std::string::String>,
     /// Selectable sorting field
-    /// &lt;li&gt;PublishTime&lt;/li&gt;
-    /// &lt;li&gt;LastScanTime&lt;/li&gt;
-    /// &lt;li&gt;HostCount&lt;/li&gt;
+    /// PublishTime
+    ///
+    /// LastScanTime
+    ///
+    /// HostCount
     ///
     /// Wire name `By`, type `String`.
     pub by: ::std::option::Option<::std::string::String>,
@@ -26,7 +28,14 @@ pub struct DescribeWindowsPatchListRequest {
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
-    /// Filter criteria. &lt;li&gt;Status: string type optional processing status 0-pending, 1-ignored, 3-fixed&lt;/li&gt;&lt;li&gt;ShowNew: int type optional show latest version 1-enable 0-disable&lt;/li&gt;&lt;li&gt;Name: string type optional patch name&lt;/li&gt;&lt;li&gt;KbNo: string type optional Patch Number&lt;/li&gt;&lt;li&gt;VulName: string type optional vulnerability name&lt;/li&gt;&lt;li&gt;CVEId: string type optional CVE number&lt;/li&gt;&lt;li&gt;Uuid: string type optional host uuid&lt;/li&gt;
+    /// Filter criteria.
+    /// Status: string type optional processing status 0-pending, 1-ignored, 3-fixed
+    /// ShowNew: int type optional show latest version 1-enable 0-disable
+    /// Name: string type optional patch name
+    /// KbNo: string type optional Patch Number
+    /// VulName: string type optional vulnerability name
+    /// CVEId: string type optional CVE number
+    /// Uuid: string type optional host uuid
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -89,9 +98,11 @@ impl DescribeWindowsPatchListRequest {
     /// Sets `By`.
     ///
     /// Selectable sorting field
-    /// &lt;li&gt;PublishTime&lt;/li&gt;
-    /// &lt;li&gt;LastScanTime&lt;/li&gt;
-    /// &lt;li&gt;HostCount&lt;/li&gt;
+    /// PublishTime
+    ///
+    /// LastScanTime
+    ///
+    /// HostCount
     ///
     /// Wire name `By`, type `String`.
     #[must_use]
@@ -115,7 +126,14 @@ impl DescribeWindowsPatchListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// Filter criteria. &lt;li&gt;Status: string type optional processing status 0-pending, 1-ignored, 3-fixed&lt;/li&gt;&lt;li&gt;ShowNew: int type optional show latest version 1-enable 0-disable&lt;/li&gt;&lt;li&gt;Name: string type optional patch name&lt;/li&gt;&lt;li&gt;KbNo: string type optional Patch Number&lt;/li&gt;&lt;li&gt;VulName: string type optional vulnerability name&lt;/li&gt;&lt;li&gt;CVEId: string type optional CVE number&lt;/li&gt;&lt;li&gt;Uuid: string type optional host uuid&lt;/li&gt;
+    /// Filter criteria.
+    /// Status: string type optional processing status 0-pending, 1-ignored, 3-fixed
+    /// ShowNew: int type optional show latest version 1-enable 0-disable
+    /// Name: string type optional patch name
+    /// KbNo: string type optional Patch Number
+    /// VulName: string type optional vulnerability name
+    /// CVEId: string type optional CVE number
+    /// Uuid: string type optional host uuid
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -8,10 +8,13 @@ use super::{Filter, YdRaspBlackWhiteListItem};
 #[non_exhaustive]
 pub struct DescribeYdRaspBlackWhiteRequest {
     /// Filter criteria
-    /// &lt;li&gt;WhiteContent - String - required: no - allowlist content search&lt;/li&gt;
-    /// &lt;li&gt;GroupName - String - required: no - Search rule name&lt;/li&gt;
-    /// &lt;li&gt;Source - String - Required: No - Allowlisted module&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - policy switch&lt;/li&gt;
+    /// WhiteContent - String - required: no - allowlist content search
+    ///
+    /// GroupName - String - required: no - Search rule name
+    ///
+    /// Source - String - Required: No - Allowlisted module
+    ///
+    /// Status - String - required: no - policy switch
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -66,10 +69,13 @@ impl DescribeYdRaspBlackWhiteRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;WhiteContent - String - required: no - allowlist content search&lt;/li&gt;
-    /// &lt;li&gt;GroupName - String - required: no - Search rule name&lt;/li&gt;
-    /// &lt;li&gt;Source - String - Required: No - Allowlisted module&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - policy switch&lt;/li&gt;
+    /// WhiteContent - String - required: no - allowlist content search
+    ///
+    /// GroupName - String - required: no - Search rule name
+    ///
+    /// Source - String - Required: No - Allowlisted module
+    ///
+    /// Status - String - required: no - policy switch
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -11,7 +11,13 @@ pub struct ExportAssetAppListRequest {
     ///
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
-    /// Filtering conditions.&lt;li&gt;AppName - string - required: no - application name for search.&lt;/li&gt;&lt;li&gt;IP - String - required: no - host IP address.&lt;/li&gt;&lt;li&gt;MachineName - String - required: no - host name.&lt;/li&gt;&lt;li&gt;InstanceID - string - required: no - instance ID.&lt;/li&gt;&lt;li&gt;Type - int - required: no - Type	: for Linux only. 0: all; 1: Ops; 2: database; 3: security; 4: suspicious application; 5: system architecture; 6: system application; 7: web service; 99: others.&lt;/li&gt;&lt;li&gt;OsType - uint64 - required: no - Windows or Linux.&lt;/li&gt;
+    /// Filtering conditions.
+    /// AppName - string - required: no - application name for search.
+    /// IP - String - required: no - host IP address.
+    /// MachineName - String - required: no - host name.
+    /// InstanceID - string - required: no - instance ID.
+    /// Type - int - required: no - Type	: for Linux only. 0: all; 1: Ops; 2: database; 3: security; 4: suspicious application; 5: system architecture; 6: system application; 7: web service; 99: others.
+    /// OsType - uint64 - required: no - Windows or Linux.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -69,7 +75,13 @@ impl ExportAssetAppListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// Filtering conditions.&lt;li&gt;AppName - string - required: no - application name for search.&lt;/li&gt;&lt;li&gt;IP - String - required: no - host IP address.&lt;/li&gt;&lt;li&gt;MachineName - String - required: no - host name.&lt;/li&gt;&lt;li&gt;InstanceID - string - required: no - instance ID.&lt;/li&gt;&lt;li&gt;Type - int - required: no - Type	: for Linux only. 0: all; 1: Ops; 2: database; 3: security; 4: suspicious application; 5: system architecture; 6: system application; 7: web service; 99: others.&lt;/li&gt;&lt;li&gt;OsType - uint64 - required: no - Windows or Linux.&lt;/li&gt;
+    /// Filtering conditions.
+    /// AppName - string - required: no - application name for search.
+    /// IP - String - required: no - host IP address.
+    /// MachineName - String - required: no - host name.
+    /// InstanceID - string - required: no - instance ID.
+    /// Type - int - required: no - Type	: for Linux only. 0: all; 1: Ops; 2: database; 3: security; 4: suspicious application; 5: system architecture; 6: system application; 7: web service; 99: others.
+    /// OsType - uint64 - required: no - Windows or Linux.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -16,8 +16,9 @@ pub struct ExportAssetCoreModuleListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;Name- string - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;User- string - required: no - username&lt;/li&gt;
+    /// Name- string - required: no - package name
+    ///
+    /// User- string - required: no - username
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -90,8 +91,9 @@ impl ExportAssetCoreModuleListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Name- string - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;User- string - required: no - username&lt;/li&gt;
+    /// Name- string - required: no - package name
+    ///
+    /// User- string - required: no - username
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -8,10 +8,13 @@ use super::AssetFilters;
 #[non_exhaustive]
 pub struct ExportAssetDatabaseListRequest {
     /// Filtering criteria
-    /// &lt;li&gt;User- string - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Ip - String - required: no - bound IP address&lt;/li&gt;
-    /// &lt;li&gt;Port - Int - required: no - port&lt;/li&gt;
-    /// &lt;li&gt;Name - Int - required: no - database name
+    /// User- string - required: no - running user
+    ///
+    /// Ip - String - required: no - bound IP address
+    ///
+    /// Port - Int - required: no - port
+    ///
+    /// Name - Int - required: no - database name
     /// 0: all
     /// 1:MySQL
     /// 2:Redis
@@ -22,9 +25,11 @@ pub struct ExportAssetDatabaseListRequest {
     /// 7:HBase
     /// 8:DB2
     /// 9:Sybase
-    /// 10:TiDB&lt;/li&gt;
-    /// &lt;li&gt;Proto - String - required: no - protocol: 1: TCP; 2: UDP; 3: unknown&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - operating system: Linux/Windows&lt;/li&gt;
+    /// 10:TiDB
+    ///
+    /// Proto - String - required: no - protocol: 1: TCP; 2: UDP; 3: unknown
+    ///
+    /// OsType - String - required: no - operating system: Linux/Windows
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -74,10 +79,13 @@ impl ExportAssetDatabaseListRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;User- string - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Ip - String - required: no - bound IP address&lt;/li&gt;
-    /// &lt;li&gt;Port - Int - required: no - port&lt;/li&gt;
-    /// &lt;li&gt;Name - Int - required: no - database name
+    /// User- string - required: no - running user
+    ///
+    /// Ip - String - required: no - bound IP address
+    ///
+    /// Port - Int - required: no - port
+    ///
+    /// Name - Int - required: no - database name
     /// 0: all
     /// 1:MySQL
     /// 2:Redis
@@ -88,9 +96,11 @@ impl ExportAssetDatabaseListRequest {
     /// 7:HBase
     /// 8:DB2
     /// 9:Sybase
-    /// 10:TiDB&lt;/li&gt;
-    /// &lt;li&gt;Proto - String - required: no - protocol: 1: TCP; 2: UDP; 3: unknown&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - operating system: Linux/Windows&lt;/li&gt;
+    /// 10:TiDB
+    ///
+    /// Proto - String - required: no - protocol: 1: TCP; 2: UDP; 3: unknown
+    ///
+    /// OsType - String - required: no - operating system: Linux/Windows
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -16,8 +16,9 @@ pub struct ExportAssetEnvListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;Name - string - required: no - environment variable name&lt;/li&gt;
-    /// &lt;li&gt;Type - int - required: no - type: 0 - user variable; 1 - system variable&lt;/li&gt;
+    /// Name - string - required: no - environment variable name
+    ///
+    /// Type - int - required: no - type: 0 - user variable; 1 - system variable
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -90,8 +91,9 @@ impl ExportAssetEnvListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Name - string - required: no - environment variable name&lt;/li&gt;
-    /// &lt;li&gt;Type - int - required: no - type: 0 - user variable; 1 - system variable&lt;/li&gt;
+    /// Name - string - required: no - environment variable name
+    ///
+    /// Type - int - required: no - type: 0 - user variable; 1 - system variable
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -16,10 +16,13 @@ pub struct ExportAssetInitServiceListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;Name- string - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;User- string - required: no - user&lt;/li&gt;
-    /// &lt;li&gt;Status- string - required: no - default enabling status: 0 - unenabled; 1 - enabled (Linux only)&lt;/li&gt;
-    /// &lt;li&gt;Type- string - required: no - type: type (Windows only)
+    /// Name- string - required: no - package name
+    ///
+    /// User- string - required: no - user
+    ///
+    /// Status- string - required: no - default enabling status: 0 - unenabled; 1 - enabled (Linux only)
+    ///
+    /// Type- string - required: no - type: type (Windows only)
     /// 1: Encoder
     /// 2: IE plugin
     /// 3: Network provider
@@ -33,7 +36,7 @@ pub struct ExportAssetInitServiceListRequest {
     /// 11: Printing monitor
     /// 12: Resource manager
     /// 13: Driver service
-    /// 14: Log-in &lt;/li&gt;
+    /// 14: Log-in
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -106,10 +109,13 @@ impl ExportAssetInitServiceListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Name- string - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;User- string - required: no - user&lt;/li&gt;
-    /// &lt;li&gt;Status- string - required: no - default enabling status: 0 - unenabled; 1 - enabled (Linux only)&lt;/li&gt;
-    /// &lt;li&gt;Type- string - required: no - type: type (Windows only)
+    /// Name- string - required: no - package name
+    ///
+    /// User- string - required: no - user
+    ///
+    /// Status- string - required: no - default enabling status: 0 - unenabled; 1 - enabled (Linux only)
+    ///
+    /// Type- string - required: no - type: type (Windows only)
     /// 1: Encoder
     /// 2: IE plugin
     /// 3: Network provider
@@ -123,7 +129,7 @@ impl ExportAssetInitServiceListRequest {
     /// 11: Printing monitor
     /// 12: Resource manager
     /// 13: Driver service
-    /// 14: Log-in &lt;/li&gt;
+    /// 14: Log-in
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

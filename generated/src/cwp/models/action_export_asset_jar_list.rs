@@ -8,13 +8,15 @@ use super::AssetFilters;
 #[non_exhaustive]
 pub struct ExportAssetJarListRequest {
     /// Filter criteria
-    /// &lt;li&gt;Name- string - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;Type- uint - required: no - type	
+    /// Name- string - required: no - package name
+    ///
+    /// Type- uint - required: no - type	
     /// 1: Application
     /// 2: System library
     /// 3: Web service built-in library
-    /// 4: Other dependent packages&lt;/li&gt;
-    /// &lt;li&gt;Status- string - required: no - whether executable: 0 - no; 1 yes&lt;/li&gt;
+    /// 4: Other dependent packages
+    ///
+    /// Status- string - required: no - whether executable: 0 - no; 1 yes
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -69,13 +71,15 @@ impl ExportAssetJarListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Name- string - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;Type- uint - required: no - type	
+    /// Name- string - required: no - package name
+    ///
+    /// Type- uint - required: no - type	
     /// 1: Application
     /// 2: System library
     /// 3: Web service built-in library
-    /// 4: Other dependent packages&lt;/li&gt;
-    /// &lt;li&gt;Status- string - required: no - whether executable: 0 - no; 1 yes&lt;/li&gt;
+    /// 4: Other dependent packages
+    ///
+    /// Status- string - required: no - whether executable: 0 - no; 1 yes
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

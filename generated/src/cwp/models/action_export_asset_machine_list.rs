@@ -8,22 +8,28 @@ use super::Filter;
 #[non_exhaustive]
 pub struct ExportAssetMachineListRequest {
     /// Filter criteria
-    /// &lt;li&gt;IP - String - Required: No - Host IP&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - Required: No - hostname&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - Required: No - Instance ID&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows or Linux&lt;/li&gt;
-    /// &lt;li&gt;CpuLoad - Int - required: no -
+    /// IP - String - Required: No - Host IP
+    ///
+    /// MachineName - String - Required: No - hostname
+    ///
+    /// InstanceID - string - Required: No - Instance ID
+    ///
+    /// OsType - String - required: no - Windows or Linux
+    ///
+    /// CpuLoad - Int - required: no -
     /// 0: 0% or unknown; 1: 0% to 20%
     /// 2: 20%~50%  3: 50%~80%
-    /// 4: 80%~100%&lt;/li&gt;
-    /// &lt;li&gt;DiskLoad - Int - required: no -
+    /// 4: 80%~100%
+    ///
+    /// DiskLoad - Int - required: no -
     /// 0: 0% or unknown; 1: 0% to 20%
     /// 2: 20%~50%  3: 50%=~80%
-    /// 4: 80%~100%&lt;/li&gt;
-    /// &lt;li&gt;MemLoad - Int - required: no -
+    /// 4: 80%~100%
+    ///
+    /// MemLoad - Int - required: no -
     /// 0: 0% or unknown; 1: 0% to 20%
     /// 2: 20%~50%  3: 50%~80%
-    /// 4: 80%~100%&lt;/li&gt;
+    /// 4: 80%~100%
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -68,22 +74,28 @@ impl ExportAssetMachineListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;IP - String - Required: No - Host IP&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String - Required: No - hostname&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - string - Required: No - Instance ID&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows or Linux&lt;/li&gt;
-    /// &lt;li&gt;CpuLoad - Int - required: no -
+    /// IP - String - Required: No - Host IP
+    ///
+    /// MachineName - String - Required: No - hostname
+    ///
+    /// InstanceID - string - Required: No - Instance ID
+    ///
+    /// OsType - String - required: no - Windows or Linux
+    ///
+    /// CpuLoad - Int - required: no -
     /// 0: 0% or unknown; 1: 0% to 20%
     /// 2: 20%~50%  3: 50%~80%
-    /// 4: 80%~100%&lt;/li&gt;
-    /// &lt;li&gt;DiskLoad - Int - required: no -
+    /// 4: 80%~100%
+    ///
+    /// DiskLoad - Int - required: no -
     /// 0: 0% or unknown; 1: 0% to 20%
     /// 2: 20%~50%  3: 50%=~80%
-    /// 4: 80%~100%&lt;/li&gt;
-    /// &lt;li&gt;MemLoad - Int - required: no -
+    /// 4: 80%~100%
+    ///
+    /// MemLoad - Int - required: no -
     /// 0: 0% or unknown; 1: 0% to 20%
     /// 2: 20%~50%  3: 50%~80%
-    /// 4: 80%~100%&lt;/li&gt;
+    /// 4: 80%~100%
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

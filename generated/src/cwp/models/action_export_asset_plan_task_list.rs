@@ -16,8 +16,9 @@ pub struct ExportAssetPlanTaskListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;User- string - required: no - user&lt;/li&gt;
-    /// &lt;li&gt;Status- int - required: no - default enabling status: 0 - unenabled; 1 - enabled&lt;/li&gt;
+    /// User- string - required: no - user
+    ///
+    /// Status- int - required: no - default enabling status: 0 - unenabled; 1 - enabled
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -90,8 +91,9 @@ impl ExportAssetPlanTaskListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;User- string - required: no - user&lt;/li&gt;
-    /// &lt;li&gt;Status- int - required: no - default enabling status: 0 - unenabled; 1 - enabled&lt;/li&gt;
+    /// User- string - required: no - user
+    ///
+    /// Status- int - required: no - default enabling status: 0 - unenabled; 1 - enabled
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

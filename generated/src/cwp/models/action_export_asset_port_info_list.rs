@@ -12,17 +12,27 @@ pub struct ExportAssetPortInfoListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;Port - uint64 - required: no - port&lt;/li&gt;
-    /// &lt;li&gt;Ip - String - required: no - bound IP address&lt;/li&gt;
-    /// &lt;li&gt;ProcessName - String - required: no - process name&lt;/li&gt;
-    /// &lt;li&gt;Pid - uint64 - required: no - PID&lt;/li&gt;
-    /// &lt;li&gt;User - String - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Group - String - required: no - user group&lt;/li&gt;
-    /// &lt;li&gt;Ppid - uint64 - required: no - PPID&lt;/li&gt;
-    /// &lt;li&gt;Proto - string - required: no - tcp/udp or "" (empty string to filter unknown status)&lt;/li&gt;
-    /// &lt;li&gt;OsType - uint64 - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;RunTimeStart - String - required: no - running start time&lt;/li&gt;
-    /// &lt;li&gt;RunTimeEnd - String - required: no - running end time&lt;/li&gt;
+    /// Port - uint64 - required: no - port
+    ///
+    /// Ip - String - required: no - bound IP address
+    ///
+    /// ProcessName - String - required: no - process name
+    ///
+    /// Pid - uint64 - required: no - PID
+    ///
+    /// User - String - required: no - running user
+    ///
+    /// Group - String - required: no - user group
+    ///
+    /// Ppid - uint64 - required: no - PPID
+    ///
+    /// Proto - string - required: no - tcp/udp or "" (empty string to filter unknown status)
+    ///
+    /// OsType - uint64 - required: no - Windows/Linux
+    ///
+    /// RunTimeStart - String - required: no - running start time
+    ///
+    /// RunTimeEnd - String - required: no - running end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -81,17 +91,27 @@ impl ExportAssetPortInfoListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Port - uint64 - required: no - port&lt;/li&gt;
-    /// &lt;li&gt;Ip - String - required: no - bound IP address&lt;/li&gt;
-    /// &lt;li&gt;ProcessName - String - required: no - process name&lt;/li&gt;
-    /// &lt;li&gt;Pid - uint64 - required: no - PID&lt;/li&gt;
-    /// &lt;li&gt;User - String - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Group - String - required: no - user group&lt;/li&gt;
-    /// &lt;li&gt;Ppid - uint64 - required: no - PPID&lt;/li&gt;
-    /// &lt;li&gt;Proto - string - required: no - tcp/udp or "" (empty string to filter unknown status)&lt;/li&gt;
-    /// &lt;li&gt;OsType - uint64 - required: no - Windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;RunTimeStart - String - required: no - running start time&lt;/li&gt;
-    /// &lt;li&gt;RunTimeEnd - String - required: no - running end time&lt;/li&gt;
+    /// Port - uint64 - required: no - port
+    ///
+    /// Ip - String - required: no - bound IP address
+    ///
+    /// ProcessName - String - required: no - process name
+    ///
+    /// Pid - uint64 - required: no - PID
+    ///
+    /// User - String - required: no - running user
+    ///
+    /// Group - String - required: no - user group
+    ///
+    /// Ppid - uint64 - required: no - PPID
+    ///
+    /// Proto - string - required: no - tcp/udp or "" (empty string to filter unknown status)
+    ///
+    /// OsType - uint64 - required: no - Windows/Linux
+    ///
+    /// RunTimeStart - String - required: no - running start time
+    ///
+    /// RunTimeEnd - String - required: no - running end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

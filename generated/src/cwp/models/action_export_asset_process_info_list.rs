@@ -12,20 +12,29 @@ pub struct ExportAssetProcessInfoListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;Name - String - whether required: no - process name&lt;/li&gt;
-    /// &lt;li&gt;User - String - whether required: no - Process user&lt;/li&gt;
-    /// &lt;li&gt;Group - String - whether required: no - Process user group&lt;/li&gt;
-    /// &lt;li&gt;Pid - uint64 - whether required: no - process ID&lt;/li&gt;
-    /// &lt;li&gt;Ppid - uint64 - whether required: no - parent process ID&lt;/li&gt;
-    /// &lt;li&gt;OsType - uint64 - whether required: no - windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Status - string - whether required: no - process status:
+    /// Name - String - whether required: no - process name
+    ///
+    /// User - String - whether required: no - Process user
+    ///
+    /// Group - String - whether required: no - Process user group
+    ///
+    /// Pid - uint64 - whether required: no - process ID
+    ///
+    /// Ppid - uint64 - whether required: no - parent process ID
+    ///
+    /// OsType - uint64 - whether required: no - windows/Linux
+    ///
+    /// Status - string - whether required: no - process status:
     /// 0: all
     /// 1: R executable
     /// 2: S interruptible
-    /// 3: Uninterruptible&lt;/li&gt;
-    /// &lt;li&gt;RunTimeStart - String - whether required: no - start time of running&lt;/li&gt;
-    /// &lt;li&gt;RunTimeEnd - String - whether required: no - end time of running&lt;/li&gt;
-    /// &lt;li&gt;InstallByPackage - uint64 - whether required: no - whether to install via a package: 0 - no; 1 - yes&lt;/li&gt;
+    /// 3: Uninterruptible
+    ///
+    /// RunTimeStart - String - whether required: no - start time of running
+    ///
+    /// RunTimeEnd - String - whether required: no - end time of running
+    ///
+    /// InstallByPackage - uint64 - whether required: no - whether to install via a package: 0 - no; 1 - yes
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -84,20 +93,29 @@ impl ExportAssetProcessInfoListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Name - String - whether required: no - process name&lt;/li&gt;
-    /// &lt;li&gt;User - String - whether required: no - Process user&lt;/li&gt;
-    /// &lt;li&gt;Group - String - whether required: no - Process user group&lt;/li&gt;
-    /// &lt;li&gt;Pid - uint64 - whether required: no - process ID&lt;/li&gt;
-    /// &lt;li&gt;Ppid - uint64 - whether required: no - parent process ID&lt;/li&gt;
-    /// &lt;li&gt;OsType - uint64 - whether required: no - windows/Linux&lt;/li&gt;
-    /// &lt;li&gt;Status - string - whether required: no - process status:
+    /// Name - String - whether required: no - process name
+    ///
+    /// User - String - whether required: no - Process user
+    ///
+    /// Group - String - whether required: no - Process user group
+    ///
+    /// Pid - uint64 - whether required: no - process ID
+    ///
+    /// Ppid - uint64 - whether required: no - parent process ID
+    ///
+    /// OsType - uint64 - whether required: no - windows/Linux
+    ///
+    /// Status - string - whether required: no - process status:
     /// 0: all
     /// 1: R executable
     /// 2: S interruptible
-    /// 3: Uninterruptible&lt;/li&gt;
-    /// &lt;li&gt;RunTimeStart - String - whether required: no - start time of running&lt;/li&gt;
-    /// &lt;li&gt;RunTimeEnd - String - whether required: no - end time of running&lt;/li&gt;
-    /// &lt;li&gt;InstallByPackage - uint64 - whether required: no - whether to install via a package: 0 - no; 1 - yes&lt;/li&gt;
+    /// 3: Uninterruptible
+    ///
+    /// RunTimeStart - String - whether required: no - start time of running
+    ///
+    /// RunTimeEnd - String - whether required: no - end time of running
+    ///
+    /// InstallByPackage - uint64 - whether required: no - whether to install via a package: 0 - no; 1 - yes
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -16,14 +16,17 @@ pub struct ExportAssetSystemPackageListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;Name - String - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;StartTime - String - required: no - start time of installation&lt;/li&gt;
-    /// &lt;li&gt;EndTime - String - required: no - end time of installation&lt;/li&gt;
-    /// &lt;li&gt;Type- int - required: no - installation package type:
+    /// Name - String - required: no - package name
+    ///
+    /// StartTime - String - required: no - start time of installation
+    ///
+    /// EndTime - String - required: no - end time of installation
+    ///
+    /// Type- int - required: no - installation package type:
     /// 1:rpm
     /// 2:dpkg
     /// 3:java
-    /// 4:system&lt;/li&gt;
+    /// 4:system
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -96,14 +99,17 @@ impl ExportAssetSystemPackageListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Name - String - required: no - package name&lt;/li&gt;
-    /// &lt;li&gt;StartTime - String - required: no - start time of installation&lt;/li&gt;
-    /// &lt;li&gt;EndTime - String - required: no - end time of installation&lt;/li&gt;
-    /// &lt;li&gt;Type- int - required: no - installation package type:
+    /// Name - String - required: no - package name
+    ///
+    /// StartTime - String - required: no - start time of installation
+    ///
+    /// EndTime - String - required: no - end time of installation
+    ///
+    /// Type- int - required: no - installation package type:
     /// 1:rpm
     /// 2:dpkg
     /// 3:java
-    /// 4:system&lt;/li&gt;
+    /// 4:system
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -11,7 +11,36 @@ pub struct ExportAssetUserListRequest {
     ///
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
-    /// Filtering conditions.&lt;li&gt;Name - String - required: no - account name.&lt;/li&gt; &lt;li&gt;Uid - uint64 - required: no - UID.&lt;/li&gt; &lt;li&gt;Guid - uint64 - required: no - GUID.&lt;/li&gt; &lt;li&gt;LoginTimeStart - String - required: no - start time, such as 2021-01-11.&lt;/li&gt; &lt;li&gt;LoginTimeEnd - String - required: no - end time, such as 2021-01-11.&lt;/li&gt; &lt;li&gt;LoginType - uint64 - required: no - 0 - login not allowed; 1 - only key-based login allowed; 2 - only password-based login allowed; 3 - both key-based and password-based login allowed (Linux only).&lt;/li&gt; &lt;li&gt;OsType - String - required: no - Windows or Linux.&lt;/li&gt; &lt;li&gt;Status - uint64 - required: no - account status: 0 - disabled; 1 - enabled.&lt;/li&gt; &lt;li&gt;Type - uint64 - required: no - account type: 0: guest user; 1: standard user; 2: administrator user (Windows Only).&lt;/li&gt; &lt;li&gt;IsDomain - uint64 - required: no - whether a domain account: 0: no; 1: yes (Windows only).&lt;/li&gt; &lt;li&gt;IsRoot - uint64 - required: no - whether there is root permission: 0: no; 1: yes (Linux only).&lt;/li&gt; &lt;li&gt;IsSudo - uint64 - required: no - whether there is sudo permission: 0: no; 1: yes (Linux only).&lt;/li&gt; &lt;li&gt;IsSshLogin - uint64 - required: no - whether to use SSH login: 0: no; 1: yes (Linux only).&lt;/li&gt; &lt;li&gt;ShellLoginStatus - uint64 - required: no - whether shell login allowed: 0: no; 1: yes (Linux only).&lt;/li&gt; &lt;li&gt;PasswordStatus - uint64 - required: no - password status: 1: normal; 2: expiring soon; 3: expired; 4: locked (Linux only).&lt;/li&gt;
+    /// Filtering conditions.
+    /// Name - String - required: no - account name.
+    ///
+    /// Uid - uint64 - required: no - UID.
+    ///
+    /// Guid - uint64 - required: no - GUID.
+    ///
+    /// LoginTimeStart - String - required: no - start time, such as 2021-01-11.
+    ///
+    /// LoginTimeEnd - String - required: no - end time, such as 2021-01-11.
+    ///
+    /// LoginType - uint64 - required: no - 0 - login not allowed; 1 - only key-based login allowed; 2 - only password-based login allowed; 3 - both key-based and password-based login allowed (Linux only).
+    ///
+    /// OsType - String - required: no - Windows or Linux.
+    ///
+    /// Status - uint64 - required: no - account status: 0 - disabled; 1 - enabled.
+    ///
+    /// Type - uint64 - required: no - account type: 0: guest user; 1: standard user; 2: administrator user (Windows Only).
+    ///
+    /// IsDomain - uint64 - required: no - whether a domain account: 0: no; 1: yes (Windows only).
+    ///
+    /// IsRoot - uint64 - required: no - whether there is root permission: 0: no; 1: yes (Linux only).
+    ///
+    /// IsSudo - uint64 - required: no - whether there is sudo permission: 0: no; 1: yes (Linux only).
+    ///
+    /// IsSshLogin - uint64 - required: no - whether to use SSH login: 0: no; 1: yes (Linux only).
+    ///
+    /// ShellLoginStatus - uint64 - required: no - whether shell login allowed: 0: no; 1: yes (Linux only).
+    ///
+    /// PasswordStatus - uint64 - required: no - password status: 1: normal; 2: expiring soon; 3: expired; 4: locked (Linux only).
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -70,7 +99,36 @@ impl ExportAssetUserListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// Filtering conditions.&lt;li&gt;Name - String - required: no - account name.&lt;/li&gt; &lt;li&gt;Uid - uint64 - required: no - UID.&lt;/li&gt; &lt;li&gt;Guid - uint64 - required: no - GUID.&lt;/li&gt; &lt;li&gt;LoginTimeStart - String - required: no - start time, such as 2021-01-11.&lt;/li&gt; &lt;li&gt;LoginTimeEnd - String - required: no - end time, such as 2021-01-11.&lt;/li&gt; &lt;li&gt;LoginType - uint64 - required: no - 0 - login not allowed; 1 - only key-based login allowed; 2 - only password-based login allowed; 3 - both key-based and password-based login allowed (Linux only).&lt;/li&gt; &lt;li&gt;OsType - String - required: no - Windows or Linux.&lt;/li&gt; &lt;li&gt;Status - uint64 - required: no - account status: 0 - disabled; 1 - enabled.&lt;/li&gt; &lt;li&gt;Type - uint64 - required: no - account type: 0: guest user; 1: standard user; 2: administrator user (Windows Only).&lt;/li&gt; &lt;li&gt;IsDomain - uint64 - required: no - whether a domain account: 0: no; 1: yes (Windows only).&lt;/li&gt; &lt;li&gt;IsRoot - uint64 - required: no - whether there is root permission: 0: no; 1: yes (Linux only).&lt;/li&gt; &lt;li&gt;IsSudo - uint64 - required: no - whether there is sudo permission: 0: no; 1: yes (Linux only).&lt;/li&gt; &lt;li&gt;IsSshLogin - uint64 - required: no - whether to use SSH login: 0: no; 1: yes (Linux only).&lt;/li&gt; &lt;li&gt;ShellLoginStatus - uint64 - required: no - whether shell login allowed: 0: no; 1: yes (Linux only).&lt;/li&gt; &lt;li&gt;PasswordStatus - uint64 - required: no - password status: 1: normal; 2: expiring soon; 3: expired; 4: locked (Linux only).&lt;/li&gt;
+    /// Filtering conditions.
+    /// Name - String - required: no - account name.
+    ///
+    /// Uid - uint64 - required: no - UID.
+    ///
+    /// Guid - uint64 - required: no - GUID.
+    ///
+    /// LoginTimeStart - String - required: no - start time, such as 2021-01-11.
+    ///
+    /// LoginTimeEnd - String - required: no - end time, such as 2021-01-11.
+    ///
+    /// LoginType - uint64 - required: no - 0 - login not allowed; 1 - only key-based login allowed; 2 - only password-based login allowed; 3 - both key-based and password-based login allowed (Linux only).
+    ///
+    /// OsType - String - required: no - Windows or Linux.
+    ///
+    /// Status - uint64 - required: no - account status: 0 - disabled; 1 - enabled.
+    ///
+    /// Type - uint64 - required: no - account type: 0: guest user; 1: standard user; 2: administrator user (Windows Only).
+    ///
+    /// IsDomain - uint64 - required: no - whether a domain account: 0: no; 1: yes (Windows only).
+    ///
+    /// IsRoot - uint64 - required: no - whether there is root permission: 0: no; 1: yes (Linux only).
+    ///
+    /// IsSudo - uint64 - required: no - whether there is sudo permission: 0: no; 1: yes (Linux only).
+    ///
+    /// IsSshLogin - uint64 - required: no - whether to use SSH login: 0: no; 1: yes (Linux only).
+    ///
+    /// ShellLoginStatus - uint64 - required: no - whether shell login allowed: 0: no; 1: yes (Linux only).
+    ///
+    /// PasswordStatus - uint64 - required: no - password status: 1: normal; 2: expiring soon; 3: expired; 4: locked (Linux only).
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -12,9 +12,11 @@ pub struct ExportAssetWebAppListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filtering criteria
-    /// &lt;li&gt;Name - String - required: no - application name&lt;/li&gt;
-    /// &lt;li&gt;Domain - String - required: no - site domain name&lt;/li&gt;
-    /// &lt;li&gt;Type - int - required: no - service type:
+    /// Name - String - required: no - application name
+    ///
+    /// Domain - String - required: no - site domain name
+    ///
+    /// Type - int - required: no - service type:
     /// 0: all
     /// 1:Tomcat
     /// 2:Apache
@@ -24,8 +26,9 @@ pub struct ExportAssetWebAppListRequest {
     /// 6:JBoss
     /// 7:Jetty
     /// 8:IHS
-    /// 9:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows/Linux&lt;/li&gt;
+    /// 9:Tengine
+    ///
+    /// OsType - String - required: no - Windows/Linux
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -84,9 +87,11 @@ impl ExportAssetWebAppListRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;Name - String - required: no - application name&lt;/li&gt;
-    /// &lt;li&gt;Domain - String - required: no - site domain name&lt;/li&gt;
-    /// &lt;li&gt;Type - int - required: no - service type:
+    /// Name - String - required: no - application name
+    ///
+    /// Domain - String - required: no - site domain name
+    ///
+    /// Type - int - required: no - service type:
     /// 0: all
     /// 1:Tomcat
     /// 2:Apache
@@ -96,8 +101,9 @@ impl ExportAssetWebAppListRequest {
     /// 6:JBoss
     /// 7:Jetty
     /// 8:IHS
-    /// 9:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows/Linux&lt;/li&gt;
+    /// 9:Tengine
+    ///
+    /// OsType - String - required: no - Windows/Linux
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

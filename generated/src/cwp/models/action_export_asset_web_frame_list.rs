@@ -12,9 +12,11 @@ pub struct ExportAssetWebFrameListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;Name - String - Required: No - Framework Name&lt;/li&gt;
-    /// &lt;li&gt;Lang - String - Required: No - Framework Language: java/python&lt;/li&gt;
-    /// &lt;li&gt;Type - String - Required: No - Service Type:
+    /// Name - String - Required: No - Framework Name
+    ///
+    /// Lang - String - Required: No - Framework Language: java/python
+    ///
+    /// Type - String - Required: No - Service Type:
     /// 0: All
     /// 1:Tomcat
     /// 2:Apache
@@ -25,8 +27,9 @@ pub struct ExportAssetWebFrameListRequest {
     /// 7:WildFly
     /// 8:Jetty
     /// 9:IHS
-    /// 10:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows/Linux&lt;/li&gt;
+    /// 10:Tengine
+    ///
+    /// OsType - String - required: no - Windows/Linux
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -85,9 +88,11 @@ impl ExportAssetWebFrameListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Name - String - Required: No - Framework Name&lt;/li&gt;
-    /// &lt;li&gt;Lang - String - Required: No - Framework Language: java/python&lt;/li&gt;
-    /// &lt;li&gt;Type - String - Required: No - Service Type:
+    /// Name - String - Required: No - Framework Name
+    ///
+    /// Lang - String - Required: No - Framework Language: java/python
+    ///
+    /// Type - String - Required: No - Service Type:
     /// 0: All
     /// 1:Tomcat
     /// 2:Apache
@@ -98,8 +103,9 @@ impl ExportAssetWebFrameListRequest {
     /// 7:WildFly
     /// 8:Jetty
     /// 9:IHS
-    /// 10:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows/Linux&lt;/li&gt;
+    /// 10:Tengine
+    ///
+    /// OsType - String - required: no - Windows/Linux
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

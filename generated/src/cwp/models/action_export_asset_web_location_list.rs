@@ -12,11 +12,15 @@ pub struct ExportAssetWebLocationListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;Name - String - required: no - domain name&lt;/li&gt;
-    /// &lt;li&gt;User - String - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Port - uint64 - required: no - site port&lt;/li&gt;
-    /// &lt;li&gt;Proto - uint64 - required: no - site protocol: 1 - HTTP; 2 - HTTPS&lt;/li&gt;
-    /// &lt;li&gt;ServiceType - uint64 - required: no - service type:
+    /// Name - String - required: no - domain name
+    ///
+    /// User - String - required: no - running user
+    ///
+    /// Port - uint64 - required: no - site port
+    ///
+    /// Proto - uint64 - required: no - site protocol: 1 - HTTP; 2 - HTTPS
+    ///
+    /// ServiceType - uint64 - required: no - service type:
     /// 1:Tomcat
     /// 2:Apache
     /// 3:Nginx
@@ -26,8 +30,9 @@ pub struct ExportAssetWebLocationListRequest {
     /// 7:WildFly
     /// 8:Jetty
     /// 9:IHS
-    /// 10:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows/Linux&lt;/li&gt;
+    /// 10:Tengine
+    ///
+    /// OsType - String - required: no - Windows/Linux
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -86,11 +91,15 @@ impl ExportAssetWebLocationListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Name - String - required: no - domain name&lt;/li&gt;
-    /// &lt;li&gt;User - String - required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Port - uint64 - required: no - site port&lt;/li&gt;
-    /// &lt;li&gt;Proto - uint64 - required: no - site protocol: 1 - HTTP; 2 - HTTPS&lt;/li&gt;
-    /// &lt;li&gt;ServiceType - uint64 - required: no - service type:
+    /// Name - String - required: no - domain name
+    ///
+    /// User - String - required: no - running user
+    ///
+    /// Port - uint64 - required: no - site port
+    ///
+    /// Proto - uint64 - required: no - site protocol: 1 - HTTP; 2 - HTTPS
+    ///
+    /// ServiceType - uint64 - required: no - service type:
     /// 1:Tomcat
     /// 2:Apache
     /// 3:Nginx
@@ -100,8 +109,9 @@ impl ExportAssetWebLocationListRequest {
     /// 7:WildFly
     /// 8:Jetty
     /// 9:IHS
-    /// 10:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - String - required: no - Windows/Linux&lt;/li&gt;
+    /// 10:Tengine
+    ///
+    /// OsType - String - required: no - Windows/Linux
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

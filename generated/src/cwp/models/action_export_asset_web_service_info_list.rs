@@ -12,8 +12,10 @@ pub struct ExportAssetWebServiceInfoListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;User - string - whether required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Name - string - whether required: no - Web service name:&lt;/li&gt;
+    /// User - string - whether required: no - running user
+    ///
+    /// Name - string - whether required: no - Web service name:
+    ///
     /// 1:Tomcat
     /// 2:Apache
     /// 3:Nginx
@@ -23,8 +25,9 @@ pub struct ExportAssetWebServiceInfoListRequest {
     /// 7:WildFly
     /// 8:Jetty
     /// 9:IHS
-    /// 10:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - string - whether required: no - Windows/Linux&lt;/li&gt;
+    /// 10:Tengine
+    ///
+    /// OsType - string - whether required: no - Windows/Linux
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -83,8 +86,10 @@ impl ExportAssetWebServiceInfoListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;User - string - whether required: no - running user&lt;/li&gt;
-    /// &lt;li&gt;Name - string - whether required: no - Web service name:&lt;/li&gt;
+    /// User - string - whether required: no - running user
+    ///
+    /// Name - string - whether required: no - Web service name:
+    ///
     /// 1:Tomcat
     /// 2:Apache
     /// 3:Nginx
@@ -94,8 +99,9 @@ impl ExportAssetWebServiceInfoListRequest {
     /// 7:WildFly
     /// 8:Jetty
     /// 9:IHS
-    /// 10:Tengine&lt;/li&gt;
-    /// &lt;li&gt;OsType - string - whether required: no - Windows/Linux&lt;/li&gt;
+    /// 10:Tengine
+    ///
+    /// OsType - string - whether required: no - Windows/Linux
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

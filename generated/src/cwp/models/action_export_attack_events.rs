@@ -8,12 +8,17 @@ use super::Filters;
 #[non_exhaustive]
 pub struct ExportAttackEventsRequest {
     /// Filter parameters
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;FilePath - String - required: no - filter by path&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - required: no - filter by description&lt;/li&gt;
-    /// &lt;li&gt;CreateBeginTime - String - required: no - filter by creation time - start time&lt;/li&gt;
-    /// &lt;li&gt;CreateEndTime - String - required: no - filter by creation time - end time&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - filter by status&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// FilePath - String - required: no - filter by path
+    ///
+    /// VirusName - String - required: no - filter by description
+    ///
+    /// CreateBeginTime - String - required: no - filter by creation time - start time
+    ///
+    /// CreateEndTime - String - required: no - filter by creation time - end time
+    ///
+    /// Status - String - required: no - filter by status
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -58,12 +63,17 @@ impl ExportAttackEventsRequest {
     /// Sets `Filters`.
     ///
     /// Filter parameters
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;FilePath - String - required: no - filter by path&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - required: no - filter by description&lt;/li&gt;
-    /// &lt;li&gt;CreateBeginTime - String - required: no - filter by creation time - start time&lt;/li&gt;
-    /// &lt;li&gt;CreateEndTime - String - required: no - filter by creation time - end time&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - filter by status&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// FilePath - String - required: no - filter by path
+    ///
+    /// VirusName - String - required: no - filter by description
+    ///
+    /// CreateBeginTime - String - required: no - filter by creation time - start time
+    ///
+    /// CreateEndTime - String - required: no - filter by creation time - end time
+    ///
+    /// Status - String - required: no - filter by status
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -12,7 +12,7 @@ pub struct ExportBaselineEffectHostListRequest {
     /// Wire name `BaselineId`, type `UInt64`.
     pub baseline_id: u64,
     /// Filtering criteria
-    /// &lt;li&gt;AliasName - String - host alias&lt;/li&gt;
+    /// AliasName - String - host alias
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -69,7 +69,7 @@ impl ExportBaselineEffectHostListRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;AliasName - String - host alias&lt;/li&gt;
+    /// AliasName - String - host alias
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

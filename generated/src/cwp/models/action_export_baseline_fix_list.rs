@@ -7,7 +7,7 @@ use super::Filter;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportBaselineFixListRequest {
-    /// &lt;li&gt;ItemName - String - required: no - item name&lt;/li&gt;
+    /// ItemName - String - required: no - item name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -46,7 +46,7 @@ impl ExportBaselineFixListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;ItemName - String - required: no - item name&lt;/li&gt;
+    /// ItemName - String - required: no - item name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -7,7 +7,15 @@ use super::Filter;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportBaselineHostDetectListRequest {
-    /// &lt;li&gt;HostTag - string - whether required: no - host tag&lt;/li&gt; &lt;li&gt;ItemId - int64 - whether required: no - item ID&lt;/li&gt; &lt;li&gt;RuleId - int64 - whether required: no - rule ID&lt;/li&gt; &lt;li&gt;IsPassed - int - whether required: no - whether passed&lt;/li&gt; &lt;li&gt;RiskTier - int - whether required: no - risk level&lt;/li&gt;
+    /// HostTag - string - whether required: no - host tag
+    ///
+    /// ItemId - int64 - whether required: no - item ID
+    ///
+    /// RuleId - int64 - whether required: no - rule ID
+    ///
+    /// IsPassed - int - whether required: no - whether passed
+    ///
+    /// RiskTier - int - whether required: no - risk level
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -51,7 +59,15 @@ impl ExportBaselineHostDetectListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;HostTag - string - whether required: no - host tag&lt;/li&gt; &lt;li&gt;ItemId - int64 - whether required: no - item ID&lt;/li&gt; &lt;li&gt;RuleId - int64 - whether required: no - rule ID&lt;/li&gt; &lt;li&gt;IsPassed - int - whether required: no - whether passed&lt;/li&gt; &lt;li&gt;RiskTier - int - whether required: no - risk level&lt;/li&gt;
+    /// HostTag - string - whether required: no - host tag
+    ///
+    /// ItemId - int64 - whether required: no - item ID
+    ///
+    /// RuleId - int64 - whether required: no - rule ID
+    ///
+    /// IsPassed - int - whether required: no - whether passed
+    ///
+    /// RiskTier - int - whether required: no - risk level
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

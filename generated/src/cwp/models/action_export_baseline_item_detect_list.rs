@@ -7,7 +7,13 @@ use super::Filter;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportBaselineItemDetectListRequest {
-    /// &lt;li&gt;HostId - string - required: no - host ID&lt;/li&gt; &lt;li&gt;RuleId - int64 - required: no - rule ID&lt;/li&gt; &lt;li&gt;IsPassed - int - required: no - pass or not&lt;/li&gt; &lt;li&gt;RiskTier - int - required: no - risk level&lt;/li&gt;
+    /// HostId - string - required: no - host ID
+    ///
+    /// RuleId - int64 - required: no - rule ID
+    ///
+    /// IsPassed - int - required: no - pass or not
+    ///
+    /// RiskTier - int - required: no - risk level
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -51,7 +57,13 @@ impl ExportBaselineItemDetectListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;HostId - string - required: no - host ID&lt;/li&gt; &lt;li&gt;RuleId - int64 - required: no - rule ID&lt;/li&gt; &lt;li&gt;IsPassed - int - required: no - pass or not&lt;/li&gt; &lt;li&gt;RiskTier - int - required: no - risk level&lt;/li&gt;
+    /// HostId - string - required: no - host ID
+    ///
+    /// RuleId - int64 - required: no - rule ID
+    ///
+    /// IsPassed - int - required: no - pass or not
+    ///
+    /// RiskTier - int - required: no - risk level
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

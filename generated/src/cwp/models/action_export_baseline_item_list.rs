@@ -7,17 +7,27 @@ use super::Filter;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportBaselineItemListRequest {
-    /// &lt;li&gt;PolicyId - int64 - required: no - policy ID&lt;/li&gt;
-    /// &lt;li&gt;RuleId - int64 - required: no - rule ID&lt;/li&gt;
-    /// &lt;li&gt;HostId - string - whether required: no - host ID&lt;/li&gt;
-    /// &lt;li&gt;HostName - string - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;HostIp - string - required: no - host IP&lt;/li&gt;
-    /// &lt;li&gt;ItemId - String - required: no - detection item ID&lt;/li&gt;
-    /// &lt;li&gt;ItemName - String - required: no - item name&lt;/li&gt;
-    /// &lt;li&gt;DetectStatus - int - required: no - detection status \[0: not passed|3: passed|5: detecting\]&lt;/li&gt;
-    /// &lt;li&gt;Level - int - Required: No - Risk level&lt;/li&gt;
-    /// &lt;li&gt;StartTime - string - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;EndTime - string - required: no - end time&lt;/li&gt;
+    /// PolicyId - int64 - required: no - policy ID
+    ///
+    /// RuleId - int64 - required: no - rule ID
+    ///
+    /// HostId - string - whether required: no - host ID
+    ///
+    /// HostName - string - required: no - host name
+    ///
+    /// HostIp - string - required: no - host IP
+    ///
+    /// ItemId - String - required: no - detection item ID
+    ///
+    /// ItemName - String - required: no - item name
+    ///
+    /// DetectStatus - int - required: no - detection status \[0: not passed|3: passed|5: detecting\]
+    ///
+    /// Level - int - Required: No - Risk level
+    ///
+    /// StartTime - string - required: no - start time
+    ///
+    /// EndTime - string - required: no - end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -56,17 +66,27 @@ impl ExportBaselineItemListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;PolicyId - int64 - required: no - policy ID&lt;/li&gt;
-    /// &lt;li&gt;RuleId - int64 - required: no - rule ID&lt;/li&gt;
-    /// &lt;li&gt;HostId - string - whether required: no - host ID&lt;/li&gt;
-    /// &lt;li&gt;HostName - string - required: no - host name&lt;/li&gt;
-    /// &lt;li&gt;HostIp - string - required: no - host IP&lt;/li&gt;
-    /// &lt;li&gt;ItemId - String - required: no - detection item ID&lt;/li&gt;
-    /// &lt;li&gt;ItemName - String - required: no - item name&lt;/li&gt;
-    /// &lt;li&gt;DetectStatus - int - required: no - detection status \[0: not passed|3: passed|5: detecting\]&lt;/li&gt;
-    /// &lt;li&gt;Level - int - Required: No - Risk level&lt;/li&gt;
-    /// &lt;li&gt;StartTime - string - required: no - start time&lt;/li&gt;
-    /// &lt;li&gt;EndTime - string - required: no - end time&lt;/li&gt;
+    /// PolicyId - int64 - required: no - policy ID
+    ///
+    /// RuleId - int64 - required: no - rule ID
+    ///
+    /// HostId - string - whether required: no - host ID
+    ///
+    /// HostName - string - required: no - host name
+    ///
+    /// HostIp - string - required: no - host IP
+    ///
+    /// ItemId - String - required: no - detection item ID
+    ///
+    /// ItemName - String - required: no - item name
+    ///
+    /// DetectStatus - int - required: no - detection status \[0: not passed|3: passed|5: detecting\]
+    ///
+    /// Level - int - Required: No - Risk level
+    ///
+    /// StartTime - string - required: no - start time
+    ///
+    /// EndTime - string - required: no - end time
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -8,11 +8,15 @@ use super::Filters;
 #[non_exhaustive]
 pub struct ExportBaselineListRequest {
     /// Filter criteria:
-    /// &lt;li&gt;StrategyId- Uint64 - baseline policy ID&lt;/li&gt;
-    /// &lt;li&gt;Status - Uint64 - event status: 0: failed; 1: ignored; 3: passed; 5: detecting&lt;/li&gt;
-    /// &lt;li&gt;BaselineName - String - baseline name&lt;/li&gt;
-    /// &lt;li&gt;AliasName - String - server name/server IP address&lt;/li&gt;
-    /// &lt;li&gt;Uuid - String - host UUID&lt;/li&gt;
+    /// StrategyId- Uint64 - baseline policy ID
+    ///
+    /// Status - Uint64 - event status: 0: failed; 1: ignored; 3: passed; 5: detecting
+    ///
+    /// BaselineName - String - baseline name
+    ///
+    /// AliasName - String - server name/server IP address
+    ///
+    /// Uuid - String - host UUID
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -52,11 +56,15 @@ impl ExportBaselineListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria:
-    /// &lt;li&gt;StrategyId- Uint64 - baseline policy ID&lt;/li&gt;
-    /// &lt;li&gt;Status - Uint64 - event status: 0: failed; 1: ignored; 3: passed; 5: detecting&lt;/li&gt;
-    /// &lt;li&gt;BaselineName - String - baseline name&lt;/li&gt;
-    /// &lt;li&gt;AliasName - String - server name/server IP address&lt;/li&gt;
-    /// &lt;li&gt;Uuid - String - host UUID&lt;/li&gt;
+    /// StrategyId- Uint64 - baseline policy ID
+    ///
+    /// Status - Uint64 - event status: 0: failed; 1: ignored; 3: passed; 5: detecting
+    ///
+    /// BaselineName - String - baseline name
+    ///
+    /// AliasName - String - server name/server IP address
+    ///
+    /// Uuid - String - host UUID
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -7,7 +7,11 @@ use super::Filter;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportBaselineRuleDetectListRequest {
-    /// &lt;li&gt;RuleName - String - required: no - rule name.&lt;/li&gt; &lt;li&gt;IsPassed - int - required: no - passed or not.&lt;/li&gt; &lt;li&gt;RiskTier - int - required: no - risk level.&lt;/li&gt;
+    /// RuleName - String - required: no - rule name.
+    ///
+    /// IsPassed - int - required: no - passed or not.
+    ///
+    /// RiskTier - int - required: no - risk level.
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -51,7 +55,11 @@ impl ExportBaselineRuleDetectListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;RuleName - String - required: no - rule name.&lt;/li&gt; &lt;li&gt;IsPassed - int - required: no - passed or not.&lt;/li&gt; &lt;li&gt;RiskTier - int - required: no - risk level.&lt;/li&gt;
+    /// RuleName - String - required: no - rule name.
+    ///
+    /// IsPassed - int - required: no - passed or not.
+    ///
+    /// RiskTier - int - required: no - risk level.
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -7,7 +7,7 @@ use super::Filter;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportBaselineWeakPasswordListRequest {
-    /// &lt;li&gt;WeakPassword - string - required: no - weak password&lt;/li&gt;
+    /// WeakPassword - string - required: no - weak password
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -46,7 +46,7 @@ impl ExportBaselineWeakPasswordListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;WeakPassword - string - required: no - weak password&lt;/li&gt;
+    /// WeakPassword - string - required: no - weak password
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -8,9 +8,12 @@ use super::Filters;
 #[non_exhaustive]
 pub struct ExportFileTamperEventsRequest {
     /// Filtering criteria
-    /// &lt;li&gt;Status - String - required: no - processing status: 0: pending; 1: added to allowlist; 2: deleted; 3: ignored&lt;/li&gt;&lt;li&gt;ModifyTime - string - required: no - last occurrence time&lt;/li&gt;
-    /// &lt;li&gt;Uuid - String - required: no - host UUID for querying&lt;/li&gt;
-    /// &lt;li&gt;RuleCategory - string - required: no - rule category: 0: system rule; 1: custom rule&lt;/li&gt;
+    /// Status - String - required: no - processing status: 0: pending; 1: added to allowlist; 2: deleted; 3: ignored
+    /// ModifyTime - string - required: no - last occurrence time
+    ///
+    /// Uuid - String - required: no - host UUID for querying
+    ///
+    /// RuleCategory - string - required: no - rule category: 0: system rule; 1: custom rule
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -60,9 +63,12 @@ impl ExportFileTamperEventsRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;Status - String - required: no - processing status: 0: pending; 1: added to allowlist; 2: deleted; 3: ignored&lt;/li&gt;&lt;li&gt;ModifyTime - string - required: no - last occurrence time&lt;/li&gt;
-    /// &lt;li&gt;Uuid - String - required: no - host UUID for querying&lt;/li&gt;
-    /// &lt;li&gt;RuleCategory - string - required: no - rule category: 0: system rule; 1: custom rule&lt;/li&gt;
+    /// Status - String - required: no - processing status: 0: pending; 1: added to allowlist; 2: deleted; 3: ignored
+    /// ModifyTime - string - required: no - last occurrence time
+    ///
+    /// Uuid - String - required: no - host UUID for querying
+    ///
+    /// RuleCategory - string - required: no - rule category: 0: system rule; 1: custom rule
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -8,8 +8,9 @@ use super::Filters;
 #[non_exhaustive]
 pub struct ExportFileTamperRulesRequest {
     /// Filter criteria
-    /// &lt;li&gt;RuleCategory- string- rule category: 0 = system rule; 1 = user rule&lt;/li&gt;
-    /// &lt;li&gt;Name - String - Rule name&lt;/li&gt;
+    /// RuleCategory- string- rule category: 0 = system rule; 1 = user rule
+    ///
+    /// Name - String - Rule name
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -40,8 +41,9 @@ impl ExportFileTamperRulesRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;RuleCategory- string- rule category: 0 = system rule; 1 = user rule&lt;/li&gt;
-    /// &lt;li&gt;Name - String - Rule name&lt;/li&gt;
+    /// RuleCategory- string- rule category: 0 = system rule; 1 = user rule
+    ///
+    /// Name - String - Rule name
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

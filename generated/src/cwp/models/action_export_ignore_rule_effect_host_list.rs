@@ -12,7 +12,7 @@ pub struct ExportIgnoreRuleEffectHostListRequest {
     /// Wire name `RuleId`, type `UInt64`.
     pub rule_id: u64,
     /// Filtering criteria
-    /// &lt;li&gt;AliasName - String - host alias&lt;/li&gt;
+    /// AliasName - String - host alias
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -48,7 +48,7 @@ impl ExportIgnoreRuleEffectHostListRequest {
     /// Sets `Filters`.
     ///
     /// Filtering criteria
-    /// &lt;li&gt;AliasName - String - host alias&lt;/li&gt;
+    /// AliasName - String - host alias
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

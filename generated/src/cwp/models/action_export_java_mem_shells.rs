@@ -117,7 +117,7 @@ impl ::std::default::Default for ExportJavaMemShellsRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct ExportJavaMemShellsResponse {
-    /// Task ID, which is used to obtain the download URL (DownloadUrl) using the &lt;a href="https://intl.cloud.tencent.com/document/product/296/52508?from\_cn\_redirect=1" target="\_blank"&gt;asynchronous task export&lt;/a&gt; API.
+    /// Task ID, which is used to obtain the download URL (DownloadUrl) using the asynchronous task export API.
     ///
     /// Wire name `TaskId`, type `String`.
     pub task_id: ::std::string::String,

@@ -8,8 +8,9 @@ use super::{Filters, Tags};
 #[non_exhaustive]
 pub struct ExportLicenseDetailRequest {
     /// Take the intersection when filtering with multiple conditions: LicenseStatus, DeadlineStatus, ResourceId, and Keywords
-    /// &lt;li&gt; LicenseType authorization type. 0: Pro Edition-pay-as-you-go; 1: Pro Edition-yearly/monthly subscription; 2: Ultimate Edition-yearly/monthly subscription&lt;/li&gt;
-    /// &lt;li&gt;ResourceId resource ID&lt;/li&gt;
+    ///  LicenseType authorization type. 0: Pro Edition-pay-as-you-go; 1: Pro Edition-yearly/monthly subscription; 2: Ultimate Edition-yearly/monthly subscription
+    ///
+    /// ResourceId resource ID
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -59,8 +60,9 @@ impl ExportLicenseDetailRequest {
     /// Sets `Filters`.
     ///
     /// Take the intersection when filtering with multiple conditions: LicenseStatus, DeadlineStatus, ResourceId, and Keywords
-    /// &lt;li&gt; LicenseType authorization type. 0: Pro Edition-pay-as-you-go; 1: Pro Edition-yearly/monthly subscription; 2: Ultimate Edition-yearly/monthly subscription&lt;/li&gt;
-    /// &lt;li&gt;ResourceId resource ID&lt;/li&gt;
+    ///  LicenseType authorization type. 0: Pro Edition-pay-as-you-go; 1: Pro Edition-yearly/monthly subscription; 2: Ultimate Edition-yearly/monthly subscription
+    ///
+    /// ResourceId resource ID
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

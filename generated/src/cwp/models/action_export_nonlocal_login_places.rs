@@ -7,7 +7,7 @@ use super::Filter;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportNonlocalLoginPlacesRequest {
-    /// &lt;li&gt;Status - int - required: no - filter by status: 1: normal log-in; 2: cross-region log-in&lt;/li&gt;
+    /// Status - int - required: no - filter by status: 1: normal log-in; 2: cross-region log-in
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -37,7 +37,7 @@ impl ExportNonlocalLoginPlacesRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;Status - int - required: no - filter by status: 1: normal log-in; 2: cross-region log-in&lt;/li&gt;
+    /// Status - int - required: no - filter by status: 1: normal log-in; 2: cross-region log-in
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

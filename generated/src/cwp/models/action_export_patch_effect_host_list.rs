@@ -12,13 +12,19 @@ pub struct ExportPatchEffectHostListRequest {
     /// Wire name `KbId`, type `UInt64`.
     pub kb_id: u64,
     /// Filter criteria:
-    /// &lt;li&gt;ProtectType : uint64 data type optional Version type 0 means BASIC\_VERSION, 1 means Flagship &lt;/li&gt;
-    /// &lt;li&gt;InstanceState: string type (optional) Host status: "PENDING": creating; "LAUNCH\_FAILED": creation failed; "RUNNING": running; "STOPPED": shut down; "STARTING": starting; "STOPPING": shutting down; "REBOOTING": restarting; "SHUTDOWN": to be terminated; "TERMINATING": terminating; "UNKNOWN": unknown (for non-Tencent Cloud machines and offline client)&lt;/li&gt;
-    /// &lt;li&gt;Status - uint64 - optional - processing Status: 0 - pending; 1 - ignored; 3 - fixed&lt;/li&gt;
-    /// &lt;li&gt;HostName : string type optional host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID : string type optional host id&lt;/li&gt;
-    /// &lt;li&gt;IpAddress: string type optional The ip address of the host&lt;/li&gt;
-    /// &lt;li&gt;Uuid : string type, optional, host uuid&lt;/li&gt;
+    /// ProtectType : uint64 data type optional Version type 0 means BASIC\_VERSION, 1 means Flagship
+    ///
+    /// InstanceState: string type (optional) Host status: "PENDING": creating; "LAUNCH\_FAILED": creation failed; "RUNNING": running; "STOPPED": shut down; "STARTING": starting; "STOPPING": shutting down; "REBOOTING": restarting; "SHUTDOWN": to be terminated; "TERMINATING": terminating; "UNKNOWN": unknown (for non-Tencent Cloud machines and offline client)
+    ///
+    /// Status - uint64 - optional - processing Status: 0 - pending; 1 - ignored; 3 - fixed
+    ///
+    /// HostName : string type optional host name
+    ///
+    /// InstanceID : string type optional host id
+    ///
+    /// IpAddress: string type optional The ip address of the host
+    ///
+    /// Uuid : string type, optional, host uuid
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -54,13 +60,19 @@ impl ExportPatchEffectHostListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria:
-    /// &lt;li&gt;ProtectType : uint64 data type optional Version type 0 means BASIC\_VERSION, 1 means Flagship &lt;/li&gt;
-    /// &lt;li&gt;InstanceState: string type (optional) Host status: "PENDING": creating; "LAUNCH\_FAILED": creation failed; "RUNNING": running; "STOPPED": shut down; "STARTING": starting; "STOPPING": shutting down; "REBOOTING": restarting; "SHUTDOWN": to be terminated; "TERMINATING": terminating; "UNKNOWN": unknown (for non-Tencent Cloud machines and offline client)&lt;/li&gt;
-    /// &lt;li&gt;Status - uint64 - optional - processing Status: 0 - pending; 1 - ignored; 3 - fixed&lt;/li&gt;
-    /// &lt;li&gt;HostName : string type optional host name&lt;/li&gt;
-    /// &lt;li&gt;InstanceID : string type optional host id&lt;/li&gt;
-    /// &lt;li&gt;IpAddress: string type optional The ip address of the host&lt;/li&gt;
-    /// &lt;li&gt;Uuid : string type, optional, host uuid&lt;/li&gt;
+    /// ProtectType : uint64 data type optional Version type 0 means BASIC\_VERSION, 1 means Flagship
+    ///
+    /// InstanceState: string type (optional) Host status: "PENDING": creating; "LAUNCH\_FAILED": creation failed; "RUNNING": running; "STOPPED": shut down; "STARTING": starting; "STOPPING": shutting down; "REBOOTING": restarting; "SHUTDOWN": to be terminated; "TERMINATING": terminating; "UNKNOWN": unknown (for non-Tencent Cloud machines and offline client)
+    ///
+    /// Status - uint64 - optional - processing Status: 0 - pending; 1 - ignored; 3 - fixed
+    ///
+    /// HostName : string type optional host name
+    ///
+    /// InstanceID : string type optional host id
+    ///
+    /// IpAddress: string type optional The ip address of the host
+    ///
+    /// Uuid : string type, optional, host uuid
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -12,9 +12,11 @@ pub struct ExportRansomDefenseBackupListRequest {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::string::String,
     /// Filter criteria
-    /// &lt;li&gt;Status - Int - required: no - query by ransom status: 0 - not ransomed; 1 - ransomed&lt;/li&gt;
-    /// &lt;li&gt;CreateTimeBegin - string - required: no - start of creation time&lt;/li&gt;
-    /// &lt;li&gt;CreateTimeEnd - string - required: no - end of creation time&lt;/li&gt;
+    /// Status - Int - required: no - query by ransom status: 0 - not ransomed; 1 - ransomed
+    ///
+    /// CreateTimeBegin - string - required: no - start of creation time
+    ///
+    /// CreateTimeEnd - string - required: no - end of creation time
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -60,9 +62,11 @@ impl ExportRansomDefenseBackupListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Status - Int - required: no - query by ransom status: 0 - not ransomed; 1 - ransomed&lt;/li&gt;
-    /// &lt;li&gt;CreateTimeBegin - string - required: no - start of creation time&lt;/li&gt;
-    /// &lt;li&gt;CreateTimeEnd - string - required: no - end of creation time&lt;/li&gt;
+    /// Status - Int - required: no - query by ransom status: 0 - not ransomed; 1 - ransomed
+    ///
+    /// CreateTimeBegin - string - required: no - start of creation time
+    ///
+    /// CreateTimeEnd - string - required: no - end of creation time
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

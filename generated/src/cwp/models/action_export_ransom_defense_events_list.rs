@@ -8,9 +8,11 @@ use super::Filters;
 #[non_exhaustive]
 pub struct ExportRansomDefenseEventsListRequest {
     /// Filter criteria
-    /// &lt;li&gt;HostName- string- host name&lt;/li&gt;
-    /// &lt;li&gt;Status - Uint64: 0 - pending; 1 processed; 2 -trusted&lt;/li&gt;
-    /// &lt;li&gt;HostIp - String - host IP&lt;/li&gt;
+    /// HostName- string- host name
+    ///
+    /// Status - Uint64: 0 - pending; 1 processed; 2 -trusted
+    ///
+    /// HostIp - String - host IP
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -55,9 +57,11 @@ impl ExportRansomDefenseEventsListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;HostName- string- host name&lt;/li&gt;
-    /// &lt;li&gt;Status - Uint64: 0 - pending; 1 processed; 2 -trusted&lt;/li&gt;
-    /// &lt;li&gt;HostIp - String - host IP&lt;/li&gt;
+    /// HostName- string- host name
+    ///
+    /// Status - Uint64: 0 - pending; 1 processed; 2 -trusted
+    ///
+    /// HostIp - String - host IP
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

@@ -8,12 +8,17 @@ use super::Filters;
 #[non_exhaustive]
 pub struct ExportRansomDefenseStrategyListRequest {
     /// Filter criteria
-    /// &lt;li&gt;Ips - String - required: no - query by IP&lt;/li&gt;
-    /// &lt;li&gt;MachineNames - String - required: no - query by instance name&lt;/li&gt;
-    /// &lt;li&gt;Names - String - required: no - query by instance name&lt;/li&gt;
-    /// &lt;li&gt;Dirs - String - Required: No - Bait Directory &lt;/li&gt;
-    /// &lt;li&gt;Status - String - Required: No - Policy Status: 0 Disabled, 1 Enabled &lt;/li&gt;
-    /// &lt;li&gt;BackupType - String - Required: No - Backup Mode: 0-Weekly; 1-Daily &lt;/li&gt;
+    /// Ips - String - required: no - query by IP
+    ///
+    /// MachineNames - String - required: no - query by instance name
+    ///
+    /// Names - String - required: no - query by instance name
+    ///
+    /// Dirs - String - Required: No - Bait Directory
+    ///
+    /// Status - String - Required: No - Policy Status: 0 Disabled, 1 Enabled
+    ///
+    /// BackupType - String - Required: No - Backup Mode: 0-Weekly; 1-Daily
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -58,12 +63,17 @@ impl ExportRansomDefenseStrategyListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Ips - String - required: no - query by IP&lt;/li&gt;
-    /// &lt;li&gt;MachineNames - String - required: no - query by instance name&lt;/li&gt;
-    /// &lt;li&gt;Names - String - required: no - query by instance name&lt;/li&gt;
-    /// &lt;li&gt;Dirs - String - Required: No - Bait Directory &lt;/li&gt;
-    /// &lt;li&gt;Status - String - Required: No - Policy Status: 0 Disabled, 1 Enabled &lt;/li&gt;
-    /// &lt;li&gt;BackupType - String - Required: No - Backup Mode: 0-Weekly; 1-Daily &lt;/li&gt;
+    /// Ips - String - required: no - query by IP
+    ///
+    /// MachineNames - String - required: no - query by instance name
+    ///
+    /// Names - String - required: no - query by instance name
+    ///
+    /// Dirs - String - Required: No - Bait Directory
+    ///
+    /// Status - String - Required: No - Policy Status: 0 Disabled, 1 Enabled
+    ///
+    /// BackupType - String - Required: No - Backup Mode: 0-Weekly; 1-Daily
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

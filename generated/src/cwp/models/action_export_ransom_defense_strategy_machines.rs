@@ -8,12 +8,17 @@ use super::Filters;
 #[non_exhaustive]
 pub struct ExportRansomDefenseStrategyMachinesRequest {
     /// Filter criteria
-    /// &lt;li&gt;Ips - String - required: no - query by IP&lt;/li&gt;
-    /// &lt;li&gt;MachineNames - String - required: no - query by instance name&lt;/li&gt;
-    /// &lt;li&gt;Names - String - required: no - query by instance name&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - policy status: 0 - backup in progress; 1 - backup succeeded; 2 - backup failed&lt;/li&gt;
-    /// &lt;li&gt;LastBackupTimeBegin - String - required: no - start of the last backup time&lt;/li&gt;
-    /// &lt;li&gt;LastBackupTimeEnd - String - required: no - end of the last backup time&lt;/li&gt;
+    /// Ips - String - required: no - query by IP
+    ///
+    /// MachineNames - String - required: no - query by instance name
+    ///
+    /// Names - String - required: no - query by instance name
+    ///
+    /// Status - String - required: no - policy status: 0 - backup in progress; 1 - backup succeeded; 2 - backup failed
+    ///
+    /// LastBackupTimeBegin - String - required: no - start of the last backup time
+    ///
+    /// LastBackupTimeEnd - String - required: no - end of the last backup time
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -64,12 +69,17 @@ impl ExportRansomDefenseStrategyMachinesRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Ips - String - required: no - query by IP&lt;/li&gt;
-    /// &lt;li&gt;MachineNames - String - required: no - query by instance name&lt;/li&gt;
-    /// &lt;li&gt;Names - String - required: no - query by instance name&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - policy status: 0 - backup in progress; 1 - backup succeeded; 2 - backup failed&lt;/li&gt;
-    /// &lt;li&gt;LastBackupTimeBegin - String - required: no - start of the last backup time&lt;/li&gt;
-    /// &lt;li&gt;LastBackupTimeEnd - String - required: no - end of the last backup time&lt;/li&gt;
+    /// Ips - String - required: no - query by IP
+    ///
+    /// MachineNames - String - required: no - query by instance name
+    ///
+    /// Names - String - required: no - query by instance name
+    ///
+    /// Status - String - required: no - policy status: 0 - backup in progress; 1 - backup succeeded; 2 - backup failed
+    ///
+    /// LastBackupTimeBegin - String - required: no - start of the last backup time
+    ///
+    /// LastBackupTimeEnd - String - required: no - end of the last backup time
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

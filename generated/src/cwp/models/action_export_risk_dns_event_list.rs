@@ -7,7 +7,8 @@ use super::Filter;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportRiskDnsEventListRequest {
-    /// &lt;li&gt;MachineName  Host name&lt;/li&gt;
+    /// MachineName  Host name
+    ///
     ///
     ///
     ///
@@ -15,14 +16,21 @@ pub struct ExportRiskDnsEventListRequest {
     ///
     ///
     ///
-    /// &lt;li&gt;IP - private IP address or public IP address - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;HostId - String - required: no - host ID&lt;/li&gt;
-    /// &lt;li&gt;AgentId - String - required: no - client ID&lt;/li&gt;
-    /// &lt;li&gt;PolicyType - String - required: no - policy type: 0 - system policy; 1 - user-defined policy&lt;/li&gt;
-    /// &lt;li&gt;Domain - String - Required: No - Domain name (URL-encode the Domain name first, then base64 it)&lt;/li&gt;
-    /// &lt;li&gt;HandleStatus - String - required: no - filter by status: 0 - pending; 2 - trusted; 3 - untrusted&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - Required: no - start time of last access&lt;/li&gt;
-    /// &lt;li&gt;EndTime - String - required: no - end time of last access&lt;/li&gt;
+    /// IP - private IP address or public IP address - required: no - filter by host IP or alias
+    ///
+    /// HostId - String - required: no - host ID
+    ///
+    /// AgentId - String - required: no - client ID
+    ///
+    /// PolicyType - String - required: no - policy type: 0 - system policy; 1 - user-defined policy
+    ///
+    /// Domain - String - Required: No - Domain name (URL-encode the Domain name first, then base64 it)
+    ///
+    /// HandleStatus - String - required: no - filter by status: 0 - pending; 2 - trusted; 3 - untrusted
+    ///
+    /// BeginTime - String - Required: no - start time of last access
+    ///
+    /// EndTime - String - required: no - end time of last access
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -66,7 +74,8 @@ impl ExportRiskDnsEventListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;MachineName  Host name&lt;/li&gt;
+    /// MachineName  Host name
+    ///
     ///
     ///
     ///
@@ -74,14 +83,21 @@ impl ExportRiskDnsEventListRequest {
     ///
     ///
     ///
-    /// &lt;li&gt;IP - private IP address or public IP address - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;HostId - String - required: no - host ID&lt;/li&gt;
-    /// &lt;li&gt;AgentId - String - required: no - client ID&lt;/li&gt;
-    /// &lt;li&gt;PolicyType - String - required: no - policy type: 0 - system policy; 1 - user-defined policy&lt;/li&gt;
-    /// &lt;li&gt;Domain - String - Required: No - Domain name (URL-encode the Domain name first, then base64 it)&lt;/li&gt;
-    /// &lt;li&gt;HandleStatus - String - required: no - filter by status: 0 - pending; 2 - trusted; 3 - untrusted&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - Required: no - start time of last access&lt;/li&gt;
-    /// &lt;li&gt;EndTime - String - required: no - end time of last access&lt;/li&gt;
+    /// IP - private IP address or public IP address - required: no - filter by host IP or alias
+    ///
+    /// HostId - String - required: no - host ID
+    ///
+    /// AgentId - String - required: no - client ID
+    ///
+    /// PolicyType - String - required: no - policy type: 0 - system policy; 1 - user-defined policy
+    ///
+    /// Domain - String - Required: No - Domain name (URL-encode the Domain name first, then base64 it)
+    ///
+    /// HandleStatus - String - required: no - filter by status: 0 - pending; 2 - trusted; 3 - untrusted
+    ///
+    /// BeginTime - String - Required: no - start time of last access
+    ///
+    /// EndTime - String - required: no - end time of last access
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

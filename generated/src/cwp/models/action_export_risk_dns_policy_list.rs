@@ -7,11 +7,15 @@ use super::Filter;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportRiskDnsPolicyListRequest {
-    /// &lt;li&gt;PolicyType - int - whether required: no - policy type&lt;/li&gt;
-    /// &lt;li&gt;PolicyName - string - whether required: no - policy name&lt;/li&gt;
-    /// &lt;li&gt;Domain - string - Required: No - Domain (first urlencode the domain, then base64)&lt;/li&gt;
-    /// &lt;li&gt;PolicyAction- int - whether required: no - policy action&lt;/li&gt;
-    /// &lt;li&gt;IsEnabled - int - whether required: no - whether effective&lt;/li&gt;
+    /// PolicyType - int - whether required: no - policy type
+    ///
+    /// PolicyName - string - whether required: no - policy name
+    ///
+    /// Domain - string - Required: No - Domain (first urlencode the domain, then base64)
+    ///
+    /// PolicyAction- int - whether required: no - policy action
+    ///
+    /// IsEnabled - int - whether required: no - whether effective
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -55,11 +59,15 @@ impl ExportRiskDnsPolicyListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;PolicyType - int - whether required: no - policy type&lt;/li&gt;
-    /// &lt;li&gt;PolicyName - string - whether required: no - policy name&lt;/li&gt;
-    /// &lt;li&gt;Domain - string - Required: No - Domain (first urlencode the domain, then base64)&lt;/li&gt;
-    /// &lt;li&gt;PolicyAction- int - whether required: no - policy action&lt;/li&gt;
-    /// &lt;li&gt;IsEnabled - int - whether required: no - whether effective&lt;/li&gt;
+    /// PolicyType - int - whether required: no - policy type
+    ///
+    /// PolicyName - string - whether required: no - policy name
+    ///
+    /// Domain - string - Required: No - Domain (first urlencode the domain, then base64)
+    ///
+    /// PolicyAction- int - whether required: no - policy action
+    ///
+    /// IsEnabled - int - whether required: no - whether effective
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

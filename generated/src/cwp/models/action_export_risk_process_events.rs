@@ -8,14 +8,21 @@ use super::Filter;
 #[non_exhaustive]
 pub struct ExportRiskProcessEventsRequest {
     /// Filter criteria
-    /// &lt;li&gt;HostId - String - Required: No - Host ID&lt;/li&gt;
-    /// &lt;li&gt;IpOrName - String - whether required: no - host IP or host name&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - whether required: no - virus name&lt;/li&gt;
-    /// &lt;li&gt;ProcessId - String - whether required: no - process ID&lt;/li&gt;
-    /// &lt;li&gt;ProcessPath - String - whether required: no - process path&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - whether required: no - process startup time - begin&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - whether required: no - process startup time - end&lt;/li&gt;
-    /// &lt;li&gt;Status - String - whether required: no - filter by status: 0 - pending; 1 - under detection; 2 - detected; 3 - exited; 4 - trusted&lt;/li&gt;
+    /// HostId - String - Required: No - Host ID
+    ///
+    /// IpOrName - String - whether required: no - host IP or host name
+    ///
+    /// VirusName - String - whether required: no - virus name
+    ///
+    /// ProcessId - String - whether required: no - process ID
+    ///
+    /// ProcessPath - String - whether required: no - process path
+    ///
+    /// BeginTime - String - whether required: no - process startup time - begin
+    ///
+    /// BeginTime - String - whether required: no - process startup time - end
+    ///
+    /// Status - String - whether required: no - filter by status: 0 - pending; 1 - under detection; 2 - detected; 3 - exited; 4 - trusted
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -60,14 +67,21 @@ impl ExportRiskProcessEventsRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;HostId - String - Required: No - Host ID&lt;/li&gt;
-    /// &lt;li&gt;IpOrName - String - whether required: no - host IP or host name&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - whether required: no - virus name&lt;/li&gt;
-    /// &lt;li&gt;ProcessId - String - whether required: no - process ID&lt;/li&gt;
-    /// &lt;li&gt;ProcessPath - String - whether required: no - process path&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - whether required: no - process startup time - begin&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - whether required: no - process startup time - end&lt;/li&gt;
-    /// &lt;li&gt;Status - String - whether required: no - filter by status: 0 - pending; 1 - under detection; 2 - detected; 3 - exited; 4 - trusted&lt;/li&gt;
+    /// HostId - String - Required: No - Host ID
+    ///
+    /// IpOrName - String - whether required: no - host IP or host name
+    ///
+    /// VirusName - String - whether required: no - virus name
+    ///
+    /// ProcessId - String - whether required: no - process ID
+    ///
+    /// ProcessPath - String - whether required: no - process path
+    ///
+    /// BeginTime - String - whether required: no - process startup time - begin
+    ///
+    /// BeginTime - String - whether required: no - process startup time - end
+    ///
+    /// Status - String - whether required: no - filter by status: 0 - pending; 1 - under detection; 2 - detected; 3 - exited; 4 - trusted
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

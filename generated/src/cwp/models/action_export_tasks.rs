@@ -5,7 +5,7 @@
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportTasksRequest {
-    /// &lt;p&gt;Task ID.&lt;/p&gt;
+    /// Task ID.
     ///
     /// Wire name `TaskId`, type `String`.
     pub task_id: ::std::string::String,
@@ -36,15 +36,15 @@ impl ExportTasksRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct ExportTasksResponse {
-    /// &lt;p&gt;PENDING: The download URL is being generated; FINISHED: The download URL has been generated; ERROR: A network error or another exception occurred&lt;/p&gt;
+    /// PENDING: The download URL is being generated; FINISHED: The download URL has been generated; ERROR: A network error or another exception occurred
     ///
     /// Wire name `Status`, type `String`.
     pub status: ::std::string::String,
-    /// &lt;p&gt;Download link&lt;/p&gt;
+    /// Download link
     ///
     /// Wire name `DownloadUrl`, type `String`.
     pub download_url: ::std::string::String,
-    /// &lt;p&gt;File name.&lt;/p&gt;
+    /// File name.
     ///
     /// Wire name `FileName`, type `String`.
     pub file_name: ::std::option::Option<::std::string::String>,

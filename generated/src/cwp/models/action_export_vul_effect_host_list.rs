@@ -12,7 +12,7 @@ pub struct ExportVulEffectHostListRequest {
     /// Wire name `VulId`, type `UInt64`.
     pub vul_id: u64,
     /// Filter criteria
-    /// &lt;li&gt;AliasName - String - filter by host name&lt;/li&gt;
+    /// AliasName - String - filter by host name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -48,7 +48,7 @@ impl ExportVulEffectHostListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;AliasName - String - filter by host name&lt;/li&gt;
+    /// AliasName - String - filter by host name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

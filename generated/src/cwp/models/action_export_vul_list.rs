@@ -8,11 +8,15 @@ use super::Filter;
 #[non_exhaustive]
 pub struct ExportVulListRequest {
     /// Filter criteria
-    /// &lt;li&gt;VulCategory - int - required: no - filter by vulnerability category: 1 - web-cms vulnerabilities; 2 - application vulnerabilities; 4 - Linux software vulnerabilities; 5 - Windows system vulnerabilities&lt;/li&gt;
-    /// &lt;li&gt;IfEmergency - String - required: no - whether an emergency vulnerability; if you need to query an emergency vulnerability, please pass yes to this parameter.&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: yes - filter by vulnerability status: 0 - pending; 1 - ignored; 3 - fixed; 5 - detecting. The console only handles four statuses: 0, 1, 3, and 5.&lt;/li&gt;
-    /// &lt;li&gt;Level - String - required: no - filter by vulnerability level: 1 - low; 2 - medium; 3 - high; 4 - prompt&lt;/li&gt;
-    /// &lt;li&gt;VulName - String - required: no - search by vulnerability name&lt;/li&gt;
+    /// VulCategory - int - required: no - filter by vulnerability category: 1 - web-cms vulnerabilities; 2 - application vulnerabilities; 4 - Linux software vulnerabilities; 5 - Windows system vulnerabilities
+    ///
+    /// IfEmergency - String - required: no - whether an emergency vulnerability; if you need to query an emergency vulnerability, please pass yes to this parameter.
+    ///
+    /// Status - String - required: yes - filter by vulnerability status: 0 - pending; 1 - ignored; 3 - fixed; 5 - detecting. The console only handles four statuses: 0, 1, 3, and 5.
+    ///
+    /// Level - String - required: no - filter by vulnerability level: 1 - low; 2 - medium; 3 - high; 4 - prompt
+    ///
+    /// VulName - String - required: no - search by vulnerability name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -52,11 +56,15 @@ impl ExportVulListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;VulCategory - int - required: no - filter by vulnerability category: 1 - web-cms vulnerabilities; 2 - application vulnerabilities; 4 - Linux software vulnerabilities; 5 - Windows system vulnerabilities&lt;/li&gt;
-    /// &lt;li&gt;IfEmergency - String - required: no - whether an emergency vulnerability; if you need to query an emergency vulnerability, please pass yes to this parameter.&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: yes - filter by vulnerability status: 0 - pending; 1 - ignored; 3 - fixed; 5 - detecting. The console only handles four statuses: 0, 1, 3, and 5.&lt;/li&gt;
-    /// &lt;li&gt;Level - String - required: no - filter by vulnerability level: 1 - low; 2 - medium; 3 - high; 4 - prompt&lt;/li&gt;
-    /// &lt;li&gt;VulName - String - required: no - search by vulnerability name&lt;/li&gt;
+    /// VulCategory - int - required: no - filter by vulnerability category: 1 - web-cms vulnerabilities; 2 - application vulnerabilities; 4 - Linux software vulnerabilities; 5 - Windows system vulnerabilities
+    ///
+    /// IfEmergency - String - required: no - whether an emergency vulnerability; if you need to query an emergency vulnerability, please pass yes to this parameter.
+    ///
+    /// Status - String - required: yes - filter by vulnerability status: 0 - pending; 1 - ignored; 3 - fixed; 5 - detecting. The console only handles four statuses: 0, 1, 3, and 5.
+    ///
+    /// Level - String - required: no - filter by vulnerability level: 1 - low; 2 - medium; 3 - high; 4 - prompt
+    ///
+    /// VulName - String - required: no - search by vulnerability name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

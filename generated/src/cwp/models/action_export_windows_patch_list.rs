@@ -8,11 +8,15 @@ use super::Filter;
 #[non_exhaustive]
 pub struct ExportWindowsPatchListRequest {
     /// Filter criteria
-    /// &lt;li&gt;Status - String type - optional - processing status: 0: pending, 1: ignored, 3: fixed&lt;/li&gt;
-    /// &lt;li&gt;ShowNew: int optional show latest version 0-enable 1-disable&lt;/li&gt;
-    /// &lt;li&gt;Name : string type optional patch name&lt;/li&gt;
-    /// &lt;li&gt;KbNo : string type optional Patch Number&lt;/li&gt;
-    /// &lt;li&gt;Uuid : string type optional host uuid&lt;/li&gt;
+    /// Status - String type - optional - processing status: 0: pending, 1: ignored, 3: fixed
+    ///
+    /// ShowNew: int optional show latest version 0-enable 1-disable
+    ///
+    /// Name : string type optional patch name
+    ///
+    /// KbNo : string type optional Patch Number
+    ///
+    /// Uuid : string type optional host uuid
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -43,11 +47,15 @@ impl ExportWindowsPatchListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Status - String type - optional - processing status: 0: pending, 1: ignored, 3: fixed&lt;/li&gt;
-    /// &lt;li&gt;ShowNew: int optional show latest version 0-enable 1-disable&lt;/li&gt;
-    /// &lt;li&gt;Name : string type optional patch name&lt;/li&gt;
-    /// &lt;li&gt;KbNo : string type optional Patch Number&lt;/li&gt;
-    /// &lt;li&gt;Uuid : string type optional host uuid&lt;/li&gt;
+    /// Status - String type - optional - processing status: 0: pending, 1: ignored, 3: fixed
+    ///
+    /// ShowNew: int optional show latest version 0-enable 1-disable
+    ///
+    /// Name : string type optional patch name
+    ///
+    /// KbNo : string type optional Patch Number
+    ///
+    /// Uuid : string type optional host uuid
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

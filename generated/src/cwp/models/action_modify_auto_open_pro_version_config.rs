@@ -6,8 +6,9 @@
 #[non_exhaustive]
 pub struct ModifyAutoOpenProVersionConfigRequest {
     /// Set the auto-activation status.
-    /// &lt;li&gt;CLOSE: off&lt;/li&gt;
-    /// &lt;li&gt;OPEN: on&lt;/li&gt;
+    /// CLOSE: off
+    ///
+    /// OPEN: on
     ///
     /// Wire name `Status`, type `String`.
     pub status: ::std::string::String,

@@ -5,11 +5,11 @@
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyBanModeRequest {
-    /// &lt;p&gt;Blocking mode. STANDARD\_MODE: standard mode; DEEP\_MODE: deep mode.&lt;/p&gt;
+    /// Blocking mode. STANDARD\_MODE: standard mode; DEEP\_MODE: deep mode.
     ///
     /// Wire name `Mode`, type `String`.
     pub mode: ::std::string::String,
-    /// &lt;p&gt;Blocking duration, used in standard blocking mode&lt;/p&gt;
+    /// Blocking duration, used in standard blocking mode
     ///
     /// Wire name `Ttl`, type `UInt64`.
     pub ttl: ::std::option::Option<u64>,
@@ -44,7 +44,7 @@ impl ModifyBanModeRequest {
     }
     /// Sets `Ttl`.
     ///
-    /// &lt;p&gt;Blocking duration, used in standard blocking mode&lt;/p&gt;
+    /// Blocking duration, used in standard blocking mode
     ///
     /// Wire name `Ttl`, type `UInt64`.
     #[must_use]

@@ -11,9 +11,11 @@ pub struct ModifyBaselinePolicyRequest {
     ///
     /// Wire name `Data`, type `BaselinePolicy`.
     pub data: BaselinePolicy,
-    /// &lt;li&gt;RuleName - String - required: no - rule name&lt;/li&gt;
-    /// &lt;li&gt;CategoryId - int64 - required: no - customized filtering: -1 - rule category&lt;/li&gt;
-    /// &lt;li&gt;RuleType - int - required: no - 0: system default; 1: customized - rule type&lt;/li&gt;
+    /// RuleName - String - required: no - rule name
+    ///
+    /// CategoryId - int64 - required: no - customized filtering: -1 - rule category
+    ///
+    /// RuleType - int - required: no - 0: system default; 1: customized - rule type
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -53,9 +55,11 @@ impl ModifyBaselinePolicyRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;RuleName - String - required: no - rule name&lt;/li&gt;
-    /// &lt;li&gt;CategoryId - int64 - required: no - customized filtering: -1 - rule category&lt;/li&gt;
-    /// &lt;li&gt;RuleType - int - required: no - 0: system default; 1: customized - rule type&lt;/li&gt;
+    /// RuleName - String - required: no - rule name
+    ///
+    /// CategoryId - int64 - required: no - customized filtering: -1 - rule category
+    ///
+    /// RuleType - int - required: no - 0: system default; 1: customized - rule type
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

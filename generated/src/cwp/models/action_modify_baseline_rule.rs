@@ -15,7 +15,7 @@ pub struct ModifyBaselineRuleRequest {
     ///
     /// Wire name `SelectAll`, type `Integer`.
     pub select_all: ::std::option::Option<i64>,
-    /// &lt;li&gt;ItemName - string - Required: No - Item name&lt;/li&gt;
+    /// ItemName - string - Required: No - Item name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filter>>,
@@ -84,7 +84,7 @@ impl ModifyBaselineRuleRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;li&gt;ItemName - string - Required: No - Item name&lt;/li&gt;
+    /// ItemName - string - Required: No - Item name
     ///
     /// Wire name `Filters`, type `Array of Filter`.
     #[must_use]

@@ -7,7 +7,7 @@ use super::BruteAttackRule;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyBruteAttackRulesRequest {
-    /// &lt;p&gt;Brute-force attack determination rule&lt;/p&gt;
+    /// Brute-force attack determination rule
     ///
     /// Wire name `Rules`, type `Array of BruteAttackRule`.
     pub rules: ::std::vec::Vec<BruteAttackRule>,

@@ -20,13 +20,19 @@ pub struct ModifyEventAttackStatusRequest {
     /// Wire name `Status`, type `UInt64`.
     pub status: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;Type: String attack status: 0: attempted attack; 1: attack succeeded: required: no&lt;/li&gt;
-    /// &lt;li&gt;Status: String event processing status: 0: pending 1: processed; 2: allowlisted; 3: ignored; 4: deleted: required: no&lt;/li&gt;
-    /// &lt;li&gt;SrcIP - String source IP - required: no&lt;/li&gt;
-    /// &lt;li&gt;DstPort - String attack target port - required: no&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String host name - required: no&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - String host instance ID - required: no&lt;/li&gt;
-    /// &lt;li&gt;Quuids - String host CVM UUID - required: no&lt;/li&gt;
+    /// Type: String attack status: 0: attempted attack; 1: attack succeeded: required: no
+    ///
+    /// Status: String event processing status: 0: pending 1: processed; 2: allowlisted; 3: ignored; 4: deleted: required: no
+    ///
+    /// SrcIP - String source IP - required: no
+    ///
+    /// DstPort - String attack target port - required: no
+    ///
+    /// MachineName - String host name - required: no
+    ///
+    /// InstanceID - String host instance ID - required: no
+    ///
+    /// Quuids - String host CVM UUID - required: no
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
@@ -102,13 +108,19 @@ impl ModifyEventAttackStatusRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Type: String attack status: 0: attempted attack; 1: attack succeeded: required: no&lt;/li&gt;
-    /// &lt;li&gt;Status: String event processing status: 0: pending 1: processed; 2: allowlisted; 3: ignored; 4: deleted: required: no&lt;/li&gt;
-    /// &lt;li&gt;SrcIP - String source IP - required: no&lt;/li&gt;
-    /// &lt;li&gt;DstPort - String attack target port - required: no&lt;/li&gt;
-    /// &lt;li&gt;MachineName - String host name - required: no&lt;/li&gt;
-    /// &lt;li&gt;InstanceID - String host instance ID - required: no&lt;/li&gt;
-    /// &lt;li&gt;Quuids - String host CVM UUID - required: no&lt;/li&gt;
+    /// Type: String attack status: 0: attempted attack; 1: attack succeeded: required: no
+    ///
+    /// Status: String event processing status: 0: pending 1: processed; 2: allowlisted; 3: ignored; 4: deleted: required: no
+    ///
+    /// SrcIP - String source IP - required: no
+    ///
+    /// DstPort - String attack target port - required: no
+    ///
+    /// MachineName - String host name - required: no
+    ///
+    /// InstanceID - String host instance ID - required: no
+    ///
+    /// Quuids - String host CVM UUID - required: no
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]

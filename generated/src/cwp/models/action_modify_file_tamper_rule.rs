@@ -36,8 +36,9 @@ pub struct ModifyFileTamperRuleRequest {
     /// Wire name `Level`, type `UInt64`.
     pub level: ::std::option::Option<u64>,
     /// Allowlisted processing type
-    /// &lt;li&gt;cur: add the current items to the allowlist&lt;/li&gt;
-    /// &lt;li&gt;all: add all objects that meet the conditions to the allowlist&lt;/li&gt;
+    /// cur: add the current items to the allowlist
+    ///
+    /// all: add all objects that meet the conditions to the allowlist
     ///
     /// Wire name `AddWhiteType`, type `String`.
     pub add_white_type: ::std::option::Option<::std::string::String>,
@@ -135,8 +136,9 @@ impl ModifyFileTamperRuleRequest {
     /// Sets `AddWhiteType`.
     ///
     /// Allowlisted processing type
-    /// &lt;li&gt;cur: add the current items to the allowlist&lt;/li&gt;
-    /// &lt;li&gt;all: add all objects that meet the conditions to the allowlist&lt;/li&gt;
+    /// cur: add the current items to the allowlist
+    ///
+    /// all: add all objects that meet the conditions to the allowlist
     ///
     /// Wire name `AddWhiteType`, type `String`.
     #[must_use]

@@ -7,19 +7,23 @@ use super::LicenseUnBindRsp;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyLicenseUnBindsRequest {
-    /// &lt;p&gt;Resource ID&lt;/p&gt;
+    /// Resource ID
     ///
     /// Wire name `ResourceId`, type `String`.
     pub resource_id: ::std::string::String,
-    /// &lt;p&gt;Authorization type&lt;/p&gt;&lt;p&gt;Enumeration values:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;1: Pro Edition - monthly subscription&lt;/li&gt;&lt;li&gt;2: Ultimate Edition - monthly subscription&lt;/li&gt;&lt;/ul&gt;
+    /// Authorization type
+    /// Enumeration values:
+    /// 1: Pro Edition - monthly subscription
+    /// 2: Ultimate Edition - monthly subscription
     ///
     /// Wire name `LicenseType`, type `UInt64`.
     pub license_type: u64,
-    /// &lt;p&gt;Whether all machines (when the number of all machines exceeds the available licenses in the current order, extra machines will be skipped)&lt;/p&gt;
+    /// Whether all machines (when the number of all machines exceeds the available licenses in the current order, extra machines will be skipped)
     ///
     /// Wire name `IsAll`, type `Boolean`.
     pub is_all: ::std::option::Option<bool>,
-    /// &lt;p&gt;List of QUUIDs of machines to be bound. Required when IsAll = false; otherwise, ignore the parameter.&lt;br&gt;Maximum length: 100&lt;/p&gt;
+    /// List of QUUIDs of machines to be bound. Required when IsAll = false; otherwise, ignore the parameter.
+    /// Maximum length: 100
     ///
     /// Wire name `QuuidList`, type `Array of String`.
     pub quuid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -59,7 +63,7 @@ impl ModifyLicenseUnBindsRequest {
     }
     /// Sets `IsAll`.
     ///
-    /// &lt;p&gt;Whether all machines (when the number of all machines exceeds the available licenses in the current order, extra machines will be skipped)&lt;/p&gt;
+    /// Whether all machines (when the number of all machines exceeds the available licenses in the current order, extra machines will be skipped)
     ///
     /// Wire name `IsAll`, type `Boolean`.
     #[must_use]
@@ -70,7 +74,8 @@ impl ModifyLicenseUnBindsRequest {
     }
     /// Sets `QuuidList`.
     ///
-    /// &lt;p&gt;List of QUUIDs of machines to be bound. Required when IsAll = false; otherwise, ignore the parameter.&lt;br&gt;Maximum length: 100&lt;/p&gt;
+    /// List of QUUIDs of machines to be bound. Required when IsAll = false; otherwise, ignore the parameter.
+    /// Maximum length: 100
     ///
     /// Wire name `QuuidList`, type `Array of String`.
     #[must_use]
@@ -87,7 +92,7 @@ impl ModifyLicenseUnBindsRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct ModifyLicenseUnBindsResponse {
-    /// &lt;p&gt;This value is only available when unbinding fails.&lt;/p&gt;
+    /// This value is only available when unbinding fails.
     ///
     /// Wire name `ErrMsg`, type `Array of LicenseUnBindRsp`.
     pub err_msg: ::std::vec::Vec<LicenseUnBindRsp>,

@@ -7,39 +7,39 @@ use super::{HostInfo, Place};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyLoginWhiteRecordRequest {
-    /// &lt;p&gt;Allowlisted users (multiple users separated by commas)&lt;/p&gt;
+    /// Allowlisted users (multiple users separated by commas)
     ///
     /// Wire name `UserName`, type `String`.
     pub user_name: ::std::string::String,
-    /// &lt;p&gt;Allowlisted dimension information recorded after the update&lt;/p&gt;
+    /// Allowlisted dimension information recorded after the update
     ///
     /// Wire name `SrcIp`, type `String`.
     pub src_ip: ::std::string::String,
-    /// &lt;p&gt;Start time.&lt;/p&gt;
+    /// Start time.
     ///
     /// Wire name `StartTime`, type `String`.
     pub start_time: ::std::string::String,
-    /// &lt;p&gt;End time.&lt;/p&gt;
+    /// End time.
     ///
     /// Wire name `EndTime`, type `String`.
     pub end_time: ::std::string::String,
-    /// &lt;p&gt;Remark&lt;/p&gt;
+    /// Remark
     ///
     /// Wire name `Remark`, type `String`.
     pub remark: ::std::string::String,
-    /// &lt;p&gt;Whether it applies to all servers: 0 - no; 1 - yes&lt;/p&gt;
+    /// Whether it applies to all servers: 0 - no; 1 - yes
     ///
     /// Wire name `IsGlobal`, type `UInt64`.
     pub is_global: u64,
-    /// &lt;p&gt;Allowlist ID&lt;/p&gt;
+    /// Allowlist ID
     ///
     /// Wire name `Id`, type `UInt64`.
     pub id: u64,
-    /// &lt;p&gt;Server list&lt;/p&gt;
+    /// Server list
     ///
     /// Wire name `Hosts`, type `Array of HostInfo`.
     pub hosts: ::std::option::Option<::std::vec::Vec<HostInfo>>,
-    /// &lt;p&gt;Region list&lt;/p&gt;
+    /// Region list
     ///
     /// Wire name `Places`, type `Array of Place`.
     pub places: ::std::option::Option<::std::vec::Vec<Place>>,
@@ -109,7 +109,7 @@ impl ModifyLoginWhiteRecordRequest {
     }
     /// Sets `Hosts`.
     ///
-    /// &lt;p&gt;Server list&lt;/p&gt;
+    /// Server list
     ///
     /// Wire name `Hosts`, type `Array of HostInfo`.
     #[must_use]
@@ -120,7 +120,7 @@ impl ModifyLoginWhiteRecordRequest {
     }
     /// Sets `Places`.
     ///
-    /// &lt;p&gt;Region list&lt;/p&gt;
+    /// Region list
     ///
     /// Wire name `Places`, type `Array of Place`.
     #[must_use]

@@ -5,7 +5,7 @@
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifyMachineAutoClearConfigRequest {
-    /// &lt;p&gt;Cleanup rule retention period. 0: Disabled. Unit: day. Maximum: 30 days&lt;/p&gt;
+    /// Cleanup rule retention period. 0: Disabled. Unit: day. Maximum: 30 days
     ///
     /// Wire name `ClearRule`, type `UInt64`.
     pub clear_rule: u64,

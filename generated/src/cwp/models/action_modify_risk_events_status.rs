@@ -37,24 +37,34 @@ pub struct ModifyRiskEventsStatusRequest {
     pub ip: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Filtering criteria. When RiskType is MALWARE.
     /// 1. When RiskType is MALWARE:
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;FilePath - String - required: no - filter by path&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - required: no - filter by description&lt;/li&gt;
-    /// &lt;li&gt;CreateBeginTime - String - required: no - filter by creation time - start time&lt;/li&gt;
-    /// &lt;li&gt;CreateEndTime - String - required: no - filter by creation time - end time&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - filter by status: 4 - pending; 5 -- trusted; 6 - isolated; 10 - isolation in progress; 11 - recovering from isolation&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// FilePath - String - required: no - filter by path
+    ///
+    /// VirusName - String - required: no - filter by description
+    ///
+    /// CreateBeginTime - String - required: no - filter by creation time - start time
+    ///
+    /// CreateEndTime - String - required: no - filter by creation time - end time
+    ///
+    /// Status - String - required: no - filter by status: 4 - pending; 5 -- trusted; 6 - isolated; 10 - isolation in progress; 11 - recovering from isolation
+    ///
     /// When RiskType is PROCESS:
     /// Filter criteria
-    /// &lt;li&gt;IpOrName - String - required: no - host IP or host name&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - required: no - virus name&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - required: no - process startup time - begin&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - required: no - process startup time - end&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - filter by status: 0 - pending; 1 - under detection; 2 - detected; 3 - exited; 4 - trusted&lt;/li&gt;
+    /// IpOrName - String - required: no - host IP or host name
+    ///
+    /// VirusName - String - required: no - virus name
+    ///
+    /// BeginTime - String - required: no - process startup time - begin
+    ///
+    /// BeginTime - String - required: no - process startup time - end
+    ///
+    /// Status - String - required: no - filter by status: 0 - pending; 1 - under detection; 2 - detected; 3 - exited; 4 - trusted
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     pub filters: ::std::option::Option<::std::vec::Vec<Filters>>,
     /// When Operate is Trojan isolation
-    /// &lt;li&gt;This operation will fix tampered system commands, scheduled tasks, and other system files. Please ensure that yum/apt is available during the operation.&lt;/li&gt;
+    /// This operation will fix tampered system commands, scheduled tasks, and other system files. Please ensure that yum/apt is available during the operation.
     ///
     /// Wire name `DoClean`, type `Boolean`.
     pub do_clean: ::std::option::Option<bool>,
@@ -176,19 +186,29 @@ impl ModifyRiskEventsStatusRequest {
     ///
     /// Filtering criteria. When RiskType is MALWARE.
     /// 1. When RiskType is MALWARE:
-    /// &lt;li&gt;IpOrAlias - String - required: no - filter by host IP or alias&lt;/li&gt;
-    /// &lt;li&gt;FilePath - String - required: no - filter by path&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - required: no - filter by description&lt;/li&gt;
-    /// &lt;li&gt;CreateBeginTime - String - required: no - filter by creation time - start time&lt;/li&gt;
-    /// &lt;li&gt;CreateEndTime - String - required: no - filter by creation time - end time&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - filter by status: 4 - pending; 5 -- trusted; 6 - isolated; 10 - isolation in progress; 11 - recovering from isolation&lt;/li&gt;
+    /// IpOrAlias - String - required: no - filter by host IP or alias
+    ///
+    /// FilePath - String - required: no - filter by path
+    ///
+    /// VirusName - String - required: no - filter by description
+    ///
+    /// CreateBeginTime - String - required: no - filter by creation time - start time
+    ///
+    /// CreateEndTime - String - required: no - filter by creation time - end time
+    ///
+    /// Status - String - required: no - filter by status: 4 - pending; 5 -- trusted; 6 - isolated; 10 - isolation in progress; 11 - recovering from isolation
+    ///
     /// When RiskType is PROCESS:
     /// Filter criteria
-    /// &lt;li&gt;IpOrName - String - required: no - host IP or host name&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - required: no - virus name&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - required: no - process startup time - begin&lt;/li&gt;
-    /// &lt;li&gt;BeginTime - String - required: no - process startup time - end&lt;/li&gt;
-    /// &lt;li&gt;Status - String - required: no - filter by status: 0 - pending; 1 - under detection; 2 - detected; 3 - exited; 4 - trusted&lt;/li&gt;
+    /// IpOrName - String - required: no - host IP or host name
+    ///
+    /// VirusName - String - required: no - virus name
+    ///
+    /// BeginTime - String - required: no - process startup time - begin
+    ///
+    /// BeginTime - String - required: no - process startup time - end
+    ///
+    /// Status - String - required: no - filter by status: 0 - pending; 1 - under detection; 2 - detected; 3 - exited; 4 - trusted
     ///
     /// Wire name `Filters`, type `Array of Filters`.
     #[must_use]
@@ -200,7 +220,7 @@ impl ModifyRiskEventsStatusRequest {
     /// Sets `DoClean`.
     ///
     /// When Operate is Trojan isolation
-    /// &lt;li&gt;This operation will fix tampered system commands, scheduled tasks, and other system files. Please ensure that yum/apt is available during the operation.&lt;/li&gt;
+    /// This operation will fix tampered system commands, scheduled tasks, and other system files. Please ensure that yum/apt is available during the operation.
     ///
     /// Wire name `DoClean`, type `Boolean`.
     #[must_use]

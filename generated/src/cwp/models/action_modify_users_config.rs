@@ -6,7 +6,7 @@
 #[non_exhaustive]
 pub struct ModifyUsersConfigRequest {
     /// Configuration name
-    /// &lt;li&gt;license\_monitor new authorization monitoring configuration: 0 - disable, 1 - enable&lt;/li&gt;
+    /// license\_monitor new authorization monitoring configuration: 0 - disable, 1 - enable
     ///
     /// Wire name `ConfigName`, type `String`.
     pub config_name: ::std::string::String,

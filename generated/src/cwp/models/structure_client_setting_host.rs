@@ -30,10 +30,13 @@ pub struct ClientSettingHost {
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::string::String,
     /// Host status
-    /// &lt;li&gt;OFFLINE: Offline&lt;/li&gt;
-    /// &lt;li&gt;ONLINE: Online&lt;/li&gt;
-    /// &lt;li&gt;SHUTDOWN: Shut down&lt;/li&gt;
-    /// &lt;li&gt;UNINSTALLED: Unprotected&lt;/li&gt;
+    /// OFFLINE: Offline
+    ///
+    /// ONLINE: Online
+    ///
+    /// SHUTDOWN: Shut down
+    ///
+    /// UNINSTALLED: Unprotected
     ///
     /// Wire name `Status`, type `String`.
     pub status: ::std::string::String,
@@ -49,11 +52,15 @@ pub struct ClientSettingHost {
     ///
     /// Wire name `MachineExtraInfo`, type `MachineExtraInfo`.
     pub machine_extra_info: ::std::option::Option<MachineExtraInfo>,
-    /// &lt;li&gt;0: disabled&lt;/li&gt;
-    /// &lt;li&gt;1:  Enable&lt;/li&gt;
-    /// &lt;li&gt;2: Enabled &lt;/li&gt;
-    /// &lt;li&gt;3: Turning off&lt;/li&gt;
-    /// &lt;li&gt;9: not set&lt;/li&gt;
+    /// 0: disabled
+    ///
+    /// 1:  Enable
+    ///
+    /// 2: Enabled
+    ///
+    /// 3: Turning off
+    ///
+    /// 9: not set
     ///
     /// Wire name `FunctionStatus`, type `UInt64`.
     pub function_status: u64,
@@ -70,9 +77,11 @@ pub struct ClientSettingHost {
     /// Wire name `MessageDesc`, type `String`.
     pub message_desc: ::std::string::String,
     /// Instance status
-    /// &lt;li&gt;RUNNING: running&lt;/li&gt;
-    /// &lt;li&gt;STOPPED: Shut down&lt;/li&gt;
-    /// &lt;li&gt;EXPIRED: To be recycled&lt;/li&gt;
+    /// RUNNING: running
+    ///
+    /// STOPPED: Shut down
+    ///
+    /// EXPIRED: To be recycled
     ///
     /// Wire name `InstanceStatus`, type `String`.
     pub instance_status: ::std::option::Option<::std::string::String>,

@@ -154,8 +154,9 @@ pub struct FileTamperEvent {
     /// Wire name `MachineExtraInfo`, type `MachineExtraInfo`.
     pub machine_extra_info: ::std::option::Option<MachineExtraInfo>,
     /// File threat behavior
-    /// &lt;li&gt;read: read file&lt;/li&gt;
-    /// &lt;li&gt;write: modify file&lt;/li&gt;
+    /// read: read file
+    ///
+    /// write: modify file
     ///
     /// Wire name `FileAction`, type `String`.
     pub file_action: ::std::string::String,

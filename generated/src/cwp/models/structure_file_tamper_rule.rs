@@ -15,9 +15,11 @@ pub struct FileTamperRule {
     /// Wire name `Action`, type `String`.
     pub action: ::std::string::String,
     /// Monitoring behavior
-    /// &lt;li&gt;read: read file&lt;/li&gt;
-    /// &lt;li&gt;write: modify file&lt;/li&gt;
-    /// &lt;li&gt;read-write: read and modify file&lt;/li&gt;
+    /// read: read file
+    ///
+    /// write: modify file
+    ///
+    /// read-write: read and modify file
     ///
     /// Wire name `FileAction`, type `String`.
     pub file_action: ::std::option::Option<::std::string::String>,

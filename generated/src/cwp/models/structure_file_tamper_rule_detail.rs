@@ -46,8 +46,9 @@ pub struct FileTamperRuleDetail {
     /// Wire name `UuidTotalCount`, type `UInt64`.
     pub uuid_total_count: u64,
     /// Allowlist processing type
-    /// &lt;li&gt;cur: add only the current item to an allowlist&lt;/li&gt;
-    /// &lt;li&gt;all: add all objects that meet the conditions to the allowlist&lt;/li&gt;
+    /// cur: add only the current item to an allowlist
+    ///
+    /// all: add all objects that meet the conditions to the allowlist
     ///
     /// Wire name `AddWhiteType`, type `String`.
     pub add_white_type: ::std::string::String,

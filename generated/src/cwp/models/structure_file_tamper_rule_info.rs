@@ -52,15 +52,18 @@ pub struct FileTamperRuleInfo {
     /// Wire name `ReadWriteRuleCount`, type `UInt64`.
     pub read_write_rule_count: u64,
     /// Monitoring behavior
-    /// &lt;li&gt;read: read file&lt;/li&gt;
-    /// &lt;li&gt;write: modify file&lt;/li&gt;
-    /// &lt;li&gt;read-write: read and modify file&lt;/li&gt;
+    /// read: read file
+    ///
+    /// write: modify file
+    ///
+    /// read-write: read and modify file
     ///
     /// Wire name `FileAction`, type `String`.
     pub file_action: ::std::string::String,
     /// Allowlisted processing type
-    /// &lt;li&gt;cur: add only the current item to an allowlist&lt;/li&gt;
-    /// &lt;li&gt;all: add all objects that meet the conditions to the allowlist&lt;/li&gt;
+    /// cur: add only the current item to an allowlist
+    ///
+    /// all: add all objects that meet the conditions to the allowlist
     ///
     /// Wire name `AddWhiteType`, type `String`.
     pub add_white_type: ::std::string::String,

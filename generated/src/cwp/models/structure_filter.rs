@@ -8,15 +8,15 @@
 /// \* If multiple Values exist for the same Filter, the number of Values cannot exceed 5.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Filter {
-    /// &lt;p&gt;Name of filter key.&lt;/p&gt;
+    /// Name of filter key.
     ///
     /// Wire name `Name`, type `String`.
     pub name: ::std::string::String,
-    /// &lt;p&gt;One or more filter values.&lt;/p&gt;
+    /// One or more filter values.
     ///
     /// Wire name `Values`, type `Array of String`.
     pub values: ::std::vec::Vec<::std::string::String>,
-    /// &lt;p&gt;Fuzzy search&lt;/p&gt;
+    /// Fuzzy search
     ///
     /// Wire name `ExactMatch`, type `Boolean`.
     pub exact_match: ::std::option::Option<bool>,

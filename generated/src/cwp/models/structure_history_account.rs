@@ -24,9 +24,11 @@ pub struct HistoryAccount {
     /// Wire name `Username`, type `String`.
     pub username: ::std::string::String,
     /// Account change type
-    /// &lt;li&gt;CREATE: account creation&lt;/li&gt;
-    /// &lt;li&gt;MODIFY: account modification&lt;/li&gt;
-    /// &lt;li&gt;DELETE: account deletion&lt;/li&gt;
+    /// CREATE: account creation
+    ///
+    /// MODIFY: account modification
+    ///
+    /// DELETE: account deletion
     ///
     /// Wire name `ModifyType`, type `String`.
     pub modify_type: ::std::string::String,

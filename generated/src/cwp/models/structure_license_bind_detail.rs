@@ -45,15 +45,19 @@ pub struct LicenseBindDetail {
     ///
     /// Wire name `MachineExtraInfo`, type `MachineExtraInfo`.
     pub machine_extra_info: ::std::option::Option<MachineExtraInfo>,
-    /// &lt;li&gt;RUNNING: running&lt;/li&gt;
-    /// &lt;li&gt;STOPPED: Shut down&lt;/li&gt;
-    /// &lt;li&gt; EXPIRED To be recycled&lt;/li&gt;
+    /// RUNNING: running
+    ///
+    /// STOPPED: Shut down
+    ///
+    ///  EXPIRED To be recycled
     ///
     /// Wire name `InstanceState`, type `String`.
     pub instance_state: ::std::option::Option<::std::string::String>,
-    /// &lt;li&gt;ONLINE Offline&lt;/li&gt;
-    /// &lt;li&gt;OFFLINE: Under protection&lt;/li&gt;
-    /// &lt;li&gt;UNINSTALLED Client not installed&lt;/li&gt;
+    /// ONLINE Offline
+    ///
+    /// OFFLINE: Under protection
+    ///
+    /// UNINSTALLED Client not installed
     ///
     /// Wire name `AgentState`, type `String`.
     pub agent_state: ::std::option::Option<::std::string::String>,

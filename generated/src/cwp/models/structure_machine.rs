@@ -5,147 +5,161 @@ use super::{MachineExtraInfo, MachineTag, RegionInfo, Tags};
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct Machine {
-    /// &lt;p&gt;Host name.&lt;/p&gt;
+    /// Host name.
     ///
     /// Wire name `MachineName`, type `String`.
     pub machine_name: ::std::string::String,
-    /// &lt;p&gt;Host operating system.&lt;/p&gt;
+    /// Host operating system.
     ///
     /// Wire name `MachineOs`, type `String`.
     pub machine_os: ::std::string::String,
-    /// &lt;p&gt;Host status. &lt;li&gt;OFFLINE: Offline&lt;/li&gt; &lt;li&gt;ONLINE: Online&lt;/li&gt; &lt;li&gt;SHUTDOWN: Shut down&lt;/li&gt; &lt;li&gt;UNINSTALLED: Unprotected&lt;/li&gt;&lt;/p&gt;
+    /// Host status.
+    /// OFFLINE: Offline
+    ///
+    /// ONLINE: Online
+    ///
+    /// SHUTDOWN: Shut down
+    ///
+    /// UNINSTALLED: Unprotected
     ///
     /// Wire name `MachineStatus`, type `String`.
     pub machine_status: ::std::string::String,
-    /// &lt;p&gt;ONLINE: Protected; OFFLINE: Offline; UNINSTALLED: Not installed&lt;/p&gt;
+    /// ONLINE: Protected; OFFLINE: Offline; UNINSTALLED: Not installed
     ///
     /// Wire name `AgentStatus`, type `String`.
     pub agent_status: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;RUNNING: Running; STOPED: Shut down; EXPIRED: Pending reclamation&lt;/p&gt;
+    /// RUNNING: Running; STOPED: Shut down; EXPIRED: Pending reclamation
     ///
     /// Wire name `InstanceStatus`, type `String`.
     pub instance_status: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;CWP Uuid. Returns an empty string if the client is offline long-term.&lt;/p&gt;
+    /// CWP Uuid. Returns an empty string if the client is offline long-term.
     ///
     /// Wire name `Uuid`, type `String`.
     pub uuid: ::std::string::String,
-    /// &lt;p&gt;Unique Uuid of a CVM or BM machine.&lt;/p&gt;
+    /// Unique Uuid of a CVM or BM machine.
     ///
     /// Wire name `Quuid`, type `String`.
     pub quuid: ::std::string::String,
-    /// &lt;p&gt;Number of vulnerabilities.&lt;/p&gt;
+    /// Number of vulnerabilities.
     ///
     /// Wire name `VulNum`, type `Integer`.
     pub vul_num: i64,
-    /// &lt;p&gt;Host IP.&lt;/p&gt;
+    /// Host IP.
     ///
     /// Wire name `MachineIp`, type `String`.
     pub machine_ip: ::std::string::String,
-    /// &lt;p&gt;Whether the host is Pro Edition.&lt;/p&gt;&lt;li&gt;true: Yes&lt;/li&gt;&lt;li&gt;false: No&lt;/li&gt;
+    /// Whether the host is Pro Edition.
+    /// true: Yes
+    /// false: No
     ///
     /// Wire name `IsProVersion`, type `Boolean`.
     pub is_pro_version: bool,
-    /// &lt;p&gt;Host public IP.&lt;/p&gt;
+    /// Host public IP.
     ///
     /// Wire name `MachineWanIp`, type `String`.
     pub machine_wan_ip: ::std::string::String,
-    /// &lt;p&gt;Host status.&lt;/p&gt;&lt;li&gt;POSTPAY: Postpaid (pay-as-you-go)&lt;/li&gt;&lt;li&gt;PREPAY: Prepaid (monthly or yearly subscription)&lt;/li&gt;
+    /// Host status.
+    /// POSTPAY: Postpaid (pay-as-you-go)
+    /// PREPAY: Prepaid (monthly or yearly subscription)
     ///
     /// Wire name `PayMode`, type `String`.
     pub pay_mode: ::std::string::String,
-    /// &lt;p&gt;Number of trojans.&lt;/p&gt;
+    /// Number of trojans.
     ///
     /// Wire name `MalwareNum`, type `Integer`.
     pub malware_num: i64,
-    /// &lt;p&gt;Tag information&lt;/p&gt;
+    /// Tag information
     ///
     /// Wire name `Tag`, type `Array of MachineTag`.
     pub tag: ::std::vec::Vec<MachineTag>,
-    /// &lt;p&gt;Number of baseline risks.&lt;/p&gt;
+    /// Number of baseline risks.
     ///
     /// Wire name `BaselineNum`, type `Integer`.
     pub baseline_num: i64,
-    /// &lt;p&gt;Number of network risks.&lt;/p&gt;
+    /// Number of network risks.
     ///
     /// Wire name `CyberAttackNum`, type `Integer`.
     pub cyber_attack_num: i64,
-    /// &lt;p&gt;Risk status.&lt;/p&gt;&lt;li&gt;SAFE: Safe&lt;/li&gt;&lt;li&gt;RISK: Risk&lt;/li&gt;&lt;li&gt;UNKNOWN: Unknown&lt;/li&gt;
+    /// Risk status.
+    /// SAFE: Safe
+    /// RISK: Risk
+    /// UNKNOWN: Unknown
     ///
     /// Wire name `SecurityStatus`, type `String`.
     pub security_status: ::std::string::String,
-    /// &lt;p&gt;Number of intrusion events&lt;/p&gt;
+    /// Number of intrusion events
     ///
     /// Wire name `InvasionNum`, type `Integer`.
     pub invasion_num: i64,
-    /// &lt;p&gt;Region information&lt;/p&gt;
+    /// Region information
     ///
     /// Wire name `RegionInfo`, type `RegionInfo`.
     pub region_info: RegionInfo,
-    /// &lt;p&gt;Instance status. TERMINATED\_PRO\_VERSION: terminated.&lt;/p&gt;
+    /// Instance status. TERMINATED\_PRO\_VERSION: terminated.
     ///
     /// Wire name `InstanceState`, type `String`.
     pub instance_state: ::std::string::String,
-    /// &lt;p&gt;Tamper-proof; authorization status: 1 - authorized; 0 - unauthorized&lt;/p&gt;
+    /// Tamper-proof; authorization status: 1 - authorized; 0 - unauthorized
     ///
     /// Wire name `LicenseStatus`, type `UInt64`.
     pub license_status: u64,
-    /// &lt;p&gt;Project ID&lt;/p&gt;
+    /// Project ID
     ///
     /// Wire name `ProjectId`, type `Integer`.
     pub project_id: i64,
-    /// &lt;p&gt;Whether the asset scanning API is available. 0: No; 1: Yes&lt;/p&gt;
+    /// Whether the asset scanning API is available. 0: No; 1: Yes
     ///
     /// Wire name `HasAssetScan`, type `UInt64`.
     pub has_asset_scan: u64,
-    /// &lt;p&gt;Machine zone type. CVM: Cloud Virtual Machine; BM: Blackstone; ECM: Edge Computing Machine; LH: Lighthouse; Other: Hybrid cloud zone&lt;/p&gt;
+    /// Machine zone type. CVM: Cloud Virtual Machine; BM: Blackstone; ECM: Edge Computing Machine; LH: Lighthouse; Other: Hybrid cloud zone
     ///
     /// Wire name `MachineType`, type `String`.
     pub machine_type: ::std::string::String,
-    /// &lt;p&gt;Kernel version&lt;/p&gt;
+    /// Kernel version
     ///
     /// Wire name `KernelVersion`, type `String`.
     pub kernel_version: ::std::string::String,
-    /// &lt;p&gt;Protection edition: BASIC\_VERSION: Basic Edition; PRO\_VERSION: Pro Edition; Flagship: Ultimate Edition; GENERAL\_DISCOUNT: Lighthouse Edition&lt;/p&gt;
+    /// Protection edition: BASIC\_VERSION: Basic Edition; PRO\_VERSION: Pro Edition; Flagship: Ultimate Edition; GENERAL\_DISCOUNT: Lighthouse Edition
     ///
     /// Wire name `ProtectType`, type `String`.
     pub protect_type: ::std::string::String,
-    /// &lt;p&gt;Cloud tag information&lt;/p&gt;
+    /// Cloud tag information
     ///
     /// Wire name `CloudTags`, type `Array of Tags`.
     pub cloud_tags: ::std::vec::Vec<Tags>,
-    /// &lt;p&gt;Whether the host was added within the last 15 days. 0: No; 1: Yes&lt;/p&gt;
+    /// Whether the host was added within the last 15 days. 0: No; 1: Yes
     ///
     /// Wire name `IsAddedOnTheFifteen`, type `UInt64`.
     pub is_added_on_the_fifteen: u64,
-    /// &lt;p&gt;Host IP list&lt;/p&gt;
+    /// Host IP list
     ///
     /// Wire name `IpList`, type `String`.
     pub ip_list: ::std::string::String,
-    /// &lt;p&gt;Network&lt;/p&gt;
+    /// Network
     ///
     /// Wire name `VpcId`, type `String`.
     pub vpc_id: ::std::string::String,
-    /// &lt;p&gt;Additional information&lt;/p&gt;
+    /// Additional information
     ///
     /// Wire name `MachineExtraInfo`, type `MachineExtraInfo`.
     pub machine_extra_info: ::std::option::Option<MachineExtraInfo>,
-    /// &lt;p&gt;Instance ID.&lt;/p&gt;
+    /// Instance ID.
     ///
     /// Wire name `InstanceId`, type `String`.
     pub instance_id: ::std::string::String,
-    /// &lt;p&gt;Remarks&lt;/p&gt;
+    /// Remarks
     ///
     /// Wire name `Remark`, type `String`.
     pub remark: ::std::string::String,
-    /// &lt;p&gt;CWP agent version&lt;/p&gt;
+    /// CWP agent version
     ///
     /// Wire name `AgentVersion`, type `String`.
     pub agent_version: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;APPID of the machine&lt;/p&gt;
+    /// APPID of the machine
     ///
     /// Wire name `AppId`, type `UInt64`.
     pub app_id: ::std::option::Option<u64>,
-    /// &lt;p&gt;CSC paid edition&lt;/p&gt;
+    /// CSC paid edition
     ///
     /// Wire name `CSIPProtectType`, type `String`.
     pub csip_protect_type: ::std::option::Option<::std::string::String>,

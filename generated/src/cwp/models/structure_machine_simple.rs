@@ -26,8 +26,9 @@ pub struct MachineSimple {
     /// Wire name `MachineIp`, type `String`.
     pub machine_ip: ::std::string::String,
     /// Whether the edition is Pro Edition
-    /// &lt;li&gt;true: yes&lt;/li&gt;
-    /// &lt;li&gt;false: no&lt;/li&gt;
+    /// true: yes
+    ///
+    /// false: no
     ///
     /// Wire name `IsProVersion`, type `Boolean`.
     pub is_pro_version: bool,
@@ -36,8 +37,9 @@ pub struct MachineSimple {
     /// Wire name `MachineWanIp`, type `String`.
     pub machine_wan_ip: ::std::string::String,
     /// Host status
-    /// &lt;li&gt;POSTPAY: postpaid, indicating pay-as-you-go mode &lt;/li&gt;
-    /// &lt;li&gt;PREPAY: prepaid, indicating monthly subscription mode&lt;/li&gt;
+    /// POSTPAY: postpaid, indicating pay-as-you-go mode
+    ///
+    /// PREPAY: prepaid, indicating monthly subscription mode
     ///
     /// Wire name `PayMode`, type `String`.
     pub pay_mode: ::std::string::String,

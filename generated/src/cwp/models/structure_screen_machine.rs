@@ -49,9 +49,11 @@ pub struct ScreenMachine {
     /// Wire name `CyberAttackNum`, type `Integer`.
     pub cyber_attack_num: i64,
     /// Risk status
-    /// &lt;li&gt;SAFE: Safe&lt;/li&gt;
-    /// &lt;li&gt;RISK: Risk&lt;/li&gt;
-    /// &lt;li&gt;UNKNOWN: Unknown&lt;/li&gt;
+    /// SAFE: Safe
+    ///
+    /// RISK: Risk
+    ///
+    /// UNKNOWN: Unknown
     ///
     /// Wire name `SecurityStatus`, type `String`.
     pub security_status: ::std::string::String,

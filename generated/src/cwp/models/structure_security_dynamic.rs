@@ -12,11 +12,15 @@ pub struct SecurityDynamic {
     /// Wire name `EventTime`, type `DateTime`.
     pub event_time: ::std::option::Option<::std::string::String>,
     /// Security event type
-    /// &lt;li&gt;MALWARE: Trojan event&lt;/li&gt;
-    /// &lt;li&gt;NON\_LOCAL\_LOGIN: cross-region log-in&lt;/li&gt;
-    /// &lt;li&gt;BRUTEATTACK\_SUCCESS: successful password cracking&lt;/li&gt;
-    /// &lt;li&gt;VUL: vulnerability&lt;/li&gt;
-    /// &lt;li&gt;BASELINE: security baseline&lt;/li&gt;
+    /// MALWARE: Trojan event
+    ///
+    /// NON\_LOCAL\_LOGIN: cross-region log-in
+    ///
+    /// BRUTEATTACK\_SUCCESS: successful password cracking
+    ///
+    /// VUL: vulnerability
+    ///
+    /// BASELINE: security baseline
     ///
     /// Wire name `EventType`, type `String`.
     pub event_type: ::std::option::Option<::std::string::String>,
@@ -25,11 +29,15 @@ pub struct SecurityDynamic {
     /// Wire name `Message`, type `String`.
     pub message: ::std::option::Option<::std::string::String>,
     /// Security event level
-    /// &lt;li&gt;RISK: critical&lt;/li&gt;
-    /// &lt;li&gt;HIGH: high-risk&lt;/li&gt;
-    /// &lt;li&gt;NORMAL: medium-risk&lt;/li&gt;
-    /// &lt;li&gt;LOW: low-risk&lt;/li&gt;
-    /// &lt;li&gt;UNKNOWNED: suspicious&lt;/li&gt;
+    /// RISK: critical
+    ///
+    /// HIGH: high-risk
+    ///
+    /// NORMAL: medium-risk
+    ///
+    /// LOW: low-risk
+    ///
+    /// UNKNOWNED: suspicious
     ///
     /// Wire name `SecurityLevel`, type `String`.
     pub security_level: ::std::option::Option<::std::string::String>,

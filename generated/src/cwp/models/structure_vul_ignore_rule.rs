@@ -6,8 +6,9 @@ pub struct VulIgnoreRule {
     ///
     /// Wire name `VulID`, type `UInt64`.
     pub vul_id: u64,
-    /// &lt;li&gt;0: all hosts&lt;/li&gt;
-    /// &lt;li&gt;1: Optional host&lt;/li&gt;
+    /// 0: all hosts
+    ///
+    /// 1: Optional host
     ///
     /// Wire name `AssetScopeType`, type `UInt64`.
     pub asset_scope_type: u64,

@@ -11,7 +11,18 @@ pub struct AddComplianceAssetPolicySetToWhitelistRequest {
     ///
     /// Wire name `AssetPolicySetList`, type `Array of ComplianceAssetPolicySetItem`.
     pub asset_policy_set_list: ::std::vec::Vec<ComplianceAssetPolicySetItem>,
-    /// Type of assets to be scanned. &lt;li&gt;ASSET\_CONTAINER: Docker container.&lt;/li&gt; &lt;li&gt;ASSET\_IMAGE: Docker image.&lt;/li&gt; &lt;li&gt;ASSET\_HOST: Docker host.&lt;/li&gt; &lt;li&gt;ASSET\_K8S: Kubernetes.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD: containerd host.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD\_CONTAINER: containerd container.&lt;/li&gt;
+    /// Type of assets to be scanned.
+    /// ASSET\_CONTAINER: Docker container.
+    ///
+    /// ASSET\_IMAGE: Docker image.
+    ///
+    /// ASSET\_HOST: Docker host.
+    ///
+    /// ASSET\_K8S: Kubernetes.
+    ///
+    /// ASSET\_CONTAINERD: containerd host.
+    ///
+    /// ASSET\_CONTAINERD\_CONTAINER: containerd container.
     ///
     /// Wire name `AssetType`, type `String`.
     pub asset_type: ::std::option::Option<::std::string::String>,
@@ -49,7 +60,18 @@ impl AddComplianceAssetPolicySetToWhitelistRequest {
     }
     /// Sets `AssetType`.
     ///
-    /// Type of assets to be scanned. &lt;li&gt;ASSET\_CONTAINER: Docker container.&lt;/li&gt; &lt;li&gt;ASSET\_IMAGE: Docker image.&lt;/li&gt; &lt;li&gt;ASSET\_HOST: Docker host.&lt;/li&gt; &lt;li&gt;ASSET\_K8S: Kubernetes.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD: containerd host.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD\_CONTAINER: containerd container.&lt;/li&gt;
+    /// Type of assets to be scanned.
+    /// ASSET\_CONTAINER: Docker container.
+    ///
+    /// ASSET\_IMAGE: Docker image.
+    ///
+    /// ASSET\_HOST: Docker host.
+    ///
+    /// ASSET\_K8S: Kubernetes.
+    ///
+    /// ASSET\_CONTAINERD: containerd host.
+    ///
+    /// ASSET\_CONTAINERD\_CONTAINER: containerd container.
     ///
     /// Wire name `AssetType`, type `String`.
     #[must_use]

@@ -5,27 +5,27 @@
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddOrModifyVirusWhiteListRuleRequest {
-    /// &lt;p&gt;MD5 list.&lt;/p&gt;
+    /// MD5 list.
     ///
     /// Wire name `Md5List`, type `Array of String`.
     pub md5_list: ::std::vec::Vec<::std::string::String>,
-    /// &lt;p&gt;Scope: 1 indicates all images, and 0 indicates selected images.&lt;/p&gt;
+    /// Scope: 1 indicates all images, and 0 indicates selected images.
     ///
     /// Wire name `Scope`, type `UInt64`.
     pub scope: u64,
-    /// &lt;p&gt;Rule ID. Presence of rule ID values indicates modification, and absence of rule ID values indicates addition.&lt;/p&gt;
+    /// Rule ID. Presence of rule ID values indicates modification, and absence of rule ID values indicates addition.
     ///
     /// Wire name `Id`, type `UInt64`.
     pub id: ::std::option::Option<u64>,
-    /// &lt;p&gt;Image ID list, maximum 1,000. Required when Scope is 0 (selected images).&lt;/p&gt;
+    /// Image ID list, maximum 1,000. Required when Scope is 0 (selected images).
     ///
     /// Wire name `ImageIds`, type `Array of String`.
     pub image_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;Rule remarks, with a maximum of 256 characters.&lt;/p&gt;
+    /// Rule remarks, with a maximum of 256 characters.
     ///
     /// Wire name `Remark`, type `String`.
     pub remark: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Event ID.&lt;/p&gt;
+    /// Event ID.
     ///
     /// Wire name `EventId`, type `UInt64`.
     pub event_id: ::std::option::Option<u64>,
@@ -71,7 +71,7 @@ impl AddOrModifyVirusWhiteListRuleRequest {
     }
     /// Sets `Id`.
     ///
-    /// &lt;p&gt;Rule ID. Presence of rule ID values indicates modification, and absence of rule ID values indicates addition.&lt;/p&gt;
+    /// Rule ID. Presence of rule ID values indicates modification, and absence of rule ID values indicates addition.
     ///
     /// Wire name `Id`, type `UInt64`.
     #[must_use]
@@ -82,7 +82,7 @@ impl AddOrModifyVirusWhiteListRuleRequest {
     }
     /// Sets `ImageIds`.
     ///
-    /// &lt;p&gt;Image ID list, maximum 1,000. Required when Scope is 0 (selected images).&lt;/p&gt;
+    /// Image ID list, maximum 1,000. Required when Scope is 0 (selected images).
     ///
     /// Wire name `ImageIds`, type `Array of String`.
     #[must_use]
@@ -96,7 +96,7 @@ impl AddOrModifyVirusWhiteListRuleRequest {
     }
     /// Sets `Remark`.
     ///
-    /// &lt;p&gt;Rule remarks, with a maximum of 256 characters.&lt;/p&gt;
+    /// Rule remarks, with a maximum of 256 characters.
     ///
     /// Wire name `Remark`, type `String`.
     #[must_use]
@@ -109,7 +109,7 @@ impl AddOrModifyVirusWhiteListRuleRequest {
     }
     /// Sets `EventId`.
     ///
-    /// &lt;p&gt;Event ID.&lt;/p&gt;
+    /// Event ID.
     ///
     /// Wire name `EventId`, type `UInt64`.
     #[must_use]

@@ -8,8 +8,9 @@ use super::RunTimeFilters;
 #[non_exhaustive]
 pub struct CreateAbnormalProcessRulesExportJobRequest {
     /// Filter conditions
-    /// &lt;li&gt;\`RuleType\` - String  - Optional - Rule type&lt;/li&gt;
-    /// &lt;li&gt;\`Status\` - String - Optional - Status&lt;/li&gt;
+    /// \`RuleType\` - String  - Optional - Rule type
+    ///
+    /// \`Status\` - String - Optional - Status
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -60,8 +61,9 @@ impl CreateAbnormalProcessRulesExportJobRequest {
     /// Sets `Filters`.
     ///
     /// Filter conditions
-    /// &lt;li&gt;\`RuleType\` - String  - Optional - Rule type&lt;/li&gt;
-    /// &lt;li&gt;\`Status\` - String - Optional - Status&lt;/li&gt;
+    /// \`RuleType\` - String  - Optional - Rule type
+    ///
+    /// \`Status\` - String - Optional - Status
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -7,35 +7,36 @@ use super::{AssetFilters, ImageInfo};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAssetImageRegistryScanTaskRequest {
-    /// &lt;p&gt;Whether to scan all images.&lt;/p&gt;
+    /// Whether to scan all images.
     ///
     /// Wire name `All`, type `Boolean`.
     pub all: ::std::option::Option<bool>,
-    /// &lt;p&gt;List of images to be scanned.&lt;/p&gt;
+    /// List of images to be scanned.
     ///
     /// Wire name `Images`, type `Array of ImageInfo`.
     pub images: ::std::option::Option<::std::vec::Vec<ImageInfo>>,
-    /// &lt;p&gt;Scan type array.&lt;/p&gt;
+    /// Scan type array.
     ///
     /// Wire name `ScanType`, type `Array of String`.
     pub scan_type: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;List of images to be scanned.&lt;/p&gt;
+    /// List of images to be scanned.
     ///
     /// Wire name `Id`, type `Array of UInt64`.
     pub id: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// &lt;p&gt;Filter conditions.&lt;/p&gt;
+    /// Filter conditions.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
-    /// &lt;p&gt;List of images that do not need to be scanned, used in conjunction with Filters.&lt;/p&gt;
+    /// List of images that do not need to be scanned, used in conjunction with Filters.
     ///
     /// Wire name `ExcludeImageList`, type `Array of UInt64`.
     pub exclude_image_list: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// &lt;p&gt;Whether to scan only the latest version of the image in each repository, used in conjunction with Filters.&lt;/p&gt;
+    /// Whether to scan only the latest version of the image in each repository, used in conjunction with Filters.
     ///
     /// Wire name `OnlyScanLatest`, type `Boolean`.
     pub only_scan_latest: ::std::option::Option<bool>,
-    /// &lt;p&gt;Task timeout duration.&lt;/p&gt;&lt;p&gt;Unit: seconds.&lt;/p&gt;
+    /// Task timeout duration.
+    /// Unit: seconds.
     ///
     /// Wire name `Timeout`, type `UInt64`.
     pub timeout: ::std::option::Option<u64>,
@@ -94,7 +95,7 @@ impl CreateAssetImageRegistryScanTaskRequest {
     }
     /// Sets `All`.
     ///
-    /// &lt;p&gt;Whether to scan all images.&lt;/p&gt;
+    /// Whether to scan all images.
     ///
     /// Wire name `All`, type `Boolean`.
     #[must_use]
@@ -105,7 +106,7 @@ impl CreateAssetImageRegistryScanTaskRequest {
     }
     /// Sets `Images`.
     ///
-    /// &lt;p&gt;List of images to be scanned.&lt;/p&gt;
+    /// List of images to be scanned.
     ///
     /// Wire name `Images`, type `Array of ImageInfo`.
     #[must_use]
@@ -116,7 +117,7 @@ impl CreateAssetImageRegistryScanTaskRequest {
     }
     /// Sets `ScanType`.
     ///
-    /// &lt;p&gt;Scan type array.&lt;/p&gt;
+    /// Scan type array.
     ///
     /// Wire name `ScanType`, type `Array of String`.
     #[must_use]
@@ -130,7 +131,7 @@ impl CreateAssetImageRegistryScanTaskRequest {
     }
     /// Sets `Id`.
     ///
-    /// &lt;p&gt;List of images to be scanned.&lt;/p&gt;
+    /// List of images to be scanned.
     ///
     /// Wire name `Id`, type `Array of UInt64`.
     #[must_use]
@@ -141,7 +142,7 @@ impl CreateAssetImageRegistryScanTaskRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;p&gt;Filter conditions.&lt;/p&gt;
+    /// Filter conditions.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]
@@ -152,7 +153,7 @@ impl CreateAssetImageRegistryScanTaskRequest {
     }
     /// Sets `ExcludeImageList`.
     ///
-    /// &lt;p&gt;List of images that do not need to be scanned, used in conjunction with Filters.&lt;/p&gt;
+    /// List of images that do not need to be scanned, used in conjunction with Filters.
     ///
     /// Wire name `ExcludeImageList`, type `Array of UInt64`.
     #[must_use]
@@ -163,7 +164,7 @@ impl CreateAssetImageRegistryScanTaskRequest {
     }
     /// Sets `OnlyScanLatest`.
     ///
-    /// &lt;p&gt;Whether to scan only the latest version of the image in each repository, used in conjunction with Filters.&lt;/p&gt;
+    /// Whether to scan only the latest version of the image in each repository, used in conjunction with Filters.
     ///
     /// Wire name `OnlyScanLatest`, type `Boolean`.
     #[must_use]
@@ -174,7 +175,8 @@ impl CreateAssetImageRegistryScanTaskRequest {
     }
     /// Sets `Timeout`.
     ///
-    /// &lt;p&gt;Task timeout duration.&lt;/p&gt;&lt;p&gt;Unit: seconds.&lt;/p&gt;
+    /// Task timeout duration.
+    /// Unit: seconds.
     ///
     /// Wire name `Timeout`, type `UInt64`.
     #[must_use]
@@ -194,7 +196,7 @@ impl ::std::default::Default for CreateAssetImageRegistryScanTaskRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct CreateAssetImageRegistryScanTaskResponse {
-    /// &lt;p&gt;Returned task ID.&lt;/p&gt;
+    /// Returned task ID.
     ///
     /// Wire name `TaskID`, type `UInt64`.
     pub task_id: ::std::option::Option<u64>,

@@ -5,55 +5,59 @@
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAssetImageScanSettingRequest {
-    /// &lt;p&gt;Switch.&lt;/p&gt;
+    /// Switch.
     ///
     /// Wire name `Enable`, type `Boolean`.
     pub enable: bool,
-    /// &lt;p&gt;Scan start time&lt;br&gt;01:00 Time Division&lt;/p&gt;
+    /// Scan start time
+    /// 01:00 Time Division
     ///
     /// Wire name `ScanTime`, type `String`.
     pub scan_time: ::std::string::String,
-    /// &lt;p&gt;Scan cycle&lt;/p&gt;
+    /// Scan cycle
     ///
     /// Wire name `ScanPeriod`, type `UInt64`.
     pub scan_period: u64,
-    /// &lt;p&gt;Scan for trojans&lt;/p&gt;
+    /// Scan for trojans
     ///
     /// Wire name `ScanVirus`, type `Boolean`.
     pub scan_virus: bool,
-    /// &lt;p&gt;Scan sensitive information&lt;/p&gt;
+    /// Scan sensitive information
     ///
     /// Wire name `ScanRisk`, type `Boolean`.
     pub scan_risk: bool,
-    /// &lt;p&gt;Scan for vulnerabilities&lt;/p&gt;
+    /// Scan for vulnerabilities
     ///
     /// Wire name `ScanVul`, type `Boolean`.
     pub scan_vul: bool,
-    /// &lt;p&gt;All images&lt;/p&gt;
+    /// All images
     ///
     /// Wire name `All`, type `Boolean`.
     pub all: ::std::option::Option<bool>,
-    /// &lt;p&gt;Custom Image&lt;/p&gt;
+    /// Custom Image
     ///
     /// Wire name `Images`, type `Array of String`.
     pub images: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;Whether the image has running containers&lt;/p&gt;
+    /// Whether the image has running containers
     ///
     /// Wire name `ContainerRunning`, type `Boolean`.
     pub container_running: ::std::option::Option<bool>,
-    /// &lt;p&gt;Scan range 0 all authorized images, 1 select mirror, 2 recommended scan, 3 cluster filtering scan&lt;/p&gt;&lt;p&gt;Value ranges from 0 to 3&lt;/p&gt;&lt;p&gt;Default value: 0&lt;/p&gt;
+    /// Scan range 0 all authorized images, 1 select mirror, 2 recommended scan, 3 cluster filtering scan
+    /// Value ranges from 0 to 3
+    /// Default value: 0
     ///
     /// Wire name `ScanScope`, type `UInt64`.
     pub scan_scope: ::std::option::Option<u64>,
-    /// &lt;p&gt;Scan end time&lt;br&gt;02:00 Time Division&lt;/p&gt;
+    /// Scan end time
+    /// 02:00 Time Division
     ///
     /// Wire name `ScanEndTime`, type `String`.
     pub scan_end_time: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Exclude mirror scan&lt;/p&gt;
+    /// Exclude mirror scan
     ///
     /// Wire name `ExcludeImages`, type `Array of String`.
     pub exclude_images: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `ClusterIDs`, type `Array of String`.
     pub cluster_i_ds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -134,7 +138,7 @@ impl CreateAssetImageScanSettingRequest {
     }
     /// Sets `All`.
     ///
-    /// &lt;p&gt;All images&lt;/p&gt;
+    /// All images
     ///
     /// Wire name `All`, type `Boolean`.
     #[must_use]
@@ -145,7 +149,7 @@ impl CreateAssetImageScanSettingRequest {
     }
     /// Sets `Images`.
     ///
-    /// &lt;p&gt;Custom Image&lt;/p&gt;
+    /// Custom Image
     ///
     /// Wire name `Images`, type `Array of String`.
     #[must_use]
@@ -156,7 +160,7 @@ impl CreateAssetImageScanSettingRequest {
     }
     /// Sets `ContainerRunning`.
     ///
-    /// &lt;p&gt;Whether the image has running containers&lt;/p&gt;
+    /// Whether the image has running containers
     ///
     /// Wire name `ContainerRunning`, type `Boolean`.
     #[must_use]
@@ -167,7 +171,9 @@ impl CreateAssetImageScanSettingRequest {
     }
     /// Sets `ScanScope`.
     ///
-    /// &lt;p&gt;Scan range 0 all authorized images, 1 select mirror, 2 recommended scan, 3 cluster filtering scan&lt;/p&gt;&lt;p&gt;Value ranges from 0 to 3&lt;/p&gt;&lt;p&gt;Default value: 0&lt;/p&gt;
+    /// Scan range 0 all authorized images, 1 select mirror, 2 recommended scan, 3 cluster filtering scan
+    /// Value ranges from 0 to 3
+    /// Default value: 0
     ///
     /// Wire name `ScanScope`, type `UInt64`.
     #[must_use]
@@ -178,7 +184,8 @@ impl CreateAssetImageScanSettingRequest {
     }
     /// Sets `ScanEndTime`.
     ///
-    /// &lt;p&gt;Scan end time&lt;br&gt;02:00 Time Division&lt;/p&gt;
+    /// Scan end time
+    /// 02:00 Time Division
     ///
     /// Wire name `ScanEndTime`, type `String`.
     #[must_use]
@@ -191,7 +198,7 @@ impl CreateAssetImageScanSettingRequest {
     }
     /// Sets `ExcludeImages`.
     ///
-    /// &lt;p&gt;Exclude mirror scan&lt;/p&gt;
+    /// Exclude mirror scan
     ///
     /// Wire name `ExcludeImages`, type `Array of String`.
     #[must_use]
@@ -205,7 +212,7 @@ impl CreateAssetImageScanSettingRequest {
     }
     /// Sets `ClusterIDs`.
     ///
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `ClusterIDs`, type `Array of String`.
     #[must_use]

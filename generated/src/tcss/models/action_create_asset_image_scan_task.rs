@@ -7,51 +7,53 @@ use super::AssetFilters;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateAssetImageScanTaskRequest {
-    /// &lt;p&gt;Whether to scan all images; select one from all images, image list, and filter by condition.&lt;/p&gt;
+    /// Whether to scan all images; select one from all images, image list, and filter by condition.
     ///
     /// Wire name `All`, type `Boolean`.
     pub all: ::std::option::Option<bool>,
-    /// &lt;p&gt;List of images to scan; choose one from all images, image list, and filter by condition.&lt;/p&gt;
+    /// List of images to scan; choose one from all images, image list, and filter by condition.
     ///
     /// Wire name `Images`, type `Array of String`.
     pub images: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;Scan vulnerabilities; select one from vulnerability, Trojan, and risk.&lt;/p&gt;
+    /// Scan vulnerabilities; select one from vulnerability, Trojan, and risk.
     ///
     /// Wire name `ScanVul`, type `Boolean`.
     pub scan_vul: ::std::option::Option<bool>,
-    /// &lt;p&gt;Scan for trojans; select either vulnerability, Trojan or risk.&lt;/p&gt;
+    /// Scan for trojans; select either vulnerability, Trojan or risk.
     ///
     /// Wire name `ScanVirus`, type `Boolean`.
     pub scan_virus: ::std::option::Option<bool>,
-    /// &lt;p&gt;Scan risk; select one from vulnerability, Trojan, and risk.&lt;/p&gt;
+    /// Scan risk; select one from vulnerability, Trojan, and risk.
     ///
     /// Wire name `ScanRisk`, type `Boolean`.
     pub scan_risk: ::std::option::Option<bool>,
-    /// &lt;p&gt;Filter images by conditions; select one from all images, image list, and filter by condition.&lt;/p&gt;
+    /// Filter images by conditions; select one from all images, image list, and filter by condition.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
-    /// &lt;p&gt;Filter images by conditions and exclude individual images&lt;/p&gt;
+    /// Filter images by conditions and exclude individual images
     ///
     /// Wire name `ExcludeImageIds`, type `Array of String`.
     pub exclude_image_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;Whether the image has running containers&lt;/p&gt;
+    /// Whether the image has running containers
     ///
     /// Wire name `ContainerRunning`, type `Boolean`.
     pub container_running: ::std::option::Option<bool>,
-    /// &lt;p&gt;Scan range 0 all authorized images, 1 selected images, 2 recommended scan, 3 cluster scan&lt;/p&gt;&lt;p&gt;Value ranges from 0 to 3&lt;/p&gt;&lt;p&gt;Default value: 0&lt;/p&gt;
+    /// Scan range 0 all authorized images, 1 selected images, 2 recommended scan, 3 cluster scan
+    /// Value ranges from 0 to 3
+    /// Default value: 0
     ///
     /// Wire name `ScanScope`, type `UInt64`.
     pub scan_scope: ::std::option::Option<u64>,
-    /// &lt;p&gt;Task timeout duration unit seconds, default 1 hour.&lt;/p&gt;
+    /// Task timeout duration unit seconds, default 1 hour.
     ///
     /// Wire name `Timeout`, type `UInt64`.
     pub timeout: ::std::option::Option<u64>,
-    /// &lt;p&gt;One-click scan task. Default false indicates non-one-click scan, true one-click scan.&lt;/p&gt;
+    /// One-click scan task. Default false indicates non-one-click scan, true one-click scan.
     ///
     /// Wire name `IsOneClickScanningTask`, type `Boolean`.
     pub is_one_click_scanning_task: ::std::option::Option<bool>,
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `ClusterIDs`, type `Array of String`.
     pub cluster_i_ds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -122,7 +124,7 @@ impl CreateAssetImageScanTaskRequest {
     }
     /// Sets `All`.
     ///
-    /// &lt;p&gt;Whether to scan all images; select one from all images, image list, and filter by condition.&lt;/p&gt;
+    /// Whether to scan all images; select one from all images, image list, and filter by condition.
     ///
     /// Wire name `All`, type `Boolean`.
     #[must_use]
@@ -133,7 +135,7 @@ impl CreateAssetImageScanTaskRequest {
     }
     /// Sets `Images`.
     ///
-    /// &lt;p&gt;List of images to scan; choose one from all images, image list, and filter by condition.&lt;/p&gt;
+    /// List of images to scan; choose one from all images, image list, and filter by condition.
     ///
     /// Wire name `Images`, type `Array of String`.
     #[must_use]
@@ -144,7 +146,7 @@ impl CreateAssetImageScanTaskRequest {
     }
     /// Sets `ScanVul`.
     ///
-    /// &lt;p&gt;Scan vulnerabilities; select one from vulnerability, Trojan, and risk.&lt;/p&gt;
+    /// Scan vulnerabilities; select one from vulnerability, Trojan, and risk.
     ///
     /// Wire name `ScanVul`, type `Boolean`.
     #[must_use]
@@ -155,7 +157,7 @@ impl CreateAssetImageScanTaskRequest {
     }
     /// Sets `ScanVirus`.
     ///
-    /// &lt;p&gt;Scan for trojans; select either vulnerability, Trojan or risk.&lt;/p&gt;
+    /// Scan for trojans; select either vulnerability, Trojan or risk.
     ///
     /// Wire name `ScanVirus`, type `Boolean`.
     #[must_use]
@@ -166,7 +168,7 @@ impl CreateAssetImageScanTaskRequest {
     }
     /// Sets `ScanRisk`.
     ///
-    /// &lt;p&gt;Scan risk; select one from vulnerability, Trojan, and risk.&lt;/p&gt;
+    /// Scan risk; select one from vulnerability, Trojan, and risk.
     ///
     /// Wire name `ScanRisk`, type `Boolean`.
     #[must_use]
@@ -177,7 +179,7 @@ impl CreateAssetImageScanTaskRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;p&gt;Filter images by conditions; select one from all images, image list, and filter by condition.&lt;/p&gt;
+    /// Filter images by conditions; select one from all images, image list, and filter by condition.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]
@@ -188,7 +190,7 @@ impl CreateAssetImageScanTaskRequest {
     }
     /// Sets `ExcludeImageIds`.
     ///
-    /// &lt;p&gt;Filter images by conditions and exclude individual images&lt;/p&gt;
+    /// Filter images by conditions and exclude individual images
     ///
     /// Wire name `ExcludeImageIds`, type `Array of String`.
     #[must_use]
@@ -202,7 +204,7 @@ impl CreateAssetImageScanTaskRequest {
     }
     /// Sets `ContainerRunning`.
     ///
-    /// &lt;p&gt;Whether the image has running containers&lt;/p&gt;
+    /// Whether the image has running containers
     ///
     /// Wire name `ContainerRunning`, type `Boolean`.
     #[must_use]
@@ -213,7 +215,9 @@ impl CreateAssetImageScanTaskRequest {
     }
     /// Sets `ScanScope`.
     ///
-    /// &lt;p&gt;Scan range 0 all authorized images, 1 selected images, 2 recommended scan, 3 cluster scan&lt;/p&gt;&lt;p&gt;Value ranges from 0 to 3&lt;/p&gt;&lt;p&gt;Default value: 0&lt;/p&gt;
+    /// Scan range 0 all authorized images, 1 selected images, 2 recommended scan, 3 cluster scan
+    /// Value ranges from 0 to 3
+    /// Default value: 0
     ///
     /// Wire name `ScanScope`, type `UInt64`.
     #[must_use]
@@ -224,7 +228,7 @@ impl CreateAssetImageScanTaskRequest {
     }
     /// Sets `Timeout`.
     ///
-    /// &lt;p&gt;Task timeout duration unit seconds, default 1 hour.&lt;/p&gt;
+    /// Task timeout duration unit seconds, default 1 hour.
     ///
     /// Wire name `Timeout`, type `UInt64`.
     #[must_use]
@@ -235,7 +239,7 @@ impl CreateAssetImageScanTaskRequest {
     }
     /// Sets `IsOneClickScanningTask`.
     ///
-    /// &lt;p&gt;One-click scan task. Default false indicates non-one-click scan, true one-click scan.&lt;/p&gt;
+    /// One-click scan task. Default false indicates non-one-click scan, true one-click scan.
     ///
     /// Wire name `IsOneClickScanningTask`, type `Boolean`.
     #[must_use]
@@ -246,7 +250,7 @@ impl CreateAssetImageScanTaskRequest {
     }
     /// Sets `ClusterIDs`.
     ///
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `ClusterIDs`, type `Array of String`.
     #[must_use]
@@ -269,7 +273,7 @@ impl ::std::default::Default for CreateAssetImageScanTaskRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct CreateAssetImageScanTaskResponse {
-    /// &lt;p&gt;Task ID.&lt;/p&gt;
+    /// Task ID.
     ///
     /// Wire name `TaskID`, type `String`.
     pub task_id: ::std::string::String,

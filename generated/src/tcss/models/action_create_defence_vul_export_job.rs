@@ -16,9 +16,11 @@ pub struct CreateDefenceVulExportJobRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).&lt;/li&gt;
-    /// &lt;li&gt;CVEID- string - Required: No - CVE No.&lt;/li&gt;
-    /// &lt;li&gt;Name- string - Required: No - Vulnerability name&lt;/li&gt;
+    /// Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).
+    ///
+    /// CVEID- string - Required: No - CVE No.
+    ///
+    /// Name- string - Required: No - Vulnerability name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -87,9 +89,11 @@ impl CreateDefenceVulExportJobRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).&lt;/li&gt;
-    /// &lt;li&gt;CVEID- string - Required: No - CVE No.&lt;/li&gt;
-    /// &lt;li&gt;Name- string - Required: No - Vulnerability name&lt;/li&gt;
+    /// Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).
+    ///
+    /// CVEID- string - Required: No - CVE No.
+    ///
+    /// Name- string - Required: No - Vulnerability name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -8,9 +8,11 @@ use super::RunTimeFilters;
 #[non_exhaustive]
 pub struct CreateEscapeWhiteListExportJobRequest {
     /// Filter
-    /// &lt;li&gt;EventType- String - Required: No - Allowed event type. Valid values: \`ESCAPE\_CGROUPS\` (cgroup escape); \`ESCAPE\_TAMPER\_SENSITIVE\_FILE\` (file tamper escape); \`ESCAPE\_DOCKER\_API\` (Docker API access escape); \`ESCAPE\_VUL\_OCCURRED\` (vulnerability exploit); \`MOUNT\_SENSITIVE\_PTAH\` (sensitive path mount); \`PRIVILEGE\_CONTAINER\_START\` (privileged container); \`PRIVILEGE\` (program privilege escalation escape).&lt;/li&gt;
-    /// &lt;li&gt;ImageName- string - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ImageID- string - Required: No - Image ID&lt;/li&gt;
+    /// EventType- String - Required: No - Allowed event type. Valid values: \`ESCAPE\_CGROUPS\` (cgroup escape); \`ESCAPE\_TAMPER\_SENSITIVE\_FILE\` (file tamper escape); \`ESCAPE\_DOCKER\_API\` (Docker API access escape); \`ESCAPE\_VUL\_OCCURRED\` (vulnerability exploit); \`MOUNT\_SENSITIVE\_PTAH\` (sensitive path mount); \`PRIVILEGE\_CONTAINER\_START\` (privileged container); \`PRIVILEGE\` (program privilege escalation escape).
+    ///
+    /// ImageName- string - Required: No - Image name
+    ///
+    /// ImageID- string - Required: No - Image ID
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -65,9 +67,11 @@ impl CreateEscapeWhiteListExportJobRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;EventType- String - Required: No - Allowed event type. Valid values: \`ESCAPE\_CGROUPS\` (cgroup escape); \`ESCAPE\_TAMPER\_SENSITIVE\_FILE\` (file tamper escape); \`ESCAPE\_DOCKER\_API\` (Docker API access escape); \`ESCAPE\_VUL\_OCCURRED\` (vulnerability exploit); \`MOUNT\_SENSITIVE\_PTAH\` (sensitive path mount); \`PRIVILEGE\_CONTAINER\_START\` (privileged container); \`PRIVILEGE\` (program privilege escalation escape).&lt;/li&gt;
-    /// &lt;li&gt;ImageName- string - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ImageID- string - Required: No - Image ID&lt;/li&gt;
+    /// EventType- String - Required: No - Allowed event type. Valid values: \`ESCAPE\_CGROUPS\` (cgroup escape); \`ESCAPE\_TAMPER\_SENSITIVE\_FILE\` (file tamper escape); \`ESCAPE\_DOCKER\_API\` (Docker API access escape); \`ESCAPE\_VUL\_OCCURRED\` (vulnerability exploit); \`MOUNT\_SENSITIVE\_PTAH\` (sensitive path mount); \`PRIVILEGE\_CONTAINER\_START\` (privileged container); \`PRIVILEGE\` (program privilege escalation escape).
+    ///
+    /// ImageName- string - Required: No - Image name
+    ///
+    /// ImageID- string - Required: No - Image ID
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

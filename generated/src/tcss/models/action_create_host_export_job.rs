@@ -7,7 +7,17 @@ use super::AssetFilters;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateHostExportJobRequest {
-    /// Filter conditions.&lt;li&gt;Status-String-Required: No-Filter by agent Status. "ALL": "ALL" (or leave this field blank), "UNINSTALL": "Not installed", "OFFLINE": "OFFLINE", "ONLINE": "Under protection"&lt;/li&gt;&lt;li&gt;HostName-String-Required: No-HostName Filtering&lt;/li&gt;&lt;li&gt;Group-String-Required: No-Host Group search&lt;/li&gt;&lt;li&gt;HostIP-String-Required: No-Search by host ip&lt;/li&gt;&lt;li&gt;HostID-String-Required: No-Search by host id&lt;/li&gt;&lt;li&gt;DockerVersion-String-Required: No-docker version search&lt;/li&gt;&lt;li&gt;MachineType-String-Required: No-Host origin MachineType search. "ALL": "ALL" (or leave this field blank). Host source: One of \["CVM", "ECM", "LH", "BM"\] is a Tencent Cloud server; one of \["Other"\] is a non-Tencent Cloud server.&lt;/li&gt;&lt;li&gt;DockerStatus-String-Required: No-docker installation Status. "ALL": "ALL" (or leave this field blank), "INSTALL": "Installed", "UNINSTALL": "Not installed"&lt;/li&gt;&lt;li&gt;ProjectID-String-Required: No-Project id search&lt;/li&gt;&lt;li&gt;Tag:(Tag: key)-String-Required: No-Tag key-value search. Example Filters":\[{"Name":"Tag: tke-kind","Values":\["service"\]}\]&lt;/li&gt;
+    /// Filter conditions.
+    /// Status-String-Required: No-Filter by agent Status. "ALL": "ALL" (or leave this field blank), "UNINSTALL": "Not installed", "OFFLINE": "OFFLINE", "ONLINE": "Under protection"
+    /// HostName-String-Required: No-HostName Filtering
+    /// Group-String-Required: No-Host Group search
+    /// HostIP-String-Required: No-Search by host ip
+    /// HostID-String-Required: No-Search by host id
+    /// DockerVersion-String-Required: No-docker version search
+    /// MachineType-String-Required: No-Host origin MachineType search. "ALL": "ALL" (or leave this field blank). Host source: One of \["CVM", "ECM", "LH", "BM"\] is a Tencent Cloud server; one of \["Other"\] is a non-Tencent Cloud server.
+    /// DockerStatus-String-Required: No-docker installation Status. "ALL": "ALL" (or leave this field blank), "INSTALL": "Installed", "UNINSTALL": "Not installed"
+    /// ProjectID-String-Required: No-Project id search
+    /// Tag:(Tag: key)-String-Required: No-Tag key-value search. Example Filters":\[{"Name":"Tag: tke-kind","Values":\["service"\]}\]
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -73,7 +83,17 @@ impl CreateHostExportJobRequest {
     }
     /// Sets `Filters`.
     ///
-    /// Filter conditions.&lt;li&gt;Status-String-Required: No-Filter by agent Status. "ALL": "ALL" (or leave this field blank), "UNINSTALL": "Not installed", "OFFLINE": "OFFLINE", "ONLINE": "Under protection"&lt;/li&gt;&lt;li&gt;HostName-String-Required: No-HostName Filtering&lt;/li&gt;&lt;li&gt;Group-String-Required: No-Host Group search&lt;/li&gt;&lt;li&gt;HostIP-String-Required: No-Search by host ip&lt;/li&gt;&lt;li&gt;HostID-String-Required: No-Search by host id&lt;/li&gt;&lt;li&gt;DockerVersion-String-Required: No-docker version search&lt;/li&gt;&lt;li&gt;MachineType-String-Required: No-Host origin MachineType search. "ALL": "ALL" (or leave this field blank). Host source: One of \["CVM", "ECM", "LH", "BM"\] is a Tencent Cloud server; one of \["Other"\] is a non-Tencent Cloud server.&lt;/li&gt;&lt;li&gt;DockerStatus-String-Required: No-docker installation Status. "ALL": "ALL" (or leave this field blank), "INSTALL": "Installed", "UNINSTALL": "Not installed"&lt;/li&gt;&lt;li&gt;ProjectID-String-Required: No-Project id search&lt;/li&gt;&lt;li&gt;Tag:(Tag: key)-String-Required: No-Tag key-value search. Example Filters":\[{"Name":"Tag: tke-kind","Values":\["service"\]}\]&lt;/li&gt;
+    /// Filter conditions.
+    /// Status-String-Required: No-Filter by agent Status. "ALL": "ALL" (or leave this field blank), "UNINSTALL": "Not installed", "OFFLINE": "OFFLINE", "ONLINE": "Under protection"
+    /// HostName-String-Required: No-HostName Filtering
+    /// Group-String-Required: No-Host Group search
+    /// HostIP-String-Required: No-Search by host ip
+    /// HostID-String-Required: No-Search by host id
+    /// DockerVersion-String-Required: No-docker version search
+    /// MachineType-String-Required: No-Host origin MachineType search. "ALL": "ALL" (or leave this field blank). Host source: One of \["CVM", "ECM", "LH", "BM"\] is a Tencent Cloud server; one of \["Other"\] is a non-Tencent Cloud server.
+    /// DockerStatus-String-Required: No-docker installation Status. "ALL": "ALL" (or leave this field blank), "INSTALL": "Installed", "UNINSTALL": "Not installed"
+    /// ProjectID-String-Required: No-Project id search
+    /// Tag:(Tag: key)-String-Required: No-Tag key-value search. Example Filters":\[{"Name":"Tag: tke-kind","Values":\["service"\]}\]
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -8,10 +8,13 @@ use super::RunTimeFilters;
 #[non_exhaustive]
 pub struct CreateImageExportJobRequest {
     /// Filter
-    /// &lt;li&gt;ImageName- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ScanStatus - String - Required: No - Image scanning status. Valid values: \`notScan\`, \`scanning\`, \`scanned\`, \`scanErr\`.&lt;/li&gt;
-    /// &lt;li&gt;ImageID- String - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;SecurityRisk- String - Required: No - Security risks. Valid values: \`VulCnt\`, \`VirusCnt\`, \`RiskCnt\`, \`IsTrustImage\`.&lt;/li&gt;
+    /// ImageName- String - Required: No - Image name
+    ///
+    /// ScanStatus - String - Required: No - Image scanning status. Valid values: \`notScan\`, \`scanning\`, \`scanned\`, \`scanErr\`.
+    ///
+    /// ImageID- String - Required: No - Image ID
+    ///
+    /// SecurityRisk- String - Required: No - Security risks. Valid values: \`VulCnt\`, \`VirusCnt\`, \`RiskCnt\`, \`IsTrustImage\`.
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -78,10 +81,13 @@ impl CreateImageExportJobRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;ImageName- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ScanStatus - String - Required: No - Image scanning status. Valid values: \`notScan\`, \`scanning\`, \`scanned\`, \`scanErr\`.&lt;/li&gt;
-    /// &lt;li&gt;ImageID- String - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;SecurityRisk- String - Required: No - Security risks. Valid values: \`VulCnt\`, \`VirusCnt\`, \`RiskCnt\`, \`IsTrustImage\`.&lt;/li&gt;
+    /// ImageName- String - Required: No - Image name
+    ///
+    /// ScanStatus - String - Required: No - Image scanning status. Valid values: \`notScan\`, \`scanning\`, \`scanned\`, \`scanErr\`.
+    ///
+    /// ImageID- String - Required: No - Image ID
+    ///
+    /// SecurityRisk- String - Required: No - Security risks. Valid values: \`VulCnt\`, \`VirusCnt\`, \`RiskCnt\`, \`IsTrustImage\`.
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

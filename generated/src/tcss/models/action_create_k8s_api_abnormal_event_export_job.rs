@@ -8,14 +8,21 @@ use super::RunTimeFilters;
 #[non_exhaustive]
 pub struct CreateK8sApiAbnormalEventExportJobRequest {
     /// Filters.
-    /// &lt;li&gt;TimeRange - String - Optional - Time range. Example: \["2022-03-31 16:55:00", "2022-03-31 17:00:00"\]&lt;/li&gt;
-    /// &lt;li&gt;\`MatchRules\` - String - Optional - Hit rule&lt;/li&gt;
-    /// &lt;li&gt;\`RiskLevel\` - String - Optional - Threat level&lt;/li&gt;
-    /// &lt;li&gt;\`Status\` - String - Optional - Event status&lt;/li&gt;
-    /// &lt;li&gt;\`MatchRuleType\` - String - Optional - Hit rule type&lt;/li&gt;
-    /// &lt;li&gt;\`ClusterRunningStatus\` - String - Optional - Cluster running status&lt;/li&gt;
-    /// &lt;li&gt;\`ClusterName\` - String - Optional - Cluster name&lt;/li&gt;
-    /// &lt;li&gt;\`ClusterID\` - String - Optional - Cluster ID&lt;/li&gt;
+    /// TimeRange - String - Optional - Time range. Example: \["2022-03-31 16:55:00", "2022-03-31 17:00:00"\]
+    ///
+    /// \`MatchRules\` - String - Optional - Hit rule
+    ///
+    /// \`RiskLevel\` - String - Optional - Threat level
+    ///
+    /// \`Status\` - String - Optional - Event status
+    ///
+    /// \`MatchRuleType\` - String - Optional - Hit rule type
+    ///
+    /// \`ClusterRunningStatus\` - String - Optional - Cluster running status
+    ///
+    /// \`ClusterName\` - String - Optional - Cluster name
+    ///
+    /// \`ClusterID\` - String - Optional - Cluster ID
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -65,14 +72,21 @@ impl CreateK8sApiAbnormalEventExportJobRequest {
     /// Sets `Filters`.
     ///
     /// Filters.
-    /// &lt;li&gt;TimeRange - String - Optional - Time range. Example: \["2022-03-31 16:55:00", "2022-03-31 17:00:00"\]&lt;/li&gt;
-    /// &lt;li&gt;\`MatchRules\` - String - Optional - Hit rule&lt;/li&gt;
-    /// &lt;li&gt;\`RiskLevel\` - String - Optional - Threat level&lt;/li&gt;
-    /// &lt;li&gt;\`Status\` - String - Optional - Event status&lt;/li&gt;
-    /// &lt;li&gt;\`MatchRuleType\` - String - Optional - Hit rule type&lt;/li&gt;
-    /// &lt;li&gt;\`ClusterRunningStatus\` - String - Optional - Cluster running status&lt;/li&gt;
-    /// &lt;li&gt;\`ClusterName\` - String - Optional - Cluster name&lt;/li&gt;
-    /// &lt;li&gt;\`ClusterID\` - String - Optional - Cluster ID&lt;/li&gt;
+    /// TimeRange - String - Optional - Time range. Example: \["2022-03-31 16:55:00", "2022-03-31 17:00:00"\]
+    ///
+    /// \`MatchRules\` - String - Optional - Hit rule
+    ///
+    /// \`RiskLevel\` - String - Optional - Threat level
+    ///
+    /// \`Status\` - String - Optional - Event status
+    ///
+    /// \`MatchRuleType\` - String - Optional - Hit rule type
+    ///
+    /// \`ClusterRunningStatus\` - String - Optional - Cluster running status
+    ///
+    /// \`ClusterName\` - String - Optional - Cluster name
+    ///
+    /// \`ClusterID\` - String - Optional - Cluster ID
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

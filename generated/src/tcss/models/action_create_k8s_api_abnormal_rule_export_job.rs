@@ -8,8 +8,9 @@ use super::RunTimeFilters;
 #[non_exhaustive]
 pub struct CreateK8sApiAbnormalRuleExportJobRequest {
     /// Filters.
-    /// &lt;li&gt;\`RuleType\` - String - Optional - Rule type&lt;/li&gt;
-    /// &lt;li&gt;\`Status\` - String - Optional - Status&lt;/li&gt;
+    /// \`RuleType\` - String - Optional - Rule type
+    ///
+    /// \`Status\` - String - Optional - Status
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -59,8 +60,9 @@ impl CreateK8sApiAbnormalRuleExportJobRequest {
     /// Sets `Filters`.
     ///
     /// Filters.
-    /// &lt;li&gt;\`RuleType\` - String - Optional - Rule type&lt;/li&gt;
-    /// &lt;li&gt;\`Status\` - String - Optional - Status&lt;/li&gt;
+    /// \`RuleType\` - String - Optional - Rule type
+    ///
+    /// \`Status\` - String - Optional - Status
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -8,20 +8,33 @@ use super::RunTimeFilters;
 #[non_exhaustive]
 pub struct CreateRiskDnsEventExportJobRequest {
     /// Filters.
-    /// &lt;li&gt;\`EventStatus\` - String - Optional - Event status. Values: \`EVENT\_UNDEAL\` (Pending); \`EVENT\_DEALED\` (Handled); \`EVENT\_IGNORE\` (Ignored); \`EVENT\_ADD\_WHITE\` (Added to the allowlist)&lt;/li&gt;
-    /// &lt;li&gt;\`ContainerStatus\` - String - Optional - Container running status. \`CREATED\`, \`RUNNING\`, \`PAUSED\`, \`STOPPED\`, \`RESTARTING\`: \`REMOVING\`, \`DESTROYED (Terminated)&lt;/li&gt;
-    /// &lt;li&gt;\`ContainerNetStatus\` - String - Optional - Container network status. Values: \`NORMAL\`, \`ISOLATED\`, \`ISOLATE\_FAILED\` (Isolation failed\`; \`RESTORE\_FAILED\` (Failed to restore from isolation), \`RESTORING\` (Restoring); \`ISOLATING\`&lt;/li&gt;
-    /// &lt;li&gt;\`EventType\` - String - Optional - Event type. Values: \`DOMAIN\` (Malicious domain); \`IP\` (Malicious IP)&lt;/li&gt;
-    /// &lt;li&gt;\`TimeRange\` - String - Optional - Time range, where the first value represents the start time and the second value represents the end time&lt;/li&gt;
-    /// &lt;li&gt;\`RiskDns\` - String - Optional - Malicious domain. &lt;/li&gt;
-    /// &lt;li&gt;\`RiskIP\`- String - Optional - Malicious IP. &lt;/li&gt;
-    /// &lt;li&gt;\`ContainerName\` - String - Optional - Container name. &lt;/li&gt;
-    /// &lt;li&gt;\`ContainerID\` - String - Optional - Container ID. &lt;/li&gt;
-    /// &lt;li&gt;\`ImageName\` - String - Optional - Image name. &lt;/li&gt;
-    /// &lt;li&gt;\`ImageID\` - String - Optional - Image ID. &lt;/li&gt;
-    /// &lt;li&gt;\`HostName\` - String - Optional - Server name. &lt;/li&gt;
-    /// &lt;li&gt;\`HostIP\` - String - Optional - Private IP. &lt;/li&gt;
-    /// &lt;li&gt;\`PublicIP\` - String - Optional - Public IP. &lt;/li&gt;
+    /// \`EventStatus\` - String - Optional - Event status. Values: \`EVENT\_UNDEAL\` (Pending); \`EVENT\_DEALED\` (Handled); \`EVENT\_IGNORE\` (Ignored); \`EVENT\_ADD\_WHITE\` (Added to the allowlist)
+    ///
+    /// \`ContainerStatus\` - String - Optional - Container running status. \`CREATED\`, \`RUNNING\`, \`PAUSED\`, \`STOPPED\`, \`RESTARTING\`: \`REMOVING\`, \`DESTROYED (Terminated)
+    ///
+    /// \`ContainerNetStatus\` - String - Optional - Container network status. Values: \`NORMAL\`, \`ISOLATED\`, \`ISOLATE\_FAILED\` (Isolation failed\`; \`RESTORE\_FAILED\` (Failed to restore from isolation), \`RESTORING\` (Restoring); \`ISOLATING\`
+    ///
+    /// \`EventType\` - String - Optional - Event type. Values: \`DOMAIN\` (Malicious domain); \`IP\` (Malicious IP)
+    ///
+    /// \`TimeRange\` - String - Optional - Time range, where the first value represents the start time and the second value represents the end time
+    ///
+    /// \`RiskDns\` - String - Optional - Malicious domain.
+    ///
+    /// \`RiskIP\`- String - Optional - Malicious IP.
+    ///
+    /// \`ContainerName\` - String - Optional - Container name.
+    ///
+    /// \`ContainerID\` - String - Optional - Container ID.
+    ///
+    /// \`ImageName\` - String - Optional - Image name.
+    ///
+    /// \`ImageID\` - String - Optional - Image ID.
+    ///
+    /// \`HostName\` - String - Optional - Server name.
+    ///
+    /// \`HostIP\` - String - Optional - Private IP.
+    ///
+    /// \`PublicIP\` - String - Optional - Public IP.
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -76,20 +89,33 @@ impl CreateRiskDnsEventExportJobRequest {
     /// Sets `Filters`.
     ///
     /// Filters.
-    /// &lt;li&gt;\`EventStatus\` - String - Optional - Event status. Values: \`EVENT\_UNDEAL\` (Pending); \`EVENT\_DEALED\` (Handled); \`EVENT\_IGNORE\` (Ignored); \`EVENT\_ADD\_WHITE\` (Added to the allowlist)&lt;/li&gt;
-    /// &lt;li&gt;\`ContainerStatus\` - String - Optional - Container running status. \`CREATED\`, \`RUNNING\`, \`PAUSED\`, \`STOPPED\`, \`RESTARTING\`: \`REMOVING\`, \`DESTROYED (Terminated)&lt;/li&gt;
-    /// &lt;li&gt;\`ContainerNetStatus\` - String - Optional - Container network status. Values: \`NORMAL\`, \`ISOLATED\`, \`ISOLATE\_FAILED\` (Isolation failed\`; \`RESTORE\_FAILED\` (Failed to restore from isolation), \`RESTORING\` (Restoring); \`ISOLATING\`&lt;/li&gt;
-    /// &lt;li&gt;\`EventType\` - String - Optional - Event type. Values: \`DOMAIN\` (Malicious domain); \`IP\` (Malicious IP)&lt;/li&gt;
-    /// &lt;li&gt;\`TimeRange\` - String - Optional - Time range, where the first value represents the start time and the second value represents the end time&lt;/li&gt;
-    /// &lt;li&gt;\`RiskDns\` - String - Optional - Malicious domain. &lt;/li&gt;
-    /// &lt;li&gt;\`RiskIP\`- String - Optional - Malicious IP. &lt;/li&gt;
-    /// &lt;li&gt;\`ContainerName\` - String - Optional - Container name. &lt;/li&gt;
-    /// &lt;li&gt;\`ContainerID\` - String - Optional - Container ID. &lt;/li&gt;
-    /// &lt;li&gt;\`ImageName\` - String - Optional - Image name. &lt;/li&gt;
-    /// &lt;li&gt;\`ImageID\` - String - Optional - Image ID. &lt;/li&gt;
-    /// &lt;li&gt;\`HostName\` - String - Optional - Server name. &lt;/li&gt;
-    /// &lt;li&gt;\`HostIP\` - String - Optional - Private IP. &lt;/li&gt;
-    /// &lt;li&gt;\`PublicIP\` - String - Optional - Public IP. &lt;/li&gt;
+    /// \`EventStatus\` - String - Optional - Event status. Values: \`EVENT\_UNDEAL\` (Pending); \`EVENT\_DEALED\` (Handled); \`EVENT\_IGNORE\` (Ignored); \`EVENT\_ADD\_WHITE\` (Added to the allowlist)
+    ///
+    /// \`ContainerStatus\` - String - Optional - Container running status. \`CREATED\`, \`RUNNING\`, \`PAUSED\`, \`STOPPED\`, \`RESTARTING\`: \`REMOVING\`, \`DESTROYED (Terminated)
+    ///
+    /// \`ContainerNetStatus\` - String - Optional - Container network status. Values: \`NORMAL\`, \`ISOLATED\`, \`ISOLATE\_FAILED\` (Isolation failed\`; \`RESTORE\_FAILED\` (Failed to restore from isolation), \`RESTORING\` (Restoring); \`ISOLATING\`
+    ///
+    /// \`EventType\` - String - Optional - Event type. Values: \`DOMAIN\` (Malicious domain); \`IP\` (Malicious IP)
+    ///
+    /// \`TimeRange\` - String - Optional - Time range, where the first value represents the start time and the second value represents the end time
+    ///
+    /// \`RiskDns\` - String - Optional - Malicious domain.
+    ///
+    /// \`RiskIP\`- String - Optional - Malicious IP.
+    ///
+    /// \`ContainerName\` - String - Optional - Container name.
+    ///
+    /// \`ContainerID\` - String - Optional - Container ID.
+    ///
+    /// \`ImageName\` - String - Optional - Image name.
+    ///
+    /// \`ImageID\` - String - Optional - Image ID.
+    ///
+    /// \`HostName\` - String - Optional - Server name.
+    ///
+    /// \`HostIP\` - String - Optional - Private IP.
+    ///
+    /// \`PublicIP\` - String - Optional - Public IP.
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -8,20 +8,33 @@ use super::RunTimeFilters;
 #[non_exhaustive]
 pub struct CreateVulDefenceEventExportJobRequest {
     /// Filter
-    /// &lt;li&gt;Status- String - Required: No - Plugin status. Valid values: \`EVENT\_UNDEAL\` (pending); \`EVENT\_DEALED\` (processed); \`EVENT\_IGNORE\` (ignored); \`EVENT\_DEFENDED\` (defended).&lt;/li&gt;
-    /// &lt;li&gt;ContainerStatus- String - Required: No - Container status. Valid values: \`CREATED\` (created); \`RUNNING\` (running); \`PAUSED\` (suspended); 	\`STOPPED\` (stopped); \`RESTARTING\` (restarting); \`REMOVING\` (removing); \`DESTROYED\` (terminated).&lt;/li&gt;
-    /// &lt;li&gt;ContainerNetStatus- String - Required: No - Container network status. Valid values: \`NORMAL\` (not isolated); \`ISOLATED\` (isolated); \`ISOLATE\_FAILED\` (isolation failed); \`RESTORE\_FAILED\` (recovery failed); \`RESTORING\` (recovering); \`ISOLATING\` (isolating).&lt;/li&gt;
-    /// &lt;li&gt;EventType - String - Required: No - Intrusion status. Valid values: \`EVENT\_DEFENDED\` (defended successfully); \`EVENT\_ATTACK\` (attack attempt).&lt;/li&gt;
-    /// &lt;li&gt;TimeRange- String - Required: No - Time range. The first value indicates the start time, and the second the end time.&lt;/li&gt;
-    /// &lt;li&gt;VulName- string - Required: No - Vulnerability name&lt;/li&gt;
-    /// &lt;li&gt;CVEID- string - Required: No - CVE No.&lt;/li&gt;
-    /// &lt;li&gt;SourceIP- string - Required: No - Attacker IP&lt;/li&gt;
-    /// &lt;li&gt;ContainerName- string - Required: No - Container name&lt;/li&gt;
-    /// &lt;li&gt;ContainerID- string - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- string - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ImageID- string - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;HostName- string - Required: No - Server name&lt;/li&gt;
-    /// &lt;li&gt;HostIP- string - Required: No - Private IP&lt;/li&gt;
+    /// Status- String - Required: No - Plugin status. Valid values: \`EVENT\_UNDEAL\` (pending); \`EVENT\_DEALED\` (processed); \`EVENT\_IGNORE\` (ignored); \`EVENT\_DEFENDED\` (defended).
+    ///
+    /// ContainerStatus- String - Required: No - Container status. Valid values: \`CREATED\` (created); \`RUNNING\` (running); \`PAUSED\` (suspended); 	\`STOPPED\` (stopped); \`RESTARTING\` (restarting); \`REMOVING\` (removing); \`DESTROYED\` (terminated).
+    ///
+    /// ContainerNetStatus- String - Required: No - Container network status. Valid values: \`NORMAL\` (not isolated); \`ISOLATED\` (isolated); \`ISOLATE\_FAILED\` (isolation failed); \`RESTORE\_FAILED\` (recovery failed); \`RESTORING\` (recovering); \`ISOLATING\` (isolating).
+    ///
+    /// EventType - String - Required: No - Intrusion status. Valid values: \`EVENT\_DEFENDED\` (defended successfully); \`EVENT\_ATTACK\` (attack attempt).
+    ///
+    /// TimeRange- String - Required: No - Time range. The first value indicates the start time, and the second the end time.
+    ///
+    /// VulName- string - Required: No - Vulnerability name
+    ///
+    /// CVEID- string - Required: No - CVE No.
+    ///
+    /// SourceIP- string - Required: No - Attacker IP
+    ///
+    /// ContainerName- string - Required: No - Container name
+    ///
+    /// ContainerID- string - Required: No - Container ID
+    ///
+    /// ImageName- string - Required: No - Image name
+    ///
+    /// ImageID- string - Required: No - Image ID
+    ///
+    /// HostName- string - Required: No - Server name
+    ///
+    /// HostIP- string - Required: No - Private IP
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -76,20 +89,33 @@ impl CreateVulDefenceEventExportJobRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Status- String - Required: No - Plugin status. Valid values: \`EVENT\_UNDEAL\` (pending); \`EVENT\_DEALED\` (processed); \`EVENT\_IGNORE\` (ignored); \`EVENT\_DEFENDED\` (defended).&lt;/li&gt;
-    /// &lt;li&gt;ContainerStatus- String - Required: No - Container status. Valid values: \`CREATED\` (created); \`RUNNING\` (running); \`PAUSED\` (suspended); 	\`STOPPED\` (stopped); \`RESTARTING\` (restarting); \`REMOVING\` (removing); \`DESTROYED\` (terminated).&lt;/li&gt;
-    /// &lt;li&gt;ContainerNetStatus- String - Required: No - Container network status. Valid values: \`NORMAL\` (not isolated); \`ISOLATED\` (isolated); \`ISOLATE\_FAILED\` (isolation failed); \`RESTORE\_FAILED\` (recovery failed); \`RESTORING\` (recovering); \`ISOLATING\` (isolating).&lt;/li&gt;
-    /// &lt;li&gt;EventType - String - Required: No - Intrusion status. Valid values: \`EVENT\_DEFENDED\` (defended successfully); \`EVENT\_ATTACK\` (attack attempt).&lt;/li&gt;
-    /// &lt;li&gt;TimeRange- String - Required: No - Time range. The first value indicates the start time, and the second the end time.&lt;/li&gt;
-    /// &lt;li&gt;VulName- string - Required: No - Vulnerability name&lt;/li&gt;
-    /// &lt;li&gt;CVEID- string - Required: No - CVE No.&lt;/li&gt;
-    /// &lt;li&gt;SourceIP- string - Required: No - Attacker IP&lt;/li&gt;
-    /// &lt;li&gt;ContainerName- string - Required: No - Container name&lt;/li&gt;
-    /// &lt;li&gt;ContainerID- string - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- string - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ImageID- string - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;HostName- string - Required: No - Server name&lt;/li&gt;
-    /// &lt;li&gt;HostIP- string - Required: No - Private IP&lt;/li&gt;
+    /// Status- String - Required: No - Plugin status. Valid values: \`EVENT\_UNDEAL\` (pending); \`EVENT\_DEALED\` (processed); \`EVENT\_IGNORE\` (ignored); \`EVENT\_DEFENDED\` (defended).
+    ///
+    /// ContainerStatus- String - Required: No - Container status. Valid values: \`CREATED\` (created); \`RUNNING\` (running); \`PAUSED\` (suspended); 	\`STOPPED\` (stopped); \`RESTARTING\` (restarting); \`REMOVING\` (removing); \`DESTROYED\` (terminated).
+    ///
+    /// ContainerNetStatus- String - Required: No - Container network status. Valid values: \`NORMAL\` (not isolated); \`ISOLATED\` (isolated); \`ISOLATE\_FAILED\` (isolation failed); \`RESTORE\_FAILED\` (recovery failed); \`RESTORING\` (recovering); \`ISOLATING\` (isolating).
+    ///
+    /// EventType - String - Required: No - Intrusion status. Valid values: \`EVENT\_DEFENDED\` (defended successfully); \`EVENT\_ATTACK\` (attack attempt).
+    ///
+    /// TimeRange- String - Required: No - Time range. The first value indicates the start time, and the second the end time.
+    ///
+    /// VulName- string - Required: No - Vulnerability name
+    ///
+    /// CVEID- string - Required: No - CVE No.
+    ///
+    /// SourceIP- string - Required: No - Attacker IP
+    ///
+    /// ContainerName- string - Required: No - Container name
+    ///
+    /// ContainerID- string - Required: No - Container ID
+    ///
+    /// ImageName- string - Required: No - Image name
+    ///
+    /// ImageID- string - Required: No - Image ID
+    ///
+    /// HostName- string - Required: No - Server name
+    ///
+    /// HostIP- string - Required: No - Private IP
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -8,8 +8,9 @@ use super::RunTimeFilters;
 #[non_exhaustive]
 pub struct CreateVulDefenceHostExportJobRequest {
     /// Filter
-    /// &lt;li&gt;Status- String - Required: No - Plugin status. Valid values: \`SUCCESS\` (normal); \`FAIL\` (abnormal); \`NO\_DEFENCE\` (not defended).&lt;/li&gt;
-    /// &lt;li&gt;KeyWords- string - Required: No - Server name/IP&lt;/li&gt;
+    /// Status- String - Required: No - Plugin status. Valid values: \`SUCCESS\` (normal); \`FAIL\` (abnormal); \`NO\_DEFENCE\` (not defended).
+    ///
+    /// KeyWords- string - Required: No - Server name/IP
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -64,8 +65,9 @@ impl CreateVulDefenceHostExportJobRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Status- String - Required: No - Plugin status. Valid values: \`SUCCESS\` (normal); \`FAIL\` (abnormal); \`NO\_DEFENCE\` (not defended).&lt;/li&gt;
-    /// &lt;li&gt;KeyWords- string - Required: No - Server name/IP&lt;/li&gt;
+    /// Status- String - Required: No - Plugin status. Valid values: \`SUCCESS\` (normal); \`FAIL\` (abnormal); \`NO\_DEFENCE\` (not defended).
+    ///
+    /// KeyWords- string - Required: No - Server name/IP
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

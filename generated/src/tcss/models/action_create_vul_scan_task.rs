@@ -5,53 +5,58 @@
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateVulScanTaskRequest {
-    /// &lt;p&gt;Local image scan range type&lt;/p&gt;&lt;p&gt;Enumeration value:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;ALL: All local images&lt;/li&gt;&lt;li&gt;NOT\_SCAN: All authorized unscanned local images&lt;/li&gt;&lt;li&gt;IMAGEIDS: Selected local image IDs&lt;/li&gt;&lt;li&gt;CLUSTER: Cluster filtering&lt;/li&gt;&lt;/ul&gt;
+    /// Local image scan range type
+    /// Enumeration value:
+    /// ALL: All local images
+    /// NOT\_SCAN: All authorized unscanned local images
+    /// IMAGEIDS: Selected local image IDs
+    /// CLUSTER: Cluster filtering
     ///
     /// Wire name `LocalImageScanType`, type `String`.
     pub local_image_scan_type: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Scan by authorized local image IDs, which takes precedence over scanning by authorized local images that meet the conditions.&lt;/p&gt;
+    /// Scan by authorized local image IDs, which takes precedence over scanning by authorized local images that meet the conditions.
     ///
     /// Wire name `LocalImageIDs`, type `Array of String`.
     pub local_image_i_ds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;Repository image scan range type. ALL: All repository images. NOT\_SCAN: Total authorized unscanned repository images. IMAGEIDS: Selected repository image IDs.&lt;/p&gt;
+    /// Repository image scan range type. ALL: All repository images. NOT\_SCAN: Total authorized unscanned repository images. IMAGEIDS: Selected repository image IDs.
     ///
     /// Wire name `RegistryImageScanType`, type `String`.
     pub registry_image_scan_type: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Scan by authorized repository image IDs, which takes precedence over scanning by authorized repository images that meet the conditions.&lt;/p&gt;
+    /// Scan by authorized repository image IDs, which takes precedence over scanning by authorized repository images that meet the conditions.
     ///
     /// Wire name `RegistryImageIDs`, type `Array of UInt64`.
     pub registry_image_i_ds: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// &lt;p&gt;Task ID for local image re-vulnerability scanning&lt;/p&gt;
+    /// Task ID for local image re-vulnerability scanning
     ///
     /// Wire name `LocalTaskID`, type `Integer`.
     pub local_task_id: ::std::option::Option<i64>,
-    /// &lt;p&gt;Task ID for repository image re-vulnerability scanning&lt;/p&gt;
+    /// Task ID for repository image re-vulnerability scanning
     ///
     /// Wire name `RegistryTaskID`, type `Integer`.
     pub registry_task_id: ::std::option::Option<i64>,
-    /// &lt;p&gt;Local image container runtime&lt;/p&gt;
+    /// Local image container runtime
     ///
     /// Wire name `LocalImageContainerRunning`, type `Boolean`.
     pub local_image_container_running: ::std::option::Option<bool>,
-    /// &lt;p&gt;Image Container in repository is running&lt;/p&gt;
+    /// Image Container in repository is running
     ///
     /// Wire name `RegistryImageContainerRunning`, type `Boolean`.
     pub registry_image_container_running: ::std::option::Option<bool>,
-    /// &lt;p&gt;Whether the repository image is the latest&lt;/p&gt;
+    /// Whether the repository image is the latest
     ///
     /// Wire name `IsLatest`, type `Boolean`.
     pub is_latest: ::std::option::Option<bool>,
-    /// &lt;p&gt;Local image id to remove&lt;/p&gt;
+    /// Local image id to remove
     ///
     /// Wire name `ExcludeLocalImageIDs`, type `Array of String`.
     pub exclude_local_image_i_ds: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
-    /// &lt;p&gt;id of the repository image to remove&lt;/p&gt;
+    /// id of the repository image to remove
     ///
     /// Wire name `ExcludeRegistryImageIDs`, type `Array of UInt64`.
     pub exclude_registry_image_i_ds: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `LocalClusterIDs`, type `Array of String`.
     pub local_cluster_i_ds: ::std::option::Option<
@@ -124,7 +129,12 @@ impl CreateVulScanTaskRequest {
     }
     /// Sets `LocalImageScanType`.
     ///
-    /// &lt;p&gt;Local image scan range type&lt;/p&gt;&lt;p&gt;Enumeration value:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;ALL: All local images&lt;/li&gt;&lt;li&gt;NOT\_SCAN: All authorized unscanned local images&lt;/li&gt;&lt;li&gt;IMAGEIDS: Selected local image IDs&lt;/li&gt;&lt;li&gt;CLUSTER: Cluster filtering&lt;/li&gt;&lt;/ul&gt;
+    /// Local image scan range type
+    /// Enumeration value:
+    /// ALL: All local images
+    /// NOT\_SCAN: All authorized unscanned local images
+    /// IMAGEIDS: Selected local image IDs
+    /// CLUSTER: Cluster filtering
     ///
     /// Wire name `LocalImageScanType`, type `String`.
     #[must_use]
@@ -137,7 +147,7 @@ impl CreateVulScanTaskRequest {
     }
     /// Sets `LocalImageIDs`.
     ///
-    /// &lt;p&gt;Scan by authorized local image IDs, which takes precedence over scanning by authorized local images that meet the conditions.&lt;/p&gt;
+    /// Scan by authorized local image IDs, which takes precedence over scanning by authorized local images that meet the conditions.
     ///
     /// Wire name `LocalImageIDs`, type `Array of String`.
     #[must_use]
@@ -151,7 +161,7 @@ impl CreateVulScanTaskRequest {
     }
     /// Sets `RegistryImageScanType`.
     ///
-    /// &lt;p&gt;Repository image scan range type. ALL: All repository images. NOT\_SCAN: Total authorized unscanned repository images. IMAGEIDS: Selected repository image IDs.&lt;/p&gt;
+    /// Repository image scan range type. ALL: All repository images. NOT\_SCAN: Total authorized unscanned repository images. IMAGEIDS: Selected repository image IDs.
     ///
     /// Wire name `RegistryImageScanType`, type `String`.
     #[must_use]
@@ -164,7 +174,7 @@ impl CreateVulScanTaskRequest {
     }
     /// Sets `RegistryImageIDs`.
     ///
-    /// &lt;p&gt;Scan by authorized repository image IDs, which takes precedence over scanning by authorized repository images that meet the conditions.&lt;/p&gt;
+    /// Scan by authorized repository image IDs, which takes precedence over scanning by authorized repository images that meet the conditions.
     ///
     /// Wire name `RegistryImageIDs`, type `Array of UInt64`.
     #[must_use]
@@ -175,7 +185,7 @@ impl CreateVulScanTaskRequest {
     }
     /// Sets `LocalTaskID`.
     ///
-    /// &lt;p&gt;Task ID for local image re-vulnerability scanning&lt;/p&gt;
+    /// Task ID for local image re-vulnerability scanning
     ///
     /// Wire name `LocalTaskID`, type `Integer`.
     #[must_use]
@@ -186,7 +196,7 @@ impl CreateVulScanTaskRequest {
     }
     /// Sets `RegistryTaskID`.
     ///
-    /// &lt;p&gt;Task ID for repository image re-vulnerability scanning&lt;/p&gt;
+    /// Task ID for repository image re-vulnerability scanning
     ///
     /// Wire name `RegistryTaskID`, type `Integer`.
     #[must_use]
@@ -197,7 +207,7 @@ impl CreateVulScanTaskRequest {
     }
     /// Sets `LocalImageContainerRunning`.
     ///
-    /// &lt;p&gt;Local image container runtime&lt;/p&gt;
+    /// Local image container runtime
     ///
     /// Wire name `LocalImageContainerRunning`, type `Boolean`.
     #[must_use]
@@ -208,7 +218,7 @@ impl CreateVulScanTaskRequest {
     }
     /// Sets `RegistryImageContainerRunning`.
     ///
-    /// &lt;p&gt;Image Container in repository is running&lt;/p&gt;
+    /// Image Container in repository is running
     ///
     /// Wire name `RegistryImageContainerRunning`, type `Boolean`.
     #[must_use]
@@ -219,7 +229,7 @@ impl CreateVulScanTaskRequest {
     }
     /// Sets `IsLatest`.
     ///
-    /// &lt;p&gt;Whether the repository image is the latest&lt;/p&gt;
+    /// Whether the repository image is the latest
     ///
     /// Wire name `IsLatest`, type `Boolean`.
     #[must_use]
@@ -230,7 +240,7 @@ impl CreateVulScanTaskRequest {
     }
     /// Sets `ExcludeLocalImageIDs`.
     ///
-    /// &lt;p&gt;Local image id to remove&lt;/p&gt;
+    /// Local image id to remove
     ///
     /// Wire name `ExcludeLocalImageIDs`, type `Array of String`.
     #[must_use]
@@ -244,7 +254,7 @@ impl CreateVulScanTaskRequest {
     }
     /// Sets `ExcludeRegistryImageIDs`.
     ///
-    /// &lt;p&gt;id of the repository image to remove&lt;/p&gt;
+    /// id of the repository image to remove
     ///
     /// Wire name `ExcludeRegistryImageIDs`, type `Array of UInt64`.
     #[must_use]
@@ -258,7 +268,7 @@ impl CreateVulScanTaskRequest {
     }
     /// Sets `LocalClusterIDs`.
     ///
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `LocalClusterIDs`, type `Array of String`.
     #[must_use]
@@ -281,11 +291,11 @@ impl ::std::default::Default for CreateVulScanTaskRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct CreateVulScanTaskResponse {
-    /// &lt;p&gt;Task ID for local image re-vulnerability scanning&lt;/p&gt;
+    /// Task ID for local image re-vulnerability scanning
     ///
     /// Wire name `LocalTaskID`, type `Integer`.
     pub local_task_id: i64,
-    /// &lt;p&gt;Task ID for repository image re-vulnerability scanning&lt;/p&gt;
+    /// Task ID for repository image re-vulnerability scanning
     ///
     /// Wire name `RegistryTaskID`, type `Integer`.
     pub registry_task_id: i64,

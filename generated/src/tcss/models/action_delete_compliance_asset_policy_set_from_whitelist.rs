@@ -13,7 +13,18 @@ pub struct DeleteComplianceAssetPolicySetFromWhitelistRequest {
     ///
     /// Wire name `CustomerPolicyItemIdSet`, type `Array of UInt64`.
     pub customer_policy_item_id_set: ::std::option::Option<::std::vec::Vec<u64>>,
-    /// Type of assets to be scanned. &lt;li&gt;ASSET\_CONTAINER: Docker container.&lt;/li&gt; &lt;li&gt;ASSET\_IMAGE: Docker image.&lt;/li&gt; &lt;li&gt;ASSET\_HOST: Docker host.&lt;/li&gt; &lt;li&gt;ASSET\_K8S: Kubernetes.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD: containerd host.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD\_CONTAINER: containerd container.&lt;/li&gt;
+    /// Type of assets to be scanned.
+    /// ASSET\_CONTAINER: Docker container.
+    ///
+    /// ASSET\_IMAGE: Docker image.
+    ///
+    /// ASSET\_HOST: Docker host.
+    ///
+    /// ASSET\_K8S: Kubernetes.
+    ///
+    /// ASSET\_CONTAINERD: containerd host.
+    ///
+    /// ASSET\_CONTAINERD\_CONTAINER: containerd container.
     ///
     /// Wire name `AssetType`, type `String`.
     pub asset_type: ::std::option::Option<::std::string::String>,
@@ -64,7 +75,18 @@ impl DeleteComplianceAssetPolicySetFromWhitelistRequest {
     }
     /// Sets `AssetType`.
     ///
-    /// Type of assets to be scanned. &lt;li&gt;ASSET\_CONTAINER: Docker container.&lt;/li&gt; &lt;li&gt;ASSET\_IMAGE: Docker image.&lt;/li&gt; &lt;li&gt;ASSET\_HOST: Docker host.&lt;/li&gt; &lt;li&gt;ASSET\_K8S: Kubernetes.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD: containerd host.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD\_CONTAINER: containerd container.&lt;/li&gt;
+    /// Type of assets to be scanned.
+    /// ASSET\_CONTAINER: Docker container.
+    ///
+    /// ASSET\_IMAGE: Docker image.
+    ///
+    /// ASSET\_HOST: Docker host.
+    ///
+    /// ASSET\_K8S: Kubernetes.
+    ///
+    /// ASSET\_CONTAINERD: containerd host.
+    ///
+    /// ASSET\_CONTAINERD\_CONTAINER: containerd container.
     ///
     /// Wire name `AssetType`, type `String`.
     #[must_use]

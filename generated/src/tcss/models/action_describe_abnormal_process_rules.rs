@@ -12,10 +12,13 @@ pub struct DescribeAbnormalProcessRulesRequest {
     /// Wire name `By`, type `String`.
     pub by: ::std::option::Option<::std::string::String>,
     /// Filter parameters,"Filters":\[{"Name":"Status","Values":\["2"\]}\]
-    /// &lt;li&gt;ImageName - String - required: no - mirror name, fuzzy search for rules bound to the image&lt;/li&gt;
-    /// &lt;li&gt;ImageId - String - required: no - image ID, fuzzy search for rules bound to the image&lt;/li&gt;
-    /// &lt;li&gt;RuleType - String - Required: No - Policy type filter. Value: system (system policy), user (user policy)&lt;/li&gt;
-    /// &lt;li&gt;RuleAction- String - Required: No - Execution action filter. Valid values: RULE\_MODE\_ALERT (alert), RULE\_MODE\_HOLDUP (block) &lt;/li&gt;
+    /// ImageName - String - required: no - mirror name, fuzzy search for rules bound to the image
+    ///
+    /// ImageId - String - required: no - image ID, fuzzy search for rules bound to the image
+    ///
+    /// RuleType - String - Required: No - Policy type filter. Value: system (system policy), user (user policy)
+    ///
+    /// RuleAction- String - Required: No - Execution action filter. Valid values: RULE\_MODE\_ALERT (alert), RULE\_MODE\_HOLDUP (block)
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -79,10 +82,13 @@ impl DescribeAbnormalProcessRulesRequest {
     /// Sets `Filters`.
     ///
     /// Filter parameters,"Filters":\[{"Name":"Status","Values":\["2"\]}\]
-    /// &lt;li&gt;ImageName - String - required: no - mirror name, fuzzy search for rules bound to the image&lt;/li&gt;
-    /// &lt;li&gt;ImageId - String - required: no - image ID, fuzzy search for rules bound to the image&lt;/li&gt;
-    /// &lt;li&gt;RuleType - String - Required: No - Policy type filter. Value: system (system policy), user (user policy)&lt;/li&gt;
-    /// &lt;li&gt;RuleAction- String - Required: No - Execution action filter. Valid values: RULE\_MODE\_ALERT (alert), RULE\_MODE\_HOLDUP (block) &lt;/li&gt;
+    /// ImageName - String - required: no - mirror name, fuzzy search for rules bound to the image
+    ///
+    /// ImageId - String - required: no - image ID, fuzzy search for rules bound to the image
+    ///
+    /// RuleType - String - Required: No - Policy type filter. Value: system (system policy), user (user policy)
+    ///
+    /// RuleAction- String - Required: No - Execution action filter. Valid values: RULE\_MODE\_ALERT (alert), RULE\_MODE\_HOLDUP (block)
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -16,7 +16,7 @@ pub struct DescribeAssetAppServiceListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;Keywords- String - Required: No - Optional field for the fuzzy query&lt;/li&gt;
+    /// Keywords- String - Required: No - Optional field for the fuzzy query
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -75,7 +75,7 @@ impl DescribeAssetAppServiceListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Keywords- String - Required: No - Optional field for the fuzzy query&lt;/li&gt;
+    /// Keywords- String - Required: No - Optional field for the fuzzy query
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

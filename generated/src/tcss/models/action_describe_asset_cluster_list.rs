@@ -8,9 +8,11 @@ use super::{AssetClusterListItem, RunTimeFilters};
 #[non_exhaustive]
 pub struct DescribeAssetClusterListRequest {
     /// Filters.
-    /// &lt;li&gt;\`ClusterID\` - String - Optional - Cluster ID&lt;/li&gt;
-    /// &lt;li&gt;\`ClusterName\` - String - Optional - Cluster name&lt;/li&gt;
-    /// &lt;li&gt;\`Status\` - String - Optional - Cluster status&lt;/li&gt;
+    /// \`ClusterID\` - String - Optional - Cluster ID
+    ///
+    /// \`ClusterName\` - String - Optional - Cluster name
+    ///
+    /// \`Status\` - String - Optional - Cluster status
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -65,9 +67,11 @@ impl DescribeAssetClusterListRequest {
     /// Sets `Filters`.
     ///
     /// Filters.
-    /// &lt;li&gt;\`ClusterID\` - String - Optional - Cluster ID&lt;/li&gt;
-    /// &lt;li&gt;\`ClusterName\` - String - Optional - Cluster name&lt;/li&gt;
-    /// &lt;li&gt;\`Status\` - String - Optional - Cluster status&lt;/li&gt;
+    /// \`ClusterID\` - String - Optional - Cluster ID
+    ///
+    /// \`ClusterName\` - String - Optional - Cluster name
+    ///
+    /// \`Status\` - String - Optional - Cluster status
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

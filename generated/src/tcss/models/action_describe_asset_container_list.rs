@@ -16,18 +16,29 @@ pub struct DescribeAssetContainerListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter condition
-    /// &lt;li&gt;\`ContainerName\`: String - Required: No - Container name&lt;/li&gt;
-    /// &lt;li&gt;\`Status\` - String - Required: No - Container status. Values: \`0\` (created); \`1\` (running); \`2\` (paused); \`3\` (restarting); \`4\` (removing); \`5\` (exited); \`6\` (dead).&lt;/li&gt;
-    /// &lt;li&gt;\`Runas\`: String - Required: No - Operator&lt;/li&gt;
-    /// &lt;li&gt;\`ImageName\`: String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;\`HostIP\`: String - Required: No - Server IP&lt;/li&gt;
-    /// &lt;li&gt;\`OrderBy\` - String - Required: No - Sorting field, which supports dynamic sorting by \`cpu\_usage\` or \`mem\_usage\` such as \["cpu\_usage","+"\]. '+' indicates ascending, and '-' indicates descending.&lt;/li&gt;
-    /// &lt;li&gt;\`NetStatus\`: String - Required: No - Container network status. Values: \`normal\`, \`isolated\`, \`isolating\`, \`isolate\_failed\`, \`restoring\`, \`restore\_failed\`.&lt;/li&gt;
-    /// &lt;li&gt;\`PodID\`: String - Required: No- Pod ID &lt;/li&gt;
-    /// &lt;li&gt;\`NodeUniqueID\`: String - Required: No - Super Node&lt;/li&gt;
-    /// &lt;li&gt;\`PodUid\`: String - Required: No - Pod&lt;/li&gt;
-    /// &lt;li&gt;\`PodIP\`: String - Required: No - Pod IP&lt;/li&gt;
-    /// &lt;li&gt;\`NodeType\`: String - Required: No - Values: \`NORMAL\` (general nodes), \`SUPER\` (super nodes)&lt;/li&gt;
+    /// \`ContainerName\`: String - Required: No - Container name
+    ///
+    /// \`Status\` - String - Required: No - Container status. Values: \`0\` (created); \`1\` (running); \`2\` (paused); \`3\` (restarting); \`4\` (removing); \`5\` (exited); \`6\` (dead).
+    ///
+    /// \`Runas\`: String - Required: No - Operator
+    ///
+    /// \`ImageName\`: String - Required: No - Image name
+    ///
+    /// \`HostIP\`: String - Required: No - Server IP
+    ///
+    /// \`OrderBy\` - String - Required: No - Sorting field, which supports dynamic sorting by \`cpu\_usage\` or \`mem\_usage\` such as \["cpu\_usage","+"\]. '+' indicates ascending, and '-' indicates descending.
+    ///
+    /// \`NetStatus\`: String - Required: No - Container network status. Values: \`normal\`, \`isolated\`, \`isolating\`, \`isolate\_failed\`, \`restoring\`, \`restore\_failed\`.
+    ///
+    /// \`PodID\`: String - Required: No- Pod ID
+    ///
+    /// \`NodeUniqueID\`: String - Required: No - Super Node
+    ///
+    /// \`PodUid\`: String - Required: No - Pod
+    ///
+    /// \`PodIP\`: String - Required: No - Pod IP
+    ///
+    /// \`NodeType\`: String - Required: No - Values: \`NORMAL\` (general nodes), \`SUPER\` (super nodes)
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -96,18 +107,29 @@ impl DescribeAssetContainerListRequest {
     /// Sets `Filters`.
     ///
     /// Filter condition
-    /// &lt;li&gt;\`ContainerName\`: String - Required: No - Container name&lt;/li&gt;
-    /// &lt;li&gt;\`Status\` - String - Required: No - Container status. Values: \`0\` (created); \`1\` (running); \`2\` (paused); \`3\` (restarting); \`4\` (removing); \`5\` (exited); \`6\` (dead).&lt;/li&gt;
-    /// &lt;li&gt;\`Runas\`: String - Required: No - Operator&lt;/li&gt;
-    /// &lt;li&gt;\`ImageName\`: String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;\`HostIP\`: String - Required: No - Server IP&lt;/li&gt;
-    /// &lt;li&gt;\`OrderBy\` - String - Required: No - Sorting field, which supports dynamic sorting by \`cpu\_usage\` or \`mem\_usage\` such as \["cpu\_usage","+"\]. '+' indicates ascending, and '-' indicates descending.&lt;/li&gt;
-    /// &lt;li&gt;\`NetStatus\`: String - Required: No - Container network status. Values: \`normal\`, \`isolated\`, \`isolating\`, \`isolate\_failed\`, \`restoring\`, \`restore\_failed\`.&lt;/li&gt;
-    /// &lt;li&gt;\`PodID\`: String - Required: No- Pod ID &lt;/li&gt;
-    /// &lt;li&gt;\`NodeUniqueID\`: String - Required: No - Super Node&lt;/li&gt;
-    /// &lt;li&gt;\`PodUid\`: String - Required: No - Pod&lt;/li&gt;
-    /// &lt;li&gt;\`PodIP\`: String - Required: No - Pod IP&lt;/li&gt;
-    /// &lt;li&gt;\`NodeType\`: String - Required: No - Values: \`NORMAL\` (general nodes), \`SUPER\` (super nodes)&lt;/li&gt;
+    /// \`ContainerName\`: String - Required: No - Container name
+    ///
+    /// \`Status\` - String - Required: No - Container status. Values: \`0\` (created); \`1\` (running); \`2\` (paused); \`3\` (restarting); \`4\` (removing); \`5\` (exited); \`6\` (dead).
+    ///
+    /// \`Runas\`: String - Required: No - Operator
+    ///
+    /// \`ImageName\`: String - Required: No - Image name
+    ///
+    /// \`HostIP\`: String - Required: No - Server IP
+    ///
+    /// \`OrderBy\` - String - Required: No - Sorting field, which supports dynamic sorting by \`cpu\_usage\` or \`mem\_usage\` such as \["cpu\_usage","+"\]. '+' indicates ascending, and '-' indicates descending.
+    ///
+    /// \`NetStatus\`: String - Required: No - Container network status. Values: \`normal\`, \`isolated\`, \`isolating\`, \`isolate\_failed\`, \`restoring\`, \`restore\_failed\`.
+    ///
+    /// \`PodID\`: String - Required: No- Pod ID
+    ///
+    /// \`NodeUniqueID\`: String - Required: No - Super Node
+    ///
+    /// \`PodUid\`: String - Required: No - Pod
+    ///
+    /// \`PodIP\`: String - Required: No - Pod IP
+    ///
+    /// \`NodeType\`: String - Required: No - Values: \`NORMAL\` (general nodes), \`SUPER\` (super nodes)
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -15,7 +15,28 @@ pub struct DescribeAssetHostListRequest {
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
-    /// Filter criteria. &lt;li&gt;Status-String-Required: No-agent Status filtering, "ALL": "ALL" (or omit this field), "UNINSTALL": "not installed", "OFFLINE": "OFFLINE", "ONLINE": "under protection"&lt;/li&gt; &lt;li&gt;HostName-String-Required: No-HostName filtering&lt;/li&gt; &lt;li&gt;Group-String-Required: No-host Group search&lt;/li&gt; &lt;li&gt;HostIP-String-Required: No-search by host ip&lt;/li&gt; &lt;li&gt;HostID-String-Required: No-search by host id&lt;/li&gt; &lt;li&gt;DockerVersion-String-Required: No-docker version search&lt;/li&gt; &lt;li&gt;MachineType-String-Required: No-host origin MachineType search, "ALL": "ALL" (or omit this field), host source: one of \["CVM", "ECM", "LH", "BM"\] for Tencent Cloud server; one of \["Other"\] for non-Tencent Cloud server&lt;/li&gt; &lt;li&gt;DockerStatus-String-Required: No-docker installation Status, "ALL": "ALL" (or omit this field), "INSTALL": "installed", "UNINSTALL": "not installed"&lt;/li&gt; &lt;li&gt;ProjectID-String-Required: No-project id search&lt;/li&gt; &lt;li&gt;Tag:(Tag: key)-String-Required: No-Tag key-value search example filter":\[{"Name":"Tag: tke-kind","Values":\["service"\]}\]&lt;/li&gt; &lt;li&gt;NonClusterNode: whether to query non-cluster nodes (true: yes, false: no)&lt;/li&gt;
+    /// Filter criteria.
+    /// Status-String-Required: No-agent Status filtering, "ALL": "ALL" (or omit this field), "UNINSTALL": "not installed", "OFFLINE": "OFFLINE", "ONLINE": "under protection"
+    ///
+    /// HostName-String-Required: No-HostName filtering
+    ///
+    /// Group-String-Required: No-host Group search
+    ///
+    /// HostIP-String-Required: No-search by host ip
+    ///
+    /// HostID-String-Required: No-search by host id
+    ///
+    /// DockerVersion-String-Required: No-docker version search
+    ///
+    /// MachineType-String-Required: No-host origin MachineType search, "ALL": "ALL" (or omit this field), host source: one of \["CVM", "ECM", "LH", "BM"\] for Tencent Cloud server; one of \["Other"\] for non-Tencent Cloud server
+    ///
+    /// DockerStatus-String-Required: No-docker installation Status, "ALL": "ALL" (or omit this field), "INSTALL": "installed", "UNINSTALL": "not installed"
+    ///
+    /// ProjectID-String-Required: No-project id search
+    ///
+    /// Tag:(Tag: key)-String-Required: No-Tag key-value search example filter":\[{"Name":"Tag: tke-kind","Values":\["service"\]}\]
+    ///
+    /// NonClusterNode: whether to query non-cluster nodes (true: yes, false: no)
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -83,7 +104,28 @@ impl DescribeAssetHostListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// Filter criteria. &lt;li&gt;Status-String-Required: No-agent Status filtering, "ALL": "ALL" (or omit this field), "UNINSTALL": "not installed", "OFFLINE": "OFFLINE", "ONLINE": "under protection"&lt;/li&gt; &lt;li&gt;HostName-String-Required: No-HostName filtering&lt;/li&gt; &lt;li&gt;Group-String-Required: No-host Group search&lt;/li&gt; &lt;li&gt;HostIP-String-Required: No-search by host ip&lt;/li&gt; &lt;li&gt;HostID-String-Required: No-search by host id&lt;/li&gt; &lt;li&gt;DockerVersion-String-Required: No-docker version search&lt;/li&gt; &lt;li&gt;MachineType-String-Required: No-host origin MachineType search, "ALL": "ALL" (or omit this field), host source: one of \["CVM", "ECM", "LH", "BM"\] for Tencent Cloud server; one of \["Other"\] for non-Tencent Cloud server&lt;/li&gt; &lt;li&gt;DockerStatus-String-Required: No-docker installation Status, "ALL": "ALL" (or omit this field), "INSTALL": "installed", "UNINSTALL": "not installed"&lt;/li&gt; &lt;li&gt;ProjectID-String-Required: No-project id search&lt;/li&gt; &lt;li&gt;Tag:(Tag: key)-String-Required: No-Tag key-value search example filter":\[{"Name":"Tag: tke-kind","Values":\["service"\]}\]&lt;/li&gt; &lt;li&gt;NonClusterNode: whether to query non-cluster nodes (true: yes, false: no)&lt;/li&gt;
+    /// Filter criteria.
+    /// Status-String-Required: No-agent Status filtering, "ALL": "ALL" (or omit this field), "UNINSTALL": "not installed", "OFFLINE": "OFFLINE", "ONLINE": "under protection"
+    ///
+    /// HostName-String-Required: No-HostName filtering
+    ///
+    /// Group-String-Required: No-host Group search
+    ///
+    /// HostIP-String-Required: No-search by host ip
+    ///
+    /// HostID-String-Required: No-search by host id
+    ///
+    /// DockerVersion-String-Required: No-docker version search
+    ///
+    /// MachineType-String-Required: No-host origin MachineType search, "ALL": "ALL" (or omit this field), host source: one of \["CVM", "ECM", "LH", "BM"\] for Tencent Cloud server; one of \["Other"\] for non-Tencent Cloud server
+    ///
+    /// DockerStatus-String-Required: No-docker installation Status, "ALL": "ALL" (or omit this field), "INSTALL": "installed", "UNINSTALL": "not installed"
+    ///
+    /// ProjectID-String-Required: No-project id search
+    ///
+    /// Tag:(Tag: key)-String-Required: No-Tag key-value search example filter":\[{"Name":"Tag: tke-kind","Values":\["service"\]}\]
+    ///
+    /// NonClusterNode: whether to query non-cluster nodes (true: yes, false: no)
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

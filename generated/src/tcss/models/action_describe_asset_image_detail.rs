@@ -5,7 +5,7 @@
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeAssetImageDetailRequest {
-    /// &lt;p&gt;Image ID.&lt;/p&gt;
+    /// Image ID.
     ///
     /// Wire name `ImageID`, type `String`.
     pub image_id: ::std::string::String,
@@ -36,135 +36,135 @@ impl DescribeAssetImageDetailRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeAssetImageDetailResponse {
-    /// &lt;p&gt;Image ID.&lt;/p&gt;
+    /// Image ID.
     ///
     /// Wire name `ImageID`, type `String`.
     pub image_id: ::std::string::String,
-    /// &lt;p&gt;Image name.&lt;/p&gt;
+    /// Image name.
     ///
     /// Wire name `ImageName`, type `String`.
     pub image_name: ::std::string::String,
-    /// &lt;p&gt;Image digests.&lt;/p&gt;
+    /// Image digests.
     ///
     /// Wire name `ImageDigest`, type `String`.
     pub image_digest: ::std::string::String,
-    /// &lt;p&gt;Creation time.&lt;/p&gt;
+    /// Creation time.
     ///
     /// Wire name `CreateTime`, type `String`.
     pub create_time: ::std::string::String,
-    /// &lt;p&gt;Image size.&lt;/p&gt;
+    /// Image size.
     ///
     /// Wire name `Size`, type `UInt64`.
     pub size: u64,
-    /// &lt;p&gt;Number of associated hosts (including normal nodes and super nodes).&lt;/p&gt;
+    /// Number of associated hosts (including normal nodes and super nodes).
     ///
     /// Wire name `HostCnt`, type `UInt64`.
     pub host_cnt: u64,
-    /// &lt;p&gt;Number of associated containers.&lt;/p&gt;
+    /// Number of associated containers.
     ///
     /// Wire name `ContainerCnt`, type `UInt64`.
     pub container_cnt: u64,
-    /// &lt;p&gt;Number of super nodes.&lt;/p&gt;
+    /// Number of super nodes.
     ///
     /// Wire name `SuperNodeCnt`, type `UInt64`.
     pub super_node_cnt: u64,
-    /// &lt;p&gt;Last scan time.&lt;/p&gt;
+    /// Last scan time.
     ///
     /// Wire name `ScanTime`, type `String`.
     pub scan_time: ::std::string::String,
-    /// &lt;p&gt;Number of vulnerabilities.&lt;/p&gt;
+    /// Number of vulnerabilities.
     ///
     /// Wire name `VulCnt`, type `UInt64`.
     pub vul_cnt: u64,
-    /// &lt;p&gt;Number of risky behaviors.&lt;/p&gt;
+    /// Number of risky behaviors.
     ///
     /// Wire name `RiskCnt`, type `UInt64`.
     pub risk_cnt: u64,
-    /// &lt;p&gt;Number of sensitive information entries.&lt;/p&gt;
+    /// Number of sensitive information entries.
     ///
     /// Wire name `SensitiveInfoCnt`, type `UInt64`.
     pub sensitive_info_cnt: u64,
-    /// &lt;p&gt;Whether the image is trusted.&lt;/p&gt;
+    /// Whether the image is trusted.
     ///
     /// Wire name `IsTrustImage`, type `Boolean`.
     pub is_trust_image: bool,
-    /// &lt;p&gt;Image OS.&lt;/p&gt;
+    /// Image OS.
     ///
     /// Wire name `OsName`, type `String`.
     pub os_name: ::std::string::String,
-    /// &lt;p&gt;Agent image scan error.&lt;/p&gt;
+    /// Agent image scan error.
     ///
     /// Wire name `AgentError`, type `String`.
     pub agent_error: ::std::string::String,
-    /// &lt;p&gt;Backend image scan error.&lt;/p&gt;
+    /// Backend image scan error.
     ///
     /// Wire name `ScanError`, type `String`.
     pub scan_error: ::std::string::String,
-    /// &lt;p&gt;System architecture.&lt;/p&gt;
+    /// System architecture.
     ///
     /// Wire name `Architecture`, type `String`.
     pub architecture: ::std::string::String,
-    /// &lt;p&gt;Author.&lt;/p&gt;
+    /// Author.
     ///
     /// Wire name `Author`, type `String`.
     pub author: ::std::string::String,
-    /// &lt;p&gt;Build history.&lt;/p&gt;
+    /// Build history.
     ///
     /// Wire name `BuildHistory`, type `String`.
     pub build_history: ::std::string::String,
-    /// &lt;p&gt;Trojan scan progress.&lt;/p&gt;
+    /// Trojan scan progress.
     ///
     /// Wire name `ScanVirusProgress`, type `UInt64`.
     pub scan_virus_progress: u64,
-    /// &lt;p&gt;Vulnerability scan progress.&lt;/p&gt;
+    /// Vulnerability scan progress.
     ///
     /// Wire name `ScanVulProgress`, type `UInt64`.
     pub scan_vul_progress: u64,
-    /// &lt;p&gt;Sensitive information scan progress.&lt;/p&gt;
+    /// Sensitive information scan progress.
     ///
     /// Wire name `ScanRiskProgress`, type `UInt64`.
     pub scan_risk_progress: u64,
-    /// &lt;p&gt;Trojan scan error.&lt;/p&gt;
+    /// Trojan scan error.
     ///
     /// Wire name `ScanVirusError`, type `String`.
     pub scan_virus_error: ::std::string::String,
-    /// &lt;p&gt;Vulnerability scan error.&lt;/p&gt;
+    /// Vulnerability scan error.
     ///
     /// Wire name `ScanVulError`, type `String`.
     pub scan_vul_error: ::std::string::String,
-    /// &lt;p&gt;Sensitive information error.&lt;/p&gt;
+    /// Sensitive information error.
     ///
     /// Wire name `ScanRiskError`, type `String`.
     pub scan_risk_error: ::std::string::String,
-    /// &lt;p&gt;Image scan status.&lt;/p&gt;
+    /// Image scan status.
     ///
     /// Wire name `ScanStatus`, type `String`.
     pub scan_status: ::std::string::String,
-    /// &lt;p&gt;Number of Trojans and viruses.&lt;/p&gt;
+    /// Number of Trojans and viruses.
     ///
     /// Wire name `VirusCnt`, type `UInt64`.
     pub virus_cnt: u64,
-    /// &lt;p&gt;Image scan status.&lt;/p&gt;
+    /// Image scan status.
     ///
     /// Wire name `Status`, type `UInt64`.
     pub status: u64,
-    /// &lt;p&gt;Remaining scan time.&lt;/p&gt;
+    /// Remaining scan time.
     ///
     /// Wire name `RemainScanTime`, type `UInt64`.
     pub remain_scan_time: u64,
-    /// &lt;p&gt;Whether authorization is performed. 1 indicates authorized and 0 indicates unauthorized.&lt;/p&gt;
+    /// Whether authorization is performed. 1 indicates authorized and 0 indicates unauthorized.
     ///
     /// Wire name `IsAuthorized`, type `Integer`.
     pub is_authorized: i64,
-    /// &lt;p&gt;Solution.&lt;/p&gt;
+    /// Solution.
     ///
     /// Wire name `Solution`, type `String`.
     pub solution: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Reason.&lt;/p&gt;
+    /// Reason.
     ///
     /// Wire name `Reason`, type `String`.
     pub reason: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Repository digests.&lt;/p&gt;
+    /// Repository digests.
     ///
     /// Wire name `RepoDigests`, type `Array of String`.
     pub repo_digests: ::std::option::Option<::std::vec::Vec<::std::string::String>>,

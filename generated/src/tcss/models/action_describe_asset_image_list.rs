@@ -7,23 +7,27 @@ use super::{AssetFilters, ImagesInfo};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeAssetImageListRequest {
-    /// &lt;p&gt;Number of items to return. The default number is 10, and the maximum number is 100.&lt;/p&gt;
+    /// Number of items to return. The default number is 10, and the maximum number is 100.
     ///
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
-    /// &lt;p&gt;Filter conditions.&lt;/p&gt;&lt;li&gt;ImageName - String - Required: No - Image name filter;&lt;/li&gt;&lt;li&gt;ScanStatus - String - Required: No - Image scan status: notScan, scanning, scanned, and scanErr&lt;/li&gt;&lt;li&gt;ImageID - String - Required: No - Image ID filter;&lt;/li&gt;&lt;li&gt;SecurityRisk - String - Required: No - Security risk: VirusCnt, RiskCnt, IsTrustImage, CriticalLevelVul, HighLevelVul, MediumLevelVul, and LowLevelVul.&lt;/li&gt;
+    /// Filter conditions.
+    /// ImageName - String - Required: No - Image name filter;
+    /// ScanStatus - String - Required: No - Image scan status: notScan, scanning, scanned, and scanErr
+    /// ImageID - String - Required: No - Image ID filter;
+    /// SecurityRisk - String - Required: No - Security risk: VirusCnt, RiskCnt, IsTrustImage, CriticalLevelVul, HighLevelVul, MediumLevelVul, and LowLevelVul.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
-    /// &lt;p&gt;Sorting field.&lt;/p&gt;
+    /// Sorting field.
     ///
     /// Wire name `By`, type `String`.
     pub by: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Sorting method. Valid values: asc and desc.&lt;/p&gt;
+    /// Sorting method. Valid values: asc and desc.
     ///
     /// Wire name `Order`, type `String`.
     pub order: ::std::option::Option<::std::string::String>,
@@ -61,7 +65,7 @@ impl DescribeAssetImageListRequest {
     }
     /// Sets `Limit`.
     ///
-    /// &lt;p&gt;Number of items to return. The default number is 10, and the maximum number is 100.&lt;/p&gt;
+    /// Number of items to return. The default number is 10, and the maximum number is 100.
     ///
     /// Wire name `Limit`, type `UInt64`.
     #[must_use]
@@ -72,7 +76,7 @@ impl DescribeAssetImageListRequest {
     }
     /// Sets `Offset`.
     ///
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     #[must_use]
@@ -83,7 +87,11 @@ impl DescribeAssetImageListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;p&gt;Filter conditions.&lt;/p&gt;&lt;li&gt;ImageName - String - Required: No - Image name filter;&lt;/li&gt;&lt;li&gt;ScanStatus - String - Required: No - Image scan status: notScan, scanning, scanned, and scanErr&lt;/li&gt;&lt;li&gt;ImageID - String - Required: No - Image ID filter;&lt;/li&gt;&lt;li&gt;SecurityRisk - String - Required: No - Security risk: VirusCnt, RiskCnt, IsTrustImage, CriticalLevelVul, HighLevelVul, MediumLevelVul, and LowLevelVul.&lt;/li&gt;
+    /// Filter conditions.
+    /// ImageName - String - Required: No - Image name filter;
+    /// ScanStatus - String - Required: No - Image scan status: notScan, scanning, scanned, and scanErr
+    /// ImageID - String - Required: No - Image ID filter;
+    /// SecurityRisk - String - Required: No - Security risk: VirusCnt, RiskCnt, IsTrustImage, CriticalLevelVul, HighLevelVul, MediumLevelVul, and LowLevelVul.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]
@@ -94,7 +102,7 @@ impl DescribeAssetImageListRequest {
     }
     /// Sets `By`.
     ///
-    /// &lt;p&gt;Sorting field.&lt;/p&gt;
+    /// Sorting field.
     ///
     /// Wire name `By`, type `String`.
     #[must_use]
@@ -107,7 +115,7 @@ impl DescribeAssetImageListRequest {
     }
     /// Sets `Order`.
     ///
-    /// &lt;p&gt;Sorting method. Valid values: asc and desc.&lt;/p&gt;
+    /// Sorting method. Valid values: asc and desc.
     ///
     /// Wire name `Order`, type `String`.
     #[must_use]
@@ -129,11 +137,11 @@ impl ::std::default::Default for DescribeAssetImageListRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeAssetImageListResponse {
-    /// &lt;p&gt;Image list.&lt;/p&gt;
+    /// Image list.
     ///
     /// Wire name `List`, type `Array of ImagesInfo`.
     pub list: ::std::vec::Vec<ImagesInfo>,
-    /// &lt;p&gt;Total quantity.&lt;/p&gt;
+    /// Total quantity.
     ///
     /// Wire name `TotalCount`, type `UInt64`.
     pub total_count: u64,

@@ -7,31 +7,32 @@ use super::{AssetFilters, ImageRepoInfo};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeAssetImageRegistryListRequest {
-    /// &lt;p&gt;Number of items to return. The default number is 10, and the maximum number is 100.&lt;/p&gt;
+    /// Number of items to return. The default number is 10, and the maximum number is 100.
     ///
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
-    /// &lt;p&gt;Filter field.&lt;br&gt;IsAuthorized can be set to all, 0 (unauthorized), and 1 (authorized).&lt;/p&gt;
+    /// Filter field.
+    /// IsAuthorized can be set to all, 0 (unauthorized), and 1 (authorized).
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
-    /// &lt;p&gt;Sorting field.&lt;/p&gt;
+    /// Sorting field.
     ///
     /// Wire name `By`, type `String`.
     pub by: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Sorting method. Valid values: asc and desc.&lt;/p&gt;
+    /// Sorting method. Valid values: asc and desc.
     ///
     /// Wire name `Order`, type `String`.
     pub order: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Whether to display only the latest image of each repository. Default value: false.&lt;/p&gt;
+    /// Whether to display only the latest image of each repository. Default value: false.
     ///
     /// Wire name `OnlyShowLatest`, type `Boolean`.
     pub only_show_latest: ::std::option::Option<bool>,
-    /// &lt;p&gt;Whether to display only running container images.&lt;/p&gt;
+    /// Whether to display only running container images.
     ///
     /// Wire name `IsRunning`, type `Boolean`.
     pub is_running: ::std::option::Option<bool>,
@@ -87,7 +88,7 @@ impl DescribeAssetImageRegistryListRequest {
     }
     /// Sets `Limit`.
     ///
-    /// &lt;p&gt;Number of items to return. The default number is 10, and the maximum number is 100.&lt;/p&gt;
+    /// Number of items to return. The default number is 10, and the maximum number is 100.
     ///
     /// Wire name `Limit`, type `UInt64`.
     #[must_use]
@@ -98,7 +99,7 @@ impl DescribeAssetImageRegistryListRequest {
     }
     /// Sets `Offset`.
     ///
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     #[must_use]
@@ -109,7 +110,8 @@ impl DescribeAssetImageRegistryListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;p&gt;Filter field.&lt;br&gt;IsAuthorized can be set to all, 0 (unauthorized), and 1 (authorized).&lt;/p&gt;
+    /// Filter field.
+    /// IsAuthorized can be set to all, 0 (unauthorized), and 1 (authorized).
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]
@@ -120,7 +122,7 @@ impl DescribeAssetImageRegistryListRequest {
     }
     /// Sets `By`.
     ///
-    /// &lt;p&gt;Sorting field.&lt;/p&gt;
+    /// Sorting field.
     ///
     /// Wire name `By`, type `String`.
     #[must_use]
@@ -133,7 +135,7 @@ impl DescribeAssetImageRegistryListRequest {
     }
     /// Sets `Order`.
     ///
-    /// &lt;p&gt;Sorting method. Valid values: asc and desc.&lt;/p&gt;
+    /// Sorting method. Valid values: asc and desc.
     ///
     /// Wire name `Order`, type `String`.
     #[must_use]
@@ -146,7 +148,7 @@ impl DescribeAssetImageRegistryListRequest {
     }
     /// Sets `OnlyShowLatest`.
     ///
-    /// &lt;p&gt;Whether to display only the latest image of each repository. Default value: false.&lt;/p&gt;
+    /// Whether to display only the latest image of each repository. Default value: false.
     ///
     /// Wire name `OnlyShowLatest`, type `Boolean`.
     #[must_use]
@@ -157,7 +159,7 @@ impl DescribeAssetImageRegistryListRequest {
     }
     /// Sets `IsRunning`.
     ///
-    /// &lt;p&gt;Whether to display only running container images.&lt;/p&gt;
+    /// Whether to display only running container images.
     ///
     /// Wire name `IsRunning`, type `Boolean`.
     #[must_use]
@@ -177,11 +179,11 @@ impl ::std::default::Default for DescribeAssetImageRegistryListRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeAssetImageRegistryListResponse {
-    /// &lt;p&gt;Image repository list.&lt;/p&gt;
+    /// Image repository list.
     ///
     /// Wire name `List`, type `Array of ImageRepoInfo`.
     pub list: ::std::vec::Vec<ImageRepoInfo>,
-    /// &lt;p&gt;Total quantity.&lt;/p&gt;
+    /// Total quantity.
     ///
     /// Wire name `TotalCount`, type `UInt64`.
     pub total_count: u64,

@@ -20,8 +20,9 @@ pub struct DescribeAssetImageRegistryVulListExportRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;Level- String - Required: No - Vulnerability level&lt;/li&gt;
-    /// &lt;li&gt;Name - String - Required: No - Vulnerability name&lt;/li&gt;
+    /// Level- String - Required: No - Vulnerability level
+    ///
+    /// Name - String - Required: No - Vulnerability name
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -113,8 +114,9 @@ impl DescribeAssetImageRegistryVulListExportRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Level- String - Required: No - Vulnerability level&lt;/li&gt;
-    /// &lt;li&gt;Name - String - Required: No - Vulnerability name&lt;/li&gt;
+    /// Level- String - Required: No - Vulnerability level
+    ///
+    /// Name - String - Required: No - Vulnerability name
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

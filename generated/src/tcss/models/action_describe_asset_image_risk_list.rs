@@ -20,9 +20,11 @@ pub struct DescribeAssetImageRiskListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;Level- String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.&lt;/li&gt;
-    /// &lt;li&gt;Behavior - String - Required: No - Risky behavior. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.&lt;/li&gt;
-    /// &lt;li&gt;Type - String - Required: No - Risk type. Valid values: \`1\`, \`2\`.&lt;/li&gt;
+    /// Level- String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.
+    ///
+    /// Behavior - String - Required: No - Risky behavior. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.
+    ///
+    /// Type - String - Required: No - Risk type. Valid values: \`1\`, \`2\`.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -99,9 +101,11 @@ impl DescribeAssetImageRiskListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Level- String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.&lt;/li&gt;
-    /// &lt;li&gt;Behavior - String - Required: No - Risky behavior. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.&lt;/li&gt;
-    /// &lt;li&gt;Type - String - Required: No - Risk type. Valid values: \`1\`, \`2\`.&lt;/li&gt;
+    /// Level- String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.
+    ///
+    /// Behavior - String - Required: No - Risky behavior. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.
+    ///
+    /// Type - String - Required: No - Risk type. Valid values: \`1\`, \`2\`.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

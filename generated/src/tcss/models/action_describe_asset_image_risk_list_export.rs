@@ -16,9 +16,11 @@ pub struct DescribeAssetImageRiskListExportRequest {
     /// Wire name `ImageID`, type `String`.
     pub image_id: ::std::string::String,
     /// Filter
-    /// &lt;li&gt;Level- String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.&lt;/li&gt;
-    /// &lt;li&gt;Behavior - String - Required: No - Risky behavior. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.&lt;/li&gt;
-    /// &lt;li&gt;Type - String - Required: No - Risk type. Valid values: \`1\`, \`2\`.&lt;/li&gt;
+    /// Level- String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.
+    ///
+    /// Behavior - String - Required: No - Risky behavior. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.
+    ///
+    /// Type - String - Required: No - Risk type. Valid values: \`1\`, \`2\`.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -58,9 +60,11 @@ impl DescribeAssetImageRiskListExportRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Level- String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.&lt;/li&gt;
-    /// &lt;li&gt;Behavior - String - Required: No - Risky behavior. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.&lt;/li&gt;
-    /// &lt;li&gt;Type - String - Required: No - Risk type. Valid values: \`1\`, \`2\`.&lt;/li&gt;
+    /// Level- String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.
+    ///
+    /// Behavior - String - Required: No - Risky behavior. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.
+    ///
+    /// Type - String - Required: No - Risk type. Valid values: \`1\`, \`2\`.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -37,63 +37,63 @@ impl ::std::default::Default for DescribeAssetImageScanSettingRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeAssetImageScanSettingResponse {
-    /// &lt;p&gt;Switch.&lt;/p&gt;
+    /// Switch.
     ///
     /// Wire name `Enable`, type `Boolean`.
     pub enable: bool,
-    /// &lt;p&gt;Scan time (complete time; backend parses hour/minute/second in UTC)&lt;/p&gt;
+    /// Scan time (complete time; backend parses hour/minute/second in UTC)
     ///
     /// Wire name `ScanTime`, type `String`.
     pub scan_time: ::std::string::String,
-    /// &lt;p&gt;Scan interval&lt;/p&gt;
+    /// Scan interval
     ///
     /// Wire name `ScanPeriod`, type `UInt64`.
     pub scan_period: u64,
-    /// &lt;p&gt;Scan for trojans&lt;/p&gt;
+    /// Scan for trojans
     ///
     /// Wire name `ScanVirus`, type `Boolean`.
     pub scan_virus: bool,
-    /// &lt;p&gt;Scan sensitive information&lt;/p&gt;
+    /// Scan sensitive information
     ///
     /// Wire name `ScanRisk`, type `Boolean`.
     pub scan_risk: bool,
-    /// &lt;p&gt;Scan vulnerabilities&lt;/p&gt;
+    /// Scan vulnerabilities
     ///
     /// Wire name `ScanVul`, type `Boolean`.
     pub scan_vul: bool,
-    /// &lt;p&gt;Scan all images&lt;/p&gt;
+    /// Scan all images
     ///
     /// Wire name `All`, type `Boolean`.
     pub all: ::std::option::Option<bool>,
-    /// &lt;p&gt;Custom scan image&lt;/p&gt;
+    /// Custom scan image
     ///
     /// Wire name `Images`, type `Array of String`.
     pub images: ::std::vec::Vec<::std::string::String>,
-    /// &lt;p&gt;Whether the image has running containers&lt;/p&gt;
+    /// Whether the image has running containers
     ///
     /// Wire name `ContainerRunning`, type `Boolean`.
     pub container_running: ::std::option::Option<bool>,
-    /// &lt;p&gt;Scan range 0 all authorized images, 1 selected images, 2 recommended scan, 3 cluster filtering scan&lt;/p&gt;
+    /// Scan range 0 all authorized images, 1 selected images, 2 recommended scan, 3 cluster filtering scan
     ///
     /// Wire name `ScanScope`, type `UInt64`.
     pub scan_scope: ::std::option::Option<u64>,
-    /// &lt;p&gt;Scan end time 02:00 Time Division&lt;/p&gt;
+    /// Scan end time 02:00 Time Division
     ///
     /// Wire name `ScanEndTime`, type `String`.
     pub scan_end_time: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Excluded scanned images&lt;/p&gt;
+    /// Excluded scanned images
     ///
     /// Wire name `ExcludeImages`, type `Array of String`.
     pub exclude_images: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;Last scan time&lt;/p&gt;
+    /// Last scan time
     ///
     /// Wire name `LastScanTime`, type `String`.
     pub last_scan_time: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Scanning result (Success|InsufficientLicense|ImageNeedIsEmpty|InternalError)&lt;/p&gt;
+    /// Scanning result (Success|InsufficientLicense|ImageNeedIsEmpty|InternalError)
     ///
     /// Wire name `ScanResult`, type `String`.
     pub scan_result: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `ClusterIDs`, type `Array of String`.
     pub cluster_i_ds: ::std::option::Option<::std::vec::Vec<::std::string::String>>,

@@ -16,7 +16,7 @@ pub struct DescribeAssetImageSimpleListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;Keywords- String - Required: No - Image name/ID&lt;/li&gt;
+    /// Keywords- String - Required: No - Image name/ID
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -85,7 +85,7 @@ impl DescribeAssetImageSimpleListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Keywords- String - Required: No - Image name/ID&lt;/li&gt;
+    /// Keywords- String - Required: No - Image name/ID
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -20,8 +20,9 @@ pub struct DescribeAssetImageVirusListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;Name- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;RiskLevel - String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.&lt;/li&gt;
+    /// Name- String - Required: No - Image name
+    ///
+    /// RiskLevel - String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -98,8 +99,9 @@ impl DescribeAssetImageVirusListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Name- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;RiskLevel - String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.&lt;/li&gt;
+    /// Name- String - Required: No - Image name
+    ///
+    /// RiskLevel - String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -16,8 +16,9 @@ pub struct DescribeAssetImageVirusListExportRequest {
     /// Wire name `ImageID`, type `String`.
     pub image_id: ::std::string::String,
     /// Filter
-    /// &lt;li&gt;Name- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;RiskLevel - String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.&lt;/li&gt;
+    /// Name- String - Required: No - Image name
+    ///
+    /// RiskLevel - String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -57,8 +58,9 @@ impl DescribeAssetImageVirusListExportRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Name- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;RiskLevel - String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.&lt;/li&gt;
+    /// Name- String - Required: No - Image name
+    ///
+    /// RiskLevel - String - Required: No - Risk level. Valid values: \`1\`, \`2\`, \`3\`, \`4\`.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

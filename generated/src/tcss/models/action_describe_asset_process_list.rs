@@ -16,12 +16,17 @@ pub struct DescribeAssetProcessListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;RunAs - String - Required: No - Operator&lt;/li&gt;
-    /// &lt;li&gt;ContainerID - String - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;HostID- String - Required: Yes - Server ID&lt;/li&gt;
-    /// &lt;li&gt;HostIP- string - Required: No - Server IP&lt;/li&gt;
-    /// &lt;li&gt;ProcessName- string - Required: No - Process name&lt;/li&gt;
-    /// &lt;li&gt;Pid- string - Required: No - Process ID (associated process)&lt;/li&gt;
+    /// RunAs - String - Required: No - Operator
+    ///
+    /// ContainerID - String - Required: No - Container ID
+    ///
+    /// HostID- String - Required: Yes - Server ID
+    ///
+    /// HostIP- string - Required: No - Server IP
+    ///
+    /// ProcessName- string - Required: No - Process name
+    ///
+    /// Pid- string - Required: No - Process ID (associated process)
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -80,12 +85,17 @@ impl DescribeAssetProcessListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;RunAs - String - Required: No - Operator&lt;/li&gt;
-    /// &lt;li&gt;ContainerID - String - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;HostID- String - Required: Yes - Server ID&lt;/li&gt;
-    /// &lt;li&gt;HostIP- string - Required: No - Server IP&lt;/li&gt;
-    /// &lt;li&gt;ProcessName- string - Required: No - Process name&lt;/li&gt;
-    /// &lt;li&gt;Pid- string - Required: No - Process ID (associated process)&lt;/li&gt;
+    /// RunAs - String - Required: No - Operator
+    ///
+    /// ContainerID - String - Required: No - Container ID
+    ///
+    /// HostID- String - Required: Yes - Server ID
+    ///
+    /// HostIP- string - Required: No - Server IP
+    ///
+    /// ProcessName- string - Required: No - Process name
+    ///
+    /// Pid- string - Required: No - Process ID (associated process)
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -16,12 +16,13 @@ pub struct DescribeAssetWebServiceListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;Keywords- String - Required: No - Optional field for the fuzzy query&lt;/li&gt;
-    /// &lt;li&gt;Type- String - Required: No - Server status. "Apache"
+    /// Keywords- String - Required: No - Optional field for the fuzzy query
+    ///
+    /// Type- String - Required: No - Server status. "Apache"
     /// "Jboss"
     /// "lighttpd"
     /// "Nginx"
-    /// "Tomcat"&lt;/li&gt;
+    /// "Tomcat"
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -80,12 +81,13 @@ impl DescribeAssetWebServiceListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Keywords- String - Required: No - Optional field for the fuzzy query&lt;/li&gt;
-    /// &lt;li&gt;Type- String - Required: No - Server status. "Apache"
+    /// Keywords- String - Required: No - Optional field for the fuzzy query
+    ///
+    /// Type- String - Required: No - Server status. "Apache"
     /// "Jboss"
     /// "lighttpd"
     /// "Nginx"
-    /// "Tomcat"&lt;/li&gt;
+    /// "Tomcat"
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -14,7 +14,18 @@ pub struct DescribeComplianceAssetDetailInfoRequest {
     ///
     /// Wire name `CustomerAssetId`, type `UInt64`.
     pub customer_asset_id: u64,
-    /// Asset type. &lt;li&gt;ASSET\_CONTAINER: Docker container.&lt;/li&gt; &lt;li&gt;ASSET\_IMAGE: Docker image.&lt;/li&gt; &lt;li&gt;ASSET\_HOST: Docker host.&lt;/li&gt; &lt;li&gt;ASSET\_K8S: Kubernetes.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD: Containerd host.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD\_CONTAINER: Containerd container.&lt;/li&gt;
+    /// Asset type.
+    /// ASSET\_CONTAINER: Docker container.
+    ///
+    /// ASSET\_IMAGE: Docker image.
+    ///
+    /// ASSET\_HOST: Docker host.
+    ///
+    /// ASSET\_K8S: Kubernetes.
+    ///
+    /// ASSET\_CONTAINERD: Containerd host.
+    ///
+    /// ASSET\_CONTAINERD\_CONTAINER: Containerd container.
     ///
     /// Wire name `AssetType`, type `String`.
     pub asset_type: ::std::option::Option<::std::string::String>,
@@ -49,7 +60,18 @@ impl DescribeComplianceAssetDetailInfoRequest {
     }
     /// Sets `AssetType`.
     ///
-    /// Asset type. &lt;li&gt;ASSET\_CONTAINER: Docker container.&lt;/li&gt; &lt;li&gt;ASSET\_IMAGE: Docker image.&lt;/li&gt; &lt;li&gt;ASSET\_HOST: Docker host.&lt;/li&gt; &lt;li&gt;ASSET\_K8S: Kubernetes.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD: Containerd host.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD\_CONTAINER: Containerd container.&lt;/li&gt;
+    /// Asset type.
+    /// ASSET\_CONTAINER: Docker container.
+    ///
+    /// ASSET\_IMAGE: Docker image.
+    ///
+    /// ASSET\_HOST: Docker host.
+    ///
+    /// ASSET\_K8S: Kubernetes.
+    ///
+    /// ASSET\_CONTAINERD: Containerd host.
+    ///
+    /// ASSET\_CONTAINERD\_CONTAINER: Containerd container.
     ///
     /// Wire name `AssetType`, type `String`.
     #[must_use]

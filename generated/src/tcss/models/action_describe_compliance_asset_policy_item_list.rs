@@ -24,7 +24,18 @@ pub struct DescribeComplianceAssetPolicyItemListRequest {
     ///
     /// Wire name `Filters`, type `Array of ComplianceFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<ComplianceFilters>>,
-    /// Asset type. &lt;li&gt;ASSET\_CONTAINER: Docker container.&lt;/li&gt; &lt;li&gt;ASSET\_IMAGE: Docker image.&lt;/li&gt; &lt;li&gt;ASSET\_HOST: Docker host.&lt;/li&gt; &lt;li&gt;ASSET\_K8S: Kubernetes.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD: Containerd host.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD\_CONTAINER: Containerd container.&lt;/li&gt;
+    /// Asset type.
+    /// ASSET\_CONTAINER: Docker container.
+    ///
+    /// ASSET\_IMAGE: Docker image.
+    ///
+    /// ASSET\_HOST: Docker host.
+    ///
+    /// ASSET\_K8S: Kubernetes.
+    ///
+    /// ASSET\_CONTAINERD: Containerd host.
+    ///
+    /// ASSET\_CONTAINERD\_CONTAINER: Containerd container.
     ///
     /// Wire name `AssetType`, type `String`.
     pub asset_type: ::std::option::Option<::std::string::String>,
@@ -103,7 +114,18 @@ impl DescribeComplianceAssetPolicyItemListRequest {
     }
     /// Sets `AssetType`.
     ///
-    /// Asset type. &lt;li&gt;ASSET\_CONTAINER: Docker container.&lt;/li&gt; &lt;li&gt;ASSET\_IMAGE: Docker image.&lt;/li&gt; &lt;li&gt;ASSET\_HOST: Docker host.&lt;/li&gt; &lt;li&gt;ASSET\_K8S: Kubernetes.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD: Containerd host.&lt;/li&gt; &lt;li&gt;ASSET\_CONTAINERD\_CONTAINER: Containerd container.&lt;/li&gt;
+    /// Asset type.
+    /// ASSET\_CONTAINER: Docker container.
+    ///
+    /// ASSET\_IMAGE: Docker image.
+    ///
+    /// ASSET\_HOST: Docker host.
+    ///
+    /// ASSET\_K8S: Kubernetes.
+    ///
+    /// ASSET\_CONTAINERD: Containerd host.
+    ///
+    /// ASSET\_CONTAINERD\_CONTAINER: Containerd container.
     ///
     /// Wire name `AssetType`, type `String`.
     #[must_use]

@@ -27,7 +27,14 @@ pub struct DescribeComplianceTaskPolicyItemSummaryListRequest {
     ///
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
-    /// Filtering conditions. &lt;li&gt;Name      string Detection item name.&lt;/li&gt; &lt;li&gt;ItemType  string Detection item type.&lt;/li&gt; &lt;li&gt;RiskLevel string Risk level.&lt;/li&gt; &lt;li&gt;IsOpen    int    Enabling status.&lt;/li&gt;
+    /// Filtering conditions.
+    /// Name      string Detection item name.
+    ///
+    /// ItemType  string Detection item type.
+    ///
+    /// RiskLevel string Risk level.
+    ///
+    /// IsOpen    int    Enabling status.
     ///
     /// Wire name `Filters`, type `Array of ComplianceFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<ComplianceFilters>>,
@@ -108,7 +115,14 @@ impl DescribeComplianceTaskPolicyItemSummaryListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// Filtering conditions. &lt;li&gt;Name      string Detection item name.&lt;/li&gt; &lt;li&gt;ItemType  string Detection item type.&lt;/li&gt; &lt;li&gt;RiskLevel string Risk level.&lt;/li&gt; &lt;li&gt;IsOpen    int    Enabling status.&lt;/li&gt;
+    /// Filtering conditions.
+    /// Name      string Detection item name.
+    ///
+    /// ItemType  string Detection item type.
+    ///
+    /// RiskLevel string Risk level.
+    ///
+    /// IsOpen    int    Enabling status.
     ///
     /// Wire name `Filters`, type `Array of ComplianceFilters`.
     #[must_use]

@@ -16,17 +16,27 @@ pub struct DescribeEmergencyVulListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).&lt;/li&gt;
-    /// &lt;li&gt;Tags- string - Required: No - Vulnerability tag. Valid values: \`POC\`, \`EXP\`.&lt;/li&gt;
-    /// &lt;li&gt;CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: \`true\`, \`false\`.&lt;/li&gt;
-    /// &lt;li&gt;CVEID- string - Required: No - CVE No.&lt;/li&gt;
-    /// &lt;li&gt;ImageID- string - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ContainerID- string - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;ContainerName- string - Required: No - Container name&lt;/li&gt;
-    /// &lt;li&gt;ComponentName- string - Required: No - Component name&lt;/li&gt;
-    /// &lt;li&gt;ComponentVersion- string - Required: No - Component version&lt;/li&gt;
-    /// &lt;li&gt;Name- string - Required: No - Vulnerability name&lt;/li&gt;
+    /// Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).
+    ///
+    /// Tags- string - Required: No - Vulnerability tag. Valid values: \`POC\`, \`EXP\`.
+    ///
+    /// CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: \`true\`, \`false\`.
+    ///
+    /// CVEID- string - Required: No - CVE No.
+    ///
+    /// ImageID- string - Required: No - Image ID
+    ///
+    /// ImageName- String - Required: No - Image name
+    ///
+    /// ContainerID- string - Required: No - Container ID
+    ///
+    /// ContainerName- string - Required: No - Container name
+    ///
+    /// ComponentName- string - Required: No - Component name
+    ///
+    /// ComponentVersion- string - Required: No - Component version
+    ///
+    /// Name- string - Required: No - Vulnerability name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -95,17 +105,27 @@ impl DescribeEmergencyVulListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).&lt;/li&gt;
-    /// &lt;li&gt;Tags- string - Required: No - Vulnerability tag. Valid values: \`POC\`, \`EXP\`.&lt;/li&gt;
-    /// &lt;li&gt;CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: \`true\`, \`false\`.&lt;/li&gt;
-    /// &lt;li&gt;CVEID- string - Required: No - CVE No.&lt;/li&gt;
-    /// &lt;li&gt;ImageID- string - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ContainerID- string - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;ContainerName- string - Required: No - Container name&lt;/li&gt;
-    /// &lt;li&gt;ComponentName- string - Required: No - Component name&lt;/li&gt;
-    /// &lt;li&gt;ComponentVersion- string - Required: No - Component version&lt;/li&gt;
-    /// &lt;li&gt;Name- string - Required: No - Vulnerability name&lt;/li&gt;
+    /// Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).
+    ///
+    /// Tags- string - Required: No - Vulnerability tag. Valid values: \`POC\`, \`EXP\`.
+    ///
+    /// CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: \`true\`, \`false\`.
+    ///
+    /// CVEID- string - Required: No - CVE No.
+    ///
+    /// ImageID- string - Required: No - Image ID
+    ///
+    /// ImageName- String - Required: No - Image name
+    ///
+    /// ContainerID- string - Required: No - Container ID
+    ///
+    /// ContainerName- string - Required: No - Container name
+    ///
+    /// ComponentName- string - Required: No - Component name
+    ///
+    /// ComponentVersion- string - Required: No - Component version
+    ///
+    /// Name- string - Required: No - Vulnerability name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -8,9 +8,8 @@ use super::{ExportJobInfo, RunTimeFilters};
 #[non_exhaustive]
 pub struct DescribeExportJobManageListRequest {
     /// Filters.
-    /// &lt;li&gt;ExportStatus- String - Optional - Export status. Value: \`RUNNING\` (Exporting); \`SUCCESS\` (Exported); \`FAILURE\` (Failed to export)
-    /// &lt;li&gt;ExportSource- String - Optional - Source of the exportation task. Values: \`LocalImage\` (Local image).
-    /// &lt;/li&gt;
+    /// ExportStatus- String - Optional - Export status. Value: \`RUNNING\` (Exporting); \`SUCCESS\` (Exported); \`FAILURE\` (Failed to export)
+    /// ExportSource- String - Optional - Source of the exportation task. Values: \`LocalImage\` (Local image).
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -66,9 +65,8 @@ impl DescribeExportJobManageListRequest {
     /// Sets `Filters`.
     ///
     /// Filters.
-    /// &lt;li&gt;ExportStatus- String - Optional - Export status. Value: \`RUNNING\` (Exporting); \`SUCCESS\` (Exported); \`FAILURE\` (Failed to export)
-    /// &lt;li&gt;ExportSource- String - Optional - Source of the exportation task. Values: \`LocalImage\` (Local image).
-    /// &lt;/li&gt;
+    /// ExportStatus- String - Optional - Export status. Value: \`RUNNING\` (Exporting); \`SUCCESS\` (Exported); \`FAILURE\` (Failed to export)
+    /// ExportSource- String - Optional - Source of the exportation task. Values: \`LocalImage\` (Local image).
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -20,7 +20,11 @@ pub struct DescribeImageComponentListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;ComponentName- String - Required: No - Image component name&lt;/li&gt;&lt;li&gt;ComponentVersion- String - Required: No - Image component version&lt;/li&gt;&lt;li&gt;ComponentType- String - Required: No - Image component type&lt;/li&gt;&lt;li&gt;VulLevel- String - Required: No - Vulnerability severity&lt;/li&gt;&lt;li&gt;HasVul- String - Required: No - Whether there is a vulnerability. Valid values: \`true\` (yes); \`false\` (no). If \`ComponentName\` is not passed in or is \`ALL\`, it indicates all.&lt;/li&gt;
+    /// ComponentName- String - Required: No - Image component name
+    /// ComponentVersion- String - Required: No - Image component version
+    /// ComponentType- String - Required: No - Image component type
+    /// VulLevel- String - Required: No - Vulnerability severity
+    /// HasVul- String - Required: No - Whether there is a vulnerability. Valid values: \`true\` (yes); \`false\` (no). If \`ComponentName\` is not passed in or is \`ALL\`, it indicates all.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<AssetFilters>>,
@@ -97,7 +101,11 @@ impl DescribeImageComponentListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;ComponentName- String - Required: No - Image component name&lt;/li&gt;&lt;li&gt;ComponentVersion- String - Required: No - Image component version&lt;/li&gt;&lt;li&gt;ComponentType- String - Required: No - Image component type&lt;/li&gt;&lt;li&gt;VulLevel- String - Required: No - Vulnerability severity&lt;/li&gt;&lt;li&gt;HasVul- String - Required: No - Whether there is a vulnerability. Valid values: \`true\` (yes); \`false\` (no). If \`ComponentName\` is not passed in or is \`ALL\`, it indicates all.&lt;/li&gt;
+    /// ComponentName- String - Required: No - Image component name
+    /// ComponentVersion- String - Required: No - Image component version
+    /// ComponentType- String - Required: No - Image component type
+    /// VulLevel- String - Required: No - Vulnerability severity
+    /// HasVul- String - Required: No - Whether there is a vulnerability. Valid values: \`true\` (yes); \`false\` (no). If \`ComponentName\` is not passed in or is \`ALL\`, it indicates all.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
     #[must_use]

@@ -8,15 +8,23 @@ use super::{ImageDenyEvent, RunTimeFilters};
 #[non_exhaustive]
 pub struct DescribeImageDenyEventListRequest {
     /// Filter criteria
-    /// &lt;li&gt;EventType - String - Required: No - Event type. EVENT\_RISK: Risk event type. EVENT\_PRIVILEGE: Privilege.&lt;/li&gt;
-    /// &lt;li&gt;DealBehavior - String - required: no - execution action, BEHAVIOR\_ALERT: alert, BEHAVIOR\_HOLDUP\_SUCCESSED: block.&lt;/li&gt;
-    /// &lt;li&gt;RuleName - string - required: no - rule name.&lt;/li&gt;
-    /// &lt;li&gt;NodeName- string - required: no - node name.&lt;/li&gt;
-    /// &lt;li&gt;NodeIP - string - required: no - private and public IP.&lt;/li&gt;
-    /// &lt;li&gt;PublicIP - string - required: no - public IP address.&lt;/li&gt;
-    /// &lt;li&gt;ImageName- string - required: no - image name.&lt;/li&gt;
-    /// &lt;li&gt;ImageID - string - required: no - image ID.&lt;/li&gt;
-    /// &lt;li&gt;TimeRange - String - required: no - time range, the first value represents the start time, second value represents end time&lt;/li&gt;
+    /// EventType - String - Required: No - Event type. EVENT\_RISK: Risk event type. EVENT\_PRIVILEGE: Privilege.
+    ///
+    /// DealBehavior - String - required: no - execution action, BEHAVIOR\_ALERT: alert, BEHAVIOR\_HOLDUP\_SUCCESSED: block.
+    ///
+    /// RuleName - string - required: no - rule name.
+    ///
+    /// NodeName- string - required: no - node name.
+    ///
+    /// NodeIP - string - required: no - private and public IP.
+    ///
+    /// PublicIP - string - required: no - public IP address.
+    ///
+    /// ImageName- string - required: no - image name.
+    ///
+    /// ImageID - string - required: no - image ID.
+    ///
+    /// TimeRange - String - required: no - time range, the first value represents the start time, second value represents end time
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -71,15 +79,23 @@ impl DescribeImageDenyEventListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;EventType - String - Required: No - Event type. EVENT\_RISK: Risk event type. EVENT\_PRIVILEGE: Privilege.&lt;/li&gt;
-    /// &lt;li&gt;DealBehavior - String - required: no - execution action, BEHAVIOR\_ALERT: alert, BEHAVIOR\_HOLDUP\_SUCCESSED: block.&lt;/li&gt;
-    /// &lt;li&gt;RuleName - string - required: no - rule name.&lt;/li&gt;
-    /// &lt;li&gt;NodeName- string - required: no - node name.&lt;/li&gt;
-    /// &lt;li&gt;NodeIP - string - required: no - private and public IP.&lt;/li&gt;
-    /// &lt;li&gt;PublicIP - string - required: no - public IP address.&lt;/li&gt;
-    /// &lt;li&gt;ImageName- string - required: no - image name.&lt;/li&gt;
-    /// &lt;li&gt;ImageID - string - required: no - image ID.&lt;/li&gt;
-    /// &lt;li&gt;TimeRange - String - required: no - time range, the first value represents the start time, second value represents end time&lt;/li&gt;
+    /// EventType - String - Required: No - Event type. EVENT\_RISK: Risk event type. EVENT\_PRIVILEGE: Privilege.
+    ///
+    /// DealBehavior - String - required: no - execution action, BEHAVIOR\_ALERT: alert, BEHAVIOR\_HOLDUP\_SUCCESSED: block.
+    ///
+    /// RuleName - string - required: no - rule name.
+    ///
+    /// NodeName- string - required: no - node name.
+    ///
+    /// NodeIP - string - required: no - private and public IP.
+    ///
+    /// PublicIP - string - required: no - public IP address.
+    ///
+    /// ImageName- string - required: no - image name.
+    ///
+    /// ImageID - string - required: no - image ID.
+    ///
+    /// TimeRange - String - required: no - time range, the first value represents the start time, second value represents end time
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

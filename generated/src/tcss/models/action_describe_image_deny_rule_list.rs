@@ -8,10 +8,13 @@ use super::{ImageDenyRule, RunTimeFilters};
 #[non_exhaustive]
 pub struct DescribeImageDenyRuleListRequest {
     /// Filter criteria
-    /// &lt;li&gt;RuleType - String - required: no - rule type RULE\_RISK: risk, RULE\_PRIVILEGE: privilege&lt;/li&gt;
-    /// &lt;li&gt;EffectStatus- String - Required: No - Effective status IN\_THE\_TEST: Observing, IN\_EFFECT: Active.&lt;/li&gt;
-    /// &lt;li&gt;RuleName - string - required: no - rule name.&lt;/li&gt;
-    /// &lt;li&gt;Status - string - required: no - enabled Status: 0: enabled, 1: disabled.&lt;/li&gt;
+    /// RuleType - String - required: no - rule type RULE\_RISK: risk, RULE\_PRIVILEGE: privilege
+    ///
+    /// EffectStatus- String - Required: No - Effective status IN\_THE\_TEST: Observing, IN\_EFFECT: Active.
+    ///
+    /// RuleName - string - required: no - rule name.
+    ///
+    /// Status - string - required: no - enabled Status: 0: enabled, 1: disabled.
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -79,10 +82,13 @@ impl DescribeImageDenyRuleListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;RuleType - String - required: no - rule type RULE\_RISK: risk, RULE\_PRIVILEGE: privilege&lt;/li&gt;
-    /// &lt;li&gt;EffectStatus- String - Required: No - Effective status IN\_THE\_TEST: Observing, IN\_EFFECT: Active.&lt;/li&gt;
-    /// &lt;li&gt;RuleName - string - required: no - rule name.&lt;/li&gt;
-    /// &lt;li&gt;Status - string - required: no - enabled Status: 0: enabled, 1: disabled.&lt;/li&gt;
+    /// RuleType - String - required: no - rule type RULE\_RISK: risk, RULE\_PRIVILEGE: privilege
+    ///
+    /// EffectStatus- String - Required: No - Effective status IN\_THE\_TEST: Observing, IN\_EFFECT: Active.
+    ///
+    /// RuleName - string - required: no - rule name.
+    ///
+    /// Status - string - required: no - enabled Status: 0: enabled, 1: disabled.
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -7,23 +7,33 @@ use super::{K8sApiAbnormalEventListItem, K8sapiRuleTypeZhItem, RunTimeFilters};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeK8sApiAbnormalEventListRequest {
-    /// &lt;p&gt;Filter conditions.&lt;/p&gt;&lt;li&gt;TimeRange - String - Required: No - Time range filter \["2022-03-31 16:55:00", "2022-03-31 17:00:00"\];&lt;/li&gt;&lt;li&gt;MatchRules - String - Required: No - Hit rule filter;&lt;/li&gt;&lt;li&gt;RiskLevel - String - Required: No - Threat level filter;&lt;/li&gt;&lt;li&gt;Status - String - Required: No - Event status filter;&lt;/li&gt;&lt;li&gt;MatchRuleType - String - Required: No - Hit rule type filter;&lt;/li&gt;&lt;li&gt;ClusterRunningStatus - String - Required: No - Cluster running status;&lt;/li&gt;&lt;li&gt;ClusterName - String - Required: No - Cluster name;&lt;/li&gt;&lt;li&gt;ClusterID - String - Required: No - Cluster ID.&lt;/li&gt;
+    /// Filter conditions.
+    /// TimeRange - String - Required: No - Time range filter \["2022-03-31 16:55:00", "2022-03-31 17:00:00"\];
+    /// MatchRules - String - Required: No - Hit rule filter;
+    /// RiskLevel - String - Required: No - Threat level filter;
+    /// Status - String - Required: No - Event status filter;
+    /// MatchRuleType - String - Required: No - Hit rule type filter;
+    /// ClusterRunningStatus - String - Required: No - Cluster running status;
+    /// ClusterName - String - Required: No - Cluster name;
+    /// ClusterID - String - Required: No - Cluster ID.
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
-    /// &lt;p&gt;Number of items to return. The default number is 10, and the maximum number is 100.&lt;/p&gt;
+    /// Number of items to return. The default number is 10, and the maximum number is 100.
     ///
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
-    /// &lt;p&gt;Sorting method.&lt;/p&gt;
+    /// Sorting method.
     ///
     /// Wire name `Order`, type `String`.
     pub order: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Sorting field.&lt;br&gt;LatestFoundTime: Last generation time.&lt;br&gt;AlarmCount: Number of alarms.&lt;/p&gt;
+    /// Sorting field.
+    /// LatestFoundTime: Last generation time.
+    /// AlarmCount: Number of alarms.
     ///
     /// Wire name `By`, type `String`.
     pub by: ::std::option::Option<::std::string::String>,
@@ -61,7 +71,15 @@ impl DescribeK8sApiAbnormalEventListRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;p&gt;Filter conditions.&lt;/p&gt;&lt;li&gt;TimeRange - String - Required: No - Time range filter \["2022-03-31 16:55:00", "2022-03-31 17:00:00"\];&lt;/li&gt;&lt;li&gt;MatchRules - String - Required: No - Hit rule filter;&lt;/li&gt;&lt;li&gt;RiskLevel - String - Required: No - Threat level filter;&lt;/li&gt;&lt;li&gt;Status - String - Required: No - Event status filter;&lt;/li&gt;&lt;li&gt;MatchRuleType - String - Required: No - Hit rule type filter;&lt;/li&gt;&lt;li&gt;ClusterRunningStatus - String - Required: No - Cluster running status;&lt;/li&gt;&lt;li&gt;ClusterName - String - Required: No - Cluster name;&lt;/li&gt;&lt;li&gt;ClusterID - String - Required: No - Cluster ID.&lt;/li&gt;
+    /// Filter conditions.
+    /// TimeRange - String - Required: No - Time range filter \["2022-03-31 16:55:00", "2022-03-31 17:00:00"\];
+    /// MatchRules - String - Required: No - Hit rule filter;
+    /// RiskLevel - String - Required: No - Threat level filter;
+    /// Status - String - Required: No - Event status filter;
+    /// MatchRuleType - String - Required: No - Hit rule type filter;
+    /// ClusterRunningStatus - String - Required: No - Cluster running status;
+    /// ClusterName - String - Required: No - Cluster name;
+    /// ClusterID - String - Required: No - Cluster ID.
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]
@@ -72,7 +90,7 @@ impl DescribeK8sApiAbnormalEventListRequest {
     }
     /// Sets `Limit`.
     ///
-    /// &lt;p&gt;Number of items to return. The default number is 10, and the maximum number is 100.&lt;/p&gt;
+    /// Number of items to return. The default number is 10, and the maximum number is 100.
     ///
     /// Wire name `Limit`, type `UInt64`.
     #[must_use]
@@ -83,7 +101,7 @@ impl DescribeK8sApiAbnormalEventListRequest {
     }
     /// Sets `Offset`.
     ///
-    /// &lt;p&gt;Offset. Default value: 0.&lt;/p&gt;
+    /// Offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     #[must_use]
@@ -94,7 +112,7 @@ impl DescribeK8sApiAbnormalEventListRequest {
     }
     /// Sets `Order`.
     ///
-    /// &lt;p&gt;Sorting method.&lt;/p&gt;
+    /// Sorting method.
     ///
     /// Wire name `Order`, type `String`.
     #[must_use]
@@ -107,7 +125,9 @@ impl DescribeK8sApiAbnormalEventListRequest {
     }
     /// Sets `By`.
     ///
-    /// &lt;p&gt;Sorting field.&lt;br&gt;LatestFoundTime: Last generation time.&lt;br&gt;AlarmCount: Number of alarms.&lt;/p&gt;
+    /// Sorting field.
+    /// LatestFoundTime: Last generation time.
+    /// AlarmCount: Number of alarms.
     ///
     /// Wire name `By`, type `String`.
     #[must_use]
@@ -129,15 +149,15 @@ impl ::std::default::Default for DescribeK8sApiAbnormalEventListRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeK8sApiAbnormalEventListResponse {
-    /// &lt;p&gt;Event list.&lt;/p&gt;
+    /// Event list.
     ///
     /// Wire name `List`, type `Array of K8sApiAbnormalEventListItem`.
     pub list: ::std::vec::Vec<K8sApiAbnormalEventListItem>,
-    /// &lt;p&gt;Total quantity.&lt;/p&gt;
+    /// Total quantity.
     ///
     /// Wire name `TotalCount`, type `UInt64`.
     pub total_count: u64,
-    /// &lt;p&gt;K8s alarm types and corresponding descriptions.&lt;/p&gt;
+    /// K8s alarm types and corresponding descriptions.
     ///
     /// Wire name `RuleTypeZhSet`, type `Array of K8SAPIRuleTypeZhItem`.
     pub rule_type_zh_set: ::std::option::Option<::std::vec::Vec<K8sapiRuleTypeZhItem>>,

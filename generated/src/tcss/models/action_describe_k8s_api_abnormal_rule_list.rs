@@ -8,18 +8,24 @@ use super::{K8sApiAbnormalRuleListItem, RunTimeFilters};
 #[non_exhaustive]
 pub struct DescribeK8sApiAbnormalRuleListRequest {
     /// Sorting field.
-    /// &lt;li&gt;\`UpdateTime\` - String - Optional - Last updated&lt;/li&gt;
-    /// &lt;li&gt;\`EffectClusterCount\` - String - Optional - Number of clusters affected&lt;/li&gt;
+    /// \`UpdateTime\` - String - Optional - Last updated
+    ///
+    /// \`EffectClusterCount\` - String - Optional - Number of clusters affected
     ///
     /// Wire name `By`, type `String`.
     pub by: ::std::option::Option<::std::string::String>,
     /// Filter criteria
-    /// &lt;li&gt;RuleType - string - required: no - rule type&lt;/li&gt;
-    /// &lt;li&gt;Status - string - required: no - status&lt;/li&gt;
-    /// &lt;li&gt;RuleName - string - required: no - rule name (fuzzy query)&lt;/li&gt;
-    /// &lt;li&gt;ClusterName - string - Required: No - Cluster name. Fuzzy search for rules bound to the cluster (including full cluster rules).&lt;/li&gt;
-    /// &lt;li&gt;ClusterID - string - Required: No - Cluster ID. Fuzzy search for rules bound to the cluster (including cluster rules).&lt;/li&gt;
-    /// &lt;li&gt;RuleAction - string - Required: No - Execution action filter. Value: RULE\_MODE\_ALERT (alert), RULE\_MODE\_HOLDUP (intercept)&lt;/li&gt;
+    /// RuleType - string - required: no - rule type
+    ///
+    /// Status - string - required: no - status
+    ///
+    /// RuleName - string - required: no - rule name (fuzzy query)
+    ///
+    /// ClusterName - string - Required: No - Cluster name. Fuzzy search for rules bound to the cluster (including full cluster rules).
+    ///
+    /// ClusterID - string - Required: No - Cluster ID. Fuzzy search for rules bound to the cluster (including cluster rules).
+    ///
+    /// RuleAction - string - Required: No - Execution action filter. Value: RULE\_MODE\_ALERT (alert), RULE\_MODE\_HOLDUP (intercept)
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -70,8 +76,9 @@ impl DescribeK8sApiAbnormalRuleListRequest {
     /// Sets `By`.
     ///
     /// Sorting field.
-    /// &lt;li&gt;\`UpdateTime\` - String - Optional - Last updated&lt;/li&gt;
-    /// &lt;li&gt;\`EffectClusterCount\` - String - Optional - Number of clusters affected&lt;/li&gt;
+    /// \`UpdateTime\` - String - Optional - Last updated
+    ///
+    /// \`EffectClusterCount\` - String - Optional - Number of clusters affected
     ///
     /// Wire name `By`, type `String`.
     #[must_use]
@@ -85,12 +92,17 @@ impl DescribeK8sApiAbnormalRuleListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;RuleType - string - required: no - rule type&lt;/li&gt;
-    /// &lt;li&gt;Status - string - required: no - status&lt;/li&gt;
-    /// &lt;li&gt;RuleName - string - required: no - rule name (fuzzy query)&lt;/li&gt;
-    /// &lt;li&gt;ClusterName - string - Required: No - Cluster name. Fuzzy search for rules bound to the cluster (including full cluster rules).&lt;/li&gt;
-    /// &lt;li&gt;ClusterID - string - Required: No - Cluster ID. Fuzzy search for rules bound to the cluster (including cluster rules).&lt;/li&gt;
-    /// &lt;li&gt;RuleAction - string - Required: No - Execution action filter. Value: RULE\_MODE\_ALERT (alert), RULE\_MODE\_HOLDUP (intercept)&lt;/li&gt;
+    /// RuleType - string - required: no - rule type
+    ///
+    /// Status - string - required: no - status
+    ///
+    /// RuleName - string - required: no - rule name (fuzzy query)
+    ///
+    /// ClusterName - string - Required: No - Cluster name. Fuzzy search for rules bound to the cluster (including full cluster rules).
+    ///
+    /// ClusterID - string - Required: No - Cluster ID. Fuzzy search for rules bound to the cluster (including cluster rules).
+    ///
+    /// RuleAction - string - Required: No - Execution action filter. Value: RULE\_MODE\_ALERT (alert), RULE\_MODE\_HOLDUP (intercept)
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

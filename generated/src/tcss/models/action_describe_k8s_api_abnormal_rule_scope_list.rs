@@ -20,8 +20,9 @@ pub struct DescribeK8sApiAbnormalRuleScopeListRequest {
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
     /// Filters.
-    /// &lt;li&gt;\`Action\` - String - Optional - Filter by action&lt;/li&gt;
-    /// &lt;li&gt;\`RiskLevel\` - String - Optional - Threat level&lt;/li&gt;
+    /// \`Action\` - String - Optional - Filter by action
+    ///
+    /// \`RiskLevel\` - String - Optional - Threat level
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -82,8 +83,9 @@ impl DescribeK8sApiAbnormalRuleScopeListRequest {
     /// Sets `Filters`.
     ///
     /// Filters.
-    /// &lt;li&gt;\`Action\` - String - Optional - Filter by action&lt;/li&gt;
-    /// &lt;li&gt;\`RiskLevel\` - String - Optional - Threat level&lt;/li&gt;
+    /// \`Action\` - String - Optional - Filter by action
+    ///
+    /// \`RiskLevel\` - String - Optional - Threat level
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -7,7 +7,7 @@ use super::{K8sApiAbnormalTendencyItem, K8sapiRuleTypeZhItem};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeK8sApiAbnormalTendencyRequest {
-    /// &lt;p&gt;Trend period (the default is 7 days).&lt;/p&gt;
+    /// Trend period (the default is 7 days).
     ///
     /// Wire name `TendencyPeriod`, type `UInt64`.
     pub tendency_period: u64,
@@ -42,11 +42,11 @@ impl DescribeK8sApiAbnormalTendencyRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeK8sApiAbnormalTendencyResponse {
-    /// &lt;p&gt;Trend list.&lt;/p&gt;
+    /// Trend list.
     ///
     /// Wire name `List`, type `Array of K8sApiAbnormalTendencyItem`.
     pub list: ::std::vec::Vec<K8sApiAbnormalTendencyItem>,
-    /// &lt;p&gt;Description of the rule type.&lt;/p&gt;
+    /// Description of the rule type.
     ///
     /// Wire name `RuleTypeZhSet`, type `Array of K8SAPIRuleTypeZhItem`.
     pub rule_type_zh_set: ::std::option::Option<::std::vec::Vec<K8sapiRuleTypeZhItem>>,

@@ -16,9 +16,11 @@ pub struct DescribeMaliciousConnectionBlackListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;RequestType - string - Required: No - Request type. All request types: ALL; Domain name: DOMAIN; IP: IP&lt;/li&gt;
-    /// &lt;li&gt;BlackDomain- string - required: no - custom black domain name&lt;/li&gt;
-    /// &lt;li&gt;BlackIP - string - required: no - custom black IP&lt;/li&gt;
+    /// RequestType - string - Required: No - Request type. All request types: ALL; Domain name: DOMAIN; IP: IP
+    ///
+    /// BlackDomain- string - required: no - custom black domain name
+    ///
+    /// BlackIP - string - required: no - custom black IP
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -88,9 +90,11 @@ impl DescribeMaliciousConnectionBlackListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;RequestType - string - Required: No - Request type. All request types: ALL; Domain name: DOMAIN; IP: IP&lt;/li&gt;
-    /// &lt;li&gt;BlackDomain- string - required: no - custom black domain name&lt;/li&gt;
-    /// &lt;li&gt;BlackIP - string - required: no - custom black IP&lt;/li&gt;
+    /// RequestType - string - Required: No - Request type. All request types: ALL; Domain name: DOMAIN; IP: IP
+    ///
+    /// BlackDomain- string - required: no - custom black domain name
+    ///
+    /// BlackIP - string - required: no - custom black IP
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

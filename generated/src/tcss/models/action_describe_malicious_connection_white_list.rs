@@ -16,9 +16,11 @@ pub struct DescribeMaliciousConnectionWhiteListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter criteria
-    /// &lt;li&gt;RequestType - string - Required: yes - Request type. All request types: ALL; domain name: DOMAIN; IP: IP&lt;/li&gt;
-    /// &lt;li&gt;WhiteDomain- string - required: no - custom white domain name&lt;/li&gt;
-    /// &lt;li&gt;WhiteIP - string - Required: No - Custom allowlist IP&lt;/li&gt;
+    /// RequestType - string - Required: yes - Request type. All request types: ALL; domain name: DOMAIN; IP: IP
+    ///
+    /// WhiteDomain- string - required: no - custom white domain name
+    ///
+    /// WhiteIP - string - Required: No - Custom allowlist IP
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -88,9 +90,11 @@ impl DescribeMaliciousConnectionWhiteListRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;RequestType - string - Required: yes - Request type. All request types: ALL; domain name: DOMAIN; IP: IP&lt;/li&gt;
-    /// &lt;li&gt;WhiteDomain- string - required: no - custom white domain name&lt;/li&gt;
-    /// &lt;li&gt;WhiteIP - string - Required: No - Custom allowlist IP&lt;/li&gt;
+    /// RequestType - string - Required: yes - Request type. All request types: ALL; domain name: DOMAIN; IP: IP
+    ///
+    /// WhiteDomain- string - required: no - custom white domain name
+    ///
+    /// WhiteIP - string - Required: No - Custom allowlist IP
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

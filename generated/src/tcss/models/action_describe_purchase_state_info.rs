@@ -114,7 +114,7 @@ pub struct DescribePurchaseStateInfoResponse {
     ///
     /// Wire name `TrialCoresCnt`, type `Integer`.
     pub trial_cores_cnt: i64,
-    /// &lt;p&gt;Number of machines with zero protection containers.&lt;/p&gt;
+    /// Number of machines with zero protection containers.
     ///
     /// Wire name `NoContainerCoresCnt`, type `UInt64`.
     pub no_container_cores_cnt: ::std::option::Option<u64>,

@@ -8,9 +8,11 @@ use super::{RaspRule, RunTimeFilters};
 #[non_exhaustive]
 pub struct DescribeRaspRulesRequest {
     /// Filter criteria
-    /// &lt;li&gt;Level - String - required: no - threat level, CRITICAL: critical HIGH: high/MIDDLE: medium/LOW: low&lt;/li&gt;
-    /// &lt;li&gt;CVEID- string - required: no - cve id&lt;/li&gt;
-    /// &lt;li&gt;Name- string - required: no - vulnerability name&lt;/li&gt;
+    /// Level - String - required: no - threat level, CRITICAL: critical HIGH: high/MIDDLE: medium/LOW: low
+    ///
+    /// CVEID- string - required: no - cve id
+    ///
+    /// Name- string - required: no - vulnerability name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -65,9 +67,11 @@ impl DescribeRaspRulesRequest {
     /// Sets `Filters`.
     ///
     /// Filter criteria
-    /// &lt;li&gt;Level - String - required: no - threat level, CRITICAL: critical HIGH: high/MIDDLE: medium/LOW: low&lt;/li&gt;
-    /// &lt;li&gt;CVEID- string - required: no - cve id&lt;/li&gt;
-    /// &lt;li&gt;Name- string - required: no - vulnerability name&lt;/li&gt;
+    /// Level - String - required: no - threat level, CRITICAL: critical HIGH: high/MIDDLE: medium/LOW: low
+    ///
+    /// CVEID- string - required: no - cve id
+    ///
+    /// Name- string - required: no - vulnerability name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

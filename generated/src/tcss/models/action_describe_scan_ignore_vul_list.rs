@@ -16,8 +16,9 @@ pub struct DescribeScanIgnoreVulListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;CVEID- string - Required: No - CVE No.&lt;/li&gt;
-    /// &lt;li&gt;VulName- string - Required: No - Vulnerability name&lt;/li&gt;
+    /// CVEID- string - Required: No - CVE No.
+    ///
+    /// VulName- string - Required: No - Vulnerability name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -86,8 +87,9 @@ impl DescribeScanIgnoreVulListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;CVEID- string - Required: No - CVE No.&lt;/li&gt;
-    /// &lt;li&gt;VulName- string - Required: No - Vulnerability name&lt;/li&gt;
+    /// CVEID- string - Required: No - CVE No.
+    ///
+    /// VulName- string - Required: No - Vulnerability name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -23,10 +23,13 @@ pub struct DescribeSecLogJoinObjectListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filters.
-    /// &lt;li&gt;\`Status\` - String - Optional - Host status&lt;/li&gt;
-    /// &lt;li&gt;\`HostIP\` - String - Optional - Private IP of the host&lt;/li&gt;
-    /// &lt;li&gt;\`PublicIP\` - String - Optional - Public IP of the host&lt;/li&gt;
-    /// &lt;li&gt;\`HostName - String - Optional - Host name&lt;/li&gt;
+    /// \`Status\` - String - Optional - Host status
+    ///
+    /// \`HostIP\` - String - Optional - Private IP of the host
+    ///
+    /// \`PublicIP\` - String - Optional - Public IP of the host
+    ///
+    /// \`HostName - String - Optional - Host name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -103,10 +106,13 @@ impl DescribeSecLogJoinObjectListRequest {
     /// Sets `Filters`.
     ///
     /// Filters.
-    /// &lt;li&gt;\`Status\` - String - Optional - Host status&lt;/li&gt;
-    /// &lt;li&gt;\`HostIP\` - String - Optional - Private IP of the host&lt;/li&gt;
-    /// &lt;li&gt;\`PublicIP\` - String - Optional - Public IP of the host&lt;/li&gt;
-    /// &lt;li&gt;\`HostName - String - Optional - Host name&lt;/li&gt;
+    /// \`Status\` - String - Optional - Host status
+    ///
+    /// \`HostIP\` - String - Optional - Private IP of the host
+    ///
+    /// \`PublicIP\` - String - Optional - Public IP of the host
+    ///
+    /// \`HostName - String - Optional - Host name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

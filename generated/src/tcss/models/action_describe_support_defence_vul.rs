@@ -8,9 +8,11 @@ use super::{RunTimeFilters, SupportDefenceVul};
 #[non_exhaustive]
 pub struct DescribeSupportDefenceVulRequest {
     /// Filter
-    /// &lt;li&gt;Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).&lt;/li&gt;
-    /// &lt;li&gt;CVEID- string - Required: No - CVE No.&lt;/li&gt;
-    /// &lt;li&gt;Name- string - Required: No - Vulnerability name&lt;/li&gt;
+    /// Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).
+    ///
+    /// CVEID- string - Required: No - CVE No.
+    ///
+    /// Name- string - Required: No - Vulnerability name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -65,9 +67,11 @@ impl DescribeSupportDefenceVulRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).&lt;/li&gt;
-    /// &lt;li&gt;CVEID- string - Required: No - CVE No.&lt;/li&gt;
-    /// &lt;li&gt;Name- string - Required: No - Vulnerability name&lt;/li&gt;
+    /// Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).
+    ///
+    /// CVEID- string - Required: No - CVE No.
+    ///
+    /// Name- string - Required: No - Vulnerability name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -16,20 +16,33 @@ pub struct DescribeSystemVulListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;OnlyAffectedContainer- string - Required: No - Show only vulnerabilities that affect containers. Valid values: \`true\`, \`false\`.&lt;/li&gt;
-    /// &lt;li&gt;OnlyAffectedNewestImage-string - Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: \`true\`, \`false\`.&lt;/li&gt;
-    /// &lt;li&gt;Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).&lt;/li&gt;
-    /// &lt;li&gt;Tags- string - Required: No - Vulnerability tag. Valid values: \`POC\`, \`EXP\`.&lt;/li&gt;
-    /// &lt;li&gt;CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: \`true\`, \`false\`.&lt;/li&gt;
-    /// &lt;li&gt;CVEID- string - Required: No - CVE No.&lt;/li&gt;
-    /// &lt;li&gt;ImageID- string - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ContainerID- string - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;ContainerName- string - Required: No - Container name&lt;/li&gt;
-    /// &lt;li&gt;ComponentName- string - Required: No - Component name&lt;/li&gt;
-    /// &lt;li&gt;ComponentVersion- string - Required: No - Component version&lt;/li&gt;
-    /// &lt;li&gt;Name- string - Required: No - Vulnerability name&lt;/li&gt;
-    /// &lt;li&gt;FocusOnType - string - Required: No - Urgency. Valid values: \`ALL\` (all); \`SERIOUS\_LEVEL (critical and high risks); \`IS\_SUGGEST\` (high-priority); \`POC\_EXP\` (POC/EXP); \`NETWORK\_EXP\` (remote EXP).&lt;/li&gt;
+    /// OnlyAffectedContainer- string - Required: No - Show only vulnerabilities that affect containers. Valid values: \`true\`, \`false\`.
+    ///
+    /// OnlyAffectedNewestImage-string - Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: \`true\`, \`false\`.
+    ///
+    /// Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).
+    ///
+    /// Tags- string - Required: No - Vulnerability tag. Valid values: \`POC\`, \`EXP\`.
+    ///
+    /// CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: \`true\`, \`false\`.
+    ///
+    /// CVEID- string - Required: No - CVE No.
+    ///
+    /// ImageID- string - Required: No - Image ID
+    ///
+    /// ImageName- String - Required: No - Image name
+    ///
+    /// ContainerID- string - Required: No - Container ID
+    ///
+    /// ContainerName- string - Required: No - Container name
+    ///
+    /// ComponentName- string - Required: No - Component name
+    ///
+    /// ComponentVersion- string - Required: No - Component version
+    ///
+    /// Name- string - Required: No - Vulnerability name
+    ///
+    /// FocusOnType - string - Required: No - Urgency. Valid values: \`ALL\` (all); \`SERIOUS\_LEVEL (critical and high risks); \`IS\_SUGGEST\` (high-priority); \`POC\_EXP\` (POC/EXP); \`NETWORK\_EXP\` (remote EXP).
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -98,20 +111,33 @@ impl DescribeSystemVulListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;OnlyAffectedContainer- string - Required: No - Show only vulnerabilities that affect containers. Valid values: \`true\`, \`false\`.&lt;/li&gt;
-    /// &lt;li&gt;OnlyAffectedNewestImage-string - Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: \`true\`, \`false\`.&lt;/li&gt;
-    /// &lt;li&gt;Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).&lt;/li&gt;
-    /// &lt;li&gt;Tags- string - Required: No - Vulnerability tag. Valid values: \`POC\`, \`EXP\`.&lt;/li&gt;
-    /// &lt;li&gt;CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: \`true\`, \`false\`.&lt;/li&gt;
-    /// &lt;li&gt;CVEID- string - Required: No - CVE No.&lt;/li&gt;
-    /// &lt;li&gt;ImageID- string - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ContainerID- string - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;ContainerName- string - Required: No - Container name&lt;/li&gt;
-    /// &lt;li&gt;ComponentName- string - Required: No - Component name&lt;/li&gt;
-    /// &lt;li&gt;ComponentVersion- string - Required: No - Component version&lt;/li&gt;
-    /// &lt;li&gt;Name- string - Required: No - Vulnerability name&lt;/li&gt;
-    /// &lt;li&gt;FocusOnType - string - Required: No - Urgency. Valid values: \`ALL\` (all); \`SERIOUS\_LEVEL (critical and high risks); \`IS\_SUGGEST\` (high-priority); \`POC\_EXP\` (POC/EXP); \`NETWORK\_EXP\` (remote EXP).&lt;/li&gt;
+    /// OnlyAffectedContainer- string - Required: No - Show only vulnerabilities that affect containers. Valid values: \`true\`, \`false\`.
+    ///
+    /// OnlyAffectedNewestImage-string - Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: \`true\`, \`false\`.
+    ///
+    /// Level- String - Required: No - Severity. Valid values: \`CRITICAL\` (critical); \`HIGH\` (high); \`MIDDLE\` (medium); \`LOW\` (low).
+    ///
+    /// Tags- string - Required: No - Vulnerability tag. Valid values: \`POC\`, \`EXP\`.
+    ///
+    /// CanBeFixed- string - Required: No - Whether the vulnerability can be fixed. Valid values: \`true\`, \`false\`.
+    ///
+    /// CVEID- string - Required: No - CVE No.
+    ///
+    /// ImageID- string - Required: No - Image ID
+    ///
+    /// ImageName- String - Required: No - Image name
+    ///
+    /// ContainerID- string - Required: No - Container ID
+    ///
+    /// ContainerName- string - Required: No - Container name
+    ///
+    /// ComponentName- string - Required: No - Component name
+    ///
+    /// ComponentVersion- string - Required: No - Component version
+    ///
+    /// Name- string - Required: No - Vulnerability name
+    ///
+    /// FocusOnType - string - Required: No - Urgency. Valid values: \`ALL\` (all); \`SERIOUS\_LEVEL (critical and high risks); \`IS\_SUGGEST\` (high-priority); \`POC\_EXP\` (POC/EXP); \`NETWORK\_EXP\` (remote EXP).
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

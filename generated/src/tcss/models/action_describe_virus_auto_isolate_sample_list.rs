@@ -16,9 +16,11 @@ pub struct DescribeVirusAutoIsolateSampleListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filters.
-    /// &lt;li&gt;\`MD5\` - String - Optional - md5&lt;/li&gt;
-    /// &lt;li&gt;\`AutoIsolateSwitch\` - String - Optional - Automatic isolation switch&lt;/li&gt;
-    /// &lt;li&gt;\`VirusName\` - String - Optional - Virus name&lt;/li&gt;
+    /// \`MD5\` - String - Optional - md5
+    ///
+    /// \`AutoIsolateSwitch\` - String - Optional - Automatic isolation switch
+    ///
+    /// \`VirusName\` - String - Optional - Virus name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -87,9 +89,11 @@ impl DescribeVirusAutoIsolateSampleListRequest {
     /// Sets `Filters`.
     ///
     /// Filters.
-    /// &lt;li&gt;\`MD5\` - String - Optional - md5&lt;/li&gt;
-    /// &lt;li&gt;\`AutoIsolateSwitch\` - String - Optional - Automatic isolation switch&lt;/li&gt;
-    /// &lt;li&gt;\`VirusName\` - String - Optional - Virus name&lt;/li&gt;
+    /// \`MD5\` - String - Optional - md5
+    ///
+    /// \`AutoIsolateSwitch\` - String - Optional - Automatic isolation switch
+    ///
+    /// \`VirusName\` - String - Optional - Virus name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

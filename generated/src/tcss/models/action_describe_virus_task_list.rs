@@ -20,13 +20,19 @@ pub struct DescribeVirusTaskListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;ContainerName- String - Required: No - Container name&lt;/li&gt;
-    /// &lt;li&gt;ContainerId - String - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;Hostname - String - Required: No - Server name&lt;/li&gt;
-    /// &lt;li&gt;HostIp- String - Required: No - Server IP&lt;/li&gt;
-    /// &lt;li&gt;ImageId- String - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;Status- String - Required: No - Status&lt;/li&gt;
+    /// ContainerName- String - Required: No - Container name
+    ///
+    /// ContainerId - String - Required: No - Container ID
+    ///
+    /// Hostname - String - Required: No - Server name
+    ///
+    /// HostIp- String - Required: No - Server IP
+    ///
+    /// ImageId- String - Required: No - Image ID
+    ///
+    /// ImageName- String - Required: No - Image name
+    ///
+    /// Status- String - Required: No - Status
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -103,13 +109,19 @@ impl DescribeVirusTaskListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;ContainerName- String - Required: No - Container name&lt;/li&gt;
-    /// &lt;li&gt;ContainerId - String - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;Hostname - String - Required: No - Server name&lt;/li&gt;
-    /// &lt;li&gt;HostIp- String - Required: No - Server IP&lt;/li&gt;
-    /// &lt;li&gt;ImageId- String - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;Status- String - Required: No - Status&lt;/li&gt;
+    /// ContainerName- String - Required: No - Container name
+    ///
+    /// ContainerId - String - Required: No - Container ID
+    ///
+    /// Hostname - String - Required: No - Server name
+    ///
+    /// HostIp- String - Required: No - Server IP
+    ///
+    /// ImageId- String - Required: No - Image ID
+    ///
+    /// ImageName- String - Required: No - Image name
+    ///
+    /// Status- String - Required: No - Status
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -7,23 +7,23 @@ use super::{RunTimeFilters, VirusWhiteListRuleInfo};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DescribeVirusWhiteListRulesRequest {
-    /// &lt;p&gt;Page size. Default value: 10.&lt;/p&gt;
+    /// Page size. Default value: 10.
     ///
     /// Wire name `Limit`, type `UInt64`.
     pub limit: ::std::option::Option<u64>,
-    /// &lt;p&gt;Page offset. Default value: 0.&lt;/p&gt;
+    /// Page offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
-    /// &lt;p&gt;Sorting order. Valid values: ASC and DESC. Default value: DESC.&lt;/p&gt;
+    /// Sorting order. Valid values: ASC and DESC. Default value: DESC.
     ///
     /// Wire name `Order`, type `String`.
     pub order: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Sorting field. Valid values: InsertTime and UpdateTime.&lt;/p&gt;
+    /// Sorting field. Valid values: InsertTime and UpdateTime.
     ///
     /// Wire name `By`, type `String`.
     pub by: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Filter.&lt;/p&gt;
+    /// Filter.
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -61,7 +61,7 @@ impl DescribeVirusWhiteListRulesRequest {
     }
     /// Sets `Limit`.
     ///
-    /// &lt;p&gt;Page size. Default value: 10.&lt;/p&gt;
+    /// Page size. Default value: 10.
     ///
     /// Wire name `Limit`, type `UInt64`.
     #[must_use]
@@ -72,7 +72,7 @@ impl DescribeVirusWhiteListRulesRequest {
     }
     /// Sets `Offset`.
     ///
-    /// &lt;p&gt;Page offset. Default value: 0.&lt;/p&gt;
+    /// Page offset. Default value: 0.
     ///
     /// Wire name `Offset`, type `UInt64`.
     #[must_use]
@@ -83,7 +83,7 @@ impl DescribeVirusWhiteListRulesRequest {
     }
     /// Sets `Order`.
     ///
-    /// &lt;p&gt;Sorting order. Valid values: ASC and DESC. Default value: DESC.&lt;/p&gt;
+    /// Sorting order. Valid values: ASC and DESC. Default value: DESC.
     ///
     /// Wire name `Order`, type `String`.
     #[must_use]
@@ -96,7 +96,7 @@ impl DescribeVirusWhiteListRulesRequest {
     }
     /// Sets `By`.
     ///
-    /// &lt;p&gt;Sorting field. Valid values: InsertTime and UpdateTime.&lt;/p&gt;
+    /// Sorting field. Valid values: InsertTime and UpdateTime.
     ///
     /// Wire name `By`, type `String`.
     #[must_use]
@@ -109,7 +109,7 @@ impl DescribeVirusWhiteListRulesRequest {
     }
     /// Sets `Filters`.
     ///
-    /// &lt;p&gt;Filter.&lt;/p&gt;
+    /// Filter.
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]
@@ -129,11 +129,11 @@ impl ::std::default::Default for DescribeVirusWhiteListRulesRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DescribeVirusWhiteListRulesResponse {
-    /// &lt;p&gt;Total.&lt;/p&gt;
+    /// Total.
     ///
     /// Wire name `TotalCount`, type `UInt64`.
     pub total_count: u64,
-    /// &lt;p&gt;Allowlist rule list.&lt;/p&gt;
+    /// Allowlist rule list.
     ///
     /// Wire name `List`, type `Array of VirusWhiteListRuleInfo`.
     pub list: ::std::vec::Vec<VirusWhiteListRuleInfo>,

@@ -20,9 +20,11 @@ pub struct DescribeVulContainerListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags&lt;/li&gt;
-    /// &lt;li&gt;ContainerID- string - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;ContainerName- String - Required: No - Container name&lt;/li&gt;
+    /// OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags
+    ///
+    /// ContainerID- string - Required: No - Container ID
+    ///
+    /// ContainerName- String - Required: No - Container name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -82,9 +84,11 @@ impl DescribeVulContainerListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags&lt;/li&gt;
-    /// &lt;li&gt;ContainerID- string - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;ContainerName- String - Required: No - Container name&lt;/li&gt;
+    /// OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags
+    ///
+    /// ContainerID- string - Required: No - Container ID
+    ///
+    /// ContainerName- String - Required: No - Container name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -8,12 +8,17 @@ use super::{RunTimeFilters, VulDefenceHost};
 #[non_exhaustive]
 pub struct DescribeVulDefenceHostRequest {
     /// Filter condition
-    /// &lt;li&gt;\`Status\`: String - Required: No - Plugin status. Values: \`SUCCESS\` (normal); \`FAIL\` (abnormal); \`NO\_DEFENCE\` (not defended).&lt;/li&gt;
-    /// &lt;li&gt;\`HostName\`: String - Required: No - Server/Super node name&lt;/li&gt;
-    /// &lt;li&gt;\`HostIP\`: String - Required: No - Server IP &lt;/li&gt;
-    /// &lt;li&gt;\`NodeType\`: String  - Required: No - Node type&lt;/li&gt;
-    /// &lt;li&gt;\`HostName\` - String - Required: No - Super node name &lt;/li&gt;
-    /// &lt;li&gt;\`NodeSubNetCIDR\`: String - Required: No - Super node CIDR block&lt;/li&gt;
+    /// \`Status\`: String - Required: No - Plugin status. Values: \`SUCCESS\` (normal); \`FAIL\` (abnormal); \`NO\_DEFENCE\` (not defended).
+    ///
+    /// \`HostName\`: String - Required: No - Server/Super node name
+    ///
+    /// \`HostIP\`: String - Required: No - Server IP
+    ///
+    /// \`NodeType\`: String  - Required: No - Node type
+    ///
+    /// \`HostName\` - String - Required: No - Super node name
+    ///
+    /// \`NodeSubNetCIDR\`: String - Required: No - Super node CIDR block
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -68,12 +73,17 @@ impl DescribeVulDefenceHostRequest {
     /// Sets `Filters`.
     ///
     /// Filter condition
-    /// &lt;li&gt;\`Status\`: String - Required: No - Plugin status. Values: \`SUCCESS\` (normal); \`FAIL\` (abnormal); \`NO\_DEFENCE\` (not defended).&lt;/li&gt;
-    /// &lt;li&gt;\`HostName\`: String - Required: No - Server/Super node name&lt;/li&gt;
-    /// &lt;li&gt;\`HostIP\`: String - Required: No - Server IP &lt;/li&gt;
-    /// &lt;li&gt;\`NodeType\`: String  - Required: No - Node type&lt;/li&gt;
-    /// &lt;li&gt;\`HostName\` - String - Required: No - Super node name &lt;/li&gt;
-    /// &lt;li&gt;\`NodeSubNetCIDR\`: String - Required: No - Super node CIDR block&lt;/li&gt;
+    /// \`Status\`: String - Required: No - Plugin status. Values: \`SUCCESS\` (normal); \`FAIL\` (abnormal); \`NO\_DEFENCE\` (not defended).
+    ///
+    /// \`HostName\`: String - Required: No - Server/Super node name
+    ///
+    /// \`HostIP\`: String - Required: No - Server IP
+    ///
+    /// \`NodeType\`: String  - Required: No - Node type
+    ///
+    /// \`HostName\` - String - Required: No - Super node name
+    ///
+    /// \`NodeSubNetCIDR\`: String - Required: No - Super node CIDR block
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -20,9 +20,8 @@ pub struct DescribeVulDefencePluginRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter condition
-    /// &lt;li&gt;
+    ///
     /// Status- String - Required: No - Plugin status. Valid values: \`INJECTING\` (injecting); \`SUCCESS\` (injected successfully); \`FAIL\` (injection failed); \`TIMEOUT\` (plugin timed out); \`QUIT\` (plugin exited).
-    /// &lt;/li&gt;
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -95,9 +94,8 @@ impl DescribeVulDefencePluginRequest {
     /// Sets `Filters`.
     ///
     /// Filter condition
-    /// &lt;li&gt;
+    ///
     /// Status- String - Required: No - Plugin status. Valid values: \`INJECTING\` (injecting); \`SUCCESS\` (injected successfully); \`FAIL\` (injection failed); \`TIMEOUT\` (plugin timed out); \`QUIT\` (plugin exited).
-    /// &lt;/li&gt;
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

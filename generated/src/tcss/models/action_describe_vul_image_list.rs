@@ -20,14 +20,21 @@ pub struct DescribeVulImageListRequest {
     /// Wire name `Offset`, type `UInt64`.
     pub offset: ::std::option::Option<u64>,
     /// Filter
-    /// &lt;li&gt;OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags&lt;/li&gt;
-    /// &lt;li&gt;ImageID- string - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;HostIP- string - Required: No - Private IP&lt;/li&gt;
-    /// &lt;li&gt;PublicIP- string - Required: No - Public IP&lt;/li&gt;
-    /// &lt;li&gt;ComponentName- string - Required: No - Component name&lt;/li&gt;
-    /// &lt;li&gt;ComponentVersion- string - Required: No - Component version&lt;/li&gt;
-    /// &lt;li&gt;HostName- string - Required: No - Server name&lt;/li&gt;
+    /// OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags
+    ///
+    /// ImageID- string - Required: No - Image ID
+    ///
+    /// ImageName- String - Required: No - Image name
+    ///
+    /// HostIP- string - Required: No - Private IP
+    ///
+    /// PublicIP- string - Required: No - Public IP
+    ///
+    /// ComponentName- string - Required: No - Component name
+    ///
+    /// ComponentVersion- string - Required: No - Component version
+    ///
+    /// HostName- string - Required: No - Server name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -104,14 +111,21 @@ impl DescribeVulImageListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags&lt;/li&gt;
-    /// &lt;li&gt;ImageID- string - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;HostIP- string - Required: No - Private IP&lt;/li&gt;
-    /// &lt;li&gt;PublicIP- string - Required: No - Public IP&lt;/li&gt;
-    /// &lt;li&gt;ComponentName- string - Required: No - Component name&lt;/li&gt;
-    /// &lt;li&gt;ComponentVersion- string - Required: No - Component version&lt;/li&gt;
-    /// &lt;li&gt;HostName- string - Required: No - Server name&lt;/li&gt;
+    /// OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags
+    ///
+    /// ImageID- string - Required: No - Image ID
+    ///
+    /// ImageName- String - Required: No - Image name
+    ///
+    /// HostIP- string - Required: No - Private IP
+    ///
+    /// PublicIP- string - Required: No - Public IP
+    ///
+    /// ComponentName- string - Required: No - Component name
+    ///
+    /// ComponentVersion- string - Required: No - Component version
+    ///
+    /// HostName- string - Required: No - Server name
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -12,10 +12,13 @@ pub struct DescribeVulScanLocalImageListRequest {
     /// Wire name `TaskID`, type `Integer`.
     pub task_id: i64,
     /// Filter
-    /// &lt;li&gt;OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags&lt;/li&gt;
-    /// &lt;li&gt;ImageID- string - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ScanStatus- string - Required: No - Check status. Valid values: \`WAIT\_SCAN\` (pending); \`SCANNING\` (checking); \`SCANNED\` (checked); \`SCAN\_ERR\` (failed to check); \`CANCELED\` (check ended).&lt;/li&gt;
+    /// OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags
+    ///
+    /// ImageID- string - Required: No - Image ID
+    ///
+    /// ImageName- String - Required: No - Image name
+    ///
+    /// ScanStatus- string - Required: No - Check status. Valid values: \`WAIT\_SCAN\` (pending); \`SCANNING\` (checking); \`SCANNED\` (checked); \`SCAN\_ERR\` (failed to check); \`CANCELED\` (check ended).
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -78,10 +81,13 @@ impl DescribeVulScanLocalImageListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags&lt;/li&gt;
-    /// &lt;li&gt;ImageID- string - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- String - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ScanStatus- string - Required: No - Check status. Valid values: \`WAIT\_SCAN\` (pending); \`SCANNING\` (checking); \`SCANNED\` (checked); \`SCAN\_ERR\` (failed to check); \`CANCELED\` (check ended).&lt;/li&gt;
+    /// OnlyAffectedNewestImage- Bool- Required: No - Show only vulnerabilities that affect the latest image tags
+    ///
+    /// ImageID- string - Required: No - Image ID
+    ///
+    /// ImageName- String - Required: No - Image name
+    ///
+    /// ScanStatus- string - Required: No - Check status. Valid values: \`WAIT\_SCAN\` (pending); \`SCANNING\` (checking); \`SCANNED\` (checked); \`SCAN\_ERR\` (failed to check); \`CANCELED\` (check ended).
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

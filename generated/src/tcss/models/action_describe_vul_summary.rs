@@ -8,9 +8,11 @@ use super::RunTimeFilters;
 #[non_exhaustive]
 pub struct DescribeVulSummaryRequest {
     /// Filter
-    /// &lt;li&gt;OnlyAffectedNewestImage- string- Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: \`true\`, \`false\`.&lt;/li&gt;
-    /// &lt;li&gt;OnlyAffectedContainer-string- Required: No - Show only vulnerabilities that affect containers. Valid values: \`true\`, \`false\`.&lt;/li&gt;
-    /// &lt;li&gt;CategoryType- string - Required: No - Vulnerability type. Valid values: \`SYSTEM\` (system vulnerability); \`WEB\` (web application vulnerability); \`ALL\` (all vulnerabilities).&lt;/li&gt;
+    /// OnlyAffectedNewestImage- string- Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: \`true\`, \`false\`.
+    ///
+    /// OnlyAffectedContainer-string- Required: No - Show only vulnerabilities that affect containers. Valid values: \`true\`, \`false\`.
+    ///
+    /// CategoryType- string - Required: No - Vulnerability type. Valid values: \`SYSTEM\` (system vulnerability); \`WEB\` (web application vulnerability); \`ALL\` (all vulnerabilities).
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -41,9 +43,11 @@ impl DescribeVulSummaryRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;OnlyAffectedNewestImage- string- Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: \`true\`, \`false\`.&lt;/li&gt;
-    /// &lt;li&gt;OnlyAffectedContainer-string- Required: No - Show only vulnerabilities that affect containers. Valid values: \`true\`, \`false\`.&lt;/li&gt;
-    /// &lt;li&gt;CategoryType- string - Required: No - Vulnerability type. Valid values: \`SYSTEM\` (system vulnerability); \`WEB\` (web application vulnerability); \`ALL\` (all vulnerabilities).&lt;/li&gt;
+    /// OnlyAffectedNewestImage- string- Required: No - Show only vulnerabilities that affect the latest image tags. Valid values: \`true\`, \`false\`.
+    ///
+    /// OnlyAffectedContainer-string- Required: No - Show only vulnerabilities that affect containers. Valid values: \`true\`, \`false\`.
+    ///
+    /// CategoryType- string - Required: No - Vulnerability type. Valid values: \`SYSTEM\` (system vulnerability); \`WEB\` (web application vulnerability); \`ALL\` (all vulnerabilities).
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

@@ -8,20 +8,33 @@ use super::RunTimeFilters;
 #[non_exhaustive]
 pub struct ExportVirusListRequest {
     /// Filter
-    /// &lt;li&gt;FileName - String - Required: No - Filename&lt;/li&gt;
-    /// &lt;li&gt;FilePath - String - Required: No - File path&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - Required: No - Virus name&lt;/li&gt;
-    /// &lt;li&gt;ContainerName- String - Required: Yes - Container name&lt;/li&gt;
-    /// &lt;li&gt;ContainerId- string - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- string - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ImageId- string - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;IsRealTime- int - Required: No - Whether it is real-time monitoring data&lt;/li&gt;
-    /// &lt;li&gt;TaskId- string - Required: No - Task ID&lt;/li&gt;
-    /// &lt;li&gt;TimeRange - string - Required: No - Time range \["2022-03-31 16:55:00", "2022-03-31 17:00:00"\]&lt;/li&gt;
-    /// &lt;li&gt;ContainerNetStatus - String - Required: No - Container network status. Valid values: \`NORMAL\`, \`ISOLATED\`, \`ISOLATING\`, \`RESTORING\`, \`RESTORE\_FAILED\`.&lt;/li&gt;
-    /// &lt;li&gt;ContainerStatus - string - Required: No - Container status. Valid values: \`RUNNING\`, \`PAUSED\`, \`STOPPED\`, \`CREATED\`, \`DESTROYED\`, \`RESTARTING\`, \`REMOVING\`.&lt;/li&gt;
-    /// &lt;li&gt;AutoIsolateMode - string - Required: No - Isolation method. Valid values: \`MANUAL\`, \`AUTO\`.&lt;/li&gt;
-    /// &lt;li&gt;MD5 - string - Required: No - MD5&lt;/li&gt;
+    /// FileName - String - Required: No - Filename
+    ///
+    /// FilePath - String - Required: No - File path
+    ///
+    /// VirusName - String - Required: No - Virus name
+    ///
+    /// ContainerName- String - Required: Yes - Container name
+    ///
+    /// ContainerId- string - Required: No - Container ID
+    ///
+    /// ImageName- string - Required: No - Image name
+    ///
+    /// ImageId- string - Required: No - Image ID
+    ///
+    /// IsRealTime- int - Required: No - Whether it is real-time monitoring data
+    ///
+    /// TaskId- string - Required: No - Task ID
+    ///
+    /// TimeRange - string - Required: No - Time range \["2022-03-31 16:55:00", "2022-03-31 17:00:00"\]
+    ///
+    /// ContainerNetStatus - String - Required: No - Container network status. Valid values: \`NORMAL\`, \`ISOLATED\`, \`ISOLATING\`, \`RESTORING\`, \`RESTORE\_FAILED\`.
+    ///
+    /// ContainerStatus - string - Required: No - Container status. Valid values: \`RUNNING\`, \`PAUSED\`, \`STOPPED\`, \`CREATED\`, \`DESTROYED\`, \`RESTARTING\`, \`REMOVING\`.
+    ///
+    /// AutoIsolateMode - string - Required: No - Isolation method. Valid values: \`MANUAL\`, \`AUTO\`.
+    ///
+    /// MD5 - string - Required: No - MD5
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     pub filters: ::std::option::Option<::std::vec::Vec<RunTimeFilters>>,
@@ -71,20 +84,33 @@ impl ExportVirusListRequest {
     /// Sets `Filters`.
     ///
     /// Filter
-    /// &lt;li&gt;FileName - String - Required: No - Filename&lt;/li&gt;
-    /// &lt;li&gt;FilePath - String - Required: No - File path&lt;/li&gt;
-    /// &lt;li&gt;VirusName - String - Required: No - Virus name&lt;/li&gt;
-    /// &lt;li&gt;ContainerName- String - Required: Yes - Container name&lt;/li&gt;
-    /// &lt;li&gt;ContainerId- string - Required: No - Container ID&lt;/li&gt;
-    /// &lt;li&gt;ImageName- string - Required: No - Image name&lt;/li&gt;
-    /// &lt;li&gt;ImageId- string - Required: No - Image ID&lt;/li&gt;
-    /// &lt;li&gt;IsRealTime- int - Required: No - Whether it is real-time monitoring data&lt;/li&gt;
-    /// &lt;li&gt;TaskId- string - Required: No - Task ID&lt;/li&gt;
-    /// &lt;li&gt;TimeRange - string - Required: No - Time range \["2022-03-31 16:55:00", "2022-03-31 17:00:00"\]&lt;/li&gt;
-    /// &lt;li&gt;ContainerNetStatus - String - Required: No - Container network status. Valid values: \`NORMAL\`, \`ISOLATED\`, \`ISOLATING\`, \`RESTORING\`, \`RESTORE\_FAILED\`.&lt;/li&gt;
-    /// &lt;li&gt;ContainerStatus - string - Required: No - Container status. Valid values: \`RUNNING\`, \`PAUSED\`, \`STOPPED\`, \`CREATED\`, \`DESTROYED\`, \`RESTARTING\`, \`REMOVING\`.&lt;/li&gt;
-    /// &lt;li&gt;AutoIsolateMode - string - Required: No - Isolation method. Valid values: \`MANUAL\`, \`AUTO\`.&lt;/li&gt;
-    /// &lt;li&gt;MD5 - string - Required: No - MD5&lt;/li&gt;
+    /// FileName - String - Required: No - Filename
+    ///
+    /// FilePath - String - Required: No - File path
+    ///
+    /// VirusName - String - Required: No - Virus name
+    ///
+    /// ContainerName- String - Required: Yes - Container name
+    ///
+    /// ContainerId- string - Required: No - Container ID
+    ///
+    /// ImageName- string - Required: No - Image name
+    ///
+    /// ImageId- string - Required: No - Image ID
+    ///
+    /// IsRealTime- int - Required: No - Whether it is real-time monitoring data
+    ///
+    /// TaskId- string - Required: No - Task ID
+    ///
+    /// TimeRange - string - Required: No - Time range \["2022-03-31 16:55:00", "2022-03-31 17:00:00"\]
+    ///
+    /// ContainerNetStatus - String - Required: No - Container network status. Valid values: \`NORMAL\`, \`ISOLATED\`, \`ISOLATING\`, \`RESTORING\`, \`RESTORE\_FAILED\`.
+    ///
+    /// ContainerStatus - string - Required: No - Container status. Valid values: \`RUNNING\`, \`PAUSED\`, \`STOPPED\`, \`CREATED\`, \`DESTROYED\`, \`RESTARTING\`, \`REMOVING\`.
+    ///
+    /// AutoIsolateMode - string - Required: No - Isolation method. Valid values: \`MANUAL\`, \`AUTO\`.
+    ///
+    /// MD5 - string - Required: No - MD5
     ///
     /// Wire name `Filters`, type `Array of RunTimeFilters`.
     #[must_use]

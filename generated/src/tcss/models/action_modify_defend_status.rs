@@ -9,7 +9,10 @@ pub struct ModifyDefendStatusRequest {
     ///
     /// Wire name `SwitchOn`, type `Boolean`.
     pub switch_on: bool,
-    /// Instance type. Valid values:&lt;li&gt;Cluster;&lt;/li&gt; &lt;li&gt;Node.&lt;/li&gt;
+    /// Instance type. Valid values:
+    /// Cluster;
+    ///
+    /// Node.
     ///
     /// Wire name `InstanceType`, type `String`.
     pub instance_type: ::std::string::String,

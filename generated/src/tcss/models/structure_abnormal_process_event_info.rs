@@ -3,155 +3,184 @@
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct AbnormalProcessEventInfo {
-    /// &lt;p&gt;Process directory.&lt;/p&gt;
+    /// Process directory.
     ///
     /// Wire name `ProcessPath`, type `String`.
     pub process_path: ::std::string::String,
-    /// &lt;p&gt;Event type. MALICE\_PROCESS\_START: malicious process startup.&lt;/p&gt;
+    /// Event type. MALICE\_PROCESS\_START: malicious process startup.
     ///
     /// Wire name `EventType`, type `String`.
     pub event_type: ::std::string::String,
-    /// &lt;p&gt;Hit rule name. PROXY\_TOOL: proxy software; TRANSFER\_CONTROL: lateral movement; ATTACK\_CMD: malicious command; REVERSE\_SHELL: reverse shell; FILELESS: fileless execution; RISK\_CMD: high-risk command; ABNORMAL\_CHILD\_PROC: abnormal child process startup of sensitive service; USER\_DEFINED\_RULE: user-defined rule&lt;/p&gt;
+    /// Hit rule name. PROXY\_TOOL: proxy software; TRANSFER\_CONTROL: lateral movement; ATTACK\_CMD: malicious command; REVERSE\_SHELL: reverse shell; FILELESS: fileless execution; RISK\_CMD: high-risk command; ABNORMAL\_CHILD\_PROC: abnormal child process startup of sensitive service; USER\_DEFINED\_RULE: user-defined rule
     ///
     /// Wire name `MatchRuleName`, type `String`.
     pub match_rule_name: ::std::string::String,
-    /// &lt;p&gt;Generation time.&lt;/p&gt;
+    /// Generation time.
     ///
     /// Wire name `FoundTime`, type `DateTime`.
     pub found_time: ::std::string::String,
-    /// &lt;p&gt;Container name.&lt;/p&gt;
+    /// Container name.
     ///
     /// Wire name `ContainerName`, type `String`.
     pub container_name: ::std::string::String,
-    /// &lt;p&gt;Image name.&lt;/p&gt;
+    /// Image name.
     ///
     /// Wire name `ImageName`, type `String`.
     pub image_name: ::std::string::String,
-    /// &lt;p&gt;Action execution result: BEHAVIOR\_NONE: none&lt;br&gt;BEHAVIOR\_ALERT: alarm&lt;br&gt;BEHAVIOR\_RELEASE: allow&lt;br&gt;BEHAVIOR\_HOLDUP\_FAILED: block failed&lt;br&gt;BEHAVIOR\_HOLDUP\_SUCCESSED: block succeeded&lt;/p&gt;
+    /// Action execution result: BEHAVIOR\_NONE: none
+    /// BEHAVIOR\_ALERT: alarm
+    /// BEHAVIOR\_RELEASE: allow
+    /// BEHAVIOR\_HOLDUP\_FAILED: block failed
+    /// BEHAVIOR\_HOLDUP\_SUCCESSED: block succeeded
     ///
     /// Wire name `Behavior`, type `String`.
     pub behavior: ::std::string::String,
-    /// &lt;p&gt;Status: EVENT\_UNDEAL: event unhandled&lt;br&gt;    EVENT\_DEALED: event handled&lt;br&gt;    EVENT\_INGNORE: event ignored&lt;/p&gt;
+    /// Status: EVENT\_UNDEAL: event unhandled
+    ///     EVENT\_DEALED: event handled
+    ///     EVENT\_INGNORE: event ignored
     ///
     /// Wire name `Status`, type `String`.
     pub status: ::std::string::String,
-    /// &lt;p&gt;Unique ID of the event record.&lt;/p&gt;
+    /// Unique ID of the event record.
     ///
     /// Wire name `Id`, type `String`.
     pub id: ::std::string::String,
-    /// &lt;p&gt;Image ID, used for redirection.&lt;/p&gt;
+    /// Image ID, used for redirection.
     ///
     /// Wire name `ImageId`, type `String`.
     pub image_id: ::std::string::String,
-    /// &lt;p&gt;Container ID, used for redirection.&lt;/p&gt;
+    /// Container ID, used for redirection.
     ///
     /// Wire name `ContainerId`, type `String`.
     pub container_id: ::std::string::String,
-    /// &lt;p&gt;Event solution.&lt;/p&gt;
+    /// Event solution.
     ///
     /// Wire name `Solution`, type `String`.
     pub solution: ::std::string::String,
-    /// &lt;p&gt;Event detailed description.&lt;/p&gt;
+    /// Event detailed description.
     ///
     /// Wire name `Description`, type `String`.
     pub description: ::std::string::String,
-    /// &lt;p&gt;Hit policy ID.&lt;/p&gt;
+    /// Hit policy ID.
     ///
     /// Wire name `MatchRuleId`, type `String`.
     pub match_rule_id: ::std::string::String,
-    /// &lt;p&gt;Hit rule action:&lt;br&gt;RULE\_MODE\_RELEASE: allow&lt;br&gt;RULE\_MODE\_ALERT: alarm&lt;br&gt;RULE\_MODE\_HOLDUP: block&lt;/p&gt;
+    /// Hit rule action:
+    /// RULE\_MODE\_RELEASE: allow
+    /// RULE\_MODE\_ALERT: alarm
+    /// RULE\_MODE\_HOLDUP: block
     ///
     /// Wire name `MatchAction`, type `String`.
     pub match_action: ::std::string::String,
-    /// &lt;p&gt;Hit rule process information.&lt;/p&gt;
+    /// Hit rule process information.
     ///
     /// Wire name `MatchProcessPath`, type `String`.
     pub match_process_path: ::std::string::String,
-    /// &lt;p&gt;Whether the rule exists.&lt;/p&gt;
+    /// Whether the rule exists.
     ///
     /// Wire name `RuleExist`, type `Boolean`.
     pub rule_exist: bool,
-    /// &lt;p&gt;Number of events.&lt;/p&gt;
+    /// Number of events.
     ///
     /// Wire name `EventCount`, type `Integer`.
     pub event_count: i64,
-    /// &lt;p&gt;Last generation time.&lt;/p&gt;
+    /// Last generation time.
     ///
     /// Wire name `LatestFoundTime`, type `DateTime`.
     pub latest_found_time: ::std::string::String,
-    /// &lt;p&gt;Rule group ID.&lt;/p&gt;
+    /// Rule group ID.
     ///
     /// Wire name `RuleId`, type `String`.
     pub rule_id: ::std::string::String,
-    /// &lt;p&gt;Hit policy name: SYSTEM\_DEFINED\_RULE (system policy) or user-defined policy name.&lt;/p&gt;
+    /// Hit policy name: SYSTEM\_DEFINED\_RULE (system policy) or user-defined policy name.
     ///
     /// Wire name `MatchGroupName`, type `String`.
     pub match_group_name: ::std::string::String,
-    /// &lt;p&gt;Hit rule level: HIGH, MIDDLE, and LOW.&lt;/p&gt;
+    /// Hit rule level: HIGH, MIDDLE, and LOW.
     ///
     /// Wire name `MatchRuleLevel`, type `String`.
     pub match_rule_level: ::std::string::String,
-    /// &lt;p&gt;Network status&lt;br&gt;Not isolated: NORMAL&lt;br&gt;Isolated: ISOLATED&lt;br&gt;Isolating: ISOLATING&lt;br&gt;Isolation failed: ISOLATE\_FAILED&lt;br&gt;Restoring: RESTORING&lt;br&gt;Restoring failed: RESTORE\_FAILED&lt;/p&gt;
+    /// Network status
+    /// Not isolated: NORMAL
+    /// Isolated: ISOLATED
+    /// Isolating: ISOLATING
+    /// Isolation failed: ISOLATE\_FAILED
+    /// Restoring: RESTORING
+    /// Restoring failed: RESTORE\_FAILED
     ///
     /// Wire name `ContainerNetStatus`, type `String`.
     pub container_net_status: ::std::string::String,
-    /// &lt;p&gt;Container sub-status.&lt;br&gt;&amp;quot;AGENT\_OFFLINE&amp;quot;       //Agent offline&lt;br&gt;&amp;quot;NODE\_DESTROYED&amp;quot;      //Node destroyed&lt;br&gt;&amp;quot;CONTAINER\_EXITED&amp;quot;    //Container exited&lt;br&gt;&amp;quot;CONTAINER\_DESTROYED&amp;quot; //Container destroyed&lt;br&gt;&amp;quot;SHARED\_HOST&amp;quot;         //Container and host sharing the network&lt;br&gt;&amp;quot;RESOURCE\_LIMIT&amp;quot;      //Resource limit exceeded for the isolation operation&lt;br&gt;&amp;quot;UNKNOW&amp;quot;              //Unknown reason&lt;/p&gt;
+    /// Container sub-status.
+    /// &amp;quot;AGENT\_OFFLINE&amp;quot;       //Agent offline
+    /// &amp;quot;NODE\_DESTROYED&amp;quot;      //Node destroyed
+    /// &amp;quot;CONTAINER\_EXITED&amp;quot;    //Container exited
+    /// &amp;quot;CONTAINER\_DESTROYED&amp;quot; //Container destroyed
+    /// &amp;quot;SHARED\_HOST&amp;quot;         //Container and host sharing the network
+    /// &amp;quot;RESOURCE\_LIMIT&amp;quot;      //Resource limit exceeded for the isolation operation
+    /// &amp;quot;UNKNOW&amp;quot;              //Unknown reason
     ///
     /// Wire name `ContainerNetSubStatus`, type `String`.
     pub container_net_sub_status: ::std::string::String,
-    /// &lt;p&gt;Source of container isolation operation.&lt;/p&gt;
+    /// Source of container isolation operation.
     ///
     /// Wire name `ContainerIsolateOperationSrc`, type `String`.
     pub container_isolate_operation_src: ::std::string::String,
-    /// &lt;p&gt;Container status.&lt;br&gt;RUNNING&lt;br&gt;PAUSED&lt;br&gt;STOPPED&lt;br&gt;CREATED&lt;br&gt;DESTROYED&lt;br&gt;RESTARTING&lt;br&gt;REMOVING&lt;/p&gt;
+    /// Container status.
+    /// RUNNING
+    /// PAUSED
+    /// STOPPED
+    /// CREATED
+    /// DESTROYED
+    /// RESTARTING
+    /// REMOVING
     ///
     /// Wire name `ContainerStatus`, type `String`.
     pub container_status: ::std::string::String,
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `ClusterID`, type `String`.
     pub cluster_id: ::std::string::String,
-    /// &lt;p&gt;Node type: NORMAL (normal node) and SUPER (super node).&lt;/p&gt;
+    /// Node type: NORMAL (normal node) and SUPER (super node).
     ///
     /// Wire name `NodeType`, type `String`.
     pub node_type: ::std::string::String,
-    /// &lt;p&gt;Pod name.&lt;/p&gt;
+    /// Pod name.
     ///
     /// Wire name `PodName`, type `String`.
     pub pod_name: ::std::string::String,
-    /// &lt;p&gt;pod ip&lt;/p&gt;
+    /// pod ip
     ///
     /// Wire name `PodIP`, type `String`.
     pub pod_ip: ::std::string::String,
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `NodeUniqueID`, type `String`.
     pub node_unique_id: ::std::string::String,
-    /// &lt;p&gt;Node public IP address.&lt;/p&gt;
+    /// Node public IP address.
     ///
     /// Wire name `PublicIP`, type `String`.
     pub public_ip: ::std::string::String,
-    /// &lt;p&gt;Node name.&lt;/p&gt;
+    /// Node name.
     ///
     /// Wire name `NodeName`, type `String`.
     pub node_name: ::std::string::String,
-    /// &lt;p&gt;Node ID.&lt;/p&gt;
+    /// Node ID.
     ///
     /// Wire name `NodeID`, type `String`.
     pub node_id: ::std::string::String,
-    /// &lt;p&gt;uuid&lt;/p&gt;
+    /// uuid
     ///
     /// Wire name `HostID`, type `String`.
     pub host_id: ::std::string::String,
-    /// &lt;p&gt;Node private IP address.&lt;/p&gt;
+    /// Node private IP address.
     ///
     /// Wire name `HostIP`, type `String`.
     pub host_ip: ::std::string::String,
-    /// &lt;p&gt;Cluster name.&lt;/p&gt;
+    /// Cluster name.
     ///
     /// Wire name `ClusterName`, type `String`.
     pub cluster_name: ::std::string::String,
-    /// &lt;p&gt;Command line parameters.&lt;/p&gt;
+    /// Command line parameters.
     ///
     /// Wire name `CmdLine`, type `String`.
     pub cmd_line: ::std::option::Option<::std::string::String>,

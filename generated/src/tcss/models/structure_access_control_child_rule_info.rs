@@ -2,23 +2,25 @@
 /// Container runtime security - Information of the access control sub-policy
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessControlChildRuleInfo {
-    /// &lt;p&gt;Process path.&lt;/p&gt;
+    /// Process path.
     ///
     /// Wire name `ProcessPath`, type `String`.
     pub process_path: ::std::string::String,
-    /// &lt;p&gt;Policy mode: RULE\_MODE\_RELEASE: allow&lt;br&gt;   RULE\_MODE\_ALERT: alarm&lt;br&gt;   RULE\_MODE\_HOLDUP: block&lt;/p&gt;
+    /// Policy mode: RULE\_MODE\_RELEASE: allow
+    ///    RULE\_MODE\_ALERT: alarm
+    ///    RULE\_MODE\_HOLDUP: block
     ///
     /// Wire name `RuleMode`, type `String`.
     pub rule_mode: ::std::string::String,
-    /// &lt;p&gt;Accessed file path, only effective during access control.&lt;/p&gt;
+    /// Accessed file path, only effective during access control.
     ///
     /// Wire name `TargetFilePath`, type `String`.
     pub target_file_path: ::std::string::String,
-    /// &lt;p&gt;Command line parameters.&lt;/p&gt;
+    /// Command line parameters.
     ///
     /// Wire name `CmdLine`, type `String`.
     pub cmd_line: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Sub-policy ID.&lt;/p&gt;
+    /// Sub-policy ID.
     ///
     /// Wire name `RuleId`, type `String`.
     pub rule_id: ::std::option::Option<::std::string::String>,

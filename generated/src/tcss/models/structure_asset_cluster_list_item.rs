@@ -3,50 +3,66 @@
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct AssetClusterListItem {
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `ClusterID`, type `String`.
     pub cluster_id: ::std::string::String,
-    /// &lt;p&gt;Cluster name.&lt;/p&gt;
+    /// Cluster name.
     ///
     /// Wire name `ClusterName`, type `String`.
     pub cluster_name: ::std::string::String,
-    /// &lt;p&gt;Cluster status&lt;br&gt;CSR\_RUNNING: Running&lt;br&gt;CSR\_EXCEPTION: Exception&lt;br&gt;CSR\_DEL: Deleted&lt;/p&gt;
+    /// Cluster status
+    /// CSR\_RUNNING: Running
+    /// CSR\_EXCEPTION: Exception
+    /// CSR\_DEL: Deleted
     ///
     /// Wire name `Status`, type `String`.
     pub status: ::std::string::String,
-    /// &lt;p&gt;ID of the bound cluster&lt;/p&gt;
+    /// ID of the bound cluster
+    ///
     /// Note: This field may return null, indicating that no valid values can be obtained.
     ///
     /// Wire name `BindRuleID`, type `String`.
     ///
     /// May be `None`: the API documents that this field may return null.
     pub bind_rule_id: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Binding rule name&lt;/p&gt;
+    /// Binding rule name
     ///
     /// Wire name `BindRuleName`, type `String`.
     pub bind_rule_name: ::std::string::String,
-    /// &lt;p&gt;ClusterType:&lt;br&gt;CT\_TKE: tke cluster;&lt;br&gt;CT\_USER\_CREATE: user-built cluster;&lt;br&gt;CT\_TKE\_SERVERLESS: TKE Serverless Cluster;&lt;/p&gt;
+    /// ClusterType:
+    /// CT\_TKE: tke cluster;
+    /// CT\_USER\_CREATE: user-built cluster;
+    /// CT\_TKE\_SERVERLESS: TKE Serverless Cluster;
     ///
     /// Wire name `ClusterType`, type `String`.
     pub cluster_type: ::std::string::String,
-    /// &lt;p&gt;Cluster edition&lt;/p&gt;
+    /// Cluster edition
     ///
     /// Wire name `ClusterVersion`, type `String`.
     pub cluster_version: ::std::string::String,
-    /// &lt;p&gt;Memory capacity&lt;/p&gt;
+    /// Memory capacity
     ///
     /// Wire name `MemLimit`, type `Integer`.
     pub mem_limit: i64,
-    /// &lt;p&gt;cpu&lt;/p&gt;
+    /// cpu
     ///
     /// Wire name `CpuLimit`, type `Integer`.
     pub cpu_limit: i64,
-    /// &lt;p&gt;Cluster audit switch status:&lt;br&gt;Closed/Closing/CloseFailed/Opened/Opening/OpenFailed&lt;/p&gt;
+    /// Cluster audit switch status:
+    /// Closed/Closing/CloseFailed/Opened/Opening/OpenFailed
     ///
     /// Wire name `ClusterAuditStatus`, type `String`.
     pub cluster_audit_status: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Access status:&lt;br&gt;Not connected: AccessedNone&lt;br&gt;Defended: AccessedDefended&lt;br&gt;No protection: AccessedInstalled&lt;br&gt;Partial protection: AccessedPartialDefence&lt;br&gt;Access exception: AccessedException&lt;br&gt;Uninstallation exception: AccessedUninstallException&lt;br&gt;Accessing: AccessedInstalling&lt;br&gt;Uninstalling: AccessedUninstalling&lt;/p&gt;
+    /// Access status:
+    /// Not connected: AccessedNone
+    /// Defended: AccessedDefended
+    /// No protection: AccessedInstalled
+    /// Partial protection: AccessedPartialDefence
+    /// Access exception: AccessedException
+    /// Uninstallation exception: AccessedUninstallException
+    /// Accessing: AccessedInstalling
+    /// Uninstalling: AccessedUninstalling
     ///
     /// Wire name `AccessedStatus`, type `String`.
     pub accessed_status: ::std::option::Option<::std::string::String>,

@@ -5,63 +5,71 @@ use super::ImageRegistryInfo;
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct ComplianceAffectedAsset {
-    /// &lt;p&gt;Unique asset item ID allocated to the customer.&lt;/p&gt;
+    /// Unique asset item ID allocated to the customer.
     ///
     /// Wire name `CustomerAssetId`, type `UInt64`.
     pub customer_asset_id: u64,
-    /// &lt;p&gt;Asset item name.&lt;/p&gt;
+    /// Asset item name.
     ///
     /// Wire name `AssetName`, type `String`.
     pub asset_name: ::std::string::String,
-    /// &lt;p&gt;Asset item type.&lt;/p&gt;
+    /// Asset item type.
     ///
     /// Wire name `AssetType`, type `String`.
     pub asset_type: ::std::string::String,
-    /// &lt;p&gt;Check status.&lt;/p&gt;&lt;p&gt;CHECK\_INIT: pending check&lt;/p&gt;&lt;p&gt;CHECK\_RUNNING: checking&lt;/p&gt;&lt;p&gt;CHECK\_FINISHED: check completed&lt;/p&gt;&lt;p&gt;CHECK\_FAILED: check failed&lt;/p&gt;
+    /// Check status.
+    /// CHECK\_INIT: pending check
+    /// CHECK\_RUNNING: checking
+    /// CHECK\_FINISHED: check completed
+    /// CHECK\_FAILED: check failed
     ///
     /// Wire name `CheckStatus`, type `String`.
     pub check_status: ::std::string::String,
-    /// &lt;p&gt;Node name.&lt;/p&gt;
+    /// Node name.
     ///
     /// Wire name `NodeName`, type `String`.
     pub node_name: ::std::string::String,
-    /// &lt;p&gt;Last check time in the format of YYYY-MM-DD HH:m::SS.&lt;/p&gt;&lt;p&gt;If never checked, this field will be 0000-00-00 00:00:00.&lt;/p&gt;
+    /// Last check time in the format of YYYY-MM-DD HH:m::SS.
+    /// If never checked, this field will be 0000-00-00 00:00:00.
     ///
     /// Wire name `LastCheckTime`, type `String`.
     pub last_check_time: ::std::string::String,
-    /// &lt;p&gt;Check result. Valid values:&lt;/p&gt;&lt;p&gt;RESULT\_FAILED: failed&lt;/p&gt;&lt;p&gt;RESULT\_PASSED: passed&lt;/p&gt;
+    /// Check result. Valid values:
+    /// RESULT\_FAILED: failed
+    /// RESULT\_PASSED: passed
     ///
     /// Wire name `CheckResult`, type `String`.
     pub check_result: ::std::string::String,
-    /// &lt;p&gt;Host IP address.&lt;/p&gt;
+    /// Host IP address.
     ///
     /// Wire name `HostIP`, type `String`.
     pub host_ip: ::std::string::String,
-    /// &lt;p&gt;Image tag.&lt;/p&gt;
+    /// Image tag.
     ///
     /// Wire name `ImageTag`, type `String`.
     pub image_tag: ::std::string::String,
-    /// &lt;p&gt;Check item verification information.&lt;/p&gt;
+    /// Check item verification information.
     ///
     /// Wire name `VerifyInfo`, type `String`.
     pub verify_info: ::std::string::String,
-    /// &lt;p&gt;Host instance ID.&lt;/p&gt;
+    /// Host instance ID.
     ///
     /// Wire name `InstanceId`, type `String`.
     pub instance_id: ::std::string::String,
-    /// &lt;p&gt;Image repository information.&lt;/p&gt;
+    /// Image repository information.
     ///
     /// Wire name `ImageRegistryInfo`, type `ImageRegistryInfo`.
     pub image_registry_info: ImageRegistryInfo,
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `ClusterID`, type `String`.
     pub cluster_id: ::std::string::String,
-    /// &lt;p&gt;Cluster name.&lt;/p&gt;
+    /// Cluster name.
     ///
     /// Wire name `ClusterName`, type `String`.
     pub cluster_name: ::std::string::String,
-    /// &lt;p&gt;Unique asset ID.&lt;/p&gt;&lt;p&gt;Default value: -&lt;/p&gt;
+    /// Unique asset ID.
+    /// Default value: -
     ///
     /// Wire name `AssetUniqueID`, type `String`.
     pub asset_unique_id: ::std::option::Option<::std::string::String>,

@@ -5,67 +5,74 @@ use super::ImageRegistryInfo;
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct ComplianceAssetInfo {
-    /// &lt;p&gt;Customer asset ID.&lt;/p&gt;
+    /// Customer asset ID.
     ///
     /// Wire name `CustomerAssetId`, type `UInt64`.
     pub customer_asset_id: u64,
-    /// &lt;p&gt;Asset category.&lt;/p&gt;
+    /// Asset category.
     ///
     /// Wire name `AssetType`, type `String`.
     pub asset_type: ::std::string::String,
-    /// &lt;p&gt;Asset name.&lt;/p&gt;
+    /// Asset name.
     ///
     /// Wire name `AssetName`, type `String`.
     pub asset_name: ::std::string::String,
-    /// &lt;p&gt;When the asset is an image, this field represents the image tag.&lt;/p&gt;
+    /// When the asset is an image, this field represents the image tag.
     ///
     /// Wire name `ImageTag`, type `String`.
     pub image_tag: ::std::string::String,
-    /// &lt;p&gt;The host IP address where the asset is located.&lt;/p&gt;
+    /// The host IP address where the asset is located.
     ///
     /// Wire name `HostIP`, type `String`.
     pub host_ip: ::std::string::String,
-    /// &lt;p&gt;Name of the node to which the asset belongs.&lt;/p&gt;
+    /// Name of the node to which the asset belongs.
     ///
     /// Wire name `NodeName`, type `String`.
     pub node_name: ::std::string::String,
-    /// &lt;p&gt;Check status.&lt;/p&gt;&lt;p&gt;CHECK\_INIT: pending check&lt;/p&gt;&lt;p&gt;CHECK\_RUNNING: checking&lt;/p&gt;&lt;p&gt;CHECK\_FINISHED: check completed&lt;/p&gt;&lt;p&gt;CHECK\_FAILED: check failed&lt;/p&gt;
+    /// Check status.
+    /// CHECK\_INIT: pending check
+    /// CHECK\_RUNNING: checking
+    /// CHECK\_FINISHED: check completed
+    /// CHECK\_FAILED: check failed
     ///
     /// Wire name `CheckStatus`, type `String`.
     pub check_status: ::std::string::String,
-    /// &lt;p&gt;Number of check items passed by this type of asset.&lt;/p&gt;
+    /// Number of check items passed by this type of asset.
     ///
     /// Wire name `PassedPolicyItemCount`, type `UInt64`.
     pub passed_policy_item_count: u64,
-    /// &lt;p&gt;Number of check items failed by this type of asset.&lt;/p&gt;
+    /// Number of check items failed by this type of asset.
     ///
     /// Wire name `FailedPolicyItemCount`, type `UInt64`.
     pub failed_policy_item_count: u64,
-    /// &lt;p&gt;Last check time.&lt;/p&gt;
+    /// Last check time.
     ///
     /// Wire name `LastCheckTime`, type `DateTime`.
     pub last_check_time: ::std::string::String,
-    /// &lt;p&gt;Check result:&lt;br&gt;RESULT\_FAILED: failed&lt;br&gt;RESULT\_PASSED: passed&lt;/p&gt;
+    /// Check result:
+    /// RESULT\_FAILED: failed
+    /// RESULT\_PASSED: passed
     ///
     /// Wire name `CheckResult`, type `String`.
     pub check_result: ::std::string::String,
-    /// &lt;p&gt;Host node instance ID.&lt;/p&gt;
+    /// Host node instance ID.
     ///
     /// Wire name `InstanceId`, type `String`.
     pub instance_id: ::std::string::String,
-    /// &lt;p&gt;Image repository information.&lt;/p&gt;
+    /// Image repository information.
     ///
     /// Wire name `ImageRegistryInfo`, type `ImageRegistryInfo`.
     pub image_registry_info: ImageRegistryInfo,
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `ClusterID`, type `String`.
     pub cluster_id: ::std::string::String,
-    /// &lt;p&gt;Cluster name.&lt;/p&gt;
+    /// Cluster name.
     ///
     /// Wire name `ClusterName`, type `String`.
     pub cluster_name: ::std::string::String,
-    /// &lt;p&gt;Unique asset ID.&lt;/p&gt;&lt;p&gt;Default value: -&lt;/p&gt;
+    /// Unique asset ID.
+    /// Default value: -
     ///
     /// Wire name `AssetUniqueID`, type `String`.
     pub asset_unique_id: ::std::option::Option<::std::string::String>,

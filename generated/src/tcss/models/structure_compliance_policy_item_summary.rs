@@ -86,8 +86,9 @@ pub struct CompliancePolicyItemSummary {
     /// Wire name `AuditProcedure`, type `String`.
     pub audit_procedure: ::std::string::String,
     /// Whether enabled
-    /// &lt;li&gt;0 Off&lt;/li&gt;
-    /// &lt;li&gt;1 Enable&lt;/li&gt;
+    /// 0 Off
+    ///
+    /// 1 Enable
     ///
     /// Wire name `IsEnable`, type `UInt64`.
     pub is_enable: ::std::option::Option<u64>,

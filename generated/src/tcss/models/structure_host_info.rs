@@ -5,107 +5,116 @@ use super::{ProjectInfo, TagInfo};
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct HostInfo {
-    /// &lt;p&gt;Host ID.&lt;/p&gt;
+    /// Host ID.
     ///
     /// Wire name `HostID`, type `String`.
     pub host_id: ::std::string::String,
-    /// &lt;p&gt;Host IP address, which is the private IP address.&lt;/p&gt;
+    /// Host IP address, which is the private IP address.
     ///
     /// Wire name `HostIP`, type `String`.
     pub host_ip: ::std::string::String,
-    /// &lt;p&gt;Host name.&lt;/p&gt;
+    /// Host name.
     ///
     /// Wire name `HostName`, type `String`.
     pub host_name: ::std::string::String,
-    /// &lt;p&gt;Business group.&lt;/p&gt;
+    /// Business group.
     ///
     /// Wire name `Group`, type `String`.
     pub group: ::std::string::String,
-    /// &lt;p&gt;Docker version.&lt;/p&gt;
+    /// Docker version.
     ///
     /// Wire name `DockerVersion`, type `String`.
     pub docker_version: ::std::string::String,
-    /// &lt;p&gt;Docker file system type.&lt;/p&gt;
+    /// Docker file system type.
     ///
     /// Wire name `DockerFileSystemDriver`, type `String`.
     pub docker_file_system_driver: ::std::string::String,
-    /// &lt;p&gt;Number of images.&lt;/p&gt;
+    /// Number of images.
     ///
     /// Wire name `ImageCnt`, type `UInt64`.
     pub image_cnt: u64,
-    /// &lt;p&gt;Number of containers.&lt;/p&gt;
+    /// Number of containers.
     ///
     /// Wire name `ContainerCnt`, type `UInt64`.
     pub container_cnt: u64,
-    /// &lt;p&gt;Agent running status.&lt;/p&gt;
+    /// Agent running status.
     ///
     /// Wire name `Status`, type `String`.
     pub status: ::std::string::String,
-    /// &lt;p&gt;Whether it is containerd.&lt;/p&gt;
+    /// Whether it is containerd.
     ///
     /// Wire name `IsContainerd`, type `Boolean`.
     pub is_containerd: bool,
-    /// &lt;p&gt;Server source: one of \["CVM", "ECM", "LH", "BM"\] is a Tencent Cloud server; one of \["Other"\] is a non-Tencent Cloud server;&lt;/p&gt;
+    /// Server source: one of \["CVM", "ECM", "LH", "BM"\] is a Tencent Cloud server; one of \["Other"\] is a non-Tencent Cloud server;
     ///
     /// Wire name `MachineType`, type `String`.
     pub machine_type: ::std::string::String,
-    /// &lt;p&gt;Public IP address.&lt;/p&gt;
+    /// Public IP address.
     ///
     /// Wire name `PublicIp`, type `String`.
     pub public_ip: ::std::string::String,
-    /// &lt;p&gt;Host UUID.&lt;/p&gt;
+    /// Host UUID.
     ///
     /// Wire name `Uuid`, type `String`.
     pub uuid: ::std::string::String,
-    /// &lt;p&gt;Host instance ID.&lt;/p&gt;
+    /// Host instance ID.
     ///
     /// Wire name `InstanceID`, type `String`.
     pub instance_id: ::std::string::String,
-    /// &lt;p&gt;Region ID.&lt;/p&gt;
+    /// Region ID.
     ///
     /// Wire name `RegionID`, type `Integer`.
     pub region_id: i64,
-    /// &lt;p&gt;Project.&lt;/p&gt;
+    /// Project.
     ///
     /// Wire name `Project`, type `ProjectInfo`.
     pub project: ProjectInfo,
-    /// &lt;p&gt;Tag.&lt;/p&gt;
+    /// Tag.
     ///
     /// Wire name `Tags`, type `Array of TagInfo`.
     pub tags: ::std::vec::Vec<TagInfo>,
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `ClusterID`, type `String`.
     pub cluster_id: ::std::string::String,
-    /// &lt;p&gt;Cluster name.&lt;/p&gt;
+    /// Cluster name.
     ///
     /// Wire name `ClusterName`, type `String`.
     pub cluster_name: ::std::string::String,
-    /// &lt;p&gt;Cluster access status.&lt;/p&gt;
+    /// Cluster access status.
     ///
     /// Wire name `ClusterAccessedStatus`, type `String`.
     pub cluster_accessed_status: ::std::string::String,
-    /// &lt;p&gt;Cluster access sub-status.&lt;/p&gt;&lt;p&gt;Enumeration values:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;AccessedSubNone: none&lt;/li&gt;&lt;li&gt;AccessedSubUninstallException: uninstallation exception&lt;/li&gt;&lt;li&gt;AccessedSubTimeout: access timeout&lt;/li&gt;&lt;li&gt;AccessedSubUninstallTimeout: uninstallation timeout&lt;/li&gt;&lt;li&gt;AccessedSubResourceException: cluster component check exception, including Deployment and DaemonSet&lt;/li&gt;&lt;li&gt;AccessedSubCAMPermissionDenied: insufficient CAM permissions&lt;/li&gt;&lt;/ul&gt;
+    /// Cluster access sub-status.
+    /// Enumeration values:
+    /// AccessedSubNone: none
+    /// AccessedSubUninstallException: uninstallation exception
+    /// AccessedSubTimeout: access timeout
+    /// AccessedSubUninstallTimeout: uninstallation timeout
+    /// AccessedSubResourceException: cluster component check exception, including Deployment and DaemonSet
+    /// AccessedSubCAMPermissionDenied: insufficient CAM permissions
     ///
     /// Wire name `ClusterAccessedSubStatus`, type `String`.
     pub cluster_accessed_sub_status: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Detailed description of the failure reason.&lt;/p&gt;
+    /// Detailed description of the failure reason.
     ///
     /// Wire name `ClusterAccessedErrorReason`, type `String`.
     pub cluster_accessed_error_reason: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Billable cores.&lt;/p&gt;
+    /// Billable cores.
     ///
     /// Wire name `ChargeCoresCnt`, type `UInt64`.
     pub charge_cores_cnt: u64,
-    /// &lt;p&gt;Protection status:&lt;br&gt;Defended&lt;br&gt;Undefended&lt;/p&gt;
+    /// Protection status:
+    /// Defended
+    /// Undefended
     ///
     /// Wire name `DefendStatus`, type `String`.
     pub defend_status: ::std::string::String,
-    /// &lt;p&gt;Number of cores.&lt;/p&gt;
+    /// Number of cores.
     ///
     /// Wire name `CoresCnt`, type `UInt64`.
     pub cores_cnt: u64,
-    /// &lt;p&gt;Last online time.&lt;/p&gt;
+    /// Last online time.
     ///
     /// Wire name `LastOnlineTime`, type `String`.
     pub last_online_time: ::std::option::Option<::std::string::String>,

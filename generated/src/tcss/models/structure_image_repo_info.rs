@@ -165,7 +165,7 @@ pub struct ImageRepoInfo {
     ///
     /// Wire name `Solution`, type `String`.
     pub solution: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Reason.&lt;/p&gt;
+    /// Reason.
     ///
     /// Wire name `Reason`, type `String`.
     pub reason: ::std::option::Option<::std::string::String>,

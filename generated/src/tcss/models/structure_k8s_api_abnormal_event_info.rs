@@ -5,87 +5,93 @@ use super::K8sApiAbnormalRuleScopeInfo;
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct K8sApiAbnormalEventInfo {
-    /// &lt;p&gt;Hit rule name.&lt;/p&gt;
+    /// Hit rule name.
     ///
     /// Wire name `MatchRuleName`, type `String`.
     pub match_rule_name: ::std::string::String,
-    /// &lt;p&gt;Hit rule type.&lt;/p&gt;
+    /// Hit rule type.
     ///
     /// Wire name `MatchRuleType`, type `String`.
     pub match_rule_type: ::std::string::String,
-    /// &lt;p&gt;Alarm level.&lt;/p&gt;
+    /// Alarm level.
     ///
     /// Wire name `RiskLevel`, type `String`.
     pub risk_level: ::std::string::String,
-    /// &lt;p&gt;Cluster ID.&lt;/p&gt;
+    /// Cluster ID.
     ///
     /// Wire name `ClusterID`, type `String`.
     pub cluster_id: ::std::string::String,
-    /// &lt;p&gt;Cluster name.&lt;/p&gt;
+    /// Cluster name.
     ///
     /// Wire name `ClusterName`, type `String`.
     pub cluster_name: ::std::string::String,
-    /// &lt;p&gt;Cluster running status: CSR\_RUNNING, CSR\_EXCEPTION, and CSR\_CREATING&lt;/p&gt;
+    /// Cluster running status: CSR\_RUNNING, CSR\_EXCEPTION, and CSR\_CREATING
     ///
     /// Wire name `ClusterRunningStatus`, type `String`.
     pub cluster_running_status: ::std::string::String,
-    /// &lt;p&gt;Initial generation time.&lt;/p&gt;
+    /// Initial generation time.
     ///
     /// Wire name `FirstCreateTime`, type `String`.
     pub first_create_time: ::std::string::String,
-    /// &lt;p&gt;Last generation time.&lt;/p&gt;
+    /// Last generation time.
     ///
     /// Wire name `LastCreateTime`, type `String`.
     pub last_create_time: ::std::string::String,
-    /// &lt;p&gt;Number of alarms.&lt;/p&gt;
+    /// Number of alarms.
     ///
     /// Wire name `AlarmCount`, type `UInt64`.
     pub alarm_count: u64,
-    /// &lt;p&gt;Status.&lt;br&gt;&amp;quot;EVENT\_UNDEAL&amp;quot;: unhandled&lt;br&gt;&amp;quot;EVENT\_DEALED&amp;quot;: handled&lt;br&gt;&amp;quot;EVENT\_IGNORE&amp;quot;: ignored&lt;br&gt;&amp;quot;EVENT\_DEL&amp;quot;: deleted&lt;br&gt;&amp;quot;EVENT\_ADD\_WHITE&amp;quot;: allowlisted&lt;/p&gt;
+    /// Status.
+    /// &amp;quot;EVENT\_UNDEAL&amp;quot;: unhandled
+    /// &amp;quot;EVENT\_DEALED&amp;quot;: handled
+    /// &amp;quot;EVENT\_IGNORE&amp;quot;: ignored
+    /// &amp;quot;EVENT\_DEL&amp;quot;: deleted
+    /// &amp;quot;EVENT\_ADD\_WHITE&amp;quot;: allowlisted
     ///
     /// Wire name `Status`, type `String`.
     pub status: ::std::string::String,
-    /// &lt;p&gt;Cluster master IP address.&lt;/p&gt;
+    /// Cluster master IP address.
     ///
     /// Wire name `ClusterMasterIP`, type `String`.
     pub cluster_master_ip: ::std::string::String,
-    /// &lt;p&gt;K8s version.&lt;/p&gt;
+    /// K8s version.
     ///
     /// Wire name `K8sVersion`, type `String`.
     pub k8s_version: ::std::string::String,
-    /// &lt;p&gt;Runtime component.&lt;/p&gt;
+    /// Runtime component.
     ///
     /// Wire name `RunningComponent`, type `Array of String`.
     pub running_component: ::std::vec::Vec<::std::string::String>,
-    /// &lt;p&gt;Description.&lt;/p&gt;
+    /// Description.
     ///
     /// Wire name `Desc`, type `String`.
     pub desc: ::std::string::String,
-    /// &lt;p&gt;Suggestion.&lt;/p&gt;
+    /// Suggestion.
     ///
     /// Wire name `Suggestion`, type `String`.
     pub suggestion: ::std::string::String,
-    /// &lt;p&gt;Request information.&lt;/p&gt;
+    /// Request information.
     ///
     /// Wire name `Info`, type `String`.
     pub info: ::std::string::String,
-    /// &lt;p&gt;Rule ID.&lt;/p&gt;
+    /// Rule ID.
     ///
     /// Wire name `MatchRuleID`, type `String`.
     pub match_rule_id: ::std::string::String,
-    /// &lt;p&gt;Array of highlighted fields.&lt;/p&gt;
+    /// Array of highlighted fields.
     ///
     /// Wire name `HighLightFields`, type `Array of String`.
     pub high_light_fields: ::std::vec::Vec<::std::string::String>,
-    /// &lt;p&gt;Hit rule.&lt;/p&gt;
+    /// Hit rule.
     ///
     /// Wire name `MatchRule`, type `K8sApiAbnormalRuleScopeInfo`.
     pub match_rule: K8sApiAbnormalRuleScopeInfo,
-    /// &lt;p&gt;Hit rule content corresponding to highlighted fields (JSON string, such as {&amp;quot;field1&amp;quot;:&amp;quot;value1&amp;quot;,&amp;quot;field2&amp;quot;:&amp;quot;value2&amp;quot;})&lt;/p&gt;&lt;p&gt;Parameter format: {&amp;quot;field1&amp;quot;:&amp;quot;value1&amp;quot;,&amp;quot;field2&amp;quot;:&amp;quot;value2&amp;quot;}&lt;/p&gt;
+    /// Hit rule content corresponding to highlighted fields (JSON string, such as {&amp;quot;field1&amp;quot;:&amp;quot;value1&amp;quot;,&amp;quot;field2&amp;quot;:&amp;quot;value2&amp;quot;})
+    /// Parameter format: {&amp;quot;field1&amp;quot;:&amp;quot;value1&amp;quot;,&amp;quot;field2&amp;quot;:&amp;quot;value2&amp;quot;}
     ///
     /// Wire name `HighLightFieldsVal`, type `String`.
     pub high_light_fields_val: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Rule type.&lt;/p&gt;
+    /// Rule type.
     ///
     /// Wire name `RuleTypeZH`, type `String`.
     pub rule_type_zh: ::std::option::Option<::std::string::String>,

@@ -2,27 +2,39 @@
 /// Configuration Scope for Kubernetes API Exception Event Rules
 #[derive(Debug, Clone, PartialEq)]
 pub struct K8sApiAbnormalRuleScopeInfo {
-    /// &lt;p&gt;Execution action. The blocklist rule only supports RULE\_MODE\_ALERT (alert) and no longer supports RULE\_MODE\_RELEASE/PASS (allow). To allow, use the allowlist API ModifyK8sApiAbnormalWhitelist.&lt;/p&gt;
+    /// Execution action. The blocklist rule only supports RULE\_MODE\_ALERT (alert) and no longer supports RULE\_MODE\_RELEASE/PASS (allow). To allow, use the allowlist API ModifyK8sApiAbnormalWhitelist.
     ///
     /// Wire name `Action`, type `String`.
     pub action: ::std::string::String,
-    /// &lt;p&gt;Scope.&lt;br&gt;System events:&lt;br&gt;ANONYMOUS\_ACCESS: anonymous access&lt;br&gt;ABNORMAL\_UA\_REQ: abnormal UA request&lt;br&gt;ANONYMOUS\_ABNORMAL\_PERMISSION: anonymous user permission change&lt;br&gt;GET\_CREDENTIALS: credential information acquisition&lt;br&gt;MOUNT\_SENSITIVE\_PATH: sensitive path mounting&lt;br&gt;COMMAND\_RUN: command execution&lt;br&gt;PRIVILEGE\_CONTAINER: privileged container&lt;br&gt;EXCEPTION\_CRONTAB\_TASK: abnormal scheduled task&lt;br&gt;STATICS\_POD: static Pod creation&lt;br&gt;ABNORMAL\_CREATE\_POD: abnormal Pod creation&lt;br&gt;USER\_DEFINED: user-defined&lt;/p&gt;
+    /// Scope.
+    /// System events:
+    /// ANONYMOUS\_ACCESS: anonymous access
+    /// ABNORMAL\_UA\_REQ: abnormal UA request
+    /// ANONYMOUS\_ABNORMAL\_PERMISSION: anonymous user permission change
+    /// GET\_CREDENTIALS: credential information acquisition
+    /// MOUNT\_SENSITIVE\_PATH: sensitive path mounting
+    /// COMMAND\_RUN: command execution
+    /// PRIVILEGE\_CONTAINER: privileged container
+    /// EXCEPTION\_CRONTAB\_TASK: abnormal scheduled task
+    /// STATICS\_POD: static Pod creation
+    /// ABNORMAL\_CREATE\_POD: abnormal Pod creation
+    /// USER\_DEFINED: user-defined
     ///
     /// Wire name `Scope`, type `String`.
     pub scope: ::std::string::String,
-    /// &lt;p&gt;Whether it has been deleted.&lt;/p&gt;
+    /// Whether it has been deleted.
     ///
     /// Wire name `IsDelete`, type `Boolean`.
     pub is_delete: ::std::option::Option<bool>,
-    /// &lt;p&gt;Threat level: HIGH, MIDDLE, LOW, and NOTICE.&lt;/p&gt;
+    /// Threat level: HIGH, MIDDLE, LOW, and NOTICE.
     ///
     /// Wire name `RiskLevel`, type `String`.
     pub risk_level: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Description of the rule type.&lt;/p&gt;
+    /// Description of the rule type.
     ///
     /// Wire name `RuleTypeZH`, type `String`.
     pub rule_type_zh: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Switch status (true: on, false: off) applicable to system rules.&lt;/p&gt;
+    /// Switch status (true: on, false: off) applicable to system rules.
     ///
     /// Wire name `Status`, type `Boolean`.
     pub status: ::std::option::Option<bool>,

@@ -5,55 +5,55 @@ use super::K8sapiRuleTypeCountItem;
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct K8sApiAbnormalTendencyItem {
-    /// &lt;p&gt;Date&lt;/p&gt;
+    /// Date
     ///
     /// Wire name `Date`, type `String`.
     pub date: ::std::string::String,
-    /// &lt;p&gt;Number of abnormal UA request events.&lt;/p&gt;
+    /// Number of abnormal UA request events.
     ///
     /// Wire name `ExceptionUARequestCount`, type `UInt64`.
     pub exception_ua_request_count: u64,
-    /// &lt;p&gt;Number of anonymous user permission events.&lt;/p&gt;
+    /// Number of anonymous user permission events.
     ///
     /// Wire name `AnonymousUserRightCount`, type `UInt64`.
     pub anonymous_user_right_count: u64,
-    /// &lt;p&gt;Number of credential information acquisition events.&lt;/p&gt;
+    /// Number of credential information acquisition events.
     ///
     /// Wire name `CredentialInformationObtainCount`, type `UInt64`.
     pub credential_information_obtain_count: u64,
-    /// &lt;p&gt;Number of sensitive data mount events.&lt;/p&gt;
+    /// Number of sensitive data mount events.
     ///
     /// Wire name `SensitiveDataMountCount`, type `UInt64`.
     pub sensitive_data_mount_count: u64,
-    /// &lt;p&gt;Number of command execution events.&lt;/p&gt;
+    /// Number of command execution events.
     ///
     /// Wire name `CmdExecCount`, type `UInt64`.
     pub cmd_exec_count: u64,
-    /// &lt;p&gt;Number of abnormal scheduled task events.&lt;/p&gt;
+    /// Number of abnormal scheduled task events.
     ///
     /// Wire name `AbnormalScheduledTaskCount`, type `UInt64`.
     pub abnormal_scheduled_task_count: u64,
-    /// &lt;p&gt;Number of static Pod creations.&lt;/p&gt;
+    /// Number of static Pod creations.
     ///
     /// Wire name `StaticsPodCreateCount`, type `UInt64`.
     pub statics_pod_create_count: u64,
-    /// &lt;p&gt;Number of suspicious container creations.&lt;/p&gt;
+    /// Number of suspicious container creations.
     ///
     /// Wire name `DoubtfulContainerCreateCount`, type `UInt64`.
     pub doubtful_container_create_count: u64,
-    /// &lt;p&gt;Number of custom rule events.&lt;/p&gt;
+    /// Number of custom rule events.
     ///
     /// Wire name `UserDefinedRuleCount`, type `UInt64`.
     pub user_defined_rule_count: u64,
-    /// &lt;p&gt;Number of anonymous access events.&lt;/p&gt;
+    /// Number of anonymous access events.
     ///
     /// Wire name `AnonymousAccessCount`, type `UInt64`.
     pub anonymous_access_count: u64,
-    /// &lt;p&gt;Number of privileged container events.&lt;/p&gt;
+    /// Number of privileged container events.
     ///
     /// Wire name `PrivilegeContainerCount`, type `UInt64`.
     pub privilege_container_count: u64,
-    /// &lt;p&gt;Number of alarms corresponding to the rule type.&lt;/p&gt;
+    /// Number of alarms corresponding to the rule type.
     ///
     /// Wire name `RuleTypeCountSet`, type `Array of K8SAPIRuleTypeCountItem`.
     pub rule_type_count_set: ::std::option::Option<

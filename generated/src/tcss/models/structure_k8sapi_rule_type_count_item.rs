@@ -3,11 +3,13 @@
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct K8sapiRuleTypeCountItem {
-    /// &lt;p&gt;Rule type.&lt;/p&gt;&lt;p&gt;Enumeration values:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;ABNORMAL\_CREATE\_POD: suspicious container creation&lt;/li&gt;&lt;/ul&gt;
+    /// Rule type.
+    /// Enumeration values:
+    /// ABNORMAL\_CREATE\_POD: suspicious container creation
     ///
     /// Wire name `RuleType`, type `String`.
     pub rule_type: ::std::string::String,
-    /// &lt;p&gt;Number of alarms corresponding to the rule.&lt;/p&gt;
+    /// Number of alarms corresponding to the rule.
     ///
     /// Wire name `EventCount`, type `UInt64`.
     pub event_count: u64,

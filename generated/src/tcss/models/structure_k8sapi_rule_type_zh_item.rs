@@ -3,11 +3,13 @@
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct K8sapiRuleTypeZhItem {
-    /// &lt;p&gt;Rule type.&lt;/p&gt;&lt;p&gt;Enumeration values:&lt;/p&gt;&lt;ul&gt;&lt;li&gt;&amp;quot;rule\_type&amp;quot;: &amp;quot;ABNORMAL\_CREATE\_POD&amp;quot;,: suspicious container creation&lt;/li&gt;&lt;/ul&gt;
+    /// Rule type.
+    /// Enumeration values:
+    /// &amp;quot;rule\_type&amp;quot;: &amp;quot;ABNORMAL\_CREATE\_POD&amp;quot;,: suspicious container creation
     ///
     /// Wire name `RuleType`, type `String`.
     pub rule_type: ::std::string::String,
-    /// &lt;p&gt;Description of the rule type.&lt;/p&gt;
+    /// Description of the rule type.
     ///
     /// Wire name `RuleTypeZh`, type `String`.
     pub rule_type_zh: ::std::string::String,

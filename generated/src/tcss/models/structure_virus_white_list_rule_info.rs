@@ -3,39 +3,39 @@
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct VirusWhiteListRuleInfo {
-    /// &lt;p&gt;Allowlist ID.&lt;/p&gt;
+    /// Allowlist ID.
     ///
     /// Wire name `Id`, type `UInt64`.
     pub id: ::std::option::Option<u64>,
-    /// &lt;p&gt;MD5 allowlist content.&lt;/p&gt;
+    /// MD5 allowlist content.
     ///
     /// Wire name `Md5List`, type `Array of String`.
     pub md5_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;Image ID.&lt;/p&gt;
+    /// Image ID.
     ///
     /// Wire name `ImageIds`, type `Array of String`.
     pub image_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// &lt;p&gt;Scope.&lt;/p&gt;
+    /// Scope.
     ///
     /// Wire name `Scope`, type `UInt64`.
     pub scope: ::std::option::Option<u64>,
-    /// &lt;p&gt;Number of images.&lt;/p&gt;
+    /// Number of images.
     ///
     /// Wire name `ImageCount`, type `UInt64`.
     pub image_count: ::std::option::Option<u64>,
-    /// &lt;p&gt;MD5 count.&lt;/p&gt;
+    /// MD5 count.
     ///
     /// Wire name `Md5Count`, type `UInt64`.
     pub md5_count: ::std::option::Option<u64>,
-    /// &lt;p&gt;Mark.&lt;/p&gt;
+    /// Mark.
     ///
     /// Wire name `Remark`, type `String`.
     pub remark: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Insertion time.&lt;/p&gt;
+    /// Insertion time.
     ///
     /// Wire name `InsertTime`, type `String`.
     pub insert_time: ::std::option::Option<::std::string::String>,
-    /// &lt;p&gt;Update time.&lt;/p&gt;
+    /// Update time.
     ///
     /// Wire name `UpdateTime`, type `String`.
     pub update_time: ::std::option::Option<::std::string::String>,
