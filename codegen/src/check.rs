@@ -41,7 +41,8 @@ pub fn check(spec: &Spec) -> Result<ir::Api, Diagnostics> {
         let broken: BTreeSet<&str> =
             spec.broken_structures.iter().filter(|(d, _)| d == dir).map(|(_, n)| n.as_str()).collect();
         let errors: Vec<&spec::ServiceErrorsSpec> = spec.service_errors.iter().filter(|x| x.dir == *dir).collect();
-        services.push(ck.service(s, &structures, &actions, &errors, &broken, &common, &spec.files));
+        let parts = ServiceParts { structures: &structures, actions: &actions, errors: &errors, broken: &broken };
+        services.push(ck.service(s, &parts, &common, &spec.files));
     }
     let items = spec.structures.iter().map(|x| (&x.dir, &x.file));
     let items = items.chain(spec.actions.iter().map(|x| (&x.dir, &x.file)));
@@ -62,6 +63,15 @@ pub fn check(spec: &Spec) -> Result<ir::Api, Diagnostics> {
 
 struct Checker {
     diags: Diagnostics,
+}
+
+/// The files of one service directory besides its `service.yaml`.
+struct ServiceParts<'a> {
+    structures: &'a [&'a StructureSpec],
+    actions: &'a [&'a ActionSpec],
+    errors: &'a [&'a spec::ServiceErrorsSpec],
+    /// Stems of its structure files that failed to parse.
+    broken: &'a BTreeSet<&'a str>,
 }
 
 /// Which list a field belongs to: decides the `required` default and extra rules.
@@ -298,10 +308,7 @@ impl Checker {
     fn service(
         &mut self,
         s: &spec::ServiceSpec,
-        structures: &[&StructureSpec],
-        actions: &[&ActionSpec],
-        service_errors: &[&spec::ServiceErrorsSpec],
-        broken: &BTreeSet<&str>,
+        &ServiceParts { structures, actions, errors: service_errors, broken }: &ServiceParts<'_>,
         common: &ir::Common,
         files: &spec::SpecFiles,
     ) -> ir::Service {

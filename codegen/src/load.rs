@@ -88,7 +88,7 @@ pub fn parse(files: &SpecFiles) -> (spec::Spec, Diagnostics) {
                 Some(s) => spec.structures.push(s),
                 None => spec.broken_structures.push((dir.to_owned(), stem.to_owned())),
             },
-            Parsed::Action(a) => spec.actions.extend(a),
+            Parsed::Action(a) => spec.actions.extend(a.map(|a| *a)),
             Parsed::ServiceErrors(e) => spec.service_errors.extend(e),
         }
     }
@@ -102,7 +102,8 @@ enum Parsed<'a> {
     Common(Option<spec::CommonSpec>),
     Service(&'a str, Option<spec::ServiceSpec>),
     Structure(&'a str, &'a str, Option<spec::StructureSpec>),
-    Action(Option<spec::ActionSpec>),
+    /// Boxed: an action is several times the size of the other kinds.
+    Action(Option<Box<spec::ActionSpec>>),
     ServiceErrors(Option<ServiceErrorsSpec>),
 }
 
@@ -129,7 +130,7 @@ fn parse_file<'a>(file: &'a SourceFile, diags: &mut Diagnostics) -> Parsed<'a> {
             root.and_then(|r| structure(&mut Cx::new(&file.path, diags), &r, dir, stem)),
         ),
         Kind::Action { dir, stem } => {
-            Parsed::Action(root.and_then(|r| action(&mut Cx::new(&file.path, diags), &r, dir, stem)))
+            Parsed::Action(root.and_then(|r| action(&mut Cx::new(&file.path, diags), &r, dir, stem).map(Box::new)))
         }
     }
 }

@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![allow(deprecated)]
+#![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub mod common;
 /// Cloud Workload Protection (cwp `2018-02-28`): Cargo feature `cwp` for every action, `cwp-<action>` for one.
 #[cfg(feature = "cwp-base")]

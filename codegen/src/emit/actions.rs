@@ -122,18 +122,16 @@ fn pager_type(service: &Service, action: &Action, p: &Pagination) -> TokenStream
     // The pager counts in i64; an offset declared UInt64 converts (saturating: an offset
     // past i64::MAX is no page anyone fetches).
     let unsigned = offset.ty == Type::Scalar(Scalar::UInteger);
-    let (read, write) = if unsigned {
-        (quote!(i64::try_from(value).unwrap_or(i64::MAX)), quote!(u64::try_from(offset).unwrap_or(0)))
+    let value = if is_optional(offset) { quote!(request.#offset_field.unwrap_or(0)) } else { quote!(request.#offset_field) };
+    let (offset_value, write) = if unsigned {
+        (quote!(i64::try_from(#value).unwrap_or(i64::MAX)), quote!(u64::try_from(offset).unwrap_or(0)))
     } else {
-        (quote!(value), quote!(offset))
+        (value, quote!(offset))
     };
-    let (offset_value, set_offset) = if is_optional(offset) {
-        (
-            quote!(let value = request.#offset_field.unwrap_or(0); #read),
-            quote!(request.#offset_field = ::std::option::Option::Some(#write);),
-        )
+    let set_offset = if is_optional(offset) {
+        quote!(request.#offset_field = ::std::option::Option::Some(#write);)
     } else {
-        (quote!(let value = request.#offset_field; #read), quote!(request.#offset_field = #write;))
+        quote!(request.#offset_field = #write;)
     };
     let total = p.total.as_ref().and_then(|t| find(&action.response, t));
     let total_value = match total {

@@ -54,6 +54,8 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         #![forbid(unsafe_code)]
         // The crate itself implements and calls the actions it marks deprecated.
         #![allow(deprecated)]
+        // The docs are upstream's prose, whose lists are not always Markdown-clean.
+        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
         pub mod common;
         #(#modules)*

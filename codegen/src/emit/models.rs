@@ -253,6 +253,8 @@ fn action_types(service: &Service, action: &Action) -> TokenStream {
         format!("A request with its required parameters: {}.", names.join(", "))
     };
     let setters = action.request.iter().filter(|f| is_optional(f)).map(|f| setter(service, f));
+    // Every required parameter is an argument of `new`, however many the action has.
+    let many_params = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let default_impl = required.is_empty().then(|| {
         quote! {
             impl ::std::default::Default for #request_name {
@@ -273,6 +275,7 @@ fn action_types(service: &Service, action: &Action) -> TokenStream {
         #request
         impl #request_name {
             #[doc = #new_doc]
+            #many_params
             #[allow(clippy::new_without_default)]
             #[inline]
             pub fn new(#(#params),*) -> Self {

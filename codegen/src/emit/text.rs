@@ -22,6 +22,8 @@ pub(crate) fn escape(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
+            // A tab renders unpredictably in rustdoc (and clippy says so).
+            '\t' => out.push(' '),
             _ => out.push(c),
         }
     }

@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![allow(deprecated)]
+#![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub mod common;
 /// Demo Service (demo `2099-01-01`): Cargo feature `demo` for every action, `demo-<action>` for one.
 #[cfg(feature = "demo-base")]

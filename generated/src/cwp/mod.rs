@@ -789,7 +789,7 @@ pub trait Cwp: Send + Sync {
         let _ = request;
         ::tc_runtime::support::not_implemented(&CREATE_SEARCH_LOG)
     }
-    /// This API is used to add the	retrieval template.
+    /// This API is used to add the retrieval template.
     ///
     /// Action `CreateSearchTemplate`, version `2018-02-28`. Reference: `docs/cwp/CreateSearchTemplate.md` in this crate.
     ///

@@ -36,8 +36,7 @@ for DescribeBaselineDetectListPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeBaselineDetectListRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeBaselineDetectListRequest, offset: i64) {

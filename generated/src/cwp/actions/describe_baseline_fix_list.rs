@@ -36,8 +36,7 @@ for DescribeBaselineFixListPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeBaselineFixListRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeBaselineFixListRequest, offset: i64) {

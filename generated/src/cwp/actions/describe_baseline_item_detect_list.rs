@@ -36,8 +36,7 @@ for DescribeBaselineItemDetectListPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeBaselineItemDetectListRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(

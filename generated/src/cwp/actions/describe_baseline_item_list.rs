@@ -36,8 +36,7 @@ for DescribeBaselineItemListPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeBaselineItemListRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeBaselineItemListRequest, offset: i64) {

@@ -36,8 +36,7 @@ for DescribeBaselinePolicyListPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeBaselinePolicyListRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeBaselinePolicyListRequest, offset: i64) {

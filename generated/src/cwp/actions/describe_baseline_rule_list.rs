@@ -36,8 +36,7 @@ for DescribeBaselineRuleListPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeBaselineRuleListRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeBaselineRuleListRequest, offset: i64) {

@@ -36,8 +36,7 @@ for DescribeBaselineWeakPasswordListPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeBaselineWeakPasswordListRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(

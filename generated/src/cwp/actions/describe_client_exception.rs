@@ -36,8 +36,7 @@ for DescribeClientExceptionPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeClientExceptionRequest) -> i64 {
-        let value = request.offset;
-        i64::try_from(value).unwrap_or(i64::MAX)
+        i64::try_from(request.offset).unwrap_or(i64::MAX)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeClientExceptionRequest, offset: i64) {

@@ -35,8 +35,7 @@ impl<C: Cwp + ?Sized> ::tc_runtime::support::Paging<C> for DescribeLogExportsPag
     }
     #[inline]
     fn offset(request: &models::DescribeLogExportsRequest) -> i64 {
-        let value = request.offset;
-        value
+        request.offset
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeLogExportsRequest, offset: i64) {

@@ -35,8 +35,7 @@ impl<C: Cwp + ?Sized> ::tc_runtime::support::Paging<C> for DescribeLoginTypeHost
     }
     #[inline]
     fn offset(request: &models::DescribeLoginTypeHostRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeLoginTypeHostRequest, offset: i64) {

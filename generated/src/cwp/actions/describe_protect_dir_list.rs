@@ -35,8 +35,7 @@ impl<C: Cwp + ?Sized> ::tc_runtime::support::Paging<C> for DescribeProtectDirLis
     }
     #[inline]
     fn offset(request: &models::DescribeProtectDirListRequest) -> i64 {
-        let value = request.offset;
-        i64::try_from(value).unwrap_or(i64::MAX)
+        i64::try_from(request.offset).unwrap_or(i64::MAX)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeProtectDirListRequest, offset: i64) {

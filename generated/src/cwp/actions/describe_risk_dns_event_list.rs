@@ -36,8 +36,7 @@ for DescribeRiskDnsEventListPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeRiskDnsEventListRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeRiskDnsEventListRequest, offset: i64) {

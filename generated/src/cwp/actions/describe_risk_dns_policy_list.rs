@@ -36,8 +36,7 @@ for DescribeRiskDnsPolicyListPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeRiskDnsPolicyListRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeRiskDnsPolicyListRequest, offset: i64) {

@@ -36,8 +36,7 @@ for DescribeRiskProcessEventsPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeRiskProcessEventsRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeRiskProcessEventsRequest, offset: i64) {

@@ -36,8 +36,7 @@ for DescribeVulDefencePluginStatusPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeVulDefencePluginStatusRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        i64::try_from(value).unwrap_or(i64::MAX)
+        i64::try_from(request.offset.unwrap_or(0)).unwrap_or(i64::MAX)
     }
     #[inline]
     fn set_offset(

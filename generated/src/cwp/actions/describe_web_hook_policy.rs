@@ -35,8 +35,7 @@ impl<C: Cwp + ?Sized> ::tc_runtime::support::Paging<C> for DescribeWebHookPolicy
     }
     #[inline]
     fn offset(request: &models::DescribeWebHookPolicyRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeWebHookPolicyRequest, offset: i64) {

@@ -36,8 +36,7 @@ for DescribeWebHookReceiverPaging {
     }
     #[inline]
     fn offset(request: &models::DescribeWebHookReceiverRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeWebHookReceiverRequest, offset: i64) {

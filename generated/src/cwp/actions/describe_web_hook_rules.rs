@@ -35,8 +35,7 @@ impl<C: Cwp + ?Sized> ::tc_runtime::support::Paging<C> for DescribeWebHookRulesP
     }
     #[inline]
     fn offset(request: &models::DescribeWebHookRulesRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeWebHookRulesRequest, offset: i64) {

@@ -44,7 +44,7 @@ impl CreateSearchLogRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct CreateSearchLogResponse {
-    /// 0: succeeded; 	non-zero: failed
+    /// 0: succeeded;  non-zero: failed
     ///
     /// Wire name `Status`, type `UInt64`.
     pub status: u64,

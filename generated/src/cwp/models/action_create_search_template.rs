@@ -42,7 +42,7 @@ impl CreateSearchTemplateRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct CreateSearchTemplateResponse {
-    /// 0: succeeded; 	non-0: failed
+    /// 0: succeeded;  non-0: failed
     ///
     /// Wire name `Status`, type `UInt64`.
     pub status: u64,

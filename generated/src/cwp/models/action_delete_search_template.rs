@@ -36,7 +36,7 @@ impl DeleteSearchTemplateRequest {
 #[derive(Debug)]
 #[cfg_attr(feature = "extra-traits", derive(Clone, PartialEq))]
 pub struct DeleteSearchTemplateResponse {
-    /// 0: succeeded; 	non-zero: failed
+    /// 0: succeeded;  non-zero: failed
     ///
     /// Wire name `Status`, type `UInt64`.
     pub status: u64,

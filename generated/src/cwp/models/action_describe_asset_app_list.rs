@@ -20,7 +20,7 @@ pub struct DescribeAssetAppListRequest {
     ///
     /// InstanceID - string - required: no - instance ID
     ///
-    /// Type - int - required: no - type : Linux only	
+    /// Type - int - required: no - type : Linux only
     /// 0: all
     /// 1: operations
     /// 2: database
@@ -117,7 +117,7 @@ impl DescribeAssetAppListRequest {
     ///
     /// InstanceID - string - required: no - instance ID
     ///
-    /// Type - int - required: no - type : Linux only	
+    /// Type - int - required: no - type : Linux only
     /// 0: all
     /// 1: operations
     /// 2: database

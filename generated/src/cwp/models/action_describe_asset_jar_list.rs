@@ -24,7 +24,7 @@ pub struct DescribeAssetJarListRequest {
     ///
     /// Name- string - required: no - package name
     ///
-    /// Type- uint - required: no - type	
+    /// Type- uint - required: no - type
     /// 1: application
     /// 2: system class library3: web service built-in library
     /// 4: other dependent packages
@@ -128,7 +128,7 @@ impl DescribeAssetJarListRequest {
     ///
     /// Name- string - required: no - package name
     ///
-    /// Type- uint - required: no - type	
+    /// Type- uint - required: no - type
     /// 1: application
     /// 2: system class library3: web service built-in library
     /// 4: other dependent packages

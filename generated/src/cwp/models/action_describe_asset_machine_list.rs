@@ -17,18 +17,18 @@ pub struct DescribeAssetMachineListRequest {
     /// OsType - String - required: no - Windows or Linux
     ///
     /// CpuLoad - Int - required: no -
-    /// 	0: unknown; 1: low load;
-    /// 	2: medium load; 3: high load
+    ///  0: unknown; 1: low load;
+    ///  2: medium load; 3: high load
     ///
     /// DiskLoad - Int - required: no -
-    /// 	0: 0% or unknown; 1: 0%-20%;
-    /// 	2: 20%～50%  3: 50%～80%
-    /// 	4: 80%～100%
+    ///  0: 0% or unknown; 1: 0%-20%;
+    ///  2: 20%～50%  3: 50%～80%
+    ///  4: 80%～100%
     ///
     /// MemLoad - Int - required: no -
-    /// 	0: 0% or unknown; 1: 0%-20%;
-    /// 	2: 20%～50%  3: 50%～80%
-    /// 	4: 80%～100%
+    ///  0: 0% or unknown; 1: 0%-20%;
+    ///  2: 20%～50%  3: 50%～80%
+    ///  4: 80%～100%
     ///
     /// Quuid: Host QUUID
     ///
@@ -96,18 +96,18 @@ impl DescribeAssetMachineListRequest {
     /// OsType - String - required: no - Windows or Linux
     ///
     /// CpuLoad - Int - required: no -
-    /// 	0: unknown; 1: low load;
-    /// 	2: medium load; 3: high load
+    ///  0: unknown; 1: low load;
+    ///  2: medium load; 3: high load
     ///
     /// DiskLoad - Int - required: no -
-    /// 	0: 0% or unknown; 1: 0%-20%;
-    /// 	2: 20%～50%  3: 50%～80%
-    /// 	4: 80%～100%
+    ///  0: 0% or unknown; 1: 0%-20%;
+    ///  2: 20%～50%  3: 50%～80%
+    ///  4: 80%～100%
     ///
     /// MemLoad - Int - required: no -
-    /// 	0: 0% or unknown; 1: 0%-20%;
-    /// 	2: 20%～50%  3: 50%～80%
-    /// 	4: 80%～100%
+    ///  0: 0% or unknown; 1: 0%-20%;
+    ///  2: 20%～50%  3: 50%～80%
+    ///  4: 80%～100%
     ///
     /// Quuid: Host QUUID
     ///

@@ -16,7 +16,7 @@ pub struct ExportAssetAppListRequest {
     /// IP - String - required: no - host IP address.
     /// MachineName - String - required: no - host name.
     /// InstanceID - string - required: no - instance ID.
-    /// Type - int - required: no - Type	: for Linux only. 0: all; 1: Ops; 2: database; 3: security; 4: suspicious application; 5: system architecture; 6: system application; 7: web service; 99: others.
+    /// Type - int - required: no - Type : for Linux only. 0: all; 1: Ops; 2: database; 3: security; 4: suspicious application; 5: system architecture; 6: system application; 7: web service; 99: others.
     /// OsType - uint64 - required: no - Windows or Linux.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.
@@ -80,7 +80,7 @@ impl ExportAssetAppListRequest {
     /// IP - String - required: no - host IP address.
     /// MachineName - String - required: no - host name.
     /// InstanceID - string - required: no - instance ID.
-    /// Type - int - required: no - Type	: for Linux only. 0: all; 1: Ops; 2: database; 3: security; 4: suspicious application; 5: system architecture; 6: system application; 7: web service; 99: others.
+    /// Type - int - required: no - Type : for Linux only. 0: all; 1: Ops; 2: database; 3: security; 4: suspicious application; 5: system architecture; 6: system application; 7: web service; 99: others.
     /// OsType - uint64 - required: no - Windows or Linux.
     ///
     /// Wire name `Filters`, type `Array of AssetFilters`.

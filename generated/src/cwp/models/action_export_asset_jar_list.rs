@@ -10,7 +10,7 @@ pub struct ExportAssetJarListRequest {
     /// Filter criteria
     /// Name- string - required: no - package name
     ///
-    /// Type- uint - required: no - type	
+    /// Type- uint - required: no - type
     /// 1: Application
     /// 2: System library
     /// 3: Web service built-in library
@@ -73,7 +73,7 @@ impl ExportAssetJarListRequest {
     /// Filter criteria
     /// Name- string - required: no - package name
     ///
-    /// Type- uint - required: no - type	
+    /// Type- uint - required: no - type
     /// 1: Application
     /// 2: System library
     /// 3: Web service built-in library

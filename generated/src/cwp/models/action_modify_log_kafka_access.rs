@@ -126,6 +126,7 @@ impl ::serde::Serialize for ModifyLogKafkaAccessRequest {
 }
 impl ModifyLogKafkaAccessRequest {
     ///A request with its required parameters: `KafkaEnvName`, `KafkaId`, `AccessType`, `AccessAddr`, `Username`, `HasPwd`, `DeliverTypeDetails`, `InsVersion`, `Zone`, `Az`, `VpcId`, `SubnetId`, `DeliverStatus`, `BandWidth`, `DiskSize`.
+    #[allow(clippy::too_many_arguments)]
     #[allow(clippy::new_without_default)]
     #[inline]
     pub fn new(

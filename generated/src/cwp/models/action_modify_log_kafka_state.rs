@@ -106,6 +106,7 @@ impl ::serde::Serialize for ModifyLogKafkaStateRequest {
 }
 impl ModifyLogKafkaStateRequest {
     ///A request with its required parameters: `KafkaEnvName`, `KafkaId`, `AccessType`, `AccessAddr`, `Username`, `Zone`, `Az`, `VpcId`, `SubnetId`, `DeliverStatus`, `InsVersion`, `BandWidth`, `DiskSize`.
+    #[allow(clippy::too_many_arguments)]
     #[allow(clippy::new_without_default)]
     #[inline]
     pub fn new(

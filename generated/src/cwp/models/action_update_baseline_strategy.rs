@@ -87,6 +87,7 @@ impl ::serde::Serialize for UpdateBaselineStrategyRequest {
 }
 impl UpdateBaselineStrategyRequest {
     ///A request with its required parameters: `StrategyId`, `StrategyName`, `ScanCycle`, `ScanAt`, `CategoryIds`, `IsGlobal`, `MachineType`, `RegionCode`, `Quuids`.
+    #[allow(clippy::too_many_arguments)]
     #[allow(clippy::new_without_default)]
     #[inline]
     pub fn new(

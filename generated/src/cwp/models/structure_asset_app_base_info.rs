@@ -37,7 +37,7 @@ pub struct AssetAppBaseInfo {
     ///
     /// Wire name `Name`, type `String`.
     pub name: ::std::string::String,
-    /// Application type	
+    /// Application type
     /// 1: operations
     /// 2: database
     /// 3: Security

@@ -35,8 +35,7 @@ impl<C: Tcss + ?Sized> ::tc_runtime::support::Paging<C> for DescribeCheckItemLis
     }
     #[inline]
     fn offset(request: &models::DescribeCheckItemListRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        i64::try_from(value).unwrap_or(i64::MAX)
+        i64::try_from(request.offset.unwrap_or(0)).unwrap_or(i64::MAX)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeCheckItemListRequest, offset: i64) {

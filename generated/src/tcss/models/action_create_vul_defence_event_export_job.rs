@@ -10,7 +10,7 @@ pub struct CreateVulDefenceEventExportJobRequest {
     /// Filter
     /// Status- String - Required: No - Plugin status. Valid values: \`EVENT\_UNDEAL\` (pending); \`EVENT\_DEALED\` (processed); \`EVENT\_IGNORE\` (ignored); \`EVENT\_DEFENDED\` (defended).
     ///
-    /// ContainerStatus- String - Required: No - Container status. Valid values: \`CREATED\` (created); \`RUNNING\` (running); \`PAUSED\` (suspended); 	\`STOPPED\` (stopped); \`RESTARTING\` (restarting); \`REMOVING\` (removing); \`DESTROYED\` (terminated).
+    /// ContainerStatus- String - Required: No - Container status. Valid values: \`CREATED\` (created); \`RUNNING\` (running); \`PAUSED\` (suspended);  \`STOPPED\` (stopped); \`RESTARTING\` (restarting); \`REMOVING\` (removing); \`DESTROYED\` (terminated).
     ///
     /// ContainerNetStatus- String - Required: No - Container network status. Valid values: \`NORMAL\` (not isolated); \`ISOLATED\` (isolated); \`ISOLATE\_FAILED\` (isolation failed); \`RESTORE\_FAILED\` (recovery failed); \`RESTORING\` (recovering); \`ISOLATING\` (isolating).
     ///
@@ -91,7 +91,7 @@ impl CreateVulDefenceEventExportJobRequest {
     /// Filter
     /// Status- String - Required: No - Plugin status. Valid values: \`EVENT\_UNDEAL\` (pending); \`EVENT\_DEALED\` (processed); \`EVENT\_IGNORE\` (ignored); \`EVENT\_DEFENDED\` (defended).
     ///
-    /// ContainerStatus- String - Required: No - Container status. Valid values: \`CREATED\` (created); \`RUNNING\` (running); \`PAUSED\` (suspended); 	\`STOPPED\` (stopped); \`RESTARTING\` (restarting); \`REMOVING\` (removing); \`DESTROYED\` (terminated).
+    /// ContainerStatus- String - Required: No - Container status. Valid values: \`CREATED\` (created); \`RUNNING\` (running); \`PAUSED\` (suspended);  \`STOPPED\` (stopped); \`RESTARTING\` (restarting); \`REMOVING\` (removing); \`DESTROYED\` (terminated).
     ///
     /// ContainerNetStatus- String - Required: No - Container network status. Valid values: \`NORMAL\` (not isolated); \`ISOLATED\` (isolated); \`ISOLATE\_FAILED\` (isolation failed); \`RESTORE\_FAILED\` (recovery failed); \`RESTORING\` (recovering); \`ISOLATING\` (isolating).
     ///

@@ -137,10 +137,10 @@ pub struct DescribeAssetContainerDetailResponse {
     /// Wire name `HostStatus`, type `String`.
     pub host_status: ::std::string::String,
     /// Network status
-    /// \`NORMAL\`: 	Not isolated.
-    /// \`ISOLATED\`: 		Isolated.
-    /// \`ISOLATING\`: 		Isolating.
-    /// \`ISOLATE\_FAILED\`: 	Isolation failed.
+    /// \`NORMAL\`:  Not isolated.
+    /// \`ISOLATED\`:   Isolated.
+    /// \`ISOLATING\`:   Isolating.
+    /// \`ISOLATE\_FAILED\`:  Isolation failed.
     /// \`RESTORING\`: Recovering.
     /// \`RESTORE\_FAILED\`: Recovery failed.
     ///

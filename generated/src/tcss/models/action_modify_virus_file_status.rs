@@ -9,7 +9,7 @@ pub struct ModifyVirusFileStatusRequest {
     ///
     /// Wire name `EventIdSet`, type `Array of String`.
     pub event_id_set: ::std::vec::Vec<::std::string::String>,
-    /// Identifies the event status.       EVENT\_DEALED: event handled; EVENT\_IGNORE: event ignored; EVENT\_DEL: event deleted; EVENT\_ADD\_WHITE: event allowlisted; EVENT\_PENDING: event pending handling;	EVENT\_ISOLATE\_CONTAINER: container isolated;	EVENT\_RESOTRE\_CONTAINER: container restored.
+    /// Identifies the event status.       EVENT\_DEALED: event handled; EVENT\_IGNORE: event ignored; EVENT\_DEL: event deleted; EVENT\_ADD\_WHITE: event allowlisted; EVENT\_PENDING: event pending handling; EVENT\_ISOLATE\_CONTAINER: container isolated; EVENT\_RESOTRE\_CONTAINER: container restored.
     ///
     /// Wire name `Status`, type `String`.
     pub status: ::std::string::String,

@@ -97,6 +97,7 @@ impl ::serde::Serialize for ModifyVirusScanSettingRequest {
 }
 impl ModifyVirusScanSettingRequest {
     ///A request with its required parameters: `EnableScan`, `Cycle`, `BeginScanAt`, `ScanPathAll`, `ScanPathType`, `Timeout`, `ScanRangeType`, `ScanRangeAll`.
+    #[allow(clippy::too_many_arguments)]
     #[allow(clippy::new_without_default)]
     #[inline]
     pub fn new(

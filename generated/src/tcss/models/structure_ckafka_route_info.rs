@@ -25,9 +25,9 @@ pub struct CkafkaRouteInfo {
     pub vip_type: ::std::option::Option<i64>,
     /// Access type
     /// 0: PLAINTEXT (plaintext mode, no user information included, supported by older versions and community edition)
-    /// 	SASL\_PLAINTEXT (plaintext mode, however, login authentication with SASL is performed at the start of data transmission, only supported by community version).
-    /// 	2: SSL (SSL encrypted communication, no user information included, supported by older versions and community edition)
-    /// 	3: SASL\_SSL (SSL encrypted communication. Authenticate the login with SASL when data transmission starts. Only supported by community version)
+    ///  SASL\_PLAINTEXT (plaintext mode, however, login authentication with SASL is performed at the start of data transmission, only supported by community version).
+    ///  2: SSL (SSL encrypted communication, no user information included, supported by older versions and community edition)
+    ///  3: SASL\_SSL (SSL encrypted communication. Authenticate the login with SASL when data transmission starts. Only supported by community version)
     ///
     /// Wire name `AccessType`, type `Integer`.
     pub access_type: ::std::option::Option<i64>,

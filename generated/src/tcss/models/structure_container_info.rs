@@ -68,10 +68,10 @@ pub struct ContainerInfo {
     /// Wire name `PublicIp`, type `String`.
     pub public_ip: ::std::string::String,
     /// Network status
-    /// \`NORMAL\`: 	Not isolated.
-    /// \`ISOLATED\`: 		Isolated.
-    /// \`ISOLATING\`: 		Isolating.
-    /// \`ISOLATE\_FAILED\`: 	Isolation failed.
+    /// \`NORMAL\`:  Not isolated.
+    /// \`ISOLATED\`:   Isolated.
+    /// \`ISOLATING\`:   Isolating.
+    /// \`ISOLATE\_FAILED\`:  Isolation failed.
     /// \`RESTORING\`: Recovering.
     /// \`RESTORE\_FAILED\`: Recovery failed.
     ///

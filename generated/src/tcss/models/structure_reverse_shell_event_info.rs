@@ -71,10 +71,10 @@ pub struct ReverseShellEventInfo {
     /// Wire name `DstAddress`, type `String`.
     pub dst_address: ::std::string::String,
     /// Network status
-    /// \`NORMAL\`: 	Not isolated.
-    /// \`ISOLATED\`: 		Isolated.
-    /// \`ISOLATING\`: 		Isolating.
-    /// \`ISOLATE\_FAILED\`: 	Isolation failed.
+    /// \`NORMAL\`:  Not isolated.
+    /// \`ISOLATED\`:   Isolated.
+    /// \`ISOLATING\`:   Isolating.
+    /// \`ISOLATE\_FAILED\`:  Isolation failed.
     /// \`RESTORING\`: Recovering.
     /// \`RESTORE\_FAILED\`: Recovery failed.
     ///
@@ -82,12 +82,12 @@ pub struct ReverseShellEventInfo {
     pub container_net_status: ::std::string::String,
     /// Sub-status of the container
     /// "AGENT\_OFFLINE"       // The agent is offline.
-    /// 	"NODE\_DESTROYED"      // The node is terminated.
-    /// 	"CONTAINER\_EXITED"    // The container exited.
-    /// 	"CONTAINER\_DESTROYED" // The container was terminated.
-    /// 	"SHARED\_HOST"         // The container shares the network with the server.
-    /// 	"RESOURCE\_LIMIT"      // The number of resources to be isolated exceeds the limit.
-    /// 	"UNKNOW"              // The reason is unknown.
+    ///  "NODE\_DESTROYED"      // The node is terminated.
+    ///  "CONTAINER\_EXITED"    // The container exited.
+    ///  "CONTAINER\_DESTROYED" // The container was terminated.
+    ///  "SHARED\_HOST"         // The container shares the network with the server.
+    ///  "RESOURCE\_LIMIT"      // The number of resources to be isolated exceeds the limit.
+    ///  "UNKNOW"              // The reason is unknown.
     ///
     /// Wire name `ContainerNetSubStatus`, type `String`.
     pub container_net_sub_status: ::std::string::String,

@@ -79,10 +79,10 @@ pub struct RiskSyscallEventInfo {
     /// Wire name `LatestFoundTime`, type `String`.
     pub latest_found_time: ::std::string::String,
     /// Network status
-    /// \`NORMAL\`: 	Not isolated.
-    /// \`ISOLATED\`: 		Isolated.
-    /// \`ISOLATING\`: 		Isolating.
-    /// \`ISOLATE\_FAILED\`: 	Isolation failed.
+    /// \`NORMAL\`:  Not isolated.
+    /// \`ISOLATED\`:   Isolated.
+    /// \`ISOLATING\`:   Isolating.
+    /// \`ISOLATE\_FAILED\`:  Isolation failed.
     /// \`RESTORING\`: Recovering.
     /// \`RESTORE\_FAILED\`: Recovery failed.
     ///

@@ -101,12 +101,12 @@ pub struct VirusInfo {
     pub container_net_status: ::std::string::String,
     /// container sub-status
     /// AGENT\_OFFLINE
-    /// 	NODE\_DESTROYED
-    /// 	CONTAINER\_EXITED
-    /// 	"CONTAINER\_DESTROYED" //Container destroyed
-    /// 	SHARED\_HOST
-    /// 	RESOURCE\_LIMIT
-    /// 	"UNKNOW": Unknown
+    ///  NODE\_DESTROYED
+    ///  CONTAINER\_EXITED
+    ///  "CONTAINER\_DESTROYED" //Container destroyed
+    ///  SHARED\_HOST
+    ///  RESOURCE\_LIMIT
+    ///  "UNKNOW": Unknown
     ///
     /// Wire name `ContainerNetSubStatus`, type `String`.
     pub container_net_sub_status: ::std::string::String,

@@ -60,10 +60,10 @@ pub struct VulDefenceEvent {
     /// Wire name `CreateTime`, type `String`.
     pub create_time: ::std::string::String,
     /// Isolation status
-    /// \`NORMAL\`: 	Not isolated.
-    /// \`ISOLATED\`: 		Isolated.
-    /// \`ISOLATING\`: 		Isolating.
-    /// \`ISOLATE\_FAILED\`: 	Isolation failed.
+    /// \`NORMAL\`:  Not isolated.
+    /// \`ISOLATED\`:   Isolated.
+    /// \`ISOLATING\`:   Isolating.
+    /// \`ISOLATE\_FAILED\`:  Isolation failed.
     /// \`RESTORING\`: Recovering.
     /// \`RESTORE\_FAILED\`: Recovery failed.
     ///
@@ -86,12 +86,12 @@ pub struct VulDefenceEvent {
     pub container_status: ::std::string::String,
     /// Container sub-status
     /// AGENT\_OFFLINE
-    /// 	NODE\_DESTROYED
-    /// 	CONTAINER\_EXITED
-    /// 	"CONTAINER\_DESTROYED" //Container destroyed
-    /// 	"SHARED\_HOST"         // Container shares network with host
-    /// 	RESOURCE\_LIMIT
-    /// 	"UNKNOW"              // Reason unknown
+    ///  NODE\_DESTROYED
+    ///  CONTAINER\_EXITED
+    ///  "CONTAINER\_DESTROYED" //Container destroyed
+    ///  "SHARED\_HOST"         // Container shares network with host
+    ///  RESOURCE\_LIMIT
+    ///  "UNKNOW"              // Reason unknown
     ///
     /// Wire name `ContainerNetSubStatus`, type `String`.
     pub container_net_sub_status: ::std::string::String,

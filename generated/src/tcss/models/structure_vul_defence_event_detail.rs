@@ -133,12 +133,12 @@ pub struct VulDefenceEventDetail {
     pub container_net_status: ::std::string::String,
     /// Container sub-status
     /// AGENT\_OFFLINE
-    /// 	NODE\_DESTROYED
-    /// 	CONTAINER\_EXITED
-    /// 	"CONTAINER\_DESTROYED" //Container destroyed
-    /// 	"SHARED\_HOST"         // Container shares network with host
-    /// 	RESOURCE\_LIMIT
-    /// 	"UNKNOW"              // Reason unknown
+    ///  NODE\_DESTROYED
+    ///  CONTAINER\_EXITED
+    ///  "CONTAINER\_DESTROYED" //Container destroyed
+    ///  "SHARED\_HOST"         // Container shares network with host
+    ///  RESOURCE\_LIMIT
+    ///  "UNKNOW"              // Reason unknown
     ///
     /// Wire name `ContainerNetSubStatus`, type `String`.
     pub container_net_sub_status: ::std::string::String,

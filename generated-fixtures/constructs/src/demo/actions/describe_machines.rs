@@ -35,8 +35,7 @@ impl<C: Demo + ?Sized> ::tc_runtime::support::Paging<C> for DescribeMachinesPagi
     }
     #[inline]
     fn offset(request: &models::DescribeMachinesRequest) -> i64 {
-        let value = request.offset.unwrap_or(0);
-        value
+        request.offset.unwrap_or(0)
     }
     #[inline]
     fn set_offset(request: &mut models::DescribeMachinesRequest, offset: i64) {
