@@ -13,7 +13,20 @@ use crate::ir::{Field, Scalar, Type, ValueSet};
 pub(crate) fn escape(text: &str) -> String {
     let text = strip_layout_tags(text);
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        // A bare URL becomes an autolink (`<https://...>`), unescaped: rustdoc warns on bare
+        // URLs, and escaping would change them.
+        if (c == 'h') && (text[i..].starts_with("https://") || text[i..].starts_with("http://")) {
+            let url = url_at(&text[i..]);
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            while chars.peek().is_some_and(|(j, _)| *j < i + url.len()) {
+                chars.next();
+            }
+            continue;
+        }
         match c {
             '[' | ']' | '*' | '_' | '`' | '#' => {
                 out.push('\\');
@@ -28,6 +41,13 @@ pub(crate) fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+/// The URL at the start of `text`: up to whitespace, a quote, a bracket or an angle bracket,
+/// without trailing sentence punctuation.
+fn url_at(text: &str) -> &str {
+    let end = text.find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '(' | ')' | '[' | ']' | '`')).unwrap_or(text.len());
+    text[..end].trim_end_matches(['.', ',', ';', ':', '!', '?'])
 }
 
 /// Layout tags of upstream's descriptions: those that end a line, and those that just go.
@@ -163,5 +183,7 @@ mod tests {
         assert_eq!(super::escape("x <y> z"), "x &lt;y&gt; z");
         assert_eq!(super::escape("1 < 2"), "1 &lt; 2");
         assert_eq!(super::escape("<a href=\"x\">link</a>"), "link");
+        assert_eq!(super::escape("see https://a.b/c_d?x=1#y."), "see <https://a.b/c_d?x=1#y>.");
+        assert_eq!(super::escape("[CAM](https://c.t/cam)"), "\\[CAM\\](<https://c.t/cam>)");
     }
 }

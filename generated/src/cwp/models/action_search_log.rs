@@ -15,7 +15,7 @@ pub struct SearchLogRequest {
     ///
     /// Wire name `EndTime`, type `Integer`.
     pub end_time: i64,
-    /// The retrieval analysis statement has a maximum length of 12KB. Refer to the query syntax in the referenced document https://www.tencentcloud.com/document/product/296/50508.?from\_cn\_redirect=1
+    /// The retrieval analysis statement has a maximum length of 12KB. Refer to the query syntax in the referenced document <https://www.tencentcloud.com/document/product/296/50508.?from_cn_redirect=1>
     ///
     /// Wire name `QueryString`, type `String`.
     pub query_string: ::std::string::String,

@@ -52,7 +52,7 @@ pub struct MachineSimple {
     /// Wire name `RegionInfo`, type `RegionInfo`.
     pub region_info: RegionInfo,
     /// Refer to the instance status in the CVM instance list for the InstanceState value.
-    /// https://www.tencentcloud.com/document/api/213/15753?from\_cn\_redirect=1\#Instance
+    /// <https://www.tencentcloud.com/document/api/213/15753?from_cn_redirect=1#Instance>
     ///
     /// Wire name `InstanceState`, type `String`.
     pub instance_state: ::std::string::String,

@@ -7,7 +7,7 @@ use super::{Credentials, Tag};
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AssumeRoleRequest {
-    /// Resource descriptions of a role, which can be obtained by clicking the role name in the \[CAM console\](https://console.cloud.tencent.com/cam/role).
+    /// Resource descriptions of a role, which can be obtained by clicking the role name in the \[CAM console\](<https://console.cloud.tencent.com/cam/role>).
     /// General role:
     /// qcs::cam::uin/12345678:role/4611686018427397919, qcs::cam::uin/12345678:roleName/testRoleName
     /// Service role:
@@ -28,13 +28,13 @@ pub struct AssumeRoleRequest {
     ///
     /// Note:
     ///
-    /// This parameter needs to be URL-encoded. The server will URL-decode this field and grant temporary access credentials based on the processed policy. Please pass the parameter according to the specification. (If you request a TencentCloud API through the GET method, all parameters must be URL-encoded again in accordance with \[Signature v3\](https://intl.cloud.tencent.com/document/api/598/33159?from\_cn\_redirect=1\#1.-.E6.8B.BC.E6.8E.A5.E8.A7.84.E8.8C.83.E8.AF.B7.E6.B1.82.E4.B8.B2) before the request is sent).
-    /// The policy syntax refers to \[CAM's Syntax Logic\](https://intl.cloud.tencent.com/document/product/598/10603?from\_cn\_redirect=1).
+    /// This parameter needs to be URL-encoded. The server will URL-decode this field and grant temporary access credentials based on the processed policy. Please pass the parameter according to the specification. (If you request a TencentCloud API through the GET method, all parameters must be URL-encoded again in accordance with \[Signature v3\](<https://intl.cloud.tencent.com/document/api/598/33159?from_cn_redirect=1#1.-.E6.8B.BC.E6.8E.A5.E8.A7.84.E8.8C.83.E8.AF.B7.E6.B1.82.E4.B8.B2>) before the request is sent).
+    /// The policy syntax refers to \[CAM's Syntax Logic\](<https://intl.cloud.tencent.com/document/product/598/10603?from_cn_redirect=1>).
     /// 3. The policy cannot contain the \`principal\` element.
     ///
     /// Wire name `Policy`, type `String`.
     pub policy: ::std::option::Option<::std::string::String>,
-    /// External role ID, which can be obtained by clicking the role name in the \[CAM console\](https://console.cloud.tencent.com/cam/role).
+    /// External role ID, which can be obtained by clicking the role name in the \[CAM console\](<https://console.cloud.tencent.com/cam/role>).
     /// It can contain 2-128 letters, digits, and symbols (=,.@:/-). Regex: \[\w+=,.@:\/-\]\*
     ///
     /// Wire name `ExternalId`, type `String`.
@@ -127,8 +127,8 @@ impl AssumeRoleRequest {
     ///
     /// Note:
     ///
-    /// This parameter needs to be URL-encoded. The server will URL-decode this field and grant temporary access credentials based on the processed policy. Please pass the parameter according to the specification. (If you request a TencentCloud API through the GET method, all parameters must be URL-encoded again in accordance with \[Signature v3\](https://intl.cloud.tencent.com/document/api/598/33159?from\_cn\_redirect=1\#1.-.E6.8B.BC.E6.8E.A5.E8.A7.84.E8.8C.83.E8.AF.B7.E6.B1.82.E4.B8.B2) before the request is sent).
-    /// The policy syntax refers to \[CAM's Syntax Logic\](https://intl.cloud.tencent.com/document/product/598/10603?from\_cn\_redirect=1).
+    /// This parameter needs to be URL-encoded. The server will URL-decode this field and grant temporary access credentials based on the processed policy. Please pass the parameter according to the specification. (If you request a TencentCloud API through the GET method, all parameters must be URL-encoded again in accordance with \[Signature v3\](<https://intl.cloud.tencent.com/document/api/598/33159?from_cn_redirect=1#1.-.E6.8B.BC.E6.8E.A5.E8.A7.84.E8.8C.83.E8.AF.B7.E6.B1.82.E4.B8.B2>) before the request is sent).
+    /// The policy syntax refers to \[CAM's Syntax Logic\](<https://intl.cloud.tencent.com/document/product/598/10603?from_cn_redirect=1>).
     /// 3. The policy cannot contain the \`principal\` element.
     ///
     /// Wire name `Policy`, type `String`.
@@ -142,7 +142,7 @@ impl AssumeRoleRequest {
     }
     /// Sets `ExternalId`.
     ///
-    /// External role ID, which can be obtained by clicking the role name in the \[CAM console\](https://console.cloud.tencent.com/cam/role).
+    /// External role ID, which can be obtained by clicking the role name in the \[CAM console\](<https://console.cloud.tencent.com/cam/role>).
     /// It can contain 2-128 letters, digits, and symbols (=,.@:/-). Regex: \[\w+=,.@:\/-\]\*
     ///
     /// Wire name `ExternalId`, type `String`.

@@ -13,7 +13,7 @@ pub struct GetFederationTokenRequest {
     pub name: ::std::string::String,
     /// Note:
     ///
-    /// The policy syntax refers to \[CAM's Syntax Logic\](https://intl.cloud.tencent.com/document/product/598/10603?from\_cn\_redirect=1).
+    /// The policy syntax refers to \[CAM's Syntax Logic\](<https://intl.cloud.tencent.com/document/product/598/10603?from_cn_redirect=1>).
     /// The policy cannot contain the principal element.
     /// This parameter needs to be URL-encoded. The server will URL-decode this field and grant temporary access credentials based on the processed policy. Please pass the parameter according to the specification.
     ///
