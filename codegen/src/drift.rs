@@ -11,7 +11,7 @@
 //! any unexplained difference.
 
 use crate::spec::{ActionSpec, FieldSpec, Spec, StructureSpec};
-use crate::upstream::{self, Member};
+use crate::upstream::{self, Member, Side};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The prefix of a note that explains a difference at its item.
@@ -51,14 +51,7 @@ pub fn compare(spec: &Spec, services: &[&upstream::Service]) -> Vec<Drift> {
         for (name, object) in up.objects.iter().filter(|(n, _)| !io.contains(n.as_str())) {
             match structures.get(name.as_str()) {
                 None => cx.push(svc_file, "", format!("upstream structure `{name}` is not in the spec"), &service.notes),
-                Some(st) => {
-                    let side = match object.usage.as_deref() {
-                        Some("in") => Side::In,
-                        Some("both") => Side::Both,
-                        _ => Side::Out,
-                    };
-                    cx.fields(&st.file, "fields", &st.fields, &object.members, side, &st.notes);
-                }
+                Some(st) => cx.fields(&st.file, "fields", &st.fields, &object.members, object.side(), &st.notes),
             }
         }
         for st in structures.values().filter(|s| !up.objects.contains_key(&s.structure) || io.contains(s.structure.as_str())) {
@@ -75,14 +68,6 @@ pub fn compare(spec: &Spec, services: &[&upstream::Service]) -> Vec<Drift> {
     }
     out.sort();
     out
-}
-
-/// Which requiredness of a member the spec's `required` stands for.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    In,
-    Out,
-    Both,
 }
 
 struct Cx<'o> {
@@ -153,14 +138,8 @@ impl Cx<'_> {
             if normalize(&f.ty) != normalize(&want) {
                 self.push(file, &at("type"), format!("`{}`: spec `{}`, upstream `{want}`", f.name, f.ty), &f.notes);
             }
-            let input = m.required.unwrap_or(false);
-            let output = m.output_required.unwrap_or(false) && !m.disabled.unwrap_or(false);
             let required = f.required.unwrap_or(key != "request");
-            let (want_required, want_output) = match side {
-                Side::In => (input, None),
-                Side::Out => (output, None),
-                Side::Both => (input, Some(output)),
-            };
+            let (want_required, want_output) = m.requiredness(side);
             if required != want_required {
                 self.push(file, &at("required"), format!("`{}`: spec required: {required}, upstream {want_required}", f.name), &f.notes);
             }

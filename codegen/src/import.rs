@@ -11,7 +11,7 @@
 
 use crate::diag::{Diagnostics, Position};
 use crate::spec::{SourceFile, SpecFiles};
-use crate::upstream::{self, Member};
+use crate::upstream::{self, Member, Side};
 use crate::yaml;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -150,11 +150,7 @@ fn structure(name: &str, object: &upstream::Object, provenance: &Provenance) -> 
     y.push_str(&format!("structure: {name}\n"));
     y.push_str(&format!("source: {}\n", yaml::scalar(&provenance.source("api.json"))));
     yaml::push_str(&mut y, 0, "description", &object.document, false);
-    let side = match object.usage.as_deref() {
-        Some("in") => Side::In,
-        Some("both") => Side::Both,
-        _ => Side::Out,
-    };
+    let side = object.side();
     if object.members.is_empty() {
         y.push_str("fields: []\n");
     } else {
@@ -166,31 +162,13 @@ fn structure(name: &str, object: &upstream::Object, provenance: &Provenance) -> 
     y
 }
 
-/// Which requiredness of a member applies.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    /// A request parameter, or a structure only requests use: `required`.
-    In,
-    /// A response field, or a structure only responses use: `output_required`.
-    Out,
-    /// A structure both use: `required`, and `output_required` when it differs.
-    Both,
-}
-
 fn member(y: &mut String, m: &Member, side: Side) {
-    let input = m.required.unwrap_or(false);
-    let output = m.output_required.unwrap_or(false) && !m.disabled.unwrap_or(false);
     y.push_str(&format!("  - name: {}\n", yaml::scalar(&m.name)));
     y.push_str(&format!("    type: {}\n", yaml::scalar(&m.spec_type())));
-    match side {
-        Side::In => y.push_str(&format!("    required: {input}\n")),
-        Side::Out => y.push_str(&format!("    required: {output}\n")),
-        Side::Both => {
-            y.push_str(&format!("    required: {input}\n"));
-            if output != input {
-                y.push_str(&format!("    output_required: {output}\n"));
-            }
-        }
+    let (required, output_required) = m.requiredness(side);
+    y.push_str(&format!("    required: {required}\n"));
+    if let Some(output) = output_required.filter(|o| *o != required) {
+        y.push_str(&format!("    output_required: {output}\n"));
     }
     if m.value_allowed_null == Some(true) {
         y.push_str("    nullable: true\n");

@@ -65,6 +65,28 @@ pub struct Object {
     pub usage: Option<String>,
 }
 
+/// Which requiredness of a member a spec field's `required` stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// A request parameter, or a structure only requests use: `required`.
+    In,
+    /// A response field, or a structure only responses use: `output_required`.
+    Out,
+    /// A structure both use: `required`, and `output_required` beside it.
+    Both,
+}
+
+impl Object {
+    /// How a data structure is used (`usage`); responses' when upstream does not say.
+    pub fn side(&self) -> Side {
+        match self.usage.as_deref() {
+            Some("in") => Side::In,
+            Some("both") => Side::Both,
+            _ => Side::Out,
+        }
+    }
+}
+
 /// One member of an object.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Member {
@@ -97,6 +119,18 @@ pub struct Member {
 }
 
 impl Member {
+    /// The spec's `required` and, for [`Side::Both`], `output_required` of this member. A
+    /// disabled member is never required in responses.
+    pub fn requiredness(&self, side: Side) -> (bool, Option<bool>) {
+        let input = self.required.unwrap_or(false);
+        let output = self.output_required.unwrap_or(false) && !self.disabled.unwrap_or(false);
+        match side {
+            Side::In => (input, None),
+            Side::Out => (output, None),
+            Side::Both => (input, Some(output)),
+        }
+    }
+
     /// The spec type this member declares (`Array of UInt64`, `Integer`, `AssetFilters`), or
     /// the upstream words when they are outside the vocabulary.
     pub fn spec_type(&self) -> String {
