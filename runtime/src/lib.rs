@@ -64,7 +64,10 @@ pub mod sign;
 pub mod support;
 pub mod time;
 
-pub use client::{Client, ClientBuilder, DEFAULT_REQUEST_CLIENT, RawCallFuture, RawResponse, decode_response};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_REQUEST_CLIENT, MAX_UNTYPED_ACTIONS, RawCallFuture, RawResponse, UntypedAction,
+    UntypedActionBuilder, UntypedActionError, decode_response,
+};
 pub use config::{ConfigError, Endpoint, Language, Method, RateLimitConfig, Scheme};
 pub use credentials::{Credentials, CredentialsError, CredentialsProvider, SecretString};
 pub use error::{

@@ -14,7 +14,7 @@
 //!   [`Call`] (or a mock's future). A trait method returning `impl Future` costs rustc an
 //!   opaque type per method whose checks scan the whole trait: quadratic in the number of
 //!   actions (a 1,000-method trait took 26 s of `cargo check` that way, 3 s boxed);
-//! - [`Pages`]: one pager for every paged action, driven by the action's [`Paging`] impl
+//! - [`Pages`] (and its [`Items`]): one pager for every paged action, a `Stream`, driven by the action's [`Paging`] impl
 //!   (where the offset, the items and the total are), instead of two async methods per action.
 
 pub mod codec;
@@ -30,7 +30,7 @@ use serde::de::DeserializeOwned;
 
 use crate::{ActionInfo, Client, DecodeError, DecodeErrorKind, Error, ErrorCode, RawCallFuture};
 
-pub use pages::{Pages, Paging};
+pub use pages::{Items, Pages, Paging};
 
 /// What each method of a generated client trait returns: the action's response, or an
 /// [`Error`] carrying the action's error code `C`.

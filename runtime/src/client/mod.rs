@@ -13,6 +13,7 @@
 mod builder;
 mod envelope;
 mod send;
+mod untyped;
 
 use std::fmt;
 use std::future::Future;
@@ -35,6 +36,7 @@ use crate::ActionInfo;
 
 pub use builder::ClientBuilder;
 pub use envelope::{RawResponse, decode_response};
+pub use untyped::{MAX_UNTYPED_ACTIONS, UntypedAction, UntypedActionBuilder, UntypedActionError};
 
 /// The default `X-TC-RequestClient`: `tc-sdk-rust/<version>`.
 pub const DEFAULT_REQUEST_CLIENT: &str = concat!("tc-sdk-rust/", env!("CARGO_PKG_VERSION"));
