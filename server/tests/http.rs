@@ -350,6 +350,90 @@ async fn the_binary_serves_a_scenario_file() {
     tcss.describe_purchase_state_info(&req).await.unwrap();
 }
 
+#[tokio::test]
+async fn the_binary_takes_fault_phases_and_idempotency_options() {
+    use serde_json::{Value, json};
+    use tc_runtime::{ActionInfo, RawCode, ServiceInfo};
+    static DEMO: ServiceInfo = ServiceInfo {
+        name: "demo",
+        version: "2099-01-01",
+        default_host: "demo.tencentcloudapi.com",
+        intl_host: None,
+    };
+    static MODIFY: ActionInfo = ActionInfo {
+        service: &DEMO,
+        name: "ModifyMachine",
+        rate_limit: None,
+        idempotent: false,
+        idempotency_token: Some("ClientToken"),
+    };
+    let spec = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../codegen/tests/emit_fixtures/constructs"
+    );
+    let path = std::env::temp_dir().join(format!("tc-mock-phases-{}.json", std::process::id()));
+    let scenario = json!({
+        "rate_limit": "off",
+        "idempotency_capacity": 100,
+        "idempotency_bytes": 1_000_000,
+        "faults": [{"fault": "error", "code": "InternalError", "times": 1, "action": "ModifyMachine", "phase": "after"}]
+    });
+    std::fs::write(&path, scenario.to_string()).unwrap();
+    let (_child, vars) = spawn_binary(&[
+        "--spec",
+        spec,
+        "--scenario",
+        path.to_str().unwrap(),
+        "--fault",
+        "drop,times=1,action=DescribeMachines,phase=before",
+        "--idempotency-capacity",
+        "10",
+        "--idempotency-bytes",
+        "100000",
+    ])
+    .await;
+    let _ = std::fs::remove_file(&path);
+    let rt = client_from(&vars);
+    let req = |token: &str| {
+        json!({"MachineId": "m-1", "Count": 2, "Quota": 3, "Weight": 0.25, "Disk": {"DiskId": "d-1"},
+            "ExtraDisks": [], "ClientToken": token})
+    };
+    // The scenario's after-execution error replaces the first reply, then the action answers.
+    let e = rt
+        .call::<_, Value, RawCode>(&MODIFY, &req("tok-1"))
+        .await
+        .unwrap_err();
+    assert!(format!("{e}").contains("InternalError"), "{e}");
+    let ok = rt
+        .call::<_, Value, RawCode>(&MODIFY, &req("tok-1"))
+        .await
+        .unwrap();
+    assert_eq!(ok["Accepted"], json!(true));
+    // Tokens are capped at 64 bytes.
+    let e = rt
+        .call::<_, Value, RawCode>(&MODIFY, &req(&"t".repeat(65)))
+        .await
+        .unwrap_err();
+    assert!(format!("{e}").contains("InvalidParameterValue"), "{e}");
+    // The flag's before-execution drop closes the connection once.
+    static DESCRIBE: ActionInfo = ActionInfo {
+        service: &DEMO,
+        name: "DescribeMachines",
+        rate_limit: None,
+        idempotent: true,
+        idempotency_token: None,
+    };
+    let describe = json!({"Type": "CVM"});
+    assert!(
+        rt.call::<_, Value, RawCode>(&DESCRIBE, &describe)
+            .await
+            .is_err()
+    );
+    rt.call::<_, Value, RawCode>(&DESCRIBE, &describe)
+        .await
+        .unwrap();
+}
+
 #[test]
 fn the_binary_refuses_a_bad_scenario_with_its_path() {
     let path =
