@@ -7,7 +7,7 @@ use tc_codegen::ir::{Action, Field, Scalar, Service, Type};
 
 use crate::handler::{ApiErr, api_err};
 use crate::http::Response;
-use crate::state::{Behavior, Shared};
+use crate::state::Behavior;
 
 /// A gateway's HTML error page.
 pub(crate) fn html_page(status: u16) -> Response {
@@ -25,40 +25,60 @@ fn html_with(status: u16, title: &str) -> Response {
     let body = format!(
         "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>tc-mock</center>\r\n</body>\r\n</html>\r\n"
     );
-    Response { status, content_type: "text/html", body: body.into_bytes() }
+    Response {
+        status,
+        content_type: "text/html",
+        body: body.into_bytes(),
+    }
 }
 
-impl Shared {
-    /// The answer to a valid request of `action`; `Ok` is the object inside `Response`.
-    pub(crate) fn answer(&self, service: &Service, action: &Action, params: &Value) -> Result<Value, ApiErr> {
-        let behavior: Behavior = self.lock().behaviors.get(&action.name).cloned().unwrap_or_default();
-        if let Some(err) = behavior.error {
-            return Err(err);
-        }
-        let mut body = match behavior.response {
-            Some(v) => v,
-            None => default_response(service, action),
-        };
-        if let (Some(items), Some(p)) = (&behavior.items, &action.pagination) {
-            let offset = page_param(action, params, &p.offset, 0)?;
-            let limit = page_param(action, params, &p.limit, items.len() as i64)?;
-            let start = usize::try_from(offset).unwrap_or(usize::MAX).min(items.len());
-            let end = start.saturating_add(usize::try_from(limit).unwrap_or(usize::MAX)).min(items.len());
-            body.insert(p.items.clone(), Value::Array(items[start..end].to_vec()));
-            if let Some(total) = &p.total {
-                body.insert(total.clone(), Value::from(items.len()));
-            }
-        }
-        body.insert("RequestId".to_owned(), Value::String(self.ids.next()));
-        Ok(Value::Object(body))
+/// The answer to a valid request of `action` as `behavior` (what the test configured, if
+/// anything) says: `Ok` is the object inside `Response`, without `RequestId`.
+pub(crate) fn answer(
+    service: &Service,
+    action: &Action,
+    params: &Value,
+    behavior: Option<&Behavior>,
+) -> Result<Map<String, Value>, ApiErr> {
+    let none = Behavior::default();
+    let behavior = behavior.unwrap_or(&none);
+    if let Some(err) = &behavior.error {
+        return Err(err.clone());
     }
+    let mut body = match &behavior.response {
+        Some(v) => v.clone(),
+        None => default_response(service, action),
+    };
+    if let (Some(items), Some(p)) = (&behavior.items, &action.pagination) {
+        let offset = page_param(action, params, &p.offset, 0)?;
+        let limit = page_param(action, params, &p.limit, items.len() as i64)?;
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(items.len());
+        let end = start
+            .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
+            .min(items.len());
+        body.insert(p.items.clone(), Value::Array(items[start..end].to_vec()));
+        if let Some(total) = &p.total {
+            body.insert(total.clone(), Value::from(items.len()));
+        }
+    }
+    Ok(body)
 }
 
 /// Offset or limit of a paginated request: given, else the documented default, else `fallback`.
 fn page_param(action: &Action, params: &Value, name: &str, fallback: i64) -> Result<i64, ApiErr> {
-    let documented =
-        action.request.iter().find(|f| f.name == name).and_then(|f| f.default.as_ref()).and_then(Value::as_i64);
-    let v = params.get(name).and_then(Value::as_i64).or(documented).unwrap_or(fallback);
+    let documented = action
+        .request
+        .iter()
+        .find(|f| f.name == name)
+        .and_then(|f| f.default.as_ref())
+        .and_then(Value::as_i64);
+    let v = params
+        .get(name)
+        .and_then(Value::as_i64)
+        .or(documented)
+        .unwrap_or(fallback);
     if v < 0 {
         return Err(api_err(
             "InvalidParameterValue",
@@ -71,7 +91,11 @@ fn page_param(action: &Action, params: &Value, name: &str, fallback: i64) -> Res
 /// The first documented success example's response (without `RequestId`; error examples
 /// are skipped), or a skeleton of the declared fields when the spec has none.
 pub(crate) fn default_response(service: &Service, action: &Action) -> Map<String, Value> {
-    let success = action.examples.iter().map(|e| &e.response).find(|r| r.get("Error").is_none());
+    let success = action
+        .examples
+        .iter()
+        .map(|e| &e.response)
+        .find(|r| r.get("Error").is_none());
     if let Some(Value::Object(obj)) = success {
         let mut obj = obj.clone();
         obj.remove("RequestId");
@@ -84,7 +108,12 @@ fn skeleton(service: &Service, fields: &[Field], depth: usize) -> Map<String, Va
     fields
         .iter()
         .filter(|f| f.required || !f.nullable)
-        .map(|f| (f.name.clone(), zero(service, &f.ty, f.default.as_ref(), depth)))
+        .map(|f| {
+            (
+                f.name.clone(),
+                zero(service, &f.ty, f.default.as_ref(), depth),
+            )
+        })
         .collect()
 }
 

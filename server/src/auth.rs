@@ -46,7 +46,10 @@ pub(crate) struct V1 {
 }
 
 fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 impl Auth {
@@ -55,7 +58,10 @@ impl Auth {
     pub(crate) fn parse(req: &Request, pairs: &[(String, String)]) -> Result<Auth, ApiErr> {
         if let Some(header) = req.header("authorization") {
             let auth = sign::parse_authorization(header).map_err(|e| {
-                api_err("AuthFailure.InvalidAuthorization", format!("The `Authorization` header is invalid: {e}."))
+                api_err(
+                    "AuthFailure.InvalidAuthorization",
+                    format!("The `Authorization` header is invalid: {e}."),
+                )
             })?;
             return Ok(Auth::Tc3(auth));
         }
@@ -71,7 +77,10 @@ impl Auth {
         if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
             return Err(api_err(
                 "InvalidParameter",
-                format!("The parameter `{}` is given more than once.", crate::log::clip(w[0], 64)),
+                format!(
+                    "The parameter `{}` is given more than once.",
+                    crate::log::clip(w[0], 64)
+                ),
             ));
         }
         let method_text = single(pairs, "SignatureMethod");
@@ -84,18 +93,35 @@ impl Auth {
                 ),
             )
         })?;
-        let signature = sign_v1::base64_decode(signature).filter(|s| s.len() == method.len()).ok_or_else(|| {
-            api_err(
-                "AuthFailure.InvalidAuthorization",
-                format!("The `Signature` is not the base64 of a {}-byte {} digest.", method.len(), method_name(method)),
-            )
-        })?;
+        let signature = sign_v1::base64_decode(signature)
+            .filter(|s| s.len() == method.len())
+            .ok_or_else(|| {
+                api_err(
+                    "AuthFailure.InvalidAuthorization",
+                    format!(
+                        "The `Signature` is not the base64 of a {}-byte {} digest.",
+                        method.len(),
+                        method_name(method)
+                    ),
+                )
+            })?;
         let secret_id = single(pairs, "SecretId")
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| api_err("MissingParameter", "The request is missing a required parameter `SecretId`."))?;
-        let nonce = single(pairs, "Nonce")
-            .ok_or_else(|| api_err("MissingParameter", "The request is missing a required parameter `Nonce`."))?;
-        if !nonce.bytes().all(|b| b.is_ascii_digit()) || nonce.parse::<u64>().map_or(true, |n| n == 0) {
+            .ok_or_else(|| {
+                api_err(
+                    "MissingParameter",
+                    "The request is missing a required parameter `SecretId`.",
+                )
+            })?;
+        let nonce = single(pairs, "Nonce").ok_or_else(|| {
+            api_err(
+                "MissingParameter",
+                "The request is missing a required parameter `Nonce`.",
+            )
+        })?;
+        if !nonce.bytes().all(|b| b.is_ascii_digit())
+            || nonce.parse::<u64>().map_or(true, |n| n == 0)
+        {
             return Err(api_err(
                 "InvalidParameter",
                 format!(
@@ -104,7 +130,11 @@ impl Auth {
                 ),
             ));
         }
-        Ok(Auth::V1(V1 { method, signature, secret_id: secret_id.to_owned() }))
+        Ok(Auth::V1(V1 {
+            method,
+            signature,
+            secret_id: secret_id.to_owned(),
+        }))
     }
 
     pub(crate) fn secret_id(&self) -> &str {
@@ -188,7 +218,9 @@ fn method_name(m: Method) -> &'static str {
 fn signature_failure(why: &str) -> ApiErr {
     api_err(
         "AuthFailure.SignatureFailure",
-        format!("The provided credentials could not be validated ({why}). Please check your signature is correct."),
+        format!(
+            "The provided credentials could not be validated ({why}). Please check your signature is correct."
+        ),
     )
 }
 
@@ -216,8 +248,13 @@ fn verify_tc3(
         &req.body
     };
     let lookup = |name: &str| req.header(name).map(str::to_owned);
-    let verify_req =
-        VerifyRequest { method: &req.method, canonical_query: &req.query, payload, timestamp, header: &lookup };
+    let verify_req = VerifyRequest {
+        method: &req.method,
+        canonical_query: &req.query,
+        payload,
+        timestamp,
+        header: &lookup,
+    };
     sign::verify(auth, &verify_req, secret_key).map_err(|e| {
         let why = match e {
             VerifyError::SignatureMismatch => "the signature does not match".to_owned(),

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-use crate::syntax::{Framing, MAX_CHUNK_LINE, framing, parse_chunk_line, parse_field_line, parse_head};
+use crate::syntax::{
+    Framing, MAX_CHUNK_LINE, framing, parse_chunk_line, parse_field_line, parse_head,
+};
 
 /// Largest request head (request line and headers) accepted.
 pub(crate) const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -41,7 +43,10 @@ pub(crate) struct Request {
 impl Request {
     /// The first header of that name (case-insensitive).
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub(crate) fn keep_alive(&self) -> bool {
@@ -78,7 +83,11 @@ pub(crate) struct Conn {
 }
 
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| p + from)
 }
 
 /// What reading a chunked body produced.
@@ -90,7 +99,10 @@ enum Chunked {
 
 impl Conn {
     pub(crate) fn new(stream: TcpStream) -> Self {
-        Self { stream, buf: Vec::new() }
+        Self {
+            stream,
+            buf: Vec::new(),
+        }
     }
 
     /// Reads more bytes into the buffer; `Ok(false)` at end of stream. Waits at most
@@ -169,12 +181,14 @@ impl Conn {
             Ok(f) => f,
             Err(why) => return Ok(Read::Malformed(why)),
         };
-        let expects_continue = head.header("expect").is_some_and(|e| e.eq_ignore_ascii_case("100-continue"));
+        let expects_continue = head
+            .header("expect")
+            .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"));
 
         if let Framing::Length(length) = framing {
             if length > max_body {
-                let keep_alive =
-                    length <= max_body.saturating_mul(DRAIN_FACTOR) && self.drain(length, deadline).await?;
+                let keep_alive = length <= max_body.saturating_mul(DRAIN_FACTOR)
+                    && self.drain(length, deadline).await?;
                 return Ok(Read::TooLarge { head, keep_alive });
             }
         }
@@ -183,13 +197,18 @@ impl Conn {
             Framing::Length(n) => n > self.buf.len(),
         };
         if expects_continue && waits_for_body {
-            self.stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").await?;
+            self.stream
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .await?;
         }
         let body = match framing {
             Framing::Chunked => match self.read_chunked(max_body, deadline).await? {
                 Chunked::Body(b) => b,
                 Chunked::TooLarge => {
-                    return Ok(Read::TooLarge { head, keep_alive: false });
+                    return Ok(Read::TooLarge {
+                        head,
+                        keep_alive: false,
+                    });
                 }
                 Chunked::Malformed(why) => return Ok(Read::Malformed(why)),
             },
@@ -222,7 +241,11 @@ impl Conn {
 
     /// The next CRLF-terminated line of at most `max` bytes (CRLF removed from the buffer,
     /// returned as the line's length), or why not.
-    async fn line(&mut self, max: usize, deadline: Option<Instant>) -> io::Result<Result<usize, &'static str>> {
+    async fn line(
+        &mut self,
+        max: usize,
+        deadline: Option<Instant>,
+    ) -> io::Result<Result<usize, &'static str>> {
         let mut scanned: usize = 0;
         loop {
             if let Some(p) = find(&self.buf, b"\r\n", scanned.saturating_sub(1)) {
@@ -239,7 +262,11 @@ impl Conn {
     }
 
     /// Reads a chunked body; `TooLarge` when it grows past `max_body` (the rest is not drained).
-    async fn read_chunked(&mut self, max_body: usize, deadline: Option<Instant>) -> io::Result<Chunked> {
+    async fn read_chunked(
+        &mut self,
+        max_body: usize,
+        deadline: Option<Instant>,
+    ) -> io::Result<Chunked> {
         let mut body = Vec::new();
         loop {
             let line_end = match self.line(MAX_CHUNK_LINE, deadline).await? {
@@ -275,10 +302,16 @@ impl Conn {
 
     /// The trailer section after the last chunk: field lines (checked, then ignored) up to an
     /// empty line, at most [`MAX_HEAD_BYTES`] in all.
-    async fn trailers(&mut self, deadline: Option<Instant>) -> io::Result<Result<(), &'static str>> {
+    async fn trailers(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> io::Result<Result<(), &'static str>> {
         let mut total = 0usize;
         loop {
-            let end = match self.line(MAX_HEAD_BYTES.saturating_sub(total), deadline).await? {
+            let end = match self
+                .line(MAX_HEAD_BYTES.saturating_sub(total), deadline)
+                .await?
+            {
                 Ok(n) => n,
                 Err(why) => return Ok(Err(why)),
             };
@@ -320,7 +353,12 @@ fn reason(status: u16) -> &'static str {
 }
 
 /// The status line and headers, declaring `content_length` bytes of body.
-pub(crate) fn head_bytes(status: u16, content_type: &str, content_length: usize, keep_alive: bool) -> Vec<u8> {
+pub(crate) fn head_bytes(
+    status: u16,
+    content_type: &str,
+    content_length: usize,
+    keep_alive: bool,
+) -> Vec<u8> {
     let connection = if keep_alive { "keep-alive" } else { "close" };
     format!(
         "HTTP/1.1 {status} {}\r\nServer: tc-mock\r\nContent-Type: {content_type}\r\nContent-Length: {content_length}\r\nConnection: {connection}\r\n\r\n",
@@ -330,7 +368,11 @@ pub(crate) fn head_bytes(status: u16, content_type: &str, content_length: usize,
 }
 
 /// Writes a whole response.
-pub(crate) async fn write_response(stream: &mut TcpStream, resp: &Response, keep_alive: bool) -> io::Result<()> {
+pub(crate) async fn write_response(
+    stream: &mut TcpStream,
+    resp: &Response,
+    keep_alive: bool,
+) -> io::Result<()> {
     let mut bytes = head_bytes(resp.status, resp.content_type, resp.body.len(), keep_alive);
     bytes.extend_from_slice(&resp.body);
     stream.write_all(&bytes).await?;
@@ -338,7 +380,11 @@ pub(crate) async fn write_response(stream: &mut TcpStream, resp: &Response, keep
 }
 
 /// Writes the head declaring the whole body, then only its first `sent` bytes.
-pub(crate) async fn write_partial(stream: &mut TcpStream, resp: &Response, sent: usize) -> io::Result<()> {
+pub(crate) async fn write_partial(
+    stream: &mut TcpStream,
+    resp: &Response,
+    sent: usize,
+) -> io::Result<()> {
     let mut bytes = head_bytes(resp.status, resp.content_type, resp.body.len(), true);
     bytes.extend_from_slice(&resp.body[..sent.min(resp.body.len())]);
     stream.write_all(&bytes).await?;

@@ -7,6 +7,14 @@
 //! documented example (with a fresh `RequestId`); a test can set its own response, error,
 //! or list of items to paginate, inject faults, and read a request log.
 //!
+//! Mutating actions are a faithful double too: the server counts what *executed*
+//! ([`MockServer::executions`]: passed every check and produced a success or an
+//! action-level error), apart from what was refused before executing (authentication, the
+//! server's rate limit, parameters, a fault before execution); every fault says whether it
+//! strikes before or after execution ([`Phase`]); and an action with an idempotency token
+//! (`ClientToken`) answers a repeated token with its first reply without executing again
+//! (bounded: [`MockServerBuilder::idempotency_capacity`]).
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let server = tc_mock::MockServer::start().await?;
@@ -20,7 +28,8 @@
 //! Defaults: the workspace's `spec/`, credentials [`DEFAULT_SECRET_ID`] /
 //! [`DEFAULT_SECRET_KEY`], a 300 s timestamp tolerance, the documented rate limit per
 //! (SecretId, action) with a one-second burst ([`RateLimit`]), a 10 MiB body cap, fault
-//! PRNG seed [`DEFAULT_SEED`]. The server stops when the [`MockServer`] is dropped.
+//! PRNG seed [`DEFAULT_SEED`], [`DEFAULT_IDEMPOTENCY_CAPACITY`] idempotency tokens in
+//! [`DEFAULT_IDEMPOTENCY_BYTES`]. The server stops when the [`MockServer`] is dropped.
 //!
 //! From the command line: `cargo run -p tc-mock -- --port 9000 [--scenario FILE]` (see
 //! `--help`); a [`scenario::Scenario`] sets up from one JSON document what the builder and
@@ -34,6 +43,7 @@ mod auth;
 mod faults;
 mod handler;
 mod http;
+mod idempotency;
 mod limit;
 mod log;
 mod rng;
@@ -57,11 +67,12 @@ use tc_codegen::ir;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
-pub use faults::{Fault, FaultRule, Trigger};
+pub use faults::{BEFORE_EXECUTION_CODE, Fault, FaultRule, Phase, Trigger};
 pub use limit::RateLimit;
 pub use log::{
-    Counters, LoggedRequest, MAX_COUNTER_ENTRY_BYTES, MAX_LOG_ENTRY_BYTES, MAX_LOGGED_HEADER_VALUE, MAX_LOGGED_HEADERS,
-    MAX_LOGGED_MESSAGE, MAX_LOGGED_NAME, MAX_LOGGED_PARAMS_BYTES, Outcome, UNKNOWN_ACTION,
+    Counters, LoggedRequest, MAX_COUNTER_ENTRY_BYTES, MAX_LOG_ENTRY_BYTES, MAX_LOGGED_HEADER_VALUE,
+    MAX_LOGGED_HEADERS, MAX_LOGGED_MESSAGE, MAX_LOGGED_NAME, MAX_LOGGED_PARAMS_BYTES, Outcome,
+    UNKNOWN_ACTION,
 };
 pub use rng::is_request_id;
 pub use state::Credential;
@@ -86,6 +97,15 @@ pub const DEFAULT_LOG_CAPACITY: usize = 10_000;
 pub const DEFAULT_LOG_BYTES: usize = 32 * 1024 * 1024;
 /// Connections served at once by default; more are closed as soon as they are accepted.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// Idempotency tokens remembered by default (the oldest is forgotten first).
+pub const DEFAULT_IDEMPOTENCY_CAPACITY: usize = 10_000;
+/// The idempotency store's byte budget by default (keys and first replies; the oldest go
+/// first).
+pub const DEFAULT_IDEMPOTENCY_BYTES: usize = 16 * 1024 * 1024;
+/// Longest idempotency token accepted, in bytes (Tencent Cloud documents `ClientToken` as at
+/// most 64 ASCII characters); a longer one is refused with `InvalidParameterValue` before
+/// execution.
+pub const MAX_IDEMPOTENCY_TOKEN_BYTES: usize = 64;
 
 /// The workspace's spec directory, the default.
 pub fn default_spec_dir() -> PathBuf {
@@ -110,7 +130,11 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Spec { dir, diagnostics } => write!(f, "the spec in {} is invalid:\n{diagnostics}", dir.display()),
+            Error::Spec { dir, diagnostics } => write!(
+                f,
+                "the spec in {} is invalid:\n{diagnostics}",
+                dir.display()
+            ),
             Error::Bind(e) => write!(f, "cannot bind the mock server: {e}"),
         }
     }
@@ -127,7 +151,10 @@ impl std::error::Error for Error {
 
 /// Loads and checks a spec directory into the IR.
 pub fn load_spec(dir: &Path) -> Result<ir::Api, Error> {
-    let err = |d: tc_codegen::Diagnostics| Error::Spec { dir: dir.to_owned(), diagnostics: d.to_string() };
+    let err = |d: tc_codegen::Diagnostics| Error::Spec {
+        dir: dir.to_owned(),
+        diagnostics: d.to_string(),
+    };
     let files = tc_codegen::load::read_dir(dir).map_err(err)?;
     tc_codegen::build(&files).map_err(err)
 }
@@ -162,6 +189,8 @@ pub struct MockServerBuilder {
     log_capacity: usize,
     log_bytes: usize,
     max_connections: usize,
+    idempotency_capacity: usize,
+    idempotency_bytes: usize,
 }
 
 impl Default for MockServerBuilder {
@@ -178,6 +207,8 @@ impl Default for MockServerBuilder {
             log_capacity: DEFAULT_LOG_CAPACITY,
             log_bytes: DEFAULT_LOG_BYTES,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            idempotency_capacity: DEFAULT_IDEMPOTENCY_CAPACITY,
+            idempotency_bytes: DEFAULT_IDEMPOTENCY_BYTES,
         }
     }
 }
@@ -269,13 +300,34 @@ impl MockServerBuilder {
         self
     }
 
+    /// How many idempotency tokens to remember (default [`DEFAULT_IDEMPOTENCY_CAPACITY`]; 0:
+    /// none, every request executes): the first reply of each (SecretId, action, token) is
+    /// kept until this many newer ones push it out.
+    pub fn idempotency_capacity(mut self, n: usize) -> Self {
+        self.idempotency_capacity = n;
+        self
+    }
+
+    /// The idempotency store's byte budget (default [`DEFAULT_IDEMPOTENCY_BYTES`]): the oldest
+    /// tokens are forgotten to keep their keys and first replies under it; a reply larger
+    /// than the whole budget is not remembered.
+    pub fn idempotency_bytes(mut self, n: usize) -> Self {
+        self.idempotency_bytes = n;
+        self
+    }
+
     /// Loads the spec, binds the listener and starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<MockServer, Error> {
         let (listener, shared) = self.prepare()?;
         let listener = TcpListener::from_std(listener).map_err(Error::Bind)?;
         let addr = listener.local_addr().map_err(Error::Bind)?;
         let task = tokio::spawn(accept_loop(listener, Arc::clone(&shared)));
-        Ok(MockServer { addr, shared, task: Some(task), stop: None })
+        Ok(MockServer {
+            addr,
+            shared,
+            task: Some(task),
+            stop: None,
+        })
     }
 
     /// Starts serving on a thread of its own, with its own single-threaded tokio runtime:
@@ -285,7 +337,10 @@ impl MockServerBuilder {
     pub fn start_in_thread(self) -> Result<MockServer, Error> {
         let (listener, shared) = self.prepare()?;
         let addr = listener.local_addr().map_err(Error::Bind)?;
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(Error::Bind)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(Error::Bind)?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let thread_shared = Arc::clone(&shared);
@@ -310,7 +365,12 @@ impl MockServerBuilder {
             })
             .map_err(Error::Bind)?;
         match ready_rx.recv() {
-            Ok(Ok(())) => Ok(MockServer { addr, shared, task: None, stop: Some(stop) }),
+            Ok(Ok(())) => Ok(MockServer {
+                addr,
+                shared,
+                task: None,
+                stop: Some(stop),
+            }),
             Ok(Err(e)) => Err(Error::Bind(e)),
             Err(_) => Err(Error::Bind(io::Error::other("the server thread exited"))),
         }
@@ -336,6 +396,8 @@ impl MockServerBuilder {
             log_capacity: self.log_capacity,
             log_bytes: self.log_bytes,
             max_connections: self.max_connections,
+            idempotency_capacity: self.idempotency_capacity,
+            idempotency_bytes: self.idempotency_bytes,
         };
         let listener = std::net::TcpListener::bind(self.addr).map_err(Error::Bind)?;
         listener.set_nonblocking(true).map_err(Error::Bind)?;
@@ -356,7 +418,9 @@ pub struct MockServer {
 
 impl fmt::Debug for MockServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MockServer").field("endpoint", &self.endpoint()).finish_non_exhaustive()
+        f.debug_struct("MockServer")
+            .field("endpoint", &self.endpoint())
+            .finish_non_exhaustive()
     }
 }
 
@@ -410,7 +474,10 @@ impl MockServer {
         let creds = self.credentials()[0].to_runtime();
         // Strict decoding: a reply that lacks a field the spec says is always present is an
         // error here, not a silent zero, so the project's own tests catch spec drift.
-        Ok(tc_runtime::Client::builder().endpoint(endpoint).credentials(creds).strict(true))
+        Ok(tc_runtime::Client::builder()
+            .endpoint(endpoint)
+            .credentials(creds)
+            .strict(true))
     }
 
     /// A `tc_runtime` client for this server (see [`Self::client_builder`]).
@@ -437,7 +504,9 @@ impl MockServer {
     pub fn respond_with(&self, action: &str, response: Value) {
         self.check_action(action);
         let obj = match response {
-            Value::Object(mut m) if m.len() == 1 && m.get("Response").is_some_and(Value::is_object) => {
+            Value::Object(mut m)
+                if m.len() == 1 && m.get("Response").is_some_and(Value::is_object) =>
+            {
                 match m.remove("Response") {
                     Some(Value::Object(inner)) => inner,
                     _ => unreachable!("checked to be an object"),
@@ -448,7 +517,12 @@ impl MockServer {
                 panic!("tc-mock: the response of `{action}` must be a JSON object, not {other}")
             }
         };
-        self.shared.lock().behaviors.entry(action.to_owned()).or_default().response = Some(obj);
+        self.shared
+            .lock()
+            .behaviors
+            .entry(action.to_owned())
+            .or_default()
+            .response = Some(obj);
     }
 
     /// Answers valid requests of `action` with this error (HTTP 200, error envelope).
@@ -458,8 +532,16 @@ impl MockServer {
     #[track_caller]
     pub fn fail_with(&self, action: &str, code: impl Into<String>, message: impl Into<String>) {
         self.check_action(action);
-        let err = ApiErr { code: code.into(), message: message.into() };
-        self.shared.lock().behaviors.entry(action.to_owned()).or_default().error = Some(err);
+        let err = ApiErr {
+            code: code.into(),
+            message: message.into(),
+        };
+        self.shared
+            .lock()
+            .behaviors
+            .entry(action.to_owned())
+            .or_default()
+            .error = Some(err);
     }
 
     /// Pages through these items for a paginated action: the items field gets
@@ -471,8 +553,16 @@ impl MockServer {
     #[track_caller]
     pub fn set_items(&self, action: &str, items: Vec<Value>) {
         let a = self.check_action(action);
-        assert!(a.pagination.is_some(), "tc-mock: `{action}` does not paginate");
-        self.shared.lock().behaviors.entry(action.to_owned()).or_default().items = Some(items);
+        assert!(
+            a.pagination.is_some(),
+            "tc-mock: `{action}` does not paginate"
+        );
+        self.shared
+            .lock()
+            .behaviors
+            .entry(action.to_owned())
+            .or_default()
+            .items = Some(items);
     }
 
     /// Forgets what [`Self::respond_with`], [`Self::fail_with`] and [`Self::set_items`] set
@@ -501,12 +591,23 @@ impl MockServer {
     /// The request log, oldest first (bounded, see [`MockServerBuilder::log_capacity`] and
     /// [`MockServerBuilder::log_bytes`]).
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared.lock().log.iter().map(|r| (**r).clone()).collect()
+        self.shared
+            .lock()
+            .log
+            .iter()
+            .map(|r| (**r).clone())
+            .collect()
     }
 
     /// The logged requests of one action, oldest first.
     pub fn requests_for(&self, action: &str) -> Vec<LoggedRequest> {
-        self.shared.lock().log.iter().filter(|r| r.action.as_deref() == Some(action)).map(|r| (**r).clone()).collect()
+        self.shared
+            .lock()
+            .log
+            .iter()
+            .filter(|r| r.action.as_deref() == Some(action))
+            .map(|r| (**r).clone())
+            .collect()
     }
 
     /// Empties the request log and the counters.
@@ -519,7 +620,54 @@ impl MockServer {
     /// named none.
     pub fn counters(&self, action: &str) -> Counters {
         let key = self.shared.counters_key(Some(action));
-        self.shared.lock().counters.get(key).copied().unwrap_or_default()
+        self.shared
+            .lock()
+            .counters
+            .get(key)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// How many requests of `action` executed: passed every check (signature, rate limit,
+    /// parameters) and produced a success or an action-level error, whatever a fault after
+    /// execution then did to the reply. Not counted: requests refused by a check, faults
+    /// before execution ([`Phase::BeforeExecution`]), replays of an idempotency token. Reset
+    /// by [`Self::clear_requests`].
+    ///
+    /// # Panics
+    /// If the spec has no such action (a typo must not read as "executed 0 times").
+    #[track_caller]
+    pub fn executions(&self, action: &str) -> u64 {
+        self.check_action(action);
+        self.counters(action).executed
+    }
+
+    /// How many requests of `action` arrived, whatever became of them (the
+    /// [`Counters::requests`] of [`Self::counters`]).
+    ///
+    /// # Panics
+    /// If the spec has no such action.
+    #[track_caller]
+    pub fn request_count(&self, action: &str) -> u64 {
+        self.check_action(action);
+        self.counters(action).requests
+    }
+
+    /// How many idempotency tokens are remembered now (at most
+    /// [`MockServerBuilder::idempotency_capacity`]).
+    pub fn idempotency_entries(&self) -> usize {
+        self.shared.lock().tokens.len()
+    }
+
+    /// The bytes the idempotency store is charged now (at most
+    /// [`MockServerBuilder::idempotency_bytes`]).
+    pub fn idempotency_retained_bytes(&self) -> usize {
+        self.shared.lock().tokens.retained_bytes()
+    }
+
+    /// Forgets every idempotency token: a repeated token executes again.
+    pub fn clear_idempotency_tokens(&self) {
+        self.shared.lock().tokens.clear();
     }
 
     /// Every counted action's counters (keys: actions of the spec and [`UNKNOWN_ACTION`]).
@@ -592,16 +740,19 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
                 let _ = http::write_response(&mut conn.stream, &resp, false).await;
                 return;
             }
-            http::Read::TooLarge { head, keep_alive } => {
-                (Reply::Full(shared.too_large(&head)), keep_alive && head.keep_alive())
-            }
+            http::Read::TooLarge { head, keep_alive } => (
+                Reply::Full(shared.too_large(&head)),
+                keep_alive && head.keep_alive(),
+            ),
             http::Read::Request(req) => {
                 let keep_alive = req.keep_alive();
                 (shared.handle(req).await, keep_alive)
             }
         };
         let ok = match reply {
-            Reply::Full(resp) => http::write_response(&mut conn.stream, &resp, keep_alive).await.is_ok(),
+            Reply::Full(resp) => http::write_response(&mut conn.stream, &resp, keep_alive)
+                .await
+                .is_ok(),
             Reply::Drop => return,
             Reply::Partial(resp) => {
                 let _ = http::write_partial(&mut conn.stream, &resp, resp.body.len() / 2).await;

@@ -29,12 +29,20 @@ impl Default for RateLimit {
 impl RateLimit {
     /// The documented rate of each action, burst = rate (the default).
     pub fn documented() -> Self {
-        Self { enabled: true, rate: None, burst: None }
+        Self {
+            enabled: true,
+            rate: None,
+            burst: None,
+        }
     }
 
     /// No throttling at all.
     pub fn off() -> Self {
-        Self { enabled: false, rate: None, burst: None }
+        Self {
+            enabled: false,
+            rate: None,
+            burst: None,
+        }
     }
 
     /// This rate (requests per second, at least 1) for every action instead of the documented one.
@@ -85,16 +93,29 @@ impl Limiter {
     }
 
     /// Whether a request arriving at `now` is admitted; admitted requests use up capacity.
-    pub(crate) fn admit(&mut self, key: (&str, &str, &str), rate: u32, burst: u32, now: Instant) -> bool {
+    pub(crate) fn admit(
+        &mut self,
+        key: (&str, &str, &str),
+        rate: u32,
+        burst: u32,
+        now: Instant,
+    ) -> bool {
         let interval = Duration::from_secs(1) / rate.max(1);
         let tolerance = interval * (burst.max(1) - 1);
-        let cell = self.cells.entry((key.0.to_owned(), key.1.to_owned(), key.2.to_owned())).or_insert(Cell {
-            tat: now,
-            rate,
-            burst,
-        });
+        let cell = self
+            .cells
+            .entry((key.0.to_owned(), key.1.to_owned(), key.2.to_owned()))
+            .or_insert(Cell {
+                tat: now,
+                rate,
+                burst,
+            });
         if cell.rate != rate || cell.burst != burst {
-            *cell = Cell { tat: now, rate, burst };
+            *cell = Cell {
+                tat: now,
+                rate,
+                burst,
+            };
         }
         let tat = cell.tat.max(now);
         if tat.duration_since(now) > tolerance {
@@ -114,8 +135,14 @@ mod tests {
         assert_eq!(RateLimit::default().for_action(Some(20)), Some((20, 20)));
         assert_eq!(RateLimit::default().for_action(None), None);
         assert_eq!(RateLimit::off().for_action(Some(20)), None);
-        assert_eq!(RateLimit::documented().with_rate(5).for_action(None), Some((5, 5)));
-        assert_eq!(RateLimit::documented().with_burst(1).for_action(Some(20)), Some((20, 1)));
+        assert_eq!(
+            RateLimit::documented().with_rate(5).for_action(None),
+            Some((5, 5))
+        );
+        assert_eq!(
+            RateLimit::documented().with_burst(1).for_action(Some(20)),
+            Some((20, 1))
+        );
     }
 
     #[test]
@@ -139,11 +166,18 @@ mod tests {
         let mut l = Limiter::default();
         let t0 = Instant::now();
         // One attempt per millisecond for 3 s.
-        let admitted: Vec<u64> =
-            (0..3000u64).filter(|ms| l.admit(("id", "s", "A"), 20, 5, t0 + Duration::from_millis(*ms))).collect();
+        let admitted: Vec<u64> = (0..3000u64)
+            .filter(|ms| l.admit(("id", "s", "A"), 20, 5, t0 + Duration::from_millis(*ms)))
+            .collect();
         for (i, start) in admitted.iter().enumerate() {
-            let in_window = admitted[i..].iter().take_while(|t| **t < start + 1000).count();
-            assert!(in_window <= 25, "{in_window} in the window starting at {start} ms");
+            let in_window = admitted[i..]
+                .iter()
+                .take_while(|t| **t < start + 1000)
+                .count();
+            assert!(
+                in_window <= 25,
+                "{in_window} in the window starting at {start} ms"
+            );
         }
         assert!(admitted.len() >= 60, "{}", admitted.len());
     }

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::Fault;
+use crate::{Fault, Phase};
 
 /// The counters bucket of every request whose action the spec does not have (or that names
 /// none): a client cannot grow the counters by inventing names.
@@ -91,6 +91,16 @@ pub struct LoggedRequest {
     pub params: Option<Value>,
     /// The fault injected into this request, if any.
     pub fault: Option<Fault>,
+    /// When that fault struck: before the action ran or after.
+    pub fault_phase: Option<Phase>,
+    /// Whether the action executed: the request passed every check (signature, rate limit,
+    /// parameters) and produced a success or an action-level error (a configured
+    /// [`crate::MockServer::fail_with`] error), whatever an after-execution fault then did to
+    /// the reply. A replay of an idempotency token did not execute.
+    pub executed: bool,
+    /// Whether this was answered with the remembered first reply of its idempotency token
+    /// (see [`crate::MockServer::executions`]).
+    pub replayed: bool,
     /// How it was answered.
     pub outcome: Outcome,
     /// The `RequestId` of the answer, when an envelope was produced.
@@ -108,7 +118,10 @@ impl LoggedRequest {
 
     /// A logged header by lowercase name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The heap and inline bytes this entry holds (an estimate that errs high: string
@@ -116,7 +129,11 @@ impl LoggedRequest {
     pub fn retained_bytes(&self) -> usize {
         let opt = |s: &Option<String>| s.as_ref().map_or(0, String::capacity);
         let headers = self.headers.capacity() * size_of::<(String, String)>()
-            + self.headers.iter().map(|(k, v)| k.capacity() + v.capacity()).sum::<usize>();
+            + self
+                .headers
+                .iter()
+                .map(|(k, v)| k.capacity() + v.capacity())
+                .sum::<usize>();
         let outcome = match &self.outcome {
             Outcome::Error { code, message } => code.capacity() + message.capacity(),
             _ => 0,
@@ -143,16 +160,25 @@ fn value_heap_bytes(v: &Value) -> usize {
     match v {
         Value::String(s) => s.capacity(),
         Value::Array(items) => {
-            items.capacity() * size_of::<Value>() + items.iter().map(value_heap_bytes).sum::<usize>()
+            items.capacity() * size_of::<Value>()
+                + items.iter().map(value_heap_bytes).sum::<usize>()
         }
-        Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| {
-                size_of::<String>() + size_of::<Value>() + MAP_ENTRY_OVERHEAD + k.capacity() + value_heap_bytes(v)
-            })
-            .sum(),
+        Value::Object(map) => map_heap_bytes(map),
         Value::Null | Value::Bool(_) | Value::Number(_) => 0,
     }
+}
+
+/// The heap bytes of a JSON object's entries.
+pub(crate) fn map_heap_bytes(map: &serde_json::Map<String, Value>) -> usize {
+    map.iter()
+        .map(|(k, v)| {
+            size_of::<String>()
+                + size_of::<Value>()
+                + MAP_ENTRY_OVERHEAD
+                + k.capacity()
+                + value_heap_bytes(v)
+        })
+        .sum()
 }
 
 /// The parameters to log: as they are, or a note of their size when they are large.
@@ -189,7 +215,10 @@ pub(crate) fn clip(s: &str, max: usize) -> String {
 
 /// An error outcome with its code and message cut to the log's lengths.
 pub(crate) fn error_outcome(code: &str, message: &str) -> Outcome {
-    Outcome::Error { code: clip(code, MAX_LOGGED_NAME), message: clip(message, MAX_LOGGED_MESSAGE) }
+    Outcome::Error {
+        code: clip(code, MAX_LOGGED_NAME),
+        message: clip(message, MAX_LOGGED_MESSAGE),
+    }
 }
 
 /// Per-action counts (keyed by the action sent when the spec has it, else [`UNKNOWN_ACTION`]).
@@ -197,6 +226,12 @@ pub(crate) fn error_outcome(code: &str, message: &str) -> Outcome {
 pub struct Counters {
     /// Requests received.
     pub requests: u64,
+    /// Requests that executed (see [`LoggedRequest::executed`]): not those refused by a
+    /// check (authentication, the server's rate limit, parameters), nor those a fault struck
+    /// before execution, nor replays of an idempotency token.
+    pub executed: u64,
+    /// Requests answered with the first reply of their idempotency token, without executing.
+    pub replayed: u64,
     /// Answered with a success envelope.
     pub succeeded: u64,
     /// Answered with an error envelope (throttling included).
@@ -221,7 +256,10 @@ pub(crate) fn logged_headers(headers: &[(String, String)]) -> Vec<(String, Strin
                 n if n.starts_with("x-tc-") => v.clone(),
                 _ => return None,
             };
-            Some((clip(&name, MAX_LOGGED_HEADER_NAME), clip(&value, MAX_LOGGED_HEADER_VALUE)))
+            Some((
+                clip(&name, MAX_LOGGED_HEADER_NAME),
+                clip(&value, MAX_LOGGED_HEADER_VALUE),
+            ))
         })
         .take(MAX_LOGGED_HEADERS)
         .collect();
@@ -277,15 +315,27 @@ mod tests {
         assert_eq!(clip("abcdef", 5), "ab…");
         assert_eq!(clip("ééé", 5), "é…");
         assert!(clip(&"x".repeat(100_000), MAX_LOGGED_NAME).len() <= MAX_LOGGED_NAME);
-        let many: Vec<(String, String)> =
-            (0..100).map(|i| (format!("X-TC-{i}{}", "n".repeat(500)), "v".repeat(10_000))).collect();
+        let many: Vec<(String, String)> = (0..100)
+            .map(|i| (format!("X-TC-{i}{}", "n".repeat(500)), "v".repeat(10_000)))
+            .collect();
         let logged = logged_headers(&many);
         assert_eq!(logged.len(), MAX_LOGGED_HEADERS);
-        assert!(logged.iter().all(|(k, v)| k.len() <= MAX_LOGGED_HEADER_NAME && v.len() <= MAX_LOGGED_HEADER_VALUE));
+        assert!(
+            logged
+                .iter()
+                .all(|(k, v)| k.len() <= MAX_LOGGED_HEADER_NAME
+                    && v.len() <= MAX_LOGGED_HEADER_VALUE)
+        );
         let small = serde_json::json!({"Limit": 10, "Filters": [{"Name": "a", "Values": ["b"]}]});
         assert_eq!(bounded_params(small.clone()), small);
         let big = Value::Array(vec![Value::from(0); 10_000]);
-        assert!(bounded_params(big).as_str().is_some_and(|s| s.contains("not logged")));
-        assert!(counter_entry_bytes("DescribeImageAutoAuthorizedTaskList") <= MAX_COUNTER_ENTRY_BYTES);
+        assert!(
+            bounded_params(big)
+                .as_str()
+                .is_some_and(|s| s.contains("not logged"))
+        );
+        assert!(
+            counter_entry_bytes("DescribeImageAutoAuthorizedTaskList") <= MAX_COUNTER_ENTRY_BYTES
+        );
     }
 }

@@ -33,6 +33,10 @@ Server:
   --max-connections N   connections served at once (default 1024; more are closed)
   --log-capacity N      request log entries kept (default 10000)
   --log-bytes BYTES     the request log's byte budget (default 33554432)
+  --idempotency-capacity N
+                        idempotency tokens remembered (default 10000; 0: none)
+  --idempotency-bytes BYTES
+                        their byte budget, keys and first replies (default 16777216)
 
 Credentials (the first pair is the one printed):
   --secret-id ID        accepted SecretId; pair each with a --secret-key, in order
@@ -52,27 +56,35 @@ Answers (ACTION is an action of the spec; JSON may be @FILE to read it from a fi
                         answer valid requests with this error
   --items ACTION=JSON   serve this array in pages (Offset/Limit), the total filled in
 
-Faults (repeatable, tried in order; the first that fires wins; before any check):
-  --fault KIND[:ARG][,TRIGGER][,action=ACTION]
+Faults (repeatable, tried in order; the first that fires wins):
+  --fault KIND[:ARG][,TRIGGER][,action=ACTION][,phase=PHASE]
       KIND     delay:MS | http:STATUS | error:CODE | throttle | not-json | truncated-json
                | drop (close without answering) | drop-mid-body (half the body, then close)
       TRIGGER  times=N | p=PROBABILITY (seeded) | always (the default)
+      PHASE    before: the action does not run (no checks; a delay only makes it late)
+               after:  it is checked and runs, then the reply is lost, replaced or garbled
+               (default: after for not-json, truncated-json, drop-mid-body; else before)
       e.g. --fault throttle,times=2,action=DescribeProVersionInfo --fault http:502,p=0.1
+           --fault drop,times=1,action=CreateRefreshTask,phase=after
   --seed N              seed of the fault PRNG
+
+Mutating actions: the server counts the requests that executed (passed every check),
+apart from those refused before; an action with an idempotency token (ClientToken)
+answers a token already executed with its first reply (fresh RequestId), not again.
 
 Scenario file (every key optional; unknown keys are errors):
   {\"credentials\": [{\"secret_id\": \"AKID...\", \"secret_key\": \"...\", \"token\": \"...\"}],
    \"skew_secs\": 300, \"clock_offset_secs\": -600, \"seed\": 7,
    \"rate_limit\": \"documented\" | \"off\" | {\"rate\": 5, \"burst\": 1},
    \"max_body_bytes\": 1048576, \"log_capacity\": 1000, \"log_bytes\": 8388608,
-   \"max_connections\": 64,
+   \"max_connections\": 64, \"idempotency_capacity\": 10000, \"idempotency_bytes\": 16777216,
    \"actions\": {\"ACTION\": {\"response\": {...}} | {\"error\": {\"code\": \"...\", \"message\": \"...\"}}
                         | {\"items\": [...]}},
    \"faults\": [{\"fault\": \"delay\", \"ms\": 200, \"probability\": 0.5},
               {\"fault\": \"http_status\", \"status\": 502, \"times\": 3},
               {\"fault\": \"error\", \"code\": \"InternalError\", \"message\": \"...\", \"always\": true},
               {\"fault\": \"throttle\" | \"not_json\" | \"truncated_json\" | \"drop\" | \"drop_mid_body\",
-               \"times\": N, \"action\": \"ACTION\"}]}
+               \"times\": N, \"action\": \"ACTION\", \"phase\": \"before\" | \"after\"}]}
 
   -h, --help            this text
 ";
@@ -86,15 +98,20 @@ struct Args {
 }
 
 fn number<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
-    v.parse().map_err(|_| format!("{flag}: `{v}` is not a valid number"))
+    v.parse()
+        .map_err(|_| format!("{flag}: `{v}` is not a valid number"))
 }
 
 /// `ACTION=VALUE`, with VALUE read from a file when it starts with `@`.
 fn action_value(flag: &str, v: &str) -> Result<(String, String), String> {
-    let (action, value) =
-        v.split_once('=').filter(|(a, _)| !a.is_empty()).ok_or_else(|| format!("{flag}: expected ACTION=..."))?;
+    let (action, value) = v
+        .split_once('=')
+        .filter(|(a, _)| !a.is_empty())
+        .ok_or_else(|| format!("{flag}: expected ACTION=..."))?;
     let value = match value.strip_prefix('@') {
-        Some(file) => std::fs::read_to_string(file).map_err(|e| format!("{flag}: cannot read {file}: {e}"))?,
+        Some(file) => {
+            std::fs::read_to_string(file).map_err(|e| format!("{flag}: cannot read {file}: {e}"))?
+        }
         None => value.to_owned(),
     };
     Ok((action.to_owned(), value))
@@ -110,7 +127,8 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
     let mut scenario_file = None;
     let mut flags = Scenario::default();
     // The k-th --secret-key goes with the k-th --secret-id; --token with the latest id.
-    let (mut ids, mut keys): (Vec<(String, Option<String>)>, Vec<String>) = (Vec::new(), Vec::new());
+    let (mut ids, mut keys): (Vec<(String, Option<String>)>, Vec<String>) =
+        (Vec::new(), Vec::new());
     let mut rate: Option<RateLimit> = None;
     while let Some(flag) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -123,26 +141,56 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
             "--secret-key" => keys.push(value("--secret-key")?),
             "--token" => {
                 let token = value("--token")?;
-                let last = ids.last_mut().ok_or("--token comes after the --secret-id it belongs to")?;
+                let last = ids
+                    .last_mut()
+                    .ok_or("--token comes after the --secret-id it belongs to")?;
                 last.1 = Some(token);
             }
-            "--skew" => flags.skew_tolerance = Some(Duration::from_secs(number("--skew", &value("--skew")?)?)),
-            "--clock-offset" => flags.clock_offset_secs = Some(number("--clock-offset", &value("--clock-offset")?)?),
+            "--skew" => {
+                flags.skew_tolerance =
+                    Some(Duration::from_secs(number("--skew", &value("--skew")?)?))
+            }
+            "--clock-offset" => {
+                flags.clock_offset_secs = Some(number("--clock-offset", &value("--clock-offset")?)?)
+            }
             "--no-rate-limit" => rate = Some(RateLimit::off()),
             "--rate" => {
                 let n: u32 = number("--rate", &value("--rate")?)?;
-                rate = Some(rate.filter(RateLimit::enabled).unwrap_or_default().with_rate(n));
+                rate = Some(
+                    rate.filter(RateLimit::enabled)
+                        .unwrap_or_default()
+                        .with_rate(n),
+                );
             }
             "--burst" => {
                 let n: u32 = number("--burst", &value("--burst")?)?;
-                rate = Some(rate.filter(RateLimit::enabled).unwrap_or_default().with_burst(n));
+                rate = Some(
+                    rate.filter(RateLimit::enabled)
+                        .unwrap_or_default()
+                        .with_burst(n),
+                );
             }
-            "--max-body" => flags.max_body_bytes = Some(number("--max-body", &value("--max-body")?)?),
+            "--max-body" => {
+                flags.max_body_bytes = Some(number("--max-body", &value("--max-body")?)?)
+            }
             "--max-connections" => {
-                flags.max_connections = Some(number("--max-connections", &value("--max-connections")?)?);
+                flags.max_connections =
+                    Some(number("--max-connections", &value("--max-connections")?)?);
             }
-            "--log-capacity" => flags.log_capacity = Some(number("--log-capacity", &value("--log-capacity")?)?),
+            "--log-capacity" => {
+                flags.log_capacity = Some(number("--log-capacity", &value("--log-capacity")?)?)
+            }
             "--log-bytes" => flags.log_bytes = Some(number("--log-bytes", &value("--log-bytes")?)?),
+            "--idempotency-capacity" => {
+                let n = number("--idempotency-capacity", &value("--idempotency-capacity")?)?;
+                flags.idempotency_capacity = Some(n);
+            }
+            "--idempotency-bytes" => {
+                flags.idempotency_bytes = Some(number(
+                    "--idempotency-bytes",
+                    &value("--idempotency-bytes")?,
+                )?);
+            }
             "--seed" => flags.seed = Some(number("--seed", &value("--seed")?)?),
             "--respond" => {
                 let (action, text) = action_value("--respond", &value("--respond")?)?;
@@ -150,13 +198,20 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
                     Value::Object(o) => o,
                     _ => return Err("--respond: the response must be a JSON object".to_owned()),
                 };
-                flags.actions.entry(action).or_insert_with(ActionScript::default).response = Some(obj);
+                flags
+                    .actions
+                    .entry(action)
+                    .or_insert_with(ActionScript::default)
+                    .response = Some(obj);
             }
             "--fail" => {
                 let (action, spec) = action_value("--fail", &value("--fail")?)?;
                 let (code, message) = match spec.split_once(':') {
                     Some((c, m)) => (c.to_owned(), m.to_owned()),
-                    None => (spec.clone(), format!("{spec} (configured by tc-mock --fail)")),
+                    None => (
+                        spec.clone(),
+                        format!("{spec} (configured by tc-mock --fail)"),
+                    ),
                 };
                 if code.is_empty() {
                     return Err("--fail: expected ACTION=CODE[:MESSAGE]".to_owned());
@@ -171,7 +226,9 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
                 };
                 flags.actions.entry(action).or_default().items = Some(items);
             }
-            "--fault" => flags.faults.push(fault_from_spec(&value("--fault")?).map_err(|e| e.to_string())?),
+            "--fault" => flags
+                .faults
+                .push(fault_from_spec(&value("--fault")?).map_err(|e| e.to_string())?),
             other => return Err(format!("unknown option `{other}`")),
         }
     }
@@ -195,7 +252,11 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
         None => Scenario::default(),
     };
     merge(&mut scenario, flags);
-    Ok(Some(Args { port, spec, scenario }))
+    Ok(Some(Args {
+        port,
+        spec,
+        scenario,
+    }))
 }
 
 /// The flags on top of the file: scalars replace, credentials replace when given (so the
@@ -212,6 +273,8 @@ fn merge(base: &mut Scenario, flags: Scenario) {
     base.log_capacity = flags.log_capacity.or(base.log_capacity);
     base.log_bytes = flags.log_bytes.or(base.log_bytes);
     base.max_connections = flags.max_connections.or(base.max_connections);
+    base.idempotency_capacity = flags.idempotency_capacity.or(base.idempotency_capacity);
+    base.idempotency_bytes = flags.idempotency_bytes.or(base.idempotency_bytes);
     for (action, script) in flags.actions {
         let slot = base.actions.entry(action).or_default();
         slot.response = script.response.or(slot.response.take());
@@ -223,8 +286,15 @@ fn merge(base: &mut Scenario, flags: Scenario) {
 
 /// `value` as one shell word: bare when it is plain, else single-quoted.
 fn shell_word(value: &str) -> String {
-    let plain = !value.is_empty() && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-./:@%+=,".contains(&b));
-    if plain { value.to_owned() } else { format!("'{}'", value.replace('\'', r"'\''")) }
+    let plain = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-./:@%+=,".contains(&b));
+    if plain {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
 }
 
 /// What the server prints at startup: shell lines a user can paste (comments start with #).
@@ -236,13 +306,25 @@ fn banner(server: &MockServer, scenario: &Scenario) -> String {
         api.services.len(),
         server.endpoint()
     );
-    out.push_str(&format!("export TENCENTCLOUD_ENDPOINT={}\n", shell_word(&server.endpoint())));
+    out.push_str(&format!(
+        "export TENCENTCLOUD_ENDPOINT={}\n",
+        shell_word(&server.endpoint())
+    ));
     let creds = server.credentials();
     if let Some(c) = creds.first() {
-        out.push_str(&format!("export TENCENTCLOUD_SECRET_ID={}\n", shell_word(&c.secret_id)));
-        out.push_str(&format!("export TENCENTCLOUD_SECRET_KEY={}\n", shell_word(&c.secret_key)));
+        out.push_str(&format!(
+            "export TENCENTCLOUD_SECRET_ID={}\n",
+            shell_word(&c.secret_id)
+        ));
+        out.push_str(&format!(
+            "export TENCENTCLOUD_SECRET_KEY={}\n",
+            shell_word(&c.secret_key)
+        ));
         if let Some(t) = &c.token {
-            out.push_str(&format!("export TENCENTCLOUD_SECURITY_TOKEN={}\n", shell_word(t)));
+            out.push_str(&format!(
+                "export TENCENTCLOUD_SECURITY_TOKEN={}\n",
+                shell_word(t)
+            ));
         }
     }
     for c in creds.iter().skip(1) {
@@ -270,7 +352,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("tc-mock: cannot start the runtime: {e}");
@@ -278,7 +363,9 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async move {
-        let mut b = args.scenario.configure(MockServer::builder().port(args.port));
+        let mut b = args
+            .scenario
+            .configure(MockServer::builder().port(args.port));
         if let Some(dir) = args.spec {
             b = b.spec_dir(dir);
         }
@@ -295,7 +382,9 @@ fn main() -> ExitCode {
         }
         // A closed stdout (the caller read the endpoint and went away) must not stop serving.
         let mut out = std::io::stdout().lock();
-        let _ = out.write_all(banner(&server, &args.scenario).as_bytes()).and_then(|()| out.flush());
+        let _ = out
+            .write_all(banner(&server, &args.scenario).as_bytes())
+            .and_then(|()| out.flush());
         drop(out);
         server.wait().await;
         ExitCode::SUCCESS
@@ -313,9 +402,19 @@ mod tests {
 
     #[test]
     fn parses_flags() {
-        let a = parse(&["--port", "9000", "--secret-id", "A", "--secret-key", "B", "--no-rate-limit", "--spec", "x"])
-            .unwrap()
-            .unwrap();
+        let a = parse(&[
+            "--port",
+            "9000",
+            "--secret-id",
+            "A",
+            "--secret-key",
+            "B",
+            "--no-rate-limit",
+            "--spec",
+            "x",
+        ])
+        .unwrap()
+        .unwrap();
         assert_eq!(a.port, 9000);
         assert_eq!(a.scenario.credentials, vec![Credential::new("A", "B")]);
         assert_eq!(a.scenario.rate_limit, Some(RateLimit::off()));
@@ -335,6 +434,9 @@ mod tests {
             &["--items", "A={}"],
             &["--fail", "A="],
             &["--fault", "boom"],
+            &["--fault", "drop,phase=later"],
+            &["--idempotency-capacity", "-1"],
+            &["--idempotency-bytes"],
             &["--scenario", "/nonexistent/tc-mock-scenario.json"],
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
@@ -372,6 +474,10 @@ mod tests {
             "4096",
             "--seed",
             "3",
+            "--idempotency-capacity",
+            "5",
+            "--idempotency-bytes",
+            "9000",
             "--respond",
             r#"DescribeImageAuthorizedInfo={"TotalAuthorizedCnt":7}"#,
             "--fail",
@@ -382,49 +488,127 @@ mod tests {
             "throttle,times=2,action=DescribeProVersionInfo",
             "--fault",
             "delay:100,p=0.25",
+            "--fault",
+            "drop,times=1,action=CreateRefreshTask,phase=after",
         ])
         .unwrap()
         .unwrap();
         let s = &a.scenario;
-        assert_eq!(s.credentials, vec![Credential::new("A", "B"), Credential::new("T", "K").with_token("tok")]);
+        assert_eq!(
+            s.credentials,
+            vec![
+                Credential::new("A", "B"),
+                Credential::new("T", "K").with_token("tok")
+            ]
+        );
         assert_eq!(s.skew_tolerance, Some(Duration::from_secs(60)));
         assert_eq!(s.clock_offset_secs, Some(-600));
-        assert_eq!(s.rate_limit, Some(RateLimit::documented().with_rate(5).with_burst(2)));
+        assert_eq!(
+            s.rate_limit,
+            Some(RateLimit::documented().with_rate(5).with_burst(2))
+        );
         assert_eq!(
             (s.max_body_bytes, s.max_connections, s.log_capacity, s.seed),
             (Some(1000), Some(8), Some(50), Some(3))
         );
         assert_eq!(s.log_bytes, Some(4096));
-        assert_eq!(s.actions["DescribeImageAuthorizedInfo"].response.as_ref().unwrap()["TotalAuthorizedCnt"], 7);
-        assert_eq!(s.actions["DescribeLicenseGeneral"].error, Some(("InternalError".into(), "db down".into())));
-        assert_eq!(s.actions["DescribeImageAutoAuthorizedTaskList"].items.as_ref().map(Vec::len), Some(2));
-        assert_eq!(s.faults[0], Fault::throttle().times(2).for_action("DescribeProVersionInfo"));
-        assert_eq!(s.faults[1], Fault::Delay(Duration::from_millis(100)).with_probability(0.25));
+        assert_eq!(
+            s.actions["DescribeImageAuthorizedInfo"]
+                .response
+                .as_ref()
+                .unwrap()["TotalAuthorizedCnt"],
+            7
+        );
+        assert_eq!(
+            s.actions["DescribeLicenseGeneral"].error,
+            Some(("InternalError".into(), "db down".into()))
+        );
+        assert_eq!(
+            s.actions["DescribeImageAutoAuthorizedTaskList"]
+                .items
+                .as_ref()
+                .map(Vec::len),
+            Some(2)
+        );
+        assert_eq!(
+            s.faults[0],
+            Fault::throttle()
+                .times(2)
+                .for_action("DescribeProVersionInfo")
+        );
+        assert_eq!(
+            s.faults[1],
+            Fault::Delay(Duration::from_millis(100)).with_probability(0.25)
+        );
+        assert_eq!(
+            s.faults[2],
+            Fault::Drop
+                .times(1)
+                .for_action("CreateRefreshTask")
+                .after_execution()
+        );
+        assert_eq!(
+            (s.idempotency_capacity, s.idempotency_bytes),
+            (Some(5), Some(9000))
+        );
         // --rate after --no-rate-limit turns throttling back on.
         let a = parse(&["--no-rate-limit", "--rate", "9"]).unwrap().unwrap();
-        assert_eq!(a.scenario.rate_limit, Some(RateLimit::documented().with_rate(9)));
+        assert_eq!(
+            a.scenario.rate_limit,
+            Some(RateLimit::documented().with_rate(9))
+        );
     }
 
     #[test]
     fn flags_apply_on_top_of_the_scenario_file() {
-        let path = std::env::temp_dir().join(format!("tc-mock-main-test-{}.json", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("tc-mock-main-test-{}.json", std::process::id()));
         std::fs::write(
             &path,
             r#"{"seed": 1, "skew_secs": 10, "credentials": [{"secret_id": "F", "secret_key": "FK"}],
+                "idempotency_capacity": 3, "idempotency_bytes": 4000,
                 "actions": {"DescribeLicenseGeneral": {"error": {"code": "C1"}}},
                 "faults": [{"fault": "drop", "times": 1}]}"#,
         )
         .unwrap();
         let p = path.to_str().unwrap();
-        let a = parse(&["--scenario", p, "--seed", "2", "--fail", "DescribeLicenseGeneral=C2", "--fault", "not-json"]);
+        let a = parse(&[
+            "--scenario",
+            p,
+            "--seed",
+            "2",
+            "--fail",
+            "DescribeLicenseGeneral=C2",
+            "--fault",
+            "not-json",
+            "--idempotency-capacity",
+            "8",
+        ]);
         let b = parse(&["--scenario", p, "--secret-id", "X", "--secret-key", "XK"]);
         let _ = std::fs::remove_file(&path);
         let s = a.unwrap().unwrap().scenario;
-        assert_eq!((s.seed, s.skew_tolerance), (Some(2), Some(Duration::from_secs(10))));
+        assert_eq!(
+            (s.seed, s.skew_tolerance),
+            (Some(2), Some(Duration::from_secs(10)))
+        );
         assert_eq!(s.credentials, vec![Credential::new("F", "FK")]);
-        assert_eq!(s.actions["DescribeLicenseGeneral"].error.as_ref().unwrap().0, "C2");
+        assert_eq!(
+            s.actions["DescribeLicenseGeneral"]
+                .error
+                .as_ref()
+                .unwrap()
+                .0,
+            "C2"
+        );
         assert_eq!(s.faults.len(), 2);
-        assert_eq!(b.unwrap().unwrap().scenario.credentials, vec![Credential::new("X", "XK")]);
+        assert_eq!(
+            (s.idempotency_capacity, s.idempotency_bytes),
+            (Some(8), Some(4000))
+        );
+        assert_eq!(
+            b.unwrap().unwrap().scenario.credentials,
+            vec![Credential::new("X", "XK")]
+        );
     }
 
     #[test]

@@ -46,10 +46,15 @@ pub(crate) struct RequestIds {
 
 impl RequestIds {
     pub(crate) fn new() -> Self {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
         static GENERATORS: AtomicU64 = AtomicU64::new(0);
         let n = GENERATORS.fetch_add(1, Ordering::Relaxed);
-        Self { seed: mix64(nanos ^ mix64(n) ^ u64::from(std::process::id())), counter: AtomicU64::new(0) }
+        Self {
+            seed: mix64(nanos ^ mix64(n) ^ u64::from(std::process::id())),
+            counter: AtomicU64::new(0),
+        }
     }
 
     pub(crate) fn next(&self) -> String {

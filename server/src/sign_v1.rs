@@ -61,8 +61,14 @@ impl Method {
 
 /// `<METHOD><host><path>?k=v&...` over `params` sorted by key (then value, for a total
 /// order), without `Signature`.
-pub(crate) fn string_to_sign(method: &str, host: &str, path: &str, params: &[(String, String)]) -> String {
-    let mut sorted: Vec<&(String, String)> = params.iter().filter(|(k, _)| k != SIGNATURE).collect();
+pub(crate) fn string_to_sign(
+    method: &str,
+    host: &str,
+    path: &str,
+    params: &[(String, String)],
+) -> String {
+    let mut sorted: Vec<&(String, String)> =
+        params.iter().filter(|(k, _)| k != SIGNATURE).collect();
     sorted.sort();
     let mut s = format!("{method}{host}{path}?");
     for (i, (k, v)) in sorted.iter().enumerate() {
@@ -83,7 +89,11 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 pub(crate) fn base64_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
         let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -156,18 +166,28 @@ mod tests {
                 assert_eq!(base64_decode(text).as_deref(), Some(raw), "{text}");
             }
         }
-        for bad in ["", "Zg", "Zg=", "Zh==", "Zm9=", "Z===", "Zm 9", "Zm9v=", "Zg==Zg==", "Zm-v", "Zm9v\n"] {
+        for bad in [
+            "", "Zg", "Zg=", "Zh==", "Zm9=", "Z===", "Zm 9", "Zm9v=", "Zg==Zg==", "Zm-v", "Zm9v\n",
+        ] {
             assert_eq!(base64_decode(bad), None, "{bad:?}");
         }
     }
 
     #[test]
     fn string_to_sign_sorts_and_skips_the_signature() {
-        let p: Vec<(String, String)> = [("Nonce", "1"), ("Signature", "x"), ("Action", "A"), ("Filters.0.Name", "a b")]
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        assert_eq!(string_to_sign("GET", "h:1", "/", &p), "GETh:1/?Action=A&Filters.0.Name=a b&Nonce=1");
+        let p: Vec<(String, String)> = [
+            ("Nonce", "1"),
+            ("Signature", "x"),
+            ("Action", "A"),
+            ("Filters.0.Name", "a b"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        assert_eq!(
+            string_to_sign("GET", "h:1", "/", &p),
+            "GETh:1/?Action=A&Filters.0.Name=a b&Nonce=1"
+        );
     }
 
     /// The worked example of Tencent Cloud's signature v1 documentation (CVM
@@ -195,15 +215,27 @@ mod tests {
              &Offset=0&Region=ap-guangzhou&SecretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******&Timestamp=1465185768\
              &Version=2017-03-12"
         );
-        assert_eq!(sign(Method::HmacSha1, "Gu5t9xGARNpq86cd98joQYCN3*******", &s), "zmmjn35mikh6pM3V7sUEuX4wyYM=");
+        assert_eq!(
+            sign(Method::HmacSha1, "Gu5t9xGARNpq86cd98joQYCN3*******", &s),
+            "zmmjn35mikh6pM3V7sUEuX4wyYM="
+        );
     }
 
     #[test]
     fn methods() {
         assert_eq!(Method::from_param(None), Some(Method::HmacSha1));
-        assert_eq!(Method::from_param(Some("HmacSHA256")), Some(Method::HmacSha256));
+        assert_eq!(
+            Method::from_param(Some("HmacSHA256")),
+            Some(Method::HmacSha256)
+        );
         assert_eq!(Method::from_param(Some("hmacsha256")), None);
-        assert_eq!(Method::HmacSha1.mac(b"k", b"m").len(), Method::HmacSha1.len());
-        assert_eq!(Method::HmacSha256.mac(b"k", b"m").len(), Method::HmacSha256.len());
+        assert_eq!(
+            Method::HmacSha1.mac(b"k", b"m").len(),
+            Method::HmacSha1.len()
+        );
+        assert_eq!(
+            Method::HmacSha256.mac(b"k", b"m").len(),
+            Method::HmacSha256.len()
+        );
     }
 }

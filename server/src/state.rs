@@ -1,6 +1,6 @@
 //! The state one server shares between its connections: the API, the fixed configuration,
 //! and behind one short-held mutex the mutable parts (per-action answers, fault rules, the
-//! PRNG, the limiter, the log and the counters).
+//! PRNG, the limiter, the log, the counters and the idempotency tokens).
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fmt;
@@ -12,6 +12,7 @@ use tc_codegen::ir::{Action, Api, Service};
 
 use crate::faults::Faults;
 use crate::handler::ApiErr;
+use crate::idempotency::TokenStore;
 use crate::limit::{Limiter, RateLimit};
 use crate::log::{Counters, LoggedRequest, UNKNOWN_ACTION, counter_entry_bytes};
 use crate::rng::{RequestIds, SplitMix64};
@@ -40,7 +41,11 @@ impl fmt::Debug for Credential {
 impl Credential {
     /// A long-term key pair.
     pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
-        Self { secret_id: secret_id.into(), secret_key: secret_key.into(), token: None }
+        Self {
+            secret_id: secret_id.into(),
+            secret_key: secret_key.into(),
+            token: None,
+        }
     }
 
     /// Requires this `X-TC-Token` too (temporary credentials).
@@ -70,6 +75,10 @@ pub(crate) struct Config {
     /// The request log's budget in [`LoggedRequest::retained_bytes`].
     pub(crate) log_bytes: usize,
     pub(crate) max_connections: usize,
+    /// Idempotency tokens remembered at most.
+    pub(crate) idempotency_capacity: usize,
+    /// The idempotency store's byte budget.
+    pub(crate) idempotency_bytes: usize,
 }
 
 /// How one action answers when its request is valid.
@@ -93,6 +102,8 @@ pub(crate) struct Inner {
     pub(crate) next_seq: u64,
     /// Keyed by actions of the spec and [`UNKNOWN_ACTION`] only.
     pub(crate) counters: BTreeMap<String, Counters>,
+    /// The first reply of each idempotency token (`idempotency.rs`).
+    pub(crate) tokens: TokenStore,
 }
 
 /// Spare slots the log's deque may keep beyond two per entry.
@@ -136,7 +147,8 @@ impl Inner {
     /// What the log and the counters retain: at most the log's budget, [`LOG_SLACK_SLOTS`]
     /// pointers, and [`crate::MAX_COUNTER_ENTRY_BYTES`] per counters entry.
     pub(crate) fn retained_bytes(&self) -> usize {
-        let slack = self.log.capacity().saturating_sub(2 * self.log.len()) * std::mem::size_of::<Box<LoggedRequest>>();
+        let slack = self.log.capacity().saturating_sub(2 * self.log.len())
+            * std::mem::size_of::<Box<LoggedRequest>>();
         let counters: usize = self.counters.keys().map(|k| counter_entry_bytes(k)).sum();
         self.log_bytes + slack + counters
     }
@@ -154,7 +166,13 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn new(api: Arc<Api>, config: Config, rate_limit: RateLimit, seed: u64) -> Self {
-        let known_actions = api.services.iter().flat_map(|s| &s.actions).map(|a| a.name.clone()).collect();
+        let known_actions = api
+            .services
+            .iter()
+            .flat_map(|s| &s.actions)
+            .map(|a| a.name.clone())
+            .collect();
+        let tokens_capacity = (config.idempotency_capacity, config.idempotency_bytes);
         Self {
             api,
             known_actions,
@@ -171,6 +189,7 @@ impl Shared {
                 log_bytes: 0,
                 next_seq: 0,
                 counters: BTreeMap::new(),
+                tokens: TokenStore::new(tokens_capacity.0, tokens_capacity.1),
             }),
         }
     }
@@ -205,11 +224,19 @@ impl Shared {
     }
 
     /// Whether the rate limit admits this request now.
-    pub(crate) fn admit(&self, secret_id: &str, service: &Service, action: &Action, now: Instant) -> bool {
+    pub(crate) fn admit(
+        &self,
+        secret_id: &str,
+        service: &Service,
+        action: &Action,
+        now: Instant,
+    ) -> bool {
         let mut inner = self.lock();
         let Some((rate, burst)) = inner.rate_limit.for_action(action.rate_limit) else {
             return true;
         };
-        inner.limiter.admit((secret_id, &service.name, &action.name), rate, burst, now)
+        inner
+            .limiter
+            .admit((secret_id, &service.name, &action.name), rate, burst, now)
     }
 }

@@ -39,7 +39,8 @@ pub(crate) fn is_token(s: &[u8]) -> bool {
 
 /// A field value: VCHAR, SP, HTAB and obs-text only (no CR, LF, NUL or other controls).
 fn is_field_value(s: &[u8]) -> bool {
-    s.iter().all(|&b| b == b'\t' || b == b' ' || (0x21..=0x7E).contains(&b) || b >= 0x80)
+    s.iter()
+        .all(|&b| b == b'\t' || b == b' ' || (0x21..=0x7E).contains(&b) || b >= 0x80)
 }
 
 /// One `field-name ":" OWS field-value OWS` line; the value is returned trimmed.
@@ -47,7 +48,10 @@ pub(crate) fn parse_field_line(line: &[u8]) -> Result<(&str, &str), &'static str
     if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
         return Err("obsolete line folding");
     }
-    let colon = line.iter().position(|b| *b == b':').ok_or("malformed header line")?;
+    let colon = line
+        .iter()
+        .position(|b| *b == b':')
+        .ok_or("malformed header line")?;
     let (name, value) = (&line[..colon], &line[colon + 1..]);
     if !is_token(name) {
         return Err("malformed header name");
@@ -88,7 +92,8 @@ pub(crate) fn parse_head(head: &[u8]) -> Result<Request, &'static str> {
     let request_line = lines.next().ok_or("empty request")?;
     let text = std::str::from_utf8(request_line).map_err(|_| "request line is not UTF-8")?;
     let mut parts = text.split(' ');
-    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err("malformed request line");
     };
@@ -106,7 +111,10 @@ pub(crate) fn parse_head(head: &[u8]) -> Result<Request, &'static str> {
     // Origin form (`/?a=b`) or absolute form (`http://host/?a=b`, as sent to proxies).
     let origin = if target.starts_with('/') {
         target
-    } else if let Some(rest) = target.strip_prefix("http://").or_else(|| target.strip_prefix("https://")) {
+    } else if let Some(rest) = target
+        .strip_prefix("http://")
+        .or_else(|| target.strip_prefix("https://"))
+    {
         rest.find('/').map_or("/", |i| &rest[i..])
     } else {
         return Err("malformed request target");
@@ -117,7 +125,10 @@ pub(crate) fn parse_head(head: &[u8]) -> Result<Request, &'static str> {
         let (name, value) = parse_field_line(line)?;
         headers.push((name.to_owned(), value.to_owned()));
     }
-    let hosts = headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("host")).count();
+    let hosts = headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("host"))
+        .count();
     if hosts > 1 || (hosts == 0 && !http10) {
         return Err("a request needs exactly one Host header");
     }
@@ -135,7 +146,11 @@ pub(crate) fn parse_head(head: &[u8]) -> Result<Request, &'static str> {
 /// How the body of `head` is framed (RFC 9112 section 6).
 pub(crate) fn framing(head: &Request) -> Result<Framing, &'static str> {
     let values = |name: &str| -> Vec<&str> {
-        head.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
+        head.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
     };
     let codings = values("transfer-encoding");
     let lengths = values("content-length");
@@ -160,7 +175,10 @@ pub(crate) fn framing(head: &Request) -> Result<Framing, &'static str> {
     if first.is_empty() || !first.bytes().all(|b| b.is_ascii_digit()) {
         return Err("invalid Content-Length");
     }
-    first.parse::<usize>().map(Framing::Length).map_err(|_| "invalid Content-Length")
+    first
+        .parse::<usize>()
+        .map(Framing::Length)
+        .map_err(|_| "invalid Content-Length")
 }
 
 fn hex_value(b: u8) -> Option<usize> {
@@ -183,7 +201,11 @@ fn quoted_string_len(s: &[u8]) -> Option<usize> {
             b'"' => return Some(i + 1),
             b'\\' => {
                 let escaped = *s.get(i + 1)?;
-                if escaped != b'\t' && escaped != b' ' && !(0x21..=0x7E).contains(&escaped) && escaped < 0x80 {
+                if escaped != b'\t'
+                    && escaped != b' '
+                    && !(0x21..=0x7E).contains(&escaped)
+                    && escaped < 0x80
+                {
                     return None;
                 }
                 i += 2;
@@ -217,7 +239,9 @@ pub(crate) fn parse_chunk_line(line: &[u8]) -> Result<usize, &'static str> {
     }
     let mut rest = &line[digits..];
     while !rest.is_empty() {
-        rest = skip_bws(rest).strip_prefix(b";").ok_or("malformed chunk extension")?;
+        rest = skip_bws(rest)
+            .strip_prefix(b";")
+            .ok_or("malformed chunk extension")?;
         rest = skip_bws(rest);
         let name = rest.iter().take_while(|b| is_tchar(**b)).count();
         if name == 0 {
@@ -227,8 +251,11 @@ pub(crate) fn parse_chunk_line(line: &[u8]) -> Result<usize, &'static str> {
         if let Some(value) = skip_bws(rest).strip_prefix(b"=") {
             let value = skip_bws(value);
             let token = value.iter().take_while(|b| is_tchar(**b)).count();
-            let len =
-                if token > 0 { token } else { quoted_string_len(value).ok_or("malformed chunk extension value")? };
+            let len = if token > 0 {
+                token
+            } else {
+                quoted_string_len(value).ok_or("malformed chunk extension value")?
+            };
             rest = &value[len..];
         }
     }
@@ -241,9 +268,14 @@ mod tests {
 
     #[test]
     fn parses_a_head() {
-        let r =
-            parse_head(b"GET /?A=1&B.0=x HTTP/1.1\r\nHost: h:1\r\nX-TC-Action:  Foo \r\nConnection: close").unwrap();
-        assert_eq!((r.method.as_str(), r.path.as_str(), r.query.as_str()), ("GET", "/", "A=1&B.0=x"));
+        let r = parse_head(
+            b"GET /?A=1&B.0=x HTTP/1.1\r\nHost: h:1\r\nX-TC-Action:  Foo \r\nConnection: close",
+        )
+        .unwrap();
+        assert_eq!(
+            (r.method.as_str(), r.path.as_str(), r.query.as_str()),
+            ("GET", "/", "A=1&B.0=x")
+        );
         assert_eq!(r.header("x-tc-action"), Some("Foo"));
         assert_eq!(r.header("HOST"), Some("h:1"));
         assert!(!r.keep_alive());
@@ -251,8 +283,17 @@ mod tests {
         assert_eq!(r.path, "/");
         assert!(r.keep_alive());
         assert!(!parse_head(b"POST / HTTP/1.0").unwrap().keep_alive());
-        assert!(parse_head(b"POST / HTTP/1.1\r\nHost: x").unwrap().keep_alive());
-        assert_eq!(parse_head(b"POST / HTTP/1.1\r\nHost: x\r\nA:\t b \t").unwrap().header("a"), Some("b"));
+        assert!(
+            parse_head(b"POST / HTTP/1.1\r\nHost: x")
+                .unwrap()
+                .keep_alive()
+        );
+        assert_eq!(
+            parse_head(b"POST / HTTP/1.1\r\nHost: x\r\nA:\t b \t")
+                .unwrap()
+                .header("a"),
+            Some("b")
+        );
     }
 
     #[test]
@@ -290,9 +331,20 @@ mod tests {
     fn body_framing() {
         let h = "POST / HTTP/1.1\r\nHost: x";
         assert_eq!(framing_of(h), Ok(Framing::Length(0)));
-        assert_eq!(framing_of(&format!("{h}\r\nContent-Length: 12")), Ok(Framing::Length(12)));
-        assert_eq!(framing_of(&format!("{h}\r\nContent-Length: 012\r\ncontent-length: 012")), Ok(Framing::Length(12)));
-        assert_eq!(framing_of(&format!("{h}\r\nTransfer-Encoding: CHUNKED")), Ok(Framing::Chunked));
+        assert_eq!(
+            framing_of(&format!("{h}\r\nContent-Length: 12")),
+            Ok(Framing::Length(12))
+        );
+        assert_eq!(
+            framing_of(&format!(
+                "{h}\r\nContent-Length: 012\r\ncontent-length: 012"
+            )),
+            Ok(Framing::Length(12))
+        );
+        assert_eq!(
+            framing_of(&format!("{h}\r\nTransfer-Encoding: CHUNKED")),
+            Ok(Framing::Chunked)
+        );
         for bad in [
             "Content-Length: +1",
             "Content-Length: -1",
@@ -347,6 +399,8 @@ mod tests {
         ] {
             assert!(parse_chunk_line(bad.as_bytes()).is_err(), "{bad:?}");
         }
-        assert!(parse_chunk_line(format!("5;a={}", "b".repeat(MAX_CHUNK_LINE)).as_bytes()).is_err());
+        assert!(
+            parse_chunk_line(format!("5;a={}", "b".repeat(MAX_CHUNK_LINE)).as_bytes()).is_err()
+        );
     }
 }

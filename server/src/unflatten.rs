@@ -39,12 +39,23 @@ impl fmt::Display for UnflattenError {
         match self {
             Self::EmptySegment(k) => write!(f, "the parameter name `{k}` has an empty segment"),
             Self::Duplicate(k) => write!(f, "the parameter `{k}` is given more than once"),
-            Self::Conflict(k) => write!(f, "the parameter `{k}` is given both as a value and as a structure"),
-            Self::MixedIndices(k) => write!(f, "the parameter `{k}` mixes array indices and field names"),
-            Self::BadIndex(k) => write!(f, "the array `{k}` does not have contiguous indices starting at 0"),
+            Self::Conflict(k) => write!(
+                f,
+                "the parameter `{k}` is given both as a value and as a structure"
+            ),
+            Self::MixedIndices(k) => {
+                write!(f, "the parameter `{k}` mixes array indices and field names")
+            }
+            Self::BadIndex(k) => write!(
+                f,
+                "the array `{k}` does not have contiguous indices starting at 0"
+            ),
             Self::TooDeep(k) => {
                 let head: String = k.chars().take(64).collect();
-                write!(f, "the parameter `{head}…` nests deeper than {MAX_KEY_SEGMENTS} levels")
+                write!(
+                    f,
+                    "the parameter `{head}…` nests deeper than {MAX_KEY_SEGMENTS} levels"
+                )
             }
         }
     }
@@ -81,10 +92,14 @@ fn insert(root: &mut BTreeMap<String, Node>, key: &str, value: &str) -> Result<(
     if segments.iter().any(|s| s.is_empty()) {
         return Err(UnflattenError::EmptySegment(key.to_owned()));
     }
-    let (last, parents) = segments.split_last().ok_or_else(|| UnflattenError::EmptySegment(key.to_owned()))?;
+    let (last, parents) = segments
+        .split_last()
+        .ok_or_else(|| UnflattenError::EmptySegment(key.to_owned()))?;
     let mut map = root;
     for (depth, seg) in parents.iter().enumerate() {
-        let node = map.entry((*seg).to_owned()).or_insert_with(|| Node::Branch(BTreeMap::new()));
+        let node = map
+            .entry((*seg).to_owned())
+            .or_insert_with(|| Node::Branch(BTreeMap::new()));
         map = match node {
             Node::Branch(m) => m,
             Node::Leaf(_) => return Err(UnflattenError::Conflict(segments[..=depth].join("."))),
@@ -105,7 +120,11 @@ fn is_index(seg: &str) -> bool {
 }
 
 fn join(prefix: &str, seg: &str) -> String {
-    if prefix.is_empty() { seg.to_owned() } else { format!("{prefix}.{seg}") }
+    if prefix.is_empty() {
+        seg.to_owned()
+    } else {
+        format!("{prefix}.{seg}")
+    }
 }
 
 fn to_value(map: BTreeMap<String, Node>, prefix: &str) -> Result<Value, UnflattenError> {
@@ -153,7 +172,9 @@ mod tests {
     use serde_json::json;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        list.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     #[test]
@@ -201,18 +222,42 @@ mod tests {
     #[test]
     fn rejects_malformed_keys() {
         let cases: &[(&[(&str, &str)], UnflattenError)] = &[
-            (&[("A..B", "1")], UnflattenError::EmptySegment("A..B".into())),
+            (
+                &[("A..B", "1")],
+                UnflattenError::EmptySegment("A..B".into()),
+            ),
             (&[("A.", "1")], UnflattenError::EmptySegment("A.".into())),
             (&[("", "1")], UnflattenError::EmptySegment(String::new())),
-            (&[("A", "1"), ("A", "2")], UnflattenError::Duplicate("A".into())),
-            (&[("A", "1"), ("A.B", "2")], UnflattenError::Conflict("A".into())),
-            (&[("A.B", "1"), ("A", "2")], UnflattenError::Conflict("A".into())),
-            (&[("A.0", "1"), ("A.B", "2")], UnflattenError::MixedIndices("A".into())),
+            (
+                &[("A", "1"), ("A", "2")],
+                UnflattenError::Duplicate("A".into()),
+            ),
+            (
+                &[("A", "1"), ("A.B", "2")],
+                UnflattenError::Conflict("A".into()),
+            ),
+            (
+                &[("A.B", "1"), ("A", "2")],
+                UnflattenError::Conflict("A".into()),
+            ),
+            (
+                &[("A.0", "1"), ("A.B", "2")],
+                UnflattenError::MixedIndices("A".into()),
+            ),
             (&[("A.1", "1")], UnflattenError::BadIndex("A".into())),
-            (&[("A.0", "1"), ("A.2", "1")], UnflattenError::BadIndex("A".into())),
+            (
+                &[("A.0", "1"), ("A.2", "1")],
+                UnflattenError::BadIndex("A".into()),
+            ),
             (&[("A.00", "1")], UnflattenError::BadIndex("A".into())),
-            (&[("A.0", "1"), ("A.01", "1")], UnflattenError::BadIndex("A".into())),
-            (&[("A.99999999999999999999999", "1")], UnflattenError::BadIndex("A".into())),
+            (
+                &[("A.0", "1"), ("A.01", "1")],
+                UnflattenError::BadIndex("A".into()),
+            ),
+            (
+                &[("A.99999999999999999999999", "1")],
+                UnflattenError::BadIndex("A".into()),
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(unflatten(&pairs(input)).as_ref(), Err(want), "{input:?}");

@@ -76,7 +76,10 @@ pub fn validate_request(
 ) -> Result<Value, Violation> {
     let ctx = Ctx { service, encoding };
     if !params.is_object() {
-        return Err(invalid(String::new(), "the request parameters are not a JSON object".to_owned()));
+        return Err(invalid(
+            String::new(),
+            "the request parameters are not a JSON object".to_owned(),
+        ));
     }
     ctx.object(&action.request, params, "").map(Value::Object)
 }
@@ -87,27 +90,51 @@ struct Ctx<'a> {
 }
 
 fn join(prefix: &str, seg: &str) -> String {
-    if prefix.is_empty() { seg.to_owned() } else { format!("{prefix}.{seg}") }
+    if prefix.is_empty() {
+        seg.to_owned()
+    } else {
+        format!("{prefix}.{seg}")
+    }
 }
 
 fn missing(path: String) -> Violation {
     let message = format!("The request is missing a required parameter `{path}`.");
-    Violation { kind: ViolationKind::MissingParameter, path, message }
+    Violation {
+        kind: ViolationKind::MissingParameter,
+        path,
+        message,
+    }
 }
 
 fn invalid(path: String, why: String) -> Violation {
-    let message = if path.is_empty() { why } else { format!("The parameter `{path}` is invalid: {why}.") };
-    Violation { kind: ViolationKind::InvalidParameter, path, message }
+    let message = if path.is_empty() {
+        why
+    } else {
+        format!("The parameter `{path}` is invalid: {why}.")
+    };
+    Violation {
+        kind: ViolationKind::InvalidParameter,
+        path,
+        message,
+    }
 }
 
 fn invalid_value(path: String, why: String) -> Violation {
     let message = format!("The value of parameter `{path}` is invalid: {why}.");
-    Violation { kind: ViolationKind::InvalidParameterValue, path, message }
+    Violation {
+        kind: ViolationKind::InvalidParameterValue,
+        path,
+        message,
+    }
 }
 
 fn unknown(path: String) -> Violation {
     let message = format!("The parameter `{path}` is not recognized.");
-    Violation { kind: ViolationKind::UnknownParameter, path, message }
+    Violation {
+        kind: ViolationKind::UnknownParameter,
+        path,
+        message,
+    }
 }
 
 /// `"x"` for strings, the JSON text otherwise, cut to a readable length.
@@ -116,7 +143,11 @@ fn show(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    if s.chars().count() > 64 { format!("{}...", s.chars().take(64).collect::<String>()) } else { s }
+    if s.chars().count() > 64 {
+        format!("{}...", s.chars().take(64).collect::<String>())
+    } else {
+        s
+    }
 }
 
 fn type_name(ty: &Type) -> String {
@@ -132,9 +163,17 @@ impl Ctx<'_> {
         self.service.structures.iter().find(|s| s.name == name)
     }
 
-    fn object(&self, fields: &[Field], value: &Value, path: &str) -> Result<Map<String, Value>, Violation> {
+    fn object(
+        &self,
+        fields: &[Field],
+        value: &Value,
+        path: &str,
+    ) -> Result<Map<String, Value>, Violation> {
         let Some(obj) = value.as_object() else {
-            return Err(invalid(path.to_owned(), format!("expected a structure, got {}", kind_of(value))));
+            return Err(invalid(
+                path.to_owned(),
+                format!("expected a structure, got {}", kind_of(value)),
+            ));
         };
         if let Some(key) = obj.keys().find(|k| !fields.iter().any(|f| &f.name == *k)) {
             return Err(unknown(join(path, key)));
@@ -170,14 +209,17 @@ impl Ctx<'_> {
         match ty {
             Type::Scalar(s) => self.scalar(*s, v, path),
             Type::Struct(name) => {
-                let st = self
-                    .structure(name)
-                    .ok_or_else(|| invalid(path.to_owned(), format!("structure {name} is not declared")))?;
+                let st = self.structure(name).ok_or_else(|| {
+                    invalid(path.to_owned(), format!("structure {name} is not declared"))
+                })?;
                 self.object(&st.fields, v, path).map(Value::Object)
             }
             Type::Array(inner) => {
                 let Some(items) = v.as_array() else {
-                    return Err(invalid(path.to_owned(), format!("expected {}, got {}", type_name(ty), kind_of(v))));
+                    return Err(invalid(
+                        path.to_owned(),
+                        format!("expected {}, got {}", type_name(ty), kind_of(v)),
+                    ));
                 };
                 items
                     .iter()
@@ -185,7 +227,10 @@ impl Ctx<'_> {
                     .map(|(i, item)| {
                         let p = join(path, &i.to_string());
                         if item.is_null() {
-                            return Err(invalid(p, format!("expected {}, got null", type_name(inner))));
+                            return Err(invalid(
+                                p,
+                                format!("expected {}, got null", type_name(inner)),
+                            ));
                         }
                         self.typed(inner, item, &p)
                     })
@@ -196,7 +241,12 @@ impl Ctx<'_> {
     }
 
     fn scalar(&self, s: Scalar, v: &Value, path: &str) -> Result<Value, Violation> {
-        let wrong = || invalid(path.to_owned(), format!("expected {s:?}, got {}", kind_of(v)));
+        let wrong = || {
+            invalid(
+                path.to_owned(),
+                format!("expected {s:?}, got {}", kind_of(v)),
+            )
+        };
         let query = self.encoding == Encoding::Query;
         match s {
             Scalar::String | Scalar::Date | Scalar::DateTime | Scalar::Timestamp => {
@@ -208,7 +258,10 @@ impl Ctx<'_> {
                     _ => true,
                 };
                 if !shape_ok {
-                    return Err(invalid_value(path.to_owned(), format!("`{}` is not a valid {s:?}", show(v))));
+                    return Err(invalid_value(
+                        path.to_owned(),
+                        format!("`{}` is not a valid {s:?}", show(v)),
+                    ));
                 }
                 Ok(v.clone())
             }
@@ -220,7 +273,10 @@ impl Ctx<'_> {
                 };
                 match n {
                     Some(n) => i64::try_from(n).map(Value::from).map_err(|_| {
-                        invalid_value(path.to_owned(), format!("`{}` is out of the range of Integer", show(v)))
+                        invalid_value(
+                            path.to_owned(),
+                            format!("`{}` is out of the range of Integer", show(v)),
+                        )
                     }),
                     None => Err(wrong()),
                 }
@@ -233,7 +289,10 @@ impl Ctx<'_> {
                 };
                 match n {
                     Some(n) => u64::try_from(n).map(Value::from).map_err(|_| {
-                        invalid_value(path.to_owned(), format!("`{}` is out of the range of UInt64", show(v)))
+                        invalid_value(
+                            path.to_owned(),
+                            format!("`{}` is out of the range of UInt64", show(v)),
+                        )
                     }),
                     None => Err(wrong()),
                 }
@@ -244,12 +303,16 @@ impl Ctx<'_> {
                     (Value::String(t), true) => parse_float(t),
                     _ => None,
                 };
-                f.and_then(Number::from_f64).map(Value::Number).ok_or_else(wrong)
+                f.and_then(Number::from_f64)
+                    .map(Value::Number)
+                    .ok_or_else(wrong)
             }
             Scalar::Boolean => match (v, query) {
                 (Value::Bool(b), false) => Ok(Value::Bool(*b)),
                 (Value::String(t), true) if t.eq_ignore_ascii_case("true") => Ok(Value::Bool(true)),
-                (Value::String(t), true) if t.eq_ignore_ascii_case("false") => Ok(Value::Bool(false)),
+                (Value::String(t), true) if t.eq_ignore_ascii_case("false") => {
+                    Ok(Value::Bool(false))
+                }
                 _ => Err(wrong()),
             },
         }
@@ -271,7 +334,9 @@ fn kind_of(v: &Value) -> &'static str {
 /// The integer a JSON number holds (`None` for fractions), widened so that range errors can be
 /// told apart from type errors.
 fn integer_of(n: &Number) -> Option<i128> {
-    n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from))
+    n.as_i64()
+        .map(i128::from)
+        .or_else(|| n.as_u64().map(i128::from))
 }
 
 /// A decimal integer as text: optional sign, digits only.
@@ -285,7 +350,9 @@ fn parse_integer(t: &str) -> Option<i128> {
 
 /// A finite decimal number as text (`inf`, `NaN` and hex are not numbers on the wire).
 fn parse_float(t: &str) -> Option<f64> {
-    let ok = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+    let ok = !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
     if !ok {
         return None;
     }
@@ -321,12 +388,18 @@ fn is_date(s: &str) -> bool {
 }
 
 fn is_datetime(s: &str) -> bool {
-    date_prefix(s).and_then(|r| r.strip_prefix(' ')).and_then(time_prefix) == Some("")
+    date_prefix(s)
+        .and_then(|r| r.strip_prefix(' '))
+        .and_then(time_prefix)
+        == Some("")
 }
 
 /// ISO 8601: `YYYY-MM-DDTHH:MM:SS`, optional fraction, optional `Z` or `±HH:MM`.
 fn is_timestamp(s: &str) -> bool {
-    let Some(rest) = date_prefix(s).and_then(|r| r.strip_prefix(['T', 't', ' '])).and_then(time_prefix) else {
+    let Some(rest) = date_prefix(s)
+        .and_then(|r| r.strip_prefix(['T', 't', ' ']))
+        .and_then(time_prefix)
+    else {
         return false;
     };
     let rest = match rest.strip_prefix('.') {
@@ -365,36 +438,62 @@ fn check_bounds(field: &Field, v: &Value, path: &str) -> Result<(), Violation> {
                 (None, Some(_)) => true,
                 _ => n.as_f64().is_some_and(|f| f > m as f64),
             };
-            (format!("`{n}`"), min.is_some_and(below), max.is_some_and(above))
+            (
+                format!("`{n}`"),
+                min.is_some_and(below),
+                max.is_some_and(above),
+            )
         }
         Value::String(s) => {
             let len = i64::try_from(s.chars().count()).unwrap_or(i64::MAX);
-            (format!("the length {len}"), min.is_some_and(|m| len < m), max.is_some_and(|m| len > m))
+            (
+                format!("the length {len}"),
+                min.is_some_and(|m| len < m),
+                max.is_some_and(|m| len > m),
+            )
         }
         Value::Array(a) => {
             let len = i64::try_from(a.len()).unwrap_or(i64::MAX);
-            (format!("the length {len}"), min.is_some_and(|m| len < m), max.is_some_and(|m| len > m))
+            (
+                format!("the length {len}"),
+                min.is_some_and(|m| len < m),
+                max.is_some_and(|m| len > m),
+            )
         }
         _ => return Ok(()),
     };
     if below {
-        return Err(invalid_value(path.to_owned(), format!("{what} is below the minimum {}", min.unwrap_or(0))));
+        return Err(invalid_value(
+            path.to_owned(),
+            format!("{what} is below the minimum {}", min.unwrap_or(0)),
+        ));
     }
     if above {
-        return Err(invalid_value(path.to_owned(), format!("{what} is above the maximum {}", max.unwrap_or(0))));
+        return Err(invalid_value(
+            path.to_owned(),
+            format!("{what} is above the maximum {}", max.unwrap_or(0)),
+        ));
     }
     Ok(())
 }
 
 fn in_set(set: &ValueSet, v: &Value) -> bool {
     match set.kind {
-        ValueKind::String => v.as_str().is_some_and(|s| set.values.iter().any(|e| e.wire.as_str() == Some(s))),
-        ValueKind::Integer => v.as_i64().is_some_and(|i| set.values.iter().any(|e| e.wire.as_i64() == Some(i))),
+        ValueKind::String => v
+            .as_str()
+            .is_some_and(|s| set.values.iter().any(|e| e.wire.as_str() == Some(s))),
+        ValueKind::Integer => v
+            .as_i64()
+            .is_some_and(|i| set.values.iter().any(|e| e.wire.as_i64() == Some(i))),
     }
 }
 
 fn allowed(set: &ValueSet) -> String {
-    set.values.iter().map(|e| show(&e.wire)).collect::<Vec<_>>().join(", ")
+    set.values
+        .iter()
+        .map(|e| show(&e.wire))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn check_value_set(set: &ValueSet, v: &Value, path: &str) -> Result<(), Violation> {
@@ -408,22 +507,32 @@ fn check_value_set(set: &ValueSet, v: &Value, path: &str) -> Result<(), Violatio
     if in_set(set, v) {
         Ok(())
     } else {
-        Err(invalid_value(path.to_owned(), format!("`{}` is not one of {}", show(v), allowed(set))))
+        Err(invalid_value(
+            path.to_owned(),
+            format!("`{}` is not one of {}", show(v), allowed(set)),
+        ))
     }
 }
 
 /// `Filters.N` parameters: each `Name` must be a documented filter; its `Values` must be in the
 /// filter's documented set, unless `ExactMatch` is `false` (a fuzzy query may give a fragment).
 fn check_filters(field: &Field, v: &Value, path: &str) -> Result<(), Violation> {
-    let Some(items) = v.as_array() else { return Ok(()) };
+    let Some(items) = v.as_array() else {
+        return Ok(());
+    };
     for (i, item) in items.iter().enumerate() {
         let p = join(path, &i.to_string());
-        let Some(name) = item.get("Name").and_then(Value::as_str) else { continue };
+        let Some(name) = item.get("Name").and_then(Value::as_str) else {
+            continue;
+        };
         let Some(filter) = field.filters.iter().find(|f| f.name == name) else {
             let names: Vec<&str> = field.filters.iter().map(|f| f.name.as_str()).collect();
             return Err(invalid_value(
                 join(&p, "Name"),
-                format!("`{name}` is not a documented filter name (one of {})", names.join(", ")),
+                format!(
+                    "`{name}` is not a documented filter name (one of {})",
+                    names.join(", ")
+                ),
             ));
         };
         let fuzzy = item.get("ExactMatch").and_then(Value::as_bool) == Some(false);
@@ -477,7 +586,11 @@ mod tests {
             kind: ValueKind::String,
             values: values
                 .iter()
-                .map(|v| EnumValue { wire: json!(v), rust_name: (*v).to_owned(), description: String::new() })
+                .map(|v| EnumValue {
+                    wire: json!(v),
+                    rust_name: (*v).to_owned(),
+                    description: String::new(),
+                })
                 .collect(),
         }
     }
@@ -489,10 +602,16 @@ mod tests {
             rust_name: "Inner".into(),
             description: String::new(),
             fields: vec![
-                Field { required: true, ..field("Id", scalar(Scalar::UInteger)) },
+                Field {
+                    required: true,
+                    ..field("Id", scalar(Scalar::UInteger))
+                },
                 field("Tags", array(scalar(Scalar::String))),
             ],
-            usage: Usage { input: true, output: false },
+            usage: Usage {
+                input: true,
+                output: false,
+            },
             actions: vec!["DescribeThings".into()],
             notes: Vec::new(),
             source: String::new(),
@@ -502,13 +621,22 @@ mod tests {
             rust_name: "Outer".into(),
             description: String::new(),
             fields: vec![
-                Field { required: true, ..field("Name", scalar(Scalar::String)) },
-                Field { required: true, ..field("Values", array(scalar(Scalar::String))) },
+                Field {
+                    required: true,
+                    ..field("Name", scalar(Scalar::String))
+                },
+                Field {
+                    required: true,
+                    ..field("Values", array(scalar(Scalar::String)))
+                },
                 field("ExactMatch", scalar(Scalar::Boolean)),
                 field("Inner", Type::Struct("Inner".into())),
                 field("Inners", array(Type::Struct("Inner".into()))),
             ],
-            usage: Usage { input: true, output: false },
+            usage: Usage {
+                input: true,
+                output: false,
+            },
             actions: vec!["DescribeThings".into()],
             notes: Vec::new(),
             source: String::new(),
@@ -519,10 +647,17 @@ mod tests {
                 description: String::new(),
                 values: Some(string_set(&["LOCAL", "REGISTRY"])),
             },
-            Filter { name: "Keyword".into(), description: String::new(), values: None },
+            Filter {
+                name: "Keyword".into(),
+                description: String::new(),
+                values: None,
+            },
         ];
         let request = vec![
-            Field { required: true, ..field("StartTime", scalar(Scalar::Date)) },
+            Field {
+                required: true,
+                ..field("StartTime", scalar(Scalar::Date))
+            },
             field("At", scalar(Scalar::DateTime)),
             field("Iso", scalar(Scalar::Timestamp)),
             Field {
@@ -533,12 +668,28 @@ mod tests {
             },
             field("Offset", scalar(Scalar::Integer)),
             field("Big", scalar(Scalar::UInteger)),
-            Field { minimum: Some(0), maximum: Some(1), ..field("Ratio", scalar(Scalar::Float)) },
+            Field {
+                minimum: Some(0),
+                maximum: Some(1),
+                ..field("Ratio", scalar(Scalar::Float))
+            },
             field("On", scalar(Scalar::Boolean)),
-            Field { maximum: Some(5), ..field("Short", scalar(Scalar::String)) },
-            Field { values: Some(string_set(&["A", "B"])), ..field("Mode", scalar(Scalar::String)) },
-            Field { maximum: Some(3), ..field("Ids", array(scalar(Scalar::Integer))) },
-            Field { filters, ..field("Filters", array(Type::Struct("Outer".into()))) },
+            Field {
+                maximum: Some(5),
+                ..field("Short", scalar(Scalar::String))
+            },
+            Field {
+                values: Some(string_set(&["A", "B"])),
+                ..field("Mode", scalar(Scalar::String))
+            },
+            Field {
+                maximum: Some(3),
+                ..field("Ids", array(scalar(Scalar::Integer)))
+            },
+            Field {
+                filters,
+                ..field("Filters", array(Type::Struct("Outer".into())))
+            },
             field("One", Type::Struct("Outer".into())),
         ];
         let action = Action {
@@ -596,7 +747,10 @@ mod tests {
 
     fn check_query(pairs: &[(&str, &str)]) -> Result<Value, Violation> {
         let (s, a) = fixture();
-        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
         let params = crate::unflatten::unflatten(&pairs).expect("well-formed");
         validate_request(&s, &a, &params, Encoding::Query)
     }
@@ -629,26 +783,47 @@ mod tests {
 
     #[test]
     fn missing_parameters() {
-        assert_eq!(err(check(json!({}))), (MissingParameter, "StartTime".into()));
-        assert_eq!(err(check(json!({"StartTime": null}))), (MissingParameter, "StartTime".into()));
-        let nested =
-            json!({"StartTime": "2022-01-01", "Filters": [{"Name": "Keyword", "Values": []}, {"Name": "Keyword"}]});
-        assert_eq!(err(check(nested)), (MissingParameter, "Filters.1.Values".into()));
-        let deep =
-            json!({"StartTime": "2022-01-01", "One": {"Name": "x", "Values": [], "Inners": [{"Id": 1}, {"Tags": []}]}});
-        assert_eq!(err(check(deep)), (MissingParameter, "One.Inners.1.Id".into()));
+        assert_eq!(
+            err(check(json!({}))),
+            (MissingParameter, "StartTime".into())
+        );
+        assert_eq!(
+            err(check(json!({"StartTime": null}))),
+            (MissingParameter, "StartTime".into())
+        );
+        let nested = json!({"StartTime": "2022-01-01", "Filters": [{"Name": "Keyword", "Values": []}, {"Name": "Keyword"}]});
+        assert_eq!(
+            err(check(nested)),
+            (MissingParameter, "Filters.1.Values".into())
+        );
+        let deep = json!({"StartTime": "2022-01-01", "One": {"Name": "x", "Values": [], "Inners": [{"Id": 1}, {"Tags": []}]}});
+        assert_eq!(
+            err(check(deep)),
+            (MissingParameter, "One.Inners.1.Id".into())
+        );
     }
 
     #[test]
     fn unknown_parameters_at_every_level() {
-        assert_eq!(err(check(json!({"StartTime": "2022-01-01", "Nope": 1}))), (UnknownParameter, "Nope".into()));
+        assert_eq!(
+            err(check(json!({"StartTime": "2022-01-01", "Nope": 1}))),
+            (UnknownParameter, "Nope".into())
+        );
         // Reported before a missing parameter of the same level.
-        assert_eq!(err(check(json!({"Nope": 1}))), (UnknownParameter, "Nope".into()));
+        assert_eq!(
+            err(check(json!({"Nope": 1}))),
+            (UnknownParameter, "Nope".into())
+        );
         // Case matters: wire names are exact.
-        assert_eq!(err(check(json!({"StartTime": "2022-01-01", "limit": 1}))), (UnknownParameter, "limit".into()));
-        let nested =
-            json!({"StartTime": "2022-01-01", "One": {"Name": "x", "Values": [], "Inner": {"Id": 1, "Extra": 2}}});
-        assert_eq!(err(check(nested)), (UnknownParameter, "One.Inner.Extra".into()));
+        assert_eq!(
+            err(check(json!({"StartTime": "2022-01-01", "limit": 1}))),
+            (UnknownParameter, "limit".into())
+        );
+        let nested = json!({"StartTime": "2022-01-01", "One": {"Name": "x", "Values": [], "Inner": {"Id": 1, "Extra": 2}}});
+        assert_eq!(
+            err(check(nested)),
+            (UnknownParameter, "One.Inner.Extra".into())
+        );
     }
 
     #[test]
@@ -672,17 +847,36 @@ mod tests {
             ("One", json!([])),
             ("One", json!("x")),
         ] {
-            assert_eq!(err(base(k, v.clone())), (InvalidParameter, k.to_owned()), "{k} = {v}");
+            assert_eq!(
+                err(base(k, v.clone())),
+                (InvalidParameter, k.to_owned()),
+                "{k} = {v}"
+            );
         }
-        assert_eq!(err(base("Ids", json!([1, "2"]))), (InvalidParameter, "Ids.1".into()));
-        assert_eq!(err(base("Ids", json!([1, null]))), (InvalidParameter, "Ids.1".into()));
         assert_eq!(
-            err(base("One", json!({"Name": "x", "Values": [], "Inners": [{"Id": "1"}]}))),
+            err(base("Ids", json!([1, "2"]))),
+            (InvalidParameter, "Ids.1".into())
+        );
+        assert_eq!(
+            err(base("Ids", json!([1, null]))),
+            (InvalidParameter, "Ids.1".into())
+        );
+        assert_eq!(
+            err(base(
+                "One",
+                json!({"Name": "x", "Values": [], "Inners": [{"Id": "1"}]})
+            )),
             (InvalidParameter, "One.Inners.0.Id".into())
         );
-        assert_eq!(err(check(json!({"StartTime": 20220101}))), (InvalidParameter, "StartTime".into()));
+        assert_eq!(
+            err(check(json!({"StartTime": 20220101}))),
+            (InvalidParameter, "StartTime".into())
+        );
         let (s, a) = fixture();
-        assert_eq!(err(validate_request(&s, &a, &json!([1]), Encoding::Json)).0, InvalidParameter);
+        assert_eq!(
+            err(validate_request(&s, &a, &json!([1]), Encoding::Json)).0,
+            InvalidParameter
+        );
     }
 
     #[test]
@@ -710,21 +904,38 @@ mod tests {
             ("Iso", json!("2020-09-22 00:00")),
             ("Iso", json!("2020-09-22T00:00:00+8")),
         ] {
-            assert_eq!(err(base(k, v.clone())), (InvalidParameterValue, k.to_owned()), "{k} = {v}");
+            assert_eq!(
+                err(base(k, v.clone())),
+                (InvalidParameterValue, k.to_owned()),
+                "{k} = {v}"
+            );
         }
         let bad_filter = json!([{"Name": "Nope", "Values": ["x"]}]);
-        assert_eq!(err(base("Filters", bad_filter)), (InvalidParameterValue, "Filters.0.Name".into()));
+        assert_eq!(
+            err(base("Filters", bad_filter)),
+            (InvalidParameterValue, "Filters.0.Name".into())
+        );
         let bad_value = json!([{"Name": "Source", "Values": ["LOCAL", "CLOUD"]}]);
-        assert_eq!(err(base("Filters", bad_value)), (InvalidParameterValue, "Filters.0.Values.1".into()));
+        assert_eq!(
+            err(base("Filters", bad_value)),
+            (InvalidParameterValue, "Filters.0.Values.1".into())
+        );
     }
 
     #[test]
     fn messages_name_the_parameter() {
         let v = check(json!({"StartTime": "2022-01-01", "Limit": 1000})).unwrap_err();
         assert_eq!(v.kind.code(), "InvalidParameterValue");
-        assert!(v.message.contains("`Limit`") && v.message.contains("maximum 100"), "{}", v.message);
+        assert!(
+            v.message.contains("`Limit`") && v.message.contains("maximum 100"),
+            "{}",
+            v.message
+        );
         let v = check(json!({})).unwrap_err();
-        assert_eq!(v.to_string(), "MissingParameter: The request is missing a required parameter `StartTime`.");
+        assert_eq!(
+            v.to_string(),
+            "MissingParameter: The request is missing a required parameter `StartTime`."
+        );
     }
 
     #[test]
@@ -765,17 +976,35 @@ mod tests {
         assert_eq!(q(&[("Limit", "")]), (InvalidParameter, "Limit".into()));
         assert_eq!(q(&[("Ratio", "inf")]), (InvalidParameter, "Ratio".into()));
         assert_eq!(q(&[("On", "yes")]), (InvalidParameter, "On".into()));
-        assert_eq!(q(&[("Limit", "101")]), (InvalidParameterValue, "Limit".into()));
-        assert_eq!(q(&[("Limit", "99999999999999999999")]), (InvalidParameterValue, "Limit".into()));
+        assert_eq!(
+            q(&[("Limit", "101")]),
+            (InvalidParameterValue, "Limit".into())
+        );
+        assert_eq!(
+            q(&[("Limit", "99999999999999999999")]),
+            (InvalidParameterValue, "Limit".into())
+        );
         assert_eq!(q(&[("Big", "-1")]), (InvalidParameterValue, "Big".into()));
         // `Ids=1` without an index is a scalar where an array is declared.
         assert_eq!(q(&[("Ids", "1")]), (InvalidParameter, "Ids".into()));
         // `One.0.Name` makes `One` an array where a structure is declared.
         assert_eq!(q(&[("One.0.Name", "x")]), (InvalidParameter, "One".into()));
-        assert_eq!(q(&[("Filters.0.Nope", "x")]), (UnknownParameter, "Filters.0.Nope".into()));
-        assert_eq!(q(&[("Filters.0.Name", "Keyword")]), (MissingParameter, "Filters.0.Values".into()));
+        assert_eq!(
+            q(&[("Filters.0.Nope", "x")]),
+            (UnknownParameter, "Filters.0.Nope".into())
+        );
+        assert_eq!(
+            q(&[("Filters.0.Name", "Keyword")]),
+            (MissingParameter, "Filters.0.Values".into())
+        );
         // In JSON, a number-looking string stays a string and a number is not a string.
-        assert_eq!(check(json!({"StartTime": "2022-01-01", "Short": "12"})).unwrap()["Short"], json!("12"));
-        assert_eq!(err(check(json!({"StartTime": "2022-01-01", "Short": 12}))), (InvalidParameter, "Short".into()));
+        assert_eq!(
+            check(json!({"StartTime": "2022-01-01", "Short": "12"})).unwrap()["Short"],
+            json!("12")
+        );
+        assert_eq!(
+            err(check(json!({"StartTime": "2022-01-01", "Short": 12}))),
+            (InvalidParameter, "Short".into())
+        );
     }
 }

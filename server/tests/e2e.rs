@@ -31,8 +31,17 @@ fn has_no_empty_container(v: &Value) -> bool {
 }
 
 fn example(server: &MockServer, service: &str, action: &str) -> Value {
-    let service = server.api().services.iter().find(|s| s.name == service).expect("service");
-    let a = service.actions.iter().find(|a| a.name == action).expect("action");
+    let service = server
+        .api()
+        .services
+        .iter()
+        .find(|s| s.name == service)
+        .expect("service");
+    let a = service
+        .actions
+        .iter()
+        .find(|a| a.name == action)
+        .expect("action");
     let mut v = a.examples[0].response.clone();
     v.as_object_mut().expect("object").remove("RequestId");
     v
@@ -42,7 +51,11 @@ fn example(server: &MockServer, service: &str, action: &str) -> Value {
 /// be fresh and uuid-shaped.
 fn roundtrip<T: serde::Serialize>(resp: &T) -> Value {
     let mut v = serde_json::to_value(resp).expect("serialize");
-    let id = v.as_object_mut().expect("object").remove("RequestId").expect("RequestId");
+    let id = v
+        .as_object_mut()
+        .expect("object")
+        .remove("RequestId")
+        .expect("RequestId");
     assert!(tc_mock::is_request_id(id.as_str().unwrap_or("")), "{id}");
     v
 }
@@ -67,46 +80,89 @@ async fn every_action_decodes_its_documented_example_with_post_and_get() {
         let tcss = TcssClient::new(rt.clone());
         let cwp = CwpClient::new(rt);
 
-        let r = tcss.describe_image_authorized_info(&tm::DescribeImageAuthorizedInfoRequest::new()).await.unwrap();
+        let r = tcss
+            .describe_image_authorized_info(&tm::DescribeImageAuthorizedInfoRequest::new())
+            .await
+            .unwrap();
         assert_eq!(r.scanned_image_cnt, 1);
-        assert_eq!(roundtrip(&r), example(&server, "tcss", "DescribeImageAuthorizedInfo"));
+        assert_eq!(
+            roundtrip(&r),
+            example(&server, "tcss", "DescribeImageAuthorizedInfo")
+        );
 
         let req = tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-07");
-        let r = tcss.describe_image_auto_authorized_task_list(&req).await.unwrap();
+        let r = tcss
+            .describe_image_auto_authorized_task_list(&req)
+            .await
+            .unwrap();
         assert_eq!((r.total_count, r.list.len(), r.list[0].task_id), (1, 1, 1));
         assert_eq!(r.list[0].source.as_str(), "xx");
-        assert_eq!(roundtrip(&r), example(&server, "tcss", "DescribeImageAutoAuthorizedTaskList"));
+        assert_eq!(
+            roundtrip(&r),
+            example(&server, "tcss", "DescribeImageAutoAuthorizedTaskList")
+        );
 
-        let r = tcss.describe_pro_version_info(&tm::DescribeProVersionInfoRequest::new()).await.unwrap();
+        let r = tcss
+            .describe_pro_version_info(&tm::DescribeProVersionInfoRequest::new())
+            .await
+            .unwrap();
         assert_eq!(r.buy_status, tm::BuyStatus::Normal);
-        assert_eq!(roundtrip(&r), example(&server, "tcss", "DescribeProVersionInfo"));
+        assert_eq!(
+            roundtrip(&r),
+            example(&server, "tcss", "DescribeProVersionInfo")
+        );
 
-        let r = tcss.describe_purchase_state_info(&tm::DescribePurchaseStateInfoRequest::new()).await.unwrap();
+        let r = tcss
+            .describe_purchase_state_info(&tm::DescribePurchaseStateInfoRequest::new())
+            .await
+            .unwrap();
         assert_eq!((r.all_cores_cnt, r.automatic_renewal.value()), (154, 194));
-        assert_eq!(roundtrip(&r), example(&server, "tcss", "DescribePurchaseStateInfo"));
+        assert_eq!(
+            roundtrip(&r),
+            example(&server, "tcss", "DescribePurchaseStateInfo")
+        );
 
-        let r = cwp.describe_license_general(&tc_sdk::cwp::models::DescribeLicenseGeneralRequest::new()).await.unwrap();
+        let r = cwp
+            .describe_license_general(&tc_sdk::cwp::models::DescribeLicenseGeneralRequest::new())
+            .await
+            .unwrap();
         assert_eq!(r.license_cnt, 3);
-        assert_eq!(roundtrip(&r), example(&server, "cwp", "DescribeLicenseGeneral"));
+        assert_eq!(
+            roundtrip(&r),
+            example(&server, "cwp", "DescribeLicenseGeneral")
+        );
     }
     // The server saw each action once per method, with the method and the typed parameters.
     let log = server.requests();
     assert_eq!(log.len(), 10);
-    assert!(log.iter().all(|r| r.outcome == Outcome::Success && r.fault.is_none()));
+    assert!(
+        log.iter()
+            .all(|r| r.outcome == Outcome::Success && r.fault.is_none())
+    );
     for (i, method) in [(0, "POST"), (5, "GET")] {
         assert!(log[i..i + 5].iter().all(|r| r.method == method), "{log:#?}");
     }
     let task_lists = server.requests_for("DescribeImageAutoAuthorizedTaskList");
     assert_eq!(task_lists.len(), 2);
     for r in &task_lists {
-        assert_eq!(r.params, Some(json!({"StartTime": "2022-01-01", "EndTime": "2022-01-07"})));
+        assert_eq!(
+            r.params,
+            Some(json!({"StartTime": "2022-01-01", "EndTime": "2022-01-07"}))
+        );
         assert_eq!(r.service.as_deref(), Some("tcss"));
         assert_eq!(r.secret_id.as_deref(), Some(tc_mock::DEFAULT_SECRET_ID));
         let auth = r.header("authorization").unwrap();
-        assert!(auth.ends_with("Signature=***") && auth.contains("SignedHeaders=content-type;host"), "{auth}");
+        assert!(
+            auth.ends_with("Signature=***") && auth.contains("SignedHeaders=content-type;host"),
+            "{auth}"
+        );
     }
-    assert_eq!(task_lists[1].header("content-type"), Some("application/x-www-form-urlencoded"));
-    let ids: std::collections::HashSet<_> = log.iter().filter_map(|r| r.request_id.clone()).collect();
+    assert_eq!(
+        task_lists[1].header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    let ids: std::collections::HashSet<_> =
+        log.iter().filter_map(|r| r.request_id.clone()).collect();
     assert_eq!(ids.len(), 10, "every response gets a fresh RequestId");
     assert_eq!(server.counters("DescribeLicenseGeneral").succeeded, 2);
 }
@@ -115,16 +171,34 @@ async fn every_action_decodes_its_documented_example_with_post_and_get() {
 async fn documented_example_requests_are_valid_with_post_and_get() {
     // Each example request of the spec, replayed as POST JSON and as a flattened GET, passes
     // every check and answers the documented example response.
-    let server = MockServer::builder().rate_limit(RateLimit::off()).start().await.unwrap();
+    let server = MockServer::builder()
+        .rate_limit(RateLimit::off())
+        .start()
+        .await
+        .unwrap();
     let mut replayed = 0;
     let mut expected = 0;
     for service in &server.api().services {
         for action in &service.actions {
             // An error example documents a failure the server cannot know to produce.
             // The server answers an action's first success example, whichever example asks.
-            let Some(first) = action.examples.iter().find(|ex| ex.response.get("Error").is_none()) else { continue };
-            for ex in action.examples.iter().filter(|ex| ex.response.get("Error").is_none()) {
-                expected += if has_no_empty_container(&ex.request) { 2 } else { 1 };
+            let Some(first) = action
+                .examples
+                .iter()
+                .find(|ex| ex.response.get("Error").is_none())
+            else {
+                continue;
+            };
+            for ex in action
+                .examples
+                .iter()
+                .filter(|ex| ex.response.get("Error").is_none())
+            {
+                expected += if has_no_empty_container(&ex.request) {
+                    2
+                } else {
+                    1
+                };
                 let set = |r: &mut Raw| {
                     r.service = service.name.clone();
                     r.version = Some(service.version.clone());
@@ -134,7 +208,10 @@ async fn documented_example_requests_are_valid_with_post_and_get() {
                 // A flattened query cannot carry an empty array or object: where the example
                 // has one, GET sends less than POST, so only POST replays it.
                 let fits_query = has_no_empty_container(&ex.request);
-                let raws = [Some(Raw::post(&action.name, &body).with(set)), fits_query.then(|| Raw::get(&action.name, &query).with(set))];
+                let raws = [
+                    Some(Raw::post(&action.name, &body).with(set)),
+                    fits_query.then(|| Raw::get(&action.name, &query).with(set)),
+                ];
                 for raw in raws.into_iter().flatten() {
                     let mut got = raw.send(&server).await.assert_success();
                     got.as_object_mut().unwrap().remove("RequestId");
@@ -147,7 +224,10 @@ async fn documented_example_requests_are_valid_with_post_and_get() {
         }
     }
     assert!(expected > 0, "the spec documents success examples");
-    assert_eq!(replayed, expected, "every success example, as POST and (where a query can carry it) as GET");
+    assert_eq!(
+        replayed, expected,
+        "every success example, as POST and (where a query can carry it) as GET"
+    );
 }
 
 #[tokio::test]
@@ -160,13 +240,19 @@ async fn get_with_nested_filters_is_unflattened_and_coerced() {
             values: vec!["LOCAL".into(), "REGISTRY".into()],
             exact_match: Some(true),
         },
-        tm::AssetFilters { name: "Status".into(), values: vec!["ALLFAIL".into()], exact_match: None },
+        tm::AssetFilters {
+            name: "Status".into(),
+            values: vec!["ALLFAIL".into()],
+            exact_match: None,
+        },
     ];
     let req = tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-07")
         .with_filters(filters)
         .with_limit(20)
         .with_offset(0);
-    tcss.describe_image_auto_authorized_task_list(&req).await.unwrap();
+    tcss.describe_image_auto_authorized_task_list(&req)
+        .await
+        .unwrap();
     let logged = &server.requests()[0];
     assert_eq!(
         logged.params,
@@ -186,26 +272,45 @@ async fn invalid_parameters_through_the_client_are_typed_errors() {
     for method in METHODS {
         let tcss = TcssClient::new(client(&server, method));
         use tc_sdk::tcss::errors::DescribeImageAutoAuthorizedTaskListErrorCode as Code;
-        let base = || tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-07");
+        let base =
+            || tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-07");
         // Above the documented maximum (100).
-        let r = tcss.describe_image_auto_authorized_task_list(&base().with_limit(1000)).await;
-        assert_eq!(api_code(r), Code::Common(CommonErrorCode::InvalidParameterValue));
+        let r = tcss
+            .describe_image_auto_authorized_task_list(&base().with_limit(1000))
+            .await;
+        assert_eq!(
+            api_code(r),
+            Code::Common(CommonErrorCode::InvalidParameterValue)
+        );
         // A filter name the spec does not document.
-        let f = tm::AssetFilters { name: "Colour".into(), values: vec!["red".into()], exact_match: None };
-        let r = tcss.describe_image_auto_authorized_task_list(&base().with_filters(vec![f])).await;
-        assert_eq!(api_code(r), Code::Common(CommonErrorCode::InvalidParameterValue));
+        let f = tm::AssetFilters {
+            name: "Colour".into(),
+            values: vec!["red".into()],
+            exact_match: None,
+        };
+        let r = tcss
+            .describe_image_auto_authorized_task_list(&base().with_filters(vec![f]))
+            .await;
+        assert_eq!(
+            api_code(r),
+            Code::Common(CommonErrorCode::InvalidParameterValue)
+        );
         // Not a date.
         let r = tcss
-            .describe_image_auto_authorized_task_list(&tm::DescribeImageAutoAuthorizedTaskListRequest::new(
-                "yesterday",
-                "2022-01-07",
-            ))
+            .describe_image_auto_authorized_task_list(
+                &tm::DescribeImageAutoAuthorizedTaskListRequest::new("yesterday", "2022-01-07"),
+            )
             .await;
-        assert_eq!(api_code(r), Code::Common(CommonErrorCode::InvalidParameterValue));
+        assert_eq!(
+            api_code(r),
+            Code::Common(CommonErrorCode::InvalidParameterValue)
+        );
     }
     let last = server.requests().pop().unwrap();
     assert_eq!(last.error_code(), Some("InvalidParameterValue"));
-    assert!(matches!(&last.outcome, Outcome::Error { message, .. } if message.contains("StartTime")));
+    assert!(
+        matches!(&last.outcome, Outcome::Error { message, .. } if message.contains("StartTime"))
+    );
 }
 
 #[tokio::test]
@@ -228,24 +333,50 @@ async fn wrong_credentials_are_rejected_with_typed_errors() {
     let req = tc_sdk::cwp::models::DescribeLicenseGeneralRequest::new();
     use tc_sdk::cwp::errors::DescribeLicenseGeneralErrorCode as Code;
     // Both configured pairs work.
-    with("AKIDfirst000000000000000000000000000", "first-key").describe_license_general(&req).await.unwrap();
-    with("AKIDsecond00000000000000000000000000", "second-key").describe_license_general(&req).await.unwrap();
+    with("AKIDfirst000000000000000000000000000", "first-key")
+        .describe_license_general(&req)
+        .await
+        .unwrap();
+    with("AKIDsecond00000000000000000000000000", "second-key")
+        .describe_license_general(&req)
+        .await
+        .unwrap();
     // A wrong SecretKey is a bad signature; an unknown SecretId is not found; the default pair
     // is not accepted once pairs are configured.
-    let r = with("AKIDfirst000000000000000000000000000", "second-key").describe_license_general(&req).await;
-    assert_eq!(api_code(r), Code::Common(CommonErrorCode::AuthFailureSignatureFailure));
-    let r = with("AKIDunknown0000000000000000000000000", "first-key").describe_license_general(&req).await;
-    assert_eq!(api_code(r), Code::Common(CommonErrorCode::AuthFailureSecretIdNotFound));
-    let r = with(tc_mock::DEFAULT_SECRET_ID, tc_mock::DEFAULT_SECRET_KEY).describe_license_general(&req).await;
-    assert_eq!(api_code(r), Code::Common(CommonErrorCode::AuthFailureSecretIdNotFound));
+    let r = with("AKIDfirst000000000000000000000000000", "second-key")
+        .describe_license_general(&req)
+        .await;
+    assert_eq!(
+        api_code(r),
+        Code::Common(CommonErrorCode::AuthFailureSignatureFailure)
+    );
+    let r = with("AKIDunknown0000000000000000000000000", "first-key")
+        .describe_license_general(&req)
+        .await;
+    assert_eq!(
+        api_code(r),
+        Code::Common(CommonErrorCode::AuthFailureSecretIdNotFound)
+    );
+    let r = with(tc_mock::DEFAULT_SECRET_ID, tc_mock::DEFAULT_SECRET_KEY)
+        .describe_license_general(&req)
+        .await;
+    assert_eq!(
+        api_code(r),
+        Code::Common(CommonErrorCode::AuthFailureSecretIdNotFound)
+    );
     // Errors are not retried: one attempt each.
     assert_eq!(server.counters("DescribeLicenseGeneral").requests, 5);
 }
 
 #[tokio::test]
 async fn temporary_credentials_need_their_token() {
-    let cred = tc_mock::Credential::new("AKIDtemp0000000000000000000000000000", "temp-key").with_token("tok-1");
-    let server = MockServer::builder().credentials_entry(cred).start().await.unwrap();
+    let cred = tc_mock::Credential::new("AKIDtemp0000000000000000000000000000", "temp-key")
+        .with_token("tok-1");
+    let server = MockServer::builder()
+        .credentials_entry(cred)
+        .start()
+        .await
+        .unwrap();
     let cwp = CwpClient::new(server.client().unwrap());
     let req = tc_sdk::cwp::models::DescribeLicenseGeneralRequest::new();
     cwp.describe_license_general(&req).await.unwrap();
@@ -253,31 +384,47 @@ async fn temporary_credentials_need_their_token() {
     // The same key without the token.
     let rt = tc_runtime::Client::builder()
         .endpoint(tc_runtime::Endpoint::custom(&server.endpoint()).unwrap())
-        .credentials(tc_runtime::Credentials::new("AKIDtemp0000000000000000000000000000", "temp-key"))
+        .credentials(tc_runtime::Credentials::new(
+            "AKIDtemp0000000000000000000000000000",
+            "temp-key",
+        ))
         .build()
         .unwrap();
     let r = CwpClient::new(rt).describe_license_general(&req).await;
     assert_eq!(
         api_code(r),
-        tc_sdk::cwp::errors::DescribeLicenseGeneralErrorCode::Common(CommonErrorCode::AuthFailureTokenFailure)
+        tc_sdk::cwp::errors::DescribeLicenseGeneralErrorCode::Common(
+            CommonErrorCode::AuthFailureTokenFailure
+        )
     );
 }
 
 #[tokio::test]
 async fn a_skewed_clock_is_signature_expire() {
     // The server's clock runs 10 minutes ahead: the correct client looks 10 minutes behind.
-    let server = MockServer::builder().clock_offset_secs(600).start().await.unwrap();
+    let server = MockServer::builder()
+        .clock_offset_secs(600)
+        .start()
+        .await
+        .unwrap();
     let tcss = TcssClient::new(client(&server, Method::Post));
-    let r = tcss.describe_pro_version_info(&tm::DescribeProVersionInfoRequest::new()).await;
+    let r = tcss
+        .describe_pro_version_info(&tm::DescribeProVersionInfoRequest::new())
+        .await;
     use tc_sdk::tcss::errors::DescribeProVersionInfoErrorCode as Code;
-    assert_eq!(api_code(r), Code::Common(CommonErrorCode::AuthFailureSignatureExpire));
+    assert_eq!(
+        api_code(r),
+        Code::Common(CommonErrorCode::AuthFailureSignatureExpire)
+    );
 
     // Hand-signed, against a server with the true clock: the 5-minute boundary.
     let server = MockServer::start().await.unwrap();
     let now = tc_runtime::time::now_unix();
     for (offset, ok) in [(-290, true), (290, true), (-310, false), (310, false)] {
-        let reply =
-            Raw::post("DescribeProVersionInfo", "{}").with(|r| r.timestamp = Some(now + offset)).send(&server).await;
+        let reply = Raw::post("DescribeProVersionInfo", "{}")
+            .with(|r| r.timestamp = Some(now + offset))
+            .send(&server)
+            .await;
         if ok {
             reply.assert_success();
         } else {
@@ -285,7 +432,11 @@ async fn a_skewed_clock_is_signature_expire() {
         }
     }
     // A tolerance can be configured.
-    let strict = MockServer::builder().skew_tolerance(Duration::from_secs(30)).start().await.unwrap();
+    let strict = MockServer::builder()
+        .skew_tolerance(Duration::from_secs(30))
+        .start()
+        .await
+        .unwrap();
     Raw::post("DescribeProVersionInfo", "{}")
         .with(|r| r.timestamp = Some(now - 60))
         .send(&strict)
@@ -299,7 +450,11 @@ async fn authorization_and_signature_checks() {
     let ok = Raw::post("DescribeImageAuthorizedInfo", "{}");
     ok.send(&server).await.assert_success();
     // Both documented SignedHeaders lists are accepted.
-    ok.clone().with(|r| r.sign_action = true).send(&server).await.assert_success();
+    ok.clone()
+        .with(|r| r.sign_action = true)
+        .send(&server)
+        .await
+        .assert_success();
     // Missing, garbled, or of another algorithm.
     for auth in [
         "",
@@ -314,7 +469,11 @@ async fn authorization_and_signature_checks() {
             .assert_error("AuthFailure.InvalidAuthorization");
     }
     // A wrong key, a tampered body, a scope date that is not the timestamp's.
-    ok.clone().with(|r| r.secret_key = "wrong".into()).send(&server).await.assert_error("AuthFailure.SignatureFailure");
+    ok.clone()
+        .with(|r| r.secret_key = "wrong".into())
+        .send(&server)
+        .await
+        .assert_error("AuthFailure.SignatureFailure");
     let tampered = {
         let mut bytes = Raw::post("DescribeImageAuthorizedInfo", "{ }").to_bytes(&server);
         let n = bytes.len();
@@ -327,7 +486,11 @@ async fn authorization_and_signature_checks() {
     let sig_yesterday = {
         let r = ok.clone().with(|r| r.timestamp = Some(other_day));
         let bytes = String::from_utf8(r.to_bytes(&server)).unwrap();
-        bytes.lines().find_map(|l| l.strip_prefix("Authorization: ")).unwrap().to_owned()
+        bytes
+            .lines()
+            .find_map(|l| l.strip_prefix("Authorization: "))
+            .unwrap()
+            .to_owned()
     };
     ok.clone()
         .with(|r| r.authorization = Some(sig_yesterday))
@@ -342,16 +505,26 @@ async fn authorization_and_signature_checks() {
         .assert_error("AuthFailure.SecretIdNotFound");
     // Content-Type signed must be the one sent.
     let mut bytes = String::from_utf8(ok.to_bytes(&server)).unwrap();
-    bytes = bytes.replace("Content-Type: application/json", "Content-Type: application/json; charset=utf-8");
-    support::send_bytes(&server, bytes.as_bytes()).await.assert_error("AuthFailure.SignatureFailure");
+    bytes = bytes.replace(
+        "Content-Type: application/json",
+        "Content-Type: application/json; charset=utf-8",
+    );
+    support::send_bytes(&server, bytes.as_bytes())
+        .await
+        .assert_error("AuthFailure.SignatureFailure");
 }
 
 #[tokio::test]
 async fn action_version_service_and_host_checks() {
     let server = MockServer::start().await.unwrap();
-    Raw::post("DescribeNothing", "{}").send(&server).await.assert_error("InvalidAction");
+    Raw::post("DescribeNothing", "{}")
+        .send(&server)
+        .await
+        .assert_error("InvalidAction");
     // A cwp action signed for tcss: not an action of tcss (the message says where it is).
-    let r = Raw::post("DescribeLicenseGeneral", "{}").send(&server).await;
+    let r = Raw::post("DescribeLicenseGeneral", "{}")
+        .send(&server)
+        .await;
     r.assert_error("InvalidAction");
     assert!(r.message().contains("cwp"), "{}", r.message());
     // The right scope for the action, on a host of the other service.
@@ -365,7 +538,11 @@ async fn action_version_service_and_host_checks() {
         .await
         .assert_error("InvalidAction");
     // The documented host works (also the intl and regional forms).
-    for host in ["tcss.tencentcloudapi.com", "tcss.intl.tencentcloudapi.com", "tcss.ap-guangzhou.tencentcloudapi.com"] {
+    for host in [
+        "tcss.tencentcloudapi.com",
+        "tcss.intl.tencentcloudapi.com",
+        "tcss.ap-guangzhou.tencentcloudapi.com",
+    ] {
         Raw::post("DescribeProVersionInfo", "{}")
             .with(|r| r.host = Some(host.into()))
             .send(&server)
@@ -420,14 +597,20 @@ async fn action_version_service_and_host_checks() {
         .await
         .assert_error("InvalidRequest");
     Raw::post("DescribeProVersionInfo", "{}")
-        .with(|r| r.extra_headers.push(("X-TC-Language".into(), "fr-FR".into())))
+        .with(|r| {
+            r.extra_headers
+                .push(("X-TC-Language".into(), "fr-FR".into()))
+        })
         .send(&server)
         .await
         .assert_error("InvalidParameterValue");
     // Every answer was logged and counted: the two requests without an action of the spec
     // (`DescribeNothing`, none at all) in the one bucket of unknown actions.
     assert_eq!(server.counters(tc_mock::UNKNOWN_ACTION).errors, 2);
-    assert_eq!(server.counters("DescribeNothing"), server.counters(tc_mock::UNKNOWN_ACTION));
+    assert_eq!(
+        server.counters("DescribeNothing"),
+        server.counters(tc_mock::UNKNOWN_ACTION)
+    );
 }
 
 #[tokio::test]
@@ -435,8 +618,14 @@ async fn parameter_checks_on_raw_requests() {
     let server = MockServer::start().await.unwrap();
     let task = "DescribeImageAutoAuthorizedTaskList";
     let post = |body: &str| Raw::post(task, body);
-    post(r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07"}"#).send(&server).await.assert_success();
-    post(r#"{"StartTime":"2022-01-01"}"#).send(&server).await.assert_error("MissingParameter");
+    post(r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07"}"#)
+        .send(&server)
+        .await
+        .assert_success();
+    post(r#"{"StartTime":"2022-01-01"}"#)
+        .send(&server)
+        .await
+        .assert_error("MissingParameter");
     post(r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07","Bogus":1}"#)
         .send(&server)
         .await
@@ -461,10 +650,19 @@ async fn parameter_checks_on_raw_requests() {
         .send(&server)
         .await
         .assert_error("UnknownParameter");
-    post("{not json").send(&server).await.assert_error("InvalidParameter");
-    post("[]").send(&server).await.assert_error("InvalidParameter");
+    post("{not json")
+        .send(&server)
+        .await
+        .assert_error("InvalidParameter");
+    post("[]")
+        .send(&server)
+        .await
+        .assert_error("InvalidParameter");
     // Actions without parameters reject any.
-    Raw::post("DescribeProVersionInfo", r#"{"Limit":1}"#).send(&server).await.assert_error("UnknownParameter");
+    Raw::post("DescribeProVersionInfo", r#"{"Limit":1}"#)
+        .send(&server)
+        .await
+        .assert_error("UnknownParameter");
 
     // GET: flattened, coerced, checked the same way.
     let get = |q: &str| Raw::get(task, q);
@@ -472,10 +670,22 @@ async fn parameter_checks_on_raw_requests() {
         "StartTime=2022-01-01&EndTime=2022-01-07&Filters.0.Name=Source&Filters.0.Values.0=LOCAL&Filters.0.Values.1=REGISTRY&Limit=10",
     );
     ok.send(&server).await.assert_success();
-    get("StartTime=2022-01-01").send(&server).await.assert_error("MissingParameter");
-    get("StartTime=2022-01-01&EndTime=2022-01-07&Limit=ten").send(&server).await.assert_error("InvalidParameter");
-    get("StartTime=2022-01-01&EndTime=2022-01-07&Limit=500").send(&server).await.assert_error("InvalidParameterValue");
-    get("StartTime=2022-01-01&EndTime=2022-01-07&Nope=1").send(&server).await.assert_error("UnknownParameter");
+    get("StartTime=2022-01-01")
+        .send(&server)
+        .await
+        .assert_error("MissingParameter");
+    get("StartTime=2022-01-01&EndTime=2022-01-07&Limit=ten")
+        .send(&server)
+        .await
+        .assert_error("InvalidParameter");
+    get("StartTime=2022-01-01&EndTime=2022-01-07&Limit=500")
+        .send(&server)
+        .await
+        .assert_error("InvalidParameterValue");
+    get("StartTime=2022-01-01&EndTime=2022-01-07&Nope=1")
+        .send(&server)
+        .await
+        .assert_error("UnknownParameter");
     get("StartTime=2022-01-01&EndTime=2022-01-07&Filters.1.Name=Source&Filters.1.Values.0=LOCAL")
         .send(&server)
         .await
@@ -490,7 +700,10 @@ async fn parameter_checks_on_raw_requests() {
         .await
         .assert_success();
     let last = server.requests().pop().unwrap();
-    assert_eq!(last.params, Some(json!({"StartTime": "2022-01-01", "EndTime": "2022-01-07"})));
+    assert_eq!(
+        last.params,
+        Some(json!({"StartTime": "2022-01-01", "EndTime": "2022-01-07"}))
+    );
 }
 
 #[tokio::test]
@@ -504,19 +717,32 @@ async fn configured_responses_and_errors() {
                             "NotScannedImageCnt": 4, "NotScannedLocalImageCnt": 3, "RequestId": "ignored"}}),
     );
     let r = tcss.describe_image_authorized_info(&req).await.unwrap();
-    assert_eq!((r.total_authorized_cnt, r.not_scanned_local_image_cnt), (7, 3));
+    assert_eq!(
+        (r.total_authorized_cnt, r.not_scanned_local_image_cnt),
+        (7, 3)
+    );
     assert_ne!(r.request_id, "ignored");
 
     use tc_sdk::tcss::errors::DescribeImageAuthorizedInfoErrorCode as Code;
-    server.fail_with("DescribeImageAuthorizedInfo", "InternalError.MainDBFail", "db down");
-    assert_eq!(api_code(tcss.describe_image_authorized_info(&req).await), Code::InternalErrorMainDbFail);
+    server.fail_with(
+        "DescribeImageAuthorizedInfo",
+        "InternalError.MainDBFail",
+        "db down",
+    );
+    assert_eq!(
+        api_code(tcss.describe_image_authorized_info(&req).await),
+        Code::InternalErrorMainDbFail
+    );
     server.fail_with("DescribeImageAuthorizedInfo", "ResourceNotFound", "gone");
     assert_eq!(
         api_code(tcss.describe_image_authorized_info(&req).await),
         Code::Common(CommonErrorCode::ResourceNotFound)
     );
     // Validation still comes first: a configured error answers only valid requests.
-    Raw::post("DescribeImageAuthorizedInfo", r#"{"X":1}"#).send(&server).await.assert_error("UnknownParameter");
+    Raw::post("DescribeImageAuthorizedInfo", r#"{"X":1}"#)
+        .send(&server)
+        .await
+        .assert_error("UnknownParameter");
 
     server.reset_action("DescribeImageAuthorizedInfo");
     let r = tcss.describe_image_authorized_info(&req).await.unwrap();
@@ -537,7 +763,8 @@ async fn pagination_walks_every_page_with_post_and_get() {
     for method in METHODS {
         server.clear_requests();
         let tcss = TcssClient::new(client(&server, method));
-        let req = tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-31").with_limit(10);
+        let req = tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-31")
+            .with_limit(10);
         let mut pages = tcss.describe_image_auto_authorized_task_list_pages(req.clone());
         let mut sizes = Vec::new();
         while let Some(page) = pages.next_page().await {
@@ -546,27 +773,38 @@ async fn pagination_walks_every_page_with_post_and_get() {
             sizes.push(page.list.len());
         }
         assert_eq!(sizes, vec![10, 10, 5]);
-        let offsets: Vec<Value> =
-            server.requests().iter().map(|r| r.params.as_ref().unwrap()["Offset"].clone()).collect();
+        let offsets: Vec<Value> = server
+            .requests()
+            .iter()
+            .map(|r| r.params.as_ref().unwrap()["Offset"].clone())
+            .collect();
         assert_eq!(offsets, vec![Value::Null, json!(10), json!(20)]);
 
-        let all = tcss.describe_image_auto_authorized_task_list_pages(req).collect_items().await.unwrap();
+        let all = tcss
+            .describe_image_auto_authorized_task_list_pages(req)
+            .collect_items()
+            .await
+            .unwrap();
         let ids: Vec<i64> = all.iter().map(|t| t.task_id).collect();
-        assert_eq!(ids, (0..25).collect::<Vec<_>>(), "every item once, in order");
+        assert_eq!(
+            ids,
+            (0..25).collect::<Vec<_>>(),
+            "every item once, in order"
+        );
     }
     // The documented default Limit (10) applies when none is sent; Offset past the end is empty.
     let tcss = TcssClient::new(client(&server, Method::Post));
     let r = tcss
-        .describe_image_auto_authorized_task_list(&tm::DescribeImageAutoAuthorizedTaskListRequest::new(
-            "2022-01-01",
-            "2022-01-31",
-        ))
+        .describe_image_auto_authorized_task_list(
+            &tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-31"),
+        )
         .await
         .unwrap();
     assert_eq!((r.list.len(), r.total_count), (10, 25));
     let r = tcss
         .describe_image_auto_authorized_task_list(
-            &tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-31").with_offset(30),
+            &tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-31")
+                .with_offset(30),
         )
         .await
         .unwrap();
@@ -586,21 +824,42 @@ async fn retries_through_a_throttling_window_are_visible_in_the_log() {
     let tcss = TcssClient::new(client(&server, Method::Post));
     let req = tm::DescribeProVersionInfoRequest::new();
     // The server throttles the next two requests; the client's third attempt succeeds.
-    server.inject(Fault::throttle().times(2).for_action("DescribeProVersionInfo"));
+    server.inject(
+        Fault::throttle()
+            .times(2)
+            .for_action("DescribeProVersionInfo"),
+    );
     let r = tcss.describe_pro_version_info(&req).await.unwrap();
     assert_eq!(r.cores_cnt, 1);
     let attempts = server.requests_for("DescribeProVersionInfo");
     let codes: Vec<Option<&str>> = attempts.iter().map(|r| r.error_code()).collect();
-    assert_eq!(codes, vec![Some("RequestLimitExceeded"), Some("RequestLimitExceeded"), None]);
+    assert_eq!(
+        codes,
+        vec![
+            Some("RequestLimitExceeded"),
+            Some("RequestLimitExceeded"),
+            None
+        ]
+    );
     let c = server.counters("DescribeProVersionInfo");
-    assert_eq!((c.requests, c.throttled, c.succeeded, c.faulted), (3, 2, 1, 2));
+    assert_eq!(
+        (c.requests, c.throttled, c.succeeded, c.faulted),
+        (3, 2, 1, 2)
+    );
 
     // Throttled beyond the retry budget (3 attempts): a typed RequestLimitExceeded.
     server.clear_requests();
-    server.inject(Fault::throttle().times(5).for_action("DescribeProVersionInfo"));
+    server.inject(
+        Fault::throttle()
+            .times(5)
+            .for_action("DescribeProVersionInfo"),
+    );
     use tc_sdk::tcss::errors::DescribeProVersionInfoErrorCode as Code;
     let r = tcss.describe_pro_version_info(&req).await;
-    assert_eq!(api_code(r), Code::Common(CommonErrorCode::RequestLimitExceeded));
+    assert_eq!(
+        api_code(r),
+        Code::Common(CommonErrorCode::RequestLimitExceeded)
+    );
     assert_eq!(server.counters("DescribeProVersionInfo").requests, 3);
     server.clear_faults();
 
@@ -623,7 +882,10 @@ async fn retries_through_a_throttling_window_are_visible_in_the_log() {
     let tcss = TcssClient::new(rt);
     let calls = (0..4).map(|_| {
         let tcss = tcss.clone();
-        async move { tcss.describe_pro_version_info(&tm::DescribeProVersionInfoRequest::new()).await }
+        async move {
+            tcss.describe_pro_version_info(&tm::DescribeProVersionInfoRequest::new())
+                .await
+        }
     });
     let results = futures_join_all(calls).await;
     assert!(results.iter().all(Result::is_ok), "{results:?}");
@@ -666,8 +928,14 @@ async fn transport_faults_reach_the_client_as_typed_errors() {
     server.inject(Fault::HttpStatus(502).times(1).for_action(action));
     match call().await {
         Err(Error::Transport(e)) => {
-            assert_eq!((e.kind(), e.status()), (TransportErrorKind::Status, Some(502)));
-            assert!(e.body_excerpt().unwrap_or("").contains("Bad Gateway"), "{e:?}");
+            assert_eq!(
+                (e.kind(), e.status()),
+                (TransportErrorKind::Status, Some(502))
+            );
+            assert!(
+                e.body_excerpt().unwrap_or("").contains("Bad Gateway"),
+                "{e:?}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -684,20 +952,30 @@ async fn transport_faults_reach_the_client_as_typed_errors() {
     for fault in [Fault::Drop, Fault::DropMidBody] {
         server.inject(fault.clone().times(1).for_action(action));
         match call().await {
-            Err(Error::Transport(e)) => assert_eq!(e.kind(), TransportErrorKind::Network, "{fault:?}: {e:?}"),
+            Err(Error::Transport(e)) => {
+                assert_eq!(e.kind(), TransportErrorKind::Network, "{fault:?}: {e:?}")
+            }
             other => panic!("{fault:?}: {other:?}"),
         }
     }
     // Counted when answered: two corrupted successes, five faults so far.
     let c = server.counters(action);
     assert_eq!((c.faulted, c.succeeded, c.requests), (5, 2, 5));
-    server.inject(Fault::Delay(Duration::from_secs(2)).times(1).for_action(action));
+    server.inject(
+        Fault::Delay(Duration::from_secs(2))
+            .times(1)
+            .for_action(action),
+    );
     match call().await {
         Err(Error::Transport(e)) => assert_eq!(e.kind(), TransportErrorKind::Timeout),
         other => panic!("{other:?}"),
     }
     // A short delay is only a delay.
-    server.inject(Fault::Delay(Duration::from_millis(50)).times(1).for_action(action));
+    server.inject(
+        Fault::Delay(Duration::from_millis(50))
+            .times(1)
+            .for_action(action),
+    );
     call().await.unwrap();
     // Faults for another action do not apply; the server answers normally afterwards.
     server.inject(Fault::Drop.always().for_action("DescribeProVersionInfo"));
@@ -711,7 +989,10 @@ async fn transport_faults_reach_the_client_as_typed_errors() {
     server.inject(Fault::HttpStatus(503).times(1).for_action(action));
     retrying.describe_purchase_state_info(&req).await.unwrap();
     let outcomes: Vec<Outcome> = server.requests().into_iter().map(|r| r.outcome).collect();
-    assert_eq!(outcomes, vec![Outcome::Dropped, Outcome::HttpStatus(503), Outcome::Success]);
+    assert_eq!(
+        outcomes,
+        vec![Outcome::Dropped, Outcome::HttpStatus(503), Outcome::Success]
+    );
 }
 
 #[tokio::test]
@@ -721,7 +1002,9 @@ async fn probabilistic_faults_are_reproducible_with_a_seed() {
         server.inject(Fault::error("InternalError", "flaky").with_probability(0.5));
         let mut hits = Vec::new();
         for _ in 0..20 {
-            let r = Raw::post("DescribeProVersionInfo", "{}").send(&server).await;
+            let r = Raw::post("DescribeProVersionInfo", "{}")
+                .send(&server)
+                .await;
             hits.push(r.error_code().is_some());
         }
         hits
@@ -733,15 +1016,33 @@ async fn probabilistic_faults_are_reproducible_with_a_seed() {
 
 #[tokio::test]
 async fn body_size_cap() {
-    let server = MockServer::builder().max_body_bytes(1024).start().await.unwrap();
-    let big = format!(r#"{{"StartTime":"2022-01-01","EndTime":"2022-01-07","Pad":"{}"}}"#, "x".repeat(2000));
-    Raw::post("DescribeImageAutoAuthorizedTaskList", &big).send(&server).await.assert_error("RequestSizeLimitExceeded");
-    let huge_query = format!("StartTime=2022-01-01&EndTime=2022-01-07&Pad={}", "x".repeat(40 * 1024));
+    let server = MockServer::builder()
+        .max_body_bytes(1024)
+        .start()
+        .await
+        .unwrap();
+    let big = format!(
+        r#"{{"StartTime":"2022-01-01","EndTime":"2022-01-07","Pad":"{}"}}"#,
+        "x".repeat(2000)
+    );
+    Raw::post("DescribeImageAutoAuthorizedTaskList", &big)
+        .send(&server)
+        .await
+        .assert_error("RequestSizeLimitExceeded");
+    let huge_query = format!(
+        "StartTime=2022-01-01&EndTime=2022-01-07&Pad={}",
+        "x".repeat(40 * 1024)
+    );
     Raw::get("DescribeImageAutoAuthorizedTaskList", &huge_query)
         .send(&server)
         .await
         .assert_error("RequestSizeLimitExceeded");
-    assert_eq!(server.counters("DescribeImageAutoAuthorizedTaskList").errors, 2);
+    assert_eq!(
+        server
+            .counters("DescribeImageAutoAuthorizedTaskList")
+            .errors,
+        2
+    );
 }
 
 #[tokio::test]
@@ -752,18 +1053,35 @@ async fn default_rate_limit_throttles_a_flood_but_not_a_polite_client() {
     let started = std::time::Instant::now();
     let mut codes = Vec::new();
     for _ in 0..30 {
-        codes.push(Raw::post("DescribeProVersionInfo", "{}").send(&server).await.error_code());
+        codes.push(
+            Raw::post("DescribeProVersionInfo", "{}")
+                .send(&server)
+                .await
+                .error_code(),
+        );
     }
     let refilled = (started.elapsed().as_millis() / 50) as usize;
     assert!(codes[..20].iter().all(Option::is_none), "{codes:?}");
-    let throttled = codes.iter().filter(|c| c.as_deref() == Some("RequestLimitExceeded")).count();
-    assert!(throttled >= 10usize.saturating_sub(refilled + 1) && throttled <= 10, "{throttled} throttled: {codes:?}");
+    let throttled = codes
+        .iter()
+        .filter(|c| c.as_deref() == Some("RequestLimitExceeded"))
+        .count();
+    assert!(
+        throttled >= 10usize.saturating_sub(refilled + 1) && throttled <= 10,
+        "{throttled} throttled: {codes:?}"
+    );
     assert!(throttled > 0 || refilled >= 9, "{codes:?}");
     // Another action has its own budget.
-    Raw::post("DescribeImageAuthorizedInfo", "{}").send(&server).await.assert_success();
+    Raw::post("DescribeImageAuthorizedInfo", "{}")
+        .send(&server)
+        .await
+        .assert_success();
     // Off means off.
     server.set_rate_limit(RateLimit::off());
     for _ in 0..30 {
-        Raw::post("DescribeProVersionInfo", "{}").send(&server).await.assert_success();
+        Raw::post("DescribeProVersionInfo", "{}")
+            .send(&server)
+            .await
+            .assert_success();
     }
 }

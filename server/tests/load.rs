@@ -45,14 +45,28 @@ fn classify<T, C: ErrorCode>(r: Result<T, Error<C>>) -> Result<(), String> {
 
 async fn call(tcss: &TcssClient, cwp: &CwpClient, action: usize) -> Result<(), String> {
     match action {
-        0 => classify(tcss.describe_image_authorized_info(&tm::DescribeImageAuthorizedInfoRequest::new()).await),
+        0 => classify(
+            tcss.describe_image_authorized_info(&tm::DescribeImageAuthorizedInfoRequest::new())
+                .await,
+        ),
         1 => {
-            let req = tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-07").with_limit(10);
+            let req =
+                tm::DescribeImageAutoAuthorizedTaskListRequest::new("2022-01-01", "2022-01-07")
+                    .with_limit(10);
             classify(tcss.describe_image_auto_authorized_task_list(&req).await)
         }
-        2 => classify(tcss.describe_pro_version_info(&tm::DescribeProVersionInfoRequest::new()).await),
-        3 => classify(tcss.describe_purchase_state_info(&tm::DescribePurchaseStateInfoRequest::new()).await),
-        _ => classify(cwp.describe_license_general(&cm::DescribeLicenseGeneralRequest::new()).await),
+        2 => classify(
+            tcss.describe_pro_version_info(&tm::DescribeProVersionInfoRequest::new())
+                .await,
+        ),
+        3 => classify(
+            tcss.describe_purchase_state_info(&tm::DescribePurchaseStateInfoRequest::new())
+                .await,
+        ),
+        _ => classify(
+            cwp.describe_license_general(&cm::DescribeLicenseGeneralRequest::new())
+                .await,
+        ),
     }
 }
 
@@ -66,7 +80,12 @@ fn max_in_one_second(arrivals: &[Duration]) -> usize {
     let mut sorted = arrivals.to_vec();
     sorted.sort();
     (0..sorted.len())
-        .map(|i| sorted[i..].iter().take_while(|t| **t < sorted[i] + Duration::from_secs(1)).count())
+        .map(|i| {
+            sorted[i..]
+                .iter()
+                .take_while(|t| **t < sorted[i] + Duration::from_secs(1))
+                .count()
+        })
         .max()
         .unwrap_or(0)
 }
@@ -119,29 +138,46 @@ async fn concurrent_callers_through_one_client_stay_within_the_rate_under_thrott
     ids.sort_unstable();
     assert_eq!(ids, (0..calls).collect::<Vec<_>>());
     let successes = results.iter().filter(|(_, o, _)| o.is_ok()).count();
-    let failed: Vec<&String> = results.iter().filter_map(|(_, o, _)| o.as_ref().err()).collect();
-    assert!(failed.iter().all(|c| *c == "RequestLimitExceeded"), "{failed:?}");
+    let failed: Vec<&String> = results
+        .iter()
+        .filter_map(|(_, o, _)| o.as_ref().err())
+        .collect();
+    assert!(
+        failed.iter().all(|c| *c == "RequestLimitExceeded"),
+        "{failed:?}"
+    );
 
     // The server's view: attempts, injected throttles, and no throttling by its own limiter
     // (which enforces the documented rate): the client kept within it.
     let log = server.requests();
     let attempts = log.len();
     let injected = log.iter().filter(|r| r.fault.is_some()).count();
-    let limiter_throttled =
-        log.iter().filter(|r| r.fault.is_none() && r.error_code() == Some("RequestLimitExceeded")).count();
+    let limiter_throttled = log
+        .iter()
+        .filter(|r| r.fault.is_none() && r.error_code() == Some("RequestLimitExceeded"))
+        .count();
     let server_successes = log.iter().filter(|r| r.outcome == Outcome::Success).count();
     assert_eq!(limiter_throttled, 0);
-    assert_eq!(server_successes, successes, "each success was answered once");
+    assert_eq!(
+        server_successes, successes,
+        "each success was answered once"
+    );
     assert_eq!(attempts, successes + injected);
     assert!(injected > 0, "throttling was injected");
     let retries = attempts - calls;
 
     let mut per_action = BTreeMap::new();
     for action in ACTIONS {
-        let arrivals: Vec<Duration> =
-            log.iter().filter(|r| r.action.as_deref() == Some(action)).map(|r| r.received_at).collect();
+        let arrivals: Vec<Duration> = log
+            .iter()
+            .filter(|r| r.action.as_deref() == Some(action))
+            .map(|r| r.received_at)
+            .collect();
         let max = max_in_one_second(&arrivals);
-        assert!(max <= RATE + CLIENT_BURST, "{action}: {max} requests in one second");
+        assert!(
+            max <= RATE + CLIENT_BURST,
+            "{action}: {max} requests in one second"
+        );
         per_action.insert(action, (arrivals.len(), max));
     }
     assert!(elapsed < Duration::from_secs(20), "bounded: {elapsed:?}");
@@ -153,15 +189,24 @@ async fn concurrent_callers_through_one_client_stay_within_the_rate_under_thrott
     );
     println!("  calls            {calls}");
     println!("  successes        {successes}");
-    println!("  typed errors     {} (RequestLimitExceeded after 3 attempts)", failed.len());
+    println!(
+        "  typed errors     {} (RequestLimitExceeded after 3 attempts)",
+        failed.len()
+    );
     println!("  throttled        {injected} (injected; server limiter: {limiter_throttled})");
     println!("  attempts         {attempts} (retries: {retries})");
     println!("  latency p50      {:?}", percentile(&latencies, 0.50));
     println!("  latency p99      {:?}", percentile(&latencies, 0.99));
     println!("  latency max      {:?}", latencies[latencies.len() - 1]);
     println!("  elapsed          {elapsed:?}");
-    println!("  achieved rate    {:.1} attempts/s overall", attempts as f64 / elapsed.as_secs_f64());
+    println!(
+        "  achieved rate    {:.1} attempts/s overall",
+        attempts as f64 / elapsed.as_secs_f64()
+    );
     for (action, (n, max)) in &per_action {
-        println!("  {action:<38} {n:>3} attempts, max {max:>2} in any 1 s (limit {})", RATE + CLIENT_BURST);
+        println!(
+            "  {action:<38} {n:>3} attempts, max {max:>2} in any 1 s (limit {})",
+            RATE + CLIENT_BURST
+        );
     }
 }

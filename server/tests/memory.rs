@@ -42,14 +42,19 @@ fn spawn(args: &[&str]) -> (Child, String) {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if !sent {
                 if let Some(i) = line.find("http://127.0.0.1:") {
-                    let addr: String = line[i + 7..].chars().take_while(|c| !c.is_whitespace()).collect();
+                    let addr: String = line[i + 7..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace())
+                        .collect();
                     let _ = tx.send(addr);
                     sent = true;
                 }
             }
         }
     });
-    let addr = rx.recv_timeout(Duration::from_secs(30)).expect("the binary prints its endpoint");
+    let addr = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the binary prints its endpoint");
     (child, addr)
 }
 
@@ -141,7 +146,9 @@ fn half_open_rounds(args: &[&str], label: &str) {
         for _ in 0..N {
             let mut s = TcpStream::connect(&addr).expect("connect");
             // A request head that never ends (past the cap the server has closed it: ignored).
-            let _ = s.write_all(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-TC-Action: DescribeProVersionInfo\r\n");
+            let _ = s.write_all(
+                b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-TC-Action: DescribeProVersionInfo\r\n",
+            );
             open.push(s);
         }
         // Let the server read what each connection sent.
@@ -151,7 +158,9 @@ fn half_open_rounds(args: &[&str], label: &str) {
         std::thread::sleep(Duration::from_secs(2));
         rounds.push((held, rss_kib(pid)));
     }
-    let [(held, closed), (held2, closed2)] = rounds[..] else { unreachable!() };
+    let [(held, closed), (held2, closed2)] = rounds[..] else {
+        unreachable!()
+    };
     println!(
         "tc-mock RSS, {N} half-open connections, {label}: before {before} KiB, held {held} KiB (+{} KiB, {} B per \
          connection), after they closed {closed} KiB (+{} KiB over before); a second round: held {held2} KiB, \
@@ -165,8 +174,14 @@ fn half_open_rounds(args: &[&str], label: &str) {
 #[test]
 #[ignore = "measures RSS of a child process; run by hand for LOADTEST.md"]
 fn rss_with_half_open_connections_and_after_they_close() {
-    half_open_rounds(&["--no-rate-limit", "--max-connections", "10000"], "all served (--max-connections 10000)");
-    half_open_rounds(&["--no-rate-limit"], "default cap (1024 served, the rest closed)");
+    half_open_rounds(
+        &["--no-rate-limit", "--max-connections", "10000"],
+        "all served (--max-connections 10000)",
+    );
+    half_open_rounds(
+        &["--no-rate-limit"],
+        "default cap (1024 served, the rest closed)",
+    );
 }
 
 /// A hostile request: a distinct 30 KB action name, many long `X-TC-*` headers of distinct
@@ -177,9 +192,16 @@ fn hostile(i: usize) -> String {
         name(i, 30 * 1024)
     );
     for h in 0..24 {
-        head.push_str(&format!("X-TC-Junk-{i}-{h}-{}: {}\r\n", "n".repeat(200), "v".repeat(1000)));
+        head.push_str(&format!(
+            "X-TC-Junk-{i}-{h}-{}: {}\r\n",
+            "n".repeat(200),
+            "v".repeat(1000)
+        ));
     }
-    head.push_str(&format!("Authorization: TC3-HMAC-SHA256 {}\r\n", "a".repeat(4000)));
+    head.push_str(&format!(
+        "Authorization: TC3-HMAC-SHA256 {}\r\n",
+        "a".repeat(4000)
+    ));
     head.push_str("Content-Length: 2\r\n\r\n{}");
     head
 }
@@ -217,28 +239,52 @@ fn read_response(stream: &mut TcpStream) {
 #[test]
 fn the_log_and_the_counters_stay_within_their_caps_whatever_unauthenticated_clients_send() {
     const N: usize = 300;
-    let server = tc_mock::MockServer::builder().log_bytes(256 * 1024).start_in_thread().unwrap();
+    let server = tc_mock::MockServer::builder()
+        .log_bytes(256 * 1024)
+        .start_in_thread()
+        .unwrap();
     let actions: usize = server.api().services.iter().map(|s| s.actions.len()).sum();
     let counters_bound = (actions + 1) * tc_mock::MAX_COUNTER_ENTRY_BYTES;
     send_all(&server, 0..N);
     // Counters: the known actions and one bucket for every other name.
     let counters = server.all_counters();
-    assert_eq!(counters.keys().collect::<Vec<_>>(), vec![tc_mock::UNKNOWN_ACTION]);
+    assert_eq!(
+        counters.keys().collect::<Vec<_>>(),
+        vec![tc_mock::UNKNOWN_ACTION]
+    );
     assert_eq!(server.counters(tc_mock::UNKNOWN_ACTION).requests, N as u64);
-    assert_eq!(server.counters(&name(3, 30 * 1024)).requests, N as u64, "an unknown name reads the shared bucket");
+    assert_eq!(
+        server.counters(&name(3, 30 * 1024)).requests,
+        N as u64,
+        "an unknown name reads the shared bucket"
+    );
     // Each entry is within the per-entry cap, and the log within its byte budget.
     let log = server.requests();
     assert!(!log.is_empty());
     for entry in &log {
-        assert!(entry.retained_bytes() <= tc_mock::MAX_LOG_ENTRY_BYTES, "{} bytes", entry.retained_bytes());
-        assert!(entry.action.as_ref().is_some_and(|a| a.len() <= 128), "{:?}", entry.action.as_ref().map(String::len));
+        assert!(
+            entry.retained_bytes() <= tc_mock::MAX_LOG_ENTRY_BYTES,
+            "{} bytes",
+            entry.retained_bytes()
+        );
+        assert!(
+            entry.action.as_ref().is_some_and(|a| a.len() <= 128),
+            "{:?}",
+            entry.action.as_ref().map(String::len)
+        );
     }
     let retained = server.retained_bytes();
-    assert!(retained <= 256 * 1024 + 128 + counters_bound, "{retained} bytes retained");
+    assert!(
+        retained <= 256 * 1024 + 128 + counters_bound,
+        "{retained} bytes retained"
+    );
     // More of the same does not grow it.
     send_all(&server, N..2 * N);
     let again = server.retained_bytes();
-    assert!(again <= 256 * 1024 + 128 + counters_bound, "{again} bytes retained");
+    assert!(
+        again <= 256 * 1024 + 128 + counters_bound,
+        "{again} bytes retained"
+    );
     println!(
         "log + counters after {N} and {} hostile requests (30 KB names, 24 x 1.2 KB headers): {retained} and {again} \
          bytes (budget {} + {counters_bound}); {} entries kept",
@@ -251,8 +297,17 @@ fn the_log_and_the_counters_stay_within_their_caps_whatever_unauthenticated_clie
     let server = tc_mock::MockServer::builder().start_in_thread().unwrap();
     send_all(&server, 0..N);
     let retained = server.retained_bytes();
-    assert!(retained <= N * tc_mock::MAX_LOG_ENTRY_BYTES + counters_bound, "{retained} bytes retained");
-    assert!(retained <= tc_mock::DEFAULT_LOG_BYTES + counters_bound, "{retained} bytes retained");
+    assert!(
+        retained <= N * tc_mock::MAX_LOG_ENTRY_BYTES + counters_bound,
+        "{retained} bytes retained"
+    );
+    assert!(
+        retained <= tc_mock::DEFAULT_LOG_BYTES + counters_bound,
+        "{retained} bytes retained"
+    );
     assert_eq!(server.requests().len(), N);
-    println!("default caps: {N} hostile requests retain {retained} bytes ({} per request)", retained / N);
+    println!(
+        "default caps: {N} hostile requests retain {retained} bytes ({} per request)",
+        retained / N
+    );
 }

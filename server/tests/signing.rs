@@ -33,8 +33,16 @@ struct V1 {
 
 impl V1 {
     /// A correct request of `action` with these business parameters, as the Python SDK builds it.
-    fn new(http_method: &'static str, action: &str, version: &str, business: &[(&str, &str)]) -> V1 {
-        let mut params: Vec<(String, String)> = business.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+    fn new(
+        http_method: &'static str,
+        action: &str,
+        version: &str,
+        business: &[(&str, &str)],
+    ) -> V1 {
+        let mut params: Vec<(String, String)> = business
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
         for (k, v) in [
             ("Action", action.to_owned()),
             ("Version", version.to_owned()),
@@ -78,18 +86,27 @@ impl V1 {
 
     /// `<METHOD><host>/?k=v&...` sorted by key, raw values, without `Signature`.
     fn string_to_sign(&self, host: &str) -> String {
-        let mut sorted: Vec<&(String, String)> = self.params.iter().filter(|(k, _)| k != "Signature").collect();
+        let mut sorted: Vec<&(String, String)> = self
+            .params
+            .iter()
+            .filter(|(k, _)| k != "Signature")
+            .collect();
         sorted.sort();
         let joined: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
         format!("{}{host}/?{}", self.http_method, joined.join("&"))
     }
 
     fn signature(&self, host: &str) -> String {
-        let method = self.params.iter().find(|(k, _)| k == "SignatureMethod").map_or("HmacSHA1", |(_, v)| v.as_str());
+        let method = self
+            .params
+            .iter()
+            .find(|(k, _)| k == "SignatureMethod")
+            .map_or("HmacSHA1", |(_, v)| v.as_str());
         let msg = self.string_to_sign(host);
         let mac = match method {
             "HmacSHA256" => {
-                let mut m = Hmac::<sha2::Sha256>::new_from_slice(self.secret_key.as_bytes()).unwrap();
+                let mut m =
+                    Hmac::<sha2::Sha256>::new_from_slice(self.secret_key.as_bytes()).unwrap();
                 m.update(msg.as_bytes());
                 m.finalize().into_bytes().to_vec()
             }
@@ -107,7 +124,9 @@ impl V1 {
         let mut out = String::new();
         for b in s.bytes() {
             match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    out.push(char::from(b))
+                }
                 b' ' => out.push('+'),
                 _ => out.push_str(&format!("%{b:02X}")),
             }
@@ -116,15 +135,22 @@ impl V1 {
     }
 
     fn to_bytes(&self, server: &MockServer) -> Vec<u8> {
-        let host = self.host.clone().unwrap_or_else(|| server.addr().to_string());
+        let host = self
+            .host
+            .clone()
+            .unwrap_or_else(|| server.addr().to_string());
         let mut params = self.params.clone();
-        let signature =
-            self.signature.clone().unwrap_or_else(|| self.signature(self.signed_host.as_ref().unwrap_or(&host)));
+        let signature = self
+            .signature
+            .clone()
+            .unwrap_or_else(|| self.signature(self.signed_host.as_ref().unwrap_or(&host)));
         if !self.omit_signature {
             params.push(("Signature".into(), signature));
         }
-        let form: Vec<String> =
-            params.iter().map(|(k, v)| format!("{}={}", Self::encode(k), Self::encode(v))).collect();
+        let form: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{}={}", Self::encode(k), Self::encode(v)))
+            .collect();
         let form = form.join("&");
         let (target, body) = match self.http_method {
             "GET" => (format!("/?{form}"), String::new()),
@@ -161,23 +187,39 @@ fn tasks_params() -> Vec<(&'static str, &'static str)> {
 async fn tc3_with_an_unsigned_payload_on_post_and_get() {
     let server = MockServer::start().await.unwrap();
     let body = r#"{"StartTime":"2022-01-01","EndTime":"2022-01-07","Limit":5}"#;
-    Raw::post(TASKS, body).unsigned_payload(&server).send(&server).await.assert_success();
+    Raw::post(TASKS, body)
+        .unsigned_payload(&server)
+        .send(&server)
+        .await
+        .assert_success();
     let query = "StartTime=2022-01-01&EndTime=2022-01-07&Limit=5";
-    Raw::get(TASKS, query).unsigned_payload(&server).send(&server).await.assert_success();
+    Raw::get(TASKS, query)
+        .unsigned_payload(&server)
+        .send(&server)
+        .await
+        .assert_success();
     // The body is not covered: another body under the same signature is accepted.
     let signed = Raw::post(TASKS, body).unsigned_payload(&server);
-    let other = signed.clone().with(|r| r.body = br#"{"StartTime":"2022-01-02","EndTime":"2022-01-07"}"#.to_vec());
+    let other = signed
+        .clone()
+        .with(|r| r.body = br#"{"StartTime":"2022-01-02","EndTime":"2022-01-07"}"#.to_vec());
     other.send(&server).await.assert_success();
     // The header without the signature that goes with it: the body's hash was signed.
     Raw::post(TASKS, body)
-        .with(|r| r.extra_headers.push(("X-TC-Content-SHA256".into(), "UNSIGNED-PAYLOAD".into())))
+        .with(|r| {
+            r.extra_headers
+                .push(("X-TC-Content-SHA256".into(), "UNSIGNED-PAYLOAD".into()))
+        })
         .send(&server)
         .await
         .assert_error("AuthFailure.SignatureFailure");
     // An unsigned-payload signature without the header.
     let mut no_header = signed.clone();
     no_header.extra_headers.clear();
-    no_header.send(&server).await.assert_error("AuthFailure.SignatureFailure");
+    no_header
+        .send(&server)
+        .await
+        .assert_error("AuthFailure.SignatureFailure");
     // Still checked: the key and the parameters.
     Raw::post(TASKS, body)
         .with(|r| r.secret_key = "wrong".into())
@@ -208,16 +250,26 @@ async fn signature_v1_with_both_hashes_on_get_and_post() {
             assert_eq!(v["TotalCount"], 1, "{what}");
             let logged = server.requests().pop().unwrap();
             assert_eq!(logged.action.as_deref(), Some(TASKS), "{what}");
-            assert_eq!(logged.secret_id.as_deref(), Some(tc_mock::DEFAULT_SECRET_ID), "{what}");
+            assert_eq!(
+                logged.secret_id.as_deref(),
+                Some(tc_mock::DEFAULT_SECRET_ID),
+                "{what}"
+            );
             let params = logged.params.unwrap();
             // Typed like any GET, without the signing parameters.
             assert_eq!(params["Limit"], 5, "{what}");
             assert_eq!(params["Filters"][0]["Values"][1], "REGISTRY", "{what}");
-            assert!(params.get("Nonce").is_none() && params.get("Signature").is_none(), "{what}: {params}");
+            assert!(
+                params.get("Nonce").is_none() && params.get("Signature").is_none(),
+                "{what}: {params}"
+            );
         }
     }
     // A cwp action on a loopback host: the action names its service (no credential scope in v1).
-    V1::new("GET", "DescribeLicenseGeneral", "2018-02-28", &[]).send(&server).await.assert_success();
+    V1::new("GET", "DescribeLicenseGeneral", "2018-02-28", &[])
+        .send(&server)
+        .await
+        .assert_success();
     // A documented host names it too, and is what is signed.
     V1::new("POST", "DescribeProVersionInfo", "2020-11-01", &[])
         .with(|r| r.host = Some("tcss.tencentcloudapi.com".into()))
@@ -225,11 +277,16 @@ async fn signature_v1_with_both_hashes_on_get_and_post() {
         .await
         .assert_success();
     // Values with spaces and reserved characters are signed raw, sent form-encoded.
-    V1::new("GET", TASKS, "2020-11-01", &[("StartTime", "2022-01-01"), ("EndTime", "2022-01-07")])
-        .set("RequestClient", "SDK_PYTHON_3.1.193; my app/1.0 &co=+")
-        .send(&server)
-        .await
-        .assert_success();
+    V1::new(
+        "GET",
+        TASKS,
+        "2020-11-01",
+        &[("StartTime", "2022-01-01"), ("EndTime", "2022-01-07")],
+    )
+    .set("RequestClient", "SDK_PYTHON_3.1.193; my app/1.0 &co=+")
+    .send(&server)
+    .await
+    .assert_success();
 }
 
 #[tokio::test]
@@ -242,12 +299,26 @@ async fn signature_v1_with_temporary_credentials_needs_its_token() {
     let req = V1::new("GET", "DescribeProVersionInfo", "2020-11-01", &[])
         .set("SecretId", "AKIDtmp")
         .with(|r| r.secret_key = "tmp-key".into());
-    req.clone().send(&server).await.assert_error("AuthFailure.TokenFailure");
-    req.clone().set("Token", "other").send(&server).await.assert_error("AuthFailure.TokenFailure");
-    req.clone().set("Token", "tok-123").send(&server).await.assert_success();
+    req.clone()
+        .send(&server)
+        .await
+        .assert_error("AuthFailure.TokenFailure");
+    req.clone()
+        .set("Token", "other")
+        .send(&server)
+        .await
+        .assert_error("AuthFailure.TokenFailure");
+    req.clone()
+        .set("Token", "tok-123")
+        .send(&server)
+        .await
+        .assert_success();
     // Secret material never reaches the log: not the signature, the token or the key.
     let logged = format!("{:?}", server.requests());
-    let signature = req.clone().set("Token", "tok-123").signature(&server.addr().to_string());
+    let signature = req
+        .clone()
+        .set("Token", "tok-123")
+        .signature(&server.addr().to_string());
     for secret in [signature.as_str(), "tok-123", "tmp-key"] {
         assert!(!logged.contains(secret), "{secret} in {logged}");
     }
@@ -332,7 +403,12 @@ async fn signature_v1_failures_answer_the_live_codes() {
     ];
     for (what, req, code) in cases {
         let r = req.send(&server).await;
-        assert_eq!(r.error_code().as_deref(), Some(code), "{what}: {}", r.message());
+        assert_eq!(
+            r.error_code().as_deref(),
+            Some(code),
+            "{what}: {}",
+            r.message()
+        );
         r.assert_error(code);
     }
     // The same over POST form bodies.
@@ -343,6 +419,14 @@ async fn signature_v1_failures_answer_the_live_codes() {
         .send(&server)
         .await
         .assert_error("AuthFailure.SignatureFailure");
-    post.clone().set("SecretId", "AKIDnobody").send(&server).await.assert_error("AuthFailure.SecretIdNotFound");
-    post.clone().set("Timestamp", &stale).send(&server).await.assert_error("AuthFailure.SignatureExpire");
+    post.clone()
+        .set("SecretId", "AKIDnobody")
+        .send(&server)
+        .await
+        .assert_error("AuthFailure.SecretIdNotFound");
+    post.clone()
+        .set("Timestamp", &stale)
+        .send(&server)
+        .await
+        .assert_error("AuthFailure.SignatureExpire");
 }

@@ -21,8 +21,11 @@ impl Tcss for Double {
     fn describe_image_auto_authorized_task_list<'a>(
         &'a self,
         request: &'a models::DescribeImageAutoAuthorizedTaskListRequest,
-    ) -> ActionFuture<'a, models::DescribeImageAutoAuthorizedTaskListResponse, errors::DescribeImageAutoAuthorizedTaskListErrorCode>
-    {
+    ) -> ActionFuture<
+        'a,
+        models::DescribeImageAutoAuthorizedTaskListResponse,
+        errors::DescribeImageAutoAuthorizedTaskListErrorCode,
+    > {
         // The future borrows the request and the double: both live as long as the call.
         Box::pin(async move {
             let offset = request.offset.unwrap_or(0);
@@ -45,22 +48,34 @@ impl Tcss for Double {
 }
 
 /// Code under test written against the trait, as a user would.
-async fn task_ids(api: &impl Tcss) -> Result<Vec<i64>, Error<errors::DescribeImageAutoAuthorizedTaskListErrorCode>> {
-    let request = models::DescribeImageAutoAuthorizedTaskListRequest::new("2026-11-01", "2026-11-30").with_limit(2);
-    let tasks = api.describe_image_auto_authorized_task_list_pages(request).collect_items().await?;
+async fn task_ids(
+    api: &impl Tcss,
+) -> Result<Vec<i64>, Error<errors::DescribeImageAutoAuthorizedTaskListErrorCode>> {
+    let request =
+        models::DescribeImageAutoAuthorizedTaskListRequest::new("2026-11-01", "2026-11-30")
+            .with_limit(2);
+    let tasks = api
+        .describe_image_auto_authorized_task_list_pages(request)
+        .collect_items()
+        .await?;
     Ok(tasks.iter().map(|t| t.task_id).collect())
 }
 
 #[tokio::test]
 async fn the_pager_walks_a_double_of_the_trait() {
-    let double = Double { total: 5, offsets: Mutex::new(Vec::new()) };
+    let double = Double {
+        total: 5,
+        offsets: Mutex::new(Vec::new()),
+    };
     assert_eq!(task_ids(&double).await.unwrap(), vec![0, 1, 2, 3, 4]);
     // Three pages of two, stopping once TotalCount items are in: no fourth request.
     assert_eq!(*double.offsets.lock().unwrap(), vec![0, 2, 4]);
 
     let mut pages = DescribeImageAutoAuthorizedTaskListPages::new(
         &double,
-        models::DescribeImageAutoAuthorizedTaskListRequest::new("a", "b").with_limit(10).with_offset(3),
+        models::DescribeImageAutoAuthorizedTaskListRequest::new("a", "b")
+            .with_limit(10)
+            .with_offset(3),
     );
     let page = pages.next_page().await.unwrap().unwrap();
     assert_eq!((page.list.len(), page.request_id.as_str()), (2, "page-3"));
@@ -68,9 +83,21 @@ async fn the_pager_walks_a_double_of_the_trait() {
 
 #[tokio::test]
 async fn an_action_the_double_leaves_out_is_a_typed_error_naming_it() {
-    let double = Double { total: 0, offsets: Mutex::new(Vec::new()) };
-    let err = double.describe_pro_version_info(&models::DescribeProVersionInfoRequest::new()).await.unwrap_err();
-    let Error::Api(api) = err else { panic!("expected an API error, got {err:?}") };
+    let double = Double {
+        total: 0,
+        offsets: Mutex::new(Vec::new()),
+    };
+    let err = double
+        .describe_pro_version_info(&models::DescribeProVersionInfoRequest::new())
+        .await
+        .unwrap_err();
+    let Error::Api(api) = err else {
+        panic!("expected an API error, got {err:?}")
+    };
     assert_eq!(api.code.as_str(), "UnsupportedOperation");
-    assert!(api.message.contains("DescribeProVersionInfo"), "{}", api.message);
+    assert!(
+        api.message.contains("DescribeProVersionInfo"),
+        "{}",
+        api.message
+    );
 }

@@ -77,11 +77,18 @@ impl Raw {
 
     /// The bytes on the wire for `server`, signed unless `authorization` overrides it.
     pub fn to_bytes(&self, server: &MockServer) -> Vec<u8> {
-        let host = self.host.clone().unwrap_or_else(|| server.addr().to_string());
+        let host = self
+            .host
+            .clone()
+            .unwrap_or_else(|| server.addr().to_string());
         let timestamp = self.timestamp.unwrap_or_else(tc_runtime::time::now_unix);
         let content_type = self.content_type.clone().unwrap_or_default();
         let action = self.action.clone().unwrap_or_default();
-        let extra: Vec<(&str, &str)> = if self.sign_action { vec![("X-TC-Action", action.as_str())] } else { vec![] };
+        let extra: Vec<(&str, &str)> = if self.sign_action {
+            vec![("X-TC-Action", action.as_str())]
+        } else {
+            vec![]
+        };
         let signature = sign(&SignInput {
             method: &self.method,
             host: &host,
@@ -94,9 +101,19 @@ impl Raw {
             secret_key: &self.secret_key,
             extra_signed_headers: &extra,
         });
-        let authorization = self.authorization.clone().unwrap_or(signature.authorization);
-        let target = if self.query.is_empty() { self.path.clone() } else { format!("{}?{}", self.path, self.query) };
-        let mut head = format!("{} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n", self.method);
+        let authorization = self
+            .authorization
+            .clone()
+            .unwrap_or(signature.authorization);
+        let target = if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, self.query)
+        };
+        let mut head = format!(
+            "{} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n",
+            self.method
+        );
         if let Some(ct) = &self.content_type {
             head.push_str(&format!("Content-Type: {ct}\r\n"));
         }
@@ -122,9 +139,15 @@ impl Raw {
     /// Signs as the SDKs' `unsignedPayload` option does: sends `X-TC-Content-SHA256:
     /// UNSIGNED-PAYLOAD` and hashes that literal text instead of the body.
     pub fn unsigned_payload(mut self, server: &MockServer) -> Raw {
-        let timestamp = *self.timestamp.get_or_insert_with(tc_runtime::time::now_unix);
-        self.extra_headers.push(("X-TC-Content-SHA256".into(), "UNSIGNED-PAYLOAD".into()));
-        let host = self.host.clone().unwrap_or_else(|| server.addr().to_string());
+        let timestamp = *self
+            .timestamp
+            .get_or_insert_with(tc_runtime::time::now_unix);
+        self.extra_headers
+            .push(("X-TC-Content-SHA256".into(), "UNSIGNED-PAYLOAD".into()));
+        let host = self
+            .host
+            .clone()
+            .unwrap_or_else(|| server.addr().to_string());
         let signature = sign(&SignInput {
             method: &self.method,
             host: &host,
@@ -137,7 +160,10 @@ impl Raw {
             secret_key: &self.secret_key,
             extra_signed_headers: &[],
         });
-        assert_eq!(signature.payload_hash, "438d4109ef0d676b8c2c7ed13cdfcb418e494d53b843d4634ce3b1085f07bb96");
+        assert_eq!(
+            signature.payload_hash,
+            "438d4109ef0d676b8c2c7ed13cdfcb418e494d53b843d4634ce3b1085f07bb96"
+        );
         self.authorization = Some(signature.authorization);
         self
     }
@@ -163,11 +189,16 @@ impl Reply {
 
     /// `Response.Error.Code`, if an error envelope.
     pub fn error_code(&self) -> Option<String> {
-        self.json()["Response"]["Error"]["Code"].as_str().map(str::to_owned)
+        self.json()["Response"]["Error"]["Code"]
+            .as_str()
+            .map(str::to_owned)
     }
 
     pub fn message(&self) -> String {
-        self.json()["Response"]["Error"]["Message"].as_str().unwrap_or_default().to_owned()
+        self.json()["Response"]["Error"]["Message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Asserts an HTTP 200 error envelope with this code (one of the spec's common codes, so
@@ -177,9 +208,20 @@ impl Reply {
         assert_eq!(self.status, 200, "{}", String::from_utf8_lossy(&self.body));
         let v = self.json();
         assert_eq!(v["Response"]["Error"]["Code"].as_str(), Some(code), "{v}");
-        assert!(tc_sdk::common::CommonErrorCode::from_code(code).is_some(), "{code} is not a common code");
-        assert!(v["Response"]["Error"]["Message"].as_str().is_some_and(|m| !m.is_empty()), "{v}");
-        assert!(tc_mock::is_request_id(v["Response"]["RequestId"].as_str().unwrap_or("")), "{v}");
+        assert!(
+            tc_sdk::common::CommonErrorCode::from_code(code).is_some(),
+            "{code} is not a common code"
+        );
+        assert!(
+            v["Response"]["Error"]["Message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{v}"
+        );
+        assert!(
+            tc_mock::is_request_id(v["Response"]["RequestId"].as_str().unwrap_or("")),
+            "{v}"
+        );
     }
 
     #[track_caller]
@@ -187,7 +229,10 @@ impl Reply {
         assert_eq!(self.status, 200);
         let v = self.json();
         assert!(v["Response"]["Error"].is_null(), "{v}");
-        assert!(tc_mock::is_request_id(v["Response"]["RequestId"].as_str().unwrap_or("")), "{v}");
+        assert!(
+            tc_mock::is_request_id(v["Response"]["RequestId"].as_str().unwrap_or("")),
+            "{v}"
+        );
         v["Response"].clone()
     }
 }
@@ -205,10 +250,21 @@ pub async fn send_bytes(server: &MockServer, bytes: &[u8]) -> Reply {
 }
 
 pub fn parse_reply(buf: &[u8]) -> Reply {
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
     let head = String::from_utf8_lossy(&buf[..split]).into_owned();
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status");
-    Reply { status, head, body: buf[split + 4..].to_vec() }
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status");
+    Reply {
+        status,
+        head,
+        body: buf[split + 4..].to_vec(),
+    }
 }
 
 /// A runtime client for `server` with fast retries (base delay 5 ms) and this method.
