@@ -13,6 +13,7 @@
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub mod common;
@@ -27,6 +28,7 @@ pub mod sts;
 pub mod tcss;
 pub use tc_runtime::{
     ActionFuture, ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode,
+    UntypedAction,
 };
 /// The runtime crate: configuration (endpoints, retries, rate limits), credentials, errors.
 pub use tc_runtime as runtime;

@@ -147,8 +147,9 @@ fn pager_type(service: &Service, action: &Action, p: &Pagination) -> TokenStream
         }
     };
     let doc = doc_attrs(&format!(
-        "Pages of `{}`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `{}` and advances it by the number of items received; it stops after an empty page, or once `{}` items are counted.",
+        "Pages of `{}`, a `Stream` of pages ([`items`](::tc_runtime::support::Pages::items) streams their `{}`), or call [`next_page`](::tc_runtime::support::Pages::next_page): each page is fetched at the current `{}`, which then advances by the number of items received. The pages end after an empty page, once `{}` items are counted, or after an error (the client's retries have run by then), which is yielded once.",
         action.name,
+        p.items,
         p.offset,
         p.total.as_deref().unwrap_or("all"),
     ));

@@ -45,7 +45,7 @@ pub(crate) fn manifest(api: &Api, options: &Options) -> String {
         r#"[package]
 name = "{name}"
 description = "Tencent Cloud API 3.0 client ({services}), generated from hand-curated specs"
-version = "0.1.0"
+version = "{version}"
 edition = "2024"
 rust-version = "1.85"
 license = "MIT OR Apache-2.0"
@@ -57,6 +57,12 @@ serde = {{ version = "1", default-features = false, features = ["std"] }}
 
 [lints.rust]
 unsafe_code = "forbid"
+unexpected_cfgs = {{ level = "warn", check-cfg = ["cfg(docsrs)"] }}
+
+# docs.rs builds every feature and marks each gated item with the features it needs.
+[package.metadata.docs.rs]
+all-features = true
+rustdoc-args = ["--cfg", "docsrs"]
 
 [dev-dependencies]
 serde_json = "1"
@@ -64,6 +70,7 @@ tokio = {{ version = "1", default-features = false, features = ["rt", "macros"] 
 
 {features}{examples}"#,
         name = options.crate_name,
+        version = super::CRATE_VERSION,
         services = services.join(", "),
     ))
 }

@@ -52,6 +52,8 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         #deny_warnings
         #![deny(missing_docs)]
         #![forbid(unsafe_code)]
+        // docs.rs (`--cfg docsrs`, nightly): each gated item shows the features it needs.
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         // The crate itself implements and calls the actions it marks deprecated.
         #![allow(deprecated)]
         // The docs are upstream's prose, whose lists are not always Markdown-clean.
@@ -60,7 +62,7 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         pub mod common;
         #(#modules)*
 
-        pub use tc_runtime::{ActionFuture, ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode};
+        pub use tc_runtime::{ActionFuture, ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode, UntypedAction};
         /// The runtime crate: configuration (endpoints, retries, rate limits), credentials, errors.
         pub use tc_runtime as runtime;
     }
@@ -184,9 +186,15 @@ fn trait_method(service: &Service, action: &Action, krate: &proc_macro2::Ident) 
     if let Some(rate) = action.rate_limit {
         doc.push_str(&format!("\n\nRate limit: {rate} requests per second (the runtime's limiter keeps a process within it by default)."));
     }
+    // The Markdown reference ships in the package; docs.rs serves a package's files, so the
+    // link works wherever the crate's docs are read online.
+    let page = format!("docs/{}/{}.md", service.module, action.name);
     doc.push_str(&format!(
-        "\n\nAction `{}`, version `{}`. Reference: `docs/{}/{}.md` in this crate.",
-        action.name, service.version, service.module, action.name
+        "\n\nAction `{}`, version `{}`. Reference: [`{page}`](https://docs.rs/crate/{}/{}/source/{page}) in this crate (parameters, examples and error codes as on Tencent Cloud's page).",
+        action.name,
+        service.version,
+        krate.to_string().replace('_', "-"),
+        super::CRATE_VERSION,
     ));
     if !action.errors.is_empty() {
         doc.push_str("\n\n# Errors\n\nBesides transport, decoding and credential errors, and the common codes:\n");

@@ -106,9 +106,8 @@ pub(crate) fn action_page(api: &Api, service: &Service, action: &Action) -> Stri
     out.push_str("\n## 4. Example\n");
     for (i, example) in action.examples.iter().enumerate() {
         out.push_str(&format!(
-            "\n### Example{} {}\n\n#### Input Example\n\n```\n{}\n```\n\n#### Output Example\n\n```json\n{}\n```\n",
-            i + 1,
-            example.title.trim(),
+            "\n### {}\n\n#### Input Example\n\n```\n{}\n```\n\n#### Output Example\n\n```json\n{}\n```\n",
+            example_heading(i + 1, &example.title),
             example.request_text.trim_end(),
             example.response_text.trim_end()
         ));
@@ -143,31 +142,120 @@ fn mentions(action: &Action, name: &str) -> bool {
     action.request.iter().chain(&action.response).any(|f| refers(&f.ty, name))
 }
 
-/// A field's description followed by its documented facts, for a table cell.
+/// `Example 2: Querying ...`; a title that only numbers the example (`Example1 `,
+/// `Example 1`, `Example`) becomes `Example 2`.
+fn example_heading(number: usize, title: &str) -> String {
+    let title = title.trim();
+    let rest = title.strip_prefix("Example").unwrap_or(title);
+    if rest.trim().chars().all(|c| c.is_ascii_digit()) {
+        format!("Example {number}")
+    } else {
+        format!("Example {number}: {title}")
+    }
+}
+
+/// A field's description followed by the documented facts it does not already state, for a
+/// table cell (upstream descriptions often carry the default, the bounds and the null note).
 fn facts(field: &Field) -> String {
-    let mut parts = vec![field.description.trim().to_owned()];
+    let description = field.description.trim();
+    let stated = comparable(description);
+    let mut parts = vec![description.to_owned()];
+    let mut add = |fact: String| {
+        if !stated.contains(comparable(&fact).trim_end_matches('.')) {
+            parts.push(fact);
+        }
+    };
     if let Some(d) = &field.default {
-        parts.push(format!("Default value: {d}."));
+        add(format!("Default value: {d}."));
     }
     if let Some(m) = field.minimum {
-        parts.push(format!("Minimum value: {m}."));
+        add(format!("Minimum value: {m}."));
     }
     if let Some(m) = field.maximum {
-        parts.push(format!("Maximum value: {m}."));
+        add(format!("Maximum value: {m}."));
     }
     if let Some(values) = &field.values {
-        parts.push(values_line(values).replace('\\', ""));
+        add(plain(&values_line(values)));
     }
     for filter in &field.filters {
         let mut line = format!("Filter {}: {}", filter.name, filter.description.trim());
         if let Some(values) = &filter.values {
-            line.push_str(&format!(" ({})", values_line(values).replace('\\', "")));
+            line.push_str(&format!(" ({})", plain(&values_line(values))));
         }
-        parts.push(line);
+        add(line);
     }
-    if field.nullable {
+    if field.nullable && !stated.contains("may return null") {
         parts.push("Note: This field may return null, indicating that no valid values can be obtained.".to_owned());
     }
     parts.retain(|p| !p.is_empty());
     parts.join(" ")
+}
+
+/// Rustdoc text as plain Markdown: no escapes, and intra-doc links (``[`Type`]``) as code.
+fn plain(rustdoc: &str) -> String {
+    rustdoc.replace('\\', "").replace("[`", "`").replace("`]", "`")
+}
+
+/// Text compared for "already says so": lowercase, one space between words, none before
+/// punctuation (`Default value: 10 .` states `Default value: 10.`).
+fn comparable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        let punctuation = word.chars().all(|c| matches!(c, '.' | ',' | ';' | ':'));
+        if !out.is_empty() && !punctuation {
+            out.push(' ');
+        }
+        out.push_str(&word.to_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Scalar, Type};
+
+    fn field(description: &str) -> Field {
+        Field {
+            name: "Limit".into(),
+            rust_name: "limit".into(),
+            ty: Type::Scalar(Scalar::Integer),
+            required: false,
+            output_required: false,
+            nullable: false,
+            disabled: false,
+            deprecated: false,
+            description: description.into(),
+            default: Some(serde_json::json!(10)),
+            minimum: None,
+            maximum: Some(100),
+            values: None,
+            filters: Vec::new(),
+            example: None,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn facts_the_description_states_are_not_repeated() {
+        let f = field("Number of results to be returned. Default value: 10 . Maximum value: 100 .");
+        assert_eq!(facts(&f), "Number of results to be returned. Default value: 10 . Maximum value: 100 .");
+        let f = field("Number of results to be returned.");
+        assert_eq!(facts(&f), "Number of results to be returned. Default value: 10. Maximum value: 100.");
+        let mut f = field("Name. Note: This field may return null, indicating that no valid values can be obtained.");
+        (f.default, f.maximum, f.nullable) = (None, None, true);
+        assert_eq!(facts(&f).matches("may return null").count(), 1);
+    }
+
+    #[test]
+    fn example_headings_number_once() {
+        assert_eq!(example_heading(1, "Example1 "), "Example 1");
+        assert_eq!(example_heading(2, "Example"), "Example 2");
+        assert_eq!(example_heading(3, "Querying hosts"), "Example 3: Querying hosts");
+    }
+
+    #[test]
+    fn rustdoc_links_become_code() {
+        assert_eq!(plain("Valid values ([`TaskType`]): `\\\"AUTO\\\"`"), "Valid values (`TaskType`): `\"AUTO\"`");
+    }
 }

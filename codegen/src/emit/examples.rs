@@ -179,9 +179,11 @@ pub(crate) fn doc_example(service: &Service, action: &Action, krate: &Ident) -> 
         other => other,
     };
     let request = request_expr(service, action, &params);
+    let client_name = ident(&service.client_name);
     let tokens = quote! {
-        async fn example(client: &impl #krate::#module::#trait_name) -> Result<(), Box<dyn std::error::Error>> {
-            use #krate::#module::models;
+        async fn example() -> Result<(), Box<dyn std::error::Error>> {
+            use #krate::#module::{models, #client_name, #trait_name};
+            let client = #client_name::new(#krate::Client::from_env()?);
             let request = #request;
             let response = client.#method(&request).await?;
             println!("{response:?}");
@@ -195,8 +197,18 @@ pub(crate) fn doc_example(service: &Service, action: &Action, krate: &Ident) -> 
         Ok(file) => prettyplease::unparse(&file),
         Err(_) => tokens.to_string(),
     };
-    let mut lines: Vec<String> = body.lines().map(str::to_owned).collect();
-    // Hide the wrapper function: readers see the call, rustdoc compiles the whole.
+    let mut lines: Vec<String> = Vec::new();
+    for line in body.lines() {
+        if line.trim_start().starts_with("let client =") {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            lines.push(format!(
+                "{indent}// Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it."
+            ));
+        }
+        lines.push(line.to_owned());
+    }
+    // Hide the wrapper function: readers see the client, the request and the call; rustdoc
+    // compiles the whole.
     let body_start = lines.iter().position(|l| l.trim_start().starts_with("use ")).unwrap_or(1);
     for line in lines.iter_mut().take(body_start) {
         *line = format!("# {line}");

@@ -23,6 +23,9 @@ use crate::format::{self, FormatCache, FormatError};
 use crate::par;
 use crate::ir::{Api, Field, Scalar, Service, Type};
 
+/// Version of every generated crate (its `Cargo.toml`; the docs.rs links of the reference).
+pub(crate) const CRATE_VERSION: &str = "0.1.0";
+
 /// Options that change what is generated (not how the spec is read).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {

@@ -14,6 +14,7 @@
 #![deny(warnings)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![allow(deprecated)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 pub mod common;
@@ -22,6 +23,7 @@ pub mod common;
 pub mod demo;
 pub use tc_runtime::{
     ActionFuture, ApiError, Client, ClientBuilder, Error, ErrorClass, ErrorCode,
+    UntypedAction,
 };
 /// The runtime crate: configuration (endpoints, retries, rate limits), credentials, errors.
 pub use tc_runtime as runtime;

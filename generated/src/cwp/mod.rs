@@ -22,15 +22,15 @@ pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
 pub trait Cwp: Send + Sync {
     /// This API is used to add cross-region log-in allowlists in batches.
     ///
-    /// Action `AddLoginWhiteLists`, version `2018-02-28`. Reference: `docs/cwp/AddLoginWhiteLists.md` in this crate.
+    /// Action `AddLoginWhiteLists`, version `2018-02-28`. Reference: [`docs/cwp/AddLoginWhiteLists.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/AddLoginWhiteLists.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddLoginWhiteListsRequest::new(models::HostLoginWhiteObj {
     ///         places: ::std::vec![
     ///             models::Place { city_id : ::std::option::Option::Some(0u64), province_id :
@@ -68,15 +68,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add vulnerability ignore rules.
     ///
-    /// Action `AddVulIgnoreRule`, version `2018-02-28`. Reference: `docs/cwp/AddVulIgnoreRule.md` in this crate.
+    /// Action `AddVulIgnoreRule`, version `2018-02-28`. Reference: [`docs/cwp/AddVulIgnoreRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/AddVulIgnoreRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddVulIgnoreRuleRequest::new();
     ///     let response = client.add_vul_ignore_rule(&request).await?;
     ///     println!("{response:?}");
@@ -97,15 +97,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to ignore events or cancel ignoring in batches based on check item ID or event ID.
     ///
-    /// Action `ChangeRuleEventsIgnoreStatus`, version `2018-02-28`. Reference: `docs/cwp/ChangeRuleEventsIgnoreStatus.md` in this crate.
+    /// Action `ChangeRuleEventsIgnoreStatus`, version `2018-02-28`. Reference: [`docs/cwp/ChangeRuleEventsIgnoreStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ChangeRuleEventsIgnoreStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ChangeRuleEventsIgnoreStatusRequest::new(1u64);
     ///     let response = client.change_rule_events_ignore_status(&request).await?;
     ///     println!("{response:?}");
@@ -126,15 +126,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to change the policy availability status by policy ID.
     ///
-    /// Action `ChangeStrategyEnableStatus`, version `2018-02-28`. Reference: `docs/cwp/ChangeStrategyEnableStatus.md` in this crate.
+    /// Action `ChangeStrategyEnableStatus`, version `2018-02-28`. Reference: [`docs/cwp/ChangeStrategyEnableStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ChangeStrategyEnableStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ChangeStrategyEnableStatusRequest::new(1u64, 0u64);
     ///     let response = client.change_strategy_enable_status(&request).await?;
     ///     println!("{response:?}");
@@ -155,15 +155,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to verify parameters entered for adding and editing high-risk command user rules.
     ///
-    /// Action `CheckBashPolicyParams`, version `2018-02-28`. Reference: `docs/cwp/CheckBashPolicyParams.md` in this crate.
+    /// Action `CheckBashPolicyParams`, version `2018-02-28`. Reference: [`docs/cwp/CheckBashPolicyParams.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CheckBashPolicyParams.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CheckBashPolicyParamsRequest::new("Name,Process");
     ///     let response = client.check_bash_policy_params(&request).await?;
     ///     println!("{response:?}");
@@ -184,15 +184,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to verify parameters entered for adding and editing high-risk command user rules.
     ///
-    /// Action `CheckBashRuleParams`, version `2018-02-28`. Reference: `docs/cwp/CheckBashRuleParams.md` in this crate.
+    /// Action `CheckBashRuleParams`, version `2018-02-28`. Reference: [`docs/cwp/CheckBashRuleParams.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CheckBashRuleParams.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CheckBashRuleParamsRequest::new("Name,Rule");
     ///     let response = client.check_bash_rule_params(&request).await?;
     ///     println!("{response:?}");
@@ -213,15 +213,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to check the rule parameters entered at the core file monitoring frontend.
     ///
-    /// Action `CheckFileTamperRule`, version `2018-02-28`. Reference: `docs/cwp/CheckFileTamperRule.md` in this crate.
+    /// Action `CheckFileTamperRule`, version `2018-02-28`. Reference: [`docs/cwp/CheckFileTamperRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CheckFileTamperRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CheckFileTamperRuleRequest::new();
     ///     let response = client.check_file_tamper_rule(&request).await?;
     ///     println!("{response:?}");
@@ -242,15 +242,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query whether the baseline is detected for the first time.
     ///
-    /// Action `CheckFirstScanBaseline`, version `2018-02-28`. Reference: `docs/cwp/CheckFirstScanBaseline.md` in this crate.
+    /// Action `CheckFirstScanBaseline`, version `2018-02-28`. Reference: [`docs/cwp/CheckFirstScanBaseline.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CheckFirstScanBaseline.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CheckFirstScanBaselineRequest::new();
     ///     let response = client.check_first_scan_baseline(&request).await?;
     ///     println!("{response:?}");
@@ -271,15 +271,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to check the connectivity for log shipping from Kafka.
     ///
-    /// Action `CheckLogKafkaConnectionState`, version `2018-02-28`. Reference: `docs/cwp/CheckLogKafkaConnectionState.md` in this crate.
+    /// Action `CheckLogKafkaConnectionState`, version `2018-02-28`. Reference: [`docs/cwp/CheckLogKafkaConnectionState.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CheckLogKafkaConnectionState.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CheckLogKafkaConnectionStateRequest::new(
     ///         1u64,
     ///         "192.168.1.1:80",
@@ -308,15 +308,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to clean up the locally stored data.
     ///
-    /// Action `ClearLocalStorage`, version `2018-02-28`. Reference: `docs/cwp/ClearLocalStorage.md` in this crate.
+    /// Action `ClearLocalStorage`, version `2018-02-28`. Reference: [`docs/cwp/ClearLocalStorage.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ClearLocalStorage.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ClearLocalStorageRequest::new();
     ///     let response = client.clear_local_storage(&request).await?;
     ///     println!("{response:?}");
@@ -337,15 +337,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add the list of block allowlists.
     ///
-    /// Action `CreateBanWhiteList`, version `2018-02-28`. Reference: `docs/cwp/CreateBanWhiteList.md` in this crate.
+    /// Action `CreateBanWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/CreateBanWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateBanWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateBanWhiteListRequest::new(models::BanWhiteList {
     ///         id: ::std::option::Option::Some(::std::string::String::from("1")),
     ///         remark: ::std::option::Option::Some(::std::string::String::from("Remark")),
@@ -385,15 +385,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to create a baseline policy based on the policy information.
     ///
-    /// Action `CreateBaselineStrategy`, version `2018-02-28`. Reference: `docs/cwp/CreateBaselineStrategy.md` in this crate.
+    /// Action `CreateBaselineStrategy`, version `2018-02-28`. Reference: [`docs/cwp/CreateBaselineStrategy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateBaselineStrategy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateBaselineStrategyRequest::new(
     ///         "istrategy",
     ///         1u64,
@@ -422,15 +422,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to create an automatic binding task for newly purchased authorizations.
     ///
-    /// Action `CreateBuyBindTask`, version `2018-02-28`. Reference: `docs/cwp/CreateBuyBindTask.md` in this crate.
+    /// Action `CreateBuyBindTask`, version `2018-02-28`. Reference: [`docs/cwp/CreateBuyBindTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateBuyBindTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateBuyBindTaskRequest::new("Order number", 1u64);
     ///     let response = client.create_buy_bind_task(&request).await?;
     ///     println!("{response:?}");
@@ -451,15 +451,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to create emergency vulnerability scan tasks.
     ///
-    /// Action `CreateEmergencyVulScan`, version `2018-02-28`. Reference: `docs/cwp/CreateEmergencyVulScan.md` in this crate.
+    /// Action `CreateEmergencyVulScan`, version `2018-02-28`. Reference: [`docs/cwp/CreateEmergencyVulScan.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateEmergencyVulScan.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateEmergencyVulScanRequest::new(1u64);
     ///     let response = client.create_emergency_vul_scan(&request).await?;
     ///     println!("{response:?}");
@@ -480,15 +480,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to trigger event investigation and alarm backtracking for Ultimate Edition machines.
     ///
-    /// Action `CreateIncidentBacktracking`, version `2018-02-28`. Reference: `docs/cwp/CreateIncidentBacktracking.md` in this crate.
+    /// Action `CreateIncidentBacktracking`, version `2018-02-28`. Reference: [`docs/cwp/CreateIncidentBacktracking.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateIncidentBacktracking.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateIncidentBacktrackingRequest::new(
     ///         "acdd5474-6360-4fd4-bfc7-843162cb8116",
     ///     );
@@ -514,15 +514,15 @@ pub trait Cwp: Send + Sync {
     /// This API is used to directly create postpaid orders.
     /// This API is used to call the billing payment API for payment since prepaid orders are only placed but not paid.
     ///
-    /// Action `CreateLicenseOrder`, version `2018-02-28`. Reference: `docs/cwp/CreateLicenseOrder.md` in this crate.
+    /// Action `CreateLicenseOrder`, version `2018-02-28`. Reference: [`docs/cwp/CreateLicenseOrder.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateLicenseOrder.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateLicenseOrderRequest::new();
     ///     let response = client.create_license_order(&request).await?;
     ///     println!("{response:?}");
@@ -543,15 +543,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to create log download tasks.
     ///
-    /// Action `CreateLogExport`, version `2018-02-28`. Reference: `docs/cwp/CreateLogExport.md` in this crate.
+    /// Action `CreateLogExport`, version `2018-02-28`. Reference: [`docs/cwp/CreateLogExport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateLogExport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateLogExportRequest::new(
     ///         500u64,
     ///         1656640800000i64,
@@ -576,15 +576,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add malicious request allowlists.
     ///
-    /// Action `CreateMaliciousRequestWhiteList`, version `2018-02-28`. Reference: `docs/cwp/CreateMaliciousRequestWhiteList.md` in this crate.
+    /// Action `CreateMaliciousRequestWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/CreateMaliciousRequestWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateMaliciousRequestWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateMaliciousRequestWhiteListRequest::new("www.qq.com");
     ///     let response = client.create_malicious_request_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -605,15 +605,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to create the Trojan allowlist.
     ///
-    /// Action `CreateMalwareWhiteList`, version `2018-02-28`. Reference: `docs/cwp/CreateMalwareWhiteList.md` in this crate.
+    /// Action `CreateMalwareWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/CreateMalwareWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateMalwareWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateMalwareWhiteListRequest::new(1u64);
     ///     let response = client.create_malware_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -634,15 +634,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to create a network attack allowlist.
     ///
-    /// Action `CreateNetAttackWhiteList`, version `2018-02-28`. Reference: `docs/cwp/CreateNetAttackWhiteList.md` in this crate.
+    /// Action `CreateNetAttackWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/CreateNetAttackWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateNetAttackWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateNetAttackWhiteListRequest::new(
     ///         1u64,
     ///         ::std::vec![::std::string::String::from("127.0.0.1")],
@@ -666,15 +666,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Adding a Website Protection Server
     ///
-    /// Action `CreateProtectServer`, version `2018-02-28`. Reference: `docs/cwp/CreateProtectServer.md` in this crate.
+    /// Action `CreateProtectServer`, version `2018-02-28`. Reference: [`docs/cwp/CreateProtectServer.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateProtectServer.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateProtectServerRequest::new(
     ///         "/tmp",
     ///         ::std::vec![
@@ -701,15 +701,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to create or modify anti-ransomware policies.
     ///
-    /// Action `CreateRansomDefenseStrategy`, version `2018-02-28`. Reference: `docs/cwp/CreateRansomDefenseStrategy.md` in this crate.
+    /// Action `CreateRansomDefenseStrategy`, version `2018-02-28`. Reference: [`docs/cwp/CreateRansomDefenseStrategy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateRansomDefenseStrategy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateRansomDefenseStrategyRequest::new(
     ///         "ada_api****",
     ///         "00:00;11:00;15:00",
@@ -733,15 +733,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to detect the intrusion and virus scanning.
     ///
-    /// Action `CreateScanMalwareSetting`, version `2018-02-28`. Reference: `docs/cwp/CreateScanMalwareSetting.md` in this crate.
+    /// Action `CreateScanMalwareSetting`, version `2018-02-28`. Reference: [`docs/cwp/CreateScanMalwareSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateScanMalwareSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateScanMalwareSettingRequest::new(0u64, 1i64);
     ///     let response = client.create_scan_malware_setting(&request).await?;
     ///     println!("{response:?}");
@@ -762,15 +762,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add history search records.
     ///
-    /// Action `CreateSearchLog`, version `2018-02-28`. Reference: `docs/cwp/CreateSearchLog.md` in this crate.
+    /// Action `CreateSearchLog`, version `2018-02-28`. Reference: [`docs/cwp/CreateSearchLog.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateSearchLog.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateSearchLogRequest::new("yunjing");
     ///     let response = client.create_search_log(&request).await?;
     ///     println!("{response:?}");
@@ -791,15 +791,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add the retrieval template.
     ///
-    /// Action `CreateSearchTemplate`, version `2018-02-28`. Reference: `docs/cwp/CreateSearchTemplate.md` in this crate.
+    /// Action `CreateSearchTemplate`, version `2018-02-28`. Reference: [`docs/cwp/CreateSearchTemplate.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateSearchTemplate.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateSearchTemplateRequest::new(models::SearchTemplate {
     ///         name: ::std::string::String::from("\"kbtest\""),
     ///         log_type: ::std::string::String::from("\"malware\""),
@@ -837,15 +837,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to submit the vulnerabilities and fix them.
     ///
-    /// Action `CreateVulFix`, version `2018-02-28`. Reference: `docs/cwp/CreateVulFix.md` in this crate.
+    /// Action `CreateVulFix`, version `2018-02-28`. Reference: [`docs/cwp/CreateVulFix.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateVulFix.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateVulFixRequest::new(::std::vec![], 0u64);
     ///     let response = client.create_vul_fix(&request).await?;
     ///     println!("{response:?}");
@@ -866,15 +866,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to create allowlist orders.
     ///
-    /// Action `CreateWhiteListOrder`, version `2018-02-28`. Reference: `docs/cwp/CreateWhiteListOrder.md` in this crate.
+    /// Action `CreateWhiteListOrder`, version `2018-02-28`. Reference: [`docs/cwp/CreateWhiteListOrder.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/CreateWhiteListOrder.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateWhiteListOrderRequest::new(
     ///         1u64,
     ///         10u64,
@@ -901,15 +901,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete all Java webshell events.
     ///
-    /// Action `DeleteAllJavaMemShells`, version `2018-02-28`. Reference: `docs/cwp/DeleteAllJavaMemShells.md` in this crate.
+    /// Action `DeleteAllJavaMemShells`, version `2018-02-28`. Reference: [`docs/cwp/DeleteAllJavaMemShells.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteAllJavaMemShells.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteAllJavaMemShellsRequest::new();
     ///     let response = client.delete_all_java_mem_shells(&request).await?;
     ///     println!("{response:?}");
@@ -930,15 +930,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete the list of blocking allowlists.
     ///
-    /// Action `DeleteBanWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DeleteBanWhiteList.md` in this crate.
+    /// Action `DeleteBanWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/DeleteBanWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteBanWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteBanWhiteListRequest::new(::std::vec![1u64]);
     ///     let response = client.delete_ban_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -959,15 +959,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete the baseline policy configuration.
     ///
-    /// Action `DeleteBaselinePolicy`, version `2018-02-28`. Reference: `docs/cwp/DeleteBaselinePolicy.md` in this crate.
+    /// Action `DeleteBaselinePolicy`, version `2018-02-28`. Reference: [`docs/cwp/DeleteBaselinePolicy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteBaselinePolicy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteBaselinePolicyRequest::new(::std::vec![268i64]);
     ///     let response = client.delete_baseline_policy(&request).await?;
     ///     println!("{response:?}");
@@ -988,15 +988,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Delete a baseline rule
     ///
-    /// Action `DeleteBaselineRule`, version `2018-02-28`. Reference: `docs/cwp/DeleteBaselineRule.md` in this crate.
+    /// Action `DeleteBaselineRule`, version `2018-02-28`. Reference: [`docs/cwp/DeleteBaselineRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteBaselineRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteBaselineRuleRequest::new(35184372088862i64);
     ///     let response = client.delete_baseline_rule(&request).await?;
     ///     println!("{response:?}");
@@ -1017,15 +1017,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Delete baseline ignore rule.
     ///
-    /// Action `DeleteBaselineRuleIgnore`, version `2018-02-28`. Reference: `docs/cwp/DeleteBaselineRuleIgnore.md` in this crate.
+    /// Action `DeleteBaselineRuleIgnore`, version `2018-02-28`. Reference: [`docs/cwp/DeleteBaselineRuleIgnore.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteBaselineRuleIgnore.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteBaselineRuleIgnoreRequest::new(::std::vec![125i64]);
     ///     let response = client.delete_baseline_rule_ignore(&request).await?;
     ///     println!("{response:?}");
@@ -1046,15 +1046,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete the policy by baseline policy ID.
     ///
-    /// Action `DeleteBaselineStrategy`, version `2018-02-28`. Reference: `docs/cwp/DeleteBaselineStrategy.md` in this crate.
+    /// Action `DeleteBaselineStrategy`, version `2018-02-28`. Reference: [`docs/cwp/DeleteBaselineStrategy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteBaselineStrategy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteBaselineStrategyRequest::new(1u64);
     ///     let response = client.delete_baseline_strategy(&request).await?;
     ///     println!("{response:?}");
@@ -1075,15 +1075,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Delete baseline weak passwords
     ///
-    /// Action `DeleteBaselineWeakPassword`, version `2018-02-28`. Reference: `docs/cwp/DeleteBaselineWeakPassword.md` in this crate.
+    /// Action `DeleteBaselineWeakPassword`, version `2018-02-28`. Reference: [`docs/cwp/DeleteBaselineWeakPassword.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteBaselineWeakPassword.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteBaselineWeakPasswordRequest::new(::std::vec![3433i64]);
     ///     let response = client.delete_baseline_weak_password(&request).await?;
     ///     println!("{response:?}");
@@ -1104,15 +1104,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete high-risk command events based on IDs.
     ///
-    /// Action `DeleteBashEvents`, version `2018-02-28`. Reference: `docs/cwp/DeleteBashEvents.md` in this crate.
+    /// Action `DeleteBashEvents`, version `2018-02-28`. Reference: [`docs/cwp/DeleteBashEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteBashEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteBashEventsRequest::new();
     ///     let response = client.delete_bash_events(&request).await?;
     ///     println!("{response:?}");
@@ -1133,15 +1133,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete high-risk command policies.
     ///
-    /// Action `DeleteBashPolicies`, version `2018-02-28`. Reference: `docs/cwp/DeleteBashPolicies.md` in this crate.
+    /// Action `DeleteBashPolicies`, version `2018-02-28`. Reference: [`docs/cwp/DeleteBashPolicies.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteBashPolicies.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteBashPoliciesRequest::new(::std::vec![10006u64]);
     ///     let response = client.delete_bash_policies(&request).await?;
     ///     println!("{response:?}");
@@ -1162,15 +1162,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete high-risk command rules.
     ///
-    /// Action `DeleteBashRules`, version `2018-02-28`. Reference: `docs/cwp/DeleteBashRules.md` in this crate.
+    /// Action `DeleteBashRules`, version `2018-02-28`. Reference: [`docs/cwp/DeleteBashRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteBashRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteBashRulesRequest::new(::std::vec![1u64, 2u64]);
     ///     let response = client.delete_bash_rules(&request).await?;
     ///     println!("{response:?}");
@@ -1191,15 +1191,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete brute force attack records.
     ///
-    /// Action `DeleteBruteAttacks`, version `2018-02-28`. Reference: `docs/cwp/DeleteBruteAttacks.md` in this crate.
+    /// Action `DeleteBruteAttacks`, version `2018-02-28`. Reference: [`docs/cwp/DeleteBruteAttacks.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteBruteAttacks.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteBruteAttacksRequest::new();
     ///     let response = client.delete_brute_attacks(&request).await?;
     ///     println!("{response:?}");
@@ -1220,15 +1220,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete expired orders in Authorization Management - Order List. (Deleted orders are not counted in statistics.)
     ///
-    /// Action `DeleteLicenseRecord`, version `2018-02-28`. Reference: `docs/cwp/DeleteLicenseRecord.md` in this crate.
+    /// Action `DeleteLicenseRecord`, version `2018-02-28`. Reference: [`docs/cwp/DeleteLicenseRecord.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteLicenseRecord.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteLicenseRecordRequest::new(1u64, 0u64, "553c4af8b025");
     ///     let response = client.delete_license_record(&request).await?;
     ///     println!("{response:?}");
@@ -1249,15 +1249,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete all authorization records.
     ///
-    /// Action `DeleteLicenseRecordAll`, version `2018-02-28`. Reference: `docs/cwp/DeleteLicenseRecordAll.md` in this crate.
+    /// Action `DeleteLicenseRecordAll`, version `2018-02-28`. Reference: [`docs/cwp/DeleteLicenseRecordAll.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteLicenseRecordAll.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteLicenseRecordAllRequest::new();
     ///     let response = client.delete_license_record_all(&request).await?;
     ///     println!("{response:?}");
@@ -1278,15 +1278,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete log download tasks.
     ///
-    /// Action `DeleteLogExport`, version `2018-02-28`. Reference: `docs/cwp/DeleteLogExport.md` in this crate.
+    /// Action `DeleteLogExport`, version `2018-02-28`. Reference: [`docs/cwp/DeleteLogExport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteLogExport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteLogExportRequest::new(
     ///         "export-dd7e975d-2ea0-4c3b-aad9-767c4beaafd5",
     ///     );
@@ -1309,15 +1309,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete the cross-region log-in allowlist rules.
     ///
-    /// Action `DeleteLoginWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DeleteLoginWhiteList.md` in this crate.
+    /// Action `DeleteLoginWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/DeleteLoginWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteLoginWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteLoginWhiteListRequest::new(::std::vec![1u64, 2u64]);
     ///     let response = client.delete_login_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -1338,15 +1338,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to uninstall the CWPP client.
     ///
-    /// Action `DeleteMachine`, version `2018-02-28`. Reference: `docs/cwp/DeleteMachine.md` in this crate.
+    /// Action `DeleteMachine`, version `2018-02-28`. Reference: [`docs/cwp/DeleteMachine.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteMachine.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteMachineRequest::new(
     ///         "354f4ac3-8546-4516-8c8a-69e3ab73aa8a",
     ///     );
@@ -1369,15 +1369,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete clearing records of a machine.
     ///
-    /// Action `DeleteMachineClearHistory`, version `2018-02-28`. Reference: `docs/cwp/DeleteMachineClearHistory.md` in this crate.
+    /// Action `DeleteMachineClearHistory`, version `2018-02-28`. Reference: [`docs/cwp/DeleteMachineClearHistory.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteMachineClearHistory.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteMachineClearHistoryRequest::new(
     ///         ::std::vec![1u64, 2u64, 3u64],
     ///     );
@@ -1400,15 +1400,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete tags associated with the server.
     ///
-    /// Action `DeleteMachineTag`, version `2018-02-28`. Reference: `docs/cwp/DeleteMachineTag.md` in this crate.
+    /// Action `DeleteMachineTag`, version `2018-02-28`. Reference: [`docs/cwp/DeleteMachineTag.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteMachineTag.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteMachineTagRequest::new(1u64);
     ///     let response = client.delete_machine_tag(&request).await?;
     ///     println!("{response:?}");
@@ -1429,15 +1429,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete the malicious request allowlist.
     ///
-    /// Action `DeleteMaliciousRequestWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DeleteMaliciousRequestWhiteList.md` in this crate.
+    /// Action `DeleteMaliciousRequestWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/DeleteMaliciousRequestWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteMaliciousRequestWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteMaliciousRequestWhiteListRequest::new(::std::vec![1u64]);
     ///     let response = client.delete_malicious_request_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -1458,15 +1458,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete malicious request records.
     ///
-    /// Action `DeleteMaliciousRequests`, version `2018-02-28`. Reference: `docs/cwp/DeleteMaliciousRequests.md` in this crate.
+    /// Action `DeleteMaliciousRequests`, version `2018-02-28`. Reference: [`docs/cwp/DeleteMaliciousRequests.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteMaliciousRequests.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteMaliciousRequestsRequest::new();
     ///     let response = client.delete_malicious_requests(&request).await?;
     ///     println!("{response:?}");
@@ -1487,15 +1487,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to terminate the scan tasks.
     ///
-    /// Action `DeleteMalwareScanTask`, version `2018-02-28`. Reference: `docs/cwp/DeleteMalwareScanTask.md` in this crate.
+    /// Action `DeleteMalwareScanTask`, version `2018-02-28`. Reference: [`docs/cwp/DeleteMalwareScanTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteMalwareScanTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteMalwareScanTaskRequest::new();
     ///     let response = client.delete_malware_scan_task(&request).await?;
     ///     println!("{response:?}");
@@ -1516,15 +1516,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete the Trojan whitelist.
     ///
-    /// Action `DeleteMalwareWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DeleteMalwareWhiteList.md` in this crate.
+    /// Action `DeleteMalwareWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/DeleteMalwareWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteMalwareWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteMalwareWhiteListRequest::new(::std::vec![2u64, 1u64]);
     ///     let response = client.delete_malware_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -1545,15 +1545,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete Trojan records.
     ///
-    /// Action `DeleteMalwares`, version `2018-02-28`. Reference: `docs/cwp/DeleteMalwares.md` in this crate.
+    /// Action `DeleteMalwares`, version `2018-02-28`. Reference: [`docs/cwp/DeleteMalwares.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteMalwares.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteMalwaresRequest::new();
     ///     let response = client.delete_malwares(&request).await?;
     ///     println!("{response:?}");
@@ -1574,15 +1574,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete the network attack allowlist.
     ///
-    /// Action `DeleteNetAttackWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DeleteNetAttackWhiteList.md` in this crate.
+    /// Action `DeleteNetAttackWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/DeleteNetAttackWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteNetAttackWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteNetAttackWhiteListRequest::new(::std::vec![1u64]);
     ///     let response = client.delete_net_attack_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -1603,15 +1603,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete cross-region log-in records.
     ///
-    /// Action `DeleteNonlocalLoginPlaces`, version `2018-02-28`. Reference: `docs/cwp/DeleteNonlocalLoginPlaces.md` in this crate.
+    /// Action `DeleteNonlocalLoginPlaces`, version `2018-02-28`. Reference: [`docs/cwp/DeleteNonlocalLoginPlaces.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteNonlocalLoginPlaces.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteNonlocalLoginPlacesRequest::new();
     ///     let response = client.delete_nonlocal_login_places(&request).await?;
     ///     println!("{response:?}");
@@ -1632,15 +1632,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete local privilege escalation based on IDs.
     ///
-    /// Action `DeletePrivilegeEvents`, version `2018-02-28`. Reference: `docs/cwp/DeletePrivilegeEvents.md` in this crate.
+    /// Action `DeletePrivilegeEvents`, version `2018-02-28`. Reference: [`docs/cwp/DeletePrivilegeEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeletePrivilegeEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeletePrivilegeEventsRequest::new();
     ///     let response = client.delete_privilege_events(&request).await?;
     ///     println!("{response:?}");
@@ -1661,15 +1661,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete local privilege elevation rules.
     ///
-    /// Action `DeletePrivilegeRules`, version `2018-02-28`. Reference: `docs/cwp/DeletePrivilegeRules.md` in this crate.
+    /// Action `DeletePrivilegeRules`, version `2018-02-28`. Reference: [`docs/cwp/DeletePrivilegeRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeletePrivilegeRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeletePrivilegeRulesRequest::new(::std::vec![1u64, 2u64]);
     ///     let response = client.delete_privilege_rules(&request).await?;
     ///     println!("{response:?}");
@@ -1690,15 +1690,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Delete a website protection
     ///
-    /// Action `DeleteProtectDir`, version `2018-02-28`. Reference: `docs/cwp/DeleteProtectDir.md` in this crate.
+    /// Action `DeleteProtectDir`, version `2018-02-28`. Reference: [`docs/cwp/DeleteProtectDir.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteProtectDir.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteProtectDirRequest::new(
     ///         ::std::vec![::std::string::String::from("/data")],
     ///     );
@@ -1721,15 +1721,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Deleting Entries from the Vulnerability Defense Allowlist
     ///
-    /// Action `DeleteRaspRules`, version `2018-02-28`. Reference: `docs/cwp/DeleteRaspRules.md` in this crate.
+    /// Action `DeleteRaspRules`, version `2018-02-28`. Reference: [`docs/cwp/DeleteRaspRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteRaspRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteRaspRulesRequest::new(::std::vec![6u64, 7u64]);
     ///     let response = client.delete_rasp_rules(&request).await?;
     ///     println!("{response:?}");
@@ -1750,15 +1750,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete Reverse Shell events based on IDs.
     ///
-    /// Action `DeleteReverseShellEvents`, version `2018-02-28`. Reference: `docs/cwp/DeleteReverseShellEvents.md` in this crate.
+    /// Action `DeleteReverseShellEvents`, version `2018-02-28`. Reference: [`docs/cwp/DeleteReverseShellEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteReverseShellEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteReverseShellEventsRequest::new();
     ///     let response = client.delete_reverse_shell_events(&request).await?;
     ///     println!("{response:?}");
@@ -1779,15 +1779,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete Reverse Shell rules.
     ///
-    /// Action `DeleteReverseShellRules`, version `2018-02-28`. Reference: `docs/cwp/DeleteReverseShellRules.md` in this crate.
+    /// Action `DeleteReverseShellRules`, version `2018-02-28`. Reference: [`docs/cwp/DeleteReverseShellRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteReverseShellRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteReverseShellRulesRequest::new(::std::vec![1u64, 2u64]);
     ///     let response = client.delete_reverse_shell_rules(&request).await?;
     ///     println!("{response:?}");
@@ -1808,15 +1808,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete malicious request events.
     ///
-    /// Action `DeleteRiskDnsEvent`, version `2018-02-28`. Reference: `docs/cwp/DeleteRiskDnsEvent.md` in this crate.
+    /// Action `DeleteRiskDnsEvent`, version `2018-02-28`. Reference: [`docs/cwp/DeleteRiskDnsEvent.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteRiskDnsEvent.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteRiskDnsEventRequest::new();
     ///     let response = client.delete_risk_dns_event(&request).await?;
     ///     println!("{response:?}");
@@ -1837,15 +1837,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete malicious request policies.
     ///
-    /// Action `DeleteRiskDnsPolicy`, version `2018-02-28`. Reference: `docs/cwp/DeleteRiskDnsPolicy.md` in this crate.
+    /// Action `DeleteRiskDnsPolicy`, version `2018-02-28`. Reference: [`docs/cwp/DeleteRiskDnsPolicy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteRiskDnsPolicy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteRiskDnsPolicyRequest::new();
     ///     let response = client.delete_risk_dns_policy(&request).await?;
     ///     println!("{response:?}");
@@ -1866,15 +1866,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to stop scan tasks of a specified type.
     ///
-    /// Action `DeleteScanTask`, version `2018-02-28`. Reference: `docs/cwp/DeleteScanTask.md` in this crate.
+    /// Action `DeleteScanTask`, version `2018-02-28`. Reference: [`docs/cwp/DeleteScanTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteScanTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteScanTaskRequest::new(1u64, "Vul");
     ///     let response = client.delete_scan_task(&request).await?;
     ///     println!("{response:?}");
@@ -1895,15 +1895,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete the retrieval template.
     ///
-    /// Action `DeleteSearchTemplate`, version `2018-02-28`. Reference: `docs/cwp/DeleteSearchTemplate.md` in this crate.
+    /// Action `DeleteSearchTemplate`, version `2018-02-28`. Reference: [`docs/cwp/DeleteSearchTemplate.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteSearchTemplate.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteSearchTemplateRequest::new(1u64);
     ///     let response = client.delete_search_template(&request).await?;
     ///     println!("{response:?}");
@@ -1924,15 +1924,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete tags.
     ///
-    /// Action `DeleteTags`, version `2018-02-28`. Reference: `docs/cwp/DeleteTags.md` in this crate.
+    /// Action `DeleteTags`, version `2018-02-28`. Reference: [`docs/cwp/DeleteTags.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteTags.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteTagsRequest::new(::std::vec![1u64]);
     ///     let response = client.delete_tags(&request).await?;
     ///     println!("{response:?}");
@@ -1953,15 +1953,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete alarm policies.
     ///
-    /// Action `DeleteWebHookPolicy`, version `2018-02-28`. Reference: `docs/cwp/DeleteWebHookPolicy.md` in this crate.
+    /// Action `DeleteWebHookPolicy`, version `2018-02-28`. Reference: [`docs/cwp/DeleteWebHookPolicy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteWebHookPolicy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteWebHookPolicyRequest::new();
     ///     let response = client.delete_web_hook_policy(&request).await?;
     ///     println!("{response:?}");
@@ -1982,15 +1982,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete the alert recipient.
     ///
-    /// Action `DeleteWebHookReceiver`, version `2018-02-28`. Reference: `docs/cwp/DeleteWebHookReceiver.md` in this crate.
+    /// Action `DeleteWebHookReceiver`, version `2018-02-28`. Reference: [`docs/cwp/DeleteWebHookReceiver.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteWebHookReceiver.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteWebHookReceiverRequest::new();
     ///     let response = client.delete_web_hook_receiver(&request).await?;
     ///     println!("{response:?}");
@@ -2011,15 +2011,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete the rules of WeCom chatbots.
     ///
-    /// Action `DeleteWebHookRule`, version `2018-02-28`. Reference: `docs/cwp/DeleteWebHookRule.md` in this crate.
+    /// Action `DeleteWebHookRule`, version `2018-02-28`. Reference: [`docs/cwp/DeleteWebHookRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteWebHookRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteWebHookRuleRequest::new(::std::vec![10001i64]);
     ///     let response = client.delete_web_hook_rule(&request).await?;
     ///     println!("{response:?}");
@@ -2040,15 +2040,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Delete website tamper-proof event records
     ///
-    /// Action `DeleteWebPageEventLog`, version `2018-02-28`. Reference: `docs/cwp/DeleteWebPageEventLog.md` in this crate.
+    /// Action `DeleteWebPageEventLog`, version `2018-02-28`. Reference: [`docs/cwp/DeleteWebPageEventLog.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DeleteWebPageEventLog.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteWebPageEventLogRequest::new();
     ///     let response = client.delete_web_page_event_log(&request).await?;
     ///     println!("{response:?}");
@@ -2069,15 +2069,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the current grayscale configuration of the user.
     ///
-    /// Action `DescribeABTestConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeABTestConfig.md` in this crate.
+    /// Action `DescribeABTestConfig`, version `2018-02-28`. Reference: [`docs/cwp/DescribeABTestConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeABTestConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAbTestConfigRequest::new();
     ///     let response = client.describe_ab_test_config(&request).await?;
     ///     println!("{response:?}");
@@ -2098,15 +2098,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the configured aeskey and aesiv.
     ///
-    /// Action `DescribeAESKey`, version `2018-02-28`. Reference: `docs/cwp/DescribeAESKey.md` in this crate.
+    /// Action `DescribeAESKey`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAESKey.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAESKey.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAesKeyRequest::new();
     ///     let response = client.describe_aes_key(&request).await?;
     ///     println!("{response:?}");
@@ -2127,15 +2127,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain account statistics list data.
     ///
-    /// Action `DescribeAccountStatistics`, version `2018-02-28`. Reference: `docs/cwp/DescribeAccountStatistics.md` in this crate.
+    /// Action `DescribeAccountStatistics`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAccountStatistics.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAccountStatistics.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAccountStatisticsRequest::new();
     ///     let response = client.describe_account_statistics(&request).await?;
     ///     println!("{response:?}");
@@ -2156,15 +2156,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the agent installation command.
     ///
-    /// Action `DescribeAgentInstallCommand`, version `2018-02-28`. Reference: `docs/cwp/DescribeAgentInstallCommand.md` in this crate.
+    /// Action `DescribeAgentInstallCommand`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAgentInstallCommand.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAgentInstallCommand.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAgentInstallCommandRequest::new(true, "public");
     ///     let response = client.describe_agent_install_command(&request).await?;
     ///     println!("{response:?}");
@@ -2185,15 +2185,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the token for installing the agent in a hybrid cloud environment.
     ///
-    /// Action `DescribeAgentInstallationToken`, version `2018-02-28`. Reference: `docs/cwp/DescribeAgentInstallationToken.md` in this crate.
+    /// Action `DescribeAgentInstallationToken`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAgentInstallationToken.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAgentInstallationToken.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAgentInstallationTokenRequest::new("2024-10-10");
     ///     let response = client.describe_agent_installation_token(&request).await?;
     ///     println!("{response:?}");
@@ -2214,15 +2214,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain all node information on the event corresponding to an alarm.
     ///
-    /// Action `DescribeAlarmIncidentNodes`, version `2018-02-28`. Reference: `docs/cwp/DescribeAlarmIncidentNodes.md` in this crate.
+    /// Action `DescribeAlarmIncidentNodes`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAlarmIncidentNodes.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAlarmIncidentNodes.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAlarmIncidentNodesRequest::new(
     ///         "1c26308c-5493-4eaf-a817-112ec25f499e",
     ///         "23eeeb4347bdd26bfc6b7ee9a3b755dd",
@@ -2247,15 +2247,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of alarm IDs.
     ///
-    /// Action `DescribeAlarmVertexId`, version `2018-02-28`. Reference: `docs/cwp/DescribeAlarmVertexId.md` in this crate.
+    /// Action `DescribeAlarmVertexId`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAlarmVertexId.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAlarmVertexId.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAlarmVertexIdRequest::new(
     ///         "1c26308c-5493-4eaf-a817-112ec25f499e",
     ///         0i64,
@@ -2280,15 +2280,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the number of all software applications.
     ///
-    /// Action `DescribeAssetAppCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetAppCount.md` in this crate.
+    /// Action `DescribeAssetAppCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetAppCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetAppCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetAppCountRequest::new();
     ///     let response = client.describe_asset_app_count(&request).await?;
     ///     println!("{response:?}");
@@ -2309,15 +2309,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the application list.
     ///
-    /// Action `DescribeAssetAppList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetAppList.md` in this crate.
+    /// Action `DescribeAssetAppList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetAppList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetAppList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetAppListRequest::new();
     ///     let response = client.describe_asset_app_list(&request).await?;
     ///     println!("{response:?}");
@@ -2338,15 +2338,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of software's associated processes.
     ///
-    /// Action `DescribeAssetAppProcessList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetAppProcessList.md` in this crate.
+    /// Action `DescribeAssetAppProcessList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetAppProcessList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetAppProcessList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetAppProcessListRequest::new(
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
@@ -2371,15 +2371,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the kernel module details.
     ///
-    /// Action `DescribeAssetCoreModuleInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetCoreModuleInfo.md` in this crate.
+    /// Action `DescribeAssetCoreModuleInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetCoreModuleInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetCoreModuleInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetCoreModuleInfoRequest::new(
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
@@ -2404,15 +2404,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of asset management kernel modules.
     ///
-    /// Action `DescribeAssetCoreModuleList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetCoreModuleList.md` in this crate.
+    /// Action `DescribeAssetCoreModuleList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetCoreModuleList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetCoreModuleList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetCoreModuleListRequest::new();
     ///     let response = client.describe_asset_core_module_list(&request).await?;
     ///     println!("{response:?}");
@@ -2433,15 +2433,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the number of all databases.
     ///
-    /// Action `DescribeAssetDatabaseCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetDatabaseCount.md` in this crate.
+    /// Action `DescribeAssetDatabaseCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetDatabaseCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetDatabaseCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetDatabaseCountRequest::new();
     ///     let response = client.describe_asset_database_count(&request).await?;
     ///     println!("{response:?}");
@@ -2462,15 +2462,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the asset management database details.
     ///
-    /// Action `DescribeAssetDatabaseInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetDatabaseInfo.md` in this crate.
+    /// Action `DescribeAssetDatabaseInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetDatabaseInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetDatabaseInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetDatabaseInfoRequest::new(
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
@@ -2495,15 +2495,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of asset management databases.
     ///
-    /// Action `DescribeAssetDatabaseList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetDatabaseList.md` in this crate.
+    /// Action `DescribeAssetDatabaseList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetDatabaseList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetDatabaseList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetDatabaseListRequest::new();
     ///     let response = client.describe_asset_database_list(&request).await?;
     ///     println!("{response:?}");
@@ -2524,15 +2524,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the host disk partition list.
     ///
-    /// Action `DescribeAssetDiskList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetDiskList.md` in this crate.
+    /// Action `DescribeAssetDiskList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetDiskList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetDiskList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetDiskListRequest::new(
     ///         "6cf3c132-aaaa-bbbb-b08d-98be9421372a",
     ///         "6cf3c132-aaaa-bbbb-b08d-98be9421372a",
@@ -2556,15 +2556,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of asset management environment variables.
     ///
-    /// Action `DescribeAssetEnvList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetEnvList.md` in this crate.
+    /// Action `DescribeAssetEnvList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetEnvList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetEnvList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetEnvListRequest::new();
     ///     let response = client.describe_asset_env_list(&request).await?;
     ///     println!("{response:?}");
@@ -2585,15 +2585,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the total number of resources of the host.
     ///
-    /// Action `DescribeAssetHostTotalCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetHostTotalCount.md` in this crate.
+    /// Action `DescribeAssetHostTotalCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetHostTotalCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetHostTotalCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetHostTotalCountRequest::new(
     ///         "6cf3c132-aaaa-bbbb-b08d-98be9421372a",
     ///         "6cf3c132-aaaa-bbbb-b08d-98be9421372a",
@@ -2617,15 +2617,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the number of assets, including hosts, accounts, ports, processes, software, databases, web applications, web frameworks, web services, and web sites.
     ///
-    /// Action `DescribeAssetInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetInfo.md` in this crate.
+    /// Action `DescribeAssetInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetInfoRequest::new();
     ///     let response = client.describe_asset_info(&request).await?;
     ///     println!("{response:?}");
@@ -2646,15 +2646,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of asset management start services.
     ///
-    /// Action `DescribeAssetInitServiceList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetInitServiceList.md` in this crate.
+    /// Action `DescribeAssetInitServiceList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetInitServiceList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetInitServiceList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetInitServiceListRequest::new();
     ///     let response = client.describe_asset_init_service_list(&request).await?;
     ///     println!("{response:?}");
@@ -2675,15 +2675,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain Jar package details.
     ///
-    /// Action `DescribeAssetJarInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetJarInfo.md` in this crate.
+    /// Action `DescribeAssetJarInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetJarInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetJarInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetJarInfoRequest::new(
     ///         "acdd5474-6360-4fd4-bfc7-843162cb8116",
     ///         "acdd5474-6360-4fd4-bfc7-843162cb8116",
@@ -2708,15 +2708,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of Jar packages.
     ///
-    /// Action `DescribeAssetJarList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetJarList.md` in this crate.
+    /// Action `DescribeAssetJarList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetJarList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetJarList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetJarListRequest::new();
     ///     let response = client.describe_asset_jar_list(&request).await?;
     ///     println!("{response:?}");
@@ -2737,15 +2737,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the utilization of the system load, memory, and hard disk.
     ///
-    /// Action `DescribeAssetLoadInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetLoadInfo.md` in this crate.
+    /// Action `DescribeAssetLoadInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetLoadInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetLoadInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetLoadInfoRequest::new();
     ///     let response = client.describe_asset_load_info(&request).await?;
     ///     println!("{response:?}");
@@ -2766,15 +2766,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain asset management host resource details.
     ///
-    /// Action `DescribeAssetMachineDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetMachineDetail.md` in this crate.
+    /// Action `DescribeAssetMachineDetail`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetMachineDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetMachineDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetMachineDetailRequest::new("", "");
     ///     let response = client.describe_asset_machine_detail(&request).await?;
     ///     println!("{response:?}");
@@ -2795,15 +2795,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the resource monitoring list of the asset fingerprint page.
     ///
-    /// Action `DescribeAssetMachineList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetMachineList.md` in this crate.
+    /// Action `DescribeAssetMachineList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetMachineList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetMachineList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetMachineListRequest::new();
     ///     let response = client.describe_asset_machine_list(&request).await?;
     ///     println!("{response:?}");
@@ -2824,15 +2824,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain top 5 host tags.
     ///
-    /// Action `DescribeAssetMachineTagTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetMachineTagTop.md` in this crate.
+    /// Action `DescribeAssetMachineTagTop`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetMachineTagTop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetMachineTagTop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetMachineTagTopRequest::new();
     ///     let response = client.describe_asset_machine_tag_top(&request).await?;
     ///     println!("{response:?}");
@@ -2853,15 +2853,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of asset management plan tasks.
     ///
-    /// Action `DescribeAssetPlanTaskList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetPlanTaskList.md` in this crate.
+    /// Action `DescribeAssetPlanTaskList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetPlanTaskList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetPlanTaskList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetPlanTaskListRequest::new();
     ///     let response = client.describe_asset_plan_task_list(&request).await?;
     ///     println!("{response:?}");
@@ -2882,15 +2882,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the total number of ports.
     ///
-    /// Action `DescribeAssetPortCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetPortCount.md` in this crate.
+    /// Action `DescribeAssetPortCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetPortCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetPortCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetPortCountRequest::new();
     ///     let response = client.describe_asset_port_count(&request).await?;
     ///     println!("{response:?}");
@@ -2911,15 +2911,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of asset management ports.
     ///
-    /// Action `DescribeAssetPortInfoList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetPortInfoList.md` in this crate.
+    /// Action `DescribeAssetPortInfoList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetPortInfoList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetPortInfoList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetPortInfoListRequest::new();
     ///     let response = client.describe_asset_port_info_list(&request).await?;
     ///     println!("{response:?}");
@@ -2940,15 +2940,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the total number of processes.
     ///
-    /// Action `DescribeAssetProcessCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetProcessCount.md` in this crate.
+    /// Action `DescribeAssetProcessCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetProcessCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetProcessCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetProcessCountRequest::new();
     ///     let response = client.describe_asset_process_count(&request).await?;
     ///     println!("{response:?}");
@@ -2969,15 +2969,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of asset management processes.
     ///
-    /// Action `DescribeAssetProcessInfoList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetProcessInfoList.md` in this crate.
+    /// Action `DescribeAssetProcessInfoList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetProcessInfoList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetProcessInfoList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetProcessInfoListRequest::new();
     ///     let response = client.describe_asset_process_info_list(&request).await?;
     ///     println!("{response:?}");
@@ -2998,15 +2998,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the latest trend of hosts.
     ///
-    /// Action `DescribeAssetRecentMachineInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetRecentMachineInfo.md` in this crate.
+    /// Action `DescribeAssetRecentMachineInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetRecentMachineInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetRecentMachineInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetRecentMachineInfoRequest::new(
     ///         "2020-09-22",
     ///         "2020-09-22",
@@ -3030,15 +3030,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of system installation packages for asset management.
     ///
-    /// Action `DescribeAssetSystemPackageList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetSystemPackageList.md` in this crate.
+    /// Action `DescribeAssetSystemPackageList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetSystemPackageList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetSystemPackageList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetSystemPackageListRequest::new();
     ///     let response = client.describe_asset_system_package_list(&request).await?;
     ///     println!("{response:?}");
@@ -3059,15 +3059,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the number of resources, including hosts, accounts, ports, processes, software, databases, web applications, web frameworks, web services, and web sites.
     ///
-    /// Action `DescribeAssetTotalCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetTotalCount.md` in this crate.
+    /// Action `DescribeAssetTotalCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetTotalCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetTotalCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetTotalCountRequest::new();
     ///     let response = client.describe_asset_total_count(&request).await?;
     ///     println!("{response:?}");
@@ -3088,15 +3088,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain Top5 resources of various types.
     ///
-    /// Action `DescribeAssetTypeTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetTypeTop.md` in this crate.
+    /// Action `DescribeAssetTypeTop`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetTypeTop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetTypeTop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetTypeTopRequest::new();
     ///     let response = client.describe_asset_type_top(&request).await?;
     ///     println!("{response:?}");
@@ -3117,15 +3117,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the asset fingerprint type list.
     ///
-    /// Action `DescribeAssetTypes`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetTypes.md` in this crate.
+    /// Action `DescribeAssetTypes`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetTypes.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetTypes.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetTypesRequest::new();
     ///     let response = client.describe_asset_types(&request).await?;
     ///     println!("{response:?}");
@@ -3146,15 +3146,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the total number of accounts.
     ///
-    /// Action `DescribeAssetUserCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetUserCount.md` in this crate.
+    /// Action `DescribeAssetUserCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetUserCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetUserCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetUserCountRequest::new();
     ///     let response = client.describe_asset_user_count(&request).await?;
     ///     println!("{response:?}");
@@ -3175,15 +3175,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain host account details.
     ///
-    /// Action `DescribeAssetUserInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetUserInfo.md` in this crate.
+    /// Action `DescribeAssetUserInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetUserInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetUserInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetUserInfoRequest::new(
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
@@ -3208,15 +3208,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of host account Keys.
     ///
-    /// Action `DescribeAssetUserKeyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetUserKeyList.md` in this crate.
+    /// Action `DescribeAssetUserKeyList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetUserKeyList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetUserKeyList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetUserKeyListRequest::new(
     ///         "6cf3c132-aaa-bbbb-b08d-98be9421372a",
     ///         "6cf3c132-aaa-bbbb-b08d-98be9421372a",
@@ -3241,15 +3241,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of accounts.
     ///
-    /// Action `DescribeAssetUserList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetUserList.md` in this crate.
+    /// Action `DescribeAssetUserList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetUserList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetUserList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetUserListRequest::new();
     ///     let response = client.describe_asset_user_list(&request).await?;
     ///     println!("{response:?}");
@@ -3270,15 +3270,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the number of all web applications.
     ///
-    /// Action `DescribeAssetWebAppCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebAppCount.md` in this crate.
+    /// Action `DescribeAssetWebAppCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetWebAppCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetWebAppCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebAppCountRequest::new();
     ///     let response = client.describe_asset_web_app_count(&request).await?;
     ///     println!("{response:?}");
@@ -3299,15 +3299,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of asset management web applications.
     ///
-    /// Action `DescribeAssetWebAppList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebAppList.md` in this crate.
+    /// Action `DescribeAssetWebAppList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetWebAppList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetWebAppList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebAppListRequest::new();
     ///     let response = client.describe_asset_web_app_list(&request).await?;
     ///     println!("{response:?}");
@@ -3328,15 +3328,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of asset management Web application plugins.
     ///
-    /// Action `DescribeAssetWebAppPluginList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebAppPluginList.md` in this crate.
+    /// Action `DescribeAssetWebAppPluginList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetWebAppPluginList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetWebAppPluginList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebAppPluginListRequest::new(
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
@@ -3361,15 +3361,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the number of all Web frameworks.
     ///
-    /// Action `DescribeAssetWebFrameCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebFrameCount.md` in this crate.
+    /// Action `DescribeAssetWebFrameCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetWebFrameCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetWebFrameCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebFrameCountRequest::new();
     ///     let response = client.describe_asset_web_frame_count(&request).await?;
     ///     println!("{response:?}");
@@ -3390,15 +3390,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of asset management Web frameworks.
     ///
-    /// Action `DescribeAssetWebFrameList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebFrameList.md` in this crate.
+    /// Action `DescribeAssetWebFrameList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetWebFrameList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetWebFrameList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebFrameListRequest::new();
     ///     let response = client.describe_asset_web_frame_list(&request).await?;
     ///     println!("{response:?}");
@@ -3419,15 +3419,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the total number of Web sites.
     ///
-    /// Action `DescribeAssetWebLocationCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebLocationCount.md` in this crate.
+    /// Action `DescribeAssetWebLocationCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetWebLocationCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetWebLocationCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebLocationCountRequest::new();
     ///     let response = client.describe_asset_web_location_count(&request).await?;
     ///     println!("{response:?}");
@@ -3448,15 +3448,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the Web site details.
     ///
-    /// Action `DescribeAssetWebLocationInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebLocationInfo.md` in this crate.
+    /// Action `DescribeAssetWebLocationInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetWebLocationInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetWebLocationInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebLocationInfoRequest::new(
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
@@ -3481,15 +3481,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of Web sites.
     ///
-    /// Action `DescribeAssetWebLocationList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebLocationList.md` in this crate.
+    /// Action `DescribeAssetWebLocationList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetWebLocationList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetWebLocationList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebLocationListRequest::new();
     ///     let response = client.describe_asset_web_location_list(&request).await?;
     ///     println!("{response:?}");
@@ -3510,15 +3510,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of Web sites' virtual directories.
     ///
-    /// Action `DescribeAssetWebLocationPathList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebLocationPathList.md` in this crate.
+    /// Action `DescribeAssetWebLocationPathList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetWebLocationPathList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetWebLocationPathList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebLocationPathListRequest::new(
     ///         "6cf3c132-68ed-11ea-b08d-98be94213712",
     ///         "6cf3c132-68ed-11ea-b08d-98be94213712",
@@ -3545,15 +3545,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the number of all web services.
     ///
-    /// Action `DescribeAssetWebServiceCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebServiceCount.md` in this crate.
+    /// Action `DescribeAssetWebServiceCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetWebServiceCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetWebServiceCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebServiceCountRequest::new();
     ///     let response = client.describe_asset_web_service_count(&request).await?;
     ///     println!("{response:?}");
@@ -3574,15 +3574,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of asset management Web services.
     ///
-    /// Action `DescribeAssetWebServiceInfoList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebServiceInfoList.md` in this crate.
+    /// Action `DescribeAssetWebServiceInfoList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetWebServiceInfoList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetWebServiceInfoList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebServiceInfoListRequest::new();
     ///     let response = client.describe_asset_web_service_info_list(&request).await?;
     ///     println!("{response:?}");
@@ -3603,15 +3603,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of processes associated with Web services.
     ///
-    /// Action `DescribeAssetWebServiceProcessList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAssetWebServiceProcessList.md` in this crate.
+    /// Action `DescribeAssetWebServiceProcessList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAssetWebServiceProcessList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAssetWebServiceProcessList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebServiceProcessListRequest::new(
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
@@ -3636,15 +3636,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain network attack details.
     ///
-    /// Action `DescribeAttackEventInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackEventInfo.md` in this crate.
+    /// Action `DescribeAttackEventInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAttackEventInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAttackEventInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAttackEventInfoRequest::new(0u64);
     ///     let response = client.describe_attack_event_info(&request).await?;
     ///     println!("{response:?}");
@@ -3665,15 +3665,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to display the list of network attack detection events in pagination.
     ///
-    /// Action `DescribeAttackEvents`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackEvents.md` in this crate.
+    /// Action `DescribeAttackEvents`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAttackEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAttackEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAttackEventsRequest::new();
     ///     let response = client.describe_attack_events(&request).await?;
     ///     println!("{response:?}");
@@ -3694,15 +3694,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the statistics of network attack data.
     ///
-    /// Action `DescribeAttackStatistics`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackStatistics.md` in this crate.
+    /// Action `DescribeAttackStatistics`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAttackStatistics.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAttackStatistics.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAttackStatisticsRequest::new();
     ///     let response = client.describe_attack_statistics(&request).await?;
     ///     println!("{response:?}");
@@ -3723,15 +3723,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of Top 5 network attacks.
     ///
-    /// Action `DescribeAttackTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackTop.md` in this crate.
+    /// Action `DescribeAttackTop`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAttackTop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAttackTop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAttackTopRequest::new();
     ///     let response = client.describe_attack_top(&request).await?;
     ///     println!("{response:?}");
@@ -3752,15 +3752,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the network attack trend data.
     ///
-    /// Action `DescribeAttackTrends`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackTrends.md` in this crate.
+    /// Action `DescribeAttackTrends`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAttackTrends.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAttackTrends.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAttackTrendsRequest::new();
     ///     let response = client.describe_attack_trends(&request).await?;
     ///     println!("{response:?}");
@@ -3781,15 +3781,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the application protection allowlist attack type list.
     ///
-    /// Action `DescribeAttackType`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackType.md` in this crate.
+    /// Action `DescribeAttackType`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAttackType.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAttackType.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAttackTypeRequest::new(::std::vec![]);
     ///     let response = client.describe_attack_type(&request).await?;
     ///     println!("{response:?}");
@@ -3810,15 +3810,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of network attack threat types.
     ///
-    /// Action `DescribeAttackVulTypeList`, version `2018-02-28`. Reference: `docs/cwp/DescribeAttackVulTypeList.md` in this crate.
+    /// Action `DescribeAttackVulTypeList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeAttackVulTypeList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeAttackVulTypeList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAttackVulTypeListRequest::new();
     ///     let response = client.describe_attack_vul_type_list(&request).await?;
     ///     println!("{response:?}");
@@ -3839,15 +3839,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the brute-force blocking mode.
     ///
-    /// Action `DescribeBanMode`, version `2018-02-28`. Reference: `docs/cwp/DescribeBanMode.md` in this crate.
+    /// Action `DescribeBanMode`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBanMode.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBanMode.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBanModeRequest::new();
     ///     let response = client.describe_ban_mode(&request).await?;
     ///     println!("{response:?}");
@@ -3868,15 +3868,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the block region.
     ///
-    /// Action `DescribeBanRegions`, version `2018-02-28`. Reference: `docs/cwp/DescribeBanRegions.md` in this crate.
+    /// Action `DescribeBanRegions`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBanRegions.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBanRegions.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBanRegionsRequest::new("STANDARD_MODE");
     ///     let response = client.describe_ban_regions(&request).await?;
     ///     println!("{response:?}");
@@ -3897,15 +3897,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the block button status.
     ///
-    /// Action `DescribeBanStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeBanStatus.md` in this crate.
+    /// Action `DescribeBanStatus`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBanStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBanStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBanStatusRequest::new();
     ///     let response = client.describe_ban_status(&request).await?;
     ///     println!("{response:?}");
@@ -3926,15 +3926,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the blocking allowlist list.
     ///
-    /// Action `DescribeBanWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBanWhiteList.md` in this crate.
+    /// Action `DescribeBanWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBanWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBanWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBanWhiteListRequest::new();
     ///     let response = client.describe_ban_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -3955,15 +3955,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This example shows you how to query the baseline policy overview statistics based on baseline policy IDs.
     ///
-    /// Action `DescribeBaselineAnalysisData`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineAnalysisData.md` in this crate.
+    /// Action `DescribeBaselineAnalysisData`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineAnalysisData.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineAnalysisData.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineAnalysisDataRequest::new(1u64);
     ///     let response = client.describe_baseline_analysis_data(&request).await?;
     ///     println!("{response:?}");
@@ -3984,15 +3984,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of baseline basic information.
     ///
-    /// Action `DescribeBaselineBasicInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineBasicInfo.md` in this crate.
+    /// Action `DescribeBaselineBasicInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineBasicInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineBasicInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineBasicInfoRequest::new();
     ///     let response = client.describe_baseline_basic_info(&request).await?;
     ///     println!("{response:?}");
@@ -4013,15 +4013,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list information of default policies of the baseline.
     ///
-    /// Action `DescribeBaselineDefaultStrategyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineDefaultStrategyList.md` in this crate.
+    /// Action `DescribeBaselineDefaultStrategyList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineDefaultStrategyList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineDefaultStrategyList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineDefaultStrategyListRequest::new();
     ///     let response = client.describe_baseline_default_strategy_list(&request).await?;
     ///     println!("{response:?}");
@@ -4042,15 +4042,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query baseline details by baseline ID.
     ///
-    /// Action `DescribeBaselineDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineDetail.md` in this crate.
+    /// Action `DescribeBaselineDetail`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineDetailRequest::new(0u64);
     ///     let response = client.describe_baseline_detail(&request).await?;
     ///     println!("{response:?}");
@@ -4071,15 +4071,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Retrieve baseline detection detail records
     ///
-    /// Action `DescribeBaselineDetectList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineDetectList.md` in this crate.
+    /// Action `DescribeBaselineDetectList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineDetectList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineDetectList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineDetectListRequest::new();
     ///     let response = client.describe_baseline_detect_list(&request).await?;
     ///     println!("{response:?}");
@@ -4100,15 +4100,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Obtain baseline detection overview
     ///
-    /// Action `DescribeBaselineDetectOverview`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineDetectOverview.md` in this crate.
+    /// Action `DescribeBaselineDetectOverview`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineDetectOverview.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineDetectOverview.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineDetectOverviewRequest::new();
     ///     let response = client.describe_baseline_detect_overview(&request).await?;
     ///     println!("{response:?}");
@@ -4129,15 +4129,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the baseline download list.
     ///
-    /// Action `DescribeBaselineDownloadList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineDownloadList.md` in this crate.
+    /// Action `DescribeBaselineDownloadList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineDownloadList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineDownloadList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineDownloadListRequest::new();
     ///     let response = client.describe_baseline_download_list(&request).await?;
     ///     println!("{response:?}");
@@ -4158,15 +4158,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of hosts affected by a baseline based on baseline ID.
     ///
-    /// Action `DescribeBaselineEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineEffectHostList.md` in this crate.
+    /// Action `DescribeBaselineEffectHostList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineEffectHostList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineEffectHostList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineEffectHostListRequest::new(0u64, 0u64, 0u64);
     ///     let response = client.describe_baseline_effect_host_list(&request).await?;
     ///     println!("{response:?}");
@@ -4187,15 +4187,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Query the baseline fix list.
     ///
-    /// Action `DescribeBaselineFixList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineFixList.md` in this crate.
+    /// Action `DescribeBaselineFixList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineFixList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineFixList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineFixListRequest::new();
     ///     let response = client.describe_baseline_fix_list(&request).await?;
     ///     println!("{response:?}");
@@ -4216,15 +4216,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of hosts for baseline detection.
     ///
-    /// Action `DescribeBaselineHostDetectList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineHostDetectList.md` in this crate.
+    /// Action `DescribeBaselineHostDetectList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineHostDetectList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineHostDetectList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineHostDetectListRequest::new();
     ///     let response = client.describe_baseline_host_detect_list(&request).await?;
     ///     println!("{response:?}");
@@ -4245,15 +4245,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Retrieve the host list of ignore rules.
     ///
-    /// Action `DescribeBaselineHostIgnoreList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineHostIgnoreList.md` in this crate.
+    /// Action `DescribeBaselineHostIgnoreList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineHostIgnoreList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineHostIgnoreList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineHostIgnoreListRequest::new(126i64);
     ///     let response = client.describe_baseline_host_ignore_list(&request).await?;
     ///     println!("{response:?}");
@@ -4274,15 +4274,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the TOP 5 server risks in the baseline.
     ///
-    /// Action `DescribeBaselineHostRiskTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineHostRiskTop.md` in this crate.
+    /// Action `DescribeBaselineHostRiskTop`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineHostRiskTop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineHostRiskTop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineHostRiskTopRequest::new();
     ///     let response = client.describe_baseline_host_risk_top(&request).await?;
     ///     println!("{response:?}");
@@ -4303,15 +4303,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to return Top N risky servers.
     ///
-    /// Action `DescribeBaselineHostTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineHostTop.md` in this crate.
+    /// Action `DescribeBaselineHostTop`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineHostTop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineHostTop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineHostTopRequest::new(0u64, 0u64);
     ///     let response = client.describe_baseline_host_top(&request).await?;
     ///     println!("{response:?}");
@@ -4332,15 +4332,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of baseline detection items.
     ///
-    /// Action `DescribeBaselineItemDetectList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineItemDetectList.md` in this crate.
+    /// Action `DescribeBaselineItemDetectList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineItemDetectList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineItemDetectList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineItemDetectListRequest::new();
     ///     let response = client.describe_baseline_item_detect_list(&request).await?;
     ///     println!("{response:?}");
@@ -4361,15 +4361,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to search the ignorable rule item list.
     ///
-    /// Action `DescribeBaselineItemIgnoreList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineItemIgnoreList.md` in this crate.
+    /// Action `DescribeBaselineItemIgnoreList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineItemIgnoreList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineItemIgnoreList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineItemIgnoreListRequest::new(125i64);
     ///     let response = client.describe_baseline_item_ignore_list(&request).await?;
     ///     println!("{response:?}");
@@ -4390,15 +4390,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Obtain Baseline Detection Item Information
     ///
-    /// Action `DescribeBaselineItemInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineItemInfo.md` in this crate.
+    /// Action `DescribeBaselineItemInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineItemInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineItemInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineItemInfoRequest::new();
     ///     let response = client.describe_baseline_item_info(&request).await?;
     ///     println!("{response:?}");
@@ -4419,15 +4419,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of check results on baseline check items.
     ///
-    /// Action `DescribeBaselineItemList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineItemList.md` in this crate.
+    /// Action `DescribeBaselineItemList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineItemList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineItemList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineItemListRequest::new();
     ///     let response = client.describe_baseline_item_list(&request).await?;
     ///     println!("{response:?}");
@@ -4448,15 +4448,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Query the TOP 5 baseline detection items.
     ///
-    /// Action `DescribeBaselineItemRiskTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineItemRiskTop.md` in this crate.
+    /// Action `DescribeBaselineItemRiskTop`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineItemRiskTop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineItemRiskTop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineItemRiskTopRequest::new();
     ///     let response = client.describe_baseline_item_risk_top(&request).await?;
     ///     println!("{response:?}");
@@ -4477,15 +4477,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the information of the baseline list.
     ///
-    /// Action `DescribeBaselineList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineList.md` in this crate.
+    /// Action `DescribeBaselineList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineListRequest::new(10u64, 0u64);
     ///     let response = client.describe_baseline_list(&request).await?;
     ///     println!("{response:?}");
@@ -4506,15 +4506,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of baseline policies.
     ///
-    /// Action `DescribeBaselinePolicyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselinePolicyList.md` in this crate.
+    /// Action `DescribeBaselinePolicyList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselinePolicyList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselinePolicyList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselinePolicyListRequest::new();
     ///     let response = client.describe_baseline_policy_list(&request).await?;
     ///     println!("{response:?}");
@@ -4535,15 +4535,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the information on corresponding check items based on baseline ID.
     ///
-    /// Action `DescribeBaselineRule`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineRule.md` in this crate.
+    /// Action `DescribeBaselineRule`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineRuleRequest::new(100441u64, 10u64, 0u64);
     ///     let response = client.describe_baseline_rule(&request).await?;
     ///     println!("{response:?}");
@@ -4564,15 +4564,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Obtain Baseline Classification List
     ///
-    /// Action `DescribeBaselineRuleCategoryList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineRuleCategoryList.md` in this crate.
+    /// Action `DescribeBaselineRuleCategoryList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineRuleCategoryList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineRuleCategoryList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineRuleCategoryListRequest::new();
     ///     let response = client.describe_baseline_rule_category_list(&request).await?;
     ///     println!("{response:?}");
@@ -4593,15 +4593,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the baseline rule detection list.
     ///
-    /// Action `DescribeBaselineRuleDetectList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineRuleDetectList.md` in this crate.
+    /// Action `DescribeBaselineRuleDetectList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineRuleDetectList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineRuleDetectList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineRuleDetectListRequest::new();
     ///     let response = client.describe_baseline_rule_detect_list(&request).await?;
     ///     println!("{response:?}");
@@ -4622,15 +4622,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Get the baseline ignore rule list.
     ///
-    /// Action `DescribeBaselineRuleIgnoreList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineRuleIgnoreList.md` in this crate.
+    /// Action `DescribeBaselineRuleIgnoreList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineRuleIgnoreList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineRuleIgnoreList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineRuleIgnoreListRequest::new();
     ///     let response = client.describe_baseline_rule_ignore_list(&request).await?;
     ///     println!("{response:?}");
@@ -4651,15 +4651,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Obtain Baseline Rule List
     ///
-    /// Action `DescribeBaselineRuleList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineRuleList.md` in this crate.
+    /// Action `DescribeBaselineRuleList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineRuleList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineRuleList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineRuleListRequest::new();
     ///     let response = client.describe_baseline_rule_list(&request).await?;
     ///     println!("{response:?}");
@@ -4680,15 +4680,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the baseline detection progress by task ID.
     ///
-    /// Action `DescribeBaselineScanSchedule`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineScanSchedule.md` in this crate.
+    /// Action `DescribeBaselineScanSchedule`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineScanSchedule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineScanSchedule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineScanScheduleRequest::new(1u64);
     ///     let response = client.describe_baseline_scan_schedule(&request).await?;
     ///     println!("{response:?}");
@@ -4709,15 +4709,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query policy details by baseline policy ID.
     ///
-    /// Action `DescribeBaselineStrategyDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineStrategyDetail.md` in this crate.
+    /// Action `DescribeBaselineStrategyDetail`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineStrategyDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineStrategyDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineStrategyDetailRequest::new(0u64);
     ///     let response = client.describe_baseline_strategy_detail(&request).await?;
     ///     println!("{response:?}");
@@ -4738,15 +4738,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the information of baseline policies under the same user.
     ///
-    /// Action `DescribeBaselineStrategyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineStrategyList.md` in this crate.
+    /// Action `DescribeBaselineStrategyList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineStrategyList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineStrategyList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineStrategyListRequest::new(10u64, 0u64, 1u64);
     ///     let response = client.describe_baseline_strategy_list(&request).await?;
     ///     println!("{response:?}");
@@ -4767,15 +4767,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query TOP baseline detection items based on policy IDs.
     ///
-    /// Action `DescribeBaselineTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineTop.md` in this crate.
+    /// Action `DescribeBaselineTop`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineTop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineTop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineTopRequest::new(5u64, 1u64);
     ///     let response = client.describe_baseline_top(&request).await?;
     ///     println!("{response:?}");
@@ -4796,15 +4796,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of baseline weak passwords.
     ///
-    /// Action `DescribeBaselineWeakPasswordList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBaselineWeakPasswordList.md` in this crate.
+    /// Action `DescribeBaselineWeakPasswordList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBaselineWeakPasswordList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBaselineWeakPasswordList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBaselineWeakPasswordListRequest::new();
     ///     let response = client.describe_baseline_weak_password_list(&request).await?;
     ///     println!("{response:?}");
@@ -4825,15 +4825,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the high-risk command list.
     ///
-    /// Action `DescribeBashEvents`, version `2018-02-28`. Reference: `docs/cwp/DescribeBashEvents.md` in this crate.
+    /// Action `DescribeBashEvents`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBashEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBashEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBashEventsRequest::new();
     ///     let response = client.describe_bash_events(&request).await?;
     ///     println!("{response:?}");
@@ -4854,15 +4854,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query high-risk command event details.
     ///
-    /// Action `DescribeBashEventsInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeBashEventsInfo.md` in this crate.
+    /// Action `DescribeBashEventsInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBashEventsInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBashEventsInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBashEventsInfoRequest::new(0u64);
     ///     let response = client.describe_bash_events_info(&request).await?;
     ///     println!("{response:?}");
@@ -4883,15 +4883,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query high-risk command event details (new).
     ///
-    /// Action `DescribeBashEventsInfoNew`, version `2018-02-28`. Reference: `docs/cwp/DescribeBashEventsInfoNew.md` in this crate.
+    /// Action `DescribeBashEventsInfoNew`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBashEventsInfoNew.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBashEventsInfoNew.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBashEventsInfoNewRequest::new(0u64);
     ///     let response = client.describe_bash_events_info_new(&request).await?;
     ///     println!("{response:?}");
@@ -4912,15 +4912,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of high-risk commands (new).
     ///
-    /// Action `DescribeBashEventsNew`, version `2018-02-28`. Reference: `docs/cwp/DescribeBashEventsNew.md` in this crate.
+    /// Action `DescribeBashEventsNew`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBashEventsNew.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBashEventsNew.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBashEventsNewRequest::new();
     ///     let response = client.describe_bash_events_new(&request).await?;
     ///     println!("{response:?}");
@@ -4941,15 +4941,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of high-risk command policies.
     ///
-    /// Action `DescribeBashPolicies`, version `2018-02-28`. Reference: `docs/cwp/DescribeBashPolicies.md` in this crate.
+    /// Action `DescribeBashPolicies`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBashPolicies.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBashPolicies.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBashPoliciesRequest::new();
     ///     let response = client.describe_bash_policies(&request).await?;
     ///     println!("{response:?}");
@@ -4970,15 +4970,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of high-risk command rules.
     ///
-    /// Action `DescribeBashRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeBashRules.md` in this crate.
+    /// Action `DescribeBashRules`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBashRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBashRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBashRulesRequest::new(0u64);
     ///     let response = client.describe_bash_rules(&request).await?;
     ///     println!("{response:?}");
@@ -4999,15 +4999,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of password cracking.
     ///
-    /// Action `DescribeBruteAttackList`, version `2018-02-28`. Reference: `docs/cwp/DescribeBruteAttackList.md` in this crate.
+    /// Action `DescribeBruteAttackList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBruteAttackList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBruteAttackList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBruteAttackListRequest::new();
     ///     let response = client.describe_brute_attack_list(&request).await?;
     ///     println!("{response:?}");
@@ -5028,15 +5028,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain brute force cracking rules.
     ///
-    /// Action `DescribeBruteAttackRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeBruteAttackRules.md` in this crate.
+    /// Action `DescribeBruteAttackRules`, version `2018-02-28`. Reference: [`docs/cwp/DescribeBruteAttackRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeBruteAttackRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeBruteAttackRulesRequest::new();
     ///     let response = client.describe_brute_attack_rules(&request).await?;
     ///     println!("{response:?}");
@@ -5057,15 +5057,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the fixable host information.
     ///
-    /// Action `DescribeCanFixVulMachine`, version `2018-02-28`. Reference: `docs/cwp/DescribeCanFixVulMachine.md` in this crate.
+    /// Action `DescribeCanFixVulMachine`, version `2018-02-28`. Reference: [`docs/cwp/DescribeCanFixVulMachine.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeCanFixVulMachine.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeCanFixVulMachineRequest::new(::std::vec![1u64]);
     ///     let response = client.describe_can_fix_vul_machine(&request).await?;
     ///     println!("{response:?}");
@@ -5086,15 +5086,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain hosts where Trojans cannot be isolated.
     ///
-    /// Action `DescribeCanNotSeparateMachine`, version `2018-02-28`. Reference: `docs/cwp/DescribeCanNotSeparateMachine.md` in this crate.
+    /// Action `DescribeCanNotSeparateMachine`, version `2018-02-28`. Reference: [`docs/cwp/DescribeCanNotSeparateMachine.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeCanNotSeparateMachine.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeCanNotSeparateMachineRequest::new();
     ///     let response = client.describe_can_not_separate_machine(&request).await?;
     ///     println!("{response:?}");
@@ -5115,15 +5115,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain client exception events.
     ///
-    /// Action `DescribeClientException`, version `2018-02-28`. Reference: `docs/cwp/DescribeClientException.md` in this crate.
+    /// Action `DescribeClientException`, version `2018-02-28`. Reference: [`docs/cwp/DescribeClientException.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeClientException.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeClientExceptionRequest::new(1i64, 0u64, 10u64);
     ///     let response = client.describe_client_exception(&request).await?;
     ///     println!("{response:?}");
@@ -5144,15 +5144,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain vulnerability defense event details.
     ///
-    /// Action `DescribeDefenceEventDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeDefenceEventDetail.md` in this crate.
+    /// Action `DescribeDefenceEventDetail`, version `2018-02-28`. Reference: [`docs/cwp/DescribeDefenceEventDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeDefenceEventDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeDefenceEventDetailRequest::new(0u64);
     ///     let response = client.describe_defence_event_detail(&request).await?;
     ///     println!("{response:?}");
@@ -5173,15 +5173,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain DC agent installation command, including the token.
     ///
-    /// Action `DescribeDirectConnectInstallCommand`, version `2018-02-28`. Reference: `docs/cwp/DescribeDirectConnectInstallCommand.md` in this crate.
+    /// Action `DescribeDirectConnectInstallCommand`, version `2018-02-28`. Reference: [`docs/cwp/DescribeDirectConnectInstallCommand.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeDirectConnectInstallCommand.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeDirectConnectInstallCommandRequest::new(
     ///         "sz",
     ///         "vpc-dsda",
@@ -5206,15 +5206,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the aggregation result of the ES field.
     ///
-    /// Action `DescribeESAggregations`, version `2018-02-28`. Reference: `docs/cwp/DescribeESAggregations.md` in this crate.
+    /// Action `DescribeESAggregations`, version `2018-02-28`. Reference: [`docs/cwp/DescribeESAggregations.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeESAggregations.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEsAggregationsRequest::new("");
     ///     let response = client.describe_es_aggregations(&request).await?;
     ///     println!("{response:?}");
@@ -5235,15 +5235,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of emergency vulnerabilities.
     ///
-    /// Action `DescribeEmergencyVulList`, version `2018-02-28`. Reference: `docs/cwp/DescribeEmergencyVulList.md` in this crate.
+    /// Action `DescribeEmergencyVulList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeEmergencyVulList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeEmergencyVulList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEmergencyVulListRequest::new();
     ///     let response = client.describe_emergency_vul_list(&request).await?;
     ///     println!("{response:?}");
@@ -5264,15 +5264,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query alarm event details based on event table names and IDs.
     ///
-    /// Action `DescribeEventByTable`, version `2018-02-28`. Reference: `docs/cwp/DescribeEventByTable.md` in this crate.
+    /// Action `DescribeEventByTable`, version `2018-02-28`. Reference: [`docs/cwp/DescribeEventByTable.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeEventByTable.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEventByTableRequest::new(
     ///         "events_bash",
     ///         ::std::vec![0i64],
@@ -5296,15 +5296,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of hosts in a specific region.
     ///
-    /// Action `DescribeExportMachines`, version `2018-02-28`. Reference: `docs/cwp/DescribeExportMachines.md` in this crate.
+    /// Action `DescribeExportMachines`, version `2018-02-28`. Reference: [`docs/cwp/DescribeExportMachines.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeExportMachines.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeExportMachinesRequest::new("", "");
     ///     let response = client.describe_export_machines(&request).await?;
     ///     println!("{response:?}");
@@ -5325,15 +5325,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to quickly analyze and count logs.
     ///
-    /// Action `DescribeFastAnalysis`, version `2018-02-28`. Reference: `docs/cwp/DescribeFastAnalysis.md` in this crate.
+    /// Action `DescribeFastAnalysis`, version `2018-02-28`. Reference: [`docs/cwp/DescribeFastAnalysis.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeFastAnalysis.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeFastAnalysisRequest::new(
     ///         1657468800000i64,
     ///         1657511824000i64,
@@ -5359,15 +5359,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to view the rule details API when an event occurs.
     ///
-    /// Action `DescribeFileTamperEventRuleInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeFileTamperEventRuleInfo.md` in this crate.
+    /// Action `DescribeFileTamperEventRuleInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeFileTamperEventRuleInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeFileTamperEventRuleInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeFileTamperEventRuleInfoRequest::new(1u64);
     ///     let response = client.describe_file_tamper_event_rule_info(&request).await?;
     ///     println!("{response:?}");
@@ -5388,15 +5388,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of core file monitoring events.
     ///
-    /// Action `DescribeFileTamperEvents`, version `2018-02-28`. Reference: `docs/cwp/DescribeFileTamperEvents.md` in this crate.
+    /// Action `DescribeFileTamperEvents`, version `2018-02-28`. Reference: [`docs/cwp/DescribeFileTamperEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeFileTamperEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeFileTamperEventsRequest::new();
     ///     let response = client.describe_file_tamper_events(&request).await?;
     ///     println!("{response:?}");
@@ -5417,15 +5417,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the number of rules for monitoring files associated with a host.
     ///
-    /// Action `DescribeFileTamperRuleCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeFileTamperRuleCount.md` in this crate.
+    /// Action `DescribeFileTamperRuleCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeFileTamperRuleCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeFileTamperRuleCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeFileTamperRuleCountRequest::new(
     ///         ::std::vec![::std::string::String::from("1c26308c-5493-4eaf-a817-112ec25f499e")],
     ///     );
@@ -5448,15 +5448,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query details of a monitoring rule.
     ///
-    /// Action `DescribeFileTamperRuleInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeFileTamperRuleInfo.md` in this crate.
+    /// Action `DescribeFileTamperRuleInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeFileTamperRuleInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeFileTamperRuleInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeFileTamperRuleInfoRequest::new(0u64);
     ///     let response = client.describe_file_tamper_rule_info(&request).await?;
     ///     println!("{response:?}");
@@ -5477,15 +5477,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of core file monitoring rules.
     ///
-    /// Action `DescribeFileTamperRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeFileTamperRules.md` in this crate.
+    /// Action `DescribeFileTamperRules`, version `2018-02-28`. Reference: [`docs/cwp/DescribeFileTamperRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeFileTamperRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeFileTamperRulesRequest::new();
     ///     let response = client.describe_file_tamper_rules(&request).await?;
     ///     println!("{response:?}");
@@ -5506,15 +5506,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the statistics data of hosts.
     ///
-    /// Action `DescribeGeneralStat`, version `2018-02-28`. Reference: `docs/cwp/DescribeGeneralStat.md` in this crate.
+    /// Action `DescribeGeneralStat`, version `2018-02-28`. Reference: [`docs/cwp/DescribeGeneralStat.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeGeneralStat.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeGeneralStatRequest::new();
     ///     let response = client.describe_general_stat(&request).await?;
     ///     println!("{response:?}");
@@ -5535,15 +5535,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the account change history list data.
     ///
-    /// Action `DescribeHistoryAccounts`, version `2018-02-28`. Reference: `docs/cwp/DescribeHistoryAccounts.md` in this crate.
+    /// Action `DescribeHistoryAccounts`, version `2018-02-28`. Reference: [`docs/cwp/DescribeHistoryAccounts.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeHistoryAccounts.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeHistoryAccountsRequest::new(
     ///         "6b6cd843-6bc1-4011-a74c-dc3fd26a7dd1",
     ///     );
@@ -5566,15 +5566,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the log retrieval service information.
     ///
-    /// Action `DescribeHistoryService`, version `2018-02-28`. Reference: `docs/cwp/DescribeHistoryService.md` in this crate.
+    /// Action `DescribeHistoryService`, version `2018-02-28`. Reference: [`docs/cwp/DescribeHistoryService.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeHistoryService.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeHistoryServiceRequest::new();
     ///     let response = client.describe_history_service(&request).await?;
     ///     println!("{response:?}");
@@ -5595,15 +5595,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the host and tag information.
     ///
-    /// Action `DescribeHostInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeHostInfo.md` in this crate.
+    /// Action `DescribeHostInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeHostInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeHostInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeHostInfoRequest::new();
     ///     let response = client.describe_host_info(&request).await?;
     ///     println!("{response:?}");
@@ -5624,15 +5624,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Retrieve the abnormal login list
     ///
-    /// Action `DescribeHostLoginList`, version `2018-02-28`. Reference: `docs/cwp/DescribeHostLoginList.md` in this crate.
+    /// Action `DescribeHostLoginList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeHostLoginList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeHostLoginList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeHostLoginListRequest::new();
     ///     let response = client.describe_host_login_list(&request).await?;
     ///     println!("{response:?}");
@@ -5653,15 +5653,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain hot spot vulnerabilities across the entire network.
     ///
-    /// Action `DescribeHotVulTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeHotVulTop.md` in this crate.
+    /// Action `DescribeHotVulTop`, version `2018-02-28`. Reference: [`docs/cwp/DescribeHotVulTop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeHotVulTop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeHotVulTopRequest::new();
     ///     let response = client.describe_hot_vul_top(&request).await?;
     ///     println!("{response:?}");
@@ -5682,15 +5682,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the information of ignored inspection items.
     ///
-    /// Action `DescribeIgnoreBaselineRule`, version `2018-02-28`. Reference: `docs/cwp/DescribeIgnoreBaselineRule.md` in this crate.
+    /// Action `DescribeIgnoreBaselineRule`, version `2018-02-28`. Reference: [`docs/cwp/DescribeIgnoreBaselineRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeIgnoreBaselineRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeIgnoreBaselineRuleRequest::new(10u64, 0u64);
     ///     let response = client.describe_ignore_baseline_rule(&request).await?;
     ///     println!("{response:?}");
@@ -5711,15 +5711,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the information of affected inspection items and hosts ignored with one click.
     ///
-    /// Action `DescribeIgnoreHostAndItemConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeIgnoreHostAndItemConfig.md` in this crate.
+    /// Action `DescribeIgnoreHostAndItemConfig`, version `2018-02-28`. Reference: [`docs/cwp/DescribeIgnoreHostAndItemConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeIgnoreHostAndItemConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeIgnoreHostAndItemConfigRequest::new();
     ///     let response = client.describe_ignore_host_and_item_config(&request).await?;
     ///     println!("{response:?}");
@@ -5740,15 +5740,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the information on the list of hosts affected by ignored detection items based on detection item IDs and filter criteria.
     ///
-    /// Action `DescribeIgnoreRuleEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/DescribeIgnoreRuleEffectHostList.md` in this crate.
+    /// Action `DescribeIgnoreRuleEffectHostList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeIgnoreRuleEffectHostList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeIgnoreRuleEffectHostList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeIgnoreRuleEffectHostListRequest::new(
     ///         10u64,
     ///         0u64,
@@ -5773,15 +5773,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Querying the Machine Information Imported in Batches
     ///
-    /// Action `DescribeImportMachineInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeImportMachineInfo.md` in this crate.
+    /// Action `DescribeImportMachineInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeImportMachineInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeImportMachineInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImportMachineInfoRequest::new(
     ///         ::std::vec![::std::string::String::from("0.0.0.0")],
     ///         "Ip",
@@ -5805,15 +5805,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Query java memory horse and rasp whether inject risk service configuration
     ///
-    /// Action `DescribeInjectRiskyServiceSwitch`, version `2018-02-28`. Reference: `docs/cwp/DescribeInjectRiskyServiceSwitch.md` in this crate.
+    /// Action `DescribeInjectRiskyServiceSwitch`, version `2018-02-28`. Reference: [`docs/cwp/DescribeInjectRiskyServiceSwitch.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeInjectRiskyServiceSwitch.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeInjectRiskyServiceSwitchRequest::new();
     ///     let response = client.describe_inject_risky_service_switch(&request).await?;
     ///     println!("{response:?}");
@@ -5834,15 +5834,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query Java webshell event details.
     ///
-    /// Action `DescribeJavaMemShellInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeJavaMemShellInfo.md` in this crate.
+    /// Action `DescribeJavaMemShellInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeJavaMemShellInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeJavaMemShellInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeJavaMemShellInfoRequest::new(0u64);
     ///     let response = client.describe_java_mem_shell_info(&request).await?;
     ///     println!("{response:?}");
@@ -5863,15 +5863,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of Java webshell events.
     ///
-    /// Action `DescribeJavaMemShellList`, version `2018-02-28`. Reference: `docs/cwp/DescribeJavaMemShellList.md` in this crate.
+    /// Action `DescribeJavaMemShellList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeJavaMemShellList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeJavaMemShellList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeJavaMemShellListRequest::new();
     ///     let response = client.describe_java_mem_shell_list(&request).await?;
     ///     println!("{response:?}");
@@ -5892,15 +5892,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the Java webshell plugin information of the given host.
     ///
-    /// Action `DescribeJavaMemShellPluginInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeJavaMemShellPluginInfo.md` in this crate.
+    /// Action `DescribeJavaMemShellPluginInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeJavaMemShellPluginInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeJavaMemShellPluginInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeJavaMemShellPluginInfoRequest::new(
     ///         "05f0bcab-726c-4ea4-8109-bcd03d5598f7",
     ///     );
@@ -5923,15 +5923,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the Java webshell plugin list.
     ///
-    /// Action `DescribeJavaMemShellPluginList`, version `2018-02-28`. Reference: `docs/cwp/DescribeJavaMemShellPluginList.md` in this crate.
+    /// Action `DescribeJavaMemShellPluginList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeJavaMemShellPluginList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeJavaMemShellPluginList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeJavaMemShellPluginListRequest::new();
     ///     let response = client.describe_java_mem_shell_plugin_list(&request).await?;
     ///     println!("{response:?}");
@@ -5952,15 +5952,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the authorization information.
     ///
-    /// Action `DescribeLicense`, version `2018-02-28`. Reference: `docs/cwp/DescribeLicense.md` in this crate.
+    /// Action `DescribeLicense`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLicense.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLicense.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLicenseRequest::new();
     ///     let response = client.describe_license(&request).await?;
     ///     println!("{response:?}");
@@ -5981,15 +5981,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of authorized machines bound to an authorization under the Settings Center-Authorization Management.
     ///
-    /// Action `DescribeLicenseBindList`, version `2018-02-28`. Reference: `docs/cwp/DescribeLicenseBindList.md` in this crate.
+    /// Action `DescribeLicenseBindList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLicenseBindList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLicenseBindList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLicenseBindListRequest::new(
     ///         1u64,
     ///         0u64,
@@ -6014,15 +6014,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the binding task progress of the authorization.
     ///
-    /// Action `DescribeLicenseBindSchedule`, version `2018-02-28`. Reference: `docs/cwp/DescribeLicenseBindSchedule.md` in this crate.
+    /// Action `DescribeLicenseBindSchedule`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLicenseBindSchedule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLicenseBindSchedule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLicenseBindScheduleRequest::new(1u64);
     ///     let response = client.describe_license_bind_schedule(&request).await?;
     ///     println!("{response:?}");
@@ -6045,7 +6045,7 @@ pub trait Cwp: Send + Sync {
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
     ///
-    /// Action `DescribeLicenseGeneral`, version `2018-02-28`. Reference: `docs/cwp/DescribeLicenseGeneral.md` in this crate.
+    /// Action `DescribeLicenseGeneral`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLicenseGeneral.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLicenseGeneral.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Errors
     ///
@@ -6056,10 +6056,10 @@ pub trait Cwp: Send + Sync {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLicenseGeneralRequest::new();
     ///     let response = client.describe_license_general(&request).await?;
     ///     println!("{response:?}");
@@ -6080,15 +6080,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain all authorization orders of a user.
     ///
-    /// Action `DescribeLicenseList`, version `2018-02-28`. Reference: `docs/cwp/DescribeLicenseList.md` in this crate.
+    /// Action `DescribeLicenseList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLicenseList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLicenseList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLicenseListRequest::new();
     ///     let response = client.describe_license_list(&request).await?;
     ///     println!("{response:?}");
@@ -6109,15 +6109,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the available configurations for authorization allowlists.
     ///
-    /// Action `DescribeLicenseWhiteConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeLicenseWhiteConfig.md` in this crate.
+    /// Action `DescribeLicenseWhiteConfig`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLicenseWhiteConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLicenseWhiteConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLicenseWhiteConfigRequest::new("cwp_yunying");
     ///     let response = client.describe_license_white_config(&request).await?;
     ///     println!("{response:?}");
@@ -6138,15 +6138,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of logs available for shipping to Kafka.
     ///
-    /// Action `DescribeLogDeliveryKafkaOptions`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogDeliveryKafkaOptions.md` in this crate.
+    /// Action `DescribeLogDeliveryKafkaOptions`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLogDeliveryKafkaOptions.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLogDeliveryKafkaOptions.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLogDeliveryKafkaOptionsRequest::new();
     ///     let response = client.describe_log_delivery_kafka_options(&request).await?;
     ///     println!("{response:?}");
@@ -6167,15 +6167,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of log download tasks.
     ///
-    /// Action `DescribeLogExports`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogExports.md` in this crate.
+    /// Action `DescribeLogExports`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLogExports.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLogExports.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLogExportsRequest::new(0i64);
     ///     let response = client.describe_log_exports(&request).await?;
     ///     println!("{response:?}");
@@ -6196,15 +6196,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the log histogram information.
     ///
-    /// Action `DescribeLogHistogram`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogHistogram.md` in this crate.
+    /// Action `DescribeLogHistogram`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLogHistogram.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLogHistogram.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLogHistogramRequest::new(
     ///         1660532400000i64,
     ///         1660533600000i64,
@@ -6230,15 +6230,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the index.
     ///
-    /// Action `DescribeLogIndex`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogIndex.md` in this crate.
+    /// Action `DescribeLogIndex`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLogIndex.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLogIndex.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLogIndexRequest::new();
     ///     let response = client.describe_log_index(&request).await?;
     ///     println!("{response:?}");
@@ -6259,15 +6259,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the information of Kafka shipping.
     ///
-    /// Action `DescribeLogKafkaDeliverInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogKafkaDeliverInfo.md` in this crate.
+    /// Action `DescribeLogKafkaDeliverInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLogKafkaDeliverInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLogKafkaDeliverInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLogKafkaDeliverInfoRequest::new();
     ///     let response = client.describe_log_kafka_deliver_info(&request).await?;
     ///     println!("{response:?}");
@@ -6288,15 +6288,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the log storage configuration.
     ///
-    /// Action `DescribeLogStorageConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogStorageConfig.md` in this crate.
+    /// Action `DescribeLogStorageConfig`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLogStorageConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLogStorageConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLogStorageConfigRequest::new();
     ///     let response = client.describe_log_storage_config(&request).await?;
     ///     println!("{response:?}");
@@ -6317,15 +6317,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the record of stored log size.
     ///
-    /// Action `DescribeLogStorageRecord`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogStorageRecord.md` in this crate.
+    /// Action `DescribeLogStorageRecord`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLogStorageRecord.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLogStorageRecord.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLogStorageRecordRequest::new();
     ///     let response = client.describe_log_storage_record(&request).await?;
     ///     println!("{response:?}");
@@ -6346,15 +6346,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the statistics of the used log retrieval capacity.
     ///
-    /// Action `DescribeLogStorageStatistic`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogStorageStatistic.md` in this crate.
+    /// Action `DescribeLogStorageStatistic`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLogStorageStatistic.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLogStorageStatistic.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLogStorageStatisticRequest::new();
     ///     let response = client.describe_log_storage_statistic(&request).await?;
     ///     println!("{response:?}");
@@ -6375,15 +6375,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain log types, and the returned result of this API indicates temporarily filterable log types.
     ///
-    /// Action `DescribeLogType`, version `2018-02-28`. Reference: `docs/cwp/DescribeLogType.md` in this crate.
+    /// Action `DescribeLogType`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLogType.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLogType.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLogTypeRequest::new();
     ///     let response = client.describe_log_type(&request).await?;
     ///     println!("{response:?}");
@@ -6404,15 +6404,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the global configuration for QR code login.
     ///
-    /// Action `DescribeLoginTypeGlobalConf`, version `2018-02-28`. Reference: `docs/cwp/DescribeLoginTypeGlobalConf.md` in this crate.
+    /// Action `DescribeLoginTypeGlobalConf`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLoginTypeGlobalConf.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLoginTypeGlobalConf.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLoginTypeGlobalConfRequest::new();
     ///     let response = client.describe_login_type_global_conf(&request).await?;
     ///     println!("{response:?}");
@@ -6433,15 +6433,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Retrieve the host list via QR code log-in
     ///
-    /// Action `DescribeLoginTypeHost`, version `2018-02-28`. Reference: `docs/cwp/DescribeLoginTypeHost.md` in this crate.
+    /// Action `DescribeLoginTypeHost`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLoginTypeHost.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLoginTypeHost.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLoginTypeHostRequest::new();
     ///     let response = client.describe_login_type_host(&request).await?;
     ///     println!("{response:?}");
@@ -6462,15 +6462,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of cross-region log-in allowlists after merge.
     ///
-    /// Action `DescribeLoginWhiteCombinedList`, version `2018-02-28`. Reference: `docs/cwp/DescribeLoginWhiteCombinedList.md` in this crate.
+    /// Action `DescribeLoginWhiteCombinedList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLoginWhiteCombinedList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLoginWhiteCombinedList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLoginWhiteCombinedListRequest::new();
     ///     let response = client.describe_login_white_combined_list(&request).await?;
     ///     println!("{response:?}");
@@ -6491,15 +6491,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of allowlisted machines after merge.
     ///
-    /// Action `DescribeLoginWhiteHostList`, version `2018-02-28`. Reference: `docs/cwp/DescribeLoginWhiteHostList.md` in this crate.
+    /// Action `DescribeLoginWhiteHostList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLoginWhiteHostList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLoginWhiteHostList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLoginWhiteHostListRequest::new(1u64, 1u64, 1u64);
     ///     let response = client.describe_login_white_host_list(&request).await?;
     ///     println!("{response:?}");
@@ -6520,15 +6520,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the cross-region log-in allowlist list.
     ///
-    /// Action `DescribeLoginWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DescribeLoginWhiteList.md` in this crate.
+    /// Action `DescribeLoginWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeLoginWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeLoginWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLoginWhiteListRequest::new();
     ///     let response = client.describe_login_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -6549,15 +6549,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the clearing history records of a machine.
     ///
-    /// Action `DescribeMachineClearHistory`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineClearHistory.md` in this crate.
+    /// Action `DescribeMachineClearHistory`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachineClearHistory.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachineClearHistory.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachineClearHistoryRequest::new();
     ///     let response = client.describe_machine_clear_history(&request).await?;
     ///     println!("{response:?}");
@@ -6578,15 +6578,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the statistics of advanced defense events for hosts.
     ///
-    /// Action `DescribeMachineDefenseCnt`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineDefenseCnt.md` in this crate.
+    /// Action `DescribeMachineDefenseCnt`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachineDefenseCnt.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachineDefenseCnt.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachineDefenseCntRequest::new();
     ///     let response = client.describe_machine_defense_cnt(&request).await?;
     ///     println!("{response:?}");
@@ -6607,15 +6607,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of host-related core file monitoring rules.
     ///
-    /// Action `DescribeMachineFileTamperRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineFileTamperRules.md` in this crate.
+    /// Action `DescribeMachineFileTamperRules`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachineFileTamperRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachineFileTamperRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachineFileTamperRulesRequest::new(
     ///         "10ee1dad-ed42-4f98-8c9e-bfaa48fcb787",
     ///     );
@@ -6638,15 +6638,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the information of the host overview.
     ///
-    /// Action `DescribeMachineGeneral`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineGeneral.md` in this crate.
+    /// Action `DescribeMachineGeneral`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachineGeneral.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachineGeneral.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachineGeneralRequest::new();
     ///     let response = client.describe_machine_general(&request).await?;
     ///     println!("{response:?}");
@@ -6667,15 +6667,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to get server details.
     ///
-    /// Action `DescribeMachineInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineInfo.md` in this crate.
+    /// Action `DescribeMachineInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachineInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachineInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachineInfoRequest::new();
     ///     let response = client.describe_machine_info(&request).await?;
     ///     println!("{response:?}");
@@ -6696,15 +6696,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the machine authorization information.
     ///
-    /// Action `DescribeMachineLicenseDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineLicenseDetail.md` in this crate.
+    /// Action `DescribeMachineLicenseDetail`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachineLicenseDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachineLicenseDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachineLicenseDetailRequest::new(
     ///         ::std::vec![::std::string::String::from("15c76928-e4e1-4f0d-8a2a-46c7de78****")],
     ///     );
@@ -6727,15 +6727,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to get the regional host list for web tamper protection.
     ///
-    /// Action `DescribeMachineList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineList.md` in this crate.
+    /// Action `DescribeMachineList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachineList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachineList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachineListRequest::new("CVM", "ap-guangzhou");
     ///     let response = client.describe_machine_list(&request).await?;
     ///     println!("{response:?}");
@@ -6756,15 +6756,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the machine operating system list.
     ///
-    /// Action `DescribeMachineOsList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineOsList.md` in this crate.
+    /// Action `DescribeMachineOsList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachineOsList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachineOsList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachineOsListRequest::new();
     ///     let response = client.describe_machine_os_list(&request).await?;
     ///     println!("{response:?}");
@@ -6785,15 +6785,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of host regions.
     ///
-    /// Action `DescribeMachineRegionList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineRegionList.md` in this crate.
+    /// Action `DescribeMachineRegionList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachineRegionList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachineRegionList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachineRegionListRequest::new();
     ///     let response = client.describe_machine_region_list(&request).await?;
     ///     println!("{response:?}");
@@ -6814,15 +6814,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of machine regions.
     ///
-    /// Action `DescribeMachineRegions`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineRegions.md` in this crate.
+    /// Action `DescribeMachineRegions`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachineRegions.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachineRegions.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachineRegionsRequest::new();
     ///     let response = client.describe_machine_regions(&request).await?;
     ///     println!("{response:?}");
@@ -6843,15 +6843,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the statistics of host intrusion detection events.
     ///
-    /// Action `DescribeMachineRiskCnt`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineRiskCnt.md` in this crate.
+    /// Action `DescribeMachineRiskCnt`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachineRiskCnt.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachineRiskCnt.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachineRiskCntRequest::new();
     ///     let response = client.describe_machine_risk_cnt(&request).await?;
     ///     println!("{response:?}");
@@ -6872,15 +6872,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query snapshots created by the host.
     ///
-    /// Action `DescribeMachineSnapshot`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachineSnapshot.md` in this crate.
+    /// Action `DescribeMachineSnapshot`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachineSnapshot.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachineSnapshot.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachineSnapshotRequest::new(
     ///         ::std::vec![::std::string::String::from("djskldjksld")],
     ///         0u64,
@@ -6906,15 +6906,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of hosts in a specific region.
     ///
-    /// Action `DescribeMachines`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachines.md` in this crate.
+    /// Action `DescribeMachines`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachines.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachines.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachinesRequest::new("", "");
     ///     let response = client.describe_machines(&request).await?;
     ///     println!("{response:?}");
@@ -6935,15 +6935,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of hosts.
     ///
-    /// Action `DescribeMachinesSimple`, version `2018-02-28`. Reference: `docs/cwp/DescribeMachinesSimple.md` in this crate.
+    /// Action `DescribeMachinesSimple`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMachinesSimple.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMachinesSimple.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMachinesSimpleRequest::new("CVM", "ap-shanghai");
     ///     let response = client.describe_machines_simple(&request).await?;
     ///     println!("{response:?}");
@@ -6964,15 +6964,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the Trojan list.
     ///
-    /// Action `DescribeMalWareList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalWareList.md` in this crate.
+    /// Action `DescribeMalWareList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMalWareList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMalWareList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMalWareListRequest::new();
     ///     let response = client.describe_mal_ware_list(&request).await?;
     ///     println!("{response:?}");
@@ -6993,15 +6993,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of malicious request allowlists.
     ///
-    /// Action `DescribeMaliciousRequestWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMaliciousRequestWhiteList.md` in this crate.
+    /// Action `DescribeMaliciousRequestWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMaliciousRequestWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMaliciousRequestWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMaliciousRequestWhiteListRequest::new(10u64, 0u64);
     ///     let response = client.describe_malicious_request_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -7022,15 +7022,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain Trojan file download addresses.
     ///
-    /// Action `DescribeMalwareFile`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareFile.md` in this crate.
+    /// Action `DescribeMalwareFile`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMalwareFile.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMalwareFile.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMalwareFileRequest::new(1u64);
     ///     let response = client.describe_malware_file(&request).await?;
     ///     println!("{response:?}");
@@ -7051,15 +7051,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to view malicious file details.
     ///
-    /// Action `DescribeMalwareInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareInfo.md` in this crate.
+    /// Action `DescribeMalwareInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMalwareInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMalwareInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMalwareInfoRequest::new(10000i64);
     ///     let response = client.describe_malware_info(&request).await?;
     ///     println!("{response:?}");
@@ -7080,15 +7080,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the information of virus scanning overview.
     ///
-    /// Action `DescribeMalwareRiskOverview`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareRiskOverview.md` in this crate.
+    /// Action `DescribeMalwareRiskOverview`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMalwareRiskOverview.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMalwareRiskOverview.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMalwareRiskOverviewRequest::new();
     ///     let response = client.describe_malware_risk_overview(&request).await?;
     ///     println!("{response:?}");
@@ -7109,15 +7109,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to open Intrusion Detection - Virus Scanning, and the risk warning content pops up.
     ///
-    /// Action `DescribeMalwareRiskWarning`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareRiskWarning.md` in this crate.
+    /// Action `DescribeMalwareRiskWarning`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMalwareRiskWarning.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMalwareRiskWarning.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMalwareRiskWarningRequest::new();
     ///     let response = client.describe_malware_risk_warning(&request).await?;
     ///     println!("{response:?}");
@@ -7138,15 +7138,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the scheduled scan configuration.
     ///
-    /// Action `DescribeMalwareTimingScanSetting`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareTimingScanSetting.md` in this crate.
+    /// Action `DescribeMalwareTimingScanSetting`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMalwareTimingScanSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMalwareTimingScanSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMalwareTimingScanSettingRequest::new();
     ///     let response = client.describe_malware_timing_scan_setting(&request).await?;
     ///     println!("{response:?}");
@@ -7167,15 +7167,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of Trojan allowlists.
     ///
-    /// Action `DescribeMalwareWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareWhiteList.md` in this crate.
+    /// Action `DescribeMalwareWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMalwareWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMalwareWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMalwareWhiteListRequest::new();
     ///     let response = client.describe_malware_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -7196,15 +7196,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of affected Trojan allowlists.
     ///
-    /// Action `DescribeMalwareWhiteListAffectList`, version `2018-02-28`. Reference: `docs/cwp/DescribeMalwareWhiteListAffectList.md` in this crate.
+    /// Action `DescribeMalwareWhiteListAffectList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMalwareWhiteListAffectList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMalwareWhiteListAffectList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMalwareWhiteListAffectListRequest::new(1u64);
     ///     let response = client.describe_malware_white_list_affect_list(&request).await?;
     ///     println!("{response:?}");
@@ -7225,15 +7225,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of Reverse Shell rules.
     ///
-    /// Action `DescribeMemShellRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeMemShellRules.md` in this crate.
+    /// Action `DescribeMemShellRules`, version `2018-02-28`. Reference: [`docs/cwp/DescribeMemShellRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeMemShellRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMemShellRulesRequest::new();
     ///     let response = client.describe_mem_shell_rules(&request).await?;
     ///     println!("{response:?}");
@@ -7254,15 +7254,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query network attack settings.
     ///
-    /// Action `DescribeNetAttackSetting`, version `2018-02-28`. Reference: `docs/cwp/DescribeNetAttackSetting.md` in this crate.
+    /// Action `DescribeNetAttackSetting`, version `2018-02-28`. Reference: [`docs/cwp/DescribeNetAttackSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeNetAttackSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNetAttackSettingRequest::new();
     ///     let response = client.describe_net_attack_setting(&request).await?;
     ///     println!("{response:?}");
@@ -7283,15 +7283,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the network attack allowlist list.
     ///
-    /// Action `DescribeNetAttackWhiteList`, version `2018-02-28`. Reference: `docs/cwp/DescribeNetAttackWhiteList.md` in this crate.
+    /// Action `DescribeNetAttackWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeNetAttackWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeNetAttackWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNetAttackWhiteListRequest::new();
     ///     let response = client.describe_net_attack_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -7312,15 +7312,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of port statistics.
     ///
-    /// Action `DescribeOpenPortStatistics`, version `2018-02-28`. Reference: `docs/cwp/DescribeOpenPortStatistics.md` in this crate.
+    /// Action `DescribeOpenPortStatistics`, version `2018-02-28`. Reference: [`docs/cwp/DescribeOpenPortStatistics.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeOpenPortStatistics.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeOpenPortStatisticsRequest::new();
     ///     let response = client.describe_open_port_statistics(&request).await?;
     ///     println!("{response:?}");
@@ -7341,15 +7341,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the overview statistics.
     ///
-    /// Action `DescribeOverviewStatistics`, version `2018-02-28`. Reference: `docs/cwp/DescribeOverviewStatistics.md` in this crate.
+    /// Action `DescribeOverviewStatistics`, version `2018-02-28`. Reference: [`docs/cwp/DescribeOverviewStatistics.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeOverviewStatistics.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeOverviewStatisticsRequest::new();
     ///     let response = client.describe_overview_statistics(&request).await?;
     ///     println!("{response:?}");
@@ -7370,15 +7370,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Query the information list of affected hosts by a patch
     ///
-    /// Action `DescribePatchEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/DescribePatchEffectHostList.md` in this crate.
+    /// Action `DescribePatchEffectHostList`, version `2018-02-28`. Reference: [`docs/cwp/DescribePatchEffectHostList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribePatchEffectHostList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribePatchEffectHostListRequest::new(7070u64, 10u64, 0u64);
     ///     let response = client.describe_patch_effect_host_list(&request).await?;
     ///     println!("{response:?}");
@@ -7399,15 +7399,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Patch details
     ///
-    /// Action `DescribePatchInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribePatchInfo.md` in this crate.
+    /// Action `DescribePatchInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribePatchInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribePatchInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribePatchInfoRequest::new(0u64);
     ///     let response = client.describe_patch_info(&request).await?;
     ///     println!("{response:?}");
@@ -7428,15 +7428,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain local privilege escalation information details.
     ///
-    /// Action `DescribePrivilegeEventInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribePrivilegeEventInfo.md` in this crate.
+    /// Action `DescribePrivilegeEventInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribePrivilegeEventInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribePrivilegeEventInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribePrivilegeEventInfoRequest::new(0u64);
     ///     let response = client.describe_privilege_event_info(&request).await?;
     ///     println!("{response:?}");
@@ -7457,15 +7457,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This example shows you how to obtain the list of local privilege escalation events.
     ///
-    /// Action `DescribePrivilegeEvents`, version `2018-02-28`. Reference: `docs/cwp/DescribePrivilegeEvents.md` in this crate.
+    /// Action `DescribePrivilegeEvents`, version `2018-02-28`. Reference: [`docs/cwp/DescribePrivilegeEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribePrivilegeEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribePrivilegeEventsRequest::new();
     ///     let response = client.describe_privilege_events(&request).await?;
     ///     println!("{response:?}");
@@ -7486,15 +7486,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of local privilege escalation rules.
     ///
-    /// Action `DescribePrivilegeRules`, version `2018-02-28`. Reference: `docs/cwp/DescribePrivilegeRules.md` in this crate.
+    /// Action `DescribePrivilegeRules`, version `2018-02-28`. Reference: [`docs/cwp/DescribePrivilegeRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribePrivilegeRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribePrivilegeRulesRequest::new();
     ///     let response = client.describe_privilege_rules(&request).await?;
     ///     println!("{response:?}");
@@ -7515,15 +7515,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the overview information of the Professional edition.
     ///
-    /// Action `DescribeProVersionInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeProVersionInfo.md` in this crate.
+    /// Action `DescribeProVersionInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeProVersionInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeProVersionInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeProVersionInfoRequest::new();
     ///     let response = client.describe_pro_version_info(&request).await?;
     ///     println!("{response:?}");
@@ -7544,15 +7544,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to check whether a single host or all hosts enable the professional version.
     ///
-    /// Action `DescribeProVersionStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeProVersionStatus.md` in this crate.
+    /// Action `DescribeProVersionStatus`, version `2018-02-28`. Reference: [`docs/cwp/DescribeProVersionStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeProVersionStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeProVersionStatusRequest::new(
     ///         "add4a78a-0d59-11e8-b7ab-00e081e1a5c5",
     ///     );
@@ -7575,15 +7575,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the process statistics data.
     ///
-    /// Action `DescribeProcessStatistics`, version `2018-02-28`. Reference: `docs/cwp/DescribeProcessStatistics.md` in this crate.
+    /// Action `DescribeProcessStatistics`, version `2018-02-28`. Reference: [`docs/cwp/DescribeProcessStatistics.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeProcessStatistics.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeProcessStatisticsRequest::new();
     ///     let response = client.describe_process_statistics(&request).await?;
     ///     println!("{response:?}");
@@ -7604,15 +7604,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the product trial status.
     ///
-    /// Action `DescribeProductStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeProductStatus.md` in this crate.
+    /// Action `DescribeProductStatus`, version `2018-02-28`. Reference: [`docs/cwp/DescribeProductStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeProductStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeProductStatusRequest::new();
     ///     let response = client.describe_product_status(&request).await?;
     ///     println!("{response:?}");
@@ -7633,15 +7633,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Web tamper-proof protection directory listing
     ///
-    /// Action `DescribeProtectDirList`, version `2018-02-28`. Reference: `docs/cwp/DescribeProtectDirList.md` in this crate.
+    /// Action `DescribeProtectDirList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeProtectDirList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeProtectDirList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeProtectDirListRequest::new(1u64, 1u64);
     ///     let response = client.describe_protect_dir_list(&request).await?;
     ///     println!("{response:?}");
@@ -7662,15 +7662,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Query the server list information associated with the protection directory.
     ///
-    /// Action `DescribeProtectDirRelatedServer`, version `2018-02-28`. Reference: `docs/cwp/DescribeProtectDirRelatedServer.md` in this crate.
+    /// Action `DescribeProtectDirRelatedServer`, version `2018-02-28`. Reference: [`docs/cwp/DescribeProtectDirRelatedServer.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeProtectDirRelatedServer.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeProtectDirRelatedServerRequest::new("", 0u64, 0u64);
     ///     let response = client.describe_protect_dir_related_server(&request).await?;
     ///     println!("{response:?}");
@@ -7691,15 +7691,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the installation command of the public network access proxy.
     ///
-    /// Action `DescribePublicProxyInstallCommand`, version `2018-02-28`. Reference: `docs/cwp/DescribePublicProxyInstallCommand.md` in this crate.
+    /// Action `DescribePublicProxyInstallCommand`, version `2018-02-28`. Reference: [`docs/cwp/DescribePublicProxyInstallCommand.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribePublicProxyInstallCommand.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribePublicProxyInstallCommandRequest::new();
     ///     let response = client.describe_public_proxy_install_command(&request).await?;
     ///     println!("{response:?}");
@@ -7720,15 +7720,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of host snapshot backups.
     ///
-    /// Action `DescribeRansomDefenseBackupList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseBackupList.md` in this crate.
+    /// Action `DescribeRansomDefenseBackupList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRansomDefenseBackupList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRansomDefenseBackupList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRansomDefenseBackupListRequest::new(
     ///         1u64,
     ///         1u64,
@@ -7753,15 +7753,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the anti-ransomware event list.
     ///
-    /// Action `DescribeRansomDefenseEventsList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseEventsList.md` in this crate.
+    /// Action `DescribeRansomDefenseEventsList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRansomDefenseEventsList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRansomDefenseEventsList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRansomDefenseEventsListRequest::new(0u64, 0u64);
     ///     let response = client.describe_ransom_defense_events_list(&request).await?;
     ///     println!("{response:?}");
@@ -7782,15 +7782,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of backup details.
     ///
-    /// Action `DescribeRansomDefenseMachineList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseMachineList.md` in this crate.
+    /// Action `DescribeRansomDefenseMachineList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRansomDefenseMachineList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRansomDefenseMachineList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRansomDefenseMachineListRequest::new(1u64, 1u64);
     ///     let response = client.describe_ransom_defense_machine_list(&request).await?;
     ///     println!("{response:?}");
@@ -7811,15 +7811,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of policies bound to a host.
     ///
-    /// Action `DescribeRansomDefenseMachineStrategyInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseMachineStrategyInfo.md` in this crate.
+    /// Action `DescribeRansomDefenseMachineStrategyInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRansomDefenseMachineStrategyInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRansomDefenseMachineStrategyInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRansomDefenseMachineStrategyInfoRequest::new(
     ///         ::std::vec![::std::string::String::from("935e27b1-d675-4509-80bf-96fbf0764237")],
     ///     );
@@ -7844,15 +7844,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the rollback task list.
     ///
-    /// Action `DescribeRansomDefenseRollBackTaskList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseRollBackTaskList.md` in this crate.
+    /// Action `DescribeRansomDefenseRollBackTaskList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRansomDefenseRollBackTaskList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRansomDefenseRollBackTaskList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRansomDefenseRollBackTaskListRequest::new(0u64, 0u64);
     ///     let response = client.describe_ransom_defense_roll_back_task_list(&request).await?;
     ///     println!("{response:?}");
@@ -7875,15 +7875,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain user anti-ransomware trends.
     ///
-    /// Action `DescribeRansomDefenseState`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseState.md` in this crate.
+    /// Action `DescribeRansomDefenseState`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRansomDefenseState.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRansomDefenseState.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRansomDefenseStateRequest::new();
     ///     let response = client.describe_ransom_defense_state(&request).await?;
     ///     println!("{response:?}");
@@ -7904,15 +7904,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the policy details.
     ///
-    /// Action `DescribeRansomDefenseStrategyDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseStrategyDetail.md` in this crate.
+    /// Action `DescribeRansomDefenseStrategyDetail`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRansomDefenseStrategyDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRansomDefenseStrategyDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRansomDefenseStrategyDetailRequest::new(1u64);
     ///     let response = client.describe_ransom_defense_strategy_detail(&request).await?;
     ///     println!("{response:?}");
@@ -7933,15 +7933,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of anti-ransomware policies.
     ///
-    /// Action `DescribeRansomDefenseStrategyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseStrategyList.md` in this crate.
+    /// Action `DescribeRansomDefenseStrategyList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRansomDefenseStrategyList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRansomDefenseStrategyList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRansomDefenseStrategyListRequest::new(10u64, 0u64);
     ///     let response = client.describe_ransom_defense_strategy_list(&request).await?;
     ///     println!("{response:?}");
@@ -7962,15 +7962,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of machines bound to an anti-ransomware policy.
     ///
-    /// Action `DescribeRansomDefenseStrategyMachines`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseStrategyMachines.md` in this crate.
+    /// Action `DescribeRansomDefenseStrategyMachines`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRansomDefenseStrategyMachines.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRansomDefenseStrategyMachines.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRansomDefenseStrategyMachinesRequest::new(0u64, 0u64);
     ///     let response = client.describe_ransom_defense_strategy_machines(&request).await?;
     ///     println!("{response:?}");
@@ -7993,15 +7993,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the ransomware situation across the entire network.
     ///
-    /// Action `DescribeRansomDefenseTrend`, version `2018-02-28`. Reference: `docs/cwp/DescribeRansomDefenseTrend.md` in this crate.
+    /// Action `DescribeRansomDefenseTrend`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRansomDefenseTrend.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRansomDefenseTrend.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRansomDefenseTrendRequest::new();
     ///     let response = client.describe_ransom_defense_trend(&request).await?;
     ///     println!("{response:?}");
@@ -8022,15 +8022,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query application protection event lists
     ///
-    /// Action `DescribeRaspEventCWP`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspEventCWP.md` in this crate.
+    /// Action `DescribeRaspEventCWP`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRaspEventCWP.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRaspEventCWP.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspEventCwpRequest::new();
     ///     let response = client.describe_rasp_event_cwp(&request).await?;
     ///     println!("{response:?}");
@@ -8051,15 +8051,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Application defense event details
     ///
-    /// Action `DescribeRaspEventDetailCWP`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspEventDetailCWP.md` in this crate.
+    /// Action `DescribeRaspEventDetailCWP`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRaspEventDetailCWP.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRaspEventDetailCWP.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspEventDetailCwpRequest::new();
     ///     let response = client.describe_rasp_event_detail_cwp(&request).await?;
     ///     println!("{response:?}");
@@ -8080,15 +8080,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Application defense event details
     ///
-    /// Action `DescribeRaspEventDetailTCSS`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspEventDetailTCSS.md` in this crate.
+    /// Action `DescribeRaspEventDetailTCSS`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRaspEventDetailTCSS.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRaspEventDetailTCSS.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspEventDetailTcssRequest::new();
     ///     let response = client.describe_rasp_event_detail_tcss(&request).await?;
     ///     println!("{response:?}");
@@ -8109,15 +8109,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query application protection event lists
     ///
-    /// Action `DescribeRaspEventTCSS`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspEventTCSS.md` in this crate.
+    /// Action `DescribeRaspEventTCSS`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRaspEventTCSS.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRaspEventTCSS.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspEventTcssRequest::new();
     ///     let response = client.describe_rasp_event_tcss(&request).await?;
     ///     println!("{response:?}");
@@ -8138,15 +8138,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Query the application protection license list
     ///
-    /// Action `DescribeRaspLicenseList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspLicenseList.md` in this crate.
+    /// Action `DescribeRaspLicenseList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRaspLicenseList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRaspLicenseList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspLicenseListRequest::new();
     ///     let response = client.describe_rasp_license_list(&request).await?;
     ///     println!("{response:?}");
@@ -8167,15 +8167,15 @@ pub trait Cwp: Send + Sync {
     }
     /// View the maximum cpu limitation for vulnerability defense
     ///
-    /// Action `DescribeRaspMaxCpu`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspMaxCpu.md` in this crate.
+    /// Action `DescribeRaspMaxCpu`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRaspMaxCpu.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRaspMaxCpu.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspMaxCpuRequest::new();
     ///     let response = client.describe_rasp_max_cpu(&request).await?;
     ///     println!("{response:?}");
@@ -8196,15 +8196,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Retrieve application protection Java Webshell scan event details from container perspective
     ///
-    /// Action `DescribeRaspMemShellDetailTCSS`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspMemShellDetailTCSS.md` in this crate.
+    /// Action `DescribeRaspMemShellDetailTCSS`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRaspMemShellDetailTCSS.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRaspMemShellDetailTCSS.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspMemShellDetailTcssRequest::new();
     ///     let response = client.describe_rasp_mem_shell_detail_tcss(&request).await?;
     ///     println!("{response:?}");
@@ -8225,15 +8225,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Retrieve Java Webshell scan event list from container perspective
     ///
-    /// Action `DescribeRaspMemShellListTCSS`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspMemShellListTCSS.md` in this crate.
+    /// Action `DescribeRaspMemShellListTCSS`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRaspMemShellListTCSS.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRaspMemShellListTCSS.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspMemShellListTcssRequest::new();
     ///     let response = client.describe_rasp_mem_shell_list_tcss(&request).await?;
     ///     println!("{response:?}");
@@ -8254,15 +8254,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Important Period Guarantee Protection License Plugin Detail List
     ///
-    /// Action `DescribeRaspPluginList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspPluginList.md` in this crate.
+    /// Action `DescribeRaspPluginList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRaspPluginList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRaspPluginList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspPluginListRequest::new();
     ///     let response = client.describe_rasp_plugin_list(&request).await?;
     ///     println!("{response:?}");
@@ -8283,15 +8283,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Retrieve the vulnerability list of the vulnerability defense allowlist
     ///
-    /// Action `DescribeRaspRuleVuls`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspRuleVuls.md` in this crate.
+    /// Action `DescribeRaspRuleVuls`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRaspRuleVuls.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRaspRuleVuls.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspRuleVulsRequest::new(::std::vec![]);
     ///     let response = client.describe_rasp_rule_vuls(&request).await?;
     ///     println!("{response:?}");
@@ -8312,15 +8312,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This example shows you how to query the vulnerability defense allowlist.
     ///
-    /// Action `DescribeRaspRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeRaspRules.md` in this crate.
+    /// Action `DescribeRaspRules`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRaspRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRaspRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspRulesRequest::new();
     ///     let response = client.describe_rasp_rules(&request).await?;
     ///     println!("{response:?}");
@@ -8341,15 +8341,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the recommended number of protection cores for purchase.
     ///
-    /// Action `DescribeRecommendedProtectCpu`, version `2018-02-28`. Reference: `docs/cwp/DescribeRecommendedProtectCpu.md` in this crate.
+    /// Action `DescribeRecommendedProtectCpu`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRecommendedProtectCpu.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRecommendedProtectCpu.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRecommendedProtectCpuRequest::new();
     ///     let response = client.describe_recommended_protect_cpu(&request).await?;
     ///     println!("{response:?}");
@@ -8370,15 +8370,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query reverse shell details.
     ///
-    /// Action `DescribeReverseShellEventInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeReverseShellEventInfo.md` in this crate.
+    /// Action `DescribeReverseShellEventInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeReverseShellEventInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeReverseShellEventInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeReverseShellEventInfoRequest::new(0u64);
     ///     let response = client.describe_reverse_shell_event_info(&request).await?;
     ///     println!("{response:?}");
@@ -8399,15 +8399,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of Reverse Shell.
     ///
-    /// Action `DescribeReverseShellEvents`, version `2018-02-28`. Reference: `docs/cwp/DescribeReverseShellEvents.md` in this crate.
+    /// Action `DescribeReverseShellEvents`, version `2018-02-28`. Reference: [`docs/cwp/DescribeReverseShellEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeReverseShellEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeReverseShellEventsRequest::new();
     ///     let response = client.describe_reverse_shell_events(&request).await?;
     ///     println!("{response:?}");
@@ -8428,15 +8428,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of Reverse Shell rules.
     ///
-    /// Action `DescribeReverseShellRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeReverseShellRules.md` in this crate.
+    /// Action `DescribeReverseShellRules`, version `2018-02-28`. Reference: [`docs/cwp/DescribeReverseShellRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeReverseShellRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeReverseShellRulesRequest::new();
     ///     let response = client.describe_reverse_shell_rules(&request).await?;
     ///     println!("{response:?}");
@@ -8457,15 +8457,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of Reverse Shell rules.
     ///
-    /// Action `DescribeReverseShellRulesAggregation`, version `2018-02-28`. Reference: `docs/cwp/DescribeReverseShellRulesAggregation.md` in this crate.
+    /// Action `DescribeReverseShellRulesAggregation`, version `2018-02-28`. Reference: [`docs/cwp/DescribeReverseShellRulesAggregation.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeReverseShellRulesAggregation.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeReverseShellRulesAggregationRequest::new();
     ///     let response = client.describe_reverse_shell_rules_aggregation(&request).await?;
     ///     println!("{response:?}");
@@ -8486,15 +8486,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Query the configuration of the reverse shell system policy.
     ///
-    /// Action `DescribeReverseShellSystemPolicyConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeReverseShellSystemPolicyConfig.md` in this crate.
+    /// Action `DescribeReverseShellSystemPolicyConfig`, version `2018-02-28`. Reference: [`docs/cwp/DescribeReverseShellSystemPolicyConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeReverseShellSystemPolicyConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeReverseShellSystemPolicyConfigRequest::new();
     ///     let response = client.describe_reverse_shell_system_policy_config(&request).await?;
     ///     println!("{response:?}");
@@ -8517,15 +8517,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query if the intrusion detection event update task is completed.
     ///
-    /// Action `DescribeRiskBatchStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskBatchStatus.md` in this crate.
+    /// Action `DescribeRiskBatchStatus`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRiskBatchStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRiskBatchStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskBatchStatusRequest::new("MALWARE");
     ///     let response = client.describe_risk_batch_status(&request).await?;
     ///     println!("{response:?}");
@@ -8546,15 +8546,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query malicious request event details.
     ///
-    /// Action `DescribeRiskDnsEventInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskDnsEventInfo.md` in this crate.
+    /// Action `DescribeRiskDnsEventInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRiskDnsEventInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRiskDnsEventInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskDnsEventInfoRequest::new(0i64);
     ///     let response = client.describe_risk_dns_event_info(&request).await?;
     ///     println!("{response:?}");
@@ -8575,15 +8575,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of malicious request events.
     ///
-    /// Action `DescribeRiskDnsEventList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskDnsEventList.md` in this crate.
+    /// Action `DescribeRiskDnsEventList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRiskDnsEventList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRiskDnsEventList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskDnsEventListRequest::new();
     ///     let response = client.describe_risk_dns_event_list(&request).await?;
     ///     println!("{response:?}");
@@ -8604,15 +8604,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query malicious request details.
     ///
-    /// Action `DescribeRiskDnsInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskDnsInfo.md` in this crate.
+    /// Action `DescribeRiskDnsInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRiskDnsInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRiskDnsInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskDnsInfoRequest::new(0u64);
     ///     let response = client.describe_risk_dns_info(&request).await?;
     ///     println!("{response:?}");
@@ -8633,15 +8633,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the malicious request list.
     ///
-    /// Action `DescribeRiskDnsList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskDnsList.md` in this crate.
+    /// Action `DescribeRiskDnsList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRiskDnsList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRiskDnsList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskDnsListRequest::new();
     ///     let response = client.describe_risk_dns_list(&request).await?;
     ///     println!("{response:?}");
@@ -8662,15 +8662,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of malicious request policies.
     ///
-    /// Action `DescribeRiskDnsPolicyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskDnsPolicyList.md` in this crate.
+    /// Action `DescribeRiskDnsPolicyList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRiskDnsPolicyList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRiskDnsPolicyList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskDnsPolicyListRequest::new();
     ///     let response = client.describe_risk_dns_policy_list(&request).await?;
     ///     println!("{response:?}");
@@ -8691,15 +8691,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of abnormal processes.
     ///
-    /// Action `DescribeRiskProcessEvents`, version `2018-02-28`. Reference: `docs/cwp/DescribeRiskProcessEvents.md` in this crate.
+    /// Action `DescribeRiskProcessEvents`, version `2018-02-28`. Reference: [`docs/cwp/DescribeRiskProcessEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeRiskProcessEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskProcessEventsRequest::new();
     ///     let response = client.describe_risk_process_events(&request).await?;
     ///     println!("{response:?}");
@@ -8720,15 +8720,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the .security notification information.
     ///
-    /// Action `DescribeSafeInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeSafeInfo.md` in this crate.
+    /// Action `DescribeSafeInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeSafeInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeSafeInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSafeInfoRequest::new();
     ///     let response = client.describe_safe_info(&request).await?;
     ///     println!("{response:?}");
@@ -8749,15 +8749,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the Trojan scan progress.
     ///
-    /// Action `DescribeScanMalwareSchedule`, version `2018-02-28`. Reference: `docs/cwp/DescribeScanMalwareSchedule.md` in this crate.
+    /// Action `DescribeScanMalwareSchedule`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScanMalwareSchedule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScanMalwareSchedule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScanMalwareScheduleRequest::new();
     ///     let response = client.describe_scan_malware_schedule(&request).await?;
     ///     println!("{response:?}");
@@ -8778,15 +8778,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the detection progress by taskid.
     ///
-    /// Action `DescribeScanSchedule`, version `2018-02-28`. Reference: `docs/cwp/DescribeScanSchedule.md` in this crate.
+    /// Action `DescribeScanSchedule`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScanSchedule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScanSchedule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScanScheduleRequest::new(1u64);
     ///     let response = client.describe_scan_schedule(&request).await?;
     ///     println!("{response:?}");
@@ -8807,15 +8807,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the status of recent scan tasks of the corresponding module.
     ///
-    /// Action `DescribeScanState`, version `2018-02-28`. Reference: `docs/cwp/DescribeScanState.md` in this crate.
+    /// Action `DescribeScanState`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScanState.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScanState.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScanStateRequest::new("Vul");
     ///     let response = client.describe_scan_state(&request).await?;
     ///     println!("{response:?}");
@@ -8836,15 +8836,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the scan task details and scan progress information/exceptions.
     ///
-    /// Action `DescribeScanTaskDetails`, version `2018-02-28`. Reference: `docs/cwp/DescribeScanTaskDetails.md` in this crate.
+    /// Action `DescribeScanTaskDetails`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScanTaskDetails.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScanTaskDetails.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScanTaskDetailsRequest::new("Vul", 1u64);
     ///     let response = client.describe_scan_task_details(&request).await?;
     ///     println!("{response:?}");
@@ -8865,15 +8865,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of machine scan statuses for filtering.
     ///
-    /// Action `DescribeScanTaskStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeScanTaskStatus.md` in this crate.
+    /// Action `DescribeScanTaskStatus`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScanTaskStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScanTaskStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScanTaskStatusRequest::new("");
     ///     let response = client.describe_scan_task_status(&request).await?;
     ///     println!("{response:?}");
@@ -8894,15 +8894,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the configuration for regular detection.
     ///
-    /// Action `DescribeScanVulSetting`, version `2018-02-28`. Reference: `docs/cwp/DescribeScanVulSetting.md` in this crate.
+    /// Action `DescribeScanVulSetting`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScanVulSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScanVulSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScanVulSettingRequest::new();
     ///     let response = client.describe_scan_vul_setting(&request).await?;
     ///     println!("{response:?}");
@@ -8923,15 +8923,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to visually obtain the attacked hot spots across the entire network on the large screen.
     ///
-    /// Action `DescribeScreenAttackHotspot`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenAttackHotspot.md` in this crate.
+    /// Action `DescribeScreenAttackHotspot`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScreenAttackHotspot.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScreenAttackHotspot.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScreenAttackHotspotRequest::new();
     ///     let response = client.describe_screen_attack_hotspot(&request).await?;
     ///     println!("{response:?}");
@@ -8952,15 +8952,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the security report on the large screen.
     ///
-    /// Action `DescribeScreenBroadcasts`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenBroadcasts.md` in this crate.
+    /// Action `DescribeScreenBroadcasts`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScreenBroadcasts.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScreenBroadcasts.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScreenBroadcastsRequest::new();
     ///     let response = client.describe_screen_broadcasts(&request).await?;
     ///     println!("{response:?}");
@@ -8981,15 +8981,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the visualized attack and defense trends on the large screen.
     ///
-    /// Action `DescribeScreenDefenseTrends`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenDefenseTrends.md` in this crate.
+    /// Action `DescribeScreenDefenseTrends`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScreenDefenseTrends.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScreenDefenseTrends.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScreenDefenseTrendsRequest::new();
     ///     let response = client.describe_screen_defense_trends(&request).await?;
     ///     println!("{response:?}");
@@ -9010,15 +9010,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the visualized emergency notification on the large screen.
     ///
-    /// Action `DescribeScreenEmergentMsg`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenEmergentMsg.md` in this crate.
+    /// Action `DescribeScreenEmergentMsg`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScreenEmergentMsg.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScreenEmergentMsg.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScreenEmergentMsgRequest::new();
     ///     let response = client.describe_screen_emergent_msg(&request).await?;
     ///     println!("{response:?}");
@@ -9039,15 +9039,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the statistics data of events on the security overview page.
     ///
-    /// Action `DescribeScreenEventsCnt`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenEventsCnt.md` in this crate.
+    /// Action `DescribeScreenEventsCnt`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScreenEventsCnt.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScreenEventsCnt.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScreenEventsCntRequest::new();
     ///     let response = client.describe_screen_events_cnt(&request).await?;
     ///     println!("{response:?}");
@@ -9068,15 +9068,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the visualized statistics data of hosts on the screen.
     ///
-    /// Action `DescribeScreenGeneralStat`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenGeneralStat.md` in this crate.
+    /// Action `DescribeScreenGeneralStat`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScreenGeneralStat.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScreenGeneralStat.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScreenGeneralStatRequest::new();
     ///     let response = client.describe_screen_general_stat(&request).await?;
     ///     println!("{response:?}");
@@ -9097,15 +9097,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the visualized host intrusion details on the large screen.
     ///
-    /// Action `DescribeScreenHostInvasion`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenHostInvasion.md` in this crate.
+    /// Action `DescribeScreenHostInvasion`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScreenHostInvasion.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScreenHostInvasion.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScreenHostInvasionRequest::new(
     ///         "\"1c26308c-5493-4eaf-a817-112ec25f499e\"",
     ///     );
@@ -9128,15 +9128,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of available visualized host regions on the large screen.
     ///
-    /// Action `DescribeScreenMachineRegions`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenMachineRegions.md` in this crate.
+    /// Action `DescribeScreenMachineRegions`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScreenMachineRegions.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScreenMachineRegions.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScreenMachineRegionsRequest::new();
     ///     let response = client.describe_screen_machine_regions(&request).await?;
     ///     println!("{response:?}");
@@ -9157,15 +9157,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the visualized list of host regions on the large screen.
     ///
-    /// Action `DescribeScreenMachines`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenMachines.md` in this crate.
+    /// Action `DescribeScreenMachines`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScreenMachines.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScreenMachines.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScreenMachinesRequest::new();
     ///     let response = client.describe_screen_machines(&request).await?;
     ///     println!("{response:?}");
@@ -9186,15 +9186,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the visualized introduction of CWPP engine on the large screen.
     ///
-    /// Action `DescribeScreenProtectionCnt`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenProtectionCnt.md` in this crate.
+    /// Action `DescribeScreenProtectionCnt`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScreenProtectionCnt.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScreenProtectionCnt.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScreenProtectionCntRequest::new();
     ///     let response = client.describe_screen_protection_cnt(&request).await?;
     ///     println!("{response:?}");
@@ -9215,15 +9215,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the security protection status on the large screen.
     ///
-    /// Action `DescribeScreenProtectionStat`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenProtectionStat.md` in this crate.
+    /// Action `DescribeScreenProtectionStat`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScreenProtectionStat.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScreenProtectionStat.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScreenProtectionStatRequest::new();
     ///     let response = client.describe_screen_protection_stat(&request).await?;
     ///     println!("{response:?}");
@@ -9244,15 +9244,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to count today's risky assets.
     ///
-    /// Action `DescribeScreenRiskAssetsTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeScreenRiskAssetsTop.md` in this crate.
+    /// Action `DescribeScreenRiskAssetsTop`, version `2018-02-28`. Reference: [`docs/cwp/DescribeScreenRiskAssetsTop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeScreenRiskAssetsTop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScreenRiskAssetsTopRequest::new(0u64);
     ///     let response = client.describe_screen_risk_assets_top(&request).await?;
     ///     println!("{response:?}");
@@ -9273,15 +9273,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain historical search records.
     ///
-    /// Action `DescribeSearchLogs`, version `2018-02-28`. Reference: `docs/cwp/DescribeSearchLogs.md` in this crate.
+    /// Action `DescribeSearchLogs`, version `2018-02-28`. Reference: [`docs/cwp/DescribeSearchLogs.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeSearchLogs.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSearchLogsRequest::new();
     ///     let response = client.describe_search_logs(&request).await?;
     ///     println!("{response:?}");
@@ -9302,15 +9302,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of quick retrievals.
     ///
-    /// Action `DescribeSearchTemplates`, version `2018-02-28`. Reference: `docs/cwp/DescribeSearchTemplates.md` in this crate.
+    /// Action `DescribeSearchTemplates`, version `2018-02-28`. Reference: [`docs/cwp/DescribeSearchTemplates.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeSearchTemplates.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSearchTemplatesRequest::new();
     ///     let response = client.describe_search_templates(&request).await?;
     ///     println!("{response:?}");
@@ -9331,15 +9331,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the information of security report articles.
     ///
-    /// Action `DescribeSecurityBroadcastInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeSecurityBroadcastInfo.md` in this crate.
+    /// Action `DescribeSecurityBroadcastInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeSecurityBroadcastInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeSecurityBroadcastInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecurityBroadcastInfoRequest::new(0u64);
     ///     let response = client.describe_security_broadcast_info(&request).await?;
     ///     println!("{response:?}");
@@ -9360,15 +9360,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the security report list page.
     ///
-    /// Action `DescribeSecurityBroadcasts`, version `2018-02-28`. Reference: `docs/cwp/DescribeSecurityBroadcasts.md` in this crate.
+    /// Action `DescribeSecurityBroadcasts`, version `2018-02-28`. Reference: [`docs/cwp/DescribeSecurityBroadcasts.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeSecurityBroadcasts.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecurityBroadcastsRequest::new();
     ///     let response = client.describe_security_broadcasts(&request).await?;
     ///     println!("{response:?}");
@@ -9389,15 +9389,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the dynamic message data of security events.
     ///
-    /// Action `DescribeSecurityDynamics`, version `2018-02-28`. Reference: `docs/cwp/DescribeSecurityDynamics.md` in this crate.
+    /// Action `DescribeSecurityDynamics`, version `2018-02-28`. Reference: [`docs/cwp/DescribeSecurityDynamics.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeSecurityDynamics.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecurityDynamicsRequest::new();
     ///     let response = client.describe_security_dynamics(&request).await?;
     ///     println!("{response:?}");
@@ -9418,15 +9418,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the statistics of security events.
     ///
-    /// Action `DescribeSecurityEventStat`, version `2018-02-28`. Reference: `docs/cwp/DescribeSecurityEventStat.md` in this crate.
+    /// Action `DescribeSecurityEventStat`, version `2018-02-28`. Reference: [`docs/cwp/DescribeSecurityEventStat.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeSecurityEventStat.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecurityEventStatRequest::new();
     ///     let response = client.describe_security_event_stat(&request).await?;
     ///     println!("{response:?}");
@@ -9447,15 +9447,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the statistics data of security overview-related events.
     ///
-    /// Action `DescribeSecurityEventsCnt`, version `2018-02-28`. Reference: `docs/cwp/DescribeSecurityEventsCnt.md` in this crate.
+    /// Action `DescribeSecurityEventsCnt`, version `2018-02-28`. Reference: [`docs/cwp/DescribeSecurityEventsCnt.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeSecurityEventsCnt.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecurityEventsCntRequest::new();
     ///     let response = client.describe_security_events_cnt(&request).await?;
     ///     println!("{response:?}");
@@ -9476,15 +9476,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the security event statistics data.
     ///
-    /// Action `DescribeSecurityTrends`, version `2018-02-28`. Reference: `docs/cwp/DescribeSecurityTrends.md` in this crate.
+    /// Action `DescribeSecurityTrends`, version `2018-02-28`. Reference: [`docs/cwp/DescribeSecurityTrends.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeSecurityTrends.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecurityTrendsRequest::new("2020-06-20", "2020-06-22");
     ///     let response = client.describe_security_trends(&request).await?;
     ///     println!("{response:?}");
@@ -9505,15 +9505,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Querying the Details of a Directory Associated with a Service Zone
     ///
-    /// Action `DescribeServerRelatedDirInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeServerRelatedDirInfo.md` in this crate.
+    /// Action `DescribeServerRelatedDirInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeServerRelatedDirInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeServerRelatedDirInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeServerRelatedDirInfoRequest::new(1u64);
     ///     let response = client.describe_server_related_dir_info(&request).await?;
     ///     println!("{response:?}");
@@ -9534,15 +9534,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the number of risky files pending to be processed + the number of affected servers + whether to try to detect + last detection time.
     ///
-    /// Action `DescribeServersAndRiskAndFirstInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeServersAndRiskAndFirstInfo.md` in this crate.
+    /// Action `DescribeServersAndRiskAndFirstInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeServersAndRiskAndFirstInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeServersAndRiskAndFirstInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeServersAndRiskAndFirstInfoRequest::new();
     ///     let response = client.describe_servers_and_risk_and_first_info(&request).await?;
     ///     println!("{response:?}");
@@ -9563,15 +9563,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of reverse shell policies.
     ///
-    /// Action `DescribeShellPolicyList`, version `2018-02-28`. Reference: `docs/cwp/DescribeShellPolicyList.md` in this crate.
+    /// Action `DescribeShellPolicyList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeShellPolicyList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeShellPolicyList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeShellPolicyListRequest::new();
     ///     let response = client.describe_shell_policy_list(&request).await?;
     ///     println!("{response:?}");
@@ -9592,15 +9592,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Patch details
     ///
-    /// Action `DescribeSkillInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeSkillInfo.md` in this crate.
+    /// Action `DescribeSkillInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeSkillInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeSkillInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSkillInfoRequest::new(::std::vec![]);
     ///     let response = client.describe_skill_info(&request).await?;
     ///     println!("{response:?}");
@@ -9621,15 +9621,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query whether a policy exists by policy name.
     ///
-    /// Action `DescribeStrategyExist`, version `2018-02-28`. Reference: `docs/cwp/DescribeStrategyExist.md` in this crate.
+    /// Action `DescribeStrategyExist`, version `2018-02-28`. Reference: [`docs/cwp/DescribeStrategyExist.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeStrategyExist.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeStrategyExistRequest::new("");
     ///     let response = client.describe_strategy_exist(&request).await?;
     ///     println!("{response:?}");
@@ -9650,15 +9650,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the server information associated with the specified tag.
     ///
-    /// Action `DescribeTagMachines`, version `2018-02-28`. Reference: `docs/cwp/DescribeTagMachines.md` in this crate.
+    /// Action `DescribeTagMachines`, version `2018-02-28`. Reference: [`docs/cwp/DescribeTagMachines.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeTagMachines.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeTagMachinesRequest::new(1u64);
     ///     let response = client.describe_tag_machines(&request).await?;
     ///     println!("{response:?}");
@@ -9679,15 +9679,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain all host tags.
     ///
-    /// Action `DescribeTags`, version `2018-02-28`. Reference: `docs/cwp/DescribeTags.md` in this crate.
+    /// Action `DescribeTags`, version `2018-02-28`. Reference: [`docs/cwp/DescribeTags.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeTags.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeTagsRequest::new();
     ///     let response = client.describe_tags(&request).await?;
     ///     println!("{response:?}");
@@ -9708,15 +9708,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the CWPP authorized trial report (only available for console applications).
     ///
-    /// Action `DescribeTrialReport`, version `2018-02-28`. Reference: `docs/cwp/DescribeTrialReport.md` in this crate.
+    /// Action `DescribeTrialReport`, version `2018-02-28`. Reference: [`docs/cwp/DescribeTrialReport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeTrialReport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeTrialReportRequest::new();
     ///     let response = client.describe_trial_report(&request).await?;
     ///     println!("{response:?}");
@@ -9737,15 +9737,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the number of pending vulnerabilities of a specified category and the number of hosts in the vulnerability management module.
     ///
-    /// Action `DescribeUndoVulCounts`, version `2018-02-28`. Reference: `docs/cwp/DescribeUndoVulCounts.md` in this crate.
+    /// Action `DescribeUndoVulCounts`, version `2018-02-28`. Reference: [`docs/cwp/DescribeUndoVulCounts.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeUndoVulCounts.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeUndoVulCountsRequest::new();
     ///     let response = client.describe_undo_vul_counts(&request).await?;
     ///     println!("{response:?}");
@@ -9766,15 +9766,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the user's custom configurations.
     ///
-    /// Action `DescribeUsersConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeUsersConfig.md` in this crate.
+    /// Action `DescribeUsersConfig`, version `2018-02-28`. Reference: [`docs/cwp/DescribeUsersConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeUsersConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeUsersConfigRequest::new("license_monitor");
     ///     let response = client.describe_users_config(&request).await?;
     ///     println!("{response:?}");
@@ -9795,15 +9795,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query common log-in locations.
     ///
-    /// Action `DescribeUsualLoginPlaces`, version `2018-02-28`. Reference: `docs/cwp/DescribeUsualLoginPlaces.md` in this crate.
+    /// Action `DescribeUsualLoginPlaces`, version `2018-02-28`. Reference: [`docs/cwp/DescribeUsualLoginPlaces.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeUsualLoginPlaces.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeUsualLoginPlacesRequest::new(
     ///         "add4a78a-0d59-11e8-b7ab-00e081e1a5c5",
     ///     );
@@ -9826,15 +9826,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain virus database and POC updates.
     ///
-    /// Action `DescribeVdbAndPocInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeVdbAndPocInfo.md` in this crate.
+    /// Action `DescribeVdbAndPocInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVdbAndPocInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVdbAndPocInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVdbAndPocInfoRequest::new();
     ///     let response = client.describe_vdb_and_poc_info(&request).await?;
     ///     println!("{response:?}");
@@ -9855,15 +9855,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the version comparison information.
     ///
-    /// Action `DescribeVersionCompareChart`, version `2018-02-28`. Reference: `docs/cwp/DescribeVersionCompareChart.md` in this crate.
+    /// Action `DescribeVersionCompareChart`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVersionCompareChart.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVersionCompareChart.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVersionCompareChartRequest::new();
     ///     let response = client.describe_version_compare_chart(&request).await?;
     ///     println!("{response:?}");
@@ -9884,15 +9884,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to count the number of machines of Professional and Basic editions.
     ///
-    /// Action `DescribeVersionStatistics`, version `2018-02-28`. Reference: `docs/cwp/DescribeVersionStatistics.md` in this crate.
+    /// Action `DescribeVersionStatistics`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVersionStatistics.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVersionStatistics.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVersionStatisticsRequest::new();
     ///     let response = client.describe_version_statistics(&request).await?;
     ///     println!("{response:?}");
@@ -9913,15 +9913,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the attribute information of the specified point.
     ///
-    /// Action `DescribeVertexDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeVertexDetail.md` in this crate.
+    /// Action `DescribeVertexDetail`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVertexDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVertexDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVertexDetailRequest::new(::std::vec![], "", "");
     ///     let response = client.describe_vertex_detail(&request).await?;
     ///     println!("{response:?}");
@@ -9942,15 +9942,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the number of vulnerabilities of specified types in recent days and the number of hosts.
     ///
-    /// Action `DescribeVulCountByDates`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulCountByDates.md` in this crate.
+    /// Action `DescribeVulCountByDates`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulCountByDates.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulCountByDates.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulCountByDatesRequest::new();
     ///     let response = client.describe_vul_count_by_dates(&request).await?;
     ///     println!("{response:?}");
@@ -9971,15 +9971,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query vulnerability details by CveId.
     ///
-    /// Action `DescribeVulCveIdInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulCveIdInfo.md` in this crate.
+    /// Action `DescribeVulCveIdInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulCveIdInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulCveIdInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulCveIdInfoRequest::new(
     ///         ::std::vec![::std::string::String::from("CVE-2021-31805")],
     ///     );
@@ -10002,15 +10002,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of vulnerability defense events.
     ///
-    /// Action `DescribeVulDefenceEvent`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefenceEvent.md` in this crate.
+    /// Action `DescribeVulDefenceEvent`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulDefenceEvent.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulDefenceEvent.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefenceEventRequest::new();
     ///     let response = client.describe_vul_defence_event(&request).await?;
     ///     println!("{response:?}");
@@ -10031,15 +10031,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the vulnerability defense list.
     ///
-    /// Action `DescribeVulDefenceList`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefenceList.md` in this crate.
+    /// Action `DescribeVulDefenceList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulDefenceList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulDefenceList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefenceListRequest::new();
     ///     let response = client.describe_vul_defence_list(&request).await?;
     ///     println!("{response:?}");
@@ -10060,15 +10060,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the vulnerability defense overview information, including event trend and plugin enabling status.
     ///
-    /// Action `DescribeVulDefenceOverview`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefenceOverview.md` in this crate.
+    /// Action `DescribeVulDefenceOverview`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulDefenceOverview.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulDefenceOverview.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefenceOverviewRequest::new();
     ///     let response = client.describe_vul_defence_overview(&request).await?;
     ///     println!("{response:?}");
@@ -10089,15 +10089,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain vulnerability defense policies and event statistics.
     ///
-    /// Action `DescribeVulDefenceOverviewCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefenceOverviewCount.md` in this crate.
+    /// Action `DescribeVulDefenceOverviewCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulDefenceOverviewCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulDefenceOverviewCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefenceOverviewCountRequest::new();
     ///     let response = client.describe_vul_defence_overview_count(&request).await?;
     ///     println!("{response:?}");
@@ -10118,15 +10118,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the vulnerability defense plugin information on a single host.
     ///
-    /// Action `DescribeVulDefencePluginDetail`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefencePluginDetail.md` in this crate.
+    /// Action `DescribeVulDefencePluginDetail`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulDefencePluginDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulDefencePluginDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefencePluginDetailRequest::new(
     ///         "f3076bef-0fdf-44f4-bb63-b5232e13e167",
     ///     );
@@ -10149,15 +10149,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the current number of abnormal plugins.
     ///
-    /// Action `DescribeVulDefencePluginExceptionCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefencePluginExceptionCount.md` in this crate.
+    /// Action `DescribeVulDefencePluginExceptionCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulDefencePluginExceptionCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulDefencePluginExceptionCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefencePluginExceptionCountRequest::new();
     ///     let response = client.describe_vul_defence_plugin_exception_count(&request).await?;
     ///     println!("{response:?}");
@@ -10180,15 +10180,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the vulnerability defense plugin status of each host.
     ///
-    /// Action `DescribeVulDefencePluginStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefencePluginStatus.md` in this crate.
+    /// Action `DescribeVulDefencePluginStatus`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulDefencePluginStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulDefencePluginStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefencePluginStatusRequest::new();
     ///     let response = client.describe_vul_defence_plugin_status(&request).await?;
     ///     println!("{response:?}");
@@ -10209,15 +10209,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the current vulnerability defense plugin settings.
     ///
-    /// Action `DescribeVulDefenceSetting`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefenceSetting.md` in this crate.
+    /// Action `DescribeVulDefenceSetting`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulDefenceSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulDefenceSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefenceSettingRequest::new();
     ///     let response = client.describe_vul_defence_setting(&request).await?;
     ///     println!("{response:?}");
@@ -10238,15 +10238,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of vulnerability defense settings.
     ///
-    /// Action `DescribeVulDefenceSettingList`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulDefenceSettingList.md` in this crate.
+    /// Action `DescribeVulDefenceSettingList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulDefenceSettingList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulDefenceSettingList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefenceSettingListRequest::new();
     ///     let response = client.describe_vul_defence_setting_list(&request).await?;
     ///     println!("{response:?}");
@@ -10267,15 +10267,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of hosts affected by vulnerabilities.
     ///
-    /// Action `DescribeVulEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulEffectHostList.md` in this crate.
+    /// Action `DescribeVulEffectHostList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulEffectHostList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulEffectHostList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulEffectHostListRequest::new(0u64, 0u64, 0u64);
     ///     let response = client.describe_vul_effect_host_list(&request).await?;
     ///     println!("{response:?}");
@@ -10296,15 +10296,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of components affected by vulnerabilities.
     ///
-    /// Action `DescribeVulEffectModules`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulEffectModules.md` in this crate.
+    /// Action `DescribeVulEffectModules`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulEffectModules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulEffectModules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulEffectModulesRequest::new(10u64, 0u64, 100435u64);
     ///     let response = client.describe_vul_effect_modules(&request).await?;
     ///     println!("{response:?}");
@@ -10325,15 +10325,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain vulnerability emergency notifications.
     ///
-    /// Action `DescribeVulEmergentMsg`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulEmergentMsg.md` in this crate.
+    /// Action `DescribeVulEmergentMsg`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulEmergentMsg.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulEmergentMsg.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulEmergentMsgRequest::new();
     ///     let response = client.describe_vul_emergent_msg(&request).await?;
     ///     println!("{response:?}");
@@ -10354,15 +10354,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to check the host vulnerability fixing progress.
     ///
-    /// Action `DescribeVulFixStatus`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulFixStatus.md` in this crate.
+    /// Action `DescribeVulFixStatus`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulFixStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulFixStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulFixStatusRequest::new();
     ///     let response = client.describe_vul_fix_status(&request).await?;
     ///     println!("{response:?}");
@@ -10383,15 +10383,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the number of vulnerabilities pending to be processed and affected hosts.
     ///
-    /// Action `DescribeVulHostCountScanTime`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulHostCountScanTime.md` in this crate.
+    /// Action `DescribeVulHostCountScanTime`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulHostCountScanTime.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulHostCountScanTime.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulHostCountScanTimeRequest::new();
     ///     let response = client.describe_vul_host_count_scan_time(&request).await?;
     ///     println!("{response:?}");
@@ -10412,15 +10412,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of top server risks.
     ///
-    /// Action `DescribeVulHostTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulHostTop.md` in this crate.
+    /// Action `DescribeVulHostTop`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulHostTop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulHostTop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulHostTopRequest::new(5u64);
     ///     let response = client.describe_vul_host_top(&request).await?;
     ///     println!("{response:?}");
@@ -10441,15 +10441,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain vulnerability details with the CVSS version.
     ///
-    /// Action `DescribeVulInfoCvss`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulInfoCvss.md` in this crate.
+    /// Action `DescribeVulInfoCvss`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulInfoCvss.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulInfoCvss.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulInfoCvssRequest::new(100441u64);
     ///     let response = client.describe_vul_info_cvss(&request).await?;
     ///     println!("{response:?}");
@@ -10470,15 +10470,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of all user vulnerability tags.
     ///
-    /// Action `DescribeVulLabels`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulLabels.md` in this crate.
+    /// Action `DescribeVulLabels`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulLabels.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulLabels.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulLabelsRequest::new();
     ///     let response = client.describe_vul_labels(&request).await?;
     ///     println!("{response:?}");
@@ -10499,15 +10499,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the statistics of vulnerability quantity and level distribution.
     ///
-    /// Action `DescribeVulLevelCount`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulLevelCount.md` in this crate.
+    /// Action `DescribeVulLevelCount`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulLevelCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulLevelCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulLevelCountRequest::new();
     ///     let response = client.describe_vul_level_count(&request).await?;
     ///     println!("{response:?}");
@@ -10528,15 +10528,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the data of the vulnerability list.
     ///
-    /// Action `DescribeVulList`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulList.md` in this crate.
+    /// Action `DescribeVulList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulListRequest::new();
     ///     let response = client.describe_vul_list(&request).await?;
     ///     println!("{response:?}");
@@ -10557,15 +10557,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the data for the vulnerability overview.
     ///
-    /// Action `DescribeVulOverview`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulOverview.md` in this crate.
+    /// Action `DescribeVulOverview`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulOverview.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulOverview.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulOverviewRequest::new();
     ///     let response = client.describe_vul_overview(&request).await?;
     ///     println!("{response:?}");
@@ -10586,15 +10586,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the vulnerability database list.
     ///
-    /// Action `DescribeVulStoreList`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulStoreList.md` in this crate.
+    /// Action `DescribeVulStoreList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulStoreList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulStoreList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulStoreListRequest::new();
     ///     let response = client.describe_vul_store_list(&request).await?;
     ///     println!("{response:?}");
@@ -10615,15 +10615,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to count top vulnerabilities.
     ///
-    /// Action `DescribeVulTop`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulTop.md` in this crate.
+    /// Action `DescribeVulTop`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulTop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulTop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulTopRequest::new(5u64);
     ///     let response = client.describe_vul_top(&request).await?;
     ///     println!("{response:?}");
@@ -10644,15 +10644,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain information of the vulnerability situation.
     ///
-    /// Action `DescribeVulTrend`, version `2018-02-28`. Reference: `docs/cwp/DescribeVulTrend.md` in this crate.
+    /// Action `DescribeVulTrend`, version `2018-02-28`. Reference: [`docs/cwp/DescribeVulTrend.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeVulTrend.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulTrendRequest::new();
     ///     let response = client.describe_vul_trend(&request).await?;
     ///     println!("{response:?}");
@@ -10673,15 +10673,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the alarming machine scope settings.
     ///
-    /// Action `DescribeWarningHostConfig`, version `2018-02-28`. Reference: `docs/cwp/DescribeWarningHostConfig.md` in this crate.
+    /// Action `DescribeWarningHostConfig`, version `2018-02-28`. Reference: [`docs/cwp/DescribeWarningHostConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeWarningHostConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWarningHostConfigRequest::new(24i64);
     ///     let response = client.describe_warning_host_config(&request).await?;
     ///     println!("{response:?}");
@@ -10702,15 +10702,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of the current user's alarms.
     ///
-    /// Action `DescribeWarningList`, version `2018-02-28`. Reference: `docs/cwp/DescribeWarningList.md` in this crate.
+    /// Action `DescribeWarningList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeWarningList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeWarningList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWarningListRequest::new();
     ///     let response = client.describe_warning_list(&request).await?;
     ///     println!("{response:?}");
@@ -10731,15 +10731,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query alarm policies.
     ///
-    /// Action `DescribeWebHookPolicy`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebHookPolicy.md` in this crate.
+    /// Action `DescribeWebHookPolicy`, version `2018-02-28`. Reference: [`docs/cwp/DescribeWebHookPolicy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeWebHookPolicy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWebHookPolicyRequest::new();
     ///     let response = client.describe_web_hook_policy(&request).await?;
     ///     println!("{response:?}");
@@ -10760,15 +10760,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the list of alarm recipients.
     ///
-    /// Action `DescribeWebHookReceiver`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebHookReceiver.md` in this crate.
+    /// Action `DescribeWebHookReceiver`, version `2018-02-28`. Reference: [`docs/cwp/DescribeWebHookReceiver.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeWebHookReceiver.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWebHookReceiverRequest::new();
     ///     let response = client.describe_web_hook_receiver(&request).await?;
     ///     println!("{response:?}");
@@ -10789,15 +10789,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query the usage of policies associated with the specified alarm recipient.
     ///
-    /// Action `DescribeWebHookReceiverUsage`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebHookReceiverUsage.md` in this crate.
+    /// Action `DescribeWebHookReceiverUsage`, version `2018-02-28`. Reference: [`docs/cwp/DescribeWebHookReceiverUsage.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeWebHookReceiverUsage.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWebHookReceiverUsageRequest::new();
     ///     let response = client.describe_web_hook_receiver_usage(&request).await?;
     ///     println!("{response:?}");
@@ -10818,15 +10818,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the details of the WeCom chatbot rules.
     ///
-    /// Action `DescribeWebHookRule`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebHookRule.md` in this crate.
+    /// Action `DescribeWebHookRule`, version `2018-02-28`. Reference: [`docs/cwp/DescribeWebHookRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeWebHookRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWebHookRuleRequest::new();
     ///     let response = client.describe_web_hook_rule(&request).await?;
     ///     println!("{response:?}");
@@ -10847,15 +10847,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of WeCom chatbot rules.
     ///
-    /// Action `DescribeWebHookRules`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebHookRules.md` in this crate.
+    /// Action `DescribeWebHookRules`, version `2018-02-28`. Reference: [`docs/cwp/DescribeWebHookRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeWebHookRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWebHookRulesRequest::new();
     ///     let response = client.describe_web_hook_rules(&request).await?;
     ///     println!("{response:?}");
@@ -10876,15 +10876,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Querying the List of Tampering Events
     ///
-    /// Action `DescribeWebPageEventList`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebPageEventList.md` in this crate.
+    /// Action `DescribeWebPageEventList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeWebPageEventList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeWebPageEventList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWebPageEventListRequest::new();
     ///     let response = client.describe_web_page_event_list(&request).await?;
     ///     println!("{response:?}");
@@ -10905,15 +10905,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Query website tamper-proof overview information
     ///
-    /// Action `DescribeWebPageGeneralize`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebPageGeneralize.md` in this crate.
+    /// Action `DescribeWebPageGeneralize`, version `2018-02-28`. Reference: [`docs/cwp/DescribeWebPageGeneralize.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeWebPageGeneralize.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWebPageGeneralizeRequest::new();
     ///     let response = client.describe_web_page_generalize(&request).await?;
     ///     println!("{response:?}");
@@ -10934,15 +10934,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Querying real-time protection information for website anti-tampering
     ///
-    /// Action `DescribeWebPageProtectStat`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebPageProtectStat.md` in this crate.
+    /// Action `DescribeWebPageProtectStat`, version `2018-02-28`. Reference: [`docs/cwp/DescribeWebPageProtectStat.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeWebPageProtectStat.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWebPageProtectStatRequest::new();
     ///     let response = client.describe_web_page_protect_stat(&request).await?;
     ///     println!("{response:?}");
@@ -10963,15 +10963,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Website Tamper Protection - Query webpage tamper protection server purchase information and server information
     ///
-    /// Action `DescribeWebPageServiceInfo`, version `2018-02-28`. Reference: `docs/cwp/DescribeWebPageServiceInfo.md` in this crate.
+    /// Action `DescribeWebPageServiceInfo`, version `2018-02-28`. Reference: [`docs/cwp/DescribeWebPageServiceInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeWebPageServiceInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWebPageServiceInfoRequest::new();
     ///     let response = client.describe_web_page_service_info(&request).await?;
     ///     println!("{response:?}");
@@ -10992,15 +10992,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Search patch information list
     ///
-    /// Action `DescribeWindowsPatchList`, version `2018-02-28`. Reference: `docs/cwp/DescribeWindowsPatchList.md` in this crate.
+    /// Action `DescribeWindowsPatchList`, version `2018-02-28`. Reference: [`docs/cwp/DescribeWindowsPatchList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeWindowsPatchList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWindowsPatchListRequest::new();
     ///     let response = client.describe_windows_patch_list(&request).await?;
     ///     println!("{response:?}");
@@ -11021,15 +11021,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Query application protection allowlist rules
     ///
-    /// Action `DescribeYDRaspBlackWhite`, version `2018-02-28`. Reference: `docs/cwp/DescribeYDRaspBlackWhite.md` in this crate.
+    /// Action `DescribeYDRaspBlackWhite`, version `2018-02-28`. Reference: [`docs/cwp/DescribeYDRaspBlackWhite.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DescribeYDRaspBlackWhite.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeYdRaspBlackWhiteRequest::new();
     ///     let response = client.describe_yd_rasp_black_white(&request).await?;
     ///     println!("{response:?}");
@@ -11050,15 +11050,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to terminate resources.
     ///
-    /// Action `DestroyOrder`, version `2018-02-28`. Reference: `docs/cwp/DestroyOrder.md` in this crate.
+    /// Action `DestroyOrder`, version `2018-02-28`. Reference: [`docs/cwp/DestroyOrder.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/DestroyOrder.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DestroyOrderRequest::new("resource_xxxxx", 0u64);
     ///     let response = client.destroy_order(&request).await?;
     ///     println!("{response:?}");
@@ -11079,15 +11079,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add or modify high-risk command rules.
     ///
-    /// Action `EditBashRules`, version `2018-02-28`. Reference: `docs/cwp/EditBashRules.md` in this crate.
+    /// Action `EditBashRules`, version `2018-02-28`. Reference: [`docs/cwp/EditBashRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/EditBashRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::EditBashRulesRequest::new();
     ///     let response = client.edit_bash_rules(&request).await?;
     ///     println!("{response:?}");
@@ -11108,15 +11108,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add or modify local privilege escalation rules (multiple servers supported).
     ///
-    /// Action `EditPrivilegeRules`, version `2018-02-28`. Reference: `docs/cwp/EditPrivilegeRules.md` in this crate.
+    /// Action `EditPrivilegeRules`, version `2018-02-28`. Reference: [`docs/cwp/EditPrivilegeRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/EditPrivilegeRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::EditPrivilegeRulesRequest::new();
     ///     let response = client.edit_privilege_rules(&request).await?;
     ///     println!("{response:?}");
@@ -11137,15 +11137,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Editing Reverse Shell Rules. (Supporting Selecting Multiple Servers)
     ///
-    /// Action `EditReverseShellRules`, version `2018-02-28`. Reference: `docs/cwp/EditReverseShellRules.md` in this crate.
+    /// Action `EditReverseShellRules`, version `2018-02-28`. Reference: [`docs/cwp/EditReverseShellRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/EditReverseShellRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::EditReverseShellRulesRequest::new();
     ///     let response = client.edit_reverse_shell_rules(&request).await?;
     ///     println!("{response:?}");
@@ -11166,15 +11166,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add or edit tags.
     ///
-    /// Action `EditTags`, version `2018-02-28`. Reference: `docs/cwp/EditTags.md` in this crate.
+    /// Action `EditTags`, version `2018-02-28`. Reference: [`docs/cwp/EditTags.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/EditTags.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::EditTagsRequest::new("tag-name");
     ///     let response = client.edit_tags(&request).await?;
     ///     println!("{response:?}");
@@ -11195,15 +11195,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of asset management applications.
     ///
-    /// Action `ExportAssetAppList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetAppList.md` in this crate.
+    /// Action `ExportAssetAppList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetAppList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetAppList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetAppListRequest::new();
     ///     let response = client.export_asset_app_list(&request).await?;
     ///     println!("{response:?}");
@@ -11224,15 +11224,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of asset management kernel modules.
     ///
-    /// Action `ExportAssetCoreModuleList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetCoreModuleList.md` in this crate.
+    /// Action `ExportAssetCoreModuleList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetCoreModuleList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetCoreModuleList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetCoreModuleListRequest::new();
     ///     let response = client.export_asset_core_module_list(&request).await?;
     ///     println!("{response:?}");
@@ -11253,15 +11253,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of asset management databases.
     ///
-    /// Action `ExportAssetDatabaseList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetDatabaseList.md` in this crate.
+    /// Action `ExportAssetDatabaseList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetDatabaseList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetDatabaseList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetDatabaseListRequest::new();
     ///     let response = client.export_asset_database_list(&request).await?;
     ///     println!("{response:?}");
@@ -11282,15 +11282,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of asset management environment variables.
     ///
-    /// Action `ExportAssetEnvList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetEnvList.md` in this crate.
+    /// Action `ExportAssetEnvList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetEnvList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetEnvList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetEnvListRequest::new();
     ///     let response = client.export_asset_env_list(&request).await?;
     ///     println!("{response:?}");
@@ -11311,15 +11311,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of asset management startup services.
     ///
-    /// Action `ExportAssetInitServiceList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetInitServiceList.md` in this crate.
+    /// Action `ExportAssetInitServiceList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetInitServiceList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetInitServiceList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetInitServiceListRequest::new();
     ///     let response = client.export_asset_init_service_list(&request).await?;
     ///     println!("{response:?}");
@@ -11340,15 +11340,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of Jar packages.
     ///
-    /// Action `ExportAssetJarList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetJarList.md` in this crate.
+    /// Action `ExportAssetJarList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetJarList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetJarList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetJarListRequest::new();
     ///     let response = client.export_asset_jar_list(&request).await?;
     ///     println!("{response:?}");
@@ -11369,15 +11369,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export asset management host resource details.
     ///
-    /// Action `ExportAssetMachineDetail`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetMachineDetail.md` in this crate.
+    /// Action `ExportAssetMachineDetail`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetMachineDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetMachineDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetMachineDetailRequest::new(
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
@@ -11401,15 +11401,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of resource monitoring.
     ///
-    /// Action `ExportAssetMachineList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetMachineList.md` in this crate.
+    /// Action `ExportAssetMachineList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetMachineList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetMachineList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetMachineListRequest::new();
     ///     let response = client.export_asset_machine_list(&request).await?;
     ///     println!("{response:?}");
@@ -11430,15 +11430,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of scheduled asset management tasks.
     ///
-    /// Action `ExportAssetPlanTaskList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetPlanTaskList.md` in this crate.
+    /// Action `ExportAssetPlanTaskList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetPlanTaskList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetPlanTaskList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetPlanTaskListRequest::new();
     ///     let response = client.export_asset_plan_task_list(&request).await?;
     ///     println!("{response:?}");
@@ -11459,15 +11459,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of asset management ports.
     ///
-    /// Action `ExportAssetPortInfoList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetPortInfoList.md` in this crate.
+    /// Action `ExportAssetPortInfoList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetPortInfoList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetPortInfoList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetPortInfoListRequest::new();
     ///     let response = client.export_asset_port_info_list(&request).await?;
     ///     println!("{response:?}");
@@ -11488,15 +11488,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the asset management process list.
     ///
-    /// Action `ExportAssetProcessInfoList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetProcessInfoList.md` in this crate.
+    /// Action `ExportAssetProcessInfoList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetProcessInfoList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetProcessInfoList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetProcessInfoListRequest::new();
     ///     let response = client.export_asset_process_info_list(&request).await?;
     ///     println!("{response:?}");
@@ -11517,15 +11517,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export host trends of recent days (up to last 90 days).
     ///
-    /// Action `ExportAssetRecentMachineInfo`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetRecentMachineInfo.md` in this crate.
+    /// Action `ExportAssetRecentMachineInfo`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetRecentMachineInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetRecentMachineInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetRecentMachineInfoRequest::new(
     ///         "2020-09-22",
     ///         "2020-09-22",
@@ -11549,15 +11549,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of system installation packages for asset management.
     ///
-    /// Action `ExportAssetSystemPackageList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetSystemPackageList.md` in this crate.
+    /// Action `ExportAssetSystemPackageList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetSystemPackageList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetSystemPackageList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetSystemPackageListRequest::new();
     ///     let response = client.export_asset_system_package_list(&request).await?;
     ///     println!("{response:?}");
@@ -11578,15 +11578,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the account list.
     ///
-    /// Action `ExportAssetUserList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetUserList.md` in this crate.
+    /// Action `ExportAssetUserList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetUserList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetUserList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetUserListRequest::new();
     ///     let response = client.export_asset_user_list(&request).await?;
     ///     println!("{response:?}");
@@ -11607,15 +11607,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of asset management Web applications.
     ///
-    /// Action `ExportAssetWebAppList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetWebAppList.md` in this crate.
+    /// Action `ExportAssetWebAppList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetWebAppList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetWebAppList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetWebAppListRequest::new();
     ///     let response = client.export_asset_web_app_list(&request).await?;
     ///     println!("{response:?}");
@@ -11636,15 +11636,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of asset management Web frameworks.
     ///
-    /// Action `ExportAssetWebFrameList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetWebFrameList.md` in this crate.
+    /// Action `ExportAssetWebFrameList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetWebFrameList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetWebFrameList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetWebFrameListRequest::new();
     ///     let response = client.export_asset_web_frame_list(&request).await?;
     ///     println!("{response:?}");
@@ -11665,15 +11665,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of Web sites.
     ///
-    /// Action `ExportAssetWebLocationList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetWebLocationList.md` in this crate.
+    /// Action `ExportAssetWebLocationList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetWebLocationList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetWebLocationList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetWebLocationListRequest::new();
     ///     let response = client.export_asset_web_location_list(&request).await?;
     ///     println!("{response:?}");
@@ -11694,15 +11694,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of asset management Web services.
     ///
-    /// Action `ExportAssetWebServiceInfoList`, version `2018-02-28`. Reference: `docs/cwp/ExportAssetWebServiceInfoList.md` in this crate.
+    /// Action `ExportAssetWebServiceInfoList`, version `2018-02-28`. Reference: [`docs/cwp/ExportAssetWebServiceInfoList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAssetWebServiceInfoList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAssetWebServiceInfoListRequest::new();
     ///     let response = client.export_asset_web_service_info_list(&request).await?;
     ///     println!("{response:?}");
@@ -11723,15 +11723,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export network attack events.
     ///
-    /// Action `ExportAttackEvents`, version `2018-02-28`. Reference: `docs/cwp/ExportAttackEvents.md` in this crate.
+    /// Action `ExportAttackEvents`, version `2018-02-28`. Reference: [`docs/cwp/ExportAttackEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportAttackEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportAttackEventsRequest::new();
     ///     let response = client.export_attack_events(&request).await?;
     ///     println!("{response:?}");
@@ -11752,15 +11752,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of hosts affected by baseline.
     ///
-    /// Action `ExportBaselineEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineEffectHostList.md` in this crate.
+    /// Action `ExportBaselineEffectHostList`, version `2018-02-28`. Reference: [`docs/cwp/ExportBaselineEffectHostList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportBaselineEffectHostList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportBaselineEffectHostListRequest::new(1u64);
     ///     let response = client.export_baseline_effect_host_list(&request).await?;
     ///     println!("{response:?}");
@@ -11781,15 +11781,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of fixing baselines.
     ///
-    /// Action `ExportBaselineFixList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineFixList.md` in this crate.
+    /// Action `ExportBaselineFixList`, version `2018-02-28`. Reference: [`docs/cwp/ExportBaselineFixList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportBaselineFixList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportBaselineFixListRequest::new();
     ///     let response = client.export_baseline_fix_list(&request).await?;
     ///     println!("{response:?}");
@@ -11810,15 +11810,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the baseline for host detection.
     ///
-    /// Action `ExportBaselineHostDetectList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineHostDetectList.md` in this crate.
+    /// Action `ExportBaselineHostDetectList`, version `2018-02-28`. Reference: [`docs/cwp/ExportBaselineHostDetectList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportBaselineHostDetectList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportBaselineHostDetectListRequest::new();
     ///     let response = client.export_baseline_host_detect_list(&request).await?;
     ///     println!("{response:?}");
@@ -11839,15 +11839,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export baseline check items.
     ///
-    /// Action `ExportBaselineItemDetectList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineItemDetectList.md` in this crate.
+    /// Action `ExportBaselineItemDetectList`, version `2018-02-28`. Reference: [`docs/cwp/ExportBaselineItemDetectList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportBaselineItemDetectList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportBaselineItemDetectListRequest::new();
     ///     let response = client.export_baseline_item_detect_list(&request).await?;
     ///     println!("{response:?}");
@@ -11868,15 +11868,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Export Detection Item Result List
     ///
-    /// Action `ExportBaselineItemList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineItemList.md` in this crate.
+    /// Action `ExportBaselineItemList`, version `2018-02-28`. Reference: [`docs/cwp/ExportBaselineItemList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportBaselineItemList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportBaselineItemListRequest::new();
     ///     let response = client.export_baseline_item_list(&request).await?;
     ///     println!("{response:?}");
@@ -11897,15 +11897,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of baselines.
     ///
-    /// Action `ExportBaselineList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineList.md` in this crate.
+    /// Action `ExportBaselineList`, version `2018-02-28`. Reference: [`docs/cwp/ExportBaselineList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportBaselineList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportBaselineListRequest::new();
     ///     let response = client.export_baseline_list(&request).await?;
     ///     println!("{response:?}");
@@ -11926,15 +11926,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export baseline detection rules.
     ///
-    /// Action `ExportBaselineRuleDetectList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineRuleDetectList.md` in this crate.
+    /// Action `ExportBaselineRuleDetectList`, version `2018-02-28`. Reference: [`docs/cwp/ExportBaselineRuleDetectList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportBaselineRuleDetectList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportBaselineRuleDetectListRequest::new();
     ///     let response = client.export_baseline_rule_detect_list(&request).await?;
     ///     println!("{response:?}");
@@ -11955,15 +11955,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Export the list of weak password configurations.
     ///
-    /// Action `ExportBaselineWeakPasswordList`, version `2018-02-28`. Reference: `docs/cwp/ExportBaselineWeakPasswordList.md` in this crate.
+    /// Action `ExportBaselineWeakPasswordList`, version `2018-02-28`. Reference: [`docs/cwp/ExportBaselineWeakPasswordList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportBaselineWeakPasswordList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportBaselineWeakPasswordListRequest::new();
     ///     let response = client.export_baseline_weak_password_list(&request).await?;
     ///     println!("{response:?}");
@@ -11984,15 +11984,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export high-risk command events.
     ///
-    /// Action `ExportBashEvents`, version `2018-02-28`. Reference: `docs/cwp/ExportBashEvents.md` in this crate.
+    /// Action `ExportBashEvents`, version `2018-02-28`. Reference: [`docs/cwp/ExportBashEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportBashEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportBashEventsRequest::new();
     ///     let response = client.export_bash_events(&request).await?;
     ///     println!("{response:?}");
@@ -12013,15 +12013,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export high-risk command events (new).
     ///
-    /// Action `ExportBashEventsNew`, version `2018-02-28`. Reference: `docs/cwp/ExportBashEventsNew.md` in this crate.
+    /// Action `ExportBashEventsNew`, version `2018-02-28`. Reference: [`docs/cwp/ExportBashEventsNew.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportBashEventsNew.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportBashEventsNewRequest::new();
     ///     let response = client.export_bash_events_new(&request).await?;
     ///     println!("{response:?}");
@@ -12042,15 +12042,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the high-risk command policy.
     ///
-    /// Action `ExportBashPolicies`, version `2018-02-28`. Reference: `docs/cwp/ExportBashPolicies.md` in this crate.
+    /// Action `ExportBashPolicies`, version `2018-02-28`. Reference: [`docs/cwp/ExportBashPolicies.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportBashPolicies.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportBashPoliciesRequest::new();
     ///     let response = client.export_bash_policies(&request).await?;
     ///     println!("{response:?}");
@@ -12071,15 +12071,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export password cracking records to a CSV file.
     ///
-    /// Action `ExportBruteAttacks`, version `2018-02-28`. Reference: `docs/cwp/ExportBruteAttacks.md` in this crate.
+    /// Action `ExportBruteAttacks`, version `2018-02-28`. Reference: [`docs/cwp/ExportBruteAttacks.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportBruteAttacks.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportBruteAttacksRequest::new();
     ///     let response = client.export_brute_attacks(&request).await?;
     ///     println!("{response:?}");
@@ -12100,15 +12100,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export core file events.
     ///
-    /// Action `ExportFileTamperEvents`, version `2018-02-28`. Reference: `docs/cwp/ExportFileTamperEvents.md` in this crate.
+    /// Action `ExportFileTamperEvents`, version `2018-02-28`. Reference: [`docs/cwp/ExportFileTamperEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportFileTamperEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportFileTamperEventsRequest::new();
     ///     let response = client.export_file_tamper_events(&request).await?;
     ///     println!("{response:?}");
@@ -12129,15 +12129,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export core file monitoring rules.
     ///
-    /// Action `ExportFileTamperRules`, version `2018-02-28`. Reference: `docs/cwp/ExportFileTamperRules.md` in this crate.
+    /// Action `ExportFileTamperRules`, version `2018-02-28`. Reference: [`docs/cwp/ExportFileTamperRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportFileTamperRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportFileTamperRulesRequest::new();
     ///     let response = client.export_file_tamper_rules(&request).await?;
     ///     println!("{response:?}");
@@ -12158,15 +12158,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export information of ignored baseline detection items.
     ///
-    /// Action `ExportIgnoreBaselineRule`, version `2018-02-28`. Reference: `docs/cwp/ExportIgnoreBaselineRule.md` in this crate.
+    /// Action `ExportIgnoreBaselineRule`, version `2018-02-28`. Reference: [`docs/cwp/ExportIgnoreBaselineRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportIgnoreBaselineRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportIgnoreBaselineRuleRequest::new();
     ///     let response = client.export_ignore_baseline_rule(&request).await?;
     ///     println!("{response:?}");
@@ -12187,15 +12187,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of hosts affected by ignored detection items based on detection item IDs.
     ///
-    /// Action `ExportIgnoreRuleEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/ExportIgnoreRuleEffectHostList.md` in this crate.
+    /// Action `ExportIgnoreRuleEffectHostList`, version `2018-02-28`. Reference: [`docs/cwp/ExportIgnoreRuleEffectHostList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportIgnoreRuleEffectHostList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportIgnoreRuleEffectHostListRequest::new(1u64);
     ///     let response = client.export_ignore_rule_effect_host_list(&request).await?;
     ///     println!("{response:?}");
@@ -12216,15 +12216,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the Java webshell plugin information.
     ///
-    /// Action `ExportJavaMemShellPlugins`, version `2018-02-28`. Reference: `docs/cwp/ExportJavaMemShellPlugins.md` in this crate.
+    /// Action `ExportJavaMemShellPlugins`, version `2018-02-28`. Reference: [`docs/cwp/ExportJavaMemShellPlugins.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportJavaMemShellPlugins.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportJavaMemShellPluginsRequest::new();
     ///     let response = client.export_java_mem_shell_plugins(&request).await?;
     ///     println!("{response:?}");
@@ -12245,15 +12245,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of Java webshell events.
     ///
-    /// Action `ExportJavaMemShells`, version `2018-02-28`. Reference: `docs/cwp/ExportJavaMemShells.md` in this crate.
+    /// Action `ExportJavaMemShells`, version `2018-02-28`. Reference: [`docs/cwp/ExportJavaMemShells.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportJavaMemShells.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportJavaMemShellsRequest::new();
     ///     let response = client.export_java_mem_shells(&request).await?;
     ///     println!("{response:?}");
@@ -12274,15 +12274,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export authorization details.
     ///
-    /// Action `ExportLicenseDetail`, version `2018-02-28`. Reference: `docs/cwp/ExportLicenseDetail.md` in this crate.
+    /// Action `ExportLicenseDetail`, version `2018-02-28`. Reference: [`docs/cwp/ExportLicenseDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportLicenseDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportLicenseDetailRequest::new();
     ///     let response = client.export_license_detail(&request).await?;
     ///     println!("{response:?}");
@@ -12303,15 +12303,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the downloaded malicious request files.
     ///
-    /// Action `ExportMaliciousRequests`, version `2018-02-28`. Reference: `docs/cwp/ExportMaliciousRequests.md` in this crate.
+    /// Action `ExportMaliciousRequests`, version `2018-02-28`. Reference: [`docs/cwp/ExportMaliciousRequests.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportMaliciousRequests.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportMaliciousRequestsRequest::new();
     ///     let response = client.export_malicious_requests(&request).await?;
     ///     println!("{response:?}");
@@ -12332,15 +12332,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export Trojan records to a CSV file.
     ///
-    /// Action `ExportMalwares`, version `2018-02-28`. Reference: `docs/cwp/ExportMalwares.md` in this crate.
+    /// Action `ExportMalwares`, version `2018-02-28`. Reference: [`docs/cwp/ExportMalwares.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportMalwares.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportMalwaresRequest::new();
     ///     let response = client.export_malwares(&request).await?;
     ///     println!("{response:?}");
@@ -12361,15 +12361,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export cross-region log-in event records in CSV format.
     ///
-    /// Action `ExportNonlocalLoginPlaces`, version `2018-02-28`. Reference: `docs/cwp/ExportNonlocalLoginPlaces.md` in this crate.
+    /// Action `ExportNonlocalLoginPlaces`, version `2018-02-28`. Reference: [`docs/cwp/ExportNonlocalLoginPlaces.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportNonlocalLoginPlaces.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportNonlocalLoginPlacesRequest::new();
     ///     let response = client.export_nonlocal_login_places(&request).await?;
     ///     println!("{response:?}");
@@ -12390,15 +12390,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Export the affected host list of a patch
     ///
-    /// Action `ExportPatchEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/ExportPatchEffectHostList.md` in this crate.
+    /// Action `ExportPatchEffectHostList`, version `2018-02-28`. Reference: [`docs/cwp/ExportPatchEffectHostList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportPatchEffectHostList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportPatchEffectHostListRequest::new(1u64);
     ///     let response = client.export_patch_effect_host_list(&request).await?;
     ///     println!("{response:?}");
@@ -12419,15 +12419,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export local privilege escalation events.
     ///
-    /// Action `ExportPrivilegeEvents`, version `2018-02-28`. Reference: `docs/cwp/ExportPrivilegeEvents.md` in this crate.
+    /// Action `ExportPrivilegeEvents`, version `2018-02-28`. Reference: [`docs/cwp/ExportPrivilegeEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportPrivilegeEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportPrivilegeEventsRequest::new();
     ///     let response = client.export_privilege_events(&request).await?;
     ///     println!("{response:?}");
@@ -12448,15 +12448,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Export the web tamper-proof protection directory list.
     ///
-    /// Action `ExportProtectDirList`, version `2018-02-28`. Reference: `docs/cwp/ExportProtectDirList.md` in this crate.
+    /// Action `ExportProtectDirList`, version `2018-02-28`. Reference: [`docs/cwp/ExportProtectDirList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportProtectDirList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportProtectDirListRequest::new();
     ///     let response = client.export_protect_dir_list(&request).await?;
     ///     println!("{response:?}");
@@ -12477,15 +12477,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of host snapshot backups.
     ///
-    /// Action `ExportRansomDefenseBackupList`, version `2018-02-28`. Reference: `docs/cwp/ExportRansomDefenseBackupList.md` in this crate.
+    /// Action `ExportRansomDefenseBackupList`, version `2018-02-28`. Reference: [`docs/cwp/ExportRansomDefenseBackupList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportRansomDefenseBackupList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportRansomDefenseBackupListRequest::new(
     ///         "05f0bcab-726c-4ea4-8109-bcd03d5598f7",
     ///     );
@@ -12508,15 +12508,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of anti-ransomware events.
     ///
-    /// Action `ExportRansomDefenseEventsList`, version `2018-02-28`. Reference: `docs/cwp/ExportRansomDefenseEventsList.md` in this crate.
+    /// Action `ExportRansomDefenseEventsList`, version `2018-02-28`. Reference: [`docs/cwp/ExportRansomDefenseEventsList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportRansomDefenseEventsList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportRansomDefenseEventsListRequest::new();
     ///     let response = client.export_ransom_defense_events_list(&request).await?;
     ///     println!("{response:?}");
@@ -12537,15 +12537,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the backup details list.
     ///
-    /// Action `ExportRansomDefenseMachineList`, version `2018-02-28`. Reference: `docs/cwp/ExportRansomDefenseMachineList.md` in this crate.
+    /// Action `ExportRansomDefenseMachineList`, version `2018-02-28`. Reference: [`docs/cwp/ExportRansomDefenseMachineList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportRansomDefenseMachineList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportRansomDefenseMachineListRequest::new();
     ///     let response = client.export_ransom_defense_machine_list(&request).await?;
     ///     println!("{response:?}");
@@ -12566,15 +12566,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the anti-ransomware policy list.
     ///
-    /// Action `ExportRansomDefenseStrategyList`, version `2018-02-28`. Reference: `docs/cwp/ExportRansomDefenseStrategyList.md` in this crate.
+    /// Action `ExportRansomDefenseStrategyList`, version `2018-02-28`. Reference: [`docs/cwp/ExportRansomDefenseStrategyList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportRansomDefenseStrategyList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportRansomDefenseStrategyListRequest::new();
     ///     let response = client.export_ransom_defense_strategy_list(&request).await?;
     ///     println!("{response:?}");
@@ -12595,15 +12595,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of machines bound to ransomware defense policies.
     ///
-    /// Action `ExportRansomDefenseStrategyMachines`, version `2018-02-28`. Reference: `docs/cwp/ExportRansomDefenseStrategyMachines.md` in this crate.
+    /// Action `ExportRansomDefenseStrategyMachines`, version `2018-02-28`. Reference: [`docs/cwp/ExportRansomDefenseStrategyMachines.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportRansomDefenseStrategyMachines.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportRansomDefenseStrategyMachinesRequest::new();
     ///     let response = client.export_ransom_defense_strategy_machines(&request).await?;
     ///     println!("{response:?}");
@@ -12624,15 +12624,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export reverse shell events.
     ///
-    /// Action `ExportReverseShellEvents`, version `2018-02-28`. Reference: `docs/cwp/ExportReverseShellEvents.md` in this crate.
+    /// Action `ExportReverseShellEvents`, version `2018-02-28`. Reference: [`docs/cwp/ExportReverseShellEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportReverseShellEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportReverseShellEventsRequest::new();
     ///     let response = client.export_reverse_shell_events(&request).await?;
     ///     println!("{response:?}");
@@ -12653,15 +12653,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the malicious request event list.
     ///
-    /// Action `ExportRiskDnsEventList`, version `2018-02-28`. Reference: `docs/cwp/ExportRiskDnsEventList.md` in this crate.
+    /// Action `ExportRiskDnsEventList`, version `2018-02-28`. Reference: [`docs/cwp/ExportRiskDnsEventList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportRiskDnsEventList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportRiskDnsEventListRequest::new();
     ///     let response = client.export_risk_dns_event_list(&request).await?;
     ///     println!("{response:?}");
@@ -12682,15 +12682,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the malicious request policy list.
     ///
-    /// Action `ExportRiskDnsPolicyList`, version `2018-02-28`. Reference: `docs/cwp/ExportRiskDnsPolicyList.md` in this crate.
+    /// Action `ExportRiskDnsPolicyList`, version `2018-02-28`. Reference: [`docs/cwp/ExportRiskDnsPolicyList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportRiskDnsPolicyList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportRiskDnsPolicyListRequest::new();
     ///     let response = client.export_risk_dns_policy_list(&request).await?;
     ///     println!("{response:?}");
@@ -12711,15 +12711,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export abnormal process events.
     ///
-    /// Action `ExportRiskProcessEvents`, version `2018-02-28`. Reference: `docs/cwp/ExportRiskProcessEvents.md` in this crate.
+    /// Action `ExportRiskProcessEvents`, version `2018-02-28`. Reference: [`docs/cwp/ExportRiskProcessEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportRiskProcessEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportRiskProcessEventsRequest::new();
     ///     let response = client.export_risk_process_events(&request).await?;
     ///     println!("{response:?}");
@@ -12740,15 +12740,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the specified scan task details by task ID.
     ///
-    /// Action `ExportScanTaskDetails`, version `2018-02-28`. Reference: `docs/cwp/ExportScanTaskDetails.md` in this crate.
+    /// Action `ExportScanTaskDetails`, version `2018-02-28`. Reference: [`docs/cwp/ExportScanTaskDetails.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportScanTaskDetails.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportScanTaskDetailsRequest::new(1u64, "Vul");
     ///     let response = client.export_scan_task_details(&request).await?;
     ///     println!("{response:?}");
@@ -12769,15 +12769,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export risk trends.
     ///
-    /// Action `ExportSecurityTrends`, version `2018-02-28`. Reference: `docs/cwp/ExportSecurityTrends.md` in this crate.
+    /// Action `ExportSecurityTrends`, version `2018-02-28`. Reference: [`docs/cwp/ExportSecurityTrends.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportSecurityTrends.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportSecurityTrendsRequest::new("2020-06-01", "2020-06-10");
     ///     let response = client.export_security_trends(&request).await?;
     ///     println!("{response:?}");
@@ -12798,15 +12798,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export log files with large data volumes asynchronously.
     ///
-    /// Action `ExportTasks`, version `2018-02-28`. Reference: `docs/cwp/ExportTasks.md` in this crate.
+    /// Action `ExportTasks`, version `2018-02-28`. Reference: [`docs/cwp/ExportTasks.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportTasks.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportTasksRequest::new(
     ///         "c44c00fb-ab35-22e5-78e8-9a8a910d96f5",
     ///     );
@@ -12829,15 +12829,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export vulnerability defense events.
     ///
-    /// Action `ExportVulDefenceEvent`, version `2018-02-28`. Reference: `docs/cwp/ExportVulDefenceEvent.md` in this crate.
+    /// Action `ExportVulDefenceEvent`, version `2018-02-28`. Reference: [`docs/cwp/ExportVulDefenceEvent.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportVulDefenceEvent.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportVulDefenceEventRequest::new();
     ///     let response = client.export_vul_defence_event(&request).await?;
     ///     println!("{response:?}");
@@ -12858,15 +12858,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of vulnerability defenses.
     ///
-    /// Action `ExportVulDefenceList`, version `2018-02-28`. Reference: `docs/cwp/ExportVulDefenceList.md` in this crate.
+    /// Action `ExportVulDefenceList`, version `2018-02-28`. Reference: [`docs/cwp/ExportVulDefenceList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportVulDefenceList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportVulDefenceListRequest::new();
     ///     let response = client.export_vul_defence_list(&request).await?;
     ///     println!("{response:?}");
@@ -12887,15 +12887,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export vulnerability defense plugin events.
     ///
-    /// Action `ExportVulDefencePluginEvent`, version `2018-02-28`. Reference: `docs/cwp/ExportVulDefencePluginEvent.md` in this crate.
+    /// Action `ExportVulDefencePluginEvent`, version `2018-02-28`. Reference: [`docs/cwp/ExportVulDefencePluginEvent.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportVulDefencePluginEvent.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportVulDefencePluginEventRequest::new();
     ///     let response = client.export_vul_defence_plugin_event(&request).await?;
     ///     println!("{response:?}");
@@ -12916,15 +12916,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the vulnerability detection Excel document.
     ///
-    /// Action `ExportVulDetectionExcel`, version `2018-02-28`. Reference: `docs/cwp/ExportVulDetectionExcel.md` in this crate.
+    /// Action `ExportVulDetectionExcel`, version `2018-02-28`. Reference: [`docs/cwp/ExportVulDetectionExcel.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportVulDetectionExcel.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportVulDetectionExcelRequest::new(1596595610u64);
     ///     let response = client.export_vul_detection_excel(&request).await?;
     ///     println!("{response:?}");
@@ -12945,15 +12945,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the vulnerability detection report.
     ///
-    /// Action `ExportVulDetectionReport`, version `2018-02-28`. Reference: `docs/cwp/ExportVulDetectionReport.md` in this crate.
+    /// Action `ExportVulDetectionReport`, version `2018-02-28`. Reference: [`docs/cwp/ExportVulDetectionReport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportVulDetectionReport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportVulDetectionReportRequest::new(1596595610u64);
     ///     let response = client.export_vul_detection_report(&request).await?;
     ///     println!("{response:?}");
@@ -12974,15 +12974,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the list of hosts affected by vulnerabilities.
     ///
-    /// Action `ExportVulEffectHostList`, version `2018-02-28`. Reference: `docs/cwp/ExportVulEffectHostList.md` in this crate.
+    /// Action `ExportVulEffectHostList`, version `2018-02-28`. Reference: [`docs/cwp/ExportVulEffectHostList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportVulEffectHostList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportVulEffectHostListRequest::new(100435u64);
     ///     let response = client.export_vul_effect_host_list(&request).await?;
     ///     println!("{response:?}");
@@ -13003,15 +13003,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the vulnerability information, including the list of affected hosts and component information.
     ///
-    /// Action `ExportVulInfo`, version `2018-02-28`. Reference: `docs/cwp/ExportVulInfo.md` in this crate.
+    /// Action `ExportVulInfo`, version `2018-02-28`. Reference: [`docs/cwp/ExportVulInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportVulInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportVulInfoRequest::new(100435u64);
     ///     let response = client.export_vul_info(&request).await?;
     ///     println!("{response:?}");
@@ -13032,15 +13032,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the vulnerability list.
     ///
-    /// Action `ExportVulList`, version `2018-02-28`. Reference: `docs/cwp/ExportVulList.md` in this crate.
+    /// Action `ExportVulList`, version `2018-02-28`. Reference: [`docs/cwp/ExportVulList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportVulList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportVulListRequest::new();
     ///     let response = client.export_vul_list(&request).await?;
     ///     println!("{response:?}");
@@ -13061,15 +13061,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to export the tamper event list.
     ///
-    /// Action `ExportWebPageEventList`, version `2018-02-28`. Reference: `docs/cwp/ExportWebPageEventList.md` in this crate.
+    /// Action `ExportWebPageEventList`, version `2018-02-28`. Reference: [`docs/cwp/ExportWebPageEventList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportWebPageEventList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportWebPageEventListRequest::new();
     ///     let response = client.export_web_page_event_list(&request).await?;
     ///     println!("{response:?}");
@@ -13090,15 +13090,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Export Windows patch list
     ///
-    /// Action `ExportWindowsPatchList`, version `2018-02-28`. Reference: `docs/cwp/ExportWindowsPatchList.md` in this crate.
+    /// Action `ExportWindowsPatchList`, version `2018-02-28`. Reference: [`docs/cwp/ExportWindowsPatchList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ExportWindowsPatchList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportWindowsPatchListRequest::new();
     ///     let response = client.export_windows_patch_list(&request).await?;
     ///     println!("{response:?}");
@@ -13119,15 +13119,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to fix baseline detection.
     ///
-    /// Action `FixBaselineDetect`, version `2018-02-28`. Reference: `docs/cwp/FixBaselineDetect.md` in this crate.
+    /// Action `FixBaselineDetect`, version `2018-02-28`. Reference: [`docs/cwp/FixBaselineDetect.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/FixBaselineDetect.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::FixBaselineDetectRequest::new(
     ///         "a0770b41-9697-4a1d-8150-b8fa247b6189",
     ///         1100i64,
@@ -13151,15 +13151,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the locally stored data.
     ///
-    /// Action `GetLocalStorageItem`, version `2018-02-28`. Reference: `docs/cwp/GetLocalStorageItem.md` in this crate.
+    /// Action `GetLocalStorageItem`, version `2018-02-28`. Reference: [`docs/cwp/GetLocalStorageItem.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/GetLocalStorageItem.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::GetLocalStorageItemRequest::new("key");
     ///     let response = client.get_local_storage_item(&request).await?;
     ///     println!("{response:?}");
@@ -13180,15 +13180,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of locally stored key values.
     ///
-    /// Action `KeysLocalStorage`, version `2018-02-28`. Reference: `docs/cwp/KeysLocalStorage.md` in this crate.
+    /// Action `KeysLocalStorage`, version `2018-02-28`. Reference: [`docs/cwp/KeysLocalStorage.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/KeysLocalStorage.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::KeysLocalStorageRequest::new();
     ///     let response = client.keys_local_storage(&request).await?;
     ///     println!("{response:?}");
@@ -13209,15 +13209,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to enable the configuration of automatically enabling the professional protection configuration for newly added hosts.
     ///
-    /// Action `ModifyAutoOpenProVersionConfig`, version `2018-02-28`. Reference: `docs/cwp/ModifyAutoOpenProVersionConfig.md` in this crate.
+    /// Action `ModifyAutoOpenProVersionConfig`, version `2018-02-28`. Reference: [`docs/cwp/ModifyAutoOpenProVersionConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyAutoOpenProVersionConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyAutoOpenProVersionConfigRequest::new("OPEN");
     ///     let response = client.modify_auto_open_pro_version_config(&request).await?;
     ///     println!("{response:?}");
@@ -13238,15 +13238,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the brute-force blocking mode.
     ///
-    /// Action `ModifyBanMode`, version `2018-02-28`. Reference: `docs/cwp/ModifyBanMode.md` in this crate.
+    /// Action `ModifyBanMode`, version `2018-02-28`. Reference: [`docs/cwp/ModifyBanMode.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyBanMode.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyBanModeRequest::new("STANDARD_MODE");
     ///     let response = client.modify_ban_mode(&request).await?;
     ///     println!("{response:?}");
@@ -13267,15 +13267,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to set the block switch status.
     ///
-    /// Action `ModifyBanStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyBanStatus.md` in this crate.
+    /// Action `ModifyBanStatus`, version `2018-02-28`. Reference: [`docs/cwp/ModifyBanStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyBanStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyBanStatusRequest::new(1u64);
     ///     let response = client.modify_ban_status(&request).await?;
     ///     println!("{response:?}");
@@ -13296,15 +13296,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the blocking allowlist.
     ///
-    /// Action `ModifyBanWhiteList`, version `2018-02-28`. Reference: `docs/cwp/ModifyBanWhiteList.md` in this crate.
+    /// Action `ModifyBanWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/ModifyBanWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyBanWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyBanWhiteListRequest::new(models::BanWhiteList {
     ///         id: ::std::option::Option::Some(::std::string::String::from("1")),
     ///         remark: ::std::option::Option::Some(::std::string::String::from("testremark")),
@@ -13334,15 +13334,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to change the baseline policy settings.
     ///
-    /// Action `ModifyBaselinePolicy`, version `2018-02-28`. Reference: `docs/cwp/ModifyBaselinePolicy.md` in this crate.
+    /// Action `ModifyBaselinePolicy`, version `2018-02-28`. Reference: [`docs/cwp/ModifyBaselinePolicy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyBaselinePolicy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyBaselinePolicyRequest::new(models::BaselinePolicy {
     ///         policy_name: ::std::string::String::from("Policy 1111"),
     ///         detect_interval: 1i64,
@@ -13379,15 +13379,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to change the baseline policy status.
     ///
-    /// Action `ModifyBaselinePolicyState`, version `2018-02-28`. Reference: `docs/cwp/ModifyBaselinePolicyState.md` in this crate.
+    /// Action `ModifyBaselinePolicyState`, version `2018-02-28`. Reference: [`docs/cwp/ModifyBaselinePolicyState.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyBaselinePolicyState.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyBaselinePolicyStateRequest::new(259i64, 0i64);
     ///     let response = client.modify_baseline_policy_state(&request).await?;
     ///     println!("{response:?}");
@@ -13408,15 +13408,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Make a change to a baseline detection rule
     ///
-    /// Action `ModifyBaselineRule`, version `2018-02-28`. Reference: `docs/cwp/ModifyBaselineRule.md` in this crate.
+    /// Action `ModifyBaselineRule`, version `2018-02-28`. Reference: [`docs/cwp/ModifyBaselineRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyBaselineRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyBaselineRuleRequest::new(models::BaselineRule {
     ///         rule_name: ::std::string::String::from("rule name1"),
     ///         rule_id: ::std::option::Option::None,
@@ -13455,15 +13455,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Make a change to the baseline ignore rule.
     ///
-    /// Action `ModifyBaselineRuleIgnore`, version `2018-02-28`. Reference: `docs/cwp/ModifyBaselineRuleIgnore.md` in this crate.
+    /// Action `ModifyBaselineRuleIgnore`, version `2018-02-28`. Reference: [`docs/cwp/ModifyBaselineRuleIgnore.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyBaselineRuleIgnore.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyBaselineRuleIgnoreRequest::new(
     ///         "auto_173042751****",
     ///         0i64,
@@ -13487,15 +13487,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Change or add a weak password
     ///
-    /// Action `ModifyBaselineWeakPassword`, version `2018-02-28`. Reference: `docs/cwp/ModifyBaselineWeakPassword.md` in this crate.
+    /// Action `ModifyBaselineWeakPassword`, version `2018-02-28`. Reference: [`docs/cwp/ModifyBaselineWeakPassword.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyBaselineWeakPassword.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyBaselineWeakPasswordRequest::new(
     ///         ::std::vec![
     ///             models::BaselineWeakPassword { password_id : 3432i64, weak_password :
@@ -13522,15 +13522,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add or modify high-risk command policies.
     ///
-    /// Action `ModifyBashPolicy`, version `2018-02-28`. Reference: `docs/cwp/ModifyBashPolicy.md` in this crate.
+    /// Action `ModifyBashPolicy`, version `2018-02-28`. Reference: [`docs/cwp/ModifyBashPolicy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyBashPolicy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyBashPolicyRequest::new(models::BashPolicy {
     ///         name: ::std::string::String::from("testbash"),
     ///         enable: 1i64,
@@ -13580,15 +13580,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to switch the statuses of high-risk command policies.
     ///
-    /// Action `ModifyBashPolicyStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyBashPolicyStatus.md` in this crate.
+    /// Action `ModifyBashPolicyStatus`, version `2018-02-28`. Reference: [`docs/cwp/ModifyBashPolicyStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyBashPolicyStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyBashPolicyStatusRequest::new(100u64, 0u64);
     ///     let response = client.modify_bash_policy_status(&request).await?;
     ///     println!("{response:?}");
@@ -13609,15 +13609,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify brute force cracking rules.
     ///
-    /// Action `ModifyBruteAttackRules`, version `2018-02-28`. Reference: `docs/cwp/ModifyBruteAttackRules.md` in this crate.
+    /// Action `ModifyBruteAttackRules`, version `2018-02-28`. Reference: [`docs/cwp/ModifyBruteAttackRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyBruteAttackRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyBruteAttackRulesRequest::new(
     ///         ::std::vec![
     ///             models::BruteAttackRule { time_range : 10u64, login_fail_times : 20u64 },
@@ -13643,15 +13643,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the status of network attack events.
     ///
-    /// Action `ModifyEventAttackStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyEventAttackStatus.md` in this crate.
+    /// Action `ModifyEventAttackStatus`, version `2018-02-28`. Reference: [`docs/cwp/ModifyEventAttackStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyEventAttackStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyEventAttackStatusRequest::new();
     ///     let response = client.modify_event_attack_status(&request).await?;
     ///     println!("{response:?}");
@@ -13672,15 +13672,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to update the core file events.
     ///
-    /// Action `ModifyFileTamperEvents`, version `2018-02-28`. Reference: `docs/cwp/ModifyFileTamperEvents.md` in this crate.
+    /// Action `ModifyFileTamperEvents`, version `2018-02-28`. Reference: [`docs/cwp/ModifyFileTamperEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyFileTamperEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyFileTamperEventsRequest::new(1u64, ::std::vec![1u64]);
     ///     let response = client.modify_file_tamper_events(&request).await?;
     ///     println!("{response:?}");
@@ -13701,15 +13701,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to edit and add core file monitoring rules.
     ///
-    /// Action `ModifyFileTamperRule`, version `2018-02-28`. Reference: `docs/cwp/ModifyFileTamperRule.md` in this crate.
+    /// Action `ModifyFileTamperRule`, version `2018-02-28`. Reference: [`docs/cwp/ModifyFileTamperRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyFileTamperRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyFileTamperRuleRequest::new(
     ///         "",
     ///         ::std::vec![],
@@ -13735,15 +13735,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to update the core file rule status (batch deletion and disabling supported).
     ///
-    /// Action `ModifyFileTamperRuleStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyFileTamperRuleStatus.md` in this crate.
+    /// Action `ModifyFileTamperRuleStatus`, version `2018-02-28`. Reference: [`docs/cwp/ModifyFileTamperRuleStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyFileTamperRuleStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyFileTamperRuleStatusRequest::new(
     ///         1u64,
     ///         ::std::vec![1u64],
@@ -13768,15 +13768,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to enable and disable Java webshell plugins.
     ///
-    /// Action `ModifyJavaMemShellPluginSwitch`, version `2018-02-28`. Reference: `docs/cwp/ModifyJavaMemShellPluginSwitch.md` in this crate.
+    /// Action `ModifyJavaMemShellPluginSwitch`, version `2018-02-28`. Reference: [`docs/cwp/ModifyJavaMemShellPluginSwitch.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyJavaMemShellPluginSwitch.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyJavaMemShellPluginSwitchRequest::new(
     ///         ::std::vec![::std::string::String::from("05f0bcab-726c-4ea4-8109-bcd03d5598f7")],
     ///         1u64,
@@ -13800,15 +13800,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the Java webshell event status.
     ///
-    /// Action `ModifyJavaMemShellsStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyJavaMemShellsStatus.md` in this crate.
+    /// Action `ModifyJavaMemShellsStatus`, version `2018-02-28`. Reference: [`docs/cwp/ModifyJavaMemShellsStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyJavaMemShellsStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyJavaMemShellsStatusRequest::new(3u64);
     ///     let response = client.modify_java_mem_shells_status(&request).await?;
     ///     println!("{response:?}");
@@ -13829,15 +13829,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to bind machines to an authorization in batches.
     ///
-    /// Action `ModifyLicenseBinds`, version `2018-02-28`. Reference: `docs/cwp/ModifyLicenseBinds.md` in this crate.
+    /// Action `ModifyLicenseBinds`, version `2018-02-28`. Reference: [`docs/cwp/ModifyLicenseBinds.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyLicenseBinds.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyLicenseBindsRequest::new("xxxxxxxx", 0u64);
     ///     let response = client.modify_license_binds(&request).await?;
     ///     println!("{response:?}");
@@ -13858,15 +13858,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to edit CWPP - pay-as-you-go authorization orders.
     ///
-    /// Action `ModifyLicenseOrder`, version `2018-02-28`. Reference: `docs/cwp/ModifyLicenseOrder.md` in this crate.
+    /// Action `ModifyLicenseOrder`, version `2018-02-28`. Reference: [`docs/cwp/ModifyLicenseOrder.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyLicenseOrder.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyLicenseOrderRequest::new("cwplic-dadad");
     ///     let response = client.modify_license_order(&request).await?;
     ///     println!("{response:?}");
@@ -13887,15 +13887,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to unbind machines from an authorization in batches.
     ///
-    /// Action `ModifyLicenseUnBinds`, version `2018-02-28`. Reference: `docs/cwp/ModifyLicenseUnBinds.md` in this crate.
+    /// Action `ModifyLicenseUnBinds`, version `2018-02-28`. Reference: [`docs/cwp/ModifyLicenseUnBinds.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyLicenseUnBinds.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyLicenseUnBindsRequest::new(
     ///         "a11d268f-1601-4f63-9131-0382537b9e55",
     ///         0u64,
@@ -13919,15 +13919,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add or modify the access configuration of logs shipped to Kafka.
     ///
-    /// Action `ModifyLogKafkaAccess`, version `2018-02-28`. Reference: `docs/cwp/ModifyLogKafkaAccess.md` in this crate.
+    /// Action `ModifyLogKafkaAccess`, version `2018-02-28`. Reference: [`docs/cwp/ModifyLogKafkaAccess.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyLogKafkaAccess.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyLogKafkaAccessRequest::new(
     ///         "",
     ///         "",
@@ -13964,15 +13964,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the shipping configuration and switch of the specified log category.
     ///
-    /// Action `ModifyLogKafkaDeliverType`, version `2018-02-28`. Reference: `docs/cwp/ModifyLogKafkaDeliverType.md` in this crate.
+    /// Action `ModifyLogKafkaDeliverType`, version `2018-02-28`. Reference: [`docs/cwp/ModifyLogKafkaDeliverType.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyLogKafkaDeliverType.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyLogKafkaDeliverTypeRequest::new(
     ///         1u64,
     ///         ::std::vec![1u64, 2u64],
@@ -13999,15 +13999,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the information of log shipping statuses.
     ///
-    /// Action `ModifyLogKafkaState`, version `2018-02-28`. Reference: `docs/cwp/ModifyLogKafkaState.md` in this crate.
+    /// Action `ModifyLogKafkaState`, version `2018-02-28`. Reference: [`docs/cwp/ModifyLogKafkaState.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyLogKafkaState.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyLogKafkaStateRequest::new(
     ///         "Host security test environment",
     ///         "ckafka-ce80kte5",
@@ -14042,15 +14042,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the log storage configuration.
     ///
-    /// Action `ModifyLogStorageConfig`, version `2018-02-28`. Reference: `docs/cwp/ModifyLogStorageConfig.md` in this crate.
+    /// Action `ModifyLogStorageConfig`, version `2018-02-28`. Reference: [`docs/cwp/ModifyLogStorageConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyLogStorageConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyLogStorageConfigRequest::new(true);
     ///     let response = client.modify_log_storage_config(&request).await?;
     ///     println!("{response:?}");
@@ -14071,15 +14071,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to update the log-in audit allowlist information.
     ///
-    /// Action `ModifyLoginWhiteInfo`, version `2018-02-28`. Reference: `docs/cwp/ModifyLoginWhiteInfo.md` in this crate.
+    /// Action `ModifyLoginWhiteInfo`, version `2018-02-28`. Reference: [`docs/cwp/ModifyLoginWhiteInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyLoginWhiteInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyLoginWhiteInfoRequest::new(models::UpdateHostLoginWhiteObj {
     ///         places: ::std::vec![
     ///             models::Place { city_id : ::std::option::Option::Some(764u64), province_id :
@@ -14112,15 +14112,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to update the log-in audit allowlist information. (The number of server lists needs to be less than 1,000.)
     ///
-    /// Action `ModifyLoginWhiteRecord`, version `2018-02-28`. Reference: `docs/cwp/ModifyLoginWhiteRecord.md` in this crate.
+    /// Action `ModifyLoginWhiteRecord`, version `2018-02-28`. Reference: [`docs/cwp/ModifyLoginWhiteRecord.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyLoginWhiteRecord.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyLoginWhiteRecordRequest::new(
     ///         "root",
     ///         "1.1.1.1",
@@ -14149,15 +14149,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the cleanup configuration of the machine.
     ///
-    /// Action `ModifyMachineAutoClearConfig`, version `2018-02-28`. Reference: `docs/cwp/ModifyMachineAutoClearConfig.md` in this crate.
+    /// Action `ModifyMachineAutoClearConfig`, version `2018-02-28`. Reference: [`docs/cwp/ModifyMachineAutoClearConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyMachineAutoClearConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyMachineAutoClearConfigRequest::new(24u64);
     ///     let response = client.modify_machine_auto_clear_config(&request).await?;
     ///     println!("{response:?}");
@@ -14178,15 +14178,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Modify Host Remark Information
     ///
-    /// Action `ModifyMachineRemark`, version `2018-02-28`. Reference: `docs/cwp/ModifyMachineRemark.md` in this crate.
+    /// Action `ModifyMachineRemark`, version `2018-02-28`. Reference: [`docs/cwp/ModifyMachineRemark.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyMachineRemark.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyMachineRemarkRequest::new(
     ///         "5a540076-d38a-4078-aa98-e7c86371d322",
     ///     );
@@ -14209,15 +14209,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to update the malicious request allowlist.
     ///
-    /// Action `ModifyMaliciousRequestWhiteList`, version `2018-02-28`. Reference: `docs/cwp/ModifyMaliciousRequestWhiteList.md` in this crate.
+    /// Action `ModifyMaliciousRequestWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/ModifyMaliciousRequestWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyMaliciousRequestWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyMaliciousRequestWhiteListRequest::new(
     ///         1u64,
     ///         "www.qq.com",
@@ -14241,15 +14241,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to set scheduled scan.
     ///
-    /// Action `ModifyMalwareTimingScanSettings`, version `2018-02-28`. Reference: `docs/cwp/ModifyMalwareTimingScanSettings.md` in this crate.
+    /// Action `ModifyMalwareTimingScanSettings`, version `2018-02-28`. Reference: [`docs/cwp/ModifyMalwareTimingScanSettings.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyMalwareTimingScanSettings.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyMalwareTimingScanSettingsRequest::new(
     ///         0u64,
     ///         "02:00:00",
@@ -14279,15 +14279,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to edit the Trojan allowlist.
     ///
-    /// Action `ModifyMalwareWhiteList`, version `2018-02-28`. Reference: `docs/cwp/ModifyMalwareWhiteList.md` in this crate.
+    /// Action `ModifyMalwareWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/ModifyMalwareWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyMalwareWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyMalwareWhiteListRequest::new(0u64, 10u64);
     ///     let response = client.modify_malware_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -14308,15 +14308,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify network attack settings.
     ///
-    /// Action `ModifyNetAttackSetting`, version `2018-02-28`. Reference: `docs/cwp/ModifyNetAttackSetting.md` in this crate.
+    /// Action `ModifyNetAttackSetting`, version `2018-02-28`. Reference: [`docs/cwp/ModifyNetAttackSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyNetAttackSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyNetAttackSettingRequest::new(1u64, 1u64);
     ///     let response = client.modify_net_attack_setting(&request).await?;
     ///     println!("{response:?}");
@@ -14337,15 +14337,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to edit the network attack whitelist.
     ///
-    /// Action `ModifyNetAttackWhiteList`, version `2018-02-28`. Reference: `docs/cwp/ModifyNetAttackWhiteList.md` in this crate.
+    /// Action `ModifyNetAttackWhiteList`, version `2018-02-28`. Reference: [`docs/cwp/ModifyNetAttackWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyNetAttackWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyNetAttackWhiteListRequest::new(
     ///         0u64,
     ///         ::std::vec![
@@ -14375,15 +14375,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Edit order attributes
     ///
-    /// Action `ModifyOrderAttribute`, version `2018-02-28`. Reference: `docs/cwp/ModifyOrderAttribute.md` in this crate.
+    /// Action `ModifyOrderAttribute`, version `2018-02-28`. Reference: [`docs/cwp/ModifyOrderAttribute.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyOrderAttribute.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyOrderAttributeRequest::new(
     ///         1u64,
     ///         "resource_id",
@@ -14409,15 +14409,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the status of anti-ransomware events.
     ///
-    /// Action `ModifyRansomDefenseEventsStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyRansomDefenseEventsStatus.md` in this crate.
+    /// Action `ModifyRansomDefenseEventsStatus`, version `2018-02-28`. Reference: [`docs/cwp/ModifyRansomDefenseEventsStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyRansomDefenseEventsStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyRansomDefenseEventsStatusRequest::new(
     ///         ::std::vec![1u64],
     ///         1u64,
@@ -14441,15 +14441,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the anti-ransomware policy status in batches.
     ///
-    /// Action `ModifyRansomDefenseStrategyStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyRansomDefenseStrategyStatus.md` in this crate.
+    /// Action `ModifyRansomDefenseStrategyStatus`, version `2018-02-28`. Reference: [`docs/cwp/ModifyRansomDefenseStrategyStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyRansomDefenseStrategyStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyRansomDefenseStrategyStatusRequest::new(1u64, 1u64);
     ///     let response = client.modify_ransom_defense_strategy_status(&request).await?;
     ///     println!("{response:?}");
@@ -14470,15 +14470,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Edit the maximum cpu configuration for vulnerability defense
     ///
-    /// Action `ModifyRaspMaxCpu`, version `2018-02-28`. Reference: `docs/cwp/ModifyRaspMaxCpu.md` in this crate.
+    /// Action `ModifyRaspMaxCpu`, version `2018-02-28`. Reference: [`docs/cwp/ModifyRaspMaxCpu.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyRaspMaxCpu.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyRaspMaxCpuRequest::new();
     ///     let response = client.modify_rasp_max_cpu(&request).await?;
     ///     println!("{response:?}");
@@ -14499,15 +14499,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This example shows you how to add entries to the vulnerability defense allowlist.
     ///
-    /// Action `ModifyRaspRules`, version `2018-02-28`. Reference: `docs/cwp/ModifyRaspRules.md` in this crate.
+    /// Action `ModifyRaspRules`, version `2018-02-28`. Reference: [`docs/cwp/ModifyRaspRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyRaspRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyRaspRulesRequest::new();
     ///     let response = client.modify_rasp_rules(&request).await?;
     ///     println!("{response:?}");
@@ -14528,15 +14528,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Editing Reverse Shell Rules. (Supporting Selecting Multiple Servers)
     ///
-    /// Action `ModifyReverseShellRulesAggregation`, version `2018-02-28`. Reference: `docs/cwp/ModifyReverseShellRulesAggregation.md` in this crate.
+    /// Action `ModifyReverseShellRulesAggregation`, version `2018-02-28`. Reference: [`docs/cwp/ModifyReverseShellRulesAggregation.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyReverseShellRulesAggregation.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyReverseShellRulesAggregationRequest::new();
     ///     let response = client.modify_reverse_shell_rules_aggregation(&request).await?;
     ///     println!("{response:?}");
@@ -14557,15 +14557,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify malicious request policies.
     ///
-    /// Action `ModifyRiskDnsPolicy`, version `2018-02-28`. Reference: `docs/cwp/ModifyRiskDnsPolicy.md` in this crate.
+    /// Action `ModifyRiskDnsPolicy`, version `2018-02-28`. Reference: [`docs/cwp/ModifyRiskDnsPolicy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyRiskDnsPolicy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyRiskDnsPolicyRequest::new(models::RiskDnsPolicy {
     ///         policy_name: ::std::string::String::from("auto_****"),
     ///         policy_type: 1i64,
@@ -14603,15 +14603,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the status of malicious request policies.
     ///
-    /// Action `ModifyRiskDnsPolicyStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyRiskDnsPolicyStatus.md` in this crate.
+    /// Action `ModifyRiskDnsPolicyStatus`, version `2018-02-28`. Reference: [`docs/cwp/ModifyRiskDnsPolicyStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyRiskDnsPolicyStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyRiskDnsPolicyStatusRequest::new(500001i64, 0i64);
     ///     let response = client.modify_risk_dns_policy_status(&request).await?;
     ///     println!("{response:?}");
@@ -14632,15 +14632,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to change the status of intrusion detection events, including virus scanning, abnormal log-ins, password cracking, high-risk commands, reverse shells, and local privilege escalations.
     ///
-    /// Action `ModifyRiskEventsStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyRiskEventsStatus.md` in this crate.
+    /// Action `ModifyRiskEventsStatus`, version `2018-02-28`. Reference: [`docs/cwp/ModifyRiskEventsStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyRiskEventsStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyRiskEventsStatusRequest::new(1u64, "MALWARE");
     ///     let response = client.modify_risk_events_status(&request).await?;
     ///     println!("{response:?}");
@@ -14661,15 +14661,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to create or modify user custom settings.
     ///
-    /// Action `ModifyUsersConfig`, version `2018-02-28`. Reference: `docs/cwp/ModifyUsersConfig.md` in this crate.
+    /// Action `ModifyUsersConfig`, version `2018-02-28`. Reference: [`docs/cwp/ModifyUsersConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyUsersConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyUsersConfigRequest::new("add_license_monitor", "1");
     ///     let response = client.modify_users_config(&request).await?;
     ///     println!("{response:?}");
@@ -14690,15 +14690,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to change the vulnerability defense event status. (Vulnerability fixing is carried out using another API.)
     ///
-    /// Action `ModifyVulDefenceEventStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyVulDefenceEventStatus.md` in this crate.
+    /// Action `ModifyVulDefenceEventStatus`, version `2018-02-28`. Reference: [`docs/cwp/ModifyVulDefenceEventStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyVulDefenceEventStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyVulDefenceEventStatusRequest::new(
     ///         ::std::vec![13654u64],
     ///         3u64,
@@ -14725,15 +14725,15 @@ pub trait Cwp: Send + Sync {
     /// 2) The new settings do not apply to Ultimate Edition hosts. scope is set to 0, and the current QUUID list is specified as the value of quuids.
     /// 3) For a given QUUID list, when scope is set to 0, QUUID selected by the user is specified as the value of quuids.
     ///
-    /// Action `ModifyVulDefenceSetting`, version `2018-02-28`. Reference: `docs/cwp/ModifyVulDefenceSetting.md` in this crate.
+    /// Action `ModifyVulDefenceSetting`, version `2018-02-28`. Reference: [`docs/cwp/ModifyVulDefenceSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyVulDefenceSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyVulDefenceSettingRequest::new(1u64, 1u64);
     ///     let response = client.modify_vul_defence_setting(&request).await?;
     ///     println!("{response:?}");
@@ -14754,15 +14754,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the alarming machine scope settings.
     ///
-    /// Action `ModifyWarningHostConfig`, version `2018-02-28`. Reference: `docs/cwp/ModifyWarningHostConfig.md` in this crate.
+    /// Action `ModifyWarningHostConfig`, version `2018-02-28`. Reference: [`docs/cwp/ModifyWarningHostConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyWarningHostConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyWarningHostConfigRequest::new(24i64, 1i64);
     ///     let response = client.modify_warning_host_config(&request).await?;
     ///     println!("{response:?}");
@@ -14783,15 +14783,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify alarm settings.
     ///
-    /// Action `ModifyWarningSetting`, version `2018-02-28`. Reference: `docs/cwp/ModifyWarningSetting.md` in this crate.
+    /// Action `ModifyWarningSetting`, version `2018-02-28`. Reference: [`docs/cwp/ModifyWarningSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyWarningSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyWarningSettingRequest::new(
     ///         ::std::vec![
     ///             models::WarningObject { type_ : ::std::option::Option::Some(4u64),
@@ -14822,15 +14822,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add or modify alarm policies.
     ///
-    /// Action `ModifyWebHookPolicy`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebHookPolicy.md` in this crate.
+    /// Action `ModifyWebHookPolicy`, version `2018-02-28`. Reference: [`docs/cwp/ModifyWebHookPolicy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyWebHookPolicy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyWebHookPolicyRequest::new();
     ///     let response = client.modify_web_hook_policy(&request).await?;
     ///     println!("{response:?}");
@@ -14851,15 +14851,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the alarm policy switch.
     ///
-    /// Action `ModifyWebHookPolicyStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebHookPolicyStatus.md` in this crate.
+    /// Action `ModifyWebHookPolicyStatus`, version `2018-02-28`. Reference: [`docs/cwp/ModifyWebHookPolicyStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyWebHookPolicyStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyWebHookPolicyStatusRequest::new(40i64);
     ///     let response = client.modify_web_hook_policy_status(&request).await?;
     ///     println!("{response:?}");
@@ -14880,15 +14880,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add or update the alarm recipient.
     ///
-    /// Action `ModifyWebHookReceiver`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebHookReceiver.md` in this crate.
+    /// Action `ModifyWebHookReceiver`, version `2018-02-28`. Reference: [`docs/cwp/ModifyWebHookReceiver.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyWebHookReceiver.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyWebHookReceiverRequest::new();
     ///     let response = client.modify_web_hook_receiver(&request).await?;
     ///     println!("{response:?}");
@@ -14909,15 +14909,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to add or modify the rules of WeCom chatbots.
     ///
-    /// Action `ModifyWebHookRule`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebHookRule.md` in this crate.
+    /// Action `ModifyWebHookRule`, version `2018-02-28`. Reference: [`docs/cwp/ModifyWebHookRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyWebHookRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyWebHookRuleRequest::new(models::WebHookRuleDetail {
     ///         rule_name: ::std::string::String::from("Test robot"),
     ///         hook_addr: ::std::string::String::from(
@@ -14952,15 +14952,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to modify the rules of WeCom chatbots.
     ///
-    /// Action `ModifyWebHookRuleStatus`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebHookRuleStatus.md` in this crate.
+    /// Action `ModifyWebHookRuleStatus`, version `2018-02-28`. Reference: [`docs/cwp/ModifyWebHookRuleStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyWebHookRuleStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyWebHookRuleStatusRequest::new(1i64, 0i64);
     ///     let response = client.modify_web_hook_rule_status(&request).await?;
     ///     println!("{response:?}");
@@ -14981,15 +14981,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Creating or Modifying a Website Protection Directory
     ///
-    /// Action `ModifyWebPageProtectDir`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebPageProtectDir.md` in this crate.
+    /// Action `ModifyWebPageProtectDir`, version `2018-02-28`. Reference: [`docs/cwp/ModifyWebPageProtectDir.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyWebPageProtectDir.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyWebPageProtectDirRequest::new(
     ///         "/data/www/",
     ///         "Website root directory",
@@ -15019,15 +15019,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Modifying Website Protection Settings
     ///
-    /// Action `ModifyWebPageProtectSetting`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebPageProtectSetting.md` in this crate.
+    /// Action `ModifyWebPageProtectSetting`, version `2018-02-28`. Reference: [`docs/cwp/ModifyWebPageProtectSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyWebPageProtectSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyWebPageProtectSettingRequest::new(
     ///         1u64,
     ///         "Website name 1",
@@ -15052,15 +15052,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to enable or disable website anti-tampering protection.
     ///
-    /// Action `ModifyWebPageProtectSwitch`, version `2018-02-28`. Reference: `docs/cwp/ModifyWebPageProtectSwitch.md` in this crate.
+    /// Action `ModifyWebPageProtectSwitch`, version `2018-02-28`. Reference: [`docs/cwp/ModifyWebPageProtectSwitch.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ModifyWebPageProtectSwitch.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyWebPageProtectSwitchRequest::new(
     ///         1u64,
     ///         ::std::vec![
@@ -15087,15 +15087,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to roll back anti-ransomware snapshots.
     ///
-    /// Action `RansomDefenseRollback`, version `2018-02-28`. Reference: `docs/cwp/RansomDefenseRollback.md` in this crate.
+    /// Action `RansomDefenseRollback`, version `2018-02-28`. Reference: [`docs/cwp/RansomDefenseRollback.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/RansomDefenseRollback.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::RansomDefenseRollbackRequest::new("2019-12-25 11:57:15");
     ///     let response = client.ransom_defense_rollback(&request).await?;
     ///     println!("{response:?}");
@@ -15116,15 +15116,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the vulnerability defense overview information, including event trend and plugin enabling status.
     ///
-    /// Action `RaspEventOverview`, version `2018-02-28`. Reference: `docs/cwp/RaspEventOverview.md` in this crate.
+    /// Action `RaspEventOverview`, version `2018-02-28`. Reference: [`docs/cwp/RaspEventOverview.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/RaspEventOverview.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::RaspEventOverviewRequest::new();
     ///     let response = client.rasp_event_overview(&request).await?;
     ///     println!("{response:?}");
@@ -15145,15 +15145,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to batch recover quarantined Trojan files.
     ///
-    /// Action `RecoverMalwares`, version `2018-02-28`. Reference: `docs/cwp/RecoverMalwares.md` in this crate.
+    /// Action `RecoverMalwares`, version `2018-02-28`. Reference: [`docs/cwp/RecoverMalwares.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/RecoverMalwares.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::RecoverMalwaresRequest::new(::std::vec![1002u64, 1003u64]);
     ///     let response = client.recover_malwares(&request).await?;
     ///     println!("{response:?}");
@@ -15174,15 +15174,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete the locally stored data.
     ///
-    /// Action `RemoveLocalStorageItem`, version `2018-02-28`. Reference: `docs/cwp/RemoveLocalStorageItem.md` in this crate.
+    /// Action `RemoveLocalStorageItem`, version `2018-02-28`. Reference: [`docs/cwp/RemoveLocalStorageItem.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/RemoveLocalStorageItem.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::RemoveLocalStorageItemRequest::new("keyname");
     ///     let response = client.remove_local_storage_item(&request).await?;
     ///     println!("{response:?}");
@@ -15203,15 +15203,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to delete all records of the host. Currently, it only supports non-Tencent Cloud hosts, and the host needs to be offline.
     ///
-    /// Action `RemoveMachine`, version `2018-02-28`. Reference: `docs/cwp/RemoveMachine.md` in this crate.
+    /// Action `RemoveMachine`, version `2018-02-28`. Reference: [`docs/cwp/RemoveMachine.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/RemoveMachine.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::RemoveMachineRequest::new(
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
@@ -15235,15 +15235,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to retry to create snapshots and automatically fix vulnerabilities when the creation fails.
     ///
-    /// Action `RetryCreateSnapshot`, version `2018-02-28`. Reference: `docs/cwp/RetryCreateSnapshot.md` in this crate.
+    /// Action `RetryCreateSnapshot`, version `2018-02-28`. Reference: [`docs/cwp/RetryCreateSnapshot.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/RetryCreateSnapshot.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::RetryCreateSnapshotRequest::new(1u64, "\"xxxxxx\"", 12u64);
     ///     let response = client.retry_create_snapshot(&request).await?;
     ///     println!("{response:?}");
@@ -15264,15 +15264,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to fix vulnerabilities on a single host when the fix fails.
     ///
-    /// Action `RetryVulFix`, version `2018-02-28`. Reference: `docs/cwp/RetryVulFix.md` in this crate.
+    /// Action `RetryVulFix`, version `2018-02-28`. Reference: [`docs/cwp/RetryVulFix.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/RetryVulFix.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::RetryVulFixRequest::new(
     ///         1u64,
     ///         "1c26308c-5493-4eaf-a817-112ec25f499e",
@@ -15296,15 +15296,15 @@ pub trait Cwp: Send + Sync {
     }
     /// Initiate asset fingerprinting scan
     ///
-    /// Action `ScanAsset`, version `2018-02-28`. Reference: `docs/cwp/ScanAsset.md` in this crate.
+    /// Action `ScanAsset`, version `2018-02-28`. Reference: [`docs/cwp/ScanAsset.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ScanAsset.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ScanAssetRequest::new();
     ///     let response = client.scan_asset(&request).await?;
     ///     println!("{response:?}");
@@ -15325,15 +15325,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain baseline detection and re-detection APIs.
     ///
-    /// Action `ScanBaseline`, version `2018-02-28`. Reference: `docs/cwp/ScanBaseline.md` in this crate.
+    /// Action `ScanBaseline`, version `2018-02-28`. Reference: [`docs/cwp/ScanBaseline.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ScanBaseline.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ScanBaselineRequest::new();
     ///     let response = client.scan_baseline(&request).await?;
     ///     println!("{response:?}");
@@ -15354,15 +15354,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to restart the scan task. Specifying the machine is supported.
     ///
-    /// Action `ScanTaskAgain`, version `2018-02-28`. Reference: `docs/cwp/ScanTaskAgain.md` in this crate.
+    /// Action `ScanTaskAgain`, version `2018-02-28`. Reference: [`docs/cwp/ScanTaskAgain.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ScanTaskAgain.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ScanTaskAgainRequest::new("Vul", 1u64);
     ///     let response = client.scan_task_again(&request).await?;
     ///     println!("{response:?}");
@@ -15383,15 +15383,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to perform one-click vulnerability scans.
     ///
-    /// Action `ScanVul`, version `2018-02-28`. Reference: `docs/cwp/ScanVul.md` in this crate.
+    /// Action `ScanVul`, version `2018-02-28`. Reference: [`docs/cwp/ScanVul.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ScanVul.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ScanVulRequest::new("1,2,3,4", 1u64);
     ///     let response = client.scan_vul(&request).await?;
     ///     println!("{response:?}");
@@ -15412,15 +15412,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to redetect the API.
     ///
-    /// Action `ScanVulAgain`, version `2018-02-28`. Reference: `docs/cwp/ScanVulAgain.md` in this crate.
+    /// Action `ScanVulAgain`, version `2018-02-28`. Reference: [`docs/cwp/ScanVulAgain.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ScanVulAgain.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ScanVulAgainRequest::new("1,2");
     ///     let response = client.scan_vul_again(&request).await?;
     ///     println!("{response:?}");
@@ -15441,15 +15441,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to complete regular vulnerability scan settings.
     ///
-    /// Action `ScanVulSetting`, version `2018-02-28`. Reference: `docs/cwp/ScanVulSetting.md` in this crate.
+    /// Action `ScanVulSetting`, version `2018-02-28`. Reference: [`docs/cwp/ScanVulSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/ScanVulSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ScanVulSettingRequest::new(3u64);
     ///     let response = client.scan_vul_setting(&request).await?;
     ///     println!("{response:?}");
@@ -15470,15 +15470,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to query logs.
     ///
-    /// Action `SearchLog`, version `2018-02-28`. Reference: `docs/cwp/SearchLog.md` in this crate.
+    /// Action `SearchLog`, version `2018-02-28`. Reference: [`docs/cwp/SearchLog.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/SearchLog.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::SearchLogRequest::new(0i64, 0i64, "");
     ///     let response = client.search_log(&request).await?;
     ///     println!("{response:?}");
@@ -15499,15 +15499,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to isolate Trojans.
     ///
-    /// Action `SeparateMalwares`, version `2018-02-28`. Reference: `docs/cwp/SeparateMalwares.md` in this crate.
+    /// Action `SeparateMalwares`, version `2018-02-28`. Reference: [`docs/cwp/SeparateMalwares.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/SeparateMalwares.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::SeparateMalwaresRequest::new(::std::vec![1u64, 2u64, 3u64]);
     ///     let response = client.separate_malwares(&request).await?;
     ///     println!("{response:?}");
@@ -15528,15 +15528,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to set the high-risk command event status.
     ///
-    /// Action `SetBashEventsStatus`, version `2018-02-28`. Reference: `docs/cwp/SetBashEventsStatus.md` in this crate.
+    /// Action `SetBashEventsStatus`, version `2018-02-28`. Reference: [`docs/cwp/SetBashEventsStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/SetBashEventsStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::SetBashEventsStatusRequest::new(::std::vec![1u64, 2u64], 1u64);
     ///     let response = client.set_bash_events_status(&request).await?;
     ///     println!("{response:?}");
@@ -15557,15 +15557,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to set the expiration time of the locally stored data.
     ///
-    /// Action `SetLocalStorageExpire`, version `2018-02-28`. Reference: `docs/cwp/SetLocalStorageExpire.md` in this crate.
+    /// Action `SetLocalStorageExpire`, version `2018-02-28`. Reference: [`docs/cwp/SetLocalStorageExpire.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/SetLocalStorageExpire.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::SetLocalStorageExpireRequest::new("key1", 5u64);
     ///     let response = client.set_local_storage_expire(&request).await?;
     ///     println!("{response:?}");
@@ -15586,15 +15586,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to set the locally stored data.
     ///
-    /// Action `SetLocalStorageItem`, version `2018-02-28`. Reference: `docs/cwp/SetLocalStorageItem.md` in this crate.
+    /// Action `SetLocalStorageItem`, version `2018-02-28`. Reference: [`docs/cwp/SetLocalStorageItem.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/SetLocalStorageItem.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::SetLocalStorageItemRequest::new("key", "value");
     ///     let response = client.set_local_storage_item(&request).await?;
     ///     println!("{response:?}");
@@ -15615,15 +15615,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to perform baseline checks.
     ///
-    /// Action `StartBaselineDetect`, version `2018-02-28`. Reference: `docs/cwp/StartBaselineDetect.md` in this crate.
+    /// Action `StartBaselineDetect`, version `2018-02-28`. Reference: [`docs/cwp/StartBaselineDetect.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/StartBaselineDetect.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::StartBaselineDetectRequest::new(models::BaselineDetectParam {
     ///         policy_ids: ::std::option::Option::Some(::std::vec![62i64]),
     ///         rule_ids: ::std::option::Option::None,
@@ -15649,15 +15649,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to stop the asset scan task.
     ///
-    /// Action `StopAssetScan`, version `2018-02-28`. Reference: `docs/cwp/StopAssetScan.md` in this crate.
+    /// Action `StopAssetScan`, version `2018-02-28`. Reference: [`docs/cwp/StopAssetScan.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/StopAssetScan.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::StopAssetScanRequest::new(1u64);
     ///     let response = client.stop_asset_scan(&request).await?;
     ///     println!("{response:?}");
@@ -15678,15 +15678,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to stop baseline check.
     ///
-    /// Action `StopBaselineDetect`, version `2018-02-28`. Reference: `docs/cwp/StopBaselineDetect.md` in this crate.
+    /// Action `StopBaselineDetect`, version `2018-02-28`. Reference: [`docs/cwp/StopBaselineDetect.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/StopBaselineDetect.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::StopBaselineDetectRequest::new(::std::vec![1i64]);
     ///     let response = client.stop_baseline_detect(&request).await?;
     ///     println!("{response:?}");
@@ -15707,15 +15707,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to stop displaying pop-up prompts about brute force cracking blocking.
     ///
-    /// Action `StopNoticeBanTips`, version `2018-02-28`. Reference: `docs/cwp/StopNoticeBanTips.md` in this crate.
+    /// Action `StopNoticeBanTips`, version `2018-02-28`. Reference: [`docs/cwp/StopNoticeBanTips.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/StopNoticeBanTips.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::StopNoticeBanTipsRequest::new();
     ///     let response = client.stop_notice_ban_tips(&request).await?;
     ///     println!("{response:?}");
@@ -15736,15 +15736,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to switch the statuses of high-risk command rules.
     ///
-    /// Action `SwitchBashRules`, version `2018-02-28`. Reference: `docs/cwp/SwitchBashRules.md` in this crate.
+    /// Action `SwitchBashRules`, version `2018-02-28`. Reference: [`docs/cwp/SwitchBashRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/SwitchBashRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::SwitchBashRulesRequest::new(100u64, 0u64);
     ///     let response = client.switch_bash_rules(&request).await?;
     ///     println!("{response:?}");
@@ -15765,15 +15765,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to synchronize the asset scan information.
     ///
-    /// Action `SyncAssetScan`, version `2018-02-28`. Reference: `docs/cwp/SyncAssetScan.md` in this crate.
+    /// Action `SyncAssetScan`, version `2018-02-28`. Reference: [`docs/cwp/SyncAssetScan.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/SyncAssetScan.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::SyncAssetScanRequest::new(true);
     ///     let response = client.sync_asset_scan(&request).await?;
     ///     println!("{response:?}");
@@ -15794,15 +15794,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to sync the summary of baseline detection progress.
     ///
-    /// Action `SyncBaselineDetectSummary`, version `2018-02-28`. Reference: `docs/cwp/SyncBaselineDetectSummary.md` in this crate.
+    /// Action `SyncBaselineDetectSummary`, version `2018-02-28`. Reference: [`docs/cwp/SyncBaselineDetectSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/SyncBaselineDetectSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::SyncBaselineDetectSummaryRequest::new();
     ///     let response = client.sync_baseline_detect_summary(&request).await?;
     ///     println!("{response:?}");
@@ -15823,15 +15823,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to sync the machine information.
     ///
-    /// Action `SyncMachines`, version `2018-02-28`. Reference: `docs/cwp/SyncMachines.md` in this crate.
+    /// Action `SyncMachines`, version `2018-02-28`. Reference: [`docs/cwp/SyncMachines.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/SyncMachines.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::SyncMachinesRequest::new();
     ///     let response = client.sync_machines(&request).await?;
     ///     println!("{response:?}");
@@ -15852,15 +15852,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to test the rules of WeCom chatbots.
     ///
-    /// Action `TestWebHookRule`, version `2018-02-28`. Reference: `docs/cwp/TestWebHookRule.md` in this crate.
+    /// Action `TestWebHookRule`, version `2018-02-28`. Reference: [`docs/cwp/TestWebHookRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/TestWebHookRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::TestWebHookRuleRequest::new(1i64, "test APIs ignore it");
     ///     let response = client.test_web_hook_rule(&request).await?;
     ///     println!("{response:?}");
@@ -15881,15 +15881,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to mark identified Trojan files as Trusted.
     ///
-    /// Action `TrustMalwares`, version `2018-02-28`. Reference: `docs/cwp/TrustMalwares.md` in this crate.
+    /// Action `TrustMalwares`, version `2018-02-28`. Reference: [`docs/cwp/TrustMalwares.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/TrustMalwares.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::TrustMalwaresRequest::new(::std::vec![10u64, 11u64]);
     ///     let response = client.trust_malwares(&request).await?;
     ///     println!("{response:?}");
@@ -15910,15 +15910,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to untrust Trojan files.
     ///
-    /// Action `UntrustMalwares`, version `2018-02-28`. Reference: `docs/cwp/UntrustMalwares.md` in this crate.
+    /// Action `UntrustMalwares`, version `2018-02-28`. Reference: [`docs/cwp/UntrustMalwares.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/UntrustMalwares.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::UntrustMalwaresRequest::new(::std::vec![10u64, 11u64]);
     ///     let response = client.untrust_malwares(&request).await?;
     ///     println!("{response:?}");
@@ -15939,15 +15939,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to update the policy information based on baseline policy IDs.
     ///
-    /// Action `UpdateBaselineStrategy`, version `2018-02-28`. Reference: `docs/cwp/UpdateBaselineStrategy.md` in this crate.
+    /// Action `UpdateBaselineStrategy`, version `2018-02-28`. Reference: [`docs/cwp/UpdateBaselineStrategy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/UpdateBaselineStrategy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::UpdateBaselineStrategyRequest::new(
     ///         1u64,
     ///         "\"name1\"",
@@ -15980,15 +15980,15 @@ pub trait Cwp: Send + Sync {
     }
     /// This API is used to obtain the list of tags associated with machines.
     ///
-    /// Action `UpdateMachineTags`, version `2018-02-28`. Reference: `docs/cwp/UpdateMachineTags.md` in this crate.
+    /// Action `UpdateMachineTags`, version `2018-02-28`. Reference: [`docs/cwp/UpdateMachineTags.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/cwp/UpdateMachineTags.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::cwp::Cwp,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::cwp::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::cwp::{models, CwpClient, Cwp};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = CwpClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::UpdateMachineTagsRequest::new(
     ///         "24c9be55-c743-4a75-a5c7-2a2912341234",
     ///     );

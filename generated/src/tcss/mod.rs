@@ -26,15 +26,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Create a network policy and add and distribute tasks for the container network.
     ///
-    /// Action `AddAndPublishNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: `docs/tcss/AddAndPublishNetworkFirewallPolicyDetail.md` in this crate.
+    /// Action `AddAndPublishNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: [`docs/tcss/AddAndPublishNetworkFirewallPolicyDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddAndPublishNetworkFirewallPolicyDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddAndPublishNetworkFirewallPolicyDetailRequest::new(
     ///         "cls-new",
     ///         "NewStrategy",
@@ -72,15 +72,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Create a YAML network policy and distribute tasks for the container network.
     ///
-    /// Action `AddAndPublishNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: `docs/tcss/AddAndPublishNetworkFirewallPolicyYamlDetail.md` in this crate.
+    /// Action `AddAndPublishNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: [`docs/tcss/AddAndPublishNetworkFirewallPolicyYamlDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddAndPublishNetworkFirewallPolicyYamlDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddAndPublishNetworkFirewallPolicyYamlDetailRequest::new(
     ///         "cls-hjsdfh",
     ///         "fshduis",
@@ -111,15 +111,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This example shows you how to add details for an image repository.
     ///
-    /// Action `AddAssetImageRegistryRegistryDetail`, version `2020-11-01`. Reference: `docs/tcss/AddAssetImageRegistryRegistryDetail.md` in this crate.
+    /// Action `AddAssetImageRegistryRegistryDetail`, version `2020-11-01`. Reference: [`docs/tcss/AddAssetImageRegistryRegistryDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddAssetImageRegistryRegistryDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddAssetImageRegistryRegistryDetailRequest::new(
     ///         "admin",
     ///         "usename",
@@ -148,15 +148,15 @@ pub trait Tcss: Send + Sync {
     /// This API is used to ignore the specified asset IDs and check item IDs so as to hide the assets contained in the specified check items.
     /// \`AddCompliancePolicyItemToWhitelist\` is the reference API. Except for the input field, others should be the same, and if not, it may be due to the definition.
     ///
-    /// Action `AddComplianceAssetPolicySetToWhitelist`, version `2020-11-01`. Reference: `docs/tcss/AddComplianceAssetPolicySetToWhitelist.md` in this crate.
+    /// Action `AddComplianceAssetPolicySetToWhitelist`, version `2020-11-01`. Reference: [`docs/tcss/AddComplianceAssetPolicySetToWhitelist.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddComplianceAssetPolicySetToWhitelist.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddComplianceAssetPolicySetToWhitelistRequest::new(
     ///         ::std::vec![
     ///             models::ComplianceAssetPolicySetItem { customer_asset_item_id : 15u64,
@@ -186,15 +186,15 @@ pub trait Tcss: Send + Sync {
     /// This API is used to ignore the specified asset IDs and check item IDs so as to hide the assets contained in the specified check items.
     /// \`AddCompliancePolicyItemToWhitelist\` is the reference API. Except for the input field, others should be the same, and if not, it may be due to the definition.
     ///
-    /// Action `AddCompliancePolicyAssetSetToWhitelist`, version `2020-11-01`. Reference: `docs/tcss/AddCompliancePolicyAssetSetToWhitelist.md` in this crate.
+    /// Action `AddCompliancePolicyAssetSetToWhitelist`, version `2020-11-01`. Reference: [`docs/tcss/AddCompliancePolicyAssetSetToWhitelist.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddCompliancePolicyAssetSetToWhitelist.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddCompliancePolicyAssetSetToWhitelistRequest::new(10001u64);
     ///     let response = client.add_compliance_policy_asset_set_to_whitelist(&request).await?;
     ///     println!("{response:?}");
@@ -217,15 +217,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to add the specified check item IDs to the allowlist so as to hide the failure result.
     ///
-    /// Action `AddCompliancePolicyItemToWhitelist`, version `2020-11-01`. Reference: `docs/tcss/AddCompliancePolicyItemToWhitelist.md` in this crate.
+    /// Action `AddCompliancePolicyItemToWhitelist`, version `2020-11-01`. Reference: [`docs/tcss/AddCompliancePolicyItemToWhitelist.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddCompliancePolicyItemToWhitelist.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddCompliancePolicyItemToWhitelistRequest::new(
     ///         ::std::vec![10001u64, 10002u64],
     ///     );
@@ -248,15 +248,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to add or edit an abnormal process policy at runtime.
     ///
-    /// Action `AddEditAbnormalProcessRule`, version `2020-11-01`. Reference: `docs/tcss/AddEditAbnormalProcessRule.md` in this crate.
+    /// Action `AddEditAbnormalProcessRule`, version `2020-11-01`. Reference: [`docs/tcss/AddEditAbnormalProcessRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddEditAbnormalProcessRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddEditAbnormalProcessRuleRequest::new(models::AbnormalProcessRuleInfo {
     ///         child_rules: ::std::vec![
     ///             models::AbnormalProcessChildRuleInfo { process_path :
@@ -307,15 +307,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to add or edit an access control policy at runtime.
     ///
-    /// Action `AddEditAccessControlRule`, version `2020-11-01`. Reference: `docs/tcss/AddEditAccessControlRule.md` in this crate.
+    /// Action `AddEditAccessControlRule`, version `2020-11-01`. Reference: [`docs/tcss/AddEditAccessControlRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddEditAccessControlRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddEditAccessControlRuleRequest::new(models::AccessControlRuleInfo {
     ///         child_rules: ::std::vec![
     ///             models::AccessControlChildRuleInfo { process_path :
@@ -358,15 +358,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to add or edit an automatic licensing rule for local images.
     ///
-    /// Action `AddEditImageAutoAuthorizedRule`, version `2020-11-01`. Reference: `docs/tcss/AddEditImageAutoAuthorizedRule.md` in this crate.
+    /// Action `AddEditImageAutoAuthorizedRule`, version `2020-11-01`. Reference: [`docs/tcss/AddEditImageAutoAuthorizedRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddEditImageAutoAuthorizedRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddEditImageAutoAuthorizedRuleRequest::new(
     ///         "\"MANUAL\"",
     ///         1i64,
@@ -391,15 +391,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to add or edit an allowed reverse shell at runtime.
     ///
-    /// Action `AddEditReverseShellWhiteList`, version `2020-11-01`. Reference: `docs/tcss/AddEditReverseShellWhiteList.md` in this crate.
+    /// Action `AddEditReverseShellWhiteList`, version `2020-11-01`. Reference: [`docs/tcss/AddEditReverseShellWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddEditReverseShellWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddEditReverseShellWhiteListRequest::new(models::ReverseShellWhiteListInfo {
     ///         dst_ip: ::std::string::String::from("127.0.0.1"),
     ///         dst_port: ::std::string::String::from("12245"),
@@ -426,15 +426,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to add or edit an allowed high-risk syscall at runtime.
     ///
-    /// Action `AddEditRiskSyscallWhiteList`, version `2020-11-01`. Reference: `docs/tcss/AddEditRiskSyscallWhiteList.md` in this crate.
+    /// Action `AddEditRiskSyscallWhiteList`, version `2020-11-01`. Reference: [`docs/tcss/AddEditRiskSyscallWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddEditRiskSyscallWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddEditRiskSyscallWhiteListRequest::new();
     ///     let response = client.add_edit_risk_syscall_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -455,15 +455,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to add or edit an alert policy.
     ///
-    /// Action `AddEditWarningRules`, version `2020-11-01`. Reference: `docs/tcss/AddEditWarningRules.md` in this crate.
+    /// Action `AddEditWarningRules`, version `2020-11-01`. Reference: [`docs/tcss/AddEditWarningRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddEditWarningRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddEditWarningRulesRequest::new(
     ///         ::std::vec![
     ///             models::WarningRule { type_ : ::std::string::String::from("IMG_VUL"), switch
@@ -492,15 +492,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to add an allowed escape.
     ///
-    /// Action `AddEscapeWhiteList`, version `2020-11-01`. Reference: `docs/tcss/AddEscapeWhiteList.md` in this crate.
+    /// Action `AddEscapeWhiteList`, version `2020-11-01`. Reference: [`docs/tcss/AddEscapeWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddEscapeWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddEscapeWhiteListRequest::new(
     ///         ::std::vec![::std::string::String::from("\"ESCAPE_DOCKER_API\"")],
     ///         ::std::vec![::std::string::String::from("045513497bb2")],
@@ -524,15 +524,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to add ignored vulnerabilities in a vulnerability scan.
     ///
-    /// Action `AddIgnoreVul`, version `2020-11-01`. Reference: `docs/tcss/AddIgnoreVul.md` in this crate.
+    /// Action `AddIgnoreVul`, version `2020-11-01`. Reference: [`docs/tcss/AddIgnoreVul.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddIgnoreVul.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddIgnoreVulRequest::new(
     ///         ::std::vec![
     ///             models::ModifyIgnoreVul { poc_id :
@@ -565,15 +565,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Create a network policy and add tasks for the container network.
     ///
-    /// Action `AddNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: `docs/tcss/AddNetworkFirewallPolicyDetail.md` in this crate.
+    /// Action `AddNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: [`docs/tcss/AddNetworkFirewallPolicyDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddNetworkFirewallPolicyDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddNetworkFirewallPolicyDetailRequest::new(
     ///         "cls-fsdfw",
     ///         "test-2",
@@ -605,15 +605,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Create a YAML network policy and add tasks for the container network.
     ///
-    /// Action `AddNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: `docs/tcss/AddNetworkFirewallPolicyYamlDetail.md` in this crate.
+    /// Action `AddNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: [`docs/tcss/AddNetworkFirewallPolicyYamlDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddNetworkFirewallPolicyYamlDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddNetworkFirewallPolicyYamlDetailRequest::new(
     ///         "cls-dsfsdf",
     ///         "policyname",
@@ -638,15 +638,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Add or modify the allowlist for malicious external connections.
     ///
-    /// Action `AddOrModifyMaliciousConnectionWhiteList`, version `2020-11-01`. Reference: `docs/tcss/AddOrModifyMaliciousConnectionWhiteList.md` in this crate.
+    /// Action `AddOrModifyMaliciousConnectionWhiteList`, version `2020-11-01`. Reference: [`docs/tcss/AddOrModifyMaliciousConnectionWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddOrModifyMaliciousConnectionWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddOrModifyMaliciousConnectionWhiteListRequest::new("IP");
     ///     let response = client.add_or_modify_malicious_connection_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -669,15 +669,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to add or modify Trojan allowlist rules.
     ///
-    /// Action `AddOrModifyVirusWhiteListRule`, version `2020-11-01`. Reference: `docs/tcss/AddOrModifyVirusWhiteListRule.md` in this crate.
+    /// Action `AddOrModifyVirusWhiteListRule`, version `2020-11-01`. Reference: [`docs/tcss/AddOrModifyVirusWhiteListRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/AddOrModifyVirusWhiteListRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::AddOrModifyVirusWhiteListRuleRequest::new(
     ///         ::std::vec![::std::string::String::from("fc7fd32908d50c4e2a0b40acbc5b281a")],
     ///         1u64,
@@ -705,15 +705,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Create a task of check the YAML network policy for the container network.
     ///
-    /// Action `CheckNetworkFirewallPolicyYaml`, version `2020-11-01`. Reference: `docs/tcss/CheckNetworkFirewallPolicyYaml.md` in this crate.
+    /// Action `CheckNetworkFirewallPolicyYaml`, version `2020-11-01`. Reference: [`docs/tcss/CheckNetworkFirewallPolicyYaml.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CheckNetworkFirewallPolicyYaml.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CheckNetworkFirewallPolicyYamlRequest::new(
     ///         "cls-shuiwf",
     ///         "sdfhuiwhiw",
@@ -738,15 +738,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to check whether an image repository name is duplicated.
     ///
-    /// Action `CheckRepeatAssetImageRegistry`, version `2020-11-01`. Reference: `docs/tcss/CheckRepeatAssetImageRegistry.md` in this crate.
+    /// Action `CheckRepeatAssetImageRegistry`, version `2020-11-01`. Reference: [`docs/tcss/CheckRepeatAssetImageRegistry.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CheckRepeatAssetImageRegistry.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CheckRepeatAssetImageRegistryRequest::new("test-name");
     ///     let response = client.check_repeat_asset_image_registry(&request).await?;
     ///     println!("{response:?}");
@@ -771,15 +771,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Create a network policy and confirm tasks for the container network.
     ///
-    /// Action `ConfirmNetworkFirewallPolicy`, version `2020-11-01`. Reference: `docs/tcss/ConfirmNetworkFirewallPolicy.md` in this crate.
+    /// Action `ConfirmNetworkFirewallPolicy`, version `2020-11-01`. Reference: [`docs/tcss/ConfirmNetworkFirewallPolicy.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ConfirmNetworkFirewallPolicy.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ConfirmNetworkFirewallPolicyRequest::new(
     ///         "cls-1324",
     ///         ::std::vec![1u64],
@@ -804,15 +804,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export abnormal process rules.
     ///
-    /// Action `CreateAbnormalProcessRulesExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateAbnormalProcessRulesExportJob.md` in this crate.
+    /// Action `CreateAbnormalProcessRulesExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateAbnormalProcessRulesExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateAbnormalProcessRulesExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateAbnormalProcessRulesExportJobRequest::new();
     ///     let response = client.create_abnormal_process_rules_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -833,15 +833,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export file tampering detection rules.
     ///
-    /// Action `CreateAccessControlsRuleExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateAccessControlsRuleExportJob.md` in this crate.
+    /// Action `CreateAccessControlsRuleExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateAccessControlsRuleExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateAccessControlsRuleExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateAccessControlsRuleExportJobRequest::new();
     ///     let response = client.create_access_controls_rule_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -862,15 +862,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create an image scan task for an image repository.
     ///
-    /// Action `CreateAssetImageRegistryScanTask`, version `2020-11-01`. Reference: `docs/tcss/CreateAssetImageRegistryScanTask.md` in this crate.
+    /// Action `CreateAssetImageRegistryScanTask`, version `2020-11-01`. Reference: [`docs/tcss/CreateAssetImageRegistryScanTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateAssetImageRegistryScanTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateAssetImageRegistryScanTaskRequest::new();
     ///     let response = client.create_asset_image_registry_scan_task(&request).await?;
     ///     println!("{response:?}");
@@ -891,15 +891,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Creating a Task to Scan Images in an Image Repository with One Click
     ///
-    /// Action `CreateAssetImageRegistryScanTaskOneKey`, version `2020-11-01`. Reference: `docs/tcss/CreateAssetImageRegistryScanTaskOneKey.md` in this crate.
+    /// Action `CreateAssetImageRegistryScanTaskOneKey`, version `2020-11-01`. Reference: [`docs/tcss/CreateAssetImageRegistryScanTaskOneKey.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateAssetImageRegistryScanTaskOneKey.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateAssetImageRegistryScanTaskOneKeyRequest::new();
     ///     let response = client.create_asset_image_registry_scan_task_one_key(&request).await?;
     ///     println!("{response:?}");
@@ -922,15 +922,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to set an image scan.
     ///
-    /// Action `CreateAssetImageScanSetting`, version `2020-11-01`. Reference: `docs/tcss/CreateAssetImageScanSetting.md` in this crate.
+    /// Action `CreateAssetImageScanSetting`, version `2020-11-01`. Reference: [`docs/tcss/CreateAssetImageScanSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateAssetImageScanSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateAssetImageScanSettingRequest::new(
     ///         true,
     ///         "2020-12-28 15:53:26",
@@ -958,15 +958,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create an image scan task.
     ///
-    /// Action `CreateAssetImageScanTask`, version `2020-11-01`. Reference: `docs/tcss/CreateAssetImageScanTask.md` in this crate.
+    /// Action `CreateAssetImageScanTask`, version `2020-11-01`. Reference: [`docs/tcss/CreateAssetImageScanTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateAssetImageScanTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateAssetImageScanTaskRequest::new();
     ///     let response = client.create_asset_image_scan_task(&request).await?;
     ///     println!("{response:?}");
@@ -987,15 +987,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to export the list of trojans in a local image.
     ///
-    /// Action `CreateAssetImageVirusExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateAssetImageVirusExportJob.md` in this crate.
+    /// Action `CreateAssetImageVirusExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateAssetImageVirusExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateAssetImageVirusExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateAssetImageVirusExportJobRequest::new(
     ///         ::std::vec![
     ///             ::std::string::String::from("FileName"),
@@ -1024,15 +1024,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to install the check component and create a defender.
     ///
-    /// Action `CreateCheckComponent`, version `2020-11-01`. Reference: `docs/tcss/CreateCheckComponent.md` in this crate.
+    /// Action `CreateCheckComponent`, version `2020-11-01`. Reference: [`docs/tcss/CreateCheckComponent.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateCheckComponent.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateCheckComponentRequest::new(
     ///         ::std::vec![
     ///             models::ClusterCreateComponentItem { cluster_id :
@@ -1059,15 +1059,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Create cluster access.
     ///
-    /// Action `CreateClusterAccess`, version `2020-11-01`. Reference: `docs/tcss/CreateClusterAccess.md` in this crate.
+    /// Action `CreateClusterAccess`, version `2020-11-01`. Reference: [`docs/tcss/CreateClusterAccess.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateClusterAccess.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateClusterAccessRequest::new(
     ///         ::std::vec![::std::string::String::from("abc")],
     ///     );
@@ -1090,15 +1090,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a cluster check task to check it for risk items.
     ///
-    /// Action `CreateClusterCheckTask`, version `2020-11-01`. Reference: `docs/tcss/CreateClusterCheckTask.md` in this crate.
+    /// Action `CreateClusterCheckTask`, version `2020-11-01`. Reference: [`docs/tcss/CreateClusterCheckTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateClusterCheckTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateClusterCheckTaskRequest::new(
     ///         ::std::vec![
     ///             models::ClusterCheckTaskItem { cluster_id :
@@ -1126,15 +1126,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a compliance check task for another check triggered at the asset level.
     ///
-    /// Action `CreateComplianceTask`, version `2020-11-01`. Reference: `docs/tcss/CreateComplianceTask.md` in this crate.
+    /// Action `CreateComplianceTask`, version `2020-11-01`. Reference: [`docs/tcss/CreateComplianceTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateComplianceTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateComplianceTaskRequest::new();
     ///     let response = client.create_compliance_task(&request).await?;
     ///     println!("{response:?}");
@@ -1155,15 +1155,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of components in a local image.
     ///
-    /// Action `CreateComponentExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateComponentExportJob.md` in this crate.
+    /// Action `CreateComponentExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateComponentExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateComponentExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateComponentExportJobRequest::new("10001");
     ///     let response = client.create_component_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1184,15 +1184,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to export vulnerabilities that can be prevented.
     ///
-    /// Action `CreateDefenceVulExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateDefenceVulExportJob.md` in this crate.
+    /// Action `CreateDefenceVulExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateDefenceVulExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateDefenceVulExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateDefenceVulExportJobRequest::new();
     ///     let response = client.create_defence_vul_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1213,15 +1213,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to export emergency vulnerabilities.
     ///
-    /// Action `CreateEmergencyVulExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateEmergencyVulExportJob.md` in this crate.
+    /// Action `CreateEmergencyVulExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateEmergencyVulExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateEmergencyVulExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateEmergencyVulExportJobRequest::new();
     ///     let response = client.create_emergency_vul_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1242,15 +1242,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to asynchronously export escape events.
     ///
-    /// Action `CreateEscapeEventsExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateEscapeEventsExportJob.md` in this crate.
+    /// Action `CreateEscapeEventsExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateEscapeEventsExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateEscapeEventsExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateEscapeEventsExportJobRequest::new();
     ///     let response = client.create_escape_events_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1271,15 +1271,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to export the allowlist of escapes.
     ///
-    /// Action `CreateEscapeWhiteListExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateEscapeWhiteListExportJob.md` in this crate.
+    /// Action `CreateEscapeWhiteListExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateEscapeWhiteListExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateEscapeWhiteListExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateEscapeWhiteListExportJobRequest::new();
     ///     let response = client.create_escape_white_list_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1300,15 +1300,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to export security compliance information.
     ///
-    /// Action `CreateExportComplianceStatusListJob`, version `2020-11-01`. Reference: `docs/tcss/CreateExportComplianceStatusListJob.md` in this crate.
+    /// Action `CreateExportComplianceStatusListJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateExportComplianceStatusListJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateExportComplianceStatusListJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateExportComplianceStatusListJobRequest::new(
     ///         "ASSET_CONTAINER",
     ///         false,
@@ -1333,15 +1333,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to export the list of servers.
     ///
-    /// Action `CreateHostExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateHostExportJob.md` in this crate.
+    /// Action `CreateHostExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateHostExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateHostExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateHostExportJobRequest::new();
     ///     let response = client.create_host_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1362,15 +1362,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create an image export task.
     ///
-    /// Action `CreateImageExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateImageExportJob.md` in this crate.
+    /// Action `CreateImageExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateImageExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateImageExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateImageExportJobRequest::new();
     ///     let response = client.create_image_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1391,15 +1391,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create K8sApi abnormal event export jobs.
     ///
-    /// Action `CreateK8sApiAbnormalEventExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateK8sApiAbnormalEventExportJob.md` in this crate.
+    /// Action `CreateK8sApiAbnormalEventExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateK8sApiAbnormalEventExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateK8sApiAbnormalEventExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateK8sApiAbnormalEventExportJobRequest::new();
     ///     let response = client.create_k8s_api_abnormal_event_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1420,15 +1420,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export rules of K8sApi exceptions.
     ///
-    /// Action `CreateK8sApiAbnormalRuleExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateK8sApiAbnormalRuleExportJob.md` in this crate.
+    /// Action `CreateK8sApiAbnormalRuleExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateK8sApiAbnormalRuleExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateK8sApiAbnormalRuleExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateK8sApiAbnormalRuleExportJobRequest::new();
     ///     let response = client.create_k8s_api_abnormal_rule_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1449,15 +1449,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Create a k8s API exception event RULE. The Action in RuleInfoList only supports RULE\_MODE\_ALERT (ALERT) and no longer supports RULE\_MODE\_RELEASE/PASS (allow). The EventID parameter has been removed. To add an event to the allowlist, use the ModifyK8sApiAbnormalWhitelist API.
     ///
-    /// Action `CreateK8sApiAbnormalRuleInfo`, version `2020-11-01`. Reference: `docs/tcss/CreateK8sApiAbnormalRuleInfo.md` in this crate.
+    /// Action `CreateK8sApiAbnormalRuleInfo`, version `2020-11-01`. Reference: [`docs/tcss/CreateK8sApiAbnormalRuleInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateK8sApiAbnormalRuleInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateK8sApiAbnormalRuleInfoRequest::new(models::K8sApiAbnormalRuleInfo {
     ///         rule_name: ::std::string::String::from("rulename1"),
     ///         status: true,
@@ -1498,15 +1498,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Distribute refresh tasks of clusters for the container network.
     ///
-    /// Action `CreateNetworkFirewallClusterRefresh`, version `2020-11-01`. Reference: `docs/tcss/CreateNetworkFirewallClusterRefresh.md` in this crate.
+    /// Action `CreateNetworkFirewallClusterRefresh`, version `2020-11-01`. Reference: [`docs/tcss/CreateNetworkFirewallClusterRefresh.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateNetworkFirewallClusterRefresh.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateNetworkFirewallClusterRefreshRequest::new();
     ///     let response = client.create_network_firewall_cluster_refresh(&request).await?;
     ///     println!("{response:?}");
@@ -1532,15 +1532,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Create an auto-discovery task according to the container network and cluster network policies.
     ///
-    /// Action `CreateNetworkFirewallPolicyDiscover`, version `2020-11-01`. Reference: `docs/tcss/CreateNetworkFirewallPolicyDiscover.md` in this crate.
+    /// Action `CreateNetworkFirewallPolicyDiscover`, version `2020-11-01`. Reference: [`docs/tcss/CreateNetworkFirewallPolicyDiscover.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateNetworkFirewallPolicyDiscover.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateNetworkFirewallPolicyDiscoverRequest::new("cls-gsdgs");
     ///     let response = client.create_network_firewall_policy_discover(&request).await?;
     ///     println!("{response:?}");
@@ -1566,15 +1566,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Create a network policy and distribute tasks for the container network.
     ///
-    /// Action `CreateNetworkFirewallPublish`, version `2020-11-01`. Reference: `docs/tcss/CreateNetworkFirewallPublish.md` in this crate.
+    /// Action `CreateNetworkFirewallPublish`, version `2020-11-01`. Reference: [`docs/tcss/CreateNetworkFirewallPublish.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateNetworkFirewallPublish.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateNetworkFirewallPublishRequest::new(
     ///         "cls-sdhfisdf",
     ///         ::std::vec![1002u64],
@@ -1603,15 +1603,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Create a network policy and cancel tasks for the container network.
     ///
-    /// Action `CreateNetworkFirewallUndoPublish`, version `2020-11-01`. Reference: `docs/tcss/CreateNetworkFirewallUndoPublish.md` in this crate.
+    /// Action `CreateNetworkFirewallUndoPublish`, version `2020-11-01`. Reference: [`docs/tcss/CreateNetworkFirewallUndoPublish.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateNetworkFirewallUndoPublish.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateNetworkFirewallUndoPublishRequest::new(
     ///         "test-clusterid",
     ///         ::std::vec![1021u64],
@@ -1636,15 +1636,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create or edit the upper limit for elastic billing.
     ///
-    /// Action `CreateOrModifyPostPayCores`, version `2020-11-01`. Reference: `docs/tcss/CreateOrModifyPostPayCores.md` in this crate.
+    /// Action `CreateOrModifyPostPayCores`, version `2020-11-01`. Reference: [`docs/tcss/CreateOrModifyPostPayCores.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateOrModifyPostPayCores.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateOrModifyPostPayCoresRequest::new(500u64);
     ///     let response = client.create_or_modify_post_pay_cores(&request).await?;
     ///     println!("{response:?}");
@@ -1665,15 +1665,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to asynchronously export abnormal process events.
     ///
-    /// Action `CreateProcessEventsExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateProcessEventsExportJob.md` in this crate.
+    /// Action `CreateProcessEventsExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateProcessEventsExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateProcessEventsExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateProcessEventsExportJobRequest::new();
     ///     let response = client.create_process_events_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1694,15 +1694,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to distribute a task to refresh the asset information.
     ///
-    /// Action `CreateRefreshTask`, version `2020-11-01`. Reference: `docs/tcss/CreateRefreshTask.md` in this crate.
+    /// Action `CreateRefreshTask`, version `2020-11-01`. Reference: [`docs/tcss/CreateRefreshTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateRefreshTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateRefreshTaskRequest::new();
     ///     let response = client.create_refresh_task(&request).await?;
     ///     println!("{response:?}");
@@ -1723,15 +1723,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export malicious request events.
     ///
-    /// Action `CreateRiskDnsEventExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateRiskDnsEventExportJob.md` in this crate.
+    /// Action `CreateRiskDnsEventExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateRiskDnsEventExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateRiskDnsEventExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateRiskDnsEventExportJobRequest::new();
     ///     let response = client.create_risk_dns_event_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1752,15 +1752,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to add a search template.
     ///
-    /// Action `CreateSearchTemplate`, version `2020-11-01`. Reference: `docs/tcss/CreateSearchTemplate.md` in this crate.
+    /// Action `CreateSearchTemplate`, version `2020-11-01`. Reference: [`docs/tcss/CreateSearchTemplate.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateSearchTemplate.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateSearchTemplateRequest::new(models::SearchTemplate {
     ///         name: ::std::string::String::from("test1"),
     ///         log_type: ::std::string::String::from("malware"),
@@ -1796,15 +1796,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to export system vulnerabilities.
     ///
-    /// Action `CreateSystemVulExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateSystemVulExportJob.md` in this crate.
+    /// Action `CreateSystemVulExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateSystemVulExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateSystemVulExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateSystemVulExportJobRequest::new();
     ///     let response = client.create_system_vul_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1825,15 +1825,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to perform another virus scan at runtime.
     ///
-    /// Action `CreateVirusScanAgain`, version `2020-11-01`. Reference: `docs/tcss/CreateVirusScanAgain.md` in this crate.
+    /// Action `CreateVirusScanAgain`, version `2020-11-01`. Reference: [`docs/tcss/CreateVirusScanAgain.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateVirusScanAgain.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateVirusScanAgainRequest::new("6177adf5f95e94a76635****");
     ///     let response = client.create_virus_scan_again(&request).await?;
     ///     println!("{response:?}");
@@ -1854,15 +1854,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to perform a quick virus scan at runtime.
     ///
-    /// Action `CreateVirusScanTask`, version `2020-11-01`. Reference: `docs/tcss/CreateVirusScanTask.md` in this crate.
+    /// Action `CreateVirusScanTask`, version `2020-11-01`. Reference: [`docs/tcss/CreateVirusScanTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateVirusScanTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateVirusScanTaskRequest::new(true, 1u64, true, 2u64);
     ///     let response = client.create_virus_scan_task(&request).await?;
     ///     println!("{response:?}");
@@ -1883,15 +1883,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to export containers affected by vulnerabilities.
     ///
-    /// Action `CreateVulContainerExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateVulContainerExportJob.md` in this crate.
+    /// Action `CreateVulContainerExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateVulContainerExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateVulContainerExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateVulContainerExportJobRequest::new("1");
     ///     let response = client.create_vul_container_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1912,15 +1912,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create an exploit prevention event export task.
     ///
-    /// Action `CreateVulDefenceEventExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateVulDefenceEventExportJob.md` in this crate.
+    /// Action `CreateVulDefenceEventExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateVulDefenceEventExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateVulDefenceEventExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateVulDefenceEventExportJobRequest::new();
     ///     let response = client.create_vul_defence_event_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1941,15 +1941,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to export servers with exploit prevention enabled.
     ///
-    /// Action `CreateVulDefenceHostExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateVulDefenceHostExportJob.md` in this crate.
+    /// Action `CreateVulDefenceHostExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateVulDefenceHostExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateVulDefenceHostExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateVulDefenceHostExportJobRequest::new();
     ///     let response = client.create_vul_defence_host_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -1970,15 +1970,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of vulnerabilities in a local image.
     ///
-    /// Action `CreateVulExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateVulExportJob.md` in this crate.
+    /// Action `CreateVulExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateVulExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateVulExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateVulExportJobRequest::new(
     ///         "sha256:80beff5ff34259ceb7fbe9cd10b2d94912618f5b5595f234349c5bb0cd4f9211",
     ///         ::std::vec![::std::string::String::from("CVEID")],
@@ -2002,15 +2002,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to export images affected by vulnerabilities.
     ///
-    /// Action `CreateVulImageExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateVulImageExportJob.md` in this crate.
+    /// Action `CreateVulImageExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateVulImageExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateVulImageExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateVulImageExportJobRequest::new("1");
     ///     let response = client.create_vul_image_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -2031,15 +2031,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a vulnerability scan task.
     ///
-    /// Action `CreateVulScanTask`, version `2020-11-01`. Reference: `docs/tcss/CreateVulScanTask.md` in this crate.
+    /// Action `CreateVulScanTask`, version `2020-11-01`. Reference: [`docs/tcss/CreateVulScanTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateVulScanTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateVulScanTaskRequest::new();
     ///     let response = client.create_vul_scan_task(&request).await?;
     ///     println!("{response:?}");
@@ -2060,15 +2060,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to create a task to export web vulnerabilities.
     ///
-    /// Action `CreateWebVulExportJob`, version `2020-11-01`. Reference: `docs/tcss/CreateWebVulExportJob.md` in this crate.
+    /// Action `CreateWebVulExportJob`, version `2020-11-01`. Reference: [`docs/tcss/CreateWebVulExportJob.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/CreateWebVulExportJob.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::CreateWebVulExportJobRequest::new();
     ///     let response = client.create_web_vul_export_job(&request).await?;
     ///     println!("{response:?}");
@@ -2089,15 +2089,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to delete an abnormal process policy at runtime.
     ///
-    /// Action `DeleteAbnormalProcessRules`, version `2020-11-01`. Reference: `docs/tcss/DeleteAbnormalProcessRules.md` in this crate.
+    /// Action `DeleteAbnormalProcessRules`, version `2020-11-01`. Reference: [`docs/tcss/DeleteAbnormalProcessRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteAbnormalProcessRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteAbnormalProcessRulesRequest::new(
     ///         ::std::vec![::std::string::String::from("1114")],
     ///     );
@@ -2120,15 +2120,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to delete an access control policy at runtime.
     ///
-    /// Action `DeleteAccessControlRules`, version `2020-11-01`. Reference: `docs/tcss/DeleteAccessControlRules.md` in this crate.
+    /// Action `DeleteAccessControlRules`, version `2020-11-01`. Reference: [`docs/tcss/DeleteAccessControlRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteAccessControlRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteAccessControlRulesRequest::new(
     ///         ::std::vec![::std::string::String::from("10001")],
     ///     );
@@ -2152,15 +2152,15 @@ pub trait Tcss: Send + Sync {
     /// This API is used to unignore the specified asset IDs and check item IDs so as to show the assets contained in the specified check items.
     /// \`AddCompliancePolicyAssetSetToWhitelist\` is the reference API. Except for the input field, others should be the same, and if not, it may be due to the definition.
     ///
-    /// Action `DeleteComplianceAssetPolicySetFromWhitelist`, version `2020-11-01`. Reference: `docs/tcss/DeleteComplianceAssetPolicySetFromWhitelist.md` in this crate.
+    /// Action `DeleteComplianceAssetPolicySetFromWhitelist`, version `2020-11-01`. Reference: [`docs/tcss/DeleteComplianceAssetPolicySetFromWhitelist.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteComplianceAssetPolicySetFromWhitelist.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteComplianceAssetPolicySetFromWhitelistRequest::new(
     ///         2202462u64,
     ///     );
@@ -2187,15 +2187,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to unignore the specified asset IDs and check item IDs so as to show the assets contained in the specified check items.
     ///
-    /// Action `DeleteCompliancePolicyAssetSetFromWhitelist`, version `2020-11-01`. Reference: `docs/tcss/DeleteCompliancePolicyAssetSetFromWhitelist.md` in this crate.
+    /// Action `DeleteCompliancePolicyAssetSetFromWhitelist`, version `2020-11-01`. Reference: [`docs/tcss/DeleteCompliancePolicyAssetSetFromWhitelist.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteCompliancePolicyAssetSetFromWhitelist.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteCompliancePolicyAssetSetFromWhitelistRequest::new(
     ///         ::std::vec![
     ///             models::CompliancePolicyAssetSetItem { customer_policy_item_id : 12u64,
@@ -2230,15 +2230,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Remove the designated detection item from the allowlist.
     ///
-    /// Action `DeleteCompliancePolicyItemFromWhitelist`, version `2020-11-01`. Reference: `docs/tcss/DeleteCompliancePolicyItemFromWhitelist.md` in this crate.
+    /// Action `DeleteCompliancePolicyItemFromWhitelist`, version `2020-11-01`. Reference: [`docs/tcss/DeleteCompliancePolicyItemFromWhitelist.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteCompliancePolicyItemFromWhitelist.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteCompliancePolicyItemFromWhitelistRequest::new(
     ///         ::std::vec![10001u64, 10002u64],
     ///     );
@@ -2266,15 +2266,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to delete an allowed escape.
     ///
-    /// Action `DeleteEscapeWhiteList`, version `2020-11-01`. Reference: `docs/tcss/DeleteEscapeWhiteList.md` in this crate.
+    /// Action `DeleteEscapeWhiteList`, version `2020-11-01`. Reference: [`docs/tcss/DeleteEscapeWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteEscapeWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteEscapeWhiteListRequest::new(::std::vec![1i64]);
     ///     let response = client.delete_escape_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -2295,15 +2295,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to unignore vulnerabilities in a vulnerability scan.
     ///
-    /// Action `DeleteIgnoreVul`, version `2020-11-01`. Reference: `docs/tcss/DeleteIgnoreVul.md` in this crate.
+    /// Action `DeleteIgnoreVul`, version `2020-11-01`. Reference: [`docs/tcss/DeleteIgnoreVul.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteIgnoreVul.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteIgnoreVulRequest::new(
     ///         ::std::vec![
     ///             models::ModifyIgnoreVul { poc_id : ::std::string::String::from("\"poc_id\""),
@@ -2330,15 +2330,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to delete a K8sApi abnormal event rules.
     ///
-    /// Action `DeleteK8sApiAbnormalRule`, version `2020-11-01`. Reference: `docs/tcss/DeleteK8sApiAbnormalRule.md` in this crate.
+    /// Action `DeleteK8sApiAbnormalRule`, version `2020-11-01`. Reference: [`docs/tcss/DeleteK8sApiAbnormalRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteK8sApiAbnormalRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteK8sApiAbnormalRuleRequest::new(::std::vec![]);
     ///     let response = client.delete_k8s_api_abnormal_rule(&request).await?;
     ///     println!("{response:?}");
@@ -2359,15 +2359,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to uninstall the agent.
     ///
-    /// Action `DeleteMachine`, version `2020-11-01`. Reference: `docs/tcss/DeleteMachine.md` in this crate.
+    /// Action `DeleteMachine`, version `2020-11-01`. Reference: [`docs/tcss/DeleteMachine.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteMachine.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteMachineRequest::new(
     ///         "\"7c9e719e-aaaa-bbbb-9005-20c9b9a1f6b1\"",
     ///     );
@@ -2394,15 +2394,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Create a network policy and delete tasks for the container network.
     ///
-    /// Action `DeleteNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: `docs/tcss/DeleteNetworkFirewallPolicyDetail.md` in this crate.
+    /// Action `DeleteNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: [`docs/tcss/DeleteNetworkFirewallPolicyDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteNetworkFirewallPolicyDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteNetworkFirewallPolicyDetailRequest::new(
     ///         "cls_fdts***",
     ///         ::std::vec![1u64],
@@ -2427,15 +2427,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Deleting Entries from the Vulnerability Defense Allowlist
     ///
-    /// Action `DeleteRaspRules`, version `2020-11-01`. Reference: `docs/tcss/DeleteRaspRules.md` in this crate.
+    /// Action `DeleteRaspRules`, version `2020-11-01`. Reference: [`docs/tcss/DeleteRaspRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteRaspRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteRaspRulesRequest::new(::std::vec![32u64]);
     ///     let response = client.delete_rasp_rules(&request).await?;
     ///     println!("{response:?}");
@@ -2456,15 +2456,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to delete a reverse shell event at runtime.
     ///
-    /// Action `DeleteReverseShellEvents`, version `2020-11-01`. Reference: `docs/tcss/DeleteReverseShellEvents.md` in this crate.
+    /// Action `DeleteReverseShellEvents`, version `2020-11-01`. Reference: [`docs/tcss/DeleteReverseShellEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteReverseShellEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteReverseShellEventsRequest::new(
     ///         ::std::vec![::std::string::String::from("\"1002\"")],
     ///     );
@@ -2487,15 +2487,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to delete an allowed reverse shell at runtime.
     ///
-    /// Action `DeleteReverseShellWhiteLists`, version `2020-11-01`. Reference: `docs/tcss/DeleteReverseShellWhiteLists.md` in this crate.
+    /// Action `DeleteReverseShellWhiteLists`, version `2020-11-01`. Reference: [`docs/tcss/DeleteReverseShellWhiteLists.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteReverseShellWhiteLists.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteReverseShellWhiteListsRequest::new(
     ///         ::std::vec![::std::string::String::from("\"id1\"")],
     ///     );
@@ -2518,15 +2518,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to delete a high-risk syscall event at runtime.
     ///
-    /// Action `DeleteRiskSyscallEvents`, version `2020-11-01`. Reference: `docs/tcss/DeleteRiskSyscallEvents.md` in this crate.
+    /// Action `DeleteRiskSyscallEvents`, version `2020-11-01`. Reference: [`docs/tcss/DeleteRiskSyscallEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteRiskSyscallEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteRiskSyscallEventsRequest::new(
     ///         ::std::vec![::std::string::String::from("10001")],
     ///     );
@@ -2549,15 +2549,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to delete an allowed high-risk syscall at runtime.
     ///
-    /// Action `DeleteRiskSyscallWhiteLists`, version `2020-11-01`. Reference: `docs/tcss/DeleteRiskSyscallWhiteLists.md` in this crate.
+    /// Action `DeleteRiskSyscallWhiteLists`, version `2020-11-01`. Reference: [`docs/tcss/DeleteRiskSyscallWhiteLists.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteRiskSyscallWhiteLists.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteRiskSyscallWhiteListsRequest::new(
     ///         ::std::vec![::std::string::String::from("10001")],
     ///     );
@@ -2580,15 +2580,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to delete a search template.
     ///
-    /// Action `DeleteSearchTemplate`, version `2020-11-01`. Reference: `docs/tcss/DeleteSearchTemplate.md` in this crate.
+    /// Action `DeleteSearchTemplate`, version `2020-11-01`. Reference: [`docs/tcss/DeleteSearchTemplate.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteSearchTemplate.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteSearchTemplateRequest::new(10u64);
     ///     let response = client.delete_search_template(&request).await?;
     ///     println!("{response:?}");
@@ -2609,15 +2609,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to delete Trojan allowlist rules.
     ///
-    /// Action `DeleteVirusWhiteListRule`, version `2020-11-01`. Reference: `docs/tcss/DeleteVirusWhiteListRule.md` in this crate.
+    /// Action `DeleteVirusWhiteListRule`, version `2020-11-01`. Reference: [`docs/tcss/DeleteVirusWhiteListRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DeleteVirusWhiteListRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DeleteVirusWhiteListRuleRequest::new(::std::vec![1u64, 2u64]);
     ///     let response = client.delete_virus_white_list_rule(&request).await?;
     ///     println!("{response:?}");
@@ -2638,15 +2638,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to get the current canary configuration of the user.
     ///
-    /// Action `DescribeABTestConfig`, version `2020-11-01`. Reference: `docs/tcss/DescribeABTestConfig.md` in this crate.
+    /// Action `DescribeABTestConfig`, version `2020-11-01`. Reference: [`docs/tcss/DescribeABTestConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeABTestConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAbTestConfigRequest::new();
     ///     let response = client.describe_ab_test_config(&request).await?;
     ///     println!("{response:?}");
@@ -2667,15 +2667,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of an abnormal process event at runtime.
     ///
-    /// Action `DescribeAbnormalProcessDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAbnormalProcessDetail.md` in this crate.
+    /// Action `DescribeAbnormalProcessDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAbnormalProcessDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAbnormalProcessDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAbnormalProcessDetailRequest::new("");
     ///     let response = client.describe_abnormal_process_detail(&request).await?;
     ///     println!("{response:?}");
@@ -2696,15 +2696,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the trend of pending abnormal process events.
     ///
-    /// Action `DescribeAbnormalProcessEventTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeAbnormalProcessEventTendency.md` in this crate.
+    /// Action `DescribeAbnormalProcessEventTendency`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAbnormalProcessEventTendency.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAbnormalProcessEventTendency.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAbnormalProcessEventTendencyRequest::new(
     ///         "2021-05-07",
     ///         "2021-05-01",
@@ -2728,15 +2728,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of abnormal process events at runtime.
     ///
-    /// Action `DescribeAbnormalProcessEvents`, version `2020-11-01`. Reference: `docs/tcss/DescribeAbnormalProcessEvents.md` in this crate.
+    /// Action `DescribeAbnormalProcessEvents`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAbnormalProcessEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAbnormalProcessEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAbnormalProcessEventsRequest::new();
     ///     let response = client.describe_abnormal_process_events(&request).await?;
     ///     println!("{response:?}");
@@ -2757,15 +2757,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to count the number of pending abnormal process events at each severity level.
     ///
-    /// Action `DescribeAbnormalProcessLevelSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeAbnormalProcessLevelSummary.md` in this crate.
+    /// Action `DescribeAbnormalProcessLevelSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAbnormalProcessLevelSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAbnormalProcessLevelSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAbnormalProcessLevelSummaryRequest::new();
     ///     let response = client.describe_abnormal_process_level_summary(&request).await?;
     ///     println!("{response:?}");
@@ -2786,15 +2786,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of an abnormal process policy at runtime.
     ///
-    /// Action `DescribeAbnormalProcessRuleDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAbnormalProcessRuleDetail.md` in this crate.
+    /// Action `DescribeAbnormalProcessRuleDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAbnormalProcessRuleDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAbnormalProcessRuleDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAbnormalProcessRuleDetailRequest::new();
     ///     let response = client.describe_abnormal_process_rule_detail(&request).await?;
     ///     println!("{response:?}");
@@ -2815,15 +2815,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of abnormal process policies at runtime.
     ///
-    /// Action `DescribeAbnormalProcessRules`, version `2020-11-01`. Reference: `docs/tcss/DescribeAbnormalProcessRules.md` in this crate.
+    /// Action `DescribeAbnormalProcessRules`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAbnormalProcessRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAbnormalProcessRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAbnormalProcessRulesRequest::new();
     ///     let response = client.describe_abnormal_process_rules(&request).await?;
     ///     println!("{response:?}");
@@ -2844,15 +2844,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of an access control event at runtime.
     ///
-    /// Action `DescribeAccessControlDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAccessControlDetail.md` in this crate.
+    /// Action `DescribeAccessControlDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAccessControlDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAccessControlDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAccessControlDetailRequest::new("");
     ///     let response = client.describe_access_control_detail(&request).await?;
     ///     println!("{response:?}");
@@ -2873,15 +2873,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of access control events at runtime.
     ///
-    /// Action `DescribeAccessControlEvents`, version `2020-11-01`. Reference: `docs/tcss/DescribeAccessControlEvents.md` in this crate.
+    /// Action `DescribeAccessControlEvents`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAccessControlEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAccessControlEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAccessControlEventsRequest::new();
     ///     let response = client.describe_access_control_events(&request).await?;
     ///     println!("{response:?}");
@@ -2902,15 +2902,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of access control events at runtime.
     ///
-    /// Action `DescribeAccessControlEventsExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAccessControlEventsExport.md` in this crate.
+    /// Action `DescribeAccessControlEventsExport`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAccessControlEventsExport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAccessControlEventsExport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAccessControlEventsExportRequest::new();
     ///     let response = client.describe_access_control_events_export(&request).await?;
     ///     println!("{response:?}");
@@ -2931,15 +2931,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of an access control policy at runtime.
     ///
-    /// Action `DescribeAccessControlRuleDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAccessControlRuleDetail.md` in this crate.
+    /// Action `DescribeAccessControlRuleDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAccessControlRuleDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAccessControlRuleDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAccessControlRuleDetailRequest::new();
     ///     let response = client.describe_access_control_rule_detail(&request).await?;
     ///     println!("{response:?}");
@@ -2960,15 +2960,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of access control policies at runtime.
     ///
-    /// Action `DescribeAccessControlRules`, version `2020-11-01`. Reference: `docs/tcss/DescribeAccessControlRules.md` in this crate.
+    /// Action `DescribeAccessControlRules`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAccessControlRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAccessControlRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAccessControlRulesRequest::new();
     ///     let response = client.describe_access_control_rules(&request).await?;
     ///     println!("{response:?}");
@@ -2989,15 +2989,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to get and return the number of affected clusters.
     ///
-    /// Action `DescribeAffectedClusterCount`, version `2020-11-01`. Reference: `docs/tcss/DescribeAffectedClusterCount.md` in this crate.
+    /// Action `DescribeAffectedClusterCount`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAffectedClusterCount.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAffectedClusterCount.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAffectedClusterCountRequest::new();
     ///     let response = client.describe_affected_cluster_count(&request).await?;
     ///     println!("{response:?}");
@@ -3018,15 +3018,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query affected node types and return the node list.
     ///
-    /// Action `DescribeAffectedNodeList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAffectedNodeList.md` in this crate.
+    /// Action `DescribeAffectedNodeList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAffectedNodeList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAffectedNodeList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAffectedNodeListRequest::new(0i64);
     ///     let response = client.describe_affected_node_list(&request).await?;
     ///     println!("{response:?}");
@@ -3047,15 +3047,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query affected workload types and return the workload list.
     ///
-    /// Action `DescribeAffectedWorkloadList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAffectedWorkloadList.md` in this crate.
+    /// Action `DescribeAffectedWorkloadList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAffectedWorkloadList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAffectedWorkloadList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAffectedWorkloadListRequest::new(10071i64);
     ///     let response = client.describe_affected_workload_list(&request).await?;
     ///     println!("{response:?}");
@@ -3076,15 +3076,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query parallel container installation commands.
     ///
-    /// Action `DescribeAgentDaemonSetCmd`, version `2020-11-01`. Reference: `docs/tcss/DescribeAgentDaemonSetCmd.md` in this crate.
+    /// Action `DescribeAgentDaemonSetCmd`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAgentDaemonSetCmd.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAgentDaemonSetCmd.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAgentDaemonSetCmdRequest::new(true, "\"basic\"");
     ///     let response = client.describe_agent_daemon_set_cmd(&request).await?;
     ///     println!("{response:?}");
@@ -3105,15 +3105,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query agent installation commands.
     ///
-    /// Action `DescribeAgentInstallCommand`, version `2020-11-01`. Reference: `docs/tcss/DescribeAgentInstallCommand.md` in this crate.
+    /// Action `DescribeAgentInstallCommand`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAgentInstallCommand.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAgentInstallCommand.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAgentInstallCommandRequest::new(true, "\"basic\"");
     ///     let response = client.describe_agent_install_command(&request).await?;
     ///     println!("{response:?}");
@@ -3134,15 +3134,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of application services.
     ///
-    /// Action `DescribeAssetAppServiceList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetAppServiceList.md` in this crate.
+    /// Action `DescribeAssetAppServiceList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetAppServiceList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetAppServiceList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetAppServiceListRequest::new();
     ///     let response = client.describe_asset_app_service_list(&request).await?;
     ///     println!("{response:?}");
@@ -3163,15 +3163,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of clusters.
     ///
-    /// Action `DescribeAssetClusterList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetClusterList.md` in this crate.
+    /// Action `DescribeAssetClusterList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetClusterList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetClusterList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetClusterListRequest::new();
     ///     let response = client.describe_asset_cluster_list(&request).await?;
     ///     println!("{response:?}");
@@ -3192,15 +3192,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of container components.
     ///
-    /// Action `DescribeAssetComponentList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetComponentList.md` in this crate.
+    /// Action `DescribeAssetComponentList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetComponentList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetComponentList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetComponentListRequest::new("dnhaidhkahdjas");
     ///     let response = client.describe_asset_component_list(&request).await?;
     ///     println!("{response:?}");
@@ -3221,15 +3221,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the information of a container.
     ///
-    /// Action `DescribeAssetContainerDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetContainerDetail.md` in this crate.
+    /// Action `DescribeAssetContainerDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetContainerDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetContainerDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetContainerDetailRequest::new("cndajlhcklanca");
     ///     let response = client.describe_asset_container_detail(&request).await?;
     ///     println!("{response:?}");
@@ -3250,15 +3250,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of containers.
     ///
-    /// Action `DescribeAssetContainerList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetContainerList.md` in this crate.
+    /// Action `DescribeAssetContainerList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetContainerList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetContainerList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetContainerListRequest::new();
     ///     let response = client.describe_asset_container_list(&request).await?;
     ///     println!("{response:?}");
@@ -3279,15 +3279,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of database services.
     ///
-    /// Action `DescribeAssetDBServiceList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetDBServiceList.md` in this crate.
+    /// Action `DescribeAssetDBServiceList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetDBServiceList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetDBServiceList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetDbServiceListRequest::new();
     ///     let response = client.describe_asset_db_service_list(&request).await?;
     ///     println!("{response:?}");
@@ -3308,15 +3308,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This example shows you how to query host details.
     ///
-    /// Action `DescribeAssetHostDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetHostDetail.md` in this crate.
+    /// Action `DescribeAssetHostDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetHostDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetHostDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetHostDetailRequest::new("");
     ///     let response = client.describe_asset_host_detail(&request).await?;
     ///     println!("{response:?}");
@@ -3337,15 +3337,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of servers.
     ///
-    /// Action `DescribeAssetHostList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetHostList.md` in this crate.
+    /// Action `DescribeAssetHostList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetHostList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetHostList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetHostListRequest::new();
     ///     let response = client.describe_asset_host_list(&request).await?;
     ///     println!("{response:?}");
@@ -3366,15 +3366,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of rules bound to images, including runtime access control and abnormal process rules.
     ///
-    /// Action `DescribeAssetImageBindRuleInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageBindRuleInfo.md` in this crate.
+    /// Action `DescribeAssetImageBindRuleInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageBindRuleInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageBindRuleInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageBindRuleInfoRequest::new();
     ///     let response = client.describe_asset_image_bind_rule_info(&request).await?;
     ///     println!("{response:?}");
@@ -3395,15 +3395,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of an image.
     ///
-    /// Action `DescribeAssetImageDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageDetail.md` in this crate.
+    /// Action `DescribeAssetImageDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageDetailRequest::new(
     ///         "sha256:707540fd8a54ab3ebc086ecc96d2d6143fd92c1cac4d0b23353e1b7078b5937b",
     ///     );
@@ -3426,15 +3426,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the servers associated with an image.
     ///
-    /// Action `DescribeAssetImageHostList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageHostList.md` in this crate.
+    /// Action `DescribeAssetImageHostList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageHostList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageHostList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageHostListRequest::new();
     ///     let response = client.describe_asset_image_host_list(&request).await?;
     ///     println!("{response:?}");
@@ -3455,15 +3455,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of images.
     ///
-    /// Action `DescribeAssetImageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageList.md` in this crate.
+    /// Action `DescribeAssetImageList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageListRequest::new();
     ///     let response = client.describe_asset_image_list(&request).await?;
     ///     println!("{response:?}");
@@ -3484,15 +3484,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to view the update progress of the assets in an image repository.
     ///
-    /// Action `DescribeAssetImageRegistryAssetStatus`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryAssetStatus.md` in this crate.
+    /// Action `DescribeAssetImageRegistryAssetStatus`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryAssetStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryAssetStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryAssetStatusRequest::new();
     ///     let response = client.describe_asset_image_registry_asset_status(&request).await?;
     ///     println!("{response:?}");
@@ -3515,15 +3515,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the image repository details.
     ///
-    /// Action `DescribeAssetImageRegistryDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryDetail.md` in this crate.
+    /// Action `DescribeAssetImageRegistryDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryDetailRequest::new();
     ///     let response = client.describe_asset_image_registry_detail(&request).await?;
     ///     println!("{response:?}");
@@ -3544,15 +3544,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of image repositories.
     ///
-    /// Action `DescribeAssetImageRegistryList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryList.md` in this crate.
+    /// Action `DescribeAssetImageRegistryList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryListRequest::new();
     ///     let response = client.describe_asset_image_registry_list(&request).await?;
     ///     println!("{response:?}");
@@ -3573,15 +3573,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of images for an image repository.
     ///
-    /// Action `DescribeAssetImageRegistryListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryListExport.md` in this crate.
+    /// Action `DescribeAssetImageRegistryListExport`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryListExport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryListExport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryListExportRequest::new();
     ///     let response = client.describe_asset_image_registry_list_export(&request).await?;
     ///     println!("{response:?}");
@@ -3604,15 +3604,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to view the details of an image repository.
     ///
-    /// Action `DescribeAssetImageRegistryRegistryDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryRegistryDetail.md` in this crate.
+    /// Action `DescribeAssetImageRegistryRegistryDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryRegistryDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryRegistryDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryRegistryDetailRequest::new(8329i64);
     ///     let response = client.describe_asset_image_registry_registry_detail(&request).await?;
     ///     println!("{response:?}");
@@ -3635,15 +3635,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of image registries.
     ///
-    /// Action `DescribeAssetImageRegistryRegistryList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryRegistryList.md` in this crate.
+    /// Action `DescribeAssetImageRegistryRegistryList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryRegistryList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryRegistryList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryRegistryListRequest::new();
     ///     let response = client.describe_asset_image_registry_registry_list(&request).await?;
     ///     println!("{response:?}");
@@ -3666,15 +3666,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of image high-risk behaviors of an image repository.
     ///
-    /// Action `DescribeAssetImageRegistryRiskInfoList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryRiskInfoList.md` in this crate.
+    /// Action `DescribeAssetImageRegistryRiskInfoList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryRiskInfoList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryRiskInfoList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryRiskInfoListRequest::new();
     ///     let response = client.describe_asset_image_registry_risk_info_list(&request).await?;
     ///     println!("{response:?}");
@@ -3697,15 +3697,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of sensitive data for an image repository.
     ///
-    /// Action `DescribeAssetImageRegistryRiskListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryRiskListExport.md` in this crate.
+    /// Action `DescribeAssetImageRegistryRiskListExport`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryRiskListExport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryRiskListExport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryRiskListExportRequest::new();
     ///     let response = client
     ///         .describe_asset_image_registry_risk_list_export(&request)
@@ -3730,15 +3730,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the quick image scanning status of an image repository.
     ///
-    /// Action `DescribeAssetImageRegistryScanStatusOneKey`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryScanStatusOneKey.md` in this crate.
+    /// Action `DescribeAssetImageRegistryScanStatusOneKey`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryScanStatusOneKey.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryScanStatusOneKey.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryScanStatusOneKeyRequest::new();
     ///     let response = client
     ///         .describe_asset_image_registry_scan_status_one_key(&request)
@@ -3763,15 +3763,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Querying the Image Statistics of an Image Repository
     ///
-    /// Action `DescribeAssetImageRegistrySummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistrySummary.md` in this crate.
+    /// Action `DescribeAssetImageRegistrySummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistrySummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistrySummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistrySummaryRequest::new();
     ///     let response = client.describe_asset_image_registry_summary(&request).await?;
     ///     println!("{response:?}");
@@ -3792,15 +3792,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of viruses and trojans in an image repository.
     ///
-    /// Action `DescribeAssetImageRegistryVirusList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryVirusList.md` in this crate.
+    /// Action `DescribeAssetImageRegistryVirusList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryVirusList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryVirusList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryVirusListRequest::new();
     ///     let response = client.describe_asset_image_registry_virus_list(&request).await?;
     ///     println!("{response:?}");
@@ -3821,15 +3821,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of trojan information for an image repository.
     ///
-    /// Action `DescribeAssetImageRegistryVirusListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryVirusListExport.md` in this crate.
+    /// Action `DescribeAssetImageRegistryVirusListExport`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryVirusListExport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryVirusListExport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryVirusListExportRequest::new();
     ///     let response = client
     ///         .describe_asset_image_registry_virus_list_export(&request)
@@ -3854,15 +3854,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of image vulnerabilities of an image repository
     ///
-    /// Action `DescribeAssetImageRegistryVulList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryVulList.md` in this crate.
+    /// Action `DescribeAssetImageRegistryVulList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryVulList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryVulList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryVulListRequest::new();
     ///     let response = client.describe_asset_image_registry_vul_list(&request).await?;
     ///     println!("{response:?}");
@@ -3883,15 +3883,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of vulnerabilities for an image repository.
     ///
-    /// Action `DescribeAssetImageRegistryVulListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRegistryVulListExport.md` in this crate.
+    /// Action `DescribeAssetImageRegistryVulListExport`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRegistryVulListExport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRegistryVulListExport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRegistryVulListExportRequest::new();
     ///     let response = client.describe_asset_image_registry_vul_list_export(&request).await?;
     ///     println!("{response:?}");
@@ -3914,15 +3914,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of risks in an image.
     ///
-    /// Action `DescribeAssetImageRiskList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRiskList.md` in this crate.
+    /// Action `DescribeAssetImageRiskList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRiskList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRiskList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRiskListRequest::new("");
     ///     let response = client.describe_asset_image_risk_list(&request).await?;
     ///     println!("{response:?}");
@@ -3943,15 +3943,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of risks in an image.
     ///
-    /// Action `DescribeAssetImageRiskListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageRiskListExport.md` in this crate.
+    /// Action `DescribeAssetImageRiskListExport`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageRiskListExport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageRiskListExport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageRiskListExportRequest::new(
     ///         ::std::vec![
     ///             ::std::string::String::from("Behavior"),
@@ -3980,15 +3980,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to get the image scan settings.
     ///
-    /// Action `DescribeAssetImageScanSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageScanSetting.md` in this crate.
+    /// Action `DescribeAssetImageScanSetting`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageScanSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageScanSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageScanSettingRequest::new();
     ///     let response = client.describe_asset_image_scan_setting(&request).await?;
     ///     println!("{response:?}");
@@ -4009,15 +4009,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the image scanning status.
     ///
-    /// Action `DescribeAssetImageScanStatus`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageScanStatus.md` in this crate.
+    /// Action `DescribeAssetImageScanStatus`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageScanStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageScanStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageScanStatusRequest::new();
     ///     let response = client.describe_asset_image_scan_status(&request).await?;
     ///     println!("{response:?}");
@@ -4038,15 +4038,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the ID of a running quick image scan task.
     ///
-    /// Action `DescribeAssetImageScanTask`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageScanTask.md` in this crate.
+    /// Action `DescribeAssetImageScanTask`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageScanTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageScanTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageScanTaskRequest::new();
     ///     let response = client.describe_asset_image_scan_task(&request).await?;
     ///     println!("{response:?}");
@@ -4067,15 +4067,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the brief information list of an image.
     ///
-    /// Action `DescribeAssetImageSimpleList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageSimpleList.md` in this crate.
+    /// Action `DescribeAssetImageSimpleList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageSimpleList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageSimpleList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageSimpleListRequest::new();
     ///     let response = client.describe_asset_image_simple_list(&request).await?;
     ///     println!("{response:?}");
@@ -4096,15 +4096,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of viruses in an image.
     ///
-    /// Action `DescribeAssetImageVirusList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageVirusList.md` in this crate.
+    /// Action `DescribeAssetImageVirusList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageVirusList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageVirusList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageVirusListRequest::new("");
     ///     let response = client.describe_asset_image_virus_list(&request).await?;
     ///     println!("{response:?}");
@@ -4125,15 +4125,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of trojans in an image.
     ///
-    /// Action `DescribeAssetImageVirusListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageVirusListExport.md` in this crate.
+    /// Action `DescribeAssetImageVirusListExport`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageVirusListExport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageVirusListExport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageVirusListExportRequest::new(
     ///         ::std::vec![
     ///             ::std::string::String::from("Path"),
@@ -4162,15 +4162,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of vulnerabilities in an image.
     ///
-    /// Action `DescribeAssetImageVulList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageVulList.md` in this crate.
+    /// Action `DescribeAssetImageVulList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageVulList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageVulList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageVulListRequest::new("");
     ///     let response = client.describe_asset_image_vul_list(&request).await?;
     ///     println!("{response:?}");
@@ -4191,15 +4191,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of vulnerabilities in an image.
     ///
-    /// Action `DescribeAssetImageVulListExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetImageVulListExport.md` in this crate.
+    /// Action `DescribeAssetImageVulListExport`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetImageVulListExport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetImageVulListExport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetImageVulListExportRequest::new(
     ///         ::std::vec![
     ///             ::std::string::String::from("CVEID"), ::std::string::String::from("Name"),
@@ -4228,15 +4228,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of occupied ports.
     ///
-    /// Action `DescribeAssetPortList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetPortList.md` in this crate.
+    /// Action `DescribeAssetPortList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetPortList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetPortList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetPortListRequest::new();
     ///     let response = client.describe_asset_port_list(&request).await?;
     ///     println!("{response:?}");
@@ -4257,15 +4257,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of processes.
     ///
-    /// Action `DescribeAssetProcessList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetProcessList.md` in this crate.
+    /// Action `DescribeAssetProcessList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetProcessList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetProcessList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetProcessListRequest::new();
     ///     let response = client.describe_asset_process_list(&request).await?;
     ///     println!("{response:?}");
@@ -4286,15 +4286,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the statistics of containers and images under an account.
     ///
-    /// Action `DescribeAssetSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetSummary.md` in this crate.
+    /// Action `DescribeAssetSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetSummaryRequest::new();
     ///     let response = client.describe_asset_summary(&request).await?;
     ///     println!("{response:?}");
@@ -4315,15 +4315,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query the latest time for asset synchronization.
     ///
-    /// Action `DescribeAssetSyncLastTime`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetSyncLastTime.md` in this crate.
+    /// Action `DescribeAssetSyncLastTime`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetSyncLastTime.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetSyncLastTime.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetSyncLastTimeRequest::new();
     ///     let response = client.describe_asset_sync_last_time(&request).await?;
     ///     println!("{response:?}");
@@ -4344,15 +4344,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of web services.
     ///
-    /// Action `DescribeAssetWebServiceList`, version `2020-11-01`. Reference: `docs/tcss/DescribeAssetWebServiceList.md` in this crate.
+    /// Action `DescribeAssetWebServiceList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAssetWebServiceList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAssetWebServiceList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAssetWebServiceListRequest::new();
     ///     let response = client.describe_asset_web_service_list(&request).await?;
     ///     println!("{response:?}");
@@ -4373,15 +4373,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the servers licensed according to an automatic licensing rule.
     ///
-    /// Action `DescribeAutoAuthorizedRuleHost`, version `2020-11-01`. Reference: `docs/tcss/DescribeAutoAuthorizedRuleHost.md` in this crate.
+    /// Action `DescribeAutoAuthorizedRuleHost`, version `2020-11-01`. Reference: [`docs/tcss/DescribeAutoAuthorizedRuleHost.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeAutoAuthorizedRuleHost.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeAutoAuthorizedRuleHostRequest::new(1i64);
     ///     let response = client.describe_auto_authorized_rule_host(&request).await?;
     ///     println!("{response:?}");
@@ -4402,15 +4402,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query all check items and return the total number and list of check items.
     ///
-    /// Action `DescribeCheckItemList`, version `2020-11-01`. Reference: `docs/tcss/DescribeCheckItemList.md` in this crate.
+    /// Action `DescribeCheckItemList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeCheckItemList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeCheckItemList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeCheckItemListRequest::new();
     ///     let response = client.describe_check_item_list(&request).await?;
     ///     println!("{response:?}");
@@ -4431,15 +4431,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of a cluster.
     ///
-    /// Action `DescribeClusterDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeClusterDetail.md` in this crate.
+    /// Action `DescribeClusterDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeClusterDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeClusterDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeClusterDetailRequest::new("cls-20ry");
     ///     let response = client.describe_cluster_detail(&request).await?;
     ///     println!("{response:?}");
@@ -4460,15 +4460,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the overview of cluster assets.
     ///
-    /// Action `DescribeClusterSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeClusterSummary.md` in this crate.
+    /// Action `DescribeClusterSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeClusterSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeClusterSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeClusterSummaryRequest::new();
     ///     let response = client.describe_cluster_summary(&request).await?;
     ///     println!("{response:?}");
@@ -4489,15 +4489,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of an asset.
     ///
-    /// Action `DescribeComplianceAssetDetailInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceAssetDetailInfo.md` in this crate.
+    /// Action `DescribeComplianceAssetDetailInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeComplianceAssetDetailInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeComplianceAssetDetailInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeComplianceAssetDetailInfoRequest::new(0u64);
     ///     let response = client.describe_compliance_asset_detail_info(&request).await?;
     ///     println!("{response:?}");
@@ -4518,15 +4518,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of assets of a certain type.
     ///
-    /// Action `DescribeComplianceAssetList`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceAssetList.md` in this crate.
+    /// Action `DescribeComplianceAssetList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeComplianceAssetList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeComplianceAssetList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeComplianceAssetListRequest::new();
     ///     let response = client.describe_compliance_asset_list(&request).await?;
     ///     println!("{response:?}");
@@ -4547,15 +4547,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of check items of an asset.
     ///
-    /// Action `DescribeComplianceAssetPolicyItemList`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceAssetPolicyItemList.md` in this crate.
+    /// Action `DescribeComplianceAssetPolicyItemList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeComplianceAssetPolicyItemList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeComplianceAssetPolicyItemList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeComplianceAssetPolicyItemListRequest::new(0u64);
     ///     let response = client.describe_compliance_asset_policy_item_list(&request).await?;
     ///     println!("{response:?}");
@@ -4578,15 +4578,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of scheduled tasks.
     ///
-    /// Action `DescribeCompliancePeriodTaskList`, version `2020-11-01`. Reference: `docs/tcss/DescribeCompliancePeriodTaskList.md` in this crate.
+    /// Action `DescribeCompliancePeriodTaskList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeCompliancePeriodTaskList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeCompliancePeriodTaskList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeCompliancePeriodTaskListRequest::new();
     ///     let response = client.describe_compliance_period_task_list(&request).await?;
     ///     println!("{response:?}");
@@ -4607,15 +4607,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to apply the asset level in the "check item + asset" two-level structure.
     ///
-    /// Action `DescribeCompliancePolicyItemAffectedAssetList`, version `2020-11-01`. Reference: `docs/tcss/DescribeCompliancePolicyItemAffectedAssetList.md` in this crate.
+    /// Action `DescribeCompliancePolicyItemAffectedAssetList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeCompliancePolicyItemAffectedAssetList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeCompliancePolicyItemAffectedAssetList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeCompliancePolicyItemAffectedAssetListRequest::new(
     ///         0u64,
     ///     );
@@ -4642,15 +4642,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to apply the check item level in the "check item + asset" two-level structure.
     ///
-    /// Action `DescribeCompliancePolicyItemAffectedSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeCompliancePolicyItemAffectedSummary.md` in this crate.
+    /// Action `DescribeCompliancePolicyItemAffectedSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeCompliancePolicyItemAffectedSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeCompliancePolicyItemAffectedSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeCompliancePolicyItemAffectedSummaryRequest::new(0u64);
     ///     let response = client
     ///         .describe_compliance_policy_item_affected_summary(&request)
@@ -4675,15 +4675,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the aggregate information of the pass rate at the asset level, the first level in the "asset + check item" two-level structure.
     ///
-    /// Action `DescribeComplianceScanFailedAssetList`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceScanFailedAssetList.md` in this crate.
+    /// Action `DescribeComplianceScanFailedAssetList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeComplianceScanFailedAssetList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeComplianceScanFailedAssetList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeComplianceScanFailedAssetListRequest::new();
     ///     let response = client.describe_compliance_scan_failed_asset_list(&request).await?;
     ///     println!("{response:?}");
@@ -4706,15 +4706,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the aggregated information of the asset pass rate in the last task.
     ///
-    /// Action `DescribeComplianceTaskAssetSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceTaskAssetSummary.md` in this crate.
+    /// Action `DescribeComplianceTaskAssetSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeComplianceTaskAssetSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeComplianceTaskAssetSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeComplianceTaskAssetSummaryRequest::new(
     ///         ::std::vec![::std::string::String::from("ASSET_CONTAINER")],
     ///     );
@@ -4737,15 +4737,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of aggregated information of check items identified in the last task in line with the "check item + asset" two-level structure.
     ///
-    /// Action `DescribeComplianceTaskPolicyItemSummaryList`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceTaskPolicyItemSummaryList.md` in this crate.
+    /// Action `DescribeComplianceTaskPolicyItemSummaryList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeComplianceTaskPolicyItemSummaryList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeComplianceTaskPolicyItemSummaryList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeComplianceTaskPolicyItemSummaryListRequest::new();
     ///     let response = client
     ///         .describe_compliance_task_policy_item_summary_list(&request)
@@ -4770,15 +4770,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the allowlist.
     ///
-    /// Action `DescribeComplianceWhitelistItemList`, version `2020-11-01`. Reference: `docs/tcss/DescribeComplianceWhitelistItemList.md` in this crate.
+    /// Action `DescribeComplianceWhitelistItemList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeComplianceWhitelistItemList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeComplianceWhitelistItemList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeComplianceWhitelistItemListRequest::new();
     ///     let response = client.describe_compliance_whitelist_item_list(&request).await?;
     ///     println!("{response:?}");
@@ -4799,15 +4799,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the asset overview.
     ///
-    /// Action `DescribeContainerAssetSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeContainerAssetSummary.md` in this crate.
+    /// Action `DescribeContainerAssetSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeContainerAssetSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeContainerAssetSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeContainerAssetSummaryRequest::new();
     ///     let response = client.describe_container_asset_summary(&request).await?;
     ///     println!("{response:?}");
@@ -4828,15 +4828,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the overview of pending events.
     ///
-    /// Action `DescribeContainerSecEventSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeContainerSecEventSummary.md` in this crate.
+    /// Action `DescribeContainerSecEventSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeContainerSecEventSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeContainerSecEventSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeContainerSecEventSummaryRequest::new();
     ///     let response = client.describe_container_sec_event_summary(&request).await?;
     ///     println!("{response:?}");
@@ -4857,15 +4857,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to get the aggregation result of the ES field.
     ///
-    /// Action `DescribeESAggregations`, version `2020-11-01`. Reference: `docs/tcss/DescribeESAggregations.md` in this crate.
+    /// Action `DescribeESAggregations`, version `2020-11-01`. Reference: [`docs/tcss/DescribeESAggregations.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeESAggregations.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEsAggregationsRequest::new(
     ///         "{\"index\":[],\"body\":\"{\\\"query\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"bool\\\":{\\\"filter\\\":{\\\"range\\\":{\\\"insert_time\\\":{\\\"gt\\\":1729737627694,\\\"lte\\\":1729766427694}}},\\\"must\\\":[],\\\"must_not\\\":[],\\\"should\\\":[]}}}},\\\"highlight\\\":{\\\"fields\\\":{\\\"*\\\":{}}},\\\"aggs\\\":{\\\"count_stats\\\":{\\\"date_histogram\\\":{\\\"field\\\":\\\"insert_time\\\",\\\"interval\\\":\\\"30m\\\",\\\"time_zone\\\":\\\"Asia/Shanghai\\\",\\\"min_doc_count\\\":1}}},\\\"track_total_hits\\\":true,\\\"sort\\\":[{\\\"insert_time\\\":\\\"desc\\\"}]}\"}",
     ///     );
@@ -4888,15 +4888,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to get the list of ES query files.
     ///
-    /// Action `DescribeESHits`, version `2020-11-01`. Reference: `docs/tcss/DescribeESHits.md` in this crate.
+    /// Action `DescribeESHits`, version `2020-11-01`. Reference: [`docs/tcss/DescribeESHits.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeESHits.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEsHitsRequest::new(
     ///         "{\"index\":[\"netflow\"],\"body\":{\"query\":{\"bool\":{\"filter\":{\"bool\":{\"filter\":{\"range\":{\"timestamp\":{\"gte\":1597075200000,\"lte\":1597161599999}}},\"must\":[],\"must_not\":[],\"should\":[]}}}},\"highlight\":{\"fields\":{\"*\":{}}}},\"sort\":[{\"timestamp\":\"desc\"}]}",
     ///     );
@@ -4919,15 +4919,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of emergency vulnerabilities.
     ///
-    /// Action `DescribeEmergencyVulList`, version `2020-11-01`. Reference: `docs/tcss/DescribeEmergencyVulList.md` in this crate.
+    /// Action `DescribeEmergencyVulList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeEmergencyVulList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeEmergencyVulList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEmergencyVulListRequest::new();
     ///     let response = client.describe_emergency_vul_list(&request).await?;
     ///     println!("{response:?}");
@@ -4948,15 +4948,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of a container escape event.
     ///
-    /// Action `DescribeEscapeEventDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeEventDetail.md` in this crate.
+    /// Action `DescribeEscapeEventDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeEscapeEventDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeEscapeEventDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEscapeEventDetailRequest::new("");
     ///     let response = client.describe_escape_event_detail(&request).await?;
     ///     println!("{response:?}");
@@ -4977,15 +4977,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of container escape events.
     ///
-    /// Action `DescribeEscapeEventInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeEventInfo.md` in this crate.
+    /// Action `DescribeEscapeEventInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeEscapeEventInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeEscapeEventInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEscapeEventInfoRequest::new();
     ///     let response = client.describe_escape_event_info(&request).await?;
     ///     println!("{response:?}");
@@ -5006,15 +5006,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the trend of pending escape events.
     ///
-    /// Action `DescribeEscapeEventTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeEventTendency.md` in this crate.
+    /// Action `DescribeEscapeEventTendency`, version `2020-11-01`. Reference: [`docs/tcss/DescribeEscapeEventTendency.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeEscapeEventTendency.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEscapeEventTendencyRequest::new(
     ///         "2021-05-01",
     ///         "2021-05-07",
@@ -5038,15 +5038,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the types of container escape events and the number of pending events.
     ///
-    /// Action `DescribeEscapeEventTypeSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeEventTypeSummary.md` in this crate.
+    /// Action `DescribeEscapeEventTypeSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeEscapeEventTypeSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeEscapeEventTypeSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEscapeEventTypeSummaryRequest::new();
     ///     let response = client.describe_escape_event_type_summary(&request).await?;
     ///     println!("{response:?}");
@@ -5067,15 +5067,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the information of a container escape scan rule.
     ///
-    /// Action `DescribeEscapeRuleInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeRuleInfo.md` in this crate.
+    /// Action `DescribeEscapeRuleInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeEscapeRuleInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeEscapeRuleInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEscapeRuleInfoRequest::new();
     ///     let response = client.describe_escape_rule_info(&request).await?;
     ///     println!("{response:?}");
@@ -5096,15 +5096,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the container escape security status.
     ///
-    /// Action `DescribeEscapeSafeState`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeSafeState.md` in this crate.
+    /// Action `DescribeEscapeSafeState`, version `2020-11-01`. Reference: [`docs/tcss/DescribeEscapeSafeState.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeEscapeSafeState.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEscapeSafeStateRequest::new();
     ///     let response = client.describe_escape_safe_state(&request).await?;
     ///     println!("{response:?}");
@@ -5125,15 +5125,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the allowlist of escapes.
     ///
-    /// Action `DescribeEscapeWhiteList`, version `2020-11-01`. Reference: `docs/tcss/DescribeEscapeWhiteList.md` in this crate.
+    /// Action `DescribeEscapeWhiteList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeEscapeWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeEscapeWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeEscapeWhiteListRequest::new();
     ///     let response = client.describe_escape_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -5154,15 +5154,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the URL to download the result of an exportation task.
     ///
-    /// Action `DescribeExportJobDownloadURL`, version `2020-11-01`. Reference: `docs/tcss/DescribeExportJobDownloadURL.md` in this crate.
+    /// Action `DescribeExportJobDownloadURL`, version `2020-11-01`. Reference: [`docs/tcss/DescribeExportJobDownloadURL.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeExportJobDownloadURL.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeExportJobDownloadUrlRequest::new(
     ///         "15cf63db-11a9-4885-b1a3-211dd54b83b7",
     ///     );
@@ -5185,15 +5185,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the export job management list.
     ///
-    /// Action `DescribeExportJobManageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeExportJobManageList.md` in this crate.
+    /// Action `DescribeExportJobManageList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeExportJobManageList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeExportJobManageList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeExportJobManageListRequest::new();
     ///     let response = client.describe_export_job_manage_list(&request).await?;
     ///     println!("{response:?}");
@@ -5214,15 +5214,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query the progress of the export interface
     ///
-    /// Action `DescribeExportJobResult`, version `2020-11-01`. Reference: `docs/tcss/DescribeExportJobResult.md` in this crate.
+    /// Action `DescribeExportJobResult`, version `2020-11-01`. Reference: [`docs/tcss/DescribeExportJobResult.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeExportJobResult.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeExportJobResultRequest::new(
     ///         "e4409223-8e92-45db-a857-11b1ff547c79",
     ///     );
@@ -5247,7 +5247,7 @@ pub trait Tcss: Send + Sync {
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
     ///
-    /// Action `DescribeImageAuthorizedInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageAuthorizedInfo.md` in this crate.
+    /// Action `DescribeImageAuthorizedInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageAuthorizedInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageAuthorizedInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Errors
     ///
@@ -5259,10 +5259,10 @@ pub trait Tcss: Send + Sync {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageAuthorizedInfoRequest::new();
     ///     let response = client.describe_image_authorized_info(&request).await?;
     ///     println!("{response:?}");
@@ -5283,15 +5283,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of automatic image licensing results.
     ///
-    /// Action `DescribeImageAutoAuthorizedLogList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageAutoAuthorizedLogList.md` in this crate.
+    /// Action `DescribeImageAutoAuthorizedLogList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageAutoAuthorizedLogList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageAutoAuthorizedLogList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageAutoAuthorizedLogListRequest::new(1i64);
     ///     let response = client.describe_image_auto_authorized_log_list(&request).await?;
     ///     println!("{response:?}");
@@ -5312,15 +5312,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query local image auto-authorization rules.
     ///
-    /// Action `DescribeImageAutoAuthorizedRule`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageAutoAuthorizedRule.md` in this crate.
+    /// Action `DescribeImageAutoAuthorizedRule`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageAutoAuthorizedRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageAutoAuthorizedRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageAutoAuthorizedRuleRequest::new();
     ///     let response = client.describe_image_auto_authorized_rule(&request).await?;
     ///     println!("{response:?}");
@@ -5343,7 +5343,7 @@ pub trait Tcss: Send + Sync {
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
     ///
-    /// Action `DescribeImageAutoAuthorizedTaskList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageAutoAuthorizedTaskList.md` in this crate.
+    /// Action `DescribeImageAutoAuthorizedTaskList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageAutoAuthorizedTaskList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageAutoAuthorizedTaskList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Errors
     ///
@@ -5361,10 +5361,10 @@ pub trait Tcss: Send + Sync {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageAutoAuthorizedTaskListRequest::new(
     ///         "2022-01-01",
     ///         "2022-01-07",
@@ -5388,15 +5388,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of components in an local image.
     ///
-    /// Action `DescribeImageComponentList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageComponentList.md` in this crate.
+    /// Action `DescribeImageComponentList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageComponentList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageComponentList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageComponentListRequest::new("image-id");
     ///     let response = client.describe_image_component_list(&request).await?;
     ///     println!("{response:?}");
@@ -5417,15 +5417,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query image interception event details.
     ///
-    /// Action `DescribeImageDenyEventDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageDenyEventDetail.md` in this crate.
+    /// Action `DescribeImageDenyEventDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageDenyEventDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageDenyEventDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageDenyEventDetailRequest::new(0i64);
     ///     let response = client.describe_image_deny_event_detail(&request).await?;
     ///     println!("{response:?}");
@@ -5446,15 +5446,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query the list of image interception events.
     ///
-    /// Action `DescribeImageDenyEventList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageDenyEventList.md` in this crate.
+    /// Action `DescribeImageDenyEventList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageDenyEventList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageDenyEventList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageDenyEventListRequest::new();
     ///     let response = client.describe_image_deny_event_list(&request).await?;
     ///     println!("{response:?}");
@@ -5475,15 +5475,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query the trend of image interception events.
     ///
-    /// Action `DescribeImageDenyEventTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageDenyEventTendency.md` in this crate.
+    /// Action `DescribeImageDenyEventTendency`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageDenyEventTendency.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageDenyEventTendency.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageDenyEventTendencyRequest::new(
     ///         "2021-05-07",
     ///         "2021-05-01",
@@ -5507,15 +5507,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query image interception rule details.
     ///
-    /// Action `DescribeImageDenyRuleDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageDenyRuleDetail.md` in this crate.
+    /// Action `DescribeImageDenyRuleDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageDenyRuleDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageDenyRuleDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageDenyRuleDetailRequest::new("xx");
     ///     let response = client.describe_image_deny_rule_detail(&request).await?;
     ///     println!("{response:?}");
@@ -5536,15 +5536,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query the image interception rule list.
     ///
-    /// Action `DescribeImageDenyRuleList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageDenyRuleList.md` in this crate.
+    /// Action `DescribeImageDenyRuleList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageDenyRuleList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageDenyRuleList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageDenyRuleListRequest::new();
     ///     let response = client.describe_image_deny_rule_list(&request).await?;
     ///     println!("{response:?}");
@@ -5565,15 +5565,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query image interception rule statistics.
     ///
-    /// Action `DescribeImageDenyRuleSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageDenyRuleSummary.md` in this crate.
+    /// Action `DescribeImageDenyRuleSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageDenyRuleSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageDenyRuleSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageDenyRuleSummaryRequest::new();
     ///     let response = client.describe_image_deny_rule_summary(&request).await?;
     ///     println!("{response:?}");
@@ -5594,15 +5594,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of namespaces for an image repository.
     ///
-    /// Action `DescribeImageRegistryNamespaceList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageRegistryNamespaceList.md` in this crate.
+    /// Action `DescribeImageRegistryNamespaceList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageRegistryNamespaceList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageRegistryNamespaceList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageRegistryNamespaceListRequest::new();
     ///     let response = client.describe_image_registry_namespace_list(&request).await?;
     ///     println!("{response:?}");
@@ -5623,15 +5623,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to view a scheduled task of an image repository.
     ///
-    /// Action `DescribeImageRegistryTimingScanTask`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageRegistryTimingScanTask.md` in this crate.
+    /// Action `DescribeImageRegistryTimingScanTask`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageRegistryTimingScanTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageRegistryTimingScanTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageRegistryTimingScanTaskRequest::new();
     ///     let response = client.describe_image_registry_timing_scan_task(&request).await?;
     ///     println!("{response:?}");
@@ -5652,15 +5652,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the overview of local image risks.
     ///
-    /// Action `DescribeImageRiskSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageRiskSummary.md` in this crate.
+    /// Action `DescribeImageRiskSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageRiskSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageRiskSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageRiskSummaryRequest::new();
     ///     let response = client.describe_image_risk_summary(&request).await?;
     ///     println!("{response:?}");
@@ -5681,15 +5681,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the trend of local image risks.
     ///
-    /// Action `DescribeImageRiskTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageRiskTendency.md` in this crate.
+    /// Action `DescribeImageRiskTendency`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageRiskTendency.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageRiskTendency.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageRiskTendencyRequest::new(
     ///         "2020-09-22",
     ///         "2020-09-22",
@@ -5713,15 +5713,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of all images.
     ///
-    /// Action `DescribeImageSimpleList`, version `2020-11-01`. Reference: `docs/tcss/DescribeImageSimpleList.md` in this crate.
+    /// Action `DescribeImageSimpleList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeImageSimpleList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeImageSimpleList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeImageSimpleListRequest::new();
     ///     let response = client.describe_image_simple_list(&request).await?;
     ///     println!("{response:?}");
@@ -5742,15 +5742,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to get the index list.
     ///
-    /// Action `DescribeIndexList`, version `2020-11-01`. Reference: `docs/tcss/DescribeIndexList.md` in this crate.
+    /// Action `DescribeIndexList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeIndexList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeIndexList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeIndexListRequest::new();
     ///     let response = client.describe_index_list(&request).await?;
     ///     println!("{response:?}");
@@ -5771,15 +5771,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query check reports.
     ///
-    /// Action `DescribeInspectionReport`, version `2020-11-01`. Reference: `docs/tcss/DescribeInspectionReport.md` in this crate.
+    /// Action `DescribeInspectionReport`, version `2020-11-01`. Reference: [`docs/tcss/DescribeInspectionReport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeInspectionReport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeInspectionReportRequest::new();
     ///     let response = client.describe_inspection_report(&request).await?;
     ///     println!("{response:?}");
@@ -5800,15 +5800,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Querying details of a K8s API exception event
     ///
-    /// Action `DescribeK8sApiAbnormalEventInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalEventInfo.md` in this crate.
+    /// Action `DescribeK8sApiAbnormalEventInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeK8sApiAbnormalEventInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeK8sApiAbnormalEventInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeK8sApiAbnormalEventInfoRequest::new(0u64);
     ///     let response = client.describe_k8s_api_abnormal_event_info(&request).await?;
     ///     println!("{response:?}");
@@ -5829,15 +5829,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the K8sApi abnormal event list.
     ///
-    /// Action `DescribeK8sApiAbnormalEventList`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalEventList.md` in this crate.
+    /// Action `DescribeK8sApiAbnormalEventList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeK8sApiAbnormalEventList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeK8sApiAbnormalEventList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeK8sApiAbnormalEventListRequest::new();
     ///     let response = client.describe_k8s_api_abnormal_event_list(&request).await?;
     ///     println!("{response:?}");
@@ -5858,15 +5858,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query K8sApi abnormal request rule details.
     ///
-    /// Action `DescribeK8sApiAbnormalRuleInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalRuleInfo.md` in this crate.
+    /// Action `DescribeK8sApiAbnormalRuleInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeK8sApiAbnormalRuleInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeK8sApiAbnormalRuleInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeK8sApiAbnormalRuleInfoRequest::new("");
     ///     let response = client.describe_k8s_api_abnormal_rule_info(&request).await?;
     ///     println!("{response:?}");
@@ -5887,15 +5887,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of abnormal request rules for k8sapi. It supports fuzzy search by cluster name (ClusterName) and Cluster ID, with cluster rules (is\_all=1) always returned. The response includes newly-added RuleInfoList (sub-rule content), RuleActions (deduplicated execution action list), and the EffectAllCluster field.
     ///
-    /// Action `DescribeK8sApiAbnormalRuleList`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalRuleList.md` in this crate.
+    /// Action `DescribeK8sApiAbnormalRuleList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeK8sApiAbnormalRuleList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeK8sApiAbnormalRuleList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeK8sApiAbnormalRuleListRequest::new();
     ///     let response = client.describe_k8s_api_abnormal_rule_list(&request).await?;
     ///     println!("{response:?}");
@@ -5916,15 +5916,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query rules for K8s API exceptions.
     ///
-    /// Action `DescribeK8sApiAbnormalRuleScopeList`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalRuleScopeList.md` in this crate.
+    /// Action `DescribeK8sApiAbnormalRuleScopeList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeK8sApiAbnormalRuleScopeList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeK8sApiAbnormalRuleScopeList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeK8sApiAbnormalRuleScopeListRequest::new("");
     ///     let response = client.describe_k8s_api_abnormal_rule_scope_list(&request).await?;
     ///     println!("{response:?}");
@@ -5947,15 +5947,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the statistics of K8sApi abnormal events.
     ///
-    /// Action `DescribeK8sApiAbnormalSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalSummary.md` in this crate.
+    /// Action `DescribeK8sApiAbnormalSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeK8sApiAbnormalSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeK8sApiAbnormalSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeK8sApiAbnormalSummaryRequest::new();
     ///     let response = client.describe_k8s_api_abnormal_summary(&request).await?;
     ///     println!("{response:?}");
@@ -5976,15 +5976,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the trend of K8sApi abnormal events.
     ///
-    /// Action `DescribeK8sApiAbnormalTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeK8sApiAbnormalTendency.md` in this crate.
+    /// Action `DescribeK8sApiAbnormalTendency`, version `2020-11-01`. Reference: [`docs/tcss/DescribeK8sApiAbnormalTendency.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeK8sApiAbnormalTendency.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeK8sApiAbnormalTendencyRequest::new(7u64);
     ///     let response = client.describe_k8s_api_abnormal_tendency(&request).await?;
     ///     println!("{response:?}");
@@ -6005,15 +6005,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to get the statistics of the log search usage.
     ///
-    /// Action `DescribeLogStorageStatistic`, version `2020-11-01`. Reference: `docs/tcss/DescribeLogStorageStatistic.md` in this crate.
+    /// Action `DescribeLogStorageStatistic`, version `2020-11-01`. Reference: [`docs/tcss/DescribeLogStorageStatistic.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeLogStorageStatistic.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeLogStorageStatisticRequest::new();
     ///     let response = client.describe_log_storage_statistic(&request).await?;
     ///     println!("{response:?}");
@@ -6034,15 +6034,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query the malicious external connection blocklist.
     ///
-    /// Action `DescribeMaliciousConnectionBlackList`, version `2020-11-01`. Reference: `docs/tcss/DescribeMaliciousConnectionBlackList.md` in this crate.
+    /// Action `DescribeMaliciousConnectionBlackList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeMaliciousConnectionBlackList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeMaliciousConnectionBlackList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMaliciousConnectionBlackListRequest::new();
     ///     let response = client.describe_malicious_connection_black_list(&request).await?;
     ///     println!("{response:?}");
@@ -6063,15 +6063,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query the allowlist for malicious external connections.
     ///
-    /// Action `DescribeMaliciousConnectionWhiteList`, version `2020-11-01`. Reference: `docs/tcss/DescribeMaliciousConnectionWhiteList.md` in this crate.
+    /// Action `DescribeMaliciousConnectionWhiteList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeMaliciousConnectionWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeMaliciousConnectionWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeMaliciousConnectionWhiteListRequest::new();
     ///     let response = client.describe_malicious_connection_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -6096,15 +6096,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Query the cluster policy audit list.
     ///
-    /// Action `DescribeNetworkFirewallAuditRecord`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallAuditRecord.md` in this crate.
+    /// Action `DescribeNetworkFirewallAuditRecord`, version `2020-11-01`. Reference: [`docs/tcss/DescribeNetworkFirewallAuditRecord.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeNetworkFirewallAuditRecord.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNetworkFirewallAuditRecordRequest::new();
     ///     let response = client.describe_network_firewall_audit_record(&request).await?;
     ///     println!("{response:?}");
@@ -6128,15 +6128,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Query the network firewall cluster policy list.
     ///
-    /// Action `DescribeNetworkFirewallClusterList`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallClusterList.md` in this crate.
+    /// Action `DescribeNetworkFirewallClusterList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeNetworkFirewallClusterList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeNetworkFirewallClusterList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNetworkFirewallClusterListRequest::new();
     ///     let response = client.describe_network_firewall_cluster_list(&request).await?;
     ///     println!("{response:?}");
@@ -6162,15 +6162,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Query the asset task progress for the container network.
     ///
-    /// Action `DescribeNetworkFirewallClusterRefreshStatus`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallClusterRefreshStatus.md` in this crate.
+    /// Action `DescribeNetworkFirewallClusterRefreshStatus`, version `2020-11-01`. Reference: [`docs/tcss/DescribeNetworkFirewallClusterRefreshStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeNetworkFirewallClusterRefreshStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNetworkFirewallClusterRefreshStatusRequest::new(
     ///         34702u64,
     ///     );
@@ -6204,15 +6204,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Query the cluster network space tag list.
     ///
-    /// Action `DescribeNetworkFirewallNamespaceLabelList`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallNamespaceLabelList.md` in this crate.
+    /// Action `DescribeNetworkFirewallNamespaceLabelList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeNetworkFirewallNamespaceLabelList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeNetworkFirewallNamespaceLabelList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNetworkFirewallNamespaceLabelListRequest::new(
     ///         "cls-new",
     ///     );
@@ -6246,15 +6246,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Query the cluster network pod tags.
     ///
-    /// Action `DescribeNetworkFirewallPodLabelsList`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallPodLabelsList.md` in this crate.
+    /// Action `DescribeNetworkFirewallPodLabelsList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeNetworkFirewallPodLabelsList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeNetworkFirewallPodLabelsList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNetworkFirewallPodLabelsListRequest::new("cls-new");
     ///     let response = client.describe_network_firewall_pod_labels_list(&request).await?;
     ///     println!("{response:?}");
@@ -6282,15 +6282,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// View policy details of clusters for the container network.
     ///
-    /// Action `DescribeNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallPolicyDetail.md` in this crate.
+    /// Action `DescribeNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeNetworkFirewallPolicyDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeNetworkFirewallPolicyDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNetworkFirewallPolicyDetailRequest::new(1u64);
     ///     let response = client.describe_network_firewall_policy_detail(&request).await?;
     ///     println!("{response:?}");
@@ -6316,15 +6316,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Query the auto-discovery task process of the network policy for the network policy.
     ///
-    /// Action `DescribeNetworkFirewallPolicyDiscover`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallPolicyDiscover.md` in this crate.
+    /// Action `DescribeNetworkFirewallPolicyDiscover`, version `2020-11-01`. Reference: [`docs/tcss/DescribeNetworkFirewallPolicyDiscover.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeNetworkFirewallPolicyDiscover.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNetworkFirewallPolicyDiscoverRequest::new(1002u64);
     ///     let response = client.describe_network_firewall_policy_discover(&request).await?;
     ///     println!("{response:?}");
@@ -6354,15 +6354,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Query the cluster network policy list.
     ///
-    /// Action `DescribeNetworkFirewallPolicyList`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallPolicyList.md` in this crate.
+    /// Action `DescribeNetworkFirewallPolicyList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeNetworkFirewallPolicyList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeNetworkFirewallPolicyList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNetworkFirewallPolicyListRequest::new("cls-o9mfjg0i");
     ///     let response = client.describe_network_firewall_policy_list(&request).await?;
     ///     println!("{response:?}");
@@ -6388,15 +6388,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Query the network policy execution status for the container network.
     ///
-    /// Action `DescribeNetworkFirewallPolicyStatus`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallPolicyStatus.md` in this crate.
+    /// Action `DescribeNetworkFirewallPolicyStatus`, version `2020-11-01`. Reference: [`docs/tcss/DescribeNetworkFirewallPolicyStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeNetworkFirewallPolicyStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNetworkFirewallPolicyStatusRequest::new(34702u64);
     ///     let response = client.describe_network_firewall_policy_status(&request).await?;
     ///     println!("{response:?}");
@@ -6422,15 +6422,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// View YAML network policy details of clusters for the container network.
     ///
-    /// Action `DescribeNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeNetworkFirewallPolicyYamlDetail.md` in this crate.
+    /// Action `DescribeNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeNetworkFirewallPolicyYamlDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeNetworkFirewallPolicyYamlDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNetworkFirewallPolicyYamlDetailRequest::new(1u64);
     ///     let response = client.describe_network_firewall_policy_yaml_detail(&request).await?;
     ///     println!("{response:?}");
@@ -6456,15 +6456,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the latest list of vulnerabilities.
     ///
-    /// Action `DescribeNewestVul`, version `2020-11-01`. Reference: `docs/tcss/DescribeNewestVul.md` in this crate.
+    /// Action `DescribeNewestVul`, version `2020-11-01`. Reference: [`docs/tcss/DescribeNewestVul.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeNewestVul.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeNewestVulRequest::new();
     ///     let response = client.describe_newest_vul(&request).await?;
     ///     println!("{response:?}");
@@ -6485,15 +6485,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the pay-as-you-go billing details.
     ///
-    /// Action `DescribePostPayDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribePostPayDetail.md` in this crate.
+    /// Action `DescribePostPayDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribePostPayDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribePostPayDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribePostPayDetailRequest::new();
     ///     let response = client.describe_post_pay_detail(&request).await?;
     ///     println!("{response:?}");
@@ -6516,7 +6516,7 @@ pub trait Tcss: Send + Sync {
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
     ///
-    /// Action `DescribeProVersionInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeProVersionInfo.md` in this crate.
+    /// Action `DescribeProVersionInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeProVersionInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeProVersionInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Errors
     ///
@@ -6530,10 +6530,10 @@ pub trait Tcss: Send + Sync {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeProVersionInfoRequest::new();
     ///     let response = client.describe_pro_version_info(&request).await?;
     ///     println!("{response:?}");
@@ -6554,15 +6554,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query promotions.
     ///
-    /// Action `DescribePromotionActivity`, version `2020-11-01`. Reference: `docs/tcss/DescribePromotionActivity.md` in this crate.
+    /// Action `DescribePromotionActivity`, version `2020-11-01`. Reference: [`docs/tcss/DescribePromotionActivity.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribePromotionActivity.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribePromotionActivityRequest::new(10u64);
     ///     let response = client.describe_promotion_activity(&request).await?;
     ///     println!("{response:?}");
@@ -6583,15 +6583,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to get the public key.
     ///
-    /// Action `DescribePublicKey`, version `2020-11-01`. Reference: `docs/tcss/DescribePublicKey.md` in this crate.
+    /// Action `DescribePublicKey`, version `2020-11-01`. Reference: [`docs/tcss/DescribePublicKey.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribePublicKey.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribePublicKeyRequest::new();
     ///     let response = client.describe_public_key(&request).await?;
     ///     println!("{response:?}");
@@ -6614,7 +6614,7 @@ pub trait Tcss: Send + Sync {
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
     ///
-    /// Action `DescribePurchaseStateInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribePurchaseStateInfo.md` in this crate.
+    /// Action `DescribePurchaseStateInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribePurchaseStateInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribePurchaseStateInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Errors
     ///
@@ -6628,10 +6628,10 @@ pub trait Tcss: Send + Sync {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribePurchaseStateInfoRequest::new();
     ///     let response = client.describe_purchase_state_info(&request).await?;
     ///     println!("{response:?}");
@@ -6652,15 +6652,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Retrieve the list of vulnerabilities in the Vulnerability Defense Allowlist
     ///
-    /// Action `DescribeRaspRuleVuls`, version `2020-11-01`. Reference: `docs/tcss/DescribeRaspRuleVuls.md` in this crate.
+    /// Action `DescribeRaspRuleVuls`, version `2020-11-01`. Reference: [`docs/tcss/DescribeRaspRuleVuls.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeRaspRuleVuls.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspRuleVulsRequest::new();
     ///     let response = client.describe_rasp_rule_vuls(&request).await?;
     ///     println!("{response:?}");
@@ -6681,15 +6681,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query the list of vulnerabilities that can be defensed.
     ///
-    /// Action `DescribeRaspRules`, version `2020-11-01`. Reference: `docs/tcss/DescribeRaspRules.md` in this crate.
+    /// Action `DescribeRaspRules`, version `2020-11-01`. Reference: [`docs/tcss/DescribeRaspRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeRaspRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRaspRulesRequest::new();
     ///     let response = client.describe_rasp_rules(&request).await?;
     ///     println!("{response:?}");
@@ -6710,15 +6710,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query a refresh task.
     ///
-    /// Action `DescribeRefreshTask`, version `2020-11-01`. Reference: `docs/tcss/DescribeRefreshTask.md` in this crate.
+    /// Action `DescribeRefreshTask`, version `2020-11-01`. Reference: [`docs/tcss/DescribeRefreshTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeRefreshTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRefreshTaskRequest::new(34702u64);
     ///     let response = client.describe_refresh_task(&request).await?;
     ///     println!("{response:?}");
@@ -6739,15 +6739,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of a reverse shell event at runtime.
     ///
-    /// Action `DescribeReverseShellDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellDetail.md` in this crate.
+    /// Action `DescribeReverseShellDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeReverseShellDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeReverseShellDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeReverseShellDetailRequest::new("");
     ///     let response = client.describe_reverse_shell_detail(&request).await?;
     ///     println!("{response:?}");
@@ -6768,15 +6768,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of reverse shell events at runtime.
     ///
-    /// Action `DescribeReverseShellEvents`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellEvents.md` in this crate.
+    /// Action `DescribeReverseShellEvents`, version `2020-11-01`. Reference: [`docs/tcss/DescribeReverseShellEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeReverseShellEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeReverseShellEventsRequest::new();
     ///     let response = client.describe_reverse_shell_events(&request).await?;
     ///     println!("{response:?}");
@@ -6797,15 +6797,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query and export the list of reverse shell events at runtime.
     ///
-    /// Action `DescribeReverseShellEventsExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellEventsExport.md` in this crate.
+    /// Action `DescribeReverseShellEventsExport`, version `2020-11-01`. Reference: [`docs/tcss/DescribeReverseShellEventsExport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeReverseShellEventsExport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeReverseShellEventsExportRequest::new();
     ///     let response = client.describe_reverse_shell_events_export(&request).await?;
     ///     println!("{response:?}");
@@ -6826,15 +6826,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query the reverse shell regular expression allowlist.
     ///
-    /// Action `DescribeReverseShellRegexpWhiteList`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellRegexpWhiteList.md` in this crate.
+    /// Action `DescribeReverseShellRegexpWhiteList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeReverseShellRegexpWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeReverseShellRegexpWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeReverseShellRegexpWhiteListRequest::new();
     ///     let response = client.describe_reverse_shell_regexp_white_list(&request).await?;
     ///     println!("{response:?}");
@@ -6855,15 +6855,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query details of the reverse shell regular expression allowlist.
     ///
-    /// Action `DescribeReverseShellRegexpWhiteListInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellRegexpWhiteListInfo.md` in this crate.
+    /// Action `DescribeReverseShellRegexpWhiteListInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeReverseShellRegexpWhiteListInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeReverseShellRegexpWhiteListInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeReverseShellRegexpWhiteListInfoRequest::new("test");
     ///     let response = client.describe_reverse_shell_regexp_white_list_info(&request).await?;
     ///     println!("{response:?}");
@@ -6886,15 +6886,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of the allowlist of reverse shells at runtime.
     ///
-    /// Action `DescribeReverseShellWhiteListDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellWhiteListDetail.md` in this crate.
+    /// Action `DescribeReverseShellWhiteListDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeReverseShellWhiteListDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeReverseShellWhiteListDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeReverseShellWhiteListDetailRequest::new(
     ///         "3hg7edh873hf",
     ///     );
@@ -6917,15 +6917,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the allowlist of reverse shells at runtime.
     ///
-    /// Action `DescribeReverseShellWhiteLists`, version `2020-11-01`. Reference: `docs/tcss/DescribeReverseShellWhiteLists.md` in this crate.
+    /// Action `DescribeReverseShellWhiteLists`, version `2020-11-01`. Reference: [`docs/tcss/DescribeReverseShellWhiteLists.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeReverseShellWhiteLists.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeReverseShellWhiteListsRequest::new();
     ///     let response = client.describe_reverse_shell_white_lists(&request).await?;
     ///     println!("{response:?}");
@@ -6946,15 +6946,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of risk items identified in the last task and filter them by special field.
     ///
-    /// Action `DescribeRiskList`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskList.md` in this crate.
+    /// Action `DescribeRiskList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeRiskList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeRiskList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskListRequest::new();
     ///     let response = client.describe_risk_list(&request).await?;
     ///     println!("{response:?}");
@@ -6975,15 +6975,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of a high-risk syscall event.
     ///
-    /// Action `DescribeRiskSyscallDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskSyscallDetail.md` in this crate.
+    /// Action `DescribeRiskSyscallDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeRiskSyscallDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeRiskSyscallDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskSyscallDetailRequest::new("");
     ///     let response = client.describe_risk_syscall_detail(&request).await?;
     ///     println!("{response:?}");
@@ -7004,15 +7004,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of high-risk syscalls at runtime.
     ///
-    /// Action `DescribeRiskSyscallEvents`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskSyscallEvents.md` in this crate.
+    /// Action `DescribeRiskSyscallEvents`, version `2020-11-01`. Reference: [`docs/tcss/DescribeRiskSyscallEvents.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeRiskSyscallEvents.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskSyscallEventsRequest::new();
     ///     let response = client.describe_risk_syscall_events(&request).await?;
     ///     println!("{response:?}");
@@ -7033,15 +7033,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of high-risk syscalls at runtime.
     ///
-    /// Action `DescribeRiskSyscallEventsExport`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskSyscallEventsExport.md` in this crate.
+    /// Action `DescribeRiskSyscallEventsExport`, version `2020-11-01`. Reference: [`docs/tcss/DescribeRiskSyscallEventsExport.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeRiskSyscallEventsExport.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskSyscallEventsExportRequest::new();
     ///     let response = client.describe_risk_syscall_events_export(&request).await?;
     ///     println!("{response:?}");
@@ -7062,15 +7062,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of names of high-risk syscalls at runtime.
     ///
-    /// Action `DescribeRiskSyscallNames`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskSyscallNames.md` in this crate.
+    /// Action `DescribeRiskSyscallNames`, version `2020-11-01`. Reference: [`docs/tcss/DescribeRiskSyscallNames.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeRiskSyscallNames.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskSyscallNamesRequest::new();
     ///     let response = client.describe_risk_syscall_names(&request).await?;
     ///     println!("{response:?}");
@@ -7091,15 +7091,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of the allowlist of high-risk syscalls at runtime.
     ///
-    /// Action `DescribeRiskSyscallWhiteListDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskSyscallWhiteListDetail.md` in this crate.
+    /// Action `DescribeRiskSyscallWhiteListDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeRiskSyscallWhiteListDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeRiskSyscallWhiteListDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskSyscallWhiteListDetailRequest::new("1002");
     ///     let response = client.describe_risk_syscall_white_list_detail(&request).await?;
     ///     println!("{response:?}");
@@ -7120,15 +7120,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the allowlist of high-risk syscalls at runtime.
     ///
-    /// Action `DescribeRiskSyscallWhiteLists`, version `2020-11-01`. Reference: `docs/tcss/DescribeRiskSyscallWhiteLists.md` in this crate.
+    /// Action `DescribeRiskSyscallWhiteLists`, version `2020-11-01`. Reference: [`docs/tcss/DescribeRiskSyscallWhiteLists.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeRiskSyscallWhiteLists.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeRiskSyscallWhiteListsRequest::new();
     ///     let response = client.describe_risk_syscall_white_lists(&request).await?;
     ///     println!("{response:?}");
@@ -7149,15 +7149,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of vulnerabilities ignored in a scan.
     ///
-    /// Action `DescribeScanIgnoreVulList`, version `2020-11-01`. Reference: `docs/tcss/DescribeScanIgnoreVulList.md` in this crate.
+    /// Action `DescribeScanIgnoreVulList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeScanIgnoreVulList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeScanIgnoreVulList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeScanIgnoreVulListRequest::new();
     ///     let response = client.describe_scan_ignore_vul_list(&request).await?;
     ///     println!("{response:?}");
@@ -7178,15 +7178,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of ES query files.
     ///
-    /// Action `DescribeSearchExportList`, version `2020-11-01`. Reference: `docs/tcss/DescribeSearchExportList.md` in this crate.
+    /// Action `DescribeSearchExportList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSearchExportList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSearchExportList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSearchExportListRequest::new(
     ///         "{\"index\":[\"netflow\"],\"body\":{\"query\":{\"bool\":{\"filter\":{\"bool\":{\"filter\":{\"range\":{\"timestamp\":{\"gte\":1597075200000,\"lte\":1597161599999}}},\"must\":[],\"must_not\":[],\"should\":[]}}}},\"highlight\":{\"fields\":{\"*\":{}}}},\"sort\":[{\"timestamp\":\"desc\"}]}",
     ///     );
@@ -7209,15 +7209,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to get historical search records.
     ///
-    /// Action `DescribeSearchLogs`, version `2020-11-01`. Reference: `docs/tcss/DescribeSearchLogs.md` in this crate.
+    /// Action `DescribeSearchLogs`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSearchLogs.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSearchLogs.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSearchLogsRequest::new();
     ///     let response = client.describe_search_logs(&request).await?;
     ///     println!("{response:?}");
@@ -7238,15 +7238,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to get the list of search templates.
     ///
-    /// Action `DescribeSearchTemplates`, version `2020-11-01`. Reference: `docs/tcss/DescribeSearchTemplates.md` in this crate.
+    /// Action `DescribeSearchTemplates`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSearchTemplates.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSearchTemplates.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSearchTemplatesRequest::new();
     ///     let response = client.describe_search_templates(&request).await?;
     ///     println!("{response:?}");
@@ -7267,15 +7267,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the trend of security events at runtime.
     ///
-    /// Action `DescribeSecEventsTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecEventsTendency.md` in this crate.
+    /// Action `DescribeSecEventsTendency`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSecEventsTendency.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSecEventsTendency.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecEventsTendencyRequest::new(
     ///         "2020-09-22",
     ///         "2020-09-22",
@@ -7299,15 +7299,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query a security log alert message.
     ///
-    /// Action `DescribeSecLogAlertMsg`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogAlertMsg.md` in this crate.
+    /// Action `DescribeSecLogAlertMsg`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSecLogAlertMsg.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSecLogAlertMsg.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecLogAlertMsgRequest::new();
     ///     let response = client.describe_sec_log_alert_msg(&request).await?;
     ///     println!("{response:?}");
@@ -7328,15 +7328,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the settings of security log cleanup.
     ///
-    /// Action `DescribeSecLogCleanSettingInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogCleanSettingInfo.md` in this crate.
+    /// Action `DescribeSecLogCleanSettingInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSecLogCleanSettingInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSecLogCleanSettingInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecLogCleanSettingInfoRequest::new();
     ///     let response = client.describe_sec_log_clean_setting_info(&request).await?;
     ///     println!("{response:?}");
@@ -7357,15 +7357,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the options of security log delivery to CLS.
     ///
-    /// Action `DescribeSecLogDeliveryClsOptions`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogDeliveryClsOptions.md` in this crate.
+    /// Action `DescribeSecLogDeliveryClsOptions`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSecLogDeliveryClsOptions.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSecLogDeliveryClsOptions.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecLogDeliveryClsOptionsRequest::new();
     ///     let response = client.describe_sec_log_delivery_cls_options(&request).await?;
     ///     println!("{response:?}");
@@ -7386,15 +7386,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the settings of security log delivery to CLS.
     ///
-    /// Action `DescribeSecLogDeliveryClsSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogDeliveryClsSetting.md` in this crate.
+    /// Action `DescribeSecLogDeliveryClsSetting`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSecLogDeliveryClsSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSecLogDeliveryClsSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecLogDeliveryClsSettingRequest::new();
     ///     let response = client.describe_sec_log_delivery_cls_setting(&request).await?;
     ///     println!("{response:?}");
@@ -7415,15 +7415,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the options of security log delivery to Kafka.
     ///
-    /// Action `DescribeSecLogDeliveryKafkaOptions`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogDeliveryKafkaOptions.md` in this crate.
+    /// Action `DescribeSecLogDeliveryKafkaOptions`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSecLogDeliveryKafkaOptions.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSecLogDeliveryKafkaOptions.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecLogDeliveryKafkaOptionsRequest::new();
     ///     let response = client.describe_sec_log_delivery_kafka_options(&request).await?;
     ///     println!("{response:?}");
@@ -7444,15 +7444,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the settings of security log delivery to Kafka.
     ///
-    /// Action `DescribeSecLogDeliveryKafkaSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogDeliveryKafkaSetting.md` in this crate.
+    /// Action `DescribeSecLogDeliveryKafkaSetting`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSecLogDeliveryKafkaSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSecLogDeliveryKafkaSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecLogDeliveryKafkaSettingRequest::new();
     ///     let response = client.describe_sec_log_delivery_kafka_setting(&request).await?;
     ///     println!("{response:?}");
@@ -7473,15 +7473,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of accessed security log objects.
     ///
-    /// Action `DescribeSecLogJoinObjectList`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogJoinObjectList.md` in this crate.
+    /// Action `DescribeSecLogJoinObjectList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSecLogJoinObjectList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSecLogJoinObjectList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecLogJoinObjectListRequest::new("container_bash");
     ///     let response = client.describe_sec_log_join_object_list(&request).await?;
     ///     println!("{response:?}");
@@ -7502,15 +7502,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of security log access types.
     ///
-    /// Action `DescribeSecLogJoinTypeList`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogJoinTypeList.md` in this crate.
+    /// Action `DescribeSecLogJoinTypeList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSecLogJoinTypeList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSecLogJoinTypeList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecLogJoinTypeListRequest::new();
     ///     let response = client.describe_sec_log_join_type_list(&request).await?;
     ///     println!("{response:?}");
@@ -7531,15 +7531,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the UIN of a Kafka security log.
     ///
-    /// Action `DescribeSecLogKafkaUIN`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogKafkaUIN.md` in this crate.
+    /// Action `DescribeSecLogKafkaUIN`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSecLogKafkaUIN.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSecLogKafkaUIN.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecLogKafkaUinRequest::new();
     ///     let response = client.describe_sec_log_kafka_uin(&request).await?;
     ///     println!("{response:?}");
@@ -7560,15 +7560,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the information of the security log product.
     ///
-    /// Action `DescribeSecLogVasInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeSecLogVasInfo.md` in this crate.
+    /// Action `DescribeSecLogVasInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSecLogVasInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSecLogVasInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSecLogVasInfoRequest::new();
     ///     let response = client.describe_sec_log_vas_info(&request).await?;
     ///     println!("{response:?}");
@@ -7589,15 +7589,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of vulnerabilities that can be prevented
     ///
-    /// Action `DescribeSupportDefenceVul`, version `2020-11-01`. Reference: `docs/tcss/DescribeSupportDefenceVul.md` in this crate.
+    /// Action `DescribeSupportDefenceVul`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSupportDefenceVul.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSupportDefenceVul.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSupportDefenceVulRequest::new();
     ///     let response = client.describe_support_defence_vul(&request).await?;
     ///     println!("{response:?}");
@@ -7618,15 +7618,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of system vulnerabilities.
     ///
-    /// Action `DescribeSystemVulList`, version `2020-11-01`. Reference: `docs/tcss/DescribeSystemVulList.md` in this crate.
+    /// Action `DescribeSystemVulList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeSystemVulList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeSystemVulList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeSystemVulListRequest::new();
     ///     let response = client.describe_system_vul_list(&request).await?;
     ///     println!("{response:?}");
@@ -7647,15 +7647,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the overview of a check result and return the number of affected nodes in the last seven days.
     ///
-    /// Action `DescribeTaskResultSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeTaskResultSummary.md` in this crate.
+    /// Action `DescribeTaskResultSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeTaskResultSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeTaskResultSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeTaskResultSummaryRequest::new();
     ///     let response = client.describe_task_result_summary(&request).await?;
     ///     println!("{response:?}");
@@ -7676,15 +7676,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the TCSS overview.
     ///
-    /// Action `DescribeTcssSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeTcssSummary.md` in this crate.
+    /// Action `DescribeTcssSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeTcssSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeTcssSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeTcssSummaryRequest::new();
     ///     let response = client.describe_tcss_summary(&request).await?;
     ///     println!("{response:?}");
@@ -7705,15 +7705,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the trend of daily unlicensed cores.
     ///
-    /// Action `DescribeUnauthorizedCoresTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeUnauthorizedCoresTendency.md` in this crate.
+    /// Action `DescribeUnauthorizedCoresTendency`, version `2020-11-01`. Reference: [`docs/tcss/DescribeUnauthorizedCoresTendency.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeUnauthorizedCoresTendency.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeUnauthorizedCoresTendencyRequest::new();
     ///     let response = client.describe_unauthorized_cores_tendency(&request).await?;
     ///     println!("{response:?}");
@@ -7734,15 +7734,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the information of an unfinished asset refreshing task.
     ///
-    /// Action `DescribeUnfinishRefreshTask`, version `2020-11-01`. Reference: `docs/tcss/DescribeUnfinishRefreshTask.md` in this crate.
+    /// Action `DescribeUnfinishRefreshTask`, version `2020-11-01`. Reference: [`docs/tcss/DescribeUnfinishRefreshTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeUnfinishRefreshTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeUnfinishRefreshTaskRequest::new();
     ///     let response = client.describe_unfinish_refresh_task(&request).await?;
     ///     println!("{response:?}");
@@ -7763,15 +7763,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the information of a cluster on the Security Dashboard and Cluster Security pages.
     ///
-    /// Action `DescribeUserCluster`, version `2020-11-01`. Reference: `docs/tcss/DescribeUserCluster.md` in this crate.
+    /// Action `DescribeUserCluster`, version `2020-11-01`. Reference: [`docs/tcss/DescribeUserCluster.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeUserCluster.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeUserClusterRequest::new();
     ///     let response = client.describe_user_cluster(&request).await?;
     ///     println!("{response:?}");
@@ -7792,15 +7792,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the information of the required value-added service.
     ///
-    /// Action `DescribeValueAddedSrvInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeValueAddedSrvInfo.md` in this crate.
+    /// Action `DescribeValueAddedSrvInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeValueAddedSrvInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeValueAddedSrvInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeValueAddedSrvInfoRequest::new();
     ///     let response = client.describe_value_added_srv_info(&request).await?;
     ///     println!("{response:?}");
@@ -7821,15 +7821,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of an automatically isolated trojan sample.
     ///
-    /// Action `DescribeVirusAutoIsolateSampleDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusAutoIsolateSampleDetail.md` in this crate.
+    /// Action `DescribeVirusAutoIsolateSampleDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusAutoIsolateSampleDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusAutoIsolateSampleDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusAutoIsolateSampleDetailRequest::new("");
     ///     let response = client.describe_virus_auto_isolate_sample_detail(&request).await?;
     ///     println!("{response:?}");
@@ -7852,15 +7852,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the download URL of an automatically isolated trojan sample.
     ///
-    /// Action `DescribeVirusAutoIsolateSampleDownloadURL`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusAutoIsolateSampleDownloadURL.md` in this crate.
+    /// Action `DescribeVirusAutoIsolateSampleDownloadURL`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusAutoIsolateSampleDownloadURL.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusAutoIsolateSampleDownloadURL.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusAutoIsolateSampleDownloadUrlRequest::new(
     ///         "dskaldjskld",
     ///     );
@@ -7887,15 +7887,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of automatically isolated trojan samples.
     ///
-    /// Action `DescribeVirusAutoIsolateSampleList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusAutoIsolateSampleList.md` in this crate.
+    /// Action `DescribeVirusAutoIsolateSampleList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusAutoIsolateSampleList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusAutoIsolateSampleList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusAutoIsolateSampleListRequest::new();
     ///     let response = client.describe_virus_auto_isolate_sample_list(&request).await?;
     ///     println!("{response:?}");
@@ -7916,15 +7916,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the settings of automatic trojan isolation.
     ///
-    /// Action `DescribeVirusAutoIsolateSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusAutoIsolateSetting.md` in this crate.
+    /// Action `DescribeVirusAutoIsolateSetting`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusAutoIsolateSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusAutoIsolateSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusAutoIsolateSettingRequest::new();
     ///     let response = client.describe_virus_auto_isolate_setting(&request).await?;
     ///     println!("{response:?}");
@@ -7945,15 +7945,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the information of a trojan file at runtime.
     ///
-    /// Action `DescribeVirusDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusDetail.md` in this crate.
+    /// Action `DescribeVirusDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusDetailRequest::new("");
     ///     let response = client.describe_virus_detail(&request).await?;
     ///     println!("{response:?}");
@@ -7974,15 +7974,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the trend of trojan events.
     ///
-    /// Action `DescribeVirusEventTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusEventTendency.md` in this crate.
+    /// Action `DescribeVirusEventTendency`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusEventTendency.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusEventTendency.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusEventTendencyRequest::new(7u64);
     ///     let response = client.describe_virus_event_tendency(&request).await?;
     ///     println!("{response:?}");
@@ -8003,15 +8003,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of virus scanning events at runtime.
     ///
-    /// Action `DescribeVirusList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusList.md` in this crate.
+    /// Action `DescribeVirusList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusListRequest::new();
     ///     let response = client.describe_virus_list(&request).await?;
     ///     println!("{response:?}");
@@ -8032,15 +8032,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the estimated timeout period of a quick trojan scan.
     ///
-    /// Action `DescribeVirusManualScanEstimateTimeout`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusManualScanEstimateTimeout.md` in this crate.
+    /// Action `DescribeVirusManualScanEstimateTimeout`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusManualScanEstimateTimeout.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusManualScanEstimateTimeout.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusManualScanEstimateTimeoutRequest::new(1u64, true);
     ///     let response = client.describe_virus_manual_scan_estimate_timeout(&request).await?;
     ///     println!("{response:?}");
@@ -8063,15 +8063,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query real-time monitoring settings of file scan at runtime.
     ///
-    /// Action `DescribeVirusMonitorConfig`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusMonitorConfig.md` in this crate.
+    /// Action `DescribeVirusMonitorConfig`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusMonitorConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusMonitorConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusMonitorConfigRequest::new();
     ///     let response = client.describe_virus_monitor_config(&request).await?;
     ///     println!("{response:?}");
@@ -8092,15 +8092,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the real-time monitoring settings of virus scanning at runtime.
     ///
-    /// Action `DescribeVirusMonitorSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusMonitorSetting.md` in this crate.
+    /// Action `DescribeVirusMonitorSetting`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusMonitorSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusMonitorSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusMonitorSettingRequest::new();
     ///     let response = client.describe_virus_monitor_setting(&request).await?;
     ///     println!("{response:?}");
@@ -8121,15 +8121,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the download URL of a trojan sample.
     ///
-    /// Action `DescribeVirusSampleDownloadUrl`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusSampleDownloadUrl.md` in this crate.
+    /// Action `DescribeVirusSampleDownloadUrl`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusSampleDownloadUrl.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusSampleDownloadUrl.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusSampleDownloadUrlRequest::new("1000");
     ///     let response = client.describe_virus_sample_download_url(&request).await?;
     ///     println!("{response:?}");
@@ -8150,15 +8150,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Query new settings of file scan at runtime.
     ///
-    /// Action `DescribeVirusScanConfig`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusScanConfig.md` in this crate.
+    /// Action `DescribeVirusScanConfig`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusScanConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusScanConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusScanConfigRequest::new();
     ///     let response = client.describe_virus_scan_config(&request).await?;
     ///     println!("{response:?}");
@@ -8179,15 +8179,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query virus scanning settings at runtime.
     ///
-    /// Action `DescribeVirusScanSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusScanSetting.md` in this crate.
+    /// Action `DescribeVirusScanSetting`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusScanSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusScanSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusScanSettingRequest::new();
     ///     let response = client.describe_virus_scan_setting(&request).await?;
     ///     println!("{response:?}");
@@ -8208,15 +8208,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the status of a virus scanning task at runtime.
     ///
-    /// Action `DescribeVirusScanTaskStatus`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusScanTaskStatus.md` in this crate.
+    /// Action `DescribeVirusScanTaskStatus`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusScanTaskStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusScanTaskStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusScanTaskStatusRequest::new();
     ///     let response = client.describe_virus_scan_task_status(&request).await?;
     ///     println!("{response:?}");
@@ -8237,15 +8237,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the timeout settings of a file scan at runtime.
     ///
-    /// Action `DescribeVirusScanTimeoutSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusScanTimeoutSetting.md` in this crate.
+    /// Action `DescribeVirusScanTimeoutSetting`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusScanTimeoutSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusScanTimeoutSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusScanTimeoutSettingRequest::new(0u64);
     ///     let response = client.describe_virus_scan_timeout_setting(&request).await?;
     ///     println!("{response:?}");
@@ -8266,15 +8266,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the trojan overview at runtime.
     ///
-    /// Action `DescribeVirusSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusSummary.md` in this crate.
+    /// Action `DescribeVirusSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusSummaryRequest::new();
     ///     let response = client.describe_virus_summary(&request).await?;
     ///     println!("{response:?}");
@@ -8295,15 +8295,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of virus scanning tasks at runtime.
     ///
-    /// Action `DescribeVirusTaskList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusTaskList.md` in this crate.
+    /// Action `DescribeVirusTaskList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusTaskList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusTaskList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusTaskListRequest::new("faketaskid");
     ///     let response = client.describe_virus_task_list(&request).await?;
     ///     println!("{response:?}");
@@ -8324,15 +8324,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the Trojan allowlist rule list.
     ///
-    /// Action `DescribeVirusWhiteListRules`, version `2020-11-01`. Reference: `docs/tcss/DescribeVirusWhiteListRules.md` in this crate.
+    /// Action `DescribeVirusWhiteListRules`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVirusWhiteListRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVirusWhiteListRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVirusWhiteListRulesRequest::new();
     ///     let response = client.describe_virus_white_list_rules(&request).await?;
     ///     println!("{response:?}");
@@ -8353,15 +8353,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of containers affected by vulnerabilities.
     ///
-    /// Action `DescribeVulContainerList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulContainerList.md` in this crate.
+    /// Action `DescribeVulContainerList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulContainerList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulContainerList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulContainerListRequest::new("1");
     ///     let response = client.describe_vul_container_list(&request).await?;
     ///     println!("{response:?}");
@@ -8382,15 +8382,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of exploit prevention events.
     ///
-    /// Action `DescribeVulDefenceEvent`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDefenceEvent.md` in this crate.
+    /// Action `DescribeVulDefenceEvent`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulDefenceEvent.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulDefenceEvent.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefenceEventRequest::new();
     ///     let response = client.describe_vul_defence_event(&request).await?;
     ///     println!("{response:?}");
@@ -8411,15 +8411,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the details of an exploit prevention event.
     ///
-    /// Action `DescribeVulDefenceEventDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDefenceEventDetail.md` in this crate.
+    /// Action `DescribeVulDefenceEventDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulDefenceEventDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulDefenceEventDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefenceEventDetailRequest::new(0i64);
     ///     let response = client.describe_vul_defence_event_detail(&request).await?;
     ///     println!("{response:?}");
@@ -8440,15 +8440,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the trend of exploit prevention events.
     ///
-    /// Action `DescribeVulDefenceEventTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDefenceEventTendency.md` in this crate.
+    /// Action `DescribeVulDefenceEventTendency`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulDefenceEventTendency.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulDefenceEventTendency.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefenceEventTendencyRequest::new(
     ///         "2021-05-07",
     ///         "2021-05-01",
@@ -8472,15 +8472,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of servers with exploit prevention enabled.
     ///
-    /// Action `DescribeVulDefenceHost`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDefenceHost.md` in this crate.
+    /// Action `DescribeVulDefenceHost`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulDefenceHost.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulDefenceHost.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefenceHostRequest::new();
     ///     let response = client.describe_vul_defence_host(&request).await?;
     ///     println!("{response:?}");
@@ -8501,15 +8501,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of exploit prevention plugins.
     ///
-    /// Action `DescribeVulDefencePlugin`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDefencePlugin.md` in this crate.
+    /// Action `DescribeVulDefencePlugin`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulDefencePlugin.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulDefencePlugin.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefencePluginRequest::new();
     ///     let response = client.describe_vul_defence_plugin(&request).await?;
     ///     println!("{response:?}");
@@ -8530,15 +8530,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the exploit prevention settings.
     ///
-    /// Action `DescribeVulDefenceSetting`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDefenceSetting.md` in this crate.
+    /// Action `DescribeVulDefenceSetting`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulDefenceSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulDefenceSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDefenceSettingRequest::new();
     ///     let response = client.describe_vul_defence_setting(&request).await?;
     ///     println!("{response:?}");
@@ -8559,15 +8559,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query vulnerability details.
     ///
-    /// Action `DescribeVulDetail`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulDetail.md` in this crate.
+    /// Action `DescribeVulDetail`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulDetailRequest::new("");
     ///     let response = client.describe_vul_detail(&request).await?;
     ///     println!("{response:?}");
@@ -8588,15 +8588,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of local images ignored in a vulnerability scan.
     ///
-    /// Action `DescribeVulIgnoreLocalImageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulIgnoreLocalImageList.md` in this crate.
+    /// Action `DescribeVulIgnoreLocalImageList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulIgnoreLocalImageList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulIgnoreLocalImageList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulIgnoreLocalImageListRequest::new("\"poc-testid\"");
     ///     let response = client.describe_vul_ignore_local_image_list(&request).await?;
     ///     println!("{response:?}");
@@ -8617,15 +8617,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of repository images ignored in a vulnerability scan.
     ///
-    /// Action `DescribeVulIgnoreRegistryImageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulIgnoreRegistryImageList.md` in this crate.
+    /// Action `DescribeVulIgnoreRegistryImageList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulIgnoreRegistryImageList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulIgnoreRegistryImageList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulIgnoreRegistryImageListRequest::new("\"poc-1256\"");
     ///     let response = client.describe_vul_ignore_registry_image_list(&request).await?;
     ///     println!("{response:?}");
@@ -8646,15 +8646,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of images affected by vulnerabilities.
     ///
-    /// Action `DescribeVulImageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulImageList.md` in this crate.
+    /// Action `DescribeVulImageList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulImageList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulImageList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulImageListRequest::new("1");
     ///     let response = client.describe_vul_image_list(&request).await?;
     ///     println!("{response:?}");
@@ -8675,15 +8675,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the statistics of images affected by vulnerabilities.
     ///
-    /// Action `DescribeVulImageSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulImageSummary.md` in this crate.
+    /// Action `DescribeVulImageSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulImageSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulImageSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulImageSummaryRequest::new();
     ///     let response = client.describe_vul_image_summary(&request).await?;
     ///     println!("{response:?}");
@@ -8704,15 +8704,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the numbers of images affected by emergency vulnerabilities at each severity level.
     ///
-    /// Action `DescribeVulLevelImageSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulLevelImageSummary.md` in this crate.
+    /// Action `DescribeVulLevelImageSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulLevelImageSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulLevelImageSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulLevelImageSummaryRequest::new();
     ///     let response = client.describe_vul_level_image_summary(&request).await?;
     ///     println!("{response:?}");
@@ -8733,15 +8733,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the numbers of vulnerabilities at each severity level.
     ///
-    /// Action `DescribeVulLevelSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulLevelSummary.md` in this crate.
+    /// Action `DescribeVulLevelSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulLevelSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulLevelSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulLevelSummaryRequest::new("SYSTEM");
     ///     let response = client.describe_vul_level_summary(&request).await?;
     ///     println!("{response:?}");
@@ -8762,15 +8762,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of repository images affected by vulnerabilities.
     ///
-    /// Action `DescribeVulRegistryImageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulRegistryImageList.md` in this crate.
+    /// Action `DescribeVulRegistryImageList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulRegistryImageList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulRegistryImageList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulRegistryImageListRequest::new("pcmgr-448277");
     ///     let response = client.describe_vul_registry_image_list(&request).await?;
     ///     println!("{response:?}");
@@ -8791,15 +8791,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to count the number of licensed but not scanned images on the vulnerability scanning page.
     ///
-    /// Action `DescribeVulScanAuthorizedImageSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulScanAuthorizedImageSummary.md` in this crate.
+    /// Action `DescribeVulScanAuthorizedImageSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulScanAuthorizedImageSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulScanAuthorizedImageSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulScanAuthorizedImageSummaryRequest::new();
     ///     let response = client.describe_vul_scan_authorized_image_summary(&request).await?;
     ///     println!("{response:?}");
@@ -8822,15 +8822,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the information of a vulnerability scan task.
     ///
-    /// Action `DescribeVulScanInfo`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulScanInfo.md` in this crate.
+    /// Action `DescribeVulScanInfo`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulScanInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulScanInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulScanInfoRequest::new();
     ///     let response = client.describe_vul_scan_info(&request).await?;
     ///     println!("{response:?}");
@@ -8851,15 +8851,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of local images in a vulnerability scan task.
     ///
-    /// Action `DescribeVulScanLocalImageList`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulScanLocalImageList.md` in this crate.
+    /// Action `DescribeVulScanLocalImageList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulScanLocalImageList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulScanLocalImageList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulScanLocalImageListRequest::new(1i64);
     ///     let response = client.describe_vul_scan_local_image_list(&request).await?;
     ///     println!("{response:?}");
@@ -8880,15 +8880,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the overview of vulnerability risks.
     ///
-    /// Action `DescribeVulSummary`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulSummary.md` in this crate.
+    /// Action `DescribeVulSummary`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulSummary.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulSummary.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulSummaryRequest::new();
     ///     let response = client.describe_vul_summary(&request).await?;
     ///     println!("{response:?}");
@@ -8909,15 +8909,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the trend of critical and high-risk vulnerabilities in local and repository images.
     ///
-    /// Action `DescribeVulTendency`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulTendency.md` in this crate.
+    /// Action `DescribeVulTendency`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulTendency.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulTendency.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulTendencyRequest::new(
     ///         "2020-09-22",
     ///         "2020-09-22",
@@ -8942,15 +8942,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of top vulnerabilities.
     ///
-    /// Action `DescribeVulTopRanking`, version `2020-11-01`. Reference: `docs/tcss/DescribeVulTopRanking.md` in this crate.
+    /// Action `DescribeVulTopRanking`, version `2020-11-01`. Reference: [`docs/tcss/DescribeVulTopRanking.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeVulTopRanking.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeVulTopRankingRequest::new("SYSTEM");
     ///     let response = client.describe_vul_top_ranking(&request).await?;
     ///     println!("{response:?}");
@@ -8971,15 +8971,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to get the list of alert policies.
     ///
-    /// Action `DescribeWarningRules`, version `2020-11-01`. Reference: `docs/tcss/DescribeWarningRules.md` in this crate.
+    /// Action `DescribeWarningRules`, version `2020-11-01`. Reference: [`docs/tcss/DescribeWarningRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeWarningRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWarningRulesRequest::new();
     ///     let response = client.describe_warning_rules(&request).await?;
     ///     println!("{response:?}");
@@ -9000,15 +9000,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to query the list of web application vulnerabilities.
     ///
-    /// Action `DescribeWebVulList`, version `2020-11-01`. Reference: `docs/tcss/DescribeWebVulList.md` in this crate.
+    /// Action `DescribeWebVulList`, version `2020-11-01`. Reference: [`docs/tcss/DescribeWebVulList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/DescribeWebVulList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::DescribeWebVulListRequest::new();
     ///     let response = client.describe_web_vul_list(&request).await?;
     ///     println!("{response:?}");
@@ -9029,15 +9029,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to export the list of virus scanning events at runtime.
     ///
-    /// Action `ExportVirusList`, version `2020-11-01`. Reference: `docs/tcss/ExportVirusList.md` in this crate.
+    /// Action `ExportVirusList`, version `2020-11-01`. Reference: [`docs/tcss/ExportVirusList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ExportVirusList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ExportVirusListRequest::new();
     ///     let response = client.export_virus_list(&request).await?;
     ///     println!("{response:?}");
@@ -9058,15 +9058,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to initialize the compliance baseline environment and create necessary data and options.
     ///
-    /// Action `InitializeUserComplianceEnvironment`, version `2020-11-01`. Reference: `docs/tcss/InitializeUserComplianceEnvironment.md` in this crate.
+    /// Action `InitializeUserComplianceEnvironment`, version `2020-11-01`. Reference: [`docs/tcss/InitializeUserComplianceEnvironment.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/InitializeUserComplianceEnvironment.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::InitializeUserComplianceEnvironmentRequest::new();
     ///     let response = client.initialize_user_compliance_environment(&request).await?;
     ///     println!("{response:?}");
@@ -9087,15 +9087,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to change the status of an abnormal process policy at runtime.
     ///
-    /// Action `ModifyAbnormalProcessRuleStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyAbnormalProcessRuleStatus.md` in this crate.
+    /// Action `ModifyAbnormalProcessRuleStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyAbnormalProcessRuleStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyAbnormalProcessRuleStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyAbnormalProcessRuleStatusRequest::new(
     ///         ::std::vec![::std::string::String::from("5202566")],
     ///         true,
@@ -9119,15 +9119,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to change the status of an abnormal process event.
     ///
-    /// Action `ModifyAbnormalProcessStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyAbnormalProcessStatus.md` in this crate.
+    /// Action `ModifyAbnormalProcessStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyAbnormalProcessStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyAbnormalProcessStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyAbnormalProcessStatusRequest::new(
     ///         ::std::vec![::std::string::String::from("10001")],
     ///         " EVENT_DEALED",
@@ -9151,15 +9151,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to change the status of an access control policy at runtime, i.e., enable or disable it.
     ///
-    /// Action `ModifyAccessControlRuleStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyAccessControlRuleStatus.md` in this crate.
+    /// Action `ModifyAccessControlRuleStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyAccessControlRuleStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyAccessControlRuleStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyAccessControlRuleStatusRequest::new(
     ///         ::std::vec![::std::string::String::from("1002")],
     ///         true,
@@ -9183,15 +9183,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to change the status of an access control event at runtime.
     ///
-    /// Action `ModifyAccessControlStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyAccessControlStatus.md` in this crate.
+    /// Action `ModifyAccessControlStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyAccessControlStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyAccessControlStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyAccessControlStatusRequest::new(
     ///         ::std::vec![::std::string::String::from("10001")],
     ///         "EVENT_DEALED",
@@ -9215,15 +9215,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to refresh server assets.
     ///
-    /// Action `ModifyAsset`, version `2020-11-01`. Reference: `docs/tcss/ModifyAsset.md` in this crate.
+    /// Action `ModifyAsset`, version `2020-11-01`. Reference: [`docs/tcss/ModifyAsset.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyAsset.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyAssetRequest::new();
     ///     let response = client.modify_asset(&request).await?;
     ///     println!("{response:?}");
@@ -9244,15 +9244,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to stop an image scan task for an image repository.
     ///
-    /// Action `ModifyAssetImageRegistryScanStop`, version `2020-11-01`. Reference: `docs/tcss/ModifyAssetImageRegistryScanStop.md` in this crate.
+    /// Action `ModifyAssetImageRegistryScanStop`, version `2020-11-01`. Reference: [`docs/tcss/ModifyAssetImageRegistryScanStop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyAssetImageRegistryScanStop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyAssetImageRegistryScanStopRequest::new();
     ///     let response = client.modify_asset_image_registry_scan_stop(&request).await?;
     ///     println!("{response:?}");
@@ -9273,15 +9273,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to stop a quick image scan task for an image repository.
     ///
-    /// Action `ModifyAssetImageRegistryScanStopOneKey`, version `2020-11-01`. Reference: `docs/tcss/ModifyAssetImageRegistryScanStopOneKey.md` in this crate.
+    /// Action `ModifyAssetImageRegistryScanStopOneKey`, version `2020-11-01`. Reference: [`docs/tcss/ModifyAssetImageRegistryScanStopOneKey.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyAssetImageRegistryScanStopOneKey.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyAssetImageRegistryScanStopOneKeyRequest::new();
     ///     let response = client.modify_asset_image_registry_scan_stop_one_key(&request).await?;
     ///     println!("{response:?}");
@@ -9304,15 +9304,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to stop an image scan.
     ///
-    /// Action `ModifyAssetImageScanStop`, version `2020-11-01`. Reference: `docs/tcss/ModifyAssetImageScanStop.md` in this crate.
+    /// Action `ModifyAssetImageScanStop`, version `2020-11-01`. Reference: [`docs/tcss/ModifyAssetImageScanStop.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyAssetImageScanStop.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyAssetImageScanStopRequest::new();
     ///     let response = client.modify_asset_image_scan_stop(&request).await?;
     ///     println!("{response:?}");
@@ -9333,15 +9333,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to modify the settings of a scheduled task, including the check cycle and the status of the compliance benchmark.
     ///
-    /// Action `ModifyCompliancePeriodTask`, version `2020-11-01`. Reference: `docs/tcss/ModifyCompliancePeriodTask.md` in this crate.
+    /// Action `ModifyCompliancePeriodTask`, version `2020-11-01`. Reference: [`docs/tcss/ModifyCompliancePeriodTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyCompliancePeriodTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyCompliancePeriodTaskRequest::new(1001u64);
     ///     let response = client.modify_compliance_period_task(&request).await?;
     ///     println!("{response:?}");
@@ -9362,15 +9362,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to isolate a container.
     ///
-    /// Action `ModifyContainerNetStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyContainerNetStatus.md` in this crate.
+    /// Action `ModifyContainerNetStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyContainerNetStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyContainerNetStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyContainerNetStatusRequest::new(
     ///         "289899476e81",
     ///         "EVENT_ISOLATE_CONTAINER",
@@ -9394,15 +9394,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to modify the protection status.
     ///
-    /// Action `ModifyDefendStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyDefendStatus.md` in this crate.
+    /// Action `ModifyDefendStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyDefendStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyDefendStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyDefendStatusRequest::new(true, "abc", true);
     ///     let response = client.modify_defend_status(&request).await?;
     ///     println!("{response:?}");
@@ -9423,15 +9423,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to change the status of a container escape scan event.
     ///
-    /// Action `ModifyEscapeEventStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyEscapeEventStatus.md` in this crate.
+    /// Action `ModifyEscapeEventStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyEscapeEventStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyEscapeEventStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyEscapeEventStatusRequest::new(
     ///         ::std::vec![::std::string::String::from("33705186")],
     ///         "EVENT_IGNORE",
@@ -9455,15 +9455,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to modify the information of a container escape scan rule.
     ///
-    /// Action `ModifyEscapeRule`, version `2020-11-01`. Reference: `docs/tcss/ModifyEscapeRule.md` in this crate.
+    /// Action `ModifyEscapeRule`, version `2020-11-01`. Reference: [`docs/tcss/ModifyEscapeRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyEscapeRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyEscapeRuleRequest::new(
     ///         ::std::vec![
     ///             models::EscapeRuleEnabled { type_ :
@@ -9499,15 +9499,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to modify an allowed escape.
     ///
-    /// Action `ModifyEscapeWhiteList`, version `2020-11-01`. Reference: `docs/tcss/ModifyEscapeWhiteList.md` in this crate.
+    /// Action `ModifyEscapeWhiteList`, version `2020-11-01`. Reference: [`docs/tcss/ModifyEscapeWhiteList.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyEscapeWhiteList.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyEscapeWhiteListRequest::new(
     ///         ::std::vec![::std::string::String::from("\"ESCAPE_DOCKER_API\"")],
     ///         ::std::vec![1i64],
@@ -9531,15 +9531,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to batch license images to be scanned (v2.0).
     ///
-    /// Action `ModifyImageAuthorized`, version `2020-11-01`. Reference: `docs/tcss/ModifyImageAuthorized.md` in this crate.
+    /// Action `ModifyImageAuthorized`, version `2020-11-01`. Reference: [`docs/tcss/ModifyImageAuthorized.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyImageAuthorized.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyImageAuthorizedRequest::new(
     ///         false,
     ///         false,
@@ -9566,15 +9566,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to modify the status of K8sApi exception events.
     ///
-    /// Action `ModifyK8sApiAbnormalEventStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyK8sApiAbnormalEventStatus.md` in this crate.
+    /// Action `ModifyK8sApiAbnormalEventStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyK8sApiAbnormalEventStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyK8sApiAbnormalEventStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyK8sApiAbnormalEventStatusRequest::new(
     ///         ::std::vec![1u64],
     ///         "EVENT_DEALED",
@@ -9598,15 +9598,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Modify the exception rule info of k8sapi. The Action in RuleInfoList only supports RULE\_MODE\_ALERT and no longer supports RULE\_MODE\_RELEASE/PASS.
     ///
-    /// Action `ModifyK8sApiAbnormalRuleInfo`, version `2020-11-01`. Reference: `docs/tcss/ModifyK8sApiAbnormalRuleInfo.md` in this crate.
+    /// Action `ModifyK8sApiAbnormalRuleInfo`, version `2020-11-01`. Reference: [`docs/tcss/ModifyK8sApiAbnormalRuleInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyK8sApiAbnormalRuleInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyK8sApiAbnormalRuleInfoRequest::new(models::K8sApiAbnormalRuleInfo {
     ///         rule_name: ::std::string::String::from("rulename-test"),
     ///         status: true,
@@ -9645,15 +9645,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to modify the status of K8sApi abnormal event rules.
     ///
-    /// Action `ModifyK8sApiAbnormalRuleStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyK8sApiAbnormalRuleStatus.md` in this crate.
+    /// Action `ModifyK8sApiAbnormalRuleStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyK8sApiAbnormalRuleStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyK8sApiAbnormalRuleStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyK8sApiAbnormalRuleStatusRequest::new(
     ///         "dsfsdfee2f4f",
     ///         true,
@@ -9677,15 +9677,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Edit or create a java Memory Trojan allowlist
     ///
-    /// Action `ModifyRaspRules`, version `2020-11-01`. Reference: `docs/tcss/ModifyRaspRules.md` in this crate.
+    /// Action `ModifyRaspRules`, version `2020-11-01`. Reference: [`docs/tcss/ModifyRaspRules.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyRaspRules.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyRaspRulesRequest::new();
     ///     let response = client.modify_rasp_rules(&request).await?;
     ///     println!("{response:?}");
@@ -9706,15 +9706,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to change the status of a reverse shell event.
     ///
-    /// Action `ModifyReverseShellStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyReverseShellStatus.md` in this crate.
+    /// Action `ModifyReverseShellStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyReverseShellStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyReverseShellStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyReverseShellStatusRequest::new(
     ///         ::std::vec![::std::string::String::from("\"365456\"")],
     ///         "EVENT_DEALED",
@@ -9738,15 +9738,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Edit the malicious request event status.
     ///
-    /// Action `ModifyRiskDnsEventStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyRiskDnsEventStatus.md` in this crate.
+    /// Action `ModifyRiskDnsEventStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyRiskDnsEventStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyRiskDnsEventStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyRiskDnsEventStatusRequest::new(
     ///         ::std::vec![1u64],
     ///         "EVENT_DEALED",
@@ -9770,15 +9770,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to change the status of a high-risk syscall event.
     ///
-    /// Action `ModifyRiskSyscallStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyRiskSyscallStatus.md` in this crate.
+    /// Action `ModifyRiskSyscallStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyRiskSyscallStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyRiskSyscallStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyRiskSyscallStatusRequest::new(
     ///         ::std::vec![::std::string::String::from("61c396cb85a03485f10c353e")],
     ///         "EVENT_INGNORE",
@@ -9802,15 +9802,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to modify the settings of security log cleanup.
     ///
-    /// Action `ModifySecLogCleanSettingInfo`, version `2020-11-01`. Reference: `docs/tcss/ModifySecLogCleanSettingInfo.md` in this crate.
+    /// Action `ModifySecLogCleanSettingInfo`, version `2020-11-01`. Reference: [`docs/tcss/ModifySecLogCleanSettingInfo.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifySecLogCleanSettingInfo.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifySecLogCleanSettingInfoRequest::new(80u64, 60u64, 180u64);
     ///     let response = client.modify_sec_log_clean_setting_info(&request).await?;
     ///     println!("{response:?}");
@@ -9831,15 +9831,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to update the configuration of security log delivery to CLS.
     ///
-    /// Action `ModifySecLogDeliveryClsSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifySecLogDeliveryClsSetting.md` in this crate.
+    /// Action `ModifySecLogDeliveryClsSetting`, version `2020-11-01`. Reference: [`docs/tcss/ModifySecLogDeliveryClsSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifySecLogDeliveryClsSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifySecLogDeliveryClsSettingRequest::new(
     ///         ::std::vec![
     ///             models::SecLogDeliveryClsSettingInfo { log_type :
@@ -9874,15 +9874,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to update the settings of security log delivery to Kafka.
     ///
-    /// Action `ModifySecLogDeliveryKafkaSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifySecLogDeliveryKafkaSetting.md` in this crate.
+    /// Action `ModifySecLogDeliveryKafkaSetting`, version `2020-11-01`. Reference: [`docs/tcss/ModifySecLogDeliveryKafkaSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifySecLogDeliveryKafkaSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifySecLogDeliveryKafkaSettingRequest::new();
     ///     let response = client.modify_sec_log_delivery_kafka_setting(&request).await?;
     ///     println!("{response:?}");
@@ -9903,15 +9903,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to modify an accessed security log object.
     ///
-    /// Action `ModifySecLogJoinObjects`, version `2020-11-01`. Reference: `docs/tcss/ModifySecLogJoinObjects.md` in this crate.
+    /// Action `ModifySecLogJoinObjects`, version `2020-11-01`. Reference: [`docs/tcss/ModifySecLogJoinObjects.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifySecLogJoinObjects.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifySecLogJoinObjectsRequest::new("container_bash");
     ///     let response = client.modify_sec_log_join_objects(&request).await?;
     ///     println!("{response:?}");
@@ -9932,15 +9932,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to change the security log access status.
     ///
-    /// Action `ModifySecLogJoinState`, version `2020-11-01`. Reference: `docs/tcss/ModifySecLogJoinState.md` in this crate.
+    /// Action `ModifySecLogJoinState`, version `2020-11-01`. Reference: [`docs/tcss/ModifySecLogJoinState.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifySecLogJoinState.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifySecLogJoinStateRequest::new("container_bash", true);
     ///     let response = client.modify_sec_log_join_state(&request).await?;
     ///     println!("{response:?}");
@@ -9961,15 +9961,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to modify the UIN of a Kafka security log.
     ///
-    /// Action `ModifySecLogKafkaUIN`, version `2020-11-01`. Reference: `docs/tcss/ModifySecLogKafkaUIN.md` in this crate.
+    /// Action `ModifySecLogKafkaUIN`, version `2020-11-01`. Reference: [`docs/tcss/ModifySecLogKafkaUIN.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifySecLogKafkaUIN.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifySecLogKafkaUinRequest::new();
     ///     let response = client.modify_sec_log_kafka_uin(&request).await?;
     ///     println!("{response:?}");
@@ -9990,15 +9990,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to enable/disable automatic trojan sample isolation.
     ///
-    /// Action `ModifyVirusAutoIsolateExampleSwitch`, version `2020-11-01`. Reference: `docs/tcss/ModifyVirusAutoIsolateExampleSwitch.md` in this crate.
+    /// Action `ModifyVirusAutoIsolateExampleSwitch`, version `2020-11-01`. Reference: [`docs/tcss/ModifyVirusAutoIsolateExampleSwitch.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyVirusAutoIsolateExampleSwitch.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyVirusAutoIsolateExampleSwitchRequest::new(
     ///         "61d7d84e979212bed18ed9aa8748defa",
     ///         true,
@@ -10022,15 +10022,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to modify the settings of automatic trojan isolation.
     ///
-    /// Action `ModifyVirusAutoIsolateSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifyVirusAutoIsolateSetting.md` in this crate.
+    /// Action `ModifyVirusAutoIsolateSetting`, version `2020-11-01`. Reference: [`docs/tcss/ModifyVirusAutoIsolateSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyVirusAutoIsolateSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyVirusAutoIsolateSettingRequest::new(true, true);
     ///     let response = client.modify_virus_auto_isolate_setting(&request).await?;
     ///     println!("{response:?}");
@@ -10051,15 +10051,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to update the status of a trojan file at runtime.
     ///
-    /// Action `ModifyVirusFileStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyVirusFileStatus.md` in this crate.
+    /// Action `ModifyVirusFileStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyVirusFileStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyVirusFileStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyVirusFileStatusRequest::new(
     ///         ::std::vec![::std::string::String::from("12afdwasfdasfds")],
     ///         "EVENT_ADD_WHITE",
@@ -10083,15 +10083,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to update the real-time monitoring settings of virus scanning at runtime.
     ///
-    /// Action `ModifyVirusMonitorSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifyVirusMonitorSetting.md` in this crate.
+    /// Action `ModifyVirusMonitorSetting`, version `2020-11-01`. Reference: [`docs/tcss/ModifyVirusMonitorSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyVirusMonitorSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyVirusMonitorSettingRequest::new(true, true, 1u64);
     ///     let response = client.modify_virus_monitor_setting(&request).await?;
     ///     println!("{response:?}");
@@ -10112,15 +10112,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to update virus scanning settings at runtime.
     ///
-    /// Action `ModifyVirusScanSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifyVirusScanSetting.md` in this crate.
+    /// Action `ModifyVirusScanSetting`, version `2020-11-01`. Reference: [`docs/tcss/ModifyVirusScanSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyVirusScanSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyVirusScanSettingRequest::new(
     ///         true,
     ///         1u64,
@@ -10150,15 +10150,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to modify the timeout settings of a file scan at runtime.
     ///
-    /// Action `ModifyVirusScanTimeoutSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifyVirusScanTimeoutSetting.md` in this crate.
+    /// Action `ModifyVirusScanTimeoutSetting`, version `2020-11-01`. Reference: [`docs/tcss/ModifyVirusScanTimeoutSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyVirusScanTimeoutSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyVirusScanTimeoutSettingRequest::new(1u64, 0u64);
     ///     let response = client.modify_virus_scan_timeout_setting(&request).await?;
     ///     println!("{response:?}");
@@ -10179,15 +10179,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to change the status of an exploit prevention event.
     ///
-    /// Action `ModifyVulDefenceEventStatus`, version `2020-11-01`. Reference: `docs/tcss/ModifyVulDefenceEventStatus.md` in this crate.
+    /// Action `ModifyVulDefenceEventStatus`, version `2020-11-01`. Reference: [`docs/tcss/ModifyVulDefenceEventStatus.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyVulDefenceEventStatus.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyVulDefenceEventStatusRequest::new(
     ///         ::std::vec![1i64],
     ///         "EVENT_DEALED",
@@ -10211,15 +10211,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to edit the exploit prevention settings.
     ///
-    /// Action `ModifyVulDefenceSetting`, version `2020-11-01`. Reference: `docs/tcss/ModifyVulDefenceSetting.md` in this crate.
+    /// Action `ModifyVulDefenceSetting`, version `2020-11-01`. Reference: [`docs/tcss/ModifyVulDefenceSetting.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ModifyVulDefenceSetting.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ModifyVulDefenceSettingRequest::new(1i64);
     ///     let response = client.modify_vul_defence_setting(&request).await?;
     ///     println!("{response:?}");
@@ -10240,15 +10240,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to activate TCSS trial.
     ///
-    /// Action `OpenTcssTrial`, version `2020-11-01`. Reference: `docs/tcss/OpenTcssTrial.md` in this crate.
+    /// Action `OpenTcssTrial`, version `2020-11-01`. Reference: [`docs/tcss/OpenTcssTrial.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/OpenTcssTrial.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::OpenTcssTrialRequest::new();
     ///     let response = client.open_tcss_trial(&request).await?;
     ///     println!("{response:?}");
@@ -10269,15 +10269,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to delete the details of an image repository.
     ///
-    /// Action `RemoveAssetImageRegistryRegistryDetail`, version `2020-11-01`. Reference: `docs/tcss/RemoveAssetImageRegistryRegistryDetail.md` in this crate.
+    /// Action `RemoveAssetImageRegistryRegistryDetail`, version `2020-11-01`. Reference: [`docs/tcss/RemoveAssetImageRegistryRegistryDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/RemoveAssetImageRegistryRegistryDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::RemoveAssetImageRegistryRegistryDetailRequest::new(1i64);
     ///     let response = client.remove_asset_image_registry_registry_detail(&request).await?;
     ///     println!("{response:?}");
@@ -10300,15 +10300,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to license an image to be scanned.
     ///
-    /// Action `RenewImageAuthorizeState`, version `2020-11-01`. Reference: `docs/tcss/RenewImageAuthorizeState.md` in this crate.
+    /// Action `RenewImageAuthorizeState`, version `2020-11-01`. Reference: [`docs/tcss/RenewImageAuthorizeState.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/RenewImageAuthorizeState.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::RenewImageAuthorizeStateRequest::new(false);
     ///     let response = client.renew_image_authorize_state(&request).await?;
     ///     println!("{response:?}");
@@ -10329,15 +10329,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to reset a security log topic.
     ///
-    /// Action `ResetSecLogTopicConfig`, version `2020-11-01`. Reference: `docs/tcss/ResetSecLogTopicConfig.md` in this crate.
+    /// Action `ResetSecLogTopicConfig`, version `2020-11-01`. Reference: [`docs/tcss/ResetSecLogTopicConfig.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ResetSecLogTopicConfig.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ResetSecLogTopicConfigRequest::new("ckafka", "k8s_api");
     ///     let response = client.reset_sec_log_topic_config(&request).await?;
     ///     println!("{response:?}");
@@ -10358,15 +10358,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to check the specified asset again.
     ///
-    /// Action `ScanComplianceAssets`, version `2020-11-01`. Reference: `docs/tcss/ScanComplianceAssets.md` in this crate.
+    /// Action `ScanComplianceAssets`, version `2020-11-01`. Reference: [`docs/tcss/ScanComplianceAssets.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ScanComplianceAssets.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ScanComplianceAssetsRequest::new(
     ///         ::std::vec![111u64, 456u64, 789u64],
     ///     );
@@ -10389,15 +10389,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to check the specified asset again with the specified check item and return the ID of the created compliance check task.
     ///
-    /// Action `ScanComplianceAssetsByPolicyItem`, version `2020-11-01`. Reference: `docs/tcss/ScanComplianceAssetsByPolicyItem.md` in this crate.
+    /// Action `ScanComplianceAssetsByPolicyItem`, version `2020-11-01`. Reference: [`docs/tcss/ScanComplianceAssetsByPolicyItem.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ScanComplianceAssetsByPolicyItem.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ScanComplianceAssetsByPolicyItemRequest::new(
     ///         10001u64,
     ///         ::std::vec![111u64, 456u64, 789u64],
@@ -10421,15 +10421,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to check all the assets of the specified check item again and return the ID of the created compliance check task.
     ///
-    /// Action `ScanCompliancePolicyItems`, version `2020-11-01`. Reference: `docs/tcss/ScanCompliancePolicyItems.md` in this crate.
+    /// Action `ScanCompliancePolicyItems`, version `2020-11-01`. Reference: [`docs/tcss/ScanCompliancePolicyItems.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ScanCompliancePolicyItems.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ScanCompliancePolicyItemsRequest::new(
     ///         ::std::vec![111u64, 456u64, 789u64],
     ///     );
@@ -10452,15 +10452,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to check all the failed check items of the specified asset again and return the ID of the created compliance check task.
     ///
-    /// Action `ScanComplianceScanFailedAssets`, version `2020-11-01`. Reference: `docs/tcss/ScanComplianceScanFailedAssets.md` in this crate.
+    /// Action `ScanComplianceScanFailedAssets`, version `2020-11-01`. Reference: [`docs/tcss/ScanComplianceScanFailedAssets.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/ScanComplianceScanFailedAssets.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::ScanComplianceScanFailedAssetsRequest::new(
     ///         ::std::vec![1002u64],
     ///     );
@@ -10483,15 +10483,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to set the check mode and automatic check.
     ///
-    /// Action `SetCheckMode`, version `2020-11-01`. Reference: `docs/tcss/SetCheckMode.md` in this crate.
+    /// Action `SetCheckMode`, version `2020-11-01`. Reference: [`docs/tcss/SetCheckMode.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/SetCheckMode.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::SetCheckModeRequest::new(
     ///         ::std::vec![::std::string::String::from("cls-0zmsjvko")],
     ///     );
@@ -10514,15 +10514,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to stop a trojan scan task at runtime.
     ///
-    /// Action `StopVirusScanTask`, version `2020-11-01`. Reference: `docs/tcss/StopVirusScanTask.md` in this crate.
+    /// Action `StopVirusScanTask`, version `2020-11-01`. Reference: [`docs/tcss/StopVirusScanTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/StopVirusScanTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::StopVirusScanTaskRequest::new("task-id");
     ///     let response = client.stop_virus_scan_task(&request).await?;
     ///     println!("{response:?}");
@@ -10543,15 +10543,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to stop a vulnerability scan task.
     ///
-    /// Action `StopVulScanTask`, version `2020-11-01`. Reference: `docs/tcss/StopVulScanTask.md` in this crate.
+    /// Action `StopVulScanTask`, version `2020-11-01`. Reference: [`docs/tcss/StopVulScanTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/StopVulScanTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::StopVulScanTaskRequest::new();
     ///     let response = client.stop_vul_scan_task(&request).await?;
     ///     println!("{response:?}");
@@ -10572,15 +10572,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to enable/disable automatic licensing for local images.
     ///
-    /// Action `SwitchImageAutoAuthorizedRule`, version `2020-11-01`. Reference: `docs/tcss/SwitchImageAutoAuthorizedRule.md` in this crate.
+    /// Action `SwitchImageAutoAuthorizedRule`, version `2020-11-01`. Reference: [`docs/tcss/SwitchImageAutoAuthorizedRule.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/SwitchImageAutoAuthorizedRule.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::SwitchImageAutoAuthorizedRuleRequest::new(1i64, 1i64);
     ///     let response = client.switch_image_auto_authorized_rule(&request).await?;
     ///     println!("{response:?}");
@@ -10601,15 +10601,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to refresh the assets in an image repository.
     ///
-    /// Action `SyncAssetImageRegistryAsset`, version `2020-11-01`. Reference: `docs/tcss/SyncAssetImageRegistryAsset.md` in this crate.
+    /// Action `SyncAssetImageRegistryAsset`, version `2020-11-01`. Reference: [`docs/tcss/SyncAssetImageRegistryAsset.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/SyncAssetImageRegistryAsset.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::SyncAssetImageRegistryAssetRequest::new();
     ///     let response = client.sync_asset_image_registry_asset(&request).await?;
     ///     println!("{response:?}");
@@ -10630,15 +10630,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Uninstall cluster container security.
     ///
-    /// Action `UninstallClusterContainerSecurity`, version `2020-11-01`. Reference: `docs/tcss/UninstallClusterContainerSecurity.md` in this crate.
+    /// Action `UninstallClusterContainerSecurity`, version `2020-11-01`. Reference: [`docs/tcss/UninstallClusterContainerSecurity.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/UninstallClusterContainerSecurity.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::UninstallClusterContainerSecurityRequest::new(
     ///         ::std::vec![::std::string::String::from("abc")],
     ///     );
@@ -10665,15 +10665,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Create a network policy and update and distribute tasks for the container network.
     ///
-    /// Action `UpdateAndPublishNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: `docs/tcss/UpdateAndPublishNetworkFirewallPolicyDetail.md` in this crate.
+    /// Action `UpdateAndPublishNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: [`docs/tcss/UpdateAndPublishNetworkFirewallPolicyDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/UpdateAndPublishNetworkFirewallPolicyDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::UpdateAndPublishNetworkFirewallPolicyDetailRequest::new(
     ///         "cls-cluster-id",
     ///         22u64,
@@ -10711,15 +10711,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Update the YAML network policy and distribute tasks for the container network.
     ///
-    /// Action `UpdateAndPublishNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: `docs/tcss/UpdateAndPublishNetworkFirewallPolicyYamlDetail.md` in this crate.
+    /// Action `UpdateAndPublishNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: [`docs/tcss/UpdateAndPublishNetworkFirewallPolicyYamlDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/UpdateAndPublishNetworkFirewallPolicyYamlDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::UpdateAndPublishNetworkFirewallPolicyYamlDetailRequest::new(
     ///         "cls-dff**",
     ///         1u64,
@@ -10750,15 +10750,15 @@ pub trait Tcss: Send + Sync {
     }
     /// This API is used to update the details of an image repository.
     ///
-    /// Action `UpdateAssetImageRegistryRegistryDetail`, version `2020-11-01`. Reference: `docs/tcss/UpdateAssetImageRegistryRegistryDetail.md` in this crate.
+    /// Action `UpdateAssetImageRegistryRegistryDetail`, version `2020-11-01`. Reference: [`docs/tcss/UpdateAssetImageRegistryRegistryDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/UpdateAssetImageRegistryRegistryDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::UpdateAssetImageRegistryRegistryDetailRequest::new(
     ///         "private_aws",
     ///         "name01",
@@ -10788,15 +10788,15 @@ pub trait Tcss: Send + Sync {
     }
     /// Update scheduled tasks in the mirror repository
     ///
-    /// Action `UpdateImageRegistryTimingScanTask`, version `2020-11-01`. Reference: `docs/tcss/UpdateImageRegistryTimingScanTask.md` in this crate.
+    /// Action `UpdateImageRegistryTimingScanTask`, version `2020-11-01`. Reference: [`docs/tcss/UpdateImageRegistryTimingScanTask.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/UpdateImageRegistryTimingScanTask.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::UpdateImageRegistryTimingScanTaskRequest::new(
     ///         1u64,
     ///         true,
@@ -10825,15 +10825,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Create a network policy update task for the container network.
     ///
-    /// Action `UpdateNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: `docs/tcss/UpdateNetworkFirewallPolicyDetail.md` in this crate.
+    /// Action `UpdateNetworkFirewallPolicyDetail`, version `2020-11-01`. Reference: [`docs/tcss/UpdateNetworkFirewallPolicyDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/UpdateNetworkFirewallPolicyDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::UpdateNetworkFirewallPolicyDetailRequest::new(
     ///         "cls-sdfdsf",
     ///         22u64,
@@ -10865,15 +10865,15 @@ pub trait Tcss: Send + Sync {
     ///
     /// Update the YAML network policy task for the container network.
     ///
-    /// Action `UpdateNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: `docs/tcss/UpdateNetworkFirewallPolicyYamlDetail.md` in this crate.
+    /// Action `UpdateNetworkFirewallPolicyYamlDetail`, version `2020-11-01`. Reference: [`docs/tcss/UpdateNetworkFirewallPolicyYamlDetail.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/tcss/UpdateNetworkFirewallPolicyYamlDetail.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_sdk::tcss::Tcss,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_sdk::tcss::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_sdk::tcss::{models, TcssClient, Tcss};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = TcssClient::new(tc_sdk::Client::from_env()?);
     ///     let request = models::UpdateNetworkFirewallPolicyYamlDetailRequest::new(
     ///         "cls-67898",
     ///         1u64,

@@ -24,7 +24,7 @@ pub trait Demo: Send + Sync {
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
     ///
-    /// Action `DescribeMachines`, version `2099-01-01`. Reference: `docs/demo/DescribeMachines.md` in this crate.
+    /// Action `DescribeMachines`, version `2099-01-01`. Reference: [`docs/demo/DescribeMachines.md`](https://docs.rs/crate/tc-fixture-constructs/0.1.0/source/docs/demo/DescribeMachines.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Errors
     ///
@@ -36,10 +36,10 @@ pub trait Demo: Send + Sync {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_fixture_constructs::demo::Demo,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_fixture_constructs::demo::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_fixture_constructs::demo::{models, DemoClient, Demo};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = DemoClient::new(tc_fixture_constructs::Client::from_env()?);
     ///     let request = models::DescribeMachinesRequest::new(models::MachineKind::from("CVM"));
     ///     let response = client.describe_machines(&request).await?;
     ///     println!("{response:?}");
@@ -60,15 +60,15 @@ pub trait Demo: Send + Sync {
     }
     /// An action with an empty request and an empty response.
     ///
-    /// Action `DescribeNothing`, version `2099-01-01`. Reference: `docs/demo/DescribeNothing.md` in this crate.
+    /// Action `DescribeNothing`, version `2099-01-01`. Reference: [`docs/demo/DescribeNothing.md`](https://docs.rs/crate/tc-fixture-constructs/0.1.0/source/docs/demo/DescribeNothing.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_fixture_constructs::demo::Demo,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_fixture_constructs::demo::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_fixture_constructs::demo::{models, DemoClient, Demo};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = DemoClient::new(tc_fixture_constructs::Client::from_env()?);
     ///     let request = models::DescribeNothingRequest::new();
     ///     let response = client.describe_nothing(&request).await?;
     ///     println!("{response:?}");
@@ -91,7 +91,7 @@ pub trait Demo: Send + Sync {
     ///
     /// Rate limit: 5 requests per second (the runtime's limiter keeps a process within it by default).
     ///
-    /// Action `ModifyMachine`, version `2099-01-01`. Reference: `docs/demo/ModifyMachine.md` in this crate.
+    /// Action `ModifyMachine`, version `2099-01-01`. Reference: [`docs/demo/ModifyMachine.md`](https://docs.rs/crate/tc-fixture-constructs/0.1.0/source/docs/demo/ModifyMachine.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
     /// # Errors
     ///
@@ -102,10 +102,10 @@ pub trait Demo: Send + Sync {
     /// # Example
     ///
     /// ```no_run
-    /// # async fn example(
-    /// #     client: &impl tc_fixture_constructs::demo::Demo,
-    /// # ) -> Result<(), Box<dyn std::error::Error>> {
-    ///     use tc_fixture_constructs::demo::models;
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_fixture_constructs::demo::{models, DemoClient, Demo};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = DemoClient::new(tc_fixture_constructs::Client::from_env()?);
     ///     let request = models::ModifyMachineRequest::new(
     ///         "m-1",
     ///         2i64,

@@ -8,7 +8,7 @@ pub static DESCRIBE_RASP_RULES: ::tc_runtime::ActionInfo = ::tc_runtime::ActionI
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
 };
-/// Pages of `DescribeRaspRules`: each call to [`next_page`](::tc_runtime::support::Pages::next_page) fetches the page at the current `Offset` and advances it by the number of items received; it stops after an empty page, or once `TotalCount` items are counted.
+/// Pages of `DescribeRaspRules`, a `Stream` of pages ([`items`](::tc_runtime::support::Pages::items) streams their `List`), or call [`next_page`](::tc_runtime::support::Pages::next_page): each page is fetched at the current `Offset`, which then advances by the number of items received. The pages end after an empty page, once `TotalCount` items are counted, or after an error (the client's retries have run by then), which is yielded once.
 pub type DescribeRaspRulesPages<'a, C> = ::tc_runtime::support::Pages<
     'a,
     C,
