@@ -578,6 +578,18 @@ fn action(cx: &mut Cx<'_>, root: &Yaml, dir: &str, stem: &str) -> Option<ActionS
             fault: e.opt_str(cx, "fault"),
         })
     });
+    // Examples are checked against the fields, so they wait only for a dropped field (one
+    // whose entry could not be read at all); any other shape error is reported beside what
+    // the examples show, in the same run.
+    let entries = |key: &str| match o.get(key) {
+        None | Some(Yaml::Null) => Some(0),
+        Some(Yaml::Sequence(items)) => Some(items.len()),
+        Some(_) => None,
+    };
+    let (request_entries, response_entries) = (entries("request"), entries("response"));
+    let request = o.list(cx, "request", field);
+    let response = o.list(cx, "response", field);
+    let fields_complete = request_entries == Some(request.len()) && response_entries == Some(response.len());
     let mut a = ActionSpec {
         file: cx.file.to_owned(),
         dir: dir.to_owned(),
@@ -591,15 +603,15 @@ fn action(cx: &mut Cx<'_>, root: &Yaml, dir: &str, stem: &str) -> Option<ActionS
         rate_limit: o.opt_int(cx, "rate_limit"),
         idempotent: o.opt_bool(cx, "idempotent"),
         idempotency_token: o.opt_str(cx, "idempotency_token"),
-        request: o.list(cx, "request", field),
-        response: o.list(cx, "response", field),
+        request,
+        response,
         errors: o.list(cx, "errors", error),
         pagination,
         examples,
         notes: o.notes(cx),
         complete: true,
     };
-    a.complete = cx.ok;
+    a.complete = fields_complete && !a.action.is_empty();
     Some(a)
 }
 

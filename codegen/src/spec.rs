@@ -220,7 +220,9 @@ pub struct ActionSpec {
     pub examples: Vec<ExampleSpec>,
     /// `notes`.
     pub notes: Vec<String>,
-    /// False when some part of the file was dropped for a shape error.
+    /// False when a request or response field (or the action name) could not be read at
+    /// all: the examples, which are checked against the fields, are then skipped rather than
+    /// reporting follow-on errors. Other shape errors leave it true.
     pub complete: bool,
 }
 

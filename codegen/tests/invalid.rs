@@ -93,6 +93,7 @@ cases!(
     pagination_missing_fields,
     example_bad_json,
     example_undeclared_field,
+    example_checked_beside_shape_errors,
     example_wrong_type,
     example_missing_request_id,
     example_http_form,
