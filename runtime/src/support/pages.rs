@@ -51,6 +51,12 @@ type Fetched<C, P> = (
     Result<<P as Paging<C>>::Response, Error<<P as Paging<C>>::Code>>,
 );
 
+/// What a pager yields: a page, or the error that ends the pages.
+type PageResult<C, P> = Result<<P as Paging<C>>::Response, Error<<P as Paging<C>>::Code>>;
+
+/// What an item stream yields.
+type ItemResult<C, P> = Result<<P as Paging<C>>::Item, Error<<P as Paging<C>>::Code>>;
+
 /// A page being fetched.
 type InFlight<'a, C, P> = Pin<Box<dyn Future<Output = Fetched<C, P>> + Send + 'a>>;
 
@@ -118,7 +124,7 @@ impl<'a, C: ?Sized + Sync, P: Paging<C>> Pages<'a, C, P> {
     fn poll_page(
         &mut self,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<P::Response, Error<P::Code>>>> {
+    ) -> Poll<Option<PageResult<C, P>>> {
         if self.done {
             return Poll::Ready(None);
         }
@@ -200,7 +206,7 @@ impl<C: ?Sized + Sync, P: Paging<C>> Items<'_, C, P> {
         std::future::poll_fn(|cx| self.poll_item(cx)).await
     }
 
-    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<P::Item, Error<P::Code>>>> {
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<ItemResult<C, P>>> {
         loop {
             if let Some(item) = self.buffered.next() {
                 return Poll::Ready(Some(Ok(item)));
