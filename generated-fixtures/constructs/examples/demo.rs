@@ -17,8 +17,8 @@ async fn main() -> ::std::result::Result<
         builder = builder.region(region);
     }
     let client = DemoClient::new(builder.build()?);
-    let request = models::DescribeNothingRequest::new();
-    let response = client.describe_nothing(&request).await?;
+    let request = models::DescribeDisksRequest::new().with_limit(1u64);
+    let response = client.describe_disks(&request).await?;
     println!("{response:#?}");
     Ok(())
 }

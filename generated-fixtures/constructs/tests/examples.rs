@@ -35,6 +35,30 @@ fn query(
     pairs.sort();
     pairs
 }
+#[cfg(feature = "demo-describe-disks")]
+#[test]
+fn demo_describe_disks_example_1() {
+    use tc_fixture_constructs::demo::models;
+    let text = "{\n    \"Response\": {\n        \"Disks\": [{\"DiskId\": \"disk-1\", \"Size\": 50, \"State\": 0}],\n        \"TotalCount\": 3,\n        \"RequestId\": \"xx\"\n    }\n}\n";
+    let documented: ::serde_json::Value = ::serde_json::from_str(text)
+        .expect("documented example is JSON");
+    let inner = documented["Response"].clone();
+    let decoded: models::DescribeDisksResponse = ::serde_json::from_value(inner)
+        .expect("documented response decodes");
+    let encoded = ::serde_json::to_value(&decoded).expect("response serializes");
+    let expected: ::serde_json::Value = ::serde_json::from_str(
+            "{\"Disks\":[{\"DiskId\":\"disk-1\",\"Size\":50,\"State\":0}],\"RequestId\":\"xx\",\"TotalCount\":3}",
+        )
+        .expect("JSON");
+    assert_eq!(normalize(encoded), normalize(expected));
+    let documented: ::serde_json::Value = ::serde_json::from_str("{\"Limit\":1}")
+        .expect("parameters are JSON");
+    let built = ::serde_json::to_value(
+            models::DescribeDisksRequest::new().with_limit(1u64),
+        )
+        .expect("request serializes");
+    assert_eq!(normalize(built), normalize(documented));
+}
 #[cfg(feature = "demo-describe-machines")]
 #[test]
 fn demo_describe_machines_example_1() {

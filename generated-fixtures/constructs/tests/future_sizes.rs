@@ -20,6 +20,20 @@ fn demo_future_sizes() {
     let _ = &client;
     #[allow(unused_mut)]
     let mut sizes: ::std::vec::Vec<(&str, usize)> = ::std::vec::Vec::new();
+    #[cfg(feature = "demo-describe-disks")]
+    {
+        let request = models::DescribeDisksRequest::new().with_limit(1u64);
+        let call = client.describe_disks(&request);
+        sizes.push(("DescribeDisks", ::std::mem::size_of_val(&call)));
+        sizes.push(("DescribeDisks.boxed", ::std::mem::size_of_val(&*call)));
+        drop(call);
+        let mut pages = client.describe_disks_pages(request.clone());
+        sizes
+            .push((
+                "DescribeDisks.next_page",
+                ::std::mem::size_of_val(&pages.next_page()),
+            ));
+    }
     #[cfg(feature = "demo-describe-machines")]
     {
         let request = models::DescribeMachinesRequest::new(

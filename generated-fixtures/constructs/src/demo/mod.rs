@@ -20,6 +20,37 @@ pub static SERVICE: ::tc_runtime::ServiceInfo = ::tc_runtime::ServiceInfo {
 ///
 /// [`DemoClient`] implements it over the network; implement it yourself to mock the API in tests (return `Box::pin(async move { ... })`). Each method exists only with its action's Cargo feature and has a default body that fails with `UnsupportedOperation` naming the action, so a test double implements just the actions its code calls and keeps compiling whatever features other crates enable.
 pub trait Demo: Send + Sync {
+    /// Lists disks, one page at a time, with offset, limit and total typed UInt64 as upstream types many of them.
+    ///
+    /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
+    ///
+    /// Action `DescribeDisks`, version `2099-01-01`. Reference: [`docs/demo/DescribeDisks.md`](https://docs.rs/crate/tc-fixture-constructs/0.1.0/source/docs/demo/DescribeDisks.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    ///     use tc_fixture_constructs::demo::{models, DemoClient, Demo};
+    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
+    ///     let client = DemoClient::new(tc_fixture_constructs::Client::from_env()?);
+    ///     let request = models::DescribeDisksRequest::new();
+    ///     let response = client.describe_disks(&request).await?;
+    ///     println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cfg(feature = "demo-describe-disks")]
+    fn describe_disks<'a>(
+        &'a self,
+        request: &'a models::DescribeDisksRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeDisksResponse,
+        errors::DescribeDisksErrorCode,
+    > {
+        let _ = request;
+        ::tc_runtime::support::not_implemented(&DESCRIBE_DISKS)
+    }
     /// Lists machines, one page at a time.
     ///
     /// Rate limit: 20 requests per second (the runtime's limiter keeps a process within it by default).
@@ -138,6 +169,17 @@ pub trait Demo: Send + Sync {
         let _ = request;
         ::tc_runtime::support::not_implemented(&MODIFY_MACHINE)
     }
+    /// Walks every page of `DescribeDisks`, starting at the request's offset: see [`DescribeDisksPages`].
+    #[cfg(feature = "demo-describe-disks")]
+    fn describe_disks_pages(
+        &self,
+        request: models::DescribeDisksRequest,
+    ) -> DescribeDisksPages<'_, Self>
+    where
+        Self: Sized,
+    {
+        DescribeDisksPages::new(self, request)
+    }
     /// Walks every page of `DescribeMachines`, starting at the request's offset: see [`DescribeMachinesPages`].
     #[cfg(feature = "demo-describe-machines")]
     fn describe_machines_pages(
@@ -174,6 +216,20 @@ impl DemoClient {
     }
 }
 impl Demo for DemoClient {
+    #[cfg(feature = "demo-describe-disks")]
+    #[inline]
+    fn describe_disks<'a>(
+        &'a self,
+        request: &'a models::DescribeDisksRequest,
+    ) -> ::tc_runtime::ActionFuture<
+        'a,
+        models::DescribeDisksResponse,
+        errors::DescribeDisksErrorCode,
+    > {
+        ::std::boxed::Box::pin(
+            ::tc_runtime::support::call(&self.client, &DESCRIBE_DISKS, request),
+        )
+    }
     #[cfg(feature = "demo-describe-machines")]
     #[inline]
     fn describe_machines<'a>(

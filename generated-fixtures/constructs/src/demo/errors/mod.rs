@@ -55,6 +55,10 @@ impl ::std::hash::Hash for DemoErrorCode {
         ::std::hash::Hash::hash(::tc_runtime::ErrorCode::as_str(self), state)
     }
 }
+#[cfg(feature = "demo-describe-disks")]
+mod describe_disks;
+#[cfg(feature = "demo-describe-disks")]
+pub use self::describe_disks::DescribeDisksErrorCode;
 #[cfg(feature = "demo-describe-machines")]
 mod describe_machines;
 #[cfg(feature = "demo-describe-machines")]
