@@ -139,9 +139,11 @@ pub const SDK_ACTIONS: &[ActionDecoder] = &[
     ),
 ];
 
-/// Every action of the constructs fixture crate (every kind of field: nesting five deep,
-/// floats, unsigned integers, keyword and colliding names, nullable structures).
+/// Actions of the constructs fixture crate (every kind of field: nesting five deep, floats,
+/// unsigned integers, keyword and colliding names, nullable structures; pagers of both integer
+/// widths). A sample like `SDK_ACTIONS`: the tests check each is an action of the fixture.
 pub const FIXTURE_ACTIONS: &[ActionDecoder] = &[
+    decoder!("demo", tc_fixture_constructs::demo, DescribeDisks, DescribeDisksResponse, DescribeDisksErrorCode),
     decoder!("demo", tc_fixture_constructs::demo, DescribeMachines, DescribeMachinesResponse, DescribeMachinesErrorCode),
     decoder!("demo", tc_fixture_constructs::demo, DescribeNothing, DescribeNothingResponse, DescribeNothingErrorCode),
     decoder!("demo", tc_fixture_constructs::demo, ModifyMachine, ModifyMachineResponse, ModifyMachineErrorCode),

@@ -142,7 +142,8 @@ fn listed_decoders_are_spec_actions() {
         .expect("spec builds");
     let missing: Vec<_> = listed(SDK_ACTIONS).difference(&in_spec(&spec)).cloned().collect();
     assert!(missing.is_empty(), "SDK_ACTIONS names actions the spec lacks: {missing:?}");
-    assert_eq!(listed(FIXTURE_ACTIONS), in_spec(tc_robustness::constructs_api()), "update FIXTURE_ACTIONS");
+    let missing: Vec<_> = listed(FIXTURE_ACTIONS).difference(&in_spec(tc_robustness::constructs_api())).cloned().collect();
+    assert!(missing.is_empty(), "FIXTURE_ACTIONS names actions the fixture lacks: {missing:?}");
 }
 
 /// Every documented example decodes (the mutations start from replies that are accepted).
