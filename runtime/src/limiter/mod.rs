@@ -67,9 +67,17 @@ impl RateLimiter {
 
     /// Waits for a slot of `key` in `shared` at the head of this limiter's queue, or, when
     /// the backend fails, for a local slot. A slot the backend granted is also recorded here,
-    /// so a fallback in the middle of a run keeps the process's own spacing.
+    /// and the local spacing is kept before asking the backend: the process never exceeds
+    /// the rate on its own, even when it switches between the two (a fallback in the middle
+    /// of a run, a backend back with empty state).
     async fn acquire_shared(&self, shared: &SharedLimits, key: &str) {
         let mut tat = self.tat.lock().await;
+        if let Some(t) = *tat {
+            let now = Instant::now();
+            if t.saturating_duration_since(now) > self.tolerance {
+                tokio::time::sleep_until(t - self.tolerance).await;
+            }
+        }
         if shared.acquire(key, self.interval, self.tolerance).await {
             let now = Instant::now();
             *tat = Some(tat.map_or(now, |t| t.max(now)) + self.interval);
