@@ -169,6 +169,12 @@ impl ActionLimiter {
     }
 }
 
+/// The process-wide local limiter of (`secret_id`, `service`, `action`, `rate`, `burst`), as
+/// a client without shared limits uses it.
+pub fn local_limiter(secret_id: &str, service: &'static str, action: &'static str, rate: u32, burst: u32) -> ActionLimiter {
+    ActionLimiter::local(shared_limiter(Key { credential: credential_key(secret_id), service, action, rate, burst }))
+}
+
 /// The limiters a client has used, created on first use of each (credentials, action) from
 /// the process-wide registry; the local map keeps them alive and saves the global lock.
 /// (credential key, service, action).

@@ -114,7 +114,7 @@ struct Health {
 /// Rate limits and retry budgets shared through a [`SharedBackend`], with the process's own
 /// limiter as the fallback (see the module docs). Cheap to clone; clones share the backend
 /// connection and its health. Give it to [`crate::ClientBuilder::shared_limits`], or let
-/// [`crate::ClientBuilder::redis_url`] (feature `redis`) make one.
+/// `ClientBuilder::redis_url` (feature `redis`) make one.
 #[derive(Clone)]
 pub struct SharedLimits {
     backend: Arc<dyn SharedBackend>,
