@@ -113,7 +113,13 @@ impl Server {
             tokio::spawn(async move {
                 while let Ok((stream, _)) = listener.accept().await {
                     let conn = connections.fetch_add(1, Ordering::SeqCst);
-                    let task = tokio::spawn(serve(stream, conn, handler.clone(), counter.clone(), requests.clone()));
+                    let task = tokio::spawn(serve(
+                        stream,
+                        conn,
+                        handler.clone(),
+                        counter.clone(),
+                        requests.clone(),
+                    ));
                     tasks.lock().unwrap().push(task);
                 }
             })
@@ -202,8 +208,7 @@ async fn serve(
                 write_all(&mut stream, &[head.as_bytes(), &body]).await
             }
             Reply::Chunked { chunks } => {
-                let mut out =
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+                let mut out = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
                 for c in chunks.iter().filter(|c| !c.is_empty()) {
                     out.extend_from_slice(format!("{:x}\r\n", c.len()).as_bytes());
                     out.extend_from_slice(c);
@@ -213,8 +218,9 @@ async fn serve(
                 write_all(&mut stream, &[&out]).await
             }
             Reply::Partial { declared, body } => {
-                let head =
-                    format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {declared}\r\n\r\n");
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {declared}\r\n\r\n"
+                );
                 let _ = write_all(&mut stream, &[head.as_bytes(), &body]).await;
                 let _ = stream.shutdown().await;
                 return;
