@@ -21,7 +21,22 @@
 //! | attempt timeout ([`ClientBuilder::timeout`]) | 60 s | the official SDKs' request timeout |
 //! | operation timeout ([`ClientBuilder::operation_timeout`]) | 120 s: limiter wait, attempts and backoff | see [`config::DEFAULT_OPERATION_TIMEOUT`] |
 //! | rate limit ([`RateLimitConfig`]) | each action's documented rate, burst 1, shared by every client with the same SecretId | the limit is the account's |
+//! | shared limits ([`ClientBuilder::shared_limits`], `redis_url`) | none: each process holds the rate on its own | with them, the rate and the retry budget hold for a whole fleet |
 //! | strict decoding ([`ClientBuilder::strict`]) | off: absent or `null` required fields get their zero value and are reported ([`Client::corrections`], a `tracing` warning) | Smithy's client error correction; tests turn it on |
+//!
+//! # Rate limits across a fleet
+//!
+//! The documented rate is the account's: N processes holding 20/s each send 20·N. With the
+//! `redis` feature, `ClientBuilder::redis_url` (or `TENCENTCLOUD_REDIS_URL`) keeps one GCRA
+//! state per (SecretId digest, service, action) and the retry budgets in Redis, updated by a
+//! Lua script in one round trip on the server's clock, so every process that uses it shares
+//! the documented rate. Keys (`tc-runtime:rate:<service>:<action>:<digest>`,
+//! `tc-runtime:budget:<service>:<endpoint>`) hold no SecretId and expire on their own. When
+//! Redis fails or takes longer than 50 ms ([`limiter::SharedLimits::with_timeout`]), calls
+//! use the process's own limiter (one `tracing` warning per outage, the URL without its
+//! password) and go back to Redis once a probe after the reconnect backoff (1 s doubling to
+//! 30 s) is answered. Other stores plug in through [`limiter::SharedBackend`]. See
+//! [`limiter::shared`].
 //!
 //! Per call, a view of the client changes any of these without a new connection pool:
 //! `TcssClient::new(client.with_retry(RetryConfig::disabled()))`, [`Client::with_timeout`],
@@ -46,6 +61,7 @@
 //! | `TENCENTCLOUD_OPERATION_TIMEOUT` | timeout of a call, retries included | seconds | 120 | |
 //! | `TENCENTCLOUD_MAX_ATTEMPTS` | attempts per call, the first included | 1 to 100 | 3 | aws-sdk's `AWS_MAX_ATTEMPTS` |
 //! | `TENCENTCLOUD_STRICT` | strict decoding | `true`/`false` (`1`/`0`, `yes`/`no`, `on`/`off`) | `false` | |
+//! | `TENCENTCLOUD_REDIS_URL` | rate limits and retry budgets shared through Redis (feature `redis`; without it, setting it is an error) | `redis://[:password@]host[:port][/db]` | none | |
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -15,13 +15,21 @@
 //! call that succeeds after retries gives back what its retries took. When the bucket is
 //! empty, failures are returned without retry: a lasting outage sees about one attempt per
 //! call instead of `max_attempts`.
+//!
+//! With [`SharedLimits`] the bucket is the fleet's: one per (service, endpoint) in the shared
+//! backend, taken from before each retry (one round trip, bounded by the backend's timeout)
+//! and refunded in the background (refunds made while one is in flight are sent together, so
+//! a success costs the call no wait). While the backend fails, the process-wide bucket
+//! stands in.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, ErrorCode, TransportError, TransportErrorKind, is_retryable_code};
+use crate::limiter::SharedLimits;
+use crate::limiter::shared::BUDGET_TTL;
 
 /// Tokens in a full retry budget (aws-sdk-rust's standard mode).
 pub const DEFAULT_RETRY_BUDGET: u32 = 500;
@@ -274,18 +282,103 @@ pub(crate) fn shared_budget(target: &str, service: &'static str, capacity: u32) 
     budget
 }
 
+/// The retry budget one call uses: the process-wide bucket, with or without the fleet's in a
+/// [`SharedLimits`] in front of it. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Budget {
+    local: Arc<RetryBudget>,
+    shared: Option<Arc<FleetBudget>>,
+}
+
+#[derive(Debug)]
+struct FleetBudget {
+    limits: SharedLimits,
+    key: String,
+    capacity: u32,
+    /// Refunds not sent yet.
+    pending: AtomicU32,
+    /// A task is sending refunds.
+    flushing: AtomicBool,
+}
+
+impl Budget {
+    /// The process-wide budget of (`target`, `service`) with `capacity` tokens, shared through
+    /// `shared` when given (key [`SharedLimits::budget_key`]).
+    pub fn new(target: &str, service: &'static str, capacity: u32, shared: Option<&SharedLimits>) -> Self {
+        let local = shared_budget(target, service, capacity);
+        let shared = shared.map(|limits| {
+            Arc::new(FleetBudget {
+                key: limits.budget_key(target, service),
+                limits: limits.clone(),
+                capacity,
+                pending: AtomicU32::new(0),
+                flushing: AtomicBool::new(false),
+            })
+        });
+        Self { local, shared }
+    }
+
+    /// The key of the fleet's budget, if shared.
+    pub fn shared_key(&self) -> Option<&str> {
+        self.shared.as_deref().map(|f| f.key.as_str())
+    }
+
+    /// Takes `cost` tokens if there are that many: from the fleet's budget, or the process's
+    /// while the backend fails.
+    pub async fn try_take(&self, cost: u32) -> bool {
+        if let Some(f) = &self.shared {
+            if let Some(taken) = f.limits.run(|b| b.budget_take(&f.key, cost, f.capacity, BUDGET_TTL)).await {
+                return taken;
+            }
+        }
+        self.local.try_take(cost)
+    }
+
+    /// Gives back `n` tokens, up to the capacity. Shared: sent by a background task (outside
+    /// a tokio runtime, or when the backend fails, to the process's bucket instead).
+    pub fn refund(&self, n: u32) {
+        let Some(f) = &self.shared else { return self.local.refund(n) };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return self.local.refund(n) };
+        f.pending.fetch_add(n, Ordering::AcqRel);
+        if f.flushing.swap(true, Ordering::AcqRel) {
+            return; // the task under way sends it
+        }
+        let (f, local) = (Arc::clone(f), Arc::clone(&self.local));
+        runtime.spawn(async move {
+            loop {
+                let n = f.pending.swap(0, Ordering::AcqRel);
+                if n > 0 && f.limits.run(|b| b.budget_refund(&f.key, n, f.capacity, BUDGET_TTL)).await.is_none() {
+                    local.refund(n);
+                }
+                f.flushing.store(false, Ordering::Release);
+                // A refund that came in after the swap and saw `flushing` set is ours to send.
+                if f.pending.load(Ordering::Acquire) == 0 || f.flushing.swap(true, Ordering::AcqRel) {
+                    return;
+                }
+            }
+        });
+    }
+}
+
 /// Budgets a client has used, by (service, capacity); keeps them alive and saves the global
 /// lock. The endpoint is fixed per client, so it is not part of the local key.
 #[derive(Debug, Default)]
 pub(crate) struct Budgets {
-    map: Mutex<HashMap<(&'static str, u32), Arc<RetryBudget>>>,
+    shared: Option<SharedLimits>,
+    map: Mutex<HashMap<(&'static str, u32), Budget>>,
 }
 
 impl Budgets {
+    pub(crate) fn new(shared: Option<SharedLimits>) -> Self {
+        Self { shared, map: Mutex::default() }
+    }
+
     /// The budget of `service` (at the endpoint `target()` names) with this capacity.
-    pub(crate) fn get(&self, service: &'static str, capacity: u32, target: impl FnOnce() -> String) -> Arc<RetryBudget> {
+    pub(crate) fn get(&self, service: &'static str, capacity: u32, target: impl FnOnce() -> String) -> Budget {
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(map.entry((service, capacity)).or_insert_with(|| shared_budget(&target(), service, capacity)))
+        map.entry((service, capacity))
+            .or_insert_with(|| Budget::new(&target(), service, capacity, self.shared.as_ref()))
+            .clone()
     }
 }
 

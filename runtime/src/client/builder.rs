@@ -11,7 +11,7 @@ use crate::config::{
     Endpoint, Language, Method, RateLimitConfig,
 };
 use crate::credentials::{Credentials, CredentialsProvider, CredentialsSource};
-use crate::limiter::Limiters;
+use crate::limiter::{Limiters, SharedLimits};
 use crate::retry::{Budgets, Jitter, RetryConfig};
 use crate::support::codec::Corrections;
 
@@ -33,6 +33,9 @@ pub struct ClientBuilder {
     pub(crate) rate_limit: RateLimitConfig,
     pub(crate) max_response_bytes: usize,
     pub(crate) strict: bool,
+    /// Rate limits and retry budgets shared by a fleet (or the error of a bad Redis URL,
+    /// returned by `build`).
+    pub(crate) shared_limits: Option<Result<SharedLimits, ConfigError>>,
 }
 
 impl Default for ClientBuilder {
@@ -51,6 +54,7 @@ impl Default for ClientBuilder {
             rate_limit: RateLimitConfig::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             strict: false,
+            shared_limits: None,
         }
     }
 }
@@ -150,9 +154,29 @@ impl ClientBuilder {
         self
     }
 
+    /// Rate limits and retry budgets shared by every process that uses the same `limits`
+    /// backend (default: none, each process holds the limits on its own; see
+    /// [`crate::limiter::shared`]). Clients given clones of one `SharedLimits` share its
+    /// connection.
+    pub fn shared_limits(mut self, limits: SharedLimits) -> Self {
+        self.shared_limits = Some(Ok(limits));
+        self
+    }
+
+    /// Shares rate limits and retry budgets through the Redis server at `url`
+    /// (`redis://[:password@]host[:port][/db]`), with the defaults of [`SharedLimits`] (50 ms
+    /// timeout, then the local limiter). A bad URL fails [`ClientBuilder::build`]; the URL is
+    /// never shown with its password. Also `TENCENTCLOUD_REDIS_URL`.
+    #[cfg(feature = "redis")]
+    pub fn redis_url(mut self, url: &str) -> Self {
+        self.shared_limits = Some(SharedLimits::redis(url));
+        self
+    }
+
     /// Checks the settings, resolves credentials (the default chain if none were given) and
     /// builds the HTTP client.
     pub fn build(self) -> Result<Client, ConfigError> {
+        let shared_limits = self.shared_limits.transpose()?;
         let credentials = match self.credentials {
             Some(c) => c,
             None => Arc::new(Credentials::default_chain()?),
@@ -195,8 +219,8 @@ impl ClientBuilder {
             method: self.method,
             connect_timeout: self.connect_timeout,
             max_response_bytes: self.max_response_bytes,
-            limiters: Limiters::new(self.rate_limit),
-            budgets: Budgets::default(),
+            limiters: Limiters::new(self.rate_limit, shared_limits.clone()),
+            budgets: Budgets::new(shared_limits),
             jitter: Jitter::from_entropy(),
             corrections: Corrections::default(),
         };

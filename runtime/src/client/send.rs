@@ -121,7 +121,7 @@ impl Client {
             }
             if let Some(b) = &budget {
                 let cost = retry_cost(&e);
-                if !b.try_take(cost) {
+                if !b.try_take(cost).await {
                     return Err(noted(e, Some("not retried: the retry budget of this endpoint is spent")));
                 }
                 taken += cost;

@@ -34,8 +34,12 @@ pub const ENV_MAX_ATTEMPTS: &str = "TENCENTCLOUD_MAX_ATTEMPTS";
 /// `TENCENTCLOUD_STRICT`: `true` to fail on replies missing required fields.
 pub const ENV_STRICT: &str = "TENCENTCLOUD_STRICT";
 
+/// `TENCENTCLOUD_REDIS_URL`: rate limits and retry budgets shared through this Redis server
+/// (`redis://[:password@]host[:port][/db]`; needs the `redis` feature).
+pub const ENV_REDIS_URL: &str = "TENCENTCLOUD_REDIS_URL";
+
 /// Every variable [`ClientBuilder::env_with`] reads, for documentation and tests.
-pub const ENV_VARIABLES: [&str; 9] = [
+pub const ENV_VARIABLES: [&str; 10] = [
     ENV_REGION,
     ENV_ENDPOINT,
     ENV_LANGUAGE,
@@ -45,6 +49,7 @@ pub const ENV_VARIABLES: [&str; 9] = [
     ENV_OPERATION_TIMEOUT,
     ENV_MAX_ATTEMPTS,
     ENV_STRICT,
+    ENV_REDIS_URL,
 ];
 
 /// The longest timeout accepted from the environment (a day): a larger value is a typo.
@@ -109,8 +114,35 @@ impl ClientBuilder {
                 _ => return Err(invalid(ENV_STRICT, &v, "true or false (also 1/0, yes/no, on/off)")),
             };
         }
+        if let Some(v) = get(ENV_REDIS_URL) {
+            self.shared_limits = Some(Ok(redis_limits(v.trim())?));
+        }
         Ok(self)
     }
+}
+
+/// Shared limits at the Redis URL of `TENCENTCLOUD_REDIS_URL`; the error shows it redacted.
+#[cfg(feature = "redis")]
+fn redis_limits(url: &str) -> Result<crate::limiter::SharedLimits, ConfigError> {
+    crate::limiter::SharedLimits::redis(url).map_err(|e| match e {
+        ConfigError::InvalidRedisUrl { url, .. } => ConfigError::InvalidEnv {
+            var: ENV_REDIS_URL,
+            value: url,
+            expected: "a Redis URL: redis://[:password@]host[:port][/db] or redis+unix:///path",
+        },
+        other => other,
+    })
+}
+
+/// Without the `redis` feature the variable cannot be honoured: saying so beats a fleet
+/// silently sending N times the documented rate.
+#[cfg(not(feature = "redis"))]
+fn redis_limits(url: &str) -> Result<crate::limiter::SharedLimits, ConfigError> {
+    Err(ConfigError::InvalidEnv {
+        var: ENV_REDIS_URL,
+        value: crate::limiter::shared::redact_url(url),
+        expected: "no value: tc-runtime was built without its `redis` feature (enable it to share limits through Redis)",
+    })
 }
 
 fn invalid(var: &'static str, value: &str, expected: &'static str) -> ConfigError {
@@ -165,6 +197,25 @@ mod tests {
         assert_eq!((b.timeout, b.operation_timeout), (Duration::from_secs(30), Duration::from_secs(90)));
         assert_eq!(b.retry.max_attempts(), 5);
         assert!(b.strict);
+        assert!(b.shared_limits.is_none());
+    }
+
+    #[test]
+    fn redis_url_is_read_and_never_shown_with_its_password() {
+        let url = "redis://:env-s3cret@127.0.0.1:6399/1";
+        let result = ClientBuilder::default().env_with(&env(&[(ENV_REDIS_URL, url)]));
+        let shown = match &result {
+            Ok(b) => format!("{b:?}"),
+            Err(e) => format!("{e} {e:?}"),
+        };
+        assert!(!shown.contains("env-s3cret") && shown.contains("redis://***@127.0.0.1:6399/1"), "{shown}");
+        #[cfg(feature = "redis")]
+        assert!(matches!(result.unwrap().shared_limits, Some(Ok(_))));
+        #[cfg(not(feature = "redis"))]
+        assert!(matches!(result, Err(ConfigError::InvalidEnv { var: ENV_REDIS_URL, .. })));
+        let err = ClientBuilder::default().env_with(&env(&[(ENV_REDIS_URL, "mysql://:env-s3cret@h")])).unwrap_err();
+        assert!(matches!(&err, ConfigError::InvalidEnv { var: ENV_REDIS_URL, .. }), "{err:?}");
+        assert!(!format!("{err} {err:?}").contains("env-s3cret"), "{err:?}");
     }
 
     #[test]

@@ -312,6 +312,13 @@ pub enum ConfigError {
         /// What is accepted.
         expected: &'static str,
     },
+    /// The Redis URL of shared limits cannot be used (feature `redis`).
+    InvalidRedisUrl {
+        /// The URL, its user info and query replaced by `***`.
+        url: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -332,6 +339,7 @@ impl fmt::Display for ConfigError {
             ConfigError::InvalidEnv { var, value, expected } => {
                 write!(f, "environment variable {var}={value:?}: expected {expected}")
             }
+            ConfigError::InvalidRedisUrl { url, reason } => write!(f, "invalid Redis URL {url:?}: {reason}"),
         }
     }
 }

@@ -13,6 +13,18 @@
 //! built with the same SecretId (or the clones of one) share one limiter per action
 //! (process-wide, keyed by a hash of the SecretId, the service, the action and the configured
 //! rate and burst), as aws-sdk-rust shares its retry token buckets per partition.
+//!
+//! Across processes the same holds with [`SharedLimits`] ([`shared`]): a [`SharedBackend`]
+//! (Redis with the `redis` feature: the `redis` module) keeps one GCRA state per (SecretId
+//! digest, service, action) for the whole fleet, and this module's limiter is the fallback
+//! while the backend is slow or unreachable. [`ActionLimiter`] is what a call acquires: the
+//! local limiter alone, or the shared one in front of it.
+
+#[cfg(feature = "redis")]
+pub mod redis;
+pub mod shared;
+
+pub use shared::{BackendError, BackendFuture, SharedBackend, SharedLimits};
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -50,6 +62,31 @@ impl RateLimiter {
     pub async fn acquire(&self) {
         // tokio's Mutex is fair: waiters are admitted in the order they arrived.
         let mut tat = self.tat.lock().await;
+        self.take_local(&mut tat).await;
+    }
+
+    /// Waits for a slot of `key` in `shared` at the head of this limiter's queue, or, when
+    /// the backend fails, for a local slot. A slot the backend granted is also recorded here,
+    /// and the local spacing is kept before asking the backend: the process never exceeds
+    /// the rate on its own, even when it switches between the two (a fallback in the middle
+    /// of a run, a backend back with empty state).
+    async fn acquire_shared(&self, shared: &SharedLimits, key: &str) {
+        let mut tat = self.tat.lock().await;
+        if let Some(t) = *tat {
+            let now = Instant::now();
+            if t.saturating_duration_since(now) > self.tolerance {
+                tokio::time::sleep_until(t - self.tolerance).await;
+            }
+        }
+        if shared.acquire(key, self.interval, self.tolerance).await {
+            let now = Instant::now();
+            *tat = Some(tat.map_or(now, |t| t.max(now)) + self.interval);
+            return;
+        }
+        self.take_local(&mut tat).await;
+    }
+
+    async fn take_local(&self, tat: &mut Option<Instant>) {
         let now = Instant::now();
         let t = tat.map_or(now, |t| t.max(now));
         if t.duration_since(now) > self.tolerance {
@@ -98,6 +135,46 @@ fn shared_limiter(key: Key) -> Arc<RateLimiter> {
     limiter
 }
 
+/// What a call to one action acquires: the process-wide local limiter, with or without a
+/// [`SharedLimits`] in front of it. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct ActionLimiter {
+    local: Arc<RateLimiter>,
+    shared: Option<(SharedLimits, Arc<str>)>,
+}
+
+impl ActionLimiter {
+    fn local(local: Arc<RateLimiter>) -> Self {
+        Self { local, shared: None }
+    }
+
+    fn shared(local: Arc<RateLimiter>, shared: SharedLimits, key: Arc<str>) -> Self {
+        Self { local, shared: Some((shared, key)) }
+    }
+
+    /// The key of the shared state, if the limit is shared.
+    pub fn shared_key(&self) -> Option<&str> {
+        self.shared.as_ref().map(|(_, key)| &**key)
+    }
+
+    /// Waits for the next slot and takes it: from the shared backend (bounded by its
+    /// timeout) or, without one or while it fails, from the local limiter. Cancel-safe: a
+    /// wait dropped before its slot was granted has taken nothing (a backend answer lost to
+    /// the cancellation may cost the fleet one slot, never more).
+    pub async fn acquire(&self) {
+        match &self.shared {
+            None => self.local.acquire().await,
+            Some((shared, key)) => self.local.acquire_shared(shared, key).await,
+        }
+    }
+}
+
+/// The process-wide local limiter of (`secret_id`, `service`, `action`, `rate`, `burst`), as
+/// a client without shared limits uses it.
+pub fn local_limiter(secret_id: &str, service: &'static str, action: &'static str, rate: u32, burst: u32) -> ActionLimiter {
+    ActionLimiter::local(shared_limiter(Key { credential: credential_key(secret_id), service, action, rate, burst }))
+}
+
 /// The limiters a client has used, created on first use of each (credentials, action) from
 /// the process-wide registry; the local map keeps them alive and saves the global lock.
 /// (credential key, service, action).
@@ -106,29 +183,28 @@ type LocalKey = (u64, &'static str, &'static str);
 #[derive(Debug)]
 pub(crate) struct Limiters {
     config: RateLimitConfig,
-    map: Mutex<HashMap<LocalKey, Arc<RateLimiter>>>,
+    shared: Option<SharedLimits>,
+    map: Mutex<HashMap<LocalKey, ActionLimiter>>,
 }
 
 impl Limiters {
-    pub(crate) fn new(config: RateLimitConfig) -> Self {
-        Self { config, map: Mutex::new(HashMap::new()) }
+    pub(crate) fn new(config: RateLimitConfig, shared: Option<SharedLimits>) -> Self {
+        Self { config, shared, map: Mutex::new(HashMap::new()) }
     }
 
     /// The limiter of `action` for calls signed with `secret_id`, if the action is limited.
-    pub(crate) fn get(&self, action: &ActionInfo, secret_id: &str) -> Option<Arc<RateLimiter>> {
+    pub(crate) fn get(&self, action: &ActionInfo, secret_id: &str) -> Option<ActionLimiter> {
         let rate = self.config.rate_for(action.rate_limit)?;
         let credential = credential_key(secret_id);
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         let limiter = map.entry((credential, action.service.name, action.name)).or_insert_with(|| {
-            shared_limiter(Key {
-                credential,
-                service: action.service.name,
-                action: action.name,
-                rate,
-                burst: self.config.burst(),
-            })
+            let (service, name, burst) = (action.service.name, action.name, self.config.burst());
+            match &self.shared {
+                Some(s) => s.limiter(secret_id, service, name, rate, burst),
+                None => ActionLimiter::local(shared_limiter(Key { credential, service, action: name, rate, burst })),
+            }
         });
-        Some(Arc::clone(limiter))
+        Some(limiter.clone())
     }
 }
 
@@ -255,22 +331,22 @@ mod tests {
         static A2: ActionInfo = ActionInfo { service: &SVC, name: "A", rate_limit: Some(20), idempotent: true, idempotency_token: None };
         static B: ActionInfo = ActionInfo { service: &SVC, name: "B", rate_limit: Some(20), idempotent: true, idempotency_token: None };
         static N: ActionInfo = ActionInfo { service: &SVC, name: "N", rate_limit: None, idempotent: true, idempotency_token: None };
-        let ls = Limiters::new(RateLimitConfig::default());
+        let ls = Limiters::new(RateLimitConfig::default(), None);
         let id = "AKIDlimiters-are-per-action";
-        assert!(Arc::ptr_eq(&ls.get(&A, id).unwrap(), &ls.get(&A2, id).unwrap()));
-        assert!(!Arc::ptr_eq(&ls.get(&A, id).unwrap(), &ls.get(&B, id).unwrap()));
+        assert!(Arc::ptr_eq(&ls.get(&A, id).unwrap().local, &ls.get(&A2, id).unwrap().local));
+        assert!(!Arc::ptr_eq(&ls.get(&A, id).unwrap().local, &ls.get(&B, id).unwrap().local));
         assert!(ls.get(&N, id).is_none());
-        assert!(Limiters::new(RateLimitConfig::disabled()).get(&A, id).is_none());
+        assert!(Limiters::new(RateLimitConfig::disabled(), None).get(&A, id).is_none());
         // Regression (issue 13.8): a second client with the same SecretId had limiters of its
         // own, so two clients sent twice the documented rate. They share them now; other
         // credentials, or another configured rate, get their own.
-        let other_client = Limiters::new(RateLimitConfig::default());
-        assert!(Arc::ptr_eq(&ls.get(&A, id).unwrap(), &other_client.get(&A, id).unwrap()));
-        assert!(!Arc::ptr_eq(&ls.get(&A, id).unwrap(), &other_client.get(&A, "AKIDsomeone-else").unwrap()));
-        let faster = Limiters::new(RateLimitConfig::default().with_rate_override(50));
-        assert!(!Arc::ptr_eq(&ls.get(&A, id).unwrap(), &faster.get(&A, id).unwrap()));
+        let other_client = Limiters::new(RateLimitConfig::default(), None);
+        assert!(Arc::ptr_eq(&ls.get(&A, id).unwrap().local, &other_client.get(&A, id).unwrap().local));
+        assert!(!Arc::ptr_eq(&ls.get(&A, id).unwrap().local, &other_client.get(&A, "AKIDsomeone-else").unwrap().local));
+        let faster = Limiters::new(RateLimitConfig::default().with_rate_override(50), None);
+        assert!(!Arc::ptr_eq(&ls.get(&A, id).unwrap().local, &faster.get(&A, id).unwrap().local));
         // The registry does not keep limiters of dropped clients alive.
-        let weak = Arc::downgrade(&faster.get(&A, id).unwrap());
+        let weak = Arc::downgrade(&faster.get(&A, id).unwrap().local);
         drop(faster);
         assert!(weak.upgrade().is_none());
     }
