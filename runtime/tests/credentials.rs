@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 use support::{Reply, Request, Server};
 use tc_runtime::credentials::{
-    AssumeRoleProvider, CachedProvider, Clock, CredentialsSource, DefaultChain, ENV_METADATA_ENDPOINT,
+    AssumeRoleProvider, CachedProvider, Clock, CredentialsSource, DefaultChain, ENV_METADATA_ENDPOINT, EnvLookup,
     InstanceRoleProvider, ProvideCredentials, WebIdentityProvider,
 };
 use tc_runtime::{ActionInfo, Client, Credentials, CredentialsError, Endpoint, Error, RawCode, RetryConfig, ServiceInfo};
@@ -129,7 +129,7 @@ async fn closed_port() -> String {
     format!("http://{addr}")
 }
 
-fn env(pairs: &[(&str, &str)]) -> Arc<dyn Fn(&str) -> Option<String> + Send + Sync> {
+fn env(pairs: &[(&str, &str)]) -> EnvLookup {
     let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
     Arc::new(move |k: &str| map.get(k).cloned())
 }
