@@ -212,3 +212,30 @@ impl fmt::Display for CredentialsError {
 }
 
 impl std::error::Error for CredentialsError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each new variant's `Display` names its source and what failed; the chain's silence
+    /// covers exactly the absent ones.
+    #[test]
+    fn remote_source_errors_name_source_and_failure() {
+        let role = CredentialsSource::InstanceRole { endpoint: "http://m".into(), role: Some("r".into()) };
+        let cases = [
+            (CredentialsError::MetadataUnavailable { endpoint: "http://m".into(), message: "could not connect".into() }, "CVM instance role: metadata service http://m unreachable", true),
+            (CredentialsError::NoInstanceRole { endpoint: "http://m".into() }, "no role is bound", true),
+            (CredentialsError::Metadata { source: role, message: "HTTP 500".into() }, "CVM instance role \"r\" (metadata service http://m): HTTP 500", false),
+            (CredentialsError::Sts { source: CredentialsSource::AssumeRole { role_arn: "qcs::r".into() }, message: "STS answered X".into() }, "STS AssumeRole of qcs::r: STS answered X", false),
+            (CredentialsError::WebIdentityNotSet, "TKE OIDC: TKE_REGION", true),
+            (CredentialsError::WebIdentityIncomplete { missing: "TKE_ROLE_ARN" }, "TKE OIDC: TKE_ROLE_ARN is not set", false),
+            (CredentialsError::TokenFile { path: "/t".into(), message: "is empty".into() }, "web identity token file /t: is empty", false),
+            (CredentialsError::InvalidConfig { what: "DurationSeconds", message: "0".into() }, "DurationSeconds: 0", false),
+            (CredentialsError::Expired { expired_at_unix: 5, error: Box::new(CredentialsError::WebIdentityNotSet) }, "expired at 5 (unix seconds) and could not be refreshed: TKE OIDC", false),
+        ];
+        for (e, want, absent) in cases {
+            assert!(e.to_string().contains(want), "{e} lacks {want}");
+            assert_eq!(e.is_absent(), absent, "{e:?}");
+        }
+    }
+}
