@@ -49,9 +49,11 @@
 //!
 //! | variable | what | values | default | convention |
 //! |---|---|---|---|---|
-//! | `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` | credentials | | the profile file | the official SDKs |
+//! | `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` | credentials | | the profile file, then the CVM role, then TKE OIDC ([`DefaultChain`]) | the official SDKs |
 //! | `TENCENTCLOUD_SECURITY_TOKEN` | token of temporary credentials (`X-TC-Token`) | | none | the Terraform provider |
 //! | `TENCENTCLOUD_CREDENTIALS_FILE` | the profile file | a path | `~/.tencentcloud/credentials` | the official SDKs |
+//! | `TENCENTCLOUD_METADATA_ENDPOINT` | the CVM metadata service asked for the instance role's credentials | `http://127.0.0.1:8080` | `http://metadata.tencentyun.com` | |
+//! | `TKE_REGION`, `TKE_PROVIDER_ID`, `TKE_WEB_IDENTITY_TOKEN_FILE`, `TKE_ROLE_ARN` | TKE OIDC (STS `AssumeRoleWithWebIdentity`), all four or none | | none | the official SDKs, set by TKE |
 //! | `TENCENTCLOUD_REGION` | `X-TC-Region` | `ap-guangzhou`, ... | none | tccli |
 //! | `TENCENTCLOUD_ENDPOINT` | one endpoint for every service | `http://127.0.0.1:9000`, `https://host`, `host[:port]` (HTTPS) | each service's host | the generated examples |
 //! | `TENCENTCLOUD_LANGUAGE` | `X-TC-Language` | `zh-CN`, `en-US` | `zh-CN` | the SDKs' `language` |
@@ -85,7 +87,9 @@ pub use client::{
     UntypedActionBuilder, UntypedActionError, decode_response,
 };
 pub use config::{ConfigError, Endpoint, Language, Method, RateLimitConfig, Scheme};
-pub use credentials::{Credentials, CredentialsError, CredentialsProvider, SecretString};
+pub use credentials::{
+    CachedProvider, Credentials, CredentialsError, CredentialsProvider, DefaultChain, ProvideCredentials, SecretString,
+};
 pub use error::{
     ApiError, DecodeError, DecodeErrorKind, Error, ErrorClass, ErrorCode, JsonError, RawCode, Timeout, TransportError,
     TransportErrorKind, classify_code, is_retryable_code,

@@ -10,17 +10,21 @@ use crate::config::{
     ConfigError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_OPERATION_TIMEOUT, DEFAULT_TIMEOUT,
     Endpoint, Language, Method, RateLimitConfig,
 };
-use crate::credentials::{Credentials, CredentialsProvider, CredentialsSource};
+use crate::credentials::{CachedProvider, Credentials, CredentialsSource, DefaultChain, ProvideCredentials};
 use crate::limiter::{Limiters, SharedLimits};
 use crate::retry::{Budgets, Jitter, RetryConfig};
 use crate::support::codec::Corrections;
 
 /// Builds a [`Client`]. Every setting has a default; credentials default to the chain
-/// (environment, then profile file). [`ClientBuilder::from_env`] starts from the
+/// (environment, profile file, CVM instance role, TKE OIDC: [`DefaultChain`], cached). [`ClientBuilder::from_env`] starts from the
 /// environment instead (see the crate docs for the variables).
 #[derive(Debug)]
 pub struct ClientBuilder {
-    pub(crate) credentials: Option<Arc<dyn CredentialsProvider>>,
+    pub(crate) credentials: Option<Arc<dyn ProvideCredentials>>,
+    pub(crate) metadata_endpoint: Option<Endpoint>,
+    /// Calls are not signed (`Authorization: SKIP`); no credentials are used.
+    pub(crate) unsigned: bool,
+    pub(crate) sensitive: bool,
     pub(crate) endpoint: Endpoint,
     pub(crate) region: Option<String>,
     pub(crate) language: Language,
@@ -42,6 +46,9 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         Self {
             credentials: None,
+            metadata_endpoint: None,
+            unsigned: false,
+            sensitive: false,
             endpoint: Endpoint::Default,
             region: None,
             language: Language::default(),
@@ -66,9 +73,32 @@ impl ClientBuilder {
         self
     }
 
-    /// Credentials asked for on every call (to refresh temporary ones, say).
-    pub fn credentials_provider(mut self, provider: Arc<dyn CredentialsProvider>) -> Self {
+    /// Credentials asked for on every call: any [`ProvideCredentials`] (every synchronous
+    /// [`crate::CredentialsProvider`] is one). Wrap a provider that calls a service in a
+    /// [`CachedProvider`].
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
         self.credentials = Some(provider);
+        self
+    }
+
+    /// The CVM metadata service the default chain asks for the instance role's credentials
+    /// (default `http://metadata.tencentyun.com`, or `TENCENTCLOUD_METADATA_ENDPOINT`).
+    /// Unused when credentials are set.
+    pub fn metadata_endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.metadata_endpoint = Some(endpoint);
+        self
+    }
+
+    /// Calls are sent unsigned (`Authorization: SKIP`), as the official SDKs send STS
+    /// `AssumeRoleWithWebIdentity`.
+    pub(crate) fn unsigned(mut self) -> Self {
+        self.unsigned = true;
+        self
+    }
+
+    /// Replies hold secrets: failure logs leave out body excerpts.
+    pub(crate) fn sensitive_responses(mut self) -> Self {
+        self.sensitive = true;
         self
     }
 
@@ -173,16 +203,29 @@ impl ClientBuilder {
         self
     }
 
-    /// Checks the settings, resolves credentials (the default chain if none were given) and
-    /// builds the HTTP client.
+    /// Checks the settings and the credentials that need no request (explicit ones, the
+    /// environment, the profile file: a typo fails here rather than at the first call) and
+    /// builds the HTTP client. Without explicit credentials the client uses the
+    /// [`DefaultChain`] behind a [`CachedProvider`]; when neither the environment nor the
+    /// profile file has credentials, the CVM role and TKE OIDC are asked at the first call,
+    /// and a call fails with the list of every source tried if none works.
     pub fn build(self) -> Result<Client, ConfigError> {
         let shared_limits = self.shared_limits.transpose()?;
-        let credentials = match self.credentials {
-            Some(c) => c,
-            None => Arc::new(Credentials::default_chain()?),
+        let credentials: Option<Arc<dyn ProvideCredentials>> = match (self.unsigned, self.credentials) {
+            (true, _) => None,
+            (false, Some(c)) => Some(c),
+            (false, None) => {
+                let chain = match self.metadata_endpoint {
+                    Some(e) => DefaultChain::new().metadata_endpoint(e),
+                    None => DefaultChain::new(),
+                };
+                Some(Arc::new(CachedProvider::new(Arc::new(chain))))
+            }
         };
         // Validate what we can now, so a typo fails at build time rather than per call.
-        credentials.credentials()?.validate(&CredentialsSource::Explicit)?;
+        if let Some(now) = credentials.as_ref().and_then(|c| c.credentials_now()) {
+            now?.validate(&CredentialsSource::Explicit)?;
+        }
         if let Some(r) = &self.region {
             if !crate::config::is_valid_region(r) {
                 return Err(ConfigError::InvalidRegion(r.clone()));
@@ -229,6 +272,7 @@ impl ClientBuilder {
             timeout: self.timeout,
             operation_timeout: self.operation_timeout,
             strict: self.strict,
+            sensitive: self.sensitive,
         };
         Ok(Client { inner: Arc::new(Inner { shared: Arc::new(shared), options }) })
     }

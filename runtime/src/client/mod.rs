@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::config::{Endpoint, Language, Method};
-use crate::credentials::CredentialsProvider;
+use crate::credentials::ProvideCredentials;
 use crate::error::{DecodeError, DecodeErrorKind, Error, ErrorCode, RawCode};
 use crate::limiter::Limiters;
 use crate::retry::{Budgets, Jitter, RetryConfig};
@@ -60,7 +60,8 @@ struct Inner {
 /// What every view of a client shares.
 struct Shared {
     http: reqwest::Client,
-    credentials: Arc<dyn CredentialsProvider>,
+    /// `None`: calls are not signed (`Authorization: SKIP`), for STS `AssumeRoleWithWebIdentity`.
+    credentials: Option<Arc<dyn ProvideCredentials>>,
     endpoint: Endpoint,
     region: Option<String>,
     language: Language,
@@ -85,6 +86,8 @@ struct Options {
     /// Required response fields that are absent or `null` fail the call instead of being
     /// filled with their zero value.
     strict: bool,
+    /// Replies may hold secrets (STS credentials): failure logs leave out the body excerpt.
+    sensitive: bool,
 }
 
 impl fmt::Debug for Client {
