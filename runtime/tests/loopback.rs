@@ -3,10 +3,10 @@
 //! the rate limiter, and that no secret ever reaches Debug, Display, errors or tracing.
 
 mod support;
+#[path = "support/capture.rs"]
+mod capture;
 
-use std::fmt::{self, Write as _};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -496,58 +496,9 @@ async fn the_limiter_holds_a_burst_to_the_documented_rate_at_the_server() {
     assert!(early <= 6, "{early} arrivals in the first 100 ms");
 }
 
-/// A tracing subscriber that writes every span, field and event into a string.
-#[derive(Clone, Default)]
-struct Capture {
-    out: Arc<Mutex<String>>,
-    next: Arc<AtomicU64>,
-}
-
-struct Fields<'a>(&'a mut String);
-
-impl tracing::field::Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        let _ = write!(self.0, " {}={value}", field.name());
-    }
-}
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn register_callsite(&self, _: &'static tracing::Metadata<'static>) -> tracing::subscriber::Interest {
-        tracing::subscriber::Interest::always()
-    }
-    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
-        Some(tracing::level_filters::LevelFilter::TRACE)
-    }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut out = self.out.lock().unwrap();
-        let _ = write!(out, "\nspan {}", span.metadata().name());
-        span.record(&mut Fields(&mut out));
-        tracing::span::Id::from_u64(self.next.fetch_add(1, Ordering::Relaxed) + 1)
-    }
-    fn record(&self, span: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        let mut out = self.out.lock().unwrap();
-        let _ = write!(out, "\nrecord {}", span.into_u64());
-        values.record(&mut Fields(&mut out));
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut out = self.out.lock().unwrap();
-        let _ = write!(out, "\nevent {} {}", event.metadata().level(), event.metadata().target());
-        event.record(&mut Fields(&mut out));
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 #[tokio::test]
 async fn no_secret_in_debug_display_errors_or_tracing() {
-    let capture = Capture::default();
+    let capture = capture::Capture::default();
     let _guard = tracing::subscriber::set_default(capture.clone());
     // Other tests run on other threads with no subscriber: one that reached the `tc.call`
     // span first while this subscriber was being installed could leave its interest cached
@@ -583,7 +534,7 @@ async fn no_secret_in_debug_display_errors_or_tracing() {
     let err = builder(&server).credentials(Credentials::new(SECRET_ID, format!("{SECRET_KEY}\n"))).build().unwrap_err();
     texts.push(format!("{err} {err:?}"));
 
-    let traced = capture.out.lock().unwrap().clone();
+    let traced = capture.text();
     texts.push(traced.clone());
     for t in &texts {
         for secret in [SECRET_KEY, TOKEN] {

@@ -9,13 +9,13 @@
 //! test `fleet_worker`), each with its own process-wide limiter state, all calling one
 //! loopback HTTP double that records when each request arrived.
 
+#[path = "support/capture.rs"]
+mod capture;
 #[path = "support/redis_server.rs"]
 mod redis_server;
 mod support;
 
-use std::fmt::{self, Write as _};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use redis_server::RedisServer;
@@ -148,42 +148,6 @@ async fn four_processes_hold_the_documented_rate_together() {
     drop(redis);
 }
 
-/// A tracing subscriber that keeps every event as `LEVEL message fields`.
-#[derive(Clone, Default)]
-struct Events(Arc<Mutex<Vec<String>>>);
-
-struct Fields<'a>(&'a mut String);
-
-impl tracing::field::Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-}
-
-impl tracing::Subscriber for Events {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn register_callsite(&self, _: &'static tracing::Metadata<'static>) -> tracing::subscriber::Interest {
-        tracing::subscriber::Interest::always()
-    }
-    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
-        Some(tracing::level_filters::LevelFilter::TRACE)
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut line = event.metadata().level().to_string();
-        event.record(&mut Fields(&mut line));
-        self.0.lock().unwrap().push(line);
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 /// Redis is killed after a second and started again (empty) after two: the calls go on at
 /// the documented rate on the process's own limiter, one warning says so (without the
 /// password), and they use Redis again once it is back.
@@ -191,7 +155,7 @@ impl tracing::Subscriber for Events {
 async fn redis_killed_mid_run_leaves_each_process_on_its_own_limiter() {
     const PASSWORD: &str = "kill-test-s3cret";
     let Some(mut redis) = RedisServer::start(Some(PASSWORD)) else { return };
-    let events = Events::default();
+    let events = capture::Capture::default();
     let _guard = tracing::subscriber::set_default(events.clone());
     tracing::callsite::rebuild_interest_cache();
     let server = Server::start(|_, _| Reply::ok("", "kill")).await;
@@ -225,7 +189,7 @@ async fn redis_killed_mid_run_leaves_each_process_on_its_own_limiter() {
     assert!(arrivals.iter().any(|&t| t > killed_at + Duration::from_millis(200)), "calls went on after the kill");
     let max = max_per_second(&arrivals);
     assert!(max <= RATE + BURST, "{max} requests within one second across the outage");
-    let events = events.0.lock().unwrap().clone();
+    let events = events.events();
     let warnings: Vec<_> =
         events.iter().filter(|e| e.starts_with("WARN") && e.contains("shared rate limits")).collect();
     assert_eq!(warnings.len(), 1, "one warning per outage: {events:#?}");
