@@ -36,14 +36,32 @@ pub fn check(spec: &Spec) -> Result<ir::Api, Diagnostics> {
     for s in &spec.services {
         by_dir.insert(s.dir.as_str(), s);
     }
-    for (dir, s) in &by_dir {
-        let structures: Vec<&StructureSpec> = spec.structures.iter().filter(|x| x.dir == *dir).collect();
-        let actions: Vec<&ActionSpec> = spec.actions.iter().filter(|x| x.dir == *dir).collect();
+    // A service whose `service.yaml` could not be read is still checked, against a stand-in
+    // that knows only its name (no version or hosts to compare with), so the mistakes in its
+    // other files show in the same run; the stand-in's IR is never used, as the run fails.
+    let stand_ins: Vec<spec::ServiceSpec> = spec
+        .broken_services
+        .iter()
+        .filter(|dir| !by_dir.contains_key(dir.as_str()))
+        .map(|dir| spec::ServiceSpec {
+            file: format!("{dir}/service.yaml"),
+            dir: dir.clone(),
+            service: dir.clone(),
+            ..spec::ServiceSpec::default()
+        })
+        .collect();
+    let known = by_dir.iter().map(|(dir, s)| (*dir, *s, true));
+    for (dir, s, known) in known.chain(stand_ins.iter().map(|s| (s.dir.as_str(), s, false))) {
+        let structures: Vec<&StructureSpec> = spec.structures.iter().filter(|x| x.dir == dir).collect();
+        let actions: Vec<&ActionSpec> = spec.actions.iter().filter(|x| x.dir == dir).collect();
         let broken: BTreeSet<&str> =
             spec.broken_structures.iter().filter(|(d, _)| d == dir).map(|(_, n)| n.as_str()).collect();
-        let errors: Vec<&spec::ServiceErrorsSpec> = spec.service_errors.iter().filter(|x| x.dir == *dir).collect();
-        let parts = ServiceParts { structures: &structures, actions: &actions, errors: &errors, broken: &broken };
-        services.push(ck.service(s, &parts, &common, &spec.files));
+        let errors: Vec<&spec::ServiceErrorsSpec> = spec.service_errors.iter().filter(|x| x.dir == dir).collect();
+        let parts = ServiceParts { structures: &structures, actions: &actions, errors: &errors, broken: &broken, known };
+        let service = ck.service(s, &parts, &common, &spec.files);
+        if known {
+            services.push(service);
+        }
     }
     let items = spec.structures.iter().map(|x| (&x.dir, &x.file));
     let items = items.chain(spec.actions.iter().map(|x| (&x.dir, &x.file)));
@@ -73,6 +91,9 @@ struct ServiceParts<'a> {
     errors: &'a [&'a spec::ServiceErrorsSpec],
     /// Stems of its structure files that failed to parse.
     broken: &'a BTreeSet<&'a str>,
+    /// False for the stand-in of a `service.yaml` that could not be read: its version and
+    /// hosts are unknown, so nothing is compared with them.
+    known: bool,
 }
 
 /// Which list a field belongs to: decides the `required` default and extra rules.
@@ -306,13 +327,8 @@ impl Checker {
 
     // ---------------------------------------------------------------- services
 
-    fn service(
-        &mut self,
-        s: &spec::ServiceSpec,
-        &ServiceParts { structures, actions, errors: service_errors, broken }: &ServiceParts<'_>,
-        common: &ir::Common,
-        files: &spec::SpecFiles,
-    ) -> ir::Service {
+    /// The checks of `service.yaml` itself: name, version, hosts.
+    fn service_header(&mut self, s: &spec::ServiceSpec) {
         let file = s.file.as_str();
         if !s.service.is_empty() && s.service != s.dir {
             self.err_help(
@@ -325,9 +341,6 @@ impl Checker {
         if !s.service.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
             self.err(file, "service", format!("service name `{}` must be lowercase letters and digits", s.service));
         }
-        let module = names::snake(&s.service).unwrap_or_default();
-        let trait_name = names::upper_camel(&s.service).unwrap_or_default();
-        let client_name = format!("{trait_name}Client");
         let v = s.version.as_bytes();
         let version_ok = v.len() == 10
             && v.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
@@ -335,18 +348,42 @@ impl Checker {
             self.err_help(file, "version", format!("`{}` is not an API version", s.version), "versions look like \"2020-11-01\" (quoted)");
         }
         let prefix = format!("{}.", s.service);
-        let mut hosts = vec![s.default_host.clone()];
+        let mut hosts = vec![s.default_host.as_str()];
         self.host_name(file, "default_host", &s.default_host, &prefix);
-        let mut other_hosts = Vec::new();
         for h in &s.other_hosts {
             let path = format!("{}.host", h.path);
             self.host_name(file, &path, &h.host, &prefix);
-            if hosts.contains(&h.host) {
+            if hosts.contains(&h.host.as_str()) {
                 self.err(file, &path, format!("host `{}` is listed twice", h.host));
                 continue;
             }
-            hosts.push(h.host.clone());
-            other_hosts.push(ir::Host { host: h.host.clone(), description: h.description.clone() });
+            hosts.push(&h.host);
+        }
+    }
+
+    fn service(
+        &mut self,
+        s: &spec::ServiceSpec,
+        &ServiceParts { structures, actions, errors: service_errors, broken, known }: &ServiceParts<'_>,
+        common: &ir::Common,
+        files: &spec::SpecFiles,
+    ) -> ir::Service {
+        if known {
+            self.service_header(s);
+        }
+        let module = names::snake(&s.service).unwrap_or_default();
+        let trait_name = names::upper_camel(&s.service).unwrap_or_default();
+        let client_name = format!("{trait_name}Client");
+        let mut hosts = Vec::new();
+        let mut other_hosts = Vec::new();
+        if known {
+            hosts.push(s.default_host.clone());
+            for h in &s.other_hosts {
+                if !hosts.contains(&h.host) {
+                    hosts.push(h.host.clone());
+                    other_hosts.push(ir::Host { host: h.host.clone(), description: h.description.clone() });
+                }
+            }
         }
 
         let mut errors = Vec::new();
@@ -539,7 +576,8 @@ impl Checker {
         let file = a.file.as_str();
         let mut hosts: Vec<String> = Vec::new();
         for h in &a.hosts {
-            if !cx.hosts.contains(&h.value) {
+            // No hosts: the stand-in of an unreadable service.yaml, nothing to compare with.
+            if !cx.hosts.is_empty() && !cx.hosts.contains(&h.value) {
                 self.err_help(
                     file,
                     &h.path,

@@ -232,7 +232,7 @@ impl Cx<'_> {
     }
 
     fn check_host(&mut self, ex: &ExampleSpec, host: &str, spot: Spot) {
-        if !self.hosts.iter().any(|h| h == host) {
+        if !self.hosts.is_empty() && !self.hosts.iter().any(|h| h == host) {
             self.report(
                 ex,
                 Part::Request,
@@ -248,7 +248,7 @@ impl Cx<'_> {
         if (lower == "action" || lower == "x-tc-action") && value != self.action {
             self.report(ex, Part::Request, spot, format!("the example calls `{value}`, not `{}`", self.action), None);
         }
-        if (lower == "version" || lower == "x-tc-version") && value != self.version {
+        if (lower == "version" || lower == "x-tc-version") && !self.version.is_empty() && value != self.version {
             self.report(ex, Part::Request, spot, format!("the example uses version `{value}`, not `{}`", self.version), None);
         }
     }
