@@ -47,7 +47,7 @@ pub(crate) fn answer(
     }
     let mut body = match &behavior.response {
         Some(v) => v.clone(),
-        None => default_response(service, action),
+        None => default_response(service, action, params),
     };
     if let (Some(items), Some(p)) = (&behavior.items, &action.pagination) {
         let offset = page_param(action, params, &p.offset, 0)?;
@@ -88,15 +88,14 @@ fn page_param(action: &Action, params: &Value, name: &str, fallback: i64) -> Res
     Ok(v)
 }
 
-/// The first documented success example's response (without `RequestId`; error examples
-/// are skipped), or a skeleton of the declared fields when the spec has none.
-pub(crate) fn default_response(service: &Service, action: &Action) -> Map<String, Value> {
-    let success = action
-        .examples
-        .iter()
-        .map(|e| &e.response)
-        .find(|r| r.get("Error").is_none());
-    if let Some(Value::Object(obj)) = success {
+/// The documented success response of the example whose request is exactly `params`, else
+/// of the first success example (without `RequestId`; error examples are skipped: the server
+/// cannot know to produce their failure), or a skeleton of the declared fields when the spec
+/// has none.
+pub(crate) fn default_response(service: &Service, action: &Action, params: &Value) -> Map<String, Value> {
+    let success = || action.examples.iter().filter(|e| e.response.get("Error").is_none());
+    let chosen = success().find(|e| e.request == *params).or_else(|| success().next());
+    if let Some(Value::Object(obj)) = chosen.map(|e| &e.response) {
         let mut obj = obj.clone();
         obj.remove("RequestId");
         return obj;
