@@ -639,6 +639,7 @@ impl Checker {
             faulty_examples,
             idempotent: a.idempotent.unwrap_or_else(|| names::is_read_only_verb(&a.action)),
             idempotency_token,
+            unsigned: a.unsigned,
             name: a.action.clone(),
             method: method.to_owned(),
             request_type: request_type.clone(),

@@ -2,7 +2,7 @@
 //!
 //! [`compare`] walks every service both have and reports, each at its spec file and key
 //! path: actions, structures, members and service error codes missing on either side; type,
-//! required, nullable, disabled and deprecated differences; examples that differ from the
+//! required, nullable, disabled, deprecated and unsigned differences; examples that differ from the
 //! official ones. Descriptions are not compared (curated text may be better than upstream's).
 //!
 //! A difference is *explained* when the item it is reported at (the field, the action or
@@ -87,6 +87,10 @@ impl Cx<'_> {
         if a.deprecated != ua.deprecated() {
             let message = format!("spec deprecated: {}, upstream status `{}`", a.deprecated, ua.status);
             self.push(&a.file, "deprecated", message, &a.notes);
+        }
+        if a.unsigned != ua.unsigned() {
+            let message = format!("spec unsigned: {}, upstream says to sign: {}", a.unsigned, !ua.unsigned());
+            self.push(&a.file, "unsigned", message, &a.notes);
         }
         let empty = Vec::new();
         let input = up.objects.get(&ua.input).map_or(&empty, |o| &o.members);

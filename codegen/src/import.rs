@@ -204,6 +204,9 @@ fn action_file<'f>(
     if action.deprecated() {
         y.push_str("deprecated: true\n");
     }
+    if action.unsigned() {
+        y.push_str("unsigned: true\n");
+    }
     y.push_str(&format!("hosts:\n  - {}.tencentcloudapi.com\n", service.name));
     if request.members.is_empty() {
         y.push_str("request: []\n");

@@ -151,6 +151,9 @@ pub struct Action {
     /// in the spec (`idempotency_token:`) or inferred from a `ClientToken` parameter: the
     /// runtime fills it once per logical call, so retries of a mutating call are safe.
     pub idempotency_token: Option<String>,
+    /// Called without credentials: `Authorization: SKIP` instead of a signature (STS
+    /// `AssumeRoleWithWebIdentity`, `AssumeRoleWithSAML`: the caller has no keys yet).
+    pub unsigned: bool,
     /// Hosts the action's page names ("Domain name for API request"), in documented order.
     pub hosts: Vec<String>,
     /// Request parameters (business parameters only), in documented order.

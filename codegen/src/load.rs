@@ -451,7 +451,7 @@ const SERVICE_KEYS: &[&str] =
 const STRUCTURE_KEYS: &[&str] = &["structure", "source", "description", "fields", "notes"];
 const ACTION_KEYS: &[&str] = &[
     "action", "title", "source", "description", "deprecated", "hosts", "rate_limit", "idempotent",
-    "idempotency_token", "request", "response", "errors", "pagination", "examples", "notes",
+    "idempotency_token", "unsigned", "request", "response", "errors", "pagination", "examples", "notes",
 ];
 const FIELD_KEYS: &[&str] = &[
     "name", "type", "description", "required", "output_required", "nullable", "disabled", "deprecated", "example",
@@ -603,6 +603,7 @@ fn action(cx: &mut Cx<'_>, root: &Yaml, dir: &str, stem: &str) -> Option<ActionS
         rate_limit: o.opt_int(cx, "rate_limit"),
         idempotent: o.opt_bool(cx, "idempotent"),
         idempotency_token: o.opt_str(cx, "idempotency_token"),
+        unsigned: o.opt_bool(cx, "unsigned").unwrap_or(false),
         request,
         response,
         errors: o.list(cx, "errors", error),

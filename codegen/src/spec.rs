@@ -208,6 +208,8 @@ pub struct ActionSpec {
     pub idempotent: Option<bool>,
     /// `idempotency_token`: wire name of the request's idempotency-token parameter.
     pub idempotency_token: Option<String>,
+    /// `unsigned`: the action is called without a signature (`Authorization: SKIP`).
+    pub unsigned: bool,
     /// `request`.
     pub request: Vec<FieldSpec>,
     /// `response`.

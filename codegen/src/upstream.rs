@@ -49,6 +49,12 @@ impl Action {
     pub fn deprecated(&self) -> bool {
         self.status == "deprecated"
     }
+
+    /// Whether the documentation says to call it unsigned (`Authorization` should be SKIP),
+    /// as it does for the STS actions a caller uses to get its first credentials.
+    pub fn unsigned(&self) -> bool {
+        self.document.contains("`Authorization` should be SKIP")
+    }
 }
 
 /// One object of `api.json`.

@@ -36,6 +36,9 @@ pub(crate) const V1_PARAMETERS: &[&str] = &[
 pub(crate) enum Auth {
     Tc3(ParsedAuthorization),
     V1(V1),
+    /// `Authorization: SKIP`: no signature at all, which only the actions the spec marks
+    /// `unsigned` accept (STS `AssumeRoleWithWebIdentity`, `AssumeRoleWithSAML`).
+    Unsigned,
 }
 
 /// The signature v1 parameters.
@@ -57,6 +60,9 @@ impl Auth {
     /// GET query or a form POST body (empty for a JSON body).
     pub(crate) fn parse(req: &Request, pairs: &[(String, String)]) -> Result<Auth, ApiErr> {
         if let Some(header) = req.header("authorization") {
+            if header == "SKIP" {
+                return Ok(Auth::Unsigned);
+            }
             let auth = sign::parse_authorization(header).map_err(|e| {
                 api_err(
                     "AuthFailure.InvalidAuthorization",
@@ -141,6 +147,7 @@ impl Auth {
         match self {
             Auth::Tc3(a) => &a.secret_id,
             Auth::V1(v) => &v.secret_id,
+            Auth::Unsigned => "",
         }
     }
 
@@ -148,7 +155,7 @@ impl Auth {
     pub(crate) fn scope_service(&self) -> Option<&str> {
         match self {
             Auth::Tc3(a) => Some(&a.service),
-            Auth::V1(_) => None,
+            Auth::V1(_) | Auth::Unsigned => None,
         }
     }
 
@@ -162,7 +169,7 @@ impl Auth {
         name: &str,
     ) -> Option<&'a str> {
         match self {
-            Auth::Tc3(_) => req.header(header).or_else(|| match req.method.as_str() {
+            Auth::Tc3(_) | Auth::Unsigned => req.header(header).or_else(|| match req.method.as_str() {
                 "GET" => single(pairs, name),
                 _ => None,
             }),
@@ -183,7 +190,7 @@ impl Auth {
             let sent = self.common(req, pairs, "x-tc-token", "Token");
             if sent.is_none_or(|t| !sign::constant_time_eq(t.as_bytes(), token.as_bytes())) {
                 let (header, param) = match self {
-                    Auth::Tc3(_) => ("header", "X-TC-Token"),
+                    Auth::Tc3(_) | Auth::Unsigned => ("header", "X-TC-Token"),
                     Auth::V1(_) => ("parameter", "Token"),
                 };
                 return Err(api_err(
@@ -194,6 +201,10 @@ impl Auth {
         }
         match self {
             Auth::Tc3(auth) => verify_tc3(auth, req, service, timestamp, &cred.secret_key),
+            Auth::Unsigned => Err(api_err(
+                "AuthFailure.InvalidAuthorization",
+                "The `Authorization` header is `SKIP`, but this action must be signed.",
+            )),
             Auth::V1(v1) => {
                 let host = req.header("host").unwrap_or("");
                 let string = sign_v1::string_to_sign(&req.method, host, &req.path, pairs);

@@ -480,8 +480,19 @@ impl Shared {
             ));
         }
 
-        // Credentials and signature.
-        let cred = self
+        // Credentials and signature: none for an unsigned request of an action that takes
+        // one (its rate limit is then shared by every unsigned caller).
+        let unsigned = matches!(auth, Auth::Unsigned);
+        if unsigned && !action.unsigned {
+            return Err(api_err(
+                "AuthFailure.InvalidAuthorization",
+                format!("The `Authorization` header is `SKIP`, but `{}` must be signed.", action.name),
+            ));
+        }
+        let cred = if unsigned {
+            None
+        } else {
+            Some(self
             .config
             .credentials
             .iter()
@@ -491,8 +502,11 @@ impl Shared {
                     "AuthFailure.SecretIdNotFound",
                     "The SecretId is not found, please ensure that your SecretId is correct.",
                 )
-            })?;
-        auth.verify(req, pairs, &service.name, timestamp, cred)?;
+            })?)
+        };
+        if let Some(cred) = cred {
+            auth.verify(req, pairs, &service.name, timestamp, cred)?;
+        }
         if let Some(lang) = auth.common(req, pairs, "x-tc-language", "Language") {
             if lang != "zh-CN" && lang != "en-US" {
                 return Err(api_err(

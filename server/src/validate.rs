@@ -702,6 +702,7 @@ mod tests {
             rate_limit: Some(20),
             idempotent: true,
             idempotency_token: None,
+            unsigned: false,
             own_errors: Vec::new(),
             title: String::new(),
             deprecated: false,

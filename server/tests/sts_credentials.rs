@@ -75,3 +75,40 @@ async fn temporary_credentials_from_sts_sign_calls() {
     assert!(matches!(err, CredentialsError::Sts { .. }), "{err:?}");
     assert!(err.to_string().contains("AuthFailure.UnauthorizedOperation") && err.to_string().contains(ROLE), "{err}");
 }
+
+/// The actions the spec marks `unsigned` are served to `Authorization: SKIP`, through the
+/// generated STS client on an unsigned runtime client, and to the runtime's own TKE OIDC
+/// provider; every other action still has to be signed.
+#[tokio::test]
+async fn unsigned_actions_take_skip_and_only_they_do() {
+    use tc_sdk::sts::{Sts, StsClient, models};
+    let server = MockServer::start().await.unwrap();
+    let endpoint = Endpoint::custom(&server.endpoint()).unwrap();
+    let unsigned = Client::builder().endpoint(endpoint.clone()).unsigned().build().unwrap();
+    let sts = StsClient::new(unsigned.clone());
+    let request = models::AssumeRoleWithWebIdentityRequest::new("OIDC", "eyJ-web-identity-token", ROLE, "pod-session");
+    let answer = sts.assume_role_with_web_identity(&request).await.unwrap();
+    assert!(!answer.credentials.tmp_secret_id.is_empty());
+    let logged = &server.requests_for("AssumeRoleWithWebIdentity")[0];
+    assert_eq!(logged.header("authorization"), Some("SKIP"));
+    assert_eq!(server.executions("AssumeRoleWithWebIdentity"), 1);
+
+    // AssumeRole needs the caller's own keys: SKIP is refused before it executes.
+    let err = sts.assume_role(&models::AssumeRoleRequest::new(ROLE, "cts")).await.unwrap_err();
+    assert_eq!(err.code().map(|c| tc_runtime::ErrorCode::as_str(c).to_owned()).as_deref(), Some("AuthFailure.InvalidAuthorization"));
+    assert_eq!(server.executions("AssumeRole"), 0);
+
+    // The runtime's TKE OIDC provider, token file and all, against the same server.
+    let dir = std::env::temp_dir().join(format!("tc-mock-oidc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token_file = dir.join("token");
+    std::fs::write(&token_file, "eyJ-pod-token").unwrap();
+    let provider = tc_runtime::credentials::WebIdentityProvider::builder("ap-guangzhou", "OIDC", &token_file, ROLE)
+        .endpoint(endpoint)
+        .build()
+        .unwrap();
+    let creds = provider.provide_credentials().await.unwrap();
+    assert!(!creds.secret_id().is_empty());
+    assert_eq!(server.executions("AssumeRoleWithWebIdentity"), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}

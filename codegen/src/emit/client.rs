@@ -196,6 +196,9 @@ fn trait_method(service: &Service, action: &Action, krate: &proc_macro2::Ident) 
         krate.to_string().replace('_', "-"),
         super::CRATE_VERSION,
     ));
+    if action.unsigned {
+        doc.push_str("\n\nCalled unsigned (`Authorization: SKIP`): make the client with [`ClientBuilder::unsigned`](tc_runtime::ClientBuilder::unsigned); it needs no credentials, which is what this action obtains.");
+    }
     if !action.errors.is_empty() {
         doc.push_str("\n\n# Errors\n\nBesides transport, decoding and credential errors, and the common codes:\n");
         for code in &action.errors {

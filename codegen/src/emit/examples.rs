@@ -180,10 +180,15 @@ pub(crate) fn doc_example(service: &Service, action: &Action, krate: &Ident) -> 
     };
     let request = request_expr(service, action, &params);
     let client_name = ident(&service.client_name);
+    let runtime_client = if action.unsigned {
+        quote!(#krate::Client::builder().unsigned().build()?)
+    } else {
+        quote!(#krate::Client::from_env()?)
+    };
     let tokens = quote! {
         async fn example() -> Result<(), Box<dyn std::error::Error>> {
             use #krate::#module::{models, #client_name, #trait_name};
-            let client = #client_name::new(#krate::Client::from_env()?);
+            let client = #client_name::new(#runtime_client);
             let request = #request;
             let response = client.#method(&request).await?;
             println!("{response:?}");
@@ -201,9 +206,13 @@ pub(crate) fn doc_example(service: &Service, action: &Action, krate: &Ident) -> 
     for line in body.lines() {
         if line.trim_start().starts_with("let client =") {
             let indent = &line[..line.len() - line.trim_start().len()];
-            lines.push(format!(
-                "{indent}// Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it."
-            ));
+            lines.push(if action.unsigned {
+                format!("{indent}// Unsigned: this action needs no credentials.")
+            } else {
+                format!(
+                    "{indent}// Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it."
+                )
+            });
         }
         lines.push(line.to_owned());
     }

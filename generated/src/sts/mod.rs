@@ -71,13 +71,15 @@ pub trait Sts: Send + Sync {
     ///
     /// Action `AssumeRoleWithSAML`, version `2018-08-13`. Reference: [`docs/sts/AssumeRoleWithSAML.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/sts/AssumeRoleWithSAML.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
+    /// Called unsigned (`Authorization: SKIP`): make the client with [`ClientBuilder::unsigned`](tc_runtime::ClientBuilder::unsigned); it needs no credentials, which is what this action obtains.
+    ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     ///     use tc_sdk::sts::{models, StsClient, Sts};
-    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
-    ///     let client = StsClient::new(tc_sdk::Client::from_env()?);
+    ///     // Unsigned: this action needs no credentials.
+    ///     let client = StsClient::new(tc_sdk::Client::builder().unsigned().build()?);
     ///     let request = models::AssumeRoleWithSamlRequest::new(
     ///         "c2FtbCBhc3NlcnRpb24=",
     ///         "qcs::cam::uin/798950673:saml-provider/OneLogin",
@@ -107,13 +109,15 @@ pub trait Sts: Send + Sync {
     ///
     /// Action `AssumeRoleWithWebIdentity`, version `2018-08-13`. Reference: [`docs/sts/AssumeRoleWithWebIdentity.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/sts/AssumeRoleWithWebIdentity.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
+    /// Called unsigned (`Authorization: SKIP`): make the client with [`ClientBuilder::unsigned`](tc_runtime::ClientBuilder::unsigned); it needs no credentials, which is what this action obtains.
+    ///
     /// # Example
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     ///     use tc_sdk::sts::{models, StsClient, Sts};
-    ///     // Credentials from TENCENTCLOUD_SECRET_ID/_KEY or ~/.tencentcloud/credentials; make one client and clone it.
-    ///     let client = StsClient::new(tc_sdk::Client::from_env()?);
+    ///     // Unsigned: this action needs no credentials.
+    ///     let client = StsClient::new(tc_sdk::Client::builder().unsigned().build()?);
     ///     let request = models::AssumeRoleWithWebIdentityRequest::new(
     ///         "OIDC",
     ///         "eyJraWQiOiJkT**********CNOQ",

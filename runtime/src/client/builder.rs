@@ -89,9 +89,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Calls are sent unsigned (`Authorization: SKIP`), as the official SDKs send STS
-    /// `AssumeRoleWithWebIdentity`.
-    pub(crate) fn unsigned(mut self) -> Self {
+    /// Calls are sent unsigned (`Authorization: SKIP`, no credentials needed or used), as the
+    /// official SDKs send STS `AssumeRoleWithWebIdentity` and `AssumeRoleWithSAML`: the
+    /// actions a caller uses to get its first credentials (the spec marks them `unsigned`).
+    /// Every other action fails on such a client with `AuthFailure.InvalidAuthorization`.
+    pub fn unsigned(mut self) -> Self {
         self.unsigned = true;
         self
     }
