@@ -14,7 +14,7 @@ use tc_runtime::{ActionInfo, Client, Credentials, Endpoint, Method, RateLimitCon
 static TCSS: ServiceInfo =
     ServiceInfo { name: "tcss", version: "2020-11-01", default_host: "tcss.tencentcloudapi.com", intl_host: None };
 static LIST: ActionInfo =
-    ActionInfo { service: &TCSS, name: "DescribeImageAutoAuthorizedTaskList", rate_limit: Some(20), idempotent: true, idempotency_token: None };
+    ActionInfo { service: &TCSS, name: "DescribeImageAutoAuthorizedTaskList", rate_limit: Some(20), idempotent: true, idempotency_token: None, unsigned: false };
 
 /// A mutating action with an idempotency token: the runtime fills `ClientToken` in the body.
 static MODIFY: ActionInfo = ActionInfo {
@@ -23,6 +23,7 @@ static MODIFY: ActionInfo = ActionInfo {
     rate_limit: Some(5),
     idempotent: false,
     idempotency_token: Some("ClientToken"),
+    unsigned: false,
 };
 
 const PAYLOAD: &[u8] = br#"{"StartTime":"2022-01-01","EndTime":"2022-01-07","Filters":[{"Name":"Source","Values":["LOCAL"]}],"Limit":10,"Offset":0}"#;

@@ -22,7 +22,7 @@ use tc_runtime::{ActionInfo, Client, Credentials, Endpoint, RateLimitConfig, Raw
 static TCSS: ServiceInfo =
     ServiceInfo { name: "tcss", version: "2020-11-01", default_host: "tcss.tencentcloudapi.com", intl_host: None };
 static LIST: ActionInfo =
-    ActionInfo { service: &TCSS, name: "DescribeImageAutoAuthorizedTaskList", rate_limit: Some(20), idempotent: true, idempotency_token: None };
+    ActionInfo { service: &TCSS, name: "DescribeImageAutoAuthorizedTaskList", rate_limit: Some(20), idempotent: true, idempotency_token: None, unsigned: false };
 
 const RATE: u32 = 1_000_000;
 const SECRET_ID: &str = "AKIDbench-shared-0000000000000000";

@@ -129,4 +129,8 @@ pub struct ActionInfo {
     /// `ClientToken`), if the action has one: the runtime fills it once per logical call when
     /// the caller left it empty and sends the same value on every attempt.
     pub idempotency_token: Option<&'static str>,
+    /// Sent without a signature (`Authorization: SKIP`, no credentials asked for), as the
+    /// action is documented to be called: STS `AssumeRoleWithWebIdentity` and
+    /// `AssumeRoleWithSAML`, which a caller uses to get its first credentials.
+    pub unsigned: bool,
 }

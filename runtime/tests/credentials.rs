@@ -28,7 +28,7 @@ const ROLE_PATH: &str = "/latest/meta-data/cam/security-credentials/";
 static TCSS: ServiceInfo =
     ServiceInfo { name: "tcss", version: "2020-11-01", default_host: "tcss.tencentcloudapi.com", intl_host: None };
 static ACTION: ActionInfo =
-    ActionInfo { service: &TCSS, name: "DescribeProVersionInfo", rate_limit: None, idempotent: true, idempotency_token: None };
+    ActionInfo { service: &TCSS, name: "DescribeProVersionInfo", rate_limit: None, idempotent: true, idempotency_token: None, unsigned: false };
 
 /// The temporary key and token of generation `n` (what every secret check looks for).
 fn tmp_key(n: u64) -> String {

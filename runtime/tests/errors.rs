@@ -20,7 +20,7 @@ use tc_runtime::{
 static TCSS: ServiceInfo =
     ServiceInfo { name: "tcss", version: "2020-11-01", default_host: "tcss.tencentcloudapi.com", intl_host: None };
 static PRO: ActionInfo =
-    ActionInfo { service: &TCSS, name: "DescribeProVersionInfo", rate_limit: Some(20), idempotent: true, idempotency_token: None };
+    ActionInfo { service: &TCSS, name: "DescribeProVersionInfo", rate_limit: Some(20), idempotent: true, idempotency_token: None, unsigned: false };
 
 /// `anyhow`'s `{:#}`: every message of the chain, joined by `: `.
 fn chain(e: &dyn StdError) -> String {

@@ -11,9 +11,9 @@ use tc_runtime::{ActionInfo, Client, ClientBuilder, Credentials, Endpoint, RateL
 static TCSS: ServiceInfo =
     ServiceInfo { name: "tcss", version: "2020-11-01", default_host: "tcss.tencentcloudapi.com", intl_host: None };
 static AT_20: ActionInfo =
-    ActionInfo { service: &TCSS, name: "DescribeProVersionInfo", rate_limit: Some(20), idempotent: true, idempotency_token: None };
+    ActionInfo { service: &TCSS, name: "DescribeProVersionInfo", rate_limit: Some(20), idempotent: true, idempotency_token: None, unsigned: false };
 static AT_40: ActionInfo =
-    ActionInfo { service: &TCSS, name: "DescribePurchaseStateInfo", rate_limit: Some(40), idempotent: true, idempotency_token: None };
+    ActionInfo { service: &TCSS, name: "DescribePurchaseStateInfo", rate_limit: Some(40), idempotent: true, idempotency_token: None, unsigned: false };
 
 fn builder(server: &Server, secret_id: &str) -> ClientBuilder {
     Client::builder()

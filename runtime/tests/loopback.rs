@@ -29,7 +29,7 @@ static TCSS: ServiceInfo = ServiceInfo {
 };
 
 static LIST: ActionInfo =
-    ActionInfo { service: &TCSS, name: "DescribeImageAutoAuthorizedTaskList", rate_limit: Some(20), idempotent: true, idempotency_token: None };
+    ActionInfo { service: &TCSS, name: "DescribeImageAutoAuthorizedTaskList", rate_limit: Some(20), idempotent: true, idempotency_token: None, unsigned: false };
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -455,8 +455,8 @@ async fn config_and_credentials_errors() {
     assert_eq!(server.request_count(), 0);
 }
 
-static LIMITED: ActionInfo = ActionInfo { service: &TCSS, name: "DescribePurchaseStateInfo", rate_limit: Some(40), idempotent: true, idempotency_token: None };
-static OTHER_LIMITED: ActionInfo = ActionInfo { service: &TCSS, name: "DescribeProVersionInfo", rate_limit: Some(40), idempotent: true, idempotency_token: None };
+static LIMITED: ActionInfo = ActionInfo { service: &TCSS, name: "DescribePurchaseStateInfo", rate_limit: Some(40), idempotent: true, idempotency_token: None, unsigned: false };
+static OTHER_LIMITED: ActionInfo = ActionInfo { service: &TCSS, name: "DescribeProVersionInfo", rate_limit: Some(40), idempotent: true, idempotency_token: None, unsigned: false };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_limiter_holds_a_burst_to_the_documented_rate_at_the_server() {

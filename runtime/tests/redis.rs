@@ -32,6 +32,7 @@ static AT_20: ActionInfo = ActionInfo {
     rate_limit: Some(20),
     idempotent: true,
     idempotency_token: None,
+    unsigned: false,
 };
 /// Documented at 1 request per second: its key outlives the call by about a second.
 static AT_1: ActionInfo = ActionInfo {
@@ -40,6 +41,7 @@ static AT_1: ActionInfo = ActionInfo {
     rate_limit: Some(1),
     idempotent: true,
     idempotency_token: None,
+    unsigned: false,
 };
 
 const RATE: usize = 20;

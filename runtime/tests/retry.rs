@@ -17,7 +17,7 @@ static DEMO: ServiceInfo =
     ServiceInfo { name: "demo", version: "2099-01-01", default_host: "demo.tencentcloudapi.com", intl_host: None };
 /// Like the constructs fixture's `ModifyMachine`, without its token parameter.
 static MODIFY: ActionInfo =
-    ActionInfo { service: &DEMO, name: "ModifyMachine", rate_limit: Some(5), idempotent: false, idempotency_token: None };
+    ActionInfo { service: &DEMO, name: "ModifyMachine", rate_limit: Some(5), idempotent: false, idempotency_token: None, unsigned: false };
 /// The fixture's `ModifyMachine` as generated: mutating, with a `ClientToken`.
 static MODIFY_WITH_TOKEN: ActionInfo = ActionInfo {
     service: &DEMO,
@@ -25,9 +25,10 @@ static MODIFY_WITH_TOKEN: ActionInfo = ActionInfo {
     rate_limit: Some(5),
     idempotent: false,
     idempotency_token: Some("ClientToken"),
+    unsigned: false,
 };
 static DESCRIBE: ActionInfo =
-    ActionInfo { service: &DEMO, name: "DescribeMachines", rate_limit: Some(20), idempotent: true, idempotency_token: None };
+    ActionInfo { service: &DEMO, name: "DescribeMachines", rate_limit: Some(20), idempotent: true, idempotency_token: None, unsigned: false };
 
 /// Fast retries, limiter off, a 300 ms attempt timeout.
 fn builder(server: &Server) -> ClientBuilder {
@@ -260,7 +261,7 @@ async fn a_call_returns_within_its_operation_timeout() {
 async fn the_limiter_wait_counts_toward_the_operation_timeout() {
     let server = Server::start(|_, _| Reply::ok("", "r")).await;
     static SLOW: ActionInfo =
-        ActionInfo { service: &DEMO, name: "DescribeSlowly", rate_limit: Some(1), idempotent: true, idempotency_token: None };
+        ActionInfo { service: &DEMO, name: "DescribeSlowly", rate_limit: Some(1), idempotent: true, idempotency_token: None, unsigned: false };
     let client = builder(&server)
         .credentials(Credentials::new("AKIDretry-limiter-wait-00000000", "k"))
         .rate_limit(RateLimitConfig::default())

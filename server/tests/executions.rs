@@ -26,6 +26,7 @@ static MODIFY: ActionInfo = ActionInfo {
     rate_limit: Some(5),
     idempotent: false,
     idempotency_token: Some("ClientToken"),
+    unsigned: false,
 };
 /// `ModifyMachine` described without its token: the runtime neither fills nor relies on one.
 static MODIFY_NO_TOKEN: ActionInfo = ActionInfo {
@@ -34,6 +35,7 @@ static MODIFY_NO_TOKEN: ActionInfo = ActionInfo {
     rate_limit: Some(5),
     idempotent: false,
     idempotency_token: None,
+    unsigned: false,
 };
 
 fn constructs() -> std::path::PathBuf {

@@ -33,6 +33,7 @@ static DESCRIBE: ActionInfo = ActionInfo {
     rate_limit: Some(20),
     idempotent: true,
     idempotency_token: None,
+    unsigned: false,
 };
 static MODIFY_WITH_TOKEN: ActionInfo = ActionInfo {
     service: &DEMO,
@@ -40,6 +41,7 @@ static MODIFY_WITH_TOKEN: ActionInfo = ActionInfo {
     rate_limit: Some(5),
     idempotent: false,
     idempotency_token: Some("ClientToken"),
+    unsigned: false,
 };
 /// `ModifyMachine` as an action without a token parameter would be described: the runtime
 /// must then never repeat it after it may have executed.
@@ -49,6 +51,7 @@ static MODIFY: ActionInfo = ActionInfo {
     rate_limit: Some(5),
     idempotent: false,
     idempotency_token: None,
+    unsigned: false,
 };
 
 const CLIENTS: usize = 2;

@@ -366,6 +366,7 @@ async fn the_binary_takes_fault_phases_and_idempotency_options() {
         rate_limit: None,
         idempotent: false,
         idempotency_token: Some("ClientToken"),
+        unsigned: false,
     };
     let spec = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -422,6 +423,7 @@ async fn the_binary_takes_fault_phases_and_idempotency_options() {
         rate_limit: None,
         idempotent: true,
         idempotency_token: None,
+        unsigned: false,
     };
     let describe = json!({"Type": "CVM"});
     assert!(

@@ -12,7 +12,7 @@ use tc_runtime::{ActionInfo, Client, Credentials, CredentialsError, Endpoint, Ra
 static TCSS: ServiceInfo =
     ServiceInfo { name: "tcss", version: "2020-11-01", default_host: "tcss.tencentcloudapi.com", intl_host: None };
 static PRO_VERSION: ActionInfo =
-    ActionInfo { service: &TCSS, name: "DescribeProVersionInfo", rate_limit: None, idempotent: true, idempotency_token: None };
+    ActionInfo { service: &TCSS, name: "DescribeProVersionInfo", rate_limit: None, idempotent: true, idempotency_token: None, unsigned: false };
 
 const TMP_ID: &str = "AKIDtemporary000000000000000000000";
 const TMP_KEY: &str = "temporary-secret-key-000000000000";
@@ -111,4 +111,19 @@ async fn unsigned_actions_take_skip_and_only_they_do() {
     assert!(!creds.secret_id().is_empty());
     assert_eq!(server.executions("AssumeRoleWithWebIdentity"), 2);
     let _ = std::fs::remove_dir_all(&dir);
+
+    // A client that holds keys still sends the unsigned actions unsigned (their descriptor
+    // says so), and signs every other action.
+    let signed = Client::builder()
+        .endpoint(Endpoint::custom(&server.endpoint()).unwrap())
+        .credentials(Credentials::new(DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY))
+        .build()
+        .unwrap();
+    let sts = StsClient::new(signed);
+    sts.assume_role_with_web_identity(&request).await.unwrap();
+    let logged = server.requests_for("AssumeRoleWithWebIdentity");
+    assert_eq!(logged.last().unwrap().header("authorization"), Some("SKIP"));
+    sts.assume_role(&models::AssumeRoleRequest::new(ROLE, "cts")).await.unwrap();
+    let logged = server.requests_for("AssumeRole");
+    assert!(logged.last().unwrap().header("authorization").unwrap().starts_with("TC3-HMAC-SHA256 "));
 }

@@ -60,6 +60,7 @@ fn action_rs(service: &Service, action: &Action) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let idempotent = action.idempotent;
+    let unsigned = action.unsigned;
     let token = match &action.idempotency_token {
         Some(t) => quote!(::std::option::Option::Some(#t)),
         None => quote!(::std::option::Option::None),
@@ -75,6 +76,7 @@ fn action_rs(service: &Service, action: &Action) -> TokenStream {
             rate_limit: #rate,
             idempotent: #idempotent,
             idempotency_token: #token,
+            unsigned: #unsigned,
         };
 
         #pager

@@ -197,7 +197,7 @@ fn trait_method(service: &Service, action: &Action, krate: &proc_macro2::Ident) 
         super::CRATE_VERSION,
     ));
     if action.unsigned {
-        doc.push_str("\n\nCalled unsigned (`Authorization: SKIP`): make the client with [`ClientBuilder::unsigned`](tc_runtime::ClientBuilder::unsigned); it needs no credentials, which is what this action obtains.");
+        doc.push_str("\n\nSent unsigned (`Authorization: SKIP`) by any client, without asking for credentials: it is what a caller uses to get them. A client that has none is made with [`ClientBuilder::unsigned`](tc_runtime::ClientBuilder::unsigned).");
     }
     if !action.errors.is_empty() {
         doc.push_str("\n\n# Errors\n\nBesides transport, decoding and credential errors, and the common codes:\n");

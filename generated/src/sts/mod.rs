@@ -71,7 +71,7 @@ pub trait Sts: Send + Sync {
     ///
     /// Action `AssumeRoleWithSAML`, version `2018-08-13`. Reference: [`docs/sts/AssumeRoleWithSAML.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/sts/AssumeRoleWithSAML.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
-    /// Called unsigned (`Authorization: SKIP`): make the client with [`ClientBuilder::unsigned`](tc_runtime::ClientBuilder::unsigned); it needs no credentials, which is what this action obtains.
+    /// Sent unsigned (`Authorization: SKIP`) by any client, without asking for credentials: it is what a caller uses to get them. A client that has none is made with [`ClientBuilder::unsigned`](tc_runtime::ClientBuilder::unsigned).
     ///
     /// # Example
     ///
@@ -109,7 +109,7 @@ pub trait Sts: Send + Sync {
     ///
     /// Action `AssumeRoleWithWebIdentity`, version `2018-08-13`. Reference: [`docs/sts/AssumeRoleWithWebIdentity.md`](https://docs.rs/crate/tc-sdk/0.1.0/source/docs/sts/AssumeRoleWithWebIdentity.md) in this crate (parameters, examples and error codes as on Tencent Cloud's page).
     ///
-    /// Called unsigned (`Authorization: SKIP`): make the client with [`ClientBuilder::unsigned`](tc_runtime::ClientBuilder::unsigned); it needs no credentials, which is what this action obtains.
+    /// Sent unsigned (`Authorization: SKIP`) by any client, without asking for credentials: it is what a caller uses to get them. A client that has none is made with [`ClientBuilder::unsigned`](tc_runtime::ClientBuilder::unsigned).
     ///
     /// # Example
     ///

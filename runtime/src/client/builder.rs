@@ -93,6 +93,8 @@ impl ClientBuilder {
     /// official SDKs send STS `AssumeRoleWithWebIdentity` and `AssumeRoleWithSAML`: the
     /// actions a caller uses to get its first credentials (the spec marks them `unsigned`).
     /// Every other action fails on such a client with `AuthFailure.InvalidAuthorization`.
+    /// (Those actions' descriptors say [`crate::ActionInfo::unsigned`], so any client sends
+    /// them unsigned; this is for a client that has no credentials at all.)
     pub fn unsigned(mut self) -> Self {
         self.unsigned = true;
         self

@@ -79,6 +79,7 @@ impl Client {
         let prepared = self.prepare(action, body)?;
         // One credentials value for every attempt of the call: one consistent (id, key, token).
         let creds = match &shared.credentials {
+            _ if action.unsigned => None,
             None => None,
             Some(provider) => match tokio::time::timeout_at(deadline, provider.provide_credentials()).await {
                 Err(_) => return Err(timed_out()),

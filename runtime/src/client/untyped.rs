@@ -222,6 +222,7 @@ fn intern_in(
         rate_limit,
         idempotent,
         idempotency_token: token.map(leak),
+        unsigned: false,
     }));
     map.insert(key, info);
     Ok(info)

@@ -33,7 +33,7 @@ pub static STS: ServiceInfo = ServiceInfo {
 
 /// `AssumeRole` (signed). Safe to send again: each call only issues new credentials.
 pub static ASSUME_ROLE: ActionInfo =
-    ActionInfo { service: &STS, name: "AssumeRole", rate_limit: None, idempotent: true, idempotency_token: None };
+    ActionInfo { service: &STS, name: "AssumeRole", rate_limit: None, idempotent: true, idempotency_token: None, unsigned: false };
 
 /// `AssumeRoleWithWebIdentity` (unsigned: `Authorization: SKIP`).
 pub static ASSUME_ROLE_WITH_WEB_IDENTITY: ActionInfo = ActionInfo {
@@ -42,6 +42,7 @@ pub static ASSUME_ROLE_WITH_WEB_IDENTITY: ActionInfo = ActionInfo {
     rate_limit: None,
     idempotent: true,
     idempotency_token: None,
+    unsigned: true,
 };
 
 /// The region STS calls are sent with unless set.

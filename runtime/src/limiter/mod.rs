@@ -327,10 +327,10 @@ mod tests {
     fn limiters_are_per_action() {
         static SVC: crate::ServiceInfo =
             crate::ServiceInfo { name: "tcss", version: "v", default_host: "h", intl_host: None };
-        static A: ActionInfo = ActionInfo { service: &SVC, name: "A", rate_limit: Some(20), idempotent: true, idempotency_token: None };
-        static A2: ActionInfo = ActionInfo { service: &SVC, name: "A", rate_limit: Some(20), idempotent: true, idempotency_token: None };
-        static B: ActionInfo = ActionInfo { service: &SVC, name: "B", rate_limit: Some(20), idempotent: true, idempotency_token: None };
-        static N: ActionInfo = ActionInfo { service: &SVC, name: "N", rate_limit: None, idempotent: true, idempotency_token: None };
+        static A: ActionInfo = ActionInfo { service: &SVC, name: "A", rate_limit: Some(20), idempotent: true, idempotency_token: None, unsigned: false };
+        static A2: ActionInfo = ActionInfo { service: &SVC, name: "A", rate_limit: Some(20), idempotent: true, idempotency_token: None, unsigned: false };
+        static B: ActionInfo = ActionInfo { service: &SVC, name: "B", rate_limit: Some(20), idempotent: true, idempotency_token: None, unsigned: false };
+        static N: ActionInfo = ActionInfo { service: &SVC, name: "N", rate_limit: None, idempotent: true, idempotency_token: None, unsigned: false };
         let ls = Limiters::new(RateLimitConfig::default(), None);
         let id = "AKIDlimiters-are-per-action";
         assert!(Arc::ptr_eq(&ls.get(&A, id).unwrap().local, &ls.get(&A2, id).unwrap().local));

@@ -7,4 +7,5 @@ pub static CHECK_BASH_RULE_PARAMS: ::tc_runtime::ActionInfo = ::tc_runtime::Acti
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DELETE_BASELINE_RULE: ::tc_runtime::ActionInfo = ::tc_runtime::Action
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

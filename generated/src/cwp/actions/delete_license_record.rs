@@ -7,4 +7,5 @@ pub static DELETE_LICENSE_RECORD: ::tc_runtime::ActionInfo = ::tc_runtime::Actio
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DELETE_MALICIOUS_REQUEST_WHITE_LIST: ::tc_runtime::ActionInfo = ::tc_
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

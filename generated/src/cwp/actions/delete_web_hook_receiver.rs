@@ -7,4 +7,5 @@ pub static DELETE_WEB_HOOK_RECEIVER: ::tc_runtime::ActionInfo = ::tc_runtime::Ac
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DESCRIBE_AGENT_INSTALL_COMMAND: ::tc_runtime::ActionInfo = ::tc_runti
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

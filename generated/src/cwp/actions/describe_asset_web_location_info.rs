@@ -7,4 +7,5 @@ pub static DESCRIBE_ASSET_WEB_LOCATION_INFO: ::tc_runtime::ActionInfo = ::tc_run
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

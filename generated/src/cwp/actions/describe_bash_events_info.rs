@@ -7,4 +7,5 @@ pub static DESCRIBE_BASH_EVENTS_INFO: ::tc_runtime::ActionInfo = ::tc_runtime::A
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DESCRIBE_EVENT_BY_TABLE: ::tc_runtime::ActionInfo = ::tc_runtime::Act
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

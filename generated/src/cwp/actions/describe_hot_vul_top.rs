@@ -7,4 +7,5 @@ pub static DESCRIBE_HOT_VUL_TOP: ::tc_runtime::ActionInfo = ::tc_runtime::Action
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DESCRIBE_IGNORE_HOST_AND_ITEM_CONFIG: ::tc_runtime::ActionInfo = ::tc
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DESCRIBE_INJECT_RISKY_SERVICE_SWITCH: ::tc_runtime::ActionInfo = ::tc
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

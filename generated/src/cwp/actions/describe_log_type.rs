@@ -7,4 +7,5 @@ pub static DESCRIBE_LOG_TYPE: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInf
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

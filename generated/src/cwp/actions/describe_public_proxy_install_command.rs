@@ -7,4 +7,5 @@ pub static DESCRIBE_PUBLIC_PROXY_INSTALL_COMMAND: ::tc_runtime::ActionInfo = ::t
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

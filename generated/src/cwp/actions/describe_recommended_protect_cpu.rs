@@ -7,4 +7,5 @@ pub static DESCRIBE_RECOMMENDED_PROTECT_CPU: ::tc_runtime::ActionInfo = ::tc_run
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

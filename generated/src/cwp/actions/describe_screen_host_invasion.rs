@@ -7,4 +7,5 @@ pub static DESCRIBE_SCREEN_HOST_INVASION: ::tc_runtime::ActionInfo = ::tc_runtim
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

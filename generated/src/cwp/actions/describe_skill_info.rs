@@ -7,4 +7,5 @@ pub static DESCRIBE_SKILL_INFO: ::tc_runtime::ActionInfo = ::tc_runtime::ActionI
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DESCRIBE_VUL_OVERVIEW: ::tc_runtime::ActionInfo = ::tc_runtime::Actio
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

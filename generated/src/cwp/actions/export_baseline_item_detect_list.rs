@@ -7,4 +7,5 @@ pub static EXPORT_BASELINE_ITEM_DETECT_LIST: ::tc_runtime::ActionInfo = ::tc_run
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static EXPORT_RANSOM_DEFENSE_EVENTS_LIST: ::tc_runtime::ActionInfo = ::tc_ru
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

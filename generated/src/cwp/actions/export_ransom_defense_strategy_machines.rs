@@ -7,4 +7,5 @@ pub static EXPORT_RANSOM_DEFENSE_STRATEGY_MACHINES: ::tc_runtime::ActionInfo = :
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static FIX_BASELINE_DETECT: ::tc_runtime::ActionInfo = ::tc_runtime::ActionI
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static MODIFY_AUTO_OPEN_PRO_VERSION_CONFIG: ::tc_runtime::ActionInfo = ::tc_
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static MODIFY_BRUTE_ATTACK_RULES: ::tc_runtime::ActionInfo = ::tc_runtime::A
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static MODIFY_LOG_KAFKA_DELIVER_TYPE: ::tc_runtime::ActionInfo = ::tc_runtim
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

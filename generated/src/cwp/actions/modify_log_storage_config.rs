@@ -7,4 +7,5 @@ pub static MODIFY_LOG_STORAGE_CONFIG: ::tc_runtime::ActionInfo = ::tc_runtime::A
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

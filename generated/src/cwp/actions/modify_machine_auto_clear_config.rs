@@ -7,4 +7,5 @@ pub static MODIFY_MACHINE_AUTO_CLEAR_CONFIG: ::tc_runtime::ActionInfo = ::tc_run
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static MODIFY_WEB_HOOK_POLICY_STATUS: ::tc_runtime::ActionInfo = ::tc_runtim
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

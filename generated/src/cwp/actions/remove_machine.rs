@@ -7,4 +7,5 @@ pub static REMOVE_MACHINE: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

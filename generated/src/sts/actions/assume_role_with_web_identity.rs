@@ -7,4 +7,5 @@ pub static ASSUME_ROLE_WITH_WEB_IDENTITY: ::tc_runtime::ActionInfo = ::tc_runtim
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: true,
 };

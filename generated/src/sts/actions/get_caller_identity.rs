@@ -7,4 +7,5 @@ pub static GET_CALLER_IDENTITY: ::tc_runtime::ActionInfo = ::tc_runtime::ActionI
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static ADD_AND_PUBLISH_NETWORK_FIREWALL_POLICY_YAML_DETAIL: ::tc_runtime::Ac
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static ADD_COMPLIANCE_POLICY_ITEM_TO_WHITELIST: ::tc_runtime::ActionInfo = :
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

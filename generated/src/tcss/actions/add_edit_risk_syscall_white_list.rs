@@ -7,4 +7,5 @@ pub static ADD_EDIT_RISK_SYSCALL_WHITE_LIST: ::tc_runtime::ActionInfo = ::tc_run
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

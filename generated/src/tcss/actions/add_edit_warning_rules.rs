@@ -7,4 +7,5 @@ pub static ADD_EDIT_WARNING_RULES: ::tc_runtime::ActionInfo = ::tc_runtime::Acti
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

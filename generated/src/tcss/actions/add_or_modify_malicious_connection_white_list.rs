@@ -7,4 +7,5 @@ pub static ADD_OR_MODIFY_MALICIOUS_CONNECTION_WHITE_LIST: ::tc_runtime::ActionIn
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static CHECK_NETWORK_FIREWALL_POLICY_YAML: ::tc_runtime::ActionInfo = ::tc_r
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

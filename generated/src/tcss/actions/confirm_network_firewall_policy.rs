@@ -7,4 +7,5 @@ pub static CONFIRM_NETWORK_FIREWALL_POLICY: ::tc_runtime::ActionInfo = ::tc_runt
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

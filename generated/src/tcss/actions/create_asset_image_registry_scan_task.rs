@@ -7,4 +7,5 @@ pub static CREATE_ASSET_IMAGE_REGISTRY_SCAN_TASK: ::tc_runtime::ActionInfo = ::t
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

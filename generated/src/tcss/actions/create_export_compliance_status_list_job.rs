@@ -7,4 +7,5 @@ pub static CREATE_EXPORT_COMPLIANCE_STATUS_LIST_JOB: ::tc_runtime::ActionInfo = 
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static CREATE_K8S_API_ABNORMAL_EVENT_EXPORT_JOB: ::tc_runtime::ActionInfo = 
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static CREATE_K8S_API_ABNORMAL_RULE_INFO: ::tc_runtime::ActionInfo = ::tc_ru
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

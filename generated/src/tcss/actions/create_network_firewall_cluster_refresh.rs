@@ -7,4 +7,5 @@ pub static CREATE_NETWORK_FIREWALL_CLUSTER_REFRESH: ::tc_runtime::ActionInfo = :
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

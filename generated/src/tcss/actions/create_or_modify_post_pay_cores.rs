@@ -7,4 +7,5 @@ pub static CREATE_OR_MODIFY_POST_PAY_CORES: ::tc_runtime::ActionInfo = ::tc_runt
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static CREATE_SYSTEM_VUL_EXPORT_JOB: ::tc_runtime::ActionInfo = ::tc_runtime
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static CREATE_VIRUS_SCAN_AGAIN: ::tc_runtime::ActionInfo = ::tc_runtime::Act
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

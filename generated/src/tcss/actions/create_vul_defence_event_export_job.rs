@@ -7,4 +7,5 @@ pub static CREATE_VUL_DEFENCE_EVENT_EXPORT_JOB: ::tc_runtime::ActionInfo = ::tc_
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

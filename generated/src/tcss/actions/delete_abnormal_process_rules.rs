@@ -7,4 +7,5 @@ pub static DELETE_ABNORMAL_PROCESS_RULES: ::tc_runtime::ActionInfo = ::tc_runtim
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

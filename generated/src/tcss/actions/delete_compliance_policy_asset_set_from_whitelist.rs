@@ -7,4 +7,5 @@ pub static DELETE_COMPLIANCE_POLICY_ASSET_SET_FROM_WHITELIST: ::tc_runtime::Acti
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DELETE_REVERSE_SHELL_WHITE_LISTS: ::tc_runtime::ActionInfo = ::tc_run
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

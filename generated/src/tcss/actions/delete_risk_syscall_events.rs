@@ -7,4 +7,5 @@ pub static DELETE_RISK_SYSCALL_EVENTS: ::tc_runtime::ActionInfo = ::tc_runtime::
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

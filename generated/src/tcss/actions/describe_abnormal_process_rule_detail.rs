@@ -7,4 +7,5 @@ pub static DESCRIBE_ABNORMAL_PROCESS_RULE_DETAIL: ::tc_runtime::ActionInfo = ::t
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DESCRIBE_AFFECTED_CLUSTER_COUNT: ::tc_runtime::ActionInfo = ::tc_runt
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

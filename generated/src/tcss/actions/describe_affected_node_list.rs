@@ -7,6 +7,7 @@ pub static DESCRIBE_AFFECTED_NODE_LIST: ::tc_runtime::ActionInfo = ::tc_runtime:
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };
 /// Pages of `DescribeAffectedNodeList`, a `Stream` of pages ([`items`](::tc_runtime::support::Pages::items) streams their `AffectedNodeList`), or call [`next_page`](::tc_runtime::support::Pages::next_page): each page is fetched at the current `Offset`, which then advances by the number of items received. The pages end after an empty page, once `TotalCount` items are counted, or after an error (the client's retries have run by then), which is yielded once.
 pub type DescribeAffectedNodeListPages<'a, C> = ::tc_runtime::support::Pages<

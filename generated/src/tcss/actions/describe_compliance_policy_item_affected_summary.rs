@@ -7,4 +7,5 @@ pub static DESCRIBE_COMPLIANCE_POLICY_ITEM_AFFECTED_SUMMARY: ::tc_runtime::Actio
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DESCRIBE_IMAGE_DENY_EVENT_TENDENCY: ::tc_runtime::ActionInfo = ::tc_r
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DESCRIBE_K8S_API_ABNORMAL_EVENT_LIST: ::tc_runtime::ActionInfo = ::tc
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

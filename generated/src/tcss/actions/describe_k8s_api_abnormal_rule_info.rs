@@ -7,4 +7,5 @@ pub static DESCRIBE_K8S_API_ABNORMAL_RULE_INFO: ::tc_runtime::ActionInfo = ::tc_
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DESCRIBE_NETWORK_FIREWALL_POLICY_DISCOVER: ::tc_runtime::ActionInfo =
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

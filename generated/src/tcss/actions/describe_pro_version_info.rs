@@ -7,4 +7,5 @@ pub static DESCRIBE_PRO_VERSION_INFO: ::tc_runtime::ActionInfo = ::tc_runtime::A
     rate_limit: ::std::option::Option::Some(20u32),
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

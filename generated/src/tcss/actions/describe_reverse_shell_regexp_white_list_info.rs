@@ -7,4 +7,5 @@ pub static DESCRIBE_REVERSE_SHELL_REGEXP_WHITE_LIST_INFO: ::tc_runtime::ActionIn
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DESCRIBE_RISK_SYSCALL_EVENTS_EXPORT: ::tc_runtime::ActionInfo = ::tc_
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

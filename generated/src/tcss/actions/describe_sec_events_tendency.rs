@@ -7,4 +7,5 @@ pub static DESCRIBE_SEC_EVENTS_TENDENCY: ::tc_runtime::ActionInfo = ::tc_runtime
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

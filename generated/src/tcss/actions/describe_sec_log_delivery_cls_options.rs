@@ -7,4 +7,5 @@ pub static DESCRIBE_SEC_LOG_DELIVERY_CLS_OPTIONS: ::tc_runtime::ActionInfo = ::t
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

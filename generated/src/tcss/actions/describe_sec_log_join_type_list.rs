@@ -7,4 +7,5 @@ pub static DESCRIBE_SEC_LOG_JOIN_TYPE_LIST: ::tc_runtime::ActionInfo = ::tc_runt
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DESCRIBE_VIRUS_MANUAL_SCAN_ESTIMATE_TIMEOUT: ::tc_runtime::ActionInfo
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static DESCRIBE_VUL_SCAN_AUTHORIZED_IMAGE_SUMMARY: ::tc_runtime::ActionInfo 
     rate_limit: ::std::option::Option::None,
     idempotent: true,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static INITIALIZE_USER_COMPLIANCE_ENVIRONMENT: ::tc_runtime::ActionInfo = ::
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static MODIFY_ASSET_IMAGE_REGISTRY_SCAN_STOP_ONE_KEY: ::tc_runtime::ActionIn
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

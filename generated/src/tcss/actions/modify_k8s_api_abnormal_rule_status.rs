@@ -7,4 +7,5 @@ pub static MODIFY_K8S_API_ABNORMAL_RULE_STATUS: ::tc_runtime::ActionInfo = ::tc_
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

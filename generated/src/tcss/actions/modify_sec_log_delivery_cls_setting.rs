@@ -7,4 +7,5 @@ pub static MODIFY_SEC_LOG_DELIVERY_CLS_SETTING: ::tc_runtime::ActionInfo = ::tc_
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static MODIFY_SEC_LOG_DELIVERY_KAFKA_SETTING: ::tc_runtime::ActionInfo = ::t
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static MODIFY_SEC_LOG_KAFKA_UIN: ::tc_runtime::ActionInfo = ::tc_runtime::Ac
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

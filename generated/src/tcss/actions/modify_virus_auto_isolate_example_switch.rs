@@ -7,4 +7,5 @@ pub static MODIFY_VIRUS_AUTO_ISOLATE_EXAMPLE_SWITCH: ::tc_runtime::ActionInfo = 
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

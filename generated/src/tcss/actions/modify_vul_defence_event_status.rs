@@ -7,4 +7,5 @@ pub static MODIFY_VUL_DEFENCE_EVENT_STATUS: ::tc_runtime::ActionInfo = ::tc_runt
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static SCAN_COMPLIANCE_ASSETS_BY_POLICY_ITEM: ::tc_runtime::ActionInfo = ::t
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

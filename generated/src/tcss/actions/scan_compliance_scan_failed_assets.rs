@@ -7,4 +7,5 @@ pub static SCAN_COMPLIANCE_SCAN_FAILED_ASSETS: ::tc_runtime::ActionInfo = ::tc_r
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static UNINSTALL_CLUSTER_CONTAINER_SECURITY: ::tc_runtime::ActionInfo = ::tc
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static UPDATE_AND_PUBLISH_NETWORK_FIREWALL_POLICY_DETAIL: ::tc_runtime::Acti
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

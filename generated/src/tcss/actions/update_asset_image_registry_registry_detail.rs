@@ -7,4 +7,5 @@ pub static UPDATE_ASSET_IMAGE_REGISTRY_REGISTRY_DETAIL: ::tc_runtime::ActionInfo
     rate_limit: ::std::option::Option::None,
     idempotent: false,
     idempotency_token: ::std::option::Option::None,
+    unsigned: false,
 };

@@ -7,4 +7,5 @@ pub static MODIFY_MACHINE: ::tc_runtime::ActionInfo = ::tc_runtime::ActionInfo {
     rate_limit: ::std::option::Option::Some(5u32),
     idempotent: false,
     idempotency_token: ::std::option::Option::Some("ClientToken"),
+    unsigned: false,
 };
