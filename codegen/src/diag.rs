@@ -17,14 +17,8 @@ use std::fmt;
 /// handful; hundreds mean the file is not a spec file at all (or is hostile).
 pub const MAX_PER_FILE: usize = 200;
 
-/// A 1-based line and column in a spec file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct LineColumn {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column (in characters).
-    pub column: usize,
-}
+/// Places are the locator's (diagnostics point at them; the locator does not know diagnostics).
+pub use crate::locate::LineColumn;
 
 /// Where in its file a diagnostic points.
 #[derive(Debug, Clone, PartialEq, Eq)]

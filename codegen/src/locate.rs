@@ -27,8 +27,16 @@
 //! goes through it. Locating every path of a file is then linear in the file and the paths,
 //! not their product (see `BENCHMARKS.md`, "Placing diagnostics").
 
-use crate::diag::LineColumn;
 use std::collections::HashMap;
+
+/// A 1-based line and column in a spec file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LineColumn {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+}
 
 /// One segment of a key path.
 #[derive(Debug, Clone, PartialEq, Eq)]

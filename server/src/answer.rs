@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 use tc_codegen::ir::{Action, Field, Scalar, Service, Type};
 
-use crate::handler::{ApiErr, api_err};
+use crate::api_error::{ApiErr, api_err};
 use crate::http::Response;
 use crate::state::Behavior;
 

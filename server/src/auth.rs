@@ -8,8 +8,8 @@
 
 use tc_runtime::sign::{self, ParsedAuthorization, VerifyError, VerifyRequest};
 
-use crate::handler::{ApiErr, api_err};
-use crate::http::Request;
+use crate::api_error::{ApiErr, api_err};
+use crate::request::Request;
 use crate::sign_v1::{self, Method};
 use crate::state::Credential;
 

@@ -23,7 +23,9 @@ use tc_codegen::ir::{Action, Api, Service};
 use crate::answer::{answer, html_page};
 use crate::auth::{Auth, V1_PARAMETERS};
 use crate::faults::BEFORE_EXECUTION_CODE;
-use crate::http::{Request, Response};
+use crate::api_error::{ApiErr, api_err};
+use crate::http::Response;
+use crate::request::Request;
 use crate::idempotency::TokenKey;
 use crate::log::{
     Counters, LoggedRequest, MAX_LOGGED_NAME, Outcome, bounded_params, clip, error_outcome,
@@ -55,20 +57,6 @@ pub(crate) enum Reply {
     Drop,
     /// The head with the full length, half the body, then close.
     Partial(Response),
-}
-
-/// An error answer: code and message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ApiErr {
-    pub(crate) code: String,
-    pub(crate) message: String,
-}
-
-pub(crate) fn api_err(code: &str, message: impl Into<String>) -> ApiErr {
-    ApiErr {
-        code: code.to_owned(),
-        message: message.into(),
-    }
 }
 
 /// A client's text cut for an error message.

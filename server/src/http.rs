@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
+use crate::request::Request;
 use crate::syntax::{
     Framing, MAX_CHUNK_LINE, framing, parse_chunk_line, parse_field_line, parse_head,
 };
@@ -24,40 +25,6 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 const DRAIN_FACTOR: usize = 4;
 /// Spare capacity reserved before each read (the buffer grows by doubling past it).
 const READ_RESERVE: usize = 1024;
-
-/// One parsed request.
-#[derive(Debug, Clone)]
-pub(crate) struct Request {
-    pub(crate) method: String,
-    pub(crate) path: String,
-    /// The raw query string, without `?` (empty if none).
-    pub(crate) query: String,
-    pub(crate) http10: bool,
-    /// When the first byte of the request arrived.
-    pub(crate) received: Instant,
-    /// Header names as sent, values trimmed.
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
-}
-
-impl Request {
-    /// The first header of that name (case-insensitive).
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub(crate) fn keep_alive(&self) -> bool {
-        let conn = self.header("connection").map(str::to_ascii_lowercase);
-        match conn.as_deref() {
-            Some(c) if c.split(',').any(|t| t.trim() == "close") => false,
-            Some(c) if c.split(',').any(|t| t.trim() == "keep-alive") => true,
-            _ => !self.http10,
-        }
-    }
-}
 
 /// What reading from a connection produced.
 #[derive(Debug)]

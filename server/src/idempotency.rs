@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::handler::ApiErr;
+use crate::api_error::ApiErr;
 use crate::log::map_heap_bytes;
 
 /// What an executed request answered: the object inside `Response` without `RequestId`, or an

@@ -39,6 +39,7 @@
 #![deny(missing_docs)]
 
 mod answer;
+mod api_error;
 mod auth;
 mod faults;
 mod handler;
@@ -46,6 +47,7 @@ mod http;
 mod idempotency;
 mod limit;
 mod log;
+mod request;
 mod rng;
 pub mod scenario;
 mod sign_v1;
@@ -77,7 +79,8 @@ pub use log::{
 pub use rng::is_request_id;
 pub use state::Credential;
 
-use handler::{ApiErr, Reply};
+use api_error::ApiErr;
+use handler::Reply;
 use state::{Config, Shared};
 
 /// SecretId accepted when no credentials are configured.

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use tc_codegen::ir::{Action, Api, Service};
 
 use crate::faults::Faults;
-use crate::handler::ApiErr;
+use crate::api_error::ApiErr;
 use crate::idempotency::TokenStore;
 use crate::limit::{Limiter, RateLimit};
 use crate::log::{Counters, LoggedRequest, UNKNOWN_ACTION, counter_entry_bytes};

@@ -12,7 +12,7 @@
 
 use std::time::Instant;
 
-use crate::http::Request;
+use crate::request::Request;
 
 /// Longest chunk-size line (size and extensions) accepted.
 pub(crate) const MAX_CHUNK_LINE: usize = 1024;

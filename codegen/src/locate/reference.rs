@@ -2,7 +2,7 @@
 //! Kept, for tests only, as the oracle the indexed locator must agree with.
 
 use super::{Logical, Segment, dash_len, opens_block_scalar, parse_path, significant_lines};
-use crate::diag::LineColumn;
+use super::LineColumn;
 
 /// The length of `key:` at the start of `content` when it is the mapping key `key`
 /// (plain, or single- or double-quoted).
