@@ -69,6 +69,7 @@
 #![deny(missing_docs)]
 
 mod client;
+pub mod codec;
 pub mod config;
 pub mod credentials;
 pub mod de;
@@ -78,6 +79,7 @@ mod ini;
 pub mod limiter;
 pub mod query;
 pub mod retry;
+mod secret;
 pub mod sign;
 pub mod support;
 pub mod time;
@@ -97,7 +99,7 @@ pub use error::{
 pub use idempotency::idempotency_token;
 pub use retry::{MutatingRetry, RetryConfig};
 pub use support::ActionFuture;
-pub use support::codec::Correction;
+pub use codec::Correction;
 
 /// A service: its name (the host prefix and signing scope), API version and hosts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -12,6 +12,8 @@ use std::fmt;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+pub use crate::secret::constant_time_eq;
+
 /// The algorithm name that starts every `Authorization` header.
 pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
 /// The signed headers the official SDKs use.
@@ -58,7 +60,7 @@ impl fmt::Debug for SignInput<'_> {
             .field("payload_len", &self.payload.len())
             .field("service", &self.service)
             .field("timestamp", &self.timestamp)
-            .field("secret_id", &crate::credentials::mask_secret_id(self.secret_id))
+            .field("secret_id", &crate::secret::mask_secret_id(self.secret_id))
             .field("secret_key", &"[redacted]")
             .field("extra_signed_headers", &self.extra_signed_headers)
             .finish()
@@ -94,7 +96,7 @@ impl fmt::Debug for Signature {
         let authorization = match parse_authorization(&self.authorization) {
             Ok(p) => format!(
                 "{ALGORITHM} Credential={}/{}, SignedHeaders={}, Signature={}",
-                crate::credentials::mask_secret_id(&p.secret_id),
+                crate::secret::mask_secret_id(&p.secret_id),
                 p.credential_scope(),
                 p.signed_headers.join(";"),
                 p.signature
@@ -242,7 +244,7 @@ pub struct ParsedAuthorization {
 impl fmt::Debug for ParsedAuthorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ParsedAuthorization")
-            .field("secret_id", &crate::credentials::mask_secret_id(&self.secret_id))
+            .field("secret_id", &crate::secret::mask_secret_id(&self.secret_id))
             .field("date", &self.date)
             .field("service", &self.service)
             .field("signed_headers", &self.signed_headers)
@@ -447,14 +449,6 @@ pub fn verify(auth: &ParsedAuthorization, req: &VerifyRequest<'_>, secret_key: &
     } else {
         Err(VerifyError::SignatureMismatch)
     }
-}
-
-/// Compares two byte strings without an early exit on the first difference.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn hex(bytes: &[u8]) -> String {

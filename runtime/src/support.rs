@@ -17,7 +17,9 @@
 //! - [`Pages`] (and its [`Items`]): one pager for every paged action, a `Stream`, driven by the action's [`Paging`] impl
 //!   (where the offset, the items and the total are), instead of two async methods per action.
 
-pub mod codec;
+#[doc(no_inline)]
+pub use crate::codec;
+
 mod pages;
 
 use std::future::Future;

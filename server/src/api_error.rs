@@ -9,8 +9,5 @@ pub(crate) struct ApiErr {
 }
 
 pub(crate) fn api_err(code: &str, message: impl Into<String>) -> ApiErr {
-    ApiErr {
-        code: code.to_owned(),
-        message: message.into(),
-    }
+    ApiErr { code: code.to_owned(), message: message.into() }
 }

@@ -21,6 +21,7 @@ mod generate;
 mod import;
 mod standalone;
 mod synth;
+mod tidy;
 mod upstream;
 
 use std::path::PathBuf;

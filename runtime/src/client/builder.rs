@@ -13,7 +13,7 @@ use crate::config::{
 use crate::credentials::{CachedProvider, Credentials, CredentialsSource, DefaultChain, ProvideCredentials};
 use crate::limiter::{Limiters, SharedLimits};
 use crate::retry::{Budgets, Jitter, RetryConfig};
-use crate::support::codec::Corrections;
+use crate::codec::Corrections;
 
 /// Builds a [`Client`]. Every setting has a default; credentials default to the chain
 /// (environment, profile file, CVM instance role, TKE OIDC: [`DefaultChain`], cached). [`ClientBuilder::from_env`] starts from the

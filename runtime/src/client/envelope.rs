@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::support::codec::{Corrections, correct};
+use crate::codec::{Corrections, correct};
 use crate::error::{
     API_MESSAGE_BYTES, ApiError, CODE_BYTES, DecodeError, DecodeErrorKind, Error, ErrorCode, RawCode,
     REQUEST_ID_BYTES, TransportError, TransportErrorKind, truncate_noting,

@@ -11,6 +11,7 @@
 //! a new pool and without any change to generated code (`TcssClient::new(client.with_retry(...))`).
 
 mod builder;
+mod env;
 mod envelope;
 mod send;
 mod untyped;
@@ -31,7 +32,7 @@ use crate::credentials::ProvideCredentials;
 use crate::error::{DecodeError, DecodeErrorKind, Error, ErrorCode, RawCode};
 use crate::limiter::Limiters;
 use crate::retry::{Budgets, Jitter, RetryConfig};
-use crate::support::codec::Corrections;
+use crate::codec::Corrections;
 use crate::ActionInfo;
 
 pub use builder::ClientBuilder;
@@ -175,7 +176,7 @@ impl Client {
     /// The corrections made so far by this client and its views (lenient mode): each
     /// (action, field path) whose required value was absent or `null` and was filled with
     /// its zero value, with how often. Sorted; bounded by the schema.
-    pub fn corrections(&self) -> Vec<crate::support::codec::Correction> {
+    pub fn corrections(&self) -> Vec<crate::codec::Correction> {
         self.inner.shared.corrections.snapshot()
     }
 
