@@ -7,7 +7,7 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use crate::credentials::CredentialsError;
+use crate::keys::CredentialsError;
 
 /// The longest body excerpt an error keeps, in bytes of the raw body.
 pub const EXCERPT_BYTES: usize = 512;

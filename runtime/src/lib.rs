@@ -68,10 +68,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod builder;
 mod client;
 pub mod codec;
 pub mod config;
 pub mod credentials;
+mod keys;
 pub mod de;
 pub mod error;
 mod idempotency;
@@ -84,8 +86,9 @@ pub mod sign;
 pub mod support;
 pub mod time;
 
+pub use builder::ClientBuilder;
 pub use client::{
-    Client, ClientBuilder, DEFAULT_REQUEST_CLIENT, MAX_UNTYPED_ACTIONS, RawCallFuture, RawResponse, UntypedAction,
+    Client, DEFAULT_REQUEST_CLIENT, MAX_UNTYPED_ACTIONS, RawCallFuture, RawResponse, UntypedAction,
     UntypedActionBuilder, UntypedActionError, decode_response,
 };
 pub use config::{ConfigError, Endpoint, Language, Method, RateLimitConfig, Scheme};

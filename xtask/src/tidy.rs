@@ -9,21 +9,6 @@ mod tests {
     use std::fs;
     use std::path::{Path, PathBuf};
 
-    /// Pairs known to import each other, each with the reason and what would untangle it.
-    /// An entry that no longer holds fails the test, so the list only shrinks.
-    const KNOWN_CYCLES: &[(&str, &str, &str)] = &[
-        // (crate directory, module, module)
-        // The providers that get credentials by calling STS (`credentials::{sts, oidc}`, and
-        // the default chain that holds them) use the client and its endpoints and errors, and
-        // the client (its builder's default chain), the configuration errors and the call
-        // errors carry credentials. Untangling it: the values (credentials, their errors, the
-        // trait) in a module below the client, a builder-free client constructor for the
-        // providers, and the builder above both.
-        ("runtime", "client", "credentials"),
-        ("runtime", "config", "credentials"),
-        ("runtime", "credentials", "error"),
-    ];
-
     /// Directories of the workspace that are not hand-written crates.
     const SKIP: &[&str] = &["target", "generated", "generated-fixtures", "spec", "upstream", "fuzz"];
 
@@ -153,7 +138,7 @@ mod tests {
     }
 
     #[test]
-    fn no_two_modules_import_each_other() {
+    fn no_modules_import_each_other() {
         let mut cycles = Vec::new();
         for krate in crates() {
             let src = krate.join("src");
@@ -183,38 +168,66 @@ mod tests {
                     }
                 }
             }
-            for (a, outs) in &edges {
-                for (b, why_a) in outs {
-                    if a < b {
-                        if let Some(why_b) = edges.get(b).and_then(|o| o.get(a)) {
-                            let crate_name = krate.file_name().unwrap().to_string_lossy().into_owned();
-                            cycles.push((
-                                crate_name,
-                                a.clone(),
-                                b.clone(),
-                                format!("{why_a} imports {b}; {why_b} imports {a}"),
-                            ));
+            let crate_name = krate.file_name().unwrap().to_string_lossy().into_owned();
+            for group in tangles(&edges) {
+                let mut why = Vec::new();
+                for from in &group {
+                    for (to, file) in edges.get(from).into_iter().flatten() {
+                        if group.contains(to) {
+                            why.push(format!("{file} imports {to}"));
                         }
                     }
                 }
+                cycles.push(format!("{crate_name}: {} ({})", group.join(", "), why.join("; ")));
             }
         }
-        let known = |k: &str, a: &str, b: &str| KNOWN_CYCLES.contains(&(k, a, b));
-        let new: Vec<String> = cycles
-            .iter()
-            .filter(|(krate, a, b, _)| !known(krate, a, b))
-            .map(|(krate, a, b, why)| format!("{krate}: {a} <-> {b} ({why})"))
-            .collect();
-        assert!(new.is_empty(), "modules that import each other:\n{}", new.join("\n"));
-        let gone: Vec<_> = KNOWN_CYCLES
-            .iter()
-            .filter(|&&(k, a, b)| {
-                !cycles.iter().any(|(krate, x, y, _)| (krate.as_str(), x.as_str(), y.as_str()) == (k, a, b))
-            })
-            .collect();
-        assert!(gone.is_empty(), "KNOWN_CYCLES lists pairs that no longer import each other (drop them): {gone:?}");
+        assert!(
+            cycles.is_empty(),
+            "modules that import each other, directly or through others:\n{}",
+            cycles.join("\n")
+        );
     }
 
+    /// The groups of modules that reach each other through imports (the strongly connected
+    /// components of more than one module), each sorted.
+    fn tangles(edges: &BTreeMap<String, BTreeMap<String, String>>) -> Vec<Vec<String>> {
+        let reach = |start: &str| -> BTreeSet<String> {
+            let mut seen = BTreeSet::new();
+            let mut todo = vec![start.to_owned()];
+            while let Some(m) = todo.pop() {
+                for next in edges.get(&m).into_iter().flat_map(|o| o.keys()) {
+                    if seen.insert(next.clone()) {
+                        todo.push(next.clone());
+                    }
+                }
+            }
+            seen
+        };
+        let reaches: BTreeMap<&String, BTreeSet<String>> = edges.keys().map(|m| (m, reach(m))).collect();
+        let mut groups: Vec<Vec<String>> = Vec::new();
+        for (m, from_m) in &reaches {
+            let group: Vec<String> =
+                from_m.iter().filter(|other| reaches.get(other).is_some_and(|r| r.contains(*m))).cloned().collect();
+            if group.len() > 1 && !groups.contains(&group) {
+                groups.push(group);
+            }
+        }
+        groups
+    }
+
+    #[test]
+    fn tangles_are_the_cycles_of_any_length() {
+        let graph = |pairs: &[(&str, &str)]| {
+            let mut edges: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+            for (a, b) in pairs {
+                edges.entry((*a).to_owned()).or_default().insert((*b).to_owned(), format!("{a}.rs"));
+            }
+            edges
+        };
+        assert!(tangles(&graph(&[("a", "b"), ("b", "c"), ("a", "c")])).is_empty());
+        assert_eq!(tangles(&graph(&[("a", "b"), ("b", "a"), ("c", "a")])), [["a", "b"]]);
+        assert_eq!(tangles(&graph(&[("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")])), [["a", "b", "c"]]);
+    }
     #[test]
     fn crate_paths_reads_single_paths_and_groups() {
         let code = "use crate::diag::LineColumn;\nuse crate::{ActionInfo, config::{Endpoint, Method}, sign};\nlet x = crate::time::now();";

@@ -10,8 +10,6 @@
 //! [`Client::with_retry`] and friends make a view with other options for some calls, without
 //! a new pool and without any change to generated code (`TcssClient::new(client.with_retry(...))`).
 
-mod builder;
-mod env;
 mod envelope;
 mod send;
 mod untyped;
@@ -27,15 +25,17 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use crate::config::{Endpoint, Language, Method};
-use crate::credentials::ProvideCredentials;
-use crate::error::{DecodeError, DecodeErrorKind, Error, ErrorCode, RawCode};
-use crate::limiter::Limiters;
-use crate::retry::{Budgets, Jitter, RetryConfig};
 use crate::codec::Corrections;
+use crate::config::{
+    ConfigError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_OPERATION_TIMEOUT, DEFAULT_TIMEOUT,
+    Endpoint, Language, Method, RateLimitConfig,
+};
+use crate::error::{DecodeError, DecodeErrorKind, Error, ErrorCode, RawCode};
+use crate::keys::{CredentialsSource, ProvideCredentials};
+use crate::limiter::{Limiters, SharedLimits};
+use crate::retry::{Budgets, Jitter, RetryConfig};
 use crate::ActionInfo;
 
-pub use builder::ClientBuilder;
 pub use envelope::{RawResponse, decode_response};
 pub use untyped::{MAX_UNTYPED_ACTIONS, UntypedAction, UntypedActionBuilder, UntypedActionError};
 
@@ -112,17 +112,106 @@ impl fmt::Debug for Client {
     }
 }
 
-impl Client {
-    /// A builder with every default.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
+/// Every setting of a client but where its credentials come from, with the defaults: what
+/// [`crate::ClientBuilder`] fills and the credential providers that call STS set directly
+/// (they sit below the builder, whose default credentials are their chain).
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) region: Option<String>,
+    pub(crate) language: Language,
+    pub(crate) request_client: String,
+    pub(crate) method: Method,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) operation_timeout: Duration,
+    pub(crate) retry: RetryConfig,
+    pub(crate) rate_limit: RateLimitConfig,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) strict: bool,
+    /// Replies hold secrets: failure logs leave out body excerpts.
+    pub(crate) sensitive: bool,
+    pub(crate) shared_limits: Option<SharedLimits>,
+}
 
-    /// A client configured from the environment: every `TENCENTCLOUD_*` variable of the
-    /// table in the crate docs (region, endpoint, language, timeouts, attempts, strictness),
-    /// credentials from the default chain, everything else default.
-    pub fn from_env() -> Result<Client, crate::ConfigError> {
-        ClientBuilder::from_env()?.build()
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            endpoint: Endpoint::Default,
+            region: None,
+            language: Language::default(),
+            request_client: DEFAULT_REQUEST_CLIENT.to_owned(),
+            method: Method::Post,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            operation_timeout: DEFAULT_OPERATION_TIMEOUT,
+            retry: RetryConfig::default(),
+            rate_limit: RateLimitConfig::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            strict: false,
+            sensitive: false,
+            shared_limits: None,
+        }
+    }
+}
+
+impl Client {
+    /// Checks `settings` and the credentials that need no request (explicit ones, the
+    /// environment, the profile file: a typo fails here rather than at the first call) and
+    /// builds the HTTP client. `credentials` `None`: calls are sent unsigned.
+    pub(crate) fn from_settings(
+        settings: Settings,
+        credentials: Option<Arc<dyn ProvideCredentials>>,
+    ) -> Result<Client, ConfigError> {
+        if let Some(now) = credentials.as_ref().and_then(|c| c.credentials_now()) {
+            now?.validate(&CredentialsSource::Explicit)?;
+        }
+        if let Some(r) = &settings.region {
+            if !crate::config::is_valid_region(r) {
+                return Err(ConfigError::InvalidRegion(r.clone()));
+            }
+        }
+        if settings.endpoint == Endpoint::Regional && settings.region.is_none() {
+            return Err(ConfigError::MissingRegion);
+        }
+        if let Endpoint::Custom { authority, scheme_assumed: true, .. } = &settings.endpoint {
+            tracing::info!(endpoint = %authority, "tc-runtime: the endpoint has no scheme; using https://{authority}");
+        }
+        let name = &settings.request_client;
+        if name.is_empty() || name.len() > 128 || !name.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+            return Err(ConfigError::InvalidRequestClient);
+        }
+        let request_client = HeaderValue::from_str(name).map_err(|_| ConfigError::InvalidRequestClient)?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| ConfigError::Http(e.to_string()))?;
+        let shared = Shared {
+            http,
+            credentials,
+            endpoint: settings.endpoint,
+            region: settings.region,
+            language: settings.language,
+            request_client,
+            method: settings.method,
+            connect_timeout: settings.connect_timeout,
+            max_response_bytes: settings.max_response_bytes,
+            limiters: Limiters::new(settings.rate_limit, settings.shared_limits.clone()),
+            budgets: Budgets::new(settings.shared_limits),
+            jitter: Jitter::from_entropy(),
+            corrections: Corrections::default(),
+        };
+        let options = Options {
+            retry: settings.retry,
+            timeout: settings.timeout,
+            operation_timeout: settings.operation_timeout,
+            strict: settings.strict,
+            sensitive: settings.sensitive,
+        };
+        Ok(Client { inner: Arc::new(Inner { shared: Arc::new(shared), options }) })
     }
 
     /// A view of this client whose calls use `retry` (the pool, limiters and budgets stay
@@ -142,7 +231,7 @@ impl Client {
     }
 
     /// A view that is strict (or lenient) about required response fields: see
-    /// [`ClientBuilder::strict`].
+    /// [`crate::ClientBuilder::strict`].
     pub fn with_strict(&self, strict: bool) -> Client {
         self.view(|o| o.strict = strict)
     }

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use super::envelope::{parse_envelope, status_error};
 use super::{Client, RawResponse};
 use crate::config::Method;
-use crate::credentials::{Credentials, CredentialsSource};
+use crate::keys::{Credentials, CredentialsSource};
 use crate::error::{
     DecodeError, DecodeErrorKind, EXCERPT_BYTES, Error, RawCode, Timeout, TransportError, TransportErrorKind,
 };

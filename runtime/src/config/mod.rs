@@ -6,8 +6,7 @@ pub mod env;
 use std::fmt;
 use std::time::Duration;
 
-use crate::credentials::CredentialsError;
-pub use crate::retry::{MutatingRetry, RetryConfig};
+use crate::keys::CredentialsError;
 use crate::ServiceInfo;
 
 /// Default connect timeout.

@@ -15,11 +15,11 @@ use std::sync::Arc;
 
 use super::metadata::{self, InstanceRoleProvider};
 use super::oidc::WebIdentityProvider;
-use super::{
+use crate::config::Endpoint;
+use crate::keys::{
     Credentials, CredentialsError, CredentialsFuture, ENV_CREDENTIALS_FILE, EnvLookup, ProvideCredentials, non_empty,
     process_env,
 };
-use crate::config::Endpoint;
 
 /// Environment and profile file: the sources that need no request. `Ok(None)` when both are
 /// absent (their reasons pushed to `tried`); `Err` when one is present but broken.
@@ -161,9 +161,9 @@ impl ProvideCredentials for DefaultChain {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::env::tests::env;
-    use crate::credentials::profile::tests::temp_file;
-    use crate::credentials::tests::KEY;
+    use crate::keys::env::tests::env;
+    use crate::keys::profile::tests::temp_file;
+    use crate::keys::tests::KEY;
     use crate::credentials::{ENV_SECRET_ID, ENV_SECRET_KEY};
 
     #[test]

@@ -17,11 +17,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::json;
 
-use super::profile::{ReadError, read_regular_file};
+use crate::keys::profile::{ReadError, read_regular_file};
 use super::sts::{self, ASSUME_ROLE_WITH_WEB_IDENTITY, DEFAULT_DURATION_SECONDS};
 use super::{Credentials, CredentialsError, CredentialsFuture, CredentialsSource, ProvideCredentials, SecretString};
 use crate::config::Endpoint;
-use crate::{Client, ClientBuilder};
+use crate::Client;
 
 /// `TKE_REGION`: the region the STS call is sent with.
 pub const ENV_TKE_REGION: &str = "TKE_REGION";
@@ -176,7 +176,7 @@ impl WebIdentityBuilder {
     /// token file is not read until the first refresh.
     pub fn build(self) -> Result<WebIdentityProvider, CredentialsError> {
         let duration_seconds = sts::check_duration(self.duration_seconds)?;
-        let client = sts::sts_client(ClientBuilder::default().unsigned(), &self.region, self.endpoint)?;
+        let client = sts::sts_client(None, &self.region, self.endpoint)?;
         Ok(WebIdentityProvider {
             client,
             provider_id: self.provider_id,
@@ -197,8 +197,8 @@ impl ProvideCredentials for WebIdentityProvider {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::env::tests::env;
-    use crate::credentials::profile::tests::temp_file;
+    use crate::keys::env::tests::env;
+    use crate::keys::profile::tests::temp_file;
 
     #[test]
     fn settings_from_env() {

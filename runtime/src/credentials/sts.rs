@@ -19,9 +19,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::{Credentials, CredentialsError, CredentialsFuture, CredentialsSource, ProvideCredentials};
+use crate::client::Settings;
 use crate::config::{ConfigError, Endpoint, RateLimitConfig};
 use crate::error::{Error, RawCode};
-use crate::{ActionInfo, Client, ClientBuilder, ServiceInfo};
+use crate::{ActionInfo, Client, ServiceInfo};
 
 /// STS, version 2018-08-13.
 pub static STS: ServiceInfo = ServiceInfo {
@@ -56,23 +57,28 @@ pub const MAX_DURATION_SECONDS: u64 = 43_200;
 pub const STS_TIMEOUTS: (Duration, Duration, Duration) =
     (Duration::from_secs(5), Duration::from_secs(10), Duration::from_secs(20));
 
-/// The client STS calls go through: `region`, `endpoint`, the tighter timeouts, no
-/// client-side rate limit, failure logs without bodies.
-pub(crate) fn sts_client(builder: ClientBuilder, region: &str, endpoint: Endpoint) -> Result<Client, CredentialsError> {
-    let (connect, attempt, operation) = STS_TIMEOUTS;
-    builder
-        .region(region)
-        .endpoint(endpoint)
-        .connect_timeout(connect)
-        .timeout(attempt)
-        .operation_timeout(operation)
-        .rate_limit(RateLimitConfig::disabled())
-        .sensitive_responses()
-        .build()
-        .map_err(|e| match e {
-            ConfigError::Credentials(e) => e,
-            other => CredentialsError::InvalidConfig { what: "STS client", message: other.to_string() },
-        })
+/// The client STS calls go through: signed with `credentials` (`None`: unsigned), `region`,
+/// `endpoint`, the tighter timeouts, no client-side rate limit, failure logs without bodies.
+pub(crate) fn sts_client(
+    credentials: Option<Arc<dyn ProvideCredentials>>,
+    region: &str,
+    endpoint: Endpoint,
+) -> Result<Client, CredentialsError> {
+    let (connect_timeout, timeout, operation_timeout) = STS_TIMEOUTS;
+    let settings = Settings {
+        region: Some(region.to_owned()),
+        endpoint,
+        connect_timeout,
+        timeout,
+        operation_timeout,
+        rate_limit: RateLimitConfig::disabled(),
+        sensitive: true,
+        ..Settings::default()
+    };
+    Client::from_settings(settings, credentials).map_err(|e| match e {
+        ConfigError::Credentials(e) => e,
+        other => CredentialsError::InvalidConfig { what: "STS client", message: other.to_string() },
+    })
 }
 
 /// Checks `DurationSeconds`.
@@ -245,7 +251,7 @@ impl AssumeRoleBuilder {
                 message: "RoleArn and RoleSessionName must not be empty".to_owned(),
             });
         }
-        let client = sts_client(Client::builder().credentials_provider(self.source), &self.region, self.endpoint)?;
+        let client = sts_client(Some(self.source), &self.region, self.endpoint)?;
         Ok(AssumeRoleProvider {
             client,
             role_arn: self.role_arn,
@@ -276,7 +282,7 @@ mod tests {
         );
         let c = parse_answer(&ok, "AssumeRole").unwrap();
         assert_eq!((c.secret_id(), c.secret_key().expose_secret()), ("AKIDsts", KEY));
-        assert_eq!(c.expires_at().map(super::super::unix_seconds), Some(1_543_914_376));
+        assert_eq!(c.expires_at().map(crate::keys::unix_seconds), Some(1_543_914_376));
         for bad in [
             format!(r#"{{"Credentials":{{"Token":"{TOKEN}","TmpSecretKey":"{KEY}"}},"ExpiredTime":1}}"#),
             format!(r#"{{"Credentials":{{"Token":"{TOKEN}","TmpSecretId":"a","TmpSecretKey":"{KEY}"}}}}"#),

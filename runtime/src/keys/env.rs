@@ -44,7 +44,7 @@ impl Credentials {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::credentials::tests::{KEY, TOKEN};
+    use crate::keys::tests::{KEY, TOKEN};
     use std::collections::HashMap;
 
     pub(crate) fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + Send + Sync + use<> {

@@ -166,8 +166,8 @@ impl Credentials {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::credentials::env::tests::env;
-    use crate::credentials::tests::{KEY, TOKEN};
+    use crate::keys::env::tests::env;
+    use crate::keys::tests::{KEY, TOKEN};
 
     pub(crate) fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("tc-runtime-creds-{}-{name}", std::process::id()));

@@ -1,68 +1,45 @@
-//! [`ClientBuilder`]: every setting with its default, checked once at `build()`.
+//! [`ClientBuilder`]: every setting with its default, checked once at `build()`, and where
+//! the credentials come from (the default chain unless set). Above the client and the
+//! credential providers: the client's own settings are plain data ([`Settings`]), and the
+//! providers that call STS build their clients from those directly.
+
+mod env;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
-
-use super::{Client, DEFAULT_REQUEST_CLIENT, Inner, Options, Shared};
-use crate::config::{
-    ConfigError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_OPERATION_TIMEOUT, DEFAULT_TIMEOUT,
-    Endpoint, Language, Method, RateLimitConfig,
-};
-use crate::credentials::{CachedProvider, Credentials, CredentialsSource, DefaultChain, ProvideCredentials};
-use crate::limiter::{Limiters, SharedLimits};
-use crate::retry::{Budgets, Jitter, RetryConfig};
-use crate::codec::Corrections;
+use crate::client::{Client, Settings};
+use crate::config::{ConfigError, Endpoint, Language, Method, RateLimitConfig};
+use crate::credentials::{CachedProvider, Credentials, DefaultChain, ProvideCredentials};
+use crate::limiter::SharedLimits;
+use crate::retry::RetryConfig;
 
 /// Builds a [`Client`]. Every setting has a default; credentials default to the chain
 /// (environment, profile file, CVM instance role, TKE OIDC: [`DefaultChain`], cached). [`ClientBuilder::from_env`] starts from the
 /// environment instead (see the crate docs for the variables).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ClientBuilder {
+    pub(crate) settings: Settings,
     pub(crate) credentials: Option<Arc<dyn ProvideCredentials>>,
     pub(crate) metadata_endpoint: Option<Endpoint>,
     /// Calls are not signed (`Authorization: SKIP`); no credentials are used.
     pub(crate) unsigned: bool,
-    pub(crate) sensitive: bool,
-    pub(crate) endpoint: Endpoint,
-    pub(crate) region: Option<String>,
-    pub(crate) language: Language,
-    pub(crate) request_client: String,
-    pub(crate) method: Method,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) timeout: Duration,
-    pub(crate) operation_timeout: Duration,
-    pub(crate) retry: RetryConfig,
-    pub(crate) rate_limit: RateLimitConfig,
-    pub(crate) max_response_bytes: usize,
-    pub(crate) strict: bool,
     /// Rate limits and retry budgets shared by a fleet (or the error of a bad Redis URL,
     /// returned by `build`).
     pub(crate) shared_limits: Option<Result<SharedLimits, ConfigError>>,
 }
 
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        Self {
-            credentials: None,
-            metadata_endpoint: None,
-            unsigned: false,
-            sensitive: false,
-            endpoint: Endpoint::Default,
-            region: None,
-            language: Language::default(),
-            request_client: DEFAULT_REQUEST_CLIENT.to_owned(),
-            method: Method::Post,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            operation_timeout: DEFAULT_OPERATION_TIMEOUT,
-            retry: RetryConfig::default(),
-            rate_limit: RateLimitConfig::default(),
-            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
-            strict: false,
-            shared_limits: None,
-        }
+impl Client {
+    /// A builder with every default.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: every `TENCENTCLOUD_*` variable of the
+    /// table in the crate docs (region, endpoint, language, timeouts, attempts, strictness),
+    /// credentials from the default chain, everything else default.
+    pub fn from_env() -> Result<Client, ConfigError> {
+        ClientBuilder::from_env()?.build()
     }
 }
 
@@ -100,80 +77,74 @@ impl ClientBuilder {
         self
     }
 
-    /// Replies hold secrets: failure logs leave out body excerpts.
-    pub(crate) fn sensitive_responses(mut self) -> Self {
-        self.sensitive = true;
-        self
-    }
-
     /// Where requests go (default: each service's default host).
     pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
-        self.endpoint = endpoint;
+        self.settings.endpoint = endpoint;
         self
     }
 
     /// The region (`X-TC-Region`), e.g. `ap-guangzhou`. Optional for region-less actions.
     pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
+        self.settings.region = Some(region.into());
         self
     }
 
     /// Language of messages (`X-TC-Language`, default `zh-CN`).
     pub fn language(mut self, language: Language) -> Self {
-        self.language = language;
+        self.settings.language = language;
         self
     }
 
     /// `X-TC-RequestClient` (default `tc-sdk-rust/<version>`).
     pub fn request_client(mut self, name: impl Into<String>) -> Self {
-        self.request_client = name.into();
+        self.settings.request_client = name.into();
         self
     }
 
     /// POST JSON (default) or GET with a flattened query.
     pub fn method(mut self, method: Method) -> Self {
-        self.method = method;
+        self.settings.method = method;
         self
     }
 
     /// Connect timeout, TCP and TLS (default 10 s).
     pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.connect_timeout = d;
+        self.settings.connect_timeout = d;
         self
     }
 
     /// Timeout of one attempt, from sending to the last body byte (default 60 s, the
     /// official SDKs' request timeout).
     pub fn timeout(mut self, d: Duration) -> Self {
-        self.timeout = d;
+        self.settings.timeout = d;
         self
     }
 
     /// Timeout of a whole call: the rate-limiter wait, every attempt and the backoff between
-    /// them (default 120 s: see [`DEFAULT_OPERATION_TIMEOUT`]). A call returns within it with
+    /// them (default 120 s: see [`DEFAULT_OPERATION_TIMEOUT`](crate::config::DEFAULT_OPERATION_TIMEOUT)). A call returns within it with
     /// a [`crate::error::Timeout::Operation`] error.
     pub fn operation_timeout(mut self, d: Duration) -> Self {
-        self.operation_timeout = d;
+        self.settings.operation_timeout = d;
         self
     }
 
     /// Retry policy (default: 3 attempts, by the action's safety, with a retry budget;
     /// [`RetryConfig::disabled`] for one attempt).
     pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = retry;
+        self.settings.retry = retry;
         self
     }
 
     /// Client-side rate limit (default: each action's documented rate, burst 1, shared by
     /// every client of the process with the same SecretId).
     pub fn rate_limit(mut self, rate_limit: RateLimitConfig) -> Self {
-        self.rate_limit = rate_limit;
+        self.settings.rate_limit = rate_limit;
         self
     }
 
     /// Cap on a response body, enforced while reading (default 10 MiB).
     pub fn max_response_bytes(mut self, n: usize) -> Self {
-        self.max_response_bytes = n;
+        self.settings.max_response_bytes = n;
         self
     }
 
@@ -184,7 +155,7 @@ impl ClientBuilder {
     /// it. On, such a response is a [`crate::DecodeError`] naming the field: what tests of
     /// the project itself use, so that a server that breaks the documented shape fails them.
     pub fn strict(mut self, strict: bool) -> Self {
-        self.strict = strict;
+        self.settings.strict = strict;
         self
     }
 
@@ -214,7 +185,8 @@ impl ClientBuilder {
     /// profile file has credentials, the CVM role and TKE OIDC are asked at the first call,
     /// and a call fails with the list of every source tried if none works.
     pub fn build(self) -> Result<Client, ConfigError> {
-        let shared_limits = self.shared_limits.transpose()?;
+        let mut settings = self.settings;
+        settings.shared_limits = self.shared_limits.transpose()?;
         let credentials: Option<Arc<dyn ProvideCredentials>> = match (self.unsigned, self.credentials) {
             (true, _) => None,
             (false, Some(c)) => Some(c),
@@ -226,58 +198,6 @@ impl ClientBuilder {
                 Some(Arc::new(CachedProvider::new(Arc::new(chain))))
             }
         };
-        // Validate what we can now, so a typo fails at build time rather than per call.
-        if let Some(now) = credentials.as_ref().and_then(|c| c.credentials_now()) {
-            now?.validate(&CredentialsSource::Explicit)?;
-        }
-        if let Some(r) = &self.region {
-            if !crate::config::is_valid_region(r) {
-                return Err(ConfigError::InvalidRegion(r.clone()));
-            }
-        }
-        if self.endpoint == Endpoint::Regional && self.region.is_none() {
-            return Err(ConfigError::MissingRegion);
-        }
-        if let Endpoint::Custom { authority, scheme_assumed: true, .. } = &self.endpoint {
-            tracing::info!(endpoint = %authority, "tc-runtime: the endpoint has no scheme; using https://{authority}");
-        }
-        if self.request_client.is_empty()
-            || self.request_client.len() > 128
-            || !self.request_client.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
-        {
-            return Err(ConfigError::InvalidRequestClient);
-        }
-        let request_client =
-            HeaderValue::from_str(&self.request_client).map_err(|_| ConfigError::InvalidRequestClient)?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .tcp_nodelay(true)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| ConfigError::Http(e.to_string()))?;
-        let shared = Shared {
-            http,
-            credentials,
-            endpoint: self.endpoint,
-            region: self.region,
-            language: self.language,
-            request_client,
-            method: self.method,
-            connect_timeout: self.connect_timeout,
-            max_response_bytes: self.max_response_bytes,
-            limiters: Limiters::new(self.rate_limit, shared_limits.clone()),
-            budgets: Budgets::new(shared_limits),
-            jitter: Jitter::from_entropy(),
-            corrections: Corrections::default(),
-        };
-        let options = Options {
-            retry: self.retry,
-            timeout: self.timeout,
-            operation_timeout: self.operation_timeout,
-            strict: self.strict,
-            sensitive: self.sensitive,
-        };
-        Ok(Client { inner: Arc::new(Inner { shared: Arc::new(shared), options }) })
+        Client::from_settings(settings, credentials)
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::ClientBuilder;
 use crate::config::env::*;
 use crate::config::{ConfigError, Endpoint, Language, Method};
-use crate::credentials::process_env;
+use crate::keys::process_env;
 
 /// The longest timeout accepted from the environment (a day): a larger value is a typo.
 const MAX_SECONDS: f64 = 86_400.0;
@@ -29,44 +29,44 @@ impl ClientBuilder {
             if !crate::config::is_valid_region(region) {
                 return Err(invalid(ENV_REGION, &v, "lowercase letters, digits and `-` (such as ap-guangzhou)"));
             }
-            self.region = Some(region.to_owned());
+            self.settings.region = Some(region.to_owned());
         }
         if let Some(v) = get(ENV_ENDPOINT) {
-            self.endpoint = Endpoint::custom(v.trim()).map_err(|e| match e {
+            self.settings.endpoint = Endpoint::custom(v.trim()).map_err(|e| match e {
                 ConfigError::InvalidEndpoint { reason, .. } => invalid(ENV_ENDPOINT, &v, reason),
                 other => other,
             })?;
         }
         if let Some(v) = get(ENV_LANGUAGE) {
-            self.language = match v.trim() {
+            self.settings.language = match v.trim() {
                 l if l.eq_ignore_ascii_case("zh-CN") => Language::ZhCn,
                 l if l.eq_ignore_ascii_case("en-US") => Language::EnUs,
                 _ => return Err(invalid(ENV_LANGUAGE, &v, "zh-CN or en-US")),
             };
         }
         if let Some(v) = get(ENV_METHOD) {
-            self.method = match v.trim() {
+            self.settings.method = match v.trim() {
                 m if m.eq_ignore_ascii_case("POST") => Method::Post,
                 m if m.eq_ignore_ascii_case("GET") => Method::Get,
                 _ => return Err(invalid(ENV_METHOD, &v, "POST or GET")),
             };
         }
         if let Some(v) = get(ENV_CONNECT_TIMEOUT) {
-            self.connect_timeout = seconds(ENV_CONNECT_TIMEOUT, &v)?;
+            self.settings.connect_timeout = seconds(ENV_CONNECT_TIMEOUT, &v)?;
         }
         if let Some(v) = get(ENV_REQUEST_TIMEOUT) {
-            self.timeout = seconds(ENV_REQUEST_TIMEOUT, &v)?;
+            self.settings.timeout = seconds(ENV_REQUEST_TIMEOUT, &v)?;
         }
         if let Some(v) = get(ENV_OPERATION_TIMEOUT) {
-            self.operation_timeout = seconds(ENV_OPERATION_TIMEOUT, &v)?;
+            self.settings.operation_timeout = seconds(ENV_OPERATION_TIMEOUT, &v)?;
         }
         if let Some(v) = get(ENV_MAX_ATTEMPTS) {
             let n = v.trim().parse::<u32>().ok().filter(|n| (1..=100).contains(n));
             let n = n.ok_or_else(|| invalid(ENV_MAX_ATTEMPTS, &v, "a whole number from 1 to 100"))?;
-            self.retry = self.retry.with_max_attempts(n);
+            self.settings.retry = self.settings.retry.with_max_attempts(n);
         }
         if let Some(v) = get(ENV_STRICT) {
-            self.strict = match v.trim().to_ascii_lowercase().as_str() {
+            self.settings.strict = match v.trim().to_ascii_lowercase().as_str() {
                 "1" | "true" | "yes" | "on" => true,
                 "0" | "false" | "no" | "off" => false,
                 _ => return Err(invalid(ENV_STRICT, &v, "true or false (also 1/0, yes/no, on/off)")),
@@ -148,13 +148,13 @@ mod tests {
                 (ENV_STRICT, "true"),
             ]))
             .unwrap();
-        assert_eq!(b.region.as_deref(), Some("ap-guangzhou"));
-        assert_eq!(b.endpoint, Endpoint::custom("http://127.0.0.1:9000").unwrap());
-        assert_eq!((b.language, b.method), (Language::EnUs, Method::Get));
-        assert_eq!(b.connect_timeout, Duration::from_millis(2500));
-        assert_eq!((b.timeout, b.operation_timeout), (Duration::from_secs(30), Duration::from_secs(90)));
-        assert_eq!(b.retry.max_attempts(), 5);
-        assert!(b.strict);
+        assert_eq!(b.settings.region.as_deref(), Some("ap-guangzhou"));
+        assert_eq!(b.settings.endpoint, Endpoint::custom("http://127.0.0.1:9000").unwrap());
+        assert_eq!((b.settings.language, b.settings.method), (Language::EnUs, Method::Get));
+        assert_eq!(b.settings.connect_timeout, Duration::from_millis(2500));
+        assert_eq!((b.settings.timeout, b.settings.operation_timeout), (Duration::from_secs(30), Duration::from_secs(90)));
+        assert_eq!(b.settings.retry.max_attempts(), 5);
+        assert!(b.settings.strict);
         assert!(b.shared_limits.is_none());
     }
 
