@@ -66,7 +66,12 @@ fn action_rs(service: &Service, action: &Action) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let doc = doc_attrs(&format!("Descriptor of `{wire}` for the runtime."));
+    let file_doc = match pager {
+        Some(_) => format!(" `{wire}`: its descriptor for the runtime and its pager."),
+        None => format!(" `{wire}`: its descriptor for the runtime."),
+    };
     quote! {
+        #![doc = #file_doc]
         #imports
 
         #doc

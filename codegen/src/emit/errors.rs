@@ -121,6 +121,15 @@ fn service_error(service: &Service) -> TokenStream {
 }
 
 fn action_error(service: &Service, action: &Action) -> TokenStream {
+    let file_doc = format!(" `{}`: its error-code type.", action.name);
+    let item = action_error_type(service, action);
+    quote! {
+        #![doc = #file_doc]
+        #item
+    }
+}
+
+fn action_error_type(service: &Service, action: &Action) -> TokenStream {
     let name = ident(&action.error_type);
     let service_type = ident(&service.error_type);
     if action.own_errors.is_empty() {

@@ -65,6 +65,11 @@ pub(crate) fn models_rs(service: &Service) -> Vec<(String, Piece<'_>)> {
         files.push((
             path,
             Box::new(move || {
+                let file_doc = match unit.item {
+                    Item::Action(a) => format!(" `{}`: its request and response.", a.name),
+                    Item::Structure(s) => format!(" The structure `{}`.", s.name),
+                    Item::Values(set) => format!(" The value set `{}`.", set.rust_name),
+                };
                 let main = match unit.item {
                     Item::Action(a) => action_types(service, a),
                     Item::Structure(s) => {
@@ -85,6 +90,7 @@ pub(crate) fn models_rs(service: &Service) -> Vec<(String, Piece<'_>)> {
                     }
                 });
                 quote! {
+                    #![doc = #file_doc]
                     #imports
                     #main
                     #(#enums)*
