@@ -331,6 +331,15 @@ enum Kind {
 const KINDS: [Kind; 4] = [Kind::Raw, Kind::Hyper, Kind::Floor, Kind::Call];
 
 impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Raw => "raw",
+            Kind::Hyper => "hyper",
+            Kind::Floor => "floor",
+            Kind::Call => "call",
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Kind::Raw => "raw tcp (no HTTP)",
@@ -396,6 +405,14 @@ fn run(flavor: &str, rt: tokio::runtime::Runtime, addr: SocketAddr) -> (Vec<(Kin
             for _ in 0..200 {
                 b.once(kind).await;
             }
+        }
+        // `PROFILE=call` (or raw, hyper, floor): only that path, for `perf record`; no table.
+        if let Ok(name) = std::env::var("PROFILE") {
+            let kind = KINDS.into_iter().find(|k| k.name() == name).expect("PROFILE=raw|hyper|floor|call");
+            for _ in 0..calls * rounds {
+                b.once(kind).await;
+            }
+            std::process::exit(0);
         }
         let mut per_round: Vec<Vec<f64>> = vec![Vec::new(); KINDS.len()];
         for _ in 0..rounds {

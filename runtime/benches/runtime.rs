@@ -78,6 +78,12 @@ fn sign_post() -> sign::Signature {
     sign::sign(black_box(&input("POST", "", "application/json", PAYLOAD)))
 }
 
+/// The client's path: only the `Authorization` value (`sign::authorization`), same input.
+#[divan::bench]
+fn authorization_post() -> String {
+    sign::authorization(black_box(&input("POST", "", "application/json", PAYLOAD)))
+}
+
 #[divan::bench]
 fn flatten_and_sign_get() -> sign::Signature {
     let value: serde_json::Value = serde_json::from_slice(black_box(PAYLOAD)).unwrap();

@@ -224,6 +224,186 @@ pub fn sign(input: &SignInput<'_>) -> Signature {
     }
 }
 
+/// The `Authorization` header value of one request: the same text as
+/// `sign(input).authorization`, computed without the intermediate values. The client's path:
+/// the payload and canonical-request hashes are hex-encoded into stack buffers and streamed
+/// into the hashers, the string to sign is streamed into the HMAC, and the header is written
+/// into one `String` allocated at its final size. Inputs [`sign`] would transform (extra
+/// signed headers, header values that need trimming or lowercasing, years outside
+/// 0000–9999) take the straightforward path.
+pub fn authorization(input: &SignInput<'_>) -> String {
+    let canonical_as_is = |v: &str| v.bytes().all(|b| !b.is_ascii_uppercase()) && v.trim() == v;
+    let (year, month, day) = crate::time::civil_from_days(input.timestamp.div_euclid(86_400));
+    if !input.extra_signed_headers.is_empty()
+        || !canonical_as_is(input.content_type)
+        || !canonical_as_is(input.host)
+        || !(0..=9999).contains(&year)
+    {
+        return sign(input).authorization;
+    }
+    let mut date = [0u8; 10];
+    write_digits(&mut date[0..4], year.unsigned_abs());
+    date[4] = b'-';
+    write_digits(&mut date[5..7], u64::from(month));
+    date[7] = b'-';
+    write_digits(&mut date[8..10], u64::from(day));
+
+    let payload_hash = hex_array(&Sha256::digest(input.payload).into());
+    let mut canonical = Sha256::new();
+    for part in [
+        input.method.as_bytes(),
+        b"\n/\n",
+        input.canonical_query.as_bytes(),
+        b"\ncontent-type:",
+        input.content_type.as_bytes(),
+        b"\nhost:",
+        input.host.as_bytes(),
+        b"\n\n",
+        DEFAULT_SIGNED_HEADERS.as_bytes(),
+        b"\n",
+        &payload_hash,
+    ] {
+        canonical.update(part);
+    }
+    let canonical_hash = hex_array(&canonical.finalize().into());
+
+    let mut timestamp = [0u8; 20];
+    let timestamp = decimal(&mut timestamp, input.timestamp);
+    let key = signing_key_bytes(input.secret_key.as_bytes(), &date, input.service.as_bytes());
+    let mut mac = new_hmac(&key);
+    for part in [
+        ALGORITHM.as_bytes(),
+        b"\n",
+        timestamp,
+        b"\n",
+        &date,
+        b"/",
+        input.service.as_bytes(),
+        b"/",
+        SCOPE_TERMINATOR.as_bytes(),
+        b"\n",
+        &canonical_hash,
+    ] {
+        mac.update(part);
+    }
+    let signature = hex_array(&mac.finalize().into_bytes().into());
+
+    const CREDENTIAL: &str = " Credential=";
+    const SIGNED: &str = ", SignedHeaders=";
+    const SIGNATURE: &str = ", Signature=";
+    let len = ALGORITHM.len()
+        + CREDENTIAL.len()
+        + input.secret_id.len()
+        + 1
+        + date.len()
+        + 1
+        + input.service.len()
+        + 1
+        + SCOPE_TERMINATOR.len()
+        + SIGNED.len()
+        + DEFAULT_SIGNED_HEADERS.len()
+        + SIGNATURE.len()
+        + signature.len();
+    let mut out = String::with_capacity(len);
+    out.push_str(ALGORITHM);
+    out.push_str(CREDENTIAL);
+    out.push_str(input.secret_id);
+    out.push('/');
+    // Both are ASCII: digits and `-`, and lowercase hex.
+    out.extend(date.iter().map(|&b| char::from(b)));
+    out.push('/');
+    out.push_str(input.service);
+    out.push('/');
+    out.push_str(SCOPE_TERMINATOR);
+    out.push_str(SIGNED);
+    out.push_str(DEFAULT_SIGNED_HEADERS);
+    out.push_str(SIGNATURE);
+    out.extend(signature.iter().map(|&b| char::from(b)));
+    debug_assert_eq!(out.len(), len);
+    out
+}
+
+/// `HMAC-SHA256` keyed with `key` (any length).
+fn new_hmac(key: &[u8]) -> Hmac<Sha256> {
+    match Hmac::<Sha256>::new_from_slice(key) {
+        Ok(mac) => mac,
+        Err(_) => unreachable_hmac(),
+    }
+}
+
+/// [`signing_key`] on bytes, the `"TC3" + key` prefix on the stack when it fits a block.
+fn signing_key_bytes(secret_key: &[u8], date: &[u8], service: &[u8]) -> [u8; 32] {
+    let mut stack = [0u8; 64];
+    let heap;
+    let k: &[u8] = if 3 + secret_key.len() <= stack.len() {
+        stack[..3].copy_from_slice(b"TC3");
+        stack[3..3 + secret_key.len()].copy_from_slice(secret_key);
+        &stack[..3 + secret_key.len()]
+    } else {
+        heap = [b"TC3", secret_key].concat();
+        &heap
+    };
+    let mut mac = new_hmac(k);
+    mac.update(date);
+    let k_date: [u8; 32] = mac.finalize().into_bytes().into();
+    let mut mac = new_hmac(&k_date);
+    mac.update(service);
+    let k_service: [u8; 32] = mac.finalize().into_bytes().into();
+    let mut mac = new_hmac(&k_service);
+    mac.update(SCOPE_TERMINATOR.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// Writes `n` as `out.len()` decimal digits, zero-padded (the leading digits are dropped if
+/// `n` has more).
+fn write_digits(out: &mut [u8], mut n: u64) {
+    for b in out.iter_mut().rev() {
+        *b = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+/// `n` in decimal, as `Display` writes it, in `buf`.
+fn decimal(buf: &mut [u8; 20], n: i64) -> &[u8] {
+    let mut v = n.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        // u64::MAX has 20 digits but |i64::MIN| only 19: there is room for the sign.
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
+}
+
+/// Lowercase hex digit pairs of every byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [DIGITS[i >> 4], DIGITS[i & 0x0f]];
+        i += 1;
+    }
+    t
+};
+
+/// Lowercase hex of a 32-byte digest.
+fn hex_array(bytes: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(*b)]);
+    }
+    out
+}
+
 /// A parsed `Authorization` header.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ParsedAuthorization {
@@ -618,7 +798,78 @@ mod tests {
         assert!(s.contains("Credential=AKID…****/2019-02-25/cvm/tc3_request"), "{s}");
     }
 
+    #[test]
+    fn authorization_fast_path_matches_the_vectors() {
+        assert_eq!(authorization(&v1()), sign(&v1()).authorization);
+        let want = "Signature=96473b50fe407833672a5d6d067238d88bb44c8abcc39ef83baa3132afbfadd3";
+        assert!(authorization(&v1()).ends_with(want));
+        for extra in [&[][..], &[("X-TC-Action", "DescribeInstances")][..]] {
+            let input = SignInput { extra_signed_headers: extra, ..v2(&[]) };
+            assert_eq!(authorization(&input), sign(&input).authorization);
+        }
+        // Inputs the fast path hands to `sign`: uppercase or padded values, long keys,
+        // negative and far timestamps.
+        let odd = [
+            SignInput { content_type: "Application/JSON", ..v1() },
+            SignInput { host: " cvm.tencentcloudapi.com ", ..v1() },
+            SignInput { secret_key: &"k".repeat(100), ..v1() },
+            SignInput { timestamp: -1, ..v1() },
+            SignInput { timestamp: i64::MIN, ..v1() },
+            SignInput { timestamp: i64::MAX, ..v1() },
+            SignInput { timestamp: 253_402_300_800, ..v1() },
+            SignInput { canonical_query: "Limit=1&Offset=0", method: "GET", payload: b"", ..v1() },
+        ];
+        for input in odd {
+            assert_eq!(authorization(&input), sign(&input).authorization, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn decimal_is_display() {
+        for n in [0, 1, -1, 9, 10, -10, 1_700_000_000, i64::MIN, i64::MAX, i64::MIN + 1] {
+            let mut buf = [0u8; 20];
+            assert_eq!(decimal(&mut buf, n), n.to_string().as_bytes());
+        }
+    }
+
     proptest::proptest! {
+        /// The fast path equals the straightforward computation, whatever the input.
+        #[test]
+        fn authorization_equals_sign(
+            method in "(POST|GET|[A-Z]{1,7})",
+            host in "[ a-zA-Z0-9.:-]{0,40}",
+            query in "[a-zA-Z0-9=&%.]{0,60}",
+            content_type in "[ a-zA-Z/;=-]{0,40}",
+            payload in proptest::collection::vec(proptest::num::u8::ANY, 0..300),
+            service in "[a-z]{1,12}",
+            timestamp in proptest::num::i64::ANY,
+            near in -2_000_000_000i64..20_000_000_000,
+            secret_id in "[A-Za-z0-9]{0,40}",
+            secret_key in "[A-Za-z0-9+/]{0,100}",
+            extra in proptest::collection::vec(("[A-Za-z-]{1,12}", "[ A-Za-z0-9]{0,12}"), 0..3),
+        ) {
+            let extra: Vec<(&str, &str)> = extra.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            // As given (often the straightforward path), and canonical already (the fast path).
+            let (ct, h) = (content_type.trim().to_ascii_lowercase(), host.trim().to_ascii_lowercase());
+            for (ts, content_type, host) in [(timestamp, &content_type, &host), (near, &ct, &h), (timestamp, &ct, &h)] {
+                let input = SignInput {
+                    method: &method,
+                    host,
+                    canonical_query: &query,
+                    content_type,
+                    payload: &payload,
+                    service: &service,
+                    timestamp: ts,
+                    secret_id: &secret_id,
+                    secret_key: &secret_key,
+                    extra_signed_headers: &[],
+                };
+                proptest::prop_assert_eq!(authorization(&input), sign(&input).authorization);
+                let input = SignInput { extra_signed_headers: &extra, ..input };
+                proptest::prop_assert_eq!(authorization(&input), sign(&input).authorization);
+            }
+        }
+
         #[test]
         fn parse_is_total(s in "\\PC*") {
             let _ = parse_authorization(&s);

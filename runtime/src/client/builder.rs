@@ -270,6 +270,7 @@ impl ClientBuilder {
             budgets: Budgets::new(shared_limits),
             jitter: Jitter::from_entropy(),
             corrections: Corrections::default(),
+            targets: Default::default(),
         };
         let options = Options {
             retry: self.retry,

@@ -73,6 +73,8 @@ struct Shared {
     budgets: Budgets,
     jitter: Jitter,
     corrections: Corrections,
+    /// Each service's URL and `Host`, parsed at its first call.
+    targets: send::Targets,
 }
 
 /// What a view may change per call.
