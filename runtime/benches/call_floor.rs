@@ -19,11 +19,15 @@
 //! - `Client::call` (b): a full call (serialize, sign, send, read, parse the envelope, decode)
 //!   of an action described as the generated crate describes it, limiter off.
 //!
-//! Back to back: `CALLS` calls (default 2,000) per round, `ROUNDS` rounds (default 5) with
-//! the kinds interleaved, the median round per kind. Spaced: `SPACED` iterations (default 200)
-//! of {wait `GAP_MS` (default 50 ms) then a floor request; wait then a call; wait alone}, each
-//! segment's CPU accounted to its kind, so floor and call see the same conditions, and the
-//! wait alone (`idle`) says what waiting itself costs.
+//! Back to back: `CALLS` calls (default 2,000) per round, `ROUNDS` rounds (default 9) with
+//! the kinds interleaved, the median and the fastest round per kind (other processes on the
+//! machine only ever add CPU time, through caches and preemption). Spaced: `SPACED` iterations
+//! (default 200) of {wait `GAP_MS` (default 50 ms), then a floor request; wait, then a call;
+//! a `tokio::time::sleep` alone; a `std::thread::sleep` alone}, each segment's CPU accounted
+//! to its kind, so floor and call see the same conditions, and the waits alone say what
+//! waiting costs by itself, with the runtime and without. `FLAVORS=current_thread` (or
+//! `multi_thread`) runs one runtime; `PROFILE=call` (or `floor`, `hyper`, `raw`) runs only
+//! that path, `CALLS` × `ROUNDS` times, for `perf record`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -378,20 +382,22 @@ impl Bench {
     }
 }
 
-/// µs of process CPU per call, per kind: back to back (median round) and spaced (mean).
+/// µs of process CPU per call, per kind: back to back (median and fastest round) and spaced
+/// (mean).
 struct Row {
     back_to_back: f64,
+    best: f64,
     spaced: Option<f64>,
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
 
-fn run(flavor: &str, rt: tokio::runtime::Runtime, addr: SocketAddr) -> (Vec<(Kind, Row)>, f64) {
+fn run(rt: tokio::runtime::Runtime, addr: SocketAddr) -> (Vec<(Kind, Row)>, [f64; 2]) {
     let (calls, rounds, spaced, gap) =
-        (env_or("CALLS", 2000), env_or("ROUNDS", 5), env_or("SPACED", 200), env_or("GAP_MS", 50));
+        (env_or("CALLS", 2000), env_or("ROUNDS", 9), env_or("SPACED", 200), env_or("GAP_MS", 50));
     rt.block_on(async move {
         let s = signed(&addr.to_string());
         let b = Bench {
@@ -426,7 +432,7 @@ fn run(flavor: &str, rt: tokio::runtime::Runtime, addr: SocketAddr) -> (Vec<(Kin
         }
         let gap = Duration::from_millis(gap as u64);
         let spaced_kinds = [Kind::Floor, Kind::Call];
-        let (mut spent, mut idle) = ([0u64; 2], 0u64);
+        let (mut spent, mut idle, mut idle_std) = ([0u64; 2], 0u64, 0u64);
         for _ in 0..spaced {
             for (i, kind) in spaced_kinds.into_iter().enumerate() {
                 let t0 = process_cpu_ns();
@@ -437,18 +443,22 @@ fn run(flavor: &str, rt: tokio::runtime::Runtime, addr: SocketAddr) -> (Vec<(Kin
             let t0 = process_cpu_ns();
             tokio::time::sleep(gap).await;
             idle += process_cpu_ns() - t0;
+            // The same wait with the runtime's thread blocked in the kernel (no timer wheel, no
+            // driver): what waking a thread after 50 ms costs on this machine by itself.
+            let t0 = process_cpu_ns();
+            std::thread::sleep(gap);
+            idle_std += process_cpu_ns() - t0;
         }
         let per = |ns: u64| ns as f64 / spaced.max(1) as f64 / 1000.0;
         let rows = KINDS
             .into_iter()
             .zip(per_round)
-            .map(|(kind, rounds)| {
+            .map(|(kind, mut rounds)| {
                 let spaced = spaced_kinds.iter().position(|k| *k == kind).filter(|_| spaced > 0).map(|i| per(spent[i]));
-                (kind, Row { back_to_back: median(rounds), spaced })
+                (kind, Row { back_to_back: median(&mut rounds), best: rounds[0], spaced })
             })
             .collect();
-        eprintln!("{flavor}: done");
-        (rows, per(idle))
+        (rows, [per(idle), per(idle_std)])
     })
 }
 
@@ -468,14 +478,14 @@ fn main() {
     let addr: SocketAddr = line.trim().parse().expect("server address");
 
     let (calls, rounds, spaced, gap) =
-        (env_or("CALLS", 2000), env_or("ROUNDS", 5), env_or("SPACED", 200), env_or("GAP_MS", 50));
+        (env_or("CALLS", 2000), env_or("ROUNDS", 9), env_or("SPACED", 200), env_or("GAP_MS", 50));
     println!("client CPU per call, µs (CLOCK_PROCESS_CPUTIME_ID of the client process; the server is another process)");
     println!(
-        "back to back: median of {rounds} rounds of {calls} calls; spaced: {spaced} calls, each after a {gap} ms wait (the wait's CPU included)"
+        "back to back: median (and fastest) of {rounds} rounds of {calls} calls; spaced: {spaced} calls, each after a {gap} ms wait (the wait's CPU included)"
     );
     println!();
-    println!("| runtime | path | back to back | × floor | spaced | × floor |");
-    println!("|---|---|---|---|---|---|");
+    println!("| runtime | path | back to back | × floor | fastest round | spaced | × floor |");
+    println!("|---|---|---|---|---|---|---|");
     let flavors: [(&str, fn() -> tokio::runtime::Runtime); 2] = [
         ("current_thread", || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()),
         ("multi_thread", || tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()),
@@ -485,7 +495,7 @@ fn main() {
         if !only.is_empty() && !only.split(',').any(|f| f == flavor) {
             continue;
         }
-        let (rows, idle) = run(flavor, make(), addr);
+        let (rows, [idle, idle_std]) = run(make(), addr);
         let floor = rows.iter().find(|(k, _)| *k == Kind::Floor).map(|(_, r)| (r.back_to_back, r.spaced)).unwrap();
         for (kind, row) in &rows {
             let spaced = match (row.spaced, floor.1) {
@@ -493,14 +503,16 @@ fn main() {
                 _ => " | ".to_owned(),
             };
             println!(
-                "| {flavor} | {} | {:.1} | {:.2} | {spaced} |",
+                "| {flavor} | {} | {:.1} | {:.2} | {:.1} | {spaced} |",
                 kind.label(),
                 row.back_to_back,
-                row.back_to_back / floor.0
+                row.back_to_back / floor.0,
+                row.best
             );
         }
         if spaced > 0 {
-            println!("| {flavor} | the {gap} ms wait alone | | | {idle:.1} | |");
+            println!("| {flavor} | the {gap} ms wait alone (tokio::time::sleep) | | | | {idle:.1} | |");
+            println!("| {flavor} | the {gap} ms wait alone (std::thread::sleep) | | | | {idle_std:.1} | |");
         }
     }
     drop(child.stdin.take());
