@@ -126,7 +126,8 @@ fn serve() {
         RESPONSE_BODY.len()
     );
     let response: &'static [u8] = Box::leak(response.into_bytes().into_boxed_slice());
-    // The parent closes our stdin when it is done (or dies): exit then.
+    // The parent closes our stdin when it is done (or dies): exit then (a server started
+    // apart runs until its stdin closes too).
     std::thread::spawn(|| {
         let _ = std::io::stdin().read_to_end(&mut Vec::new());
         std::process::exit(0);
@@ -467,15 +468,23 @@ fn main() {
         serve();
         return;
     }
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .arg("--serve")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the server process");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr: SocketAddr = line.trim().parse().expect("server address");
+    // `SERVER=127.0.0.1:port`: a server started apart (`call_floor --serve`), so that
+    // `perf stat` of this process counts the client alone.
+    let (mut child, addr) = match std::env::var("SERVER") {
+        Ok(addr) => (None, addr.parse().expect("SERVER=127.0.0.1:port")),
+        Err(_) => {
+            let mut child = Command::new(std::env::current_exe().unwrap())
+                .arg("--serve")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .expect("start the server process");
+            let mut line = String::new();
+            BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+            let addr: SocketAddr = line.trim().parse().expect("server address");
+            (Some(child), addr)
+        }
+    };
 
     let (calls, rounds, spaced, gap) =
         (env_or("CALLS", 2000), env_or("ROUNDS", 9), env_or("SPACED", 200), env_or("GAP_MS", 50));
@@ -515,6 +524,8 @@ fn main() {
             println!("| {flavor} | the {gap} ms wait alone (std::thread::sleep) | | | | {idle_std:.1} | |");
         }
     }
-    drop(child.stdin.take());
-    let _ = child.wait();
+    if let Some(mut child) = child.take() {
+        drop(child.stdin.take());
+        let _ = child.wait();
+    }
 }
