@@ -414,10 +414,18 @@ fn run(rt: tokio::runtime::Runtime, addr: SocketAddr) -> (Vec<(Kind, Row)>, [f64
             }
         }
         // `PROFILE=call` (or raw, hyper, floor): only that path, for `perf record`; no table.
+        // `PROFILE_GAP_MS`: a `tokio::time::sleep` before each (0: none; `wait`: only those).
         if let Ok(name) = std::env::var("PROFILE") {
-            let kind = KINDS.into_iter().find(|k| k.name() == name).expect("PROFILE=raw|hyper|floor|call");
+            let kind = KINDS.into_iter().find(|k| k.name() == name);
+            assert!(kind.is_some() || name == "wait", "PROFILE=raw|hyper|floor|call|wait");
+            let gap = Duration::from_millis(env_or("PROFILE_GAP_MS", 0) as u64);
             for _ in 0..calls * rounds {
-                b.once(kind).await;
+                if !gap.is_zero() {
+                    tokio::time::sleep(gap).await;
+                }
+                if let Some(kind) = kind {
+                    b.once(kind).await;
+                }
             }
             std::process::exit(0);
         }
