@@ -117,18 +117,12 @@ impl fmt::Debug for Signature {
 
 /// Lowercase hex SHA-256 of `data`.
 pub fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
+    hex(&sha256_parts(&[data]))
 }
 
 /// HMAC-SHA256 of `msg` keyed with `key`.
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => unreachable_hmac(),
-    };
-    mac.update(msg);
-    mac.finalize().into_bytes().into()
+    hmac_parts(key, &[msg])
 }
 
 #[cold]
@@ -138,12 +132,7 @@ fn unreachable_hmac() -> ! {
 
 /// The derived signing key: `HMAC(HMAC(HMAC("TC3"+key, date), service), "tc3_request")`.
 pub fn signing_key(secret_key: &str, date: &str, service: &str) -> [u8; 32] {
-    let mut k = Vec::with_capacity(3 + secret_key.len());
-    k.extend_from_slice(b"TC3");
-    k.extend_from_slice(secret_key.as_bytes());
-    let k_date = hmac_sha256(&k, date.as_bytes());
-    let k_service = hmac_sha256(&k_date, service.as_bytes());
-    hmac_sha256(&k_service, SCOPE_TERMINATOR.as_bytes())
+    signing_key_bytes(secret_key.as_bytes(), date.as_bytes(), service.as_bytes())
 }
 
 /// Canonical headers (`name:value\n` each) and the signed-headers list (`a;b`), from
@@ -248,9 +237,8 @@ pub fn authorization(input: &SignInput<'_>) -> String {
     date[7] = b'-';
     write_digits(&mut date[8..10], u64::from(day));
 
-    let payload_hash = hex_array(&Sha256::digest(input.payload).into());
-    let mut canonical = Sha256::new();
-    for part in [
+    let payload_hash = hex_array(&sha256_parts(&[input.payload]));
+    let canonical_hash = hex_array(&sha256_parts(&[
         input.method.as_bytes(),
         b"\n/\n",
         input.canonical_query.as_bytes(),
@@ -262,16 +250,12 @@ pub fn authorization(input: &SignInput<'_>) -> String {
         DEFAULT_SIGNED_HEADERS.as_bytes(),
         b"\n",
         &payload_hash,
-    ] {
-        canonical.update(part);
-    }
-    let canonical_hash = hex_array(&canonical.finalize().into());
+    ]));
 
     let mut timestamp = [0u8; 20];
     let timestamp = decimal(&mut timestamp, input.timestamp);
     let key = signing_key_bytes(input.secret_key.as_bytes(), &date, input.service.as_bytes());
-    let mut mac = new_hmac(&key);
-    for part in [
+    let string_to_sign: [&[u8]; 11] = [
         ALGORITHM.as_bytes(),
         b"\n",
         timestamp,
@@ -283,10 +267,8 @@ pub fn authorization(input: &SignInput<'_>) -> String {
         SCOPE_TERMINATOR.as_bytes(),
         b"\n",
         &canonical_hash,
-    ] {
-        mac.update(part);
-    }
-    let signature = hex_array(&mac.finalize().into_bytes().into());
+    ];
+    let signature = hex_array(&hmac_parts(&key, &string_to_sign));
 
     const CREDENTIAL: &str = " Credential=";
     const SIGNED: &str = ", SignedHeaders=";
@@ -323,12 +305,29 @@ pub fn authorization(input: &SignInput<'_>) -> String {
     out
 }
 
-/// `HMAC-SHA256` keyed with `key` (any length).
-fn new_hmac(key: &[u8]) -> Hmac<Sha256> {
-    match Hmac::<Sha256>::new_from_slice(key) {
+/// SHA-256 of the concatenation of `parts` (streamed, not concatenated). Not inlined: one
+/// copy of the hasher's code serves every call site.
+#[inline(never)]
+fn sha256_parts(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part);
+    }
+    h.finalize().into()
+}
+
+/// HMAC-SHA256 keyed with `key` (any length) of the concatenation of `parts`.
+#[inline(never)]
+fn hmac_parts(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
+    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
         Ok(mac) => mac,
         Err(_) => unreachable_hmac(),
+    };
+    for part in parts {
+        mac.update(part);
     }
+    mac.finalize().into_bytes().into()
 }
 
 /// [`signing_key`] on bytes, the `"TC3" + key` prefix on the stack when it fits a block.
@@ -343,15 +342,9 @@ fn signing_key_bytes(secret_key: &[u8], date: &[u8], service: &[u8]) -> [u8; 32]
         heap = [b"TC3", secret_key].concat();
         &heap
     };
-    let mut mac = new_hmac(k);
-    mac.update(date);
-    let k_date: [u8; 32] = mac.finalize().into_bytes().into();
-    let mut mac = new_hmac(&k_date);
-    mac.update(service);
-    let k_service: [u8; 32] = mac.finalize().into_bytes().into();
-    let mut mac = new_hmac(&k_service);
-    mac.update(SCOPE_TERMINATOR.as_bytes());
-    mac.finalize().into_bytes().into()
+    let k_date = hmac_parts(k, &[date]);
+    let k_service = hmac_parts(&k_date, &[service]);
+    hmac_parts(&k_service, &[SCOPE_TERMINATOR.as_bytes()])
 }
 
 /// Writes `n` as `out.len()` decimal digits, zero-padded (the leading digits are dropped if
