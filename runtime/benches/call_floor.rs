@@ -503,7 +503,8 @@ fn main() {
     println!();
     println!("| runtime | path | back to back | × floor | fastest round | spaced | × floor |");
     println!("|---|---|---|---|---|---|---|");
-    let flavors: [(&str, fn() -> tokio::runtime::Runtime); 2] = [
+    type MakeRuntime = fn() -> tokio::runtime::Runtime;
+    let flavors: [(&str, MakeRuntime); 2] = [
         ("current_thread", || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()),
         ("multi_thread", || tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()),
     ];

@@ -474,3 +474,72 @@ async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<(u16, 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Endpoint, Method};
+
+    static TCSS: ServiceInfo =
+        ServiceInfo { name: "tcss", version: "2020-11-01", default_host: "tcss.tencentcloudapi.com", intl_host: None };
+    static CWP: ServiceInfo =
+        ServiceInfo { name: "cwp", version: "2018-02-28", default_host: "cwp.tencentcloudapi.com", intl_host: None };
+    static LIST: ActionInfo = ActionInfo {
+        service: &TCSS,
+        name: "DescribeImageAutoAuthorizedTaskList",
+        rate_limit: None,
+        idempotent: true,
+        idempotency_token: None,
+        unsigned: false,
+    };
+    static OTHER: ActionInfo = ActionInfo { name: "DescribeAbTestConfig", ..LIST };
+    static MACHINES: ActionInfo = ActionInfo { service: &CWP, name: "DescribeMachines", ..LIST };
+
+    fn client(method: Method) -> Client {
+        Client::builder()
+            .credentials(Credentials::new("AKIDtest0000000000000000", "test-key"))
+            .endpoint(Endpoint::Regional)
+            .region("ap-guangzhou")
+            .method(method)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn targets_are_resolved_once_per_service() {
+        let c = client(Method::Post);
+        let a = c.prepare(&LIST, b"{}".to_vec()).unwrap();
+        let b = c.prepare(&OTHER, b"{}".to_vec()).unwrap();
+        let m = c.prepare(&MACHINES, b"{}".to_vec()).unwrap();
+        assert!(Arc::ptr_eq(&a.target, &b.target), "one service, one target");
+        assert!(!Arc::ptr_eq(&a.target, &m.target));
+        assert_eq!(a.target.host, "tcss.ap-guangzhou.tencentcloudapi.com");
+        assert_eq!(m.target.host, "cwp.ap-guangzhou.tencentcloudapi.com");
+        assert_eq!(a.url().as_str(), "https://tcss.ap-guangzhou.tencentcloudapi.com/");
+        assert_eq!(m.target.host_value, "cwp.ap-guangzhou.tencentcloudapi.com");
+        assert_eq!(a.target.region_value.as_ref().unwrap(), "ap-guangzhou");
+        // A view shares the client's targets.
+        let v = c.with_retry(crate::RetryConfig::disabled()).prepare(&LIST, b"{}".to_vec()).unwrap();
+        assert!(Arc::ptr_eq(&a.target, &v.target));
+    }
+
+    #[test]
+    fn get_urls_are_what_parsing_the_whole_url_gives() {
+        let c = client(Method::Get);
+        let body = br#"{"Name":"a b/c?d#e&f=g","Filters":[{"Values":["\u672a\u547d\u540d","%20"]}],"On":true}"#;
+        let p = c.prepare(&LIST, body.to_vec()).unwrap();
+        let whole = format!("https://{}/?{}", p.target.host, p.query);
+        assert_eq!(p.url(), &reqwest::Url::parse(&whole).unwrap());
+        assert_eq!(p.url().query(), Some(p.query.as_str()));
+        let empty = c.prepare(&LIST, b"{}".to_vec()).unwrap();
+        assert_eq!(empty.url().as_str(), format!("https://{}/", empty.target.host));
+    }
+
+    #[test]
+    fn descriptor_header_values_are_not_copied_but_checked() {
+        assert_eq!(static_value("DescribeMachines", "action name").unwrap(), "DescribeMachines");
+        assert!(static_value("bad\nname", "action name").is_err());
+        // obs-text: accepted as `from_str` accepts it (copied).
+        assert_eq!(static_value("caf\u{e9}", "action name").unwrap().as_bytes(), "caf\u{e9}".as_bytes());
+    }
+}
