@@ -291,8 +291,7 @@ pub fn authorization(input: &SignInput<'_>) -> String {
     out.push_str(CREDENTIAL);
     out.push_str(input.secret_id);
     out.push('/');
-    // Both are ASCII: digits and `-`, and lowercase hex.
-    out.extend(date.iter().map(|&b| char::from(b)));
+    out.push_str(ascii(&date));
     out.push('/');
     out.push_str(input.service);
     out.push('/');
@@ -300,7 +299,7 @@ pub fn authorization(input: &SignInput<'_>) -> String {
     out.push_str(SIGNED);
     out.push_str(DEFAULT_SIGNED_HEADERS);
     out.push_str(SIGNATURE);
-    out.extend(signature.iter().map(|&b| char::from(b)));
+    out.push_str(ascii(&signature));
     debug_assert_eq!(out.len(), len);
     out
 }
@@ -376,6 +375,11 @@ fn decimal(buf: &mut [u8; 20], n: i64) -> &[u8] {
     &buf[i..]
 }
 
+/// Text of bytes the fast path made ASCII (digits, `-`, lowercase hex): never empty.
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
 /// Lowercase hex digit pairs of every byte value.
 const HEX_PAIRS: [[u8; 2]; 256] = {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -389,6 +393,7 @@ const HEX_PAIRS: [[u8; 2]; 256] = {
 };
 
 /// Lowercase hex of a 32-byte digest.
+#[inline(never)]
 fn hex_array(bytes: &[u8; 32]) -> [u8; 64] {
     let mut out = [0u8; 64];
     for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
