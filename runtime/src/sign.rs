@@ -1,7 +1,9 @@
 //! TC3-HMAC-SHA256 request signing and verification: pure, synchronous, no I/O.
 //!
-//! The client signs with [`sign`]; an offline test server verifies with [`parse_authorization`]
-//! and [`verify`], so both sides share one implementation of the canonical request.
+//! The client signs with [`authorization`] (the header value alone, the fast path); [`sign`]
+//! gives every intermediate value too. An offline test server verifies with
+//! [`parse_authorization`] and [`verify`], so both sides share one implementation of the
+//! canonical request (and a proptest holds `authorization` to `sign`).
 //!
 //! Canonical header values are trimmed and ASCII-lowercased (the API 3.0 documentation says
 //! "key and value are converted to lowercase"; it matters for `x-tc-action`, whose value is

@@ -434,7 +434,9 @@ async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<(u16, 
         }
     }
     // A body that arrives in one chunk (a small reply usually does) is kept as it came, not
-    // copied; a second chunk starts a buffer.
+    // copied; a second chunk starts a buffer. The chunk is a slice of hyper's read buffer,
+    // which `Client::call` releases as soon as the response is decoded (a caller of
+    // `call_raw` that keeps the `RawResponse` keeps that buffer).
     let mut first: Option<Bytes> = None;
     let mut body = BytesMut::new();
     loop {
