@@ -95,7 +95,8 @@ fn serialize_request() -> Vec<u8> {
 /// body is read).
 #[divan::bench]
 fn decode_reply() -> Resp {
-    const BODY: &[u8] = br#"{"Response":{"TotalCount":1,"List":[],"RequestId":"6a1f2c3e-bench-4d5e-9f00-0123456789ab"}}"#;
+    const BODY: &[u8] =
+        br#"{"Response":{"TotalCount":1,"List":[],"RequestId":"6a1f2c3e-bench-4d5e-9f00-0123456789ab"}}"#;
     tc_runtime::decode_response::<Resp, RawCode>(200, black_box(BODY)).unwrap()
 }
 
