@@ -223,6 +223,16 @@ pub fn sign(input: &SignInput<'_>) -> Signature {
 /// signed headers, header values that need trimming or lowercasing, years outside
 /// 0000–9999) take the straightforward path.
 pub fn authorization(input: &SignInput<'_>) -> String {
+    fast_authorization(input, None)
+}
+
+/// [`authorization`] with the keyed HMAC state of the signing key taken from `keys` (derived
+/// once per secret key, day and service rather than on every call): what a client signs with.
+pub(crate) fn authorization_cached(input: &SignInput<'_>, keys: &SigningKeys) -> String {
+    fast_authorization(input, Some(keys))
+}
+
+fn fast_authorization(input: &SignInput<'_>, keys: Option<&SigningKeys>) -> String {
     let canonical_as_is = |v: &str| v.bytes().all(|b| !b.is_ascii_uppercase()) && v.trim() == v;
     let (year, month, day) = crate::time::civil_from_days(input.timestamp.div_euclid(86_400));
     if !input.extra_signed_headers.is_empty()
@@ -256,7 +266,11 @@ pub fn authorization(input: &SignInput<'_>) -> String {
 
     let mut timestamp = [0u8; 20];
     let timestamp = decimal(&mut timestamp, input.timestamp);
-    let key = signing_key_bytes(input.secret_key.as_bytes(), &date, input.service.as_bytes());
+    let secret_key = input.secret_key.as_bytes();
+    let mac = match keys {
+        Some(keys) => keys.keyed(secret_key, &date, input.service),
+        None => keyed(&signing_key_bytes(secret_key, &date, input.service.as_bytes())),
+    };
     let string_to_sign: [&[u8]; 11] = [
         ALGORITHM.as_bytes(),
         b"\n",
@@ -270,7 +284,7 @@ pub fn authorization(input: &SignInput<'_>) -> String {
         b"\n",
         &canonical_hash,
     ];
-    let signature = hex_array(&hmac_parts(&key, &string_to_sign));
+    let signature = hex_array(&hmac_finish(mac, &string_to_sign));
 
     const CREDENTIAL: &str = " Credential=";
     const SIGNED: &str = ", SignedHeaders=";
@@ -318,17 +332,71 @@ fn sha256_parts(parts: &[&[u8]]) -> [u8; 32] {
 }
 
 /// HMAC-SHA256 keyed with `key` (any length) of the concatenation of `parts`.
-#[inline(never)]
 fn hmac_parts(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    hmac_finish(keyed(key), parts)
+}
+
+/// The HMAC-SHA256 state keyed with `key` (any length), before any message.
+#[inline(never)]
+fn keyed(key: &[u8]) -> Hmac<Sha256> {
     // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
+    match Hmac::<Sha256>::new_from_slice(key) {
         Ok(mac) => mac,
         Err(_) => unreachable_hmac(),
-    };
+    }
+}
+
+/// The HMAC of the concatenation of `parts` from a keyed state.
+#[inline(never)]
+fn hmac_finish(mut mac: Hmac<Sha256>, parts: &[&[u8]]) -> [u8; 32] {
     for part in parts {
         mac.update(part);
     }
     mac.finalize().into_bytes().into()
+}
+
+/// A client's signing keys: the keyed HMAC state of each derived key, by (secret key, date,
+/// service), so the three HMACs of the derivation (and the keying of the fourth) run once a
+/// day per service instead of on every call. Holds no secret key, only a SHA-256 fingerprint
+/// of it to tell keys apart (rotated credentials derive anew); at most [`SigningKeys::MAX`]
+/// entries, a day's change replaces an entry in place. Never printed.
+#[derive(Default)]
+pub(crate) struct SigningKeys {
+    slots: std::sync::Mutex<Vec<KeySlot>>,
+}
+
+struct KeySlot {
+    secret: [u8; 32],
+    service: Box<str>,
+    date: [u8; 10],
+    mac: Hmac<Sha256>,
+}
+
+impl SigningKeys {
+    const MAX: usize = 16;
+
+    fn keyed(&self, secret_key: &[u8], date: &[u8; 10], service: &str) -> Hmac<Sha256> {
+        let secret = sha256_parts(&[secret_key]);
+        let derive = || keyed(&signing_key_bytes(secret_key, date, service.as_bytes()));
+        let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(slot) = slots.iter_mut().find(|s| s.secret == secret && *s.service == *service) {
+            if slot.date != *date {
+                (slot.date, slot.mac) = (*date, derive());
+            }
+            return slot.mac.clone();
+        }
+        let mac = derive();
+        if slots.len() >= Self::MAX {
+            slots.remove(0);
+        }
+        slots.push(KeySlot { secret, service: service.into(), date: *date, mac: mac.clone() });
+        mac
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.slots.lock().unwrap().len()
+    }
 }
 
 /// [`signing_key`] on bytes, the `"TC3" + key` prefix on the stack when it fits a block.
@@ -825,6 +893,36 @@ mod tests {
     }
 
     #[test]
+    fn cached_keys_sign_as_derived_keys() {
+        let keys = SigningKeys::default();
+        let day = 86_400;
+        let inputs = [
+            v1(),
+            v1(),
+            SignInput { timestamp: v1().timestamp + day, ..v1() },
+            SignInput { timestamp: v1().timestamp + 2 * day - 1, ..v1() },
+            SignInput { service: "tcss", ..v1() },
+            SignInput { secret_key: "rotated-key", ..v1() },
+            SignInput { secret_key: "rotated-key", timestamp: v1().timestamp - day, ..v1() },
+            v2(&[]),
+            v2(&[("X-TC-Action", "DescribeInstances")]),
+            v1(),
+        ];
+        for input in inputs {
+            assert_eq!(authorization_cached(&input, &keys), sign(&input).authorization, "{input:?}");
+        }
+        // (cvm, test key), (tcss, test key), (cvm, rotated key), (cvm, the v2 key): a new day
+        // replaced its entry.
+        assert_eq!(keys.len(), 4);
+        for n in 0..40 {
+            let service = format!("s{n}");
+            let input = SignInput { service: &service, ..v1() };
+            assert_eq!(authorization_cached(&input, &keys), sign(&input).authorization);
+        }
+        assert_eq!(keys.len(), SigningKeys::MAX);
+    }
+
+    #[test]
     fn decimal_is_display() {
         for n in [0, 1, -1, 9, 10, -10, 1_700_000_000, i64::MIN, i64::MAX, i64::MIN + 1] {
             let mut buf = [0u8; 20];
@@ -849,6 +947,7 @@ mod tests {
             extra in proptest::collection::vec(("[A-Za-z-]{1,12}", "[ A-Za-z0-9]{0,12}"), 0..3),
         ) {
             let extra: Vec<(&str, &str)> = extra.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let keys = SigningKeys::default();
             // As given (often the straightforward path), and canonical already (the fast path).
             let (ct, h) = (content_type.trim().to_ascii_lowercase(), host.trim().to_ascii_lowercase());
             for (ts, content_type, host) in [(timestamp, &content_type, &host), (near, &ct, &h), (timestamp, &ct, &h)] {
@@ -865,6 +964,7 @@ mod tests {
                     extra_signed_headers: &[],
                 };
                 proptest::prop_assert_eq!(authorization(&input), sign(&input).authorization);
+                proptest::prop_assert_eq!(authorization_cached(&input, &keys), sign(&input).authorization);
                 let input = SignInput { extra_signed_headers: &extra, ..input };
                 proptest::prop_assert_eq!(authorization(&input), sign(&input).authorization);
             }

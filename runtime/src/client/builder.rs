@@ -271,6 +271,7 @@ impl ClientBuilder {
             jitter: Jitter::from_entropy(),
             corrections: Corrections::default(),
             targets: Default::default(),
+            signing_keys: Default::default(),
         };
         let options = Options {
             retry: self.retry,

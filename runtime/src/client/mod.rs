@@ -75,6 +75,8 @@ struct Shared {
     corrections: Corrections,
     /// Each service's URL and `Host`, parsed at its first call.
     targets: send::Targets,
+    /// Derived signing keys, once a day per service (never printed).
+    signing_keys: crate::sign::SigningKeys,
 }
 
 /// What a view may change per call.

@@ -262,18 +262,21 @@ impl Client {
         let method = shared.method;
         let timestamp = time::now_unix();
         let authorization = match creds {
-            Some(creds) => sign::authorization(&SignInput {
-                method: method.as_str(),
-                host: &p.target.host,
-                canonical_query: &p.query,
-                content_type: method.content_type(),
-                payload: &p.payload,
-                service: action.service.name,
-                timestamp,
-                secret_id: creds.secret_id(),
-                secret_key: creds.secret_key().expose_secret(),
-                extra_signed_headers: &[],
-            }),
+            Some(creds) => sign::authorization_cached(
+                &SignInput {
+                    method: method.as_str(),
+                    host: &p.target.host,
+                    canonical_query: &p.query,
+                    content_type: method.content_type(),
+                    payload: &p.payload,
+                    service: action.service.name,
+                    timestamp,
+                    secret_id: creds.secret_id(),
+                    secret_key: creds.secret_key().expose_secret(),
+                    extra_signed_headers: &[],
+                },
+                &shared.signing_keys,
+            ),
             // What the official SDKs send for actions that take no signature.
             None => "SKIP".to_owned(),
         };
