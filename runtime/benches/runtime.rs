@@ -78,6 +78,28 @@ fn sign_post() -> sign::Signature {
     sign::sign(black_box(&input("POST", "", "application/json", PAYLOAD)))
 }
 
+/// The client's path: only the `Authorization` value (`sign::authorization`), same input.
+#[divan::bench]
+fn authorization_post() -> String {
+    sign::authorization(black_box(&input("POST", "", "application/json", PAYLOAD)))
+}
+
+/// The call path's work on either side of the HTTP exchange, for the breakdown in
+/// BENCHMARKS.md ("The call path at the floor"): serializing the request...
+#[divan::bench]
+fn serialize_request() -> Vec<u8> {
+    serde_json::to_vec(black_box(&req())).unwrap()
+}
+
+/// ...and splitting the reply's envelope and decoding it (what `Client::call` does once the
+/// body is read).
+#[divan::bench]
+fn decode_reply() -> Resp {
+    const BODY: &[u8] =
+        br#"{"Response":{"TotalCount":1,"List":[],"RequestId":"6a1f2c3e-bench-4d5e-9f00-0123456789ab"}}"#;
+    tc_runtime::decode_response::<Resp, RawCode>(200, black_box(BODY)).unwrap()
+}
+
 #[divan::bench]
 fn flatten_and_sign_get() -> sign::Signature {
     let value: serde_json::Value = serde_json::from_slice(black_box(PAYLOAD)).unwrap();

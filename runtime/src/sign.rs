@@ -1,7 +1,9 @@
 //! TC3-HMAC-SHA256 request signing and verification: pure, synchronous, no I/O.
 //!
-//! The client signs with [`sign`]; an offline test server verifies with [`parse_authorization`]
-//! and [`verify`], so both sides share one implementation of the canonical request.
+//! The client signs with [`authorization`] (the header value alone, the fast path); [`sign`]
+//! gives every intermediate value too. An offline test server verifies with
+//! [`parse_authorization`] and [`verify`], so both sides share one implementation of the
+//! canonical request (and a proptest holds `authorization` to `sign`).
 //!
 //! Canonical header values are trimmed and ASCII-lowercased (the API 3.0 documentation says
 //! "key and value are converted to lowercase"; it matters for `x-tc-action`, whose value is
@@ -119,18 +121,12 @@ impl fmt::Debug for Signature {
 
 /// Lowercase hex SHA-256 of `data`.
 pub fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
+    hex(&sha256_parts(&[data]))
 }
 
 /// HMAC-SHA256 of `msg` keyed with `key`.
 pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(key) {
-        Ok(mac) => mac,
-        Err(_) => unreachable_hmac(),
-    };
-    mac.update(msg);
-    mac.finalize().into_bytes().into()
+    hmac_parts(key, &[msg])
 }
 
 #[cold]
@@ -140,12 +136,7 @@ fn unreachable_hmac() -> ! {
 
 /// The derived signing key: `HMAC(HMAC(HMAC("TC3"+key, date), service), "tc3_request")`.
 pub fn signing_key(secret_key: &str, date: &str, service: &str) -> [u8; 32] {
-    let mut k = Vec::with_capacity(3 + secret_key.len());
-    k.extend_from_slice(b"TC3");
-    k.extend_from_slice(secret_key.as_bytes());
-    let k_date = hmac_sha256(&k, date.as_bytes());
-    let k_service = hmac_sha256(&k_date, service.as_bytes());
-    hmac_sha256(&k_service, SCOPE_TERMINATOR.as_bytes())
+    signing_key_bytes(secret_key.as_bytes(), date.as_bytes(), service.as_bytes())
 }
 
 /// Canonical headers (`name:value\n` each) and the signed-headers list (`a;b`), from
@@ -224,6 +215,263 @@ pub fn sign(input: &SignInput<'_>) -> Signature {
         signature,
         authorization,
     }
+}
+
+/// The `Authorization` header value of one request: the same text as
+/// `sign(input).authorization`, computed without the intermediate values. The client's path:
+/// the payload and canonical-request hashes are hex-encoded into stack buffers and streamed
+/// into the hashers, the string to sign is streamed into the HMAC, and the header is written
+/// into one `String` allocated at its final size. Inputs [`sign`] would transform (extra
+/// signed headers, header values that need trimming or lowercasing, years outside
+/// 0000–9999) take the straightforward path.
+pub fn authorization(input: &SignInput<'_>) -> String {
+    fast_authorization(input, None)
+}
+
+/// [`authorization`] with the keyed HMAC state of the signing key taken from `keys` (derived
+/// once per secret key, day and service rather than on every call): what a client signs with.
+pub(crate) fn authorization_cached(input: &SignInput<'_>, keys: &SigningKeys) -> String {
+    fast_authorization(input, Some(keys))
+}
+
+fn fast_authorization(input: &SignInput<'_>, keys: Option<&SigningKeys>) -> String {
+    let canonical_as_is = |v: &str| v.bytes().all(|b| !b.is_ascii_uppercase()) && v.trim() == v;
+    let (year, month, day) = crate::time::civil_from_days(input.timestamp.div_euclid(86_400));
+    if !input.extra_signed_headers.is_empty()
+        || !canonical_as_is(input.content_type)
+        || !canonical_as_is(input.host)
+        || !(0..=9999).contains(&year)
+    {
+        return sign(input).authorization;
+    }
+    let mut date = [0u8; 10];
+    write_digits(&mut date[0..4], year.unsigned_abs());
+    date[4] = b'-';
+    write_digits(&mut date[5..7], u64::from(month));
+    date[7] = b'-';
+    write_digits(&mut date[8..10], u64::from(day));
+
+    let payload_hash = hex_array(&sha256_parts(&[input.payload]));
+    let canonical_hash = hex_array(&sha256_parts(&[
+        input.method.as_bytes(),
+        b"\n/\n",
+        input.canonical_query.as_bytes(),
+        b"\ncontent-type:",
+        input.content_type.as_bytes(),
+        b"\nhost:",
+        input.host.as_bytes(),
+        b"\n\n",
+        DEFAULT_SIGNED_HEADERS.as_bytes(),
+        b"\n",
+        &payload_hash,
+    ]));
+
+    let mut timestamp = [0u8; 20];
+    let timestamp = decimal(&mut timestamp, input.timestamp);
+    let secret_key = input.secret_key.as_bytes();
+    let mac = match keys {
+        Some(keys) => keys.keyed(secret_key, &date, input.service),
+        None => keyed(&signing_key_bytes(secret_key, &date, input.service.as_bytes())),
+    };
+    let string_to_sign: [&[u8]; 11] = [
+        ALGORITHM.as_bytes(),
+        b"\n",
+        timestamp,
+        b"\n",
+        &date,
+        b"/",
+        input.service.as_bytes(),
+        b"/",
+        SCOPE_TERMINATOR.as_bytes(),
+        b"\n",
+        &canonical_hash,
+    ];
+    let signature = hex_array(&hmac_finish(mac, &string_to_sign));
+
+    const CREDENTIAL: &str = " Credential=";
+    const SIGNED: &str = ", SignedHeaders=";
+    const SIGNATURE: &str = ", Signature=";
+    let len = ALGORITHM.len()
+        + CREDENTIAL.len()
+        + input.secret_id.len()
+        + 1
+        + date.len()
+        + 1
+        + input.service.len()
+        + 1
+        + SCOPE_TERMINATOR.len()
+        + SIGNED.len()
+        + DEFAULT_SIGNED_HEADERS.len()
+        + SIGNATURE.len()
+        + signature.len();
+    let mut out = String::with_capacity(len);
+    out.push_str(ALGORITHM);
+    out.push_str(CREDENTIAL);
+    out.push_str(input.secret_id);
+    out.push('/');
+    out.push_str(ascii(&date));
+    out.push('/');
+    out.push_str(input.service);
+    out.push('/');
+    out.push_str(SCOPE_TERMINATOR);
+    out.push_str(SIGNED);
+    out.push_str(DEFAULT_SIGNED_HEADERS);
+    out.push_str(SIGNATURE);
+    out.push_str(ascii(&signature));
+    debug_assert_eq!(out.len(), len);
+    out
+}
+
+/// SHA-256 of the concatenation of `parts` (streamed, not concatenated). Not inlined: one
+/// copy of the hasher's code serves every call site.
+#[inline(never)]
+fn sha256_parts(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part);
+    }
+    h.finalize().into()
+}
+
+/// HMAC-SHA256 keyed with `key` (any length) of the concatenation of `parts`.
+fn hmac_parts(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    hmac_finish(keyed(key), parts)
+}
+
+/// The HMAC-SHA256 state keyed with `key` (any length), before any message.
+#[inline(never)]
+fn keyed(key: &[u8]) -> Hmac<Sha256> {
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
+    match Hmac::<Sha256>::new_from_slice(key) {
+        Ok(mac) => mac,
+        Err(_) => unreachable_hmac(),
+    }
+}
+
+/// The HMAC of the concatenation of `parts` from a keyed state.
+#[inline(never)]
+fn hmac_finish(mut mac: Hmac<Sha256>, parts: &[&[u8]]) -> [u8; 32] {
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// A client's signing keys: the keyed HMAC state of each derived key, by (secret key, date,
+/// service), so the three HMACs of the derivation (and the keying of the fourth) run once a
+/// day per service instead of on every call. Holds no secret key, only a SHA-256 fingerprint
+/// of it to tell keys apart (rotated credentials derive anew); at most [`SigningKeys::MAX`]
+/// entries, a day's change replaces an entry in place. Never printed.
+#[derive(Default)]
+pub(crate) struct SigningKeys {
+    slots: std::sync::Mutex<Vec<KeySlot>>,
+}
+
+struct KeySlot {
+    secret: [u8; 32],
+    service: Box<str>,
+    date: [u8; 10],
+    mac: Hmac<Sha256>,
+}
+
+impl SigningKeys {
+    const MAX: usize = 16;
+
+    fn keyed(&self, secret_key: &[u8], date: &[u8; 10], service: &str) -> Hmac<Sha256> {
+        let secret = sha256_parts(&[secret_key]);
+        let derive = || keyed(&signing_key_bytes(secret_key, date, service.as_bytes()));
+        let mut slots = self.slots.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(slot) = slots.iter_mut().find(|s| s.secret == secret && *s.service == *service) {
+            if slot.date != *date {
+                (slot.date, slot.mac) = (*date, derive());
+            }
+            return slot.mac.clone();
+        }
+        let mac = derive();
+        if slots.len() >= Self::MAX {
+            slots.remove(0);
+        }
+        slots.push(KeySlot { secret, service: service.into(), date: *date, mac: mac.clone() });
+        mac
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.slots.lock().unwrap().len()
+    }
+}
+
+/// [`signing_key`] on bytes, the `"TC3" + key` prefix on the stack when it fits a block.
+fn signing_key_bytes(secret_key: &[u8], date: &[u8], service: &[u8]) -> [u8; 32] {
+    let mut stack = [0u8; 64];
+    let heap;
+    let k: &[u8] = if 3 + secret_key.len() <= stack.len() {
+        stack[..3].copy_from_slice(b"TC3");
+        stack[3..3 + secret_key.len()].copy_from_slice(secret_key);
+        &stack[..3 + secret_key.len()]
+    } else {
+        heap = [b"TC3", secret_key].concat();
+        &heap
+    };
+    let k_date = hmac_parts(k, &[date]);
+    let k_service = hmac_parts(&k_date, &[service]);
+    hmac_parts(&k_service, &[SCOPE_TERMINATOR.as_bytes()])
+}
+
+/// Writes `n` as `out.len()` decimal digits, zero-padded (the leading digits are dropped if
+/// `n` has more).
+fn write_digits(out: &mut [u8], mut n: u64) {
+    for b in out.iter_mut().rev() {
+        *b = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+/// `n` in decimal, as `Display` writes it, in `buf`.
+fn decimal(buf: &mut [u8; 20], n: i64) -> &[u8] {
+    let mut v = n.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        // u64::MAX has 20 digits but |i64::MIN| only 19: there is room for the sign.
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
+}
+
+/// Text of bytes the fast path made ASCII (digits, `-`, lowercase hex): never empty.
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Lowercase hex digit pairs of every byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [DIGITS[i >> 4], DIGITS[i & 0x0f]];
+        i += 1;
+    }
+    t
+};
+
+/// Lowercase hex of a 32-byte digest.
+#[inline(never)]
+fn hex_array(bytes: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(*b)]);
+    }
+    out
 }
 
 /// A parsed `Authorization` header.
@@ -612,7 +860,110 @@ mod tests {
         assert!(s.contains("Credential=AKID…****/2019-02-25/cvm/tc3_request"), "{s}");
     }
 
+    #[test]
+    fn authorization_fast_path_matches_the_vectors() {
+        assert_eq!(authorization(&v1()), sign(&v1()).authorization);
+        let want = "Signature=96473b50fe407833672a5d6d067238d88bb44c8abcc39ef83baa3132afbfadd3";
+        assert!(authorization(&v1()).ends_with(want));
+        for extra in [&[][..], &[("X-TC-Action", "DescribeInstances")][..]] {
+            let input = SignInput { extra_signed_headers: extra, ..v2(&[]) };
+            assert_eq!(authorization(&input), sign(&input).authorization);
+        }
+        // Inputs the fast path hands to `sign`: uppercase or padded values, long keys,
+        // negative and far timestamps.
+        let odd = [
+            SignInput { content_type: "Application/JSON", ..v1() },
+            SignInput { host: " cvm.tencentcloudapi.com ", ..v1() },
+            SignInput { secret_key: &"k".repeat(100), ..v1() },
+            SignInput { timestamp: -1, ..v1() },
+            SignInput { timestamp: i64::MIN, ..v1() },
+            SignInput { timestamp: i64::MAX, ..v1() },
+            SignInput { timestamp: 253_402_300_800, ..v1() },
+            SignInput { canonical_query: "Limit=1&Offset=0", method: "GET", payload: b"", ..v1() },
+        ];
+        for input in odd {
+            assert_eq!(authorization(&input), sign(&input).authorization, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn cached_keys_sign_as_derived_keys() {
+        let keys = SigningKeys::default();
+        let day = 86_400;
+        let inputs = [
+            v1(),
+            v1(),
+            SignInput { timestamp: v1().timestamp + day, ..v1() },
+            SignInput { timestamp: v1().timestamp + 2 * day - 1, ..v1() },
+            SignInput { service: "tcss", ..v1() },
+            SignInput { secret_key: "rotated-key", ..v1() },
+            SignInput { secret_key: "rotated-key", timestamp: v1().timestamp - day, ..v1() },
+            v2(&[]),
+            v2(&[("X-TC-Action", "DescribeInstances")]),
+            v1(),
+        ];
+        for input in inputs {
+            assert_eq!(authorization_cached(&input, &keys), sign(&input).authorization, "{input:?}");
+        }
+        // (cvm, test key), (tcss, test key), (cvm, rotated key), (cvm, the v2 key): a new day
+        // replaced its entry.
+        assert_eq!(keys.len(), 4);
+        for n in 0..40 {
+            let service = format!("s{n}");
+            let input = SignInput { service: &service, ..v1() };
+            assert_eq!(authorization_cached(&input, &keys), sign(&input).authorization);
+        }
+        assert_eq!(keys.len(), SigningKeys::MAX);
+    }
+
+    #[test]
+    fn decimal_is_display() {
+        for n in [0, 1, -1, 9, 10, -10, 1_700_000_000, i64::MIN, i64::MAX, i64::MIN + 1] {
+            let mut buf = [0u8; 20];
+            assert_eq!(decimal(&mut buf, n), n.to_string().as_bytes());
+        }
+    }
+
     proptest::proptest! {
+        /// The fast path equals the straightforward computation, whatever the input.
+        #[test]
+        fn authorization_equals_sign(
+            method in "(POST|GET|[A-Z]{1,7})",
+            host in "[ a-zA-Z0-9.:-]{0,40}",
+            query in "[a-zA-Z0-9=&%.]{0,60}",
+            content_type in "[ a-zA-Z/;=-]{0,40}",
+            payload in proptest::collection::vec(proptest::num::u8::ANY, 0..300),
+            service in "[a-z]{1,12}",
+            timestamp in proptest::num::i64::ANY,
+            near in -2_000_000_000i64..20_000_000_000,
+            secret_id in "[A-Za-z0-9]{0,40}",
+            secret_key in "[A-Za-z0-9+/]{0,100}",
+            extra in proptest::collection::vec(("[A-Za-z-]{1,12}", "[ A-Za-z0-9]{0,12}"), 0..3),
+        ) {
+            let extra: Vec<(&str, &str)> = extra.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let keys = SigningKeys::default();
+            // As given (often the straightforward path), and canonical already (the fast path).
+            let (ct, h) = (content_type.trim().to_ascii_lowercase(), host.trim().to_ascii_lowercase());
+            for (ts, content_type, host) in [(timestamp, &content_type, &host), (near, &ct, &h), (timestamp, &ct, &h)] {
+                let input = SignInput {
+                    method: &method,
+                    host,
+                    canonical_query: &query,
+                    content_type,
+                    payload: &payload,
+                    service: &service,
+                    timestamp: ts,
+                    secret_id: &secret_id,
+                    secret_key: &secret_key,
+                    extra_signed_headers: &[],
+                };
+                proptest::prop_assert_eq!(authorization(&input), sign(&input).authorization);
+                proptest::prop_assert_eq!(authorization_cached(&input, &keys), sign(&input).authorization);
+                let input = SignInput { extra_signed_headers: &extra, ..input };
+                proptest::prop_assert_eq!(authorization(&input), sign(&input).authorization);
+            }
+        }
+
         #[test]
         fn parse_is_total(s in "\\PC*") {
             let _ = parse_authorization(&s);

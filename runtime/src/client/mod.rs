@@ -74,6 +74,10 @@ struct Shared {
     budgets: Budgets,
     jitter: Jitter,
     corrections: Corrections,
+    /// Each service's URL and `Host`, parsed at its first call.
+    targets: send::Targets,
+    /// Derived signing keys, once a day per service (never printed).
+    signing_keys: crate::sign::SigningKeys,
 }
 
 /// What a view may change per call.
@@ -203,6 +207,8 @@ impl Client {
             budgets: Budgets::new(settings.shared_limits),
             jitter: Jitter::from_entropy(),
             corrections: Corrections::default(),
+            targets: Default::default(),
+            signing_keys: Default::default(),
         };
         let options = Options {
             retry: settings.retry,

@@ -2,6 +2,7 @@
 //! then attempts under the operation timeout: rate limit, sign, send, read with the attempt
 //! timeout, and retry by the action's safety within the retry budget.
 
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -19,16 +20,64 @@ use crate::error::{
 use crate::idempotency::{self, Token};
 use crate::retry::{Retry, SUCCESS_REFUND, retry_cost};
 use crate::sign::{self, SignInput};
-use crate::{ActionInfo, query, time};
+use crate::{ActionInfo, ServiceInfo, query, time};
 
 /// Per-call request parts that do not change between attempts.
 struct Prepared {
-    url: reqwest::Url,
-    host: String,
-    host_value: HeaderValue,
+    target: Arc<Target>,
+    /// The URL with the query (GET); `None`: the target's URL.
+    url: Option<reqwest::Url>,
     query: String,
     payload: Bytes,
     token: Token,
+}
+
+impl Prepared {
+    fn url(&self) -> &reqwest::Url {
+        self.url.as_ref().unwrap_or(&self.target.url)
+    }
+}
+
+/// Where a service's calls go, parsed once per client: `scheme://host/`, the `Host` value
+/// (signed), its header, and the region's header.
+pub(super) struct Target {
+    url: reqwest::Url,
+    host: String,
+    host_value: HeaderValue,
+    region_value: Option<HeaderValue>,
+}
+
+/// The targets a client has resolved, by service descriptor (its address: descriptors are
+/// `'static`). Few: one per service the process calls; past [`Targets::MAX`] (untyped actions
+/// of many services) the others are resolved per call, as they all were before.
+#[derive(Default)]
+pub(super) struct Targets {
+    resolved: RwLock<Vec<(usize, Arc<Target>)>>,
+}
+
+impl Targets {
+    const MAX: usize = 64;
+
+    fn get(
+        &self,
+        service: &'static ServiceInfo,
+        resolve: impl FnOnce() -> Result<Target, Error<RawCode>>,
+    ) -> Result<Arc<Target>, Error<RawCode>> {
+        let key = std::ptr::from_ref(service) as usize;
+        let found = |v: &[(usize, Arc<Target>)]| v.iter().find(|(k, _)| *k == key).map(|(_, t)| Arc::clone(t));
+        if let Some(t) = found(&self.resolved.read().unwrap_or_else(PoisonError::into_inner)) {
+            return Ok(t);
+        }
+        let target = Arc::new(resolve()?);
+        let mut resolved = self.resolved.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(t) = found(&resolved) {
+            return Ok(t);
+        }
+        if resolved.len() < Self::MAX {
+            resolved.push((key, Arc::clone(&target)));
+        }
+        Ok(target)
+    }
 }
 
 impl Client {
@@ -152,12 +201,26 @@ impl Client {
         }
     }
 
-    fn prepare(&self, action: &'static ActionInfo, body: Vec<u8>) -> Result<Prepared, Error<RawCode>> {
+    /// The URL, `Host` and region headers of `service`'s calls on this client.
+    fn resolve(&self, service: &'static ServiceInfo) -> Result<Target, Error<RawCode>> {
         let shared = &*self.inner.shared;
-        let (scheme, host) = shared.endpoint.resolve(action.service, shared.region.as_deref());
+        let (scheme, host) = shared.endpoint.resolve(service, shared.region.as_deref());
         let host_value = HeaderValue::from_str(&host).map_err(|e| {
             Error::Transport(TransportError::new(TransportErrorKind::Other).with_detail("invalid host").with_source(e))
         })?;
+        let url = reqwest::Url::parse(&format!("{}://{host}/", scheme.as_str())).map_err(|e| {
+            Error::Transport(TransportError::new(TransportErrorKind::Other).with_detail("invalid URL").with_source(e))
+        })?;
+        let region_value = match &shared.region {
+            Some(region) => Some(HeaderValue::from_str(region).map_err(|_| header_error("region"))?),
+            None => None,
+        };
+        Ok(Target { url, host, host_value, region_value })
+    }
+
+    fn prepare(&self, action: &'static ActionInfo, body: Vec<u8>) -> Result<Prepared, Error<RawCode>> {
+        let shared = &*self.inner.shared;
+        let target = shared.targets.get(action.service, || self.resolve(action.service))?;
         // A parameterless request serialized from `()` is `null`; the API expects `{}`.
         let body = if body == b"null" { b"{}".to_vec() } else { body };
         let mut token = Token::Absent;
@@ -178,15 +241,12 @@ impl Client {
                 }
             }
         };
-        let url = if query.is_empty() {
-            format!("{}://{host}/", scheme.as_str())
-        } else {
-            format!("{}://{host}/?{query}", scheme.as_str())
-        };
-        let url = reqwest::Url::parse(&url).map_err(|e| {
-            Error::Transport(TransportError::new(TransportErrorKind::Other).with_detail("invalid URL").with_source(e))
-        })?;
-        Ok(Prepared { url, host, host_value, query, payload, token })
+        let url = (!query.is_empty()).then(|| {
+            let mut url = target.url.clone();
+            url.set_query(Some(&query));
+            url
+        });
+        Ok(Prepared { target, url, query, payload, token })
     }
 
     /// One attempt, bounded by the attempt timeout or the operation `deadline`, whichever
@@ -202,10 +262,10 @@ impl Client {
         let method = shared.method;
         let timestamp = time::now_unix();
         let authorization = match creds {
-            Some(creds) => {
-                sign::sign(&SignInput {
+            Some(creds) => sign::authorization_cached(
+                &SignInput {
                     method: method.as_str(),
-                    host: &p.host,
+                    host: &p.target.host,
                     canonical_query: &p.query,
                     content_type: method.content_type(),
                     payload: &p.payload,
@@ -214,9 +274,9 @@ impl Client {
                     secret_id: creds.secret_id(),
                     secret_key: creds.secret_key().expose_secret(),
                     extra_signed_headers: &[],
-                })
-                .authorization
-            }
+                },
+                &shared.signing_keys,
+            ),
             // What the official SDKs send for actions that take no signature.
             None => "SKIP".to_owned(),
         };
@@ -225,10 +285,14 @@ impl Client {
             Method::Post => reqwest::Method::POST,
             Method::Get => reqwest::Method::GET,
         };
-        let request = shared.http.request(http_method, p.url.clone()).headers(headers).body(p.payload.clone());
-        let (cap, connect_timeout) = (shared.max_response_bytes, shared.connect_timeout);
+        // The request as `RequestBuilder` would make it, without its copy of every header
+        // into a second map.
+        let mut request = reqwest::Request::new(http_method, p.url().clone());
+        *request.headers_mut() = headers;
+        *request.body_mut() = Some(p.payload.clone().into());
+        let (cap, connect_timeout, http) = (shared.max_response_bytes, shared.connect_timeout, &shared.http);
         let exchange = async move {
-            let response = request.send().await.map_err(|e| transport_error(e, connect_timeout))?;
+            let response = http.execute(request).await.map_err(|e| transport_error(e, connect_timeout))?;
             read_body(response, cap).await
         };
         let options = &self.inner.options;
@@ -255,27 +319,22 @@ impl Client {
     ) -> Result<HeaderMap, Error<RawCode>> {
         let shared = &*self.inner.shared;
         let mut h = HeaderMap::with_capacity(12);
-        let header_error = |what: &'static str| {
-            Error::Transport(
-                TransportError::new(TransportErrorKind::Other).with_detail(format!("{what} is not a valid header value")),
-            )
-        };
         let value = |s: &str, what: &'static str| HeaderValue::from_str(s).map_err(|_| header_error(what));
-        h.insert(header::HOST, p.host_value.clone());
+        h.insert(header::HOST, p.target.host_value.clone());
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(shared.method.content_type()));
-        h.insert(name("x-tc-action"), value(action.name, "action name")?);
-        h.insert(name("x-tc-version"), value(action.service.version, "service version")?);
-        h.insert(name("x-tc-timestamp"), HeaderValue::from(timestamp));
-        if let Some(region) = &shared.region {
-            h.insert(name("x-tc-region"), value(region, "region")?);
+        h.insert(X_TC_ACTION, static_value(action.name, "action name")?);
+        h.insert(X_TC_VERSION, static_value(action.service.version, "service version")?);
+        h.insert(X_TC_TIMESTAMP, HeaderValue::from(timestamp));
+        if let Some(region) = &p.target.region_value {
+            h.insert(X_TC_REGION, region.clone());
         }
         if let Some(token) = creds.and_then(Credentials::token) {
             let mut v = value(token.expose_secret(), "token")?;
             v.set_sensitive(true);
-            h.insert(name("x-tc-token"), v);
+            h.insert(X_TC_TOKEN, v);
         }
-        h.insert(name("x-tc-language"), HeaderValue::from_static(shared.language.as_str()));
-        h.insert(name("x-tc-requestclient"), shared.request_client.clone());
+        h.insert(X_TC_LANGUAGE, HeaderValue::from_static(shared.language.as_str()));
+        h.insert(X_TC_REQUESTCLIENT, shared.request_client.clone());
         h.insert(header::USER_AGENT, shared.request_client.clone());
         let mut auth = value(authorization, "Authorization")?;
         auth.set_sensitive(true);
@@ -301,8 +360,29 @@ fn noted(e: Error<RawCode>, note: Option<&'static str>) -> Error<RawCode> {
     }
 }
 
-fn name(n: &'static str) -> HeaderName {
-    HeaderName::from_static(n)
+const X_TC_ACTION: HeaderName = HeaderName::from_static("x-tc-action");
+const X_TC_VERSION: HeaderName = HeaderName::from_static("x-tc-version");
+const X_TC_TIMESTAMP: HeaderName = HeaderName::from_static("x-tc-timestamp");
+const X_TC_REGION: HeaderName = HeaderName::from_static("x-tc-region");
+const X_TC_TOKEN: HeaderName = HeaderName::from_static("x-tc-token");
+const X_TC_LANGUAGE: HeaderName = HeaderName::from_static("x-tc-language");
+const X_TC_REQUESTCLIENT: HeaderName = HeaderName::from_static("x-tc-requestclient");
+
+fn header_error(what: &'static str) -> Error<RawCode> {
+    Error::Transport(
+        TransportError::new(TransportErrorKind::Other).with_detail(format!("{what} is not a valid header value")),
+    )
+}
+
+/// A header value of a descriptor's text, not copied. `HeaderValue::from_static` takes
+/// visible ASCII only (and panics otherwise); other bytes `from_str` accepts (obs-text) are
+/// copied as before.
+fn static_value(s: &'static str, what: &'static str) -> Result<HeaderValue, Error<RawCode>> {
+    if s.bytes().all(|b| b == b'\t' || (32..127).contains(&b)) {
+        Ok(HeaderValue::from_static(s))
+    } else {
+        HeaderValue::from_str(s).map_err(|_| header_error(what))
+    }
 }
 
 fn encode_error(e: serde_json::Error) -> DecodeError {
@@ -356,18 +436,36 @@ async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<(u16, 
             return Err(too_large(b"", format!("Content-Length {len} exceeds the {cap}-byte cap")));
         }
     }
-    let initial = declared.map_or(8 * 1024, |n| n as usize).min(cap);
-    let mut body = BytesMut::with_capacity(initial);
+    // A body that arrives in one chunk (a small reply usually does) is kept as it came, not
+    // copied; a second chunk starts a buffer. The chunk is a slice of hyper's read buffer,
+    // which `Client::call` releases as soon as the response is decoded (a caller of
+    // `call_raw` that keeps the `RawResponse` keeps that buffer).
+    let mut first: Option<Bytes> = None;
+    let mut body = BytesMut::new();
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
-                if chunk.len() > cap - body.len() {
-                    return Err(too_large(&body, format!("body exceeds the {cap}-byte cap")));
+                let have = first.as_ref().map_or(body.len(), Bytes::len);
+                if chunk.len() > cap - have {
+                    let got = first.as_deref().unwrap_or(&body);
+                    return Err(too_large(got, format!("body exceeds the {cap}-byte cap")));
                 }
-                body.extend_from_slice(&chunk);
+                if let Some(head) = first.take() {
+                    let initial = declared.map_or(8 * 1024, |n| n as usize).min(cap).max(head.len() + chunk.len());
+                    body.reserve(initial);
+                    body.extend_from_slice(&head);
+                    body.extend_from_slice(&chunk);
+                } else if body.is_empty() {
+                    first = Some(chunk);
+                } else {
+                    body.extend_from_slice(&chunk);
+                }
             }
-            Ok(None) => return Ok((status, body.freeze())),
+            Ok(None) => return Ok((status, first.unwrap_or_else(|| body.freeze()))),
             Err(e) => {
+                if let Some(head) = first.take() {
+                    body.extend_from_slice(&head);
+                }
                 let err = transport_error(e, Duration::ZERO);
                 return Err(match err.kind() {
                     TransportErrorKind::Timeout => err,
@@ -379,5 +477,74 @@ async fn read_body(mut response: reqwest::Response, cap: usize) -> Result<(u16, 
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Endpoint, Method};
+
+    static TCSS: ServiceInfo =
+        ServiceInfo { name: "tcss", version: "2020-11-01", default_host: "tcss.tencentcloudapi.com", intl_host: None };
+    static CWP: ServiceInfo =
+        ServiceInfo { name: "cwp", version: "2018-02-28", default_host: "cwp.tencentcloudapi.com", intl_host: None };
+    static LIST: ActionInfo = ActionInfo {
+        service: &TCSS,
+        name: "DescribeImageAutoAuthorizedTaskList",
+        rate_limit: None,
+        idempotent: true,
+        idempotency_token: None,
+        unsigned: false,
+    };
+    static OTHER: ActionInfo = ActionInfo { name: "DescribeAbTestConfig", ..LIST };
+    static MACHINES: ActionInfo = ActionInfo { service: &CWP, name: "DescribeMachines", ..LIST };
+
+    fn client(method: Method) -> Client {
+        Client::builder()
+            .credentials(Credentials::new("AKIDtest0000000000000000", "test-key"))
+            .endpoint(Endpoint::Regional)
+            .region("ap-guangzhou")
+            .method(method)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn targets_are_resolved_once_per_service() {
+        let c = client(Method::Post);
+        let a = c.prepare(&LIST, b"{}".to_vec()).unwrap();
+        let b = c.prepare(&OTHER, b"{}".to_vec()).unwrap();
+        let m = c.prepare(&MACHINES, b"{}".to_vec()).unwrap();
+        assert!(Arc::ptr_eq(&a.target, &b.target), "one service, one target");
+        assert!(!Arc::ptr_eq(&a.target, &m.target));
+        assert_eq!(a.target.host, "tcss.ap-guangzhou.tencentcloudapi.com");
+        assert_eq!(m.target.host, "cwp.ap-guangzhou.tencentcloudapi.com");
+        assert_eq!(a.url().as_str(), "https://tcss.ap-guangzhou.tencentcloudapi.com/");
+        assert_eq!(m.target.host_value, "cwp.ap-guangzhou.tencentcloudapi.com");
+        assert_eq!(a.target.region_value.as_ref().unwrap(), "ap-guangzhou");
+        // A view shares the client's targets.
+        let v = c.with_retry(crate::RetryConfig::disabled()).prepare(&LIST, b"{}".to_vec()).unwrap();
+        assert!(Arc::ptr_eq(&a.target, &v.target));
+    }
+
+    #[test]
+    fn get_urls_are_what_parsing_the_whole_url_gives() {
+        let c = client(Method::Get);
+        let body = br#"{"Name":"a b/c?d#e&f=g","Filters":[{"Values":["\u672a\u547d\u540d","%20"]}],"On":true}"#;
+        let p = c.prepare(&LIST, body.to_vec()).unwrap();
+        let whole = format!("https://{}/?{}", p.target.host, p.query);
+        assert_eq!(p.url(), &reqwest::Url::parse(&whole).unwrap());
+        assert_eq!(p.url().query(), Some(p.query.as_str()));
+        let empty = c.prepare(&LIST, b"{}".to_vec()).unwrap();
+        assert_eq!(empty.url().as_str(), format!("https://{}/", empty.target.host));
+    }
+
+    #[test]
+    fn descriptor_header_values_are_not_copied_but_checked() {
+        assert_eq!(static_value("DescribeMachines", "action name").unwrap(), "DescribeMachines");
+        assert!(static_value("bad\nname", "action name").is_err());
+        // obs-text: accepted as `from_str` accepts it (copied).
+        assert_eq!(static_value("caf\u{e9}", "action name").unwrap().as_bytes(), "caf\u{e9}".as_bytes());
     }
 }
