@@ -359,9 +359,10 @@ fn hmac_finish(mut mac: Hmac<Sha256>, parts: &[&[u8]]) -> [u8; 32] {
 
 /// A client's signing keys: the keyed HMAC state of each derived key, by (secret key, date,
 /// service), so the three HMACs of the derivation (and the keying of the fourth) run once a
-/// day per service instead of on every call. Holds no secret key, only a SHA-256 fingerprint
-/// of it to tell keys apart (rotated credentials derive anew); at most [`SigningKeys::MAX`]
-/// entries, a day's change replaces an entry in place. Never printed.
+/// day per service instead of on every call. Holds the derived keys (secret for a day and a
+/// service, so never printed: no `Debug`), not the SecretKey itself: only a SHA-256
+/// fingerprint of it, to tell keys apart (rotated credentials derive anew). At most
+/// [`SigningKeys::MAX`] entries; a day's change replaces an entry in place.
 #[derive(Default)]
 pub(crate) struct SigningKeys {
     slots: std::sync::Mutex<Vec<KeySlot>>,
