@@ -16,8 +16,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 use support::{Reply, Request, Server};
 use tc_runtime::credentials::{
-    AssumeRoleProvider, CachedProvider, Clock, CredentialsSource, DefaultChain, ENV_METADATA_ENDPOINT, EnvLookup,
-    InstanceRoleProvider, ProvideCredentials, WebIdentityProvider,
+    AssumeRoleProvider, CachedProvider, CredentialsSource, DefaultChain, ENV_METADATA_ENDPOINT, EnvLookup,
+    InstanceRoleProvider, ManualClock, ProvideCredentials, WebIdentityProvider,
 };
 use tc_runtime::{ActionInfo, Client, Credentials, CredentialsError, Endpoint, Error, RawCode, RetryConfig, ServiceInfo};
 
@@ -36,25 +36,6 @@ fn tmp_key(n: u64) -> String {
 }
 fn tmp_token(n: u64) -> String {
     format!("tmp-token-gen{n}")
-}
-
-/// A clock the test moves by hand, in unix seconds.
-#[derive(Debug)]
-struct ManualClock(Mutex<SystemTime>);
-
-impl ManualClock {
-    fn at(secs: u64) -> Arc<Self> {
-        Arc::new(Self(Mutex::new(UNIX_EPOCH + Duration::from_secs(secs))))
-    }
-    fn set(&self, secs: u64) {
-        *self.0.lock().unwrap() = UNIX_EPOCH + Duration::from_secs(secs);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap()
-    }
 }
 
 /// The metadata service's answer for generation `n`, expiring at `expires`.
@@ -152,7 +133,7 @@ async fn instance_role_credentials_sign_calls() {
     assert_eq!(paths, [ROLE_PATH.to_owned(), format!("{ROLE_PATH}test-role")]);
 
     let clock = ManualClock::at(0);
-    let cached = Arc::new(CachedProvider::new(Arc::new(role_provider(&m))).with_clock(clock));
+    let cached = Arc::new(CachedProvider::new(Arc::new(role_provider(&m))).with_clock(Arc::new(clock)));
     let api = api().await;
     let client = client_for(&api, cached.clone());
     call(&client).await.unwrap();
@@ -168,7 +149,7 @@ async fn instance_role_credentials_sign_calls() {
 async fn hundred_calls_at_expiry_refresh_once_and_sign_consistently() {
     let m = metadata(u64::MAX).await;
     let clock = ManualClock::at(0);
-    let cached = Arc::new(CachedProvider::new(Arc::new(role_provider(&m))).with_clock(clock.clone()));
+    let cached = Arc::new(CachedProvider::new(Arc::new(role_provider(&m))).with_clock(Arc::new(clock.clone())));
     let api = api().await;
     let client = client_for(&api, cached);
     call(&client).await.unwrap();
@@ -213,7 +194,7 @@ fn verify(req: &Request, key: &str) {
 async fn a_failed_refresh_keeps_valid_credentials_then_fails_typed() {
     let m = metadata(2).await; // generation 1 works, every refresh after it answers 500
     let clock = ManualClock::at(0);
-    let cached = Arc::new(CachedProvider::new(Arc::new(role_provider(&m))).with_clock(clock.clone()));
+    let cached = Arc::new(CachedProvider::new(Arc::new(role_provider(&m))).with_clock(Arc::new(clock.clone())));
     let api = api().await;
     let client = client_for(&api, cached);
     call(&client).await.unwrap();

@@ -29,7 +29,8 @@ pub mod sts;
 pub use crate::keys::{
     CachedProvider, Clock, Credentials, CredentialsError, CredentialsFuture, CredentialsProvider, CredentialsSource,
     DEFAULT_PROFILE, ENV_CREDENTIALS_FILE, ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SECURITY_TOKEN, EnvLookup,
-    MAX_PROFILE_FILE_BYTES, ProvideCredentials, SecretString, SystemClock, cache, mask_secret_id, process_env,
+    MAX_PROFILE_FILE_BYTES, ManualClock, ProvideCredentials, SecretString, SystemClock, cache, mask_secret_id,
+    process_env,
 };
 pub use chain::DefaultChain;
 pub use metadata::{ENV_METADATA_ENDPOINT, InstanceRoleProvider};

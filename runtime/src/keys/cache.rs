@@ -21,8 +21,8 @@
 //! refreshes.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{Credentials, CredentialsError, CredentialsFuture, ProvideCredentials, unix_seconds};
 
@@ -45,6 +45,34 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> SystemTime {
         SystemTime::now()
+    }
+}
+
+/// A clock that moves only when told to, for tests of expiry and refresh (yours and ours):
+/// `ManualClock::at(1_700_000_000)`, then `set` or `advance`. Clones share the time.
+#[derive(Clone, Debug)]
+pub struct ManualClock(Arc<Mutex<SystemTime>>);
+
+impl ManualClock {
+    /// A clock at `unix_secs` seconds after the Unix epoch.
+    pub fn at(unix_secs: u64) -> Self {
+        Self(Arc::new(Mutex::new(UNIX_EPOCH + Duration::from_secs(unix_secs))))
+    }
+
+    /// Moves the clock to `unix_secs` (backwards too).
+    pub fn set(&self, unix_secs: u64) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = UNIX_EPOCH + Duration::from_secs(unix_secs);
+    }
+
+    /// Moves the clock forward by `by`.
+    pub fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> SystemTime {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -228,25 +256,6 @@ impl ProvideCredentials for CachedProvider {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU64, Ordering};
-    use std::time::UNIX_EPOCH;
-
-    #[derive(Debug)]
-    struct ManualClock(Mutex<SystemTime>);
-
-    impl ManualClock {
-        fn at(secs: u64) -> Arc<Self> {
-            Arc::new(Self(Mutex::new(UNIX_EPOCH + Duration::from_secs(secs))))
-        }
-        fn set(&self, secs: u64) {
-            *self.0.lock().unwrap() = UNIX_EPOCH + Duration::from_secs(secs);
-        }
-    }
-
-    impl Clock for ManualClock {
-        fn now(&self) -> SystemTime {
-            *self.0.lock().unwrap()
-        }
-    }
 
     /// Hands out `AKID<n>` expiring at `base + 1000 * n`, or fails when `fail` is set.
     #[derive(Debug, Default)]
@@ -270,8 +279,19 @@ mod tests {
         }
     }
 
-    fn cached(inner: &Arc<Counting>, clock: &Arc<ManualClock>) -> CachedProvider {
-        CachedProvider::new(inner.clone()).with_clock(clock.clone())
+    #[test]
+    fn a_manual_clock_moves_only_when_told_and_its_clones_with_it() {
+        let clock = ManualClock::at(100);
+        let view = clock.clone();
+        assert_eq!(view.now(), UNIX_EPOCH + Duration::from_secs(100));
+        clock.advance(Duration::from_millis(1500));
+        assert_eq!(view.now(), UNIX_EPOCH + Duration::from_millis(101_500));
+        clock.set(7);
+        assert_eq!(view.now(), UNIX_EPOCH + Duration::from_secs(7));
+    }
+
+    fn cached(inner: &Arc<Counting>, clock: &ManualClock) -> CachedProvider {
+        CachedProvider::new(inner.clone()).with_clock(Arc::new(clock.clone()))
     }
 
     #[tokio::test]

@@ -35,7 +35,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use crate::secret::{SecretString, mask_secret_id};
-pub use cache::{CachedProvider, Clock, SystemClock};
+pub use cache::{CachedProvider, Clock, ManualClock, SystemClock};
 pub use env::{ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SECURITY_TOKEN};
 pub use error::CredentialsError;
 pub use profile::{DEFAULT_PROFILE, ENV_CREDENTIALS_FILE, MAX_PROFILE_FILE_BYTES};
