@@ -74,19 +74,35 @@ mod tests {
         assert!(missing.is_empty(), "files without a `//!` doc at the top:\n{}", missing.join("\n"));
     }
 
-    /// The text of a file as code: without comment lines and without its `#[cfg(test)]` tail
-    /// (tests may use whatever they test).
+    /// The text of a file as code: without comment lines and without its `#[cfg(test)]`
+    /// modules (tests may use whatever they test). Other `#[cfg(test)]` items stay: an
+    /// import they make counts, which errs on the side of finding a tangle.
     fn code_of(text: &str) -> String {
         let mut out = String::new();
-        for line in text.lines() {
+        let mut lines = text.lines().peekable();
+        while let Some(line) = lines.next() {
             let t = line.trim();
-            if t == "#[cfg(test)]" {
-                break;
+            if t.starts_with("//") {
+                continue;
             }
-            if !t.starts_with("//") {
-                out.push_str(line);
-                out.push('\n');
+            let is_test_mod = |l: &str| {
+                let l = l.trim_start();
+                l.strip_prefix("pub(crate) ").or(l.strip_prefix("pub(super) ")).unwrap_or(l).starts_with("mod ")
+            };
+            if t == "#[cfg(test)]" && lines.peek().is_some_and(|next| is_test_mod(next)) {
+                let head = lines.next().unwrap_or_default();
+                if !head.trim_end().ends_with(';') {
+                    // Skip to the brace that closes the module.
+                    let mut depth = head.matches('{').count() as i64 - head.matches('}').count() as i64;
+                    while depth > 0 {
+                        let Some(l) = lines.next() else { break };
+                        depth += l.matches('{').count() as i64 - l.matches('}').count() as i64;
+                    }
+                }
+                continue;
             }
+            out.push_str(line);
+            out.push('\n');
         }
         out
     }
@@ -240,6 +256,13 @@ mod tests {
         assert_eq!(tangles(&graph(&[("a", "b"), ("b", "a"), ("c", "a")])), [["a", "b"]]);
         assert_eq!(tangles(&graph(&[("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")])), [["a", "b", "c"]]);
     }
+    #[test]
+    fn code_leaves_out_comments_and_test_modules_only() {
+        let text = "use crate::a;\n// use crate::b;\n#[cfg(test)]\nfn len() { crate::c::f() }\n#[cfg(test)]\nmod tests {\n    use crate::d;\n    fn x() { if y { z() } }\n}\nuse crate::e;\n#[cfg(test)]\nmod more;\nuse crate::f;\n";
+        let found: Vec<String> = crate_paths(&code_of(text)).into_iter().collect();
+        assert_eq!(found, ["a", "c", "e", "f"]);
+    }
+
     #[test]
     fn crate_paths_reads_single_paths_and_groups() {
         let code = "use crate::diag::LineColumn;\nuse crate::{ActionInfo, config::{Endpoint, Method}, sign};\nlet x = crate::time::now();";
